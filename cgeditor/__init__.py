@@ -1,0 +1,38 @@
+"""cgeditor: build computation graphs, run forward and backward passes, see every gradient.
+
+The scripting API: ``load``, ``save``, ``from_formula`` and ``Graph.run``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from cgeditor.model.errors import FormulaError, GraphError, LoadError
+from cgeditor.model.graph import Edge, Graph, Node
+from cgeditor.model.run import RunResult
+
+__version__ = "0.1.0"
+__all__ = [
+    "Edge", "FormulaError", "Graph", "GraphError", "LoadError", "Node", "RunResult",
+    "__version__", "from_formula", "load", "save",
+]
+
+
+def load(path: str | Path) -> Graph:
+    """Read a .cgraph file; raises LoadError naming the file, the reason and the place."""
+    from cgeditor.model.files import load as _load
+    return _load(path)
+
+
+def save(graph: Graph, path: str | Path) -> None:
+    """Write ``graph`` to ``path`` atomically (the old file stays whole if anything fails)."""
+    from cgeditor.model.files import save as _save
+    _save(graph, path)
+
+
+def from_formula(text: str, **values: Any) -> Graph:
+    """Build a Graph from statements such as ``c = w*x; J = 0.5*c**2``; keyword arguments
+    set input values (``from_formula("y = w*x", w=2, x=3)``)."""
+    from cgeditor.model.formula import from_formula as _from_formula
+    return _from_formula(text, **values)

@@ -1,0 +1,1 @@
+"""Pure numerics: the op registry, the forward/backward engine, gradient checking."""

@@ -1,0 +1,1 @@
+"""The editable document (Graph), its files, formulas and code export. No Qt here."""

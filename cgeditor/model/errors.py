@@ -1,0 +1,72 @@
+"""Typed errors raised by the model: each says, in words a user can act on, what was refused."""
+
+from __future__ import annotations
+
+
+class GraphError(ValueError):
+    """An edit the graph refuses; the message is the reason shown to the user."""
+
+
+class UnknownNodeError(GraphError):
+    pass
+
+
+class UnknownOpError(GraphError):
+    pass
+
+
+class UnknownPortError(GraphError):
+    pass
+
+
+class SelfLoopError(GraphError):
+    pass
+
+
+class CycleError(GraphError):
+    """Connecting would close a cycle; ``path`` lists the node ids around it."""
+
+    def __init__(self, message: str, path: list[str]):
+        super().__init__(message)
+        self.path = path
+
+
+class PortTakenError(GraphError):
+    pass
+
+
+class InvalidNameError(GraphError):
+    """A node name that is not a valid identifier, or is reserved."""
+
+
+class NameTakenError(InvalidNameError):
+    """A node name another node already has."""
+
+
+class ValueParseError(GraphError):
+    """Text or data that is not a number or a rectangular nested list of numbers."""
+
+
+class AttrError(GraphError):
+    """An attribute the op does not have, or a value of the wrong kind."""
+
+
+class FormulaError(GraphError):
+    """A formula outside the whitelist; ``column`` is where the offending part starts (1-based)."""
+
+    def __init__(self, message: str, column: int = 1, line: int = 1):
+        super().__init__(f"{message} (line {line}, column {column})")
+        self.reason = message
+        self.column = column
+        self.line = line
+
+
+class LoadError(Exception):
+    """A file that could not be loaded: names the file, the reason and where in it."""
+
+    def __init__(self, filename: str, reason: str, location: str = ""):
+        where = f" at {location}" if location else ""
+        super().__init__(f"{filename}: {reason}{where}")
+        self.filename = filename
+        self.reason = reason
+        self.location = location

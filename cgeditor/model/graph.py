@@ -1,0 +1,360 @@
+"""The editable document: nodes, named input ports and edges over one live networkx DiGraph.
+
+Every mutator validates first and raises a typed GraphError, so a refused edit changes
+nothing. Every change is announced on a Signal (past tense) and invalidates run results.
+"""
+
+from __future__ import annotations
+
+import keyword
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import networkx as nx
+
+from cgeditor.core.ops import REGISTRY, OpSpec, get_op
+from cgeditor.model.errors import (
+    CycleError,
+    InvalidNameError,
+    NameTakenError,
+    PortTakenError,
+    SelfLoopError,
+    UnknownNodeError,
+    UnknownOpError,
+    UnknownPortError,
+)
+from cgeditor.model.signals import Signal
+from cgeditor.model.values import coerce_attrs, parse_value
+
+if TYPE_CHECKING:
+    from cgeditor.core.engine import Plan
+    from cgeditor.model.run import RunResult
+
+RESERVED_NAMES = frozenset({"np", "torch", "math", "nn", "F"})
+LEAF_OPS = ("input", "const")
+
+
+@dataclass
+class Node:
+    """One node: ``id`` is stable (files, undo); ``name`` is what users see and type."""
+
+    id: str
+    op: str
+    name: str
+    x: float = 0.0
+    y: float = 0.0
+    attrs: dict[str, Any] = field(default_factory=dict)
+    value: Any = None  # inputs and consts only
+    trainable: bool = False  # inputs only
+
+    @property
+    def spec(self) -> OpSpec:
+        return REGISTRY[self.op]
+
+    @property
+    def ports(self) -> tuple[str, ...]:
+        return REGISTRY[self.op].inputs
+
+
+@dataclass(frozen=True)
+class Edge:
+    """From ``src``'s output to input port ``port`` of ``dst``."""
+
+    src: str
+    dst: str
+    port: str
+
+
+class Graph:
+    """A computation graph that stays acyclic, with one edge at most into each input port."""
+
+    def __init__(self) -> None:
+        self.nodes: dict[str, Node] = {}
+        self._inputs: dict[tuple[str, str], str] = {}  # (dst, port) -> src
+        self._nx = nx.DiGraph()  # edge attr "ports": how many ports the src feeds on dst
+        self._by_name: dict[str, str] = {}
+        self._output: str | None = None
+        self._order: list[str] | None = None
+        self._id_counter = 0
+        self.meta: dict[str, Any] = {}
+        self.last_result: RunResult | None = None
+        self.node_added, self.node_removed = Signal(), Signal()
+        self.node_moved, self.node_renamed = Signal(), Signal()
+        self.value_changed, self.attrs_changed = Signal(), Signal()
+        self.edge_added, self.edge_removed = Signal(), Signal()
+        self.output_changed, self.changed = Signal(), Signal()
+        self.evaluated, self.invalidated = Signal(), Signal()
+
+    # --- queries ------------------------------------------------------------------------
+    def __len__(self) -> int:
+        return len(self.nodes)
+
+    def __contains__(self, node_id: object) -> bool:
+        return node_id in self.nodes
+
+    def node(self, node_id: str) -> Node:
+        try:
+            return self.nodes[node_id]
+        except KeyError:
+            raise UnknownNodeError(f"there is no node with id {node_id!r}") from None
+
+    def by_name(self, name: str) -> Node:
+        try:
+            return self.nodes[self._by_name[name]]
+        except KeyError:
+            raise UnknownNodeError(f"there is no node named {name!r}") from None
+
+    def has_name(self, name: str) -> bool:
+        return name in self._by_name
+
+    @property
+    def edges(self) -> list[Edge]:
+        return [Edge(src, dst, port) for (dst, port), src in self._inputs.items()]
+
+    def source_of(self, dst: str, port: str) -> str | None:
+        return self._inputs.get((dst, port))
+
+    def in_edges(self, node_id: str) -> list[Edge]:
+        node = self.node(node_id)
+        return [Edge(self._inputs[(node_id, p)], node_id, p) for p in node.ports
+                if (node_id, p) in self._inputs]
+
+    def out_edges(self, node_id: str) -> list[Edge]:
+        return [Edge(node_id, dst, port) for dst in self._nx.successors(node_id)
+                for port in self.nodes[dst].ports if self._inputs.get((dst, port)) == node_id]
+
+    def successors(self, node_id: str) -> list[str]:
+        return list(self._nx.successors(node_id))
+
+    def predecessors(self, node_id: str) -> list[str]:
+        return list(self._nx.predecessors(node_id))
+
+    @property
+    def nx_graph(self) -> nx.DiGraph:
+        """The live networkx graph (read-only by convention: edit through Graph)."""
+        return self._nx
+
+    def order(self) -> list[str]:
+        """Node ids in execution order: topological, ties left to right, then by name."""
+        if self._order is None:
+            nodes = self.nodes
+            self._order = list(nx.lexicographical_topological_sort(
+                self._nx, key=lambda n: (nodes[n].x, nodes[n].name, n)))
+        return list(self._order)
+
+    @property
+    def output(self) -> str | None:
+        """The output node's id: the one set explicitly, else the last sink in order."""
+        if self._output in self.nodes:
+            return self._output
+        sinks = [n for n in self.order() if self._nx.out_degree(n) == 0]
+        return sinks[-1] if sinks else None
+
+    @property
+    def explicit_output(self) -> str | None:
+        return self._output if self._output in self.nodes else None
+
+    # --- validation ---------------------------------------------------------------------
+    def can_connect(self, src: str, dst: str, port: str) -> str | None:
+        """Why ``src -> dst.port`` is refused, or None if it may be added (a taken port is
+        allowed here: connect() refuses it, replace_input() swaps it)."""
+        try:
+            self._check_edge(src, dst, port)
+        except (UnknownNodeError, UnknownPortError, SelfLoopError, CycleError) as exc:
+            return str(exc)
+        return None
+
+    def _check_edge(self, src: str, dst: str, port: str) -> None:
+        source, target = self.node(src), self.node(dst)
+        if port not in target.ports:
+            ports = ", ".join(target.ports) or "none"
+            raise UnknownPortError(f"{target.name} ({target.op}) has no input port {port!r} "
+                                   f"(its ports: {ports})")
+        if src == dst:
+            raise SelfLoopError(f"{source.name} cannot feed its own input {port!r}")
+        if nx.has_path(self._nx, dst, src):
+            path = nx.shortest_path(self._nx, dst, src)
+            names = " → ".join(self.nodes[n].name for n in [src, *path])
+            raise CycleError(f"connecting {source.name} → {target.name}.{port} would close "
+                             f"the cycle {names}", [src, *path])
+
+    def validate_name(self, name: str, node_id: str | None = None) -> None:
+        if not isinstance(name, str) or not name.isidentifier() or keyword.iskeyword(name):
+            raise InvalidNameError(f"{name!r} is not a valid name: use letters, digits and _, "
+                                   "not starting with a digit")
+        if name in RESERVED_NAMES:
+            raise InvalidNameError(f"{name!r} is reserved for exported code")
+        owner = self._by_name.get(name)
+        if owner is not None and owner != node_id:
+            raise NameTakenError(f"another node is already named {name!r}")
+
+    def unique_name(self, base: str) -> str:
+        """``base`` if free, else base1, base2, … (generated names end in a number)."""
+        stem = base.rstrip("0123456789") or "n"
+        if base not in self._by_name and base.isidentifier() and base not in RESERVED_NAMES \
+                and not keyword.iskeyword(base) and base != stem:
+            return base
+        k = 1
+        while f"{stem}{k}" in self._by_name:
+            k += 1
+        return f"{stem}{k}"
+
+    def new_id(self) -> str:
+        while True:
+            self._id_counter += 1
+            candidate = f"n{self._id_counter}"
+            if candidate not in self.nodes:
+                return candidate
+
+    # --- mutators -----------------------------------------------------------------------
+    def add_node(self, op: str, name: str | None = None, x: float = 0.0, y: float = 0.0,
+                 attrs: Mapping[str, Any] | None = None, value: Any = None,
+                 trainable: bool = False, node_id: str | None = None) -> Node:
+        if op not in REGISTRY:
+            raise UnknownOpError(f"unknown op {op!r}")
+        spec = get_op(op)
+        name = self.unique_name(op) if name is None else name
+        self.validate_name(name)
+        if node_id is not None and node_id in self.nodes:
+            raise InvalidNameError(f"node id {node_id!r} is already used")
+        node_attrs = coerce_attrs(spec, dict(attrs or {}))
+        if op in LEAF_OPS:
+            value = parse_value(0.0 if value is None else value)
+        elif value is not None:
+            raise UnknownPortError(f"{op} nodes compute their value; only inputs and consts "
+                                   "hold one")
+        node = Node(node_id or self.new_id(), op, name, float(x), float(y), node_attrs, value,
+                    bool(trainable) and op == "input")
+        self.nodes[node.id] = node
+        self._by_name[name] = node.id
+        self._nx.add_node(node.id)
+        self._structure_changed()
+        self.node_added.emit(node)
+        self._changed()
+        return node
+
+    def remove_node(self, node_id: str) -> Node:
+        """Remove a node and, first, every edge touching it (each announced)."""
+        node = self.node(node_id)
+        for edge in self.in_edges(node_id) + self.out_edges(node_id):
+            self.disconnect(edge.dst, edge.port)
+        del self.nodes[node_id]
+        del self._by_name[node.name]
+        self._nx.remove_node(node_id)
+        if self._output == node_id:
+            self._output = None
+        self._structure_changed()
+        self.node_removed.emit(node)
+        self._changed()
+        return node
+
+    def connect(self, src: str, dst: str, port: str) -> Edge:
+        self._check_edge(src, dst, port)
+        if (dst, port) in self._inputs:
+            taken = self.nodes[self._inputs[(dst, port)]].name
+            raise PortTakenError(f"{self.nodes[dst].name}.{port} is already fed by {taken}; "
+                                 "disconnect it first")
+        self._inputs[(dst, port)] = src
+        if self._nx.has_edge(src, dst):
+            self._nx[src][dst]["ports"] += 1
+        else:
+            self._nx.add_edge(src, dst, ports=1)
+        edge = Edge(src, dst, port)
+        self._structure_changed()
+        self.edge_added.emit(edge)
+        self._changed()
+        return edge
+
+    def disconnect(self, dst: str, port: str) -> Edge:
+        src = self._inputs.get((dst, port))
+        if src is None:
+            raise UnknownPortError(f"{self.node(dst).name}.{port} is not connected")
+        del self._inputs[(dst, port)]
+        data = self._nx[src][dst]
+        data["ports"] -= 1
+        if data["ports"] == 0:
+            self._nx.remove_edge(src, dst)
+        edge = Edge(src, dst, port)
+        self._structure_changed()
+        self.edge_removed.emit(edge)
+        self._changed()
+        return edge
+
+    def move_node(self, node_id: str, x: float, y: float) -> None:
+        node = self.node(node_id)
+        node.x, node.y = float(x), float(y)
+        self._order = None  # ties in the order are broken left to right
+        self.node_moved.emit(node)
+        self._changed(invalidate=False)
+
+    def rename_node(self, node_id: str, name: str) -> None:
+        node = self.node(node_id)
+        self.validate_name(name, node_id)
+        del self._by_name[node.name]
+        node.name = name
+        self._by_name[name] = node_id
+        self._order = None
+        self.node_renamed.emit(node)
+        self._changed()
+
+    def set_value(self, node_id: str, value: Any) -> None:
+        node = self.node(node_id)
+        if node.op not in LEAF_OPS:
+            raise UnknownPortError(f"{node.name} is a {node.op} node: its value is computed")
+        node.value = parse_value(value)
+        self.value_changed.emit(node)
+        self._changed()
+
+    def set_attrs(self, node_id: str, attrs: Mapping[str, Any]) -> None:
+        node = self.node(node_id)
+        node.attrs = coerce_attrs(node.spec, {**node.attrs, **attrs})
+        self.attrs_changed.emit(node)
+        self._changed()
+
+    def set_trainable(self, node_id: str, trainable: bool) -> None:
+        node = self.node(node_id)
+        if node.op != "input" and trainable:
+            raise UnknownPortError(f"only input nodes can be trainable, not {node.op}")
+        node.trainable = bool(trainable)
+        self.attrs_changed.emit(node)
+        self._changed(invalidate=False)
+
+    def set_output(self, node_id: str | None) -> None:
+        if node_id is not None:
+            self.node(node_id)
+        self._output = node_id
+        self.output_changed.emit(node_id)
+        self._changed()
+
+    # --- running ------------------------------------------------------------------------
+    def compile(self, output: str | None = None) -> Plan:
+        from cgeditor.model.run import compile_graph
+        return compile_graph(self, output)
+
+    def run(self, feeds: Mapping[str, Any] | None = None, output: str | None = None,
+            backward: bool = True) -> RunResult:
+        """Forward (and backward) pass; values and gradients by node name. ``output`` is a
+        node name; feeds override input values for this run only."""
+        from cgeditor.model.run import run_graph
+        result = run_graph(self, feeds, output, backward)
+        self.last_result = result
+        self.evaluated.emit(result)
+        return result
+
+    def invalidate(self) -> None:
+        if self.last_result is not None:
+            self.last_result = None
+            self.invalidated.emit()
+
+    # --- bookkeeping --------------------------------------------------------------------
+    def _structure_changed(self) -> None:
+        self._order = None
+
+    def _changed(self, invalidate: bool = True) -> None:
+        if invalidate:
+            self.invalidate()
+        self.changed.emit()
+
+    def names(self, ids: Iterable[str]) -> list[str]:
+        return [self.nodes[i].name for i in ids]

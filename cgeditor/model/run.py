@@ -1,0 +1,159 @@
+"""Compiling a Graph to an engine Plan, running it, and the derived RunResult.
+
+Problems found before running (an unconnected port, a shape mismatch) are reported per node
+by name; nodes that depend on them are skipped, the rest still run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from cgeditor.core.engine import (
+    Issue,
+    Plan,
+    Step,
+    as_value,
+    backward,
+    compile_plan,
+    forward,
+)
+from cgeditor.model.errors import UnknownNodeError
+from cgeditor.model.values import parse_value
+
+if TYPE_CHECKING:
+    from cgeditor.model.graph import Graph
+
+
+@dataclass
+class RunResult:
+    """Values, gradients and issues of one run, by node name, in execution order."""
+
+    order: list[str]  # node names
+    ids: list[str]  # node ids, same order
+    output: str | None  # output node name
+    values: dict[str, Any]
+    grads: dict[str, Any]
+    issues: dict[str, Issue] = field(default_factory=dict)
+    plan: Plan | None = None
+    raw_values: list[Any] = field(default_factory=list)
+    raw_grads: list[Any] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.issues
+
+    @property
+    def output_value(self) -> Any:
+        return self.values.get(self.output) if self.output else None
+
+    def origin(self) -> str | None:
+        """Name of the node where the first non-finite number appeared, if any."""
+        for name, issue in self.issues.items():
+            if issue.origin:
+                return name
+        return None
+
+
+def _missing_ports(graph: Graph, node_id: str) -> list[str]:
+    node = graph.nodes[node_id]
+    return [p for p in node.ports if graph.source_of(node_id, p) is None]
+
+
+def pre_run_problems(graph: Graph) -> dict[str, str]:
+    """Per node id: what stops it running, found before anything runs."""
+    problems = {}
+    for node_id in graph.nodes:
+        missing = _missing_ports(graph, node_id)
+        if missing:
+            node = graph.nodes[node_id]
+            ports = ", ".join(missing)
+            plural = "s" if len(missing) > 1 else ""
+            problems[node_id] = f"input port{plural} {ports} of {node.name} not connected"
+    return problems
+
+
+def compile_graph(graph: Graph, output: str | None = None,
+                  problems: Mapping[str, str] | None = None) -> Plan:
+    """A Plan of the whole graph in execution order; ``output`` is a node id."""
+    order = graph.order()
+    slot = {node_id: i for i, node_id in enumerate(order)}
+    problems = pre_run_problems(graph) if problems is None else problems
+    steps = []
+    for node_id in order:
+        node = graph.nodes[node_id]
+        if node_id in problems:  # compiled as an empty leaf: it and its dependants are skipped
+            steps.append(Step(node.name, "input", (), {}, None))
+            continue
+        args = tuple(slot[graph.source_of(node_id, p)] for p in node.ports)
+        attrs = {k: v for k, v in node.attrs.items() if v is not None}
+        steps.append(Step(node.name, node.op, args, attrs, node.value))
+    out_id = output or graph.output
+    return compile_plan(steps, slot[out_id] if out_id is not None else None)
+
+
+def run_graph(graph: Graph, feeds: Mapping[str, Any] | None = None, output: str | None = None,
+              with_backward: bool = True) -> RunResult:
+    """Forward then backward; ``output`` and the keys of ``feeds`` are node names."""
+    out_id = graph.by_name(output).id if output else graph.output
+    for name in feeds or {}:
+        node = graph.by_name(name)
+        if node.op not in ("input", "const"):
+            raise UnknownNodeError(f"{name} is a {node.op} node: only inputs can be set")
+    clean_feeds = {k: parse_value(v) for k, v in (feeds or {}).items()}
+    problems = pre_run_problems(graph)
+    order = graph.order()
+    if not order:
+        return RunResult([], [], None, {}, {})
+    plan = compile_graph(graph, out_id, problems)
+    fwd = forward(plan, clean_feeds)
+    issues = dict(fwd.issues)
+    for node_id, message in problems.items():
+        i = order.index(node_id)
+        issues[i] = Issue(i, "error", message)
+    grads: list[Any] = [None] * len(order)
+    if with_backward:
+        bwd = backward(plan, fwd.values)
+        grads = bwd.grads
+        for i, issue in bwd.issues.items():
+            issues.setdefault(i, issue)
+    return _result(graph, plan, order, fwd.values, grads, issues, with_backward)
+
+
+def _result(graph: Graph, plan: Plan, order: list[str], values: list, grads: list,
+            issues: dict[int, Issue], with_backward: bool) -> RunResult:
+    names = plan.names
+    out_name = names[plan.output]
+    grad_by_name = {}
+    if with_backward:
+        for i, name in enumerate(names):
+            g = grads[i]
+            if g is None and values[i] is not None:  # cannot reach the output: ∂J/∂node = 0
+                g = as_value(np.zeros_like(values[i]))
+            grad_by_name[name] = g
+    return RunResult(
+        order=names, ids=order, output=out_name,
+        values=dict(zip(names, values)), grads=grad_by_name,
+        issues={names[i]: issue for i, issue in sorted(issues.items())},
+        plan=plan, raw_values=values, raw_grads=grads)
+
+
+def infer_shapes(graph: Graph) -> tuple[dict[str, tuple], dict[str, str]]:
+    """Shapes by node name, and per-node errors (shape mismatches, unconnected ports),
+    found by evaluating the graph on zeros of the leaves' shapes before any real run."""
+    if not graph.nodes:
+        return {}, {}
+    problems = pre_run_problems(graph)
+    plan = compile_graph(graph, None, problems)
+    zeros = {s.name: np.zeros(np.shape(s.value)) for s in plan.steps
+             if not s.args and s.value is not None}
+    fwd = forward(plan, zeros)
+    errors = {graph.nodes[i].name: m for i, m in problems.items()}
+    for i, issue in fwd.issues.items():
+        if issue.kind in ("error",) and plan.steps[i].name not in errors:
+            errors[plan.steps[i].name] = issue.message
+    shapes = {s.name: np.shape(v) for s, v in zip(plan.steps, fwd.values) if v is not None}
+    return shapes, errors

@@ -1,0 +1,138 @@
+"""Turning user and file data into node values and attributes, with clear refusals."""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+import numpy as np
+
+from cgeditor.core.ops import F64, OpSpec
+from cgeditor.model.errors import AttrError, ValueParseError
+
+MAX_ELEMENTS = 1_000_000  # per tensor: bounds memory for values typed in or loaded
+MAX_DIMS = 8
+
+
+def parse_value(raw: Any) -> Any:
+    """A float64 scalar or ndarray from a number or a rectangular nested list of numbers."""
+    if isinstance(raw, np.ndarray):
+        raw = raw.tolist()
+    _check_structure(raw)
+    try:
+        arr = np.array(raw, dtype=np.float64)
+    except (ValueError, TypeError, OverflowError):
+        raise ValueParseError("rows must all have the same length") from None
+    if arr.dtype == object or arr.ndim > MAX_DIMS:
+        raise ValueParseError("rows must all have the same length")
+    if not np.isfinite(arr).all():
+        raise ValueParseError("values must be finite numbers (no nan or inf)")
+    return F64(arr) if arr.ndim == 0 else arr
+
+
+def _check_structure(raw: Any) -> None:
+    """Walk the nested lists once: numbers only, bounded depth and size, no ragged rows."""
+    count = 0
+    stack = [(raw, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, (list, tuple)):
+            if depth >= MAX_DIMS:
+                raise ValueParseError(f"more than {MAX_DIMS} levels of nesting")
+            if not item:
+                raise ValueParseError("empty lists are not values")
+            stack.extend((x, depth + 1) for x in item)
+        elif isinstance(item, bool) or not isinstance(item, (int, float, np.number)):
+            raise ValueParseError(f"{_show(item)} is not a number")
+        else:
+            if isinstance(item, int) and abs(item) > 2**1023:
+                raise ValueParseError("number too large for float64")
+            count += 1
+            if count > MAX_ELEMENTS:
+                raise ValueParseError(f"more than {MAX_ELEMENTS:,} elements (the limit)")
+
+
+def _show(item: Any) -> str:
+    text = repr(item)
+    return text if len(text) <= 30 else text[:27] + "..."
+
+
+def parse_value_text(text: str) -> Any:
+    """Parse what a user typed: '2', '-1e-3', '[[1, 2], [3, 4]]'. JSON numbers only."""
+    stripped = text.strip()
+    if not stripped:
+        raise ValueParseError("enter a number or a nested list such as [[1, 2], [3, 4]]")
+    try:
+        raw = json.loads(stripped, parse_constant=_refuse_constant)
+    except ValueParseError:
+        raise
+    except (ValueError, RecursionError):
+        raise ValueParseError(
+            f"{_show(stripped)} is not a number or a nested list such as [[1, 2], [3, 4]]"
+        ) from None
+    return parse_value(raw)
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueParseError(f"{name} is not allowed: values must be finite numbers")
+
+
+def format_value(value: Any, digits: int = 17) -> str:
+    """Text that parse_value_text reads back to the same value."""
+    if value is None:
+        return ""
+    if np.ndim(value) == 0:
+        return _num(float(value), digits)
+    return json.dumps(_nested(np.asarray(value), digits)).replace('"', "")
+
+
+def _nested(arr: np.ndarray, digits: int) -> Any:
+    if arr.ndim == 0:
+        return _num(float(arr), digits)
+    return [_nested(row, digits) for row in arr]
+
+
+def _num(x: float, digits: int) -> str:
+    if math.isfinite(x) and x == int(x) and abs(x) < 1e16:
+        return str(int(x))
+    return repr(x) if digits >= 17 else f"{x:.{digits}g}"
+
+
+def coerce_attrs(spec: OpSpec, attrs: dict[str, Any] | None) -> dict[str, Any]:
+    """The op's attrs with defaults filled in; AttrError for unknown names or wrong kinds."""
+    result = spec.default_attrs()
+    for name, raw in (attrs or {}).items():
+        attr = spec.attr(name)
+        if attr is None:
+            known = ", ".join(a.name for a in spec.attrs) or "none"
+            raise AttrError(f"{spec.name} has no attribute {name!r} (it has: {known})")
+        result[name] = _coerce(attr.kind, raw, f"{spec.name}.{name}")
+    return result
+
+
+def _coerce(kind: str, raw: Any, label: str) -> Any:
+    if isinstance(raw, str):
+        raw = raw.strip()
+        if raw in ("", "None", "none", "null") and kind == "int?":
+            return None
+        try:
+            raw = json.loads(raw)
+        except ValueError:
+            raise AttrError(f"{label} must be {_kind_words(kind)}, not {_show(raw)}") from None
+    if raw is None and kind == "int?":
+        return None
+    if isinstance(raw, bool):
+        raise AttrError(f"{label} must be {_kind_words(kind)}, not {raw}")
+    if (kind in ("int", "int?") and isinstance(raw, (int, np.integer))) or (
+            kind in ("int", "int?") and isinstance(raw, float) and raw.is_integer()):
+        if abs(int(raw)) > 64:
+            raise AttrError(f"{label} must be a small integer, not {raw}")
+        return int(raw)
+    if kind == "float" and isinstance(raw, (int, float, np.number)) and math.isfinite(raw):
+        return float(raw)
+    raise AttrError(f"{label} must be {_kind_words(kind)}, not {_show(raw)}")
+
+
+def _kind_words(kind: str) -> str:
+    return {"int": "an integer", "int?": "an integer or empty", "float": "a finite number"}[kind]
