@@ -9,7 +9,7 @@ _SOURCE_TREE = Path(__file__).resolve().parent.parent / "resources"
 
 
 def resource_dir() -> Path:
-    if (_SOURCE_TREE / "cgraph.schema.json").is_file():
+    if (_SOURCE_TREE / "examples").is_dir():
         return _SOURCE_TREE
     return Path(str(resources.files("cgeditor.data")))
 
