@@ -13,7 +13,7 @@ import pytest
 
 from cgeditor.core.engine import Step, backward, compile_plan, forward
 from cgeditor.core.gradcheck import check_gradients
-from cgeditor.core.ops import CATEGORIES, REGISTRY, F64
+from cgeditor.core.ops import CATEGORIES, F64, REGISTRY
 
 RNG = np.random.default_rng(1234)
 
@@ -76,7 +76,7 @@ SAMPLES: dict[str, list[tuple[tuple[Any, ...], dict[str, Any]]]] = {
     "sin": _unary(_mixed),
     "cos": _unary(_mixed),
     "tanh": _unary(_mixed),
-    "sigmoid": _unary(_mixed) + [((np.array([-30.0, 0.3, 30.0]),), {})],
+    "sigmoid": [*_unary(_mixed), ((np.array([-30.0, 0.3, 30.0]),), {})],
     "relu": _unary(_mixed),
     "softmax": [((_mixed(4),), {}), ((_mixed(2, 3),), {}), ((_mixed(2, 3),), {"axis": 0})],
     "log_softmax": [((_mixed(4),), {}), ((_mixed(2, 3),), {}), ((_mixed(2, 3),), {"axis": 0})],
