@@ -257,7 +257,7 @@ register(OpSpec("matmul", ("a", "b"), operator.matmul, _matmul_vjp, "@", "Tensor
                 doc="Matrix product a @ b."))
 register(OpSpec("transpose", ("x",), np.transpose, lambda g, out, x: (np.transpose(g),), "xᵀ",
                 "Tensors", template="np.transpose({x})",
-                torch_template="{x}.permute(*range({x}.dim() - 1, -1, -1))",
+                torch_template="{x}.permute(tuple(range({x}.dim() - 1, -1, -1)))",
                 vjp_template=("np.transpose({g})",), doc="Reverse the axes."))
 register(OpSpec("sum", ("x",), lambda x, axis=None: F64(np.sum(x)) if axis is None
                 else np.sum(x, axis=axis),
