@@ -1,0 +1,170 @@
+"""Reading and writing .cgraph files: canonical JSON out, a refusing pipeline in, atomic saves.
+
+Loading yields a whole valid Graph or one LoadError (files_parse: bytes to data; files_build:
+data to Graph). Nothing in a file is ever executed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from cgeditor.model import files_parse
+from cgeditor.model.errors import LoadError
+from cgeditor.model.files_build import FORMAT_NAME, FORMAT_VERSION, data_to_graph
+from cgeditor.model.graph import Graph
+
+__all__ = ["FORMAT_NAME", "FORMAT_VERSION", "data_to_graph", "dumps", "graph_to_data", "load",
+           "loads", "save"]
+
+
+# --- writing ------------------------------------------------------------------------------
+def graph_to_data(graph: Graph) -> dict[str, Any]:
+    """Plain JSON data for ``graph``: nodes in insertion order, edges by (target, port)."""
+    position = {node_id: k for k, node_id in enumerate(graph.nodes)}
+    nodes = [_node_data(node) for node in graph.nodes.values()]
+    edges = sorted(graph.edges, key=lambda e: (position[e.dst],
+                                               graph.nodes[e.dst].ports.index(e.port)))
+    return {
+        "format": FORMAT_NAME,
+        "version": FORMAT_VERSION,
+        "nodes": nodes,
+        "edges": [{"from": e.src, "to": e.dst, "port": e.port} for e in edges],
+        "output": graph.explicit_output,
+        "meta": dict(graph.meta),
+    }
+
+
+def _node_data(node: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {"id": node.id, "op": node.op, "name": node.name,
+                            "x": _position(node.x), "y": _position(node.y)}
+    if node.spec.attrs:
+        data["attrs"] = {k: _number(v) for k, v in node.attrs.items()}
+    if node.spec.is_leaf:
+        data["value"] = _plain_value(node.value)
+    if node.op == "input":
+        data["trainable"] = bool(node.trainable)
+    return data
+
+
+def _position(x: float) -> Any:
+    # Positions are only layout; a non-finite one (a canvas bug) must not make a file unloadable.
+    x = float(x)
+    return _number(x) if abs(x) <= 1e9 else 0
+
+
+def _number(x: Any) -> Any:
+    """Whole floats as ints (``2`` not ``2.0``) so files read naturally; -0.0 keeps its sign."""
+    if x is None or isinstance(x, (bool, int)):
+        return x
+    x = float(x)
+    if x.is_integer() and abs(x) < 2**53 and not (x == 0 and np.signbit(x)):
+        return int(x)
+    return x
+
+
+def _plain_value(value: Any) -> Any:
+    if value is None:
+        return 0
+    arr = np.asarray(value, dtype=np.float64)
+    if arr.ndim == 0:
+        return _number(arr)
+    whole = (arr == np.trunc(arr)) & (np.abs(arr) < 2**53) & ~((arr == 0) & np.signbit(arr))
+    mixed = arr.astype(object)
+    mixed[whole] = arr[whole].astype(np.int64).tolist()
+    return mixed.tolist()
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, allow_nan=False,
+                      separators=(", ", ": "))
+
+
+def dumps(graph: Graph) -> str:
+    """Canonical text: sorted keys, shortest float repr, one node or edge per line."""
+    lines = ["{"]
+    items = sorted(graph_to_data(graph).items())
+    for k, (key, value) in enumerate(items):
+        comma = "," if k < len(items) - 1 else ""
+        if isinstance(value, list) and value:
+            rows = ",\n".join(f"    {_json(item)}" for item in value)
+            lines.append(f"  {_json(key)}: [\n{rows}\n  ]{comma}")
+        else:
+            lines.append(f"  {_json(key)}: {_json(value)}{comma}")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def save(graph: Graph, path: str | os.PathLike[str], backup: bool = False) -> None:
+    """Write ``graph`` to ``path`` atomically; on failure raise OSError and leave the old
+    file byte-identical. ``backup`` keeps the previous version as ``<path>.bak``."""
+    payload = dumps(graph).encode("utf-8")  # everything that can fail in memory fails first
+    target = Path(os.path.realpath(path))  # through a symlink, so the link stays a link
+    if backup and target.exists():
+        _atomic_write(target.with_name(target.name + ".bak"), target.read_bytes(), target)
+    _atomic_write(target, payload, target)
+
+
+def _atomic_write(target: Path, payload: bytes, mode_from: Path) -> None:
+    fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as stream:
+            stream.write(payload)
+            stream.flush()
+            os.fsync(stream.fileno())
+        try:
+            os.chmod(temp, os.stat(mode_from).st_mode & 0o777)
+        except FileNotFoundError:
+            os.chmod(temp, 0o644)  # mkstemp's 0600 would hide a new file from other users
+        os.replace(temp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise
+    _sync_folder(target.parent)
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make the rename itself durable where the OS allows opening a folder (POSIX)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+# --- reading ------------------------------------------------------------------------------
+def loads(text: str | bytes, filename: str = "<string>") -> Graph:
+    """A whole valid Graph from file contents, or one LoadError naming file, reason, place."""
+    try:
+        return data_to_graph(files_parse.parse_bytes(text, filename), filename)
+    except LoadError:
+        raise
+    except Exception as exc:  # a bug must still reach the user as a refusal, not a crash
+        raise LoadError(filename, f"unexpected problem while reading (a bug in cgeditor): "
+                                  f"{type(exc).__name__}: {exc}") from exc
+
+
+def load(path: str | os.PathLike[str]) -> Graph:
+    """Read a .cgraph file; LoadError for unreadable, oversized or invalid files."""
+    filename = os.fspath(path)
+    try:
+        with open(path, "rb") as stream:
+            size = os.fstat(stream.fileno()).st_size
+            if size > files_parse.MAX_FILE_BYTES:
+                raise LoadError(filename, files_parse.size_reason(size))
+            raw = stream.read(files_parse.MAX_FILE_BYTES + 1)  # the size may grow meanwhile
+    except OSError as exc:
+        raise LoadError(filename, f"cannot read the file: {exc.strerror or exc}") from None
+    return loads(raw, filename)
