@@ -1,28 +1,334 @@
-"""File handling for the window: open/save and what happens at start and close.
+"""File handling for one editor window: new/open/save/recent, drops, autosave and recovery.
 
-Placeholder until the full controller (recent files, autosave, recovery, export) lands.
+The saved state is the undo stack's clean state; every path that replaces or closes the
+document asks Save / Discard / Cancel first when there are unsaved changes.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
+from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QEvent, QObject, QStandardPaths, QTimer
+from PySide6.QtGui import QAction, QDropEvent
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QStyle
+
+from cgeditor import paths
+from cgeditor.gui import image_export, shortcuts
+from cgeditor.gui import settings as app_settings
+from cgeditor.gui.recovery import Autosaver, RecoveryEntry, find_recovery
+from cgeditor.gui.settings import RecentFiles
+from cgeditor.model import files
+from cgeditor.model.errors import LoadError
+from cgeditor.model.graph import Graph
 
 if TYPE_CHECKING:
+    from PySide6.QtWidgets import QWidget
+
     from cgeditor.gui.main_window import MainWindow
+
+FILE_FILTER = "Computation graphs (*.cgraph);;All files (*)"
+Button = QMessageBox.StandardButton
+
+
+# --- dialogs (module level so tests can replace them) -----------------------------------
+def ask_save_changes(parent: QWidget, name: str, doing: str) -> QMessageBox.StandardButton:
+    """Save / Discard / Cancel for unsaved changes before ``doing`` (e.g. "closing")."""
+    box = QMessageBox(QMessageBox.Icon.Warning, "Unsaved changes",
+                      f"Save the changes to {name} before {doing}?",
+                      Button.Save | Button.Discard | Button.Cancel, parent)
+    box.setObjectName("unsaved_changes")
+    box.setInformativeText("If you don't save, your changes will be lost.")
+    box.setDefaultButton(Button.Save)
+    box.setEscapeButton(Button.Cancel)
+    return Button(box.exec())
+
+
+def ask_recover(parent: QWidget | None, entry: RecoveryEntry) -> bool:
+    """Offer the recovery file; True to recover, False to discard it."""
+    box = QMessageBox(QMessageBox.Icon.Question, "Recover unsaved work",
+                      f"cgeditor did not close cleanly. Unsaved changes to "
+                      f"{entry.original_name} were autosaved at {entry.when()}.", parent=parent)
+    box.setObjectName("recover")
+    box.setInformativeText("Recover them? Discarding deletes the autosaved copy for good.")
+    recover = box.addButton("Recover", QMessageBox.ButtonRole.AcceptRole)
+    box.addButton("Discard", QMessageBox.ButtonRole.DestructiveRole)
+    box.setDefaultButton(recover)
+    box.setEscapeButton(recover)  # closing the box must not throw work away
+    box.exec()
+    return box.clickedButton() is recover
+
+
+def show_error(parent: QWidget, title: str, text: str) -> None:
+    QMessageBox.warning(parent, title, text)
+
+
+def cgraph_paths(event: QDropEvent) -> list[str]:
+    """Local .cgraph files carried by a drag, in order."""
+    mime = event.mimeData()
+    if mime is None or not mime.hasUrls():
+        return []
+    return [url.toLocalFile() for url in mime.urls()
+            if url.isLocalFile() and url.toLocalFile().lower().endswith(".cgraph")]
 
 
 class DocumentController(QObject):
-    """Owns the document's path and its saved state for one MainWindow."""
+    """Owns the document's path and saved state for one MainWindow."""
 
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
         self.window = window
+        self.settings = window.settings
         self.path: str | None = None
+        self.example: Path | None = None  # the bundled file this untitled graph came from
+        self._watched: Graph | None = None
+        self.autosave = Autosaver(self, lambda: app_settings.recovery_dir(self.settings),
+                                  self._snapshot, window.log)
+        self.recent = RecentFiles(self.settings, self.open_recent)
+        self.actions: dict[str, QAction] = {}
+        self._make_actions()
+        window.undo_stack.cleanChanged.connect(self.update_title)
+        window.undo_stack.indexChanged.connect(self.autosave.schedule)
+        self._watch(window.graph)
+        window.setAcceptDrops(True)
+        for target in (window, window.view.viewport()):
+            target.installEventFilter(self)
+        self.update_title()
 
+    # --- state ------------------------------------------------------------------------
+    def is_modified(self) -> bool:
+        return not self.window.undo_stack.isClean()
+
+    def display_name(self) -> str:
+        if self.path:
+            return os.path.basename(self.path)
+        if self.example is not None:
+            return f"{self.example.name} (example)"
+        return "Untitled"
+
+    def update_title(self, *_args: object) -> None:
+        self.window.setWindowTitle(f"{self.display_name()}[*] — cgeditor")
+        self.window.setWindowModified(self.is_modified())
+
+    def _snapshot(self) -> tuple[Graph, str | None, bool]:
+        return self.window.graph, self.path, self.is_modified()
+
+    def _watch(self, graph: Graph) -> None:
+        if self._watched is not None:
+            with contextlib.suppress(ValueError):
+                self._watched.changed.disconnect(self.autosave.schedule)
+        graph.changed.connect(self.autosave.schedule)
+        self._watched = graph
+
+    # --- actions ----------------------------------------------------------------------
+    def _make_actions(self) -> None:
+        menu, style = self.window.menus["file"], self.window.style()
+        icons = {"new": QStyle.StandardPixmap.SP_FileIcon,
+                 "open": QStyle.StandardPixmap.SP_DialogOpenButton,
+                 "save": QStyle.StandardPixmap.SP_DialogSaveButton}
+        specs = (("new", "&New", self.new), ("open", "&Open…", self.open),
+                 ("save", "&Save", self.save), ("save_as", "Save &As…", self.save_as),
+                 ("export_image", "&Export Image…", self.export_image),
+                 ("quit", "&Quit", self.window.close))
+        for name, text, slot in specs:
+            act = QAction(text, self.window)
+            act.setObjectName(name)
+            if name in icons:
+                act.setIcon(style.standardIcon(icons[name]))
+            act.triggered.connect(lambda _checked=False, slot=slot: slot())
+            self.actions[name] = shortcuts.apply(act)
+        menu.addActions([self.actions["new"], self.actions["open"]])
+        menu.addMenu(self.recent.build_menu(menu))
+        menu.addSeparator()
+        menu.addActions([self.actions["save"], self.actions["save_as"]])
+        menu.addSeparator()
+        menu.addAction(self.actions["export_image"])
+        menu.addSeparator()
+        menu.addAction(self.actions["quit"])
+        toolbar = self.window.toolbar
+        first = toolbar.actions()[0] if toolbar.actions() else None
+        for name in ("new", "open", "save"):
+            toolbar.insertAction(first, self.actions[name])
+        toolbar.insertSeparator(first) if first is not None else toolbar.addSeparator()
+
+    def _adopt(self, graph: Graph, path: str | None, example: Path | None = None,
+               modified: bool = False) -> None:
+        """Make ``graph`` the document; the old one's recovery file goes with it."""
+        self.autosave.discard()
+        self.window.set_graph(graph)
+        self._watch(graph)
+        self.path, self.example = path, example
+        if modified:  # e.g. recovered work: never clean until saved
+            self.window.undo_stack.resetClean()
+            self.autosave.write_now()
+        else:
+            self.window.undo_stack.setClean()
+        self.update_title()
+
+    def _confirm_discard(self, doing: str) -> bool:
+        """True when the current document may be replaced or closed."""
+        if not self.is_modified():
+            return True
+        answer = ask_save_changes(self.window, self.display_name(), doing)
+        if answer == Button.Save:
+            return self.save()
+        return answer == Button.Discard
+
+    def new(self) -> bool:
+        if not self._confirm_discard("starting a new graph"):
+            return False
+        self._adopt(Graph(), None)
+        self.window.log("New graph")
+        return True
+
+    def open(self) -> bool:
+        path, _ = QFileDialog.getOpenFileName(self.window, "Open graph", self._dialog_dir(),
+                                              FILE_FILTER)
+        return bool(path) and self.open_path(path)
+
+    def open_recent(self, path: str) -> bool:
+        return self.open_path(path)
+
+    def _load(self, path: str) -> Graph | None:
+        """The graph in ``path``, or None after telling the user why not."""
+        try:
+            return files.load(path)
+        except LoadError as exc:
+            message = str(exc)
+        except OSError as exc:
+            message = f"{os.path.basename(path)}: {exc.strerror or exc}"
+        show_error(self.window, "Could not open file", message)
+        self.window.log(f"Could not open {path}: {message}")
+        if not os.path.exists(path):
+            self.recent.remove(path)
+        return None
+
+    def open_path(self, path: str, ask: bool = True) -> bool:
+        """Open ``path``; the current graph stays untouched if it fails to load or the user
+        cancels the unsaved-changes prompt."""
+        graph = self._load(path)
+        if graph is None or (ask and not self._confirm_discard("opening another file")):
+            return False
+        self._adopt(graph, os.path.abspath(path))
+        self.recent.add(self.path)
+        self.window.log(f"Opened {self.path}")
+        return True
+
+    def save(self) -> bool:
+        if self.path is None:
+            return self.save_as()
+        return self.save_to(self.path)
+
+    def save_as(self) -> bool:
+        name = "untitled.cgraph"
+        if self.path:
+            name = os.path.basename(self.path)
+        elif self.example is not None:
+            name = self.example.name
+        suggested = os.path.join(self._dialog_dir(), name)
+        path, _ = QFileDialog.getSaveFileName(self.window, "Save graph as", suggested,
+                                              FILE_FILTER)
+        if not path:
+            return False
+        if not os.path.splitext(path)[1]:
+            path += ".cgraph"
+        return self.save_to(path)
+
+    def save_to(self, path: str) -> bool:
+        """Write atomically with a backup; on failure say why and stay modified."""
+        try:
+            files.save(self.window.graph, path, backup=True)
+        except (OSError, ValueError) as exc:
+            reason = getattr(exc, "strerror", None) or str(exc)
+            show_error(self.window, "Could not save",
+                       f"Could not save {os.path.basename(path)} in {os.path.dirname(path)}: "
+                       f"{reason}.\n\nThe file on disk was not changed and your changes are "
+                       "still open here.")
+            self.window.log(f"Save failed: {path}: {reason}")
+            return False
+        self.autosave.discard()
+        self.path, self.example = os.path.abspath(path), None
+        self.window.undo_stack.setClean()
+        self.recent.add(self.path)
+        self.update_title()
+        self.window.log(f"Saved {self.path}")
+        return True
+
+    def export_image(self) -> bool:
+        return image_export.export_dialog(self.window, self._dialog_dir(), self.display_name())
+
+    def _dialog_dir(self) -> str:
+        if self.path:
+            return os.path.dirname(self.path)
+        recent = self.recent.paths()
+        if recent:
+            return os.path.dirname(recent[0])
+        location = QStandardPaths.StandardLocation.DocumentsLocation
+        return QStandardPaths.writableLocation(location) or str(Path.home())
+
+    # --- start and close --------------------------------------------------------------
     def start(self, path: str | None) -> None:
-        self.path = path
+        """Open ``path``; else offer a crash's recovery file; else the bundled example."""
+        if path:
+            if os.path.exists(path):
+                if self.open_path(path, ask=False):
+                    return
+            else:  # `cgeditor new.cgraph`: a new graph that Save writes there
+                self._adopt(Graph(), os.path.abspath(path))
+                self.window.log(f"{path} does not exist yet: Save creates it")
+                return
+        if self._offer_recovery():
+            return
+        self._open_example()
+
+    def _offer_recovery(self) -> bool:
+        entry = find_recovery(app_settings.recovery_dir(self.settings))
+        if entry is None:
+            return False
+        if not ask_recover(self.window, entry):
+            entry.discard()
+            self.window.log(f"Discarded the autosaved copy of {entry.original_name}")
+            return False
+        graph = self._load(str(entry.graph_path))
+        if graph is None:
+            return False
+        self._adopt(graph, entry.original, modified=True)
+        self.window.log(f"Recovered {entry.original_name} as autosaved at {entry.when()}")
+        return True
+
+    def _open_example(self) -> None:
+        seed = paths.seed_example()
+        try:
+            graph = files.load(str(seed))
+        except (LoadError, OSError) as exc:
+            self.window.log(f"The bundled example could not be opened: {exc}")
+            self._adopt(Graph(), None)
+            return
+        # Untitled, so Save asks where to put it and never overwrites the bundled file.
+        self._adopt(graph, None, example=seed)
 
     def maybe_close(self) -> bool:
+        """For closeEvent: False when the user cancels; otherwise clean up and remember."""
+        if not self._confirm_discard("closing"):
+            return False
+        self.autosave.discard()
+        app_settings.save_layout(self.window, self.settings)
+        return True
+
+    # --- drag and drop of files -------------------------------------------------------
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        kind = event.type()
+        if kind not in (QEvent.Type.DragEnter, QEvent.Type.DragMove, QEvent.Type.Drop):
+            return False
+        found = cgraph_paths(event)  # type: ignore[arg-type]
+        if not found:
+            return False  # op drags from the palette and other drops go to the canvas
+        event.acceptProposedAction()  # type: ignore[attr-defined]
+        if kind == QEvent.Type.Drop:
+            if len(found) > 1:
+                self.window.log(f"Opening {found[0]}; one file at a time")
+            # Later, not inside the drop: a modal prompt would freeze the drag source.
+            QTimer.singleShot(0, lambda: self.open_path(found[0]))
         return True

@@ -1,0 +1,82 @@
+"""The desktop entry point: check a window can be opened, then run the editor.
+
+Where no display exists or Qt's xcb plugin lacks a system library, say so in one line
+(instead of Qt's plugin abort) and point at the commands that work without a display.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import sys
+from collections.abc import Callable, Mapping
+
+# soname Qt's xcb plugin loads -> the Debian/Ubuntu package that provides it
+XCB_LIBRARIES = {
+    "libxcb-cursor.so.0": "libxcb-cursor0",
+    "libxcb-icccm.so.4": "libxcb-icccm4",
+    "libxcb-keysyms.so.1": "libxcb-keysyms1",
+}
+APT_HINT = "sudo apt-get install " + " ".join(XCB_LIBRARIES.values())
+HEADLESS_HINT = ("without a display use `cgeditor run FILE`, `cgeditor check FILE` "
+                 "or `cgeditor build ...`")
+
+
+def library_loads(soname: str) -> bool:
+    try:
+        ctypes.CDLL(soname)
+    except OSError:
+        return False
+    return True
+
+
+def display_problem(env: Mapping[str, str] | None = None, platform: str | None = None,
+                    loads: Callable[[str], bool] = library_loads) -> str | None:
+    """One line saying why no window can be opened here, or None if one can."""
+    env = os.environ if env is None else env
+    platform = sys.platform if platform is None else platform
+    if not platform.startswith("linux"):
+        return None  # macOS and Windows ship what Qt needs
+    qpa = env.get("QT_QPA_PLATFORM", "")
+    if qpa and not qpa.startswith("xcb"):
+        return None  # offscreen, wayland, vnc…: the user chose a plugin on purpose
+    if not qpa and not env.get("DISPLAY") and not env.get("WAYLAND_DISPLAY"):
+        return (f"cgeditor: no display to open a window on (DISPLAY and WAYLAND_DISPLAY are "
+                f"unset); {HEADLESS_HINT}")
+    if not qpa and env.get("WAYLAND_DISPLAY"):
+        return None  # Qt uses its wayland plugin, which needs none of the xcb libraries
+    missing = [soname for soname in XCB_LIBRARIES if not loads(soname)]
+    if not missing:
+        return None
+    return (f"cgeditor: cannot open a window: Qt's xcb plugin needs {', '.join(missing)} "
+            f"(install with: {APT_HINT}); {HEADLESS_HINT}")
+
+
+def main(path: str | None = None) -> int:
+    """Run the editor on ``path`` (or the seed example / recovered work); the exit code."""
+    problem = display_problem()
+    if problem:
+        print(problem, file=sys.stderr)
+        return 2
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QGuiApplication
+    from PySide6.QtWidgets import QApplication
+
+    from cgeditor.gui import settings as app_settings
+    from cgeditor.gui.main_window import MainWindow
+
+    # Fractional scale factors (150 %) as they are, rather than rounded to 1× or 2×.
+    QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
+        Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("cgeditor")
+    app.setOrganizationName("cgeditor")
+    app.setApplicationDisplayName("cgeditor")
+    window = MainWindow(path, settings=app_settings.make_settings())
+    app_settings.restore_layout(window, window.settings)
+    window.show()
+    return int(app.exec())
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1] if len(sys.argv) > 1 else None))
