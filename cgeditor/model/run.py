@@ -51,10 +51,12 @@ class RunResult:
         return self.values.get(self.output) if self.output else None
 
     def origin(self) -> str | None:
-        """Name of the node where the first non-finite number appeared, if any."""
-        for name, issue in self.issues.items():
-            if issue.origin:
-                return name
+        """Name of the node where the first non-finite number appeared, if any. The forward
+        pass comes first: a gradient that blew up because a value did is not the origin."""
+        for kind in ("nonfinite", "nonfinite_grad"):
+            for name, issue in self.issues.items():
+                if issue.origin and issue.kind == kind:
+                    return name
         return None
 
 

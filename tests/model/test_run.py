@@ -1,0 +1,119 @@
+"""Running a Graph: the seed example by name, problems found before running, shape inference."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from cgeditor.model.graph import Graph
+from cgeditor.model.run import compile_graph, infer_shapes, pre_run_problems, run_graph
+
+
+def seed_graph() -> Graph:
+    """J = ½(w·x + b − y)² built node by node, left to right."""
+    g = Graph()
+    n = {name: g.add_node("input", name, value=v, x=0, y=k * 50).id
+         for k, (name, v) in enumerate([("w", 2.0), ("x", -2.0), ("b", 8.0), ("y", 2.0)])}
+    n["half"] = g.add_node("const", "half", value=0.5, x=300).id
+    for name, op, x in [("c", "mul", 100), ("a", "add", 150), ("d", "sub", 200),
+                        ("sq", "powc", 250), ("J", "mul", 350)]:
+        n[name] = g.add_node(op, name, x=x).id
+    for src, dst, port in [("w", "c", "a"), ("x", "c", "b"), ("c", "a", "a"), ("b", "a", "b"),
+                           ("a", "d", "a"), ("y", "d", "b"), ("d", "sq", "x"),
+                           ("half", "J", "a"), ("sq", "J", "b")]:
+        g.connect(n[src], n[dst], port)
+    return g
+
+
+def test_seed_example_by_name() -> None:
+    result = seed_graph().run()
+    assert result.ok and result.output == "J"
+    assert result.order == ["b", "w", "x", "y", "c", "a", "d", "sq", "half", "J"]  # x ties: by name
+    assert {k: result.values[k] for k in "cadJ"} == {"c": -4.0, "a": 4.0, "d": 2.0, "J": 2.0}
+    expected = {"d": 2.0, "a": 2.0, "c": 2.0, "b": 2.0, "y": -2.0, "w": -4.0, "x": 4.0}
+    assert {k: result.grads[k] for k in expected} == expected
+    assert all(type(v) is np.float64 for v in result.values.values())
+    assert result.output_value == 2.0
+
+
+def test_feed_nudges_w() -> None:
+    assert seed_graph().run({"w": 2.001}).output_value == pytest.approx(1.996, abs=1e-5)
+
+
+def test_unconnected_port_is_named_before_running_and_dependants_skipped() -> None:
+    g = seed_graph()
+    g.disconnect(g.by_name("a").id, "b")
+    problems = pre_run_problems(g)
+    assert problems == {g.by_name("a").id: "input port b of a not connected"}
+    result = g.run()
+    assert result.issues["a"].kind == "error"
+    assert result.issues["a"].message == "input port b of a not connected"
+    for name in ("d", "sq", "J"):
+        assert result.issues[name].kind == "skipped"
+        assert result.values[name] is None
+    assert result.values["c"] == -4.0  # the branch that does not depend on a still ran
+    assert "c" not in result.issues
+
+
+def test_both_missing_ports_are_listed() -> None:
+    g = Graph()
+    m = g.add_node("mul", "m")
+    assert pre_run_problems(g) == {m.id: "input ports a, b of m not connected"}
+
+
+def test_non_finite_origin_is_named_by_node() -> None:
+    g = Graph()
+    x = g.add_node("input", "x", value=0.0)
+    lg = g.add_node("log", "lg", x=1)
+    ng = g.add_node("neg", "ng", x=2)
+    g.connect(x.id, lg.id, "x")
+    g.connect(lg.id, ng.id, "x")
+    result = g.run()
+    assert result.origin() == "lg"
+    assert result.issues["lg"].message == "log at x = 0 gives -inf"
+    assert result.issues["ng"].kind == "nonfinite" and not result.issues["ng"].origin
+    # x's gradient 1/0 is non-finite too, but only because lg's value already was
+    assert result.issues["x"].kind == "nonfinite_grad"
+
+
+def test_run_without_backward_and_empty_graph() -> None:
+    result = run_graph(seed_graph(), with_backward=False)
+    assert result.grads == {} and result.output_value == 2.0
+    empty = Graph().run()
+    assert empty.order == [] and empty.output is None
+
+
+def test_compile_graph_follows_graph_order() -> None:
+    g = seed_graph()
+    plan = compile_graph(g)
+    assert plan.names == g.names(g.order())
+    assert plan.names[plan.output] == "J"
+    assert plan.steps[plan.index["sq"]].attrs == {"exponent": 2.0}
+
+
+def test_infer_shapes_reports_mismatch_per_node() -> None:
+    g = Graph()
+    u = g.add_node("input", "u", value=[1.0, 2.0])
+    v = g.add_node("input", "v", value=[1.0, 2.0, 3.0])
+    bad = g.add_node("add", "bad", x=1)
+    after = g.add_node("exp", "after", x=2)
+    good = g.add_node("matmul", "good", x=1)
+    g.connect(u.id, bad.id, "a")
+    g.connect(v.id, bad.id, "b")
+    g.connect(bad.id, after.id, "x")
+    g.connect(v.id, good.id, "a")
+    g.connect(v.id, good.id, "b")
+    shapes, errors = infer_shapes(g)
+    assert set(errors) == {"bad"}
+    assert "(2,) and (3,)" in errors["bad"]
+    assert shapes["u"] == (2,) and shapes["good"] == () and "after" not in shapes
+
+
+def test_infer_shapes_includes_unconnected_ports() -> None:
+    g = Graph()
+    g.add_node("input", "x", value=[[1.0, 2.0]])
+    g.add_node("tanh", "t")
+    shapes, errors = infer_shapes(g)
+    assert errors == {"t": "input port x of t not connected"}
+    assert shapes["x"] == (1, 2)
+    assert infer_shapes(Graph()) == ({}, {})
