@@ -1,0 +1,364 @@
+"""Formulas to graphs and back: ``from_formula`` reads statements with ``ast`` and a whitelist
+(nothing is ever evaluated); ``to_formula`` writes a graph as readable statements.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from typing import Any
+
+from cgeditor.core.ops import REGISTRY, OpSpec
+from cgeditor.model.errors import FormulaError, GraphError, UnknownNodeError
+from cgeditor.model.graph import Graph, Node
+from cgeditor.model.layout import apply_layout, layered_layout
+from cgeditor.model.values import coerce_attrs, format_value
+
+_BINOPS: dict[type, str] = {ast.Add: "add", ast.Sub: "sub", ast.Mult: "mul", ast.Div: "div",
+                            ast.MatMult: "matmul", ast.Pow: "pow"}
+_OP_TEXT: dict[type, str] = {ast.FloorDiv: "//", ast.Mod: "%", ast.LShift: "<<",
+                             ast.RShift: ">>", ast.BitOr: "|", ast.BitXor: "^",
+                             ast.BitAnd: "&", ast.Not: "not", ast.Invert: "~"}
+_REFUSED: dict[type, str] = {
+    ast.Attribute: "attribute access", ast.Lambda: "lambda", ast.Compare: "comparisons",
+    ast.Subscript: "subscripts", ast.Starred: "starred arguments", ast.BoolOp: "and/or",
+    ast.IfExp: "conditional expressions", ast.Tuple: "tuples", ast.Dict: "dicts",
+    ast.Set: "sets", ast.JoinedStr: "strings", ast.NamedExpr: "':='",
+    ast.ListComp: "comprehensions", ast.SetComp: "comprehensions",
+    ast.DictComp: "comprehensions", ast.GeneratorExp: "comprehensions", ast.Await: "await",
+    ast.Yield: "yield", ast.YieldFrom: "yield", ast.Slice: "slices"}
+
+
+def from_formula(text: str, **values: Any) -> Graph:
+    """A laid-out Graph from statements such as ``c = w*x; J = 0.5*c**2`` or a bare expression.
+
+    Names used before they are assigned become inputs (value 0.0 unless given in ``values``).
+    Reassigning a name (``c = c + 1``) gives the name to the new node and renames the older
+    one to a generated name (c1). ``y = x`` is refused: it would only give x a second name.
+    The last statement is the output. Anything outside the whitelist raises FormulaError.
+    """
+    tree = _parse(text)
+    builder = _Builder(text, values)
+    graph = builder.build(tree)
+    apply_layout(graph, layered_layout(graph))
+    return graph
+
+
+def _parse(text: str) -> ast.Module:
+    if not isinstance(text, str):
+        raise FormulaError("a formula must be text", 1, 1)
+    try:
+        tree = ast.parse(text, mode="exec")
+    except SyntaxError as exc:
+        raise FormulaError(f"syntax error: {exc.msg}", exc.offset or 1, exc.lineno or 1) from None
+    except (ValueError, RecursionError, MemoryError) as exc:
+        raise FormulaError(f"cannot read the formula: {exc}", 1, 1) from None
+    if not tree.body:
+        raise FormulaError("the formula is empty", 1, 1)
+    return tree
+
+
+def _describe(node: ast.AST) -> str:
+    if isinstance(node, ast.Constant) and isinstance(node.value, (str, bytes)):
+        return "strings"
+    return _REFUSED.get(type(node), type(node).__name__.lower())
+
+
+class _Builder:
+    """Walks the whitelisted tree once, adding nodes to a fresh Graph as it goes."""
+
+    def __init__(self, text: str, values: dict[str, Any]) -> None:
+        self.graph = Graph()
+        self.lines = re.split(r"\r\n|\r|\n", text)
+        self.values = values
+        self.env: dict[str, str] = {}  # name -> id of the node it currently means
+        self.inputs: set[str] = set()
+
+    def error(self, reason: str, node: ast.AST) -> FormulaError:
+        line = getattr(node, "lineno", 1)
+        offset = getattr(node, "col_offset", 0)
+        text = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
+        # ast counts UTF-8 bytes; users count characters.
+        column = len(text.encode()[:offset].decode(errors="ignore")) + 1
+        return FormulaError(reason, column, line)
+
+    def build(self, tree: ast.Module) -> Graph:
+        try:
+            last = ""
+            for i, stmt in enumerate(tree.body):
+                last = self.statement(stmt, i == len(tree.body) - 1)
+        except RecursionError:
+            raise FormulaError("the formula is nested too deeply", 1, 1) from None
+        self.check_values()
+        self.graph.set_output(last)
+        return self.graph
+
+    def check_values(self) -> None:
+        for name in self.values:
+            if name in self.inputs:
+                continue
+            if name in self.env:
+                raise UnknownNodeError(f"{name} is computed by the formula; only inputs take "
+                                       "values")
+            known = ", ".join(sorted(self.inputs)) or "none"
+            raise UnknownNodeError(f"{name!r} is not an input of the formula (its inputs: "
+                                   f"{known})")
+
+    def statement(self, stmt: ast.stmt, is_last: bool) -> str:
+        if isinstance(stmt, ast.Expr):
+            if not is_last:
+                raise self.error("only the last statement may be a bare expression; "
+                                 "name this one with '='", stmt)
+            return self.expr(stmt.value)
+        if isinstance(stmt, ast.AugAssign):  # c += 1 means c = c + 1
+            target = stmt.target
+            if not isinstance(target, ast.Name):
+                raise self.error("assign to a plain name", target)
+            left = ast.copy_location(ast.Name(target.id, ast.Load()), target)
+            value: ast.expr = ast.copy_location(ast.BinOp(left, stmt.op, stmt.value), stmt)
+        elif isinstance(stmt, ast.Assign):
+            if len(stmt.targets) != 1:
+                raise self.error("assign one name at a time", stmt.targets[1])
+            target, value = stmt.targets[0], stmt.value
+        else:
+            raise self.error("only assignments such as 'y = w*x' and a final expression are "
+                             f"allowed, not {type(stmt).__name__.lower()}", stmt)
+        if not isinstance(target, ast.Name):
+            raise self.error(f"assign to a plain name, not to {_describe(target)}", target)
+        bare = _strip_plus(value)
+        if isinstance(bare, ast.Name):
+            raise self.error(f"'{target.id} = {bare.id}' would only give {bare.id} a second "
+                             f"name; use {bare.id} directly", value)
+        node_id = self.expr(value)
+        self.claim(target.id, target)
+        self.guard(lambda: self.graph.rename_node(node_id, target.id), target)
+        self.env[target.id] = node_id
+        return node_id
+
+    def claim(self, name: str, where: ast.AST) -> None:
+        """Free ``name`` for a new node: whoever has it is renamed to a generated name."""
+        if self.graph.has_name(name):
+            old = self.graph.by_name(name)
+            self.guard(lambda: self.graph.rename_node(old.id, self.graph.unique_name(name)),
+                       where)
+
+    def guard(self, action: Any, where: ast.AST) -> Any:
+        """Run a Graph edit; its refusal becomes a FormulaError at ``where``."""
+        try:
+            return action()
+        except GraphError as exc:
+            raise self.error(str(exc), where) from None
+
+    def expr(self, node: ast.expr) -> str:
+        if isinstance(node, ast.BinOp):
+            return self.binop(node)
+        if isinstance(node, ast.UnaryOp):
+            return self.unary(node)
+        if isinstance(node, ast.Call):
+            return self.call(node)
+        if isinstance(node, ast.Name):
+            return self.name(node)
+        if isinstance(node, (ast.Constant, ast.List)):
+            return self.const(self.literal(node), node)
+        raise self.error(f"{_describe(node)} not allowed in a formula", node)
+
+    def binop(self, node: ast.BinOp) -> str:
+        op = _BINOPS.get(type(node.op))
+        if op is None:
+            raise self.error(f"operator {_OP_TEXT.get(type(node.op), '?')} is not supported",
+                             node)
+        if op == "pow":
+            exponent = self.literal(node.right)
+            if isinstance(exponent, (int, float)):  # no gradient flows into a fixed power
+                return self.add("powc", [self.expr(node.left)], {"exponent": exponent}, node)
+        return self.add(op, [self.expr(node.left), self.expr(node.right)], {}, node)
+
+    def unary(self, node: ast.UnaryOp) -> str:
+        number = self.literal(node)
+        if number is not None:
+            return self.const(number, node)
+        if isinstance(node.op, ast.UAdd):
+            return self.expr(node.operand)
+        if isinstance(node.op, ast.USub):
+            return self.add("neg", [self.expr(node.operand)], {}, node)
+        raise self.error(f"operator {_OP_TEXT.get(type(node.op), '?')} is not supported", node)
+
+    def call(self, node: ast.Call) -> str:
+        func = node.func
+        if not isinstance(func, ast.Name):
+            raise self.error(f"{_describe(func)} not allowed: call ops by name, as in tanh(x)",
+                             func)
+        spec = REGISTRY.get(func.id)
+        if spec is None or spec.is_leaf:
+            raise self.error(f"unknown function {func.id!r}", func)
+        for arg in node.args:
+            if isinstance(arg, ast.Starred):
+                raise self.error("starred arguments not allowed in a formula", arg)
+        if len(node.args) != len(spec.inputs):
+            raise self.error(_arity_message(spec, len(node.args)), node)
+        attrs = self.call_attrs(spec, node.keywords)
+        return self.add(spec.name, [self.expr(arg) for arg in node.args], attrs, node)
+
+    def call_attrs(self, spec: OpSpec, keywords: list[ast.keyword]) -> dict[str, Any]:
+        attrs: dict[str, Any] = {}
+        for kw in keywords:
+            if kw.arg is None:
+                raise self.error("'**' arguments not allowed in a formula", kw)
+            value = kw.value
+            if isinstance(value, ast.Constant) and value.value is None:
+                raw = None
+            else:
+                raw = self.literal(value)
+                if not isinstance(raw, (int, float)):
+                    raise self.error(f"{kw.arg}= takes a number", value)
+            attrs[kw.arg] = raw
+            self.guard(lambda: coerce_attrs(spec, {kw.arg: raw}), kw)  # noqa: B023
+        return attrs
+
+    def name(self, node: ast.Name) -> str:
+        if node.id in self.env:
+            return self.env[node.id]
+        value = self.values.get(node.id, 0.0)
+        self.claim(node.id, node)
+        try:
+            created = self.graph.add_node("input", name=node.id, value=value)
+        except GraphError as exc:
+            reason = f"value for {node.id}: {exc}" if node.id in self.values else str(exc)
+            raise self.error(reason, node) from None
+        self.env[node.id] = created.id
+        self.inputs.add(node.id)
+        return created.id
+
+    def literal(self, node: ast.expr) -> Any:
+        """The number or nested list ``node`` spells, or None when it is not a literal."""
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)) \
+                and isinstance(node.operand, ast.Constant):
+            number = self.literal(node.operand)
+            return -number if isinstance(node.op, ast.USub) else number
+        if isinstance(node, ast.Constant):
+            value = node.value
+            if isinstance(value, bool) or value is None or value is ...:
+                raise self.error(f"{value} is not a number", node)
+            if isinstance(value, complex):
+                raise self.error("complex numbers are not supported", node)
+            if not isinstance(value, (int, float)):
+                raise self.error("strings not allowed in a formula", node)
+            return value
+        if isinstance(node, ast.List):
+            items = [self.literal(item) for item in node.elts]
+            for item, elt in zip(items, node.elts):
+                if item is None:
+                    raise self.error("tensor elements must be numbers", elt)
+            return items
+        return None
+
+    def const(self, value: Any, node: ast.AST) -> str:
+        return self.guard(lambda: self.graph.add_node("const", value=value), node).id
+
+    def add(self, op: str, inputs: list[str], attrs: dict[str, Any], node: ast.AST) -> str:
+        def build() -> str:
+            created = self.graph.add_node(op, attrs=attrs)
+            for port, src in zip(created.ports, inputs):
+                self.graph.connect(src, created.id, port)
+            return created.id
+        return self.guard(build, node)
+
+
+def _strip_plus(node: ast.expr) -> ast.expr:
+    while isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.UAdd):
+        node = node.operand
+    return node
+
+
+def _arity_message(spec: OpSpec, got: int) -> str:
+    count = len(spec.inputs)
+    plural = "" if count == 1 else "s"
+    return f"{spec.name} takes {count} input{plural} ({', '.join(spec.inputs)}), got {got}"
+
+
+# --- graph to formula -------------------------------------------------------------------------
+_PRECEDENCE = {"+": 1, "-": 1, "*": 2, "/": 2, "@": 2, "**": 4}
+_UNARY, _ATOM = 3, 5
+MAX_INLINE_DEPTH = 6  # deeper chains of unnamed nodes get their own statements
+
+
+def to_formula(graph: Graph) -> str:
+    """One statement per named non-leaf node, in execution order; nodes with generated names
+    (mul1, const2) that feed exactly one port are written inline. from_formula reads it back."""
+    output = graph.output
+    order = graph.order()
+    inline = _inlined(graph, order, output)
+    lines, last = [], None
+    for node_id in order:
+        node = graph.nodes[node_id]
+        if node.op == "input" or node_id in inline:
+            continue
+        lines.append(f"{node.name} = {_text(graph, node_id, inline)[0]}")
+        last = node_id
+    if output is not None and output != last:
+        lines.append(graph.nodes[output].name)
+    return "\n".join(lines)
+
+
+def _generated(node: Node) -> bool:
+    return re.fullmatch(re.escape(node.op) + r"\d+", node.name) is not None
+
+
+def _inlined(graph: Graph, order: list[str], output: str | None) -> set[str]:
+    inline: set[str] = set()
+    depth: dict[str, int] = {}
+    for node_id in order:
+        node = graph.nodes[node_id]
+        depth[node_id] = 1 + max((depth[p] for p in graph.predecessors(node_id)
+                                  if p in inline), default=0)
+        if node_id != output and node.op != "input" and _generated(node) \
+                and len(graph.out_edges(node_id)) == 1 and depth[node_id] <= MAX_INLINE_DEPTH:
+            inline.add(node_id)
+    return inline
+
+
+def _text(graph: Graph, node_id: str, inline: set[str]) -> tuple[str, int]:
+    """Source text for the node's computation and its precedence."""
+    node = graph.nodes[node_id]
+    if node.op == "const":
+        text = format_value(node.value)
+        return text, _UNARY if text.startswith("-") else _ATOM
+    args, literal_ports = [], set()
+    for port in node.ports:
+        src = graph.source_of(node_id, port)
+        if src is None:
+            raise GraphError(f"{node.name}.{port} is not connected: a formula needs every input")
+        if src in inline:
+            args.append(_text(graph, src, inline))
+            if graph.nodes[src].op == "const":
+                literal_ports.add(port)
+        else:
+            args.append((graph.nodes[src].name, _ATOM))
+    symbol = node.spec.infix or ("**" if node.op == "powc" else None)
+    if node.op == "powc":
+        args.append((format_value(node.attrs["exponent"]), _ATOM))
+    # x ** 2 would read back as powc, and -(3) as the const -3: those keep the call form.
+    if symbol and not (node.op == "pow" and "b" in literal_ports):
+        return _infix(symbol, args[0], args[1]), _PRECEDENCE[symbol]
+    if node.op == "neg" and "x" not in literal_ports:
+        return "-" + _wrap(args[0], _UNARY), _UNARY
+    return _call(node, [a[0] for a in args]), _ATOM
+
+
+def _infix(symbol: str, left: tuple[str, int], right: tuple[str, int]) -> str:
+    level = _PRECEDENCE[symbol]
+    if symbol == "**":  # right-associative, and binds tighter than a unary minus on its left
+        return f"{_wrap(left, level + 1)} ** {_wrap(right, _UNARY)}"
+    return f"{_wrap(left, level)} {symbol} {_wrap(right, level + 1)}"
+
+
+def _wrap(part: tuple[str, int], needed: int) -> str:
+    text, level = part
+    return text if level >= needed else f"({text})"
+
+
+def _call(node: Node, args: list[str]) -> str:
+    defaults = node.spec.default_attrs()
+    extra = [f"{k}={format_value(v)}" for k, v in node.attrs.items()
+             if v is not None and v != defaults.get(k)]
+    return f"{node.op}({', '.join(args + extra)})"
