@@ -1,0 +1,289 @@
+"""Code export: a graph as a standalone Python module, numpy (forward and backward written out
+line by line, exactly as the engine computes them) or PyTorch (autograd, an nn.Module).
+Every line is spelled from the op registry's template, torch_template and vjp_template.
+"""
+
+from __future__ import annotations
+
+import pprint
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from cgeditor.core.engine import Plan, forward
+from cgeditor.model.errors import GraphError
+from cgeditor.model.export_helpers import (
+    NN_MODULE_ATTRS,
+    NUMPY_HELPERS,
+    TORCH_HELPERS,
+    helpers_used,
+)
+from cgeditor.model.graph import Graph
+from cgeditor.model.run import compile_graph, pre_run_problems
+
+# Names the generated code itself uses; a node with one of these names gets a trailing "_".
+_TAKEN = frozenset({*NUMPY_HELPERS, *TORCH_HELPERS, "np", "torch", "nn", "math", "DTYPE",
+                    "SAVED", "OUTPUT", "forward_backward", "compute", "gradients", "Model",
+                    "values", "grads", "name", "inputs", "leaves", "value", "self", "data"})
+
+
+class ExportError(GraphError):
+    """The graph cannot be exported as it stands (an unconnected port, an op that fails)."""
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """A graph compiled and run once: what every generator needs."""
+
+    plan: Plan
+    values: list[Any]
+    var: list[str]  # a Python identifier per step
+    grad: list[str]  # the gradient variable per step
+    title: str
+    trainable: frozenset[str]  # names of trainable inputs
+
+    @property
+    def out(self) -> int:
+        return self.plan.output
+
+    def inputs(self) -> list[int]:
+        return [i for i, s in enumerate(self.plan.steps) if s.op == "input"]
+
+    def fields(self, i: int) -> dict[str, str]:
+        """Template fields for step i: its ports as variable names, its attrs as literals."""
+        step, spec = self.plan.steps[i], self.plan.specs[i]
+        fields = {port: self.var[j] for port, j in zip(spec.inputs, step.args)}
+        attrs = {**spec.default_attrs(), **step.attrs}
+        fields.update({k: repr(v) for k, v in attrs.items()})
+        fields.update(g=self.grad[i], out=self.var[i])
+        return fields
+
+
+def _prepare(graph: Graph) -> _Prepared:
+    if not graph.nodes:
+        raise ExportError("the graph is empty: there is nothing to export")
+    problems = pre_run_problems(graph)
+    if problems:
+        raise ExportError(f"cannot export yet: {next(iter(problems.values()))}")
+    plan = compile_graph(graph)
+    fwd = forward(plan)
+    for i, issue in sorted(fwd.issues.items()):
+        if issue.kind in ("error", "skipped"):
+            raise ExportError(f"cannot export yet: {plan.steps[i].name}: {issue.message}")
+    var = _identifiers(plan.names)
+    prefix = "grad_"
+    while any(prefix + v in var for v in var):
+        prefix += "_"
+    title = str(graph.meta.get("title") or "A computation graph")
+    trainable = frozenset(n.name for n in graph.nodes.values() if n.trainable)
+    return _Prepared(plan, fwd.values, var, [prefix + v for v in var], title, trainable)
+
+
+def _identifiers(names: list[str]) -> list[str]:
+    used = set(names)
+    result = []
+    for name in names:
+        ident = name
+        while ident in _TAKEN or (ident != name and ident in used):
+            ident += "_"
+        used.add(ident)
+        result.append(ident)
+    return result
+
+
+def _literal(value: Any) -> str:
+    """Exact Python text for a float64 scalar (repr round-trips) or a nested list."""
+    if np.ndim(value) == 0:
+        return repr(float(value))
+    return pprint.pformat(np.asarray(value, dtype=np.float64).tolist(), width=88, compact=True)
+
+
+def _saved_block(prep: _Prepared) -> list[str]:
+    lines = ["# The input values saved in the file.", "SAVED = {"]
+    for i in prep.inputs():
+        text = _literal(prep.values[i]).replace("\n", "\n" + " " * 8)
+        lines.append(f'    "{prep.plan.steps[i].name}": {text},')
+    return [*lines, "}"]
+
+
+def _dict_lines(prep: _Prepared, target: str, names: list[str]) -> list[str]:
+    body = [f'        "{s.name}": {n},' for s, n in zip(prep.plan.steps, names)]
+    return [f"    {target} = {{", *body, "    }"]
+
+
+def _header(prep: _Prepared, what: str) -> list[str]:
+    out_name = prep.plan.steps[prep.out].name
+    return ['"""' + f"{prep.title}: {what}", "",
+            f"Exported from cgeditor. The output is {out_name}; run this file to print it and",
+            "the gradient of the output with respect to every input.", '"""', ""]
+
+
+def _main_block(prep: _Prepared, call: str, show: str) -> list[str]:
+    out_name = prep.plan.steps[prep.out].name
+    names = ", ".join(f'"{prep.plan.steps[i].name}"' for i in prep.inputs())
+    return ['if __name__ == "__main__":', f"    values, grads = {call}",
+            f'    print("{out_name} =", {show.format(f"values[{out_name!r}]")})',
+            f"    for name in ({names}{',' if len(prep.inputs()) == 1 else ''}):",
+            f'        print(f"d{out_name}/d{{name}} =", {show.format("grads[name]")})', ""]
+
+
+# --- numpy ----------------------------------------------------------------------------------
+
+
+def to_numpy_module(graph: Graph) -> str:
+    """A standalone module (numpy only) with ``forward_backward(**inputs) -> (values, grads)``."""
+    prep = _prepare(graph)
+    tensor_mode = _needs_unbroadcast(prep)
+    body = _numpy_forward(prep) + _numpy_backward(prep, tensor_mode)
+    body += _dict_lines(prep, "values", prep.var) + _dict_lines(prep, "grads", prep.grad)
+    body.append("    return values, grads")
+    used = helpers_used(NUMPY_HELPERS, "\n".join(body) + "f64(")
+    lines = _header(prep, "forward and backward pass in plain numpy.")
+    lines += ["import numpy as np", "", ""]
+    for name in used:
+        lines += [NUMPY_HELPERS[name].strip(), "", ""]
+    if any(np.ndim(prep.values[i]) for i in prep.inputs()):  # tensors are too long to inline
+        lines += [*_saved_block(prep), "", ""]
+    lines += [*_numpy_signature(prep), *body, "", ""]
+    lines += _main_block(prep, "forward_backward()", "{}")
+    return "\n".join(lines)
+
+
+def _needs_unbroadcast(prep: _Prepared) -> bool:
+    """Tensor graphs sum every gradient back to its input's shape, as the engine does; a graph
+    of scalars (with no helper that may return an array) reads better without it."""
+    if any(np.ndim(v) for v in prep.values):
+        return True
+    return any(helpers_used(NUMPY_HELPERS, t) for s in prep.plan.specs for t in s.vjp_template)
+
+
+def _numpy_signature(prep: _Prepared) -> list[str]:
+    params = []
+    for i in prep.inputs():
+        name, value = prep.plan.steps[i].name, prep.values[i]
+        default = _literal(value) if np.ndim(value) == 0 else f'SAVED["{name}"]'
+        params.append(f"    {prep.var[i]}={default},")
+    out_name = prep.plan.steps[prep.out].name
+    return ["def forward_backward(", *params, "):",
+            f'    """Every node\'s value and the gradient of {out_name} with respect to it.',
+            "", "    Inputs default to the saved values. Values are float64, as in the engine,",
+            '    so 1/0 is inf and (-8) ** 0.5 is nan rather than an error or a complex."""',
+            "    # Forward pass, in execution order."]
+
+
+def _numpy_forward(prep: _Prepared) -> list[str]:
+    lines = []
+    for i, (step, spec) in enumerate(zip(prep.plan.steps, prep.plan.specs)):
+        v = prep.var[i]
+        if step.op == "input":
+            lines.append(f"    {v} = f64({v})")
+        elif spec.is_leaf:
+            text = _literal(prep.values[i]).replace("\n", "\n" + " " * 12)
+            lines.append(f"    {v} = f64({text})")
+        else:
+            lines.append(f"    {v} = {spec.template.format(**prep.fields(i))}")
+    return lines
+
+
+def _numpy_backward(prep: _Prepared, tensor_mode: bool) -> list[str]:
+    plan, out = prep.plan, prep.out
+    seed = "1.0" if np.ndim(prep.values[out]) == 0 else f"np.ones_like({prep.var[out]})"
+    lines = ["", f"    # Backward pass, in reverse order: grad_n = d{plan.steps[out].name}/dn.",
+             f"    {prep.grad[out]} = {seed}"]
+    reached = {out}
+    for i in range(out, -1, -1):
+        spec = plan.specs[i]
+        if i not in reached or spec.is_leaf:
+            continue
+        fields = prep.fields(i)
+        lines.append(f"    # {prep.var[i]} = {spec.template.format(**fields)}")
+        for j, template in zip(plan.steps[i].args, spec.vjp_template):
+            expr = template.format(**fields)
+            if tensor_mode:
+                expr = f"unbroadcast({expr}, np.shape({prep.var[j]}))"
+            lines.append(f"    {prep.grad[j]} {'+=' if j in reached else '='} {expr}")
+            reached.add(j)
+    missed = [i for i in range(len(plan.steps)) if i not in reached]
+    if missed:
+        lines.append(f"    # Nodes that do not reach {plan.steps[out].name} get gradient 0.")
+    lines += [f"    {prep.grad[i]} = np.zeros_like({prep.var[i]})" for i in missed]
+    return [*lines, ""]
+
+
+# --- torch ----------------------------------------------------------------------------------
+
+
+def to_torch_module(graph: Graph) -> str:
+    """A module with ``compute`` (torch forward), ``Model`` (an nn.Module whose parameters are
+    the trainable inputs) and ``gradients(**inputs) -> (values, grads)`` by autograd."""
+    prep = _prepare(graph)
+    body = _torch_compute(prep)
+    used = helpers_used(TORCH_HELPERS, "\n".join(body))
+    lines = _header(prep, "a PyTorch module.")
+    imports = ["import math", ""] if any("math." in TORCH_HELPERS[n] for n in used) else []
+    lines += [*imports, "import torch", "from torch import nn", "",
+              "DTYPE = torch.float64", f'OUTPUT = "{prep.plan.steps[prep.out].name}"', "", ""]
+    for name in used:
+        lines += [TORCH_HELPERS[name].strip(), "", ""]
+    lines += [*_saved_block(prep), "", "", *body, "", "", *_torch_model(prep), "", ""]
+    lines += [*_torch_gradients(), "", ""]
+    lines += _main_block(prep, "gradients()", "{}.tolist()")
+    return "\n".join(lines)
+
+
+def _torch_compute(prep: _Prepared) -> list[str]:
+    args = ", ".join(prep.var[i] for i in prep.inputs())
+    lines = [f"def compute({args}):",
+             '    """Every node\'s value, by name, in execution order (tensors in and out)."""']
+    for i, (step, spec) in enumerate(zip(prep.plan.steps, prep.plan.specs)):
+        if step.op == "const":
+            text = _literal(prep.values[i]).replace("\n", "\n" + " " * 8)
+            lines.append(f"    {prep.var[i]} = torch.tensor({text}, dtype=DTYPE)")
+        elif not spec.is_leaf:
+            template = spec.torch_template or spec.template
+            lines.append(f"    {prep.var[i]} = {template.format(**prep.fields(i))}")
+    lines += _dict_lines(prep, "values", prep.var)
+    return [*lines, "    return values"]
+
+
+def _torch_model(prep: _Prepared) -> list[str]:
+    init, feed = [], []
+    for i in prep.inputs():
+        node, name = prep.plan.steps[i], prep.var[i]
+        attr = name + "_" if name in NN_MODULE_ATTRS else name
+        tensor = f'torch.tensor(SAVED["{node.name}"], dtype=DTYPE)'
+        if node.name in prep.trainable:
+            init.append(f"        self.{attr} = nn.Parameter({tensor})")
+            feed.append(f"            {name}=self.{attr},")
+        else:
+            init.append(f'        self.register_buffer("{attr}", {tensor})')
+            feed.append(f'            {name}=data.get("{node.name}", self.{attr}),')
+    return ["class Model(nn.Module):",
+            '    """The output as an nn.Module: trainable inputs are parameters, data inputs are',
+            '    buffers; pass new data to forward by name (model(x=batch))."""', "",
+            "    def __init__(self):", "        super().__init__()", *init, "",
+            "    def forward(self, **data):", "        values = compute(", *feed, "        )",
+            "        return values[OUTPUT]"]
+
+
+def _torch_gradients() -> list[str]:
+    return [
+        "def gradients(**inputs):",
+        '    """Values and gradients of the output (summed if it is a tensor, as the engine',
+        "    seeds ones) with respect to every node, by autograd; inputs default to SAVED.",
+        '    Constants are not differentiated here: their gradient is reported as 0."""',
+        "    leaves = {",
+        "        name: torch.as_tensor(inputs.get(name, value), dtype=DTYPE).detach()",
+        "        .clone().requires_grad_(True)",
+        "        for name, value in SAVED.items()",
+        "    }",
+        "    values = compute(*leaves.values())",
+        "    for value in values.values():",
+        "        if value.requires_grad and not value.is_leaf:",
+        "            value.retain_grad()",
+        "    values[OUTPUT].sum().backward()",
+        "    grads = {name: value.grad if value.grad is not None else torch.zeros_like(value)",
+        "             for name, value in values.items()}",
+        "    return values, grads",
+    ]
