@@ -1,0 +1,185 @@
+"""The chain-rule explainer: ∂J/∂node as the sum over every path to the output of the product
+of the local derivatives along it, with the numbers of one run.
+
+Paths run over the run's own Plan (so a stale result still explains itself) and count each
+input port separately: x feeding both ports of x·x is two paths.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from cgeditor.core.engine import Plan
+from cgeditor.model.derivatives import locals_of, vjp_parts
+from cgeditor.model.display import format_scalar, value_text
+from cgeditor.model.run import RunResult
+
+MAX_PATHS = 5
+TENSOR_NOTE = "tensor path: gradients shown as vector-Jacobian products"
+
+
+@dataclass(frozen=True)
+class PathEdge:
+    """One wire of a path: ``src`` feeds input ``port`` of ``dst`` (node ids)."""
+
+    src: str
+    dst: str
+    port: str
+
+
+@dataclass
+class ChainPath:
+    """One path from the node to the output and what it contributes to ∂J/∂node."""
+
+    nodes: list[str]  # ids, from the node to the output
+    edges: list[PathEdge]  # same direction
+    labels: list[str]  # '∂J/∂sq', …, from the output down, one per edge
+    factors: list[Any] | None  # local derivatives in the same order; None on a tensor path
+    product: Any  # this path's contribution
+
+
+@dataclass
+class Explanation:
+    node: str
+    output: str | None
+    paths: list[ChainPath] = field(default_factory=list)
+    count_total: int = 0
+    total: Any = None  # sum of the shown paths' contributions
+    gradient: Any = None  # the backprop gradient from the run
+    tensor: bool = False
+    text: str = ""
+
+    @property
+    def shown(self) -> int:
+        return len(self.paths)
+
+    def node_ids(self) -> set[str]:
+        return {n for p in self.paths for n in p.nodes}
+
+    def wire_keys(self) -> set[tuple[str, str]]:
+        return {(e.dst, e.port) for p in self.paths for e in p.edges}
+
+
+def explain(result: RunResult, node_id: str, max_paths: int = MAX_PATHS) -> Explanation:
+    """Explain ∂output/∂node for the node with id ``node_id`` in ``result``."""
+    plan = result.plan
+    if plan is None or node_id not in result.ids:
+        return Explanation(node_id, result.output, text="no run result for this node yet")
+    start, values = result.ids.index(node_id), result.raw_values
+    consumers = _consumers(plan)
+    counts = _path_counts(plan, consumers)
+    paths = []
+    for walk in _walks(start, plan.output, consumers, counts):
+        paths.append(_chain(result, walk))
+        if len(paths) >= max_paths:
+            break
+    tensor = any(p.factors is None for p in paths)
+    total = sum(p.product for p in paths) if paths else None
+    name = plan.steps[start].name
+    grad = result.grads.get(name) if result.grads else None
+    exp = Explanation(node_id, result.output, paths, counts[start], total, grad, tensor)
+    if values[start] is None:
+        exp.text = f"{name} has no value in this run"
+    else:
+        exp.text = _text(exp, name)
+    return exp
+
+
+def _consumers(plan: Plan) -> list[list[tuple[int, int]]]:
+    """Per step, the (consumer step, input index) pairs it feeds."""
+    feeds: list[list[tuple[int, int]]] = [[] for _ in plan.steps]
+    for i, step in enumerate(plan.steps):
+        for k, j in enumerate(step.args):
+            feeds[j].append((i, k))
+    return feeds
+
+
+def _path_counts(plan: Plan, consumers: list[list[tuple[int, int]]]) -> list[int]:
+    """Number of paths from each step to the output, by dynamic programming (no enumeration):
+    steps are in execution order, so every consumer is counted before its inputs."""
+    counts = [0] * len(plan.steps)
+    counts[plan.output] = 1
+    for j in range(plan.output - 1, -1, -1):
+        counts[j] = sum(counts[i] for i, _ in consumers[j])
+    return counts
+
+
+Walk = list[tuple[int, int, int]]  # (src step, dst step, input index)
+
+
+def _walks(start: int, out: int, consumers: list[list[tuple[int, int]]],
+           counts: list[int]) -> Iterator[Walk]:
+    """Paths from ``start`` to the output in depth-first order, skipping dead ends."""
+    stack: list[tuple[int, Walk]] = [(start, [])]
+    while stack:
+        node, walk = stack.pop()
+        if node == out:
+            yield walk
+            continue
+        for i, k in reversed(consumers[node]):  # reversed: pop visits them in port order
+            if counts[i]:
+                stack.append((i, [*walk, (node, i, k)]))
+
+
+def _chain(result: RunResult, walk: Walk) -> ChainPath:
+    plan, values, ids = result.plan, result.raw_values, result.ids
+    assert plan is not None
+    nodes = [ids[walk[0][0]]] if walk else [ids[plan.output]]
+    nodes += [ids[i] for _, i, _ in walk]
+    edges = [PathEdge(ids[j], ids[i], plan.specs[i].inputs[k]) for j, i, k in walk]
+    down = list(reversed(walk))  # from the output towards the node
+    labels = [_label(plan, j, i, k) for j, i, k in down]
+    g = np.ones_like(values[plan.output])[()]
+    for _j, i, k in down:  # the contribution as a chain of vjps, exactly as backprop does it
+        g = vjp_parts(plan, values, i, g)[k]
+    scalar = all(np.ndim(values[n]) == 0 for edge in walk for n in edge[:2])
+    factors = [locals_of(plan, values, i)[k] for _j, i, k in down] if scalar else None
+    product = np.prod(factors) if factors else g
+    return ChainPath(nodes, edges, labels, factors, np.float64(product) if scalar else g)
+
+
+def _label(plan: Plan, j: int, i: int, k: int) -> str:
+    step = plan.steps[i]
+    port = f"[{plan.specs[i].inputs[k]}]" if step.args.count(j) > 1 else ""
+    return f"∂{step.name}/∂{plan.steps[j].name}{port}"
+
+
+def _num(x: Any) -> str:
+    text = format_scalar(x) if np.ndim(x) == 0 else value_text(x)
+    return f"({text})" if text.startswith("−") else text
+
+
+def path_text(path: ChainPath) -> str:
+    """'∂J/∂sq · ∂sq/∂d · … = 0.5 · 4 · … = −4' (vjp wording on a tensor path)."""
+    if not path.labels:
+        return f"{_num(path.product)} (the output itself)"
+    chain = " · ".join(path.labels)
+    if path.factors is None:
+        return f"{chain} = {value_text(path.product)} (as vjps)"
+    numbers = " · ".join(_num(f) for f in path.factors)
+    return f"{chain} = {numbers} = {format_scalar(path.product)}"
+
+
+def _text(exp: Explanation, name: str) -> str:
+    out = exp.output or "J"
+    head = f"∂{out}/∂{name}"
+    if exp.count_total == 0:
+        return f"{out} does not depend on {name}: {head} = 0"
+    lines = [TENSOR_NOTE] if exp.tensor else []
+    if exp.count_total == 1:
+        return "\n".join([*lines, f"{head} = {path_text(exp.paths[0])}"])
+    sums = " + ".join(_num(p.product) for p in exp.paths)
+    more = exp.count_total - exp.shown
+    if more:
+        lines.append(f"showing {exp.shown} of {exp.count_total} paths")
+        rest = None if exp.gradient is None else exp.gradient - exp.total
+        sums += f" + (the other {more} paths: {_num(rest) if rest is not None else '…'})"
+    grad = value_text(exp.gradient if exp.gradient is not None else exp.total)
+    lines.append(f"{head} = sum over {exp.count_total} paths = {sums} = {grad}")
+    for n, path in enumerate(exp.paths, 1):
+        lines.append(f"path {n}: {path_text(path)}")
+    return "\n".join(lines)

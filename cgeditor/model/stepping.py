@@ -1,0 +1,84 @@
+"""Step through a finished run one node at a time: the forward sweep in execution order
+(revealing values), then the backward sweep in reverse (revealing gradients and, per wire,
+the gradient flowing back along it). Qt-free; the GUI asks it what is revealed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cgeditor.model.derivatives import wire_parts
+from cgeditor.model.run import RunResult
+
+IDLE, FORWARD, BACKWARD, DONE = "idle", "forward", "backward", "done"
+
+
+class Stepper:
+    """A cursor over one RunResult; step() moves it, reset() goes back to the start."""
+
+    def __init__(self, result: RunResult) -> None:
+        self.result = result
+        n = len(result.ids)
+        grads = result.raw_grads or [None] * n
+        # Only nodes the output depends on get a gradient, so only they take a backward step.
+        backward_order = [i for i in reversed(range(n)) if grads[i] is not None]
+        self.events: list[tuple[str, int]] = (
+            [(FORWARD, i) for i in range(n)] + [(BACKWARD, i) for i in backward_order])
+        plan = result.plan
+        self.parts: dict[tuple[int, int], Any] = (
+            wire_parts(plan, result.raw_values, grads) if plan is not None else {})
+        self.reset()
+
+    def reset(self) -> None:
+        self.position = -1
+        self.phase = IDLE
+        self.values_revealed: set[int] = set()
+        self.grads_revealed: set[int] = set()
+        self.wires_revealed: set[tuple[int, int]] = set()
+
+    @property
+    def current(self) -> int | None:
+        """Plan index of the node the cursor is on (None before the start and when done)."""
+        if self.phase in (IDLE, DONE):
+            return None
+        return self.events[self.position][1]
+
+    @property
+    def current_id(self) -> str | None:
+        i = self.current
+        return None if i is None else self.result.ids[i]
+
+    @property
+    def done(self) -> bool:
+        return self.phase == DONE
+
+    def step(self) -> str | None:
+        """Reveal the next node; returns its id, or None once both sweeps are finished."""
+        if self.phase == DONE:
+            return None
+        self.position += 1
+        if self.position >= len(self.events):
+            self.phase = DONE
+            return None
+        self.phase, i = self.events[self.position]
+        if self.phase == FORWARD:
+            self.values_revealed.add(i)
+        else:
+            self.grads_revealed.add(i)
+            self.wires_revealed.update(key for key in self.reads() if key in self.parts)
+        return self.result.ids[i]
+
+    def run_to_end(self) -> None:
+        while self.step() is not None:
+            pass
+
+    def reads(self) -> list[tuple[int, int]]:
+        """(step, input index) of the wires the current node reads (or sends gradients along)."""
+        i = self.current
+        if i is None or self.result.plan is None:
+            return []
+        return [(i, k) for k in range(len(self.result.plan.steps[i].args))]
+
+    def visited(self) -> list[str]:
+        """Ids in the order the cursor has visited them so far (forward, then backward)."""
+        return [self.result.ids[i] for _, i in self.events[:self.position + 1]]

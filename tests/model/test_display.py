@@ -1,0 +1,135 @@
+"""Display formatting and per-node/per-wire display states for the seed example."""
+
+import numpy as np
+import pytest
+
+from cgeditor.model.display import (
+    MINUS,
+    build_display,
+    format_full,
+    format_scalar,
+    grad_text,
+    heatmap,
+    value_text,
+)
+from cgeditor.model.files import load
+from cgeditor.model.graph import Graph
+from cgeditor.model.stepping import Stepper
+from cgeditor.paths import seed_example
+
+
+@pytest.mark.parametrize(("x", "text"), [
+    (2.0, "2"), (-4.0, f"{MINUS}4"), (0.00123456, "0.001235"), (12345678.0, "1.235e+07"),
+    (float("nan"), "nan"), (float("-inf"), f"{MINUS}inf"), (-0.0, "0"), (0.5, "0.5"),
+    (1e-9, f"1e{MINUS}09"),
+])
+def test_scalars_are_compact_with_true_minus(x, text):
+    assert format_scalar(np.float64(x)) == text
+
+
+def test_full_precision_for_tooltips():
+    assert format_full(np.float64(0.1 + 0.2)) == "0.30000000000000004"
+    assert format_full(np.float64(-3.0)) == f"{MINUS}3"
+    assert format_full(np.array([1.5, -2.0])) == f"[ 1.5, {MINUS}2. ]"
+
+
+def test_tensor_text_and_heatmap():
+    arr = np.arange(6, dtype=float).reshape(2, 3) - 1
+    assert value_text(arr) == f"2×3 [{MINUS}1, 4]"
+    hm = heatmap(arr)
+    assert (hm.rows, hm.cols, hm.shape_text) == (2, 3, "2×3")
+    assert hm.cells[0] == 0.0 and hm.cells[-1] == 1.0
+    assert not any(hm.nonfinite)
+
+
+def test_heatmap_is_bounded_and_marks_nonfinite():
+    big = np.ones((100, 50))
+    big[0, 0] = np.nan
+    hm = heatmap(big)
+    assert (hm.rows, hm.cols) == (8, 8)
+    assert hm.nonfinite[0] and sum(hm.nonfinite) == 1
+    assert all(0.0 <= c <= 1.0 for c in hm.cells)
+    assert "nan/inf" in value_text(big)
+
+
+def test_grad_text_names_the_output():
+    assert grad_text(np.float64(-4.0), "J") == f"∂J/∂· = {MINUS}4"
+    assert grad_text(None, "J") == ""
+
+
+def seed_run():
+    graph = load(seed_example())
+    return graph, graph.run()
+
+
+def test_seed_display_values_gradients_and_badges():
+    graph, result = seed_run()
+    state = build_display(result)
+    by_name = {graph.nodes[i].name: d for i, d in state.nodes.items()}
+    assert [by_name[n].value_text for n in ("c", "a", "d", "J")] == [f"{MINUS}4", "4", "2", "2"]
+    assert by_name["w"].grad_text == f"∂J/∂· = {MINUS}4"
+    assert by_name["d"].grad_text == "∂J/∂· = 2"
+    badges = [state.node(i).order_badge for i in result.ids]
+    assert badges == [str(k) for k in range(1, len(result.ids) + 1)]
+    assert "w = 2" in by_name["w"].tooltip and f"∂J/∂w = {MINUS}4" in by_name["w"].tooltip
+
+
+def test_seed_wires_show_flowing_gradient_and_local_derivative():
+    graph, result = seed_run()
+    state = build_display(result)
+    c = graph.by_name("c").id
+    wire = state.wire(c, "a")  # w → c.a
+    assert wire.grad_text == f"∂J/∂w += {MINUS}4"
+    assert wire.local_text == f"∂c/∂w = {MINUS}2"
+
+
+def test_forward_only_run_shows_no_gradients():
+    graph = load(seed_example())
+    state = build_display(graph.run(backward=False))
+    assert all(d.grad_text == "" for d in state.nodes.values())
+    assert all(w.grad_text == "" for w in state.wires.values())
+    assert state.node(graph.by_name("J").id).value_text == "2"
+
+
+def test_stale_marks_every_node():
+    _graph, result = seed_run()
+    state = build_display(result, stale=True)
+    assert state.stale and all(d.stale for d in state.nodes.values())
+    assert all("stale" in d.tooltip for d in state.nodes.values())
+
+
+def test_stepping_reveals_and_dims():
+    _graph, result = seed_run()
+    stepper = Stepper(result)
+    for _ in range(3):
+        stepper.step()
+    state = build_display(result, stepper)
+    first, third, last = result.ids[0], result.ids[2], result.ids[-1]
+    assert state.node(first).value_text and not state.node(first).dimmed
+    assert state.node(third).current and not state.node(first).current
+    assert state.node(last).value_text == "" and state.node(last).dimmed
+    assert all(d.grad_text == "" for d in state.nodes.values())
+    assert state.phase == "forward" and state.current == third
+
+
+def test_nan_origin_is_marked_in_the_display():
+    graph = Graph()
+    x = graph.add_node("input", "x", value=-1.0)
+    lg = graph.add_node("log", "lg", x=100)
+    ex = graph.add_node("exp", "ex", x=200)
+    graph.connect(x.id, lg.id, "x")
+    graph.connect(lg.id, ex.id, "x")
+    state = build_display(graph.run())
+    assert state.node(lg.id).origin and state.node(lg.id).error_text
+    assert state.node(ex.id).error_text and not state.node(ex.id).origin
+    assert "origin" in state.node(lg.id).tooltip
+    assert state.node(x.id).error_text.startswith("gradient of x is nan")
+
+
+def test_unconnected_port_is_an_error_on_its_node():
+    graph = Graph()
+    x = graph.add_node("input", "x", value=1.0)
+    m = graph.add_node("mul", "m", x=100)
+    graph.connect(x.id, m.id, "a")
+    state = build_display(graph.run())
+    assert "b of m not connected" in state.node(m.id).error_text

@@ -1,0 +1,113 @@
+"""The chain-rule explainer: factors along each path, path counts, sums equal backprop."""
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cgeditor.model.display import MINUS
+from cgeditor.model.explain import TENSOR_NOTE, explain
+from cgeditor.model.files import load
+from cgeditor.model.graph import Graph
+from cgeditor.paths import seed_example
+
+
+def test_seed_w_factors_and_text():
+    graph = load(seed_example())
+    result = graph.run()
+    exp = explain(result, graph.by_name("w").id)
+    assert exp.count_total == 1 and exp.shown == 1
+    path = exp.paths[0]
+    assert path.factors == [0.5, 4.0, 1.0, 1.0, -2.0]
+    assert path.labels == ["∂J/∂sq", "∂sq/∂d", "∂d/∂a", "∂a/∂c", "∂c/∂w"]
+    assert path.product == exp.gradient == -4.0
+    m = MINUS
+    assert exp.text == (f"∂J/∂w = ∂J/∂sq · ∂sq/∂d · ∂d/∂a · ∂a/∂c · ∂c/∂w = "
+                        f"0.5 · 4 · 1 · 1 · ({m}2) = {m}4")
+    names = [graph.nodes[n].name for n in path.nodes]
+    assert names == ["w", "c", "a", "d", "sq", "J"]
+    assert exp.wire_keys() == {(graph.by_name(d).id, p) for d, p in
+                               [("c", "a"), ("a", "a"), ("d", "a"), ("sq", "x"), ("J", "b")]}
+
+
+def fan_out(x_value=3.0):
+    graph = Graph()
+    x = graph.add_node("input", "x", value=x_value)
+    m = graph.add_node("mul", "m", x=100)
+    f = graph.add_node("add", "f", x=200)
+    graph.connect(x.id, m.id, "a")
+    graph.connect(x.id, m.id, "b")
+    graph.connect(m.id, f.id, "a")
+    graph.connect(x.id, f.id, "b")
+    return graph, x
+
+
+def test_fan_out_x_times_x_plus_x_has_three_paths_summing_to_2x_plus_1():
+    graph, x = fan_out(3.0)
+    exp = explain(graph.run(), x.id)
+    assert exp.count_total == 3
+    assert [p.product for p in exp.paths] == [3.0, 3.0, 1.0]
+    assert exp.total == exp.gradient == 7.0
+    assert [e.port for e in exp.paths[0].edges] == ["a", "a"]
+    assert [e.port for e in exp.paths[1].edges] == ["b", "a"]
+    assert "∂m/∂x[a]" in exp.text and "∂m/∂x[b]" in exp.text
+    assert "∂f/∂x = sum over 3 paths = 3 + 3 + 1 = 7" in exp.text
+
+
+def test_many_paths_show_the_first_ones_and_the_count():
+    graph = Graph()
+    prev = graph.add_node("input", "x0", value=1.1)
+    for k in range(1, 11):  # each layer doubles the paths: x_k = x_{k-1} * x_{k-1}
+        node = graph.add_node("mul", f"x{k}", x=k * 100)
+        graph.connect(prev.id, node.id, "a")
+        graph.connect(prev.id, node.id, "b")
+        prev = node
+    result = graph.run()
+    exp = explain(result, result.ids[0], max_paths=3)
+    assert exp.count_total == 2 ** 10 and exp.shown == 3
+    assert "showing 3 of 1024 paths" in exp.text
+    assert np.isclose(exp.gradient, 1024 * 1.1 ** 1023)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.floats(-5, 5, allow_nan=False))
+def test_sum_over_paths_equals_backprop(x_value):
+    graph, x = fan_out(x_value)
+    graph.add_node("sin", "s", x=300)
+    graph.add_node("mul", "out", x=400)
+    f, s, out = graph.by_name("f").id, graph.by_name("s").id, graph.by_name("out").id
+    graph.connect(f, s, "x")
+    graph.connect(s, out, "a")
+    graph.connect(x.id, out, "b")
+    result = graph.run()
+    exp = explain(result, x.id, max_paths=100)
+    assert exp.count_total == exp.shown == 4
+    assert np.isclose(exp.total, exp.gradient, rtol=1e-12, atol=1e-12)
+
+
+def test_tensor_path_uses_vjps_and_still_sums_to_the_gradient():
+    graph = Graph()
+    x = graph.add_node("input", "x", value=[[1.0, 2.0], [3.0, 4.0]])
+    q = graph.add_node("square", "q", x=100)
+    m = graph.add_node("mul", "m", x=200)
+    s = graph.add_node("sum", "s", x=300)
+    graph.connect(x.id, q.id, "x")
+    graph.connect(q.id, m.id, "a")
+    graph.connect(x.id, m.id, "b")
+    graph.connect(m.id, s.id, "x")
+    result = graph.run()
+    exp = explain(result, x.id)
+    assert exp.tensor and TENSOR_NOTE in exp.text
+    assert all(p.factors is None for p in exp.paths)
+    np.testing.assert_allclose(exp.total, exp.gradient)
+    np.testing.assert_allclose(exp.gradient, 3 * np.array([[1.0, 4.0], [9.0, 16.0]]))
+
+
+def test_output_itself_and_unrelated_nodes():
+    graph = load(seed_example())
+    extra = graph.add_node("input", "z", value=1.0, y=900)
+    result = graph.run()
+    j = graph.by_name("J").id
+    assert explain(result, j).text == "∂J/∂J = 1 (the output itself)"
+    lone = explain(result, extra.id)
+    assert lone.count_total == 0 and lone.text == "J does not depend on z: ∂J/∂z = 0"
+    assert explain(result, "nope").text.startswith("no run result")
