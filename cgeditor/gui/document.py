@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import shiboken6
 from PySide6.QtCore import QEvent, QObject, QStandardPaths, QTimer
 from PySide6.QtGui import QAction, QDropEvent
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QStyle
@@ -109,6 +110,8 @@ class DocumentController(QObject):
         return "Untitled"
 
     def update_title(self, *_args: object) -> None:
+        if not shiboken6.isValid(self.window):
+            return  # the undo stack announces its own teardown while the window is destroyed
         self.window.setWindowTitle(f"{self.display_name()}[*] — cgeditor")
         self.window.setWindowModified(self.is_modified())
 
