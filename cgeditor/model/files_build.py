@@ -100,7 +100,12 @@ def _schema_reason(error: jsonschema.ValidationError) -> str:
         words = " or ".join(_JSON_TYPES.get(w, w) for w in wanted)
         return f"{label} must be {words}, not {_kind(error.instance)}"
     if error.validator == "required":
-        return _short(error.message.replace("is a required property", "is missing"))
+        missing = [k for k in error.validator_value if k not in error.instance]
+        return f"required field {_show(missing[0] if missing else '?')} is missing"
+    if error.validator == "additionalProperties":
+        known = error.schema.get("properties", {})
+        extra = sorted(k for k in error.instance if k not in known)
+        return f"unknown field {_show(extra[0] if extra else '?')} (allowed: {', '.join(known)})"
     if error.validator == "pattern":
         return f"{label} {_show(error.instance)} may only use letters, digits and _ . : -"
     if error.validator in ("minimum", "maximum"):

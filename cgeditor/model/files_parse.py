@@ -126,7 +126,7 @@ def _decode_json(text: str, filename: str) -> Any:
         data = json.loads(text, object_pairs_hook=pairs_hook, parse_int=parse_int,
                           parse_float=parse_float, parse_constant=parse_constant)
     except json.JSONDecodeError as exc:
-        raise LoadError(filename, f"not valid JSON: {exc.msg}",
+        raise LoadError(filename, f"not valid JSON: {exc.msg.removesuffix(' at')}",
                         f"line {exc.lineno}, column {exc.colno}") from None
     except RecursionError:  # the pre-scan should make this unreachable; never crash anyway
         raise LoadError(filename, "the data is nested too deeply") from None
