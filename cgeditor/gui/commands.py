@@ -1,0 +1,261 @@
+"""Undoable edits: one QUndoCommand per change, each calling only Graph methods.
+
+Callers validate first (can_connect, validate_name, parse_value_text, coerce_attrs), so a
+command's redo never meets a refusal. Composite edits are one parent with child commands:
+QUndoCommand redoes children in order and undoes them in reverse.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from PySide6.QtGui import QUndoCommand
+
+from cgeditor.model.graph import Graph
+from cgeditor.model.values import format_value
+
+Point = tuple[float, float]
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def short(value: Any, width: int = 24) -> str:
+    text = format_value(value, 6)
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+class AddNode(QUndoCommand):
+    """Create one node with a fixed id, so redo after undo brings back the same node."""
+
+    def __init__(self, graph: Graph, op: str, name: str, x: float, y: float,
+                 attrs: Mapping[str, Any] | None = None, value: Any = None,
+                 trainable: bool = False, node_id: str | None = None,
+                 parent: QUndoCommand | None = None) -> None:
+        super().__init__(f"Add {op}", parent)
+        self.graph = graph
+        self.node_id = node_id or graph.new_id()
+        self.kwargs = dict(op=op, name=name, x=x, y=y, attrs=dict(attrs or {}), value=value,
+                           trainable=trainable, node_id=self.node_id)
+
+    def redo(self) -> None:
+        self.graph.add_node(**self.kwargs)
+
+    def undo(self) -> None:
+        self.graph.remove_node(self.node_id)
+
+
+class Connect(QUndoCommand):
+    """``text`` is given when the nodes do not exist yet (a paste builds them first)."""
+
+    def __init__(self, graph: Graph, src: str, dst: str, port: str,
+                 parent: QUndoCommand | None = None, text: str | None = None) -> None:
+        super().__init__(text or f"Connect {wire_text(graph, src, dst, port)}", parent)
+        self.graph, self.src, self.dst, self.port = graph, src, dst, port
+
+    def redo(self) -> None:
+        self.graph.connect(self.src, self.dst, self.port)
+
+    def undo(self) -> None:
+        self.graph.disconnect(self.dst, self.port)
+
+
+class Disconnect(QUndoCommand):
+    def __init__(self, graph: Graph, dst: str, port: str,
+                 parent: QUndoCommand | None = None) -> None:
+        src = graph.source_of(dst, port)
+        assert src is not None, "Disconnect needs a connected port"
+        super().__init__(f"Disconnect {wire_text(graph, src, dst, port)}", parent)
+        self.graph, self.src, self.dst, self.port = graph, src, dst, port
+
+    def redo(self) -> None:
+        self.graph.disconnect(self.dst, self.port)
+
+    def undo(self) -> None:
+        self.graph.connect(self.src, self.dst, self.port)
+
+
+def wire_text(graph: Graph, src: str, dst: str, port: str) -> str:
+    return f"{graph.nodes[src].name} → {graph.nodes[dst].name}.{port}"
+
+
+class RemoveNode(QUndoCommand):
+    """Delete one node; its children first disconnect the wires not already removed."""
+
+    def __init__(self, graph: Graph, node_id: str, skip: set[tuple[str, str]],
+                 parent: QUndoCommand | None = None) -> None:
+        node = graph.node(node_id)
+        super().__init__(f"Delete {node.name}", parent)
+        self.graph, self.node_id = graph, node_id
+        self.kwargs = dict(op=node.op, name=node.name, x=node.x, y=node.y,
+                           attrs=dict(node.attrs), value=node.value,
+                           trainable=node.trainable, node_id=node_id)
+        self.was_output = graph.explicit_output == node_id
+        for edge in graph.in_edges(node_id) + graph.out_edges(node_id):
+            if (edge.dst, edge.port) not in skip:
+                skip.add((edge.dst, edge.port))
+                Disconnect(graph, edge.dst, edge.port, self)
+
+    def redo(self) -> None:
+        super().redo()
+        self.graph.remove_node(self.node_id)
+
+    def undo(self) -> None:
+        self.graph.add_node(**self.kwargs)
+        if self.was_output:
+            self.graph.set_output(self.node_id)
+        super().undo()
+
+
+def delete_nodes(graph: Graph, ids: Iterable[str]) -> QUndoCommand:
+    """One step that deletes the nodes with every wire touching them."""
+    ids = [i for i in dict.fromkeys(ids) if i in graph.nodes]
+    if len(ids) == 1:
+        return RemoveNode(graph, ids[0], set())
+    parent = QUndoCommand(f"Delete {plural(len(ids), 'node')}")
+    skip: set[tuple[str, str]] = set()
+    for node_id in ids:
+        RemoveNode(graph, node_id, skip, parent)
+    return parent
+
+
+def connect(graph: Graph, src: str, dst: str, port: str) -> QUndoCommand | None:
+    """Connect, replacing the wire a taken port had (one step); None if already so."""
+    old = graph.source_of(dst, port)
+    if old == src:
+        return None
+    if old is None:
+        return Connect(graph, src, dst, port)
+    parent = QUndoCommand(f"Connect {wire_text(graph, src, dst, port)}")
+    Disconnect(graph, dst, port, parent)
+    Connect(graph, src, dst, port, parent)
+    return parent
+
+
+def reconnect(graph: Graph, src: str, old_dst: str, old_port: str, dst: str,
+              port: str) -> QUndoCommand:
+    """Move the wire feeding old_dst.old_port to dst.port (replacing what fed it)."""
+    parent = QUndoCommand(f"Reconnect {wire_text(graph, src, dst, port)}")
+    Disconnect(graph, old_dst, old_port, parent)
+    if graph.source_of(dst, port) is not None:
+        Disconnect(graph, dst, port, parent)
+    Connect(graph, src, dst, port, parent)
+    return parent
+
+
+class MoveNodes(QUndoCommand):
+    """A drag of one or many nodes, recorded once on release."""
+
+    def __init__(self, graph: Graph, moves: Mapping[str, tuple[Point, Point]]) -> None:
+        what = graph.nodes[next(iter(moves))].name if len(moves) == 1 else \
+            plural(len(moves), "node")
+        super().__init__(f"Move {what}")
+        self.graph, self.moves = graph, dict(moves)
+
+    def redo(self) -> None:
+        for node_id, (_old, new) in self.moves.items():
+            self.graph.move_node(node_id, *new)
+
+    def undo(self) -> None:
+        for node_id, (old, _new) in self.moves.items():
+            self.graph.move_node(node_id, *old)
+
+
+class Rename(QUndoCommand):
+    def __init__(self, graph: Graph, node_id: str, name: str) -> None:
+        self.old = graph.node(node_id).name
+        super().__init__(f"Rename {self.old} to {name}")
+        self.graph, self.node_id, self.new = graph, node_id, name
+
+    def redo(self) -> None:
+        self.graph.rename_node(self.node_id, self.new)
+
+    def undo(self) -> None:
+        self.graph.rename_node(self.node_id, self.old)
+
+
+class SetValue(QUndoCommand):
+    def __init__(self, graph: Graph, node_id: str, value: Any) -> None:
+        node = graph.node(node_id)
+        super().__init__(f"Set {node.name} = {short(value)}")
+        self.graph, self.node_id, self.old, self.new = graph, node_id, node.value, value
+
+    def redo(self) -> None:
+        self.graph.set_value(self.node_id, self.new)
+
+    def undo(self) -> None:
+        self.graph.set_value(self.node_id, self.old)
+
+
+class SetAttr(QUndoCommand):
+    def __init__(self, graph: Graph, node_id: str, attr: str, value: Any) -> None:
+        node = graph.node(node_id)
+        shown = "none" if value is None else short(value)
+        super().__init__(f"Set {node.name}.{attr} = {shown}")
+        self.graph, self.node_id, self.attr = graph, node_id, attr
+        self.old, self.new = node.attrs.get(attr), value
+
+    def redo(self) -> None:
+        self.graph.set_attrs(self.node_id, {self.attr: self.new})
+
+    def undo(self) -> None:
+        self.graph.set_attrs(self.node_id, {self.attr: self.old})
+
+
+class SetTrainable(QUndoCommand):
+    def __init__(self, graph: Graph, node_id: str, trainable: bool) -> None:
+        name = graph.node(node_id).name
+        super().__init__(f"Make {name} {'trainable' if trainable else 'fixed'}")
+        self.graph, self.node_id, self.new = graph, node_id, trainable
+
+    def redo(self) -> None:
+        self.graph.set_trainable(self.node_id, self.new)
+
+    def undo(self) -> None:
+        self.graph.set_trainable(self.node_id, not self.new)
+
+
+class SetOutput(QUndoCommand):
+    def __init__(self, graph: Graph, node_id: str | None) -> None:
+        name = graph.node(node_id).name if node_id else "none"
+        super().__init__(f"Use {name} as output")
+        self.graph, self.old, self.new = graph, graph.explicit_output, node_id
+
+    def redo(self) -> None:
+        self.graph.set_output(self.new)
+
+    def undo(self) -> None:
+        self.graph.set_output(self.old)
+
+
+def fresh_name(graph: Graph, base: str, taken: set[str]) -> str:
+    """A name free in the graph and not in ``taken`` (names chosen earlier in one paste)."""
+    name = graph.unique_name(base)
+    if name in taken:
+        stem = base.rstrip("0123456789") or "n"
+        k = 1
+        while f"{stem}{k}" in taken or graph.has_name(f"{stem}{k}"):
+            k += 1
+        name = f"{stem}{k}"
+    taken.add(name)
+    return name
+
+
+def paste(graph: Graph, nodes: list[dict[str, Any]], edges: list[dict[str, str]],
+          dx: float, dy: float) -> tuple[QUndoCommand, list[str]]:
+    """One step adding copies of ``nodes`` (fresh ids, unique names) and the wires among
+    them. ``nodes`` carry a "key" that ``edges`` refer to; returns the command and new ids."""
+    parent = QUndoCommand(f"Paste {plural(len(nodes), 'node')}")
+    ids: dict[str, str] = {}
+    taken: set[str] = set()
+    for spec in nodes:
+        cmd = AddNode(graph, spec["op"], fresh_name(graph, spec["name"], taken),
+                      spec["x"] + dx, spec["y"] + dy, spec.get("attrs"), spec.get("value"),
+                      spec.get("trainable", False), graph.new_id(), parent)
+        ids[spec["key"]] = cmd.node_id
+    for edge in edges:
+        Connect(graph, ids[edge["src"]], ids[edge["dst"]], edge["port"], parent,
+                text=f"Connect {edge['port']}")
+    return parent, list(ids.values())

@@ -1,0 +1,163 @@
+"""The inspector: the selected node's name, op, attributes, value, trainable flag and output
+button, each edit one undoable command; a bad entry shows its error in red and changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from cgeditor.gui import theme as T
+from cgeditor.model.values import format_value
+
+if TYPE_CHECKING:
+    from cgeditor.gui.editor import Editor
+    from cgeditor.model.graph import Graph, Node
+
+
+class Field(QWidget):
+    """A line edit with a red error line under it; ``apply(text)`` returns an error or None."""
+
+    def __init__(self, name: str, text: str, apply: Callable[[str], str | None],
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.edit = QLineEdit(text, self)
+        self.edit.setObjectName(f"field_{name}")
+        self.error = QLabel("", self)
+        self.error.setObjectName(f"error_{name}")
+        self.error.setWordWrap(True)
+        self.error.setStyleSheet(f"color: {T.current().error.name()};")
+        self.error.hide()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addWidget(self.edit)
+        layout.addWidget(self.error)
+        self._apply = apply
+        self.edit.editingFinished.connect(self.commit)
+
+    def commit(self) -> None:
+        problem = self._apply(self.edit.text())
+        self.error.setText(problem or "")
+        self.error.setVisible(bool(problem))
+
+    def set_text(self, text: str) -> None:
+        if not self.error.isVisible() and self.edit.text() != text:
+            self.edit.setText(text)
+
+
+class Inspector(QWidget):
+    """Shows nothing, one node's form, or a count of the selected nodes."""
+
+    def __init__(self, editor: Editor, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.editor = editor
+        self.node_id: str | None = None
+        self.fields: dict[str, Field] = {}
+        self.trainable: QCheckBox | None = None
+        self.output_button: QPushButton | None = None
+        self.summary = QLabel("Select a node to edit it.", self)
+        self.summary.setObjectName("inspector_summary")
+        self.summary.setWordWrap(True)
+        self.form_host = QWidget(self)
+        self.form = QFormLayout(self.form_host)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.form_host)
+        layout.addStretch(1)
+
+    @property
+    def graph(self) -> Graph:
+        return self.editor.graph
+
+    def show_nodes(self, ids: list[str]) -> None:
+        self._clear()
+        self.node_id = ids[0] if len(ids) == 1 else None
+        if not ids:
+            self.summary.setText("Select a node to edit it.")
+        elif len(ids) > 1:
+            self.summary.setText(f"{len(ids)} nodes selected")
+        else:
+            self._build(self.graph.node(ids[0]))
+        self.summary.setVisible(self.node_id is None)
+
+    def _clear(self) -> None:
+        while self.form.rowCount():
+            self.form.removeRow(0)
+        self.fields, self.trainable, self.output_button = {}, None, None
+
+    def _build(self, node: Node) -> None:
+        node_id = node.id
+        self._add_field("name", "Name", node.name, lambda t: self.editor.rename(node_id, t))
+        op = QLabel(f"{node.spec.symbol}  {node.op} — {node.spec.doc}", self.form_host)
+        op.setObjectName("inspector_op")
+        op.setWordWrap(True)
+        self.form.addRow("Op", op)
+        for attr in node.spec.attrs:
+            self._add_field(f"attr_{attr.name}", attr.name, _attr_text(node.attrs[attr.name]),
+                            lambda t, a=attr.name: self.editor.set_attr(node_id, a, t))
+            self.fields[f"attr_{attr.name}"].edit.setToolTip(attr.doc)
+        if node.op in ("input", "const"):
+            self._add_field("value", "Value", format_value(node.value),
+                            lambda t: self.editor.set_value(node_id, t))
+            self.fields["value"].edit.setPlaceholderText("2.5 or [[1, 2], [3, 4]]")
+        if node.op == "input":
+            self.trainable = QCheckBox("trainable parameter", self.form_host)
+            self.trainable.setObjectName("inspector_trainable")
+            self.trainable.setChecked(node.trainable)
+            self.trainable.toggled.connect(lambda on: self.editor.set_trainable(node_id, on))
+            self.form.addRow("", self.trainable)
+        self.output_button = QPushButton("Use as output", self.form_host)
+        self.output_button.setObjectName("inspector_output")
+        self.output_button.clicked.connect(lambda: self.editor.set_output(node_id))
+        self.form.addRow("", self.output_button)
+        self._sync_output(node)
+
+    def _add_field(self, key: str, label: str, text: str,
+                   apply: Callable[[str], str | None]) -> None:
+        field = Field(key, text, apply, self.form_host)
+        self.fields[key] = field
+        self.form.addRow(label, field)
+
+    def refresh(self) -> None:
+        """Re-read the shown node after an edit or an undo (keeps fields showing an error)."""
+        if self.node_id is None:
+            return
+        node = self.graph.nodes.get(self.node_id)
+        if node is None:
+            self.show_nodes([])
+            return
+        if "name" in self.fields:
+            self.fields["name"].set_text(node.name)
+        for attr in node.spec.attrs:
+            field = self.fields.get(f"attr_{attr.name}")
+            if field is not None:
+                field.set_text(_attr_text(node.attrs[attr.name]))
+        if "value" in self.fields:
+            self.fields["value"].set_text(format_value(node.value))
+        if self.trainable is not None and self.trainable.isChecked() != node.trainable:
+            self.trainable.blockSignals(True)
+            self.trainable.setChecked(node.trainable)
+            self.trainable.blockSignals(False)
+        self._sync_output(node)
+
+    def _sync_output(self, node: Node) -> None:
+        if self.output_button is not None:
+            is_out = self.graph.explicit_output == node.id
+            self.output_button.setEnabled(not is_out)
+            self.output_button.setText("This is the output" if is_out else "Use as output")
+
+
+def _attr_text(value: object) -> str:
+    return "" if value is None else format_value(value) if isinstance(value, float) \
+        else str(value)

@@ -1,0 +1,323 @@
+"""The node on the canvas: one item that paints its header, ports and values in one paint().
+
+The item never touches the Graph. What it shows beyond name and ports comes from the model's
+NodeDisplay (value, gradient, stale, error, order badge, current/highlighted/dimmed) that the
+scene and the run view fill in; ``set_display`` repaints (and resizes when rows come or go).
+"""
+
+from __future__ import annotations
+
+from dataclasses import fields, replace
+from functools import lru_cache
+from typing import Any
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QBrush, QColor, QPainter, QPainterPath, QPen, QStaticText
+from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
+
+from cgeditor.core.ops import REGISTRY
+from cgeditor.gui import theme as T
+from cgeditor.model.display import NodeDisplay
+from cgeditor.model.graph import Node
+
+DISPLAY_FIELDS = frozenset(f.name for f in fields(NodeDisplay))
+
+
+@lru_cache(maxsize=4096)
+def _static(text: str, role: str) -> QStaticText:
+    """Laid-out text shared by every item that shows it (port names repeat a lot)."""
+    static = QStaticText(text)
+    static.setTextFormat(Qt.TextFormat.PlainText)
+    static.prepare(font=T.font(role))
+    return static
+
+
+def _elide(text: str, role: str, width: float) -> str:
+    return T.metrics(role).elidedText(text, Qt.TextElideMode.ElideRight, width)
+
+
+class NodeItem(QGraphicsItem):
+    """One Graph node. Ports: inputs down the left edge, the output on the right."""
+
+    def __init__(self, node: Node) -> None:
+        super().__init__()
+        self.node_id = node.id
+        spec = REGISTRY[node.op]
+        self.op = node.op
+        self.category = spec.category
+        self.ports: tuple[str, ...] = spec.inputs
+        self.connected: set[str] = set()
+        self.is_output = False
+        self.trainable = node.trainable
+        self.display = NodeDisplay()
+        self.flashing = False  # lit for a moment when a connection would close a cycle
+        self._symbol = _static(spec.symbol, "symbol")
+        self._symbol_w = T.metrics("symbol").horizontalAdvance(spec.symbol)
+        self.set_name(node.name)
+        self._height = self._compute_height()
+        self.setPos(node.x, node.y)
+        self.setZValue(T.Z_NODE)
+        self.setFlags(QGraphicsItem.GraphicsItemFlag.ItemIsMovable
+                      | QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
+                      | QGraphicsItem.GraphicsItemFlag.ItemSendsGeometryChanges)
+        self.setAcceptHoverEvents(True)
+        self._hover: str | None = None
+
+    # --- data ---------------------------------------------------------------------------
+    def set_name(self, name: str) -> None:
+        self.name = name
+        room = T.NODE_WIDTH - self._symbol_w - 34
+        self._title = QStaticText(_elide(name, "title", room))
+        self._title.prepare(font=T.font("title"))
+        self.update()
+
+    def set_display(self, display: NodeDisplay | None = None, **changes: Any) -> None:
+        """Show ``display`` (or the current one with some fields changed)."""
+        unknown = set(changes) - DISPLAY_FIELDS
+        if unknown:
+            raise KeyError(f"unknown display fields: {sorted(unknown)}")
+        new = replace(display if display is not None else self.display, **changes)
+        if new == self.display:
+            return
+        self.display = new
+        height = self._compute_height()
+        if height != self._height:
+            self.prepareGeometryChange()
+            self._height = height
+            self._notify_moved()
+        self.setToolTip(new.tooltip or new.error_text)
+        self.update()
+
+    def set_flashing(self, on: bool) -> None:
+        if on != self.flashing:
+            self.flashing = on
+            self.update()
+
+    def info_rows(self) -> list[tuple[str, str]]:
+        """(kind, text) for the rows under the ports: value, gradient, error."""
+        d = self.display
+        rows = []
+        if d.value_text:
+            rows.append(("value", f"= {d.value_text}"))
+        if d.grad_text:
+            rows.append(("grad", d.grad_text))
+        if d.error_text:
+            rows.append(("error", ("⚠ origin: " if d.origin else "⚠ ") + d.error_text))
+        return rows
+
+    # --- geometry -----------------------------------------------------------------------
+    def _compute_height(self) -> float:
+        rows = max(len(self.ports) + len(self.info_rows()), 1)
+        return T.HEADER_HEIGHT + rows * T.ROW_HEIGHT + T.BODY_PAD
+
+    def rect(self) -> QRectF:
+        return QRectF(0, 0, T.NODE_WIDTH, self._height)
+
+    def boundingRect(self) -> QRectF:
+        m = T.PORT_RADIUS + 4
+        return QRectF(-m - 6, -m - 6, T.NODE_WIDTH + 2 * m + 6, self._height + 2 * m + 8)
+
+    def in_port_local(self, port: str) -> QPointF:
+        i = self.ports.index(port)
+        return QPointF(0.0, T.HEADER_HEIGHT + (i + 0.5) * T.ROW_HEIGHT)
+
+    def out_port_local(self) -> QPointF:
+        return QPointF(T.NODE_WIDTH, T.HEADER_HEIGHT + 0.5 * T.ROW_HEIGHT)
+
+    def in_port_pos(self, port: str) -> QPointF:
+        return self.pos() + self.in_port_local(port)
+
+    def out_port_pos(self) -> QPointF:
+        return self.pos() + self.out_port_local()
+
+    def port_at(self, local: QPointF) -> tuple[str, str] | None:
+        """("in", port) or ("out", "") when ``local`` is on a port, else None."""
+        out = self.out_port_local()
+        if abs(local.x() - out.x()) <= T.PORT_HIT and abs(local.y() - out.y()) <= T.PORT_HIT:
+            return ("out", "")
+        if abs(local.x()) <= T.PORT_HIT:
+            for port in self.ports:
+                if abs(local.y() - self.in_port_local(port).y()) <= T.ROW_HEIGHT / 2:
+                    return ("in", port)
+        return None
+
+    def input_row_at(self, local: QPointF) -> str | None:
+        """The input port whose row ``local`` is in: a generous drop target for wires."""
+        for port in self.ports:
+            if abs(local.y() - self.in_port_local(port).y()) <= T.ROW_HEIGHT / 2:
+                return port
+        if len(self.ports) == 1 and self.rect().contains(local):
+            return self.ports[0]
+        return None
+
+    # --- events -------------------------------------------------------------------------
+    def itemChange(self, change: QGraphicsItem.GraphicsItemChange, value: Any) -> Any:
+        if change == QGraphicsItem.GraphicsItemChange.ItemPositionHasChanged:
+            self._notify_moved()
+        elif change == QGraphicsItem.GraphicsItemChange.ItemSelectedHasChanged:
+            self.setZValue(T.Z_NODE_SELECTED if value else T.Z_NODE)
+        return super().itemChange(change, value)
+
+    def _notify_moved(self) -> None:
+        scene = self.scene()
+        if scene is not None and hasattr(scene, "node_item_moved"):
+            scene.node_item_moved(self)
+
+    def hoverMoveEvent(self, event: Any) -> None:
+        hit = self.port_at(event.pos())
+        key = None if hit is None else hit[0] + hit[1]
+        if key != self._hover:
+            self._hover = key
+            self.update()
+
+    def hoverLeaveEvent(self, event: Any) -> None:
+        if self._hover is not None:
+            self._hover = None
+            self.update()
+
+    # --- painting -----------------------------------------------------------------------
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
+              widget: QWidget | None = None) -> None:
+        pal = T.current()
+        lod = option.levelOfDetailFromTransform(painter.worldTransform())
+        if self.display.dimmed:
+            painter.setOpacity(0.35)
+        if lod < T.LOD_TEXT:
+            self._paint_coarse(painter, pal)
+            return
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        self._paint_frame(painter, pal)
+        self._paint_header(painter, pal)
+        self._paint_ports(painter, pal)
+        self._paint_info(painter, pal)
+        if self.display.order_badge:
+            self._paint_badge(painter, pal)
+
+    def _accent(self, pal: T.Palette) -> QColor:
+        return pal.categories.get(self.category, pal.node_muted)
+
+    def _outline(self, pal: T.Palette) -> QPen | None:
+        d = self.display
+        if self.flashing:
+            return QPen(pal.flash, 3.0)
+        if self.isSelected():
+            return QPen(pal.selection, 2.5)
+        if d.error_text:
+            return QPen(pal.error, 2.0)
+        if d.current:
+            return QPen(pal.port_ok, 3.0)
+        if d.highlighted:
+            return QPen(pal.value_text, 2.5)
+        return None
+
+    def _paint_coarse(self, painter: QPainter, pal: T.Palette) -> None:
+        outline = self._outline(pal)
+        painter.setPen(outline if outline is not None else Qt.PenStyle.NoPen)
+        painter.setBrush(self._accent(pal))
+        painter.drawRect(self.rect())
+
+    def _paint_frame(self, painter: QPainter, pal: T.Palette) -> None:
+        rect = self.rect()
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(pal.shadow)
+        painter.drawRoundedRect(rect.translated(0, 2.5), T.CORNER + 1, T.CORNER + 1)
+        painter.setBrush(pal.node_body)
+        painter.setPen(QPen(pal.node_border, 1.0))
+        painter.drawRoundedRect(rect, T.CORNER, T.CORNER)
+        header = QPainterPath()
+        header.addRoundedRect(QRectF(0, 0, T.NODE_WIDTH, T.HEADER_HEIGHT + T.CORNER),
+                              T.CORNER, T.CORNER)
+        clip = QPainterPath()
+        clip.addRect(QRectF(0, 0, T.NODE_WIDTH, T.HEADER_HEIGHT))
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(self._accent(pal))
+        painter.drawPath(header.intersected(clip))
+        outline = self._outline(pal)
+        if outline is not None:
+            painter.setPen(outline)
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRoundedRect(rect.adjusted(-1, -1, 1, 1), T.CORNER + 1, T.CORNER + 1)
+
+    def _paint_header(self, painter: QPainter, pal: T.Palette) -> None:
+        pill = QRectF(7, 5, self._symbol_w + 12, T.HEADER_HEIGHT - 10)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor(255, 255, 255, 56))
+        painter.drawRoundedRect(pill, 5, 5)
+        painter.setPen(QColor("white"))
+        painter.setFont(T.font("symbol"))
+        sym_y = pill.center().y() - self._symbol.size().height() / 2
+        painter.drawStaticText(QPointF(pill.x() + 6, sym_y), self._symbol)
+        painter.setFont(T.font("title"))
+        title_y = (T.HEADER_HEIGHT - self._title.size().height()) / 2
+        painter.drawStaticText(QPointF(pill.right() + 7, title_y), self._title)
+        tags = ("OUT" if self.is_output else "") or ("TRAIN" if self.trainable else "")
+        if tags:
+            painter.setFont(T.font("badge"))
+            tag = _static(tags, "badge")
+            w = tag.size().width() + 8
+            box = QRectF(T.NODE_WIDTH - w - 6, 8, w, T.HEADER_HEIGHT - 16)
+            painter.setBrush(QColor(0, 0, 0, 60))
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.drawRoundedRect(box, 3, 3)
+            painter.setPen(QColor("white"))
+            painter.drawStaticText(QPointF(box.x() + 4, box.center().y()
+                                           - tag.size().height() / 2), tag)
+
+    def _port_colors(self, pal: T.Palette, kind: str, port: str) -> tuple[QColor, bool]:
+        """Port colour, and whether it is lit (hovered or a compatible wiring target)."""
+        scene = self.scene()
+        lit = self._hover == kind + port
+        if scene is not None and getattr(scene, "wiring_mode", None) == kind \
+                and self.node_id not in scene.wiring_blocked:
+            lit = True
+        return (pal.port_ok if lit else pal.port), lit
+
+    def _paint_port(self, painter: QPainter, pal: T.Palette, center: QPointF, kind: str,
+                    port: str, filled: bool) -> None:
+        color, lit = self._port_colors(pal, kind, port)
+        radius = T.PORT_RADIUS + (1.5 if lit else 0.0)
+        painter.setPen(QPen(color, 2.0))
+        painter.setBrush(color if filled or lit else pal.node_body)
+        painter.drawEllipse(center, radius, radius)
+
+    def _paint_ports(self, painter: QPainter, pal: T.Palette) -> None:
+        painter.setFont(T.font("port"))
+        port_h = T.metrics("port").height()
+        for port in self.ports:
+            c = self.in_port_local(port)
+            self._paint_port(painter, pal, c, "in", port, port in self.connected)
+            painter.setPen(pal.node_muted)
+            painter.drawStaticText(QPointF(12, c.y() - port_h / 2), _static(port, "port"))
+        self._paint_port(painter, pal, self.out_port_local(), "out", "", True)
+
+    def _paint_info(self, painter: QPainter, pal: T.Palette) -> None:
+        rows = self.info_rows()
+        if not rows:
+            return
+        first = len(self.ports) if self.ports else 0
+        painter.setFont(T.font("value"))
+        text_h = T.metrics("value").height()
+        colors = {"value": pal.value_text, "grad": pal.grad_text, "error": pal.error}
+        for i, (kind, text) in enumerate(rows):
+            y = T.HEADER_HEIGHT + (first + i + 0.5) * T.ROW_HEIGHT
+            color = pal.node_muted if self.display.stale and kind != "error" else colors[kind]
+            painter.setPen(color)
+            shown = _elide(text, "value", T.NODE_WIDTH - 28)
+            painter.drawStaticText(QPointF(12, y - text_h / 2), _static(shown, "value"))
+        if self.display.stale:
+            painter.setFont(T.font("badge"))
+            painter.setPen(pal.node_muted)
+            painter.drawText(QRectF(0, self._height - 16, T.NODE_WIDTH - 8, 14),
+                             Qt.AlignmentFlag.AlignRight, "stale")
+
+    def _paint_badge(self, painter: QPainter, pal: T.Palette) -> None:
+        painter.setFont(T.font("badge"))
+        tag = _static(self.display.order_badge, "badge")
+        w = max(16.0, tag.size().width() + 8)
+        box = QRectF(-w / 2 + 2, -8, w, 16)
+        painter.setPen(QPen(pal.node_body, 1.5))
+        painter.setBrush(QBrush(pal.node_text))
+        painter.drawRoundedRect(box, 8, 8)
+        painter.setPen(pal.node_body)
+        painter.drawStaticText(QPointF(box.center().x() - tag.size().width() / 2,
+                                       box.center().y() - tag.size().height() / 2), tag)

@@ -1,0 +1,333 @@
+"""The canvas scene: observes a Graph's signals to keep node and wire items in step with it,
+and turns mouse gestures (wiring, picking up wires, dragging nodes) into intent signals.
+
+It never changes the Graph; the window turns intent into undoable commands.
+"""
+
+from __future__ import annotations
+
+from itertools import pairwise
+from typing import Any
+
+import networkx as nx
+from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtWidgets import QGraphicsScene, QGraphicsSceneMouseEvent
+
+from cgeditor.gui import theme as T
+from cgeditor.gui.node_item import NodeItem
+from cgeditor.gui.wire_item import WireItem
+from cgeditor.model.display import value_text
+from cgeditor.model.graph import LEAF_OPS, Edge, Graph, Node
+
+SCENE_MARGIN = 3000.0
+DRAG_THRESHOLD = 4.0
+
+
+class GraphScene(QGraphicsScene):
+    """Items for one Graph. Emits what the user wants; the window decides."""
+
+    connect_requested = Signal(str, str, str)  # src, dst, port
+    detach_requested = Signal(str, str)  # dst, port
+    reconnect_requested = Signal(str, str, str, str, str)  # src, old dst/port, new dst/port
+    nodes_moved = Signal(dict)  # {id: ((old x, old y), (new x, new y))}
+
+    def __init__(self, graph: Graph, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.graph = graph
+        self.nodes: dict[str, NodeItem] = {}
+        self.wires: dict[tuple[str, str], WireItem] = {}
+        self.wiring_mode: str | None = None  # "in" lights input ports, "out" output ports
+        self.wiring_blocked: set[str] = set()
+        self._wiring: dict[str, Any] | None = None
+        self._press_positions: dict[str, QPointF] = {}
+        self._flashed: list[Any] = []
+        self._flash_timer = QTimer(self)
+        self._flash_timer.setSingleShot(True)
+        self._flash_timer.timeout.connect(self.clear_flash)
+        self.setBackgroundBrush(T.current().canvas)
+        self._build()
+        self._slots = {
+            "node_added": self._on_node_added, "node_removed": self._on_node_removed,
+            "node_moved": self._on_node_moved, "node_renamed": self._on_node_renamed,
+            "value_changed": self._on_value_changed, "attrs_changed": self._on_attrs_changed,
+            "edge_added": self._on_edge_added, "edge_removed": self._on_edge_removed,
+            "output_changed": self._on_output_changed,
+        }
+        for name, slot in self._slots.items():
+            getattr(graph, name).connect(slot)
+
+    def detach(self) -> None:
+        """Stop observing the graph (before this scene is thrown away)."""
+        for name, slot in self._slots.items():
+            getattr(self.graph, name).disconnect(slot)
+        self._slots = {}
+
+    # --- building -----------------------------------------------------------------------
+    def _build(self) -> None:
+        for node in self.graph.nodes.values():
+            self._add_node_item(node)
+        for edge in self.graph.edges:
+            self._add_wire(edge)
+        self._mark_output()
+        self._fit_rect()
+
+    def _fit_rect(self) -> None:
+        nodes = self.graph.nodes.values()
+        if not nodes:
+            self.setSceneRect(QRectF(-SCENE_MARGIN, -SCENE_MARGIN, 2 * SCENE_MARGIN,
+                                     2 * SCENE_MARGIN))
+            return
+        xs = [n.x for n in nodes]
+        ys = [n.y for n in nodes]
+        rect = QRectF(min(xs), min(ys), max(xs) - min(xs) + T.NODE_WIDTH,
+                      max(ys) - min(ys) + 200)
+        self.setSceneRect(rect.adjusted(-SCENE_MARGIN, -SCENE_MARGIN, SCENE_MARGIN,
+                                        SCENE_MARGIN))
+
+    def _grow_rect(self, x: float, y: float) -> None:
+        rect = self.sceneRect()
+        inner = rect.adjusted(SCENE_MARGIN / 2, SCENE_MARGIN / 2, -SCENE_MARGIN / 2,
+                              -SCENE_MARGIN / 2)
+        if not inner.contains(x, y):
+            self.setSceneRect(rect.united(QRectF(x - SCENE_MARGIN, y - SCENE_MARGIN,
+                                                 2 * SCENE_MARGIN, 2 * SCENE_MARGIN)))
+
+    def graph_rect(self) -> QRectF:
+        """The rectangle around every node (what Fit shows)."""
+        rect = QRectF()
+        for item in self.nodes.values():
+            rect = rect.united(item.sceneBoundingRect())
+        return rect
+
+    def _add_node_item(self, node: Node) -> NodeItem:
+        item = NodeItem(node)
+        if node.op in LEAF_OPS:
+            item.set_display(value_text=value_text(node.value))
+        self.nodes[node.id] = item
+        self.addItem(item)
+        return item
+
+    def _add_wire(self, edge: Edge) -> None:
+        wire = WireItem(edge.src, edge.dst, edge.port)
+        self.wires[(edge.dst, edge.port)] = wire
+        self._route(wire)
+        self.addItem(wire)
+        self.nodes[edge.dst].connected.add(edge.port)
+
+    def _route(self, wire: WireItem) -> None:
+        wire.set_ends(self.nodes[wire.src].out_port_pos(),
+                      self.nodes[wire.dst].in_port_pos(wire.port))
+
+    def _mark_output(self) -> None:
+        out = self.graph.explicit_output
+        for node_id, item in self.nodes.items():
+            if item.is_output != (node_id == out):
+                item.is_output = node_id == out
+                item.update()
+
+    # --- observing the model ------------------------------------------------------------
+    def _on_node_added(self, node: Node) -> None:
+        self._add_node_item(node)
+        self._grow_rect(node.x, node.y)
+
+    def _on_node_removed(self, node: Node) -> None:
+        item = self.nodes.pop(node.id, None)
+        if item is not None:
+            self.removeItem(item)
+
+    def _on_node_moved(self, node: Node) -> None:
+        item = self.nodes[node.id]
+        if item.pos() != QPointF(node.x, node.y):
+            item.setPos(node.x, node.y)
+        self._grow_rect(node.x, node.y)
+
+    def _on_node_renamed(self, node: Node) -> None:
+        self.nodes[node.id].set_name(node.name)
+
+    def _on_value_changed(self, node: Node) -> None:
+        self.nodes[node.id].set_display(value_text=value_text(node.value))
+
+    def _on_attrs_changed(self, node: Node) -> None:
+        item = self.nodes[node.id]
+        item.trainable = node.trainable
+        item.update()
+
+    def _on_edge_added(self, edge: Edge) -> None:
+        self._add_wire(edge)
+        self.nodes[edge.dst].update()
+
+    def _on_edge_removed(self, edge: Edge) -> None:
+        wire = self.wires.pop((edge.dst, edge.port), None)
+        if wire is not None:
+            self.removeItem(wire)
+        dst = self.nodes.get(edge.dst)
+        if dst is not None:
+            dst.connected.discard(edge.port)
+            dst.update()
+
+    def _on_output_changed(self, _node_id: str | None) -> None:
+        self._mark_output()
+
+    def node_item_moved(self, item: NodeItem) -> None:
+        """Called by a node item when it moves: its wires follow."""
+        if item.node_id not in self.nodes or item.node_id not in self.graph.nodes:
+            return
+        node_id = item.node_id
+        for edge in self.graph.in_edges(node_id) + self.graph.out_edges(node_id):
+            wire = self.wires.get((edge.dst, edge.port))
+            if wire is not None:
+                self._route(wire)
+
+    # --- selection helpers --------------------------------------------------------------
+    def selected_ids(self) -> list[str]:
+        return [i.node_id for i in self.selectedItems() if isinstance(i, NodeItem)]
+
+    def select_ids(self, ids: list[str] | set[str]) -> None:
+        self.clearSelection()
+        for node_id in ids:
+            item = self.nodes.get(node_id)
+            if item is not None:
+                item.setSelected(True)
+
+    def node_at(self, pos: QPointF) -> NodeItem | None:
+        for item in self.items(pos):
+            if isinstance(item, NodeItem):
+                return item
+        return None
+
+    # --- flashing a refused cycle -------------------------------------------------------
+    def flash(self, path: list[str], ghost: tuple[str, str, str] | None = None) -> None:
+        """Light the nodes of ``path`` and the wires between consecutive ones; ``ghost`` is
+        the refused connection (src, dst, port), drawn dashed for a moment."""
+        self.clear_flash()
+        for node_id in dict.fromkeys(path):
+            item = self.nodes.get(node_id)
+            if item is not None:
+                item.set_flashing(True)
+                self._flashed.append(item)
+        pairs = set(pairwise(path))
+        for wire in self.wires.values():
+            if (wire.src, wire.dst) in pairs:
+                wire.set_state("flash")
+                self._flashed.append(wire)
+        if ghost is not None and ghost[0] in self.nodes and ghost[1] in self.nodes:
+            wire = WireItem(*ghost)
+            wire.set_state("ghost")
+            self._route(wire)
+            self.addItem(wire)
+            self._flashed.append(("ghost", wire))
+        self._flash_timer.start(T.FLASH_MS)
+
+    def clear_flash(self) -> None:
+        for thing in self._flashed:
+            if isinstance(thing, tuple):
+                self.removeItem(thing[1])
+            elif isinstance(thing, NodeItem):
+                thing.set_flashing(False)
+            else:
+                thing.set_state("normal")
+        self._flashed = []
+
+    def flashing(self) -> set[str]:
+        """Ids of the nodes lit right now (tests read this)."""
+        return {t.node_id for t in self._flashed if isinstance(t, NodeItem)}
+
+    # --- mouse: wiring and moving -------------------------------------------------------
+    def mousePressEvent(self, event: QGraphicsSceneMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton:
+            item = self.node_at(event.scenePos())
+            hit = item.port_at(item.mapFromScene(event.scenePos())) if item else None
+            if item is not None and hit is not None:
+                self._start_wiring(item, hit, event.scenePos())
+                event.accept()
+                return
+        super().mousePressEvent(event)
+        self._press_positions = {i.node_id: i.pos() for i in self.selectedItems()
+                                 if isinstance(i, NodeItem)}
+
+    def mouseMoveEvent(self, event: QGraphicsSceneMouseEvent) -> None:
+        if self._wiring is not None:
+            self._drag_wire_to(event.scenePos())
+            event.accept()
+            return
+        super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event: QGraphicsSceneMouseEvent) -> None:
+        if self._wiring is not None:
+            self._finish_wiring(event.scenePos())
+            event.accept()
+            return
+        super().mouseReleaseEvent(event)
+        moved = {}
+        for node_id, old in self._press_positions.items():
+            item = self.nodes.get(node_id)
+            if item is not None and item.pos() != old:
+                moved[node_id] = ((old.x(), old.y()), (item.pos().x(), item.pos().y()))
+        self._press_positions = {}
+        if moved:
+            self.nodes_moved.emit(moved)
+
+    def _start_wiring(self, item: NodeItem, hit: tuple[str, str], pos: QPointF) -> None:
+        kind, port = hit
+        picked = None
+        if kind == "out":
+            src, anchor = item.node_id, item.out_port_pos()
+        else:
+            source = self.graph.source_of(item.node_id, port)
+            if source is None:  # an empty input: drag back towards an output
+                src, anchor = None, item.in_port_pos(port)
+            else:  # pick up the wire that feeds this port
+                src, anchor = source, self.nodes[source].out_port_pos()
+                picked = (item.node_id, port)
+                self.wires[picked].setVisible(False)
+        drag = WireItem(src or "", item.node_id, port)
+        drag.set_state("drag")
+        drag.setZValue(T.Z_DRAG_WIRE)
+        self.addItem(drag)
+        self._wiring = {"src": src, "dst": item.node_id, "port": port, "anchor": anchor,
+                        "picked": picked, "wire": drag, "press": pos, "moved": False}
+        g = self.graph.nx_graph
+        if src is not None:
+            self.wiring_mode, self.wiring_blocked = "in", nx.ancestors(g, src) | {src}
+        else:
+            self.wiring_mode = "out"
+            self.wiring_blocked = nx.descendants(g, item.node_id) | {item.node_id}
+        self._drag_wire_to(pos)
+        self.update()
+
+    def _drag_wire_to(self, pos: QPointF) -> None:
+        w = self._wiring
+        assert w is not None
+        if (pos - w["press"]).manhattanLength() > DRAG_THRESHOLD:
+            w["moved"] = True
+        if w["src"] is not None:
+            w["wire"].set_ends(w["anchor"], pos)
+        else:
+            w["wire"].set_ends(pos, w["anchor"])
+
+    def _finish_wiring(self, pos: QPointF) -> None:
+        w = self._wiring
+        assert w is not None
+        self._wiring = None
+        self.removeItem(w["wire"])
+        self.wiring_mode, self.wiring_blocked = None, set()
+        self.update()
+        picked = w["picked"]
+        if picked is not None and picked in self.wires:
+            self.wires[picked].setVisible(True)
+        if not w["moved"]:
+            return
+        target = self.node_at(pos)
+        if w["src"] is None:  # dragged from an empty input to some node's output
+            if target is not None and target.node_id != w["dst"]:
+                self.connect_requested.emit(target.node_id, w["dst"], w["port"])
+            return
+        port = target.input_row_at(target.mapFromScene(pos)) if target else None
+        if target is None or port is None:
+            if picked is not None:
+                self.detach_requested.emit(*picked)
+            return
+        if picked is None:
+            self.connect_requested.emit(w["src"], target.node_id, port)
+        elif picked != (target.node_id, port):
+            self.reconnect_requested.emit(w["src"], picked[0], picked[1], target.node_id, port)

@@ -1,0 +1,205 @@
+"""The canvas view: zoom at the cursor, middle- or Space-drag to pan, fit, a dot grid, and
+ops dropped from the palette turned into a signal, and Tab/typing asking for quick add.
+"""
+
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import (
+    QDragEnterEvent,
+    QDropEvent,
+    QKeyEvent,
+    QMouseEvent,
+    QPainter,
+    QPen,
+    QWheelEvent,
+)
+from PySide6.QtWidgets import QGraphicsView, QWidget
+
+from cgeditor.gui import theme as T
+
+OP_MIME = "application/x-cgeditor-op"
+MIN_SCALE, MAX_SCALE = 0.03, 4.0
+MAX_GRID_DOTS = 6000  # past this the grid coarsens rather than slow a zoomed-out repaint
+
+
+class GraphView(QGraphicsView):
+    """A QGraphicsView tuned for a node canvas."""
+
+    op_dropped = Signal(str, QPointF)  # op name, scene position
+    quick_add_requested = Signal(str, QPoint)  # typed text, global position
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("canvas")
+        self.setRenderHints(QPainter.RenderHint.Antialiasing
+                            | QPainter.RenderHint.TextAntialiasing)
+        # Smart: a few small regions while dragging one node, one rect when many wires move.
+        self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.SmartViewportUpdate)
+        self.setOptimizationFlags(QGraphicsView.OptimizationFlag.DontAdjustForAntialiasing)
+        self.setCacheMode(QGraphicsView.CacheModeFlag.CacheBackground)
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
+        self.setResizeAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
+        self.setDragMode(QGraphicsView.DragMode.RubberBandDrag)
+        self.setAcceptDrops(True)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setFrameShape(QGraphicsView.Shape.NoFrame)
+        self._pan_from: QPoint | None = None
+        self._space = False
+
+    # --- zoom ---------------------------------------------------------------------------
+    def zoom(self) -> float:
+        return self.transform().m11()
+
+    def zoom_by(self, factor: float) -> None:
+        target = min(MAX_SCALE, max(MIN_SCALE, self.zoom() * factor))
+        factor = target / self.zoom()
+        if not math.isclose(factor, 1.0):
+            self.scale(factor, factor)
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        delta = event.angleDelta().y() or event.angleDelta().x()
+        if delta:
+            self.zoom_by(1.0015 ** delta)
+        event.accept()
+
+    def zoom_in(self) -> None:
+        self._zoom_at_center(1.25)
+
+    def zoom_out(self) -> None:
+        self._zoom_at_center(0.8)
+
+    def _zoom_at_center(self, factor: float) -> None:
+        anchor = self.transformationAnchor()
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
+        self.zoom_by(factor)
+        self.setTransformationAnchor(anchor)
+
+    def fit_rect(self, rect: QRectF) -> None:
+        """Show ``rect`` whole, never magnified past 1.25."""
+        if rect.isNull() or rect.isEmpty():
+            self.resetTransform()
+            self.centerOn(0, 0)
+            return
+        self.fitInView(rect.adjusted(-40, -40, 40, 40), Qt.AspectRatioMode.KeepAspectRatio)
+        if self.zoom() > 1.25:
+            self.zoom_by(1.25 / self.zoom())
+        elif self.zoom() < MIN_SCALE:
+            self.zoom_by(MIN_SCALE / self.zoom())
+        self.centerOn(rect.center())
+
+    def center_scene_pos(self) -> QPointF:
+        return self.mapToScene(self.viewport().rect().center())
+
+    # --- panning ------------------------------------------------------------------------
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        middle = event.button() == Qt.MouseButton.MiddleButton
+        if middle or (self._space and event.button() == Qt.MouseButton.LeftButton):
+            self._pan_from = event.position().toPoint()
+            self.viewport().setCursor(Qt.CursorShape.ClosedHandCursor)
+            event.accept()
+            return
+        super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        if self._pan_from is not None:
+            pos = event.position().toPoint()
+            delta = pos - self._pan_from
+            self._pan_from = pos
+            self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() - delta.x())
+            self.verticalScrollBar().setValue(self.verticalScrollBar().value() - delta.y())
+            event.accept()
+            return
+        super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if self._pan_from is not None:
+            self._pan_from = None
+            self.viewport().unsetCursor()
+            event.accept()
+            return
+        super().mouseReleaseEvent(event)
+
+    # --- keys ---------------------------------------------------------------------------
+    def event(self, event: QEvent) -> bool:
+        # Tab would move focus to the next widget before keyPressEvent ever saw it.
+        if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent) \
+                and event.key() == Qt.Key.Key_Tab:
+            self.quick_add_requested.emit("", self._cursor_global())
+            return True
+        return super().event(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat():
+            self._space = True
+            self.viewport().setCursor(Qt.CursorShape.OpenHandCursor)
+            return
+        text = event.text()
+        plain = event.modifiers() & ~Qt.KeyboardModifier.ShiftModifier \
+            == Qt.KeyboardModifier.NoModifier
+        if plain and len(text) == 1 and text.isalpha():
+            self.quick_add_requested.emit(text, self._cursor_global())
+            return
+        super().keyPressEvent(event)
+
+    def keyReleaseEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat():
+            self._space = False
+            self.viewport().unsetCursor()
+            return
+        super().keyReleaseEvent(event)
+
+    def _cursor_global(self) -> QPoint:
+        local = self.viewport().mapFromGlobal(self.cursor().pos())
+        if not self.viewport().rect().contains(local):
+            local = self.viewport().rect().center()
+        return self.viewport().mapToGlobal(local)
+
+    # --- drops --------------------------------------------------------------------------
+    def _wanted(self, event: QDragEnterEvent | QDropEvent) -> bool:
+        # .cgraph files are caught earlier by the document controller's event filter
+        return event.mimeData().hasFormat(OP_MIME)
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if self._wanted(event):
+            event.acceptProposedAction()
+        else:
+            super().dragEnterEvent(event)
+
+    def dragMoveEvent(self, event: QDragEnterEvent) -> None:  # type: ignore[override]
+        if self._wanted(event):
+            event.acceptProposedAction()
+        else:
+            super().dragMoveEvent(event)
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        mime = event.mimeData()
+        if mime.hasFormat(OP_MIME):
+            name = bytes(mime.data(OP_MIME).data()).decode("utf-8", "replace")
+            self.op_dropped.emit(name, self.mapToScene(event.position().toPoint()))
+            event.acceptProposedAction()
+        else:
+            super().dropEvent(event)
+
+    # --- grid ---------------------------------------------------------------------------
+    def drawBackground(self, painter: QPainter, rect: QRectF) -> None:
+        pal = T.current()
+        painter.fillRect(rect, pal.canvas)
+        step = T.GRID_STEP
+        while (rect.width() / step) * (rect.height() / step) > MAX_GRID_DOTS:
+            step *= 2
+        if step * self.zoom() < 8:
+            return
+        pen = QPen(pal.grid)
+        pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+        pen.setCosmetic(True)
+        pen.setWidthF(1.6 if self.zoom() >= 0.6 else 1.2)
+        painter.setPen(pen)
+        x0 = math.floor(rect.left() / step) * step
+        y0 = math.floor(rect.top() / step) * step
+        xs = [x0 + i * step for i in range(int((rect.right() - x0) / step) + 1)]
+        points = [QPointF(x, y0 + j * step) for j in range(int((rect.bottom() - y0) / step) + 1)
+                  for x in xs]
+        painter.drawPoints(points)
