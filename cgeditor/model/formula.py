@@ -29,7 +29,7 @@ _REFUSED: dict[type, str] = {
     ast.Yield: "yield", ast.YieldFrom: "yield", ast.Slice: "slices"}
 
 
-def from_formula(text: str, **values: Any) -> Graph:
+def from_formula(text: str, /, **values: Any) -> Graph:
     """A laid-out Graph from statements such as ``c = w*x; J = 0.5*c**2`` or a bare expression.
 
     Names used before they are assigned become inputs (value 0.0 unless given in ``values``).

@@ -1,0 +1,276 @@
+"""The ``cgeditor`` command: open the editor, or build, run and check graphs without a window.
+
+Subcommands are rows of COMMANDS; a new one is an ``add_arguments`` function, a handler and
+one row. Bad input of any kind ends in one ``cgeditor: error: ...`` line and exit code 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from cgeditor.model.errors import GraphError, LoadError
+from cgeditor.model.graph import LEAF_OPS, Graph
+from cgeditor.model.run import RunResult, infer_shapes
+from cgeditor.model.values import parse_value_text
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_BAD_INPUT, EXIT_BUG = 0, 1, 2, 3
+
+
+class CliError(Exception):
+    """Bad input noticed by the command line itself; the message is the whole complaint."""
+
+
+@dataclass(frozen=True)
+class Command:
+    """One subcommand: its name, one-line help, its arguments and what it does."""
+
+    name: str
+    help: str
+    add_arguments: Callable[[argparse.ArgumentParser], None]
+    handler: Callable[[argparse.Namespace], int]
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> Any:  # one line, not usage + error
+        raise CliError(f"{message} (see '{self.prog} --help')")
+
+
+# --- shared helpers for subcommands -------------------------------------------------------------
+def add_set_argument(parser: argparse.ArgumentParser) -> None:
+    """``--set w=2 x=-2 --set b=8``: repeatable, one or more NAME=VALUE pairs each time."""
+    parser.add_argument("--set", nargs="+", action="extend", default=[], metavar="NAME=VALUE",
+                        help="set an input; VALUE is a JSON number or nested list, "
+                             "e.g. w=2 or W=[[1,2],[3,4]]")
+
+
+def parse_sets(pairs: Sequence[str]) -> dict[str, Any]:
+    """``["w=2", "W=[[1,2]]"]`` → values by name (float64 scalars or arrays); later wins."""
+    values: dict[str, Any] = {}
+    for pair in pairs:
+        name, sep, text = pair.partition("=")
+        name = name.strip()
+        if not sep or not name:
+            raise CliError(f"--set {pair!r}: expected NAME=VALUE, e.g. w=2")
+        try:
+            values[name] = parse_value_text(text)
+        except GraphError as exc:
+            raise CliError(f"--set {name}: {exc}") from None
+    return values
+
+
+def apply_sets(graph: Graph, values: dict[str, Any]) -> None:
+    """Set input (or const) values on ``graph`` by name; unknown or computed names refused."""
+    for name, value in values.items():
+        if not graph.has_name(name):
+            raise CliError(f"--set {name}: there is no node named {name!r}")
+        node = graph.by_name(name)
+        if node.op not in LEAF_OPS:
+            raise CliError(f"--set {name}: {name} is a {node.op} node; only inputs can be set")
+        graph.set_value(node.id, value)
+
+
+def load_graph(path: str) -> Graph:
+    from cgeditor.model.files import load
+    return load(path)
+
+
+def save_graph(graph: Graph, path: str) -> None:
+    from cgeditor.model.files import save
+    save(graph, path)
+
+
+def format_number(x: float) -> str:
+    return f"{x:.6g}"
+
+
+def format_cell(value: Any) -> str:
+    """A value or gradient for a table: 6 significant digits; tensors as shape + array."""
+    if value is None:
+        return "n/a"
+    if np.ndim(value) == 0:
+        return format_number(float(value))
+    arr = np.asarray(value)
+    text = np.array2string(arr, separator=", ", threshold=12, edgeitems=2,
+                           max_line_width=10_000,
+                           formatter={"float_kind": lambda v: format_number(float(v))})
+    return f"{arr.shape} {' '.join(text.split())}"  # one line, whatever numpy wraps
+
+
+def jsonable(value: Any) -> Any:
+    """A number or nested list for JSON; non-finite numbers as "nan", "inf" or "-inf"."""
+    if value is None:
+        return None
+    if np.ndim(value) == 0:
+        x = float(value)
+        if math.isfinite(x):
+            return x
+        return "nan" if math.isnan(x) else ("inf" if x > 0 else "-inf")
+    return [jsonable(item) for item in np.asarray(value)]
+
+
+def print_table(rows: Sequence[Sequence[str]]) -> None:
+    widths = [max(len(row[k]) for row in rows) for k in range(len(rows[0]))]
+    for row in rows:
+        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())
+
+
+# --- build ---------------------------------------------------------------------------------------
+def _build_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("formula", metavar="FORMULA",
+                        help="statements such as 'c = w*x; J = 0.5*c**2'")
+    parser.add_argument("-o", "--output", required=True, metavar="FILE",
+                        help="the .cgraph file to write")
+    add_set_argument(parser)
+
+
+def _build(args: argparse.Namespace) -> int:
+    from cgeditor.model.formula import from_formula
+    graph = from_formula(args.formula, **parse_sets(args.set))
+    save_graph(graph, args.output)
+    output = graph.nodes[graph.output].name if graph.output else "none"
+    print(f"wrote {args.output}: {len(graph)} nodes, output {output}")
+    return EXIT_OK
+
+
+# --- run -----------------------------------------------------------------------------------------
+def _run_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", metavar="FILE", help="a .cgraph file")
+    add_set_argument(parser)
+    parser.add_argument("--output", metavar="NAME", help="differentiate this node instead of "
+                        "the graph's output")
+    parser.add_argument("--json", action="store_true",
+                        help="print one JSON object with every value and gradient")
+
+
+def _run(args: argparse.Namespace) -> int:
+    graph = load_graph(args.file)
+    apply_sets(graph, parse_sets(args.set))
+    if not graph.nodes:
+        raise CliError(f"{args.file}: the graph has no nodes to run")
+    result = graph.run(output=args.output)
+    if args.json:
+        print(json.dumps(run_json(graph, result), allow_nan=False))
+    else:
+        print_run(graph, result)
+    return EXIT_OK if result.ok else EXIT_PROBLEMS
+
+
+def run_json(graph: Graph, result: RunResult) -> dict[str, Any]:
+    nodes = {name: {"op": graph.by_name(name).op, "value": jsonable(result.values.get(name)),
+                    "grad": jsonable(result.grads.get(name))} for name in result.order}
+    return {"output": result.output, "order": list(result.order), "nodes": nodes}
+
+
+def print_run(graph: Graph, result: RunResult) -> None:
+    rows = [["#", "name", "op", "value", "gradient"]]
+    for k, name in enumerate(result.order, 1):
+        rows.append([str(k), name, graph.by_name(name).op,
+                     format_cell(result.values.get(name)), format_cell(result.grads.get(name))])
+    print_table(rows)
+    print(f"output: {result.output}")
+    if result.issues:
+        print("issues:")
+        for name, issue in result.issues.items():
+            what = "gradient" if issue.kind == "nonfinite_grad" else "value"
+            origin = f"  <- first non-finite {what} appeared here" if issue.origin else ""
+            print(f"  {name}: {issue.message}{origin}")
+
+
+# --- check ---------------------------------------------------------------------------------------
+def _check_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", metavar="FILE", help="a .cgraph file")
+
+
+def _check(args: argparse.Namespace) -> int:
+    graph = load_graph(args.file)
+    _, problems = infer_shapes(graph)  # unconnected ports and shape mismatches, by node name
+    if not graph.nodes:
+        problems = {"graph": "it has no nodes"}
+    for name, message in problems.items():
+        print(f"{name}: {message}")
+    if problems:
+        return EXIT_PROBLEMS
+    output = graph.nodes[graph.output].name if graph.output else "none"
+    print(f"ok: {len(graph)} nodes, {len(graph.edges)} edges, output {output}")
+    return EXIT_OK
+
+
+COMMANDS: list[Command] = [
+    Command("build", "write a .cgraph file from a formula", _build_arguments, _build),
+    Command("run", "run forward and backward; print every value and gradient "
+            "(exit 1 if any is not finite or a node cannot run)", _run_arguments, _run),
+    Command("check", "validate a .cgraph file (exit 1 if it has problems)",
+            _check_arguments, _check),
+]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from cgeditor import __version__
+    parser = _Parser(prog="cgeditor", description="Computation graph editor. 'cgeditor [FILE]' "
+                     "opens the editor; the commands below work without a window.")
+    parser.add_argument("--version", action="version", version=f"cgeditor {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for command in COMMANDS:
+        child = sub.add_parser(command.name, help=command.help, description=command.help)
+        command.add_arguments(child)
+        child.set_defaults(handler=command.handler)
+    return parser
+
+
+# --- entry point ---------------------------------------------------------------------------------
+def _open_editor(path: str | None) -> int:
+    """Hand over to the GUI, imported only now so the headless commands never load Qt."""
+    if path is not None and not Path(path).is_file():
+        raise CliError(f"{path}: no such file")
+    try:
+        from cgeditor.gui import app
+    except ImportError as exc:
+        print(f"cgeditor: error: the editor cannot start ({exc}); the headless commands "
+              "still work (cgeditor --help)", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    return int(app.main(path) or 0)
+
+
+def _dispatch(argv: list[str]) -> int:
+    names = {command.name for command in COMMANDS}
+    if not argv or (argv[0] not in names and not argv[0].startswith("-")):
+        if len(argv) > 1:
+            raise CliError(f"unknown command {argv[0]!r} (commands: {', '.join(sorted(names))})")
+        return _open_editor(argv[0] if argv else None)
+    args = build_parser().parse_args(argv)
+    if args.command is None:
+        return _open_editor(None)
+    return args.handler(args)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; returns the exit code (0 ok, 1 problems found, 2 bad input)."""
+    try:
+        return _dispatch(sys.argv[1:] if argv is None else list(argv))
+    except SystemExit as exc:  # --help and --version
+        return exc.code if isinstance(exc.code, int) else EXIT_OK if exc.code is None else 2
+    except KeyboardInterrupt:
+        return 130
+    except (CliError, LoadError, GraphError) as exc:
+        return _fail(str(exc), EXIT_BAD_INPUT)
+    except OSError as exc:
+        where = f"{exc.filename}: " if exc.filename else ""
+        return _fail(f"{where}{exc.strerror or exc}", EXIT_BAD_INPUT)
+    except Exception as exc:  # a bug in cgeditor: still one line, never a traceback
+        return _fail(f"unexpected {type(exc).__name__}: {exc} (a bug; please report it)",
+                     EXIT_BUG)
+
+
+def _fail(message: str, code: int) -> int:
+    first_line = message.strip().splitlines()[0] if message.strip() else "unknown error"
+    print(f"cgeditor: error: {first_line}", file=sys.stderr)
+    return code
