@@ -31,7 +31,7 @@ def save(graph: Graph, path: str | Path) -> None:
     _save(graph, path)
 
 
-def from_formula(text: str, **values: Any) -> Graph:
+def from_formula(text: str, /, **values: Any) -> Graph:
     """Build a Graph from statements such as ``c = w*x; J = 0.5*c**2``; keyword arguments
     set input values (``from_formula("y = w*x", w=2, x=3)``)."""
     from cgeditor.model.formula import from_formula as _from_formula
