@@ -128,7 +128,8 @@ class NodeDisplay:
     """Everything a node item paints about the run; a blank default means 'nothing to show'."""
 
     value_text: str = ""
-    grad_text: str = ""
+    grad_value: str = ""  # '−4'
+    grad_label: str = ""  # '∂J/∂·'
     tooltip: str = ""
     order_badge: str = ""
     heatmap: Heatmap | None = None
@@ -139,6 +140,11 @@ class NodeDisplay:
     dimmed: bool = False  # not reached yet while stepping
     current: bool = False  # the node the stepper is on
     highlighted: bool = False  # on a path the chain-rule explainer shows
+
+    @property
+    def grad_text(self) -> str:
+        """'∂J/∂· = −4', or '' when no gradient is shown."""
+        return f"{self.grad_label} = {self.grad_value}" if self.grad_value else ""
 
 
 @dataclass(frozen=True)
@@ -156,7 +162,7 @@ BLANK_WIRE = WireDisplay()
 
 
 @dataclass
-class DisplayState:
+class RunDisplay:
     """The whole picture: per node id and per wire (dst id, port). Missing keys are blank."""
 
     nodes: dict[str, NodeDisplay] = field(default_factory=dict)
@@ -177,13 +183,13 @@ class DisplayState:
 
 def build_display(result: RunResult | None, stepper: Stepper | None = None, stale: bool = False,
                   highlight: Iterable[str] = (),
-                  highlight_wires: Iterable[tuple[str, str]] = ()) -> DisplayState:
+                  highlight_wires: Iterable[tuple[str, str]] = ()) -> RunDisplay:
     """The display state of ``result`` as the stepper has revealed it (all of it without one).
 
     ``highlight`` / ``highlight_wires`` are node ids and (dst id, port) keys to emphasise,
     such as the paths the chain-rule explainer shows."""
     if result is None or result.plan is None:
-        return DisplayState()
+        return RunDisplay()
     view = _Revealed(result, stepper)
     marked = set(highlight)
     nodes = {result.ids[i]: _node_display(result, view, i, stale, result.ids[i] in marked)
@@ -191,7 +197,7 @@ def build_display(result: RunResult | None, stepper: Stepper | None = None, stal
     wires = _wire_displays(result, view, set(highlight_wires))
     phase = "done" if stepper is None else stepper.phase
     current = None if stepper is None else stepper.current_id
-    return DisplayState(nodes, wires, phase, current, stale)
+    return RunDisplay(nodes, wires, phase, current, stale)
 
 
 class _Revealed:
@@ -240,7 +246,8 @@ def _node_display(result: RunResult, view: _Revealed, i: int, stale: bool,
         tip.append("stale: the graph changed after this run")
     tensor = value is not None and np.ndim(value) > 0
     return NodeDisplay(
-        value_text=value_text(value), grad_text=grad_text(grad, out), tooltip="\n".join(tip),
+        value_text=value_text(value), grad_value=value_text(grad),
+        grad_label=grad_label(out) if grad is not None else "", tooltip="\n".join(tip),
         order_badge=str(i + 1),
         heatmap=heatmap(value) if tensor and np.size(value) else None,
         grad_heatmap=heatmap(grad) if tensor and grad is not None and np.size(grad) else None,

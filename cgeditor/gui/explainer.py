@@ -1,0 +1,61 @@
+"""The chain-rule dock: for the selected node, ∂J/∂node as a sum over paths to the output of
+the products of local derivatives, with the run's numbers, as rich text.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from PySide6.QtWidgets import QTextBrowser, QVBoxLayout, QWidget
+
+from cgeditor.model.explain import TENSOR_NOTE, Explanation, path_text
+
+HINT = "Select a node to see why its gradient is what it is."
+
+
+def explanation_html(exp: Explanation | None, name: str = "", stale: bool = False) -> str:
+    """Rich text for the dock: the headline formula, the note on counts, then every path."""
+    if exp is None:
+        return f"<p><i>{escape(HINT)}</i></p>"
+    lines = exp.text.splitlines()
+    parts = []
+    if stale:
+        parts.append("<p style='color:#b26b00'><b>stale:</b> the graph changed after this "
+                     "run; run again for current numbers.</p>")
+    if name:
+        parts.append(f"<h3>{escape(name)}</h3>")
+    if exp.tensor:
+        parts.append(f"<p><i>{escape(TENSOR_NOTE)}</i></p>")
+    heads = [line for line in lines if not line.startswith(("path ", TENSOR_NOTE))]
+    parts += [f"<p><b>{escape(line)}</b></p>" for line in heads if not line.startswith("showing")]
+    if exp.count_total > 1:
+        parts.append(f"<p>showing {exp.shown} of {exp.count_total} paths</p><ol>")
+        parts += [f"<li><code>{escape(path_text(p))}</code></li>" for p in exp.paths]
+        parts.append("</ol>")
+        if exp.gradient is not None:
+            parts.append("<p>The sum over all paths is the gradient backprop computed.</p>")
+    return "\n".join(parts)
+
+
+class ExplainerWidget(QWidget):
+    """A read-only rich-text view; the run controller feeds it explanations."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("explainer_widget")
+        self.browser = QTextBrowser(self)
+        self.browser.setObjectName("explainer_text")
+        self.browser.setOpenLinks(False)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.browser)
+        self.explanation: Explanation | None = None
+        self.show_explanation(None)
+
+    def show_explanation(self, exp: Explanation | None, name: str = "",
+                         stale: bool = False) -> None:
+        self.explanation = exp
+        self.browser.setHtml(explanation_html(exp, name, stale))
+
+    def plain_text(self) -> str:
+        return self.browser.toPlainText()

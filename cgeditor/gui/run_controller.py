@@ -1,0 +1,296 @@
+"""The Run menu and toolbar: Forward, Backward, Step/Play, Run to end, Reset and Live.
+
+RunController runs the window's Graph, drives a Stepper, and publishes a RunDisplay (what each
+node and wire shows) through ``display_changed``; the scene paints from it. It also feeds the
+chain-rule explainer and trace docks, and reports problems in the messages dock.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QSpinBox
+
+from cgeditor.gui import shortcuts
+from cgeditor.gui.explainer import ExplainerWidget
+from cgeditor.gui.trace import TraceWidget
+from cgeditor.model.display import RunDisplay, build_display
+from cgeditor.model.explain import Explanation, explain
+from cgeditor.model.run import RunResult, pre_run_problems
+from cgeditor.model.stepping import Stepper
+
+if TYPE_CHECKING:
+    from cgeditor.model.graph import Graph
+
+# objectName → (text, tooltip); shortcuts come from the one table in shortcuts.py
+ACTIONS: dict[str, tuple[str, str]] = {
+    "forward": ("&Forward", "Compute every node's value, in execution order"),
+    "backward": ("&Backward", "Compute every gradient ∂J/∂node (runs Forward first if needed)"),
+    "step": ("&Step", "One node at a time: forward in order, then backward in reverse"),
+    "play": ("&Play", "Step automatically at the chosen speed"),
+    "run_all": ("Run to &end", "Finish the current stepping, or run forward and backward"),
+    "reset": ("&Reset", "Clear all results"),
+    "live": ("&Live", "Re-run forward and backward after every edit"),
+}
+PLAY_MS = 600  # default interval between animated steps
+
+
+class RunController(QObject):
+    """Owns the run state of one window: the last result, the stepper, staleness, selection."""
+
+    display_changed = Signal(object)  # RunDisplay
+    explained = Signal(object)  # Explanation | None: the paths to highlight
+    node_selected = Signal(str)  # the user picked a node in the trace: select it on the canvas
+
+    def __init__(self, window: QMainWindow, docks: bool = True) -> None:
+        super().__init__(window)
+        self.window = window
+        self.graph: Graph | None = None
+        self.result: RunResult | None = None
+        self.stepper: Stepper | None = None
+        self.stale = False
+        self.selected: str | None = None
+        self.explanation: Explanation | None = None
+        self.display = RunDisplay()
+        self._logged: set[str] = set()
+        self._live_timer = QTimer(self)  # coalesces a burst of edits into one Live re-run
+        self._live_timer.setSingleShot(True)
+        self._live_timer.setInterval(0)
+        self._live_timer.timeout.connect(self._live_run)
+        self._play_timer = QTimer(self)
+        self._play_timer.timeout.connect(self._play_tick)
+        self.actions = self._make_actions()
+        self.speed = self._make_speed()
+        self.explainer = ExplainerWidget()
+        self.trace = TraceWidget()
+        self.trace.node_selected.connect(self._on_trace_selected)
+        if docks:
+            self._add_docks()
+        self.attach(getattr(window, "graph", None))
+
+    # --- setup --------------------------------------------------------------------------
+    def _make_actions(self) -> dict[str, QAction]:
+        actions = {}
+        menu = getattr(self.window, "menus", {}).get("run")
+        toolbar = getattr(self.window, "toolbar", None)
+        handlers = {"forward": self.forward, "backward": self.backward, "step": self.step,
+                    "run_all": self.run_all, "reset": self.reset}
+        for name, (text, tip) in ACTIONS.items():
+            action = QAction(text, self.window)
+            action.setObjectName(name)
+            action.setToolTip(tip)
+            action.setStatusTip(tip)
+            _set_icon(action)
+            if name in ("live", "play"):
+                action.setCheckable(True)
+                action.toggled.connect(self.set_live if name == "live" else self.set_playing)
+            else:
+                action.triggered.connect(handlers[name])
+            shortcuts.apply(action)
+            actions[name] = action
+            if menu is not None:
+                menu.addAction(action)
+            if toolbar is not None:
+                toolbar.addAction(action)
+        return actions
+
+    def _make_speed(self) -> QSpinBox:
+        speed = QSpinBox()
+        speed.setObjectName("play_speed")
+        speed.setRange(50, 5000)
+        speed.setSingleStep(100)
+        speed.setValue(PLAY_MS)
+        speed.setSuffix(" ms")
+        speed.setToolTip("Time between steps when playing")
+        speed.valueChanged.connect(self._play_timer.setInterval)
+        self._play_timer.setInterval(PLAY_MS)
+        toolbar = getattr(self.window, "toolbar", None)
+        if toolbar is not None:
+            toolbar.addWidget(speed)
+        return speed
+
+    def _add_docks(self) -> None:
+        for name, title, widget, area in (
+                ("explainer", "Chain rule", self.explainer, Qt.DockWidgetArea.RightDockWidgetArea),
+                ("trace", "Trace", self.trace, Qt.DockWidgetArea.BottomDockWidgetArea)):
+            dock = QDockWidget(title, self.window)
+            dock.setObjectName(name)
+            dock.setWidget(widget)
+            self.window.addDockWidget(area, dock)
+
+    def attach(self, graph: Graph | None) -> None:
+        """Follow ``graph`` (a new document): results of the old one are dropped."""
+        if graph is self.graph:
+            return
+        if self.graph is not None:
+            self.graph.invalidated.disconnect(self._on_invalidated)
+        self.graph = graph
+        if graph is not None:
+            graph.invalidated.connect(self._on_invalidated)
+        self._clear()
+
+    # --- actions ------------------------------------------------------------------------
+    def forward(self) -> None:
+        self._run(backward=False)
+
+    def backward(self) -> None:
+        self._run(backward=True)
+
+    def step(self) -> None:
+        """Reveal one more node; starts a fresh run when there is nothing current to step."""
+        self._sync_graph()
+        if self.stepper is None or self.stale or self.stepper.done:
+            if not self._execute(backward=True):
+                return
+            self.stepper = Stepper(self.result)
+        self.stepper.step()
+        if self.stepper.done:
+            self.set_playing(False)
+        self._publish()
+
+    def run_all(self) -> None:
+        self._sync_graph()
+        if self.stepper is not None and not self.stale and not self.stepper.done:
+            self.set_playing(False)
+            self.stepper.run_to_end()
+            self._publish()
+        else:
+            self._run(backward=True)
+
+    def reset(self) -> None:
+        self._sync_graph()
+        self._clear()
+        self.window.statusBar().showMessage("Results cleared", 3000)
+
+    def set_live(self, on: bool) -> None:
+        if self.actions["live"].isChecked() != on:
+            self.actions["live"].setChecked(on)  # re-enters through toggled
+            return
+        if on:
+            self._run(backward=True)
+
+    def set_playing(self, on: bool) -> None:
+        play = self.actions["play"]
+        if play.isChecked() != on:
+            play.setChecked(on)
+            return
+        if on:
+            self._play_timer.start()
+        else:
+            self._play_timer.stop()
+
+    @property
+    def live(self) -> bool:
+        return self.actions["live"].isChecked()
+
+    # --- selection ----------------------------------------------------------------------
+    def select_node(self, node_id: str | None) -> None:
+        """The canvas selection changed: explain that node and select its trace row."""
+        self.selected = node_id
+        self.trace.select_node(node_id)
+        self._explain()
+        self._publish()
+
+    def _on_trace_selected(self, node_id: str) -> None:
+        self.select_node(node_id)
+        self.node_selected.emit(node_id)
+
+    def _explain(self) -> None:
+        node_id, result = self.selected, self.result
+        if node_id is None or result is None or node_id not in result.ids:
+            self.explanation = None
+            self.explainer.show_explanation(None)
+        else:
+            self.explanation = explain(result, node_id)
+            name = result.order[result.ids.index(node_id)]
+            self.explainer.show_explanation(self.explanation, name, self.stale)
+        self.explained.emit(self.explanation)
+
+    # --- running ------------------------------------------------------------------------
+    def _sync_graph(self) -> None:
+        graph = getattr(self.window, "graph", None)
+        if graph is not self.graph:
+            self.attach(graph)
+
+    def _run(self, backward: bool) -> None:
+        self._sync_graph()
+        self.set_playing(False)
+        self.stepper = None
+        if self._execute(backward):
+            self._explain()
+            self._publish()
+
+    def _execute(self, backward: bool) -> bool:
+        """Run the graph; problems become messages, never exceptions."""
+        if self.graph is None:
+            return False
+        problems = pre_run_problems(self.graph)  # named before anything runs
+        lines = [f"not run: {message}" for message in problems.values()]
+        try:
+            result = self.graph.run(backward=backward)
+        except Exception as exc:  # a bug in an op rule must not take the editor down
+            self._log_lines([*lines, f"run failed: {exc}"])
+            return False
+        self.result, self.stale = result, False
+        unconnected = {self.graph.nodes[i].name for i in problems}
+        lines += [_issue_line(name, issue) for name, issue in result.issues.items()
+                  if name not in unconnected]
+        self._log_lines(lines)
+        return True
+
+    def _live_run(self) -> None:
+        if self.live:
+            self._run(backward=True)
+
+    def _on_invalidated(self) -> None:
+        if self.live:
+            self._live_timer.start()
+            return
+        if self.result is not None and not self.stale:
+            self.stale = True
+            self.set_playing(False)
+            self._explain()
+            self._publish()
+
+    def _play_tick(self) -> None:
+        self.step()
+
+    def _clear(self) -> None:
+        self.set_playing(False)
+        self.result, self.stepper, self.stale = None, None, False
+        self._logged = set()
+        self._explain()
+        self._publish()
+
+    def _publish(self) -> None:
+        exp = self.explanation
+        self.display = build_display(
+            self.result, self.stepper, self.stale,
+            exp.node_ids() if exp else (), exp.wire_keys() if exp else ())
+        self.trace.show_run(self.result, self.display)
+        self.display_changed.emit(self.display)
+
+    def _log_lines(self, lines: list[str]) -> None:
+        """Messages for the run; a Live re-run repeats none of the previous run's lines."""
+        fresh = [line for line in lines if line not in self._logged] if self.live else lines
+        self._logged = set(lines)
+        log = getattr(self.window, "log", None)
+        for line in fresh if log is not None else ():
+            log(line)
+
+
+def _issue_line(name: str, issue: Any) -> str:
+    kind = {"nonfinite": "non-finite value", "nonfinite_grad": "non-finite gradient",
+            "skipped": "skipped", "error": "error"}.get(issue.kind, issue.kind)
+    origin = " [origin: the first non-finite number appeared here]" if issue.origin else ""
+    return f"{name}: {kind}: {issue.message}{origin}"
+
+
+def _set_icon(action: QAction) -> None:
+    try:
+        from cgeditor.gui.icons import icon
+    except ImportError:  # icons are a nicety; actions work without them
+        return
+    action.setIcon(icon(action.objectName()))

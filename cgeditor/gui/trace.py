@@ -1,0 +1,137 @@
+"""The trace dock: the run as a table (step, node, op, inputs, value, gradient) in execution
+order; selecting a row selects the node and vice versa; Copy puts it on the clipboard as TSV.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QVBoxLayout, QWidget
+
+from cgeditor.model.display import RunDisplay, value_text
+from cgeditor.model.run import RunResult
+
+COLUMNS = ("step", "node", "op", "inputs", "value", "gradient")
+Index = QModelIndex | QPersistentModelIndex
+
+
+def trace_rows(result: RunResult | None, display: RunDisplay) -> list[tuple[str, ...]]:
+    """One row per node in execution order; values and gradients only where revealed."""
+    if result is None or result.plan is None:
+        return []
+    plan, rows = result.plan, []
+    for i, step in enumerate(plan.steps):
+        shown = display.node(result.ids[i])
+        ports = plan.specs[i].inputs
+        inputs = ", ".join(f"{port}={plan.steps[j].name}" for port, j in zip(ports, step.args))
+        grad = value_text(result.grads.get(step.name)) if shown.grad_value else ""
+        rows.append((str(i + 1), step.name, step.op, inputs, shown.value_text, grad))
+    return rows
+
+
+class TraceModel(QAbstractTableModel):
+    """A plain list of text rows; replaced wholesale after each run or step (cheap: no items)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[tuple[str, ...]] = []
+        self.ids: list[str] = []
+
+    def set_rows(self, rows: list[tuple[str, ...]], ids: list[str]) -> None:
+        self.beginResetModel()
+        self.rows, self.ids = rows, ids
+        self.endResetModel()
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return self.rows[index.row()][index.column()]
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return COLUMNS[section]
+        return None
+
+    def as_text(self) -> str:
+        """The table with a header line, tab-separated."""
+        return "\n".join("\t".join(row) for row in [COLUMNS, *self.rows])
+
+
+class TraceWidget(QWidget):
+    """The table view plus its Copy action; node_selected(id) when the user picks a row."""
+
+    node_selected = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("trace_widget")
+        self.model = TraceModel()
+        self.table = QTableView(self)
+        self.table.setObjectName("trace_table")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.selectionModel().selectionChanged.connect(self._on_selection)
+        self.copy_action = QAction("Copy trace", self)
+        self.copy_action.setObjectName("copy_trace")
+        self.copy_action.setToolTip("Copy the trace as tab-separated text")
+        self.copy_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Copy))
+        self.copy_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.copy_action.triggered.connect(self.copy)
+        self.addAction(self.copy_action)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        self.table.addAction(self.copy_action)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.table)
+        self._quiet = False
+
+    def show_run(self, result: RunResult | None, display: RunDisplay) -> None:
+        selected = self.selected_id()
+        rows = trace_rows(result, display)
+        self._quiet = True  # a refresh is not the user picking a row
+        self.model.set_rows(rows, list(result.ids) if rows and result else [])
+        if selected is not None:
+            self.select_node(selected)
+        self._quiet = False
+
+    def selected_id(self) -> str | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.model.ids[rows[0].row()] if rows else None
+
+    def select_node(self, node_id: str | None) -> None:
+        """Select the row of ``node_id`` (or none) without emitting node_selected."""
+        quiet, self._quiet = self._quiet, True
+        try:
+            if node_id in self.model.ids:
+                row = self.model.ids.index(node_id)
+                self.table.selectRow(row)
+                self.table.scrollTo(self.model.index(row, 0))
+            else:
+                self.table.clearSelection()
+        finally:
+            self._quiet = quiet
+
+    def copy(self) -> str:
+        text = self.model.as_text()
+        QGuiApplication.clipboard().setText(text)
+        return text
+
+    def _on_selection(self, *_args: Any) -> None:
+        if self._quiet:
+            return
+        node_id = self.selected_id()
+        if node_id is not None:
+            self.node_selected.emit(node_id)

@@ -1,0 +1,210 @@
+"""RunController on a bare window: actions, display states, stale, Live, stepping, errors."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtGui import QGuiApplication, QKeySequence
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QPlainTextEdit, QToolBar
+
+from cgeditor.gui.run_controller import ACTIONS, RunController
+from cgeditor.model.display import MINUS
+from cgeditor.model.files import load
+from cgeditor.model.graph import Graph
+from cgeditor.paths import seed_example
+
+
+class BareWindow(QMainWindow):
+    """Just the seams RunController uses: graph, menus['run'], toolbar, log."""
+
+    def __init__(self, graph: Graph) -> None:
+        super().__init__()
+        self.graph = graph
+        self.menus = {"run": self.menuBar().addMenu("&Run")}
+        self.toolbar = QToolBar("Main", self)
+        self.addToolBar(self.toolbar)
+        self.messages = QPlainTextEdit(self)
+        self.lines: list[str] = []
+
+    def log(self, text: str) -> None:
+        self.lines.append(text)
+
+
+@pytest.fixture
+def setup(qtbot):
+    window = BareWindow(load(seed_example()))
+    qtbot.addWidget(window)
+    controller = RunController(window)
+    published = []
+    controller.display_changed.connect(published.append)
+    return window, controller, published
+
+
+def shown(window, controller, name, field="value_text"):
+    return getattr(controller.display.node(window.graph.by_name(name).id), field)
+
+
+def test_actions_have_names_shortcuts_tooltips_and_live_in_menu_and_toolbar(setup):
+    window, controller, _ = setup
+    for name in ACTIONS:
+        action = window.findChild(type(controller.actions["forward"]), name)
+        assert action is not None and action.toolTip()
+        assert action in window.menus["run"].actions()
+        assert action in window.toolbar.actions()
+    assert controller.actions["forward"].shortcut() == QKeySequence("F5")
+    assert controller.actions["step"].shortcut() == QKeySequence("F10")
+    assert controller.actions["live"].isCheckable() and controller.actions["play"].isCheckable()
+    assert window.findChild(QDockWidget, "explainer") is not None
+    assert window.findChild(QDockWidget, "trace") is not None
+
+
+def test_forward_shows_values_only(setup):
+    window, controller, published = setup
+    controller.actions["forward"].trigger()
+    assert [shown(window, controller, n) for n in "cadJ"] == [f"{MINUS}4", "4", "2", "2"]
+    assert shown(window, controller, "w", "grad_text") == ""
+    assert published[-1] is controller.display and not controller.display.stale
+
+
+def test_backward_shows_gradients_and_order_badges(setup):
+    window, controller, _ = setup
+    controller.actions["backward"].trigger()
+    assert shown(window, controller, "w", "grad_text") == f"∂J/∂· = {MINUS}4"
+    assert shown(window, controller, "d", "grad_text") == "∂J/∂· = 2"
+    order = window.graph.order()
+    assert [controller.display.node(i).order_badge for i in order] == \
+        [str(k) for k in range(1, len(order) + 1)]
+    c = window.graph.by_name("c").id
+    assert controller.display.wire(c, "a").local_text == f"∂c/∂w = {MINUS}2"
+
+
+def test_stale_after_an_edit_then_fresh_after_a_run(setup):
+    window, controller, _ = setup
+    controller.actions["backward"].trigger()
+    window.graph.set_value(window.graph.by_name("w").id, 5.0)
+    assert controller.stale and controller.display.stale
+    assert shown(window, controller, "c", "stale") is True
+    assert shown(window, controller, "c") == f"{MINUS}4"  # old number, marked stale
+    controller.actions["forward"].trigger()
+    assert not controller.display.stale and shown(window, controller, "c") == f"{MINUS}10"
+
+
+def test_live_reruns_after_each_edit(setup, qtbot):
+    window, controller, _ = setup
+    controller.actions["live"].trigger()
+    assert controller.live and shown(window, controller, "J") == "2"
+    graph = window.graph
+    graph.set_value(graph.by_name("w").id, 3.0)
+    graph.set_value(graph.by_name("w").id, 4.0)  # two edits, one coalesced re-run
+    qtbot.waitUntil(lambda: shown(window, controller, "c") == f"{MINUS}8")
+    assert not controller.display.stale
+    assert shown(window, controller, "w", "grad_text") == "∂J/∂· = 4"  # d = −2, x = −2
+
+
+def test_step_forward_in_order_then_backward_in_reverse(setup):
+    window, controller, _ = setup
+    order = window.graph.order()
+    visits = []
+    for _ in range(2 * len(order)):
+        controller.actions["step"].trigger()
+        visits.append((controller.display.phase, controller.display.current))
+    assert visits[:len(order)] == [("forward", i) for i in order]
+    assert visits[len(order):] == [("backward", i) for i in reversed(order)]
+    controller.actions["step"].trigger()
+    assert controller.display.phase == "done"
+
+
+def test_mid_step_dims_unreached_nodes_and_highlights_read_wires(setup):
+    window, controller, _ = setup
+    order = window.graph.order()
+    c = window.graph.by_name("c").id
+    while controller.display.current != c:
+        controller.actions["step"].trigger()
+    state = controller.display
+    assert state.node(c).current and not state.node(c).dimmed
+    assert state.node(order[-1]).dimmed and state.node(order[-1]).value_text == ""
+    assert state.wire(c, "a").highlighted and state.wire(c, "b").current
+
+
+def test_run_all_finishes_stepping_and_reset_clears(setup):
+    window, controller, _ = setup
+    controller.actions["step"].trigger()
+    controller.actions["run_all"].trigger()
+    assert shown(window, controller, "w", "grad_text") == f"∂J/∂· = {MINUS}4"
+    controller.actions["reset"].trigger()
+    assert controller.result is None and shown(window, controller, "J") == ""
+
+
+def test_play_steps_on_a_timer_until_done(setup, qtbot):
+    _window, controller, _ = setup
+    controller.speed.setValue(50)
+    controller.actions["play"].trigger()
+    qtbot.waitUntil(lambda: controller.display.phase == "done", timeout=10000)
+    assert not controller.actions["play"].isChecked()
+
+
+def test_selecting_a_node_explains_it_and_highlights_its_path(setup):
+    window, controller, _ = setup
+    controller.actions["backward"].trigger()
+    w = window.graph.by_name("w").id
+    controller.select_node(w)
+    text = controller.explainer.plain_text()
+    assert f"0.5 · 4 · 1 · 1 · ({MINUS}2) = {MINUS}4" in text
+    assert controller.display.node(w).highlighted
+    assert controller.display.wire(window.graph.by_name("J").id, "b").highlighted
+    assert not controller.display.node(window.graph.by_name("y").id).highlighted
+    assert controller.trace.selected_id() == w
+
+
+def test_trace_rows_selection_and_copy(setup, qtbot):
+    window, controller, _ = setup
+    controller.actions["backward"].trigger()
+    rows = controller.trace.model.rows
+    assert rows[0][0] == "1" and [r[1] for r in rows] == window.graph.names(window.graph.order())
+    c_row = next(r for r in rows if r[1] == "c")
+    assert c_row[2:] == ("mul", "a=w, b=x", f"{MINUS}4", "2")
+    with qtbot.waitSignal(controller.node_selected) as sig:
+        controller.trace.table.selectRow(rows.index(c_row))
+    assert sig.args == [window.graph.by_name("c").id]
+    text = controller.trace.copy()
+    assert text.splitlines()[0] == "step\tnode\top\tinputs\tvalue\tgradient"
+    assert QGuiApplication.clipboard().text() == text
+
+
+def test_nan_origin_is_logged_and_marked(qtbot):
+    graph = Graph()
+    x = graph.add_node("input", "x", value=-1.0)
+    lg = graph.add_node("log", "lg", x=100)
+    sq = graph.add_node("square", "sq", x=200)
+    graph.connect(x.id, lg.id, "x")
+    graph.connect(lg.id, sq.id, "x")
+    window = BareWindow(graph)
+    qtbot.addWidget(window)
+    controller = RunController(window)
+    controller.actions["backward"].trigger()
+    assert controller.display.node(lg.id).origin
+    assert "log at x = -1 gives nan" in controller.display.node(lg.id).error_text
+    assert controller.display.node(sq.id).error_text and not controller.display.node(sq.id).origin
+    origin_lines = [line for line in window.lines if "[origin" in line]
+    assert len(origin_lines) == 1 and origin_lines[0].startswith("lg: non-finite value")
+
+
+def test_unconnected_port_is_named_before_running(qtbot):
+    graph = Graph()
+    x = graph.add_node("input", "x", value=1.0)
+    m = graph.add_node("mul", "m", x=100)
+    graph.connect(x.id, m.id, "a")
+    window = BareWindow(graph)
+    qtbot.addWidget(window)
+    controller = RunController(window)
+    controller.actions["forward"].trigger()
+    assert window.lines[0] == "not run: input port b of m not connected"
+    assert "not connected" in controller.display.node(m.id).error_text
+
+
+def test_a_new_document_drops_old_results(setup):
+    window, controller, _ = setup
+    controller.actions["backward"].trigger()
+    window.graph = load(seed_example())
+    controller.actions["forward"].trigger()
+    assert controller.graph is window.graph
+    assert shown(window, controller, "w", "grad_text") == ""
