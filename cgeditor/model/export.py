@@ -251,7 +251,8 @@ def _torch_model(prep: _Prepared) -> list[str]:
     init, feed = [], []
     for i in prep.inputs():
         node, name = prep.plan.steps[i], prep.var[i]
-        attr = name + "_" if name in NN_MODULE_ATTRS else name
+        # nn.Module keeps its own state in _names and public methods: keep clear of both.
+        attr = name + "_" if name in NN_MODULE_ATTRS or name.startswith("_") else name
         tensor = f'torch.tensor(SAVED["{node.name}"], dtype=DTYPE)'
         if node.name in prep.trainable:
             init.append(f"        self.{attr} = nn.Parameter({tensor})")

@@ -1,0 +1,213 @@
+"""Exported numpy and torch modules give the engine's values and gradients, for every bundled
+example and for a graph around every op in the registry; run as scripts they print them."""
+
+from __future__ import annotations
+
+import importlib.util
+import subprocess
+import sys
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+import pytest
+
+from cgeditor.core.ops import REGISTRY
+from cgeditor.model.examples import CATALOGUE, build_example
+from cgeditor.model.export import ExportError, to_numpy_module, to_torch_module
+from cgeditor.model.export_helpers import NN_MODULE_ATTRS
+from cgeditor.model.graph import Graph
+
+RNG = np.random.default_rng(7)
+
+
+def _mixed(*shape: int) -> np.ndarray:
+    """Both signs, away from 0 and from ties (kinks of relu, abs, max)."""
+    return RNG.choice([-1.0, 1.0], shape) * RNG.uniform(0.2, 1.5, shape)
+
+
+def _pos(*shape: int) -> np.ndarray:
+    return RNG.uniform(0.5, 2.0, shape)
+
+
+def _probs(*shape: int) -> np.ndarray:
+    p = _pos(*shape)
+    return p / p.sum(axis=-1, keepdims=True)
+
+
+# One case per op (inputs, attrs); the broadcasting ones mix shapes so unbroadcast is exercised.
+OP_CASES: dict[str, tuple[tuple[Any, ...], dict[str, Any]]] = {
+    "add": ((_mixed(2, 3), _mixed(3)), {}), "sub": ((_mixed(3), _mixed(2, 3)), {}),
+    "mul": ((_mixed(2, 3), 1.7), {}), "div": ((_mixed(2, 3), _pos(2, 1)), {}),
+    "pow": ((_pos(3), _mixed(3)), {}), "neg": ((_mixed(4),), {}),
+    "powc": ((_pos(3),), {"exponent": -1.5}), "square": ((_mixed(2, 2),), {}),
+    "maximum": ((np.array([0.1, 2.0, -1.0]), np.array([1.0, -0.5, 0.3])), {}),
+    "minimum": ((np.array([0.1, 2.0, -1.0]), 0.6), {}), "abs": ((_mixed(5),), {}),
+    "exp": ((_mixed(3),), {}), "log": ((_pos(3),), {}), "sqrt": ((_pos(3),), {}),
+    "sin": ((_mixed(3),), {}), "cos": ((_mixed(3),), {}), "tanh": ((_mixed(2, 3),), {}),
+    "sigmoid": ((_mixed(2, 3),), {}), "relu": ((_mixed(6),), {}),
+    "softmax": ((_mixed(2, 3),), {"axis": 0}), "log_softmax": ((_mixed(2, 3),), {}),
+    "matmul": ((_mixed(2, 3), _mixed(3, 4)), {}), "transpose": ((_mixed(2, 3),), {}),
+    "sum": ((_mixed(2, 3),), {"axis": 1}), "mean": ((_mixed(2, 3),), {}),
+    "mse": ((_mixed(4), _mixed(4)), {}), "cross_entropy": ((_mixed(2, 3), _probs(2, 3)), {}),
+}
+EXTRA_CASES = {"matmul-vector": ("matmul", (_mixed(3), _mixed(3, 2)), {}),
+               "matmul-dot": ("matmul", (_mixed(3), _mixed(3)), {}),
+               "sum-all": ("sum", (_mixed(2, 3),), {}),
+               "mean-axis": ("mean", (_mixed(2, 3),), {"axis": -1}),
+               "scalar-pow": ("pow", (1.3, -0.7), {})}
+
+
+def op_graph(op: str, inputs: tuple, attrs: dict) -> Graph:
+    """inputs → op → Σ(op · W): a fixed weight W makes every output element count."""
+    g = Graph()
+    node = g.add_node(op, "op", x=1, attrs=attrs)
+    for k, (port, value) in enumerate(zip(REGISTRY[op].inputs, inputs)):
+        leaf = g.add_node("input", f"x{k}", y=k, value=value, trainable=True)
+        g.connect(leaf.id, node.id, port)
+    out = g.run(backward=False).values["op"]
+    weight = g.add_node("const", "W", x=1, y=3, value=_mixed(*np.shape(out)) if np.ndim(out)
+                        else 0.8)
+    weighted = g.add_node("mul", "weighted", x=2)
+    total = g.add_node("sum", "J", x=3)
+    g.connect(node.id, weighted.id, "a")
+    g.connect(weight.id, weighted.id, "b")
+    g.connect(weighted.id, total.id, "x")
+    return g
+
+
+def _cases() -> list:
+    cases = [pytest.param(lambda n=name: build_example(n), id=f"example-{name}")
+             for name in CATALOGUE]
+    for op in sorted(REGISTRY):
+        if not REGISTRY[op].is_leaf:
+            case = OP_CASES.get(op)
+            cases.append(pytest.param(lambda o=op, c=case: op_graph(o, *c) if c else None,
+                                      id=f"op-{op}"))
+    cases += [pytest.param(lambda c=c: op_graph(*c), id=k) for k, c in EXTRA_CASES.items()]
+    return cases
+
+
+def load_module(text: str, path: Path) -> ModuleType:
+    path.write_text(text, encoding="utf-8")
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def assert_close(got: Any, want: Any, label: str) -> None:
+    np.testing.assert_allclose(np.asarray(got, dtype=float), np.asarray(want, dtype=float),
+                               rtol=1e-10, atol=1e-13, err_msg=label)
+    assert np.shape(got) == np.shape(want), label
+
+
+@pytest.mark.parametrize("make", _cases())
+def test_numpy_module_matches_the_engine(make, tmp_path: Path) -> None:
+    graph = make()
+    assert graph is not None, "op has no case in OP_CASES: add one"
+    expected = graph.run()
+    assert expected.ok, expected.issues
+    module = load_module(to_numpy_module(graph), tmp_path / "exported_np.py")
+    values, grads = module.forward_backward()
+    assert list(values) == expected.order
+    for name in expected.order:
+        assert_close(values[name], expected.values[name], f"value of {name}")
+        assert_close(grads[name], expected.grads[name], f"gradient of {name}")
+
+
+@pytest.mark.parametrize("make", _cases())
+def test_torch_module_matches_the_engine(make, tmp_path: Path) -> None:
+    pytest.importorskip("torch", reason="torch is an optional extra: pip install torch")
+    graph = make()
+    assert graph is not None, "op has no case in OP_CASES: add one"
+    expected = graph.run()
+    module = load_module(to_torch_module(graph), tmp_path / "exported_torch.py")
+    values, grads = module.gradients()
+    for name in expected.order:
+        assert_close(values[name].detach().numpy(), expected.values[name], f"value of {name}")
+        if graph.by_name(name).op != "const":  # torch does not differentiate constants
+            assert_close(grads[name].numpy(), expected.grads[name], f"gradient of {name}")
+
+
+def test_torch_model_parameters_are_the_trainable_inputs(tmp_path: Path) -> None:
+    torch = pytest.importorskip("torch", reason="torch is an optional extra")
+    graph = build_example("seed_fit")
+    module = load_module(to_torch_module(graph), tmp_path / "fit_torch.py")
+    model = module.Model()
+    trainable = {n.name for n in graph.nodes.values() if n.trainable}
+    assert {name for name, _ in model.named_parameters()} == trainable
+    loss = model()
+    assert torch.isclose(loss, torch.tensor(float(graph.run().output_value),
+                                            dtype=torch.float64))
+    data = {n.name for n in graph.nodes.values() if n.op == "input" and not n.trainable}
+    assert data <= set(dict(model.named_buffers()))
+    public = {a for a in dir(torch.nn.Module()) if not a.startswith("_")}
+    assert public <= NN_MODULE_ATTRS, "an nn.Module attribute is missing from NN_MODULE_ATTRS"
+
+
+def test_seed_module_run_as_a_script_prints_output_and_input_gradients(tmp_path: Path) -> None:
+    path = tmp_path / "seed_export.py"
+    path.write_text(to_numpy_module(build_example("seed")), encoding="utf-8")
+    done = subprocess.run([sys.executable, str(path)], capture_output=True, text=True,
+                          check=True, cwd=tmp_path)
+    lines = done.stdout.splitlines()
+    assert lines[0] == "J = 2.0"
+    assert set(lines[1:]) == {"dJ/dw = -4.0", "dJ/dx = 4.0", "dJ/db = 2.0", "dJ/dy = -2.0"}
+    assert "cgeditor" not in path.read_text().replace("Exported from cgeditor", "")
+
+
+def test_numpy_module_takes_new_inputs_and_sums_fan_out(tmp_path: Path) -> None:
+    g = Graph()
+    x = g.add_node("input", "x", value=3.0)
+    y = g.add_node("input", "y", x=0, y=1, value=2.0)
+    xx = g.add_node("mul", "xx", x=1)
+    xy = g.add_node("mul", "xy", x=1, y=1)
+    s = g.add_node("add", "s", x=2)
+    f = g.add_node("add", "f", x=3)
+    for src, dst, port in [(x, xx, "a"), (x, xx, "b"), (x, xy, "a"), (y, xy, "b"),
+                           (xx, s, "a"), (xy, s, "b"), (s, f, "a"), (x, f, "b")]:
+        g.connect(src.id, dst.id, port)
+    text = to_numpy_module(g)
+    assert "grad_x += " in text
+    module = load_module(text, tmp_path / "fan.py")
+    values, grads = module.forward_backward(x=-1.5, y=4.0)
+    assert values["f"] == pytest.approx(2.25 - 6.0 - 1.5)
+    assert grads["x"] == pytest.approx(2 * -1.5 + 4.0 + 1.0)
+
+
+def test_names_that_clash_with_generated_code_are_renamed(tmp_path: Path) -> None:
+    g = Graph()
+    a = g.add_node("input", "unbroadcast", value=np.array([1.0, 2.0]))
+    b = g.add_node("input", "grad_values", y=1, value=0.5)
+    c = g.add_node("input", "values", y=2, value=np.array([3.0, -1.0]))
+    m = g.add_node("mul", "grad_unbroadcast", x=1)
+    s = g.add_node("add", "training", x=2)
+    t = g.add_node("sum", "f64", x=3)
+    for src, dst, port in [(a, m, "a"), (b, m, "b"), (m, s, "a"), (c, s, "b"), (s, t, "x")]:
+        g.connect(src.id, dst.id, port)
+    expected = g.run()
+    values, grads = load_module(to_numpy_module(g), tmp_path / "clash.py").forward_backward()
+    for name in expected.order:
+        assert_close(values[name], expected.values[name], name)
+        assert_close(grads[name], expected.grads[name], name)
+
+
+def test_a_graph_with_an_open_port_is_refused_with_the_reason() -> None:
+    g = Graph()
+    g.add_node("input", "x", value=1.0)
+    g.add_node("exp", "e", x=1)
+    with pytest.raises(ExportError, match="not connected"):
+        to_numpy_module(g)
+    with pytest.raises(ExportError, match="empty"):
+        to_torch_module(Graph())
+
+
+def test_every_op_has_export_templates_for_each_input() -> None:
+    for spec in REGISTRY.values():
+        if spec.is_leaf:
+            continue
+        assert len(spec.vjp_template) == len(spec.inputs), spec.name
+        assert "np." not in (spec.torch_template or spec.template), spec.name
