@@ -30,6 +30,8 @@ THUMB_SIZE = QSize(280, 170)
 # Pictures are drawn at twice their size: crisp on high-DPI screens, and the canvas keeps
 # node text (it drops detail below a zoom of about 0.45) for graphs of a dozen nodes.
 PICTURE_SCALE = 2.0
+DETAIL_ZOOM = 0.5  # draw at least this zoom, so node text and wires are kept
+MAX_OVERSAMPLE = 4.0
 PATH_ROLE = Qt.ItemDataRole.UserRole
 
 
@@ -81,22 +83,38 @@ def render_graph(graph: Graph, size: QSize = THUMB_SIZE, scale: float = PICTURE_
     """A picture of ``graph`` fitted into ``size`` logical pixels (aspect kept, centred),
     drawn at ``scale`` device pixels per logical pixel."""
     width, height = round(size.width() * scale), round(size.height() * scale)
-    image = QImage(width, height, QImage.Format.Format_ARGB32_Premultiplied)
     scene = preview_scene(graph)
     try:
+        source = content_rect(scene)
+        zoom = min(width / max(source.width(), 1.0), height / max(source.height(), 1.0))
+        # Big graphs would fall below the canvas's level of detail and lose their wires and
+        # ports: draw them larger, then scale the picture down smoothly.
+        over = min(MAX_OVERSAMPLE, max(1.0, DETAIL_ZOOM / zoom))
+        image = QImage(round(width * over), round(height * over),
+                       QImage.Format.Format_ARGB32_Premultiplied)
         brush = scene.backgroundBrush()
         image.fill(brush.color() if brush.style() != Qt.BrushStyle.NoBrush
                    else QColor("#f4f5f8"))
         painter = QPainter(image)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
-        scene.render(painter, QRectF(0, 0, width, height), content_rect(scene),
-                     Qt.AspectRatioMode.KeepAspectRatio)
+        scene.render(painter, _centred(source, image.width(), image.height()), source)
         painter.end()
     finally:
         release_scene(scene)
+    if over > 1.0:
+        image = image.scaled(width, height, Qt.AspectRatioMode.IgnoreAspectRatio,
+                             Qt.TransformationMode.SmoothTransformation)
     image.setDevicePixelRatio(scale)
     return image
+
+
+def _centred(source: QRectF, width: float, height: float) -> QRectF:
+    """The rectangle ``source`` fills when fitted into width × height, centred (Qt's own
+    KeepAspectRatio pins it to the top left)."""
+    zoom = min(width / max(source.width(), 1.0), height / max(source.height(), 1.0))
+    w, h = source.width() * zoom, source.height() * zoom
+    return QRectF((width - w) / 2, (height - h) / 2, w, h)
 
 
 # --- the catalogue ----------------------------------------------------------------------
@@ -113,18 +131,23 @@ def load_example(path: Path) -> Graph:
 
 
 def list_examples(folder: Path | None = None) -> list[Example]:
-    """Every bundled example with its title and one-line description from the file's meta;
-    the seed example first, the rest by file name."""
+    """Every example in ``folder`` (the bundled ones by default) that loads: first those of
+    the model's catalogue in its order with its titles, then any others with their meta."""
+    from cgeditor.model.examples import CATALOGUE
     folder = examples_dir() if folder is None else folder
-    paths = sorted(folder.glob("*.cgraph"), key=lambda p: (p.stem != "seed", p.name))
+    rank = {entry.file: i for i, entry in enumerate(CATALOGUE.values())}
+    by_file = {entry.file: entry for entry in CATALOGUE.values()}
+    paths = sorted(folder.glob("*.cgraph"), key=lambda p: (rank.get(p.name, len(rank)), p.name))
     found = []
     for path in paths:
         try:
             meta = load_example(path).meta
         except (LoadError, OSError):
-            continue  # a broken bundled file must not take the whole gallery down
-        found.append(Example(path, str(meta.get("title") or path.stem),
-                             str(meta.get("description") or "")))
+            continue  # a broken file must not take the whole gallery down
+        entry = by_file.get(path.name)
+        title = entry.title if entry else str(meta.get("title") or path.stem)
+        line = entry.description if entry else str(meta.get("description") or "")
+        found.append(Example(path, title, line))
     return found
 
 

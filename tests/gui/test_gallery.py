@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QDialogButtonBox
 
 from cgeditor.gui import gallery
 from cgeditor.model import files
+from cgeditor.model.examples import CATALOGUE
 from cgeditor.paths import examples_dir, seed_example
 
 
@@ -17,8 +18,8 @@ def test_every_bundled_example_is_listed_seed_first() -> None:
     listed = gallery.list_examples()
     assert listed[0].path == seed_example()
     assert {e.path for e in listed} == set(examples_dir().glob("*.cgraph"))
-    seed = listed[0]
-    assert seed.title == files.load(seed_example()).meta["title"]
+    assert [e.title for e in listed] == [e.title for e in CATALOGUE.values()]
+    assert all(e.description for e in listed)
 
 
 def test_broken_files_are_left_out(tmp_path: Path) -> None:
@@ -49,7 +50,7 @@ def test_dialog_lists_examples_with_pictures(qtbot) -> None:
     assert dialog.list.count() == len(gallery.list_examples())
     item = dialog.list.item(0)
     assert not item.icon().isNull()
-    assert item.text().startswith(files.load(seed_example()).meta["title"])
+    assert item.text().startswith(CATALOGUE["seed"].title)
 
 
 def test_open_button_emits_the_chosen_path(qtbot) -> None:
