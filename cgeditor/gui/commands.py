@@ -27,7 +27,23 @@ def short(value: Any, width: int = 24) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-class AddNode(QUndoCommand):
+class Command(QUndoCommand):
+    """Base of every command here. A child keeps itself alive through its parent: PySide
+    does not hand a Python child's ownership to the C++ parent, so without this reference
+    the child would be collected while the parent still points at it."""
+
+    def __init__(self, text: str, parent: QUndoCommand | None = None) -> None:
+        super().__init__(text, parent)
+        self._kids: list[QUndoCommand] = []
+        if isinstance(parent, Command):
+            parent._kids.append(self)
+
+
+class Group(Command):
+    """A parent whose children do the work (redo in order, undo in reverse)."""
+
+
+class AddNode(Command):
     """Create one node with a fixed id, so redo after undo brings back the same node."""
 
     def __init__(self, graph: Graph, op: str, name: str, x: float, y: float,
@@ -47,7 +63,7 @@ class AddNode(QUndoCommand):
         self.graph.remove_node(self.node_id)
 
 
-class Connect(QUndoCommand):
+class Connect(Command):
     """``text`` is given when the nodes do not exist yet (a paste builds them first)."""
 
     def __init__(self, graph: Graph, src: str, dst: str, port: str,
@@ -62,7 +78,7 @@ class Connect(QUndoCommand):
         self.graph.disconnect(self.dst, self.port)
 
 
-class Disconnect(QUndoCommand):
+class Disconnect(Command):
     def __init__(self, graph: Graph, dst: str, port: str,
                  parent: QUndoCommand | None = None) -> None:
         src = graph.source_of(dst, port)
@@ -81,7 +97,7 @@ def wire_text(graph: Graph, src: str, dst: str, port: str) -> str:
     return f"{graph.nodes[src].name} → {graph.nodes[dst].name}.{port}"
 
 
-class RemoveNode(QUndoCommand):
+class RemoveNode(Command):
     """Delete one node; its children first disconnect the wires not already removed."""
 
     def __init__(self, graph: Graph, node_id: str, skip: set[tuple[str, str]],
@@ -93,6 +109,7 @@ class RemoveNode(QUndoCommand):
                            attrs=dict(node.attrs), value=node.value,
                            trainable=node.trainable, node_id=node_id)
         self.was_output = graph.explicit_output == node_id
+        self.index = 0  # its place in the graph's node order, taken when it is removed
         for edge in graph.in_edges(node_id) + graph.out_edges(node_id):
             if (edge.dst, edge.port) not in skip:
                 skip.add((edge.dst, edge.port))
@@ -100,10 +117,12 @@ class RemoveNode(QUndoCommand):
 
     def redo(self) -> None:
         super().redo()
+        self.index = list(self.graph.nodes).index(self.node_id)
         self.graph.remove_node(self.node_id)
 
     def undo(self) -> None:
         self.graph.add_node(**self.kwargs)
+        self.graph.place_at(self.node_id, self.index)
         if self.was_output:
             self.graph.set_output(self.node_id)
         super().undo()
@@ -114,7 +133,7 @@ def delete_nodes(graph: Graph, ids: Iterable[str]) -> QUndoCommand:
     ids = [i for i in dict.fromkeys(ids) if i in graph.nodes]
     if len(ids) == 1:
         return RemoveNode(graph, ids[0], set())
-    parent = QUndoCommand(f"Delete {plural(len(ids), 'node')}")
+    parent = Group(f"Delete {plural(len(ids), 'node')}")
     skip: set[tuple[str, str]] = set()
     for node_id in ids:
         RemoveNode(graph, node_id, skip, parent)
@@ -128,7 +147,7 @@ def connect(graph: Graph, src: str, dst: str, port: str) -> QUndoCommand | None:
         return None
     if old is None:
         return Connect(graph, src, dst, port)
-    parent = QUndoCommand(f"Connect {wire_text(graph, src, dst, port)}")
+    parent = Group(f"Connect {wire_text(graph, src, dst, port)}")
     Disconnect(graph, dst, port, parent)
     Connect(graph, src, dst, port, parent)
     return parent
@@ -137,7 +156,7 @@ def connect(graph: Graph, src: str, dst: str, port: str) -> QUndoCommand | None:
 def reconnect(graph: Graph, src: str, old_dst: str, old_port: str, dst: str,
               port: str) -> QUndoCommand:
     """Move the wire feeding old_dst.old_port to dst.port (replacing what fed it)."""
-    parent = QUndoCommand(f"Reconnect {wire_text(graph, src, dst, port)}")
+    parent = Group(f"Reconnect {wire_text(graph, src, dst, port)}")
     Disconnect(graph, old_dst, old_port, parent)
     if graph.source_of(dst, port) is not None:
         Disconnect(graph, dst, port, parent)
@@ -145,7 +164,7 @@ def reconnect(graph: Graph, src: str, old_dst: str, old_port: str, dst: str,
     return parent
 
 
-class MoveNodes(QUndoCommand):
+class MoveNodes(Command):
     """A drag of one or many nodes, recorded once on release."""
 
     def __init__(self, graph: Graph, moves: Mapping[str, tuple[Point, Point]]) -> None:
@@ -163,7 +182,7 @@ class MoveNodes(QUndoCommand):
             self.graph.move_node(node_id, *old)
 
 
-class Rename(QUndoCommand):
+class Rename(Command):
     def __init__(self, graph: Graph, node_id: str, name: str) -> None:
         self.old = graph.node(node_id).name
         super().__init__(f"Rename {self.old} to {name}")
@@ -176,7 +195,7 @@ class Rename(QUndoCommand):
         self.graph.rename_node(self.node_id, self.old)
 
 
-class SetValue(QUndoCommand):
+class SetValue(Command):
     def __init__(self, graph: Graph, node_id: str, value: Any) -> None:
         node = graph.node(node_id)
         super().__init__(f"Set {node.name} = {short(value)}")
@@ -189,7 +208,7 @@ class SetValue(QUndoCommand):
         self.graph.set_value(self.node_id, self.old)
 
 
-class SetAttr(QUndoCommand):
+class SetAttr(Command):
     def __init__(self, graph: Graph, node_id: str, attr: str, value: Any) -> None:
         node = graph.node(node_id)
         shown = "none" if value is None else short(value)
@@ -204,7 +223,7 @@ class SetAttr(QUndoCommand):
         self.graph.set_attrs(self.node_id, {self.attr: self.old})
 
 
-class SetTrainable(QUndoCommand):
+class SetTrainable(Command):
     def __init__(self, graph: Graph, node_id: str, trainable: bool) -> None:
         name = graph.node(node_id).name
         super().__init__(f"Make {name} {'trainable' if trainable else 'fixed'}")
@@ -217,7 +236,7 @@ class SetTrainable(QUndoCommand):
         self.graph.set_trainable(self.node_id, not self.new)
 
 
-class SetOutput(QUndoCommand):
+class SetOutput(Command):
     def __init__(self, graph: Graph, node_id: str | None) -> None:
         name = graph.node(node_id).name if node_id else "none"
         super().__init__(f"Use {name} as output")
@@ -247,7 +266,7 @@ def paste(graph: Graph, nodes: list[dict[str, Any]], edges: list[dict[str, str]]
           dx: float, dy: float) -> tuple[QUndoCommand, list[str]]:
     """One step adding copies of ``nodes`` (fresh ids, unique names) and the wires among
     them. ``nodes`` carry a "key" that ``edges`` refer to; returns the command and new ids."""
-    parent = QUndoCommand(f"Paste {plural(len(nodes), 'node')}")
+    parent = Group(f"Paste {plural(len(nodes), 'node')}")
     ids: dict[str, str] = {}
     taken: set[str] = set()
     for spec in nodes:

@@ -71,6 +71,8 @@ class Inspector(QWidget):
         self.summary.setWordWrap(True)
         self.form_host = QWidget(self)
         self.form = QFormLayout(self.form_host)
+        self.form.setContentsMargins(0, 0, 0, 0)
+        self.setMinimumWidth(270)
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary)
         layout.addWidget(self.form_host)
@@ -99,10 +101,13 @@ class Inspector(QWidget):
     def _build(self, node: Node) -> None:
         node_id = node.id
         self._add_field("name", "Name", node.name, lambda t: self.editor.rename(node_id, t))
-        op = QLabel(f"{node.spec.symbol}  {node.op} — {node.spec.doc}", self.form_host)
+        op = QLabel(f"{node.spec.symbol}   {node.op}", self.form_host)
         op.setObjectName("inspector_op")
-        op.setWordWrap(True)
         self.form.addRow("Op", op)
+        doc = QLabel(node.spec.doc, self.form_host)
+        doc.setWordWrap(True)
+        doc.setStyleSheet(f"color: {T.current().node_muted.name()};")
+        self.form.addRow(doc)
         for attr in node.spec.attrs:
             self._add_field(f"attr_{attr.name}", attr.name, _attr_text(node.attrs[attr.name]),
                             lambda t, a=attr.name: self.editor.set_attr(node_id, a, t))

@@ -85,6 +85,7 @@ class Palette(QWidget):
         self.tree.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
         self.tree.setIndentation(12)
         self.tree.setRootIsDecorated(False)
+        self.setMinimumWidth(190)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.setSpacing(4)

@@ -262,7 +262,9 @@ class GraphScene(QGraphicsScene):
         for node_id, old in self._press_positions.items():
             item = self.nodes.get(node_id)
             if item is not None and item.pos() != old:
-                moved[node_id] = ((old.x(), old.y()), (item.pos().x(), item.pos().y()))
+                # whole scene units keep saved files tidy and diffs small
+                new = (float(round(item.pos().x())), float(round(item.pos().y())))
+                moved[node_id] = ((old.x(), old.y()), new)
         self._press_positions = {}
         if moved:
             self.nodes_moved.emit(moved)

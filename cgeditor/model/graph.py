@@ -249,6 +249,14 @@ class Graph:
         self._changed()
         return node
 
+    def place_at(self, node_id: str, index: int) -> None:
+        """Put a node back at ``index`` in insertion order (the order files list nodes in),
+        so undoing a delete restores the file exactly."""
+        node = self.node(node_id)
+        rest = [n for n in self.nodes.values() if n.id != node_id]
+        rest.insert(max(0, min(index, len(rest))), node)
+        self.nodes = {n.id: n for n in rest}
+
     def connect(self, src: str, dst: str, port: str) -> Edge:
         self._check_edge(src, dst, port)
         if (dst, port) in self._inputs:

@@ -1,0 +1,127 @@
+"""Canvas test fixtures: a window on the seed graph (built with the Graph API) in temporary
+settings, and a mouse that presses, drags and releases at scene points on the viewport."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QEvent, QPoint, QPointF, QSettings, Qt
+from PySide6.QtGui import QMouseEvent
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from cgeditor.model.graph import Graph
+
+Button = Qt.MouseButton
+Mod = Qt.KeyboardModifier
+
+
+def seed_graph() -> Graph:
+    """J = ½(w·x + b − y)², laid out left to right."""
+    g = Graph()
+    for i, (name, value) in enumerate((("w", 2.0), ("x", -2.0), ("b", 8.0), ("y", 2.0))):
+        g.add_node("input", name, x=0, y=i * 90, value=value)
+    g.add_node("mul", "c", x=220, y=20)
+    g.add_node("add", "a", x=420, y=90)
+    g.add_node("sub", "d", x=620, y=160)
+    g.add_node("powc", "sq", x=820, y=160)
+    g.add_node("const", "half", x=820, y=290, value=0.5)
+    g.add_node("mul", "J", x=1020, y=220)
+    for src, dst, port in (("w", "c", "a"), ("x", "c", "b"), ("c", "a", "a"), ("b", "a", "b"),
+                           ("a", "d", "a"), ("y", "d", "b"), ("d", "sq", "x"),
+                           ("half", "J", "a"), ("sq", "J", "b")):
+        g.connect(g.by_name(src).id, g.by_name(dst).id, port)
+    return g
+
+
+@pytest.fixture
+def window(qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """A shown MainWindow on the seed graph; closing it never prompts."""
+    from cgeditor.gui import document
+    from cgeditor.gui.main_window import MainWindow
+
+    monkeypatch.setattr(document, "ask_save_changes",
+                        lambda *_a: QMessageBox.StandardButton.Discard)
+    monkeypatch.setattr(document, "ask_recover", lambda *_a: False)
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    settings.setValue("recovery_dir", str(tmp_path / "recovery"))
+    win = MainWindow(settings=settings)
+    qtbot.addWidget(win)
+    win.resize(1300, 850)
+    win.show()
+    qtbot.waitExposed(win)
+    win.set_graph(seed_graph())
+    QApplication.processEvents()
+    return win
+
+
+class Mouse:
+    """Real mouse events on the canvas viewport, addressed by scene position."""
+
+    def __init__(self, view) -> None:
+        self.view = view
+        self.vp = view.viewport()
+
+    def at(self, scene_pos: QPointF) -> QPoint:
+        return self.view.mapFromScene(scene_pos)
+
+    def press(self, pos: QPointF, button: Button = Button.LeftButton,
+              mods: Mod = Mod.NoModifier) -> None:
+        QTest.mousePress(self.vp, button, mods, self.at(pos))
+
+    def move(self, pos: QPointF, button: Button = Button.LeftButton,
+             mods: Mod = Mod.NoModifier) -> None:
+        # QTest.mouseMove carries no buttons, and the view ignores button-less drags.
+        local = QPointF(self.at(pos))
+        event = QMouseEvent(QEvent.Type.MouseMove, local, QPointF(self.vp.mapToGlobal(local)),
+                            Button.NoButton, button, mods)
+        QApplication.sendEvent(self.vp, event)
+
+    def release(self, pos: QPointF, button: Button = Button.LeftButton,
+                mods: Mod = Mod.NoModifier) -> None:
+        QTest.mouseRelease(self.vp, button, mods, self.at(pos))
+
+    def drag(self, start: QPointF, end: QPointF, button: Button = Button.LeftButton,
+             mods: Mod = Mod.NoModifier, steps: int = 6) -> None:
+        self.press(start, button, mods)
+        for k in range(1, steps + 1):
+            t = k / steps
+            self.move(QPointF(start.x() + (end.x() - start.x()) * t,
+                              start.y() + (end.y() - start.y()) * t), button, mods)
+        self.release(end, button, mods)
+
+    def click(self, pos: QPointF, mods: Mod = Mod.NoModifier) -> None:
+        QTest.mouseClick(self.vp, Button.LeftButton, mods, self.at(pos))
+
+
+class Canvas(Mouse):
+    """The mouse plus lookups by node name: ids, items and port positions."""
+
+    def __init__(self, window) -> None:
+        super().__init__(window.view)
+        self.window = window
+
+    def id(self, name: str) -> str:
+        return self.window.graph.by_name(name).id
+
+    def item(self, name: str):
+        return self.window.scene.nodes[self.id(name)]
+
+    def out_port(self, name: str) -> QPointF:
+        return self.item(name).out_port_pos()
+
+    def in_port(self, name: str, port: str) -> QPointF:
+        return self.item(name).in_port_pos(port)
+
+    def header(self, name: str) -> QPointF:
+        return self.item(name).pos() + QPointF(80, 15)
+
+    def source(self, name: str, port: str) -> str | None:
+        src = self.window.graph.source_of(self.id(name), port)
+        return None if src is None else self.window.graph.nodes[src].name
+
+
+@pytest.fixture
+def canvas(window) -> Canvas:
+    return Canvas(window)
