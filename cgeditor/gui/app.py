@@ -65,10 +65,12 @@ def main(path: str | None = None) -> int:
     from cgeditor.gui import settings as app_settings
     from cgeditor.gui.main_window import MainWindow
 
-    # Fractional scale factors (150 %) as they are, rather than rounded to 1× or 2×.
-    QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
-        Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app = QApplication.instance()
+    if app is None:  # (embedders and tests may already have one)
+        # Fractional scale factors (150 %) as they are, rather than rounded to 1× or 2×.
+        QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
+            Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
+        app = QApplication(sys.argv[:1])
     app.setApplicationName("cgeditor")
     app.setOrganizationName("cgeditor")
     app.setApplicationDisplayName("cgeditor")
