@@ -217,8 +217,10 @@ class RunController(QObject):
     def _run(self, backward: bool) -> None:
         self._sync_graph()
         self.set_playing(False)
-        self.stepper = None
         if self._execute(backward):
+            # A finished stepper holds the per-wire numbers once, for every repaint of this run.
+            self.stepper = Stepper(self.result)
+            self.stepper.run_to_end()
             self._explain()
             self._publish()
 

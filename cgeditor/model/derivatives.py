@@ -16,12 +16,15 @@ from cgeditor.core.ops import F64
 
 
 def vjp_parts(plan: Plan, values: Sequence[Any], i: int, g: Any) -> tuple[Any, ...]:
-    """The vjp of step ``i`` for upstream ``g``: one part per input, fitted to its shape."""
+    """The vjp of step ``i`` for upstream ``g``: one part per input, fitted to its shape.
+
+    Callers run it under ``np.errstate(all="ignore")``: non-finite numbers are run state."""
     step, spec = plan.steps[i], plan.specs[i]
     xs = [values[j] for j in step.args]
-    with np.errstate(all="ignore"):
-        parts = spec.vjp(g, values[i], *xs, **step.attrs)
-    return tuple(fit_to(p, x) for p, x in zip(parts, xs))
+    parts = spec.vjp(g, values[i], *xs, **step.attrs)
+    # A scalar part for a scalar input is already the right shape (the common case, kept fast).
+    return tuple(p if p.__class__ is F64 and x.__class__ is F64 else fit_to(p, x)
+                 for p, x in zip(parts, xs))
 
 
 def wire_parts(plan: Plan, values: Sequence[Any],
@@ -31,13 +34,14 @@ def wire_parts(plan: Plan, values: Sequence[Any],
     The engine sums these into each input's gradient; recording them separately is what
     makes a fan-out node's gradient visibly the sum of its wires."""
     parts: dict[tuple[int, int], Any] = {}
-    for i, step in enumerate(plan.steps):
-        if not step.args or grads[i] is None or values[i] is None:
-            continue
-        if any(values[j] is None for j in step.args):
-            continue
-        for k, part in enumerate(vjp_parts(plan, values, i, grads[i])):
-            parts[(i, k)] = part
+    with np.errstate(all="ignore"):
+        for i, step in enumerate(plan.steps):
+            if not step.args or grads[i] is None or values[i] is None:
+                continue
+            if any(values[j] is None for j in step.args):
+                continue
+            for k, part in enumerate(vjp_parts(plan, values, i, grads[i])):
+                parts[(i, k)] = part
     return parts
 
 
@@ -47,7 +51,8 @@ def locals_of(plan: Plan, values: Sequence[Any], i: int) -> tuple[Any, ...] | No
     out = values[i]
     if out is None or np.ndim(out) != 0 or any(values[j] is None for j in plan.steps[i].args):
         return None
-    return vjp_parts(plan, values, i, F64(1.0))
+    with np.errstate(all="ignore"):
+        return vjp_parts(plan, values, i, F64(1.0))
 
 
 def wire_locals(plan: Plan, values: Sequence[Any]) -> dict[tuple[int, int], Any]:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from cgeditor.core.ops import F64
 from cgeditor.model.derivatives import wire_locals, wire_parts
 
 if TYPE_CHECKING:
@@ -27,10 +28,11 @@ def _minus(text: str) -> str:
 
 def format_scalar(x: Any) -> str:
     """4 significant digits, scientific notation when needed: '2', '−4', '1.235e+07', 'nan'."""
-    x = float(x)
+    x = float(x)  # formatting a Python float is several times faster than a numpy scalar
     if x == 0:
         return "0"  # also folds −0
-    return _minus(f"{x:.4g}")
+    text = f"{x:.4g}"
+    return text.replace("-", MINUS) if "-" in text else text
 
 
 def format_full(value: Any) -> str:
@@ -91,7 +93,7 @@ def value_text(value: Any) -> str:
     """One short line for a node: '−4', or '2×3 [−1, 5]' for a tensor."""
     if value is None:
         return ""
-    if np.ndim(value) == 0:
+    if value.__class__ is F64 or np.ndim(value) == 0:
         return format_scalar(value)
     arr = np.asarray(value)
     if arr.size == 0:
@@ -130,7 +132,6 @@ class NodeDisplay:
     value_text: str = ""
     grad_value: str = ""  # '−4'
     grad_label: str = ""  # '∂J/∂·'
-    tooltip: str = ""
     order_badge: str = ""
     heatmap: Heatmap | None = None
     grad_heatmap: Heatmap | None = None
@@ -140,6 +141,24 @@ class NodeDisplay:
     dimmed: bool = False  # not reached yet while stepping
     current: bool = False  # the node the stepper is on
     highlighted: bool = False  # on a path the chain-rule explainer shows
+    # The raw numbers, for the tooltip only: formatted on hover, not for every node per run.
+    name: str = field(default="", compare=False, repr=False)
+    output: str = field(default="", compare=False, repr=False)
+    value: Any = field(default=None, compare=False, repr=False)
+    grad: Any = field(default=None, compare=False, repr=False)
+
+    @property
+    def tooltip(self) -> str:
+        """Full precision value and gradient, the error (origin first), and staleness."""
+        tip = [f"{self.name} = {format_full(self.value)}"] if self.value is not None else []
+        if self.grad is not None:
+            tip.append(f"∂{self.output}/∂{self.name} = {format_full(self.grad)}")
+        if self.error_text:
+            tip.append(("origin: the first non-finite number appeared here\n" if self.origin
+                        else "") + self.error_text)
+        if self.stale:
+            tip.append("stale: the graph changed after this run")
+        return "\n".join(tip)
 
     @property
     def grad_text(self) -> str:
@@ -236,31 +255,27 @@ def _node_display(result: RunResult, view: _Revealed, i: int, stale: bool,
                                         else view.value(i) or issue.kind == "error")
     error = issue.message if show_issue else ""
     origin = bool(show_issue and issue.origin)
-    tip = [f"{name} = {format_full(value)}"] if value is not None else []
-    if grad is not None:
-        tip.append(f"∂{out}/∂{name} = {format_full(grad)}")
-    if error:
-        tip.append(("origin: the first non-finite number appeared here\n" if origin else "")
-                   + error)
-    if stale:
-        tip.append("stale: the graph changed after this run")
     tensor = value is not None and np.ndim(value) > 0
     return NodeDisplay(
         value_text=value_text(value), grad_value=value_text(grad),
-        grad_label=grad_label(out) if grad is not None else "", tooltip="\n".join(tip),
+        grad_label=grad_label(out) if grad is not None else "",
         order_badge=str(i + 1),
         heatmap=heatmap(value) if tensor and np.size(value) else None,
         grad_heatmap=heatmap(grad) if tensor and grad is not None and np.size(grad) else None,
         stale=stale, error_text=error, origin=origin, dimmed=view.dimmed(i),
-        current=i == view.current, highlighted=highlighted)
+        current=i == view.current, highlighted=highlighted,
+        name=name, output=out, value=value, grad=grad)
 
 
 def _wire_displays(result: RunResult, view: _Revealed,
                    marked: set[tuple[str, str]]) -> dict[tuple[str, str], WireDisplay]:
     plan, values = result.plan, result.raw_values
-    parts = (view.stepper.parts if view.stepper is not None
-             else wire_parts(plan, values, result.raw_grads) if view.has_grads else {})
-    locals_ = wire_locals(plan, values) if view.has_grads else {}
+    if view.stepper is not None:  # computed once per run, not once per repaint
+        parts, locals_ = view.stepper.parts, view.stepper.locals
+    elif view.has_grads:
+        parts, locals_ = wire_parts(plan, values, result.raw_grads), wire_locals(plan, values)
+    else:
+        parts, locals_ = {}, {}
     out = result.output or "J"
     wires = {}
     for i, step in enumerate(plan.steps):

@@ -134,8 +134,9 @@ def _chain(result: RunResult, walk: Walk) -> ChainPath:
     down = list(reversed(walk))  # from the output towards the node
     labels = [_label(plan, j, i, k) for j, i, k in down]
     g = np.ones_like(values[plan.output])[()]
-    for _j, i, k in down:  # the contribution as a chain of vjps, exactly as backprop does it
-        g = vjp_parts(plan, values, i, g)[k]
+    with np.errstate(all="ignore"):
+        for _j, i, k in down:  # the contribution as a chain of vjps, exactly as backprop does
+            g = vjp_parts(plan, values, i, g)[k]
     scalar = all(np.ndim(values[n]) == 0 for edge in walk for n in edge[:2])
     factors = [locals_of(plan, values, i)[k] for _j, i, k in down] if scalar else None
     product = np.prod(factors) if factors else g

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from cgeditor.model.derivatives import wire_parts
+from cgeditor.model.derivatives import wire_locals, wire_parts
 from cgeditor.model.run import RunResult
 
 IDLE, FORWARD, BACKWARD, DONE = "idle", "forward", "backward", "done"
@@ -25,8 +25,12 @@ class Stepper:
         self.events: list[tuple[str, int]] = (
             [(FORWARD, i) for i in range(n)] + [(BACKWARD, i) for i in backward_order])
         plan = result.plan
+        wired = plan is not None and bool(result.grads)
+        # Per wire: the gradient flowing back along it, and the target's local derivative.
         self.parts: dict[tuple[int, int], Any] = (
-            wire_parts(plan, result.raw_values, grads) if plan is not None else {})
+            wire_parts(plan, result.raw_values, grads) if wired else {})
+        self.locals: dict[tuple[int, int], Any] = (
+            wire_locals(plan, result.raw_values) if wired else {})
         self.reset()
 
     def reset(self) -> None:
