@@ -10,13 +10,14 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import numpy as np
 
 from cgeditor.core.ops import F64, OpSpec, get_op
 
-# Arity codes let the hot loops call each rule without building argument lists.
+# Arity codes, kept for readers of Plan.arity; the hot loops use the precompiled code below.
 LEAF, UNARY, BINARY, GENERAL = 0, 1, 2, 3
 
 
@@ -33,13 +34,22 @@ class Step:
 
 @dataclass(frozen=True)
 class Plan:
-    """Nodes in execution order, ready to evaluate."""
+    """Nodes in execution order, ready to evaluate.
+
+    ``fwd`` and ``bwd`` are the steps precompiled for the hot loops, one flat tuple per
+    operation node: (slot, rule with attrs bound, a, b, args, name), where a and b are the
+    input slots of a unary or binary op (-1 when unused) — attribute lookups per node cost
+    more than the arithmetic on a scalar.
+    """
 
     steps: tuple[Step, ...]
     output: int
     specs: tuple[OpSpec, ...]
     arity: tuple[int, ...]
     index: Mapping[str, int]
+    fwd: tuple[tuple, ...] = ()
+    bwd: tuple[tuple, ...] = ()
+    leaves: tuple[tuple[int, Any], ...] = ()
 
     @property
     def names(self) -> list[str]:
@@ -55,7 +65,21 @@ def compile_plan(steps: Sequence[Step], output: int | None = None) -> Plan:
     arity = tuple(_arity(spec, step) for spec, step in zip(specs, steps))
     out = len(steps) - 1 if output is None else output
     index = {s.name: i for i, s in enumerate(steps)}
-    return Plan(tuple(steps), out, specs, arity, index)
+    fwd, bwd, leaves = [], [], []
+    for i, (step, spec) in enumerate(zip(steps, specs)):
+        if spec.is_leaf:
+            leaves.append((i, step.value))
+            continue
+        rule, vjp = spec.forward, spec.vjp
+        if step.attrs:
+            rule, vjp = partial(rule, **step.attrs), partial(vjp, **step.attrs)
+        args = tuple(step.args)
+        a, b = args if len(args) == 2 else (args[0], -1) if len(args) == 1 else (-1, -1)
+        fwd.append((i, rule, a, b, args, step.name))
+        if i <= out:
+            bwd.append((i, vjp, a, b, args, spec.name))
+    bwd.reverse()
+    return Plan(tuple(steps), out, specs, arity, index, tuple(fwd), tuple(bwd), tuple(leaves))
 
 
 def _arity(spec: OpSpec, step: Step) -> int:
@@ -98,56 +122,58 @@ def forward(plan: Plan, feeds: Mapping[str, Any] | None = None) -> ForwardResult
     """Evaluate every step in order; leaves take ``feeds[name]`` when given."""
     values: list[Any] = [None] * len(plan.steps)
     issues: dict[int, Issue] = {}
-    overrides = {plan.index[k]: as_value(v) for k, v in (feeds or {}).items() if k in plan.index}
-    start = 0
-    with np.errstate(all="ignore"):
-        while start < len(values):
-            try:
-                _forward_from(plan, values, overrides, start)
-                break
-            except Exception as exc:  # an op failed: record it and carry on after it
-                failed = _failed_index(values, start)
-                issues[failed] = _failure(plan, values, failed, exc)
-                start = failed + 1
-    _mark_nonfinite(plan, values, issues, "nonfinite")
+    for i, value in plan.leaves:
+        values[i] = value
+    for name, raw in (feeds or {}).items():
+        i = plan.index.get(name)
+        if i is not None and not plan.steps[i].args:
+            values[i] = as_value(raw)
+    for i, _ in plan.leaves:
+        if values[i] is None:
+            issues[i] = Issue(i, "error", f"{plan.steps[i].name} has no value")
+    with np.errstate(all="ignore"):  # IEEE results, reported as issues instead of warnings
+        failed = _run_fast(plan.fwd, values) if not issues else (0, None)
+        if failed is not None:
+            _run_careful(plan, values, issues, *failed)
+        _mark_nonfinite(plan, values, issues, "nonfinite")
     return ForwardResult(values, issues)
 
 
-def _forward_from(plan: Plan, values: list, overrides: dict, start: int) -> None:
-    steps, specs, arity = plan.steps, plan.specs, plan.arity
-    for i in range(start, len(steps)):
-        kind = arity[i]
-        step = steps[i]
-        args = step.args
-        if kind == BINARY:
-            values[i] = specs[i].forward(values[args[0]], values[args[1]])
-        elif kind == UNARY:
-            values[i] = specs[i].forward(values[args[0]])
-        elif kind == LEAF:
-            values[i] = overrides.get(i, step.value)
-        else:
-            values[i] = specs[i].forward(*[values[j] for j in args], **step.attrs)
-        if values[i] is None:
-            raise ValueError("no value")
+def _run_fast(code: tuple, values: list) -> tuple[int, Exception] | None:
+    """The hot loop; returns (position in code, exception) of the first op that raised."""
+    i = -1
+    try:
+        for i, rule, a, b, args, _ in code:
+            if b >= 0:
+                values[i] = rule(values[a], values[b])
+            elif a >= 0:
+                values[i] = rule(values[a])
+            else:
+                values[i] = rule(*[values[j] for j in args])
+    except Exception as exc:  # an op failed: the careful loop takes over from here
+        return next(k for k, entry in enumerate(code) if entry[0] == i), exc
+    return None
 
 
-def _failed_index(values: list, start: int) -> int:
-    # The loop fills values in order, so the first empty slot from start is the one that raised.
-    for i in range(start, len(values)):
-        if values[i] is None:
-            return i
-    return len(values) - 1
-
-
-def _failure(plan: Plan, values: list, i: int, exc: Exception) -> Issue:
-    step, spec = plan.steps[i], plan.specs[i]
-    if spec.is_leaf:
-        return Issue(i, "error", f"{step.name} has no value")
-    missing = [plan.steps[j].name for j in step.args if values[j] is None]
-    if missing:
-        return Issue(i, "skipped", f"not evaluated: input {', '.join(missing)} has no value")
-    shapes = " and ".join(str(np.shape(values[j])) for j in step.args)
-    return Issue(i, "error", f"{spec.name} failed on shapes {shapes}: {exc}")
+def _run_careful(plan: Plan, values: list, issues: dict, start: int,
+                 exc: Exception | None) -> None:
+    """Carry on after a failure: skip nodes whose inputs have no value, record each error."""
+    for k in range(start, len(plan.fwd)):
+        i, rule, _, _, args, _ = plan.fwd[k]
+        missing = [plan.steps[j].name for j in args if values[j] is None]
+        if missing:
+            issues[i] = Issue(i, "skipped", f"not evaluated: input {', '.join(missing)} "
+                                            "has no value")
+            continue
+        if k != start or exc is None:
+            try:
+                values[i] = rule(*[values[j] for j in args])
+                continue
+            except Exception as err:
+                exc = err
+        shapes = " and ".join(str(np.shape(values[j])) for j in args)
+        issues[i] = Issue(i, "error", f"{plan.specs[i].name} failed on shapes {shapes}: {exc}")
+        values[i] = None
 
 
 def backward(plan: Plan, values: Sequence[Any], seed: Any = None) -> BackwardResult:
@@ -159,36 +185,54 @@ def backward(plan: Plan, values: Sequence[Any], seed: Any = None) -> BackwardRes
     grads[out] = np.ones_like(values[out])[()] if seed is None else as_value(seed)
     if grads[out].__class__ is np.ndarray and grads[out].ndim == 0:
         grads[out] = F64(grads[out])
-    with np.errstate(all="ignore"):
-        _backward_loop(plan, values, grads)
     issues: dict[int, Issue] = {}
-    _mark_nonfinite(plan, grads, issues, "nonfinite_grad", values)
+    with np.errstate(all="ignore"):
+        _backward_loop(plan.bwd, values, grads)
+        _mark_nonfinite(plan, grads, issues, "nonfinite_grad", values)
     return BackwardResult(grads, issues)
 
 
-def _backward_loop(plan: Plan, values: Sequence[Any], grads: list) -> None:
-    steps, specs, arity = plan.steps, plan.specs, plan.arity
-    for i in range(plan.output, -1, -1):
+def _backward_loop(code: tuple, values: Sequence[Any], grads: list) -> None:
+    """Reverse-order vjps with fan-out summed; scalars skip the shape chores entirely."""
+    for i, vjp, a, b, args, op in code:
         g = grads[i]
-        kind = arity[i]
-        if g is None or kind == LEAF or values[i] is None:
+        if g is None:
             continue
-        step = steps[i]
-        args = step.args
-        if kind == BINARY:
-            parts = specs[i].vjp(g, values[i], values[args[0]], values[args[1]])
-        elif kind == UNARY:
-            parts = specs[i].vjp(g, values[i], values[args[0]])
+        if b >= 0:
+            parts = vjp(g, values[i], values[a], values[b])
+            try:
+                ga, gb = parts
+            except (TypeError, ValueError):
+                raise _count_error(op, parts, 2) from None
+            if ga.__class__ is not F64 or values[a].__class__ is not F64:
+                ga = _fit(ga, values[a])
+            prev = grads[a]
+            grads[a] = ga if prev is None else prev + ga
+            if gb.__class__ is not F64 or values[b].__class__ is not F64:
+                gb = _fit(gb, values[b])
+            prev = grads[b]  # read after the write above: x*x feeds both ports
+            grads[b] = gb if prev is None else prev + gb
         else:
-            parts = specs[i].vjp(g, values[i], *[values[j] for j in args], **step.attrs)
-        if len(parts) != len(args):
-            raise TypeError(f"vjp of {specs[i].name} returned {len(parts)} gradients "
-                            f"for {len(args)} inputs")
-        for j, part in zip(args, parts):
-            if part.__class__ is not F64:
-                part = fit_to(part, values[j])
-            prev = grads[j]
-            grads[j] = part if prev is None else prev + part
+            parts = vjp(g, values[i], *[values[j] for j in args])
+            if len(parts) != len(args):
+                raise _count_error(op, parts, len(args))
+            for j, part in zip(args, parts):
+                if part.__class__ is not F64 or values[j].__class__ is not F64:
+                    part = _fit(part, values[j])
+                prev = grads[j]
+                grads[j] = part if prev is None else prev + part
+
+
+def _count_error(op: str, parts: Any, expected: int) -> TypeError:
+    count = len(parts) if hasattr(parts, "__len__") else "no sequence of"
+    return TypeError(f"vjp of {op} returned {count} gradients for {expected} inputs")
+
+
+def _fit(grad: Any, like: Any) -> Any:
+    if grad.__class__ is np.ndarray and like.__class__ is np.ndarray \
+            and grad.shape == like.shape:
+        return grad
+    return fit_to(grad, like)
 
 
 def fit_to(grad: Any, like: Any) -> Any:
@@ -207,9 +251,18 @@ def fit_to(grad: Any, like: Any) -> Any:
 
 
 def is_finite(value: Any) -> bool:
+    """True when every element of ``value`` is finite."""
+    with np.errstate(all="ignore"):
+        return _finite(value)
+
+
+def _finite(value: Any) -> bool:
     if value.__class__ is F64:
         return math.isfinite(value)
-    return bool(np.isfinite(value).all())
+    arr = np.asarray(value, dtype=np.float64)
+    # A finite sum proves every element finite, in one pass and no temporary; a sum that
+    # overflowed from finite elements falls through to the exact check.
+    return math.isfinite(np.add.reduce(arr, axis=None)) or bool(np.isfinite(arr).all())
 
 
 def _mark_nonfinite(plan: Plan, data: Sequence[Any], issues: dict, kind: str,
@@ -218,13 +271,13 @@ def _mark_nonfinite(plan: Plan, data: Sequence[Any], issues: dict, kind: str,
 
     ``data`` is what is checked (values or gradients); ``values`` are the forward values.
     """
-    try:  # fast path: every entry a scalar, all finite
-        if np.isfinite(np.fromiter(data, dtype=np.float64, count=len(data))).all():
+    try:  # fast path, all scalars: filter(None) drops the Nones (and zeros, finite anyway)
+        if np.isfinite(np.fromiter(filter(None, data), dtype=np.float64)).all():
             return
-    except (TypeError, ValueError):
+    except (TypeError, ValueError):  # a tensor in the list: check one by one
         pass
     bad = [i for i, v in enumerate(data) if v is not None and i not in issues
-           and not is_finite(v)]
+           and not _finite(v)]
     if not bad:
         return
     values = data if values is None else values
