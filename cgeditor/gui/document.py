@@ -49,11 +49,13 @@ def ask_save_changes(parent: QWidget, name: str, doing: str) -> QMessageBox.Stan
 
 def ask_recover(parent: QWidget | None, entry: RecoveryEntry) -> bool:
     """Offer the recovery file; True to recover, False to discard it."""
+    folder = f" in {os.path.dirname(entry.original)}" if entry.original else ""
     box = QMessageBox(QMessageBox.Icon.Question, "Recover unsaved work",
-                      f"cgeditor did not close cleanly. Unsaved changes to "
-                      f"{entry.original_name} were autosaved at {entry.when()}.", parent=parent)
+                      f"Recover the unsaved changes to {entry.original_name}?", parent=parent)
     box.setObjectName("recover")
-    box.setInformativeText("Recover them? Discarding deletes the autosaved copy for good.")
+    box.setInformativeText(f"cgeditor did not close cleanly. The changes to "
+                           f"{entry.original_name}{folder} were autosaved at {entry.when()}.\n\n"
+                           "Discard deletes the autosaved copy for good.")
     recover = box.addButton("Recover", QMessageBox.ButtonRole.AcceptRole)
     box.addButton("Discard", QMessageBox.ButtonRole.DestructiveRole)
     box.setDefaultButton(recover)

@@ -89,6 +89,9 @@ def export_svg(scene: QGraphicsScene, path: str) -> QSize:
         generator = QSvgGenerator()
         generator.setOutputDevice(out)
         generator.setSize(size)
+        # Fonts are sized in points; at the default 72 dpi text came out a quarter smaller
+        # than on screen and in the PNG, which both use 96.
+        generator.setResolution(96)
         generator.setViewBox(QRectF(0, 0, size.width(), size.height()))
         generator.setTitle(os.path.splitext(os.path.basename(path))[0])
         generator.setDescription("Computation graph drawn by cgeditor")

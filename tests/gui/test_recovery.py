@@ -120,12 +120,12 @@ def test_real_recovery_dialog_names_file_and_time(make_window, prompts, monkeypa
     def answer() -> None:
         box = QApplication.activeModalWidget()
         assert isinstance(box, QMessageBox)
-        seen.append(box.text())
+        seen.append(box.text() + box.informativeText())
         next(b for b in box.buttons() if b.text() == "Recover").click()
     QTimer.singleShot(50, answer)
     second = make_window()
     entry_time = find_recovery(tmp_path / "recovery").when()
-    assert "report.cgraph" in seen[0] and entry_time in seen[0]
+    assert "report.cgraph" in seen[0] and entry_time in seen[0] and str(tmp_path) in seen[0]
     assert second.document.path == str(doc) and second.isWindowModified()
     second.undo_stack.setClean()  # so closing at teardown needs no answer
 
