@@ -58,7 +58,7 @@ def main(path: str | None = None) -> int:
     if problem:
         print(problem, file=sys.stderr)
         return 2
-    from PySide6.QtCore import Qt
+    from PySide6.QtCore import Qt, QTimer
     from PySide6.QtGui import QGuiApplication
     from PySide6.QtWidgets import QApplication
 
@@ -77,6 +77,9 @@ def main(path: str | None = None) -> int:
     window = MainWindow(path, settings=app_settings.make_settings())
     app_settings.restore_layout(window, window.settings)
     window.show()
+    fit = window.action("fit")
+    if fit is not None:  # the graph was placed before the view had its real size
+        QTimer.singleShot(0, fit.trigger)
     return int(app.exec())
 
 
