@@ -211,3 +211,20 @@ def test_every_op_has_export_templates_for_each_input() -> None:
             continue
         assert len(spec.vjp_template) == len(spec.inputs), spec.name
         assert "np." not in (spec.torch_template or spec.template), spec.name
+
+
+def test_torch_model_keeps_inputs_named_like_module_attributes_apart(tmp_path: Path) -> None:
+    pytest.importorskip("torch", reason="torch is an optional extra")
+    g = Graph()
+    a = g.add_node("input", "training", value=2.0, trainable=True)
+    b = g.add_node("input", "_hidden", y=1, value=3.0)
+    m = g.add_node("mul", "J", x=1)
+    g.connect(a.id, m.id, "a")
+    g.connect(b.id, m.id, "b")
+    module = load_module(to_torch_module(g), tmp_path / "attrs_torch.py")
+    model = module.Model()
+    assert model.training is True  # nn.Module's flag is untouched
+    assert model().item() == 6.0
+    assert [name for name, _ in model.named_parameters()] == ["training_"]
+    values, grads = module.gradients(training=5.0)
+    assert values["J"].item() == 15.0 and grads["training"].item() == 3.0
