@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import shiboken6
-from PySide6.QtCore import QEvent, QObject, QStandardPaths, QTimer
+from PySide6.QtCore import QEvent, QObject, QSettings, QStandardPaths, QTimer
 from PySide6.QtGui import QAction, QDropEvent
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QStyle
 
@@ -84,6 +84,10 @@ class DocumentController(QObject):
         super().__init__(window)
         self.window = window
         self.settings = window.settings
+        if app_settings.isolated() and self.settings.format() == QSettings.Format.NativeFormat:
+            # Under test, recent files and layout never reach the user's real settings,
+            # whatever settings object the window was built with.
+            self.settings = app_settings.make_settings()
         self.path: str | None = None
         self.example: Path | None = None  # the bundled file this untitled graph came from
         self._watched: Graph | None = None
