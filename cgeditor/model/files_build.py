@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import math
 from collections.abc import Callable
 from functools import cache
 from typing import Any
@@ -16,6 +17,7 @@ import jsonschema
 import networkx as nx
 
 from cgeditor.core.ops import REGISTRY
+from cgeditor.model import values
 from cgeditor.model.errors import (
     AttrError,
     GraphError,
@@ -109,7 +111,8 @@ def _schema_reason(error: jsonschema.ValidationError) -> str:
     if error.validator == "pattern":
         return f"{label} {_show(error.instance)} may only use letters, digits and _ . : -"
     if error.validator in ("minimum", "maximum"):
-        return f"{label} is out of range (it must lie within ±1e9)"
+        side = "at least" if error.validator == "minimum" else "at most"
+        return f"{label} is out of range (it must be {side} {error.validator_value:g})"
     return f"{label}: {_short(error.message)}"
 
 
@@ -147,11 +150,26 @@ def _add_node(graph: Graph, raw: dict, i: int, filename: str) -> None:
     if raw.get("trainable") and op != "input":
         raise LoadError(filename, f"only input nodes can be trainable, not {op}",
                         f"{where}/trainable")
+    _check_tensor_size(raw.get("value"), f"{where}/value", filename)
     try:
         graph.add_node(op, raw["name"], raw["x"], raw["y"], raw.get("attrs"), raw.get("value"),
                        bool(raw.get("trainable", False)), node_id=raw["id"])
     except GraphError as exc:
         raise LoadError(filename, str(exc), where + _field_of(exc, raw)) from None
+
+
+def _check_tensor_size(value: Any, where: str, filename: str) -> None:
+    """Refuse an oversized tensor from its first row alone, before walking every number
+    (parse_value still checks that the rows are rectangular)."""
+    shape: list[int] = []
+    while isinstance(value, list) and value and len(shape) <= values.MAX_DIMS:
+        shape.append(len(value))
+        value = value[0]
+    count = math.prod(shape)
+    if count > values.MAX_ELEMENTS:
+        dims = "×".join(str(n) for n in shape)
+        raise LoadError(filename, f"the value is a {dims} tensor: {count:,} elements, more "
+                                  f"than {values.MAX_ELEMENTS:,} (the limit)", where)
 
 
 def _field_of(exc: GraphError, raw: dict) -> str:

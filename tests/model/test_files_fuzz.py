@@ -1,0 +1,131 @@
+"""Fuzzing the loader: mutated valid files give a valid Graph or one LoadError, nothing else."""
+
+from __future__ import annotations
+
+import copy
+import json
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from cgeditor.model import files
+from cgeditor.model.errors import LoadError
+from cgeditor.model.graph import Graph
+from cgeditor.paths import seed_example
+
+
+def _tensor_graph() -> Graph:
+    """A second valid file with tensors, attrs, an open port and a const leaf."""
+    g = Graph()
+    m = g.add_node("const", "M", 0, 0, value=[[1.0, -2.5], [0.25, 4.0]])
+    v = g.add_node("input", "v", 0, 110, value=[3, -1], trainable=True)
+    mv = g.add_node("matmul", "mv", 200, 50)
+    s = g.add_node("sum", "s", 400, 50, attrs={"axis": 0})
+    p = g.add_node("powc", "p", 600, 50, attrs={"exponent": 1.5})
+    g.add_node("maximum", "loose", 600, 200)  # ports left open on purpose
+    g.connect(m.id, mv.id, "a")
+    g.connect(v.id, mv.id, "b")
+    g.connect(mv.id, s.id, "x")
+    g.connect(s.id, p.id, "x")
+    g.set_output(p.id)
+    g.meta = {"title": "tensors", "zoom": 1.25}
+    return g
+
+
+VALID_TEXTS = [seed_example().read_text(encoding="utf-8"), files.dumps(_tensor_graph())]
+
+_JSON_LEAVES = st.one_of(
+    st.none(), st.booleans(), st.integers(), st.integers(-10**400, 10**400),
+    st.floats(), st.text(max_size=12), st.sampled_from(["n1", "n5", "a", "b", "x", "mul"]))
+_JSON = st.recursive(_JSON_LEAVES, lambda inner: st.one_of(
+    st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=5), inner, max_size=3)),
+    max_leaves=8)
+
+
+def check(content: str | bytes) -> None:
+    """The property itself: a whole, re-savable Graph or a LoadError that is not a bug."""
+    try:
+        graph = files.loads(content, "fuzz.cgraph")
+    except LoadError as error:
+        assert error.filename == "fuzz.cgraph" and error.reason
+        assert "bug in cgeditor" not in error.reason, error.reason
+        return
+    text = files.dumps(graph)
+    assert files.dumps(files.loads(text)) == text
+
+
+def _slots(data: Any) -> list[tuple[Any, Any]]:
+    """Every (container, key) pair in the tree, so a mutation can pick any one."""
+    slots, stack = [], [data]
+    while stack:
+        item = stack.pop()
+        keys = list(item) if isinstance(item, dict) else range(len(item)) \
+            if isinstance(item, list) else []
+        for key in keys:
+            slots.append((item, key))
+            stack.append(item[key])
+    return slots
+
+
+def _dicts_in(data: dict, key: str) -> list[dict]:
+    """The dict items of data[key], or none if an earlier mutation broke that list."""
+    items = data.get(key)
+    return [x for x in items if isinstance(x, dict)] if isinstance(items, list) else []
+
+
+def _mutate(data: dict, draw: st.DrawFn) -> None:
+    kind = draw(st.sampled_from(["delete", "replace", "swap_ids", "dup_edge", "dup_node",
+                                 "reverse_edge", "add_key"]))
+    nodes, edges = _dicts_in(data, "nodes"), _dicts_in(data, "edges")
+    if kind == "swap_ids" and nodes:
+        a, b = draw(st.sampled_from(nodes)), draw(st.sampled_from(nodes))
+        a["id"], b["id"] = b.get("id"), a.get("id")
+    elif kind == "dup_edge" and edges:
+        data["edges"].append(copy.deepcopy(draw(st.sampled_from(edges))))
+    elif kind == "dup_node" and nodes:
+        data["nodes"].append(copy.deepcopy(draw(st.sampled_from(nodes))))
+    elif kind == "reverse_edge" and edges:
+        edge = draw(st.sampled_from(edges))
+        edge["from"], edge["to"] = edge.get("to"), edge.get("from")
+    elif slots := _slots(data):
+        container, key = draw(st.sampled_from(slots))
+        if kind == "delete":
+            del container[key]
+        elif kind == "add_key" and isinstance(container[key], dict):
+            container[key][draw(st.text(max_size=6))] = draw(_JSON)
+        else:
+            container[key] = draw(_JSON)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_json_level_mutations(data: st.DataObject):
+    tree = json.loads(data.draw(st.sampled_from(VALID_TEXTS)))
+    for _ in range(data.draw(st.integers(1, 3))):
+        _mutate(tree, data.draw)
+    check(json.dumps(tree, ensure_ascii=data.draw(st.booleans())))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(VALID_TEXTS), st.lists(st.tuples(st.integers(0), st.integers(1, 255)),
+                                              min_size=1, max_size=6))
+def test_byte_flips(text: str, flips: list[tuple[int, int]]):
+    raw = bytearray(text.encode("utf-8"))
+    for index, mask in flips:
+        raw[index % len(raw)] ^= mask
+    check(bytes(raw))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sampled_from(VALID_TEXTS), st.integers(0), st.binary(max_size=8))
+def test_truncation_and_insertion(text: str, cut: int, junk: bytes):
+    raw = text.encode("utf-8")
+    cut %= len(raw)
+    check(raw[:cut])
+    check(raw[:cut] + junk + raw[cut:])
+
+
+def test_unmutated_files_load():
+    for text in VALID_TEXTS:
+        assert files.dumps(files.loads(text)) == text
