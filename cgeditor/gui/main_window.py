@@ -25,6 +25,7 @@ from cgeditor.gui.editor import Editor
 from cgeditor.gui.inspector import Inspector
 from cgeditor.gui.palette import Palette
 from cgeditor.gui.quick_add import QuickAdd
+from cgeditor.gui.run_controller import RunController
 from cgeditor.gui.scene import GraphScene
 from cgeditor.gui.view import GraphView
 from cgeditor.model.graph import Graph
@@ -62,6 +63,9 @@ class MainWindow(QMainWindow):
         self.view.quick_add_requested.connect(self._open_quick_add)
         self.undo_stack.indexChanged.connect(self.inspector.refresh)
         self.statusBar().showMessage("Drag ops from the palette, or press Tab on the canvas.")
+        self.run = RunController(self)  # Run menu, toolbar, chain-rule and trace docks
+        from cgeditor.gui.extras import install_extras
+        install_extras(self)  # formula, layout, code export, gallery, help; icons
         from cgeditor.gui.document import DocumentController
         self.document = DocumentController(self)
         self.document.start(path)
@@ -161,6 +165,7 @@ class MainWindow(QMainWindow):
         old.wires.clear()
         old.deleteLater()
         self.inspector.show_nodes([])
+        self.run.attach(graph)
         self.fit()
 
     def closeEvent(self, event: QCloseEvent) -> None:
