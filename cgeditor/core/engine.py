@@ -199,17 +199,18 @@ def _backward_loop(code: tuple, values: Sequence[Any], grads: list) -> None:
         if g is None:
             continue
         if b >= 0:
-            parts = vjp(g, values[i], values[a], values[b])
+            va, vb = values[a], values[b]
+            parts = vjp(g, values[i], va, vb)
             try:
                 ga, gb = parts
             except (TypeError, ValueError):
                 raise _count_error(op, parts, 2) from None
-            if ga.__class__ is not F64 or values[a].__class__ is not F64:
-                ga = _fit(ga, values[a])
+            if ga.__class__ is not F64 or va.__class__ is not F64:
+                ga = _fit(ga, va)
             prev = grads[a]
             grads[a] = ga if prev is None else prev + ga
-            if gb.__class__ is not F64 or values[b].__class__ is not F64:
-                gb = _fit(gb, values[b])
+            if gb.__class__ is not F64 or vb.__class__ is not F64:
+                gb = _fit(gb, vb)
             prev = grads[b]  # read after the write above: x*x feeds both ports
             grads[b] = gb if prev is None else prev + gb
         else:
