@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ast
 import re
+import sys
 from typing import Any
 
 from cgeditor.core.ops import REGISTRY, OpSpec
@@ -14,6 +15,7 @@ from cgeditor.model.graph import Graph, Node
 from cgeditor.model.layout import apply_layout, layered_layout
 from cgeditor.model.values import coerce_attrs, format_value
 
+RECURSION_LIMIT = 8_000
 _BINOPS: dict[type, str] = {ast.Add: "add", ast.Sub: "sub", ast.Mult: "mul", ast.Div: "div",
                             ast.MatMult: "matmul", ast.Pow: "pow"}
 _OP_TEXT: dict[type, str] = {ast.FloorDiv: "//", ast.Mod: "%", ast.LShift: "<<",
@@ -51,7 +53,9 @@ def _parse(text: str) -> ast.Module:
         tree = ast.parse(text, mode="exec")
     except SyntaxError as exc:
         raise FormulaError(f"syntax error: {exc.msg}", exc.offset or 1, exc.lineno or 1) from None
-    except (ValueError, RecursionError, MemoryError) as exc:
+    except (RecursionError, MemoryError):
+        raise FormulaError("the formula is nested too deeply", 1, 1) from None
+    except ValueError as exc:
         raise FormulaError(f"cannot read the formula: {exc}", 1, 1) from None
     if not tree.body:
         raise FormulaError("the formula is empty", 1, 1)
@@ -73,6 +77,16 @@ class _Builder:
         self.values = values
         self.env: dict[str, str] = {}  # name -> id of the node it currently means
         self.inputs: set[str] = set()
+        self.next_number: dict[str, int] = {}
+
+    def fresh(self, op: str) -> str:
+        """A generated name as Graph.unique_name spells it (mul1, add2), found in amortised
+        constant time: unique_name scans from 1 each call, quadratic on long formulas."""
+        k = self.next_number.get(op, 1)
+        while self.graph.has_name(f"{op}{k}"):
+            k += 1
+        self.next_number[op] = k + 1
+        return f"{op}{k}"
 
     def error(self, reason: str, node: ast.AST) -> FormulaError:
         line = getattr(node, "lineno", 1)
@@ -83,12 +97,18 @@ class _Builder:
         return FormulaError(reason, column, line)
 
     def build(self, tree: ast.Module) -> Graph:
+        # The walk recurses twice per operator; allow as deep as ast.parse itself accepts
+        # (Python-to-Python calls do not grow the C stack on 3.11+).
+        old_limit = sys.getrecursionlimit()
+        sys.setrecursionlimit(max(old_limit, RECURSION_LIMIT))
         try:
             last = ""
             for i, stmt in enumerate(tree.body):
                 last = self.statement(stmt, i == len(tree.body) - 1)
         except RecursionError:
             raise FormulaError("the formula is nested too deeply", 1, 1) from None
+        finally:
+            sys.setrecursionlimit(old_limit)
         self.check_values()
         self.graph.set_output(last)
         return self.graph
@@ -253,11 +273,12 @@ class _Builder:
         return None
 
     def const(self, value: Any, node: ast.AST) -> str:
-        return self.guard(lambda: self.graph.add_node("const", value=value), node).id
+        return self.guard(lambda: self.graph.add_node("const", self.fresh("const"),
+                                                       value=value), node).id
 
     def add(self, op: str, inputs: list[str], attrs: dict[str, Any], node: ast.AST) -> str:
         def build() -> str:
-            created = self.graph.add_node(op, attrs=attrs)
+            created = self.graph.add_node(op, self.fresh(op), attrs=attrs)
             for port, src in zip(created.ports, inputs):
                 self.graph.connect(src, created.id, port)
             return created.id

@@ -233,3 +233,10 @@ def test_to_formula_refuses_an_unconnected_port():
     graph.disconnect(graph.by_name("y").id, "b")
     with pytest.raises(GraphError, match=r"y\.b is not connected"):
         to_formula(graph)
+
+
+def test_long_formulas_build_as_deep_as_python_parses():
+    graph = from_formula("y = x" + " + x" * 1500, x=2)
+    assert len(graph) == 1501
+    assert graph.run().output_value == 3002.0
+    assert sorted(n.name for n in graph.nodes.values())[:3] == ["add1", "add10", "add100"]
