@@ -67,22 +67,38 @@ def placement(formula: Graph, target: Graph) -> tuple[float, float]:
     return right + GAP + 200.0 - left, top - ftop
 
 
+def kept_name(graph: Graph, name: str, taken: set[str]) -> str:
+    """The formula's own name when it is free (a paste would number it), else a fresh one."""
+    from cgeditor.gui.commands import fresh_name
+    if not graph.has_name(name) and name not in taken:
+        taken.add(name)
+        return name
+    return fresh_name(graph, name, taken)
+
+
 def insert_formula(window: MainWindow, formula: Graph, matched: list[str]) -> list[str]:
     """Add ``formula`` to the window's graph as one undo step; the new node ids."""
     from cgeditor.gui import commands as C
     graph = window.graph
     nodes, inner, outer = formula_payload(formula, graph, matched)
     dx, dy = placement(formula, graph)
-    command, ids = C.paste(graph, nodes, inner, dx, dy)
-    new_id = {spec["key"]: node_id for spec, node_id in zip(nodes, ids)}
-    for src, dst, port in outer:
-        C.Connect(graph, src, new_id[dst], port, command, text=f"Connect {port}")
     out = formula.output
-    command.setText(f"Insert formula {formula.nodes[out].name}" if out else "Insert formula")
+    command = C.Group(f"Insert formula {formula.nodes[out].name}" if out else "Insert formula")
+    new_id: dict[str, str] = {}
+    taken: set[str] = set()
+    for spec in nodes:
+        add = C.AddNode(graph, spec["op"], kept_name(graph, spec["name"], taken),
+                        spec["x"] + dx, spec["y"] + dy, spec["attrs"], spec["value"],
+                        spec["trainable"], graph.new_id(), command)
+        new_id[spec["key"]] = add.node_id
+    wires = [(new_id[e["src"]], new_id[e["dst"]], e["port"]) for e in inner]
+    wires += [(src, new_id[dst], port) for src, dst, port in outer]
+    for src, dst, port in wires:
+        C.Connect(graph, src, dst, port, command, text=f"Connect {port}")
     window.undo_stack.push(command)
-    window.scene.select_ids(ids)
+    window.scene.select_ids(list(new_id.values()))
     window.fit()
-    return ids
+    return list(new_id.values())
 
 
 def auto_layout(window: MainWindow) -> int:
