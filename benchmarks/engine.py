@@ -82,11 +82,13 @@ def leaf_values(prog: Prog, size: int | None, seed: int = 1) -> list:
 
 
 def best(fn: Callable[[], Any], repeats: int) -> float:
+    """Best CPU time of ``repeats`` calls: CPU time, not wall time, so other processes on a
+    shared machine do not count against whichever engine happened to be running."""
     times = []
     for _ in range(repeats):
-        t0 = time.perf_counter()
+        t0 = time.process_time()
         fn()
-        times.append(time.perf_counter() - t0)
+        times.append(time.process_time() - t0)
     return min(times)
 
 
@@ -192,6 +194,17 @@ def measure(kind: str, family: str, n: int, quick: bool) -> str:
             f"{num(cg - npy, 10)}")
 
 
+def calibrate() -> float:
+    """ns per np.float64 multiply in a Python loop, so tables from busy machines compare."""
+    a, b = np.float64(1.0000001), np.float64(0.9999999)
+
+    def loop() -> None:
+        x = a
+        for _ in range(100_000):
+            x = x * b
+    return best(loop, 5) * 1e4
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="small sizes, fewer repeats")
@@ -200,6 +213,8 @@ def main() -> None:
     tensor_sizes = [1000] if args.quick else [1000, 10_000]
     print(f"numpy {np.__version__}, torch {torch.__version__ if torch else 'not installed'}; "
           "µs per node, forward+backward, best of repeats")
+    print(f"calibration: one numpy float64 multiply costs {calibrate():.0f} ns on this machine "
+          "(typically 30-60 ns on an idle desktop)")
     print(HEADER)
     for kind, sizes in (("scalar", scalar_sizes), ("tensor", tensor_sizes)):
         for family in FAMILIES:

@@ -229,3 +229,19 @@ def test_max_and_min_split_a_tie_half_and_half(name: str) -> None:
     winner_a = [0.5, 0.0, 1.0] if name == "maximum" else [0.5, 1.0, 0.0]
     np.testing.assert_array_equal(ga, winner_a)
     np.testing.assert_array_equal(gb, 1.0 - np.array(winner_a))
+
+
+SCALAR_CASES = [pytest.param(n, k, id=f"{n}-{k}") for n in sorted(SAMPLES)
+                for k, (xs, _) in enumerate(SAMPLES[n])
+                if not REGISTRY[n].is_leaf and all(type(x) is np.float64 for x in xs)]
+
+
+@pytest.mark.parametrize(("name", "k"), SCALAR_CASES)
+def test_scalar_inputs_give_float64_scalars_forward_and_backward(name: str, k: int) -> None:
+    inputs, attrs = SAMPLES[name][k]
+    steps = [Step(f"x{j}", "input", (), {}, v) for j, v in enumerate(inputs)]
+    steps.append(Step("op", name, tuple(range(len(inputs))), attrs))
+    plan = compile_plan(steps)
+    fwd = forward(plan)
+    grads = backward(plan, fwd.values).grads
+    assert all(type(v) is np.float64 for v in fwd.values + grads), (fwd.values, grads)
