@@ -149,27 +149,28 @@ def time_numpy(prog: Prog, leaves: list, repeats: int) -> float:
     """The same numpy arithmetic, forward and backward (fan-out summed), in a bare loop over
     precomputed arrays: the floor any engine built on numpy pays."""
     it = iter(leaves)
-    code = [(None, -1, -1, next(it)) if op == "leaf" else (op, a, b, None)
+    code = [(None, -1, -1, next(it)) if op == "leaf" else (PY_OPS[op], a, b, None)
             for op, a, b in prog]
     n = len(code)
+    mul, sub = operator.mul, operator.sub
 
     def run() -> None:
         vals = [v for *_, v in code]
-        for i, (op, a, b, _) in enumerate(code):
-            if op is not None:
-                vals[i] = PY_OPS[op](vals[a], vals[b])
+        for i, (f, a, b, _) in enumerate(code):
+            if f is not None:
+                vals[i] = f(vals[a], vals[b])
         grads: list = [None] * n
         grads[-1] = np.ones_like(vals[-1])
         for i in range(n - 1, -1, -1):
-            op, a, b, _ = code[i]
+            f, a, b, _ = code[i]
             g = grads[i]
-            if op is None or g is None:
+            if f is None or g is None:
                 continue
-            parts = (g * vals[b], g * vals[a]) if op == "mul" else \
-                (g, -g) if op == "sub" else (g, g)
-            for j, p in ((a, parts[0]), (b, parts[1])):
-                grads[j] = p if grads[j] is None else grads[j] + p
+            ga, gb = (g * vals[b], g * vals[a]) if f is mul else (g, -g) if f is sub else (g, g)
+            grads[a] = ga if grads[a] is None else grads[a] + ga
+            grads[b] = gb if grads[b] is None else grads[b] + gb
     return best(run, repeats)
+
 
 FAMILIES = {"chain": chain, "wide": wide, "dag": dag}
 HEADER = (f"{'kind':<7}{'family':<7}{'nodes':>8}{'cg µs':>9}{'mg µs':>9}{'torch µs':>10}"
