@@ -62,7 +62,7 @@ def test_actions_menu_and_toolbar(window) -> None:
     names = [a.objectName() for a in window.toolbar.actions()]
     assert names[:3] == ["new", "open", "save"]
     menus = [a.menu().objectName() for a in window.menus["file"].actions() if a.menu()]
-    assert menus == ["open_recent"]
+    assert "open_recent" in menus
 
 
 def test_title_shows_name_and_modified_marker(window, tmp_path: Path) -> None:
