@@ -1,0 +1,269 @@
+"""The learning subcommands of ``cgeditor``: gradcheck, train and export.
+
+Importing this module appends its rows to cli.COMMANDS; cli.py imports it once. Only
+``export`` to .png/.svg touches Qt, and imports it then.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from cgeditor.cli import (
+    COMMANDS,
+    EXIT_OK,
+    EXIT_PROBLEMS,
+    CliError,
+    Command,
+    add_set_argument,
+    apply_sets,
+    format_cell,
+    format_number,
+    jsonable,
+    load_graph,
+    parse_sets,
+    print_table,
+    save_graph,
+)
+from cgeditor.core.gradcheck import CheckRow, check_gradients
+from cgeditor.model.errors import GraphError
+from cgeditor.model.graph import Graph
+
+TRAINED_SUFFIX = ".trained.cgraph"
+LOSS_LINES = 10  # train prints about this many loss lines
+
+
+def positive_float(text: str) -> float:
+    """argparse type for ε and the learning rate: a finite number above zero."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"{text} must be a positive finite number")
+    return value
+
+
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text} must be at least 1")
+    return value
+
+
+# --- gradient check (shared with the GUI panel) ------------------------------------------------
+def gradient_rows(graph: Graph, eps: float = 1e-6, trainable_only: bool = False) -> list[CheckRow]:
+    """Backprop against central differences for each input of ``graph`` (or its trainable
+    ones); GraphError with the reason when the graph cannot run or there is nothing to check."""
+    from cgeditor.core.engine import forward
+    from cgeditor.model.run import compile_graph, pre_run_problems
+
+    if not graph.nodes:
+        raise GraphError("the graph has no nodes to check")
+    problems = pre_run_problems(graph)
+    if problems:
+        raise GraphError(f"cannot check yet: {next(iter(problems.values()))}")
+    names = [n.name for n in graph.nodes.values()
+             if n.op == "input" and (n.trainable or not trainable_only)]
+    if not names:
+        which = "trainable inputs" if trainable_only else "inputs"
+        raise GraphError(f"the graph has no {which} to check")
+    plan = compile_graph(graph)
+    fwd = forward(plan)
+    if fwd.values[plan.output] is None:
+        first = next(iter(sorted(fwd.issues.items())))[1]
+        raise GraphError(f"the output could not be computed: {first.message}")
+    return check_gradients(plan, names=names, eps=eps)
+
+
+def _gradcheck_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", metavar="FILE", help="a .cgraph file")
+    add_set_argument(parser)
+    parser.add_argument("--eps", type=positive_float, default=1e-6, metavar="E",
+                        help="finite-difference step ε (default 1e-6)")
+    parser.add_argument("--trainable", action="store_true",
+                        help="check only the inputs marked trainable")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+
+
+def _gradcheck(args: argparse.Namespace) -> int:
+    graph = load_graph(args.file)
+    apply_sets(graph, parse_sets(args.set))
+    rows = gradient_rows(graph, args.eps, args.trainable)
+    failed = [row.name for row in rows if not row.passed]
+    if args.json:
+        print(json.dumps({"eps": args.eps, "passed": not failed,
+                          "rows": [_row_json(row) for row in rows]}, allow_nan=False))
+    else:
+        table = [["input", "backprop", "numeric", "abs err", "rel err", "result", "method"]]
+        table += [[row.name, format_cell(row.backprop), format_cell(row.numeric),
+                   f"{row.abs_error:.2e}", f"{row.rel_error:.2e}",
+                   "pass" if row.passed else "FAIL", row.method] for row in rows]
+        print_table(table)
+        print(f"{len(rows) - len(failed)} of {len(rows)} passed (ε = {args.eps:g}; pass when "
+              "|g − ĝ| ≤ 1e-7 + 1e-5·|ĝ|)" + (f"; failed: {', '.join(failed)}" if failed else ""))
+    return EXIT_PROBLEMS if failed else EXIT_OK
+
+
+def _row_json(row: CheckRow) -> dict[str, Any]:
+    return {"input": row.name, "backprop": jsonable(row.backprop),
+            "numeric": jsonable(row.numeric), "abs_error": jsonable(row.abs_error),
+            "rel_error": jsonable(row.rel_error), "passed": row.passed, "method": row.method}
+
+
+# --- train ---------------------------------------------------------------------------------------
+def _train_arguments(parser: argparse.ArgumentParser) -> None:
+    from cgeditor.model.train import OPTIMIZERS
+    parser.add_argument("file", metavar="FILE", help="a .cgraph file with trainable inputs")
+    add_set_argument(parser)
+    parser.add_argument("--steps", type=positive_int, metavar="N",
+                        help="number of steps (default: the file's suggested settings)")
+    parser.add_argument("--lr", type=positive_float, metavar="LR",
+                        help="learning rate (default: the file's suggested settings)")
+    parser.add_argument("--optimizer", choices=OPTIMIZERS,
+                        help="sgd, momentum or adam (default: the file's, else sgd)")
+    parser.add_argument("-o", "--output", metavar="OUT",
+                        help=f"where to write the trained graph (default: FILE with the "
+                             f"suffix {TRAINED_SUFFIX}; FILE itself is never overwritten "
+                             "unless named here)")
+
+
+def trained_path(path: str) -> str:
+    """model.cgraph → model.trained.cgraph, beside it."""
+    p = Path(path)
+    stem = p.name[: -len(p.suffix)] if p.suffix else p.name
+    return str(p.with_name(stem + TRAINED_SUFFIX))
+
+
+def _train_settings(graph: Graph, args: argparse.Namespace) -> tuple[int, float, str]:
+    suggested = graph.meta.get("train") if isinstance(graph.meta.get("train"), dict) else {}
+    steps = args.steps if args.steps is not None else suggested.get("steps")
+    lr = args.lr if args.lr is not None else suggested.get("lr")
+    optimizer = args.optimizer or suggested.get("optimizer") or "sgd"
+    if steps is None or lr is None:
+        raise CliError(f"{args.file}: give --steps and --lr (the file suggests no settings)")
+    try:
+        return positive_int(str(steps)), positive_float(str(lr)), str(optimizer)
+    except argparse.ArgumentTypeError as exc:
+        raise CliError(f"{args.file}: its suggested training settings are unusable: {exc}") \
+            from None
+
+
+def _train(args: argparse.Namespace) -> int:
+    from cgeditor.model.train import Trainer, apply_values
+    graph = load_graph(args.file)
+    apply_sets(graph, parse_sets(args.set))
+    steps, lr, optimizer = _train_settings(graph, args)
+    out = args.output or trained_path(args.file)
+    trainer = Trainer(graph, lr, optimizer)
+    every, width = max(1, steps // LOSS_LINES), len(str(steps))
+    print(f"training {', '.join(trainer.names.values())} for {steps} steps "
+          f"({optimizer}, lr {lr:g})")
+    while len(trainer.losses) < steps and not trainer.done:
+        losses = trainer.step(min(every, steps - len(trainer.losses)))
+        if losses:
+            print(f"step {len(trainer.losses):>{width}}  loss {format_number(losses[-1])}")
+    if trainer.message:
+        print(f"cgeditor: {trainer.message}; nothing written", file=sys.stderr)
+        return EXIT_PROBLEMS
+    apply_values(graph, trainer.final_values())
+    save_graph(graph, out)
+    final = trainer.losses[-1] if trainer.losses else float("nan")
+    print(f"wrote {out}: loss {format_number(final)} before the last step")
+    return EXIT_OK
+
+
+# --- export --------------------------------------------------------------------------------------
+IMAGE_SUFFIXES = (".png", ".svg")
+
+
+def _export_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", metavar="FILE", help="a .cgraph file")
+    parser.add_argument("-o", "--output", required=True, metavar="OUT",
+                        help="OUT.py (a numpy module), OUT.png or OUT.svg (a picture)")
+    parser.add_argument("--torch", action="store_true",
+                        help="with OUT.py: write a PyTorch module instead of numpy")
+
+
+def _export(args: argparse.Namespace) -> int:
+    suffix = os.path.splitext(args.output)[1].lower()
+    if suffix not in (".py", *IMAGE_SUFFIXES):
+        raise CliError(f"{args.output}: choose a name ending in .py, .png or .svg")
+    if args.torch and suffix != ".py":
+        raise CliError("--torch only applies to a .py output")
+    graph = load_graph(args.file)
+    if suffix == ".py":
+        from cgeditor.model.export import to_numpy_module, to_torch_module
+        code = (to_torch_module if args.torch else to_numpy_module)(graph)
+        _write_text(args.output, code)
+        what = "PyTorch" if args.torch else "numpy"
+        print(f"wrote {args.output}: a {what} module, {len(code.splitlines())} lines")
+    else:
+        width, height = render_image(graph, args.output)
+        print(f"wrote {args.output}: {width}×{height}")
+    return EXIT_OK
+
+
+def _write_text(path: str, text: str) -> None:
+    """Whole or nothing: a temporary file beside the target, then an atomic replace."""
+    target = Path(path)
+    tmp = target.with_name(f".{target.name}.tmp")
+    try:
+        with open(tmp, "w", encoding="utf-8", newline="\n") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, target)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+def _ensure_qt_app() -> Any:
+    """A QApplication to draw with; offscreen when there is no display to talk to."""
+    if sys.platform.startswith("linux") and not os.environ.get("QT_QPA_PLATFORM") and not (
+            os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    try:
+        from PySide6.QtWidgets import QApplication
+    except ImportError as exc:
+        raise CliError(f"pictures need PySide6 ({exc}); .py export works without it") from None
+    return QApplication.instance() or QApplication(sys.argv[:1])
+
+
+def render_image(graph: Graph, path: str) -> tuple[int, int]:
+    """Draw ``graph`` with the canvas's own scene into a PNG or SVG; its size in pixels."""
+    if not graph.nodes:
+        raise CliError("the graph is empty: there is nothing to draw")
+    _ensure_qt_app()
+    from cgeditor.gui.image_export import ExportError, export_file
+    from cgeditor.gui.scene import GraphScene
+    scene = GraphScene(graph)
+    try:
+        size = export_file(scene, path)
+    except ExportError as exc:
+        raise CliError(str(exc)) from None
+    finally:
+        scene.detach()
+    return size.width(), size.height()
+
+
+TOOL_COMMANDS: Sequence[Command] = (
+    Command("gradcheck", "compare backprop gradients with central finite differences "
+            "(exit 1 if any input fails)", _gradcheck_arguments, _gradcheck),
+    Command("train", "train the trainable inputs by gradient descent and write the trained "
+            "graph", _train_arguments, _train),
+    Command("export", "write the graph as a numpy or PyTorch module (.py) or a picture "
+            "(.png, .svg)", _export_arguments, _export),
+)
+_known = {command.name for command in COMMANDS}
+COMMANDS.extend(command for command in TOOL_COMMANDS if command.name not in _known)
