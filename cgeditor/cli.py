@@ -211,6 +211,7 @@ COMMANDS: list[Command] = [
     Command("check", "validate a .cgraph file (exit 1 if it has problems)",
             _check_arguments, _check),
 ]
+import cgeditor.cli_tools  # noqa: E402, F401  (appends gradcheck, train and export to COMMANDS)
 
 
 def build_parser() -> argparse.ArgumentParser:
