@@ -28,15 +28,23 @@ def short(value: Any, width: int = 24) -> str:
 
 
 class Command(QUndoCommand):
-    """Base of every command here. A child keeps itself alive through its parent: PySide
-    does not hand a Python child's ownership to the C++ parent, so without this reference
-    the child would be collected while the parent still points at it."""
+    """Base of every command here. Children live in a Python list, not as Qt children:
+    PySide keeps no ownership link from a C++ parent command to a Python child, so Qt
+    parenting would leave either a dangling child or a double delete."""
 
-    def __init__(self, text: str, parent: QUndoCommand | None = None) -> None:
-        super().__init__(text, parent)
-        self._kids: list[QUndoCommand] = []
-        if isinstance(parent, Command):
-            parent._kids.append(self)
+    def __init__(self, text: str, parent: Command | None = None) -> None:
+        super().__init__(text)
+        self.children_: list[Command] = []
+        if parent is not None:
+            parent.children_.append(self)
+
+    def redo(self) -> None:
+        for child in self.children_:
+            child.redo()
+
+    def undo(self) -> None:
+        for child in reversed(self.children_):
+            child.undo()
 
 
 class Group(Command):
@@ -49,7 +57,7 @@ class AddNode(Command):
     def __init__(self, graph: Graph, op: str, name: str, x: float, y: float,
                  attrs: Mapping[str, Any] | None = None, value: Any = None,
                  trainable: bool = False, node_id: str | None = None,
-                 parent: QUndoCommand | None = None) -> None:
+                 parent: Command | None = None) -> None:
         super().__init__(f"Add {op}", parent)
         self.graph = graph
         self.node_id = node_id or graph.new_id()
@@ -67,7 +75,7 @@ class Connect(Command):
     """``text`` is given when the nodes do not exist yet (a paste builds them first)."""
 
     def __init__(self, graph: Graph, src: str, dst: str, port: str,
-                 parent: QUndoCommand | None = None, text: str | None = None) -> None:
+                 parent: Command | None = None, text: str | None = None) -> None:
         super().__init__(text or f"Connect {wire_text(graph, src, dst, port)}", parent)
         self.graph, self.src, self.dst, self.port = graph, src, dst, port
 
@@ -80,7 +88,7 @@ class Connect(Command):
 
 class Disconnect(Command):
     def __init__(self, graph: Graph, dst: str, port: str,
-                 parent: QUndoCommand | None = None) -> None:
+                 parent: Command | None = None) -> None:
         src = graph.source_of(dst, port)
         assert src is not None, "Disconnect needs a connected port"
         super().__init__(f"Disconnect {wire_text(graph, src, dst, port)}", parent)
@@ -101,7 +109,7 @@ class RemoveNode(Command):
     """Delete one node; its children first disconnect the wires not already removed."""
 
     def __init__(self, graph: Graph, node_id: str, skip: set[tuple[str, str]],
-                 parent: QUndoCommand | None = None) -> None:
+                 parent: Command | None = None) -> None:
         node = graph.node(node_id)
         super().__init__(f"Delete {node.name}", parent)
         self.graph, self.node_id = graph, node_id

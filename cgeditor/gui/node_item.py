@@ -85,7 +85,6 @@ class NodeItem(QGraphicsItem):
             self.prepareGeometryChange()
             self._height = height
             self._notify_moved()
-        self.setToolTip(new.tooltip or new.error_text)
         self.update()
 
     def set_flashing(self, on: bool) -> None:

@@ -11,7 +11,12 @@ from typing import Any
 
 import networkx as nx
 from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
-from PySide6.QtWidgets import QGraphicsScene, QGraphicsSceneMouseEvent
+from PySide6.QtWidgets import (
+    QGraphicsScene,
+    QGraphicsSceneHelpEvent,
+    QGraphicsSceneMouseEvent,
+    QToolTip,
+)
 
 from cgeditor.gui import theme as T
 from cgeditor.gui.node_item import NodeItem
@@ -194,6 +199,17 @@ class GraphScene(QGraphicsScene):
             if isinstance(item, NodeItem):
                 return item
         return None
+
+    def helpEvent(self, event: QGraphicsSceneHelpEvent) -> None:
+        # Tooltips are formatted on hover only: full-precision text for 10k nodes per run
+        # would cost more than the whole repaint.
+        item = self.node_at(event.scenePos())
+        text = item.display.tooltip if item is not None else ""
+        if text:
+            QToolTip.showText(event.screenPos(), text)
+        else:
+            QToolTip.hideText()
+        event.accept()
 
     # --- flashing a refused cycle -------------------------------------------------------
     def flash(self, path: list[str], ghost: tuple[str, str, str] | None = None) -> None:

@@ -40,7 +40,7 @@ class GraphView(QGraphicsView):
         self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.SmartViewportUpdate)
         self.setOptimizationFlags(QGraphicsView.OptimizationFlag.DontAdjustForAntialiasing)
         self.setCacheMode(QGraphicsView.CacheModeFlag.CacheBackground)
-        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
         self.setResizeAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
         self.setDragMode(QGraphicsView.DragMode.RubberBandDrag)
         self.setAcceptDrops(True)
@@ -65,8 +65,19 @@ class GraphView(QGraphicsView):
     def wheelEvent(self, event: QWheelEvent) -> None:
         delta = event.angleDelta().y() or event.angleDelta().x()
         if delta:
-            self.zoom_by(1.0015 ** delta)
+            self.zoom_at(1.0015 ** delta, event.position().toPoint())
         event.accept()
+
+    def zoom_at(self, factor: float, at: QPoint) -> None:
+        """Zoom keeping the scene point under ``at`` (viewport pixels) where it is. Done by
+        hand: Qt's AnchorUnderMouse reads the real cursor, which synthetic events lack."""
+        before = self.mapToScene(at)
+        anchor = self.transformationAnchor()
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.NoAnchor)
+        self.zoom_by(factor)
+        self.setTransformationAnchor(anchor)
+        shift = self.mapToScene(at) - before
+        self.centerOn(self.center_scene_pos() - shift)
 
     def zoom_in(self) -> None:
         self._zoom_at_center(1.25)
