@@ -77,6 +77,7 @@ class Graph:
         self._output: str | None = None
         self._order: list[str] | None = None
         self._id_counter = 0
+        self._name_hint: dict[str, int] = {}
         self.meta: dict[str, Any] = {}
         self.last_result: RunResult | None = None
         self.node_added, self.node_removed = Signal(), Signal()
@@ -195,9 +196,11 @@ class Graph:
         if base not in self._by_name and base.isidentifier() and base not in RESERVED_NAMES \
                 and not keyword.iskeyword(base) and base != stem:
             return base
-        k = 1
+        # Start from where the last search for this stem ended: N generated names cost O(N).
+        k = self._name_hint.get(stem, 1)
         while f"{stem}{k}" in self._by_name:
             k += 1
+        self._name_hint[stem] = k
         return f"{stem}{k}"
 
     def new_id(self) -> str:
