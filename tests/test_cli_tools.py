@@ -1,0 +1,212 @@
+"""cgeditor gradcheck / train / export: real numbers out, exit 1 on a failed check, bad input is
+one line on stderr with exit 2."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from cgeditor.cli import main
+from cgeditor.core import ops
+from cgeditor.model.files import load
+from cgeditor.model.formula import from_formula
+from cgeditor.paths import examples_dir
+
+SEED = str(examples_dir() / "seed.cgraph")
+XOR = str(examples_dir() / "xor.cgraph")
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def one_error_line(err: str) -> str:
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("cgeditor: error: "), err
+    assert "Traceback" not in err
+    return lines[0]
+
+
+# --- gradcheck -------------------------------------------------------------------------------
+def test_gradcheck_table_on_the_seed_passes(capsys) -> None:
+    code, out, err = run(capsys, "gradcheck", SEED)
+    assert code == 0 and err == ""
+    lines = out.splitlines()
+    assert lines[0].split() == ["input", "backprop", "numeric", "abs", "err", "rel", "err",
+                                "result", "method"]
+    rows = {line.split()[0]: line.split() for line in lines[1:5]}
+    assert rows["w"][1:3] == ["-4", "-4"] and rows["w"][5:] == ["pass", "elementwise"]
+    assert rows["b"][1] == "2" and rows["y"][1] == "-2" and rows["x"][1] == "4"
+    assert lines[5].startswith("4 of 4 passed (ε = 1e-06")
+
+
+def test_gradcheck_json_with_set_and_eps(capsys) -> None:
+    code, out, _ = run(capsys, "gradcheck", SEED, "--set", "w=3", "--eps", "1e-5", "--json")
+    data = json.loads(out)
+    assert code == 0 and data["passed"] is True and data["eps"] == 1e-5
+    rows = {row["input"]: row for row in data["rows"]}
+    # J = ½(w·x + b − y)², d = 3·(−2) + 8 − 2 = 0 at w = 3: every gradient is 0
+    assert rows["w"]["backprop"] == 0.0 and abs(rows["w"]["numeric"]) < 1e-6
+    assert set(rows["w"]) == {"input", "backprop", "numeric", "abs_error", "rel_error",
+                              "passed", "method"}
+
+
+def test_gradcheck_trainable_only_checks_tensors_elementwise(capsys) -> None:
+    code, out, _ = run(capsys, "gradcheck", XOR, "--trainable", "--json")
+    data = json.loads(out)
+    assert code == 0
+    assert [row["input"] for row in data["rows"]] == ["W1", "b1", "W2", "b2"]
+    assert np.shape(data["rows"][0]["backprop"]) == (2, 2)
+    assert {row["method"] for row in data["rows"]} == {"elementwise"}
+
+
+def test_gradcheck_detects_a_wrong_vjp_with_exit_1(capsys, monkeypatch) -> None:
+    wrong = dataclasses.replace(ops.REGISTRY["mul"], vjp=lambda g, out, a, b: (g * b * 1.5, g * a))
+    monkeypatch.setitem(ops.REGISTRY, "mul", wrong)
+    code, out, err = run(capsys, "gradcheck", SEED)
+    assert code == 1 and err == ""
+    rows = {line.split()[0]: line.split() for line in out.splitlines()[1:5]}
+    assert rows["w"][5] == "FAIL" and rows["w"][1] == "-6" and rows["w"][2] == "-4"
+    assert "failed: w" in out.splitlines()[-1]
+    monkeypatch.undo()
+    assert run(capsys, "gradcheck", SEED)[0] == 0
+
+
+@pytest.mark.parametrize("argv, needle", [
+    (["gradcheck", SEED, "--eps", "0"], "--eps: 0 must be a positive"),
+    (["gradcheck", SEED, "--eps", "abc"], "is not a number"),
+    (["gradcheck", SEED, "--set", "nope=1"], "no node named 'nope'"),
+    (["gradcheck", "/no/such/file.cgraph"], "file.cgraph"),
+])
+def test_gradcheck_bad_input_is_one_line_and_exit_2(capsys, argv, needle) -> None:
+    code, out, err = run(capsys, *argv)
+    assert code == 2 and out == ""
+    assert needle in one_error_line(err)
+
+
+def test_gradcheck_of_a_graph_with_an_open_port_says_so(capsys, tmp_path) -> None:
+    graph = from_formula("J = w * x", w=1.0, x=2.0)
+    graph.disconnect(graph.by_name("J").id, "b")
+    path = tmp_path / "open.cgraph"
+    from cgeditor.model.files import save
+    save(graph, path)
+    code, _, err = run(capsys, "gradcheck", str(path))
+    assert code == 2 and "cannot check yet" in one_error_line(err)
+
+
+# --- train -----------------------------------------------------------------------------------
+def test_train_xor_prints_about_ten_losses_and_writes_the_trained_file(capsys, tmp_path) -> None:
+    out_path = tmp_path / "trained.cgraph"
+    code, out, err = run(capsys, "train", XOR, "--steps", "2000", "--lr", "1", "-o",
+                         str(out_path))
+    assert code == 0 and err == ""
+    loss_lines = [line for line in out.splitlines() if line.startswith("step")]
+    assert len(loss_lines) == 10
+    losses = [float(line.split()[-1]) for line in loss_lines]
+    assert losses[-1] < 0.01 and losses[-1] < losses[0]
+    trained, original = load(out_path), load(XOR)
+    assert not np.allclose(trained.by_name("W1").value, original.by_name("W1").value)
+    assert trained.run().output_value < 0.01
+    np.testing.assert_array_equal(trained.by_name("X").value, original.by_name("X").value)
+
+
+def test_train_defaults_to_the_files_settings_and_a_trained_suffix(capsys, tmp_path) -> None:
+    src = tmp_path / "model.cgraph"
+    src.write_bytes((examples_dir() / "seed_fit.cgraph").read_bytes())
+    before = src.read_bytes()
+    code, out, _ = run(capsys, "train", str(src))
+    assert code == 0
+    assert "for 300 steps (sgd, lr 0.05)" in out.splitlines()[0]
+    assert src.read_bytes() == before  # the input file is never overwritten by default
+    trained = load(tmp_path / "model.trained.cgraph")
+    assert trained.run().output_value < load(src).run().output_value
+
+
+def test_train_adam_option(capsys, tmp_path) -> None:
+    code, out, _ = run(capsys, "train", XOR, "--steps", "50", "--lr", "0.05", "--optimizer",
+                       "adam", "-o", str(tmp_path / "a.cgraph"))
+    assert code == 0 and "(adam, lr 0.05)" in out
+
+
+def test_train_divergence_exits_1_and_writes_nothing(capsys, tmp_path) -> None:
+    out_path = tmp_path / "never.cgraph"
+    code, _, err = run(capsys, "train", str(examples_dir() / "seed_fit.cgraph"), "--steps",
+                       "500", "--lr", "1e6", "-o", str(out_path))
+    assert code == 1 and "learning rate" in err and "nothing written" in err
+    assert not out_path.exists()
+
+
+@pytest.mark.parametrize("argv, needle", [
+    (["train", SEED], "give --steps and --lr"),
+    (["train", XOR, "--steps", "0"], "--steps: 0 must be at least 1"),
+    (["train", XOR, "--lr", "-1"], "must be a positive"),
+    (["train", XOR, "--optimizer", "lbfgs"], "invalid choice"),
+    (["train", str(examples_dir() / "fanout.cgraph"), "--steps", "3", "--lr", "0.1"],
+     "no trainable inputs"),
+])
+def test_train_bad_input_is_one_line_and_exit_2(capsys, argv, needle) -> None:
+    code, _, err = run(capsys, *argv)
+    assert code == 2 and needle in one_error_line(err)
+
+
+# --- export ----------------------------------------------------------------------------------
+def test_export_numpy_module_runs_and_matches_the_engine(capsys, tmp_path) -> None:
+    target = tmp_path / "seed_module.py"
+    code, out, _ = run(capsys, "export", SEED, "-o", str(target))
+    assert code == 0 and "numpy module" in out
+    done = subprocess.run([sys.executable, str(target)], capture_output=True, text=True,
+                          check=True)
+    assert "2" in done.stdout and "-4" in done.stdout
+
+
+def test_export_torch_module(capsys, tmp_path) -> None:
+    target = tmp_path / "seed_torch.py"
+    code, out, _ = run(capsys, "export", SEED, "-o", str(target), "--torch")
+    assert code == 0 and "PyTorch module" in out
+    assert "import torch" in target.read_text()
+
+
+@pytest.mark.parametrize("suffix, magic", [(".png", b"\x89PNG"), (".svg", b"<?xml")])
+def test_export_pictures_with_the_canvas_scene(capsys, tmp_path, suffix, magic) -> None:
+    target = tmp_path / f"xor{suffix}"
+    code, out, _ = run(capsys, "export", XOR, "-o", str(target))
+    assert code == 0 and out.startswith(f"wrote {target}: ")
+    assert target.read_bytes().startswith(magic)
+    if suffix == ".svg":
+        assert "matmul1" in target.read_text()
+
+
+def test_export_py_works_without_qt(tmp_path) -> None:
+    target = tmp_path / "m.py"
+    code = ("import sys; from cgeditor.cli import main; "
+            f"rc = main(['export', {SEED!r}, '-o', {str(target)!r}]); "
+            "assert 'PySide6' not in sys.modules, 'Qt was imported'; sys.exit(rc)")
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env=env)
+    assert done.returncode == 0, done.stderr
+    assert target.exists()
+
+
+@pytest.mark.parametrize("argv, needle", [
+    (["export", SEED, "-o", "x.txt"], "ending in .py, .png or .svg"),
+    (["export", SEED, "-o", "x.png", "--torch"], "--torch only applies"),
+    (["export", SEED], "required"),
+])
+def test_export_bad_input_is_one_line_and_exit_2(capsys, argv, needle) -> None:
+    code, _, err = run(capsys, *argv)
+    assert code == 2 and needle in one_error_line(err)
+
+
+def test_export_into_a_missing_folder_is_one_line(capsys, tmp_path) -> None:
+    code, _, err = run(capsys, "export", SEED, "-o", str(tmp_path / "nope" / "m.py"))
+    assert code == 2 and "nope" in one_error_line(err)
+    assert not (tmp_path / "nope").exists()
