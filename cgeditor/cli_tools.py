@@ -31,6 +31,7 @@ from cgeditor.cli import (
     print_table,
     save_graph,
 )
+from cgeditor.core.engine import Plan, forward
 from cgeditor.core.gradcheck import CheckRow, check_gradients
 from cgeditor.model.errors import GraphError
 from cgeditor.model.graph import Graph
@@ -61,10 +62,9 @@ def positive_int(text: str) -> int:
 
 
 # --- gradient check (shared with the GUI panel) ------------------------------------------------
-def gradient_rows(graph: Graph, eps: float = 1e-6, trainable_only: bool = False) -> list[CheckRow]:
-    """Backprop against central differences for each input of ``graph`` (or its trainable
-    ones); GraphError with the reason when the graph cannot run or there is nothing to check."""
-    from cgeditor.core.engine import forward
+def check_plan(graph: Graph, trainable_only: bool = False) -> tuple[Plan, list[str]]:
+    """The compiled graph and the input names a gradient check covers (every input, or the
+    trainable ones); GraphError with the reason when it cannot run or has nothing to check."""
     from cgeditor.model.run import compile_graph, pre_run_problems
 
     if not graph.nodes:
@@ -82,6 +82,12 @@ def gradient_rows(graph: Graph, eps: float = 1e-6, trainable_only: bool = False)
     if fwd.values[plan.output] is None:
         first = next(iter(sorted(fwd.issues.items())))[1]
         raise GraphError(f"the output could not be computed: {first.message}")
+    return plan, names
+
+
+def gradient_rows(graph: Graph, eps: float = 1e-6, trainable_only: bool = False) -> list[CheckRow]:
+    """Backprop against central differences for each input checked by ``check_plan``."""
+    plan, names = check_plan(graph, trainable_only)
     return check_gradients(plan, names=names, eps=eps)
 
 
