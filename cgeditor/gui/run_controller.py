@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QDockWidget, QMainWindow, QSpinBox
 
 from cgeditor.gui import shortcuts
 from cgeditor.gui.explainer import ExplainerWidget
+from cgeditor.gui.run_view import paint_run
 from cgeditor.gui.trace import TraceWidget
 from cgeditor.model.display import RunDisplay, build_display
 from cgeditor.model.explain import Explanation, explain
@@ -119,6 +120,9 @@ class RunController(QObject):
             dock.setObjectName(name)
             dock.setWidget(widget)
             self.window.addDockWidget(area, dock)
+            view_menu = getattr(self.window, "menus", {}).get("view")
+            if view_menu is not None:
+                view_menu.addAction(dock.toggleViewAction())
 
     def attach(self, graph: Graph | None) -> None:
         """Follow ``graph`` (a new document): results of the old one are dropped."""
@@ -129,7 +133,22 @@ class RunController(QObject):
         self.graph = graph
         if graph is not None:
             graph.invalidated.connect(self._on_invalidated)
+        scene = self._scene()
+        if scene is not None:  # a new document comes with a new scene
+            scene.selectionChanged.connect(self._on_scene_selection)
         self._clear()
+
+    def _scene(self) -> Any:
+        """The window's canvas scene, if it has one that shows this graph."""
+        scene = getattr(self.window, "scene", None)
+        return scene if getattr(scene, "graph", None) is self.graph else None
+
+    def _on_scene_selection(self) -> None:
+        scene = self._scene()
+        ids = scene.selected_ids() if scene is not None else []
+        node_id = ids[0] if len(ids) == 1 else None
+        if node_id != self.selected:
+            self.select_node(node_id)
 
     # --- actions ------------------------------------------------------------------------
     def forward(self) -> None:
@@ -195,6 +214,9 @@ class RunController(QObject):
 
     def _on_trace_selected(self, node_id: str) -> None:
         self.select_node(node_id)
+        scene = self._scene()
+        if scene is not None:
+            scene.select_ids([node_id])
         self.node_selected.emit(node_id)
 
     def _explain(self) -> None:
@@ -272,6 +294,9 @@ class RunController(QObject):
             self.result, self.stepper, self.stale,
             exp.node_ids() if exp else (), exp.wire_keys() if exp else ())
         self.trace.show_run(self.result, self.display)
+        scene = self._scene()
+        if scene is not None and self.graph is not None:
+            paint_run(scene, self.display, self.graph)
         self.display_changed.emit(self.display)
 
     def _log_lines(self, lines: list[str]) -> None:
