@@ -26,6 +26,7 @@ from cgeditor.model.errors import (
     ValueParseError,
 )
 from cgeditor.model.files_parse import escape
+from cgeditor.model.files_schema import compile_schema
 from cgeditor.model.graph import Graph
 
 FORMAT_NAME = "cgeditor-graph"
@@ -35,14 +36,23 @@ MIGRATIONS: dict[int, Callable[[dict], dict]] = {}
 
 
 @cache
-def validator() -> jsonschema.protocols.Validator:
-    """The schema validator, built once: compiling the schema per load would cost more."""
+def _schema() -> dict:
     from cgeditor.paths import resource
 
-    schema = json.loads(resource("cgraph.schema.json").read_text(encoding="utf-8"))
-    cls = jsonschema.validators.validator_for(schema)
-    cls.check_schema(schema)
-    return cls(schema)
+    return json.loads(resource("cgraph.schema.json").read_text(encoding="utf-8"))
+
+
+@cache
+def validator() -> jsonschema.protocols.Validator:
+    """The schema validator, built once: compiling the schema per load would cost more."""
+    cls = jsonschema.validators.validator_for(_schema())
+    cls.check_schema(_schema())
+    return cls(_schema())
+
+
+@cache
+def fast_check() -> Callable[[Any], bool]:
+    return compile_schema(_schema())
 
 
 def data_to_graph(data: Any, filename: str = "<data>") -> Graph:
@@ -80,6 +90,8 @@ def _check_version(data: Any, filename: str) -> dict:
 
 
 def _check_schema(data: dict, filename: str) -> None:
+    if fast_check()(data):
+        return  # jsonschema only runs to find and word an error (it takes seconds on 10k)
     error = jsonschema.exceptions.best_match(validator().iter_errors(data))
     if error is None:
         return

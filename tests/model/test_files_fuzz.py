@@ -6,11 +6,13 @@ import copy
 import json
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cgeditor.model import files
+from cgeditor.model import files, files_build
 from cgeditor.model.errors import LoadError
+from cgeditor.model.files_schema import compile_schema
 from cgeditor.model.graph import Graph
 from cgeditor.paths import seed_example
 
@@ -129,3 +131,17 @@ def test_truncation_and_insertion(text: str, cut: int, junk: bytes):
 def test_unmutated_files_load():
     for text in VALID_TEXTS:
         assert files.dumps(files.loads(text)) == text
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_fast_schema_check_agrees_with_jsonschema(data: st.DataObject):
+    tree = json.loads(data.draw(st.sampled_from(VALID_TEXTS)))
+    for _ in range(data.draw(st.integers(0, 2))):
+        _mutate(tree, data.draw)
+    assert files_build.fast_check()(tree) == files_build.validator().is_valid(tree)
+
+
+def test_fast_schema_check_refuses_keywords_it_does_not_know():
+    with pytest.raises(ValueError, match="'uniqueItems' is not supported"):
+        compile_schema({"type": "array", "uniqueItems": True})
