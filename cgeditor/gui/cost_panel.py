@@ -1,0 +1,204 @@
+"""The cost-of-gradients dock: op evaluations and measured seconds for every gradient by
+backprop (n forward + n backward) against finite differences (2·p·n) on the user's graph, and
+"Scale it": the wide sum-of-products graph for p = 10, 100, 1,000, plotted log-log.
+Timing runs on a worker thread (with a budget), polled by a timer, so the window stays live.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import TYPE_CHECKING, Any
+
+import pyqtgraph as pg
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from cgeditor.model import files
+from cgeditor.model.cost import Cost, count, measure, scaling_table
+from cgeditor.model.errors import GraphError
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from cgeditor.gui.main_window import MainWindow
+
+MEASURE_BUDGET = 1.0  # seconds of finite differences on the user's graph before estimating
+SCALE_BUDGET = 0.4  # per graph of the scaling run (three graphs)
+SCALE_PS = (10, 100, 1000)
+POLL_MS = 40
+
+
+def seconds_text(seconds: float | None) -> str:
+    if seconds is None:
+        return "—"
+    if seconds < 1e-3:
+        return f"{seconds * 1e6:.0f} µs"
+    if seconds < 1:
+        return f"{seconds * 1e3:.1f} ms"
+    return f"{seconds:.2f} s"
+
+
+def ratio_text(ratio: float | None) -> str:
+    return "—" if ratio is None or ratio != ratio else f"{ratio:,.1f}×"
+
+
+class CostPanel(QWidget):
+    """Counts and times on the window's graph, and the scaling plot."""
+
+    measured = Signal(object)  # Cost with seconds
+    scaled = Signal(list)  # list[Cost]
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        self.cost: Cost | None = None
+        self.table: list[Cost] = []
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cgeditor-cost")
+        self._jobs: list[tuple[Future, Callable[[Any], None]]] = []
+        self._poll = QTimer(self)
+        self._poll.setInterval(POLL_MS)
+        self._poll.timeout.connect(self._collect)
+        self._build()
+        pool = self._pool  # not self: the slot runs while the widget is being destroyed
+        self.destroyed.connect(lambda *_: pool.shutdown(wait=False, cancel_futures=True))
+
+    def _build(self) -> None:
+        self.count_button = QPushButton("Count and time this graph")
+        self.count_button.setObjectName("cost_run")
+        self.count_button.clicked.connect(self.start_measure)
+        self.scale_button = QPushButton("Scale it: p = 10, 100, 1,000")
+        self.scale_button.setObjectName("cost_scale")
+        self.scale_button.setToolTip("Grow J = Σ w_i·x_i and compare both ways of getting "
+                                     "every gradient as p grows")
+        self.scale_button.clicked.connect(self.start_scale)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.count_button)
+        buttons.addWidget(self.scale_button)
+        self.sizes = QLabel("")
+        self.sizes.setObjectName("cost_sizes")
+        self.sizes.setWordWrap(True)
+        grid = QGridLayout()
+        self.cells: dict[str, QLabel] = {}
+        for col, head in enumerate(("", "backprop", "finite differences", "ratio")):
+            grid.addWidget(QLabel(f"<b>{head}</b>"), 0, col)
+        for row, (key, head) in enumerate((("evals", "op evaluations"), ("time", "time")), 1):
+            grid.addWidget(QLabel(head), row, 0)
+            for col, which in enumerate(("bp", "fd", "ratio"), 1):
+                cell = QLabel("—")
+                cell.setObjectName(f"cost_{key}_{which}")
+                self.cells[f"{key}_{which}"] = cell
+                grid.addWidget(cell, row, col)
+        self.note = QLabel("")
+        self.note.setObjectName("cost_note")
+        self.note.setWordWrap(True)
+        self.plot = pg.PlotWidget(background=None)
+        self.plot.setObjectName("cost_plot")
+        self.plot.setMinimumHeight(180)
+        self.plot.setLogMode(True, True)
+        self.plot.showGrid(x=True, y=True, alpha=0.25)
+        self.plot.setLabel("bottom", "p (parameters)")
+        self.plot.setLabel("left", "op evaluations for every gradient")
+        self.plot.addLegend(offset=(10, 10))
+        layout = QVBoxLayout(self)
+        layout.addLayout(buttons)
+        layout.addWidget(self.sizes)
+        layout.addLayout(grid)
+        layout.addWidget(self.note)
+        layout.addWidget(self.plot, 1)
+
+    # --- the user's graph ---------------------------------------------------------------
+    @property
+    def busy(self) -> bool:
+        return bool(self._jobs)
+
+    def start_measure(self) -> bool:
+        """Exact counts now; the timing on the worker (on a copy of the graph)."""
+        graph = self.window.graph
+        try:
+            cost = count(graph)
+        except GraphError as exc:
+            self.note.setText(f"Not counted: {exc}")
+            return False
+        self.show_cost(cost)
+        self.note.setText("Timing both on this machine…")
+        self.count_button.setEnabled(False)
+        copy = files.loads(files.dumps(graph))  # the worker never sees the live graph
+        self._submit(lambda: measure(copy, budget=MEASURE_BUDGET), self._measured)
+        return True
+
+    def show_cost(self, cost: Cost) -> None:
+        self.cost = cost
+        self.sizes.setText(
+            f"n = {cost.ops} ops, p = {cost.params} input scalar(s). Backprop: one forward "
+            f"pass ({cost.backprop_forward}) + one backward pass ({cost.backprop_backward}). "
+            f"Finite differences: 2·p forward passes = 2·{cost.params}·{cost.ops}.")
+        self.cells["evals_bp"].setText(f"{cost.backprop:,}")
+        self.cells["evals_fd"].setText(f"{cost.finite_diff:,}")
+        self.cells["evals_ratio"].setText(ratio_text(cost.ratio))
+        estimated = " (estimated)" if cost.estimated else ""
+        self.cells["time_bp"].setText(seconds_text(cost.backprop_seconds))
+        self.cells["time_fd"].setText(seconds_text(cost.finite_diff_seconds) + estimated)
+        self.cells["time_ratio"].setText(ratio_text(cost.time_ratio))
+
+    def _measured(self, cost: Cost) -> None:
+        self.count_button.setEnabled(True)
+        self.show_cost(cost)
+        self.note.setText(
+            "Finite-difference time estimated from the passes that fit in "
+            f"{MEASURE_BUDGET:g} s." if cost.estimated else
+            "Both measured on this machine (backprop: best of 5 runs).")
+        self.measured.emit(cost)
+
+    # --- scaling ------------------------------------------------------------------------
+    def start_scale(self) -> bool:
+        if not self.scale_button.isEnabled():
+            return False
+        self.scale_button.setEnabled(False)
+        self.note.setText("Growing J = Σ w_i·x_i for p = 10, 100, 1,000 and timing both…")
+        self._submit(lambda: scaling_table(SCALE_PS, budget=SCALE_BUDGET), self._scaled)
+        return True
+
+    def _scaled(self, table: list[Cost]) -> None:
+        self.scale_button.setEnabled(True)
+        self.table = table
+        self.plot.clear()
+        ps = [c.params for c in table]
+        self.plot.plot(ps, [c.backprop for c in table], pen=pg.mkPen("#2b8a3e", width=2),
+                       symbol="o", symbolBrush="#2b8a3e", name="backprop: n + n")
+        self.plot.plot(ps, [c.finite_diff for c in table], pen=pg.mkPen("#c92a2a", width=2),
+                       symbol="s", symbolBrush="#c92a2a", name="finite differences: 2·p·n")
+        lines = [f"p = {c.params:,}: backprop {c.backprop:,} evals, "
+                 f"{seconds_text(c.backprop_seconds)}; finite differences "
+                 f"{c.finite_diff:,} evals, {seconds_text(c.finite_diff_seconds)}"
+                 f"{' (estimated)' if c.estimated else ''}; {ratio_text(c.time_ratio)} "
+                 "slower" for c in table]
+        self.note.setText("\n".join(lines))
+        self.scaled.emit(table)
+
+    # --- the worker ---------------------------------------------------------------------
+    def _submit(self, job: Callable[[], Any], done: Callable[[Any], None]) -> None:
+        self._jobs.append((self._pool.submit(job), done))
+        self._poll.start()
+
+    def _collect(self) -> None:
+        """Hand finished work to the GUI thread; failures become a note, never a crash."""
+        for job in [j for j in self._jobs if j[0].done()]:
+            self._jobs.remove(job)
+            future, done = job
+            try:
+                result = future.result()
+            except Exception as exc:  # a bug must not take the editor down
+                self.count_button.setEnabled(True)
+                self.scale_button.setEnabled(True)
+                self.note.setText(f"Could not finish: {exc}")
+                continue
+            done(result)
+        if not self._jobs:
+            self._poll.stop()

@@ -1,0 +1,319 @@
+"""The gradient check dock: backprop against central differences per input (one input per
+timer tick, so the window stays responsive), nodes tinted by the result, and Nudge, which
+moves one input by ε and sets the real new output beside the linear prediction J + ∂J/∂θ·ε.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from cgeditor.cli import format_cell
+from cgeditor.cli_tools import check_plan
+from cgeditor.core.engine import Plan, backward, forward
+from cgeditor.core.gradcheck import ATOL, RTOL, CheckRow, check_gradients, output_of
+from cgeditor.model.errors import GraphError
+from cgeditor.model.graph import LEAF_OPS, Graph
+from cgeditor.model.run import compile_graph, pre_run_problems
+
+if TYPE_CHECKING:
+    from cgeditor.gui.main_window import MainWindow
+
+COLUMNS = ("input", "backprop", "numeric", "abs error", "rel error", "result", "method")
+PASS_COLOR, FAIL_COLOR = QColor(46, 160, 67, 70), QColor(215, 58, 73, 90)
+MINUS = "\u2212"
+
+
+def parse_eps(text: str, allow_negative: bool = False) -> float:
+    """ε from a text field: a finite non-zero number (positive unless ``allow_negative``)."""
+    try:
+        value = float(text.strip().replace(MINUS, "-"))
+    except ValueError:
+        raise GraphError(f"ε must be a number, not {text.strip()!r}") from None
+    if not math.isfinite(value) or value == 0 or (value < 0 and not allow_negative):
+        raise GraphError(f"ε must be a {'non-zero' if allow_negative else 'positive'} "
+                         f"finite number, not {text.strip()}")
+    return value
+
+
+# --- nudge: pure numbers, no Qt ----------------------------------------------------------------
+def num(x: float) -> str:
+    """Up to 10 significant digits with a true minus sign: 1.996002, −4, 0.001."""
+    x = float(x)
+    return ("0" if x == 0 else f"{x:.10g}").replace("-", MINUS)
+
+
+@dataclass(frozen=True)
+class Nudge:
+    """The output before and after moving one input by ε, and the linear prediction."""
+
+    name: str
+    before: Any  # the input's value
+    eps: float
+    output: float  # J
+    nudged_output: float  # J after the nudge, from a real forward pass
+    slope: float  # Σ ∂J/∂θ (the directional derivative along "every element + ε")
+
+    @property
+    def predicted(self) -> float:
+        return self.output + self.slope * self.eps
+
+    def text(self) -> str:
+        """'w → 2.001, J = 1.996002, predicted 2 − 4·0.001 = 1.996'."""
+        if np.ndim(self.before) == 0:
+            moved = f"{self.name} → {num(float(self.before) + self.eps)}"
+        else:
+            moved = f"{self.name} → {self.name} + {num(self.eps)} (every element)"
+        sign = MINUS if self.slope < 0 else "+"
+        eps = num(self.eps) if self.eps > 0 else f"({num(self.eps)})"
+        return (f"{moved}, J = {num(self.nudged_output)}, predicted {num(self.output)} {sign} "
+                f"{num(abs(self.slope))}·{eps} = {num(self.predicted)}")
+
+    def gap_text(self) -> str:
+        gap = f"{self.nudged_output - self.predicted:.3g}".replace("-", MINUS)
+        return (f"actual − predicted = {gap}: the curvature term, which shrinks like ε² "
+                "(halve ε and it quarters)")
+
+
+def nudge(graph: Graph, node_id: str, eps: float) -> Nudge:
+    """Move input ``node_id`` by ``eps`` in a real forward run; the graph is left untouched."""
+    node = graph.node(node_id)
+    if node.op not in LEAF_OPS:
+        raise GraphError(f"{node.name} is a {node.op} node: select an input to nudge")
+    problems = pre_run_problems(graph)
+    if problems:
+        raise GraphError(f"cannot run yet: {next(iter(problems.values()))}")
+    plan = compile_graph(graph)
+    fwd = forward(plan)
+    if fwd.values[plan.output] is None:
+        raise GraphError("the output could not be computed; press Forward to see why")
+    grad = backward(plan, fwd.values).grads[plan.index[node.name]]
+    slope = float(np.sum(grad)) if grad is not None else 0.0
+    before = np.asarray(node.value, dtype=np.float64)
+    after = output_of(plan, {node.name: before + eps})
+    return Nudge(node.name, node.value, eps, output_of(plan, {}), after, slope)
+
+
+# --- the panel ---------------------------------------------------------------------------------
+class GradcheckPanel(QWidget):
+    """ε, which inputs, Check; the table; and Nudge for the selected input."""
+
+    finished = Signal(bool)  # all passed
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        self.rows: list[CheckRow] = []
+        self.tints: dict[str, bool] = {}  # node id -> passed, while the check is current
+        self._pending: list[str] = []
+        self._plan: Plan | None = None
+        self._eps = 1e-6
+        self._graph: Graph | None = None
+        self._tinted_graph: Graph | None = None
+        self._timer = QTimer(self)
+        self._timer.setInterval(0)
+        self._timer.timeout.connect(self._check_next)
+        self._build()
+        run = getattr(window, "run", None)
+        if run is not None:  # a run repaints every node; put the check's marks back on top
+            run.display_changed.connect(self.apply_tints)
+
+    def _build(self) -> None:
+        self.eps = QLineEdit("1e-6")
+        self.eps.setObjectName("gradcheck_eps")
+        self.eps.setToolTip("Step of the central difference (J(θ+ε) − J(θ−ε)) / 2ε")
+        self.which = QComboBox()
+        self.which.setObjectName("gradcheck_which")
+        self.which.addItems(["all inputs", "trainable inputs only"])
+        self.check_button = QPushButton("Check gradients")
+        self.check_button.setObjectName("gradcheck_run")
+        self.check_button.clicked.connect(self.start_check)
+        top = QHBoxLayout()
+        top.addWidget(QLabel("ε"))
+        top.addWidget(self.eps)
+        top.addWidget(self.which)
+        top.addWidget(self.check_button)
+        self.table = QTableWidget(0, len(COLUMNS))
+        self.table.setObjectName("gradcheck_table")
+        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table.verticalHeader().setVisible(False)
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.horizontalHeader().setSectionResizeMode(
+            QHeaderView.ResizeMode.ResizeToContents)
+        self.summary = QLabel(f"Pass when |g − ĝ| ≤ {ATOL:g} + {RTOL:g}·|ĝ| "
+                              "(g backprop, ĝ numeric).")
+        self.summary.setObjectName("gradcheck_summary")
+        self.summary.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.summary)
+        layout.addWidget(self._build_nudge())
+
+    def _build_nudge(self) -> QGroupBox:
+        box = QGroupBox("Nudge an input")
+        self.nudge_eps = QLineEdit("0.001")
+        self.nudge_eps.setObjectName("nudge_eps")
+        self.nudge_button = QPushButton("Nudge selected input")
+        self.nudge_button.setObjectName("nudge_run")
+        self.nudge_button.setToolTip("Run forward with the selected input moved by ε and "
+                                     "compare the output with J + ∂J/∂θ·ε (the graph is kept)")
+        self.nudge_button.clicked.connect(self.nudge_selected)
+        self.nudge_result = QLabel("Select an input on the canvas, then press Nudge.")
+        self.nudge_result.setObjectName("nudge_result")
+        self.nudge_result.setWordWrap(True)
+        self.nudge_result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        form = QFormLayout(box)
+        row = QHBoxLayout()
+        row.addWidget(self.nudge_eps)
+        row.addWidget(self.nudge_button)
+        form.addRow("ε", row)
+        form.addRow(self.nudge_result)
+        return box
+
+    # --- checking -----------------------------------------------------------------------
+    @property
+    def running(self) -> bool:
+        return self._timer.isActive()
+
+    def start_check(self) -> bool:
+        """Validate, then check one input per tick; False (with a message) if it cannot."""
+        try:
+            eps = parse_eps(self.eps.text())
+            plan, names = check_plan(self.window.graph, self.which.currentIndex() == 1)
+        except GraphError as exc:
+            self.summary.setText(f"Not checked: {exc}")
+            return False
+        self._clear_tints()
+        self._graph, self._plan, self._eps, self._pending = self.window.graph, plan, eps, names
+        self.rows = []
+        self.table.setRowCount(0)
+        self.summary.setText(f"Checking {len(names)} input(s)…")
+        self.check_button.setEnabled(False)
+        self._timer.start()
+        return True
+
+    def _check_next(self) -> None:
+        if self._graph is not self.window.graph or self._plan is None:
+            self._stop("Not finished: the document changed.")
+            return
+        name = self._pending.pop(0)
+        row = check_gradients(self._plan, names=[name], eps=self._eps)[0]
+        self.rows.append(row)
+        self._add_row(row)
+        if not self._pending:
+            self._finish()
+
+    def _add_row(self, row: CheckRow) -> None:
+        k = self.table.rowCount()
+        self.table.insertRow(k)
+        cells = (row.name, format_cell(row.backprop), format_cell(row.numeric),
+                 f"{row.abs_error:.2e}", f"{row.rel_error:.2e}",
+                 "pass" if row.passed else "FAIL", row.method)
+        for col, text in enumerate(cells):
+            item = QTableWidgetItem(text.replace("-", MINUS) if col in (1, 2) else text)
+            item.setBackground(PASS_COLOR if row.passed else FAIL_COLOR)
+            item.setToolTip(f"backprop {format_cell(row.backprop)}\nnumeric "
+                            f"{format_cell(row.numeric)}")
+            self.table.setItem(k, col, item)
+
+    def _finish(self) -> None:
+        failed = [r.name for r in self.rows if not r.passed]
+        eps = f"ε = {self._eps:g}"
+        if failed:
+            text = (f"{len(failed)} of {len(self.rows)} failed ({', '.join(failed)}; {eps}): "
+                    "backprop disagrees with finite differences.")
+        else:
+            text = f"All {len(self.rows)} passed ({eps})."
+        self._stop(text)
+        graph = self.window.graph
+        self.tints = {graph.by_name(r.name).id: r.passed for r in self.rows
+                      if graph.has_name(r.name)}
+        self._tinted_graph = graph
+        graph.changed.connect(self._clear_tints)
+        self.apply_tints()
+        log = getattr(self.window, "log", None)
+        if log is not None:
+            log(f"Gradient check: {text}")
+        self.finished.emit(not failed)
+
+    def _stop(self, text: str) -> None:
+        self._timer.stop()
+        self._pending, self._plan = [], None
+        self.summary.setText(text)
+        self.check_button.setEnabled(True)
+
+    # --- tinting nodes ------------------------------------------------------------------
+    def apply_tints(self, *_args: object) -> None:
+        """Outline passed inputs, mark failed ones as errors; re-applied after each repaint
+        of the run display, and dropped at the first edit of the graph."""
+        scene = getattr(self.window, "scene", None)
+        if self.tints and self._tinted_graph is not self.window.graph:
+            self._clear_tints()  # ids of another document: they may name other nodes here
+        if scene is None:
+            return
+        for node_id, passed in self.tints.items():
+            item = scene.nodes.get(node_id)
+            if item is None:
+                continue
+            if passed:
+                item.set_display(highlighted=True)
+            else:
+                item.set_display(error_text="gradient check failed: backprop ≠ numeric")
+
+    def _clear_tints(self) -> None:
+        if not self.tints:
+            return
+        scene, graph = getattr(self.window, "scene", None), self.window.graph
+        tinted, self.tints = self.tints, {}
+        if self._tinted_graph is not None:
+            self._tinted_graph.changed.disconnect(self._clear_tints)
+            self._tinted_graph = None
+        if getattr(scene, "graph", None) is not graph:
+            return  # a new document has a new scene with nothing of ours on it
+        run = getattr(self.window, "run", None)
+        if run is not None and scene is not None:
+            from cgeditor.gui.run_view import paint_run
+            paint_run(scene, run.display, graph)  # the run's own picture again
+        elif scene is not None:
+            for node_id in tinted:
+                if node_id in scene.nodes:
+                    scene.nodes[node_id].set_display(highlighted=False, error_text="")
+
+    # --- nudge --------------------------------------------------------------------------
+    def nudge_selected(self) -> Nudge | None:
+        """Nudge the one selected input; the result (or why not) in the panel."""
+        scene = getattr(self.window, "scene", None)
+        ids = scene.selected_ids() if scene is not None else []
+        graph = self.window.graph
+        leaves = [i for i in ids if graph.nodes[i].op in LEAF_OPS]
+        if len(ids) != 1 or not leaves:
+            self.nudge_result.setText("Select exactly one input node on the canvas first.")
+            return None
+        try:
+            eps = parse_eps(self.nudge_eps.text(), allow_negative=True)
+            result = nudge(graph, leaves[0], eps)
+        except GraphError as exc:
+            self.nudge_result.setText(f"Not nudged: {exc}")
+            return None
+        self.nudge_result.setText(f"{result.text()}\n{result.gap_text()}")
+        return result

@@ -1,0 +1,256 @@
+"""The training dock: learning rate, steps, optimizer, Train/Stop, a progress bar and a loss
+curve. Training runs in timer slices of about 15 ms; the canvas shows the parameters as they
+move, and the graph changes once, at the end or on Stop, as one undo step.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from cgeditor.model.display import value_text
+from cgeditor.model.errors import GraphError
+from cgeditor.model.graph import Graph
+from cgeditor.model.train import OPTIMIZERS, Trainer
+
+if TYPE_CHECKING:
+    from cgeditor.gui.main_window import MainWindow
+
+SLICE_SECONDS = 0.015  # work per timer tick: short enough that input and paints get through
+MAX_STEPS = 1_000_000
+DEFAULTS = {"lr": 0.1, "steps": 200, "optimizer": "sgd"}
+
+
+class TrainPanel(QWidget):
+    """Settings, Train/Stop, progress and the loss curve for the window's graph."""
+
+    started = Signal()
+    stopped = Signal(str)  # why: "done", "stopped", "diverged", "document changed"
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        self.trainer: Trainer | None = None
+        self.total = 0
+        self.chunk = 1
+        self.history: list[float] = []  # the losses of the last (or current) run
+        self._graph: Graph | None = None  # the graph being trained
+        self._prefilled: Graph | None = None
+        self._timer = QTimer(self)
+        self._timer.setInterval(0)
+        self._timer.timeout.connect(self._tick)
+        self._build()
+        self.prefill()
+
+    def _build(self) -> None:
+        self.lr = QDoubleSpinBox()
+        self.lr.setObjectName("train_lr")
+        self.lr.setDecimals(6)
+        self.lr.setRange(1e-6, 1e3)
+        self.lr.setToolTip("Learning rate: how far each step moves against the gradient")
+        self.steps = QSpinBox()
+        self.steps.setObjectName("train_steps")
+        self.steps.setRange(1, MAX_STEPS)
+        self.optimizer = QComboBox()
+        self.optimizer.setObjectName("train_optimizer")
+        self.optimizer.addItems(OPTIMIZERS)
+        self.optimizer.setToolTip("sgd: plain gradient descent; momentum (0.9); Adam")
+        self.train_button = QPushButton("Train")
+        self.train_button.setObjectName("train_start")
+        self.train_button.clicked.connect(self.start)
+        self.stop_button = QPushButton("Stop")
+        self.stop_button.setObjectName("train_stop")
+        self.stop_button.setEnabled(False)
+        self.stop_button.clicked.connect(self.stop)
+        form = QFormLayout()
+        form.addRow("Learning rate", self.lr)
+        form.addRow("Steps", self.steps)
+        form.addRow("Optimizer", self.optimizer)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.train_button)
+        buttons.addWidget(self.stop_button)
+        self.progress = QProgressBar()
+        self.progress.setObjectName("train_progress")
+        self.status = QLabel("Mark inputs as trainable in the inspector, then press Train.")
+        self.status.setObjectName("train_status")
+        self.status.setWordWrap(True)
+        self.plot = pg.PlotWidget(background=None)
+        self.plot.setObjectName("train_plot")
+        self.plot.setMinimumHeight(160)
+        self.plot.setLabel("bottom", "step")
+        self.plot.setLabel("left", "loss")
+        self.plot.showGrid(x=True, y=True, alpha=0.25)
+        self.plot.setDownsampling(auto=True, mode="peak")
+        self.plot.setClipToView(True)
+        self.curve = self.plot.plot([], [], pen=pg.mkPen("#d9480f", width=2), name="loss")
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addLayout(buttons)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.status)
+        layout.addWidget(self.plot, 1)
+
+    # --- settings -----------------------------------------------------------------------
+    def prefill(self, *_args: object) -> None:
+        """Take the graph's suggested settings (meta["train"]) once per document."""
+        graph = getattr(self.window, "graph", None)
+        if graph is None or graph is self._prefilled or self.running:
+            return
+        self._prefilled = graph
+        suggested = graph.meta.get("train")
+        settings = {**DEFAULTS, **(suggested if isinstance(suggested, dict) else {})}
+        try:
+            lr, steps = float(settings["lr"]), int(settings["steps"])
+        except (TypeError, ValueError):
+            lr, steps = DEFAULTS["lr"], DEFAULTS["steps"]
+        self.lr.setValue(lr if math.isfinite(lr) and lr > 0 else DEFAULTS["lr"])
+        self.steps.setValue(max(1, min(steps, MAX_STEPS)))
+        index = self.optimizer.findText(str(settings["optimizer"]))
+        self.optimizer.setCurrentIndex(max(index, 0))
+
+    # --- running ------------------------------------------------------------------------
+    @property
+    def running(self) -> bool:
+        return self._timer.isActive()
+
+    def start(self) -> bool:
+        """Begin training the window's graph; False (with the reason shown) if it cannot."""
+        if self.running:
+            return False
+        graph = self.window.graph
+        try:
+            self.trainer = Trainer(graph, self.lr.value(), self.optimizer.currentText())
+        except GraphError as exc:
+            self._say(f"Cannot train: {exc}")
+            return False
+        self._graph, self.total, self.chunk = graph, self.steps.value(), 1
+        self.history = []
+        self.curve.setData([], [])
+        self.progress.setRange(0, self.total)
+        self.progress.setValue(0)
+        self.train_button.setEnabled(False)
+        self.stop_button.setEnabled(True)
+        self.status.setText(f"Training {', '.join(self.trainer.names.values())}…")
+        self._timer.start()
+        self.started.emit()
+        return True
+
+    def _tick(self) -> None:
+        trainer = self.trainer
+        if trainer is None or self._graph is not self.window.graph:
+            self._end("document changed", "Training stopped: another document was opened; "
+                      "nothing was applied.", apply=False)
+            return
+        start = time.perf_counter()
+        trainer.step(min(self.chunk, self.total - len(trainer.losses)))
+        elapsed = time.perf_counter() - start
+        # Size the next slice so one tick takes about SLICE_SECONDS, growing at most 2× a tick.
+        if elapsed > 0:
+            self.chunk = max(1, min(self.chunk * 2, int(self.chunk * SLICE_SECONDS / elapsed)))
+        self._show_progress()
+        if trainer.done:
+            self._end("diverged", trainer.message or "training stopped", log=True)
+        elif len(trainer.losses) >= self.total:
+            self._end("done", "")
+
+    def _show_progress(self) -> None:
+        trainer = self.trainer
+        assert trainer is not None
+        self.history = list(trainer.losses)
+        losses = np.asarray(self.history)
+        self.progress.setValue(len(losses))
+        positive = bool(losses.size) and bool(np.all(losses[np.isfinite(losses)] > 0))
+        self.plot.setLogMode(False, positive)  # a log axis shows a falling loss best
+        finite = np.isfinite(losses)
+        self.curve.setData(np.arange(1, len(losses) + 1)[finite], losses[finite])
+        if losses.size:
+            self.status.setText(f"step {len(losses)} of {self.total}: loss "
+                                f"{value_text(losses[-1])}")
+        self._show_parameters()
+
+    def _show_parameters(self) -> None:
+        """The canvas shows each parameter's current value (display only, no graph edit)."""
+        scene = getattr(self.window, "scene", None)
+        trainer = self.trainer
+        if scene is None or trainer is None or getattr(scene, "graph", None) is not self._graph:
+            return
+        for node_id, value in zip(trainer.ids, trainer.params):
+            item = scene.nodes.get(node_id)
+            if item is not None:
+                item.set_display(value_text=value_text(value))
+
+    def stop(self) -> None:
+        """Stop now and keep what was learned so far (one undo step)."""
+        if self.running:
+            self._end("stopped", "")
+
+    def _end(self, why: str, message: str, apply: bool = True, log: bool = False) -> None:
+        self._timer.stop()
+        self.train_button.setEnabled(True)
+        self.stop_button.setEnabled(False)
+        trainer, self.trainer = self.trainer, None
+        steps = len(trainer.losses) if trainer is not None else 0
+        if apply and trainer is not None:
+            applied = self._apply(trainer, steps)
+            final = trainer.losses[-1] if trainer.losses else float("nan")
+            where = "Stopped" if why == "stopped" else "Trained"
+            text = message or f"{where} after {steps} steps: loss {value_text(final)}" + (
+                "" if applied else " (the graph changed meanwhile; nothing applied)")
+        else:
+            text = message
+        self._restore_canvas()
+        self._say(text, log=log or why != "done")
+        self.stopped.emit(why)
+
+    def _apply(self, trainer: Trainer, steps: int) -> bool:
+        """Write the trained values as one undo step; refuse if the parameters are gone."""
+        graph = self._graph
+        if graph is None or graph is not self.window.graph or steps == 0:
+            return False
+        if any(graph.nodes.get(i) is None or graph.nodes[i].op != "input" for i in trainer.ids):
+            return False
+        from cgeditor.gui.commands import SetValue
+        stack = self.window.undo_stack
+        stack.beginMacro(f"Train {steps} step{'' if steps == 1 else 's'}")
+        try:
+            for node_id, value in trainer.final_values().items():
+                stack.push(SetValue(graph, node_id, value))
+        finally:
+            stack.endMacro()
+        return True
+
+    def _say(self, text: str, log: bool = False) -> None:
+        self.status.setText(text)
+        window_log = getattr(self.window, "log", None)
+        if log and window_log is not None:
+            window_log(text)
+
+    def _restore_canvas(self) -> None:
+        """Nodes show the graph's own values again (the run's picture, or idle values)."""
+        scene, graph = getattr(self.window, "scene", None), self.window.graph
+        if scene is None or getattr(scene, "graph", None) is not graph:
+            return
+        from cgeditor.gui.run_view import idle_display, paint_run
+        run = getattr(self.window, "run", None)
+        if run is not None:
+            paint_run(scene, run.display, graph)
+            return
+        for node_id, item in scene.nodes.items():
+            item.set_display(idle_display(graph, node_id))
