@@ -118,8 +118,7 @@ def main(folder: str, target: str) -> None:
         for _ in range(3):
             edit(window, float(rounds))
         window.document.autosave.write_now()
-        if rounds % 2 == 0:
-            window.document.save()
+        window.document.save()
         app.processEvents()
 
 

@@ -20,7 +20,7 @@ from cgeditor.model import files
 
 CHILD = Path(__file__).with_name("crash_child.py")
 KILLS = 20
-BUDGET_S = 100  # bounds the run time on a busy machine; not an assertion about speed
+BUDGET_S = 90  # bounds the run time on a busy machine; not an assertion about speed
 
 
 def start_child(folder: Path, target: Path) -> subprocess.Popen[str]:
@@ -61,7 +61,7 @@ def test_killed_while_saving_never_leaves_a_broken_file(tmp_path: Path) -> None:
     while kills < KILLS and time.monotonic() < deadline:
         child = start_child(tmp_path, target)
         wait_ready(child)
-        time.sleep(rng.uniform(0.0, 0.4))
+        time.sleep(rng.uniform(0.05, 1.0))
         assert child.poll() is None, child.stderr.read()  # still running: no save failed
         child.send_signal(signal.SIGKILL)
         child.wait()
