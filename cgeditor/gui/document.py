@@ -308,15 +308,18 @@ class DocumentController(QObject):
         return True
 
     def _open_example(self) -> None:
-        seed = paths.seed_example()
-        try:
-            graph = files.load(str(seed))
-        except (LoadError, OSError) as exc:
-            self.window.log(f"The bundled example could not be opened: {exc}")
-            self._adopt(Graph(), None)
-            return
-        # Untitled, so Save asks where to put it and never overwrites the bundled file.
-        self._adopt(graph, None, example=seed)
+        if not self.open_example(str(paths.seed_example()), ask=False):
+            self._adopt(Graph(), None)  # a broken install still gives a usable editor
+
+    def open_example(self, path: str, ask: bool = True) -> bool:
+        """Open a bundled example as an untitled copy: Save asks where, so the bundled
+        file is never overwritten."""
+        graph = self._load(path)
+        if graph is None or (ask and not self._confirm_discard("opening an example")):
+            return False
+        self._adopt(graph, None, example=Path(path))
+        self.window.log(f"Opened the example {Path(path).name}")
+        return True
 
     def maybe_close(self) -> bool:
         """For closeEvent: False when the user cancels; otherwise clean up and remember."""

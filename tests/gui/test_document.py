@@ -256,3 +256,17 @@ def test_start_with_a_file_and_with_a_new_name(make_window, tmp_path: Path) -> N
     assert len(fresh.graph) == 0 and fresh.windowTitle().startswith("new.cgraph")
     fresh.document.save()
     assert files.load(tmp_path / "new.cgraph") is not None
+
+
+def test_an_example_opens_as_an_untitled_copy(window, prompts, monkeypatch,
+                                              tmp_path: Path) -> None:
+    example = write_graph(tmp_path / "bundled.cgraph", consts=3)
+    before = example.read_bytes()
+    edit(window)
+    assert window.document.open_example(str(example))
+    assert prompts.unsaved[-1][1] == "opening an example"
+    assert window.windowTitle().startswith("bundled.cgraph (example)")
+    edit(window)
+    answer_save_dialog(monkeypatch, str(tmp_path / "copy.cgraph"))
+    assert window.document.save()
+    assert example.read_bytes() == before and len(files.load(tmp_path / "copy.cgraph")) == 4
