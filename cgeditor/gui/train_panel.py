@@ -166,7 +166,8 @@ class TrainPanel(QWidget):
             self.chunk = max(1, min(self.chunk * 2, int(self.chunk * SLICE_SECONDS / elapsed)))
         self._show_progress()
         if trainer.done:
-            self._end("diverged", trainer.message or "training stopped", log=True)
+            self._end("diverged", f"{trainer.message or 'training stopped'}; the parameters "
+                      "were left as they were", apply=False, log=True)
         elif len(trainer.losses) >= self.total:
             self._end("done", "")
 

@@ -1,0 +1,140 @@
+"""The gradient check dock on a real MainWindow: the seed passes with the right numbers, a wrong
+vjp is caught and marked on the canvas, bad ε changes nothing, Nudge predicts J + ∂J/∂θ·ε."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+from PySide6.QtCore import Qt
+
+from cgeditor.core import ops
+from cgeditor.gui.commands import SetValue
+from cgeditor.gui.learn import install_learning
+from cgeditor.model.examples import load_example
+
+
+@pytest.fixture
+def learn(window):
+    window.set_graph(load_example("seed"))
+    learning = install_learning(window)
+    learning.show("gradcheck")  # docks start hidden; buttons take clicks once shown
+    return learning
+
+
+def run_check(qtbot, panel) -> bool:
+    with qtbot.waitSignal(panel.finished, timeout=10_000) as blocker:
+        qtbot.mouseClick(panel.check_button, Qt.MouseButton.LeftButton)
+    return blocker.args[0]
+
+
+def table(panel) -> dict[str, list[str]]:
+    t = panel.table
+    return {t.item(r, 0).text(): [t.item(r, c).text() for c in range(t.columnCount())]
+            for r in range(t.rowCount())}
+
+
+def test_seed_passes_with_the_backprop_values(qtbot, learn, window) -> None:
+    panel = learn.gradcheck
+    assert run_check(qtbot, panel) is True
+    rows = table(panel)
+    assert list(rows) == ["w", "x", "b", "y"]
+    assert [rows[n][1] for n in rows] == ["−4", "4", "2", "−2"]
+    assert [rows[n][2] for n in rows] == ["−4", "4", "2", "−2"]
+    assert {rows[n][5] for n in rows} == {"pass"} and {rows[n][6] for n in rows} == {"elementwise"}
+    assert panel.summary.text() == "All 4 passed (ε = 1e-06)."
+    item = window.scene.nodes[window.graph.by_name("w").id]
+    assert item.display.highlighted and not item.display.error_text
+    assert "Gradient check: All 4 passed" in window.messages.toPlainText()
+
+
+def test_trainable_only_checks_w_and_b(qtbot, learn) -> None:
+    panel = learn.gradcheck
+    panel.which.setCurrentIndex(1)
+    assert run_check(qtbot, panel)
+    assert list(table(panel)) == ["w", "b"]
+
+
+def test_a_wrong_vjp_fails_and_is_marked_on_the_canvas(qtbot, learn, window,
+                                                       monkeypatch) -> None:
+    wrong = dataclasses.replace(ops.REGISTRY["mul"],
+                                vjp=lambda g, out, a, b: (g * b * 1.5, g * a))
+    monkeypatch.setitem(ops.REGISTRY, "mul", wrong)
+    panel = learn.gradcheck
+    assert run_check(qtbot, panel) is False
+    rows = table(panel)
+    assert rows["w"][1] == "−6" and rows["w"][2] == "−4" and rows["w"][5] == "FAIL"
+    assert rows["b"][5] == "pass"  # add's rule is still right
+    assert "1 of 4 failed (w" in panel.summary.text()
+    w_item = window.scene.nodes[window.graph.by_name("w").id]
+    assert "gradient check failed" in w_item.display.error_text
+    monkeypatch.undo()
+    assert run_check(qtbot, panel) is True
+    assert not w_item.display.error_text
+
+
+def test_marks_survive_a_repaint_and_go_at_the_first_edit(qtbot, learn, window) -> None:
+    panel = learn.gradcheck
+    run_check(qtbot, panel)
+    w_id = window.graph.by_name("w").id
+    window.run.forward()  # repaints every node from the run display
+    assert window.scene.nodes[w_id].display.highlighted
+    window.undo_stack.push(SetValue(window.graph, window.graph.by_name("x").id, 3.0))
+    assert not window.scene.nodes[w_id].display.highlighted
+    assert panel.tints == {}
+
+
+@pytest.mark.parametrize("text", ["0", "-1e-6", "abc", "nan", ""])
+def test_bad_eps_is_refused_and_keeps_the_table(qtbot, learn, text) -> None:
+    panel = learn.gradcheck
+    run_check(qtbot, panel)
+    panel.eps.setText(text)
+    assert panel.start_check() is False
+    assert panel.summary.text().startswith("Not checked: ε must be")
+    assert panel.table.rowCount() == 4 and not panel.running
+
+
+def test_nudge_w_predicts_the_new_output(qtbot, learn, window) -> None:
+    panel = learn.gradcheck
+    w_id = window.graph.by_name("w").id
+    window.scene.select_ids([w_id])
+    panel.nudge_eps.setText("0.001")
+    depth = window.undo_stack.count()
+    qtbot.mouseClick(panel.nudge_button, Qt.MouseButton.LeftButton)
+    text = panel.nudge_result.text()
+    assert text.startswith("w → 2.001, J = 1.996002, predicted 2 − 4·0.001 = 1.996\n")
+    assert "actual − predicted = 2e−06" in text
+    assert window.graph.nodes[w_id].value == 2.0 and window.undo_stack.count() == depth
+
+
+def test_nudge_needs_one_selected_input(qtbot, learn, window) -> None:
+    panel = learn.gradcheck
+    window.scene.select_ids([])
+    assert panel.nudge_selected() is None
+    assert "Select exactly one input" in panel.nudge_result.text()
+    window.scene.select_ids([window.graph.by_name("c").id])  # a mul node
+    assert panel.nudge_selected() is None
+    panel.nudge_eps.setText("zero")
+    window.scene.select_ids([window.graph.by_name("b").id])
+    assert panel.nudge_selected() is None
+    assert "ε must be a number" in panel.nudge_result.text()
+
+
+def test_nudge_a_tensor_input_moves_every_element(qtbot, learn, window) -> None:
+    window.set_graph(load_example("matrix"))
+    window.scene.select_ids([window.graph.by_name("b").id])
+    result = learn.gradcheck.nudge_selected()
+    assert result is not None
+    assert result.nudged_output == pytest.approx(result.predicted, abs=1e-5)
+    assert "b → b + 0.001 (every element)" in learn.gradcheck.nudge_result.text()
+
+
+def test_learn_menu_and_shortcuts(learn, window) -> None:
+    names = [a.objectName() for a in window.menus["learn"].actions()]
+    assert names == ["gradcheck", "nudge", "cost", "train", "stop_training"]
+    assert window.action("gradcheck").shortcut().toString() == "Ctrl+G"
+    assert window.action("train").shortcut().toString() == "Ctrl+T"
+    assert install_learning(window) is learn  # installing twice changes nothing
+    learn.docks["gradcheck"].hide()
+    window.action("gradcheck").trigger()
+    assert learn.docks["gradcheck"].isVisible() and learn.gradcheck.running
