@@ -6,6 +6,7 @@ nothing. Every change is announced on a Signal (past tense) and invalidates run 
 
 from __future__ import annotations
 
+import heapq
 import keyword
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -139,10 +140,45 @@ class Graph:
     def order(self) -> list[str]:
         """Node ids in execution order: topological, ties left to right, then by name."""
         if self._order is None:
-            nodes = self.nodes
-            self._order = list(nx.lexicographical_topological_sort(
-                self._nx, key=lambda n: (nodes[n].x, nodes[n].name, n)))
+            self._order = self._sorted_topologically()
         return list(self._order)
+
+    def _sorted_topologically(self) -> list[str]:
+        # Kahn's algorithm with a heap: networkx's lexicographical sort costs ~25x more here.
+        nodes, succ = self.nodes, self._nx._succ
+        pending = {n: d for n, d in self._nx.in_degree()}
+        ready = [(nodes[n].x, nodes[n].name, n) for n, d in pending.items() if d == 0]
+        heapq.heapify(ready)
+        order = []
+        while ready:
+            node_id = heapq.heappop(ready)[2]
+            order.append(node_id)
+            for nxt in succ[node_id]:
+                pending[nxt] -= 1
+                if pending[nxt] == 0:
+                    heapq.heappush(ready, (nodes[nxt].x, nodes[nxt].name, nxt))
+        return order
+
+    def _path(self, start: str, goal: str) -> list[str] | None:
+        """A shortest path start → … → goal along edges, or None.
+
+        Bidirectional breadth-first search, growing the smaller frontier, over the adjacency
+        dicts directly: networkx's own has_path pays ~80 µs of dispatch per call.
+        """
+        if start == goal:
+            return [start]
+        succ, pred = self._nx._succ, self._nx._pred
+        fwd: dict[str, str | None] = {start: None}
+        back: dict[str, str | None] = {goal: None}
+        fwd_edge, back_edge = [start], [goal]
+        while fwd_edge and back_edge:
+            if len(fwd_edge) <= len(back_edge):
+                fwd_edge, meet = _expand(fwd_edge, succ, fwd, back)
+            else:
+                back_edge, meet = _expand(back_edge, pred, back, fwd)
+            if meet is not None:
+                return _walk(fwd, meet)[::-1] + _walk(back, meet)[1:]
+        return None
 
     @property
     def output(self) -> str | None:
@@ -174,8 +210,8 @@ class Graph:
                                    f"(its ports: {ports})")
         if src == dst:
             raise SelfLoopError(f"{source.name} cannot feed its own input {port!r}")
-        if nx.has_path(self._nx, dst, src):
-            path = nx.shortest_path(self._nx, dst, src)
+        path = self._path(dst, src)
+        if path is not None:
             names = " → ".join(self.nodes[n].name for n in [src, *path])
             raise CycleError(f"connecting {source.name} → {target.name}.{port} would close "
                              f"the cycle {names}", [src, *path])
@@ -369,3 +405,25 @@ class Graph:
 
     def names(self, ids: Iterable[str]) -> list[str]:
         return [self.nodes[i].name for i in ids]
+
+
+def _expand(frontier: list[str], adjacency: dict, seen: dict, other: dict
+            ) -> tuple[list[str], str | None]:
+    """One breadth-first layer; returns the next frontier and a node both searches reached."""
+    nxt = []
+    for node_id in frontier:
+        for neighbour in adjacency[node_id]:
+            if neighbour not in seen:
+                seen[neighbour] = node_id
+                if neighbour in other:
+                    return nxt, neighbour
+                nxt.append(neighbour)
+    return nxt, None
+
+
+def _walk(parents: dict, node_id: str | None) -> list[str]:
+    path = []
+    while node_id is not None:
+        path.append(node_id)
+        node_id = parents[node_id]
+    return path
