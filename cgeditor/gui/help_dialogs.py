@@ -49,14 +49,39 @@ def action_title(name: str, window: QWidget | None = None) -> str:
     return name.replace("_", " ").capitalize()
 
 
+def _on_real_keyboards(key: QKeySequence) -> bool:
+    """False for the bindings Qt adds for vendor keys (F13+, the Sun Copy/Paste keys, media
+    keys labelled "New" or "Save"): few keyboards have them, and they bury the real ones."""
+    code = key[0].key().value if key.count() else 0
+    return not (code >= Qt.Key.Key_F13.value and code not in _KEEP)
+
+
+_KEEP = frozenset(k.value for k in (Qt.Key.Key_Space, Qt.Key.Key_Tab))
+
+
 def keys_text(name: str) -> str:
     return ", ".join(k.toString(QKeySequence.SequenceFormat.NativeText)
-                     for k in shortcuts.sequences(name))
+                     for k in shortcuts.sequences(name) if _on_real_keyboards(k))
+
+
+def _menu_titles(window: QWidget | None) -> dict[str, str]:
+    """objectName -> title of the top menu that holds the action (File, Edit, …)."""
+    titles: dict[str, str] = {}
+    for menu in getattr(window, "menus", {}).values():
+        title = menu.title().replace("&", "")
+        stack = [menu]
+        while stack:
+            for action in stack.pop().actions():
+                titles.setdefault(action.objectName(), title)
+                if action.menu() is not None:
+                    stack.append(action.menu())
+    return titles
 
 
 def shortcut_rows(window: QWidget | None = None) -> list[tuple[str, str, str]]:
-    """(section, what, keys) for every table binding, then every canvas gesture."""
-    rows = [("Keyboard", action_title(name, window), keys_text(name))
+    """(menu, what, keys) for every table binding, then every canvas gesture."""
+    where = _menu_titles(window)
+    rows = [(where.get(name, ""), action_title(name, window), keys_text(name))
             for name in shortcuts.SHORTCUTS if keys_text(name)]
     rows += [("Canvas", what, how) for what, how in GESTURES]
     return rows

@@ -11,8 +11,7 @@ from cgeditor.gui import help_dialogs, shortcuts
 
 
 def _keys(name: str) -> str:
-    return ", ".join(k.toString(QKeySequence.SequenceFormat.NativeText)
-                     for k in shortcuts.sequences(name))
+    return help_dialogs.keys_text(name)
 
 
 def test_every_binding_and_gesture_is_listed(qtbot) -> None:
@@ -36,10 +35,21 @@ def test_titles_come_from_the_window_actions(qtbot) -> None:
     action = QAction("Save &As…", window)
     action.setObjectName("save_as")
     window.addAction(action)
+    window.menus = {"file": window.menuBar().addMenu("&File")}
+    window.menus["file"].addAction(action)
     dialog = help_dialogs.ShortcutsDialog(window)
     qtbot.addWidget(dialog)
-    assert ("Keyboard", "Save As…", _keys("save_as")) in dialog.visible_rows()
+    assert ("File", "Save As…", _keys("save_as")) in dialog.visible_rows()
     assert help_dialogs.action_title("run_all") == "Run all"
+
+
+def test_vendor_keys_are_left_out() -> None:
+    copy = _keys("copy")
+    assert "Ctrl+C" in copy and "F16" not in copy
+    assert "Ctrl+Z" in _keys("undo") and "F14" not in _keys("undo")
+    for name in ("forward", "backward", "fit"):  # plain F keys stay
+        assert _keys(name) == shortcuts.sequences(name)[0].toString(
+            QKeySequence.SequenceFormat.NativeText)
 
 
 def test_search_filters_rows(qtbot) -> None:
