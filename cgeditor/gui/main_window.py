@@ -66,6 +66,8 @@ class MainWindow(QMainWindow):
         self.run = RunController(self)  # Run menu, toolbar, chain-rule and trace docks
         from cgeditor.gui.extras import install_extras
         install_extras(self)  # formula, layout, code export, gallery, help; icons
+        from cgeditor.gui.learn import install_learning
+        install_learning(self)  # Learn menu: gradient check, nudge, cost, training docks
         from cgeditor.gui.document import DocumentController
         self.document = DocumentController(self)
         self.document.start(path)
