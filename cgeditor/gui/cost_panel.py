@@ -6,6 +6,7 @@ Timing runs on a worker thread (with a budget), polled by a timer, so the window
 
 from __future__ import annotations
 
+import math
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
@@ -106,11 +107,18 @@ class CostPanel(QWidget):
         self.plot.setLabel("bottom", "p (parameters)")
         self.plot.setLabel("left", "op evaluations for every gradient")
         self.plot.addLegend(offset=(10, 10))
-        layout = QVBoxLayout(self)
-        layout.addLayout(buttons)
-        layout.addWidget(self.sizes)
-        layout.addLayout(grid)
-        layout.addWidget(self.note)
+        self.plot.getAxis("left").enableAutoSIPrefix(False)
+        numbers = QWidget()
+        numbers.setMaximumWidth(520)
+        column = QVBoxLayout(numbers)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addLayout(buttons)
+        column.addWidget(self.sizes)
+        column.addLayout(grid)
+        column.addWidget(self.note)
+        column.addStretch(1)
+        layout = QHBoxLayout(self)  # the dock sits under the canvas: wide, not tall
+        layout.addWidget(numbers, 1)
         layout.addWidget(self.plot, 1)
 
     # --- the user's graph ---------------------------------------------------------------
@@ -170,6 +178,8 @@ class CostPanel(QWidget):
         self.table = table
         self.plot.clear()
         ps = [c.params for c in table]
+        # Log axes are drawn in log10 units; name just the measured p (minor labels collide).
+        self.plot.getAxis("bottom").setTicks([[(math.log10(p), f"{p:,}") for p in ps], []])
         self.plot.plot(ps, [c.backprop for c in table], pen=pg.mkPen("#2b8a3e", width=2),
                        symbol="o", symbolBrush="#2b8a3e", name="backprop: n + n")
         self.plot.plot(ps, [c.finite_diff for c in table], pen=pg.mkPen("#c92a2a", width=2),

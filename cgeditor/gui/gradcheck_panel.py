@@ -159,20 +159,26 @@ class GradcheckPanel(QWidget):
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.horizontalHeader().setSectionResizeMode(
             QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setMaximumSectionSize(220)  # tensors: the tooltip has all
         self.summary = QLabel(f"Pass when |g − ĝ| ≤ {ATOL:g} + {RTOL:g}·|ĝ| "
                               "(g backprop, ĝ numeric).")
         self.summary.setObjectName("gradcheck_summary")
         self.summary.setWordWrap(True)
-        layout = QVBoxLayout(self)
-        layout.addLayout(top)
-        layout.addWidget(self.table, 1)
-        layout.addWidget(self.summary)
-        layout.addWidget(self._build_nudge())
+        self.eps.setMinimumWidth(80)
+        self.table.setMinimumHeight(120)
+        column = QVBoxLayout()
+        column.addLayout(top)
+        column.addWidget(self.table, 1)
+        column.addWidget(self.summary)
+        layout = QHBoxLayout(self)  # the dock sits under the canvas: wide, not tall
+        layout.addLayout(column, 3)
+        layout.addWidget(self._build_nudge(), 2)
 
     def _build_nudge(self) -> QGroupBox:
         box = QGroupBox("Nudge an input")
         self.nudge_eps = QLineEdit("0.001")
         self.nudge_eps.setObjectName("nudge_eps")
+        self.nudge_eps.setMinimumWidth(80)
         self.nudge_button = QPushButton("Nudge selected input")
         self.nudge_button.setObjectName("nudge_run")
         self.nudge_button.setToolTip("Run forward with the selected input moved by ε and "

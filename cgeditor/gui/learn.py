@@ -19,6 +19,8 @@ from cgeditor.gui.train_panel import TrainPanel
 if TYPE_CHECKING:
     from cgeditor.gui.main_window import MainWindow
 
+DOCK_HEIGHT, DOCK_WIDTH = 330, 900
+
 # objectName, menu text, tooltip, on the toolbar
 ACTIONS: tuple[tuple[str, str, str, bool], ...] = (
     ("gradcheck", "&Gradient Check", "Compare every backprop gradient with central finite "
@@ -62,7 +64,7 @@ class Learning(QObject):
         dock = QDockWidget(title, self.window)
         dock.setObjectName(name)
         dock.setWidget(panel)
-        self.window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+        self.window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
         view = getattr(self.window, "menus", {}).get("view")
         if view is not None:
             view.addAction(dock.toggleViewAction())
@@ -107,8 +109,12 @@ class Learning(QObject):
 
     def show(self, name: str) -> None:
         dock = self.docks[name]
+        was_hidden = dock.isHidden()
         dock.show()
         dock.raise_()
+        if was_hidden:  # room for a table or a plot under the canvas
+            self.window.resizeDocks([dock], [DOCK_HEIGHT], Qt.Orientation.Vertical)
+            self.window.resizeDocks([dock], [DOCK_WIDTH], Qt.Orientation.Horizontal)
 
     def check(self) -> None:
         self.show("gradcheck")

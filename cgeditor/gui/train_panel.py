@@ -99,12 +99,19 @@ class TrainPanel(QWidget):
         self.plot.showGrid(x=True, y=True, alpha=0.25)
         self.plot.setDownsampling(auto=True, mode="peak")
         self.plot.setClipToView(True)
+        self.plot.getAxis("left").enableAutoSIPrefix(False)  # "(x0.001)" beside a log axis
         self.curve = self.plot.plot([], [], pen=pg.mkPen("#d9480f", width=2), name="loss")
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addLayout(buttons)
-        layout.addWidget(self.progress)
-        layout.addWidget(self.status)
+        controls = QWidget()
+        controls.setMaximumWidth(320)
+        column = QVBoxLayout(controls)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addLayout(form)
+        column.addLayout(buttons)
+        column.addWidget(self.progress)
+        column.addWidget(self.status)
+        column.addStretch(1)
+        layout = QHBoxLayout(self)  # the dock sits under the canvas: wide, not tall
+        layout.addWidget(controls)
         layout.addWidget(self.plot, 1)
 
     # --- settings -----------------------------------------------------------------------
