@@ -71,6 +71,11 @@ class CostPanel(QWidget):
         self.destroyed.connect(lambda *_: pool.shutdown(wait=False, cancel_futures=True))
 
     def _build(self) -> None:
+        layout = QHBoxLayout(self)  # the dock sits under the canvas: wide, not tall
+        layout.addWidget(self._build_numbers(), 1)
+        layout.addWidget(self._build_plot(), 1)
+
+    def _build_numbers(self) -> QWidget:
         self.count_button = QPushButton("Count and time this graph")
         self.count_button.setObjectName("cost_run")
         self.count_button.clicked.connect(self.start_measure)
@@ -85,6 +90,22 @@ class CostPanel(QWidget):
         self.sizes = QLabel("")
         self.sizes.setObjectName("cost_sizes")
         self.sizes.setWordWrap(True)
+        self.note = QLabel("")
+        self.note.setObjectName("cost_note")
+        self.note.setWordWrap(True)
+        numbers = QWidget()
+        numbers.setMaximumWidth(520)
+        column = QVBoxLayout(numbers)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addLayout(buttons)
+        column.addWidget(self.sizes)
+        column.addLayout(self._build_grid())
+        column.addWidget(self.note)
+        column.addStretch(1)
+        return numbers
+
+    def _build_grid(self) -> QGridLayout:
+        """Rows: op evaluations, time; columns: backprop, finite differences, ratio."""
         grid = QGridLayout()
         self.cells: dict[str, QLabel] = {}
         for col, head in enumerate(("", "backprop", "finite differences", "ratio")):
@@ -96,9 +117,9 @@ class CostPanel(QWidget):
                 cell.setObjectName(f"cost_{key}_{which}")
                 self.cells[f"{key}_{which}"] = cell
                 grid.addWidget(cell, row, col)
-        self.note = QLabel("")
-        self.note.setObjectName("cost_note")
-        self.note.setWordWrap(True)
+        return grid
+
+    def _build_plot(self) -> pg.PlotWidget:
         self.plot = pg.PlotWidget(background=None)
         self.plot.setObjectName("cost_plot")
         self.plot.setMinimumHeight(180)
@@ -108,18 +129,7 @@ class CostPanel(QWidget):
         self.plot.setLabel("left", "op evaluations for every gradient")
         self.plot.addLegend(offset=(10, 10))
         self.plot.getAxis("left").enableAutoSIPrefix(False)
-        numbers = QWidget()
-        numbers.setMaximumWidth(520)
-        column = QVBoxLayout(numbers)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.addLayout(buttons)
-        column.addWidget(self.sizes)
-        column.addLayout(grid)
-        column.addWidget(self.note)
-        column.addStretch(1)
-        layout = QHBoxLayout(self)  # the dock sits under the canvas: wide, not tall
-        layout.addWidget(numbers, 1)
-        layout.addWidget(self.plot, 1)
+        return self.plot
 
     # --- the user's graph ---------------------------------------------------------------
     @property

@@ -60,6 +60,11 @@ class TrainPanel(QWidget):
         self.prefill()
 
     def _build(self) -> None:
+        layout = QHBoxLayout(self)  # the dock sits under the canvas: wide, not tall
+        layout.addWidget(self._build_controls())
+        layout.addWidget(self._build_plot(), 1)
+
+    def _build_controls(self) -> QWidget:
         self.lr = QDoubleSpinBox()
         self.lr.setObjectName("train_lr")
         self.lr.setDecimals(6)
@@ -79,18 +84,30 @@ class TrainPanel(QWidget):
         self.stop_button.setObjectName("train_stop")
         self.stop_button.setEnabled(False)
         self.stop_button.clicked.connect(self.stop)
-        form = QFormLayout()
-        form.addRow("Learning rate", self.lr)
-        form.addRow("Steps", self.steps)
-        form.addRow("Optimizer", self.optimizer)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.train_button)
-        buttons.addWidget(self.stop_button)
         self.progress = QProgressBar()
         self.progress.setObjectName("train_progress")
         self.status = QLabel("Mark inputs as trainable in the inspector, then press Train.")
         self.status.setObjectName("train_status")
         self.status.setWordWrap(True)
+        controls = QWidget()
+        controls.setMaximumWidth(320)
+        column = QVBoxLayout(controls)
+        column.setContentsMargins(0, 0, 0, 0)
+        form = QFormLayout()
+        for label, field in (("Learning rate", self.lr), ("Steps", self.steps),
+                             ("Optimizer", self.optimizer)):
+            form.addRow(label, field)
+        column.addLayout(form)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.train_button)
+        buttons.addWidget(self.stop_button)
+        column.addLayout(buttons)
+        column.addWidget(self.progress)
+        column.addWidget(self.status)
+        column.addStretch(1)
+        return controls
+
+    def _build_plot(self) -> pg.PlotWidget:
         self.plot = pg.PlotWidget(background=None)
         self.plot.setObjectName("train_plot")
         self.plot.setMinimumHeight(160)
@@ -101,18 +118,7 @@ class TrainPanel(QWidget):
         self.plot.setClipToView(True)
         self.plot.getAxis("left").enableAutoSIPrefix(False)  # "(x0.001)" beside a log axis
         self.curve = self.plot.plot([], [], pen=pg.mkPen("#d9480f", width=2), name="loss")
-        controls = QWidget()
-        controls.setMaximumWidth(320)
-        column = QVBoxLayout(controls)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.addLayout(form)
-        column.addLayout(buttons)
-        column.addWidget(self.progress)
-        column.addWidget(self.status)
-        column.addStretch(1)
-        layout = QHBoxLayout(self)  # the dock sits under the canvas: wide, not tall
-        layout.addWidget(controls)
-        layout.addWidget(self.plot, 1)
+        return self.plot
 
     # --- settings -----------------------------------------------------------------------
     def prefill(self, *_args: object) -> None:
