@@ -39,7 +39,7 @@ def _elide(text: str, role: str, width: float) -> str:
 class NodeItem(QGraphicsItem):
     """One Graph node. Ports: inputs down the left edge, the output on the right."""
 
-    def __init__(self, node: Node) -> None:
+    def __init__(self, node: Node, display: NodeDisplay | None = None) -> None:
         super().__init__()
         self.node_id = node.id
         spec = REGISTRY[node.op]
@@ -49,43 +49,66 @@ class NodeItem(QGraphicsItem):
         self.connected: set[str] = set()
         self.is_output = False
         self.trainable = node.trainable
-        self.display = NodeDisplay()
+        self.display = display if display is not None else NodeDisplay()
         self.flashing = False  # lit for a moment when a connection would close a cycle
         self._symbol = _static(spec.symbol, "symbol")
         self._symbol_w = T.metrics("symbol").horizontalAdvance(spec.symbol)
-        self.set_name(node.name)
-        self._height = self._compute_height()
+        self.name = node.name
+        self._title: QStaticText | None = None  # laid out at first detailed paint
+        self._set_height(self._compute_height())
         self.setPos(node.x, node.y)
         self.setZValue(T.Z_NODE)
+        # No ItemSendsGeometryChanges/itemChange: a Python itemChange runs for every item
+        # on every change (10k nodes); the scene re-routes wires of the nodes it moves.
         self.setFlags(QGraphicsItem.GraphicsItemFlag.ItemIsMovable
-                      | QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
-                      | QGraphicsItem.GraphicsItemFlag.ItemSendsGeometryChanges)
+                      | QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
         self.setAcceptHoverEvents(True)
         self._hover: str | None = None
 
     # --- data ---------------------------------------------------------------------------
     def set_name(self, name: str) -> None:
         self.name = name
-        room = T.NODE_WIDTH - self._symbol_w - 34
-        self._title = QStaticText(_elide(name, "title", room))
-        self._title.prepare(font=T.font("title"))
+        self._title = None
         self.update()
+
+    def _title_text(self) -> QStaticText:
+        if self._title is None:
+            room = T.NODE_WIDTH - self._symbol_w - 34 - (36 if self.is_output or self.trainable
+                                                         else 0)
+            self._title = QStaticText(_elide(self.name, "title", room))
+            self._title.prepare(font=T.font("title"))
+        return self._title
 
     def set_display(self, display: NodeDisplay | None = None, **changes: Any) -> None:
         """Show ``display`` (or the current one with some fields changed)."""
-        unknown = set(changes) - DISPLAY_FIELDS
-        if unknown:
-            raise KeyError(f"unknown display fields: {sorted(unknown)}")
-        new = replace(display if display is not None else self.display, **changes)
-        if new == self.display:
+        new = display if display is not None else self.display
+        if changes:
+            unknown = set(changes) - DISPLAY_FIELDS
+            if unknown:
+                raise KeyError(f"unknown display fields: {sorted(unknown)}")
+            new = replace(new, **changes)
+        if new is self.display or new == self.display:
             return
         self.display = new
         height = self._compute_height()
         if height != self._height:
             self.prepareGeometryChange()
-            self._height = height
-            self._notify_moved()
+            self._set_height(height)
+            scene = self.scene()
+            if scene is not None and hasattr(scene, "node_item_moved"):
+                scene.node_item_moved(self)
         self.update()
+
+    def toolTip(self) -> str:
+        """Formatted on demand (the scene's helpEvent shows it): never per run for 10k nodes."""
+        return self.display.tooltip
+
+    def set_marks(self, is_output: bool, trainable: bool) -> None:
+        """The OUT / TRAIN tags in the header."""
+        if (is_output, trainable) != (self.is_output, self.trainable):
+            self.is_output, self.trainable = is_output, trainable
+            self._title = None
+            self.update()
 
     def set_flashing(self, on: bool) -> None:
         if on != self.flashing:
@@ -112,9 +135,13 @@ class NodeItem(QGraphicsItem):
     def rect(self) -> QRectF:
         return QRectF(0, 0, T.NODE_WIDTH, self._height)
 
-    def boundingRect(self) -> QRectF:
+    def _set_height(self, height: float) -> None:
+        self._height = height
         m = T.PORT_RADIUS + 4
-        return QRectF(-m - 6, -m - 6, T.NODE_WIDTH + 2 * m + 6, self._height + 2 * m + 8)
+        self._bounds = QRectF(-m - 6, -m - 6, T.NODE_WIDTH + 2 * m + 6, height + 2 * m + 8)
+
+    def boundingRect(self) -> QRectF:
+        return self._bounds
 
     def in_port_local(self, port: str) -> QPointF:
         i = self.ports.index(port)
@@ -150,18 +177,6 @@ class NodeItem(QGraphicsItem):
         return None
 
     # --- events -------------------------------------------------------------------------
-    def itemChange(self, change: QGraphicsItem.GraphicsItemChange, value: Any) -> Any:
-        if change == QGraphicsItem.GraphicsItemChange.ItemPositionHasChanged:
-            self._notify_moved()
-        elif change == QGraphicsItem.GraphicsItemChange.ItemSelectedHasChanged:
-            self.setZValue(T.Z_NODE_SELECTED if value else T.Z_NODE)
-        return super().itemChange(change, value)
-
-    def _notify_moved(self) -> None:
-        scene = self.scene()
-        if scene is not None and hasattr(scene, "node_item_moved"):
-            scene.node_item_moved(self)
-
     def hoverMoveEvent(self, event: Any) -> None:
         hit = self.port_at(event.pos())
         key = None if hit is None else hit[0] + hit[1]
@@ -247,8 +262,9 @@ class NodeItem(QGraphicsItem):
         sym_y = pill.center().y() - self._symbol.size().height() / 2
         painter.drawStaticText(QPointF(pill.x() + 6, sym_y), self._symbol)
         painter.setFont(T.font("title"))
-        title_y = (T.HEADER_HEIGHT - self._title.size().height()) / 2
-        painter.drawStaticText(QPointF(pill.right() + 7, title_y), self._title)
+        title = self._title_text()
+        title_y = (T.HEADER_HEIGHT - title.size().height()) / 2
+        painter.drawStaticText(QPointF(pill.right() + 7, title_y), title)
         tags = ("OUT" if self.is_output else "") or ("TRAIN" if self.trainable else "")
         if tags:
             painter.setFont(T.font("badge"))

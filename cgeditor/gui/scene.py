@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 from cgeditor.gui import theme as T
 from cgeditor.gui.node_item import NodeItem
 from cgeditor.gui.wire_item import WireItem
-from cgeditor.model.display import value_text
+from cgeditor.model.display import NodeDisplay, value_text
 from cgeditor.model.graph import LEAF_OPS, Edge, Graph, Node
 
 SCENE_MARGIN = 3000.0
@@ -105,9 +105,8 @@ class GraphScene(QGraphicsScene):
         return rect
 
     def _add_node_item(self, node: Node) -> NodeItem:
-        item = NodeItem(node)
-        if node.op in LEAF_OPS:
-            item.set_display(value_text=value_text(node.value))
+        shown = NodeDisplay(value_text=value_text(node.value)) if node.op in LEAF_OPS else None
+        item = NodeItem(node, shown)
         self.nodes[node.id] = item
         self.addItem(item)
         return item
@@ -127,8 +126,7 @@ class GraphScene(QGraphicsScene):
         out = self.graph.explicit_output
         for node_id, item in self.nodes.items():
             if item.is_output != (node_id == out):
-                item.is_output = node_id == out
-                item.update()
+                item.set_marks(node_id == out, item.trainable)
 
     # --- observing the model ------------------------------------------------------------
     def _on_node_added(self, node: Node) -> None:
@@ -144,6 +142,7 @@ class GraphScene(QGraphicsScene):
         item = self.nodes[node.id]
         if item.pos() != QPointF(node.x, node.y):
             item.setPos(node.x, node.y)
+        self.node_item_moved(item)
         self._grow_rect(node.x, node.y)
 
     def _on_node_renamed(self, node: Node) -> None:
@@ -154,8 +153,7 @@ class GraphScene(QGraphicsScene):
 
     def _on_attrs_changed(self, node: Node) -> None:
         item = self.nodes[node.id]
-        item.trainable = node.trainable
-        item.update()
+        item.set_marks(item.is_output, node.trainable)
 
     def _on_edge_added(self, edge: Edge) -> None:
         self._add_wire(edge)
@@ -204,7 +202,7 @@ class GraphScene(QGraphicsScene):
         # Tooltips are formatted on hover only: full-precision text for 10k nodes per run
         # would cost more than the whole repaint.
         item = self.node_at(event.scenePos())
-        text = item.display.tooltip if item is not None else ""
+        text = item.toolTip() if item is not None else ""
         if text:
             QToolTip.showText(event.screenPos(), text)
         else:
@@ -267,6 +265,10 @@ class GraphScene(QGraphicsScene):
             event.accept()
             return
         super().mouseMoveEvent(event)
+        for node_id in self._press_positions:  # nodes Qt is dragging: wires follow
+            item = self.nodes.get(node_id)
+            if item is not None:
+                self.node_item_moved(item)
 
     def mouseReleaseEvent(self, event: QGraphicsSceneMouseEvent) -> None:
         if self._wiring is not None:

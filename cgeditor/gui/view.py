@@ -199,8 +199,13 @@ class GraphView(QGraphicsView):
 
     # --- grid ---------------------------------------------------------------------------
     def drawBackground(self, painter: QPainter, rect: QRectF) -> None:
+        # The items are painted next with this same painter: zoomed far out, antialiasing
+        # thousands of wires costs most of the frame and shows nothing at that size.
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, self.zoom() >= T.LOD_TEXT)
         pal = T.current()
         painter.fillRect(rect, pal.canvas)
+        if self.zoom() < T.LOD_TEXT:
+            return  # a grid under a zoomed-out graph is noise
         step = T.GRID_STEP
         while (rect.width() / step) * (rect.height() / step) > MAX_GRID_DOTS:
             step *= 2

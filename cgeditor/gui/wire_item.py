@@ -6,7 +6,7 @@ gradient flowing back, issue 4) is an optional child text item made only when ne
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, Qt
+from PySide6.QtCore import QPointF
 from PySide6.QtGui import QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsSimpleTextItem
 
@@ -48,19 +48,7 @@ class WireItem(QGraphicsPathItem):
             self.setPen(self._pen())
 
     def _pen(self) -> QPen:
-        pal = T.current()
-        color, width, style = {
-            "normal": (pal.wire, T.WIRE_WIDTH, Qt.PenStyle.SolidLine),
-            "highlight": (pal.wire_selected, T.WIRE_WIDTH + 1, Qt.PenStyle.SolidLine),
-            "dim": (pal.grid, T.WIRE_WIDTH, Qt.PenStyle.SolidLine),
-            "flash": (pal.flash, T.WIRE_WIDTH + 1.5, Qt.PenStyle.SolidLine),
-            "ghost": (pal.flash, T.WIRE_WIDTH + 1, Qt.PenStyle.DashLine),
-            "drag": (pal.port_ok, T.WIRE_WIDTH + 0.5, Qt.PenStyle.SolidLine),
-        }[self.state]
-        pen = QPen(color, width, style)
-        pen.setCapStyle(Qt.PenCapStyle.RoundCap)
-        pen.setCosmetic(False)
-        return pen
+        return T.wire_pen(self.state)
 
     def set_label(self, text: str) -> None:
         """Text drawn at the wire's middle (empty removes it)."""

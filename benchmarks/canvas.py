@@ -1,0 +1,118 @@
+"""Canvas scale, measured offscreen: building the scene for 1k and 10k node graphs, a full
+repaint at 1:1 and zoomed out to the whole graph, a pan, and clearing (replacing) the graph.
+
+Run: QT_QPA_PLATFORM=offscreen python benchmarks/canvas.py
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("CGEDITOR_NO_SETTINGS", "1")
+
+from PySide6.QtCore import QCoreApplication, QEvent, QSettings
+from PySide6.QtWidgets import QApplication
+
+from cgeditor.model.graph import Graph
+
+VIEW_SIZE = (1600, 1000)
+
+
+def layered_graph(count: int) -> Graph:
+    """``count`` nodes in a square-ish grid of layers; each non-input adds two nodes of the
+    layer before, so every wire runs left to right like a real graph's."""
+    rows = max(1, int(count ** 0.5))
+    graph = Graph()
+    layers: list[list[str]] = []
+    made = 0
+    while made < count:
+        layer = []
+        for r in range(min(rows, count - made)):
+            x, y = len(layers) * 230.0, r * 110.0
+            if not layers:
+                node = graph.add_node("input", f"x{made}", x=x, y=y, value=1.0)
+            else:
+                node = graph.add_node("add", f"n{made}", x=x, y=y)
+                prev = layers[-1]
+                graph.connect(prev[r % len(prev)], node.id, "a")
+                graph.connect(prev[(r + 1) % len(prev)], node.id, "b")
+            layer.append(node.id)
+            made += 1
+        layers.append(layer)
+    return graph
+
+
+def timed(fn: Callable[[], object], repeat: int = 1) -> float:
+    """Median wall time of ``fn`` in milliseconds."""
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
+
+
+def flush_deletes() -> None:
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    QApplication.processEvents()
+
+
+def measure(window, count: int) -> dict[str, float]:
+    graph = layered_graph(count)
+    view = window.view
+    results = {"build": timed(lambda: window.set_graph(graph))}
+    QApplication.processEvents()
+    vp = view.viewport()
+    results["repaint fit"] = timed(vp.repaint, 5)
+    view.resetTransform()
+    view.centerOn(window.scene.graph_rect().center())
+    QApplication.processEvents()
+    results["repaint 1:1"] = timed(vp.repaint, 5)
+    bar = view.horizontalScrollBar()
+
+    def pan() -> None:
+        bar.setValue(bar.value() + 120)
+        vp.repaint()
+    results["pan 1:1"] = timed(pan, 5)
+    view.scale(0.3, 0.3)
+    QApplication.processEvents()
+    results["repaint 0.3"] = timed(vp.repaint, 5)
+
+    def clear() -> None:
+        window.set_graph(Graph())
+        flush_deletes()
+    results["clear"] = timed(clear)
+    return results
+
+
+def main() -> int:
+    app = QApplication.instance() or QApplication(sys.argv)
+    from cgeditor.gui import document
+    from cgeditor.gui.main_window import MainWindow
+
+    document.ask_save_changes = lambda *_a: document.Button.Discard  # never prompt here
+    settings = QSettings(os.devnull, QSettings.Format.IniFormat)
+    window = MainWindow(settings=settings)
+    window.resize(*VIEW_SIZE)
+    window.show()
+    app.processEvents()
+    sizes = (1_000, 10_000)
+    rows = {n: measure(window, n) for n in sizes}
+    keys = list(rows[sizes[0]])
+    print(f"canvas benchmark, offscreen, viewport {window.view.viewport().width()}×"
+          f"{window.view.viewport().height()} px (median ms)")
+    print(f"{'measure':<14}" + "".join(f"{n:>12,}" for n in sizes))
+    for key in keys:
+        print(f"{key:<14}" + "".join(f"{rows[n][key]:>12.1f}" for n in sizes))
+    window.undo_stack.setClean()
+    window.close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
