@@ -4,6 +4,7 @@ gradient label and highlight. The only place where run state meets scene items.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from cgeditor.model.display import NodeDisplay, RunDisplay, WireDisplay, value_text
@@ -32,7 +33,12 @@ def paint_run(scene: Any, display: RunDisplay, graph: Graph) -> None:
     """Push ``display`` to every item of ``scene`` (a GraphScene); unchanged items skip."""
     for node_id, item in scene.nodes.items():
         shown = display.nodes.get(node_id)
-        item.set_display(shown if shown is not None else idle_display(graph, node_id))
+        if shown is None:
+            shown = idle_display(graph, node_id)
+        elif display.stale and graph.nodes[node_id].op in LEAF_OPS:
+            # An edited input shows what the user typed, not the stale run's copy of it.
+            shown = replace(shown, value_text=value_text(graph.nodes[node_id].value))
+        item.set_display(shown)
     all_labels = len(scene.wires) <= MAX_LABELLED_WIRES
     for key, wire in scene.wires.items():
         shown = display.wires.get(key)
