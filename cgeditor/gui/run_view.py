@@ -25,8 +25,10 @@ def idle_display(graph: Graph, node_id: str) -> NodeDisplay:
 
 
 def wire_label(wire: WireDisplay) -> str:
-    """Two short lines: the gradient flowing back, then the local derivative."""
-    return "\n".join(t for t in (wire.grad_text, wire.local_text) if t)
+    """Two short lines: '← −4' (the gradient flowing back), then '∂c/∂w = −2'. Short because
+    wires between neighbouring nodes are short; the full wording is in WireDisplay.grad_text."""
+    back = f"← {wire.grad_value}" if wire.grad_value else ""
+    return "\n".join(t for t in (back, wire.local_text) if t)
 
 
 def paint_run(scene: Any, display: RunDisplay, graph: Graph) -> None:

@@ -170,7 +170,8 @@ class NodeDisplay:
 class WireDisplay:
     """What a wire (keyed by its target node id and port) paints during and after backward."""
 
-    grad_text: str = ""  # the gradient flowing back along the wire
+    grad_text: str = ""  # the gradient flowing back along the wire: '∂J/∂w += −4'
+    grad_value: str = ""  # just its number, for a compact canvas label: '−4'
     local_text: str = ""  # the local derivative of the target w.r.t. this input
     highlighted: bool = False  # read by the current node, or on an explained path
     current: bool = False
@@ -293,5 +294,6 @@ def _wire_displays(result: RunResult, view: _Revealed,
             reading = (i, k) in view.reads
             wires[key] = WireDisplay(
                 grad_text=f"∂{out}/∂{src} += {value_text(part)}" if part is not None else "",
+                grad_value=value_text(part) if part is not None else "",
                 local_text=local, highlighted=reading or key in marked, current=reading)
     return wires
