@@ -16,7 +16,6 @@ from cgeditor.gui import code_view, icons, shortcuts
 from cgeditor.gui.formula_dialog import FormulaDialog, FormulaField, matching_inputs
 from cgeditor.gui.gallery import GalleryDialog
 from cgeditor.gui.help_dialogs import AboutDialog, ShortcutsDialog, show_first_run_hint
-from cgeditor.model.errors import LoadError
 from cgeditor.model.graph import Graph
 from cgeditor.paths import seed_example
 
@@ -244,22 +243,7 @@ class Extras(QObject):
 
     def open_example(self, path: str) -> bool:
         """Open a bundled example as an untitled copy (Save asks where; never overwrites it)."""
-        document = self.window.document
-        opener = getattr(document, "open_example", None)
-        if callable(opener):
-            return bool(opener(path))
-        # Until DocumentController offers open_example: its own seed-example route.
-        if not document._confirm_discard("opening an example"):
-            return False
-        from cgeditor.model import files
-        try:
-            graph = files.load(path)
-        except (LoadError, OSError) as exc:
-            self.window.log(f"Cannot open the example: {exc}")
-            return False
-        document._adopt(graph, None, example=Path(path))
-        self.window.log(f"Opened the example {Path(path).name}")
-        return True
+        return bool(self.window.document.open_example(path))
 
 
 def install_extras(window: MainWindow) -> Extras:
