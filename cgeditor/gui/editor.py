@@ -50,7 +50,7 @@ class Editor:
         if op not in REGISTRY:
             self.refuse(f"unknown op {op!r}")
             return None
-        cmd = C.AddNode(self.graph, op, self.graph.unique_name(op),
+        cmd = C.AddNode(self.graph, op, self.graph.generated_name(op),
                         round(at.x() - T.NODE_WIDTH / 2), round(at.y() - T.HEADER_HEIGHT / 2))
         self.push(cmd)
         self.window.scene.select_ids([cmd.node_id])

@@ -20,7 +20,8 @@ SHORTCUTS: dict[str, QKeySequence.StandardKey | str] = {
     # Edit
     "undo": Std.Undo,
     "redo": Std.Redo,
-    "delete": Std.Delete,
+    # Not StandardKey.Delete: on X11 it also binds Ctrl+D, which Duplicate owns.
+    "delete": "Del",
     "copy": Std.Copy,
     "paste": Std.Paste,
     "duplicate": "Ctrl+D",

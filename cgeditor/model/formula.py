@@ -77,16 +77,10 @@ class _Builder:
         self.values = values
         self.env: dict[str, str] = {}  # name -> id of the node it currently means
         self.inputs: set[str] = set()
-        self.next_number: dict[str, int] = {}
 
     def fresh(self, op: str) -> str:
-        """A generated name as Graph.unique_name spells it (mul1, add2), found in amortised
-        constant time: unique_name scans from 1 each call, quadratic on long formulas."""
-        k = self.next_number.get(op, 1)
-        while self.graph.has_name(f"{op}{k}"):
-            k += 1
-        self.next_number[op] = k + 1
-        return f"{op}{k}"
+        """A generated name for a node the formula leaves unnamed (mul1, add2, …)."""
+        return self.graph.generated_name(op)
 
     def error(self, reason: str, node: ast.AST) -> FormulaError:
         line = getattr(node, "lineno", 1)

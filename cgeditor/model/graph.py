@@ -227,11 +227,17 @@ class Graph:
             raise NameTakenError(f"another node is already named {name!r}")
 
     def unique_name(self, base: str) -> str:
-        """``base`` if free, else base1, base2, … (generated names end in a number)."""
-        stem = base.rstrip("0123456789") or "n"
+        """``base`` if it is a free, valid name, else base1, base2, … (pasted "e" stays "e")."""
         if base not in self._by_name and base.isidentifier() and base not in RESERVED_NAMES \
-                and not keyword.iskeyword(base) and base != stem:
+                and not keyword.iskeyword(base):
             return base
+        return self.generated_name(base)
+
+    def generated_name(self, base: str) -> str:
+        """A numbered name that is free: mul1, mul2, … (new nodes of an op are named so)."""
+        stem = base.rstrip("0123456789") or "n"
+        if not stem.isidentifier() or keyword.iskeyword(stem) or stem in RESERVED_NAMES:
+            stem = "n"
         # Start from where the last search for this stem ended: N generated names cost O(N).
         k = self._name_hint.get(stem, 1)
         while f"{stem}{k}" in self._by_name:
@@ -253,7 +259,7 @@ class Graph:
         if op not in REGISTRY:
             raise UnknownOpError(f"unknown op {op!r}")
         spec = get_op(op)
-        name = self.unique_name(op) if name is None else name
+        name = self.generated_name(op) if name is None else name
         self.validate_name(name)
         if node_id is not None and node_id in self.nodes:
             raise InvalidNameError(f"node id {node_id!r} is already used")
