@@ -8,7 +8,10 @@ across runs). Failures and non-finite numbers become per-node issues, never exce
 from __future__ import annotations
 
 import math
+import threading
+import warnings
 from collections.abc import Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
@@ -112,6 +115,29 @@ class BackwardResult:
     issues: dict[int, Issue]
 
 
+_NUMPY_DEFAULT_ERR = {"divide": "warn", "over": "warn", "under": "ignore", "invalid": "warn"}
+
+
+def quiet_ieee() -> AbstractContextManager:
+    """IEEE results without numpy warnings, as cheaply as possible.
+
+    numpy's scalar arithmetic runs about twice as slow under any non-default np.errstate, so
+    on the main thread with numpy's default error state the (rare) RuntimeWarnings are
+    filtered instead. warnings.catch_warnings edits process-wide state, so other threads
+    (and callers who changed np.seterr, e.g. to "raise") get the thread-local np.errstate.
+    """
+    if threading.current_thread() is threading.main_thread() \
+            and np.geterr() == _NUMPY_DEFAULT_ERR:
+        return _IgnoredRuntimeWarnings()
+    return np.errstate(all="ignore")
+
+
+class _IgnoredRuntimeWarnings(warnings.catch_warnings):
+    def __enter__(self) -> None:
+        super().__enter__()
+        warnings.simplefilter("ignore", RuntimeWarning)
+
+
 def as_value(raw: Any) -> Any:
     """A float64 numpy scalar or a float64 ndarray (never a shape-(1,)-for-a-scalar array)."""
     arr = np.asarray(raw, dtype=np.float64)
@@ -131,7 +157,7 @@ def forward(plan: Plan, feeds: Mapping[str, Any] | None = None) -> ForwardResult
     for i, _ in plan.leaves:
         if values[i] is None:
             issues[i] = Issue(i, "error", f"{plan.steps[i].name} has no value")
-    with np.errstate(all="ignore"):  # IEEE results, reported as issues instead of warnings
+    with quiet_ieee():  # IEEE results, reported as issues instead of warnings
         failed = _run_fast(plan.fwd, values) if not issues else (0, None)
         if failed is not None:
             _run_careful(plan, values, issues, *failed)
@@ -186,7 +212,7 @@ def backward(plan: Plan, values: Sequence[Any], seed: Any = None) -> BackwardRes
     if grads[out].__class__ is np.ndarray and grads[out].ndim == 0:
         grads[out] = F64(grads[out])
     issues: dict[int, Issue] = {}
-    with np.errstate(all="ignore"):
+    with quiet_ieee():
         _backward_loop(plan.bwd, values, grads)
         _mark_nonfinite(plan, grads, issues, "nonfinite_grad", values)
     return BackwardResult(grads, issues)
