@@ -124,9 +124,12 @@ class CodeDialog(QDialog):
 
 def formula_dialog(graph: Graph, parent: QWidget | None = None) -> CodeDialog:
     """The graph as a formula, ready to copy (and to paste back into Insert formula)."""
-    text = formula_text(graph)
-    return CodeDialog("Graph as formula", text, parent, "formula_view",
-                      error="" if text else "The graph is empty.")
+    try:
+        text = formula_text(graph)
+        error = "" if text else "The graph is empty."
+    except GraphError as exc:  # e.g. an unconnected input: say why instead of raising
+        text, error = "", f"Cannot show as a formula: {exc}"
+    return CodeDialog("Graph as formula", text, parent, "formula_view", error=error)
 
 
 def export_dialog(graph: Graph, kind: str, parent: QWidget | None = None,
