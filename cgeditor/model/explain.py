@@ -70,6 +70,9 @@ def explain(result: RunResult, node_id: str, max_paths: int = MAX_PATHS) -> Expl
     if plan is None or node_id not in result.ids:
         return Explanation(node_id, result.output, text="no run result for this node yet")
     start, values = result.ids.index(node_id), result.raw_values
+    if values[start] is None or values[plan.output] is None:  # mid-step or a stopped run
+        name = plan.steps[start].name if values[start] is None else plan.steps[plan.output].name
+        return Explanation(node_id, result.output, text=f"{name} has no value in this run")
     consumers = _consumers(plan)
     counts = _path_counts(plan, consumers)
     paths = []
@@ -82,10 +85,7 @@ def explain(result: RunResult, node_id: str, max_paths: int = MAX_PATHS) -> Expl
     name = plan.steps[start].name
     grad = result.grads.get(name) if result.grads else None
     exp = Explanation(node_id, result.output, paths, counts[start], total, grad, tensor)
-    if values[start] is None:
-        exp.text = f"{name} has no value in this run"
-    else:
-        exp.text = _text(exp, name)
+    exp.text = _text(exp, name)
     return exp
 
 
