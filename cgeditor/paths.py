@@ -1,17 +1,23 @@
-"""Where bundled resources live: the source tree's resources/ or the installed cgeditor.data."""
+"""Where bundled resources live: the source tree's resources/ or the installed cgeditor/data.
+
+pyproject maps the top-level resources/ folder to the package directory cgeditor/data, which
+has no __init__.py: importlib.resources would hand back a MultiplexedPath, not a folder, so
+the installed location is taken from this file's own place instead.
+"""
 
 from __future__ import annotations
 
-from importlib import resources
 from pathlib import Path
 
-_SOURCE_TREE = Path(__file__).resolve().parent.parent / "resources"
+_PACKAGE = Path(__file__).resolve().parent
+_SOURCE_TREE = _PACKAGE.parent / "resources"
+_INSTALLED = _PACKAGE / "data"
 
 
 def resource_dir() -> Path:
-    if (_SOURCE_TREE / "examples").is_dir():
+    if (_SOURCE_TREE / "cgraph.schema.json").is_file():
         return _SOURCE_TREE
-    return Path(str(resources.files("cgeditor.data")))
+    return _INSTALLED
 
 
 def resource(relative: str) -> Path:
