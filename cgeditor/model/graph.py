@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import heapq
 import keyword
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -220,6 +221,9 @@ class Graph:
         if not isinstance(name, str) or not name.isidentifier() or keyword.iskeyword(name):
             raise InvalidNameError(f"{name!r} is not a valid name: use letters, digits and _, "
                                    "not starting with a digit")
+        if unicodedata.normalize("NFKC", name) != name:  # Python would read ℌ as H
+            raise InvalidNameError(f"{name!r} is not a valid name: Python reads it as "
+                                   f"{unicodedata.normalize('NFKC', name)!r}")
         if name in RESERVED_NAMES:
             raise InvalidNameError(f"{name!r} is reserved for exported code")
         owner = self._by_name.get(name)
