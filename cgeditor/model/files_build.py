@@ -1,12 +1,11 @@
 """Second half of loading a .cgraph file: plain data to a Graph.
 
 Format and version check (with a migration hook), JSON Schema validation, then semantics and
-the build itself through Graph's mutators, whose typed errors become LoadErrors with a pointer.
+the build itself through Graph.from_parts, whose typed errors become LoadErrors with a pointer.
 """
 
 from __future__ import annotations
 
-import difflib
 import json
 import math
 from collections.abc import Callable
@@ -14,16 +13,11 @@ from functools import cache
 from typing import Any
 
 import jsonschema
-import networkx as nx
 
-from cgeditor.core.ops import REGISTRY
 from cgeditor.model import values
 from cgeditor.model.errors import (
-    AttrError,
     GraphError,
-    InvalidNameError,
     LoadError,
-    ValueParseError,
 )
 from cgeditor.model.files_parse import escape
 from cgeditor.model.files_schema import compile_schema
@@ -129,17 +123,14 @@ def _schema_reason(error: jsonschema.ValidationError) -> str:
 
 
 def _build(data: dict, filename: str) -> Graph:
-    graph = Graph()
+    """Semantics and build in one pass: Graph.from_parts checks what add_node and connect
+    would (ids, names, ops, attrs, values, ports, cycles) and says which part it refused."""
     for i, raw in enumerate(data["nodes"]):
-        _add_node(graph, raw, i, filename)
-    edges = data["edges"]
-    _check_edges(graph, edges, filename)
-    for i in _topological_edge_order(graph, edges, filename):
-        edge = edges[i]
-        try:
-            graph.connect(edge["from"], edge["to"], edge["port"])
-        except GraphError as exc:
-            raise LoadError(filename, str(exc), f"/edges/{i}") from None
+        _check_tensor_size(raw.get("value"), f"/nodes/{i}/value", filename)
+    try:
+        graph = Graph.from_parts(data["nodes"], data["edges"])
+    except GraphError as exc:
+        raise LoadError(filename, str(exc), getattr(exc, "where", "")) from None
     output = data.get("output")
     if output is not None:
         if output not in graph.nodes:
@@ -148,26 +139,6 @@ def _build(data: dict, filename: str) -> Graph:
         graph.set_output(output)
     graph.meta = dict(data.get("meta") or {})
     return graph
-
-
-def _add_node(graph: Graph, raw: dict, i: int, filename: str) -> None:
-    where = f"/nodes/{i}"
-    if raw["id"] in graph.nodes:
-        raise LoadError(filename, f"two nodes have the id {raw['id']!r}", f"{where}/id")
-    op = raw["op"]
-    if op not in REGISTRY:
-        close = difflib.get_close_matches(op, REGISTRY, n=1)
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
-        raise LoadError(filename, f"unknown op {_show(op)}{hint}", f"{where}/op")
-    if raw.get("trainable") and op != "input":
-        raise LoadError(filename, f"only input nodes can be trainable, not {op}",
-                        f"{where}/trainable")
-    _check_tensor_size(raw.get("value"), f"{where}/value", filename)
-    try:
-        graph.add_node(op, raw["name"], raw["x"], raw["y"], raw.get("attrs"), raw.get("value"),
-                       bool(raw.get("trainable", False)), node_id=raw["id"])
-    except GraphError as exc:
-        raise LoadError(filename, str(exc), where + _field_of(exc, raw)) from None
 
 
 def _check_tensor_size(value: Any, where: str, filename: str) -> None:
@@ -182,54 +153,6 @@ def _check_tensor_size(value: Any, where: str, filename: str) -> None:
         dims = "×".join(str(n) for n in shape)
         raise LoadError(filename, f"the value is a {dims} tensor: {count:,} elements, more "
                                   f"than {values.MAX_ELEMENTS:,} (the limit)", where)
-
-
-def _field_of(exc: GraphError, raw: dict) -> str:
-    if isinstance(exc, ValueParseError):
-        return "/value"
-    if isinstance(exc, AttrError):
-        return "/attrs"
-    if isinstance(exc, InvalidNameError):
-        return "/name"
-    return "/value" if "value" in raw else ""
-
-
-def _check_edges(graph: Graph, edges: list[dict], filename: str) -> None:
-    """Missing nodes, unknown ports, self-loops and taken ports, before anything connects."""
-    fed: dict[tuple[str, str], int] = {}
-    for i, edge in enumerate(edges):
-        src, dst, port = edge["from"], edge["to"], edge["port"]
-        for key, node_id in (("from", src), ("to", dst)):
-            if node_id not in graph.nodes:
-                raise LoadError(filename, f"edge {key} {node_id!r}: there is no node with that "
-                                          "id", f"/edges/{i}/{key}")
-        reason = graph.can_connect(src, dst, port) if src == dst or port not in \
-            graph.nodes[dst].ports else None
-        if reason:
-            raise LoadError(filename, reason, f"/edges/{i}")
-        if (dst, port) in fed:
-            raise LoadError(filename, f"two edges go into input port {port!r} of "
-                                      f"{graph.nodes[dst].name} (edges {fed[(dst, port)]} and "
-                                      f"{i}); a port takes one edge", f"/edges/{i}")
-        fed[(dst, port)] = i
-
-
-def _topological_edge_order(graph: Graph, edges: list[dict], filename: str) -> list[int]:
-    """Edge indices sorted so each edge's target comes topologically after every earlier
-    one's: then Graph.connect's cycle check never walks far (10k nodes stay fast)."""
-    dag = nx.DiGraph()
-    dag.add_nodes_from(graph.nodes)
-    dag.add_edges_from((e["from"], e["to"]) for e in edges)
-    try:
-        rank = {n: k for k, n in enumerate(nx.topological_sort(dag))}
-    except nx.NetworkXUnfeasible:
-        cycle = nx.find_cycle(dag)
-        names = " → ".join(graph.nodes[a].name for a, _ in cycle)
-        first = graph.nodes[cycle[0][0]].name
-        at = next(i for i, e in enumerate(edges) if (e["from"], e["to"]) == cycle[0][:2])
-        raise LoadError(filename, f"the edges form a cycle: {names} → {first}",
-                        f"/edges/{at}") from None
-    return sorted(range(len(edges)), key=lambda i: rank[edges[i]["to"]])
 
 
 def _kind(value: Any) -> str:

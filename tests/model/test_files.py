@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import keyword
 import os
@@ -298,6 +299,20 @@ def test_schema_is_valid_draft_2020_12():
     schema = json.loads((seed_example().parent.parent / "cgraph.schema.json").read_text())
     assert schema["$schema"].endswith("2020-12/schema")
     assert files_build.validator().is_valid(json.loads(files.dumps(build_seed())))
+
+
+def test_load_pauses_the_garbage_collector_and_restores_its_state():
+    text = files.dumps(build_seed())
+    assert gc.isenabled()
+    with pytest.raises(LoadError):
+        files.loads(text.replace('"op": "mul"', '"op": "mull"', 1))
+    assert gc.isenabled()  # re-enabled after a refusal too
+    gc.disable()
+    try:
+        files.loads(text)
+        assert not gc.isenabled()  # a caller that paused it keeps it paused
+    finally:
+        gc.enable()
 
 
 # --- atomic save ----------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from __future__ import annotations
 import networkx as nx
 import pytest
 
+from cgeditor.model import files
 from cgeditor.model.errors import (
     AttrError,
     CycleError,
@@ -239,3 +240,93 @@ def test_edits_invalidate_the_last_result_but_moves_do_not() -> None:
         g.run()
         edit()
         assert g.last_result is None
+
+
+# --- the bulk path: Graph.from_parts ------------------------------------------------------
+def varied_graph() -> Graph:
+    """Built one by one: leaves with scalar and tensor values, attrs, a pair feeding two ports
+    of one node, an open port, an output; positions that make ties in the order."""
+    g = Graph()
+    w = g.add_node("input", "w", 0, 0, value=[[1.0, 2.0]], trainable=True)
+    k = g.add_node("const", "k", 0, 100, value=0.5)
+    sq = g.add_node("mul", "sq", 200, 0)
+    p = g.add_node("powc", "p", 200, 100, attrs={"exponent": 3})
+    s = g.add_node("sum", "s", 400, 0, attrs={"axis": 1})
+    g.add_node("add", "open", 400, 100)
+    for src, dst, port in [(w, sq, "b"), (w, sq, "a"), (k, p, "x"), (sq, s, "x")]:
+        g.connect(src.id, dst.id, port)
+    g.set_output(s.id)
+    return g
+
+
+def parts_of(g: Graph) -> tuple[list[dict], list[dict]]:
+    data = files.graph_to_data(g)
+    return data["nodes"], data["edges"]
+
+
+def test_from_parts_builds_the_graph_the_one_by_one_path_builds() -> None:
+    one_by_one = varied_graph()
+    nodes, edges = parts_of(one_by_one)
+    bulk = Graph.from_parts(nodes, edges)
+    bulk.set_output(one_by_one.output)
+    assert files.dumps(bulk) == files.dumps(one_by_one)
+    assert bulk.order() == one_by_one.order()
+    assert sorted(bulk.nx_graph.edges(data="ports")) == \
+        sorted(one_by_one.nx_graph.edges(data="ports"))  # w feeds both ports of sq: ports=2
+    assert bulk.nx_graph.nodes == one_by_one.nx_graph.nodes
+    same = Graph.from_parts(nodes, one_by_one.edges)  # Edge objects work as well as mappings
+    assert sorted(same.edges, key=str) == sorted(one_by_one.edges, key=str)
+
+
+def test_a_bulk_built_graph_edits_like_any_other() -> None:
+    g = Graph.from_parts(*parts_of(varied_graph()))
+    events = record(g)
+    fresh = g.add_node("neg")  # ids and names continue past the loaded ones
+    assert fresh.id not in {"n1", "n2", "n3", "n4", "n5", "n6"} and fresh.name == "neg1"
+    with pytest.raises(CycleError):  # the live networkx graph knows the loaded edges
+        g.connect(g.by_name("s").id, g.by_name("sq").id, "a")
+    g.connect(g.by_name("s").id, fresh.id, "x")
+    assert [e[0] for e in events] == ["node_added", "edge_added"]
+    assert g.run().values["s"].tolist() == [5.0]  # 1² + 2² along axis 1
+
+
+def test_from_parts_refuses_a_cycle_naming_it_from_its_first_listed_node() -> None:
+    nodes = [{"id": i, "op": "neg", "name": name} for i, name in
+             [("a", "first"), ("b", "second"), ("c", "third"), ("d", "outside")]]
+    edges = [{"from": "c", "to": "a", "port": "x"}, {"from": "b", "to": "c", "port": "x"},
+             {"from": "a", "to": "b", "port": "x"}, {"from": "c", "to": "d", "port": "x"}]
+    with pytest.raises(CycleError) as info:
+        Graph.from_parts(nodes, edges)
+    assert str(info.value) == "the edges form a cycle: first → second → third → first"
+    assert info.value.path == ["a", "b", "c"]
+    assert info.value.where == "/edges/0"  # c → a closes it
+
+
+@pytest.mark.parametrize(("node_part", "edge", "error", "words", "where"), [
+    ({}, {"from": "x", "to": "m", "port": "a"}, PortTakenError,
+     "two edges go into input port 'a' of m (edges 0 and 1)", "/edges/1"),
+    ({}, {"from": "m", "to": "m", "port": "b"}, SelfLoopError, "own input", "/edges/1"),
+    ({}, {"from": "x", "to": "m", "port": "z"}, UnknownPortError, "no input port 'z'",
+     "/edges/1"),
+    ({}, {"from": "x", "to": "gone", "port": "b"}, UnknownNodeError, "edge to 'gone'",
+     "/edges/1/to"),
+    ({"id": "x", "op": "neg"}, None, InvalidNameError, "two nodes have the id 'x'",
+     "/nodes/2/id"),
+    ({"id": "q", "op": "mull"}, None, UnknownOpError, "did you mean 'mul'?", "/nodes/2/op"),
+    ({"id": "q", "op": "neg", "name": "m"}, None, NameTakenError, "already named 'm'",
+     "/nodes/2/name"),
+    ({"id": "q", "op": "neg", "trainable": True}, None, UnknownPortError,
+     "only input nodes can be trainable", "/nodes/2/trainable"),
+    ({"id": "q", "op": "sum", "attrs": {"axes": 1}}, None, AttrError, "no attribute",
+     "/nodes/2/attrs"),
+    ({"id": "q", "op": "const", "value": [[1], [2, 3]]}, None, GraphError, "same length",
+     "/nodes/2/value"),
+])
+def test_from_parts_refusals_are_typed_and_say_which_part(node_part, edge, error, words,
+                                                         where) -> None:
+    nodes = [{"id": "x", "op": "input", "name": "x"}, {"id": "m", "op": "mul", "name": "m"}]
+    edges = [{"from": "x", "to": "m", "port": "a"}]
+    with pytest.raises(error, match=words.replace("(", r"\(").replace(")", r"\)")) as info:
+        Graph.from_parts(nodes + ([node_part] if node_part else []),
+                         edges + ([edge] if edge else []))
+    assert info.value.where == where
