@@ -134,6 +134,10 @@ class Inspector(QWidget):
         self.fields[key] = field
         self.form.addRow(label, field)
 
+    def restyle(self) -> None:
+        """Rebuild the form after a theme switch: its error and doc colours come from it."""
+        self.show_nodes([self.node_id] if self.node_id is not None else [])
+
     def refresh(self) -> None:
         """Re-read the shown node after an edit or an undo (keeps fields showing an error)."""
         if self.node_id is None:

@@ -27,6 +27,7 @@ from cgeditor.gui.palette import Palette
 from cgeditor.gui.quick_add import QuickAdd
 from cgeditor.gui.run_controller import RunController
 from cgeditor.gui.scene import GraphScene
+from cgeditor.gui.theme import ThemeMenu
 from cgeditor.gui.view import GraphView
 from cgeditor.model.graph import Graph
 
@@ -68,6 +69,7 @@ class MainWindow(QMainWindow):
         install_extras(self)  # formula, layout, code export, gallery, help; icons
         from cgeditor.gui.learn import install_learning
         install_learning(self)  # Learn menu: gradient check, nudge, cost, training docks
+        self.theme_menu = ThemeMenu(self, self.menus["view"])  # View > Theme, applied now
         from cgeditor.gui.document import DocumentController
         self.document = DocumentController(self)
         self.document.start(path)

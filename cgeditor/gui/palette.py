@@ -114,6 +114,11 @@ class Palette(QWidget):
                                   | Qt.ItemFlag.ItemIsDragEnabled)
             group.setExpanded(True)
 
+    def restyle(self) -> None:
+        """Repaint the category swatches after a theme switch (the colours differ)."""
+        for item in self.op_items():
+            item.setIcon(0, swatch(REGISTRY[item.data(0, OP_ROLE)].category))
+
     def op_items(self) -> list[QTreeWidgetItem]:
         return [self.tree.topLevelItem(i).child(j)
                 for i in range(self.tree.topLevelItemCount())

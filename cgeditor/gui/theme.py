@@ -2,15 +2,31 @@
 
 The palette follows the system (a dark window colour picks the dark theme); ``set_dark`` lets a
 later toggle override it. Items read ``current()`` at paint time, so a switch is one repaint.
+``apply_theme`` switches everything at once: canvas, items, widget palette and icons.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cache
+from typing import TYPE_CHECKING
+from weakref import WeakSet
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QFont, QFontMetricsF, QGuiApplication, QPen
+import shiboken6
+from PySide6.QtCore import QEvent, QObject, QSettings, Qt
+from PySide6.QtGui import (
+    QAction,
+    QActionGroup,
+    QColor,
+    QFont,
+    QFontMetricsF,
+    QGuiApplication,
+    QPalette,
+    QPen,
+)
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QMainWindow, QMenu
 
 # --- geometry (scene units) -------------------------------------------------------------
 NODE_WIDTH = 156.0
@@ -64,13 +80,14 @@ def _c(text: str, alpha: int = 255) -> QColor:
     return color
 
 
-_CATEGORY_HUES = {  # one hue per palette group; light and dark share them, tuned in value
-    "Leaves": ("#2f7dd1", "#5aa2ee"),
-    "Arithmetic": ("#7a5bd6", "#9d85ee"),
-    "Functions": ("#13977d", "#37c2a4"),
-    "Activations": ("#d7772a", "#f0a052"),
-    "Tensors": ("#b8458f", "#de6fb5"),
-    "Losses": ("#c8463e", "#ec6d63"),
+_CATEGORY_HUES = {  # one hue per palette group; the dark variant is a touch brighter but
+    # still dark enough for the white header text (contrast >= 3.5 on both)
+    "Leaves": ("#2f7dd1", "#3a80d2"),
+    "Arithmetic": ("#7a5bd6", "#7c60d8"),
+    "Functions": ("#13977d", "#138f77"),
+    "Activations": ("#d7772a", "#c46a22"),
+    "Tensors": ("#b8458f", "#b44a93"),
+    "Losses": ("#c8463e", "#cc4d44"),
 }
 
 LIGHT = Palette(
@@ -95,13 +112,19 @@ DARK = Palette(
 
 _override: bool | None = None
 _current: Palette | None = None  # cached: items read it in every paint()
+_system_saved: QPalette | None = None  # the platform's palette while ours is on the widgets
 
 
 def system_is_dark() -> bool:
-    app = QGuiApplication.instance()
-    if app is None:
+    """Whether the desktop asks for dark: Qt 6.5+'s colour scheme when the platform knows it,
+    else the lightness of the system window colour."""
+    if QGuiApplication.instance() is None:
         return False
-    return QGuiApplication.palette().window().color().lightness() < 128
+    scheme = QGuiApplication.styleHints().colorScheme()
+    if scheme != Qt.ColorScheme.Unknown:
+        return scheme == Qt.ColorScheme.Dark
+    system = _system_saved if _system_saved is not None else QGuiApplication.palette()
+    return system.window().color().lightness() < 128
 
 
 def set_dark(dark: bool | None) -> None:
@@ -168,3 +191,147 @@ def font(role: str) -> QFont:
 @cache
 def metrics(role: str) -> QFontMetricsF:
     return QFontMetricsF(font(role))
+
+
+# --- switching themes: canvas, items, widgets and icons together -------------------------
+THEME_KEY = "view/theme"
+CHOICES = {"system": None, "light": False, "dark": True}  # choice -> set_dark argument
+LABELS = {"system": "&System", "light": "&Light", "dark": "&Dark"}
+
+
+def widget_palette(pal: Palette) -> QPalette:
+    """A QPalette for docks, menus and dialogs that matches the canvas palette ``pal``."""
+    Role, Group = QPalette.ColorRole, QPalette.ColorGroup
+    window, base = pal.node_body, pal.canvas.darker(112)
+    qp = QPalette(window)  # derives Light/Mid/Dark/Shadow from the window colour
+    for role, color in ((Role.Window, window), (Role.WindowText, pal.node_text),
+                        (Role.Base, base), (Role.AlternateBase, pal.canvas),
+                        (Role.Text, pal.node_text), (Role.Button, pal.node_border),
+                        (Role.ButtonText, pal.node_text), (Role.ToolTipBase, pal.node_border),
+                        (Role.ToolTipText, pal.node_text), (Role.PlaceholderText, pal.node_muted),
+                        (Role.BrightText, pal.error), (Role.Link, pal.value_text),
+                        (Role.Highlight, pal.categories["Leaves"]),
+                        (Role.HighlightedText, QColor("white"))):
+        qp.setColor(role, color)
+    for role in (Role.WindowText, Role.Text, Role.ButtonText):
+        qp.setColor(Group.Disabled, role, pal.node_muted.darker(130))
+    return qp
+
+
+def _apply_widget_palette(dark: bool) -> None:
+    """Dress the widgets to match; the system's own palette whenever it already matches."""
+    global _system_saved
+    from PySide6.QtWidgets import QApplication
+    app = QApplication.instance()
+    if not isinstance(app, QApplication):
+        return
+    if dark == system_is_dark():
+        if _system_saved is not None:  # hand the widgets back to the platform
+            _system_saved = None
+            QApplication.setPalette(QPalette())
+        return
+    if _system_saved is None:
+        _system_saved = QPalette(QGuiApplication.palette())
+    if QApplication.style().name().lower() == "windowsvista":
+        QApplication.setStyle("fusion")  # the native Windows style ignores palettes
+    QApplication.setPalette(widget_palette(DARK) if dark
+                            else QApplication.style().standardPalette())
+
+
+def restyle_window(window: QMainWindow) -> None:
+    """Repaint everything of ``window`` that holds colours outside paint(): the scene
+    background, wire pens and labels, the cached grid, icons and swatches."""
+    from cgeditor.gui import icons
+    pal = current()
+    scene = getattr(window, "scene", None)
+    if scene is not None:
+        scene.setBackgroundBrush(pal.canvas)
+        for node in getattr(scene, "nodes", {}).values():
+            node.update()  # also drops the item's pixmap cache, painted in the old colours
+        for wire in getattr(scene, "wires", {}).values():
+            wire.setPen(wire_pen(wire.state))
+            for label in wire.childItems():  # the gradient label, when there is one
+                if hasattr(label, "setBrush"):
+                    label.setBrush(pal.grad_text)
+        scene.update()
+    view = getattr(window, "view", None)
+    if view is not None:
+        view.resetCachedContent()  # the grid is cached with the old colours
+        view.viewport().update()
+    icons.apply_icons(window, pal is DARK)
+    for part in ("palette", "inspector"):
+        restyle = getattr(getattr(window, part, None), "restyle", None)
+        if restyle is not None:
+            restyle()
+
+
+_menus: WeakSet[ThemeMenu] = WeakSet()  # every open window's menu: the theme is app-wide
+_state = {"choice": "system", "applying": False}
+
+
+def apply_theme(choice: str) -> None:
+    """Switch every open window to ``choice`` (system, light or dark)."""
+    _state["choice"] = choice
+    _state["applying"] = True  # our own palette change must not look like the desktop's
+    try:
+        set_dark(CHOICES[choice])
+        _apply_widget_palette(current() is DARK)
+        for menu in [m for m in _menus if shiboken6.isValid(m)]:  # skip windows Qt deleted
+            menu.show_choice(choice)
+            restyle_window(menu.window)
+    finally:
+        _state["applying"] = False
+
+
+def choice() -> str:
+    """The theme the application wears now: system, light or dark."""
+    return _state["choice"]
+
+
+def stored_choice(settings: QSettings) -> str:
+    value = str(settings.value(THEME_KEY, "system"))
+    return value if value in CHOICES else "system"
+
+
+class ThemeMenu(QObject):
+    """View > Theme: System, Light or Dark, remembered in the window's settings. In System
+    mode the editor follows the desktop when its colour scheme or palette changes."""
+
+    def __init__(self, window: QMainWindow, menu: QMenu) -> None:
+        super().__init__(window)
+        self.window = window
+        self.menu = menu.addMenu("&Theme")
+        self.menu.setObjectName("theme_menu")
+        self.group = QActionGroup(self)
+        self.actions: dict[str, QAction] = {}
+        for name, text in LABELS.items():
+            action = QAction(text, window)
+            action.setObjectName(f"theme_{name}")
+            action.setCheckable(True)
+            action.setStatusTip("Follow the desktop's light or dark setting" if name == "system"
+                                else f"Use the {name} colours")
+            action.triggered.connect(lambda _checked=False, c=name: self.choose(c))
+            self.group.addAction(action)
+            self.menu.addAction(action)
+            self.actions[name] = action
+        _menus.add(self)
+        QGuiApplication.styleHints().colorSchemeChanged.connect(self._system_changed)
+        window.installEventFilter(self)
+        apply_theme(stored_choice(window.settings))
+
+    def show_choice(self, name: str) -> None:
+        self.actions[name].setChecked(True)
+
+    def choose(self, name: str) -> None:
+        self.window.settings.setValue(THEME_KEY, name)
+        self.window.settings.sync()
+        apply_theme(name)
+
+    def _system_changed(self, *_args: object) -> None:
+        if choice() == "system" and not _state["applying"]:
+            apply_theme("system")
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ApplicationPaletteChange:
+            self._system_changed()
+        return False
