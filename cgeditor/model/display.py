@@ -5,8 +5,8 @@ and per-wire display states (NodeDisplay, WireDisplay) that the scene's items dr
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -173,6 +173,7 @@ class WireDisplay:
     grad_text: str = ""  # the gradient flowing back along the wire: '∂J/∂w += −4'
     grad_value: str = ""  # just its number, for a compact canvas label: '−4'
     local_text: str = ""  # the local derivative of the target w.r.t. this input
+    jacobian: bool = False  # the local derivative is a Jacobian: local_text only names it
     highlighted: bool = False  # read by the current node, or on an explained path
     current: bool = False
 
@@ -183,13 +184,18 @@ BLANK_WIRE = WireDisplay()
 
 @dataclass
 class RunDisplay:
-    """The whole picture: per node id and per wire (dst id, port). Missing keys are blank."""
+    """The whole picture: per node id and per wire (dst id, port). Missing keys are blank.
+
+    ``wires`` is lazy (see WireDisplays): a wire's texts are formatted when someone shows
+    them. ``lit_wires`` and ``dimmed`` are the few wires and nodes drawn differently."""
 
     nodes: dict[str, NodeDisplay] = field(default_factory=dict)
-    wires: dict[tuple[str, str], WireDisplay] = field(default_factory=dict)
+    wires: Mapping[tuple[str, str], WireDisplay] = field(default_factory=dict)
     phase: str = "idle"  # "idle", "forward", "backward", "done"
     current: str | None = None
     stale: bool = False
+    lit_wires: frozenset[tuple[str, str]] = frozenset()  # highlighted: read now, or explained
+    dimmed: frozenset[str] = frozenset()  # node ids not reached yet while stepping
 
     def node(self, node_id: str) -> NodeDisplay:
         return self.nodes.get(node_id, BLANK_NODE)
@@ -207,28 +213,43 @@ def build_display(result: RunResult | None, stepper: Stepper | None = None, stal
     """The display state of ``result`` as the stepper has revealed it (all of it without one).
 
     ``highlight`` / ``highlight_wires`` are node ids and (dst id, port) keys to emphasise,
-    such as the paths the chain-rule explainer shows."""
+    such as the paths the chain-rule explainer shows. Node states of the previous call whose
+    numbers and marks are unchanged are reused as they are: no formatting, and a painter can
+    skip them by identity (a Live re-run after moving a node changes no number at all)."""
     if result is None or result.plan is None:
         return RunDisplay()
     view = _Revealed(result, stepper)
     marked = set(highlight)
-    nodes = {result.ids[i]: _node_display(result, view, i, stale, result.ids[i] in marked)
-             for i in range(len(result.ids))}
-    wires = _wire_displays(result, view, set(highlight_wires))
+    old = _previous_nodes
+    out = result.output or "J"
+    nodes = {node_id: _node_display(result, view, i, out, (stale, node_id in marked),
+                                    old.get(node_id))
+             for i, node_id in enumerate(result.ids)}
+    wires = WireDisplays(result, view, set(highlight_wires))
+    dimmed = frozenset(k for k, d in nodes.items() if d.dimmed) if view.stepping else frozenset()
+    _previous_nodes.clear()
+    _previous_nodes.update(nodes)
     phase = "done" if stepper is None else stepper.phase
     current = None if stepper is None else stepper.current_id
-    return RunDisplay(nodes, wires, phase, current, stale)
+    return RunDisplay(nodes, wires, phase, current, stale, wires.lit, dimmed)
+
+
+# The node states of the last build: reusing one needs equal numbers and marks, so whichever
+# graph or window built them, a reused state is exactly what a fresh one would be.
+_previous_nodes: dict[str, NodeDisplay] = {}
 
 
 class _Revealed:
     """What may be shown: everything after a full run, only the revealed part while stepping."""
 
     def __init__(self, result: RunResult, stepper: Stepper | None) -> None:
-        self.stepper = stepper
+        # A finished stepper has revealed everything: the same fast path as no stepper.
+        self.stepper = stepper if stepper is not None and not stepper.done else None
         self.has_grads = bool(result.grads)
         self.current = None if stepper is None else stepper.current
         self.reads = set() if stepper is None else set(stepper.reads())
         self.backward = stepper is not None and stepper.phase == "backward"
+        self.stepping = self.stepper is not None and self.stepper.phase != "idle"
 
     def value(self, i: int) -> bool:
         return self.stepper is None or i in self.stepper.values_revealed
@@ -240,60 +261,131 @@ class _Revealed:
         return self.has_grads and (self.stepper is None or key in self.stepper.wires_revealed)
 
     def dimmed(self, i: int) -> bool:
-        if self.stepper is None or self.stepper.phase in ("idle", "done"):
+        if not self.stepping:
             return False
         return not (self.grad(i) if self.backward else self.value(i))
 
 
-def _node_display(result: RunResult, view: _Revealed, i: int, stale: bool,
-                  highlighted: bool) -> NodeDisplay:
+def _same(a: Any, b: Any) -> bool:
+    """Whether two run numbers would display identically (nan equals nan here)."""
+    if a is b:
+        return True
+    if a is None or b is None:
+        return False
+    if a.__class__ is F64 and b.__class__ is F64:
+        return bool(a == b or (a != a and b != b))
+    return np.shape(a) == np.shape(b) and bool(np.array_equal(a, b, equal_nan=True))
+
+
+def _node_display(result: RunResult, view: _Revealed, i: int, out: str,
+                  marks: tuple[bool, bool], old: NodeDisplay | None) -> NodeDisplay:
     name = result.order[i]
-    out = result.output or "J"
     value = result.raw_values[i] if view.value(i) else None
     grad = result.grads.get(name) if view.grad(i) else None
     issue = result.issues.get(name)
     show_issue = issue is not None and (view.grad(i) if issue.kind == "nonfinite_grad"
                                         else view.value(i) or issue.kind == "error")
     error = issue.message if show_issue else ""
-    origin = bool(show_issue and issue.origin)
-    tensor = value is not None and np.ndim(value) > 0
+    state = (str(i + 1), marks[0], marks[1], error, bool(show_issue and issue.origin),
+             view.dimmed(i), i == view.current)
+    if old is not None and old.name == name and old.output == out \
+            and _same(old.value, value) and _same(old.grad, grad):
+        # Same numbers: keep the formatted texts and heatmaps, and the very object if the
+        # marks match too (the painter then skips the item).
+        if state == (old.order_badge, old.stale, old.highlighted, old.error_text, old.origin,
+                     old.dimmed, old.current):
+            return old
+        return replace(old, **dict(zip(_STATE_FIELDS, state)))
+    tensor = value is not None and value.__class__ is not F64 and np.ndim(value) > 0
     return NodeDisplay(
         value_text=value_text(value), grad_value=value_text(grad),
         grad_label=grad_label(out) if grad is not None else "",
-        order_badge=str(i + 1),
         heatmap=heatmap(value) if tensor and np.size(value) else None,
         grad_heatmap=heatmap(grad) if tensor and grad is not None and np.size(grad) else None,
-        stale=stale, error_text=error, origin=origin, dimmed=view.dimmed(i),
-        current=i == view.current, highlighted=highlighted,
-        name=name, output=out, value=value, grad=grad)
+        name=name, output=out, value=value, grad=grad, **dict(zip(_STATE_FIELDS, state)))
 
 
-def _wire_displays(result: RunResult, view: _Revealed,
-                   marked: set[tuple[str, str]]) -> dict[tuple[str, str], WireDisplay]:
-    plan, values = result.plan, result.raw_values
-    if view.stepper is not None:  # computed once per run, not once per repaint
-        parts, locals_ = view.stepper.parts, view.stepper.locals
-    elif view.has_grads:
-        parts, locals_ = wire_parts(plan, values, result.raw_grads), wire_locals(plan, values)
-    else:
-        parts, locals_ = {}, {}
-    out = result.output or "J"
-    wires = {}
-    for i, step in enumerate(plan.steps):
-        ports = plan.specs[i].inputs
-        for k, j in enumerate(step.args):
-            key = (result.ids[i], ports[k])
-            src = plan.steps[j].name
-            shown = view.wire((i, k))
-            part = parts.get((i, k)) if shown else None
-            repeated = step.args.count(j) > 1
-            local = local_text(locals_.get((i, k)), step.name, src,
-                               ports[k] if repeated else None) if shown else ""
-            if shown and not local and np.ndim(values[i]) > 0:
-                local = f"∂{step.name}/∂{src}: Jacobian (vjp shown)"
-            reading = (i, k) in view.reads
-            wires[key] = WireDisplay(
-                grad_text=f"∂{out}/∂{src} += {value_text(part)}" if part is not None else "",
-                grad_value=value_text(part) if part is not None else "",
-                local_text=local, highlighted=reading or key in marked, current=reading)
-    return wires
+# The marks of a node state, in the order _node_display compares them.
+_STATE_FIELDS = ("order_badge", "stale", "highlighted", "error_text", "origin", "dimmed",
+                 "current")
+
+
+class WireDisplays(Mapping[tuple[str, str], WireDisplay]):
+    """Per wire (dst id, port): its WireDisplay, formatted on first access and kept.
+
+    A per-wire vjp and two formatted numbers for every wire cost more than the run itself at
+    1,000 nodes, and only the wires in view ever get a label."""
+
+    def __init__(self, result: RunResult, view: _Revealed,
+                 marked: set[tuple[str, str]]) -> None:
+        self._result, self._view, self._marked = result, view, marked
+        plan = result.plan
+        assert plan is not None
+        self._index: dict[str, int] | None = None  # node id → step, made on first lookup
+        if view.stepper is not None:  # the stepper's maps: computed once per run
+            self._parts, self._locals = view.stepper.parts, view.stepper.locals
+        elif view.has_grads:
+            self._parts = wire_parts(plan, result.raw_values, result.raw_grads)
+            self._locals = wire_locals(plan, result.raw_values)
+        else:
+            self._parts, self._locals = {}, {}
+        self._reading = {(result.ids[i], plan.specs[i].inputs[k]) for i, k in view.reads}
+        self.lit = frozenset(self._reading | {key for key in marked if key in self})
+        self._cache: dict[tuple[str, str], WireDisplay] = {}
+        self._len: int | None = None
+
+    def _locate(self, key: object) -> tuple[int, int] | None:
+        if not isinstance(key, tuple) or len(key) != 2:
+            return None
+        if self._index is None:
+            self._index = {node_id: i for i, node_id in enumerate(self._result.ids)}
+        i = self._index.get(key[0])
+        if i is None:
+            return None
+        step, inputs = self._result.plan.steps[i], self._result.plan.specs[i].inputs
+        k = inputs.index(key[1]) if key[1] in inputs else -1
+        return (i, k) if 0 <= k < len(step.args) else None
+
+    def __contains__(self, key: object) -> bool:
+        return self._locate(key) is not None
+
+    def __getitem__(self, key: tuple[str, str]) -> WireDisplay:
+        shown = self._cache.get(key)
+        if shown is None:
+            where = self._locate(key)
+            if where is None:
+                raise KeyError(key)
+            shown = self._cache[key] = self._display(key, *where)
+        return shown
+
+    def __iter__(self) -> Iterator[tuple[str, str]]:
+        plan, ids = self._result.plan, self._result.ids
+        for i, step in enumerate(plan.steps):
+            inputs = plan.specs[i].inputs
+            yield from ((ids[i], inputs[k]) for k in range(len(step.args)))
+
+    def __len__(self) -> int:
+        if self._len is None:  # `if display.wires:` asks on every paint; the plan is fixed
+            self._len = sum(len(step.args) for step in self._result.plan.steps)
+        return self._len
+
+    def _display(self, key: tuple[str, str], i: int, k: int) -> WireDisplay:
+        result, plan = self._result, self._result.plan
+        step, src = plan.steps[i], plan.steps[plan.steps[i].args[k]].name
+        lit = key in self.lit
+        if not self._view.wire((i, k)):
+            return WireDisplay(highlighted=lit, current=key in self._reading)
+        part = self._parts.get((i, k))
+        repeated = step.args.count(step.args[k]) > 1
+        local = local_text(self._locals.get((i, k)), step.name, src,
+                           plan.specs[i].inputs[k] if repeated else None)
+        jacobian = not local and np.ndim(result.raw_values[i]) > 0
+        if jacobian:
+            local = f"∂{step.name}/∂{src}: Jacobian (vjp shown)"
+        out = result.output or "J"
+        return WireDisplay(
+            grad_text=f"∂{out}/∂{src} += {value_text(part)}" if part is not None else "",
+            grad_value=value_text(part) if part is not None else "",
+            local_text=local, jacobian=jacobian, highlighted=lit,
+            current=key in self._reading)
+

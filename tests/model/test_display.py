@@ -133,3 +133,45 @@ def test_unconnected_port_is_an_error_on_its_node():
     graph.connect(x.id, m.id, "a")
     state = build_display(graph.run())
     assert "b of m not connected" in state.node(m.id).error_text
+
+
+def test_a_rerun_with_equal_numbers_reuses_node_states_and_an_edit_replaces_them():
+    graph, result = seed_run()
+    first = build_display(result)
+    again = build_display(graph.run())
+    assert all(again.nodes[i] is first.nodes[i] for i in result.ids)  # nothing to repaint
+    graph.set_value(graph.by_name("w").id, 3.0)
+    edited = build_display(graph.run())
+    c, b = graph.by_name("c").id, graph.by_name("b").id
+    assert edited.node(c).value_text == f"{MINUS}6" and edited.node(c) is not again.node(c)
+    assert edited.node(b).value_text == "8"  # b's numbers: b = 8 either way
+    stale = build_display(graph.run(), stale=True)
+    assert stale.node(b).stale and stale.node(b).value_text == "8"
+
+
+def test_wire_states_cover_every_wire_and_tensor_wires_name_their_jacobian():
+    graph = Graph()
+    x = graph.add_node("input", "x", value=[1.0, 2.0])
+    e = graph.add_node("exp", "e", x=100)
+    s = graph.add_node("sum", "s", x=200)
+    graph.connect(x.id, e.id, "x")
+    graph.connect(e.id, s.id, "x")
+    state = build_display(graph.run())
+    assert set(state.wires) == {(e.id, "x"), (s.id, "x")} and len(state.wires) == 2
+    into_e = state.wire(e.id, "x")
+    assert into_e.jacobian and "Jacobian" in into_e.local_text
+    assert into_e.grad_value.startswith("2 [")  # the vjp's shape and range still show
+    assert state.wire("nope", "x").grad_text == ""
+
+
+def test_a_finished_stepper_reveals_what_stepping_to_the_end_reveals():
+    graph, result = seed_run()
+    walked, jumped = Stepper(result), Stepper(result)
+    while walked.step() is not None:
+        pass
+    jumped.run_to_end()
+    assert jumped.done and jumped.visited() == walked.visited()
+    assert (jumped.values_revealed, jumped.grads_revealed, jumped.wires_revealed) == \
+        (walked.values_revealed, walked.grads_revealed, walked.wires_revealed)
+    assert build_display(result, jumped).wire(graph.by_name("c").id, "a").local_text == \
+        f"∂c/∂w = {MINUS}2"
