@@ -8,7 +8,7 @@ scene and the run view fill in; ``set_display`` repaints (and resizes when rows 
 from __future__ import annotations
 
 from dataclasses import fields, replace
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 from PySide6.QtCore import QPointF, QRectF, Qt
@@ -17,10 +17,16 @@ from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from cgeditor.core.ops import REGISTRY
 from cgeditor.gui import theme as T
-from cgeditor.model.display import NodeDisplay
+from cgeditor.gui.node_thumbnail import paint_thumbs, thumb_height
+from cgeditor.model.display import BLANK_NODE, NodeDisplay
 from cgeditor.model.graph import Node
 
 DISPLAY_FIELDS = frozenset(f.name for f in fields(NodeDisplay))
+# Looked up once: PySide6 enum access and `|` cost Python calls per node otherwise.
+_NO_PEN = Qt.PenStyle.NoPen
+_FLAGS = (QGraphicsItem.GraphicsItemFlag.ItemIsMovable
+          | QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
+_OUT_Y = T.HEADER_HEIGHT + 0.5 * T.ROW_HEIGHT
 
 
 @lru_cache(maxsize=4096)
@@ -30,6 +36,24 @@ def _static(text: str, role: str) -> QStaticText:
     static.setTextFormat(Qt.TextFormat.PlainText)
     static.prepare(font=T.font(role))
     return static
+
+
+@cache
+def _op_look(op: str) -> tuple[str, tuple[str, ...], QStaticText, float, dict[str, float]]:
+    """What every node of one op shares: category, ports, laid-out symbol and its width,
+    and each input port's y (built once per op, not once per node)."""
+    spec = REGISTRY[op]
+    port_y = {p: T.HEADER_HEIGHT + (i + 0.5) * T.ROW_HEIGHT for i, p in enumerate(spec.inputs)}
+    return (spec.category, spec.inputs, _static(spec.symbol, "symbol"),
+            T.metrics("symbol").horizontalAdvance(spec.symbol), port_y)
+
+
+@lru_cache(maxsize=64)
+def _geometry(height: float) -> tuple[QRectF, QRectF]:
+    """The body rect and the bounding rect (ports and badge stick out) for a height."""
+    m = T.PORT_RADIUS + 4
+    return (QRectF(0, 0, T.NODE_WIDTH, height),
+            QRectF(-m - 6, -m - 6, T.NODE_WIDTH + 2 * m + 6, height + 2 * m + 8))
 
 
 def _elide(text: str, role: str, width: float) -> str:
@@ -42,28 +66,27 @@ class NodeItem(QGraphicsItem):
     def __init__(self, node: Node, display: NodeDisplay | None = None) -> None:
         super().__init__()
         self.node_id = node.id
-        spec = REGISTRY[node.op]
         self.op = node.op
-        self.category = spec.category
-        self.ports: tuple[str, ...] = spec.inputs
+        look = _op_look(node.op)
+        self.category, self.ports, self._symbol, self._symbol_w, self._port_y = look
         self.connected: set[str] = set()
         self.is_output = False
         self.trainable = node.trainable
-        self.display = display if display is not None else NodeDisplay()
+        # What it shows with no run (an input's own value); the run view falls back to it.
+        self.idle = display if display is not None else BLANK_NODE
+        self.display = self.idle
         self.flashing = False  # lit for a moment when a connection would close a cycle
-        self._symbol = _static(spec.symbol, "symbol")
-        self._symbol_w = T.metrics("symbol").horizontalAdvance(spec.symbol)
         self.name = node.name
         self._title: QStaticText | None = None  # laid out at first detailed paint
+        self._hover: str | None = None
         self._set_height(self._compute_height())
         self.setPos(node.x, node.y)
-        self.setZValue(T.Z_NODE)
+        if T.Z_NODE:  # 0 is Qt's default: one C++ call fewer per node when building 10k
+            self.setZValue(T.Z_NODE)
         # No ItemSendsGeometryChanges/itemChange: a Python itemChange runs for every item
         # on every change (10k nodes); the scene re-routes wires of the nodes it moves.
-        self.setFlags(QGraphicsItem.GraphicsItemFlag.ItemIsMovable
-                      | QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
+        self.setFlags(_FLAGS)
         self.setAcceptHoverEvents(True)
-        self._hover: str | None = None
 
     # --- data ---------------------------------------------------------------------------
     def set_name(self, name: str) -> None:
@@ -129,32 +152,48 @@ class NodeItem(QGraphicsItem):
 
     # --- geometry -----------------------------------------------------------------------
     def _compute_height(self) -> float:
-        rows = max(len(self.ports) + len(self.info_rows()), 1)
-        return T.HEADER_HEIGHT + rows * T.ROW_HEIGHT + T.BODY_PAD
+        d = self.display
+        thumbs = thumb_height(d) if d.heatmap is not None or d.grad_heatmap else 0.0
+        return self.thumbs_top() + thumbs + T.BODY_PAD
+
+    def thumbs_top(self) -> float:
+        """Where the tensor thumbnails start: under the ports and text rows."""
+        d = self.display  # the rows info_rows() would make, counted without formatting them
+        rows = max(len(self.ports) + bool(d.value_text) + bool(d.grad_value)
+                   + bool(d.error_text), 1)
+        return T.HEADER_HEIGHT + rows * T.ROW_HEIGHT
 
     def rect(self) -> QRectF:
-        return QRectF(0, 0, T.NODE_WIDTH, self._height)
+        return QRectF(self._rect)
+
+    def rect_height(self) -> float:
+        return self._height
 
     def _set_height(self, height: float) -> None:
         self._height = height
-        m = T.PORT_RADIUS + 4
-        self._bounds = QRectF(-m - 6, -m - 6, T.NODE_WIDTH + 2 * m + 6, height + 2 * m + 8)
+        self._rect, self._bounds = _geometry(height)
 
     def boundingRect(self) -> QRectF:
         return self._bounds
 
     def in_port_local(self, port: str) -> QPointF:
-        i = self.ports.index(port)
-        return QPointF(0.0, T.HEADER_HEIGHT + (i + 0.5) * T.ROW_HEIGHT)
+        return QPointF(0.0, self._port_y[port])
 
     def out_port_local(self) -> QPointF:
-        return QPointF(T.NODE_WIDTH, T.HEADER_HEIGHT + 0.5 * T.ROW_HEIGHT)
+        return QPointF(T.NODE_WIDTH, _OUT_Y)
 
     def in_port_pos(self, port: str) -> QPointF:
         return self.pos() + self.in_port_local(port)
 
     def out_port_pos(self) -> QPointF:
         return self.pos() + self.out_port_local()
+
+    def in_port_xy(self, port: str) -> tuple[float, float]:
+        """Scene coordinates of an input port, as plain floats (routing 20k wires)."""
+        return self.x(), self.y() + self._port_y[port]
+
+    def out_port_xy(self) -> tuple[float, float]:
+        return self.x() + T.NODE_WIDTH, self.y() + _OUT_Y
 
     def port_at(self, local: QPointF) -> tuple[str, str] | None:
         """("in", port) or ("out", "") when ``local`` is on a port, else None."""
@@ -193,7 +232,7 @@ class NodeItem(QGraphicsItem):
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
               widget: QWidget | None = None) -> None:
         pal = T.current()
-        lod = option.levelOfDetailFromTransform(painter.worldTransform())
+        lod = painter.worldTransform().m11()  # the canvas only scales: this is the LOD
         if self.display.dimmed:
             painter.setOpacity(0.35)
         if lod < T.LOD_TEXT:
@@ -204,6 +243,8 @@ class NodeItem(QGraphicsItem):
         self._paint_header(painter, pal)
         self._paint_ports(painter, pal)
         self._paint_info(painter, pal)
+        if self.display.heatmap is not None or self.display.grad_heatmap is not None:
+            paint_thumbs(painter, self.display, self.thumbs_top())
         if self.display.order_badge:
             self._paint_badge(painter, pal)
 
@@ -226,9 +267,9 @@ class NodeItem(QGraphicsItem):
 
     def _paint_coarse(self, painter: QPainter, pal: T.Palette) -> None:
         outline = self._outline(pal)
-        painter.setPen(outline if outline is not None else Qt.PenStyle.NoPen)
+        painter.setPen(outline if outline is not None else _NO_PEN)
         painter.setBrush(self._accent(pal))
-        painter.drawRect(self.rect())
+        painter.drawRect(self._rect)
 
     def _paint_frame(self, painter: QPainter, pal: T.Palette) -> None:
         rect = self.rect()

@@ -1,5 +1,9 @@
 """Paint a RunDisplay onto the canvas: each NodeItem gets its NodeDisplay, each wire its
-gradient label and highlight. The only place where run state meets scene items.
+highlight, and the scene the per-wire labels. The only place where run state meets items.
+
+Cheap by construction: node states reused from the previous display are skipped by
+identity, wire pens change only where the state does, and wire labels are formatted by the
+scene when painted (only the ones in view).
 """
 
 from __future__ import annotations
@@ -7,12 +11,12 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from cgeditor.model.display import NodeDisplay, RunDisplay, WireDisplay, value_text
+from cgeditor.gui.wire_item import wire_label
+from cgeditor.model.display import NodeDisplay, RunDisplay, value_text
 from cgeditor.model.graph import LEAF_OPS, Graph
 
-# Above this many wires, labels appear only on highlighted wires (the current node's, or an
-# explained path's): thousands of text items would cost more than the Live budget allows.
-MAX_LABELLED_WIRES = 200
+__all__ = ["idle_display", "paint_run", "wire_label"]
+
 RUN_WIRE_STATES = ("normal", "highlight", "dim")  # states owned by the run, not by flashes
 
 
@@ -24,33 +28,28 @@ def idle_display(graph: Graph, node_id: str) -> NodeDisplay:
     return NodeDisplay()
 
 
-def wire_label(wire: WireDisplay) -> str:
-    """Two short lines: '← −4' (the gradient flowing back), then '∂c/∂w = −2'. Short because
-    wires between neighbouring nodes are short; the full wording is in WireDisplay.grad_text."""
-    back = f"← {wire.grad_value}" if wire.grad_value else ""
-    return "\n".join(t for t in (back, wire.local_text) if t)
-
-
 def paint_run(scene: Any, display: RunDisplay, graph: Graph) -> None:
-    """Push ``display`` to every item of ``scene`` (a GraphScene); unchanged items skip."""
+    """Push ``display`` to every item of ``scene`` (a GraphScene); unchanged items skip.
+
+    ``graph`` is the scene's graph; items already know what they show without a run."""
+    nodes, stale = display.nodes, display.stale
     for node_id, item in scene.nodes.items():
-        shown = display.nodes.get(node_id)
+        shown = nodes.get(node_id)
         if shown is None:
-            shown = idle_display(graph, node_id)
-        elif display.stale and graph.nodes[node_id].op in LEAF_OPS:
+            shown = item.idle
+        elif stale and item.op in LEAF_OPS:
             # An edited input shows what the user typed, not the stale run's copy of it.
-            shown = replace(shown, value_text=value_text(graph.nodes[node_id].value))
+            shown = replace(shown, value_text=item.idle.value_text)
         item.set_display(shown)
-    all_labels = len(scene.wires) <= MAX_LABELLED_WIRES
+    _paint_wires(scene, display)
+    scene.show_wire_labels(display.wires)
+
+
+def _paint_wires(scene: Any, display: RunDisplay) -> None:
+    lit, dimmed = display.lit_wires, display.dimmed
     for key, wire in scene.wires.items():
-        shown = display.wires.get(key)
-        if shown is None:
-            wire.set_label("")
-            state = "normal"
-        else:
-            wire.set_label(wire_label(shown) if all_labels or shown.highlighted else "")
-            dst = display.nodes.get(key[0])
-            dimmed = dst is not None and dst.dimmed and not shown.highlighted
-            state = "highlight" if shown.highlighted else "dim" if dimmed else "normal"
-        if wire.state in RUN_WIRE_STATES:
+        if wire.state not in RUN_WIRE_STATES:
+            continue
+        state = "highlight" if key in lit else "dim" if key[0] in dimmed else "normal"
+        if wire.state != state:
             wire.set_state(state)

@@ -13,6 +13,7 @@ from PySide6.QtGui import (
     QKeyEvent,
     QMouseEvent,
     QPainter,
+    QPaintEvent,
     QPen,
     QWheelEvent,
 )
@@ -196,6 +197,16 @@ class GraphView(QGraphicsView):
             event.acceptProposedAction()
         else:
             super().dropEvent(event)
+
+    # --- painting -----------------------------------------------------------------------
+    def paintEvent(self, event: QPaintEvent) -> None:
+        # Node pixmap caches pay off only where nodes show text (see set_item_cache); the
+        # zoom decides, checked before each frame so no zoom path can be missed.
+        detail = self.zoom() >= T.LOD_TEXT
+        scene = self.scene()
+        if getattr(scene, "item_cache", detail) != detail:
+            scene.set_item_cache(detail)
+        super().paintEvent(event)
 
     # --- grid ---------------------------------------------------------------------------
     def drawBackground(self, painter: QPainter, rect: QRectF) -> None:

@@ -1,76 +1,163 @@
-"""Wires: light path items drawing a cubic curve from an output port to an input port.
+"""Wires: light path items drawing a cubic curve from an output port to an input port, and
+WireLabels, which paints the run's per-wire labels above every node.
 
-Wires keep Qt's C++ paint (no Python per frame); state changes swap the pen. A label (the
-gradient flowing back, issue 4) is an optional child text item made only when needed.
+Wires keep Qt's C++ paint (no Python per frame); state changes swap the pen. Labels are not
+child items: a child of the wire sits under the nodes a short wire runs between, and 1,500
+text items per Live re-run cost more than the run. The scene paints them in its foreground,
+only for the wires in the exposed region and only when zoomed in enough to read them.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF
-from PySide6.QtGui import QPainterPath, QPen
-from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsSimpleTextItem
+from collections.abc import Iterable
+from functools import lru_cache
+from typing import Any
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen, QStaticText
+from PySide6.QtWidgets import QGraphicsPathItem
 
 from cgeditor.gui import theme as T
+from cgeditor.model.display import WireDisplay
+
+LABEL_PAD = 3.0  # around the text, inside its backing pill
 
 
 def curve(p1: QPointF, p2: QPointF) -> QPainterPath:
     """The S-curve between two ports: horizontal tangents at both ends."""
-    dx = max(40.0, abs(p2.x() - p1.x()) * 0.5)
-    path = QPainterPath(p1)
-    path.cubicTo(QPointF(p1.x() + dx, p1.y()), QPointF(p2.x() - dx, p2.y()), p2)
+    return curve_xy(p1.x(), p1.y(), p2.x(), p2.y())
+
+
+def curve_xy(x1: float, y1: float, x2: float, y2: float) -> QPainterPath:
+    """``curve`` on plain floats. Wires between nodes laid out on a grid repeat a few shapes,
+    so each shape is built once and moved into place (one call instead of four)."""
+    return _shape(x2 - x1, y2 - y1).translated(x1, y1)
+
+
+@lru_cache(maxsize=4096)
+def _shape(w: float, h: float) -> QPainterPath:
+    dx = max(40.0, abs(w) * 0.5)
+    path = QPainterPath()
+    path.moveTo(0.0, 0.0)
+    path.cubicTo(dx, 0.0, w - dx, h, w, h)
     return path
 
 
 class WireItem(QGraphicsPathItem):
     """The edge ``src -> dst.port``; ``state`` is one of normal, highlight, dim, flash, ghost."""
 
-    def __init__(self, src: str, dst: str, port: str) -> None:
-        super().__init__()
+    def __init__(self, src: str, dst: str, port: str,
+                 path: QPainterPath | None = None) -> None:
+        super().__init__(path) if path is not None else super().__init__()
         self.src, self.dst, self.port = src, dst, port
         self.state = "normal"
-        self._label: QGraphicsSimpleTextItem | None = None
         self.setZValue(T.Z_WIRE)
-        self.setPen(self._pen())
+        self.setPen(T.wire_pen(self.state))
+
+    def set_ends_xy(self, x1: float, y1: float, x2: float, y2: float) -> None:
+        self.setPath(curve_xy(x1, y1, x2, y2))
 
     @property
     def key(self) -> tuple[str, str]:
         return (self.dst, self.port)
 
     def set_ends(self, p1: QPointF, p2: QPointF) -> None:
-        path = curve(p1, p2)
-        self.setPath(path)
-        if self._label is not None:
-            self._place_label()
+        self.setPath(curve(p1, p2))
 
     def set_state(self, state: str) -> None:
         if state != self.state:
             self.state = state
-            self.setPen(self._pen())
-
-    def _pen(self) -> QPen:
-        return T.wire_pen(self.state)
-
-    def set_label(self, text: str) -> None:
-        """Text drawn at the wire's middle (empty removes it)."""
-        if not text:
-            if self._label is not None:
-                self._label.setParentItem(None)
-                if self.scene() is not None:
-                    self.scene().removeItem(self._label)
-                self._label = None
-            return
-        if self._label is None:
-            self._label = QGraphicsSimpleTextItem(self)
-            self._label.setFont(T.font("value"))
-            self._label.setBrush(T.current().grad_text)
-        self._label.setText(text)
-        self._place_label()
+            self.setPen(T.wire_pen(state))
 
     def label(self) -> str:
-        return self._label.text() if self._label is not None else ""
+        """The run label the scene paints on this wire ('' when none)."""
+        labels = getattr(self.scene(), "labels", None)
+        return labels.text(self.key) if labels is not None else ""
 
-    def _place_label(self) -> None:
-        assert self._label is not None
-        mid = self.path().pointAtPercent(0.5)
-        rect = self._label.boundingRect()
-        self._label.setPos(mid.x() - rect.width() / 2, mid.y() - rect.height() - 2)
+
+def wire_label(wire: WireDisplay) -> str:
+    """Two short lines: '← −4' (the gradient flowing back), then '∂c/∂w = −2'. Short because
+    wires between neighbouring nodes are short; the full wording is in WireDisplay.grad_text.
+    A Jacobian has no number to show, so a tensor wire keeps only its first line."""
+    return "\n".join(_lines(wire))
+
+
+def _lines(wire: WireDisplay) -> list[str]:
+    back = f"← {wire.grad_value}" if wire.grad_value else ""
+    local = "" if wire.jacobian else wire.local_text
+    return [t for t in (back, local) if t]
+
+
+class WireLabels:
+    """The labels of one run display, formatted and laid out on first paint and kept until
+    the display changes: a Live re-run formats only the labels in view."""
+
+    # A label reaches this far past its wire's bounding rect (half its width, its height):
+    # the scene widens the exposed rect by it when looking for wires to label.
+    REACH = 110.0
+
+    def __init__(self) -> None:
+        self.wires: Any = {}  # Mapping[(dst id, port), WireDisplay]
+        self._laid_out: dict[tuple[str, str], list[QStaticText] | None] = {}
+
+    def set_wires(self, wires: Any) -> bool:
+        """Show ``wires`` (a RunDisplay's lazy mapping); True when the labels may differ."""
+        if wires is self.wires:
+            return False
+        had = bool(self._laid_out) or bool(self.wires)
+        self.wires, self._laid_out = wires, {}
+        return had or bool(wires)
+
+    def text(self, key: tuple[str, str]) -> str:
+        shown = self.wires.get(key)
+        return wire_label(shown) if shown is not None else ""
+
+    def _layout(self, key: tuple[str, str]) -> list[QStaticText] | None:
+        if key not in self._laid_out:
+            shown = self.wires.get(key)
+            text = _lines(shown) if shown is not None else []
+            self._laid_out[key] = [_static(t) for t in text] or None
+        return self._laid_out[key]
+
+    def paint(self, painter: QPainter, wires: Iterable[WireItem]) -> None:
+        """Each wire's label centred above its midpoint, on a pill of the canvas colour; a
+        label that would cover one already painted moves above or below it instead."""
+        pal = T.current()
+        fill = QColor(pal.canvas.lighter(103) if pal.name == "light" else pal.canvas.lighter(130))
+        painter.setFont(T.font("value"))
+        placed: list[QRectF] = []
+        for wire in wires:
+            lines = self._layout(wire.key)
+            if lines is None:
+                continue
+            w = max(line.size().width() for line in lines)
+            h = sum(line.size().height() for line in lines)
+            mid = wire.path().pointAtPercent(0.5)
+            box = _free_spot(QRectF(mid.x() - w / 2 - LABEL_PAD, mid.y() - h - 2 * LABEL_PAD - 3,
+                                    w + 2 * LABEL_PAD, h + 2 * LABEL_PAD), placed)
+            placed.append(box)
+            painter.setPen(QPen(pal.node_border, 1.0))
+            painter.setBrush(fill)
+            painter.drawRoundedRect(box, 4, 4)
+            y = box.y() + LABEL_PAD
+            for line, color in zip(lines, (pal.grad_text, pal.node_muted)):
+                painter.setPen(color)
+                painter.drawStaticText(QPointF(box.x() + LABEL_PAD, y), line)
+                y += line.size().height()
+
+
+def _free_spot(box: QRectF, placed: list[QRectF]) -> QRectF:
+    """``box``, or the first of a few nearby shifts of it that overlaps no placed label."""
+    step = box.height() + 2
+    for dy in (0.0, box.height() + 8, -step, 2 * step):
+        moved = box.translated(0, dy)
+        if not any(moved.intersects(other) for other in placed):
+            return moved
+    return box
+
+
+def _static(text: str) -> QStaticText:
+    static = QStaticText(text)
+    static.setTextFormat(Qt.TextFormat.PlainText)
+    static.prepare(font=T.font("value"))
+    return static

@@ -1,13 +1,17 @@
 """Navigating the canvas and what the items paint: zoom at the cursor, pan, fit, level of
-detail, and the display state the run view fills in."""
+detail, the display state the run view fills in, wire labels above nodes, tensor heatmaps."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPoint, QPointF, Qt
-from PySide6.QtGui import QImage, QPainter, QWheelEvent
+from PySide6.QtCore import QPoint, QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QImage, QPainter, QWheelEvent
 from PySide6.QtWidgets import QApplication
 
 from cgeditor.gui import theme as T
+from cgeditor.gui.node_item import NodeItem
+from cgeditor.gui.node_thumbnail import thumb_cells
+from cgeditor.model.display import MINUS
+from cgeditor.model.graph import Graph
 
 
 def wheel(view, at: QPoint, delta: int) -> None:
@@ -72,3 +76,82 @@ def test_display_state_adds_rows_and_badges(window, canvas) -> None:
     item.set_display(error_text="shape mismatch", origin=True)
     assert "shape mismatch" in item.display.tooltip
     assert ("error", "⚠ origin: shape mismatch") in item.info_rows()
+
+
+def render_at(window, zoom: float, center: QPointF) -> QImage:
+    view = window.view
+    view.resetTransform()
+    view.scale(zoom, zoom)
+    view.centerOn(center)
+    image = QImage(view.viewport().size(), QImage.Format.Format_ARGB32)
+    painter = QPainter(image)
+    view.render(painter)
+    painter.end()
+    return image
+
+
+def near(color: QColor, target: QColor, tolerance: int = 70) -> bool:
+    return (abs(color.red() - target.red()) + abs(color.green() - target.green())
+            + abs(color.blue() - target.blue())) < tolerance
+
+
+def test_wire_labels_paint_above_the_nodes_of_a_short_wire(window) -> None:
+    graph = Graph()
+    x = graph.add_node("input", "x", x=0, y=0, value=1.0)
+    n = graph.add_node("neg", "n", x=T.NODE_WIDTH + 14, y=0)  # a 14-unit wire
+    graph.connect(x.id, n.id, "x")
+    window.set_graph(graph)
+    window.action("backward").trigger()
+    wire = window.scene.wires[(n.id, "x")]
+    assert wire.label() == f"← {MINUS}1\n∂n/∂x = {MINUS}1"
+    image = render_at(window, 1.0, wire.path().pointAtPercent(0.5))
+    # The label's second line reaches over n's header (in the category colour with white
+    # text): its grey text shows there only if labels paint above nodes.
+    header = window.view.mapFromScene(
+        window.scene.nodes[n.id].mapRectToScene(QRectF(0, 0, 40, T.HEADER_HEIGHT))
+    ).boundingRect()
+    muted = T.current().node_muted
+    hits = [(px, py) for px in range(header.left(), header.right())
+            for py in range(header.top(), header.bottom())
+            if near(image.pixelColor(px, py), muted, 40)]
+    assert hits
+
+
+def tensor_window(window, value, op: str = "") -> NodeItem:
+    """x (a tensor input), optionally through ``op``, summed; the item of x or of op."""
+    graph = Graph()
+    x = graph.add_node("input", "x", value=value)
+    shown = graph.add_node(op, "f", x=250) if op else x
+    if op:
+        graph.connect(x.id, shown.id, "x")
+    s = graph.add_node("sum", "s", x=500)
+    graph.connect(shown.id, s.id, "x")
+    window.set_graph(graph)
+    window.action("backward").trigger()
+    return window.scene.nodes[shown.id]
+
+
+def test_tensor_node_shows_shape_min_max_and_heatmaps(window) -> None:
+    item = tensor_window(window, [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
+    shown = item.display
+    assert item.info_rows()[0] == ("value", "= 2×3 [1, 6]")
+    assert shown.heatmap.shape_text == "2×3" and (shown.heatmap.rows, shown.heatmap.cols) == (2, 3)
+    cells = thumb_cells(shown, item.thumbs_top())
+    assert [kind for kind, _, _ in cells] == ["value"] * 6 + ["grad"] * 6
+    assert all(item.rect().contains(rect) for _, rect, _ in cells)
+    pal = T.current()
+    value_cells = [color for kind, _, color in cells if kind == "value"]
+    assert value_cells[-1] == pal.value_text  # the maximum takes the full value colour
+    assert value_cells[0] != value_cells[-1]
+    image = render_at(window, 1.0, item.sceneBoundingRect().center())
+    _, rect, color = cells[5]
+    assert near(image.pixelColor(window.view.mapFromScene(item.mapToScene(rect.center()))),
+                color, 12)
+
+
+def test_non_finite_tensor_cells_are_marked_in_the_error_colour(window) -> None:
+    item = tensor_window(window, [1.0, -1.0, 3.0], "log")  # log(−1) is nan
+    cells = thumb_cells(item.display, item.thumbs_top())
+    value_colors = [color for kind, _, color in cells if kind == "value"]
+    assert value_colors[1] == T.current().error
+    assert value_colors[0] != T.current().error
