@@ -10,9 +10,11 @@ from typing import TYPE_CHECKING
 from PySide6.QtWidgets import (
     QCheckBox,
     QFormLayout,
+    QFrame,
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -66,17 +68,28 @@ class Inspector(QWidget):
         self.fields: dict[str, Field] = {}
         self.trainable: QCheckBox | None = None
         self.output_button: QPushButton | None = None
-        self.summary = QLabel("Select a node to edit it.", self)
+        # A short dock scrolls instead of squeezing rows into each other (wrapped doc text
+        # reports too small a minimum height to a QFormLayout).
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        body = QWidget(scroll)
+        self.summary = QLabel("Select a node to edit it.", body)
         self.summary.setObjectName("inspector_summary")
         self.summary.setWordWrap(True)
-        self.form_host = QWidget(self)
+        self.form_host = QWidget(body)
         self.form = QFormLayout(self.form_host)
         self.form.setContentsMargins(0, 0, 0, 0)
+        self.form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
         self.setMinimumWidth(270)
+        inner = QVBoxLayout(body)
+        inner.addWidget(self.summary)
+        inner.addWidget(self.form_host)
+        inner.addStretch(1)
+        scroll.setWidget(body)
         layout = QVBoxLayout(self)
-        layout.addWidget(self.summary)
-        layout.addWidget(self.form_host)
-        layout.addStretch(1)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(scroll)
 
     @property
     def graph(self) -> Graph:

@@ -70,6 +70,9 @@ class MainWindow(QMainWindow):
         from cgeditor.gui.learn import install_learning
         install_learning(self)  # Learn menu: gradient check, nudge, cost, training docks
         self.theme_menu = ThemeMenu(self, self.menus["view"])  # View > Theme, applied now
+        # Room for an input's whole form above the chain-rule dock (restored layouts win).
+        self.resizeDocks([self.findChild(QDockWidget, "inspector")], [250],
+                         Qt.Orientation.Vertical)
         from cgeditor.gui.document import DocumentController
         self.document = DocumentController(self)
         self.document.start(path)
