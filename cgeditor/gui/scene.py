@@ -316,7 +316,9 @@ class GraphScene(QGraphicsScene):
                 event.accept()
                 return
         super().mousePressEvent(event)
-        self._press_positions = {i.node_id: i.pos() for i in self.selectedItems()
+        # The grabber too: a Ctrl+press drags a node before Ctrl selects it on release.
+        self._press_positions = {i.node_id: i.pos()
+                                 for i in [*self.selectedItems(), self.mouseGrabberItem()]
                                  if isinstance(i, NodeItem)}
 
     def mouseMoveEvent(self, event: QGraphicsSceneMouseEvent) -> None:
