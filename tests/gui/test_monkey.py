@@ -251,3 +251,19 @@ def test_selecting_a_node_mid_step_explains_without_raising(monkey_window) -> No
     win.scene.select_ids([win.graph.by_name("w").id])  # ran vjps on None
     QApplication.processEvents()
     check_canvas(win)
+
+
+def test_ctrl_drag_moves_the_model_as_one_undo_step(monkey_window) -> None:
+    """A Ctrl+drag moved the item on screen but never the Graph (saved file and canvas
+    disagreed, and the next drag recorded a wrong start, so undo lost the position)."""
+    win = monkey_window
+    win.set_graph(seed_graph())
+    before = files.dumps(win.graph)
+    item = win.scene.nodes[win.graph.by_name("J").id]
+    start = item.pos() + QPointF(80, 15)
+    Mouse(win.view).drag(start, start + QPointF(-300, -200), mods=Mod.ControlModifier)
+    node = win.graph.by_name("J")
+    assert (node.x, node.y) == (round(item.pos().x()), round(item.pos().y()))
+    assert win.undo_stack.count() == 1
+    win.undo_stack.undo()
+    assert files.dumps(win.graph) == before
