@@ -73,9 +73,6 @@ class GraphScene(QGraphicsScene):
         for name, slot in self._slots.items():
             getattr(self.graph, name).disconnect(slot)
         self._slots = {}
-        # Deleting 30k items each also unhooks itself from the BSP index: dropping the index
-        # first makes throwing the scene away about a quarter faster.
-        self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.NoIndex)
 
     # --- building -----------------------------------------------------------------------
     def _build(self) -> None:
