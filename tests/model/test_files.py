@@ -26,16 +26,17 @@ BAD_FILES = Path(__file__).parent / "bad_files"
 def build_seed() -> Graph:
     """The seed example J = ½(w·x + b − y)², laid out left to right."""
     g = Graph()
+    # Columns 260 apart and rows 130 apart leave room for the wire labels after Backward.
     w = g.add_node("input", "w", 0, 0, value=2, trainable=True)
-    x = g.add_node("input", "x", 0, 110, value=-2)
-    b = g.add_node("input", "b", 0, 220, value=8, trainable=True)
-    y = g.add_node("input", "y", 0, 330, value=2)
-    c = g.add_node("mul", "c", 200, 55)
-    a = g.add_node("add", "a", 400, 110)
-    d = g.add_node("sub", "d", 600, 165)
-    sq = g.add_node("powc", "sq", 800, 165, attrs={"exponent": 2})
-    half = g.add_node("const", "half", 800, 275, value=0.5)
-    j = g.add_node("mul", "J", 1000, 220)
+    x = g.add_node("input", "x", 0, 130, value=-2)
+    b = g.add_node("input", "b", 0, 260, value=8, trainable=True)
+    y = g.add_node("input", "y", 0, 390, value=2)
+    c = g.add_node("mul", "c", 260, 65)
+    a = g.add_node("add", "a", 520, 130)
+    d = g.add_node("sub", "d", 780, 195)
+    sq = g.add_node("powc", "sq", 1040, 195, attrs={"exponent": 2})
+    half = g.add_node("const", "half", 1040, 325, value=0.5)
+    j = g.add_node("mul", "J", 1300, 260)
     for src, dst, port in [(w, c, "a"), (x, c, "b"), (c, a, "a"), (b, a, "b"), (a, d, "a"),
                            (y, d, "b"), (d, sq, "x"), (half, j, "a"), (sq, j, "b")]:
         g.connect(src.id, dst.id, port)
@@ -233,7 +234,7 @@ SEED_TEXT = files.dumps(build_seed())
     ('"value": 8,', '"value": ' + "9" * 5000 + ",", "far too long", "line 18, column"),
     ('{"exponent": 2}', '{"exponent": 1e400}', "out of range (it must be at most 1e+300)",
      "/nodes/7/attrs/exponent"),
-    ('"x": 1000,', '"x": 1e10,', "'x' is out of range (it must be at most 1e+09)", "/nodes/9/x"),
+    ('"x": 1300,', '"x": 1e10,', "'x' is out of range (it must be at most 1e+09)", "/nodes/9/x"),
 ])
 def test_numbers_beyond_float64_anywhere_are_refused(old: str, new: str, words: str,
                                                     location: str):
