@@ -372,7 +372,13 @@ class GraphScene(QGraphicsScene):
             self.wiring_mode = "out"
             self.wiring_blocked = nx.descendants(g, item.node_id) | {item.node_id}
         self._drag_wire_to(pos)
-        self.update()
+        self._relight_ports()
+
+    def _relight_ports(self) -> None:
+        # item.update(), not scene.update(): cached node pixmaps must be repainted to show
+        # (or stop showing) which ports a wire may be dropped on.
+        for node_item in self.nodes.values():
+            node_item.update()
 
     def _drag_wire_to(self, pos: QPointF) -> None:
         w = self._wiring
@@ -390,7 +396,7 @@ class GraphScene(QGraphicsScene):
         self._wiring = None
         self.removeItem(w["wire"])
         self.wiring_mode, self.wiring_blocked = None, set()
-        self.update()
+        self._relight_ports()
         picked = w["picked"]
         if picked is not None and picked in self.wires:
             self.wires[picked].setVisible(True)

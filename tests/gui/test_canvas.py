@@ -99,6 +99,24 @@ def test_compatible_ports_light_up_while_wiring(window, canvas) -> None:
     assert scene.wiring_mode is None
 
 
+def test_lit_ports_show_even_when_nodes_paint_from_their_pixmap_cache(window, canvas) -> None:
+    window.scene.set_item_cache(True)
+    port = window.view.mapFromScene(canvas.in_port("J", "a"))
+    lit = T.current().port_ok
+
+    def pixel_is_lit() -> bool:
+        color = window.view.viewport().grab().toImage().pixelColor(port)
+        return abs(color.red() - lit.red()) + abs(color.green() - lit.green()) \
+            + abs(color.blue() - lit.blue()) < 60
+
+    assert not pixel_is_lit()  # painted once: the cache now holds the unlit node
+    canvas.press(canvas.out_port("c"))
+    canvas.move(EMPTY)
+    assert pixel_is_lit()
+    canvas.release(EMPTY)
+    assert not pixel_is_lit()
+
+
 def test_dragging_nodes_moves_them_in_one_step_and_wires_follow(window, canvas) -> None:
     start = canvas.item("w").pos()
     canvas.drag(canvas.header("w"), canvas.header("w") + QPointF(100, 50))
