@@ -201,6 +201,13 @@ class Extras(QObject):
         if self.hint is not None and backward is not None:
             # Once the user has pressed Backward the hint has done its job.
             backward.triggered.connect(self._hint_done)
+        if self.hint is not None:
+            # It speaks of the seed graph: another document hides it (until the next start).
+            self.window.graph_replaced.connect(self._hide_hint)
+
+    def _hide_hint(self) -> None:
+        if self.hint is not None:
+            self.hint.hide()
 
     def _hint_done(self) -> None:
         if self.hint is not None and self.hint.isVisible():

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QPointF, QSettings, Qt
+from PySide6.QtCore import QPointF, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QUndoStack
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -34,6 +34,8 @@ from cgeditor.model.graph import Graph
 
 class MainWindow(QMainWindow):
     """The whole editor; tests and embedders construct it directly."""
+
+    graph_replaced = Signal()  # after set_graph: a new document is showing
 
     def __init__(self, path: str | None = None, settings: QSettings | None = None) -> None:
         super().__init__()
@@ -174,6 +176,7 @@ class MainWindow(QMainWindow):
         self.inspector.show_nodes([])
         self.run.attach(graph)
         self.fit()
+        self.graph_replaced.emit()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.document.maybe_close():

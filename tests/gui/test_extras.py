@@ -172,3 +172,13 @@ def test_pressing_backward_retires_the_hint(qtbot, fresh_settings) -> None:
     win.action("backward").trigger()
     assert not hint.isVisible()
     assert FirstRunHint.was_dismissed(fresh_settings)
+
+
+def test_a_new_document_hides_the_hint_without_retiring_it(qtbot, fresh_settings) -> None:
+    win = _started(qtbot, fresh_settings)
+    hint = win.view.findChild(FirstRunHint)
+    assert hint.isVisible()
+    win.action("new").trigger()  # the seed is unmodified: no Save/Discard question
+    assert len(win.graph) == 0
+    assert not hint.isVisible()
+    assert not FirstRunHint.was_dismissed(fresh_settings)  # the next start shows it again
