@@ -6,6 +6,7 @@ Timing runs on a worker thread (with a budget), polled by a timer, so the window
 
 from __future__ import annotations
 
+import gc
 import math
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
@@ -67,8 +68,14 @@ class CostPanel(QWidget):
         self._poll.setInterval(POLL_MS)
         self._poll.timeout.connect(self._collect)
         self._build()
-        pool = self._pool  # not self: the slot runs while the widget is being destroyed
-        self.destroyed.connect(lambda *_: pool.shutdown(wait=False, cancel_futures=True))
+        # Python's cyclic GC runs in whichever thread happens to allocate: in the worker it
+        # would destroy dead Qt widgets off the GUI thread (and deadlock in shiboken waiting
+        # for the GIL). So pending garbage is collected here first, and automatic collection
+        # pauses while a job runs.
+        self._gc = {"paused": False}
+        pool, gc_state = self._pool, self._gc  # not self: the slot runs mid-destruction
+        self.destroyed.connect(lambda *_: (pool.shutdown(wait=False, cancel_futures=True),
+                                           _resume_gc(gc_state)))
 
     def _build(self) -> None:
         layout = QHBoxLayout(self)  # the dock sits under the canvas: wide, not tall
@@ -204,6 +211,10 @@ class CostPanel(QWidget):
 
     # --- the worker ---------------------------------------------------------------------
     def _submit(self, job: Callable[[], Any], done: Callable[[Any], None]) -> None:
+        if not self._jobs and gc.isenabled():
+            gc.collect()
+            gc.disable()
+            self._gc["paused"] = True
         self._jobs.append((self._pool.submit(job), done))
         self._poll.start()
 
@@ -222,3 +233,10 @@ class CostPanel(QWidget):
             done(result)
         if not self._jobs:
             self._poll.stop()
+            _resume_gc(self._gc)
+
+
+def _resume_gc(state: dict[str, bool]) -> None:
+    if state["paused"]:
+        state["paused"] = False
+        gc.enable()

@@ -70,3 +70,19 @@ def test_scale_it_plots_both_costs_against_p(qtbot, learn, monkeypatch) -> None:
         assert list(y) == [getattr(c, key) for c in table]
     assert panel.plot.getPlotItem().ctrl.logXCheck.isChecked()
     assert panel.note.text().count("p = ") == 3 and panel.scale_button.isEnabled()
+
+
+def test_no_garbage_collection_runs_in_the_worker_while_it_times(qtbot, learn,
+                                                                 monkeypatch) -> None:
+    # A collection in the worker thread would destroy dead Qt widgets off the GUI thread
+    # (it deadlocked in shiboken once): collection pauses while a job runs, then resumes.
+    import gc
+
+    monkeypatch.setattr(cost_panel, "SCALE_PS", (10, 20))
+    monkeypatch.setattr(cost_panel, "SCALE_BUDGET", 0.05)
+    panel = learn.cost
+    assert gc.isenabled()
+    with qtbot.waitSignal(panel.scaled, timeout=30_000):
+        panel.start_scale()
+        assert not gc.isenabled()
+    assert gc.isenabled()
