@@ -19,7 +19,7 @@ from cgeditor.gui.run_view import paint_run
 from cgeditor.gui.trace import TraceWidget
 from cgeditor.model.display import RunDisplay, build_display
 from cgeditor.model.explain import Explanation, explain
-from cgeditor.model.run import RunResult, pre_run_problems
+from cgeditor.model.run import RunResult, cached_problems
 from cgeditor.model.stepping import Stepper
 
 if TYPE_CHECKING:
@@ -250,7 +250,7 @@ class RunController(QObject):
         """Run the graph; problems become messages, never exceptions."""
         if self.graph is None:
             return False
-        problems = pre_run_problems(self.graph)  # named before anything runs
+        problems = cached_problems(self.graph)  # named before anything runs
         lines = [f"not run: {message}" for message in problems.values()]
         try:
             result = self.graph.run(backward=backward)

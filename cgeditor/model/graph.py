@@ -86,6 +86,8 @@ class Graph:
         self._order: list[str] | None = None
         self._id_counter = 0
         self._name_hint: dict[str, int] = {}
+        self.structure_version = 0  # bumped by every edit except a leaf's value
+        self.run_cache: Any = None  # run.py keeps the compiled plan here (derived state)
         self.meta: dict[str, Any] = {}
         self.last_result: RunResult | None = None
         self.node_added, self.node_removed = Signal(), Signal()
@@ -349,7 +351,7 @@ class Graph:
             raise UnknownPortError(f"{node.name} is a {node.op} node: its value is computed")
         node.value = parse_value(value)
         self.value_changed.emit(node)
-        self._changed()
+        self._changed(structural=False)
 
     def set_attrs(self, node_id: str, attrs: Mapping[str, Any]) -> None:
         node = self.node(node_id)
@@ -363,7 +365,7 @@ class Graph:
             raise UnknownPortError(f"only input nodes can be trainable, not {node.op}")
         node.trainable = bool(trainable)
         self.attrs_changed.emit(node)
-        self._changed(invalidate=False)
+        self._changed(invalidate=False, structural=False)
 
     def set_output(self, node_id: str | None) -> None:
         if node_id is not None:
@@ -393,7 +395,9 @@ class Graph:
             self.invalidated.emit()
 
     # --- bookkeeping --------------------------------------------------------------------
-    def _changed(self, invalidate: bool = True) -> None:
+    def _changed(self, invalidate: bool = True, structural: bool = True) -> None:
+        if structural:  # anything a compiled plan depends on: not a leaf's value
+            self.structure_version += 1
         if invalidate:
             self.invalidate()
         self.changed.emit()

@@ -22,6 +22,7 @@ from cgeditor.core.engine import (
     forward,
 )
 from cgeditor.model.errors import UnknownNodeError
+from cgeditor.model.graph import LEAF_OPS
 from cgeditor.model.values import parse_value
 
 if TYPE_CHECKING:
@@ -78,6 +79,26 @@ def pre_run_problems(graph: Graph) -> dict[str, str]:
     return problems
 
 
+def cached_problems(graph: Graph) -> dict[str, str]:
+    """pre_run_problems, computed once per structural change."""
+    return _compiled(graph, graph.output)[0]
+
+
+def _compiled(graph: Graph, out_id: str | None) -> tuple[dict[str, str], Plan]:
+    """(problems, plan) for the current structure, kept until a structural edit.
+
+    Leaf values are fed at run time, so editing a value (every Live re-run) recompiles
+    nothing.
+    """
+    key = (graph.structure_version, out_id)
+    cached = graph.run_cache
+    if cached is None or cached[0] != key:
+        problems = pre_run_problems(graph)
+        cached = (key, problems, compile_graph(graph, out_id, problems))
+        graph.run_cache = cached
+    return cached[1], cached[2]
+
+
 def compile_graph(graph: Graph, output: str | None = None,
                   problems: Mapping[str, str] | None = None) -> Plan:
     """A Plan of the whole graph in execution order; ``output`` is a node id."""
@@ -106,12 +127,13 @@ def run_graph(graph: Graph, feeds: Mapping[str, Any] | None = None, output: str 
         if node.op not in ("input", "const"):
             raise UnknownNodeError(f"{name} is a {node.op} node: only inputs can be set")
     clean_feeds = {k: parse_value(v) for k, v in (feeds or {}).items()}
-    problems = pre_run_problems(graph)
     order = graph.order()
     if not order:
         return RunResult([], [], None, {}, {})
-    plan = compile_graph(graph, out_id, problems)
-    fwd = forward(plan, clean_feeds)
+    problems, plan = _compiled(graph, out_id)
+    leaf_values = {n.name: n.value for n in graph.nodes.values()
+                   if n.op in LEAF_OPS and n.id not in problems}
+    fwd = forward(plan, {**leaf_values, **clean_feeds})
     issues = dict(fwd.issues)
     for node_id, message in problems.items():
         i = order.index(node_id)

@@ -117,3 +117,19 @@ def test_infer_shapes_includes_unconnected_ports() -> None:
     assert errors == {"t": "input port x of t not connected"}
     assert shapes["x"] == (1, 2)
     assert infer_shapes(Graph()) == ({}, {})
+
+
+def test_value_edits_reuse_the_compiled_plan_and_still_give_fresh_numbers():
+    from cgeditor.model.formula import from_formula
+
+    g = from_formula("c = w*x; J = c + b", w=2, x=3, b=1)
+    first = g.run()
+    assert first.values["J"] == 7
+    g.set_value(g.by_name("w").id, 5)
+    second = g.run()
+    assert second.plan is first.plan  # a value edit recompiles nothing
+    assert second.values["J"] == 16 and second.grads["w"] == 3
+    g.connect(g.by_name("w").id, g.add_node("neg", "m").id, "x")
+    third = g.run(output="J")
+    assert third.plan is not first.plan  # a structural edit does
+    assert third.values["J"] == 16
