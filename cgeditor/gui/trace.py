@@ -21,38 +21,56 @@ def trace_rows(result: RunResult | None, display: RunDisplay) -> list[tuple[str,
     """One row per node in execution order; values and gradients only where revealed."""
     if result is None or result.plan is None:
         return []
-    plan, rows = result.plan, []
-    for i, step in enumerate(plan.steps):
-        shown = display.node(result.ids[i])
-        ports = plan.specs[i].inputs
-        inputs = ", ".join(f"{port}={plan.steps[j].name}" for port, j in zip(ports, step.args))
-        grad = value_text(result.grads.get(step.name)) if shown.grad_value else ""
-        rows.append((str(i + 1), step.name, step.op, inputs, shown.value_text, grad))
-    return rows
+    return [trace_row(result, display, i) for i in range(len(result.plan.steps))]
+
+
+def trace_row(result: RunResult, display: RunDisplay, i: int) -> tuple[str, ...]:
+    plan = result.plan
+    assert plan is not None
+    step, shown = plan.steps[i], display.node(result.ids[i])
+    inputs = ", ".join(f"{port}={plan.steps[j].name}"
+                       for port, j in zip(plan.specs[i].inputs, step.args))
+    grad = value_text(result.grads.get(step.name)) if shown.grad_value else ""
+    return (str(i + 1), step.name, step.op, inputs, shown.value_text, grad)
 
 
 class TraceModel(QAbstractTableModel):
-    """A plain list of text rows; replaced wholesale after each run or step (cheap: no items)."""
+    """The run's rows, formatted only when the view asks for them: a Live re-run on 1,000
+    nodes then costs the few rows on screen, not a thousand formatted rows."""
 
     def __init__(self) -> None:
         super().__init__()
-        self.rows: list[tuple[str, ...]] = []
         self.ids: list[str] = []
+        self._run: tuple[RunResult, RunDisplay] | None = None
+        self._rows: dict[int, tuple[str, ...]] = {}
 
-    def set_rows(self, rows: list[tuple[str, ...]], ids: list[str]) -> None:
+    def set_run(self, result: RunResult | None, display: RunDisplay) -> None:
         self.beginResetModel()
-        self.rows, self.ids = rows, ids
+        has_rows = result is not None and result.plan is not None
+        self._run = (result, display) if has_rows else None
+        self.ids = list(result.ids) if has_rows and result is not None else []
+        self._rows = {}
         self.endResetModel()
 
+    def row(self, i: int) -> tuple[str, ...]:
+        text = self._rows.get(i)
+        if text is None and self._run is not None:
+            text = self._rows[i] = trace_row(*self._run, i)
+        return text or ()
+
+    @property
+    def rows(self) -> list[tuple[str, ...]]:
+        return [self.row(i) for i in range(len(self.ids))]
+
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(self.rows)
+        return 0 if parent.isValid() else len(self.ids)
 
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(COLUMNS)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return self.rows[index.row()][index.column()]
+            return self.row(index.row())[index.column()]
         return None
 
     def headerData(self, section: int, orientation: Qt.Orientation,
@@ -100,9 +118,8 @@ class TraceWidget(QWidget):
 
     def show_run(self, result: RunResult | None, display: RunDisplay) -> None:
         selected = self.selected_id()
-        rows = trace_rows(result, display)
         self._quiet = True  # a refresh is not the user picking a row
-        self.model.set_rows(rows, list(result.ids) if rows and result else [])
+        self.model.set_run(result, display)
         if selected is not None:
             self.select_node(selected)
         self._quiet = False
