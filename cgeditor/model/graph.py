@@ -9,12 +9,11 @@ from __future__ import annotations
 import keyword
 import unicodedata
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 
-from cgeditor.core.ops import REGISTRY, OpSpec, get_op
+from cgeditor.core.ops import REGISTRY, get_op
 from cgeditor.model.errors import (
     CycleError,
     InvalidNameError,
@@ -31,6 +30,7 @@ from cgeditor.model.graph_algorithms import (
     shortest_path,
     topological_order,
 )
+from cgeditor.model.node import LEAF_OPS, MAX_NAME_LENGTH, RESERVED_NAMES, Edge, Node
 from cgeditor.model.signals import Signal
 from cgeditor.model.values import coerce_attrs, parse_value
 
@@ -38,41 +38,7 @@ if TYPE_CHECKING:
     from cgeditor.core.engine import Plan
     from cgeditor.model.run import RunResult
 
-MAX_NAME_LENGTH = 128  # as resources/cgraph.schema.json
-RESERVED_NAMES = frozenset({"np", "torch", "math", "nn", "F"})
-LEAF_OPS = ("input", "const")
-
-
-@dataclass
-class Node:
-    """One node: ``id`` is stable (files, undo); ``name`` is what users see and type."""
-
-    id: str
-    op: str
-    name: str
-    x: float = 0.0
-    y: float = 0.0
-    attrs: dict[str, Any] = field(default_factory=dict)
-    value: Any = None  # inputs and consts only
-    trainable: bool = False  # inputs only
-
-    @property
-    def spec(self) -> OpSpec:
-        return REGISTRY[self.op]
-
-    @property
-    def ports(self) -> tuple[str, ...]:
-        return REGISTRY[self.op].inputs
-
-
-@dataclass(frozen=True)
-class Edge:
-    """From ``src``'s output to input port ``port`` of ``dst``."""
-
-    src: str
-    dst: str
-    port: str
-
+__all__ = ["LEAF_OPS", "MAX_NAME_LENGTH", "RESERVED_NAMES", "Edge", "Graph", "Node"]
 
 class Graph:
     """A computation graph that stays acyclic, with one edge at most into each input port."""

@@ -1,0 +1,43 @@
+"""The parts a Graph is made of: Node and Edge, and the naming rules they share."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from cgeditor.core.ops import REGISTRY, OpSpec
+
+MAX_NAME_LENGTH = 128  # as resources/cgraph.schema.json
+RESERVED_NAMES = frozenset({"np", "torch", "math", "nn", "F"})
+LEAF_OPS = ("input", "const")
+
+
+@dataclass
+class Node:
+    """One node: ``id`` is stable (files, undo); ``name`` is what users see and type."""
+
+    id: str
+    op: str
+    name: str
+    x: float = 0.0
+    y: float = 0.0
+    attrs: dict[str, Any] = field(default_factory=dict)
+    value: Any = None  # inputs and consts only
+    trainable: bool = False  # inputs only
+
+    @property
+    def spec(self) -> OpSpec:
+        return REGISTRY[self.op]
+
+    @property
+    def ports(self) -> tuple[str, ...]:
+        return REGISTRY[self.op].inputs
+
+
+@dataclass(frozen=True)
+class Edge:
+    """From ``src``'s output to input port ``port`` of ``dst``."""
+
+    src: str
+    dst: str
+    port: str
