@@ -35,15 +35,10 @@ def seed_graph() -> Graph:
     return g
 
 
-@pytest.fixture
-def window(qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    """A shown MainWindow on the seed graph; closing it never prompts."""
-    from cgeditor.gui import document
+def shown_window(qtbot, tmp_path: Path):
+    """A MainWindow with settings and recovery files kept in ``tmp_path``, shown."""
     from cgeditor.gui.main_window import MainWindow
 
-    monkeypatch.setattr(document, "ask_save_changes",
-                        lambda *_a: QMessageBox.StandardButton.Discard)
-    monkeypatch.setattr(document, "ask_recover", lambda *_a: False)
     settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
     settings.setValue("recovery_dir", str(tmp_path / "recovery"))
     win = MainWindow(settings=settings)
@@ -51,6 +46,18 @@ def window(qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     win.resize(1300, 850)
     win.show()
     qtbot.waitExposed(win)
+    return win
+
+
+@pytest.fixture
+def window(qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """A shown MainWindow on the seed graph; closing it never prompts."""
+    from cgeditor.gui import document
+
+    monkeypatch.setattr(document, "ask_save_changes",
+                        lambda *_a: QMessageBox.StandardButton.Discard)
+    monkeypatch.setattr(document, "ask_recover", lambda *_a: False)
+    win = shown_window(qtbot, tmp_path)
     win.set_graph(seed_graph())
     QApplication.processEvents()
     return win

@@ -16,7 +16,7 @@ import networkx as nx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from PySide6.QtCore import QPoint, QPointF, QSettings, Qt
+from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QAction, QWheelEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from cgeditor.model import files
-from tests.gui.conftest import Mouse, seed_graph
+from tests.gui.conftest import Mouse, seed_graph, shown_window
 
 Button = Qt.MouseButton
 Mod = Qt.KeyboardModifier
@@ -58,7 +58,6 @@ step_st = st.tuples(st.sampled_from(KINDS), st.floats(0, 1), st.floats(0, 1),
 def monkey_window(qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     """The conftest window, with every blocking dialog replaced by an instant answer."""
     from cgeditor.gui import document
-    from cgeditor.gui.main_window import MainWindow
 
     saved = str(tmp_path / "monkey.cgraph")
     monkeypatch.setattr(document, "ask_save_changes",
@@ -72,13 +71,7 @@ def monkey_window(qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setattr(QInputDialog, "getText", lambda *_a, **_k: ("", False))
     monkeypatch.setattr(QDialog, "exec", lambda self: QDialog.DialogCode.Rejected)
     monkeypatch.setattr(QMessageBox, "exec", lambda self: QMessageBox.StandardButton.Cancel)
-    settings_ = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    settings_.setValue("recovery_dir", str(tmp_path / "recovery"))
-    win = MainWindow(settings=settings_)
-    qtbot.addWidget(win)
-    win.resize(1300, 850)
-    win.show()
-    qtbot.waitExposed(win)
+    win = shown_window(qtbot, tmp_path)
     baseline = {"text": ""}
     original_set_graph = win.set_graph
 
