@@ -8,17 +8,15 @@ Run: QT_QPA_PLATFORM=offscreen python benchmarks/canvas.py
 from __future__ import annotations
 
 import os
-import statistics
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("CGEDITOR_NO_SETTINGS", "1")
 
 from PySide6.QtCore import QCoreApplication, QEvent, QSettings
 from PySide6.QtWidgets import QApplication
+from timing import median_ms
 
 from cgeditor.model import files
 from cgeditor.model.graph import Graph
@@ -50,14 +48,7 @@ def layered_graph(count: int) -> Graph:
     return graph
 
 
-def timed(fn: Callable[[], object], repeat: int = 1) -> float:
-    """Median wall time of ``fn`` in milliseconds."""
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
+
 
 
 def flush_deletes() -> None:
@@ -77,30 +68,30 @@ def measure(window, count: int, folder: str) -> dict[str, float]:
     vp = view.viewport()
     path = os.path.join(folder, f"layered{count}.cgraph")
     files.save(graph, path)
-    results = {"open file": timed(lambda: open_file(window, path))}
+    results = {"open file": median_ms(lambda: open_file(window, path))}
     window.set_graph(Graph())
     flush_deletes()
-    results["build scene"] = timed(lambda: window.set_graph(graph))
+    results["build scene"] = median_ms(lambda: window.set_graph(graph))
     QApplication.processEvents()
-    results["repaint fit"] = timed(vp.repaint, 5)
+    results["repaint fit"] = median_ms(vp.repaint, 5)
     view.resetTransform()
     view.centerOn(window.scene.graph_rect().center())
     QApplication.processEvents()
-    results["repaint 1:1"] = timed(vp.repaint, 5)
+    results["repaint 1:1"] = median_ms(vp.repaint, 5)
     bar = view.horizontalScrollBar()
 
     def pan() -> None:
         bar.setValue(bar.value() + 120)
         vp.repaint()
-    results["pan 1:1"] = timed(pan, 5)
+    results["pan 1:1"] = median_ms(pan, 5)
     view.scale(0.3, 0.3)
     QApplication.processEvents()
-    results["repaint 0.3"] = timed(vp.repaint, 5)
+    results["repaint 0.3"] = median_ms(vp.repaint, 5)
 
     def clear() -> None:
         window.set_graph(Graph())
         flush_deletes()
-    results["clear"] = timed(clear)
+    results["clear"] = median_ms(clear)
     return results
 
 

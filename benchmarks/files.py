@@ -12,9 +12,9 @@ import argparse
 import gc
 import random
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
+
+from timing import best_ms
 
 from cgeditor.model import files, files_build, files_parse
 from cgeditor.model.graph import Graph
@@ -35,15 +35,6 @@ def random_dag(n: int, seed: int = 0) -> Graph:
         ids.append(node.id)
     g.set_output(ids[-1])
     return g
-
-
-def best_ms(fn: Callable[[], object], repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times) * 1000
 
 
 def measure(n: int, folder: Path, repeat: int) -> dict[str, float]:

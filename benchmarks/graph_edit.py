@@ -7,8 +7,8 @@ Run: python benchmarks/graph_edit.py
 from __future__ import annotations
 
 import random
-import time
-from collections.abc import Callable
+
+from timing import best_ms
 
 from cgeditor.model.graph import Graph
 
@@ -26,18 +26,9 @@ def build(n: int, seed: int = 0) -> tuple[Graph, list[str]]:
     return g, ids
 
 
-def best_ms(fn: Callable[[], object], repeats: int = 5) -> float:
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return min(times) * 1e3
-
-
 def main() -> None:
     n = 10_000
-    build_ms = best_ms(lambda: build(n), repeats=3)
+    build_ms = best_ms(lambda: build(n), repeat=3)
     g, ids = build(n)
     # a Node's fields are spelled as from_parts reads them (id, op, name, x, y, attrs, …)
     parts, edges = [dict(vars(node)) for node in g.nodes.values()], g.edges
@@ -46,7 +37,7 @@ def main() -> None:
     rows = [
         ("build 10k-node Graph (add_node + connect)", build_ms),
         ("build it with Graph.from_parts", best_ms(lambda: Graph.from_parts(parts, edges),
-                                                   repeats=3)),
+                                                   repeat=3)),
         # worst case: sink → an input closes no cycle but the search walks everything downstream
         ("can_connect, no cycle (first input → probe)", best_ms(
             lambda: g.can_connect(source, free.id, "x"))),
@@ -60,7 +51,7 @@ def main() -> None:
         ("connect + disconnect one edge", best_ms(
             lambda: (g.connect(sink, free.id, "x"), g.disconnect(free.id, "x")))),
         ("order() after an edit", best_ms(
-            lambda: (g.move_node(free.id, 1.0, 0.0), g.order()), repeats=3)),
+            lambda: (g.move_node(free.id, 1.0, 0.0), g.order()), repeat=3)),
     ]
     print(f"{'operation':<50}{'ms':>10}")
     for label, ms in rows:

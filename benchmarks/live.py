@@ -5,12 +5,11 @@ must stay under 50 ms including repaint. Prints a table of medians; runs offscre
 from __future__ import annotations
 
 import os
-import statistics
 import sys
-import time
-from collections.abc import Callable
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from timing import median_ms
 
 from cgeditor.model.display import build_display
 from cgeditor.model.graph import Graph
@@ -34,16 +33,6 @@ def scalar_graph(n: int = 1000) -> Graph:
         ids.append(node.id)
     graph.set_output(ids[-1])
     return graph
-
-
-def median_ms(fn: Callable[[], object], repeat: int = 30) -> float:
-    fn()  # warm caches (order, plan compilation paths)
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
 
 
 def controller_rows(graph: Graph) -> list[tuple[str, float]]:
@@ -71,8 +60,8 @@ def controller_rows(graph: Graph) -> list[tuple[str, float]]:
         window.grab()  # forces a full synchronous paint of the window
         app.processEvents()
 
-    rows = [("Live re-run via RunController (+ trace)", median_ms(rerun))]
-    rows.append(("… plus repainting the window", median_ms(rerun_and_paint, 10)))
+    rows = [("Live re-run via RunController (+ trace)", median_ms(rerun, 30, warm=True))]
+    rows.append(("… plus repainting the window", median_ms(rerun_and_paint, 10, warm=True)))
     rows.append(("Live: edit x0 (all numbers change) + repaint", live_edit_ms(app, window)))
     window.undo_stack.setClean() if hasattr(window, "undo_stack") else None
     window.close()
@@ -92,7 +81,7 @@ def live_edit_ms(app, window) -> float:
         app.processEvents()  # the Live timer fires: run, display state, paint_run
         window.view.viewport().repaint()
 
-    ms = median_ms(edit, 10)
+    ms = median_ms(edit, 10, warm=True)
     window.run.set_live(False)
     return ms
 
@@ -101,9 +90,9 @@ def main() -> None:
     graph = scalar_graph(1000)
     result = graph.run()
     rows = [
-        ("forward + backward (graph.run)", median_ms(graph.run)),
-        ("display state (build_display)", median_ms(lambda: build_display(result))),
-        ("run + display state", median_ms(lambda: build_display(graph.run()))),
+        ("forward + backward (graph.run)", median_ms(graph.run, 30, warm=True)),
+        ("display state (build_display)", median_ms(lambda: build_display(result), 30, warm=True)),
+        ("run + display state", median_ms(lambda: build_display(graph.run()), 30, warm=True)),
     ]
     rows += controller_rows(graph)
     print(f"Live mode, {len(graph)} scalar nodes, {len(graph.edges)} wires (median ms)")
