@@ -134,8 +134,7 @@ def _main_block(prep: _Prepared, call: str, show: str) -> list[str]:
 def to_numpy_module(graph: Graph) -> str:
     """A standalone module (numpy only) with ``forward_backward(**inputs) -> (values, grads)``."""
     prep = _prepare(graph)
-    tensor_mode = _needs_unbroadcast(prep)
-    body = _numpy_forward(prep) + _numpy_backward(prep, tensor_mode)
+    body = _numpy_forward(prep) + _numpy_backward(prep)
     body += _dict_lines(prep, "values", prep.var) + _dict_lines(prep, "grads", prep.grad)
     body.append("    return values, grads")
     used = helpers_used(NUMPY_HELPERS, "\n".join(body) + "f64(")
@@ -148,14 +147,6 @@ def to_numpy_module(graph: Graph) -> str:
     lines += [*_numpy_signature(prep), *body, "", ""]
     lines += _main_block(prep, "forward_backward()", "{}")
     return "\n".join(lines)
-
-
-def _needs_unbroadcast(prep: _Prepared) -> bool:
-    """Tensor graphs sum every gradient back to its input's shape, as the engine does; a graph
-    of scalars (with no helper that may return an array) reads better without it."""
-    if any(np.ndim(v) for v in prep.values):
-        return True
-    return any(helpers_used(NUMPY_HELPERS, t) for s in prep.plan.specs for t in s.vjp_template)
 
 
 def _numpy_signature(prep: _Prepared) -> list[str]:
@@ -186,11 +177,14 @@ def _numpy_forward(prep: _Prepared) -> list[str]:
     return lines
 
 
-def _numpy_backward(prep: _Prepared, tensor_mode: bool) -> list[str]:
+def _numpy_backward(prep: _Prepared) -> list[str]:
+    """Every vjp goes through unbroadcast, even in a graph of scalars: the caller may pass
+    arrays later, and unbroadcast both sums a broadcast gradient back to its input's shape
+    and returns a fresh array, so ``+=`` on fan-out never writes into another gradient."""
     plan, out = prep.plan, prep.out
-    seed = "1.0" if np.ndim(prep.values[out]) == 0 else f"np.ones_like({prep.var[out]})"
     lines = ["", f"    # Backward pass, in reverse order: grad_n = d{plan.steps[out].name}/dn.",
-             f"    {prep.grad[out]} = {seed}"]
+             "    # unbroadcast sums each gradient back to its node's shape, as the engine does.",
+             f"    {prep.grad[out]} = f64(np.ones_like({prep.var[out]}))"]
     reached = {out}
     for i in range(out, -1, -1):
         spec = plan.specs[i]
@@ -199,9 +193,7 @@ def _numpy_backward(prep: _Prepared, tensor_mode: bool) -> list[str]:
         fields = prep.fields(i)
         lines.append(f"    # {prep.var[i]} = {spec.template.format(**fields)}")
         for j, template in zip(plan.steps[i].args, spec.vjp_template):
-            expr = template.format(**fields)
-            if tensor_mode:
-                expr = f"unbroadcast({expr}, np.shape({prep.var[j]}))"
+            expr = f"unbroadcast({template.format(**fields)}, np.shape({prep.var[j]}))"
             lines.append(f"    {prep.grad[j]} {'+=' if j in reached else '='} {expr}")
             reached.add(j)
     missed = [i for i in range(len(plan.steps)) if i not in reached]
