@@ -2,7 +2,7 @@
 
 The palette follows the system (a dark window colour picks the dark theme); ``set_dark`` lets a
 later toggle override it. Items read ``current()`` at paint time, so a switch is one repaint.
-``apply_theme`` switches everything at once: canvas, items, widget palette and icons.
+``apply_theme`` switches everything at once: canvas, items, widget palette, icons and plots.
 """
 
 from __future__ import annotations
@@ -26,6 +26,9 @@ from PySide6.QtGui import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    import pyqtgraph as pg
     from PySide6.QtWidgets import QMainWindow, QMenu
 
 # --- geometry (scene units) -------------------------------------------------------------
@@ -72,6 +75,7 @@ class Palette:
     flash: QColor
     shadow: QColor
     categories: dict[str, QColor] = field(default_factory=dict)
+    plot: dict[str, QColor] = field(default_factory=dict)  # role -> colour, see _PLOT
 
 
 def _c(text: str, alpha: int = 255) -> QColor:
@@ -90,6 +94,16 @@ _CATEGORY_HUES = {  # one hue per palette group; the dark variant is a touch bri
     "Losses": ("#c8463e", "#cc4d44"),
 }
 
+_PLOT = {  # the pyqtgraph plots by role; curves are brighter on dark, where the deep
+    # light-theme hues sink into the background
+    "axis": ("#677085", "#9aa2b3"),  # axis lines
+    "text": ("#1d2330", "#e8eaf0"),  # tick labels, axis labels, legend
+    "grid": ("#677085", "#b4bbc9"),  # pyqtgraph draws the grid at a quarter of this
+    "backprop": ("#2b8a3e", "#51cf66"),
+    "finite_diff": ("#c92a2a", "#ff6b6b"),
+    "loss": ("#d9480f", "#ff922b"),
+}
+
 LIGHT = Palette(
     "light", canvas=_c("#f4f5f8"), grid=_c("#c5c9d3"), node_body=_c("#ffffff"),
     node_border=_c("#d3d7df"), node_text=_c("#1d2330"), node_muted=_c("#677085"),
@@ -98,6 +112,7 @@ LIGHT = Palette(
     grad_text=_c("#b4441d"), error=_c("#d93025"), flash=_c("#e53935"),
     shadow=_c("#000000", 28),
     categories={k: _c(v[0]) for k, v in _CATEGORY_HUES.items()},
+    plot={k: _c(v[0]) for k, v in _PLOT.items()},
 )
 
 DARK = Palette(
@@ -108,6 +123,7 @@ DARK = Palette(
     grad_text=_c("#ff9e6b"), error=_c("#ff5c50"), flash=_c("#ff5252"),
     shadow=_c("#000000", 70),
     categories={k: _c(v[1]) for k, v in _CATEGORY_HUES.items()},
+    plot={k: _c(v[1]) for k, v in _PLOT.items()},
 )
 
 _override: bool | None = None
@@ -240,7 +256,7 @@ def _apply_widget_palette(dark: bool) -> None:
 
 def restyle_window(window: QMainWindow) -> None:
     """Repaint everything of ``window`` that holds colours outside paint(): the scene
-    background, wire pens and labels, the cached grid, icons and swatches."""
+    background, wire pens and labels, the cached grid, icons, swatches and followers."""
     from cgeditor.gui import icons
     pal = current()
     scene = getattr(window, "scene", None)
@@ -258,6 +274,53 @@ def restyle_window(window: QMainWindow) -> None:
     if view is not None:
         view.resetCachedContent()  # the grid is cached with the old colours
         view.viewport().update()
+    for widget in [w for w in _followers if shiboken6.isValid(w) and _inside(w, window)]:
+        widget.restyle()
+
+
+# --- widgets that restyle themselves: plots keep colours in their items ------------------
+_followers: WeakSet[QObject] = WeakSet()
+
+
+def follow(widget: QObject) -> None:
+    """Have every theme switch call ``widget.restyle()``, for widgets that hold colours
+    outside paint() and that no window attribute names (the Learn docks' plots)."""
+    _followers.add(widget)
+
+
+def _inside(obj: QObject, window: QObject) -> bool:
+    """Whether ``window`` owns ``obj``: parents, not window(), so floating docks count."""
+    parent = obj.parent()
+    while parent is not None and parent is not window:
+        parent = parent.parent()
+    return parent is window
+
+
+def style_plot(plot: pg.PlotWidget, curves: Mapping[str, pg.PlotDataItem]) -> None:
+    """Dress ``plot`` in the current palette: axis lines, grid, tick and axis labels, legend
+    text, and each curve of ``curves`` (role -> item) in its role's colour. pyqtgraph copies
+    colours into its items, so this runs again on every switch."""
+    colors = current().plot
+    item = plot.getPlotItem()
+    for name in ("left", "bottom"):  # top and right stay hidden
+        axis = item.getAxis(name)
+        axis.setPen(colors["axis"])  # also recolours the axis label, so that comes after
+        axis.setTickPen(colors["grid"])  # with the grid on, the ticks are the grid lines
+        axis.setTextPen(colors["text"])
+        if axis.labelText:
+            axis.setLabel(axis.labelText, axis.labelUnits or None, color=colors["text"].name())
+    legend = item.legend
+    if legend is not None:
+        legend.setLabelTextColor(colors["text"])
+        for _sample, label in legend.items:
+            label.setText(label.text)  # the new colour shows only from the next setText
+    for role, curve in curves.items():
+        pen = QPen(colors[role], 2)
+        pen.setCosmetic(True)  # 2 pixels wide whatever the (log) scale
+        curve.setPen(pen)
+        curve.setSymbolPen(colors[role])
+        curve.setSymbolBrush(colors[role])
+    plot.resetCachedContent()  # the background is cached in the old palette's colours
     icons.apply_icons(window, pal is DARK)
     for part in ("palette", "inspector"):
         restyle = getattr(getattr(window, part, None), "restyle", None)
