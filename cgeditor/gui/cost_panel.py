@@ -2,6 +2,7 @@
 backprop (n forward + n backward) against finite differences (2·p·n) on the user's graph, and
 "Scale it": the wide sum-of-products graph for p = 10, 100, 1,000, plotted log-log.
 Timing runs on a worker thread (with a budget), polled by a timer, so the window stays live.
+The plot wears the theme's colours and follows View > Theme (``theme.follow``).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from cgeditor.gui import theme as T
 from cgeditor.model import files
 from cgeditor.model.cost import Cost, count, measure, scaling_table
 from cgeditor.model.errors import GraphError
@@ -62,6 +64,7 @@ class CostPanel(QWidget):
         self.window = window
         self.cost: Cost | None = None
         self.table: list[Cost] = []
+        self.curves: dict[str, pg.PlotDataItem] = {}  # theme role -> curve, for restyle()
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cgeditor-cost")
         self._jobs: list[tuple[Future, Callable[[Any], None]]] = []
         self._poll = QTimer(self)
@@ -136,7 +139,13 @@ class CostPanel(QWidget):
         self.plot.setLabel("left", "op evaluations for every gradient")
         self.plot.addLegend(offset=(10, 10))
         self.plot.getAxis("left").enableAutoSIPrefix(False)
+        T.follow(self)
+        self.restyle()
         return self.plot
+
+    def restyle(self) -> None:
+        """The plot in the current theme's colours (called again on every switch)."""
+        T.style_plot(self.plot, self.curves)
 
     # --- the user's graph ---------------------------------------------------------------
     @property
@@ -197,10 +206,12 @@ class CostPanel(QWidget):
         ps = [c.params for c in table]
         # Log axes are drawn in log10 units; name just the measured p (minor labels collide).
         self.plot.getAxis("bottom").setTicks([[(math.log10(p), f"{p:,}") for p in ps], []])
-        self.plot.plot(ps, [c.backprop for c in table], pen=pg.mkPen("#2b8a3e", width=2),
-                       symbol="o", symbolBrush="#2b8a3e", name="backprop: n + n")
-        self.plot.plot(ps, [c.finite_diff for c in table], pen=pg.mkPen("#c92a2a", width=2),
-                       symbol="s", symbolBrush="#c92a2a", name="finite differences: 2·p·n")
+        self.curves = {  # coloured by restyle(), from the theme
+            "backprop": self.plot.plot(ps, [c.backprop for c in table], symbol="o",
+                                       name="backprop: n + n"),
+            "finite_diff": self.plot.plot(ps, [c.finite_diff for c in table], symbol="s",
+                                          name="finite differences: 2·p·n")}
+        self.restyle()
         lines = [f"p = {c.params:,}: backprop {c.backprop:,} evals, "
                  f"{seconds_text(c.backprop_seconds)}; finite differences "
                  f"{c.finite_diff:,} evals, {seconds_text(c.finite_diff_seconds)}"

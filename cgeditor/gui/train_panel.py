@@ -1,6 +1,7 @@
 """The training dock: learning rate, steps, optimizer, Train/Stop, a progress bar and a loss
 curve. Training runs in timer slices of about 15 ms; the canvas shows the parameters as they
-move, and the graph changes once, at the end or on Stop, as one undo step.
+move, and the graph changes once, at the end or on Stop, as one undo step. The curve wears the
+theme's colours and follows View > Theme (``theme.follow``).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from cgeditor.gui import theme as T
 from cgeditor.model.display import value_text
 from cgeditor.model.errors import GraphError
 from cgeditor.model.graph import Graph
@@ -117,8 +119,14 @@ class TrainPanel(QWidget):
         self.plot.setDownsampling(auto=True, mode="peak")
         self.plot.setClipToView(True)
         self.plot.getAxis("left").enableAutoSIPrefix(False)  # "(x0.001)" beside a log axis
-        self.curve = self.plot.plot([], [], pen=pg.mkPen("#d9480f", width=2), name="loss")
+        self.curve = self.plot.plot([], [], name="loss")
+        T.follow(self)
+        self.restyle()
         return self.plot
+
+    def restyle(self) -> None:
+        """The plot in the current theme's colours (called again on every switch)."""
+        T.style_plot(self.plot, {"loss": self.curve})
 
     # --- settings -----------------------------------------------------------------------
     def prefill(self, *_args: object) -> None:
@@ -268,3 +276,4 @@ class TrainPanel(QWidget):
             return
         for node_id, item in scene.nodes.items():
             item.set_display(idle_display(graph, node_id))
+
