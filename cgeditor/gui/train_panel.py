@@ -110,7 +110,7 @@ class TrainPanel(QWidget):
         return controls
 
     def _build_plot(self) -> pg.PlotWidget:
-        self.plot = pg.PlotWidget(background=None)
+        self.plot = pg.PlotWidget(background=None, axisItems={"left": LossAxis("left")})
         self.plot.setObjectName("train_plot")
         self.plot.setMinimumHeight(160)
         self.plot.setLabel("bottom", "step")
@@ -277,3 +277,17 @@ class TrainPanel(QWidget):
         for node_id, item in scene.nodes.items():
             item.set_display(idle_display(graph, node_id))
 
+
+class LossAxis(pg.AxisItem):
+    """The loss axis. On a log scale pyqtgraph labels every tick from 2 to 9 in a decade, and
+    0.07, 0.08, 0.09 and 0.1 print over each other; this one keeps 1, 2 and 5 of each decade
+    (the decades themselves come in this level too when the range spans only a few)."""
+
+    def logTickStrings(self, values: list[float], scale: float,
+                       spacing: float | None) -> list[str]:
+        strings = super().logTickStrings(values, scale, spacing)
+        low, high = sorted(self.range)
+        if spacing is not None or high - low < 1:  # decades; or under one: room for all
+            return strings
+        return [text if round(10 ** (v - math.floor(v))) in (1, 2, 5) else ""
+                for text, v in zip(strings, values)]

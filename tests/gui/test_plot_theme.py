@@ -1,7 +1,10 @@
 """The Learn docks' plots follow View > Theme: axis lines, grid, tick and axis labels, legend
-text and curves take the palette's plot colours on a switch and give them back on the next."""
+text and curves take the palette's plot colours on a switch and give them back on the next;
+the loss axis labels 1, 2 and 5 of each decade instead of every crowded minor tick."""
 
 from __future__ import annotations
+
+import math
 
 import pytest
 from PySide6.QtGui import QColor, QTextCursor
@@ -124,3 +127,18 @@ def test_a_floating_dock_still_follows_the_theme(learn, window) -> None:
     window.action("theme_dark").trigger()
     assert learn.train.plot.getAxis("left").textPen().color() == T.DARK.plot["text"]
 
+
+def test_log_loss_axis_labels_one_two_five_of_each_decade(learn) -> None:
+    plot = learn.train.plot
+    plot.setLogMode(False, True)
+    plot.setYRange(math.log10(0.006), math.log10(0.3), padding=0)
+    axis = plot.getAxis("left")
+    shown = set()
+    for spacing, values in axis.tickValues(*axis.range, 200):
+        shown |= {s for s in axis.tickStrings(values, 1.0, spacing) if s}
+    assert shown == {"0.01", "0.02", "0.05", "0.1", "0.2"}
+    plot.setYRange(math.log10(0.2), math.log10(0.9), padding=0)  # under a decade: room
+    shown = set()
+    for spacing, values in axis.tickValues(*axis.range, 200):
+        shown |= {s for s in axis.tickStrings(values, 1.0, spacing) if s}
+    assert {"0.3", "0.4", "0.7"} <= shown
