@@ -274,6 +274,11 @@ def restyle_window(window: QMainWindow) -> None:
     if view is not None:
         view.resetCachedContent()  # the grid is cached with the old colours
         view.viewport().update()
+    icons.apply_icons(window, pal is DARK)
+    for part in ("palette", "inspector"):
+        restyle = getattr(getattr(window, part, None), "restyle", None)
+        if restyle is not None:
+            restyle()
     for widget in [w for w in _followers if shiboken6.isValid(w) and _inside(w, window)]:
         widget.restyle()
 
@@ -321,11 +326,6 @@ def style_plot(plot: pg.PlotWidget, curves: Mapping[str, pg.PlotDataItem]) -> No
         curve.setSymbolPen(colors[role])
         curve.setSymbolBrush(colors[role])
     plot.resetCachedContent()  # the background is cached in the old palette's colours
-    icons.apply_icons(window, pal is DARK)
-    for part in ("palette", "inspector"):
-        restyle = getattr(getattr(window, part, None), "restyle", None)
-        if restyle is not None:
-            restyle()
 
 
 _menus: WeakSet[ThemeMenu] = WeakSet()  # every open window's menu: the theme is app-wide
