@@ -24,8 +24,9 @@ from cgeditor.model.run import compile_graph, pre_run_problems
 
 # Names the generated code itself uses; a node with one of these names gets a trailing "_".
 _TAKEN = frozenset({*NUMPY_HELPERS, *TORCH_HELPERS, "np", "torch", "nn", "math", "DTYPE",
-                    "SAVED", "OUTPUT", "forward_backward", "compute", "gradients", "Model",
-                    "values", "grads", "name", "inputs", "leaves", "value", "self", "data"})
+                    "SAVED", "CONSTS", "OUTPUT", "forward_backward", "compute", "gradients",
+                    "Model", "values", "grads", "name", "inputs", "leaves", "value", "self",
+                    "data"})
 
 
 class ExportError(GraphError):
@@ -49,6 +50,9 @@ class _Prepared:
 
     def inputs(self) -> list[int]:
         return [i for i, s in enumerate(self.plan.steps) if s.op == "input"]
+
+    def consts(self) -> list[int]:
+        return [i for i, s in enumerate(self.plan.steps) if s.op == "const"]
 
     def fields(self, i: int) -> dict[str, str]:
         """Template fields for step i: its ports as variable names, its attrs as literals."""
@@ -99,9 +103,13 @@ def _literal(value: Any) -> str:
     return pprint.pformat(np.asarray(value, dtype=np.float64).tolist(), width=88, compact=True)
 
 
-def _saved_block(prep: _Prepared) -> list[str]:
-    lines = ["# The input values saved in the file.", "SAVED = {"]
-    for i in prep.inputs():
+def _saved_block(prep: _Prepared, target: str = "SAVED", kind: str = "input") -> list[str]:
+    """A module-level table of leaf values by node name: the inputs, or the constants."""
+    steps = prep.inputs() if kind == "input" else prep.consts()
+    if not steps:
+        return [f"# The graph has no {kind} nodes.", f"{target} = {{}}"]
+    lines = [f"# The {kind} values saved in the file.", f"{target} = {{"]
+    for i in steps:
         text = _literal(prep.values[i]).replace("\n", "\n" + " " * 8)
         lines.append(f'    "{prep.plan.steps[i].name}": {text},')
     return [*lines, "}"]
@@ -208,7 +216,9 @@ def _numpy_backward(prep: _Prepared) -> list[str]:
 
 def to_torch_module(graph: Graph) -> str:
     """A module with ``compute`` (torch forward), ``Model`` (an nn.Module whose parameters are
-    the trainable inputs) and ``gradients(**inputs) -> (values, grads)`` by autograd."""
+    the trainable inputs) and ``gradients(**inputs) -> (values, grads)`` by autograd, for
+    every node as the engine has them: constants are arguments of ``compute`` (defaulting to
+    ``CONSTS``) so that ``gradients`` can differentiate them too."""
     prep = _prepare(graph)
     body = _torch_compute(prep)
     used = helpers_used(TORCH_HELPERS, "\n".join(body))
@@ -218,25 +228,36 @@ def to_torch_module(graph: Graph) -> str:
               "DTYPE = torch.float64", f'OUTPUT = "{prep.plan.steps[prep.out].name}"', "", ""]
     for name in used:
         lines += [TORCH_HELPERS[name].strip(), "", ""]
-    lines += [*_saved_block(prep), "", "", *body, "", "", *_torch_model(prep), "", ""]
+    lines += [*_saved_block(prep), "", *_saved_block(prep, "CONSTS", "constant"), "", ""]
+    lines += [*body, "", "", *_torch_model(prep), "", ""]
     lines += [*_torch_gradients(), "", ""]
     lines += _main_block(prep, "gradients()", "{}.tolist()")
     return "\n".join(lines)
 
 
 def _torch_compute(prep: _Prepared) -> list[str]:
-    args = ", ".join(prep.var[i] for i in prep.inputs())
-    lines = [f"def compute({args}):",
-             '    """Every node\'s value, by name, in execution order (tensors in and out)."""']
+    lines = [*_torch_signature(prep),
+             '    """Every node\'s value, by name, in execution order (tensors in and out);',
+             '    constants default to CONSTS."""']
     for i, (step, spec) in enumerate(zip(prep.plan.steps, prep.plan.specs)):
-        if step.op == "const":
-            text = _literal(prep.values[i]).replace("\n", "\n" + " " * 8)
-            lines.append(f"    {prep.var[i]} = torch.tensor({text}, dtype=DTYPE)")
+        if step.op == "const":  # as_tensor keeps a tensor passed in, and so its autograd
+            lines.append(f"    {prep.var[i]} = torch.as_tensor({prep.var[i]}, dtype=DTYPE)")
         elif not spec.is_leaf:
             template = spec.torch_template or spec.template
             lines.append(f"    {prep.var[i]} = {template.format(**prep.fields(i))}")
     lines += _dict_lines(prep, "values", prep.var)
     return [*lines, "    return values"]
+
+
+def _torch_signature(prep: _Prepared) -> list[str]:
+    """Inputs first, then constants with their saved values as defaults: the order in which
+    ``gradients`` passes its leaves."""
+    params = [prep.var[i] for i in prep.inputs()]
+    params += [f'{prep.var[i]}=CONSTS["{prep.plan.steps[i].name}"]' for i in prep.consts()]
+    line = f"def compute({', '.join(params)}):"
+    if len(line) <= 88:
+        return [line]
+    return ["def compute(", *(f"    {p}," for p in params), "):"]
 
 
 def _torch_model(prep: _Prepared) -> list[str]:
@@ -264,12 +285,12 @@ def _torch_gradients() -> list[str]:
     return [
         "def gradients(**inputs):",
         '    """Values and gradients of the output (summed if it is a tensor, as the engine',
-        "    seeds ones) with respect to every node, by autograd; inputs default to SAVED.",
-        '    Constants are not differentiated here: their gradient is reported as 0."""',
+        "    seeds ones) with respect to every node, constants included, by autograd. Inputs",
+        '    and constants are given by name and default to SAVED and CONSTS."""',
         "    leaves = {",
         "        name: torch.as_tensor(inputs.get(name, value), dtype=DTYPE).detach()",
         "        .clone().requires_grad_(True)",
-        "        for name, value in SAVED.items()",
+        "        for name, value in {**SAVED, **CONSTS}.items()",
         "    }",
         "    values = compute(*leaves.values())",
         "    for value in values.values():",

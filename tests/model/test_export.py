@@ -126,10 +126,10 @@ def test_torch_module_matches_the_engine(make, tmp_path: Path) -> None:
     expected = graph.run()
     module = load_module(to_torch_module(graph), tmp_path / "exported_torch.py")
     values, grads = module.gradients()
-    for name in expected.order:
+    assert list(values) == expected.order
+    for name in expected.order:  # constants included: the engine differentiates them too
         assert_close(values[name].detach().numpy(), expected.values[name], f"value of {name}")
-        if graph.by_name(name).op != "const":  # torch does not differentiate constants
-            assert_close(grads[name].numpy(), expected.grads[name], f"gradient of {name}")
+        assert_close(grads[name].numpy(), expected.grads[name], f"gradient of {name}")
 
 
 def test_torch_model_parameters_are_the_trainable_inputs(tmp_path: Path) -> None:
@@ -234,6 +234,38 @@ def test_torch_model_keeps_inputs_named_like_module_attributes_apart(tmp_path: P
     assert [name for name, _ in model.named_parameters()] == ["training_"]
     values, grads = module.gradients(training=5.0)
     assert values["J"].item() == 15.0 and grads["training"].item() == 3.0
+
+
+def test_torch_gradients_take_new_constants_and_inputs_by_name(tmp_path: Path) -> None:
+    pytest.importorskip("torch", reason="torch is an optional extra")
+    graph = build_example("seed")
+    feeds = {"half": np.array([0.25, 2.0]), "w": np.array([[1.0], [-3.0]])}
+    expected = graph.run(feeds)
+    assert expected.ok, expected.issues
+    module = load_module(to_torch_module(graph), tmp_path / "seed_feeds_torch.py")
+    values, grads = module.gradients(**feeds)
+    for name in expected.order:
+        assert_close(values[name].detach().numpy(), expected.values[name], f"value of {name}")
+        assert_close(grads[name].numpy(), expected.grads[name], f"gradient of {name}")
+
+
+def test_torch_module_with_long_names_and_no_inputs_differentiates_its_constants(
+        tmp_path: Path) -> None:
+    pytest.importorskip("torch", reason="torch is an optional extra")
+    g = Graph()
+    a = g.add_node("const", "a_rather_long_constant_name", value=np.array([1.5, -2.0]))
+    b = g.add_node("const", "another_rather_long_constant_name", y=1, value=0.5)
+    m = g.add_node("mul", "product", x=1)
+    s = g.add_node("sum", "J", x=2)
+    for src, dst, port in [(a, m, "a"), (b, m, "b"), (m, s, "x")]:
+        g.connect(src.id, dst.id, port)
+    text = to_torch_module(g)
+    assert "SAVED = {}" in text and "def compute(\n" in text  # too long for one line
+    expected = g.run()
+    values, grads = load_module(text, tmp_path / "consts_torch.py").gradients()
+    for name in expected.order:
+        assert_close(values[name].detach().numpy(), expected.values[name], f"value of {name}")
+        assert_close(grads[name].numpy(), expected.grads[name], f"gradient of {name}")
 
 
 @pytest.mark.parametrize("feeds", [
