@@ -28,7 +28,8 @@ class ExportError(Exception):
 
 
 def _source_rect(scene: QGraphicsScene) -> QRectF:
-    rect = scene.itemsBoundingRect()
+    picture_rect = getattr(scene, "picture_rect", None)
+    rect = picture_rect() if picture_rect is not None else scene.itemsBoundingRect()
     if rect.isEmpty():
         raise ExportError("the canvas is empty: there is nothing to export")
     return rect.adjusted(-MARGIN, -MARGIN, MARGIN, MARGIN)

@@ -23,7 +23,8 @@ from PySide6.QtWidgets import (
 
 from cgeditor.gui import theme as T
 from cgeditor.gui.node_item import NodeItem
-from cgeditor.gui.wire_item import WireItem, WireLabels, curve_xy
+from cgeditor.gui.wire_item import WireItem, WireLabels
+from cgeditor.gui.wire_layer import Wire, WireLayer
 from cgeditor.model.display import NodeDisplay, value_text
 from cgeditor.model.graph import LEAF_OPS, Edge, Graph, Node
 
@@ -44,7 +45,8 @@ class GraphScene(QGraphicsScene):
         super().__init__(parent)
         self.graph = graph
         self.nodes: dict[str, NodeItem] = {}
-        self.wires: dict[tuple[str, str], WireItem] = {}
+        self.wire_layer = WireLayer()  # paints every wire; ``wires`` maps (dst, port) to one
+        self.wires: dict[tuple[str, str], Wire] = self.wire_layer.wires
         self.wiring_mode: str | None = None  # "in" lights input ports, "out" output ports
         self.wiring_blocked: set[str] = set()
         self._wiring: dict[str, Any] | None = None
@@ -81,6 +83,7 @@ class GraphScene(QGraphicsScene):
         was_enabled = gc.isenabled()
         gc.disable()
         try:
+            self.addItem(self.wire_layer)
             for node in self.graph.nodes.values():
                 self._add_node_item(node)
             for edge in self.graph.edges:
@@ -94,23 +97,27 @@ class GraphScene(QGraphicsScene):
     def _fit_rect(self) -> None:
         nodes = self.graph.nodes.values()
         if not nodes:
-            self.setSceneRect(QRectF(-SCENE_MARGIN, -SCENE_MARGIN, 2 * SCENE_MARGIN,
-                                     2 * SCENE_MARGIN))
+            self._set_rect(QRectF(-SCENE_MARGIN, -SCENE_MARGIN, 2 * SCENE_MARGIN,
+                                  2 * SCENE_MARGIN))
             return
         xs = [n.x for n in nodes]
         ys = [n.y for n in nodes]
         rect = QRectF(min(xs), min(ys), max(xs) - min(xs) + T.NODE_WIDTH,
                       max(ys) - min(ys) + 200)
-        self.setSceneRect(rect.adjusted(-SCENE_MARGIN, -SCENE_MARGIN, SCENE_MARGIN,
-                                        SCENE_MARGIN))
+        self._set_rect(rect.adjusted(-SCENE_MARGIN, -SCENE_MARGIN, SCENE_MARGIN, SCENE_MARGIN))
 
     def _grow_rect(self, x: float, y: float) -> None:
         rect = self.sceneRect()
         inner = rect.adjusted(SCENE_MARGIN / 2, SCENE_MARGIN / 2, -SCENE_MARGIN / 2,
                               -SCENE_MARGIN / 2)
         if not inner.contains(x, y):
-            self.setSceneRect(rect.united(QRectF(x - SCENE_MARGIN, y - SCENE_MARGIN,
-                                                 2 * SCENE_MARGIN, 2 * SCENE_MARGIN)))
+            self._set_rect(rect.united(QRectF(x - SCENE_MARGIN, y - SCENE_MARGIN,
+                                              2 * SCENE_MARGIN, 2 * SCENE_MARGIN)))
+
+    def _set_rect(self, rect: QRectF) -> None:
+        # Every node, and so every wire, lies inside the scene rect: the wire layer's bounds.
+        self.setSceneRect(rect)
+        self.wire_layer.set_bounds(rect)
 
     def graph_rect(self) -> QRectF:
         """The rectangle around every node (what Fit shows). Read from plain numbers:
@@ -122,6 +129,14 @@ class GraphScene(QGraphicsScene):
         right = max(s[0] for s in spots) + T.NODE_WIDTH
         bottom = max(s[1] + s[2] for s in spots)
         return QRectF(left, top, right - left, bottom - top)
+
+    def picture_rect(self) -> QRectF:
+        """Every node and every wire: what an exported picture shows. (itemsBoundingRect
+        would be the scene rect, the wire layer's bounds.)"""
+        rect = self.graph_rect()
+        for wire in self.wires.values():  # the curve's own box: a wire fed backwards bulges
+            rect = rect.united(wire.path().boundingRect())
+        return rect
 
     def _add_node_item(self, node: Node) -> NodeItem:
         shown = NodeDisplay(value_text=value_text(node.value)) if node.op in LEAF_OPS else None
@@ -145,15 +160,12 @@ class GraphScene(QGraphicsScene):
                 item.setCacheMode(mode)
 
     def _add_wire(self, edge: Edge) -> None:
-        # Routed as it is made (one path, plain floats): 20k wires are the bulk of opening.
         dst = self.nodes[edge.dst]
-        wire = WireItem(edge.src, edge.dst, edge.port,
-                        curve_xy(*self.nodes[edge.src].out_port_xy(), *dst.in_port_xy(edge.port)))
-        self.wires[(edge.dst, edge.port)] = wire
-        self.addItem(wire)
+        self.wire_layer.add(edge.src, edge.dst, edge.port,
+                            (*self.nodes[edge.src].out_port_xy(), *dst.in_port_xy(edge.port)))
         dst.connected.add(edge.port)
 
-    def _route(self, wire: WireItem) -> None:
+    def _route(self, wire: Wire | WireItem) -> None:
         wire.set_ends_xy(*self.nodes[wire.src].out_port_xy(),
                          *self.nodes[wire.dst].in_port_xy(wire.port))
 
@@ -199,9 +211,7 @@ class GraphScene(QGraphicsScene):
         self.nodes[edge.dst].update()
 
     def _on_edge_removed(self, edge: Edge) -> None:
-        wire = self.wires.pop((edge.dst, edge.port), None)
-        if wire is not None:
-            self.removeItem(wire)
+        self.wire_layer.remove((edge.dst, edge.port))
         dst = self.nodes.get(edge.dst)
         if dst is not None:
             dst.connected.discard(edge.port)
@@ -260,11 +270,8 @@ class GraphScene(QGraphicsScene):
         if not self.labels.wires or painter.worldTransform().m11() < T.LOD_TEXT:
             return
         reach = WireLabels.REACH
-        near = self.items(rect.adjusted(-reach, -reach / 2, reach, reach),
-                          Qt.ItemSelectionMode.IntersectsItemBoundingRect)
-        wires = [i for i in near if isinstance(i, WireItem) and i.isVisible()
-                 and self.wires.get(i.key) is i]
-        self.labels.paint(painter, wires)
+        self.labels.paint(painter, self.wire_layer.wires_in(
+            rect.adjusted(-reach, -reach / 2, reach, reach)))
 
     # --- flashing a refused cycle -------------------------------------------------------
     def flash(self, path: list[str], ghost: tuple[str, str, str] | None = None) -> None:

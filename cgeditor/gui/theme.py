@@ -264,12 +264,7 @@ def restyle_window(window: QMainWindow) -> None:
         scene.setBackgroundBrush(pal.canvas)
         for node in getattr(scene, "nodes", {}).values():
             node.update()  # also drops the item's pixmap cache, painted in the old colours
-        for wire in getattr(scene, "wires", {}).values():
-            wire.setPen(wire_pen(wire.state))
-            for label in wire.childItems():  # the gradient label, when there is one
-                if hasattr(label, "setBrush"):
-                    label.setBrush(pal.grad_text)
-        scene.update()
+        scene.update()  # wires and their labels take the palette's colours as they paint
     view = getattr(window, "view", None)
     if view is not None:
         view.resetCachedContent()  # the grid is cached with the old colours

@@ -1,10 +1,10 @@
-"""Wires: light path items drawing a cubic curve from an output port to an input port, and
-WireLabels, which paints the run's per-wire labels above every node.
+"""Wire shapes and labels: the S-curve between two ports, WireItem (the one wire being
+dragged and the ghost of a refused connection; every other wire is painted by the scene's
+WireLayer), and WireLabels, which paints the run's per-wire labels above every node.
 
-Wires keep Qt's C++ paint (no Python per frame); state changes swap the pen. Labels are not
-child items: a child of the wire sits under the nodes a short wire runs between, and 1,500
-text items per Live re-run cost more than the run. The scene paints them in its foreground,
-only for the wires in the exposed region and only when zoomed in enough to read them.
+Labels are not items: 1,500 text items per Live re-run cost more than the run. The scene
+paints them in its foreground, only for the wires in the exposed region and only when zoomed
+in enough to read them.
 """
 
 from __future__ import annotations
@@ -34,9 +34,14 @@ def curve_xy(x1: float, y1: float, x2: float, y2: float) -> QPainterPath:
     return _shape(x2 - x1, y2 - y1).translated(x1, y1)
 
 
+def tangent_reach(w: float) -> float:
+    """How far each end's control point sits from its port, for a wire ``w`` wide."""
+    return max(40.0, abs(w) * 0.5)
+
+
 @lru_cache(maxsize=4096)
 def _shape(w: float, h: float) -> QPainterPath:
-    dx = max(40.0, abs(w) * 0.5)
+    dx = tangent_reach(w)
     path = QPainterPath()
     path.moveTo(0.0, 0.0)
     path.cubicTo(dx, 0.0, w - dx, h, w, h)
@@ -44,7 +49,7 @@ def _shape(w: float, h: float) -> QPainterPath:
 
 
 class WireItem(QGraphicsPathItem):
-    """The edge ``src -> dst.port``; ``state`` is one of normal, highlight, dim, flash, ghost."""
+    """A wire drawn on its own: the one being dragged (``drag``) or a refused one (``ghost``)."""
 
     def __init__(self, src: str, dst: str, port: str,
                  path: QPainterPath | None = None) -> None:

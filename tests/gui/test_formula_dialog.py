@@ -40,7 +40,9 @@ def test_valid_formula_previews_the_graph(qtbot) -> None:
     assert graph.nodes[graph.output].name == "J"
     assert dialog.error_label.text() == ""
     assert dialog.insert_button.isEnabled()
-    assert len(dialog.preview.scene().items()) >= len(graph.nodes) + len(graph.edges)
+    preview = dialog.preview.scene()
+    assert set(preview.nodes) == set(graph.nodes)
+    assert set(preview.wires) == {(e.dst, e.port) for e in graph.edges}
 
 
 def test_error_is_underlined_at_its_column(qtbot) -> None:

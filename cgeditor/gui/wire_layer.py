@@ -1,0 +1,173 @@
+"""Every wire of the canvas painted by one item: the WireLayer, and Wire, the plain object
+that stands for one edge ``src -> dst.port``.
+
+One QGraphicsItem per wire made 20k wires the bulk of opening a 10k-node file: each item
+cost ~45 µs to create, Qt stroked every curve once just to learn its bounding rect, and
+each virtual call crossed PySide's override lookup. Here a wire is a few floats; the layer
+finds the wires in the exposed rect and draws them grouped by pen, as straight lines when
+zoomed too far out for curves to show. The wire being dragged and the ghost of a refused
+connection stay real items (WireItem): there is at most one of each.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from functools import lru_cache
+from typing import Any
+
+from PySide6.QtCore import QLineF, QRectF, Qt
+from PySide6.QtGui import QPainter, QPainterPath, QPen
+from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
+
+from cgeditor.gui import theme as T
+from cgeditor.gui.wire_item import curve_xy, tangent_reach
+
+# Beyond the control points: half the widest pen plus the round cap, so nothing is clipped.
+_PAD = (T.WIRE_WIDTH + 1.5) / 2 + 1.0
+# Painted in this order, so a lit or flashing wire is never under a normal one.
+PAINT_ORDER = ("dim", "normal", "highlight", "flash")
+
+
+class Wire:
+    """One edge's wire: its ends, its state and its bounds, in plain floats."""
+
+    __slots__ = ("_layer", "_path", "bounds", "dst", "ends", "port", "src", "state", "visible")
+
+    def __init__(self, layer: WireLayer, src: str, dst: str, port: str,
+                 ends: tuple[float, float, float, float]) -> None:
+        self.src, self.dst, self.port = src, dst, port
+        self.state = "normal"
+        self.visible = True
+        self._layer = layer
+        self._path: QPainterPath | None = None
+        self.ends = ends
+        self.bounds = _bounds(ends)
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.dst, self.port)
+
+    def path(self) -> QPainterPath:
+        """The S-curve, built when first painted or asked for."""
+        if self._path is None:
+            self._path = curve_xy(*self.ends)
+        return self._path
+
+    def pen(self) -> QPen:
+        return T.wire_pen(self.state)
+
+    def rect(self) -> QRectF:
+        left, top, right, bottom = self.bounds
+        return QRectF(left, top, right - left, bottom - top)
+
+    def set_ends_xy(self, x1: float, y1: float, x2: float, y2: float) -> None:
+        ends = (x1, y1, x2, y2)
+        if ends != self.ends:
+            self._layer.update(self.rect())
+            self.ends, self.bounds, self._path = ends, _bounds(ends), None
+            self._layer.update(self.rect())
+
+    def set_state(self, state: str) -> None:
+        if state != self.state:
+            self.state = state
+            self._layer.update(self.rect())
+
+    def isVisible(self) -> bool:  # the QGraphicsItem spelling callers know
+        return self.visible
+
+    def setVisible(self, visible: bool) -> None:
+        if visible != self.visible:
+            self.visible = visible
+            self._layer.update(self.rect())
+
+    def scene(self) -> Any:
+        return self._layer.scene()
+
+    def label(self) -> str:
+        """The run label the scene paints on this wire ('' when none)."""
+        labels = getattr(self.scene(), "labels", None)
+        return labels.text(self.key) if labels is not None else ""
+
+
+def _bounds(ends: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
+    """The curve's control-point box (it contains the curve), padded for the pen."""
+    x1, y1, x2, y2 = ends
+    dx = tangent_reach(x2 - x1)
+    return (min(x1, x2 - dx) - _PAD, min(y1, y2) - _PAD,
+            max(x2, x1 + dx) + _PAD, max(y1, y2) + _PAD)
+
+
+class WireLayer(QGraphicsItem):
+    """Paints the scene's wires. Its bounds are the scene rect, which the scene keeps
+    around every node (and so every wire); it takes no mouse buttons and no hover."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.wires: dict[tuple[str, str], Wire] = {}
+        self._bounds = QRectF()
+        self.setZValue(T.Z_WIRE)
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        # exposedRect in paint(): a pan or a moved node repaints the wires of a strip only.
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption)
+
+    def set_bounds(self, rect: QRectF) -> None:
+        if rect != self._bounds:
+            self.prepareGeometryChange()
+            self._bounds = QRectF(rect)
+
+    def boundingRect(self) -> QRectF:
+        return self._bounds
+
+    def add(self, src: str, dst: str, port: str,
+            ends: tuple[float, float, float, float]) -> Wire:
+        wire = Wire(self, src, dst, port, ends)
+        self.wires[(dst, port)] = wire
+        self.update(wire.rect())
+        return wire
+
+    def remove(self, key: tuple[str, str]) -> Wire | None:
+        wire = self.wires.pop(key, None)
+        if wire is not None:
+            self.update(wire.rect())
+        return wire
+
+    def wires_in(self, rect: QRectF) -> Iterator[Wire]:
+        """The visible wires whose bounds meet ``rect``."""
+        left, top, right, bottom = rect.left(), rect.top(), rect.right(), rect.bottom()
+        for wire in self.wires.values():
+            b = wire.bounds
+            if b[0] <= right and b[2] >= left and b[1] <= bottom and b[3] >= top \
+                    and wire.visible:
+                yield wire
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
+              widget: QWidget | None = None) -> None:
+        by_state: dict[str, list[Wire]] = {}
+        for wire in self.wires_in(option.exposedRect):
+            by_state.setdefault(wire.state, []).append(wire)
+        coarse = painter.worldTransform().m11() < T.LOD_WIRES
+        for state in sorted(by_state, key=_paint_rank):
+            _draw(painter, state, by_state[state], coarse)
+
+
+def _paint_rank(state: str) -> int:
+    return PAINT_ORDER.index(state) if state in PAINT_ORDER else len(PAINT_ORDER)
+
+
+@lru_cache(maxsize=32)
+def _hairline(state: str, palette: str) -> QPen:
+    """The state's pen as a 1-pixel line: scaled down, a 2-unit pen would fade to nothing."""
+    pen = QPen(T.wire_pen(state))
+    pen.setCosmetic(True)
+    pen.setWidthF(1.0)
+    return pen
+
+
+def _draw(painter: QPainter, state: str, wires: list[Wire], coarse: bool) -> None:
+    if coarse:  # a few pixels long: a straight line looks the same and costs far less
+        painter.setPen(_hairline(state, T.current().name))
+        painter.drawLines([QLineF(*wire.ends) for wire in wires])
+        return
+    painter.setPen(T.wire_pen(state))
+    for wire in wires:
+        painter.drawPath(wire.path())
