@@ -145,3 +145,28 @@ def test_fast_schema_check_agrees_with_jsonschema(data: st.DataObject):
 def test_fast_schema_check_refuses_keywords_it_does_not_know():
     with pytest.raises(ValueError, match="'uniqueItems' is not supported"):
         compile_schema({"type": "array", "uniqueItems": True})
+
+
+_COLUMN_CASES = {  # edits the column-at-a-time checks of nodes and edges must see, each alone
+    "edge missing a key": lambda t: t["edges"][0].pop("port"),
+    "edge extra key": lambda t: t["edges"][-1].update(weight=1),
+    "edge not an object": lambda t: t["edges"].append(["n1", "n2", "a"]),
+    "id with a space": lambda t: t["edges"][0].update({"to": "n 1"}),
+    "id with a final newline": lambda t: t["edges"][0].update({"from": "n1\n"}),
+    "id too long": lambda t: t["nodes"][0].update(id="n" * 65),
+    "empty port": lambda t: t["edges"][0].update(port=""),
+    "port a number": lambda t: t["edges"][0].update(port=1),
+    "x a boolean": lambda t: t["nodes"][0].update(x=True),
+    "x beyond range": lambda t: t["nodes"][-1].update(x=1e9 + 1),
+    "y at the bound": lambda t: t["nodes"][-1].update(y=-1e9),
+    "trainable null": lambda t: t["nodes"][0].update(trainable=None),
+    "no nodes": lambda t: t.update(nodes=[], edges=[]),
+    "attrs with a string": lambda t: t["nodes"][3].update(attrs={"axis": "0"}),
+}
+
+
+@pytest.mark.parametrize("edit", _COLUMN_CASES.values(), ids=_COLUMN_CASES.keys())
+def test_fast_schema_check_agrees_on_column_edits(edit: Any):
+    tree = json.loads(VALID_TEXTS[1])
+    edit(tree)
+    assert files_build.fast_check()(tree) == files_build.validator().is_valid(tree)
