@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import heapq
 from collections.abc import Callable, Hashable, Iterable, Mapping
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from cgeditor.core.ops import REGISTRY
@@ -123,12 +124,25 @@ def build_from_parts(graph: Graph, nodes: Iterable[Mapping[str, Any]],
     """
     for i, part in enumerate(nodes):
         graph._insert(_node_from_part(graph, part, i))
-    graph._nx.add_nodes_from(graph.nodes)
-    triples = [(e["from"], e["to"], e["port"]) if isinstance(e, Mapping) else
-               (e.src, e.dst, e.port) for e in edges]
-    ports = _edges_from_parts(graph, triples)
-    graph._nx.add_edges_from((src, dst, {"ports": n}) for (src, dst), n in ports.items())
+    _add_nx_nodes(graph)
+    edges = list(edges)
+    if set(map(type, edges)) <= {dict}:  # as parsed from a file: one C-level pass
+        triples = list(map(itemgetter("from", "to", "port"), edges))
+    else:
+        triples = [(e["from"], e["to"], e["port"]) if isinstance(e, Mapping) else
+                   (e.src, e.dst, e.port) for e in edges]
+    _edges_from_parts(graph, triples)
     return _acyclic_order(graph, triples)
+
+
+def _add_nx_nodes(graph: Graph) -> None:
+    """What ``add_nodes_from`` does for a fresh graph's string ids, minus its per-node
+    checks and dispatch (the ids are already validated)."""
+    nxg = graph._nx
+    nxg._node.update((n, {}) for n in graph.nodes)
+    nxg._succ.update((n, {}) for n in graph.nodes)  # _succ is also nxg._adj
+    nxg._pred.update((n, {}) for n in graph.nodes)
+    getattr(nxg, "__networkx_cache__", {}).clear()  # as networkx does after any change
 
 
 def located(exc: GraphError, where: str) -> GraphError:
@@ -166,29 +180,42 @@ def _field_of(exc: GraphError, part: Mapping[str, Any]) -> str:
     return "/value" if "value" in part else ""
 
 
-def _edges_from_parts(graph: Graph, edges: list[tuple[str, str, str]]
-                      ) -> dict[tuple[str, str], int]:
-    """Check each edge's ends and port and fill ``graph._inputs``; returns how many ports
-    each (src, dst) pair feeds (the networkx edge attribute)."""
+def _edges_from_parts(graph: Graph, edges: list[tuple[str, str, str]]) -> None:
+    """Check each edge's ends and port, fill ``graph._inputs`` and the networkx adjacency
+    (edge attribute "ports": how many ports the source feeds on the target) in one pass,
+    writing networkx's dicts as add_edge would: ~5x cheaper than add_edges_from."""
     nodes, inputs = graph.nodes, graph._inputs
-    ports: dict[tuple[str, str], int] = {}
+    succ, pred = graph._nx._succ, graph._nx._pred
+    inputs_of = {name: spec.inputs for name, spec in REGISTRY.items()}
     for i, (src, dst, port) in enumerate(edges):
-        if src not in nodes or dst not in nodes:
-            key, missing = ("from", src) if src not in nodes else ("to", dst)
-            raise located(UnknownNodeError(f"edge {key} {missing!r}: there is no node with "
-                                           "that id"), f"/edges/{i}/{key}")
-        try:
-            check_ends(nodes[src], nodes[dst], port)
-        except GraphError as exc:
-            raise located(exc, f"/edges/{i}") from None
-        if (dst, port) in inputs:
-            first = next(k for k, e in enumerate(edges) if e[1] == dst and e[2] == port)
-            raise located(PortTakenError(
-                f"two edges go into input port {port!r} of {nodes[dst].name} (edges {first} "
-                f"and {i}); a port takes one edge"), f"/edges/{i}")
+        target = nodes.get(dst)
+        if (src not in nodes or target is None or src == dst
+                or port not in inputs_of[target.op] or (dst, port) in inputs):
+            _refuse_edge(graph, edges, i)
         inputs[(dst, port)] = src
-        ports[(src, dst)] = ports.get((src, dst), 0) + 1
-    return ports
+        shared = succ[src].get(dst)
+        if shared is None:
+            succ[src][dst] = pred[dst][src] = {"ports": 1}  # one dict seen from both ends
+        else:
+            shared["ports"] += 1
+
+
+def _refuse_edge(graph: Graph, edges: list[tuple[str, str, str]], i: int) -> None:
+    """Raise the located error for edge ``i``, the first one _edges_from_parts refused."""
+    nodes = graph.nodes
+    src, dst, port = edges[i]
+    if src not in nodes or dst not in nodes:
+        key, missing = ("from", src) if src not in nodes else ("to", dst)
+        raise located(UnknownNodeError(f"edge {key} {missing!r}: there is no node with "
+                                       "that id"), f"/edges/{i}/{key}")
+    try:
+        check_ends(nodes[src], nodes[dst], port)
+    except GraphError as exc:
+        raise located(exc, f"/edges/{i}") from None
+    first = next(k for k, e in enumerate(edges) if e[1] == dst and e[2] == port)
+    raise located(PortTakenError(
+        f"two edges go into input port {port!r} of {nodes[dst].name} (edges {first} "
+        f"and {i}); a port takes one edge"), f"/edges/{i}")
 
 
 def check_ends(source: Node, target: Node, port: str) -> None:
@@ -204,7 +231,9 @@ def check_ends(source: Node, target: Node, port: str) -> None:
 def _acyclic_order(graph: Graph, edges: list[tuple[str, str, str]]) -> list[str]:
     """The execution order, or a CycleError naming one cycle and an edge that closes it."""
     nodes, succ, pred = graph.nodes, graph._nx._succ, graph._nx._pred
-    order = topological_order(succ, pred, lambda n: (nodes[n].x, nodes[n].name))
+    # the keys Graph.order breaks ties by, made once: a lookup per node, not a lambda call
+    ties = {n: (node.x, node.name) for n, node in nodes.items()}
+    order = topological_order(succ, pred, ties.__getitem__)
     if len(order) == len(nodes):
         return order
     rank = {n: k for k, n in enumerate(nodes)}
