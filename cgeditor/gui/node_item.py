@@ -26,7 +26,7 @@ DISPLAY_FIELDS = frozenset(f.name for f in fields(NodeDisplay))
 _NO_PEN = Qt.PenStyle.NoPen
 _FLAGS = (QGraphicsItem.GraphicsItemFlag.ItemIsMovable
           | QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
-_OUT_Y = T.HEADER_HEIGHT + 0.5 * T.ROW_HEIGHT
+OUT_PORT_Y = T.HEADER_HEIGHT + 0.5 * T.ROW_HEIGHT
 
 
 @lru_cache(maxsize=4096)
@@ -176,11 +176,15 @@ class NodeItem(QGraphicsItem):
     def boundingRect(self) -> QRectF:
         return self._bounds
 
+    def port_y(self, port: str) -> float:
+        """An input port's y below the node's top edge."""
+        return self._port_y[port]
+
     def in_port_local(self, port: str) -> QPointF:
         return QPointF(0.0, self._port_y[port])
 
     def out_port_local(self) -> QPointF:
-        return QPointF(T.NODE_WIDTH, _OUT_Y)
+        return QPointF(T.NODE_WIDTH, OUT_PORT_Y)
 
     def in_port_pos(self, port: str) -> QPointF:
         return self.pos() + self.in_port_local(port)
@@ -193,7 +197,7 @@ class NodeItem(QGraphicsItem):
         return self.x(), self.y() + self._port_y[port]
 
     def out_port_xy(self) -> tuple[float, float]:
-        return self.x() + T.NODE_WIDTH, self.y() + _OUT_Y
+        return self.x() + T.NODE_WIDTH, self.y() + OUT_PORT_Y
 
     def port_at(self, local: QPointF) -> tuple[str, str] | None:
         """("in", port) or ("out", "") when ``local`` is on a port, else None."""

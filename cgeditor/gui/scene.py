@@ -7,6 +7,7 @@ It never changes the Graph; the window turns intent into undoable commands.
 from __future__ import annotations
 
 import gc
+from collections.abc import Iterator
 from itertools import pairwise
 from typing import Any
 
@@ -22,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from cgeditor.gui import theme as T
-from cgeditor.gui.node_item import NodeItem
+from cgeditor.gui.node_item import OUT_PORT_Y, NodeItem
 from cgeditor.gui.wire_item import WireItem, WireLabels
 from cgeditor.gui.wire_layer import Wire, WireLayer
 from cgeditor.model.display import NodeDisplay, value_text
@@ -86,8 +87,7 @@ class GraphScene(QGraphicsScene):
             self.addItem(self.wire_layer)
             for node in self.graph.nodes.values():
                 self._add_node_item(node)
-            for edge in self.graph.edges:
-                self._add_wire(edge)
+            self.wire_layer.add_all(self._wire_ends())
         finally:
             if was_enabled:
                 gc.enable()
@@ -124,11 +124,18 @@ class GraphScene(QGraphicsScene):
         10k sceneBoundingRect calls and unions cost a fifth of a second."""
         if not self.nodes:
             return QRectF()
-        spots = [(item.x(), item.y(), item.rect_height()) for item in self.nodes.values()]
-        left, top = min(s[0] for s in spots), min(s[1] for s in spots)
-        right = max(s[0] for s in spots) + T.NODE_WIDTH
-        bottom = max(s[1] + s[2] for s in spots)
-        return QRectF(left, top, right - left, bottom - top)
+        items = iter(self.nodes.values())
+        first = next(items).pos()
+        left = right = first.x()
+        top = bottom = first.y()
+        for item in self.nodes.values():  # one pass, one Qt call a node
+            pos = item.pos()
+            x, y = pos.x(), pos.y()
+            left, right = (x if x < left else left), (x if x > right else right)
+            top = y if y < top else top
+            low = y + item.rect_height()
+            bottom = low if low > bottom else bottom
+        return QRectF(left, top, right + T.NODE_WIDTH - left, bottom - top)
 
     def picture_rect(self) -> QRectF:
         """Every node and every wire: what an exported picture shows. (itemsBoundingRect
@@ -158,6 +165,16 @@ class GraphScene(QGraphicsScene):
             mode = _CACHED if on else QGraphicsItem.CacheMode.NoCache
             for item in self.nodes.values():
                 item.setCacheMode(mode)
+
+    def _wire_ends(self) -> Iterator[tuple[str, str, str, tuple[float, float, float, float]]]:
+        """Every edge with its ports' scene positions, read from the model's plain floats
+        (the items stand where their nodes say while the scene is being built)."""
+        nodes, items = self.graph.nodes, self.nodes
+        for src_id, dst_id, port in self.graph.edge_triples():
+            src, dst, item = nodes[src_id], nodes[dst_id], items[dst_id]
+            item.connected.add(port)
+            yield src_id, dst_id, port, (src.x + T.NODE_WIDTH, src.y + OUT_PORT_Y,
+                                         dst.x, dst.y + item.port_y(port))
 
     def _add_wire(self, edge: Edge) -> None:
         dst = self.nodes[edge.dst]

@@ -36,7 +36,8 @@ def curve_xy(x1: float, y1: float, x2: float, y2: float) -> QPainterPath:
 
 def tangent_reach(w: float) -> float:
     """How far each end's control point sits from its port, for a wire ``w`` wide."""
-    return max(40.0, abs(w) * 0.5)
+    half = w * 0.5 if w > 0 else w * -0.5
+    return half if half > 40.0 else 40.0
 
 
 @lru_cache(maxsize=4096)

@@ -11,7 +11,7 @@ connection stay real items (WireItem): there is at most one of each.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from typing import Any
 
@@ -93,8 +93,10 @@ def _bounds(ends: tuple[float, float, float, float]) -> tuple[float, float, floa
     """The curve's control-point box (it contains the curve), padded for the pen."""
     x1, y1, x2, y2 = ends
     dx = tangent_reach(x2 - x1)
-    return (min(x1, x2 - dx) - _PAD, min(y1, y2) - _PAD,
-            max(x2, x1 + dx) + _PAD, max(y1, y2) + _PAD)
+    # Conditionals, not min/max: 20k wires are bounded when a big file opens.
+    left, right = x2 - dx, x1 + dx
+    return ((x1 if x1 < left else left) - _PAD, (y1 if y1 < y2 else y2) - _PAD,
+            (x2 if x2 > right else right) + _PAD, (y1 if y1 > y2 else y2) + _PAD)
 
 
 class WireLayer(QGraphicsItem):
@@ -124,6 +126,14 @@ class WireLayer(QGraphicsItem):
         self.wires[(dst, port)] = wire
         self.update(wire.rect())
         return wire
+
+    def add_all(self, wires: Iterable[tuple[str, str, str, tuple[float, float, float, float]]]
+                ) -> None:
+        """Add many (src, dst, port, ends) at once, with one repaint request for them all."""
+        table = self.wires
+        for src, dst, port, ends in wires:
+            table[(dst, port)] = Wire(self, src, dst, port, ends)
+        self.update()
 
     def remove(self, key: tuple[str, str]) -> Wire | None:
         wire = self.wires.pop(key, None)
