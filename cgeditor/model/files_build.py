@@ -126,7 +126,8 @@ def _build(data: dict, filename: str) -> Graph:
     """Semantics and build in one pass: Graph.from_parts checks what add_node and connect
     would (ids, names, ops, attrs, values, ports, cycles) and says which part it refused."""
     for i, raw in enumerate(data["nodes"]):
-        _check_tensor_size(raw.get("value"), f"/nodes/{i}/value", filename)
+        if type(raw.get("value")) is list:  # a number is one element: nothing to check
+            _check_tensor_size(raw["value"], f"/nodes/{i}/value", filename)
     try:
         graph = Graph.from_parts(data["nodes"], data["edges"])
     except GraphError as exc:

@@ -229,6 +229,32 @@ def test_bad_file_gives_one_clear_load_error(name: str, monkeypatch: pytest.Monk
 SEED_TEXT = files.dumps(build_seed())
 
 
+def _with_edits(*edits: tuple[str, int, dict]) -> str:
+    data = json.loads(SEED_TEXT)
+    for array, index, change in edits:
+        data[array][index].update(change)
+    return json.dumps(data)
+
+
+@pytest.mark.parametrize(("edits", "words", "location"), [
+    ((("edges", 5, {"port": "zz"}), ("edges", 2, {"to": "gone"})), "edge to 'gone'",
+     "/edges/2/to"),
+    ((("edges", 1, {"from": "n5", "to": "n5"}), ("edges", 3, {"from": "gone"})),
+     "cannot feed its own input", "/edges/1"),
+    ((("edges", 4, {"port": "zz"}), ("edges", 8, {"to": "gone"})), "no input port 'zz'",
+     "/edges/4"),
+    ((("nodes", 6, {"op": "mull"}), ("nodes", 2, {"id": "n1"})), "two nodes have the id",
+     "/nodes/2/id"),
+    ((("nodes", 8, {"trainable": True}), ("nodes", 5, {"op": "mull"})), "unknown op 'mull'",
+     "/nodes/5/op"),
+])
+def test_of_several_bad_parts_the_first_listed_is_named(edits, words: str, location: str):
+    # bulk checks find that something is wrong; the message must still name the first part
+    with pytest.raises(LoadError) as caught:
+        files.loads(_with_edits(*edits), "n.cgraph")
+    assert words in caught.value.reason and caught.value.location == location
+
+
 @pytest.mark.parametrize(("old", "new", "words", "location"), [
     ('"title": "Seed', '"x": [1e400], "title": "Seed', "too large (beyond float64)", "/meta/x/0"),
     ('"value": 8,', '"value": ' + "9" * 5000 + ",", "far too long", "line 18, column"),
