@@ -170,3 +170,18 @@ def test_fast_schema_check_agrees_on_column_edits(edit: Any):
     tree = json.loads(VALID_TEXTS[1])
     edit(tree)
     assert files_build.fast_check()(tree) == files_build.validator().is_valid(tree)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet='"[]{}a:,é', max_size=80))
+def test_depth_prescan_agrees_with_a_plain_walk(text: str):
+    from cgeditor.model.files_parse import _max_depth
+
+    depth = deepest = 0
+    inside = False
+    for char in text:
+        inside ^= char == '"'
+        if not inside and char in "[{]}":
+            depth += 1 if char in "[{" else -1
+            deepest = max(deepest, depth)
+    assert _max_depth(text) == deepest
