@@ -240,7 +240,7 @@ class NodeItem(QGraphicsItem):
         if self.display.dimmed:
             painter.setOpacity(0.35)
         if lod < T.LOD_TEXT:
-            self._paint_coarse(painter, pal)
+            self.paint_block(painter, pal)
             return
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         self._paint_frame(painter, pal)
@@ -252,10 +252,11 @@ class NodeItem(QGraphicsItem):
         if self.display.order_badge:
             self._paint_badge(painter, pal)
 
-    def _accent(self, pal: T.Palette) -> QColor:
+    def accent(self, pal: T.Palette) -> QColor:
         return pal.categories.get(self.category, pal.node_muted)
 
-    def _outline(self, pal: T.Palette) -> QPen | None:
+    def outline(self, pal: T.Palette) -> QPen | None:
+        """The pen around the node when it is flashing, selected, in error or lit."""
         d = self.display
         if self.flashing:
             return QPen(pal.flash, 3.0)
@@ -269,10 +270,14 @@ class NodeItem(QGraphicsItem):
             return QPen(pal.value_text, 2.5)
         return None
 
-    def _paint_coarse(self, painter: QPainter, pal: T.Palette) -> None:
-        outline = self._outline(pal)
+    def paint_block(self, painter: QPainter, pal: T.Palette) -> None:
+        """Zoomed out: a block in the category colour, outlined when selected or lit."""
+        outline = self.outline(pal)
+        if outline is not None:  # 2 pixels at any zoom: a 2.5-unit pen fades when far out
+            outline.setCosmetic(True)
+            outline.setWidthF(2.0)
         painter.setPen(outline if outline is not None else _NO_PEN)
-        painter.setBrush(self._accent(pal))
+        painter.setBrush(self.accent(pal))
         painter.drawRect(self._rect)
 
     def _paint_frame(self, painter: QPainter, pal: T.Palette) -> None:
@@ -289,9 +294,9 @@ class NodeItem(QGraphicsItem):
         clip = QPainterPath()
         clip.addRect(QRectF(0, 0, T.NODE_WIDTH, T.HEADER_HEIGHT))
         painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(self._accent(pal))
+        painter.setBrush(self.accent(pal))
         painter.drawPath(header.intersected(clip))
-        outline = self._outline(pal)
+        outline = self.outline(pal)
         if outline is not None:
             painter.setPen(outline)
             painter.setBrush(Qt.BrushStyle.NoBrush)

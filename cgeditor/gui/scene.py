@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QToolTip,
 )
 
+from cgeditor.gui import overview
 from cgeditor.gui import theme as T
 from cgeditor.gui.node_item import OUT_PORT_Y, NodeItem
 from cgeditor.gui.wire_item import WireItem, WireLabels
@@ -289,6 +290,19 @@ class GraphScene(QGraphicsScene):
         reach = WireLabels.REACH
         self.labels.paint(painter, self.wire_layer.wires_in(
             rect.adjusted(-reach, -reach / 2, reach, reach)))
+
+    def dragged_ids(self) -> set[str]:
+        """The nodes a mouse drag may be moving right now (their items lead the model)."""
+        return set(self._press_positions)
+
+    def loose_wires(self) -> list[WireItem]:
+        """The wires drawn as items of their own: the one being dragged and ghosts."""
+        ghosts = [thing[1] for thing in self._flashed if isinstance(thing, tuple)]
+        return ghosts + ([self._wiring["wire"]] if self._wiring is not None else [])
+
+    def paint_overview(self, painter: QPainter, rect: QRectF) -> None:
+        """The whole canvas zoomed far out, in one pass (the view calls this)."""
+        overview.paint_overview(painter, self, rect)
 
     # --- flashing a refused cycle -------------------------------------------------------
     def flash(self, path: list[str], ghost: tuple[str, str, str] | None = None) -> None:

@@ -5,6 +5,7 @@ ops dropped from the palette turned into a signal, and Tab/typing asking for qui
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import (
@@ -17,7 +18,13 @@ from PySide6.QtGui import (
     QPen,
     QWheelEvent,
 )
-from PySide6.QtWidgets import QGraphicsView, QWidget
+from PySide6.QtWidgets import (
+    QGraphicsView,
+    QRubberBand,
+    QStyle,
+    QStyleOptionRubberBand,
+    QWidget,
+)
 
 from cgeditor.gui import theme as T
 
@@ -206,7 +213,33 @@ class GraphView(QGraphicsView):
         scene = self.scene()
         if getattr(scene, "item_cache", detail) != detail:
             scene.set_item_cache(detail)
-        super().paintEvent(event)
+        paint_overview = getattr(scene, "paint_overview", None)
+        if paint_overview is not None and self.zoom() < T.LOD_WIRES:
+            self._paint_overview(event, paint_overview)
+        else:
+            super().paintEvent(event)
+
+    def _paint_overview(self, event: QPaintEvent,
+                        paint_overview: Callable[[QPainter, QRectF], None]) -> None:
+        """Zoomed far out the scene paints itself in one pass (see overview.py); the
+        background and the rubber band are drawn here as QGraphicsView would."""
+        painter = QPainter(self.viewport())
+        painter.setClipRegion(event.region())
+        painter.setRenderHints(self.renderHints())
+        painter.setWorldTransform(self.viewportTransform())
+        exposed = self.mapToScene(event.region().boundingRect()).boundingRect()
+        self.drawBackground(painter, exposed)
+        paint_overview(painter, exposed)
+        painter.resetTransform()
+        band = self.rubberBandRect()
+        if not band.isEmpty():
+            option = QStyleOptionRubberBand()
+            option.initFrom(self.viewport())
+            option.rect = band
+            option.shape = QRubberBand.Shape.Rectangle
+            self.style().drawControl(QStyle.ControlElement.CE_RubberBand, option, painter,
+                                     self.viewport())
+        painter.end()
 
     # --- grid ---------------------------------------------------------------------------
     def drawBackground(self, painter: QPainter, rect: QRectF) -> None:

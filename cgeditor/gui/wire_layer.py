@@ -63,14 +63,14 @@ class Wire:
     def set_ends_xy(self, x1: float, y1: float, x2: float, y2: float) -> None:
         ends = (x1, y1, x2, y2)
         if ends != self.ends:
-            self._layer.update(self.rect())
+            self._layer.changed(self.rect())
             self.ends, self.bounds, self._path = ends, _bounds(ends), None
-            self._layer.update(self.rect())
+            self._layer.changed(self.rect())
 
     def set_state(self, state: str) -> None:
         if state != self.state:
             self.state = state
-            self._layer.update(self.rect())
+            self._layer.changed(self.rect())
 
     def isVisible(self) -> bool:  # the QGraphicsItem spelling callers know
         return self.visible
@@ -78,7 +78,7 @@ class Wire:
     def setVisible(self, visible: bool) -> None:
         if visible != self.visible:
             self.visible = visible
-            self._layer.update(self.rect())
+            self._layer.changed(self.rect())
 
     def scene(self) -> Any:
         return self._layer.scene()
@@ -107,6 +107,7 @@ class WireLayer(QGraphicsItem):
         super().__init__()
         self.wires: dict[tuple[str, str], Wire] = {}
         self._bounds = QRectF()
+        self._lines: dict[str, list[QLineF]] | None = None  # zoomed out, per state
         self.setZValue(T.Z_WIRE)
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
         # exposedRect in paint(): a pan or a moved node repaints the wires of a strip only.
@@ -124,7 +125,7 @@ class WireLayer(QGraphicsItem):
             ends: tuple[float, float, float, float]) -> Wire:
         wire = Wire(self, src, dst, port, ends)
         self.wires[(dst, port)] = wire
-        self.update(wire.rect())
+        self.changed(wire.rect())
         return wire
 
     def add_all(self, wires: Iterable[tuple[str, str, str, tuple[float, float, float, float]]]
@@ -133,13 +134,18 @@ class WireLayer(QGraphicsItem):
         table = self.wires
         for src, dst, port, ends in wires:
             table[(dst, port)] = Wire(self, src, dst, port, ends)
-        self.update()
+        self.changed(self._bounds)
 
     def remove(self, key: tuple[str, str]) -> Wire | None:
         wire = self.wires.pop(key, None)
         if wire is not None:
-            self.update(wire.rect())
+            self.changed(wire.rect())
         return wire
+
+    def changed(self, rect: QRectF) -> None:
+        """A wire in ``rect`` came, went, moved or changed state: repaint there."""
+        self._lines = None
+        self.update(rect)
 
     def wires_in(self, rect: QRectF) -> Iterator[Wire]:
         """The visible wires whose bounds meet ``rect``."""
@@ -152,12 +158,30 @@ class WireLayer(QGraphicsItem):
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
               widget: QWidget | None = None) -> None:
+        if painter.worldTransform().m11() < T.LOD_WIRES:
+            self.paint_lines(painter)
+            return
         by_state: dict[str, list[Wire]] = {}
         for wire in self.wires_in(option.exposedRect):
             by_state.setdefault(wire.state, []).append(wire)
-        coarse = painter.worldTransform().m11() < T.LOD_WIRES
         for state in sorted(by_state, key=_paint_rank):
-            _draw(painter, state, by_state[state], coarse)
+            painter.setPen(T.wire_pen(state))
+            for wire in by_state[state]:
+                painter.drawPath(wire.path())
+
+    def paint_lines(self, painter: QPainter) -> None:
+        """Zoomed out, where curves would be a few pixels long: every visible wire as a
+        straight 1-pixel line, from lists kept until a wire changes (Qt clips them)."""
+        if self._lines is None:
+            lines: dict[str, list[QLineF]] = {}
+            for wire in self.wires.values():
+                if wire.visible:
+                    lines.setdefault(wire.state, []).append(QLineF(*wire.ends))
+            self._lines = lines
+        palette = T.current().name
+        for state in sorted(self._lines, key=_paint_rank):
+            painter.setPen(_hairline(state, palette))
+            painter.drawLines(self._lines[state])
 
 
 def _paint_rank(state: str) -> int:
@@ -171,13 +195,3 @@ def _hairline(state: str, palette: str) -> QPen:
     pen.setCosmetic(True)
     pen.setWidthF(1.0)
     return pen
-
-
-def _draw(painter: QPainter, state: str, wires: list[Wire], coarse: bool) -> None:
-    if coarse:  # a few pixels long: a straight line looks the same and costs far less
-        painter.setPen(_hairline(state, T.current().name))
-        painter.drawLines([QLineF(*wire.ends) for wire in wires])
-        return
-    painter.setPen(T.wire_pen(state))
-    for wire in wires:
-        painter.drawPath(wire.path())

@@ -1,0 +1,76 @@
+"""The canvas zoomed far out, painted in one pass from plain data.
+
+Below T.LOD_WIRES a node is a block of its category colour and a wire a 1-pixel line: what
+Qt's per-item painting would draw too, but at 10k nodes its item walk, one Python paint()
+per node and PySide's dispatch cost ~0.4 s a frame. Here blocks are batched by colour into
+one drawRects each, wires come from the layer's cached line lists, and the view calls this
+instead of QGraphicsView's own paint. Exports and view.render() still go through the items.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QPainter
+
+from cgeditor.gui import theme as T
+
+if TYPE_CHECKING:
+    from cgeditor.gui.node_item import NodeItem
+    from cgeditor.gui.scene import GraphScene
+
+
+def paint_overview(painter: QPainter, scene: GraphScene, rect: QRectF) -> None:
+    """Everything of ``scene`` that meets ``rect``, wires under nodes under loose wires."""
+    pal = T.current()
+    scene.wire_layer.paint_lines(painter)
+    plain, special = _sort_blocks(scene, rect)
+    painter.setPen(Qt.PenStyle.NoPen)
+    for category, rects in plain.items():
+        painter.setBrush(pal.categories.get(category, pal.node_muted))
+        painter.drawRects(rects)
+    for item in special:  # selected, lit or dimmed: few, and drawn above the rest
+        painter.save()
+        painter.translate(item.pos())
+        if item.display.dimmed:
+            painter.setOpacity(0.35)
+        item.paint_block(painter, pal)
+        painter.restore()
+    painter.setBrush(Qt.BrushStyle.NoBrush)
+    for wire in scene.loose_wires():  # the one being dragged, a refused one's ghost
+        pen = wire.pen()
+        pen.setCosmetic(True)  # 2 pixels wide, as a scaled pen would fade to nothing
+        pen.setWidthF(2.0)
+        painter.setPen(pen)
+        painter.drawPath(wire.path())
+
+
+def _sort_blocks(scene: GraphScene, rect: QRectF
+                 ) -> tuple[dict[str, list[QRectF]], list[NodeItem]]:
+    """The blocks in ``rect``: plain ones as rects by category, the others as items.
+
+    Positions come from the model's floats, not 10k item.pos() calls, except for the nodes
+    a mouse drag is moving right now (the model hears of those on release)."""
+    left, top, right, bottom = rect.left(), rect.top(), rect.right(), rect.bottom()
+    width = T.NODE_WIDTH
+    lit = {item.node_id for item in scene.selectedItems()} | scene.dragged_ids()
+    model = scene.graph.nodes
+    plain: dict[str, list[QRectF]] = {}
+    special: list[NodeItem] = []
+    for node_id, item in scene.nodes.items():
+        node = model[node_id]
+        x, y = node.x, node.y
+        height = item.rect_height()
+        if node_id in lit:
+            pos = item.pos()
+            x, y = pos.x(), pos.y()
+        elif x > right or x + width < left or y > bottom or y + height < top:
+            continue
+        d = item.display
+        if node_id in lit or item.flashing or d.dimmed or d.error_text or d.current \
+                or d.highlighted:
+            special.append(item)
+        else:
+            plain.setdefault(item.category, []).append(QRectF(x, y, width, height))
+    return plain, special
