@@ -124,10 +124,12 @@ def test_real_recovery_dialog_names_file_and_time(make_window, prompts, monkeypa
         next(b for b in box.buttons() if b.text() == "Recover").click()
     QTimer.singleShot(50, answer)
     second = make_window()
-    entry_time = find_recovery(tmp_path / "recovery").when()
-    assert "report.cgraph" in seen[0] and entry_time in seen[0] and str(tmp_path) in seen[0]
-    assert second.document.path == str(doc) and second.isWindowModified()
-    second.undo_stack.setClean()  # so closing at teardown needs no answer
+    try:
+        entry_time = find_recovery(tmp_path / "recovery").when()
+        assert "report.cgraph" in seen[0] and entry_time in seen[0] and str(tmp_path) in seen[0]
+        assert second.document.path == str(doc) and second.isWindowModified()
+    finally:  # even when an assert fails: closing at teardown must not wait for an answer
+        second.undo_stack.setClean()
 
 
 def test_real_unsaved_dialog_cancel_keeps_window(window, monkeypatch, qtbot) -> None:
@@ -140,7 +142,9 @@ def test_real_unsaved_dialog_cancel_keeps_window(window, monkeypatch, qtbot) -> 
         seen.append(box.text())
         box.button(QMessageBox.StandardButton.Cancel).click()
     QTimer.singleShot(50, answer)
-    assert window.close() is False
-    assert "seed.cgraph (example)" in seen[0] and "closing" in seen[0]
-    window.undo_stack.setClean()
+    try:
+        assert window.close() is False
+        assert "seed.cgraph (example)" in seen[0] and "closing" in seen[0]
+    finally:  # even when an assert fails: closing at teardown must not wait for an answer
+        window.undo_stack.setClean()
 
