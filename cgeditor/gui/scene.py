@@ -1,5 +1,6 @@
 """The canvas scene: observes a Graph's signals to keep node and wire items in step with it,
-and turns mouse gestures (wiring, picking up wires, dragging nodes) into intent signals.
+and turns mouse gestures (wiring, picking up wires, dragging nodes) into intent signals;
+a wiring gesture itself lives in wiring.py.
 
 It never changes the Graph; the window turns intent into undoable commands.
 """
@@ -11,7 +12,6 @@ from collections.abc import Iterator
 from itertools import pairwise
 from typing import Any
 
-import networkx as nx
 from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import (
@@ -27,12 +27,12 @@ from cgeditor.gui import theme as T
 from cgeditor.gui.node_item import OUT_PORT_Y, NodeItem
 from cgeditor.gui.wire_item import WireItem, WireLabels
 from cgeditor.gui.wire_layer import Wire, WireLayer
+from cgeditor.gui.wiring import WireDrag
 from cgeditor.model.display import NodeDisplay, value_text
 from cgeditor.model.graph import LEAF_OPS, Edge, Graph, Node
 
 _CACHED = QGraphicsItem.CacheMode.DeviceCoordinateCache
 SCENE_MARGIN = 3000.0
-DRAG_THRESHOLD = 4.0
 
 
 class GraphScene(QGraphicsScene):
@@ -51,7 +51,7 @@ class GraphScene(QGraphicsScene):
         self.wires: dict[tuple[str, str], Wire] = self.wire_layer.wires
         self.wiring_mode: str | None = None  # "in" lights input ports, "out" output ports
         self.wiring_blocked: set[str] = set()
-        self._wiring: dict[str, Any] | None = None
+        self._wiring: WireDrag | None = None  # a wire being dragged out of a port
         self._press_positions: dict[str, QPointF] = {}
         self._flashed: list[Any] = []
         self._flash_timer = QTimer(self)
@@ -298,7 +298,7 @@ class GraphScene(QGraphicsScene):
     def loose_wires(self) -> list[WireItem]:
         """The wires drawn as items of their own: the one being dragged and ghosts."""
         ghosts = [thing[1] for thing in self._flashed if isinstance(thing, tuple)]
-        return ghosts + ([self._wiring["wire"]] if self._wiring is not None else [])
+        return ghosts + ([self._wiring.wire] if self._wiring is not None else [])
 
     def paint_overview(self, painter: QPainter, rect: QRectF) -> None:
         """The whole canvas zoomed far out, in one pass (the view calls this)."""
@@ -347,7 +347,7 @@ class GraphScene(QGraphicsScene):
             item = self.node_at(event.scenePos())
             hit = item.port_at(item.mapFromScene(event.scenePos())) if item else None
             if item is not None and hit is not None:
-                self._start_wiring(item, hit, event.scenePos())
+                self._wiring = WireDrag(self, item, hit, event.scenePos())
                 event.accept()
                 return
         super().mousePressEvent(event)
@@ -358,7 +358,7 @@ class GraphScene(QGraphicsScene):
 
     def mouseMoveEvent(self, event: QGraphicsSceneMouseEvent) -> None:
         if self._wiring is not None:
-            self._drag_wire_to(event.scenePos())
+            self._wiring.move_to(event.scenePos())
             event.accept()
             return
         super().mouseMoveEvent(event)
@@ -369,7 +369,8 @@ class GraphScene(QGraphicsScene):
 
     def mouseReleaseEvent(self, event: QGraphicsSceneMouseEvent) -> None:
         if self._wiring is not None:
-            self._finish_wiring(event.scenePos())
+            wiring, self._wiring = self._wiring, None
+            wiring.finish(event.scenePos())
             event.accept()
             return
         super().mouseReleaseEvent(event)
@@ -384,73 +385,8 @@ class GraphScene(QGraphicsScene):
         if moved:
             self.nodes_moved.emit(moved)
 
-    def _start_wiring(self, item: NodeItem, hit: tuple[str, str], pos: QPointF) -> None:
-        kind, port = hit
-        picked = None
-        if kind == "out":
-            src, anchor = item.node_id, item.out_port_pos()
-        else:
-            source = self.graph.source_of(item.node_id, port)
-            if source is None:  # an empty input: drag back towards an output
-                src, anchor = None, item.in_port_pos(port)
-            else:  # pick up the wire that feeds this port
-                src, anchor = source, self.nodes[source].out_port_pos()
-                picked = (item.node_id, port)
-                self.wires[picked].setVisible(False)
-        drag = WireItem(src or "", item.node_id, port)
-        drag.set_state("drag")
-        drag.setZValue(T.Z_DRAG_WIRE)
-        self.addItem(drag)
-        self._wiring = {"src": src, "dst": item.node_id, "port": port, "anchor": anchor,
-                        "picked": picked, "wire": drag, "press": pos, "moved": False}
-        g = self.graph.nx_graph
-        if src is not None:
-            self.wiring_mode, self.wiring_blocked = "in", nx.ancestors(g, src) | {src}
-        else:
-            self.wiring_mode = "out"
-            self.wiring_blocked = nx.descendants(g, item.node_id) | {item.node_id}
-        self._drag_wire_to(pos)
-        self._relight_ports()
-
-    def _relight_ports(self) -> None:
-        # item.update(), not scene.update(): cached node pixmaps must be repainted to show
-        # (or stop showing) which ports a wire may be dropped on.
+    def relight_ports(self) -> None:
+        """Repaint every node's ports for a wiring gesture starting or ending. item.update(),
+        not scene.update(): cached node pixmaps must be repainted to show the lit ports."""
         for node_item in self.nodes.values():
             node_item.update()
-
-    def _drag_wire_to(self, pos: QPointF) -> None:
-        w = self._wiring
-        assert w is not None
-        if (pos - w["press"]).manhattanLength() > DRAG_THRESHOLD:
-            w["moved"] = True
-        if w["src"] is not None:
-            w["wire"].set_ends(w["anchor"], pos)
-        else:
-            w["wire"].set_ends(pos, w["anchor"])
-
-    def _finish_wiring(self, pos: QPointF) -> None:
-        w = self._wiring
-        assert w is not None
-        self._wiring = None
-        self.removeItem(w["wire"])
-        self.wiring_mode, self.wiring_blocked = None, set()
-        self._relight_ports()
-        picked = w["picked"]
-        if picked is not None and picked in self.wires:
-            self.wires[picked].setVisible(True)
-        if not w["moved"]:
-            return
-        target = self.node_at(pos)
-        if w["src"] is None:  # dragged from an empty input to some node's output
-            if target is not None and target.node_id != w["dst"]:
-                self.connect_requested.emit(target.node_id, w["dst"], w["port"])
-            return
-        port = target.input_row_at(target.mapFromScene(pos)) if target else None
-        if target is None or port is None:
-            if picked is not None:
-                self.detach_requested.emit(*picked)
-            return
-        if picked is None:
-            self.connect_requested.emit(w["src"], target.node_id, port)
-        elif picked != (target.node_id, port):
-            self.reconnect_requested.emit(w["src"], picked[0], picked[1], target.node_id, port)
