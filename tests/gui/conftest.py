@@ -11,28 +11,10 @@ from PySide6.QtGui import QMouseEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from cgeditor.model.graph import Graph
+from tests.graphs import seed_graph
 
 Button = Qt.MouseButton
 Mod = Qt.KeyboardModifier
-
-
-def seed_graph() -> Graph:
-    """J = ½(w·x + b − y)², laid out left to right."""
-    g = Graph()
-    for i, (name, value) in enumerate((("w", 2.0), ("x", -2.0), ("b", 8.0), ("y", 2.0))):
-        g.add_node("input", name, x=0, y=i * 90, value=value)
-    g.add_node("mul", "c", x=220, y=20)
-    g.add_node("add", "a", x=420, y=90)
-    g.add_node("sub", "d", x=620, y=160)
-    g.add_node("powc", "sq", x=820, y=160)
-    g.add_node("const", "half", x=820, y=290, value=0.5)
-    g.add_node("mul", "J", x=1020, y=220)
-    for src, dst, port in (("w", "c", "a"), ("x", "c", "b"), ("c", "a", "a"), ("b", "a", "b"),
-                           ("a", "d", "a"), ("y", "d", "b"), ("d", "sq", "x"),
-                           ("half", "J", "a"), ("sq", "J", "b")):
-        g.connect(g.by_name(src).id, g.by_name(dst).id, port)
-    return g
 
 
 def shown_window(qtbot, tmp_path: Path):

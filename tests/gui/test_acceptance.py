@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import Canvas, seed_graph
+from conftest import Canvas
 from PySide6.QtCore import QPointF
 from test_canvas import send_drop
 from test_document import answer_save_dialog
@@ -16,6 +16,7 @@ from test_run_canvas import click
 from cgeditor.gui.palette import op_mime
 from cgeditor.model import files
 from cgeditor.model.display import MINUS
+from tests.graphs import seed_graph
 
 # (op, name the person gives it, column, row) on a 190 x 110 grid of drop points
 NODES = (

@@ -4,8 +4,8 @@ from cgeditor.gui.explainer import HINT, ExplainerWidget, explanation_html
 from cgeditor.model.display import MINUS
 from cgeditor.model.explain import explain
 from cgeditor.model.files import load
-from cgeditor.model.graph import Graph
 from cgeditor.paths import seed_example
+from tests.graphs import doubling_chain
 
 
 def test_hint_without_a_selection(qtbot):
@@ -25,14 +25,7 @@ def test_seed_w_formula(qtbot):
 
 
 def test_many_paths_list_the_shown_ones_and_the_count(qtbot):
-    graph = Graph()
-    prev = graph.add_node("input", "x0", value=1.0)
-    for k in range(1, 5):
-        node = graph.add_node("mul", f"x{k}", x=k * 100)
-        graph.connect(prev.id, node.id, "a")
-        graph.connect(prev.id, node.id, "b")
-        prev = node
-    result = graph.run()
+    result = doubling_chain(4, 1.0).run()
     exp = explain(result, result.ids[0], max_paths=3)
     widget = ExplainerWidget()
     qtbot.addWidget(widget)

@@ -29,7 +29,8 @@ from PySide6.QtWidgets import (
 )
 
 from cgeditor.model import files
-from tests.gui.conftest import Mouse, seed_graph, shown_window
+from tests.graphs import seed_graph
+from tests.gui.conftest import Mouse, shown_window
 
 Button = Qt.MouseButton
 Mod = Qt.KeyboardModifier

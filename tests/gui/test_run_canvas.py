@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QTextBrowser
 
 from cgeditor.model.display import MINUS
 from cgeditor.model.graph import Graph
+from tests.graphs import chain, fan_out
 
 
 @pytest.fixture
@@ -101,20 +102,8 @@ def test_selecting_w_explains_it_and_highlights_the_path(qtbot, window):
     assert wire(window, "d", "b").state == "normal"
 
 
-def fan_out() -> Graph:
-    graph = Graph()
-    x = graph.add_node("input", "x", value=3.0)
-    m = graph.add_node("mul", "m", x=200)
-    f = graph.add_node("add", "f", x=400)
-    graph.connect(x.id, m.id, "a")
-    graph.connect(x.id, m.id, "b")
-    graph.connect(m.id, f.id, "a")
-    graph.connect(x.id, f.id, "b")
-    return graph
-
-
 def test_fan_out_explainer_sum_equals_the_painted_gradient(qtbot, window):
-    window.set_graph(fan_out())
+    window.set_graph(fan_out(3.0, step=200))
     click(qtbot, window, "backward")
     x = window.graph.by_name("x").id
     window.scene.select_ids([x])
@@ -130,12 +119,7 @@ def test_fan_out_explainer_sum_equals_the_painted_gradient(qtbot, window):
 
 
 def test_nan_origin_is_red_marked_and_logged(qtbot, window):
-    graph = Graph()
-    x = graph.add_node("input", "x", value=-1.0)
-    lg = graph.add_node("log", "lg", x=200)
-    sq = graph.add_node("square", "sq", x=400)
-    graph.connect(x.id, lg.id, "x")
-    graph.connect(lg.id, sq.id, "x")
+    graph, (_x, lg, sq) = chain(("log", "lg"), ("square", "sq"), start=-1.0, step=200)
     window.set_graph(graph)
     click(qtbot, window, "backward")
     origin = window.scene.nodes[lg.id]

@@ -11,6 +11,7 @@ from cgeditor.model.display import MINUS
 from cgeditor.model.files import load
 from cgeditor.model.graph import Graph
 from cgeditor.paths import seed_example
+from tests.graphs import chain
 
 
 class BareWindow(QMainWindow):
@@ -171,12 +172,7 @@ def test_trace_rows_selection_and_copy(setup, qtbot):
 
 
 def test_nan_origin_is_logged_and_marked(qtbot):
-    graph = Graph()
-    x = graph.add_node("input", "x", value=-1.0)
-    lg = graph.add_node("log", "lg", x=100)
-    sq = graph.add_node("square", "sq", x=200)
-    graph.connect(x.id, lg.id, "x")
-    graph.connect(lg.id, sq.id, "x")
+    graph, (_x, lg, sq) = chain(("log", "lg"), ("square", "sq"), start=-1.0)
     window = BareWindow(graph)
     qtbot.addWidget(window)
     controller = RunController(window)

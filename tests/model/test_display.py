@@ -16,6 +16,7 @@ from cgeditor.model.files import load
 from cgeditor.model.graph import Graph
 from cgeditor.model.stepping import Stepper
 from cgeditor.paths import seed_example
+from tests.graphs import chain, seed_run
 
 
 @pytest.mark.parametrize(("x", "text"), [
@@ -55,11 +56,6 @@ def test_heatmap_is_bounded_and_marks_nonfinite():
 def test_grad_text_names_the_output():
     assert grad_text(np.float64(-4.0), "J") == f"∂J/∂· = {MINUS}4"
     assert grad_text(None, "J") == ""
-
-
-def seed_run():
-    graph = load(seed_example())
-    return graph, graph.run()
 
 
 def test_seed_display_values_gradients_and_badges():
@@ -113,12 +109,7 @@ def test_stepping_reveals_and_dims():
 
 
 def test_nan_origin_is_marked_in_the_display():
-    graph = Graph()
-    x = graph.add_node("input", "x", value=-1.0)
-    lg = graph.add_node("log", "lg", x=100)
-    ex = graph.add_node("exp", "ex", x=200)
-    graph.connect(x.id, lg.id, "x")
-    graph.connect(lg.id, ex.id, "x")
+    graph, (x, lg, ex) = chain(("log", "lg"), ("exp", "ex"), start=-1.0)
     state = build_display(graph.run())
     assert state.node(lg.id).origin and state.node(lg.id).error_text
     assert state.node(ex.id).error_text and not state.node(ex.id).origin

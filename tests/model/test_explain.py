@@ -9,6 +9,7 @@ from cgeditor.model.explain import TENSOR_NOTE, explain
 from cgeditor.model.files import load
 from cgeditor.model.graph import Graph
 from cgeditor.paths import seed_example
+from tests.graphs import doubling_chain, fan_out
 
 
 def test_seed_w_factors_and_text():
@@ -29,20 +30,9 @@ def test_seed_w_factors_and_text():
                                [("c", "a"), ("a", "a"), ("d", "a"), ("sq", "x"), ("J", "b")]}
 
 
-def fan_out(x_value=3.0):
-    graph = Graph()
-    x = graph.add_node("input", "x", value=x_value)
-    m = graph.add_node("mul", "m", x=100)
-    f = graph.add_node("add", "f", x=200)
-    graph.connect(x.id, m.id, "a")
-    graph.connect(x.id, m.id, "b")
-    graph.connect(m.id, f.id, "a")
-    graph.connect(x.id, f.id, "b")
-    return graph, x
-
-
 def test_fan_out_x_times_x_plus_x_has_three_paths_summing_to_2x_plus_1():
-    graph, x = fan_out(3.0)
+    graph = fan_out(3.0)
+    x = graph.by_name("x")
     exp = explain(graph.run(), x.id)
     assert exp.count_total == 3
     assert [p.product for p in exp.paths] == [3.0, 3.0, 1.0]
@@ -54,14 +44,7 @@ def test_fan_out_x_times_x_plus_x_has_three_paths_summing_to_2x_plus_1():
 
 
 def test_many_paths_show_the_first_ones_and_the_count():
-    graph = Graph()
-    prev = graph.add_node("input", "x0", value=1.1)
-    for k in range(1, 11):  # each layer doubles the paths: x_k = x_{k-1} * x_{k-1}
-        node = graph.add_node("mul", f"x{k}", x=k * 100)
-        graph.connect(prev.id, node.id, "a")
-        graph.connect(prev.id, node.id, "b")
-        prev = node
-    result = graph.run()
+    result = doubling_chain(10, 1.1).run()
     exp = explain(result, result.ids[0], max_paths=3)
     assert exp.count_total == 2 ** 10 and exp.shown == 3
     assert "showing 3 of 1024 paths" in exp.text
@@ -71,7 +54,8 @@ def test_many_paths_show_the_first_ones_and_the_count():
 @settings(max_examples=30, deadline=None)
 @given(st.floats(-5, 5, allow_nan=False))
 def test_sum_over_paths_equals_backprop(x_value):
-    graph, x = fan_out(x_value)
+    graph = fan_out(x_value)
+    x = graph.by_name("x")
     graph.add_node("sin", "s", x=300)
     graph.add_node("mul", "out", x=400)
     f, s, out = graph.by_name("f").id, graph.by_name("s").id, graph.by_name("out").id

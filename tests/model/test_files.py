@@ -19,28 +19,24 @@ from cgeditor.model import files, files_build, files_parse, values
 from cgeditor.model.errors import LoadError
 from cgeditor.model.graph import RESERVED_NAMES, Graph
 from cgeditor.paths import seed_example
+from tests.graphs import seed_graph
 
 BAD_FILES = Path(__file__).parent / "bad_files"
 
 
+# Columns 260 apart and rows 130 apart leave room for the wire labels after Backward.
+FILE_LAYOUT = {"w": (0, 0), "x": (0, 130), "b": (0, 260), "y": (0, 390), "c": (260, 65),
+               "a": (520, 130), "d": (780, 195), "sq": (1040, 195), "half": (1040, 325),
+               "J": (1300, 260)}
+
+
 def build_seed() -> Graph:
-    """The seed example J = ½(w·x + b − y)², laid out left to right."""
-    g = Graph()
-    # Columns 260 apart and rows 130 apart leave room for the wire labels after Backward.
-    w = g.add_node("input", "w", 0, 0, value=2, trainable=True)
-    x = g.add_node("input", "x", 0, 130, value=-2)
-    b = g.add_node("input", "b", 0, 260, value=8, trainable=True)
-    y = g.add_node("input", "y", 0, 390, value=2)
-    c = g.add_node("mul", "c", 260, 65)
-    a = g.add_node("add", "a", 520, 130)
-    d = g.add_node("sub", "d", 780, 195)
-    sq = g.add_node("powc", "sq", 1040, 195, attrs={"exponent": 2})
-    half = g.add_node("const", "half", 1040, 325, value=0.5)
-    j = g.add_node("mul", "J", 1300, 260)
-    for src, dst, port in [(w, c, "a"), (x, c, "b"), (c, a, "a"), (b, a, "b"), (a, d, "a"),
-                           (y, d, "b"), (d, sq, "x"), (half, j, "a"), (sq, j, "b")]:
-        g.connect(src.id, dst.id, port)
-    g.set_output(j.id)
+    """The seed example J = ½(w·x + b − y)², laid out left to right, as the seed file has it."""
+    g = seed_graph(FILE_LAYOUT)
+    for name in ("w", "b"):
+        g.set_trainable(g.by_name(name).id, True)
+    g.set_attrs(g.by_name("sq").id, {"exponent": 2})
+    g.set_output(g.by_name("J").id)
     g.meta = {"title": "Seed: J = ½(w·x + b − y)²", "description": "press Forward, then Backward"}
     return g
 

@@ -7,26 +7,15 @@ import pytest
 
 from cgeditor.model.graph import Graph
 from cgeditor.model.run import compile_graph, infer_shapes, pre_run_problems, run_graph
+from tests.graphs import chain, seed_graph
 
-
-def seed_graph() -> Graph:
-    """J = ½(w·x + b − y)² built node by node, left to right."""
-    g = Graph()
-    n = {name: g.add_node("input", name, value=v, x=0, y=k * 50).id
-         for k, (name, v) in enumerate([("w", 2.0), ("x", -2.0), ("b", 8.0), ("y", 2.0)])}
-    n["half"] = g.add_node("const", "half", value=0.5, x=300).id
-    for name, op, x in [("c", "mul", 100), ("a", "add", 150), ("d", "sub", 200),
-                        ("sq", "powc", 250), ("J", "mul", 350)]:
-        n[name] = g.add_node(op, name, x=x).id
-    for src, dst, port in [("w", "c", "a"), ("x", "c", "b"), ("c", "a", "a"), ("b", "a", "b"),
-                           ("a", "d", "a"), ("y", "d", "b"), ("d", "sq", "x"),
-                           ("half", "J", "a"), ("sq", "J", "b")]:
-        g.connect(n[src], n[dst], port)
-    return g
+# Inputs stacked at x = 0 (they run in name order) and each op further right, ``half`` last.
+RUN_LAYOUT = {"w": (0, 0), "x": (0, 50), "b": (0, 100), "y": (0, 150), "c": (100, 0),
+              "a": (150, 0), "d": (200, 0), "sq": (250, 0), "half": (300, 0), "J": (350, 0)}
 
 
 def test_seed_example_by_name() -> None:
-    result = seed_graph().run()
+    result = seed_graph(RUN_LAYOUT).run()
     assert result.ok and result.output == "J"
     assert result.order == ["b", "w", "x", "y", "c", "a", "d", "sq", "half", "J"]  # x ties: by name
     assert {k: result.values[k] for k in "cadJ"} == {"c": -4.0, "a": 4.0, "d": 2.0, "J": 2.0}
@@ -37,11 +26,11 @@ def test_seed_example_by_name() -> None:
 
 
 def test_feed_nudges_w() -> None:
-    assert seed_graph().run({"w": 2.001}).output_value == pytest.approx(1.996, abs=1e-5)
+    assert seed_graph(RUN_LAYOUT).run({"w": 2.001}).output_value == pytest.approx(1.996, abs=1e-5)
 
 
 def test_unconnected_port_is_named_before_running_and_dependants_skipped() -> None:
-    g = seed_graph()
+    g = seed_graph(RUN_LAYOUT)
     g.disconnect(g.by_name("a").id, "b")
     problems = pre_run_problems(g)
     assert problems == {g.by_name("a").id: "input port b of a not connected"}
@@ -62,12 +51,7 @@ def test_both_missing_ports_are_listed() -> None:
 
 
 def test_non_finite_origin_is_named_by_node() -> None:
-    g = Graph()
-    x = g.add_node("input", "x", value=0.0)
-    lg = g.add_node("log", "lg", x=1)
-    ng = g.add_node("neg", "ng", x=2)
-    g.connect(x.id, lg.id, "x")
-    g.connect(lg.id, ng.id, "x")
+    g, _nodes = chain(("log", "lg"), ("neg", "ng"), start=0.0, step=1)
     result = g.run()
     assert result.origin() == "lg"
     assert result.issues["lg"].message == "log at x = 0 gives -inf"
@@ -77,14 +61,14 @@ def test_non_finite_origin_is_named_by_node() -> None:
 
 
 def test_run_without_backward_and_empty_graph() -> None:
-    result = run_graph(seed_graph(), with_backward=False)
+    result = run_graph(seed_graph(RUN_LAYOUT), with_backward=False)
     assert result.grads == {} and result.output_value == 2.0
     empty = Graph().run()
     assert empty.order == [] and empty.output is None
 
 
 def test_compile_graph_follows_graph_order() -> None:
-    g = seed_graph()
+    g = seed_graph(RUN_LAYOUT)
     plan = compile_graph(g)
     assert plan.names == g.names(g.order())
     assert plan.names[plan.output] == "J"

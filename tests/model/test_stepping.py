@@ -6,15 +6,11 @@ from cgeditor.model.files import load
 from cgeditor.model.graph import Graph
 from cgeditor.model.stepping import Stepper
 from cgeditor.paths import seed_example
-
-
-def seed():
-    graph = load(seed_example())
-    return graph, graph.run()
+from tests.graphs import fan_out, seed_run
 
 
 def test_forward_in_order_then_backward_in_reverse():
-    graph, result = seed()
+    graph, result = seed_run()
     stepper = Stepper(result)
     assert stepper.phase == "idle" and stepper.current is None
     seen = []
@@ -29,7 +25,7 @@ def test_forward_in_order_then_backward_in_reverse():
 
 
 def test_values_then_gradients_are_revealed_one_at_a_time():
-    _graph, result = seed()
+    _graph, result = seed_run()
     stepper = Stepper(result)
     n = len(result.ids)
     for k in range(n):
@@ -41,7 +37,7 @@ def test_values_then_gradients_are_revealed_one_at_a_time():
 
 
 def test_wire_contribution_and_reads_on_w_to_c():
-    graph, result = seed()
+    graph, result = seed_run()
     stepper = Stepper(result)
     c = result.ids.index(graph.by_name("c").id)
     assert stepper.parts[(c, 0)] == -4.0  # w → c.a: the gradient flowing back to w
@@ -53,14 +49,8 @@ def test_wire_contribution_and_reads_on_w_to_c():
 
 
 def test_fan_out_gradient_is_the_sum_of_its_wires():
-    graph = Graph()
-    x = graph.add_node("input", "x", value=3.0)
-    m = graph.add_node("mul", "m", x=100)
-    s = graph.add_node("add", "s", x=200)
-    graph.connect(x.id, m.id, "a")
-    graph.connect(x.id, m.id, "b")
-    graph.connect(m.id, s.id, "a")
-    graph.connect(x.id, s.id, "b")
+    graph = fan_out(3.0)
+    x = graph.by_name("x")
     result = graph.run()
     stepper = Stepper(result)
     xi = result.ids.index(x.id)
@@ -71,7 +61,7 @@ def test_fan_out_gradient_is_the_sum_of_its_wires():
 
 
 def test_reset_and_run_to_end():
-    _graph, result = seed()
+    _graph, result = seed_run()
     stepper = Stepper(result)
     stepper.run_to_end()
     assert stepper.done and len(stepper.grads_revealed) == len(result.ids)
