@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QApplication
 from cgeditor.gui import theme as T
 from cgeditor.gui.palette import op_mime
 from cgeditor.model import files
+from tests.gui.pixels import near, shown
 
 EMPTY = QPointF(600, 600)  # a canvas point no node covers in the seed layout
 
@@ -105,9 +106,7 @@ def test_lit_ports_show_even_when_nodes_paint_from_their_pixmap_cache(window, ca
     lit = T.current().port_ok
 
     def pixel_is_lit() -> bool:
-        color = window.view.viewport().grab().toImage().pixelColor(port)
-        return abs(color.red() - lit.red()) + abs(color.green() - lit.green()) \
-            + abs(color.blue() - lit.blue()) < 60
+        return near(shown(window).pixelColor(port), lit, 60)
 
     assert not pixel_is_lit()  # painted once: the cache now holds the unlit node
     canvas.press(canvas.out_port("c"))

@@ -4,7 +4,7 @@ detail, the display state the run view fills in, wire labels above nodes, tensor
 from __future__ import annotations
 
 from PySide6.QtCore import QPoint, QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QImage, QPainter, QWheelEvent
+from PySide6.QtGui import QWheelEvent
 from PySide6.QtWidgets import QApplication
 
 from cgeditor.gui import theme as T
@@ -12,6 +12,7 @@ from cgeditor.gui.node_item import NodeItem
 from cgeditor.gui.node_thumbnail import thumb_cells
 from cgeditor.model.display import MINUS
 from cgeditor.model.graph import Graph
+from tests.gui.pixels import near, render_at
 
 
 def wheel(view, at: QPoint, delta: int) -> None:
@@ -44,23 +45,11 @@ def test_fit_shows_every_node_and_middle_drag_pans(window, canvas) -> None:
     assert window.undo_stack.count() == 0  # panning is not an edit
 
 
-def render(window, zoom: float) -> QImage:
-    view = window.view
-    view.resetTransform()
-    view.scale(zoom, zoom)
-    view.centerOn(window.scene.graph_rect().center())
-    image = QImage(view.viewport().size(), QImage.Format.Format_ARGB32)
-    painter = QPainter(image)
-    view.render(painter)
-    painter.end()
-    return image
-
-
 def test_zoomed_out_nodes_are_solid_category_blocks(window, canvas) -> None:
-    image = render(window, 0.3)
+    image = render_at(window, 0.3, window.scene.graph_rect().center())
     center = window.view.mapFromScene(canvas.item("c").sceneBoundingRect().center())
     assert image.pixelColor(center) == T.category_color("Arithmetic")
-    image = render(window, 1.0)
+    image = render_at(window, 1.0, window.scene.graph_rect().center())
     body = window.view.mapFromScene(canvas.item("c").pos() + QPointF(120, 40))
     assert image.pixelColor(body) == T.current().node_body
 
@@ -76,23 +65,6 @@ def test_display_state_adds_rows_and_badges(window, canvas) -> None:
     item.set_display(error_text="shape mismatch", origin=True)
     assert "shape mismatch" in item.display.tooltip
     assert ("error", "⚠ origin: shape mismatch") in item.info_rows()
-
-
-def render_at(window, zoom: float, center: QPointF) -> QImage:
-    view = window.view
-    view.resetTransform()
-    view.scale(zoom, zoom)
-    view.centerOn(center)
-    image = QImage(view.viewport().size(), QImage.Format.Format_ARGB32)
-    painter = QPainter(image)
-    view.render(painter)
-    painter.end()
-    return image
-
-
-def near(color: QColor, target: QColor, tolerance: int = 70) -> bool:
-    return (abs(color.red() - target.red()) + abs(color.green() - target.green())
-            + abs(color.blue() - target.blue())) < tolerance
 
 
 def test_wire_labels_paint_above_the_nodes_of_a_short_wire(window) -> None:

@@ -9,13 +9,9 @@ from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QApplication
 
 from cgeditor.gui import theme as T
-from tests.gui.test_canvas_view import render_at
+from tests.gui.pixels import distance, render_at, shown, wire_pixels
 
 ZOOM = T.LOD_WIRES * 0.75
-
-
-def distance(a: QColor, b: QColor) -> int:
-    return abs(a.red() - b.red()) + abs(a.green() - b.green()) + abs(a.blue() - b.blue())
 
 
 def zoomed_out(window, center: QPointF | None = None) -> None:
@@ -26,22 +22,13 @@ def zoomed_out(window, center: QPointF | None = None) -> None:
     QApplication.processEvents()
 
 
-def shown(window) -> QImage:
-    """What the viewport paints now, through its own paintEvent."""
-    return window.view.viewport().grab().toImage()
-
-
 def pixel(window, image: QImage, scene_pos: QPointF) -> QColor:
     return image.pixelColor(window.view.mapFromScene(scene_pos))
 
 
 def near_line(window, image: QImage, a: QPointF, b: QPointF, color: QColor) -> bool:
     """Whether a pixel by the middle of a-b is nearer ``color`` than the canvas."""
-    at = window.view.mapFromScene((a + b) / 2)
-    canvas = T.current().canvas
-    return any(distance(c, color) < distance(c, canvas)
-               for c in (image.pixelColor(at.x() + dx, at.y() + dy)
-                         for dx in (-1, 0, 1) for dy in (-1, 0, 1)))
+    return wire_pixels(image, color, QPointF(window.view.mapFromScene((a + b) / 2)), 1) > 0
 
 
 def test_zoomed_out_canvas_shows_blocks_and_straight_wires(window, canvas) -> None:

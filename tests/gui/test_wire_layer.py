@@ -5,28 +5,12 @@ lit wires paint in their state's pen, and exported pictures include every wire."
 from __future__ import annotations
 
 from PySide6.QtCore import QPointF, QRectF
-from PySide6.QtGui import QColor, QImage
 
 from cgeditor.gui import image_export
 from cgeditor.gui import theme as T
 from cgeditor.gui.wire_layer import WireLayer
 from cgeditor.model.graph import Graph
-from tests.gui.test_canvas_view import render_at
-
-
-def distance(a: QColor, b: QColor) -> int:
-    return abs(a.red() - b.red()) + abs(a.green() - b.green()) + abs(a.blue() - b.blue())
-
-
-def wire_pixels(image: QImage, color: QColor, around: QPointF, reach: int = 3) -> int:
-    """How many pixels within ``reach`` of ``around`` are nearer ``color`` than the canvas
-    (antialiasing blends a thin line into its neighbours)."""
-    x0, y0 = round(around.x()), round(around.y())
-    canvas = T.current().canvas
-    return sum(1 for x in range(x0 - reach, x0 + reach + 1)
-               for y in range(y0 - reach, y0 + reach + 1)
-               if distance(image.pixelColor(x, y), color)
-               < distance(image.pixelColor(x, y), canvas))
+from tests.gui.pixels import render_at, wire_pixels
 
 
 def far_apart(window) -> tuple[str, str]:
