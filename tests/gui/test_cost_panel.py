@@ -7,16 +7,12 @@ import pytest
 from PySide6.QtCore import Qt
 
 from cgeditor.gui import cost_panel
-from cgeditor.gui.learn import install_learning
-from cgeditor.model.examples import load_example
+from tests.gui.conftest import learning_on
 
 
 @pytest.fixture
 def learn(window):
-    window.set_graph(load_example("seed"))
-    learning = install_learning(window)
-    learning.show("cost")
-    return learning
+    return learning_on(window, "seed", "cost")
 
 
 def test_seed_counts_and_times(qtbot, learn) -> None:

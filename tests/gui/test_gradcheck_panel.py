@@ -12,14 +12,12 @@ from cgeditor.core import ops
 from cgeditor.gui.commands import SetValue
 from cgeditor.gui.learn import install_learning
 from cgeditor.model.examples import load_example
+from tests.gui.conftest import learning_on
 
 
 @pytest.fixture
 def learn(window):
-    window.set_graph(load_example("seed"))
-    learning = install_learning(window)
-    learning.show("gradcheck")  # docks start hidden; buttons take clicks once shown
-    return learning
+    return learning_on(window, "seed", "gradcheck")
 
 
 def run_check(qtbot, panel) -> bool:

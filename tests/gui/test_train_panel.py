@@ -7,19 +7,16 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 
-from cgeditor.gui.learn import install_learning
 from cgeditor.model.examples import load_example
 from cgeditor.model.train import Trainer
+from tests.gui.conftest import learning_on
 
 PARAMS = ("W1", "b1", "W2", "b2")
 
 
 @pytest.fixture
 def learn(window):
-    window.set_graph(load_example("xor"))
-    learning = install_learning(window)
-    learning.show("train")
-    return learning
+    return learning_on(window, "xor", "train")
 
 
 def values(window) -> dict[str, np.ndarray]:
