@@ -3,6 +3,8 @@ stays dismissed once dismissed."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import QSettings
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QWidget
@@ -70,12 +72,18 @@ def test_about_names_version_and_libraries(qtbot) -> None:
     assert __version__ in text and "PySide6" in text and "NumPy" in text
 
 
-def test_first_run_hint_is_remembered_once_dismissed(qtbot, tmp_path) -> None:
+def hint_setup(qtbot, tmp_path: Path) -> tuple[QSettings, QWidget]:
+    """Fresh settings in ``tmp_path`` and a shown 800 × 500 widget to host the hint."""
     settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
     canvas = QWidget()
     qtbot.addWidget(canvas)
     canvas.resize(800, 500)
     canvas.show()
+    return settings, canvas
+
+
+def test_first_run_hint_is_remembered_once_dismissed(qtbot, tmp_path) -> None:
+    settings, canvas = hint_setup(qtbot, tmp_path)
     hint = help_dialogs.show_first_run_hint(canvas, settings)
     assert hint is not None and hint.isVisible()
     assert "Forward" in hint.label.text() and "Backward" in hint.label.text()
@@ -89,11 +97,7 @@ def test_first_run_hint_is_remembered_once_dismissed(qtbot, tmp_path) -> None:
 
 
 def test_hint_follows_the_canvas_width(qtbot, tmp_path) -> None:
-    settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
-    canvas = QWidget()
-    qtbot.addWidget(canvas)
-    canvas.resize(800, 500)
-    canvas.show()
+    settings, canvas = hint_setup(qtbot, tmp_path)
     hint = help_dialogs.show_first_run_hint(canvas, settings)
     canvas.resize(1200, 500)
     qtbot.waitUntil(lambda: abs(hint.geometry().center().x() - 600) <= 1)

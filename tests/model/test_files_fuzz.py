@@ -100,12 +100,18 @@ def _mutate(data: dict, draw: st.DrawFn) -> None:
             container[key] = draw(_JSON)
 
 
+def _mutated_tree(data: st.DataObject, least: int, most: int) -> Any:
+    """A valid file's JSON tree after ``least`` to ``most`` draws of _mutate."""
+    tree = json.loads(data.draw(st.sampled_from(VALID_TEXTS)))
+    for _ in range(data.draw(st.integers(least, most))):
+        _mutate(tree, data.draw)
+    return tree
+
+
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
 def test_json_level_mutations(data: st.DataObject):
-    tree = json.loads(data.draw(st.sampled_from(VALID_TEXTS)))
-    for _ in range(data.draw(st.integers(1, 3))):
-        _mutate(tree, data.draw)
+    tree = _mutated_tree(data, 1, 3)
     check(json.dumps(tree, ensure_ascii=data.draw(st.booleans())))
 
 
@@ -136,9 +142,7 @@ def test_unmutated_files_load():
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
 def test_fast_schema_check_agrees_with_jsonschema(data: st.DataObject):
-    tree = json.loads(data.draw(st.sampled_from(VALID_TEXTS)))
-    for _ in range(data.draw(st.integers(0, 2))):
-        _mutate(tree, data.draw)
+    tree = _mutated_tree(data, 0, 2)
     assert files_build.fast_check()(tree) == files_build.validator().is_valid(tree)
 
 
