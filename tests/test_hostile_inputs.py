@@ -233,20 +233,16 @@ def test_cli_reports_hostile_runs_and_files_without_tracebacks(tmp_path: Path) -
 # --- the inspector, as typed ------------------------------------------------------------------
 @pytest.fixture
 def window(qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    from PySide6.QtCore import QSettings
+    # Imported here so the model and CLI tests above run without Qt.
     from PySide6.QtWidgets import QMessageBox
 
     from cgeditor.gui import document
-    from cgeditor.gui.main_window import MainWindow
+    from tests.gui.conftest import shown_window
     monkeypatch.setattr(document, "ask_save_changes",
                         lambda *_a: QMessageBox.StandardButton.Discard)
     monkeypatch.setattr(document, "ask_recover", lambda *_a: False)
     monkeypatch.setattr(document, "show_error", lambda *_a: None)
-    store = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    store.setValue("recovery_dir", str(tmp_path / "recovery"))
-    win = MainWindow(settings=store)
-    qtbot.addWidget(win)
-    win.show()
+    win = shown_window(qtbot, tmp_path)
     win.set_graph(seed())
     return win
 
