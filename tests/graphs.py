@@ -1,7 +1,7 @@
 """Small graphs the tests share, built with the Graph API so that a test of loading, running
 or painting does not depend on the file reader: the seed example J = ½(w·x + b − y)² in any
-layout, the x·x + x fan-out, a chain of one-input ops and a doubling chain of many paths;
-and the bundled seed file loaded and run, for tests of what a run shows."""
+layout, the x·x + x fan-out, a chain of one-input ops, a mul with an open port and a
+doubling chain of many paths; and the bundled seed file loaded and run."""
 
 from __future__ import annotations
 
@@ -64,6 +64,15 @@ def chain(*links: tuple[str, str], start: float = 1.0,
         nodes.append(graph.add_node(op, name, x=k * step))
         graph.connect(nodes[-2].id, nodes[-1].id, "x")
     return graph, nodes
+
+
+def open_port(step: float = 100) -> tuple[Graph, Node]:
+    """x = 1 wired into port a of mul m, port b left open; returns the graph and m."""
+    graph = Graph()
+    x = graph.add_node("input", "x", value=1.0)
+    m = graph.add_node("mul", "m", x=step)
+    graph.connect(x.id, m.id, "a")
+    return graph, m
 
 
 def doubling_chain(layers: int, start: float) -> Graph:

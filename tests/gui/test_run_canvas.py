@@ -9,8 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QTextBrowser
 
 from cgeditor.model.display import MINUS
-from cgeditor.model.graph import Graph
-from tests.graphs import chain, fan_out
+from tests.graphs import chain, fan_out, open_port
 
 
 @pytest.fixture
@@ -133,10 +132,7 @@ def test_nan_origin_is_red_marked_and_logged(qtbot, window):
 
 
 def test_unconnected_port_is_named_in_the_messages(qtbot, window):
-    graph = Graph()
-    x = graph.add_node("input", "x", value=1.0)
-    m = graph.add_node("mul", "m", x=200)
-    graph.connect(x.id, m.id, "a")
+    graph, m = open_port(step=200)
     window.set_graph(graph)
     click(qtbot, window, "forward")
     assert "not run: input port b of m not connected" in window.messages.toPlainText()

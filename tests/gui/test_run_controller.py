@@ -11,7 +11,7 @@ from cgeditor.model.display import MINUS
 from cgeditor.model.files import load
 from cgeditor.model.graph import Graph
 from cgeditor.paths import seed_example
-from tests.graphs import chain
+from tests.graphs import chain, open_port
 
 
 class BareWindow(QMainWindow):
@@ -185,10 +185,7 @@ def test_nan_origin_is_logged_and_marked(qtbot):
 
 
 def test_unconnected_port_is_named_before_running(qtbot):
-    graph = Graph()
-    x = graph.add_node("input", "x", value=1.0)
-    m = graph.add_node("mul", "m", x=100)
-    graph.connect(x.id, m.id, "a")
+    graph, m = open_port()
     window = BareWindow(graph)
     qtbot.addWidget(window)
     controller = RunController(window)

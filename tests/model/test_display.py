@@ -16,7 +16,7 @@ from cgeditor.model.files import load
 from cgeditor.model.graph import Graph
 from cgeditor.model.stepping import Stepper
 from cgeditor.paths import seed_example
-from tests.graphs import chain, seed_run
+from tests.graphs import chain, open_port, seed_run
 
 
 @pytest.mark.parametrize(("x", "text"), [
@@ -118,10 +118,7 @@ def test_nan_origin_is_marked_in_the_display():
 
 
 def test_unconnected_port_is_an_error_on_its_node():
-    graph = Graph()
-    x = graph.add_node("input", "x", value=1.0)
-    m = graph.add_node("mul", "m", x=100)
-    graph.connect(x.id, m.id, "a")
+    graph, m = open_port()
     state = build_display(graph.run())
     assert "b of m not connected" in state.node(m.id).error_text
 
