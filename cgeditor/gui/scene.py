@@ -8,7 +8,7 @@ It never changes the Graph; the window turns intent into undoable commands.
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from itertools import pairwise
 from typing import Any
 
@@ -33,6 +33,7 @@ from cgeditor.model.graph import LEAF_OPS, Edge, Graph, Node
 
 _CACHED = QGraphicsItem.CacheMode.DeviceCoordinateCache
 SCENE_MARGIN = 3000.0
+BULK_WIRES = 64  # past this many moved wires, one repaint region beats one per wire
 
 
 class GraphScene(QGraphicsScene):
@@ -240,13 +241,22 @@ class GraphScene(QGraphicsScene):
 
     def node_item_moved(self, item: NodeItem) -> None:
         """Called by a node item when it moves: its wires follow."""
-        if item.node_id not in self.nodes or item.node_id not in self.graph.nodes:
-            return
-        node_id = item.node_id
-        for edge in self.graph.in_edges(node_id) + self.graph.out_edges(node_id):
-            wire = self.wires.get((edge.dst, edge.port))
+        self.reroute_wires([item.node_id])
+
+    def reroute_wires(self, node_ids: Iterable[str]) -> None:
+        """Re-route the wires of the nodes ``node_ids``, each wire once. Many at a time
+        (dragging a big selection) repaint as one region instead of two per wire."""
+        graph, nodes = self.graph, self.nodes
+        keys = {key for node_id in node_ids if node_id in nodes and node_id in graph.nodes
+                for key in graph.wire_keys(node_id)}
+        one_by_one = len(keys) <= BULK_WIRES
+        for key in keys:
+            wire = self.wires.get(key)
             if wire is not None:
-                self._route(wire)
+                wire.set_ends_xy(*nodes[wire.src].out_port_xy(),
+                                 *nodes[wire.dst].in_port_xy(wire.port), one_by_one)
+        if not one_by_one:
+            self.wire_layer.changed(self.wire_layer.boundingRect())
 
     # --- selection helpers --------------------------------------------------------------
     def selected_ids(self) -> list[str]:
@@ -362,10 +372,7 @@ class GraphScene(QGraphicsScene):
             event.accept()
             return
         super().mouseMoveEvent(event)
-        for node_id in self._press_positions:  # nodes Qt is dragging: wires follow
-            item = self.nodes.get(node_id)
-            if item is not None:
-                self.node_item_moved(item)
+        self.reroute_wires(self._press_positions)  # nodes Qt is dragging: wires follow
 
     def mouseReleaseEvent(self, event: QGraphicsSceneMouseEvent) -> None:
         if self._wiring is not None:

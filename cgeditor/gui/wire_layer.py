@@ -60,12 +60,16 @@ class Wire:
         left, top, right, bottom = self.bounds
         return QRectF(left, top, right - left, bottom - top)
 
-    def set_ends_xy(self, x1: float, y1: float, x2: float, y2: float) -> None:
+    def set_ends_xy(self, x1: float, y1: float, x2: float, y2: float,
+                    repaint: bool = True) -> None:
+        """Move the ends; ``repaint=False`` when the caller repaints many wires at once."""
         ends = (x1, y1, x2, y2)
         if ends != self.ends:
-            self._layer.changed(self.rect())
+            if repaint:
+                self._layer.changed(self.rect())
             self.ends, self.bounds, self._path = ends, _bounds(ends), None
-            self._layer.changed(self.rect())
+            if repaint:
+                self._layer.changed(self.rect())
 
     def set_state(self, state: str) -> None:
         if state != self.state:

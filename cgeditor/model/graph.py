@@ -106,6 +106,14 @@ class Graph:
         of them when it opens a big file)."""
         return ((src, dst, port) for (dst, port), src in self._inputs.items())
 
+    def wire_keys(self, node_id: str) -> list[tuple[str, str]]:
+        """(dst, port) of every edge into or out of ``node_id``: what a moved node drags."""
+        inputs, nodes = self._inputs, self.nodes
+        keys = [(node_id, p) for p in nodes[node_id].ports if (node_id, p) in inputs]
+        for dst in self._nx._succ[node_id]:
+            keys.extend((dst, p) for p in nodes[dst].ports if inputs.get((dst, p)) == node_id)
+        return keys
+
     def source_of(self, dst: str, port: str) -> str | None:
         return self._inputs.get((dst, port))
 

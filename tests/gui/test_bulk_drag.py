@@ -1,0 +1,65 @@
+"""Dragging a big selection: every wire of every moved node follows, re-routed once per
+mouse move and repainted as one region (scene.reroute_wires past BULK_WIRES wires)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtWidgets import QApplication
+
+from cgeditor.gui import scene as scene_module
+from cgeditor.gui import theme as T
+from cgeditor.model.graph import Graph
+from tests.gui.conftest import Canvas
+from tests.gui.pixels import shown, wire_pixels
+
+
+def spaced_chain(layers: int) -> Graph:
+    """x0 → m1 → m2 …, each mul fed twice by the one before, with room for the wires."""
+    graph = Graph()
+    prev = graph.add_node("input", "x0", value=1.0)
+    for k in range(1, layers + 1):
+        node = graph.add_node("mul", f"m{k}", x=k * 250.0)
+        graph.connect(prev.id, node.id, "a")
+        graph.connect(prev.id, node.id, "b")
+        prev = node
+    return graph
+
+
+def wires_at_their_ports(window) -> bool:
+    scene = window.scene
+    for (dst, port), wire in scene.wires.items():
+        path = wire.path()
+        if path.pointAtPercent(0) != scene.nodes[wire.src].out_port_pos() \
+                or path.pointAtPercent(1) != scene.nodes[dst].in_port_pos(port):
+            return False
+    return True
+
+
+def test_dragging_a_big_selection_takes_every_wire_along(window) -> None:
+    graph = spaced_chain(40)
+    window.set_graph(graph)
+    assert len(window.scene.wires) > scene_module.BULK_WIRES
+    view = window.view
+    view.resetTransform()
+    first = window.scene.nodes[graph.by_name("x0").id]
+    view.centerOn(first.sceneBoundingRect().center())
+    QApplication.processEvents()
+    canvas = Canvas(window)
+    window.action("select_all").trigger()
+    start = first.sceneBoundingRect().center() + QPointF(0, 10)
+    end = start + QPointF(60, 140)
+    canvas.press(start)
+    for k in range(1, 5):
+        canvas.move(start + (end - start) * (k / 4))
+    assert first.pos() != QPointF(graph.nodes[first.node_id].x, graph.nodes[first.node_id].y)
+    assert wires_at_their_ports(window)  # mid-drag, before the model hears of it
+    wire = next(w for w in window.scene.wires.values() if w.src == first.node_id)
+    middle = wire.path().pointAtPercent(0.5)
+    image = shown(window)
+    assert wire_pixels(image, T.current().wire, QPointF(view.mapFromScene(middle))) > 0
+    canvas.release(end, Qt.MouseButton.LeftButton)
+    assert graph.nodes[first.node_id].x == round(first.pos().x())
+    assert wires_at_their_ports(window)
+    window.undo_stack.undo()  # one step puts every node, and so every wire, back
+    assert first.pos() == QPointF(graph.nodes[first.node_id].x, graph.nodes[first.node_id].y)
+    assert wires_at_their_ports(window)
