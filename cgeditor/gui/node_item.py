@@ -114,12 +114,9 @@ class NodeItem(QGraphicsItem):
             return
         self.display = new
         height = self._compute_height()
-        if height != self._height:
+        if height != self._height:  # rows below the ports: no port moves, no wire re-routes
             self.prepareGeometryChange()
             self._set_height(height)
-            scene = self.scene()
-            if scene is not None and hasattr(scene, "node_item_moved"):
-                scene.node_item_moved(self)
         self.update()
 
     def toolTip(self) -> str:
