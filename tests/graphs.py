@@ -75,12 +75,13 @@ def open_port(step: float = 100) -> tuple[Graph, Node]:
     return graph, m
 
 
-def doubling_chain(layers: int, start: float) -> Graph:
-    """x_k = x_{k-1} · x_{k-1} from x0 = ``start``: each layer doubles the paths to x0."""
+def doubling_chain(layers: int, start: float, step: float = 100) -> Graph:
+    """x_k = x_{k-1} · x_{k-1} from x0 = ``start``: each layer doubles the paths to x0.
+    Nodes ``step`` apart (a node is 156 wide: 250 leaves room to see the wires)."""
     graph = Graph()
     prev = graph.add_node("input", "x0", value=start)
     for k in range(1, layers + 1):
-        node = graph.add_node("mul", f"x{k}", x=k * 100)
+        node = graph.add_node("mul", f"x{k}", x=k * step)
         graph.connect(prev.id, node.id, "a")
         graph.connect(prev.id, node.id, "b")
         prev = node

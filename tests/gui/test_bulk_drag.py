@@ -8,21 +8,9 @@ from PySide6.QtWidgets import QApplication
 
 from cgeditor.gui import scene as scene_module
 from cgeditor.gui import theme as T
-from cgeditor.model.graph import Graph
+from tests.graphs import doubling_chain
 from tests.gui.conftest import Canvas
 from tests.gui.pixels import shown, wire_pixels
-
-
-def spaced_chain(layers: int) -> Graph:
-    """x0 → m1 → m2 …, each mul fed twice by the one before, with room for the wires."""
-    graph = Graph()
-    prev = graph.add_node("input", "x0", value=1.0)
-    for k in range(1, layers + 1):
-        node = graph.add_node("mul", f"m{k}", x=k * 250.0)
-        graph.connect(prev.id, node.id, "a")
-        graph.connect(prev.id, node.id, "b")
-        prev = node
-    return graph
 
 
 def wires_at_their_ports(window) -> bool:
@@ -36,7 +24,7 @@ def wires_at_their_ports(window) -> bool:
 
 
 def test_dragging_a_big_selection_takes_every_wire_along(window) -> None:
-    graph = spaced_chain(40)
+    graph = doubling_chain(40, 1.0, step=250)  # two wires between each pair of layers
     window.set_graph(graph)
     assert len(window.scene.wires) > scene_module.BULK_WIRES
     view = window.view
