@@ -7,7 +7,8 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, Signal
+import shiboken6
+from PySide6.QtCore import SIGNAL, SLOT, QEvent, QObject, QPoint, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QDragEnterEvent,
     QDropEvent,
@@ -16,9 +17,11 @@ from PySide6.QtGui import (
     QPainter,
     QPaintEvent,
     QPen,
+    QRegion,
     QWheelEvent,
 )
 from PySide6.QtWidgets import (
+    QGraphicsScene,
     QGraphicsView,
     QRubberBand,
     QStyle,
@@ -59,6 +62,7 @@ class GraphView(QGraphicsView):
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self._pan_from: QPoint | None = None
         self._space = False
+        self._watched: QGraphicsScene | None = None  # repainted whole on change (overview)
 
     # --- zoom ---------------------------------------------------------------------------
     def zoom(self) -> float:
@@ -214,15 +218,42 @@ class GraphView(QGraphicsView):
         if getattr(scene, "item_cache", detail) != detail:
             scene.set_item_cache(detail)
         paint_overview = getattr(scene, "paint_overview", None)
-        if paint_overview is not None and self.zoom() < T.LOD_WIRES:
+        overview = paint_overview is not None and self.zoom() < T.LOD_WIRES
+        self._watch(scene if overview else None)
+        if overview:
             self._paint_overview(event, paint_overview)
         else:
             super().paintEvent(event)
+
+    def _watch(self, scene: QGraphicsScene | None) -> None:
+        """Repaint the whole viewport on any change of ``scene`` (None: stop).
+
+        Qt repaints a moved, removed or updated item where it last painted it, and skips it
+        when it never did: the overview paints no item, so its blocks, lines and loose wires
+        would stay on screen or never show. A listener on ``changed`` makes the scene report
+        every change, old geometry included; only while the overview shows, since it turns
+        off Qt's direct per-view updates (its own listener, the view's, is dropped too)."""
+        old = self._watched
+        if scene is old:
+            return
+        if old is not None and shiboken6.isValid(old):
+            old.changed.disconnect(self._scene_changed)
+            QObject.disconnect(old, SIGNAL("changed(QList<QRectF>)"),
+                               self, SLOT("updateScene(QList<QRectF>)"))
+        self._watched = scene
+        if scene is not None:
+            scene.changed.connect(self._scene_changed)
+
+    def _scene_changed(self, _rects: list[QRectF]) -> None:
+        self.viewport().update()
 
     def _paint_overview(self, event: QPaintEvent,
                         paint_overview: Callable[[QPainter, QRectF], None]) -> None:
         """Zoomed far out the scene paints itself in one pass (see overview.py); the
         background and the rubber band are drawn here as QGraphicsView would."""
+        # Qt's own paint, of nothing: it clears the scene's "everything changed" mark, which
+        # only drawing items resets; left set, Qt drops every later item update.
+        super().paintEvent(QPaintEvent(QRegion()))
         painter = QPainter(self.viewport())
         painter.setClipRegion(event.region())
         painter.setRenderHints(self.renderHints())
