@@ -255,8 +255,8 @@ class GraphScene(QGraphicsScene):
             if wire is not None:
                 wire.set_ends_xy(*nodes[wire.src].out_port_xy(),
                                  *nodes[wire.dst].in_port_xy(wire.port), one_by_one)
-        if not one_by_one:
-            self.wire_layer.changed(self.wire_layer.boundingRect())
+        if not one_by_one:  # each moved wire already updated its own cached line
+            self.wire_layer.update()
 
     # --- selection helpers --------------------------------------------------------------
     def selected_ids(self) -> list[str]:
