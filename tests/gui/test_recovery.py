@@ -115,6 +115,9 @@ def test_real_recovery_dialog_names_file_and_time(make_window, prompts, monkeypa
     edit(first)
     crash(first, qtbot)
     monkeypatch.undo()  # the real dialogs from here on
+    # The time the dialog must name, read now: the recovered window autosaves again, so
+    # the file may carry a later time by the time the dialog has been answered.
+    entry_time = find_recovery(tmp_path / "recovery").when()
     seen: list[str] = []
 
     def answer() -> None:
@@ -125,7 +128,6 @@ def test_real_recovery_dialog_names_file_and_time(make_window, prompts, monkeypa
     QTimer.singleShot(50, answer)
     second = make_window()
     try:
-        entry_time = find_recovery(tmp_path / "recovery").when()
         assert "report.cgraph" in seen[0] and entry_time in seen[0] and str(tmp_path) in seen[0]
         assert second.document.path == str(doc) and second.isWindowModified()
     finally:  # even when an assert fails: closing at teardown must not wait for an answer
