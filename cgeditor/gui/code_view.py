@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from cgeditor.gui import theme as T
 from cgeditor.model.errors import GraphError
 from cgeditor.model.graph import Graph
 
@@ -76,7 +77,7 @@ class CodeDialog(QDialog):
         self.status.setObjectName("code_status")
         self.status.setWordWrap(True)
         if error:
-            self.status.setStyleSheet("color: #d93025;")
+            self.status.setStyleSheet(f"color: {T.current().error.name()};")
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         buttons.rejected.connect(self.reject)
         self.copy_button = self._button(buttons, "&Copy", "code_copy", self.copy)
@@ -113,7 +114,7 @@ class CodeDialog(QDialog):
         try:
             write_atomically(path, self.text.toPlainText())
         except OSError as exc:
-            self.status.setStyleSheet("color: #d93025;")
+            self.status.setStyleSheet(f"color: {T.current().error.name()};")
             self.status.setText(str(exc))
             return None
         self.status.setStyleSheet("")

@@ -8,6 +8,7 @@ from html import escape
 
 from PySide6.QtWidgets import QTextBrowser, QVBoxLayout, QWidget
 
+from cgeditor.gui import theme as T
 from cgeditor.model.explain import TENSOR_NOTE, Explanation, path_text
 
 HINT = "Select a node to see why its gradient is what it is."
@@ -20,8 +21,8 @@ def explanation_html(exp: Explanation | None, name: str = "", stale: bool = Fals
     lines = exp.text.splitlines()
     parts = []
     if stale:
-        parts.append("<p style='color:#b26b00'><b>stale:</b> the graph changed after this "
-                     "run; run again for current numbers.</p>")
+        parts.append(f"<p style='color:{T.current().flash.name()}'><b>stale:</b> the graph "
+                     "changed after this run; run again for current numbers.</p>")
     if name:
         parts.append(f"<h3>{escape(name)}</h3>")
     if exp.tensor:

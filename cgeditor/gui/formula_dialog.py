@@ -20,13 +20,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from cgeditor.gui import theme as T
 from cgeditor.gui.gallery import content_rect, preview_scene, release_scene
 from cgeditor.model.errors import FormulaError, GraphError
 from cgeditor.model.graph import Graph
 
 DEBOUNCE_MS = 250
 EXAMPLE = "c = w*x; a = c + b; d = a - y; J = 0.5*d**2"
-ERROR_COLOR = QColor("#d93025")
 
 
 def parse(text: str) -> Graph:
@@ -101,7 +101,7 @@ class FormulaDialog(QDialog):
         self.error_label = QLabel(self)
         self.error_label.setObjectName("formula_error")
         self.error_label.setWordWrap(True)
-        self.error_label.setStyleSheet(f"color: {ERROR_COLOR.name()};")
+        self.error_label.setStyleSheet(f"color: {T.current().error.name()};")
         self.wire_box = QCheckBox("Wire names that match existing nodes", self)
         self.wire_box.setObjectName("wire_matches")
         self.wire_box.setChecked(True)
@@ -165,8 +165,9 @@ class FormulaDialog(QDialog):
         selection.cursor = cursor
         fmt = QTextCharFormat()
         fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.WaveUnderline)
-        fmt.setUnderlineColor(ERROR_COLOR)
-        fmt.setBackground(QColor(ERROR_COLOR.red(), ERROR_COLOR.green(), ERROR_COLOR.blue(), 40))
+        error = T.current().error
+        fmt.setUnderlineColor(error)
+        fmt.setBackground(QColor(error.red(), error.green(), error.blue(), 40))
         fmt.setToolTip(exc.reason)
         selection.format = fmt
         self.editor.setExtraSelections([selection])
@@ -251,6 +252,6 @@ class FormulaField(QLineEdit):
         return graph
 
     def _mark(self, exc: Exception | None) -> None:
-        self.setStyleSheet("" if exc is None else f"border: 1px solid {ERROR_COLOR.name()};")
+        self.setStyleSheet("" if exc is None else f"border: 1px solid {T.current().error.name()};")
         self.setToolTip(self._tip if exc is None else str(exc))
         self.error = exc

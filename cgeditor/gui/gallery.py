@@ -8,8 +8,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QIcon, QImage, QPainter, QPen, QPixmap
+from PySide6.QtCore import QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QIcon, QImage, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -22,6 +22,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from cgeditor.gui import theme as T
+from cgeditor.gui.scene import GraphScene
 from cgeditor.model.errors import LoadError
 from cgeditor.model.graph import Graph
 from cgeditor.paths import examples_dir
@@ -37,12 +39,8 @@ PATH_ROLE = Qt.ItemDataRole.UserRole
 
 # --- graph pictures ---------------------------------------------------------------------
 def preview_scene(graph: Graph, parent: QWidget | None = None) -> QGraphicsScene:
-    """A scene showing ``graph``: the canvas's own GraphScene when it is available, else a
-    plain drawing of boxes and wires. Call ``release_scene`` before dropping it."""
-    try:
-        from cgeditor.gui.scene import GraphScene
-    except ImportError:  # the canvas is optional for previews
-        return _plain_scene(graph, parent)
+    """A scene showing ``graph`` as the canvas draws it. Call ``release_scene`` before
+    dropping it."""
     return GraphScene(graph, parent)
 
 
@@ -60,25 +58,6 @@ def content_rect(scene: QGraphicsScene) -> QRectF:
     return rect.adjusted(-24, -24, 24, 24)
 
 
-def _plain_scene(graph: Graph, parent: QWidget | None) -> QGraphicsScene:
-    scene = QGraphicsScene(parent)
-    width, height = 120.0, 44.0
-    pen = QPen(QColor("#8a93a6"), 2)
-    for edge in graph.edges:
-        src, dst = graph.nodes[edge.src], graph.nodes[edge.dst]
-        port = dst.ports.index(edge.port) + 1
-        start = QPointF(src.x + width, src.y + height / 2)
-        end = QPointF(dst.x, dst.y + height * port / (len(dst.ports) + 1))
-        scene.addLine(start.x(), start.y(), end.x(), end.y(), pen)
-    for node in graph.nodes.values():
-        box = scene.addRect(QRectF(node.x, node.y, width, height), QPen(QColor("#5a6478"), 1.5),
-                            QBrush(QColor("#ffffff")))
-        label = scene.addSimpleText(f"{node.spec.symbol}  {node.name}")
-        label.setPos(node.x + 8, node.y + 12)
-        box.setToolTip(node.name)
-    return scene
-
-
 def render_graph(graph: Graph, size: QSize = THUMB_SIZE, scale: float = PICTURE_SCALE) -> QImage:
     """A picture of ``graph`` fitted into ``size`` logical pixels (aspect kept, centred),
     drawn at ``scale`` device pixels per logical pixel."""
@@ -94,7 +73,7 @@ def render_graph(graph: Graph, size: QSize = THUMB_SIZE, scale: float = PICTURE_
                        QImage.Format.Format_ARGB32_Premultiplied)
         brush = scene.backgroundBrush()
         image.fill(brush.color() if brush.style() != Qt.BrushStyle.NoBrush
-                   else QColor("#f4f5f8"))
+                   else T.current().canvas)
         painter = QPainter(image)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)

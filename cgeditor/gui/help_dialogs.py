@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from cgeditor.gui import shortcuts
+from cgeditor.gui import theme as T
 
 GESTURES: tuple[tuple[str, str], ...] = (
     ("Quick add an op at the cursor", "Tab, or start typing on the canvas"),
@@ -174,8 +175,7 @@ class FirstRunHint(QFrame):
         self.setObjectName("first_run_hint")
         self.settings = settings
         self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.setStyleSheet("#first_run_hint { background: #fff6d6; border: 1px solid #e0b84a;"
-                           " border-radius: 6px; } QLabel { color: #4a3b00; }")
+        self.setStyleSheet(T.HINT_STYLE)
         self.label = QLabel(text, self)
         close = QPushButton("Got it", self)
         close.setObjectName("first_run_hint_close")

@@ -51,6 +51,9 @@ Z_NODE_SELECTED = 1.0
 Z_DRAG_WIRE = 5.0
 
 FLASH_MS = 1600  # how long a refused cycle stays lit
+# The first-run hint: a note-yellow banner, readable on the light and the dark canvas alike.
+HINT_STYLE = ("#first_run_hint { background: #fff6d6; border: 1px solid #e0b84a;"
+              " border-radius: 6px; } QLabel { color: #4a3b00; }")
 
 
 @dataclass(frozen=True)
