@@ -252,6 +252,12 @@ class NodeItem(QGraphicsItem):
     def accent(self, pal: T.Palette) -> QColor:
         return pal.categories.get(self.category, pal.node_muted)
 
+    def marked(self) -> bool:
+        """Outlined for something other than selection: flashing, in error or lit by a run
+        (what ``outline`` checks besides isSelected, without a Qt call or a pen)."""
+        d = self.display
+        return self.flashing or bool(d.error_text) or d.current or d.highlighted
+
     def outline(self, pal: T.Palette) -> QPen | None:
         """The pen around the node when it is flashing, selected, in error or lit."""
         d = self.display
@@ -270,10 +276,7 @@ class NodeItem(QGraphicsItem):
     def paint_block(self, painter: QPainter, pal: T.Palette) -> None:
         """Zoomed out: a block in the category colour, outlined when selected or lit."""
         outline = self.outline(pal)
-        if outline is not None:  # 2 pixels at any zoom: a 2.5-unit pen fades when far out
-            outline.setCosmetic(True)
-            outline.setWidthF(2.0)
-        painter.setPen(outline if outline is not None else _NO_PEN)
+        painter.setPen(T.pixel_pen(outline, 2.0) if outline is not None else _NO_PEN)
         painter.setBrush(self.accent(pal))
         painter.drawRect(self._rect)
 

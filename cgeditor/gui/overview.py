@@ -39,10 +39,7 @@ def paint_overview(painter: QPainter, scene: GraphScene, rect: QRectF) -> None:
         painter.restore()
     painter.setBrush(Qt.BrushStyle.NoBrush)
     for wire in scene.loose_wires():  # the one being dragged, a refused one's ghost
-        pen = wire.pen()
-        pen.setCosmetic(True)  # 2 pixels wide, as a scaled pen would fade to nothing
-        pen.setWidthF(2.0)
-        painter.setPen(pen)
+        painter.setPen(T.pixel_pen(wire.pen(), 2.0))
         painter.drawPath(wire.path())
 
 
@@ -67,9 +64,7 @@ def _sort_blocks(scene: GraphScene, rect: QRectF
             x, y = pos.x(), pos.y()
         elif x > right or x + width < left or y > bottom or y + height < top:
             continue
-        d = item.display
-        if node_id in lit or item.flashing or d.dimmed or d.error_text or d.current \
-                or d.highlighted:
+        if node_id in lit or item.display.dimmed or item.marked():
             special.append(item)
         else:
             plain.setdefault(item.category, []).append(QRectF(x, y, width, height))

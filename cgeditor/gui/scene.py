@@ -126,8 +126,7 @@ class GraphScene(QGraphicsScene):
         10k sceneBoundingRect calls and unions cost a fifth of a second."""
         if not self.nodes:
             return QRectF()
-        items = iter(self.nodes.values())
-        first = next(items).pos()
+        first = next(iter(self.nodes.values())).pos()
         left = right = first.x()
         top = bottom = first.y()
         for item in self.nodes.values():  # one pass, one Qt call a node
@@ -179,14 +178,14 @@ class GraphScene(QGraphicsScene):
                                          dst.x, dst.y + item.port_y(port))
 
     def _add_wire(self, edge: Edge) -> None:
-        dst = self.nodes[edge.dst]
         self.wire_layer.add(edge.src, edge.dst, edge.port,
-                            (*self.nodes[edge.src].out_port_xy(), *dst.in_port_xy(edge.port)))
-        dst.connected.add(edge.port)
+                            self._ends(edge.src, edge.dst, edge.port))
+        self.nodes[edge.dst].connected.add(edge.port)
 
-    def _route(self, wire: Wire | WireItem) -> None:
-        wire.set_ends_xy(*self.nodes[wire.src].out_port_xy(),
-                         *self.nodes[wire.dst].in_port_xy(wire.port))
+    def _ends(self, src: str, dst: str, port: str) -> tuple[float, float, float, float]:
+        """Where the wire src -> dst.port runs now: from the items, which lead the model
+        while a drag moves them."""
+        return (*self.nodes[src].out_port_xy(), *self.nodes[dst].in_port_xy(port))
 
     def _mark_output(self) -> None:
         out = self.graph.explicit_output
@@ -210,7 +209,7 @@ class GraphScene(QGraphicsScene):
         item = self.nodes[node.id]
         if item.pos() != QPointF(node.x, node.y):
             item.setPos(node.x, node.y)
-        self.node_item_moved(item)
+        self.reroute_wires([node.id])
         self._grow_rect(node.x, node.y)
 
     def _on_node_renamed(self, node: Node) -> None:
@@ -239,10 +238,6 @@ class GraphScene(QGraphicsScene):
     def _on_output_changed(self, _node_id: str | None) -> None:
         self._mark_output()
 
-    def node_item_moved(self, item: NodeItem) -> None:
-        """Called by a node item when it moves: its wires follow."""
-        self.reroute_wires([item.node_id])
-
     def reroute_wires(self, node_ids: Iterable[str]) -> None:
         """Re-route the wires of the nodes ``node_ids``, each wire once. Many at a time
         (dragging a big selection) repaint as one region instead of two per wire."""
@@ -253,8 +248,7 @@ class GraphScene(QGraphicsScene):
         for key in keys:
             wire = self.wires.get(key)
             if wire is not None:
-                wire.set_ends_xy(*nodes[wire.src].out_port_xy(),
-                                 *nodes[wire.dst].in_port_xy(wire.port), one_by_one)
+                wire.set_ends_xy(*self._ends(wire.src, wire.dst, wire.port), one_by_one)
         if not one_by_one:  # each moved wire already updated its own cached line
             self.wire_layer.update()
 
@@ -332,7 +326,7 @@ class GraphScene(QGraphicsScene):
         if ghost is not None and ghost[0] in self.nodes and ghost[1] in self.nodes:
             wire = WireItem(*ghost)
             wire.set_state("ghost")
-            self._route(wire)
+            wire.set_ends_xy(*self._ends(*ghost))
             self.addItem(wire)
             self._flashed.append(("ghost", wire))
         self._flash_timer.start(T.FLASH_MS)

@@ -170,7 +170,7 @@ def current() -> Palette:
 
 @cache
 def wire_pen(state: str) -> QPen:
-    """The pen of a wire in ``state``, shared by every wire (10k pens cost real time)."""
+    """The pen of a wire in ``state``: asked once per state per paint, never per wire."""
     pal = current()
     color, width, style = {
         "normal": (pal.wire, WIRE_WIDTH, Qt.PenStyle.SolidLine),
@@ -182,6 +182,15 @@ def wire_pen(state: str) -> QPen:
     }[state]
     pen = QPen(color, width, style)
     pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+    return pen
+
+
+def pixel_pen(pen: QPen, width: float) -> QPen:
+    """A copy of ``pen`` drawn ``width`` pixels wide at any zoom: zoomed far out, a width in
+    scene units thins to nothing."""
+    pen = QPen(pen)
+    pen.setCosmetic(True)
+    pen.setWidthF(width)
     return pen
 
 
@@ -259,7 +268,7 @@ def _apply_widget_palette(dark: bool) -> None:
 
 def restyle_window(window: QMainWindow) -> None:
     """Repaint everything of ``window`` that holds colours outside paint(): the scene
-    background, wire pens and labels, the cached grid, icons, swatches and followers."""
+    background, cached node pixmaps, the cached grid, icons, swatches and followers."""
     from cgeditor.gui import icons
     pal = current()
     scene = getattr(window, "scene", None)
@@ -318,9 +327,7 @@ def style_plot(plot: pg.PlotWidget, curves: Mapping[str, pg.PlotDataItem]) -> No
         for _sample, label in legend.items:
             label.setText(label.text)  # the new colour shows only from the next setText
     for role, curve in curves.items():
-        pen = QPen(colors[role], 2)
-        pen.setCosmetic(True)  # 2 pixels wide whatever the (log) scale
-        curve.setPen(pen)
+        curve.setPen(pixel_pen(QPen(colors[role]), 2.0))  # 2 pixels whatever the (log) scale
         curve.setSymbolPen(colors[role])
         curve.setSymbolBrush(colors[role])
     plot.resetCachedContent()  # the background is cached in the old palette's colours

@@ -52,9 +52,8 @@ def _shape(w: float, h: float) -> QPainterPath:
 class WireItem(QGraphicsPathItem):
     """A wire drawn on its own: the one being dragged (``drag``) or a refused one (``ghost``)."""
 
-    def __init__(self, src: str, dst: str, port: str,
-                 path: QPainterPath | None = None) -> None:
-        super().__init__(path) if path is not None else super().__init__()
+    def __init__(self, src: str, dst: str, port: str) -> None:
+        super().__init__()
         self.src, self.dst, self.port = src, dst, port
         self.state = "normal"
         self.setZValue(T.Z_WIRE)
@@ -63,10 +62,6 @@ class WireItem(QGraphicsPathItem):
     def set_ends_xy(self, x1: float, y1: float, x2: float, y2: float) -> None:
         self.setPath(curve_xy(x1, y1, x2, y2))
 
-    @property
-    def key(self) -> tuple[str, str]:
-        return (self.dst, self.port)
-
     def set_ends(self, p1: QPointF, p2: QPointF) -> None:
         self.setPath(curve(p1, p2))
 
@@ -74,11 +69,6 @@ class WireItem(QGraphicsPathItem):
         if state != self.state:
             self.state = state
             self.setPen(T.wire_pen(state))
-
-    def label(self) -> str:
-        """The run label the scene paints on this wire ('' when none)."""
-        labels = getattr(self.scene(), "labels", None)
-        return labels.text(self.key) if labels is not None else ""
 
 
 def wire_label(wire: WireDisplay) -> str:

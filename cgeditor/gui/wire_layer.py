@@ -206,8 +206,5 @@ def _paint_rank(state: str) -> int:
 
 @lru_cache(maxsize=32)
 def _hairline(state: str, palette: str) -> QPen:
-    """The state's pen as a 1-pixel line: scaled down, a 2-unit pen would fade to nothing."""
-    pen = QPen(T.wire_pen(state))
-    pen.setCosmetic(True)
-    pen.setWidthF(1.0)
-    return pen
+    """The state's pen as a 1-pixel line (cached per state and palette)."""
+    return T.pixel_pen(T.wire_pen(state), 1.0)
