@@ -4,8 +4,9 @@ Each OpSpec carries its forward rule and its vector-Jacobian product (vjp). A vj
 upstream gradient ``g``, the op's output ``out`` and the inputs, and returns one gradient per
 input; the engine sums broadcast gradients back to each input's shape and accumulates fan-out.
 
-Subgradient convention at kinks: relu'(0) = 0, abs'(0) = 0, and maximum/minimum send half of
-the gradient to each input when the two are tied.
+Subgradient convention at kinks, as torch: relu'(0) = 0, abs'(0) = 0, and maximum/minimum send
+half of the gradient to each input when the two are tied. Powers (core/rules.py) follow torch at
+exponent 0 and base 0; pow's ∂/∂b is 0 where a < 0, where torch gives nan.
 """
 
 from __future__ import annotations
@@ -16,6 +17,22 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+
+from cgeditor.core.rules import (
+    cross_entropy,
+    cross_entropy_grad_logits,
+    cross_entropy_grad_target,
+    expand_back,
+    log_softmax,
+    matmul_grad_a,
+    matmul_grad_b,
+    pow_grad_base,
+    pow_grad_exponent,
+    powc_grad,
+    reduced_size,
+    sigmoid,
+    softmax,
+)
 
 F64 = np.float64
 
@@ -114,23 +131,19 @@ register(OpSpec("neg", ("x",), operator.neg, lambda g, out, x: (-g,), "−x", "A
                 template="-{x}", vjp_template=("-{g}",), doc="−x."))
 
 
-def _pow_vjp(g: Any, out: Any, a: Any, b: Any) -> tuple:
-    # d/db a^b = a^b · log a: only defined for a > 0; where a == 0 and out == 0 the limit is 0.
-    log_a = np.log(np.where(a > 0, a, 1.0)) if np.ndim(a) else (np.log(a) if a > 0 else F64(0))
-    return g * b * a ** (b - 1), g * out * log_a
-
-
-register(OpSpec("pow", ("a", "b"), operator.pow, _pow_vjp, "aᵇ", "Arithmetic", infix="**",
-                template="{a} ** {b}",
-                vjp_template=("{g} * {b} * {a} ** ({b} - 1)",
-                              "{g} * {out} * np.log(np.where({a} > 0, {a}, 1.0))"),
-                doc="a to the power b (both differentiable; ∂/∂b taken as 0 where a ≤ 0)."))
+register(OpSpec("pow", ("a", "b"), operator.pow,
+                lambda g, out, a, b: (pow_grad_base(g, a, b), pow_grad_exponent(g, out, a, b)),
+                "aᵇ", "Arithmetic", infix="**", template="{a} ** {b}",
+                torch_template="real_pow({a}, {b})",
+                vjp_template=("pow_grad_base({g}, {a}, {b})",
+                              "pow_grad_exponent({g}, {out}, {a}, {b})"),
+                doc="a to the power b (both differentiable; ∂/∂b taken as 0 where a < 0)."))
 register(OpSpec("powc", ("x",), lambda x, exponent=2.0: x ** exponent,
-                lambda g, out, x, exponent=2.0: (g * exponent * x ** (exponent - 1),),
+                lambda g, out, x, exponent=2.0: (powc_grad(g, x, exponent),),
                 "xⁿ", "Arithmetic",
                 attrs=(AttrSpec("exponent", "float", 2.0, "the constant power n"),),
                 template="{x} ** {exponent}",
-                vjp_template=("{g} * {exponent} * {x} ** ({exponent} - 1)",),
+                vjp_template=("powc_grad({g}, {x}, {exponent})",),
                 doc="x to a constant power n."))
 register(OpSpec("square", ("x",), lambda x: x * x, lambda g, out, x: (g * 2.0 * x,), "x²",
                 "Arithmetic", template="{x} ** 2", vjp_template=("{g} * 2.0 * {x}",),
@@ -173,22 +186,12 @@ register(OpSpec("cos", ("x",), np.cos, lambda g, out, x: (-g * np.sin(x),), "cos
                 vjp_template=("-{g} * np.sin({x})",), doc="Cosine."))
 
 # --- activations --------------------------------------------------------------------------
-
-
-def _sigmoid(x: Any) -> Any:
-    # Split by sign so neither branch overflows exp().
-    if np.ndim(x) == 0:
-        return 1.0 / (1.0 + np.exp(-x)) if x >= 0 else np.exp(x) / (1.0 + np.exp(x))
-    e = np.exp(-np.abs(x))
-    return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
-
-
 register(OpSpec("tanh", ("x",), np.tanh, lambda g, out, x: (g * (1.0 - out * out),), "tanh",
                 "Activations", template="np.tanh({x})",
                 torch_template="torch.tanh({x})", vjp_template=("{g} * (1.0 - {out} * {out})",),
                 doc="Hyperbolic tangent."))
-register(OpSpec("sigmoid", ("x",), _sigmoid, lambda g, out, x: (g * out * (1.0 - out),), "σ",
-                "Activations", template="1.0 / (1.0 + np.exp(-{x}))",
+register(OpSpec("sigmoid", ("x",), sigmoid, lambda g, out, x: (g * out * (1.0 - out),), "σ",
+                "Activations", template="sigmoid({x})",
                 torch_template="torch.sigmoid({x})",
                 vjp_template=("{g} * {out} * (1.0 - {out})",),
                 doc="Logistic sigmoid 1 / (1 + e⁻ˣ)."))
@@ -198,25 +201,15 @@ register(OpSpec("relu", ("x",), lambda x: np.maximum(x, 0.0),
                 vjp_template=("{g} * ({x} > 0)",), doc="max(x, 0) (gradient 0 at 0)."))
 
 
-def _softmax(x: Any, axis: int = -1) -> Any:
-    shifted = np.exp(x - np.max(x, axis=axis, keepdims=True))
-    return shifted / np.sum(shifted, axis=axis, keepdims=True)
-
-
-def _log_softmax(x: Any, axis: int = -1) -> Any:
-    shifted = x - np.max(x, axis=axis, keepdims=True)
-    return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
-
-
 _AXIS_LAST = (AttrSpec("axis", "int", -1, "the axis to normalise over"),)
-register(OpSpec("softmax", ("x",), _softmax,
+register(OpSpec("softmax", ("x",), softmax,
                 lambda g, out, x, axis=-1: (out * (g - np.sum(g * out, axis=axis,
                                                                 keepdims=True)),),
                 "softmax", "Activations", attrs=_AXIS_LAST, template="softmax({x}, axis={axis})",
                 torch_template="torch.softmax({x}, dim={axis})",
                 vjp_template=("{out} * ({g} - np.sum({g} * {out}, axis={axis}, keepdims=True))",),
                 doc="exp(x) / Σ exp(x) along an axis."))
-register(OpSpec("log_softmax", ("x",), _log_softmax,
+register(OpSpec("log_softmax", ("x",), log_softmax,
                 lambda g, out, x, axis=-1: (g - np.exp(out) * np.sum(g, axis=axis,
                                                                      keepdims=True),),
                 "logsm", "Activations", attrs=_AXIS_LAST,
@@ -226,49 +219,26 @@ register(OpSpec("log_softmax", ("x",), _log_softmax,
                 doc="x − log Σ exp(x) along an axis."))
 
 # --- tensors ------------------------------------------------------------------------------
-
-
-def _matmul_vjp(g: Any, out: Any, a: Any, b: Any) -> tuple:
-    a_nd, b_nd = np.ndim(a), np.ndim(b)
-    if a_nd == 1 and b_nd == 1:
-        return g * b, g * a
-    if a_nd == 1:
-        return b @ g, np.outer(a, g)
-    if b_nd == 1:
-        return np.outer(g, b), np.swapaxes(a, -1, -2) @ g
-    return g @ np.swapaxes(b, -1, -2), np.swapaxes(a, -1, -2) @ g
-
-
-def _expand_to(g: Any, x: Any, axis: int | None) -> Any:
-    """Broadcast a reduced gradient back over the axis it was reduced along."""
-    if axis is not None and np.ndim(x):
-        g = np.expand_dims(g, axis)
-    return np.broadcast_to(g, np.shape(x))
-
-
-def _reduced_size(x: Any, axis: int | None) -> int:
-    return np.size(x) if axis is None else np.shape(x)[axis]
-
-
 _AXIS_ALL = (AttrSpec("axis", "int?", None, "the axis to reduce; empty for all elements"),)
-register(OpSpec("matmul", ("a", "b"), operator.matmul, _matmul_vjp, "@", "Tensors", infix="@",
-                template="{a} @ {b}",
+register(OpSpec("matmul", ("a", "b"), operator.matmul,
+                lambda g, out, a, b: (matmul_grad_a(g, a, b), matmul_grad_b(g, a, b)),
+                "@", "Tensors", infix="@", template="{a} @ {b}",
                 vjp_template=("matmul_grad_a({g}, {a}, {b})", "matmul_grad_b({g}, {a}, {b})"),
-                doc="Matrix product a @ b."))
+                doc="Matrix product a @ b (1-d operands are vectors; batch axes broadcast)."))
 register(OpSpec("transpose", ("x",), np.transpose, lambda g, out, x: (np.transpose(g),), "xᵀ",
                 "Tensors", template="np.transpose({x})",
                 torch_template="{x}.permute(tuple(range({x}.dim() - 1, -1, -1)))",
                 vjp_template=("np.transpose({g})",), doc="Reverse the axes."))
 register(OpSpec("sum", ("x",), lambda x, axis=None: F64(np.sum(x)) if axis is None
                 else np.sum(x, axis=axis),
-                lambda g, out, x, axis=None: (_expand_to(g, x, axis),), "Σ", "Tensors",
+                lambda g, out, x, axis=None: (expand_back(g, x, axis),), "Σ", "Tensors",
                 attrs=_AXIS_ALL, template="np.sum({x}, axis={axis})",
                 torch_template="torch.sum({x}, dim={axis})",
                 vjp_template=("expand_back({g}, {x}, {axis})",),
                 doc="Sum of the elements (over one axis, or all)."))
 register(OpSpec("mean", ("x",), lambda x, axis=None: F64(np.mean(x)) if axis is None
                 else np.mean(x, axis=axis),
-                lambda g, out, x, axis=None: (_expand_to(g, x, axis) / _reduced_size(x, axis),),
+                lambda g, out, x, axis=None: (expand_back(g, x, axis) / reduced_size(x, axis),),
                 "μ", "Tensors", attrs=_AXIS_ALL, template="np.mean({x}, axis={axis})",
                 torch_template="torch.mean({x}, dim={axis})",
                 vjp_template=("expand_back({g}, {x}, {axis}) / reduced_size({x}, {axis})",),
@@ -283,20 +253,6 @@ def _mse_vjp(g: Any, out: Any, pred: Any, target: Any) -> tuple:
     return local, -local
 
 
-def _batch_count(logits: Any) -> int:
-    return int(np.prod(np.shape(logits)[:-1])) if np.ndim(logits) > 1 else 1
-
-
-def _cross_entropy(logits: Any, target: Any) -> Any:
-    return F64(-np.sum(target * _log_softmax(logits)) / _batch_count(logits))
-
-
-def _cross_entropy_vjp(g: Any, out: Any, logits: Any, target: Any) -> tuple:
-    n = _batch_count(logits)
-    return g * (_softmax(logits) * np.sum(target, axis=-1, keepdims=True) - target) / n, \
-        -g * _log_softmax(logits) / n
-
-
 register(OpSpec("mse", ("pred", "target"),
                 lambda pred, target: F64(np.mean((pred - target) ** 2)), _mse_vjp, "MSE",
                 "Losses", template="np.mean(({pred} - {target}) ** 2)",
@@ -304,7 +260,9 @@ register(OpSpec("mse", ("pred", "target"),
                 vjp_template=("{g} * 2.0 * ({pred} - {target}) / np.size({pred} - {target})",
                               "-({g} * 2.0 * ({pred} - {target}) / np.size({pred} - {target}))"),
                 doc="Mean squared error between prediction and target."))
-register(OpSpec("cross_entropy", ("logits", "target"), _cross_entropy, _cross_entropy_vjp,
+register(OpSpec("cross_entropy", ("logits", "target"), cross_entropy,
+                lambda g, out, logits, target: (cross_entropy_grad_logits(g, logits, target),
+                                                cross_entropy_grad_target(g, logits, target)),
                 "CE", "Losses", template="cross_entropy({logits}, {target})",
                 vjp_template=("cross_entropy_grad_logits({g}, {logits}, {target})",
                               "cross_entropy_grad_target({g}, {logits}, {target})"),

@@ -1,12 +1,36 @@
 """Source of the small helper functions that exported modules include when they use them.
 
-Each numpy helper mirrors the engine's own rule line for line (core/ops.py, core/engine.py),
-so an exported module gives the engine's numbers, not merely close ones.
+The numpy helpers are the engine's own rules: core/rules.py's functions, copied from their
+source without type hints, plus f64 and unbroadcast, which mirror core/engine.py line for line.
+So an exported module gives the engine's numbers, not merely close ones.
 """
 
 from __future__ import annotations
 
+import ast
+import inspect
 import re
+from collections.abc import Callable
+
+from cgeditor.core import rules
+
+# The rules an exported module may call, by the name its templates use.
+_RULES: dict[str, Callable] = {
+    name: fn for name, fn in vars(rules).items()
+    if inspect.isfunction(fn) and fn.__module__ == rules.__name__
+}
+
+
+def _source(fn: Callable) -> str:
+    """``fn``'s source without annotations: the exported module imports nothing but numpy."""
+    tree = ast.parse(inspect.getsource(fn))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef):
+            node.returns = None
+            for arg in (*node.args.args, *node.args.kwonlyargs):
+                arg.annotation = None
+    return "\n" + ast.unparse(tree) + "\n"
+
 
 NUMPY_HELPERS: dict[str, str] = {
     "f64": '''
@@ -30,70 +54,17 @@ def unbroadcast(grad, shape):
         grad = np.broadcast_to(grad, shape)
     return np.array(grad)[()]
 ''',
-    "softmax": '''
-def softmax(x, axis=-1):
-    shifted = np.exp(x - np.max(x, axis=axis, keepdims=True))
-    return shifted / np.sum(shifted, axis=axis, keepdims=True)
-''',
-    "log_softmax": '''
-def log_softmax(x, axis=-1):
-    shifted = x - np.max(x, axis=axis, keepdims=True)
-    return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
-''',
-    "batch_count": '''
-def batch_count(logits):
-    """How many examples a batch of logits holds (every axis but the last)."""
-    return int(np.prod(np.shape(logits)[:-1])) if np.ndim(logits) > 1 else 1
-''',
-    "cross_entropy": '''
-def cross_entropy(logits, target):
-    """Softmax cross-entropy against target probabilities, averaged over the batch."""
-    return np.float64(-np.sum(target * log_softmax(logits)) / batch_count(logits))
-''',
-    "cross_entropy_grad_logits": '''
-def cross_entropy_grad_logits(g, logits, target):
-    total = np.sum(target, axis=-1, keepdims=True)
-    return g * (softmax(logits) * total - target) / batch_count(logits)
-''',
-    "cross_entropy_grad_target": '''
-def cross_entropy_grad_target(g, logits, target):
-    return -g * log_softmax(logits) / batch_count(logits)
-''',
-    "matmul_grad_a": '''
-def matmul_grad_a(g, a, b):
-    """Gradient of a @ b with respect to a (1-d operands are vectors, as in numpy)."""
-    if np.ndim(a) == 1 and np.ndim(b) == 1:
-        return g * b
-    if np.ndim(a) == 1:
-        return b @ g
-    if np.ndim(b) == 1:
-        return np.outer(g, b)
-    return g @ np.swapaxes(b, -1, -2)
-''',
-    "matmul_grad_b": '''
-def matmul_grad_b(g, a, b):
-    """Gradient of a @ b with respect to b."""
-    if np.ndim(a) == 1 and np.ndim(b) == 1:
-        return g * a
-    if np.ndim(a) == 1:
-        return np.outer(a, g)
-    return np.swapaxes(a, -1, -2) @ g
-''',
-    "expand_back": '''
-def expand_back(g, x, axis):
-    """Spread the gradient of a sum (over ``axis``, or all) back over x's shape."""
-    if axis is not None and np.ndim(x):
-        g = np.expand_dims(g, axis)
-    return np.broadcast_to(g, np.shape(x))
-''',
-    "reduced_size": '''
-def reduced_size(x, axis):
-    """How many elements a mean over ``axis`` (or all) divides by."""
-    return np.size(x) if axis is None else np.shape(x)[axis]
-''',
+    **{name: _source(fn) for name, fn in _RULES.items()},
 }
 
 TORCH_HELPERS: dict[str, str] = {
+    "real_pow": '''
+def real_pow(a, b):
+    """a ** b whose gradient in b is 0 where a < 0, as in cgeditor: a negative base has a real
+    power only at integer b, so there is no derivative in b (plain ** would give nan).
+    The exponent is selected rather than the result, so no nan reaches autograd."""
+    return a ** torch.where(a < 0, b.detach(), b)
+''',
     "cross_entropy": '''
 def cross_entropy(logits, target):
     """Softmax cross-entropy against target probabilities, averaged over the batch."""

@@ -1,0 +1,118 @@
+"""Forward and gradient rules too long for one template expression, spelled once.
+
+The op registry's vjps call these functions, and the numpy code export copies their source
+verbatim (model/export_helpers.py), so the engine and the exported module run the same lines.
+Each function therefore uses only ``np`` and the other functions here, and takes float64
+scalars or ndarrays. Broadcast batch dimensions are left in the result: the caller sums a
+gradient back to its input's shape (the engine's fit_to, the export's unbroadcast).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+
+def sigmoid(x: Any) -> Any:
+    """1 / (1 + e⁻ˣ), split by sign so that neither branch overflows exp()."""
+    if np.ndim(x) == 0:
+        return 1.0 / (1.0 + np.exp(-x)) if x >= 0 else np.exp(x) / (1.0 + np.exp(x))
+    e = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+
+def softmax(x: Any, axis: int = -1) -> Any:
+    """exp(x) / Σ exp(x) along ``axis``, shifted by the maximum so exp() cannot overflow."""
+    shifted = np.exp(x - np.max(x, axis=axis, keepdims=True))
+    return shifted / np.sum(shifted, axis=axis, keepdims=True)
+
+
+def log_softmax(x: Any, axis: int = -1) -> Any:
+    """x − log Σ exp(x) along ``axis``, shifted by the maximum."""
+    shifted = x - np.max(x, axis=axis, keepdims=True)
+    return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+
+
+def batch_count(logits: Any) -> int:
+    """How many examples a batch of logits holds (every axis but the last)."""
+    return int(np.prod(np.shape(logits)[:-1])) if np.ndim(logits) > 1 else 1
+
+
+def cross_entropy(logits: Any, target: Any) -> Any:
+    """Softmax cross-entropy against target probabilities, averaged over the batch."""
+    return np.float64(-np.sum(target * log_softmax(logits)) / batch_count(logits))
+
+
+def cross_entropy_grad_logits(g: Any, logits: Any, target: Any) -> Any:
+    """∂cross_entropy/∂logits · g (targets need not sum to one)."""
+    total = np.sum(target, axis=-1, keepdims=True)
+    return g * (softmax(logits) * total - target) / batch_count(logits)
+
+
+def cross_entropy_grad_target(g: Any, logits: Any, target: Any) -> Any:
+    """∂cross_entropy/∂target · g."""
+    return -g * log_softmax(logits) / batch_count(logits)
+
+
+def pow_grad_base(g: Any, a: Any, b: Any) -> Any:
+    """∂(a ** b)/∂a · g = g · b · a^(b−1), and 0 where b == 0: a⁰ is the constant 1, even at
+    a = 0 where a^(b−1) is inf (torch's rule too)."""
+    if np.ndim(a) == 0 and np.ndim(b) == 0:
+        return g * (b * a ** (b - 1) if b != 0 else 0.0)
+    return g * np.where(b == 0, 0.0, b * a ** (b - 1))
+
+
+def pow_grad_exponent(g: Any, out: Any, a: Any, b: Any) -> Any:
+    """∂(a ** b)/∂b · g = g · a^b · log a where a > 0. At a = 0 it is the limit: 0 for b ≥ 0,
+    and a^b · log 0 (−inf for b < 0), as torch. Where a < 0 it is 0: a negative base has a real
+    power only at integer b, so there is no derivative in b (torch gives nan there)."""
+    if np.ndim(a) == 0 and np.ndim(b) == 0:
+        return g * (out * np.log(a) if a > 0 or (a == 0 and b < 0) else 0.0)
+    use_log = (a > 0) | ((a == 0) & (b < 0))
+    return g * np.where(use_log, out * np.log(np.where(use_log, a, 1.0)), 0.0)
+
+
+def powc_grad(g: Any, x: Any, exponent: float) -> Any:
+    """∂(x ** n)/∂x · g = g · n · x^(n−1) for a constant n; exactly 0 when n == 0 (x⁰ is the
+    constant 1, even at x = 0), as torch."""
+    if exponent == 0:
+        return np.zeros_like(g * x)
+    return g * (exponent * x ** (exponent - 1))
+
+
+def matmul_operands(g: Any, a: Any, b: Any) -> tuple[Any, Any, Any]:
+    """g, a and b of ``a @ b`` as stacks of matrices: a 1-d a is a row (1, k), a 1-d b a column
+    (k, 1), and g gets back the axes the product dropped for them."""
+    g = np.asarray(g)
+    if np.ndim(b) == 1:
+        b, g = b[:, None], g[..., None]
+    if np.ndim(a) == 1:
+        a, g = a[None, :], g[..., None, :]
+    return g, a, b
+
+
+def matmul_grad_a(g: Any, a: Any, b: Any) -> Any:
+    """∂(a @ b)/∂a · g for 1-d, 2-d and batched operands, batch axes not yet summed back."""
+    g2, _, b2 = matmul_operands(g, a, b)
+    grad = g2 @ np.swapaxes(b2, -1, -2)
+    return grad[..., 0, :] if np.ndim(a) == 1 else grad
+
+
+def matmul_grad_b(g: Any, a: Any, b: Any) -> Any:
+    """∂(a @ b)/∂b · g for 1-d, 2-d and batched operands, batch axes not yet summed back."""
+    g2, a2, _ = matmul_operands(g, a, b)
+    grad = np.swapaxes(a2, -1, -2) @ g2
+    return grad[..., 0] if np.ndim(b) == 1 else grad
+
+
+def expand_back(g: Any, x: Any, axis: int | None) -> Any:
+    """Spread the gradient of a sum (over ``axis``, or all) back over x's shape."""
+    if axis is not None and np.ndim(x):
+        g = np.expand_dims(g, axis)
+    return np.broadcast_to(g, np.shape(x))
+
+
+def reduced_size(x: Any, axis: int | None) -> int:
+    """How many elements a mean over ``axis`` (or all) divides by."""
+    return np.size(x) if axis is None else np.shape(x)[axis]
