@@ -124,9 +124,9 @@ register(OpSpec("mul", ("a", "b"), operator.mul, lambda g, out, a, b: (g * b, g 
                 vjp_template=("{g} * {b}", "{g} * {a}"),
                 doc="a · b, elementwise."))
 register(OpSpec("div", ("a", "b"), operator.truediv,
-                lambda g, out, a, b: (g / b, -g * out / b), "÷", "Arithmetic",
+                lambda g, out, a, b: (g / b, -g * (out / b)), "÷", "Arithmetic",
                 infix="/", template="{a} / {b}",
-                vjp_template=("{g} / {b}", "-{g} * {out} / {b}"), doc="a / b, elementwise."))
+                vjp_template=("{g} / {b}", "-{g} * ({out} / {b})"), doc="a / b, elementwise."))
 register(OpSpec("neg", ("x",), operator.neg, lambda g, out, x: (-g,), "−x", "Arithmetic",
                 template="-{x}", vjp_template=("-{g}",), doc="−x."))
 
@@ -145,8 +145,8 @@ register(OpSpec("powc", ("x",), lambda x, exponent=2.0: x ** exponent,
                 template="{x} ** {exponent}",
                 vjp_template=("powc_grad({g}, {x}, {exponent})",),
                 doc="x to a constant power n."))
-register(OpSpec("square", ("x",), lambda x: x * x, lambda g, out, x: (g * 2.0 * x,), "x²",
-                "Arithmetic", template="{x} ** 2", vjp_template=("{g} * 2.0 * {x}",),
+register(OpSpec("square", ("x",), lambda x: x * x, lambda g, out, x: (g * (2.0 * x),), "x²",
+                "Arithmetic", template="{x} ** 2", vjp_template=("{g} * (2.0 * {x})",),
                 doc="x², elementwise."))
 register(OpSpec("maximum", ("a", "b"), np.maximum,
                 lambda g, out, a, b: (g * ((a > b) + 0.5 * (a == b)),
