@@ -165,9 +165,14 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def run_json(graph: Graph, result: RunResult) -> dict[str, Any]:
+    """Every value and gradient by node name; a gradient not computed is null (never 0),
+    with the reason once in ``grad_note`` and each node's problem in ``issues``."""
     nodes = {name: {"op": graph.by_name(name).op, "value": jsonable(result.values.get(name)),
                     "grad": jsonable(result.grads.get(name))} for name in result.order}
-    return {"output": result.output, "order": list(result.order), "nodes": nodes}
+    issues = {name: {"kind": issue.kind, "message": issue.message}
+              for name, issue in result.issues.items()}
+    return {"output": result.output, "order": list(result.order), "nodes": nodes,
+            "grad_note": result.grad_note, "issues": issues}
 
 
 def print_run(graph: Graph, result: RunResult) -> None:
@@ -177,6 +182,8 @@ def print_run(graph: Graph, result: RunResult) -> None:
                      format_cell(result.values.get(name)), format_cell(result.grads.get(name))])
     print_table(rows)
     print(f"output: {result.output}")
+    if result.grad_note:  # the one reason every gradient above reads n/a
+        print(result.grad_note)
     if result.issues:
         print("issues:")
         for name, issue in result.issues.items():
@@ -207,7 +214,8 @@ def _check(args: argparse.Namespace) -> int:
 COMMANDS: list[Command] = [
     Command("build", "write a .cgraph file from a formula", _build_arguments, _build),
     Command("run", "run forward and backward; print every value and gradient "
-            "(exit 1 if any is not finite or a node cannot run)", _run_arguments, _run),
+            "(exit 1 if any is not finite, a node cannot run or no gradient can be computed)",
+            _run_arguments, _run),
     Command("check", "validate a .cgraph file (exit 1 if it has problems)",
             _check_arguments, _check),
 ]

@@ -65,7 +65,7 @@ def positive_int(text: str) -> int:
 def check_plan(graph: Graph, trainable_only: bool = False) -> tuple[Plan, list[str]]:
     """The compiled graph and the input names a gradient check covers (every input, or the
     trainable ones); GraphError with the reason when it cannot run or has nothing to check."""
-    from cgeditor.model.run import compile_graph, pre_run_problems
+    from cgeditor.model.run import compile_graph, pre_run_problems, refuse_non_scalar
 
     if not graph.nodes:
         raise GraphError("the graph has no nodes to check")
@@ -82,6 +82,7 @@ def check_plan(graph: Graph, trainable_only: bool = False) -> tuple[Plan, list[s
     if fwd.values[plan.output] is None:
         first = next(iter(sorted(fwd.issues.items())))[1]
         raise GraphError(f"the output could not be computed: {first.message}")
+    refuse_non_scalar(plan, fwd.values, "check gradients")
     return plan, names
 
 

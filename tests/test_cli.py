@@ -7,6 +7,7 @@ import subprocess
 import sys
 import types
 
+import numpy as np
 import pytest
 
 from cgeditor.cli import COMMANDS, main
@@ -36,7 +37,8 @@ def run_json(capsys, *argv):
 def test_build_then_run_json_gives_the_seed_numbers(seed_file, capsys):
     code, data = run_json(capsys, str(seed_file))
     assert code == 0
-    assert set(data) == {"output", "order", "nodes"}
+    assert set(data) == {"output", "order", "nodes", "grad_note", "issues"}
+    assert data["grad_note"] is None and data["issues"] == {}
     assert data["output"] == "J"
     expected = {
         "w": ("input", 2, -4), "x": ("input", -2, 4), "b": ("input", 8, 2),
@@ -196,3 +198,74 @@ def test_console_entry_point_never_shows_a_traceback(seed_file, tmp_path):
         assert bad.returncode == 2
         assert "Traceback" not in bad.stderr
         assert len(bad.stderr.splitlines()) == 1
+
+
+# --- gradients that were not computed ------------------------------------------------------------
+@pytest.fixture
+def mismatch_file(tmp_path):
+    path = tmp_path / "mm.cgraph"
+    save(from_formula("C = A @ B; J = sum(C)", A=np.ones((2, 3)), B=np.ones((2, 3))), path)
+    return path
+
+
+@pytest.fixture
+def vector_file(tmp_path):
+    path = tmp_path / "vec.cgraph"
+    save(from_formula("h = tanh(w*x)", w=np.array([1.0, 2.0]), x=np.array([3.0, 4.0])), path)
+    return path
+
+
+def test_run_text_prints_na_for_gradients_not_computed_and_the_reason_once(mismatch_file,
+                                                                           capsys):
+    assert main(["run", str(mismatch_file)]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    rows = {line.split()[1]: line for line in lines[1:5]}
+    assert rows["A"].endswith("[[1, 1, 1], [1, 1, 1]]  n/a")
+    assert rows["B"].endswith("n/a") and rows["C"].split()[-2:] == ["n/a", "n/a"]
+    assert not any("[[0, 0, 0]" in line for line in lines)
+    note = "gradients not computed: the output J has no value because C could not run"
+    assert lines.count(note) == 1
+
+
+def test_run_json_writes_null_for_gradients_not_computed(mismatch_file, capsys):
+    code, data = run_json(capsys, str(mismatch_file))
+    assert code == 1
+    assert {name: node["grad"] for name, node in data["nodes"].items()} == dict.fromkeys(
+        "ABCJ")
+    assert data["nodes"]["A"]["value"] == [[1.0, 1.0, 1.0], [1.0, 1.0, 1.0]]
+    assert data["grad_note"].endswith("because C could not run")
+    assert data["issues"]["C"]["kind"] == "error"
+    assert data["issues"]["J"]["kind"] == "skipped"
+
+
+VECTOR_NOTE = ("gradients not computed: the output h has shape (2,), but gradients need a "
+               "scalar output (a single number); add J = sum(h) (or J = mean(h)) and make it "
+               "the output")
+
+
+def test_run_on_a_tensor_output_shows_values_and_refuses_gradients(vector_file, capsys):
+    assert main(["run", str(vector_file)]) == 1
+    out = capsys.readouterr().out
+    h = next(line for line in out.splitlines() if line.startswith("4"))
+    assert h.split()[1:] == ["h", "tanh", "(2,)", "[0.995055,", "1]", "n/a"]
+    assert out.count(VECTOR_NOTE) == 1
+    code, data = run_json(capsys, str(vector_file))
+    assert code == 1 and data["grad_note"] == VECTOR_NOTE
+    assert data["nodes"]["w"] == {"op": "input", "value": [1.0, 2.0], "grad": None}
+
+
+@pytest.mark.parametrize("command", [["gradcheck"], ["train", "--steps", "2", "--lr", "0.1"]])
+def test_gradcheck_and_train_refuse_a_tensor_output_naming_the_formula(vector_file, capsys,
+                                                                      command):
+    doc = json.loads(vector_file.read_text())
+    for node in doc["nodes"]:
+        if node["name"] == "w":
+            node["trainable"] = True
+    vector_file.write_text(json.dumps(doc))
+    assert main([command[0], str(vector_file), *command[1:]]) == 2
+    captured = capsys.readouterr()
+    doing = "check gradients" if command[0] == "gradcheck" else "train"
+    assert captured.err == (f"cgeditor: error: cannot {doing}: the output h has shape (2,), "
+                            "but gradients need a scalar output (a single number); add "
+                            "J = sum(h) (or J = mean(h)) and make it the output\n")
+    assert captured.out == ""

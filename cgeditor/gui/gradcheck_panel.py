@@ -33,7 +33,7 @@ from cgeditor.core.engine import Plan, backward, forward
 from cgeditor.core.gradcheck import ATOL, RTOL, CheckRow, check_gradients, output_of
 from cgeditor.model.errors import GraphError
 from cgeditor.model.graph import LEAF_OPS, Graph
-from cgeditor.model.run import compile_graph, pre_run_problems
+from cgeditor.model.run import compile_graph, pre_run_problems, refuse_non_scalar
 
 if TYPE_CHECKING:
     from cgeditor.gui.main_window import MainWindow
@@ -106,6 +106,7 @@ def nudge(graph: Graph, node_id: str, eps: float) -> Nudge:
     fwd = forward(plan)
     if fwd.values[plan.output] is None:
         raise GraphError("the output could not be computed; press Forward to see why")
+    refuse_non_scalar(plan, fwd.values, "nudge")
     grad = backward(plan, fwd.values).grads[plan.index[node.name]]
     slope = float(np.sum(grad)) if grad is not None else 0.0
     before = np.asarray(node.value, dtype=np.float64)

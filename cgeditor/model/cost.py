@@ -17,7 +17,7 @@ from cgeditor.core.engine import Plan, backward, forward
 from cgeditor.core.gradcheck import leaf_values
 from cgeditor.model.errors import GraphError
 from cgeditor.model.graph import Graph
-from cgeditor.model.run import compile_graph, pre_run_problems
+from cgeditor.model.run import compile_graph, pre_run_problems, refuse_non_scalar
 
 EPS = 1e-6
 
@@ -55,7 +55,9 @@ def _plan(graph: Graph) -> Plan:
     problems = pre_run_problems(graph)
     if problems:
         raise GraphError(f"cannot count yet: {next(iter(problems.values()))}")
-    return compile_graph(graph)
+    plan = compile_graph(graph)
+    refuse_non_scalar(plan, forward(plan).values, "count gradient costs")
+    return plan
 
 
 def _checked(plan: Plan, names: Sequence[str] | None) -> list[str]:

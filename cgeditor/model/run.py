@@ -1,12 +1,14 @@
 """Compiling a Graph to an engine Plan, running it, and the derived RunResult.
 
 Problems found before running (an unconnected port, a shape mismatch) are reported per node
-by name; nodes that depend on them are skipped, the rest still run.
+by name; nodes that depend on them are skipped, the rest still run. A gradient that was not
+computed is None, never a zero: backward runs only from a computed, scalar output, and the
+result says once why it did not (``grad_note``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -21,7 +23,7 @@ from cgeditor.core.engine import (
     compile_plan,
     forward,
 )
-from cgeditor.model.errors import UnknownNodeError
+from cgeditor.model.errors import GraphError, UnknownNodeError
 from cgeditor.model.graph import LEAF_OPS
 from cgeditor.model.values import parse_value
 
@@ -42,10 +44,32 @@ class RunResult:
     plan: Plan | None = None
     raw_values: list[Any] = field(default_factory=list)
     raw_grads: list[Any] = field(default_factory=list)
+    # Why no gradient was computed (an output without a value, or not a scalar); None when
+    # backward ran or was not asked for. Every gradient is then None.
+    grad_note: str | None = None
+    # Nodes that could not even be compiled (an open port), by execution slot: their real op
+    # and wiring, since the plan holds an empty leaf in their place.
+    blocked: Mapping[int, tuple[str, str]] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
-        return not self.issues
+        """No issue at any node, and gradients computed whenever they were asked for."""
+        return not self.issues and self.grad_note is None
+
+    def op_of(self, i: int) -> str:
+        """The real op of the node in execution slot ``i`` (not the stand-in of a blocked one)."""
+        if i in self.blocked:
+            return self.blocked[i][0]
+        return self.plan.steps[i].op if self.plan is not None else ""
+
+    def root_cause(self) -> tuple[str, Issue] | None:
+        """The first node, in execution order, that failed by itself (not merely skipped
+        because an input had no value): the place to fix."""
+        for kind in ("error", "skipped"):
+            for name, issue in self.issues.items():
+                if issue.kind == kind:
+                    return name, issue
+        return None
 
     @property
     def output_value(self) -> Any:
@@ -139,30 +163,84 @@ def run_graph(graph: Graph, feeds: Mapping[str, Any] | None = None, output: str 
         i = order.index(node_id)
         issues[i] = Issue(i, "error", message)
     grads: list[Any] = [None] * len(order)
-    if with_backward:
+    note = gradient_refusal(plan, fwd.values, issues) if with_backward else None
+    if with_backward and note is None:
         bwd = backward(plan, fwd.values)
         grads = bwd.grads
         for i, issue in bwd.issues.items():
             issues.setdefault(i, issue)
-    return _result(graph, plan, order, fwd.values, grads, issues, with_backward)
+    result = _result(plan, order, fwd.values, grads, issues, with_backward, note)
+    result.blocked = _blocked(graph, order, problems)
+    return result
 
 
-def _result(graph: Graph, plan: Plan, order: list[str], values: list, grads: list,
-            issues: dict[int, Issue], with_backward: bool) -> RunResult:
+def scalar_output_problem(name: str, value: Any) -> str | None:
+    """Why ``value``, the output named ``name``, cannot seed backward, or None if it can.
+
+    Backward differentiates one number: like torch, a tensor output is refused rather than
+    silently summed. The message names the shape and the fix (a sum or mean node)."""
+    if value is None or np.size(value) == 1:
+        return None
+    shape = tuple(int(n) for n in np.shape(value))
+    total = "J" if name != "J" else "L"
+    return (f"the output {name} has shape {shape}, but gradients need a scalar output "
+            f"(a single number); add {total} = sum({name}) (or {total} = mean({name})) and "
+            "make it the output")
+
+
+def refuse_non_scalar(plan: Plan, values: Sequence[Any], doing: str,
+                      error: type[GraphError] = GraphError) -> None:
+    """Raise ``error`` 'cannot <doing>: …' when the computed output is not a scalar:
+    backward, gradient checks, training and nudging all differentiate one number."""
+    problem = scalar_output_problem(plan.steps[plan.output].name, values[plan.output])
+    if problem:
+        raise error(f"cannot {doing}: {problem}")
+
+
+def gradient_refusal(plan: Plan, values: Sequence[Any], issues: Mapping[int, Issue]) -> str | None:
+    """Why backward cannot run on these forward ``values`` (said once), or None if it can."""
+    out = plan.output
+    name = plan.steps[out].name
+    if values[out] is None:
+        cause = next((plan.steps[i].name for i, issue in sorted(issues.items())
+                      if issue.kind == "error"), name)
+        return (f"gradients not computed: the output {name} has no value because {cause} "
+                "could not run")
+    problem = scalar_output_problem(name, values[out])
+    return f"gradients not computed: {problem}" if problem else None
+
+
+def _blocked(graph: Graph, order: list[str], problems: Mapping[str, str]
+             ) -> dict[int, tuple[str, str]]:
+    """Real op and wiring ('a=c, b=(open)') of each node compiled as an empty stand-in."""
+    blocked = {}
+    for i, node_id in enumerate(order):
+        if node_id in problems:
+            node = graph.nodes[node_id]
+            wiring = []
+            for port in node.ports:
+                src = graph.source_of(node_id, port)
+                wiring.append(f"{port}={graph.nodes[src].name if src else '(open)'}")
+            blocked[i] = (node.op, ", ".join(wiring))
+    return blocked
+
+
+def _result(plan: Plan, order: list[str], values: list, grads: list,
+            issues: dict[int, Issue], with_backward: bool, note: str | None) -> RunResult:
+    """Gradients by name: {} when backward was not asked for, all None when it was refused."""
     names = plan.names
-    out_name = names[plan.output]
-    grad_by_name = {}
+    grad_by_name: dict[str, Any] = {}
     if with_backward:
         for i, name in enumerate(names):
             g = grads[i]
-            if g is None and values[i] is not None:  # cannot reach the output: ∂J/∂node = 0
-                g = as_value(np.zeros_like(values[i]))
+            if g is None and note is None and values[i] is not None:
+                g = as_value(np.zeros_like(values[i]))  # backward ran and never reached it
             grad_by_name[name] = g
     return RunResult(
-        order=names, ids=order, output=out_name,
+        order=names, ids=order, output=names[plan.output],
         values=dict(zip(names, values)), grads=grad_by_name,
         issues={names[i]: issue for i, issue in sorted(issues.items())},
-        plan=plan, raw_values=values, raw_grads=grads)
+        plan=plan, raw_values=values, raw_grads=grads, grad_note=note)
 
 
 def infer_shapes(graph: Graph) -> tuple[dict[str, tuple], dict[str, str]]:

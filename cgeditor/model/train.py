@@ -17,7 +17,7 @@ import numpy as np
 from cgeditor.core.engine import as_value, backward, describe, forward
 from cgeditor.model.errors import GraphError
 from cgeditor.model.graph import Graph
-from cgeditor.model.run import compile_graph, pre_run_problems
+from cgeditor.model.run import compile_graph, pre_run_problems, refuse_non_scalar
 
 OPTIMIZERS = ("sgd", "momentum", "adam")
 
@@ -42,8 +42,8 @@ class TrainResult:
 
 
 class Trainer:
-    """Gradient descent on ``graph``'s trainable inputs, minimising its output (summed, if
-    the output is a tensor, as backward seeds ones). Stops on a non-finite loss or gradient."""
+    """Gradient descent on ``graph``'s trainable inputs, minimising its scalar output (a
+    tensor output is refused, not summed). Stops on a non-finite loss or gradient."""
 
     def __init__(self, graph: Graph, lr: float = 0.1, optimizer: str = "sgd",
                  momentum: float = 0.9, betas: tuple[float, float] = (0.9, 0.999),
@@ -61,6 +61,7 @@ class Trainer:
             raise TrainingError("no trainable inputs: mark at least one input as trainable")
         self.names = {i: graph.nodes[i].name for i in self.ids}
         self.plan = compile_graph(graph)
+        refuse_non_scalar(self.plan, forward(self.plan).values, "train", TrainingError)
         self.slots = [self.plan.index[self.names[i]] for i in self.ids]
         self.params = [as_value(np.array(graph.nodes[i].value, dtype=np.float64))
                        for i in self.ids]
@@ -95,7 +96,7 @@ class Trainer:
             first = next(iter(sorted(fwd.issues.items())))[1]
             self.message = f"step {step}: the output could not be computed: {first.message}"
             return None
-        loss = float(np.sum(out))
+        loss = float(np.sum(out))  # size 1: the scalar itself
         self.losses.append(loss)
         if not math.isfinite(loss):
             origin = [iss.message for iss in fwd.issues.values() if iss.origin]
