@@ -104,7 +104,7 @@ def measure(window, count: int, folder: str) -> dict[str, float]:
 def main() -> int:
     app = QApplication.instance() or QApplication(sys.argv)
     from cgeditor.gui import document
-    from cgeditor.gui.main_window import MainWindow
+    from cgeditor.gui.window import MainWindow
 
     document.ask_save_changes = lambda *_a: document.Button.Discard  # never prompt here
     settings = QSettings(os.devnull, QSettings.Format.IniFormat)

@@ -40,7 +40,7 @@ def controller_rows(graph: Graph) -> list[tuple[str, float]]:
     of the window when the canvas exists."""
     from PySide6.QtWidgets import QApplication
 
-    from cgeditor.gui.main_window import MainWindow
+    from cgeditor.gui.window import MainWindow
     app = QApplication.instance() or QApplication(sys.argv)
     window = MainWindow()
     window.set_graph(graph) if hasattr(window, "set_graph") else None

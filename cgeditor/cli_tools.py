@@ -252,8 +252,8 @@ def render_image(graph: Graph, path: str) -> tuple[int, int]:
     if not graph.nodes:
         raise CliError("the graph is empty: there is nothing to draw")
     _ensure_qt_app()
-    from cgeditor.gui.image_export import ExportError, export_file
-    from cgeditor.gui.scene import GraphScene
+    from cgeditor.gui.canvas.image_export import ExportError, export_file
+    from cgeditor.gui.canvas.scene import GraphScene
     scene = GraphScene(graph)
     try:
         size = export_file(scene, path)

@@ -1,5 +1,2 @@
-"""The PySide6 desktop editor: windows, canvas items, undo commands, docks, theme."""
-
-from cgeditor.gui.main_window import MainWindow
-
-__all__ = ["MainWindow"]
+"""The PySide6 desktop editor: the window shell (window, actions, document, editor, commands,
+settings, theme) and its canvas/, docks/ and dialogs/ packages."""

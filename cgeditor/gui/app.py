@@ -63,7 +63,7 @@ def main(path: str | None = None) -> int:
     from PySide6.QtWidgets import QApplication
 
     from cgeditor.gui import settings as app_settings
-    from cgeditor.gui.main_window import MainWindow
+    from cgeditor.gui.window import MainWindow
 
     app = QApplication.instance()
     if app is None:  # (embedders and tests may already have one)

@@ -17,8 +17,9 @@ from PySide6.QtGui import QAction, QDropEvent
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QStyle
 
 from cgeditor import paths
-from cgeditor.gui import image_export, shortcuts
 from cgeditor.gui import settings as app_settings
+from cgeditor.gui import shortcuts
+from cgeditor.gui.canvas import image_export
 from cgeditor.gui.recovery import Autosaver, RecoveryEntry, find_recovery
 from cgeditor.gui.settings import RecentFiles
 from cgeditor.model import files
@@ -28,7 +29,7 @@ from cgeditor.model.graph import Graph
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QWidget
 
-    from cgeditor.gui.main_window import MainWindow
+    from cgeditor.gui.window import MainWindow
 
 FILE_FILTER = "Computation graphs (*.cgraph);;All files (*)"
 Button = QMessageBox.StandardButton

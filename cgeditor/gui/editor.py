@@ -19,7 +19,7 @@ from cgeditor.model.errors import GraphError
 from cgeditor.model.values import coerce_attrs, parse_value_text
 
 if TYPE_CHECKING:
-    from cgeditor.gui.main_window import MainWindow
+    from cgeditor.gui.window import MainWindow
     from cgeditor.model.graph import Graph
 
 PASTE_OFFSET = 40.0

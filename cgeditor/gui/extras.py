@@ -12,15 +12,16 @@ from PySide6.QtCore import QObject, QTimer
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDialog, QMenu, QToolButton
 
-from cgeditor.gui import code_view, icons, shortcuts
-from cgeditor.gui.formula_dialog import FormulaDialog, FormulaField, matching_inputs
-from cgeditor.gui.gallery import GalleryDialog
-from cgeditor.gui.help_dialogs import AboutDialog, ShortcutsDialog, show_first_run_hint
+from cgeditor.gui import icons, shortcuts
+from cgeditor.gui.dialogs import code
+from cgeditor.gui.dialogs.formula import FormulaDialog, FormulaField, matching_inputs
+from cgeditor.gui.dialogs.gallery import GalleryDialog
+from cgeditor.gui.dialogs.help import AboutDialog, ShortcutsDialog, show_first_run_hint
 from cgeditor.model.graph import Graph
 from cgeditor.paths import seed_example
 
 if TYPE_CHECKING:
-    from cgeditor.gui.main_window import MainWindow
+    from cgeditor.gui.window import MainWindow
 
 GAP = 160.0  # between the existing graph and an inserted formula
 
@@ -235,12 +236,12 @@ class Extras(QObject):
             insert_formula(self.window, graph, dialog.matched_names())
 
     def show_formula(self) -> QDialog:
-        return self._show("show_formula", code_view.formula_dialog(self.window.graph,
+        return self._show("show_formula", code.formula_dialog(self.window.graph,
                                                                    self.window))
 
     def export_code(self, kind: str) -> QDialog:
         path = getattr(getattr(self.window, "document", None), "path", None)
-        return self._show(f"export_{kind}", code_view.export_dialog(
+        return self._show(f"export_{kind}", code.export_dialog(
             self.window.graph, kind, self.window, path))
 
     def open_gallery(self) -> QDialog:

@@ -12,12 +12,12 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDockWidget, QMenu, QWidget
 
 from cgeditor.gui import shortcuts
-from cgeditor.gui.cost_panel import CostPanel
-from cgeditor.gui.gradcheck_panel import GradcheckPanel
-from cgeditor.gui.train_panel import TrainPanel
+from cgeditor.gui.docks.cost import CostPanel
+from cgeditor.gui.docks.gradcheck import GradcheckPanel
+from cgeditor.gui.docks.training import TrainPanel
 
 if TYPE_CHECKING:
-    from cgeditor.gui.main_window import MainWindow
+    from cgeditor.gui.window import MainWindow
 
 DOCK_HEIGHT, DOCK_WIDTH = 330, 900
 

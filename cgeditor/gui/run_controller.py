@@ -14,9 +14,9 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QSpinBox
 
 from cgeditor.gui import shortcuts
-from cgeditor.gui.explainer import ExplainerWidget
-from cgeditor.gui.run_view import paint_run
-from cgeditor.gui.trace import TraceWidget
+from cgeditor.gui.canvas.run_paint import paint_run
+from cgeditor.gui.docks.chain_rule import ExplainerWidget
+from cgeditor.gui.docks.trace import TraceWidget
 from cgeditor.model.display import RunDisplay, build_display
 from cgeditor.model.explain import Explanation, explain
 from cgeditor.model.run import RunResult, cached_problems

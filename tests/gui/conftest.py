@@ -19,7 +19,7 @@ Mod = Qt.KeyboardModifier
 
 def shown_window(qtbot, tmp_path: Path):
     """A MainWindow with settings and recovery files kept in ``tmp_path``, shown."""
-    from cgeditor.gui.main_window import MainWindow
+    from cgeditor.gui.window import MainWindow
 
     settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
     settings.setValue("recovery_dir", str(tmp_path / "recovery"))

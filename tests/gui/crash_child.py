@@ -85,7 +85,7 @@ def prompts(monkeypatch: pytest.MonkeyPatch) -> Prompts:
 @pytest.fixture
 def make_window(qtbot, tmp_path: Path, prompts: Prompts):
     """Build windows sharing one settings folder (so a second one sees the first's files)."""
-    from cgeditor.gui.main_window import MainWindow
+    from cgeditor.gui.window import MainWindow
 
     def build(path: str | None = None, register: bool = True):
         window = MainWindow(path, settings=test_settings(tmp_path))
@@ -105,7 +105,7 @@ def main(folder: str, target: str) -> None:
     from PySide6.QtWidgets import QApplication
 
     from cgeditor.gui import document
-    from cgeditor.gui.main_window import MainWindow
+    from cgeditor.gui.window import MainWindow
 
     app = QApplication([])
     # A dialog would block the loop forever; a failed save must end the child loudly instead.

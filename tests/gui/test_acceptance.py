@@ -13,7 +13,7 @@ from test_document import answer_save_dialog
 from test_inspector import enter
 from test_run_canvas import click
 
-from cgeditor.gui.palette import op_mime
+from cgeditor.gui.docks.palette import op_mime
 from cgeditor.model import files
 from cgeditor.model.display import MINUS
 from tests.graphs import seed_graph
@@ -94,7 +94,7 @@ def test_build_run_save_close_and_reopen_the_seed_example(window, qtbot, monkeyp
     assert files.dumps(files.load(target)) == saved
     assert window.close()
 
-    from cgeditor.gui.main_window import MainWindow
+    from cgeditor.gui.window import MainWindow
     again = MainWindow(str(target), settings=window.settings)
     qtbot.addWidget(again)
     again.show()

@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QDockWidget
 
 from cgeditor.gui import app
-from cgeditor.gui.main_window import MainWindow
+from cgeditor.gui.window import MainWindow
 
 
 def test_no_display_is_one_clear_line(monkeypatch, capsys) -> None:

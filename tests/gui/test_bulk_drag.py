@@ -7,8 +7,8 @@ import pytest
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtWidgets import QApplication
 
-from cgeditor.gui import scene as scene_module
 from cgeditor.gui import theme as T
+from cgeditor.gui.canvas import scene as scene_module
 from tests.graphs import doubling_chain
 from tests.gui.conftest import Canvas
 from tests.gui.pixels import shown, wire_pixels

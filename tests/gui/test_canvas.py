@@ -10,7 +10,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from cgeditor.gui import theme as T
-from cgeditor.gui.palette import op_mime
+from cgeditor.gui.docks.palette import op_mime
 from cgeditor.model import files
 from tests.gui.pixels import near, shown
 

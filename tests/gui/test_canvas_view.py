@@ -8,8 +8,8 @@ from PySide6.QtGui import QWheelEvent
 from PySide6.QtWidgets import QApplication
 
 from cgeditor.gui import theme as T
-from cgeditor.gui.node_item import NodeItem
-from cgeditor.gui.node_thumbnail import thumb_cells
+from cgeditor.gui.canvas.node_item import NodeItem
+from cgeditor.gui.canvas.node_thumbnail import thumb_cells
 from cgeditor.model.display import MINUS
 from cgeditor.model.graph import Graph
 from tests.gui.pixels import near, render_at

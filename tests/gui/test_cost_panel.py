@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
-from cgeditor.gui import cost_panel
+from cgeditor.gui.docks import cost as cost_dock
 from tests.gui.conftest import learning_on
 
 
@@ -49,8 +49,8 @@ def test_a_graph_that_cannot_run_is_not_counted(learn, window) -> None:
 
 
 def test_scale_it_plots_both_costs_against_p(qtbot, learn, monkeypatch) -> None:
-    monkeypatch.setattr(cost_panel, "SCALE_PS", (10, 20, 40))
-    monkeypatch.setattr(cost_panel, "SCALE_BUDGET", 0.05)
+    monkeypatch.setattr(cost_dock, "SCALE_PS", (10, 20, 40))
+    monkeypatch.setattr(cost_dock, "SCALE_BUDGET", 0.05)
     panel = learn.cost
     with qtbot.waitSignal(panel.scaled, timeout=30_000) as blocker:
         qtbot.mouseClick(panel.scale_button, Qt.MouseButton.LeftButton)
@@ -74,8 +74,8 @@ def test_no_garbage_collection_runs_in_the_worker_while_it_times(qtbot, learn,
     # (it deadlocked in shiboken once): collection pauses while a job runs, then resumes.
     import gc
 
-    monkeypatch.setattr(cost_panel, "SCALE_PS", (10, 20))
-    monkeypatch.setattr(cost_panel, "SCALE_BUDGET", 0.05)
+    monkeypatch.setattr(cost_dock, "SCALE_PS", (10, 20))
+    monkeypatch.setattr(cost_dock, "SCALE_BUDGET", 0.05)
     panel = learn.cost
     assert gc.isenabled()
     with qtbot.waitSignal(panel.scaled, timeout=30_000):

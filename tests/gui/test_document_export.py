@@ -14,7 +14,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor, QImage
 from PySide6.QtWidgets import QFileDialog, QGraphicsScene
 
-from cgeditor.gui import image_export
+from cgeditor.gui.canvas import image_export
 
 
 @pytest.fixture

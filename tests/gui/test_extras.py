@@ -10,7 +10,7 @@ import pytest
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QApplication, QLineEdit, QMessageBox, QWidget
 
-from cgeditor.gui.help_dialogs import FirstRunHint
+from cgeditor.gui.dialogs.help import FirstRunHint
 from cgeditor.model import files
 from cgeditor.model.export import to_numpy_module
 from cgeditor.model.formula import to_formula
@@ -145,7 +145,7 @@ def fresh_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> QSettings
 
 
 def _started(qtbot, settings: QSettings):
-    from cgeditor.gui.main_window import MainWindow
+    from cgeditor.gui.window import MainWindow
     win = MainWindow(settings=settings)
     qtbot.addWidget(win)
     win.show()

@@ -7,7 +7,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextCharFormat
 
-from cgeditor.gui.formula_dialog import FormulaDialog, FormulaField, error_span
+from cgeditor.gui.dialogs.formula import FormulaDialog, FormulaField, error_span
 from cgeditor.model import files
 from cgeditor.paths import seed_example
 

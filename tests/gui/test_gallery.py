@@ -8,7 +8,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox
 
-from cgeditor.gui import gallery
+from cgeditor.gui.dialogs import gallery
 from cgeditor.model import files
 from cgeditor.model.examples import CATALOGUE
 from cgeditor.paths import examples_dir, seed_example

@@ -9,15 +9,16 @@ from PySide6.QtCore import QSettings
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QWidget
 
-from cgeditor.gui import help_dialogs, shortcuts
+from cgeditor.gui import shortcuts
+from cgeditor.gui.dialogs import help
 
 
 def _keys(name: str) -> str:
-    return help_dialogs.keys_text(name)
+    return help.keys_text(name)
 
 
 def test_every_binding_and_gesture_is_listed(qtbot) -> None:
-    dialog = help_dialogs.ShortcutsDialog()
+    dialog = help.ShortcutsDialog()
     qtbot.addWidget(dialog)
     rows = dialog.visible_rows()
     keys = [row[2] for row in rows]
@@ -25,7 +26,7 @@ def test_every_binding_and_gesture_is_listed(qtbot) -> None:
         if shortcuts.sequences(name):
             assert _keys(name) in keys, name
     whats = [row[1] for row in rows]
-    for gesture, _how in help_dialogs.GESTURES:
+    for gesture, _how in help.GESTURES:
         assert gesture in whats
     assert any("Tab" in k for k in keys) and any("wheel" in k.lower() for k in keys)
     assert any("Space" in k for k in keys) and any("port" in k for k in keys)
@@ -39,10 +40,10 @@ def test_titles_come_from_the_window_actions(qtbot) -> None:
     window.addAction(action)
     window.menus = {"file": window.menuBar().addMenu("&File")}
     window.menus["file"].addAction(action)
-    dialog = help_dialogs.ShortcutsDialog(window)
+    dialog = help.ShortcutsDialog(window)
     qtbot.addWidget(dialog)
     assert ("File", "Save As…", _keys("save_as")) in dialog.visible_rows()
-    assert help_dialogs.action_title("run_all") == "Run all"
+    assert help.action_title("run_all") == "Run all"
 
 
 def test_vendor_keys_are_left_out() -> None:
@@ -55,7 +56,7 @@ def test_vendor_keys_are_left_out() -> None:
 
 
 def test_search_filters_rows(qtbot) -> None:
-    dialog = help_dialogs.ShortcutsDialog()
+    dialog = help.ShortcutsDialog()
     qtbot.addWidget(dialog)
     qtbot.keyClicks(dialog.filter, "F5")
     rows = dialog.visible_rows()
@@ -66,7 +67,7 @@ def test_search_filters_rows(qtbot) -> None:
 
 def test_about_names_version_and_libraries(qtbot) -> None:
     from cgeditor import __version__
-    dialog = help_dialogs.AboutDialog()
+    dialog = help.AboutDialog()
     qtbot.addWidget(dialog)
     text = dialog.findChild(QWidget, "about_text").text()
     assert __version__ in text and "PySide6" in text and "NumPy" in text
@@ -84,20 +85,20 @@ def hint_setup(qtbot, tmp_path: Path) -> tuple[QSettings, QWidget]:
 
 def test_first_run_hint_is_remembered_once_dismissed(qtbot, tmp_path) -> None:
     settings, canvas = hint_setup(qtbot, tmp_path)
-    hint = help_dialogs.show_first_run_hint(canvas, settings)
+    hint = help.show_first_run_hint(canvas, settings)
     assert hint is not None and hint.isVisible()
     assert "Forward" in hint.label.text() and "Backward" in hint.label.text()
     assert hint.y() < 50 and abs(hint.geometry().center().x() - 400) <= 1
     with qtbot.waitSignal(hint.dismissed):
         hint.findChild(QWidget, "first_run_hint_close").click()
     assert not hint.isVisible()
-    assert help_dialogs.show_first_run_hint(canvas, settings) is None
+    assert help.show_first_run_hint(canvas, settings) is None
     reread = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
-    assert help_dialogs.FirstRunHint.was_dismissed(reread)
+    assert help.FirstRunHint.was_dismissed(reread)
 
 
 def test_hint_follows_the_canvas_width(qtbot, tmp_path) -> None:
     settings, canvas = hint_setup(qtbot, tmp_path)
-    hint = help_dialogs.show_first_run_hint(canvas, settings)
+    hint = help.show_first_run_hint(canvas, settings)
     canvas.resize(1200, 500)
     qtbot.waitUntil(lambda: abs(hint.geometry().center().x() - 600) <= 1)

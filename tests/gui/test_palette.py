@@ -6,9 +6,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
 from cgeditor.core.ops import CATEGORIES, REGISTRY
-from cgeditor.gui.palette import OP_ROLE, op_mime
-from cgeditor.gui.quick_add import ranked_ops
-from cgeditor.gui.view import OP_MIME
+from cgeditor.gui.canvas.quick_add import ranked_ops
+from cgeditor.gui.canvas.view import OP_MIME
+from cgeditor.gui.docks.palette import OP_ROLE, op_mime
 
 
 def test_every_op_is_listed_under_its_category_with_its_doc(window) -> None:

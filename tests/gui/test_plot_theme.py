@@ -10,8 +10,8 @@ import pytest
 from PySide6.QtGui import QColor, QTextCursor
 from PySide6.QtWidgets import QApplication, QGraphicsTextItem
 
-from cgeditor.gui import cost_panel
 from cgeditor.gui import theme as T
+from cgeditor.gui.docks import cost as cost_dock
 from cgeditor.gui.learn import install_learning
 from cgeditor.model.examples import load_example
 
@@ -27,8 +27,8 @@ def learn(window):
 @pytest.fixture
 def scaled(qtbot, learn, monkeypatch):
     """The cost panel after a (small) Scale it run, both curves drawn."""
-    monkeypatch.setattr(cost_panel, "SCALE_PS", (10, 20, 40))
-    monkeypatch.setattr(cost_panel, "SCALE_BUDGET", 0.05)
+    monkeypatch.setattr(cost_dock, "SCALE_PS", (10, 20, 40))
+    monkeypatch.setattr(cost_dock, "SCALE_BUDGET", 0.05)
     learn.show("cost")
     with qtbot.waitSignal(learn.cost.scaled, timeout=30_000):
         learn.cost.start_scale()
@@ -97,8 +97,8 @@ def test_scale_plot_switches_to_dark_and_back(qtbot, scaled, window) -> None:
 
 def test_a_run_in_dark_draws_its_curves_in_the_dark_colours(qtbot, learn, window,
                                                            monkeypatch) -> None:
-    monkeypatch.setattr(cost_panel, "SCALE_PS", (10, 20))
-    monkeypatch.setattr(cost_panel, "SCALE_BUDGET", 0.05)
+    monkeypatch.setattr(cost_dock, "SCALE_PS", (10, 20))
+    monkeypatch.setattr(cost_dock, "SCALE_BUDGET", 0.05)
     window.action("theme_dark").trigger()
     panel = learn.cost
     with qtbot.waitSignal(panel.scaled, timeout=30_000):

@@ -77,7 +77,7 @@ def test_system_hands_the_widgets_back_to_the_platform(themed) -> None:
 
 
 def test_choice_is_remembered_and_shared_by_every_window(themed, qtbot, tmp_path) -> None:
-    from cgeditor.gui.main_window import MainWindow
+    from cgeditor.gui.window import MainWindow
 
     themed.action("theme_dark").trigger()
     assert themed.settings.value(T.THEME_KEY) == "dark"

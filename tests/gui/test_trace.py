@@ -2,7 +2,7 @@
 
 from PySide6.QtGui import QGuiApplication
 
-from cgeditor.gui.trace import COLUMNS, TraceWidget, trace_rows
+from cgeditor.gui.docks.trace import COLUMNS, TraceWidget, trace_rows
 from cgeditor.model.display import MINUS, build_display
 from cgeditor.model.files import load
 from cgeditor.model.stepping import Stepper

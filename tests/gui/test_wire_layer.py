@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from PySide6.QtCore import QPointF, QRectF
 
-from cgeditor.gui import image_export
 from cgeditor.gui import theme as T
-from cgeditor.gui.wire_layer import WireLayer
+from cgeditor.gui.canvas import image_export
+from cgeditor.gui.canvas.wire_layer import WireLayer
 from cgeditor.model.graph import Graph
 from tests.gui.pixels import render_at, wire_pixels
 

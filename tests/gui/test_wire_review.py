@@ -131,7 +131,7 @@ def test_item_painting_resumes_after_the_overview(window) -> None:
 
 # --- a node drag zoomed out touches only its own wires -----------------------------------
 def test_moving_a_node_zoomed_out_redraws_only_its_wires_lines(window, monkeypatch) -> None:
-    from cgeditor.gui import wire_layer
+    from cgeditor.gui.canvas import wire_layer
 
     canvas = Canvas(window)
     settle(window, OVERVIEW)  # the layer's line lists are built

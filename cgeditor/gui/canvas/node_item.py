@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from cgeditor.core.ops import REGISTRY
 from cgeditor.gui import theme as T
-from cgeditor.gui.node_thumbnail import paint_thumbs, thumb_height
+from cgeditor.gui.canvas.node_thumbnail import paint_thumbs, thumb_height
 from cgeditor.model.display import BLANK_NODE, NodeDisplay
 from cgeditor.model.graph import Node
 

@@ -1,6 +1,6 @@
 """The chain-rule dock renders the explanation: formula, path count, every shown path."""
 
-from cgeditor.gui.explainer import HINT, ExplainerWidget, explanation_html
+from cgeditor.gui.docks.chain_rule import HINT, ExplainerWidget, explanation_html
 from cgeditor.model.display import MINUS
 from cgeditor.model.explain import explain
 from cgeditor.model.files import load

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from cgeditor.gui.wire_item import wire_label
+from cgeditor.gui.canvas.wire_item import wire_label
 from cgeditor.model.display import NodeDisplay, RunDisplay, value_text
 from cgeditor.model.graph import LEAF_OPS, Graph
 

@@ -17,8 +17,8 @@ from PySide6.QtGui import QPainter
 from cgeditor.gui import theme as T
 
 if TYPE_CHECKING:
-    from cgeditor.gui.node_item import NodeItem
-    from cgeditor.gui.scene import GraphScene
+    from cgeditor.gui.canvas.node_item import NodeItem
+    from cgeditor.gui.canvas.scene import GraphScene
 
 
 def paint_overview(painter: QPainter, scene: GraphScene, rect: QRectF) -> None:

@@ -31,7 +31,7 @@ from cgeditor.model.errors import GraphError
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from cgeditor.gui.main_window import MainWindow
+    from cgeditor.gui.window import MainWindow
 
 MEASURE_BUDGET = 1.0  # seconds of finite differences on the user's graph before estimating
 SCALE_BUDGET = 0.4  # per graph of the scaling run (three graphs)

@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QFileDialog
 
-from cgeditor.gui import code_view
+from cgeditor.gui.dialogs import code
 from cgeditor.model import export, files
 from cgeditor.model.formula import from_formula, to_formula
 from cgeditor.model.graph import Graph
@@ -22,7 +22,7 @@ def seed() -> Graph:
 
 
 def test_formula_view_shows_and_copies_the_formula(qtbot, seed: Graph) -> None:
-    dialog = code_view.formula_dialog(seed)
+    dialog = code.formula_dialog(seed)
     qtbot.addWidget(dialog)
     assert dialog.objectName() == "formula_view"
     assert dialog.text.toPlainText() == to_formula(seed)
@@ -34,7 +34,7 @@ def test_formula_view_shows_and_copies_the_formula(qtbot, seed: Graph) -> None:
 
 
 def test_formula_view_of_an_empty_graph_says_so(qtbot) -> None:
-    dialog = code_view.formula_dialog(Graph())
+    dialog = code.formula_dialog(Graph())
     qtbot.addWidget(dialog)
     assert "empty" in dialog.status.text()
     assert not dialog.copy_button.isEnabled()
@@ -42,7 +42,7 @@ def test_formula_view_of_an_empty_graph_says_so(qtbot) -> None:
 
 @pytest.mark.parametrize("kind", ["numpy", "torch"])
 def test_export_previews_the_generated_module(qtbot, seed: Graph, kind: str) -> None:
-    dialog = code_view.export_dialog(seed, kind, document_path="/tmp/seed.cgraph")
+    dialog = code.export_dialog(seed, kind, document_path="/tmp/seed.cgraph")
     qtbot.addWidget(dialog)
     expected = {"numpy": export.to_numpy_module, "torch": export.to_torch_module}[kind](seed)
     assert dialog.text.toPlainText() == expected
@@ -55,7 +55,7 @@ def test_saving_writes_a_module_that_runs(qtbot, seed: Graph, tmp_path: Path,
     target = tmp_path / "seed_numpy"  # no .py: one is added
     monkeypatch.setattr(QFileDialog, "getSaveFileName",
                         staticmethod(lambda *a, **k: (str(target), "")))
-    dialog = code_view.export_dialog(seed, "numpy")
+    dialog = code.export_dialog(seed, "numpy")
     qtbot.addWidget(dialog)
     assert dialog.save() == str(target) + ".py"
     written = Path(str(target) + ".py")
@@ -73,7 +73,7 @@ def test_failed_save_says_why_and_leaves_the_old_file(qtbot, seed: Graph, tmp_pa
     target = tmp_path / "missing_folder" / "out.py"
     monkeypatch.setattr(QFileDialog, "getSaveFileName",
                         staticmethod(lambda *a, **k: (str(target), "")))
-    dialog = code_view.export_dialog(seed, "torch")
+    dialog = code.export_dialog(seed, "torch")
     qtbot.addWidget(dialog)
     assert dialog.save() is None
     assert "cannot write" in dialog.status.text()
@@ -82,7 +82,7 @@ def test_failed_save_says_why_and_leaves_the_old_file(qtbot, seed: Graph, tmp_pa
 
 def test_cancelled_save_writes_nothing(qtbot, seed: Graph, monkeypatch) -> None:
     monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: ("", "")))
-    dialog = code_view.export_dialog(seed, "numpy")
+    dialog = code.export_dialog(seed, "numpy")
     qtbot.addWidget(dialog)
     assert dialog.save() is None and dialog.saved_path is None
 
@@ -90,13 +90,13 @@ def test_cancelled_save_writes_nothing(qtbot, seed: Graph, monkeypatch) -> None:
 def test_write_atomically_replaces_the_whole_file(tmp_path: Path) -> None:
     path = tmp_path / "m.py"
     path.write_text("old content that is longer than the new one\n", encoding="utf-8")
-    code_view.write_atomically(path, "new\n")
+    code.write_atomically(path, "new\n")
     assert path.read_text(encoding="utf-8") == "new\n"
     assert [p.name for p in tmp_path.iterdir()] == ["m.py"]  # no temp file left behind
 
 
 def test_a_graph_that_cannot_be_exported_offers_nothing_to_save(qtbot) -> None:
-    dialog = code_view.export_dialog(Graph(), "numpy")
+    dialog = code.export_dialog(Graph(), "numpy")
     qtbot.addWidget(dialog)
     assert dialog.status.text().startswith("Cannot export:")
     assert not dialog.save_button.isEnabled()

@@ -20,7 +20,7 @@ from PySide6.QtGui import QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from cgeditor.gui import theme as T
-from cgeditor.gui.wire_item import curve_xy, tangent_reach
+from cgeditor.gui.canvas.wire_item import curve_xy, tangent_reach
 
 # Beyond the control points: half the widest pen plus the round cap, so nothing is clipped.
 _PAD = (T.WIRE_WIDTH + 1.5) / 2 + 1.0

@@ -14,11 +14,11 @@ import networkx as nx
 from PySide6.QtCore import QPointF
 
 from cgeditor.gui import theme as T
-from cgeditor.gui.wire_item import WireItem
+from cgeditor.gui.canvas.wire_item import WireItem
 
 if TYPE_CHECKING:
-    from cgeditor.gui.node_item import NodeItem
-    from cgeditor.gui.scene import GraphScene
+    from cgeditor.gui.canvas.node_item import NodeItem
+    from cgeditor.gui.canvas.scene import GraphScene
 
 DRAG_THRESHOLD = 4.0  # scene units of travel before a press on a port counts as a drag
 

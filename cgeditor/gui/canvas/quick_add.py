@@ -10,7 +10,7 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QFrame, QLineEdit, QListWidget, QListWidgetItem, QVBoxLayout
 
 from cgeditor.core.ops import REGISTRY
-from cgeditor.gui.palette import OP_ROLE, matches, op_label, swatch
+from cgeditor.gui.docks.palette import OP_ROLE, matches, op_label, swatch
 
 
 def ranked_ops(text: str) -> list[str]:

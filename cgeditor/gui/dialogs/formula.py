@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from cgeditor.gui import theme as T
-from cgeditor.gui.gallery import content_rect, preview_scene, release_scene
+from cgeditor.gui.dialogs.gallery import content_rect, preview_scene, release_scene
 from cgeditor.model.errors import FormulaError, GraphError
 from cgeditor.model.graph import Graph
 

@@ -22,12 +22,12 @@ from PySide6.QtWidgets import (
     QToolTip,
 )
 
-from cgeditor.gui import overview
 from cgeditor.gui import theme as T
-from cgeditor.gui.node_item import OUT_PORT_Y, NodeItem
-from cgeditor.gui.wire_item import WireItem, WireLabels
-from cgeditor.gui.wire_layer import Wire, WireLayer
-from cgeditor.gui.wiring import WireDrag
+from cgeditor.gui.canvas import overview
+from cgeditor.gui.canvas.node_item import OUT_PORT_Y, NodeItem
+from cgeditor.gui.canvas.wire_item import WireItem, WireLabels
+from cgeditor.gui.canvas.wire_layer import Wire, WireLayer
+from cgeditor.gui.canvas.wiring import WireDrag
 from cgeditor.model.display import NodeDisplay, value_text
 from cgeditor.model.graph import LEAF_OPS, Edge, Graph, Node
 

@@ -36,7 +36,7 @@ from cgeditor.model.graph import LEAF_OPS, Graph
 from cgeditor.model.run import compile_graph, pre_run_problems, refuse_non_scalar
 
 if TYPE_CHECKING:
-    from cgeditor.gui.main_window import MainWindow
+    from cgeditor.gui.window import MainWindow
 
 COLUMNS = ("input", "backprop", "numeric", "abs error", "rel error", "result", "method")
 PASS_COLOR, FAIL_COLOR = QColor(46, 160, 67, 70), QColor(215, 58, 73, 90)
@@ -299,7 +299,7 @@ class GradcheckPanel(QWidget):
             return  # a new document has a new scene with nothing of ours on it
         run = getattr(self.window, "run", None)
         if run is not None and scene is not None:
-            from cgeditor.gui.run_view import paint_run
+            from cgeditor.gui.canvas.run_paint import paint_run
             paint_run(scene, run.display, graph)  # the run's own picture again
         elif scene is not None:
             for node_id in tinted:

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from cgeditor.gui import theme as T
-from cgeditor.gui.scene import GraphScene
+from cgeditor.gui.canvas.scene import GraphScene
 from cgeditor.model.errors import LoadError
 from cgeditor.model.graph import Graph
 from cgeditor.paths import examples_dir

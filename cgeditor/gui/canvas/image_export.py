@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QFileDialog, QGraphicsScene, QMessageBox
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from cgeditor.gui.main_window import MainWindow
+    from cgeditor.gui.window import MainWindow
 
 MARGIN = 24.0
 PNG_SCALE = 2.0  # crisp on high-DPI screens and in slides

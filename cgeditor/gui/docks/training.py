@@ -33,7 +33,7 @@ from cgeditor.model.graph import Graph
 from cgeditor.model.train import OPTIMIZERS, Trainer
 
 if TYPE_CHECKING:
-    from cgeditor.gui.main_window import MainWindow
+    from cgeditor.gui.window import MainWindow
 
 SLICE_SECONDS = 0.015  # work per timer tick: short enough that input and paints get through
 MAX_STEPS = 1_000_000
@@ -269,7 +269,7 @@ class TrainPanel(QWidget):
         scene, graph = getattr(self.window, "scene", None), self.window.graph
         if scene is None or getattr(scene, "graph", None) is not graph:
             return
-        from cgeditor.gui.run_view import idle_display, paint_run
+        from cgeditor.gui.canvas.run_paint import idle_display, paint_run
         run = getattr(self.window, "run", None)
         if run is not None:
             paint_run(scene, run.display, graph)

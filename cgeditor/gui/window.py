@@ -21,14 +21,14 @@ from PySide6.QtWidgets import (
 )
 
 from cgeditor.gui import clipboard, shortcuts
+from cgeditor.gui.canvas.quick_add import QuickAdd
+from cgeditor.gui.canvas.scene import GraphScene
+from cgeditor.gui.canvas.view import GraphView
+from cgeditor.gui.docks.inspector import Inspector
+from cgeditor.gui.docks.palette import Palette
 from cgeditor.gui.editor import Editor
-from cgeditor.gui.inspector import Inspector
-from cgeditor.gui.palette import Palette
-from cgeditor.gui.quick_add import QuickAdd
 from cgeditor.gui.run_controller import RunController
-from cgeditor.gui.scene import GraphScene
 from cgeditor.gui.theme import ThemeMenu
-from cgeditor.gui.view import GraphView
 from cgeditor.model.graph import Graph
 
 

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 
 from cgeditor.core.ops import CATEGORIES, REGISTRY, OpSpec
 from cgeditor.gui import theme as T
-from cgeditor.gui.view import OP_MIME
+from cgeditor.gui.canvas.view import OP_MIME
 
 OP_ROLE = Qt.ItemDataRole.UserRole + 1
 

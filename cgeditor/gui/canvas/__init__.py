@@ -1,0 +1,2 @@
+"""The canvas: the scene, node and wire items, the view, the zoomed-out overview, the wiring
+gesture and picture export."""

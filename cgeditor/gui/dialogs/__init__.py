@@ -1,0 +1,1 @@
+"""The dialogs: formula, examples gallery, code view and help."""
