@@ -33,6 +33,7 @@ from cgeditor.cli import (
 )
 from cgeditor.core.engine import Plan, forward
 from cgeditor.core.gradcheck import CheckRow, check_gradients
+from cgeditor.model.atomic import write_atomically
 from cgeditor.model.errors import GraphError
 from cgeditor.model.graph import Graph
 
@@ -211,28 +212,13 @@ def _export(args: argparse.Namespace) -> int:
     if suffix == ".py":
         from cgeditor.model.export import to_numpy_module, to_torch_module
         code = (to_torch_module if args.torch else to_numpy_module)(graph)
-        _write_text(args.output, code)
+        write_atomically(args.output, code.encode("utf-8"))  # as save: never a fixed temp
         what = "PyTorch" if args.torch else "numpy"
         print(f"wrote {args.output}: a {what} module, {len(code.splitlines())} lines")
     else:
         width, height = render_image(graph, args.output)
         print(f"wrote {args.output}: {width}×{height}")
     return EXIT_OK
-
-
-def _write_text(path: str, text: str) -> None:
-    """Whole or nothing: a temporary file beside the target, then an atomic replace."""
-    target = Path(path)
-    tmp = target.with_name(f".{target.name}.tmp")
-    try:
-        with open(tmp, "w", encoding="utf-8", newline="\n") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, target)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
 
 
 def _ensure_qt_app() -> Any:

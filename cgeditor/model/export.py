@@ -1,10 +1,13 @@
 """Code export: a graph as a standalone Python module, numpy (forward and backward written out
 line by line, exactly as the engine computes them) or PyTorch (autograd, an nn.Module).
 Every line is spelled from the op registry's template, torch_template and vjp_template.
+Text from the graph reaches the source only as a literal (repr, or escaped inside the module
+docstring); node names are written as identifiers only once checked to be plain identifiers.
 """
 
 from __future__ import annotations
 
+import math
 import pprint
 from dataclasses import dataclass
 from typing import Any
@@ -14,19 +17,23 @@ import numpy as np
 from cgeditor.core.engine import Plan, forward
 from cgeditor.model.errors import GraphError
 from cgeditor.model.export_helpers import (
+    BUILTIN_NAMES,
     NN_MODULE_ATTRS,
     NUMPY_HELPERS,
     TORCH_HELPERS,
+    docstring_text,
     helpers_used,
+    is_plain_identifier,
 )
 from cgeditor.model.graph import Graph
 from cgeditor.model.run import compile_graph, pre_run_problems
 
-# Names the generated code itself uses; a node with one of these names gets a trailing "_".
-_TAKEN = frozenset({*NUMPY_HELPERS, *TORCH_HELPERS, "np", "torch", "nn", "math", "DTYPE",
-                    "SAVED", "CONSTS", "OUTPUT", "forward_backward", "compute", "gradients",
-                    "Model", "values", "grads", "name", "inputs", "leaves", "value", "self",
-                    "data"})
+# Names the generated code itself uses, and the builtins it may call; a node with one of these
+# names gets a trailing "_".
+_TAKEN = frozenset({*NUMPY_HELPERS, *TORCH_HELPERS, *BUILTIN_NAMES, "np", "torch", "nn",
+                    "math", "DTYPE", "SAVED", "CONSTS", "OUTPUT", "forward_backward", "compute",
+                    "gradients", "Model", "values", "grads", "name", "inputs", "leaves",
+                    "value", "self", "data"})
 
 
 class ExportError(GraphError):
@@ -59,7 +66,7 @@ class _Prepared:
         step, spec = self.plan.steps[i], self.plan.specs[i]
         fields = {port: self.var[j] for port, j in zip(spec.inputs, step.args)}
         attrs = {**spec.default_attrs(), **step.attrs}
-        fields.update({k: repr(v) for k, v in attrs.items()})
+        fields.update({k: _attr_literal(v) for k, v in attrs.items()})
         fields.update(g=self.grad[i], out=self.var[i])
         return fields
 
@@ -75,9 +82,14 @@ def _prepare(graph: Graph) -> _Prepared:
     for i, issue in sorted(fwd.issues.items()):
         if issue.kind in ("error", "skipped"):
             raise ExportError(f"cannot export yet: {plan.steps[i].name}: {issue.message}")
+    for name in plan.names:
+        if not is_plain_identifier(name):
+            raise ExportError(f"cannot export: the node name {name!r} is not a plain Python "
+                              "identifier")
     var = _identifiers(plan.names)
+    var_set = set(var)
     prefix = "grad_"
-    while any(prefix + v in var for v in var):
+    while any(prefix + v in var_set for v in var):
         prefix += "_"
     title = str(graph.meta.get("title") or "A computation graph")
     trainable = frozenset(n.name for n in graph.nodes.values() if n.trainable)
@@ -96,11 +108,30 @@ def _identifiers(names: list[str]) -> list[str]:
     return result
 
 
+class _Float(float):
+    """A float whose repr is valid Python even when it is not finite (float('inf'))."""
+
+    def __repr__(self) -> str:
+        return float.__repr__(self) if math.isfinite(self) else f"float({float.__repr__(self)!r})"
+
+
 def _literal(value: Any) -> str:
     """Exact Python text for a float64 scalar (repr round-trips) or a nested list."""
     if np.ndim(value) == 0:
-        return repr(float(value))
-    return pprint.pformat(np.asarray(value, dtype=np.float64).tolist(), width=88, compact=True)
+        return repr(_Float(value))
+    arr = np.asarray(value, dtype=np.float64)
+    if not np.isfinite(arr).all():
+        arr = np.vectorize(_Float, otypes=[object])(arr)
+    return pprint.pformat(arr.tolist(), width=88, compact=True)
+
+
+def _attr_literal(value: Any) -> str:
+    """An attribute as a literal: None, an int or a float (what coerce_attrs lets through)."""
+    if value is None or isinstance(value, (bool, int, np.integer)):
+        return repr(None if value is None else int(value))
+    if isinstance(value, (float, np.floating)):
+        return repr(_Float(value))
+    raise ExportError(f"cannot export an attribute value of type {type(value).__name__}")
 
 
 def _saved_block(prep: _Prepared, target: str = "SAVED", kind: str = "input") -> list[str]:
@@ -111,29 +142,30 @@ def _saved_block(prep: _Prepared, target: str = "SAVED", kind: str = "input") ->
     lines = [f"# The {kind} values saved in the file.", f"{target} = {{"]
     for i in steps:
         text = _literal(prep.values[i]).replace("\n", "\n" + " " * 8)
-        lines.append(f'    "{prep.plan.steps[i].name}": {text},')
+        lines.append(f"    {prep.plan.steps[i].name!r}: {text},")
     return [*lines, "}"]
 
 
 def _dict_lines(prep: _Prepared, target: str, names: list[str]) -> list[str]:
-    body = [f'        "{s.name}": {n},' for s, n in zip(prep.plan.steps, names)]
+    body = [f"        {s.name!r}: {n}," for s, n in zip(prep.plan.steps, names)]
     return [f"    {target} = {{", *body, "    }"]
 
 
 def _header(prep: _Prepared, what: str) -> list[str]:
     out_name = prep.plan.steps[prep.out].name
-    return ['"""' + f"{prep.title}: {what}", "",
+    return ['"""' + f"{docstring_text(prep.title)}: {what}", "",
             f"Exported from cgeditor. The output is {out_name}; run this file to print it and",
             "the gradient of the output with respect to every input.", '"""', ""]
 
 
 def _main_block(prep: _Prepared, call: str, show: str) -> list[str]:
     out_name = prep.plan.steps[prep.out].name
-    names = ", ".join(f'"{prep.plan.steps[i].name}"' for i in prep.inputs())
+    names = ", ".join(repr(prep.plan.steps[i].name) for i in prep.inputs())
     return ['if __name__ == "__main__":', f"    values, grads = {call}",
-            f'    print("{out_name} =", {show.format(f"values[{out_name!r}]")})',
+            f"    print({out_name + ' ='!r}, {show.format(f'values[{out_name!r}]')})",
             f"    for name in ({names}{',' if len(prep.inputs()) == 1 else ''}):",
-            f'        print(f"d{out_name}/d{{name}} =", {show.format("grads[name]")})', ""]
+            f"        print({'d' + out_name + '/d'!r} + name + ' =', "
+            f"{show.format('grads[name]')})", ""]
 
 
 # --- numpy ----------------------------------------------------------------------------------
@@ -161,7 +193,7 @@ def _numpy_signature(prep: _Prepared) -> list[str]:
     params = []
     for i in prep.inputs():
         name, value = prep.plan.steps[i].name, prep.values[i]
-        default = _literal(value) if np.ndim(value) == 0 else f'SAVED["{name}"]'
+        default = _literal(value) if np.ndim(value) == 0 else f"SAVED[{name!r}]"
         params.append(f"    {prep.var[i]}={default},")
     out_name = prep.plan.steps[prep.out].name
     return ["def forward_backward(", *params, "):",
@@ -225,7 +257,7 @@ def to_torch_module(graph: Graph) -> str:
     lines = _header(prep, "a PyTorch module.")
     imports = ["import math", ""] if any("math." in TORCH_HELPERS[n] for n in used) else []
     lines += [*imports, "import torch", "from torch import nn", "",
-              "DTYPE = torch.float64", f'OUTPUT = "{prep.plan.steps[prep.out].name}"', "", ""]
+              "DTYPE = torch.float64", f"OUTPUT = {prep.plan.steps[prep.out].name!r}", "", ""]
     for name in used:
         lines += [TORCH_HELPERS[name].strip(), "", ""]
     lines += [*_saved_block(prep), "", *_saved_block(prep, "CONSTS", "constant"), "", ""]
@@ -253,7 +285,7 @@ def _torch_signature(prep: _Prepared) -> list[str]:
     """Inputs first, then constants with their saved values as defaults: the order in which
     ``gradients`` passes its leaves."""
     params = [prep.var[i] for i in prep.inputs()]
-    params += [f'{prep.var[i]}=CONSTS["{prep.plan.steps[i].name}"]' for i in prep.consts()]
+    params += [f"{prep.var[i]}=CONSTS[{prep.plan.steps[i].name!r}]" for i in prep.consts()]
     line = f"def compute({', '.join(params)}):"
     if len(line) <= 88:
         return [line]
@@ -262,23 +294,40 @@ def _torch_signature(prep: _Prepared) -> list[str]:
 
 def _torch_model(prep: _Prepared) -> list[str]:
     init, feed = [], []
-    for i in prep.inputs():
+    for i, attr in zip(prep.inputs(), _module_attrs(prep)):
         node, name = prep.plan.steps[i], prep.var[i]
-        # nn.Module keeps its own state in _names and public methods: keep clear of both.
-        attr = name + "_" if name in NN_MODULE_ATTRS or name.startswith("_") else name
-        tensor = f'torch.tensor(SAVED["{node.name}"], dtype=DTYPE)'
+        tensor = f"torch.tensor(SAVED[{node.name!r}], dtype=DTYPE)"
         if node.name in prep.trainable:
             init.append(f"        self.{attr} = nn.Parameter({tensor})")
-            feed.append(f"            {name}=self.{attr},")
+            feed.append(f"            self.{attr},  # {name}")
         else:
-            init.append(f'        self.register_buffer("{attr}", {tensor})')
-            feed.append(f'            {name}=data.get("{node.name}", self.{attr}),')
+            init.append(f"        self.register_buffer({attr!r}, {tensor})")
+            feed.append(f"            data.get({node.name!r}, self.{attr}),  # {name}")
+    # compute() takes the inputs positionally, in this order: inside a class body Python would
+    # mangle a keyword such as __w into _Model__w.
     return ["class Model(nn.Module):",
             '    """The output as an nn.Module: trainable inputs are parameters, data inputs are',
             '    buffers; pass new data to forward by name (model(x=batch))."""', "",
             "    def __init__(self):", "        super().__init__()", *init, "",
             "    def forward(self, **data):", "        values = compute(", *feed, "        )",
             "        return values[OUTPUT]"]
+
+
+def _module_attrs(prep: _Prepared) -> list[str]:
+    """An attribute name on Model per input: clear of nn.Module's own state (_names, public
+    methods) and of name mangling (__w would become _Model__w inside the class)."""
+    used: set[str] = set(NN_MODULE_ATTRS)
+    attrs = []
+    for i in prep.inputs():
+        name = prep.var[i]
+        attr = name + "_" if name in NN_MODULE_ATTRS or name.startswith("_") else name
+        if attr.startswith("__"):
+            attr = "input" + attr
+        while attr in used:
+            attr += "_"
+        used.add(attr)
+        attrs.append(attr)
+    return attrs
 
 
 def _torch_gradients() -> list[str]:

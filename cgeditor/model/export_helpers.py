@@ -8,8 +8,11 @@ So an exported module gives the engine's numbers, not merely close ones.
 from __future__ import annotations
 
 import ast
+import builtins
 import inspect
+import keyword
 import re
+import unicodedata
 from collections.abc import Callable
 
 from cgeditor.core import rules
@@ -101,3 +104,33 @@ def helpers_used(helpers: dict[str, str], code: str) -> list[str]:
                 wanted.add(name)
                 pending.append(helpers[name])
     return [name for name in helpers if name in wanted]
+
+
+
+# Builtins a node's variable must not shadow: the templates call tuple(), range() and the like,
+# and some (__debug__) cannot even be assigned.
+BUILTIN_NAMES = frozenset(dir(builtins))
+
+
+def is_plain_identifier(name: object) -> bool:
+    """True for a name that is safe to write as a Python identifier in generated code: an
+    identifier, no keyword, and its own NFKC form (Python would read ℌ as H)."""
+    return (isinstance(name, str) and name.isidentifier() and not keyword.iskeyword(name)
+            and unicodedata.normalize("NFKC", name) == name)
+
+
+def docstring_text(text: str) -> str:
+    """``text`` escaped for the inside of a triple-quoted (non-raw) string literal.
+
+    The literal's value is exactly ``text``: backslashes and quotes are escaped, and every
+    character that is not printable (newlines, NUL, U+2028, lone surrogates, …) is written
+    as its escape sequence, so nothing in ``text`` can end the string or the line."""
+    out = []
+    for char in text:
+        if char in '\\"':
+            out.append("\\" + char)
+        elif char.isprintable():
+            out.append(char)
+        else:
+            out.append(repr(char)[1:-1])  # \n, \x00, \u2028, \ud800
+    return "".join(out)

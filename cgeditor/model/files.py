@@ -10,7 +10,6 @@ import contextlib
 import gc
 import json
 import os
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from cgeditor.model import files_parse
+from cgeditor.model.atomic import replace_atomically
 from cgeditor.model.errors import LoadError
 from cgeditor.model.files_build import FORMAT_NAME, FORMAT_VERSION, data_to_graph
 from cgeditor.model.graph import Graph
@@ -109,41 +109,8 @@ def save(graph: Graph, path: str | os.PathLike[str], backup: bool = False) -> No
     payload = dumps(graph).encode("utf-8")  # everything that can fail in memory fails first
     target = Path(os.path.realpath(path))  # through a symlink, so the link stays a link
     if backup and target.exists():
-        _atomic_write(target.with_name(target.name + ".bak"), target.read_bytes(), target)
-    _atomic_write(target, payload, target)
-
-
-def _atomic_write(target: Path, payload: bytes, mode_from: Path) -> None:
-    fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as stream:
-            stream.write(payload)
-            stream.flush()
-            os.fsync(stream.fileno())
-        try:
-            os.chmod(temp, os.stat(mode_from).st_mode & 0o777)
-        except FileNotFoundError:
-            os.chmod(temp, 0o644)  # mkstemp's 0600 would hide a new file from other users
-        os.replace(temp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise
-    _sync_folder(target.parent)
-
-
-def _sync_folder(folder: Path) -> None:
-    """Make the rename itself durable where the OS allows opening a folder (POSIX)."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
+        replace_atomically(target.with_name(target.name + ".bak"), target.read_bytes(), target)
+    replace_atomically(target, payload, target)
 
 
 # --- reading ------------------------------------------------------------------------------
