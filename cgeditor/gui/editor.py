@@ -8,14 +8,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-import networkx as nx
 from PySide6.QtCore import QPointF
 from PySide6.QtGui import QUndoCommand
 
 from cgeditor.core.ops import REGISTRY
 from cgeditor.gui import commands as C
 from cgeditor.gui import theme as T
-from cgeditor.model.errors import GraphError
+from cgeditor.model.errors import CycleError, GraphError, SelfLoopError
 from cgeditor.model.values import coerce_attrs, parse_value_text
 
 if TYPE_CHECKING:
@@ -67,9 +66,9 @@ class Editor:
 
     # --- wires --------------------------------------------------------------------------
     def connect(self, src: str, dst: str, port: str) -> str | None:
-        reason = self.graph.can_connect(src, dst, port)
-        if reason:
-            return self._refuse_wire(reason, src, dst, port)
+        refusal = self.graph.can_connect(src, dst, port)
+        if refusal is not None:
+            return self._refuse_wire(refusal, src, dst, port)
         self.push(C.connect(self.graph, src, dst, port))
         return None
 
@@ -78,19 +77,20 @@ class Editor:
             self.push(C.Disconnect(self.graph, dst, port))
 
     def reconnect(self, src: str, old_dst: str, old_port: str, dst: str, port: str) -> None:
-        reason = self.graph.can_connect(src, dst, port)
-        if reason:
-            self._refuse_wire(reason, src, dst, port)
+        refusal = self.graph.can_connect(src, dst, port)
+        if refusal is not None:
+            self._refuse_wire(refusal, src, dst, port)
             return
         self.push(C.reconnect(self.graph, src, old_dst, old_port, dst, port))
 
-    def _refuse_wire(self, reason: str, src: str, dst: str, port: str) -> str:
-        g = self.graph.nx_graph
-        if src in g and dst in g and src != dst and nx.has_path(g, dst, src):
-            self.window.scene.flash([src, *nx.shortest_path(g, dst, src)], (src, dst, port))
-        elif src == dst and src in g:
+    def _refuse_wire(self, refusal: GraphError, src: str, dst: str, port: str) -> str:
+        """Light what the refusal names (the cycle the wire would close, or the node asked
+        to feed itself) and log its reason."""
+        if isinstance(refusal, CycleError):
+            self.window.scene.flash(refusal.path, (src, dst, port))
+        elif isinstance(refusal, SelfLoopError):
             self.window.scene.flash([src])
-        return self.refuse(reason)
+        return self.refuse(str(refusal))
 
     # --- properties (the inspector's fields) --------------------------------------------
     def rename(self, node_id: str, name: str) -> str | None:

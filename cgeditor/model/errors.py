@@ -4,7 +4,15 @@ from __future__ import annotations
 
 
 class GraphError(ValueError):
-    """An edit the graph refuses; the message is the reason shown to the user."""
+    """An edit the graph refuses; the message is the reason shown to the user.
+
+    ``where`` is the JSON pointer of the refused part when the graph is built from a file's
+    parts ("/nodes/3/name"), else "".
+    """
+
+    def __init__(self, message: str, *, where: str = "") -> None:
+        super().__init__(message)
+        self.where = where
 
 
 class UnknownNodeError(GraphError):
@@ -19,6 +27,14 @@ class UnknownPortError(GraphError):
     pass
 
 
+class NotALeafError(GraphError):
+    """A value given to a node that computes its value (only inputs and consts hold one)."""
+
+
+class NotTrainableError(GraphError):
+    """Trainable asked of a node that is not an input."""
+
+
 class SelfLoopError(GraphError):
     pass
 
@@ -26,8 +42,8 @@ class SelfLoopError(GraphError):
 class CycleError(GraphError):
     """Connecting would close a cycle; ``path`` lists the node ids around it."""
 
-    def __init__(self, message: str, path: list[str]):
-        super().__init__(message)
+    def __init__(self, message: str, path: list[str], *, where: str = "") -> None:
+        super().__init__(message, where=where)
         self.path = path
 
 

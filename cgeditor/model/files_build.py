@@ -131,7 +131,7 @@ def _build(data: dict, filename: str) -> Graph:
     try:
         graph = Graph.from_parts(data["nodes"], data["edges"])
     except GraphError as exc:
-        raise LoadError(filename, str(exc), getattr(exc, "where", "")) from None
+        raise LoadError(filename, str(exc), exc.where) from None
     output = data.get("output")
     if output is not None:
         if output not in graph.nodes:

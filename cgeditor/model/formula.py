@@ -10,7 +10,7 @@ import sys
 from typing import Any
 
 from cgeditor.core.ops import REGISTRY, OpSpec
-from cgeditor.model.errors import FormulaError, GraphError, UnknownNodeError
+from cgeditor.model.errors import FormulaError, GraphError, NotALeafError, UnknownNodeError
 from cgeditor.model.graph import Graph, Node
 from cgeditor.model.layout import apply_layout, layered_layout
 from cgeditor.model.values import coerce_attrs, format_value
@@ -112,8 +112,8 @@ class _Builder:
             if name in self.inputs:
                 continue
             if name in self.env:
-                raise UnknownNodeError(f"{name} is computed by the formula; only inputs take "
-                                       "values")
+                raise NotALeafError(f"{name} is computed by the formula; only inputs take "
+                                    "values")
             known = ", ".join(sorted(self.inputs)) or "none"
             raise UnknownNodeError(f"{name!r} is not an input of the formula (its inputs: "
                                    f"{known})")

@@ -18,6 +18,8 @@ from cgeditor.model.errors import (
     CycleError,
     InvalidNameError,
     NameTakenError,
+    NotALeafError,
+    NotTrainableError,
     PortTakenError,
     SelfLoopError,
     UnknownNodeError,
@@ -158,13 +160,15 @@ class Graph:
         return self._output if self._output in self.nodes else None
 
     # --- validation ---------------------------------------------------------------------
-    def can_connect(self, src: str, dst: str, port: str) -> str | None:
-        """Why ``src -> dst.port`` is refused, or None if it may be added (a taken port is
-        allowed here: connect() refuses it, replace_input() swaps it)."""
+    def can_connect(self, src: str, dst: str, port: str
+                    ) -> UnknownNodeError | UnknownPortError | SelfLoopError | CycleError | None:
+        """The typed refusal of ``src -> dst.port`` (its message is the reason; a CycleError's
+        ``path`` runs around the cycle it would close), or None if the edge may be added. A
+        taken port is allowed here: connect() refuses it, replace_input() swaps it."""
         try:
             self._check_edge(src, dst, port)
         except (UnknownNodeError, UnknownPortError, SelfLoopError, CycleError) as exc:
-            return str(exc)
+            return exc
         return None
 
     def _check_edge(self, src: str, dst: str, port: str) -> None:
@@ -244,8 +248,8 @@ class Graph:
         if op in LEAF_OPS:
             value = parse_value(0.0 if value is None else value)
         elif value is not None:
-            raise UnknownPortError(f"{op} nodes compute their value; only inputs and consts "
-                                   "hold one")
+            raise NotALeafError(f"{op} nodes compute their value; only inputs and consts "
+                                "hold one")
         return Node(node_id or self.new_id(), op, name, float(x), float(y), node_attrs, value,
                     bool(trainable) and op == "input")
 
@@ -328,7 +332,7 @@ class Graph:
     def set_value(self, node_id: str, value: Any) -> None:
         node = self.node(node_id)
         if node.op not in LEAF_OPS:
-            raise UnknownPortError(f"{node.name} is a {node.op} node: its value is computed")
+            raise NotALeafError(f"{node.name} is a {node.op} node: its value is computed")
         node.value = parse_value(value)
         self.value_changed.emit(node)
         self._changed(structural=False)
@@ -342,7 +346,7 @@ class Graph:
     def set_trainable(self, node_id: str, trainable: bool) -> None:
         node = self.node(node_id)
         if node.op != "input" and trainable:
-            raise UnknownPortError(f"only input nodes can be trainable, not {node.op}")
+            raise NotTrainableError(f"only input nodes can be trainable, not {node.op}")
         node.trainable = bool(trainable)
         self.attrs_changed.emit(node)
         self._changed(invalidate=False, structural=False)

@@ -19,6 +19,7 @@ from cgeditor.model.errors import (
     CycleError,
     GraphError,
     InvalidNameError,
+    NotTrainableError,
     PortTakenError,
     SelfLoopError,
     UnknownNodeError,
@@ -147,7 +148,7 @@ def _add_nx_nodes(graph: Graph) -> None:
 
 def located(exc: GraphError, where: str) -> GraphError:
     """``exc`` marked with the JSON pointer of the part it refuses."""
-    exc.where = where  # type: ignore[attr-defined]
+    exc.where = where
     return exc
 
 
@@ -180,7 +181,7 @@ def _refuse_node(graph: Graph, part: Mapping[str, Any], i: int) -> None:
         hint = f" (did you mean {close[0]!r}?)" if close else ""
         raise located(UnknownOpError(f"unknown op {op!r}{hint}"), f"/nodes/{i}/op")
     # add_node quietly drops the flag; in a file it is a mistake worth naming
-    raise located(UnknownPortError(f"only input nodes can be trainable, not {op}"),
+    raise located(NotTrainableError(f"only input nodes can be trainable, not {op}"),
                   f"/nodes/{i}/trainable")
 
 

@@ -23,7 +23,7 @@ from cgeditor.core.engine import (
     compile_plan,
     forward,
 )
-from cgeditor.model.errors import GraphError, UnknownNodeError
+from cgeditor.model.errors import GraphError, NotALeafError
 from cgeditor.model.graph import LEAF_OPS
 from cgeditor.model.values import parse_value
 
@@ -149,7 +149,7 @@ def run_graph(graph: Graph, feeds: Mapping[str, Any] | None = None, output: str 
     for name in feeds or {}:
         node = graph.by_name(name)
         if node.op not in ("input", "const"):
-            raise UnknownNodeError(f"{name} is a {node.op} node: only inputs can be set")
+            raise NotALeafError(f"{name} is a {node.op} node: only inputs can be set")
     clean_feeds = {k: parse_value(v) for k, v in (feeds or {}).items()}
     order = graph.order()
     if not order:

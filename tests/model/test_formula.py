@@ -7,7 +7,7 @@ import re
 import numpy as np
 import pytest
 
-from cgeditor.model.errors import FormulaError, GraphError, UnknownNodeError
+from cgeditor.model.errors import FormulaError, GraphError, NotALeafError, UnknownNodeError
 from cgeditor.model.formula import from_formula, to_formula
 
 SEED = "c = w*x; a = c + b; d = a - y; J = 0.5*d**2"
@@ -172,7 +172,7 @@ def test_error_line_and_unicode_column():
 def test_unknown_value_keyword_is_named():
     with pytest.raises(UnknownNodeError, match=r"'z' is not an input.*its inputs: w, x"):
         from_formula("y = w*x", w=1, z=2)
-    with pytest.raises(UnknownNodeError, match="y is computed"):
+    with pytest.raises(NotALeafError, match="y is computed"):
         from_formula("y = w*x", y=1)
 
 
