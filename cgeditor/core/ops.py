@@ -30,6 +30,7 @@ from cgeditor.core.rules import (
     pow_grad_exponent,
     powc_grad,
     reduced_size,
+    select_grad,
     sigmoid,
     softmax,
 )
@@ -149,20 +150,20 @@ register(OpSpec("square", ("x",), lambda x: x * x, lambda g, out, x: (g * (2.0 *
                 "Arithmetic", template="{x} ** 2", vjp_template=("{g} * (2.0 * {x})",),
                 doc="x², elementwise."))
 register(OpSpec("maximum", ("a", "b"), np.maximum,
-                lambda g, out, a, b: (g * ((a > b) + 0.5 * (a == b)),
-                                      g * ((b > a) + 0.5 * (a == b))),
+                lambda g, out, a, b: (select_grad(g, a < b, a == b),
+                                      select_grad(g, b < a, a == b)),
                 "max", "Arithmetic", template="np.maximum({a}, {b})",
                 torch_template="torch.maximum({a}, {b})",
-                vjp_template=("{g} * (({a} > {b}) + 0.5 * ({a} == {b}))",
-                              "{g} * (({b} > {a}) + 0.5 * ({a} == {b}))"),
+                vjp_template=("select_grad({g}, {a} < {b}, {a} == {b})",
+                              "select_grad({g}, {b} < {a}, {a} == {b})"),
                 doc="Elementwise larger of a and b (ties split the gradient)."))
 register(OpSpec("minimum", ("a", "b"), np.minimum,
-                lambda g, out, a, b: (g * ((a < b) + 0.5 * (a == b)),
-                                      g * ((b < a) + 0.5 * (a == b))),
+                lambda g, out, a, b: (select_grad(g, a > b, a == b),
+                                      select_grad(g, b > a, a == b)),
                 "min", "Arithmetic", template="np.minimum({a}, {b})",
                 torch_template="torch.minimum({a}, {b})",
-                vjp_template=("{g} * (({a} < {b}) + 0.5 * ({a} == {b}))",
-                              "{g} * (({b} < {a}) + 0.5 * ({a} == {b}))"),
+                vjp_template=("select_grad({g}, {a} > {b}, {a} == {b})",
+                              "select_grad({g}, {b} > {a}, {a} == {b})"),
                 doc="Elementwise smaller of a and b (ties split the gradient)."))
 register(OpSpec("abs", ("x",), np.abs, lambda g, out, x: (g * np.sign(x),), "|x|",
                 "Arithmetic", template="np.abs({x})", torch_template="torch.abs({x})",
@@ -196,9 +197,10 @@ register(OpSpec("sigmoid", ("x",), sigmoid, lambda g, out, x: (g * out * (1.0 - 
                 vjp_template=("{g} * {out} * (1.0 - {out})",),
                 doc="Logistic sigmoid 1 / (1 + e⁻ˣ)."))
 register(OpSpec("relu", ("x",), lambda x: np.maximum(x, 0.0),
-                lambda g, out, x: (g * (x > 0),), "relu", "Activations",
+                lambda g, out, x: (select_grad(g, x <= 0, False),), "relu", "Activations",
                 template="np.maximum({x}, 0.0)", torch_template="torch.relu({x})",
-                vjp_template=("{g} * ({x} > 0)",), doc="max(x, 0) (gradient 0 at 0)."))
+                vjp_template=("select_grad({g}, {x} <= 0, False)",),
+                doc="max(x, 0) (gradient 0 at 0)."))
 
 
 _AXIS_LAST = (AttrSpec("axis", "int", -1, "the axis to normalise over"),)

@@ -3,8 +3,9 @@
 The op registry's vjps call these functions, and the numpy code export copies their source
 verbatim (model/export_helpers.py), so the engine and the exported module run the same lines.
 Each function therefore uses only ``np`` and the other functions here, and takes float64
-scalars or ndarrays. Broadcast batch dimensions are left in the result: the caller sums a
-gradient back to its input's shape (the engine's fit_to, the export's unbroadcast).
+scalars or ndarrays; "not an ndarray" is the scalar test, as np.ndim costs a microsecond.
+Broadcast batch dimensions are left in the result: the caller sums a gradient back to its
+input's shape (the engine's fit_to, the export's unbroadcast).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import numpy as np
 
 def sigmoid(x: Any) -> Any:
     """1 / (1 + e⁻ˣ), split by sign so that neither branch overflows exp()."""
-    if np.ndim(x) == 0:
+    if not isinstance(x, np.ndarray):
         return 1.0 / (1.0 + np.exp(-x)) if x >= 0 else np.exp(x) / (1.0 + np.exp(x))
     e = np.exp(-np.abs(x))
     return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
@@ -45,9 +46,10 @@ def cross_entropy(logits: Any, target: Any) -> Any:
 
 
 def cross_entropy_grad_logits(g: Any, logits: Any, target: Any) -> Any:
-    """∂cross_entropy/∂logits · g (targets need not sum to one)."""
-    total = np.sum(target, axis=-1, keepdims=True)
-    return g * (softmax(logits) * total - target) / batch_count(logits)
+    """∂cross_entropy/∂logits · g (targets need not sum to one), spelled as the chain rule
+    through log_softmax, as torch runs it: an infinite g gives nan, not ±inf."""
+    upstream = -g * target / batch_count(logits)
+    return upstream - softmax(logits) * np.sum(upstream, axis=-1, keepdims=True)
 
 
 def cross_entropy_grad_target(g: Any, logits: Any, target: Any) -> Any:
@@ -58,19 +60,23 @@ def cross_entropy_grad_target(g: Any, logits: Any, target: Any) -> Any:
 def pow_grad_base(g: Any, a: Any, b: Any) -> Any:
     """∂(a ** b)/∂a · g = g · b · a^(b−1), and 0 where b == 0: a⁰ is the constant 1, even at
     a = 0 where a^(b−1) is inf (torch's rule too)."""
-    if np.ndim(a) == 0 and np.ndim(b) == 0:
+    if not isinstance(a, np.ndarray) and not isinstance(b, np.ndarray):
         return g * (b * a ** (b - 1) if b != 0 else 0.0)
     return g * np.where(b == 0, 0.0, b * a ** (b - 1))
 
 
 def pow_grad_exponent(g: Any, out: Any, a: Any, b: Any) -> Any:
     """∂(a ** b)/∂b · g = g · a^b · log a where a > 0. At a = 0 it is the limit: 0 for b ≥ 0,
-    and a^b · log 0 (−inf for b < 0), as torch. Where a < 0 it is 0: a negative base has a real
-    power only at integer b, so there is no derivative in b (torch gives nan there)."""
-    if np.ndim(a) == 0 and np.ndim(b) == 0:
-        return g * (out * np.log(a) if a > 0 or (a == 0 and b < 0) else 0.0)
+    and a^b · log 0 (−inf for b < 0), as torch. Where a < 0 it is 0, even for an infinite g:
+    a negative base has a real power only at integer b, so there is no derivative in b (torch
+    gives nan there)."""
+    if not isinstance(a, np.ndarray) and not isinstance(b, np.ndarray):
+        if a < 0:
+            return np.float64(0.0)
+        return g * (out * np.log(a) if a > 0 or b < 0 else 0.0)
     use_log = (a > 0) | ((a == 0) & (b < 0))
-    return g * np.where(use_log, out * np.log(np.where(use_log, a, 1.0)), 0.0)
+    local = np.where(use_log, out * np.log(np.where(use_log, a, 1.0)), 0.0)
+    return np.where(a < 0, 0.0, g * local)
 
 
 def powc_grad(g: Any, x: Any, exponent: float) -> Any:
@@ -79,6 +85,15 @@ def powc_grad(g: Any, x: Any, exponent: float) -> Any:
     if exponent == 0:
         return np.zeros_like(g * x)
     return g * (exponent * x ** (exponent - 1))
+
+
+def select_grad(g: Any, lost: Any, tie: Any) -> Any:
+    """The gradient of a selection (relu, maximum, minimum) for one input: g where it was
+    selected, g / 2 where it tied, 0 where it lost. Masks, not products, so an infinite or nan
+    g gives 0 where the input lost (not nan), as torch."""
+    if not isinstance(g, np.ndarray) and not isinstance(lost, np.ndarray):
+        return np.float64(0.0) if lost else (g / 2 if tie else g)
+    return np.where(lost, 0.0, np.where(tie, g / 2, g))
 
 
 def matmul_operands(g: Any, a: Any, b: Any) -> tuple[Any, Any, Any]:

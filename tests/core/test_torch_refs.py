@@ -1,10 +1,12 @@
 """The engine against PyTorch float64 at every op's special points (0, ±1, negatives, ties,
-±large, exponents 0 and 1; scalar, vector and matrix inputs) and for matmul over every
-combination of 1-d, 2-d and batched operands. References: tests/data/torch_refs.json.
+±large, exponents 0 and 1; scalar, vector and matrix inputs; inf, nan and 0 among the upstream
+gradients) and for matmul over every combination of 1-d, 2-d and batched operands.
+References: tests/data/torch_refs.json, written by tests/data/make_torch_refs.py.
 
 cgeditor agrees with torch everywhere, kinks included (relu'(0) = abs'(0) = 0, a max/min tie
-splits the gradient half and half), except for one documented convention, named by the cases
-that carry it: pow's ∂/∂b is 0 where a < 0, where torch gives nan.
+splits the gradient half and half, a losing input of relu/max/min gets 0 even from an
+infinite upstream gradient), except for one documented convention, named by the cases that
+carry it: pow's ∂/∂b is 0 where a < 0, where torch gives nan.
 """
 
 from __future__ import annotations

@@ -35,6 +35,12 @@ BINARY_POINTS = [0.0, 1.0, -1.0, 2.0, 0.5, -0.5, -2.0, 3.0, 1e200, -1e200]
 POWC_EXPONENTS = [0.0, 1.0, 2.0, 3.0, -1.0, 0.5, -1.5, 2.5]
 POWC_SCALAR_POINTS = [0.0, 1.0, -1.0, -2.0, 0.5, 1e200]
 WEIGHTS = [1.0, -2.0, 0.5, 3.0, -0.25, 1.5, -1.0]
+# The upstream gradient g at its own special points, as when log(0) or 1/0 sits downstream
+# (inf) or a dead relu does (0): masks (relu, max) and products (abs, x * 0) differ there.
+UPSTREAM = [math.inf, -math.inf, math.nan, 0.0, 1.0, -2.0, 0.5]
+UNARY_OPS = ("neg", "square", "abs", "exp", "log", "sqrt", "sin", "cos", "tanh", "sigmoid",
+             "relu")
+BINARY_OPS = ("add", "sub", "mul", "div", "pow", "maximum", "minimum")
 
 REAL_POW = ("pow: ∂/∂b is taken as 0 where a < 0 (a negative base has a real power only at "
             "integer b); torch gives nan there")
@@ -83,9 +89,11 @@ def encode(value: Any) -> Any:
     return x if math.isfinite(x) else ("nan" if math.isnan(x) else ("inf" if x > 0 else "-inf"))
 
 
-def weight_for(shape: tuple[int, ...]) -> np.ndarray:
-    size = math.prod(shape)
-    return np.resize(np.array(WEIGHTS), size).reshape(shape) if shape else np.float64(1.5)
+def weight_for(shape: tuple[int, ...], cycle: list[float]) -> Any:
+    """The weights cycled over the output's shape; for a scalar output 1.5, or inf upstream."""
+    if not shape:
+        return np.float64(1.5 if cycle is WEIGHTS else math.inf)
+    return np.resize(np.array(cycle), math.prod(shape)).reshape(shape)
 
 
 def torch_run(fn: Callable, inputs: list[Any], attrs: dict, weight: Any) -> tuple[Any, list]:
@@ -96,10 +104,11 @@ def torch_run(fn: Callable, inputs: list[Any], attrs: dict, weight: Any) -> tupl
     return out.detach().numpy(), [leaf.grad.numpy() for leaf in leaves]
 
 
-def case(op: str, label: str, inputs: list[Any], attrs: dict | None = None) -> dict:
+def case(op: str, label: str, inputs: list[Any], attrs: dict | None = None,
+         cycle: list[float] = WEIGHTS) -> dict:
     attrs = attrs or {}
     out = TORCH[op](*[torch.tensor(np.asarray(x), dtype=DT) for x in inputs], **attrs)
-    weight = weight_for(tuple(out.shape))
+    weight = weight_for(tuple(out.shape), cycle)
     value, grads = torch_run(TORCH[op], inputs, attrs, weight)
     row = {"id": f"{op}/{label}", "op": op, "attrs": attrs,
            "inputs": [encode(x) for x in inputs], "weight": encode(weight),
@@ -185,6 +194,25 @@ def other_cases() -> list[dict]:
     ]
 
 
+def upstream_cases() -> list[dict]:
+    """Each op once more, with inf, -inf, nan and 0 among the upstream gradients."""
+    u, b = np.array(UNARY_POINTS), np.array(BINARY_POINTS)
+    up, k = " upstream inf, nan, 0", len(BINARY_POINTS)
+    rows = [case(op, "vector" + up, [u], cycle=UPSTREAM) for op in UNARY_OPS]
+    rows += [case("powc", f"n={n} vector" + up, [u[2:]], {"exponent": n}, UPSTREAM)
+             for n in (0.0, 1.0, 2.0, 0.5)]
+    rows += [case(op, "column with row" + up, [b.reshape(k, 1), b.reshape(1, k)],
+                  cycle=UPSTREAM) for op in BINARY_OPS]
+    rows += [case(op, "matrix axis 0" + up, [TIES if op.endswith("max") else LARGE],
+                  {"axis": 0}, UPSTREAM) for op in ("softmax", "log_softmax", "sum", "mean")]
+    probs = np.array([[1.0, 0.0, 0.0], [0.5, 0.5, 0.0], [0.2, 0.3, 0.5], [0.0, 0.0, 1.0]])
+    return [*rows, case("transpose", "3-d" + up, [TIES.reshape(2, 3, 2)], cycle=UPSTREAM),
+            case("mse", "vector" + up, [TIES[1], TIES[3]], cycle=UPSTREAM),
+            case("cross_entropy", "batch" + up, [TIES, probs], cycle=UPSTREAM),
+            case("matmul", "matrix" + up, [TIES[:2], TIES[:2].T], cycle=UPSTREAM),
+            case("matmul", "dot" + up, [TIES[1], TIES[3]], cycle=UPSTREAM)]
+
+
 def matmul_grid() -> list[dict]:
     """a @ b for a and b each 1-d, 2-d or batched (3-d, 4-d, batch axes of size 1 that
     broadcast), every combination whose batch axes broadcast; n, k, m = 2, 3, 4."""
@@ -206,15 +234,14 @@ def matmul_grid() -> list[dict]:
 
 def all_cases() -> dict[str, list[dict]]:
     sweep: list[dict] = []
-    for op in ("neg", "square", "abs", "exp", "log", "sqrt", "sin", "cos", "tanh", "sigmoid",
-               "relu"):
+    for op in UNARY_OPS:
         sweep += unary_cases(op)
     sweep += powc_cases()
-    for op in ("add", "sub", "mul", "div", "pow", "maximum", "minimum"):
+    for op in BINARY_OPS:
         sweep += binary_cases(op)
     for op in ("sum", "mean", "softmax", "log_softmax"):
         sweep += axis_cases(op)
-    sweep += other_cases()
+    sweep += other_cases() + upstream_cases()
     return {"sweep": sweep, "matmul_grid": matmul_grid()}
 
 

@@ -300,15 +300,17 @@ def test_scalar_numpy_export_is_correct_for_tensors_fed_later(feeds: dict,
 
 # --- torch references: special points and the matmul operand grid --------------------------
 
-def refs_graph(cases: tuple[RefCase, ...]) -> Graph:
+def refs_graph(cases: tuple[RefCase, ...]) -> tuple[Graph, dict[str, Any]]:
     """Every case side by side: c{k}_{port} → op{k} → Σ(op{k} · w{k}), the sums added into
-    one output, so each input's gradient is its own case's ∂J/∂input."""
-    g, total = Graph(), None
+    one output, so each input's gradient is its own case's ∂J/∂input. The weights are inputs
+    fed at call time (a graph holds finite values only; some upstream weights are inf)."""
+    g, total, weights = Graph(), None, {}
     for k, case in enumerate(cases):
         node = g.add_node(case.op, f"op{k}", x=1, y=k, attrs=case.attrs)
         for port, value in zip(REGISTRY[case.op].inputs, case.inputs):
             g.connect(g.add_node("input", f"c{k}_{port}", y=k, value=value).id, node.id, port)
-        weight = g.add_node("const", f"w{k}", x=1, y=k, value=case.weight)
+        weight = g.add_node("input", f"w{k}", x=1, y=k, value=np.ones_like(case.weight))
+        weights[f"w{k}"] = case.weight
         weighted, part = g.add_node("mul", f"m{k}", x=2, y=k), g.add_node("sum", f"s{k}", x=3)
         for src, dst, port in [(node, weighted, "a"), (weight, weighted, "b"),
                                (weighted, part, "x")]:
@@ -319,7 +321,7 @@ def refs_graph(cases: tuple[RefCase, ...]) -> Graph:
             g.connect(part.id, added.id, "b")
             part = added
         total = part
-    return g
+    return g, weights
 
 
 REF_GROUPS = {op: tuple(c for c in load("sweep") if c.op == op)
@@ -338,9 +340,10 @@ def assert_refs(cases: tuple[RefCase, ...], values: dict, grads: dict, label: st
 def test_numpy_export_matches_torch_at_special_points(group: str, tmp_path: Path) -> None:
     """Torch's float64 numbers, with pow's documented convention (∂/∂b = 0 where a < 0)."""
     cases = REF_GROUPS[group]
-    module = load_module(to_numpy_module(refs_graph(cases)), tmp_path / "refs_np.py")
+    graph, weights = refs_graph(cases)
+    module = load_module(to_numpy_module(graph), tmp_path / "refs_np.py")
     with np.errstate(all="ignore"):  # overflow and log(0) are the point here
-        assert_refs(cases, *module.forward_backward(), "numpy export")
+        assert_refs(cases, *module.forward_backward(**weights), "numpy export")
 
 
 @pytest.mark.parametrize("group", sorted(REF_GROUPS))
@@ -348,8 +351,9 @@ def test_torch_export_matches_torch_at_special_points(group: str, tmp_path: Path
     """Autograd on the exported module: torch's numbers, and pow's convention (real_pow)."""
     pytest.importorskip("torch", reason="torch is an optional extra: pip install torch")
     cases = REF_GROUPS[group]
-    module = load_module(to_torch_module(refs_graph(cases)), tmp_path / "refs_torch.py")
-    values, grads = module.gradients()
+    graph, weights = refs_graph(cases)
+    module = load_module(to_torch_module(graph), tmp_path / "refs_torch.py")
+    values, grads = module.gradients(**weights)
     assert_refs(cases, {k: v.detach().numpy() for k, v in values.items()},
                 {k: v.numpy() for k, v in grads.items()}, "torch export")
 
