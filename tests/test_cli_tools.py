@@ -69,7 +69,8 @@ def test_gradcheck_trainable_only_checks_tensors_elementwise(capsys) -> None:
 
 
 def test_gradcheck_detects_a_wrong_vjp_with_exit_1(capsys, monkeypatch) -> None:
-    wrong = dataclasses.replace(ops.REGISTRY["mul"], vjp=lambda g, out, a, b: (g * b * 1.5, g * a))
+    wrong = dataclasses.replace(ops.REGISTRY["mul"], vjp=lambda g, out, a, b: (g * b * 1.5, g * a),
+                                vjp_template=("{g} * {b} * 1.5", "{g} * {a}"))
     monkeypatch.setitem(ops.REGISTRY, "mul", wrong)
     code, out, err = run(capsys, "gradcheck", SEED)
     assert code == 1 and err == ""

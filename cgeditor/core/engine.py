@@ -7,7 +7,6 @@ across runs). Failures and non-finite numbers become per-node issues, never exce
 
 from __future__ import annotations
 
-import math
 import threading
 import warnings
 from collections.abc import Mapping, Sequence
@@ -18,7 +17,18 @@ from typing import Any
 
 import numpy as np
 
+from cgeditor.core import compiled as straight_line
 from cgeditor.core.ops import F64, OpSpec, get_op
+from cgeditor.core.values import as_value, describe, finite, fit_like, fit_to, is_finite
+
+__all__ = ["BackwardResult", "ForwardResult", "Issue", "Plan", "Step", "as_value",
+           "backward", "compile_plan", "describe", "fit_to", "forward", "is_finite",
+           "quiet_ieee"]
+
+# A plan runs carefully (the loop below) until it has run this many times, then as compiled
+# straight-line code: compiling costs about as much as this many careful runs, so a graph that
+# is edited and run once never waits for the compiler, and one that is run often soon gains.
+HOT_RUNS = 20
 
 # Arity codes, kept for readers of Plan.arity; the hot loops use the precompiled code below.
 LEAF, UNARY, BINARY, GENERAL = 0, 1, 2, 3
@@ -53,6 +63,10 @@ class Plan:
     fwd: tuple[tuple, ...] = ()
     bwd: tuple[tuple, ...] = ()
     leaves: tuple[tuple[int, Any], ...] = ()
+    # Per node, the nodes that take it as an input (execution order); and the compiled code
+    # and run counts, filled on use and kept as long as the plan (one structure version).
+    consumers: tuple[tuple[int, ...], ...] = ()
+    cache: dict = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def names(self) -> list[str]:
@@ -82,7 +96,12 @@ def compile_plan(steps: Sequence[Step], output: int | None = None) -> Plan:
         if i <= out:
             bwd.append((i, vjp, a, b, args, spec.name))
     bwd.reverse()
-    return Plan(tuple(steps), out, specs, arity, index, tuple(fwd), tuple(bwd), tuple(leaves))
+    consumers: list[list[int]] = [[] for _ in steps]
+    for k, step in enumerate(steps):
+        for j in dict.fromkeys(step.args):
+            consumers[j].append(k)
+    return Plan(tuple(steps), out, specs, arity, index, tuple(fwd), tuple(bwd), tuple(leaves),
+                tuple(map(tuple, consumers)))
 
 
 def _arity(spec: OpSpec, step: Step) -> int:
@@ -138,14 +157,15 @@ class _IgnoredRuntimeWarnings(warnings.catch_warnings):
         warnings.simplefilter("ignore", RuntimeWarning)
 
 
-def as_value(raw: Any) -> Any:
-    """A float64 numpy scalar or a float64 ndarray (never a shape-(1,)-for-a-scalar array)."""
-    arr = np.asarray(raw, dtype=np.float64)
-    return F64(arr) if arr.ndim == 0 else arr
+def forward(plan: Plan, feeds: Mapping[str, Any] | None = None, *,
+            compiled: bool | None = None) -> ForwardResult:
+    """Evaluate every step in order; leaves take ``feeds[name]`` when given.
 
-
-def forward(plan: Plan, feeds: Mapping[str, Any] | None = None) -> ForwardResult:
-    """Evaluate every step in order; leaves take ``feeds[name]`` when given."""
+    ``compiled``: True runs the plan's straight-line code now, False only the careful loop,
+    None (the default) the careful loop until the plan has run HOT_RUNS times. The result is
+    the same either way (to rounding): wherever compiled code meets an exception or a
+    non-finite number, the careful loop reruns the pass and reports the issues.
+    """
     values: list[Any] = [None] * len(plan.steps)
     issues: dict[int, Issue] = {}
     for i, value in plan.leaves:
@@ -158,6 +178,10 @@ def forward(plan: Plan, feeds: Mapping[str, Any] | None = None) -> ForwardResult
         if values[i] is None:
             issues[i] = Issue(i, "error", f"{plan.steps[i].name} has no value")
     with quiet_ieee():  # IEEE results, reported as issues instead of warnings
+        if not issues and plan.fwd and _hot(plan, "forward", compiled):
+            done = straight_line.forward_values(plan, values)
+            if done is not None:
+                return ForwardResult(done, issues)
         failed = _run_fast(plan.fwd, values) if not issues else (0, None)
         if failed is not None:
             _run_careful(plan, values, issues, *failed)
@@ -202,8 +226,21 @@ def _run_careful(plan: Plan, values: list, issues: dict, start: int,
         values[i] = None
 
 
-def backward(plan: Plan, values: Sequence[Any], seed: Any = None) -> BackwardResult:
-    """Fresh gradients of the output w.r.t. every node (None where a node cannot reach it)."""
+def _hot(plan: Plan, which: str, compiled: bool | None) -> bool:
+    """Whether this run of ``which`` pass should use compiled code (see ``forward``)."""
+    if compiled is not None:
+        return compiled
+    runs = plan.cache[which] = plan.cache.get(which, 0) + 1
+    return runs > HOT_RUNS
+
+
+def backward(plan: Plan, values: Sequence[Any], seed: Any = None, *,
+             compiled: bool | None = None) -> BackwardResult:
+    """Fresh gradients of the output w.r.t. every node (None where a node cannot reach it).
+
+    ``compiled`` chooses the code as in ``forward``; a wrong number of gradients from a vjp
+    raises TypeError naming the op.
+    """
     grads: list[Any] = [None] * len(plan.steps)
     out = plan.output
     if values[out] is None:
@@ -213,6 +250,10 @@ def backward(plan: Plan, values: Sequence[Any], seed: Any = None) -> BackwardRes
         grads[out] = F64(grads[out])
     issues: dict[int, Issue] = {}
     with quiet_ieee():
+        if plan.bwd and _hot(plan, "backward", compiled):
+            done = straight_line.backward_grads(plan, values, grads[out])
+            if done is not None:
+                return BackwardResult(done, issues)
         _backward_loop(plan.bwd, values, grads)
         _mark_nonfinite(plan, grads, issues, "nonfinite_grad", values)
     return BackwardResult(grads, issues)
@@ -232,11 +273,11 @@ def _backward_loop(code: tuple, values: Sequence[Any], grads: list) -> None:
             except (TypeError, ValueError):
                 raise _count_error(op, parts, 2) from None
             if ga.__class__ is not F64 or va.__class__ is not F64:
-                ga = _fit(ga, va)
+                ga = fit_like(ga, va)
             prev = grads[a]
             grads[a] = ga if prev is None else prev + ga
             if gb.__class__ is not F64 or vb.__class__ is not F64:
-                gb = _fit(gb, vb)
+                gb = fit_like(gb, vb)
             prev = grads[b]  # read after the write above: x*x feeds both ports
             grads[b] = gb if prev is None else prev + gb
         else:
@@ -245,7 +286,7 @@ def _backward_loop(code: tuple, values: Sequence[Any], grads: list) -> None:
                 raise _count_error(op, parts, len(args))
             for j, part in zip(args, parts):
                 if part.__class__ is not F64 or values[j].__class__ is not F64:
-                    part = _fit(part, values[j])
+                    part = fit_like(part, values[j])
                 prev = grads[j]
                 grads[j] = part if prev is None else prev + part
 
@@ -253,43 +294,6 @@ def _backward_loop(code: tuple, values: Sequence[Any], grads: list) -> None:
 def _count_error(op: str, parts: Any, expected: int) -> TypeError:
     count = len(parts) if hasattr(parts, "__len__") else "no sequence of"
     return TypeError(f"vjp of {op} returned {count} gradients for {expected} inputs")
-
-
-def _fit(grad: Any, like: Any) -> Any:
-    if grad.__class__ is np.ndarray and like.__class__ is np.ndarray \
-            and grad.shape == like.shape:
-        return grad
-    return fit_to(grad, like)
-
-
-def fit_to(grad: Any, like: Any) -> Any:
-    """Sum a broadcast gradient back to the shape of ``like`` (numpy broadcasting in reverse)."""
-    shape = np.shape(like)
-    grad = np.asarray(grad, dtype=np.float64)
-    if grad.shape != shape:
-        extra = grad.ndim - len(shape)
-        if extra > 0:
-            grad = grad.sum(axis=tuple(range(extra)))
-        kept = tuple(k for k, n in enumerate(shape) if n == 1 and grad.shape[k] != 1)
-        if kept:
-            grad = grad.sum(axis=kept, keepdims=True)
-        grad = np.broadcast_to(grad, shape)
-    return F64(grad) if grad.ndim == 0 else grad
-
-
-def is_finite(value: Any) -> bool:
-    """True when every element of ``value`` is finite."""
-    with np.errstate(all="ignore"):
-        return _finite(value)
-
-
-def _finite(value: Any) -> bool:
-    if value.__class__ is F64:
-        return math.isfinite(value)
-    arr = np.asarray(value, dtype=np.float64)
-    # A finite sum proves every element finite, in one pass and no temporary; a sum that
-    # overflowed from finite elements falls through to the exact check.
-    return math.isfinite(np.add.reduce(arr, axis=None)) or bool(np.isfinite(arr).all())
 
 
 def _mark_nonfinite(plan: Plan, data: Sequence[Any], issues: dict, kind: str,
@@ -304,7 +308,7 @@ def _mark_nonfinite(plan: Plan, data: Sequence[Any], issues: dict, kind: str,
     except (TypeError, ValueError):  # a tensor in the list: check one by one
         pass
     bad = [i for i, v in enumerate(data) if v is not None and i not in issues
-           and not _finite(v)]
+           and not finite(v)]
     if not bad:
         return
     values = data if values is None else values
@@ -327,21 +331,10 @@ def _value_message(plan: Plan, values: Sequence[Any], i: int) -> str:
 
 
 def _grad_message(plan: Plan, values: Sequence[Any], grads: Sequence[Any], i: int) -> str:
+    """Names the consumer whose rule produced a non-finite gradient, nearest the output: only
+    i's own consumers are looked at, so reporting every node of a long chain stays linear."""
     text = f"gradient of {plan.steps[i].name} is {describe(grads[i])}"
-    for k in range(plan.output, i, -1):  # the consumer whose rule produced it, nearest the output
-        if i in plan.steps[k].args and grads[k] is not None and is_finite(grads[k]):
+    for k in reversed(plan.consumers[i]):
+        if k <= plan.output and grads[k] is not None and finite(grads[k]):
             return f"{text}, from the rule of {_value_message(plan, values, k)}"
     return text
-
-
-def describe(value: Any) -> str:
-    """Short human text for a value: '-inf', '2', or 'nan in 3 of 10 elements'."""
-    if value is None:
-        return "nothing"
-    if np.ndim(value) == 0:
-        return f"{float(value):.6g}"
-    arr = np.asarray(value)
-    bad = int(np.size(arr) - np.isfinite(arr).sum())
-    if bad:
-        return f"non-finite in {bad} of {arr.size} elements"
-    return f"array of shape {arr.shape}"

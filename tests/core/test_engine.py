@@ -181,13 +181,16 @@ def test_shape_mismatch_is_reported_per_node_and_other_branches_run() -> None:
     assert bwd.grads == [None] * 6
 
 
-def test_vjp_returning_the_wrong_number_of_gradients_is_a_clear_error(monkeypatch) -> None:
-    broken = dataclasses.replace(ops.REGISTRY["mul"], vjp=lambda g, out, a, b: (g * b,))
+@pytest.mark.parametrize("compiled", [False, True])
+def test_vjp_returning_the_wrong_number_of_gradients_is_a_clear_error(monkeypatch,
+                                                                     compiled: bool) -> None:
+    broken = dataclasses.replace(ops.REGISTRY["mul"], vjp=lambda g, out, a, b: (g * b,),
+                                 vjp_template=("{g} * {b}",))
     monkeypatch.setitem(ops.REGISTRY, "mul", broken)
     plan = seed_plan()
     values = forward(plan).values
     with pytest.raises(TypeError, match="vjp of mul returned 1 gradients for 2 inputs"):
-        backward(plan, values)
+        backward(plan, values, compiled=compiled)
 
 
 # --- gradient checking --------------------------------------------------------------------
@@ -201,7 +204,8 @@ def test_gradcheck_passes_on_the_seed_example() -> None:
 
 def test_gradcheck_detects_a_wrong_vjp(monkeypatch) -> None:
     spec = ops.REGISTRY["add"]
-    wrong = dataclasses.replace(spec, vjp=lambda g, out, a, b: (g, 1.1 * g))
+    wrong = dataclasses.replace(spec, vjp=lambda g, out, a, b: (g, 1.1 * g),
+                                vjp_template=("{g}", "1.1 * {g}"))
     monkeypatch.setitem(ops.REGISTRY, "add", wrong)
     rows = {r.name: r for r in check_gradients(seed_plan())}
     assert not rows["b"].passed

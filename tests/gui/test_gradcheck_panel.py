@@ -56,7 +56,8 @@ def test_trainable_only_checks_w_and_b(qtbot, learn) -> None:
 def test_a_wrong_vjp_fails_and_is_marked_on_the_canvas(qtbot, learn, window,
                                                        monkeypatch) -> None:
     wrong = dataclasses.replace(ops.REGISTRY["mul"],
-                                vjp=lambda g, out, a, b: (g * b * 1.5, g * a))
+                                vjp=lambda g, out, a, b: (g * b * 1.5, g * a),
+                                vjp_template=("{g} * {b} * 1.5", "{g} * {a}"))
     monkeypatch.setitem(ops.REGISTRY, "mul", wrong)
     panel = learn.gradcheck
     assert run_check(qtbot, panel) is False

@@ -1,0 +1,289 @@
+"""A Plan compiled to straight-line Python: one function per pass, one local per node.
+
+The code is spelled from the op registry's own templates (the ones the NumPy export uses):
+``v12`` holds node 12's value and ``g12`` its gradient, attributes are bound constants
+(``k0``, ``k1``, …) and leaf values arrive as arguments, so no name, value or other text from a
+file ever enters the source. Two kinds of code exist per plan, each built on first use:
+
+- ``FLOAT``: every leaf a float64 scalar and every rule spelled with functions that
+  ``floatmath`` provides, run on Python floats with ``math`` (ten times cheaper per op than
+  numpy scalars). Only a finite result is trusted; anything else is rerun carefully.
+- ``NUMPY``: the same templates on numpy values, with the engine's shape chores (summing a
+  broadcast gradient back to its input's shape) done by ``fit_like``. Ops whose templates
+  name functions the engine does not provide run their registry callables instead.
+
+Either kind returns None wherever the careful path must decide (an exception, a non-finite
+number): the careful path is the reference, and it alone writes issues.
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+import string
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import cache, partial
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from cgeditor.core import floatmath
+from cgeditor.core.ops import F64, OpSpec
+from cgeditor.core.values import finite, fit_like
+
+if TYPE_CHECKING:
+    from cgeditor.core.engine import Plan, Step
+
+FLOAT, NUMPY = "float", "numpy"
+_NAMESPACES: dict[str, dict[str, Any]] = {
+    FLOAT: {"np": floatmath},
+    NUMPY: {"np": np, "fit": fit_like},
+}
+
+
+@dataclass(frozen=True)
+class Pass:
+    """One compiled pass: ``run`` and the slots its arguments or results belong to."""
+
+    run: Callable[..., tuple]
+    slots: tuple[int, ...]  # forward: leaf slots, in argument order; backward: returned grads
+    source: str
+
+
+def forward_values(plan: Plan, values: list) -> list | None:
+    """Every node's value from the leaves already in ``values``; None when the careful path
+    must run instead (a rule raised, or some value is not finite)."""
+    leaves = [values[i] for i, _ in plan.leaves]
+    if all(v.__class__ is F64 for v in leaves):
+        code = compiled(plan, "forward", FLOAT)
+        if code is not None:
+            try:
+                out = code.run(tuple(map(float, leaves)))
+                if math.isfinite(sum(out)):  # a complex number raises here too
+                    return list(np.array(out))
+            except Exception:  # a domain error or overflow: numpy and the careful path decide
+                pass
+            return None
+    code = compiled(plan, "forward", NUMPY)
+    try:
+        out = code.run(tuple(leaves))
+    except Exception:  # a shape mismatch or a failing rule: reported by the careful path
+        return None
+    return list(out) if all(map(finite, out)) else None
+
+
+def backward_grads(plan: Plan, values: Sequence[Any], seed: Any) -> list | None:
+    """Gradients of the output (None for nodes that cannot reach it); None when the careful
+    path must run instead."""
+    if seed.__class__ is F64 and all(v.__class__ is F64 for v in values):
+        code = compiled(plan, "backward", FLOAT)
+        if code is not None:
+            try:
+                out = code.run(np.fromiter(values, np.float64, len(values)).tolist(),
+                               float(seed))
+                if math.isfinite(sum(out)):
+                    return _scatter(plan, code.slots, list(np.array(out)))
+            except Exception:
+                pass
+            return None
+    code = compiled(plan, "backward", NUMPY)
+    try:
+        out = code.run(tuple(values), seed)
+    except Exception:
+        return None
+    return _scatter(plan, code.slots, list(out)) if all(map(finite, out)) else None
+
+
+def _scatter(plan: Plan, slots: tuple[int, ...], grads: list) -> list:
+    if len(slots) == len(plan.steps):  # every node reaches the output: already in order
+        return grads
+    full: list[Any] = [None] * len(plan.steps)
+    for i, g in zip(slots, grads):
+        full[i] = g
+    return full
+
+
+def compiled(plan: Plan, which: str, kind: str) -> Pass | None:
+    """The plan's compiled ``which`` pass ("forward" or "backward") of ``kind``, built once
+    per plan; None when the plan cannot be compiled to that kind (FLOAT only)."""
+    key = (which, kind)
+    if key not in plan.cache:
+        build = _forward_source if which == "forward" else _backward_source
+        plan.cache[key] = _build(plan, kind, build)
+    return plan.cache[key]
+
+
+def _build(plan: Plan, kind: str, build: Callable) -> Pass | None:
+    namespace: dict[str, Any] = {"__builtins__": {}, **_NAMESPACES[kind]}
+    made = build(plan, kind, _Binder(namespace, kind))
+    if made is None:
+        return None
+    lines, slots = made
+    source = "\n".join(lines)
+    # Our own slot-named code: the only text in it comes from the registry's templates.
+    exec(compile(source, f"<cgeditor plan, {kind}>", "exec"), namespace)
+    return Pass(namespace["run"], tuple(slots), source)
+
+
+class _Binder:
+    """Hands out constant names (k0, k1, …) bound in the code's namespace: values go in as
+    objects, never as text."""
+
+    def __init__(self, namespace: dict[str, Any], kind: str) -> None:
+        self.namespace, self.kind = namespace, kind
+
+    def __call__(self, value: Any) -> str:
+        name = f"k{len(self.namespace)}"
+        if self.kind == FLOAT and isinstance(value, float):
+            value = float(value)  # a float64 attribute would drag numpy scalars in
+        self.namespace[name] = value
+        return name
+
+
+def _forward_source(plan: Plan, kind: str, bind: _Binder) -> tuple[list[str], list[int]] | None:
+    leaves = [i for i, _ in plan.leaves]
+    lines = ["def run(leaves):", f"    {_targets(leaves)} = leaves"]
+    inline = _Inline(kind)
+    for i, (step, spec) in enumerate(zip(plan.steps, plan.specs)):
+        if spec.is_leaf:
+            continue
+        expr = _expression(spec.template, _fields(step, spec, bind)) if inline(spec) else None
+        if expr is None:
+            if kind == FLOAT:
+                return None
+            rule = partial(spec.forward, **step.attrs) if step.attrs else spec.forward
+            expr = f"{bind(rule)}({', '.join(f'v{j}' for j in step.args)})"
+        lines.append(f"    v{i} = {expr}")
+    lines.append(f"    return {_targets(range(len(plan.steps)))}")
+    return lines, leaves
+
+
+def _backward_source(plan: Plan, kind: str, bind: _Binder) -> tuple[list[str], list[int]] | None:
+    out = plan.output
+    lines = ["def run(values, seed):", "", f"    g{out} = seed"]
+    grad = {out: f"g{out}"}  # node -> the name holding its gradient so far
+    used: set[int] = set()  # values the vjps read, unpacked from ``values`` up front
+    inline = _Inline(kind)
+    for i in range(out, -1, -1):
+        step, spec = plan.steps[i], plan.specs[i]
+        if i not in grad or spec.is_leaf:
+            continue
+        if inline(spec):
+            parts = _inline_vjp(i, step, spec, bind, grad[i], used)
+        elif kind == FLOAT:
+            return None
+        else:
+            parts = _opaque_vjp(i, step, spec, bind, grad[i], lines)
+            used.update((i, *step.args))
+        for j, part in zip(step.args, parts):
+            if kind == NUMPY:
+                part = f"fit({part}, v{j})"
+                used.add(j)
+            if j not in grad and part.isidentifier():
+                grad[j] = part  # an alias (add passes g on): no statement needed
+                continue
+            lines.append(f"    g{j} = {part if j not in grad else f'{grad[j]} + {part}'}")
+            grad[j] = f"g{j}"
+    lines[1] = f"    {_targets(v if v in used else '_' for v in range(len(plan.steps)))} = values"
+    slots = sorted(grad)
+    lines.append(f"    return {_targets(grad[j] for j in slots)}")
+    return lines, slots
+
+
+def _inline_vjp(i: int, step: Step, spec: OpSpec, bind: _Binder, g: str,
+                used: set[int]) -> list[str]:
+    """The vjp templates filled in for node i, one expression per input."""
+    fields = _fields(step, spec, bind)
+    fields.update(g=g, out=f"v{i}")
+    parts = []
+    for template in spec.vjp_template:
+        names = _placeholders(template)
+        used.update(j for port, j in zip(spec.inputs, step.args) if port in names)
+        if "out" in names:
+            used.add(i)
+        part = template.format_map(fields)
+        parts.append(part if part.isidentifier() else f"({part})")
+    return parts
+
+
+def _opaque_vjp(i: int, step: Step, spec: OpSpec, bind: _Binder, g: str,
+                lines: list[str]) -> list[str]:
+    """A rule without usable templates runs its registry callable; a wrong number of results
+    then raises, and the careful path reports it."""
+    vjp = partial(spec.vjp, **step.attrs) if step.attrs else spec.vjp
+    names = [f"p{i}_{k}" for k in range(len(step.args))]
+    args = ", ".join([g, f"v{i}", *(f"v{j}" for j in step.args)])
+    lines.append(f"    {_targets(names)} = {bind(vjp)}({args})")
+    return names
+
+
+def _targets(names: Any) -> str:
+    """``a, b, c,`` — a tuple display that is valid for one name and for many."""
+    return "".join(f"{n}, " if isinstance(n, str) else f"v{n}, " for n in names).rstrip() or "()"
+
+
+def _fields(step: Step, spec: OpSpec, bind: _Binder) -> dict[str, str]:
+    """Template fields of one node: its ports as value names, its attributes as constants."""
+    fields = {port: f"v{j}" for port, j in zip(spec.inputs, step.args)}
+    if spec.attrs:
+        for name, value in {**spec.default_attrs(), **step.attrs}.items():
+            fields[name] = bind(value)
+    return fields
+
+
+def _expression(template: str, fields: dict[str, str]) -> str | None:
+    try:
+        return template.format_map(fields)
+    except (KeyError, IndexError, ValueError):  # a placeholder this node cannot fill
+        return None
+
+
+class _Inline:
+    """Whether a spec's templates can be pasted into ``kind`` code: present, one vjp per input,
+    every placeholder a port, an attribute, ``g`` or ``out``, and naming only functions that
+    kind's namespace provides. Memoised per spec for one build."""
+
+    def __init__(self, kind: str) -> None:
+        self.kind, self.seen = kind, {}
+
+    def __call__(self, spec: OpSpec) -> bool:
+        known = self.seen.get(spec.name)
+        if known is None or known[0] is not spec:
+            known = self.seen[spec.name] = (spec, self._check(spec))
+        return known[1]
+
+    def _check(self, spec: OpSpec) -> bool:
+        if not spec.template or len(spec.vjp_template) != len(spec.inputs):
+            return False
+        allowed = {*spec.inputs, *(a.name for a in spec.attrs), "g", "out"}
+        return all(_placeholders(t) <= allowed and _resolves(t, self.kind)
+                   for t in (spec.template, *spec.vjp_template))
+
+
+@cache
+def _placeholders(template: str) -> frozenset[str]:
+    return frozenset(name for _, name, _, _ in string.Formatter().parse(template) if name)
+
+
+@cache
+def _resolves(template: str, kind: str) -> bool:
+    namespace = _NAMESPACES[kind]
+    try:
+        tree = ast.parse(template.format_map(_Blank()), mode="eval")
+    except (SyntaxError, ValueError):
+        return False
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+            if not hasattr(namespace.get(node.value.id), node.attr):
+                return False
+        elif isinstance(node, ast.Name) and node.id != "_" and node.id not in namespace:
+            return False
+    return True
+
+
+class _Blank(dict):
+    """Fills every template placeholder with the name ``_``, to parse a template alone."""
+
+    def __missing__(self, key: str) -> str:
+        return "_"

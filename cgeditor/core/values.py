@@ -1,0 +1,71 @@
+"""What the engine stores per node, and the chores on it: float64 values, gradients summed back
+over broadcast axes, finiteness checks and short descriptions for messages."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from cgeditor.core.ops import F64
+
+
+def as_value(raw: Any) -> Any:
+    """A float64 numpy scalar or a float64 ndarray (never a shape-(1,)-for-a-scalar array)."""
+    arr = np.asarray(raw, dtype=np.float64)
+    return F64(arr) if arr.ndim == 0 else arr
+
+
+def fit_like(grad: Any, like: Any) -> Any:
+    """``grad`` as the gradient of ``like``: unchanged when it already has like's type and
+    shape (the common case, checked first and cheaply), else ``fit_to``."""
+    kind = grad.__class__
+    if kind is like.__class__ and (kind is F64 or (kind is np.ndarray
+                                                   and grad.shape == like.shape)):
+        return grad
+    return fit_to(grad, like)
+
+
+def fit_to(grad: Any, like: Any) -> Any:
+    """Sum a broadcast gradient back to the shape of ``like`` (numpy broadcasting in reverse)."""
+    shape = np.shape(like)
+    grad = np.asarray(grad, dtype=np.float64)
+    if grad.shape != shape:
+        extra = grad.ndim - len(shape)
+        if extra > 0:
+            grad = grad.sum(axis=tuple(range(extra)))
+        kept = tuple(k for k, n in enumerate(shape) if n == 1 and grad.shape[k] != 1)
+        if kept:
+            grad = grad.sum(axis=kept, keepdims=True)
+        grad = np.broadcast_to(grad, shape)
+    return F64(grad) if grad.ndim == 0 else grad
+
+
+def is_finite(value: Any) -> bool:
+    """True when every element of ``value`` is finite."""
+    with np.errstate(all="ignore"):
+        return finite(value)
+
+
+def finite(value: Any) -> bool:
+    """is_finite without its own np.errstate, for callers that already silenced numpy."""
+    if value.__class__ is F64:
+        return math.isfinite(value)
+    arr = np.asarray(value, dtype=np.float64)
+    # A finite sum proves every element finite, in one pass and no temporary; a sum that
+    # overflowed from finite elements falls through to the exact check.
+    return math.isfinite(np.add.reduce(arr, axis=None)) or bool(np.isfinite(arr).all())
+
+
+def describe(value: Any) -> str:
+    """Short human text for a value: '-inf', '2', or 'nan in 3 of 10 elements'."""
+    if value is None:
+        return "nothing"
+    if np.ndim(value) == 0:
+        return f"{float(value):.6g}"
+    arr = np.asarray(value)
+    bad = int(np.size(arr) - np.isfinite(arr).sum())
+    if bad:
+        return f"non-finite in {bad} of {arr.size} elements"
+    return f"array of shape {arr.shape}"

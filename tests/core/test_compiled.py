@@ -1,0 +1,170 @@
+"""Compiled straight-line code against the careful loop, op by op from the registry.
+
+Every op runs on the gradient samples of test_ops (scalars, vectors, broadcasting, matrices)
+and on special points (zeros, negatives, overflow, ties); the two paths must give the same
+values and gradients to 1e-12, of the same types, and report the same issues.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from typing import Any
+
+import numpy as np
+import pytest
+
+from cgeditor.core import compiled as straight_line
+from cgeditor.core import engine
+from cgeditor.core.engine import Step, backward, compile_plan, forward
+from cgeditor.core.ops import F64, REGISTRY
+from tests.core.test_ops import SAMPLES
+
+OPS = sorted(name for name, spec in REGISTRY.items() if not spec.is_leaf)
+SPECIAL = (0.0, -1.0, 0.5, 2.0, 1000.0)  # zero, negative, overflow of exp, and plain numbers
+POWC_EXPONENTS = (2.0, -1.0, 0.5, 0.0, 3.0)
+
+
+def _plan(name: str, inputs: tuple, attrs: dict) -> engine.Plan:
+    steps = [Step(f"x{k}", "input", (), {}, v) for k, v in enumerate(inputs)]
+    steps.append(Step("op", name, tuple(range(len(inputs))), attrs))
+    return compile_plan(steps)
+
+
+def _special(name: str) -> list[tuple[tuple, dict]]:
+    """Scalar grids over SPECIAL (ties included), a vector of them, and a broadcast pair."""
+    arity = len(REGISTRY[name].inputs)
+    grid = [tuple(map(F64, xs)) for xs in itertools.product(SPECIAL, repeat=arity)]
+    vector = np.array(SPECIAL)
+    cases = [(xs, {}) for xs in grid] + [((vector,) * arity, {})]
+    if arity == 2:
+        cases += [((vector, F64(0.5)), {}), ((np.outer(vector, vector), vector), {})]
+    if name == "powc":
+        cases += [((F64(x),), {"exponent": e}) for x in SPECIAL for e in POWC_EXPONENTS]
+    return cases
+
+
+def _cases() -> list:
+    return [pytest.param(name, inputs, attrs, id=f"{name}-{k}")
+            for name in OPS
+            for k, (inputs, attrs) in enumerate([*SAMPLES[name], *_special(name)])]
+
+
+def assert_same(a: Any, b: Any, what: str) -> None:
+    """Same type and shape, equal to 1e-12 (nan where nan), or both None."""
+    assert type(a) is type(b), f"{what}: {type(a).__name__} vs {type(b).__name__}"
+    if a is None:
+        return
+    assert np.shape(a) == np.shape(b), what
+    np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12, equal_nan=True, err_msg=what)
+
+
+def assert_paths_agree(plan: engine.Plan) -> None:
+    """forward and backward, compiled and careful: same numbers, same issues, same errors."""
+    careful, fast = forward(plan, compiled=False), forward(plan, compiled=True)
+    for k, (a, b) in enumerate(zip(careful.values, fast.values)):
+        assert_same(a, b, f"value of {plan.steps[k].name}")
+    assert fast.issues == careful.issues
+    if careful.values[plan.output] is None:
+        return
+    outcomes = []
+    for values, flag in ((careful.values, False), (fast.values, True)):
+        try:
+            outcomes.append(backward(plan, values, compiled=flag))
+        except Exception as exc:  # the same error must come out of both
+            outcomes.append(f"{type(exc).__name__}: {exc}")
+    if isinstance(outcomes[0], str):
+        assert outcomes[1] == outcomes[0]
+        return
+    for k, (a, b) in enumerate(zip(outcomes[0].grads, outcomes[1].grads)):
+        assert_same(a, b, f"gradient of {plan.steps[k].name}")
+    assert outcomes[1].issues == outcomes[0].issues
+
+
+@pytest.mark.parametrize(("name", "inputs", "attrs"), _cases())
+def test_compiled_agrees_with_careful_on_every_op(name: str, inputs: tuple, attrs: dict) -> None:
+    assert_paths_agree(_plan(name, inputs, attrs))
+
+
+@pytest.mark.parametrize("name", OPS)
+def test_finite_samples_run_compiled_without_falling_back(name: str) -> None:
+    """Where the careful loop finds nothing wrong the compiled code must not give up, or the
+    comparison above would only ever compare the careful loop with itself."""
+    for inputs, attrs in SAMPLES[name]:
+        plan = _plan(name, inputs, attrs)
+        careful = forward(plan, compiled=False)
+        assert not careful.issues
+        assert straight_line.forward_values(plan, list(careful.values)) is not None
+        assert straight_line.backward_grads(plan, careful.values,
+                                            np.ones_like(careful.values[-1])[()]) is not None
+
+
+@pytest.mark.parametrize("name", ["add", "sub", "mul", "div", "pow", "powc", "exp", "log",
+                                  "tanh", "sigmoid", "relu", "sqrt", "maximum", "mse"])
+def test_scalar_rules_compile_to_python_floats(name: str) -> None:
+    plan = _plan(name, tuple(F64(0.5) for _ in REGISTRY[name].inputs), {})
+    for which in ("forward", "backward"):
+        code = straight_line.compiled(plan, which, straight_line.FLOAT)
+        assert code is not None, f"{name} {which} did not compile to floats"
+
+
+def chain_plan(layers: int, leaf: Any) -> engine.Plan:
+    """h_k = tanh(h_{k-1}·w + b), J = h_N; w and b fan out to every layer."""
+    steps = [Step("h0", "input", value=leaf * 0.1), Step("w", "input", value=leaf * 0.9),
+             Step("b", "input", value=leaf * 0.01)]
+    h = 0
+    for k in range(layers):
+        n = len(steps)
+        steps += [Step(f"m{k}", "mul", (h, 1)), Step(f"a{k}", "add", (n, 2)),
+                  Step(f"h{k + 1}", "tanh", (n + 1,))]
+        h = n + 2
+    return compile_plan(steps)
+
+
+@pytest.mark.parametrize("leaf", [F64(1.0), np.linspace(0.5, 1.5, 7)])
+def test_chain_with_fan_out_agrees(leaf: Any) -> None:
+    assert_paths_agree(chain_plan(40, leaf))
+
+
+def test_broadcast_gradients_are_summed_back_in_compiled_code() -> None:
+    steps = [Step("m", "input", value=np.ones((2, 3))), Step("v", "input", value=np.arange(3.0)),
+             Step("s", "input", value=F64(2.0)), Step("mv", "mul", (0, 1)),
+             Step("out", "mul", (3, 2)), Step("j", "sum", (4,))]
+    plan = compile_plan(steps)
+    grads = backward(plan, forward(plan, compiled=True).values, compiled=True).grads
+    np.testing.assert_array_equal(grads[1], [4.0, 4.0, 4.0])
+    assert type(grads[2]) is F64 and grads[2] == 6.0
+
+
+def test_non_finite_run_reports_the_careful_origin() -> None:
+    steps = [Step("x", "input", value=F64(0.0)), Step("l", "log", (0,)),
+             Step("e", "exp", (1,)), Step("r", "sqrt", (0,))]
+    plan = compile_plan(steps)
+    fast = forward(plan, compiled=True)
+    assert fast.issues[1].origin and fast.issues[1].message == "log at x = 0 gives -inf"
+    assert_paths_agree(plan)
+
+
+def test_no_name_or_value_from_the_graph_enters_the_source() -> None:
+    hostile = "__import__('os').system('echo pwned')"
+    steps = [Step(hostile, "input", value=F64(1.5)), Step("'; x = 1 #", "powc", (0,),
+                                                         {"exponent": 3.0})]
+    plan = compile_plan(steps)
+    for which, kind in itertools.product(("forward", "backward"), (straight_line.FLOAT,
+                                                                   straight_line.NUMPY)):
+        source = straight_line.compiled(plan, which, kind).source
+        assert "__import__" not in source and "pwned" not in source and "3.0" not in source
+        assert set(re.findall(r"[A-Za-z_]\w*", source)) <= {
+            "def", "run", "leaves", "values", "seed", "return", "np", "fit", "_",
+            *(f"{p}{k}" for p in "vgk" for k in range(10))}
+    assert forward(plan, compiled=True).values[1] == 1.5 ** 3
+
+
+def test_plans_switch_to_compiled_code_once_hot(monkeypatch) -> None:
+    monkeypatch.setattr(engine, "HOT_RUNS", 2)
+    plan = chain_plan(3, F64(1.0))
+    for run in range(4):
+        values = forward(plan).values
+        backward(plan, values)
+        built = ("forward", straight_line.FLOAT) in plan.cache
+        assert built == (run >= 2), run
