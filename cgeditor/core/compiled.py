@@ -9,8 +9,10 @@ file ever enters the source. Two kinds of code exist per plan, each built on fir
   ``floatmath`` provides, run on Python floats with ``math`` (ten times cheaper per op than
   numpy scalars). Only a finite result is trusted; anything else is rerun carefully.
 - ``NUMPY``: the same templates on numpy values, with the engine's shape chores (summing a
-  broadcast gradient back to its input's shape) done by ``fit_like``. Ops whose templates
-  name functions the engine does not provide run their registry callables instead.
+  broadcast gradient back to its input's shape) done by ``fit_like``.
+
+Templates may also call the functions of ``rules``. An op whose templates name anything else
+(or are missing) runs its registry callables instead, in NUMPY code only.
 
 Either kind returns None wherever the careful path must decide (an exception, a non-finite
 number): the careful path is the reference, and it alone writes issues.
@@ -28,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from cgeditor.core import floatmath
+from cgeditor.core import floatmath, rules
 from cgeditor.core.ops import F64, OpSpec
 from cgeditor.core.values import finite, fit_like
 
@@ -36,9 +38,13 @@ if TYPE_CHECKING:
     from cgeditor.core.engine import Plan, Step
 
 FLOAT, NUMPY = "float", "numpy"
+# Templates may name the rule functions of core/rules.py (the same ones the registry's
+# callables and the export use) besides np.
+_RULES = {name: value for name, value in vars(rules).items()
+          if callable(value) and getattr(value, "__module__", None) == rules.__name__}
 _NAMESPACES: dict[str, dict[str, Any]] = {
-    FLOAT: {"np": floatmath},
-    NUMPY: {"np": np, "fit": fit_like},
+    FLOAT: {"np": floatmath, **_RULES},
+    NUMPY: {"np": np, "fit": fit_like, **_RULES},
 }
 
 
