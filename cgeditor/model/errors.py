@@ -81,8 +81,16 @@ class LoadError(Exception):
     """A file that could not be loaded: names the file, the reason and where in it."""
 
     def __init__(self, filename: str, reason: str, location: str = ""):
+        # One printable line whatever the file held (a key with a newline, a lone surrogate).
+        reason, location = _printable(reason), _printable(location)
         where = f" at {location}" if location else ""
         super().__init__(f"{filename}: {reason}{where}")
         self.filename = filename
         self.reason = reason
         self.location = location
+
+
+def _printable(text: str) -> str:
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)

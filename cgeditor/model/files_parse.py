@@ -21,6 +21,7 @@ MAX_DEPTH = 64  # a valid file nests about 11 deep; 64 leaves room for meta
 # A JSON string (escapes included) or one bracket: enough to count depth outside strings.
 _TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]', re.DOTALL)
 _LONG_INT = re.compile(r"\d{1000,}")
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
 _NOT_STRUCTURE = bytes(sorted(set(range(256)) - set(b'"[]{}')))  # bytes _max_depth drops
 
 
@@ -153,7 +154,38 @@ def _decode_json(text: str, filename: str) -> Any:
         _raise_refused(data, refused[0], filename)
     if isinstance(data, dict) and isinstance(data.get("meta"), (dict, list)):
         _check_finite(data["meta"], "/meta", filename)
+    if _SURROGATE_ESCAPE.search(text):  # only escapes can make one: the bytes were valid UTF-8
+        _check_encodable(data, filename)
     return data
+
+
+def _check_encodable(data: Any, filename: str) -> None:
+    """Refuse a string (key or value) holding an unpaired surrogate escape such as \\ud800:
+    it would load, then every save of the graph would fail to encode it."""
+    stack: list[tuple[Any, str]] = [(data, "")]
+    while stack:
+        item, pointer = stack.pop()
+        if isinstance(item, str) and not _encodable(item):
+            raise LoadError(filename, "a string contains an unpaired surrogate escape "
+                                      "(\\ud800-\\udfff), which cannot be saved", pointer)
+        if isinstance(item, dict):
+            for key, value in item.items():
+                where = f"{pointer}/{escape(key)}"
+                if not _encodable(key):
+                    raise LoadError(filename, "a key contains an unpaired surrogate escape "
+                                              "(\\ud800-\\udfff), which cannot be saved",
+                                    where.encode("utf-8", "backslashreplace").decode())
+                stack.append((value, where))
+        elif isinstance(item, list):
+            stack.extend((value, f"{pointer}/{i}") for i, value in enumerate(item))
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _check_finite(tree: Any, root: str, filename: str) -> None:

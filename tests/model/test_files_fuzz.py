@@ -37,24 +37,32 @@ def _tensor_graph() -> Graph:
 
 VALID_TEXTS = [seed_example().read_text(encoding="utf-8"), files.dumps(_tensor_graph())]
 
+# Any code point, lone surrogates (U+D800–U+DFFF) included: JSON can spell them as escapes.
+_ANY_TEXT = st.text(st.one_of(st.characters(), st.characters(categories=["Cs"])), max_size=8)
 _JSON_LEAVES = st.one_of(
     st.none(), st.booleans(), st.integers(), st.integers(-10**400, 10**400),
-    st.floats(), st.text(max_size=12), st.sampled_from(["n1", "n5", "a", "b", "x", "mul"]))
+    st.floats(), st.text(max_size=12), _ANY_TEXT,
+    st.sampled_from(["n1", "n5", "a", "b", "x", "mul", "x\ud800", "\udfff"]))
+_KEYS = st.one_of(st.text(max_size=5), _ANY_TEXT)
 _JSON = st.recursive(_JSON_LEAVES, lambda inner: st.one_of(
-    st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=5), inner, max_size=3)),
+    st.lists(inner, max_size=3), st.dictionaries(_KEYS, inner, max_size=3)),
     max_leaves=8)
 
 
 def check(content: str | bytes) -> None:
-    """The property itself: a whole, re-savable Graph or a LoadError that is not a bug."""
+    """The property itself: a LoadError that is not a bug, or a whole Graph that saves (to
+    bytes on disk, as files.save writes) and loads back equal."""
     try:
         graph = files.loads(content, "fuzz.cgraph")
     except LoadError as error:
         assert error.filename == "fuzz.cgraph" and error.reason
         assert "bug in cgeditor" not in error.reason, error.reason
+        assert error.reason.isprintable() and error.location.isprintable()
         return
-    text = files.dumps(graph)
-    assert files.dumps(files.loads(text)) == text
+    saved = files.dumps(graph).encode("utf-8")
+    again = files.loads(saved)
+    assert files.graph_to_data(again) == files.graph_to_data(graph)
+    assert files.dumps(again).encode("utf-8") == saved
 
 
 def _slots(data: Any) -> list[tuple[Any, Any]]:
@@ -113,6 +121,37 @@ def _mutated_tree(data: st.DataObject, least: int, most: int) -> Any:
 def test_json_level_mutations(data: st.DataObject):
     tree = _mutated_tree(data, 1, 3)
     check(json.dumps(tree, ensure_ascii=data.draw(st.booleans())))
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_anything_that_loads_saves_and_loads_back_equal(data: st.DataObject):
+    """Strings anywhere (meta, names, ids, ports, ops, keys), lone surrogates included."""
+    tree = json.loads(data.draw(st.sampled_from(VALID_TEXTS)))
+    slots = [(c, k) for c, k in _slots(tree) if isinstance(c[k], str)]
+    meta = [(tree, "meta"), *((tree["meta"], k) for k in tree["meta"])]  # few, so drawn apart
+    for _ in range(data.draw(st.integers(1, 3))):
+        container, key = data.draw(st.sampled_from(data.draw(st.sampled_from([slots, meta]))))
+        container[key] = data.draw(st.one_of(_ANY_TEXT, _JSON))
+    check(json.dumps(tree, ensure_ascii=True))
+
+
+@pytest.mark.parametrize("where, text", [
+    ("/meta/note", '"note": "x\\ud800"'), ("/meta/x\\udc00", '"x\\udc00": 1'),
+    ("/meta/list/1", '"list": ["ok", "\\udfff tail"]')])
+def test_a_lone_surrogate_anywhere_is_refused_at_load_with_its_place(where, text) -> None:
+    tree = json.loads(VALID_TEXTS[0])
+    body = json.dumps(tree)
+    body = body.replace('"meta": {', '"meta": {' + text + ", ", 1) if '"meta": {' in body \
+        else body[:-1] + ', "meta": {' + text + "}}"
+    with pytest.raises(LoadError, match="unpaired surrogate") as caught:
+        files.loads(body, "s.cgraph")
+    assert caught.value.location == where
+    assert len(str(caught.value).splitlines()) == 1
+    paired = body.replace("\\ud800", "\\ud83d\\ude00").replace("\\udc00", "\\ud83d\\ude00")
+    paired = paired.replace("\\udfff", "\\ud83d\\ude00")
+    loaded = files.loads(paired)  # a pair is one character (😀): fine, and saves
+    assert "😀" in files.dumps(loaded)
 
 
 @settings(max_examples=300, deadline=None)
