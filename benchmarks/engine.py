@@ -1,15 +1,18 @@
-"""Forward+backward time per node: cgeditor's engine against micrograd and PyTorch eager.
+"""Forward + backward per node on the chain h_k = tanh(h_{k-1}·w + b), J = h_N, in one run:
+cgeditor (compiled and careful) against micrograd, PyTorch eager (float64), straight-line
+Python over floats, numpy written by hand, and HIPS autograd and JAX when installed.
 
-Three families built from add, sub and mul (the ops all three engines share), on scalar nodes
-and on 1,000-element tensor nodes; plans are compiled outside the timing; best of repeats.
+Scalars at ~1k and ~10k nodes, vectors of 1,000 elements at ~1k nodes; best CPU time of
+repeats, µs per node (3 nodes a layer: mul, add, tanh). A second table times runs whose
+gradients are all infinite, which must stay linear in the graph's size.
 Run: python benchmarks/engine.py [--quick]
 """
 
 from __future__ import annotations
 
 import argparse
-import operator
-import random
+import importlib.util
+import math
 import sys
 import threading
 import time
@@ -18,72 +21,21 @@ from typing import Any
 
 import numpy as np
 
-from cgeditor.core.engine import Step, backward, compile_plan, forward
+from cgeditor.core import compiled as straight_line
+from cgeditor.core.engine import Plan, Step, backward, compile_plan, forward
+from cgeditor.core.ops import F64
 
 try:
     import torch
-except ImportError:  # torch is optional: its columns print as "-"
+except ImportError:  # torch is optional: its column prints as "-"
     torch = None
 
-Prog = list[tuple[str, int, int]]  # ("leaf", -1, -1) or (op, a, b) over earlier slots
-PY_OPS: dict[str, Callable] = {"add": operator.add, "sub": operator.sub, "mul": operator.mul}
-
-
-def chain(n: int) -> Prog:
-    """Deep chain h ← h·c + d, alternating mul and add; c and d fan out to every step."""
-    prog: Prog = [("leaf", -1, -1)] * 3
-    prev = 0
-    for i in range(3, n):
-        prog.append(("mul", prev, 1) if i % 2 else ("add", prev, 2))
-        prev = i
-    return prog
-
-
-def wide(n: int) -> Prog:
-    """Σ a_k·b_k: per term two leaves, one mul and one add into a running sum."""
-    prog: Prog = [("leaf", -1, -1)]
-    total = 0
-    while len(prog) + 4 <= n:
-        k = len(prog)
-        prog += [("leaf", -1, -1), ("leaf", -1, -1), ("mul", k, k + 1), ("add", total, k + 2)]
-        total = k + 3
-    return prog
-
-
-def dag(n: int, seed: int = 0) -> Prog:
-    """Random DAG: 32 leaves, then nodes that take two random earlier nodes (add, sub or mul),
-    ending in a sum of every node no one consumed, so every node reaches the output."""
-    rng = random.Random(seed)
-    prog: Prog = [("leaf", -1, -1)] * 32
-    used = set()
-    for i in range(32, n - 1):
-        a, b = rng.randrange(i), rng.randrange(i)
-        prog.append((rng.choice(("add", "sub", "mul")), a, b))
-        used.update((a, b))
-    total = next(i for i in range(len(prog)) if i not in used)
-    for i in range(total + 1, len(prog)):
-        if i not in used:
-            prog.append(("add", total, i))
-            total = len(prog) - 1
-    return prog
-
-
-def leaf_values(prog: Prog, size: int | None, seed: int = 1) -> list:
-    rng = np.random.default_rng(seed)
-    out = []
-    for k, (op, _, _) in enumerate(prog):
-        if op != "leaf":
-            continue
-        # chain's multiplier just under 1 keeps 100k steps finite
-        base = 0.999 if k == 1 else rng.uniform(-1.0, 1.0)
-        out.append(np.float64(base) if size is None
-                   else base + rng.uniform(-1e-3, 1e-3, size))
-    return out
+H0, W, B = 0.1, 0.9, 0.01  # |w| < 1 keeps 3,000 layers finite and the gradient alive
 
 
 def best(fn: Callable[[], Any], repeats: int) -> float:
-    """Best CPU time of ``repeats`` calls: CPU time, not wall time, so other processes on a
-    shared machine do not count against whichever engine happened to be running."""
+    """Best CPU time of ``repeats`` calls (CPU, not wall: other processes on a shared machine
+    do not count against whichever engine happened to be running)."""
     times = []
     for _ in range(repeats):
         t0 = time.process_time()
@@ -92,41 +44,66 @@ def best(fn: Callable[[], Any], repeats: int) -> float:
     return min(times)
 
 
-def time_cgeditor(prog: Prog, leaves: list, repeats: int) -> float:
-    it = iter(leaves)
-    steps = [Step(f"n{i}", "input", value=next(it)) if op == "leaf" else
-             Step(f"n{i}", op, (a, b)) for i, (op, a, b) in enumerate(prog)]
-    plan = compile_plan(steps)
-    fwd = forward(plan)
-    assert not fwd.issues, "benchmark graph went non-finite"
-
-    def run() -> None:
-        backward(plan, forward(plan).values)
-    return best(run, repeats)
+def leaves(size: int | None) -> tuple[Any, Any, Any]:
+    if size is None:
+        return F64(H0), F64(W), F64(B)
+    rng = np.random.default_rng(0)
+    return tuple(v + rng.uniform(-1e-3, 1e-3, size) for v in (H0, W, B))
 
 
-def _replay(prog: Prog, leaves: list) -> Any:
-    """Evaluate prog with Python operators over any value type; returns the output."""
-    it = iter(leaves)
-    vals: list = []
-    append = vals.append
-    for op, a, b in prog:
-        append(next(it) if op == "leaf" else PY_OPS[op](vals[a], vals[b]))
-    return vals[-1]
+def chain_plan(layers: int, size: int | None, w: Any = None) -> Plan:
+    h0, w0, b0 = leaves(size)
+    steps = [Step("h0", "input", value=h0), Step("w", "input", value=w0 if w is None else w),
+             Step("b", "input", value=b0)]
+    h = 0
+    for k in range(layers):
+        n = len(steps)
+        steps += [Step(f"m{k}", "mul", (h, 1)), Step(f"a{k}", "add", (n, 2)),
+                  Step(f"h{k + 1}", "tanh", (n + 1,))]
+        h = n + 2
+    return compile_plan(steps)
 
 
-def time_micrograd(prog: Prog, leaves: list, repeats: int) -> float:
+def time_cgeditor(layers: int, size: int | None, repeats: int, compiled: bool) -> float:
+    plan = chain_plan(layers, size)
+    assert not forward(plan, compiled=compiled).issues, "benchmark chain went non-finite"
+    return best(lambda: backward(plan, forward(plan, compiled=compiled).values,
+                                 compiled=compiled), repeats)
+
+
+def compile_seconds(layers: int, size: int | None) -> float:
+    """Wall time to build both compiled passes of a fresh plan (what a structural edit costs
+    once the plan is hot)."""
+    plan = chain_plan(layers, size)
+    kind = straight_line.FLOAT if size is None else straight_line.NUMPY
+    t0 = time.perf_counter()
+    straight_line.compiled(plan, "forward", kind)
+    straight_line.compiled(plan, "backward", kind)
+    return time.perf_counter() - t0
+
+
+def time_micrograd(layers: int, repeats: int) -> float:
     from micrograd.engine import Value
-    params = [Value(float(v)) for v in leaves]
-    result = []
+
+    def tanh(v: Value) -> Value:  # micrograd has no tanh; written as its own relu is
+        t = math.tanh(v.data)
+        out = Value(t, (v,), "tanh")
+
+        def _backward() -> None:
+            v.grad += (1 - t * t) * out.grad
+        out._backward = _backward
+        return out
+
+    h0, w, b = (Value(x) for x in (H0, W, B))
 
     def run() -> None:
-        for p in params:
-            p.grad = 0.0
-        _replay(prog, params).backward()
-
+        h = h0
+        for _ in range(layers):
+            h = tanh(h * w + b)
+        h.backward()
+    result: list[float] = []
     # micrograd's topological sort recurses once per node: give it a deep stack
-    sys.setrecursionlimit(max(10_000, 4 * len(prog)))
+    sys.setrecursionlimit(max(10_000, 8 * layers))
     threading.stack_size(512 * 1024 * 1024)
     thread = threading.Thread(target=lambda: result.append(best(run, repeats)))
     thread.start()
@@ -134,65 +111,126 @@ def time_micrograd(prog: Prog, leaves: list, repeats: int) -> float:
     return result[0]
 
 
-def time_torch(prog: Prog, leaves: list, repeats: int) -> float:
-    params = [torch.tensor(v, dtype=torch.float64, requires_grad=True) for v in leaves]
+def time_torch(layers: int, size: int | None, repeats: int) -> float:
+    params = [torch.tensor(v, dtype=torch.float64, requires_grad=True) for v in leaves(size)]
 
     def run() -> None:
+        h, w, b = params
         for p in params:
             p.grad = None
-        out = _replay(prog, params)
-        out.sum().backward() if out.ndim else out.backward()
+        for _ in range(layers):
+            h = torch.tanh(h * w + b)
+        h.sum().backward()
     return best(run, repeats)
 
 
-def time_numpy(prog: Prog, leaves: list, repeats: int) -> float:
-    """The same numpy arithmetic, forward and backward (fan-out summed), in a bare loop over
-    precomputed arrays: the floor any engine built on numpy pays."""
-    it = iter(leaves)
-    code = [(None, -1, -1, next(it)) if op == "leaf" else (PY_OPS[op], a, b, None)
-            for op, a, b in prog]
-    n = len(code)
-    mul, sub = operator.mul, operator.sub
+def straight_line_python(layers: int) -> Callable[[float, float, float], tuple]:
+    """The chain written out over Python floats, forward and backward, one line a step: the
+    code a person would write by hand (compiled here, outside the timing)."""
+    body = ["def run(h0, w, b):"]
+    body += [f"    h{k + 1} = tanh(h{k} * w + b)" for k in range(layers)]
+    body += [f"    g{layers} = 1.0", "    gw = gb = 0.0"]
+    for k in range(layers, 0, -1):
+        body += [f"    ga = g{k} * (1.0 - h{k} * h{k})", "    gb += ga", f"    gw += ga * h{k - 1}",
+                 f"    g{k - 1} = ga * w"]
+    body.append("    return g0, gw, gb")
+    namespace = {"tanh": math.tanh}
+    exec("\n".join(body), namespace)  # the benchmark's own text, no input
+    return namespace["run"]
+
+
+def time_python(layers: int, repeats: int) -> float:
+    run = straight_line_python(layers)
+    return best(lambda: run(H0, W, B), repeats)
+
+
+def time_numpy(layers: int, size: int, repeats: int) -> float:
+    """The same math in numpy by hand: a loop forward keeping each h, a loop backward."""
+    h0, w, b = leaves(size)
 
     def run() -> None:
-        vals = [v for *_, v in code]
-        for i, (f, a, b, _) in enumerate(code):
-            if f is not None:
-                vals[i] = f(vals[a], vals[b])
-        grads: list = [None] * n
-        grads[-1] = np.ones_like(vals[-1])
-        for i in range(n - 1, -1, -1):
-            f, a, b, _ = code[i]
-            g = grads[i]
-            if f is None or g is None:
-                continue
-            ga, gb = (g * vals[b], g * vals[a]) if f is mul else (g, -g) if f is sub else (g, g)
-            grads[a] = ga if grads[a] is None else grads[a] + ga
-            grads[b] = gb if grads[b] is None else grads[b] + gb
+        hs = [h0]
+        for _ in range(layers):
+            hs.append(np.tanh(hs[-1] * w + b))
+        g, gw, gb = np.ones_like(h0), 0.0, 0.0
+        for k in range(layers, 0, -1):
+            ga = g * (1.0 - hs[k] * hs[k])
+            gb = gb + ga
+            gw = gw + ga * hs[k - 1]
+            g = ga * w
     return best(run, repeats)
 
 
-FAMILIES = {"chain": chain, "wide": wide, "dag": dag}
-HEADER = (f"{'kind':<7}{'family':<7}{'nodes':>8}{'cg µs':>9}{'mg µs':>9}{'torch µs':>10}"
-          f"{'mg/cg':>8}{'torch/cg':>9}{'numpy µs':>10}{'cg−np µs':>10}")
+def time_autograd(layers: int, size: int | None, repeats: int) -> float | None:
+    if importlib.util.find_spec("autograd") is None:
+        return None
+    import autograd
+    import autograd.numpy as anp
+
+    def f(w: Any, h: Any, b: Any) -> Any:
+        for _ in range(layers):
+            h = anp.tanh(h * w + b)
+        return anp.sum(h)
+    grad = autograd.grad(f)
+    h0, w, b = leaves(size)
+    return best(lambda: grad(w, h0, b), repeats)
 
 
-def measure(kind: str, family: str, n: int, quick: bool) -> str:
-    prog = FAMILIES[family](n)
+def jax_compile_seconds(layers: int) -> float | None:
+    if importlib.util.find_spec("jax") is None:
+        return None
+    import jax
+
+    def f(w: Any, h: Any, b: Any) -> Any:
+        for _ in range(layers):
+            h = jax.numpy.tanh(h * w + b)
+        return h
+    t0 = time.perf_counter()
+    jax.jit(jax.grad(f)).lower(W, H0, B).compile()
+    return time.perf_counter() - t0
+
+
+def peer_row(kind: str, layers: int, repeats: int) -> str:
     size = None if kind == "scalar" else 1000
-    leaves = leaf_values(prog, size)
-    repeats = 2 if quick or n >= 100_000 else 5
-    per = 1e6 / len(prog)
-    cg = time_cgeditor(prog, leaves, repeats) * per
-    mg = time_micrograd(prog, leaves, repeats) * per if kind == "scalar" else None
-    th = time_torch(prog, leaves, repeats) * per if torch is not None else None
-    npy = time_numpy(prog, leaves, repeats) * per
+    per = 1e6 / (3 + 3 * layers)  # µs per node
+    cg = time_cgeditor(layers, size, repeats, True) * per
+    careful = time_cgeditor(layers, size, repeats, False) * per
+    build_ms = min(compile_seconds(layers, size) for _ in range(3)) * 1e3
+    mg = time_micrograd(layers, max(2, repeats // 3)) * per if size is None else None
+    th = time_torch(layers, size, repeats) * per if torch is not None else None
+    hand = (time_python(layers, repeats) if size is None
+            else time_numpy(layers, size, repeats)) * per
+    ag = time_autograd(layers, size, repeats)
+    jax_s = jax_compile_seconds(layers) if size is None else None
+    return (f"{kind:<7}{3 + 3 * layers:>7}{num(cg, 10)}{num(careful, 10)}{num(build_ms, 11, '.1f')}"
+            f"{num(mg, 9)}{num(th, 9)}{num(hand, 9)}{num(ag and ag * per, 10)}"
+            f"{num(jax_s, 9, '.1f')}{num(mg and mg / cg, 8, '.1f')}"
+            f"{num(th and th / cg, 9, '.1f')}{num(cg / hand, 9, '.1f')}")
 
-    def num(x: float | None, width: int, fmt: str = ".2f") -> str:
-        return f"{'-':>{width}}" if x is None else f"{x:>{width}{fmt}}"
-    return (f"{kind:<7}{family:<7}{len(prog):>8}{num(cg, 9)}{num(mg, 9)}{num(th, 10)}"
-            f"{num(mg and mg / cg, 8, '.1f')}{num(th and th / cg, 9, '.1f')}{num(npy, 10)}"
-            f"{num(cg - npy, 10)}")
+
+PEER_HEADER = (f"{'kind':<7}{'nodes':>7}{'compiled':>10}{'careful':>10}{'compile ms':>11}"
+               f"{'microgr':>9}{'torch':>9}{'by hand':>9}{'autograd':>10}{'jax s':>9}"
+               f"{'mg/cg':>8}{'torch/cg':>9}{'cg/hand':>9}")
+
+
+def num(x: float | None, width: int, fmt: str = ".2f") -> str:
+    return f"{'-':>{width}}" if x is None else f"{x:>{width}{fmt}}"
+
+
+def nonfinite_row(layers: int) -> str:
+    """The chain, then J = sqrt(h_N − h_N) = sqrt(0): every gradient is inf or nan, and each
+    node's issue names the rule it came from."""
+    plan = chain_plan(layers, None)
+    steps = list(plan.steps)
+    n = len(steps)
+    steps += [Step("zero", "sub", (n - 1, n - 1)), Step("J", "sqrt", (n,))]
+    plan = compile_plan(steps)
+    t0 = time.process_time()
+    fwd = forward(plan)
+    bwd = backward(plan, fwd.values)
+    seconds = time.process_time() - t0
+    bad = sum(issue.kind == "nonfinite_grad" for issue in bwd.issues.values())
+    return f"{len(steps):>8}{bad:>16}{seconds:>10.2f}{seconds * 1e6 / len(steps):>10.2f}"
 
 
 def calibrate() -> float:
@@ -208,19 +246,25 @@ def calibrate() -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="small sizes, fewer repeats")
+    parser.add_argument("--quick", action="store_true", help="fewer sizes and repeats")
     args = parser.parse_args()
-    scalar_sizes = [1000, 10_000] if args.quick else [1000, 10_000, 100_000]
-    tensor_sizes = [1000] if args.quick else [1000, 10_000]
-    print(f"numpy {np.__version__}, torch {torch.__version__ if torch else 'not installed'}; "
-          "µs per node, forward+backward, best of repeats")
-    print(f"calibration: one numpy float64 multiply costs {calibrate():.0f} ns on this machine "
+    repeats = 3 if args.quick else 7
+    print(f"numpy {np.__version__}, torch {torch.__version__ if torch else 'not installed'}, "
+          f"autograd {'installed' if importlib.util.find_spec('autograd') else 'not installed'}"
+          f", jax {'installed' if importlib.util.find_spec('jax') else 'not installed'}")
+    print(f"calibration: one numpy float64 multiply costs {calibrate():.0f} ns here "
           "(typically 30-60 ns on an idle desktop)")
-    print(HEADER)
-    for kind, sizes in (("scalar", scalar_sizes), ("tensor", tensor_sizes)):
-        for family in FAMILIES:
-            for n in sizes:
-                print(measure(kind, family, n, args.quick), flush=True)
+    print("µs per node, forward + backward, best of repeats; 'by hand' is straight-line Python "
+          "over floats (scalar) or numpy written by hand (tensor); compile ms builds both passes")
+    print(PEER_HEADER)
+    rows = [("scalar", 333), ("tensor", 333)] if args.quick else \
+        [("scalar", 333), ("scalar", 3333), ("tensor", 333)]
+    for kind, layers in rows:
+        print(peer_row(kind, layers, repeats), flush=True)
+    print("\nnon-finite gradients everywhere (one run, forward + backward, careful path)")
+    print(f"{'nodes':>8}{'bad gradients':>16}{'seconds':>10}{'µs/node':>10}")
+    for layers in (3333, 33_333) if args.quick else (3333, 10_000, 33_333):
+        print(nonfinite_row(layers), flush=True)
 
 
 if __name__ == "__main__":

@@ -10,6 +10,8 @@ file ever enters the source. Two kinds of code exist per plan, each built on fir
   numpy scalars). Only a finite result is trusted; anything else is rerun carefully.
 - ``NUMPY``: the same templates on numpy values, with the engine's shape chores (summing a
   broadcast gradient back to its input's shape) done by ``fit_like``.
+- ``UNIFORM``: backward only, when every value is an array of one shape (no broadcasting
+  anywhere): NUMPY without the shape chores, each gradient's shape checked once at the end.
 
 Templates may also call the functions of ``rules``. An op whose templates name anything else
 (or are missing) runs its registry callables instead, in NUMPY code only.
@@ -32,12 +34,12 @@ import numpy as np
 
 from cgeditor.core import floatmath, rules
 from cgeditor.core.ops import F64, OpSpec
-from cgeditor.core.values import finite, fit_like
+from cgeditor.core.values import all_finite, fit_like
 
 if TYPE_CHECKING:
     from cgeditor.core.engine import Plan, Step
 
-FLOAT, NUMPY = "float", "numpy"
+FLOAT, NUMPY, UNIFORM = "float", "numpy", "uniform"
 # Templates may name the rule functions of core/rules.py (the same ones the registry's
 # callables and the export use) besides np.
 _RULES = {name: value for name, value in vars(rules).items()
@@ -46,6 +48,7 @@ _NAMESPACES: dict[str, dict[str, Any]] = {
     FLOAT: {"np": floatmath, **_RULES},
     NUMPY: {"np": np, "fit": fit_like, **_RULES},
 }
+_NAMESPACES[UNIFORM] = _NAMESPACES[NUMPY]
 
 
 @dataclass(frozen=True)
@@ -76,7 +79,7 @@ def forward_values(plan: Plan, values: list) -> list | None:
         out = code.run(tuple(leaves))
     except Exception:  # a shape mismatch or a failing rule: reported by the careful path
         return None
-    return list(out) if all(map(finite, out)) else None
+    return list(out) if all_finite(out) else None
 
 
 def backward_grads(plan: Plan, values: Sequence[Any], seed: Any) -> list | None:
@@ -93,12 +96,32 @@ def backward_grads(plan: Plan, values: Sequence[Any], seed: Any) -> list | None:
             except Exception:
                 pass
             return None
+    shape = _uniform_shape(values, seed)
+    if shape is not None:
+        code = compiled(plan, "backward", UNIFORM)
+        try:
+            out = code.run(tuple(values), seed)
+        except Exception:
+            return None
+        if {(g.__class__, g.shape) for g in out} == {(np.ndarray, shape)}:
+            return _scatter(plan, code.slots, list(out)) if all_finite(out) else None
+        # a rule changed a gradient's shape after all: the shape chores decide
     code = compiled(plan, "backward", NUMPY)
     try:
         out = code.run(tuple(values), seed)
     except Exception:
         return None
-    return _scatter(plan, code.slots, list(out)) if all(map(finite, out)) else None
+    return _scatter(plan, code.slots, list(out)) if all_finite(out) else None
+
+
+def _uniform_shape(values: Sequence[Any], seed: Any) -> tuple[int, ...] | None:
+    """The one shape of every value and the seed, when they are all arrays of one shape."""
+    if seed.__class__ is not np.ndarray:
+        return None
+    shape = seed.shape
+    if all(v.__class__ is np.ndarray and v.shape == shape for v in values):
+        return shape
+    return None
 
 
 def _scatter(plan: Plan, slots: tuple[int, ...], grads: list) -> list:

@@ -7,6 +7,7 @@ values and gradients to 1e-12, of the same types, and report the same issues.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import re
 from typing import Any
@@ -169,3 +170,17 @@ def test_plans_switch_to_compiled_code_once_hot(monkeypatch) -> None:
         backward(plan, values)
         built = ("forward", straight_line.FLOAT) in plan.cache
         assert built == (run >= 2), run
+
+
+def test_a_rule_that_changes_a_gradients_shape_gets_the_shape_chores(monkeypatch) -> None:
+    """All values one shape lets compiled code skip summing gradients back, unless a rule's
+    result has another shape after all: then the general code runs, as the careful loop."""
+    spec = dataclasses.replace(REGISTRY["neg"],
+                               vjp=lambda g, out, x: (np.sum(g, keepdims=True),),
+                               vjp_template=("np.sum({g}, keepdims=True)",))
+    monkeypatch.setitem(REGISTRY, "neg", spec)
+    plan = _plan("neg", (np.arange(4.0),), {})
+    grads = backward(plan, forward(plan).values, compiled=True).grads
+    np.testing.assert_array_equal(grads[0], [4.0, 4.0, 4.0, 4.0])
+    assert ("backward", straight_line.UNIFORM) in plan.cache
+    assert_paths_agree(plan)
