@@ -31,7 +31,7 @@ from cgeditor.cli import (
     print_table,
     save_graph,
 )
-from cgeditor.core.engine import Plan, forward
+from cgeditor.core.engine import Plan, describe, forward, is_finite
 from cgeditor.core.gradcheck import CheckRow, check_gradients
 from cgeditor.model.atomic import write_atomically
 from cgeditor.model.errors import GraphError
@@ -84,6 +84,10 @@ def check_plan(graph: Graph, trainable_only: bool = False) -> tuple[Plan, list[s
         first = next(iter(sorted(fwd.issues.items())))[1]
         raise GraphError(f"the output could not be computed: {first.message}")
     refuse_non_scalar(plan, fwd.values, "check gradients")
+    if not is_finite(fwd.values[plan.output]):  # no slope to compare at a nan or inf output
+        origin = next((issue.message for issue in fwd.issues.values() if issue.origin), "")
+        what = describe(fwd.values[plan.output]) + (f" ({origin})" if origin else "")
+        raise GraphError(f"cannot check gradients: the output is {what}")
     return plan, names
 
 
@@ -107,7 +111,7 @@ def _gradcheck(args: argparse.Namespace) -> int:
     graph = load_graph(args.file)
     apply_sets(graph, parse_sets(args.set))
     rows = gradient_rows(graph, args.eps, args.trainable)
-    failed = [row.name for row in rows if not row.passed]
+    failed = [row.name for row in rows if row.failed]
     if args.json:
         print(json.dumps({"eps": args.eps, "passed": not failed,
                           "rows": [_row_json(row) for row in rows]}, allow_nan=False))
@@ -115,17 +119,24 @@ def _gradcheck(args: argparse.Namespace) -> int:
         table = [["input", "backprop", "numeric", "abs err", "rel err", "result", "method"]]
         table += [[row.name, format_cell(row.backprop), format_cell(row.numeric),
                    f"{row.abs_error:.2e}", f"{row.rel_error:.2e}",
-                   "pass" if row.passed else "FAIL", row.method] for row in rows]
+                   row.verdict, row.method] for row in rows]
         print_table(table)
-        print(f"{len(rows) - len(failed)} of {len(rows)} passed (ε = {args.eps:g}; pass when "
-              "|g − ĝ| ≤ 1e-7 + 1e-5·|ĝ|)" + (f"; failed: {', '.join(failed)}" if failed else ""))
+        for row in rows:
+            if row.note:
+                print(f"{row.name}: {row.note}")
+        kinks = [row.name for row in rows if row.note]
+        print(f"{sum(row.passed for row in rows)} of {len(rows)} passed (ε = {args.eps:g}; pass "
+              "when |g − ĝ| ≤ 1e-7 + 1e-5·|ĝ|)"
+              + (f"; not differentiable here: {', '.join(kinks)}" if kinks else "")
+              + (f"; failed: {', '.join(failed)}" if failed else ""))
     return EXIT_PROBLEMS if failed else EXIT_OK
 
 
 def _row_json(row: CheckRow) -> dict[str, Any]:
     return {"input": row.name, "backprop": jsonable(row.backprop),
             "numeric": jsonable(row.numeric), "abs_error": jsonable(row.abs_error),
-            "rel_error": jsonable(row.rel_error), "passed": row.passed, "method": row.method}
+            "rel_error": jsonable(row.rel_error), "passed": row.passed, "method": row.method,
+            "note": row.note or None}
 
 
 # --- train ---------------------------------------------------------------------------------------

@@ -56,7 +56,7 @@ def test_gradcheck_json_with_set_and_eps(capsys) -> None:
     # J = ½(w·x + b − y)², d = 3·(−2) + 8 − 2 = 0 at w = 3: every gradient is 0
     assert rows["w"]["backprop"] == 0.0 and abs(rows["w"]["numeric"]) < 1e-6
     assert set(rows["w"]) == {"input", "backprop", "numeric", "abs_error", "rel_error",
-                              "passed", "method"}
+                              "passed", "method", "note"}
 
 
 def test_gradcheck_trainable_only_checks_tensors_elementwise(capsys) -> None:
@@ -211,3 +211,32 @@ def test_export_into_a_missing_folder_is_one_line(capsys, tmp_path) -> None:
     code, _, err = run(capsys, "export", SEED, "-o", str(tmp_path / "nope" / "m.py"))
     assert code == 2 and "nope" in one_error_line(err)
     assert not (tmp_path / "nope").exists()
+
+
+def test_gradcheck_at_a_kink_says_not_differentiable_instead_of_fail(tmp_path, capsys) -> None:
+    path = tmp_path / "kink.cgraph"
+    assert main(["build", "r = relu(w - 2); J = 3*r", "--set", "w=2", "-o", str(path)]) == 0
+    capsys.readouterr()
+    code, out, _ = run(capsys, "gradcheck", str(path))
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[1].split()[-3:] == ["not", "differentiable", "elementwise"]
+    assert "FAIL" not in out
+    assert lines[2] == ("w: not differentiable here (at r): relu is not differentiable at x = 0; "
+                        "cgeditor uses the subgradient 0 there (as torch)")
+    assert lines[3].endswith("; not differentiable here: w")
+    code, out, _ = run(capsys, "gradcheck", str(path), "--json")
+    row = json.loads(out)["rows"][0]
+    assert code == 0 and row["passed"] is False and row["note"].startswith("not differentiable")
+
+
+def test_gradcheck_refuses_a_nan_output_naming_its_origin(tmp_path, capsys) -> None:
+    path = tmp_path / "nan.cgraph"
+    assert main(["build", "J = a**b", "--set", "a=-2", "b=0.5", "-o", str(path)]) == 0
+    capsys.readouterr()
+    code, out, err = run(capsys, "gradcheck", str(path))
+    assert code == 2 and out == ""
+    assert one_error_line(err) == (
+        "cgeditor: error: cannot check gradients: the output is nan (pow at a = -2, b = 0.5 "
+        "gives nan: a ** b needs a > 0 for a fractional power and a ≠ 0 for a negative one; "
+        "clamp a above 0 or add a small ε to it)")

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from cgeditor.core import compiled as straight_line
+from cgeditor.core.diagnose import failure_message, nonfinite_message, rule_inputs_text
 from cgeditor.core.ops import F64, OpSpec, get_op
 from cgeditor.core.values import as_value, describe, finite, fit_like, fit_to, is_finite
 
@@ -221,8 +222,8 @@ def _run_careful(plan: Plan, values: list, issues: dict, start: int,
                 continue
             except Exception as err:
                 exc = err
-        shapes = " and ".join(str(np.shape(values[j])) for j in args)
-        issues[i] = Issue(i, "error", f"{plan.specs[i].name} failed on shapes {shapes}: {exc}")
+        issues[i] = Issue(i, "error", failure_message(
+            plan.specs[i], [plan.steps[j].name for j in args], [values[j] for j in args], exc))
         values[i] = None
 
 
@@ -325,9 +326,8 @@ def _value_message(plan: Plan, values: Sequence[Any], i: int) -> str:
     step, spec = plan.steps[i], plan.specs[i]
     if spec.is_leaf:
         return f"{step.name} is set to {describe(values[i])}"
-    inputs = ", ".join(f"{port} = {describe(values[j])}"
-                       for port, j in zip(spec.inputs, step.args))
-    return f"{spec.name} at {inputs} gives {describe(values[i])}"
+    return nonfinite_message(spec, spec.inputs, [values[j] for j in step.args], values[i],
+                             dict(step.attrs))
 
 
 def _grad_message(plan: Plan, values: Sequence[Any], grads: Sequence[Any], i: int) -> str:
@@ -336,5 +336,7 @@ def _grad_message(plan: Plan, values: Sequence[Any], grads: Sequence[Any], i: in
     text = f"gradient of {plan.steps[i].name} is {describe(grads[i])}"
     for k in reversed(plan.consumers[i]):
         if k <= plan.output and grads[k] is not None and finite(grads[k]):
-            return f"{text}, from the rule of {_value_message(plan, values, k)}"
+            spec, inputs = plan.specs[k], [values[j] for j in plan.steps[k].args]
+            return (f"{text}, from the rule of {spec.name} "
+                    f"{rule_inputs_text(spec.inputs, inputs, grads[i])}")
     return text

@@ -1,17 +1,20 @@
 """Central finite differences for a Plan, to check backprop gradients against.
 
 (J(θ + ε) − J(θ − ε)) / 2ε per element of each checked leaf; a pass means
-|g − ĝ| ≤ atol + rtol·|ĝ| with ĝ the numeric estimate.
+|g − ĝ| ≤ atol + rtol·|ĝ| with ĝ the numeric estimate. A mismatch where an op between the
+leaf and the output sits at a kink (relu at 0, a max tie, …) is no failure of backprop: the
+row says the point is not differentiable and which subgradient cgeditor uses.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 
+from cgeditor.core.diagnose import kinked_ports
 from cgeditor.core.engine import Plan, as_value, backward, forward
 
 ATOL = 1e-7
@@ -29,6 +32,17 @@ class CheckRow:
     rel_error: float
     passed: bool
     method: str  # "elementwise" or "random direction"
+    note: str = ""  # set on a mismatch at a non-differentiable point: says which, and why
+
+    @property
+    def verdict(self) -> str:
+        """'pass', 'FAIL', or 'not differentiable' (a mismatch at a kink, explained in note)."""
+        return "pass" if self.passed else "not differentiable" if self.note else "FAIL"
+
+    @property
+    def failed(self) -> bool:
+        """A mismatch that no kink explains: backprop disagrees with the slope."""
+        return not self.passed and not self.note
 
 
 def output_of(plan: Plan, feeds: Mapping[str, Any]) -> float:
@@ -95,13 +109,40 @@ def check_gradients(plan: Plan, feeds: Mapping[str, Any] | None = None,
                              "random direction"))
         else:
             rows.append(_row(name, g, numeric_gradient(plan, feeds, name, eps), "elementwise"))
+        if not rows[-1].passed:
+            rows[-1] = replace(rows[-1], note=kink_note(plan, fwd.values, i))
     return rows
 
 
+def kink_note(plan: Plan, values: Sequence[Any], leaf: int) -> str:
+    """'not differentiable here: r = relu(…) at a kink; …' for the first op on a path from
+    slot ``leaf`` to the output that sits at a kink in an input the leaf reaches; else ''."""
+    reach = {leaf}
+    for i in range(leaf + 1, len(plan.steps)):
+        if any(j in reach for j in plan.steps[i].args):
+            reach.add(i)
+    feeds_output = {plan.output}
+    for i in range(plan.output, leaf, -1):
+        if i in feeds_output:
+            feeds_output.update(plan.steps[i].args)
+    for i in sorted(reach & feeds_output):
+        step, spec = plan.steps[i], plan.specs[i]
+        ports = kinked_ports(spec, [values[j] for j in step.args], dict(step.attrs))
+        if any(step.args[spec.inputs.index(p)] in reach for p in ports):
+            return f"not differentiable here (at {step.name}): {spec.kink_doc}"
+    return ""
+
+
 def _row(name: str, got: Any, expected: Any, method: str) -> CheckRow:
-    diff = np.abs(np.asarray(got, dtype=np.float64) - np.asarray(expected, dtype=np.float64))
-    scale = np.abs(np.asarray(expected, dtype=np.float64))
-    abs_err = float(np.max(diff)) if np.size(diff) else 0.0
-    rel_err = float(np.max(diff / np.maximum(scale, 1e-12))) if np.size(diff) else 0.0
-    passed = bool(np.all(diff <= ATOL + RTOL * scale))
+    got_arr = np.asarray(got, dtype=np.float64)
+    want = np.asarray(expected, dtype=np.float64)
+    with np.errstate(all="ignore"):  # inf − inf and inf / inf: no agreement, no warning
+        diff = np.abs(got_arr - want)
+        scale = np.abs(want)
+        abs_err = float(np.max(diff)) if np.size(diff) else 0.0
+        rel_err = float(np.max(diff / np.maximum(scale, 1e-12))) if np.size(diff) else 0.0
+        # An infinite estimate is no slope to agree with (|g − inf| ≤ rtol·inf holds for any
+        # g): a non-finite number passes only when both sides are the very same number.
+        close = (diff <= ATOL + RTOL * scale) & np.isfinite(want)
+        passed = bool(np.all(close | (got_arr == want)))
     return CheckRow(name, as_value(got), as_value(expected), abs_err, rel_err, passed, method)

@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from cgeditor.core.diagnose import matmul_shape_check
 from cgeditor.core.rules import (
     cross_entropy,
     cross_entropy_grad_logits,
@@ -66,6 +67,16 @@ class OpSpec:
     # Export spelling of the vjp, one expression per input, in {g}, {out}, ports and attrs;
     # model/export.py supplies the helpers named here (unbroadcast, expand_back, …).
     vjp_template: tuple[str, ...] = ()
+    # Where the op is undefined (inputs → true where a result is nan/inf by definition), and
+    # that rule with its remedy in words, for non-finite messages (core/diagnose.py).
+    domain: Callable[..., Any] | None = None
+    domain_doc: str = ""
+    # Where it is not differentiable (inputs → the ports at a kink), and the subgradient
+    # cgeditor uses there in words, for gradient checks at such points.
+    kink: Callable[..., tuple[str, ...]] | None = None
+    kink_doc: str = ""
+    # The op's shape rule in words ((input names, shapes) → message, None when they fit).
+    shape_check: Callable[..., str | None] | None = None
 
     @property
     def is_leaf(self) -> bool:
@@ -127,7 +138,10 @@ register(OpSpec("mul", ("a", "b"), operator.mul, lambda g, out, a, b: (g * b, g 
 register(OpSpec("div", ("a", "b"), operator.truediv,
                 lambda g, out, a, b: (g / b, -g * (out / b)), "÷", "Arithmetic",
                 infix="/", template="{a} / {b}",
-                vjp_template=("{g} / {b}", "-{g} * ({out} / {b})"), doc="a / b, elementwise."))
+                vjp_template=("{g} / {b}", "-{g} * ({out} / {b})"), doc="a / b, elementwise.",
+                domain=lambda a, b: b == 0,
+                domain_doc="division by zero (b = 0); add a small ε to the denominator "
+                           "(a / (b + 1e-9)) or keep b away from 0"))
 register(OpSpec("neg", ("x",), operator.neg, lambda g, out, x: (-g,), "−x", "Arithmetic",
                 template="-{x}", vjp_template=("-{g}",), doc="−x."))
 
@@ -138,14 +152,25 @@ register(OpSpec("pow", ("a", "b"), operator.pow,
                 torch_template="real_pow({a}, {b})",
                 vjp_template=("pow_grad_base({g}, {a}, {b})",
                               "pow_grad_exponent({g}, {out}, {a}, {b})"),
-                doc="a to the power b (both differentiable; ∂/∂b taken as 0 where a < 0)."))
+                doc="a to the power b (both differentiable; ∂/∂b taken as 0 where a < 0).",
+                domain=lambda a, b: ((a < 0) & (b != np.round(b))) | ((a == 0) & (b < 0)),
+                domain_doc="a ** b needs a > 0 for a fractional power and a ≠ 0 for a negative "
+                           "one; clamp a above 0 or add a small ε to it",
+                kink=lambda a, b: ("b",) if np.any(a <= 0) else (),
+                kink_doc="a ** b has no derivative in b where a ≤ 0 (a negative base has a "
+                         "real power only at integer b); cgeditor uses the subgradient 0 "
+                         "there, the limit at a = 0"))
 register(OpSpec("powc", ("x",), lambda x, exponent=2.0: x ** exponent,
                 lambda g, out, x, exponent=2.0: (powc_grad(g, x, exponent),),
                 "xⁿ", "Arithmetic",
                 attrs=(AttrSpec("exponent", "float", 2.0, "the constant power n"),),
                 template="{x} ** {exponent}",
                 vjp_template=("powc_grad({g}, {x}, {exponent})",),
-                doc="x to a constant power n."))
+                doc="x to a constant power n.",
+                domain=lambda x, exponent=2.0: ((x < 0) & (exponent != round(exponent)))
+                | ((x == 0) & (exponent < 0)),
+                domain_doc="x ** n needs x > 0 for a fractional n and x ≠ 0 for a negative "
+                           "one; clamp x above 0 or add a small ε to it"))
 register(OpSpec("square", ("x",), lambda x: x * x, lambda g, out, x: (g * (2.0 * x),), "x²",
                 "Arithmetic", template="{x} ** 2", vjp_template=("{g} * (2.0 * {x})",),
                 doc="x², elementwise."))
@@ -156,7 +181,10 @@ register(OpSpec("maximum", ("a", "b"), np.maximum,
                 torch_template="torch.maximum({a}, {b})",
                 vjp_template=("select_grad({g}, {a} < {b}, {a} == {b})",
                               "select_grad({g}, {b} < {a}, {a} == {b})"),
-                doc="Elementwise larger of a and b (ties split the gradient)."))
+                doc="Elementwise larger of a and b (ties split the gradient).",
+                kink=lambda a, b: ("a", "b") if np.any(a == b) else (),
+                kink_doc="max(a, b) is not differentiable where a = b; cgeditor uses the "
+                         "subgradient that sends half the gradient to each input (as torch)"))
 register(OpSpec("minimum", ("a", "b"), np.minimum,
                 lambda g, out, a, b: (select_grad(g, a > b, a == b),
                                       select_grad(g, b > a, a == b)),
@@ -164,10 +192,16 @@ register(OpSpec("minimum", ("a", "b"), np.minimum,
                 torch_template="torch.minimum({a}, {b})",
                 vjp_template=("select_grad({g}, {a} > {b}, {a} == {b})",
                               "select_grad({g}, {b} > {a}, {a} == {b})"),
-                doc="Elementwise smaller of a and b (ties split the gradient)."))
+                doc="Elementwise smaller of a and b (ties split the gradient).",
+                kink=lambda a, b: ("a", "b") if np.any(a == b) else (),
+                kink_doc="min(a, b) is not differentiable where a = b; cgeditor uses the "
+                         "subgradient that sends half the gradient to each input (as torch)"))
 register(OpSpec("abs", ("x",), np.abs, lambda g, out, x: (g * np.sign(x),), "|x|",
                 "Arithmetic", template="np.abs({x})", torch_template="torch.abs({x})",
-                vjp_template=("{g} * np.sign({x})",), doc="|x| (gradient 0 at 0)."))
+                vjp_template=("{g} * np.sign({x})",), doc="|x| (gradient 0 at 0).",
+                kink=lambda x: ("x",) if np.any(x == 0) else (),
+                kink_doc="abs is not differentiable at x = 0; cgeditor uses the subgradient 0 "
+                         "there (as torch)"))
 
 # --- functions ----------------------------------------------------------------------------
 register(OpSpec("exp", ("x",), np.exp, lambda g, out, x: (g * out,), "exp", "Functions",
@@ -175,10 +209,15 @@ register(OpSpec("exp", ("x",), np.exp, lambda g, out, x: (g * out,), "exp", "Fun
                 vjp_template=("{g} * {out}",), doc="eˣ."))
 register(OpSpec("log", ("x",), np.log, lambda g, out, x: (g / x,), "log", "Functions",
                 template="np.log({x})", torch_template="torch.log({x})",
-                vjp_template=("{g} / {x}",), doc="Natural logarithm (−inf at 0, nan below)."))
+                vjp_template=("{g} / {x}",), doc="Natural logarithm (−inf at 0, nan below).",
+                domain=lambda x: x <= 0,
+                domain_doc="log needs x > 0; add a small ε (log(x + 1e-9)) or clamp x above 0"))
 register(OpSpec("sqrt", ("x",), np.sqrt, lambda g, out, x: (g * 0.5 / out,), "√", "Functions",
                 template="np.sqrt({x})", torch_template="torch.sqrt({x})",
-                vjp_template=("{g} * 0.5 / {out}",), doc="Square root (nan below 0)."))
+                vjp_template=("{g} * 0.5 / {out}",), doc="Square root (nan below 0).",
+                domain=lambda x: x < 0,
+                domain_doc="sqrt needs x ≥ 0; clamp x at 0 first (relu), or take the square "
+                           "root of x² + ε for a magnitude"))
 register(OpSpec("sin", ("x",), np.sin, lambda g, out, x: (g * np.cos(x),), "sin", "Functions",
                 template="np.sin({x})", torch_template="torch.sin({x})",
                 vjp_template=("{g} * np.cos({x})",), doc="Sine."))
@@ -200,7 +239,10 @@ register(OpSpec("relu", ("x",), lambda x: np.maximum(x, 0.0),
                 lambda g, out, x: (select_grad(g, x <= 0, False),), "relu", "Activations",
                 template="np.maximum({x}, 0.0)", torch_template="torch.relu({x})",
                 vjp_template=("select_grad({g}, {x} <= 0, False)",),
-                doc="max(x, 0) (gradient 0 at 0)."))
+                doc="max(x, 0) (gradient 0 at 0).",
+                kink=lambda x: ("x",) if np.any(x == 0) else (),
+                kink_doc="relu is not differentiable at x = 0; cgeditor uses the subgradient 0 "
+                         "there (as torch)"))
 
 
 _AXIS_LAST = (AttrSpec("axis", "int", -1, "the axis to normalise over"),)
@@ -226,7 +268,8 @@ register(OpSpec("matmul", ("a", "b"), operator.matmul,
                 lambda g, out, a, b: (matmul_grad_a(g, a, b), matmul_grad_b(g, a, b)),
                 "@", "Tensors", infix="@", template="{a} @ {b}",
                 vjp_template=("matmul_grad_a({g}, {a}, {b})", "matmul_grad_b({g}, {a}, {b})"),
-                doc="Matrix product a @ b (1-d operands are vectors; batch axes broadcast)."))
+                doc="Matrix product a @ b (1-d operands are vectors; batch axes broadcast).",
+                shape_check=matmul_shape_check))
 register(OpSpec("transpose", ("x",), np.transpose, lambda g, out, x: (np.transpose(g),), "xᵀ",
                 "Tensors", template="np.transpose({x})",
                 torch_template="{x}.permute(tuple(range({x}.dim() - 1, -1, -1)))",

@@ -68,7 +68,8 @@ def all_finite(values: Sequence[Any]) -> bool:
 
 
 def describe(value: Any) -> str:
-    """Short human text for a value: '-inf', '2', or 'nan in 3 of 10 elements'."""
+    """Short human text for a value: '-inf', '2', or 'inf at index [1] (1 of 3 elements
+    non-finite)' naming the first bad element."""
     if value is None:
         return "nothing"
     if np.ndim(value) == 0:
@@ -76,5 +77,7 @@ def describe(value: Any) -> str:
     arr = np.asarray(value)
     bad = int(np.size(arr) - np.isfinite(arr).sum())
     if bad:
-        return f"non-finite in {bad} of {arr.size} elements"
+        index = tuple(int(k) for k in np.argwhere(~np.isfinite(arr))[0])
+        return (f"{float(arr[index]):.6g} at index {list(index)} ({bad} of {arr.size} "
+                "elements non-finite)")
     return f"array of shape {arr.shape}"

@@ -5,15 +5,18 @@
 from __future__ import annotations
 
 import ast
+import io
+import math
 import re
 import sys
+import tokenize
 from typing import Any
 
 from cgeditor.core.ops import REGISTRY, OpSpec
 from cgeditor.model.errors import FormulaError, GraphError, NotALeafError, UnknownNodeError
-from cgeditor.model.graph import Graph, Node
+from cgeditor.model.graph import Graph, Node, confusable_name_problem
 from cgeditor.model.layout import apply_layout, layered_layout
-from cgeditor.model.values import coerce_attrs, format_value
+from cgeditor.model.values import coerce_attrs, format_value, not_finite
 
 RECURSION_LIMIT = 8_000
 _BINOPS: dict[type, str] = {ast.Add: "add", ast.Sub: "sub", ast.Mult: "mul", ast.Div: "div",
@@ -59,7 +62,25 @@ def _parse(text: str) -> ast.Module:
         raise FormulaError(f"cannot read the formula: {exc}", 1, 1) from None
     if not tree.body:
         raise FormulaError("the formula is empty", 1, 1)
+    _refuse_confusable_names(text)
     return tree
+
+
+def _refuse_confusable_names(text: str) -> None:
+    """ast hands back names already NFKC-normalised: a full-width ｗ would silently be w, so
+    the source's own spelling of each name is checked, as the file loader checks names."""
+    if text.isascii():
+        return
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
+    except (tokenize.TokenError, SyntaxError):  # ast accepted it; nothing more to learn
+        return
+    for tok in tokens:
+        if tok.type == tokenize.NAME:
+            problem = confusable_name_problem(tok.string)
+            if problem:
+                raise FormulaError(f"{problem}; type it in plain letters", tok.start[1] + 1,
+                                   tok.start[0])
 
 
 def _describe(node: ast.AST) -> str:
@@ -257,6 +278,9 @@ class _Builder:
                 raise self.error("complex numbers are not supported", node)
             if not isinstance(value, (int, float)):
                 raise self.error("strings not allowed in a formula", node)
+            if isinstance(value, float) and not math.isfinite(value):  # 1e309 reads as inf
+                spelled = ast.get_source_segment("\n".join(self.lines), node) or str(value)
+                raise self.error(str(not_finite(spelled)), node)
             return value
         if isinstance(node, ast.List):
             items = [self.literal(item) for item in node.elts]

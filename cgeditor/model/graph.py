@@ -187,10 +187,9 @@ class Graph:
         if not isinstance(name, str) or not name.isidentifier() or keyword.iskeyword(name):
             raise InvalidNameError(f"{name!r} is not a valid name: use letters, digits and _, "
                                    "not starting with a digit")
-        # Python would read ℌ as H. (ASCII is its own NFKC form: skip it for 10k-node loads.)
-        if not name.isascii() and unicodedata.normalize("NFKC", name) != name:
-            raise InvalidNameError(f"{name!r} is not a valid name: Python reads it as "
-                                   f"{unicodedata.normalize('NFKC', name)!r}")
+        problem = confusable_name_problem(name)
+        if problem:
+            raise InvalidNameError(problem)
         if name in RESERVED_NAMES:
             raise InvalidNameError(f"{name!r} is reserved for exported code")
         owner = self._by_name.get(name)
@@ -388,6 +387,17 @@ class Graph:
 
     def names(self, ids: Iterable[str]) -> list[str]:
         return [self.nodes[i].name for i in ids]
+
+
+def confusable_name_problem(name: str) -> str | None:
+    """Why ``name`` cannot be a name because Python would read it as another (ℌ as H, a
+    full-width ｗ as w), or None. ASCII is its own NFKC form: skipped for 10k-node loads."""
+    if name.isascii():
+        return None
+    plain = unicodedata.normalize("NFKC", name)
+    if plain == name:
+        return None
+    return f"{name!r} is not a valid name: Python reads it as {plain!r}"
 
 
 def _usable(name: str) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from typing import Any
 
 import numpy as np
@@ -13,6 +14,14 @@ from cgeditor.model.errors import AttrError, ValueParseError
 
 MAX_ELEMENTS = 1_000_000  # per tensor: bounds memory for values typed in or loaded
 MAX_DIMS = 8
+# nan, inf and Infinity as people type them (JSON itself only knows NaN and Infinity).
+_NON_FINITE_WORD = re.compile(r"[-+]?\b(?:nan|inf(?:inity)?)\b", re.IGNORECASE)
+
+
+def not_finite(token: str) -> ValueParseError:
+    """The one refusal for nan, inf and numbers beyond float64, however they were typed."""
+    return ValueParseError(f"{token} is not a finite number: values must be finite numbers "
+                           "between -1.8e308 and 1.8e308 (no nan or inf)")
 
 
 def parse_value(raw: Any) -> Any:
@@ -27,7 +36,7 @@ def parse_value(raw: Any) -> Any:
     if arr.dtype == object or arr.ndim > MAX_DIMS:
         raise ValueParseError("rows must all have the same length")
     if not np.isfinite(arr).all():
-        raise ValueParseError("values must be finite numbers (no nan or inf)")
+        raise not_finite(f"{arr[~np.isfinite(arr)].flat[0]:g}")
     return F64(arr) if arr.ndim == 0 else arr
 
 
@@ -47,7 +56,7 @@ def _check_structure(raw: Any) -> None:
             raise ValueParseError(f"{_show(item)} is not a number")
         else:
             if isinstance(item, int) and abs(item) > 2**1023:
-                raise ValueParseError("number too large for float64")
+                raise not_finite(_show(item))
             count += 1
             if count > MAX_ELEMENTS:
                 raise ValueParseError(f"more than {MAX_ELEMENTS:,} elements (the limit)")
@@ -63,8 +72,11 @@ def parse_value_text(text: str) -> Any:
     stripped = text.strip()
     if not stripped:
         raise ValueParseError("enter a number or a nested list such as [[1, 2], [3, 4]]")
+    word = _NON_FINITE_WORD.search(stripped)
+    if word:
+        raise not_finite(word.group())
     try:
-        raw = json.loads(stripped, parse_constant=_refuse_constant)
+        raw = json.loads(stripped, parse_constant=_refuse_constant, parse_float=_finite_float)
     except ValueParseError:
         raise
     except (ValueError, RecursionError):
@@ -75,7 +87,15 @@ def parse_value_text(text: str) -> Any:
 
 
 def _refuse_constant(name: str) -> Any:
-    raise ValueParseError(f"{name} is not allowed: values must be finite numbers")
+    raise not_finite(name)
+
+
+def _finite_float(text: str) -> float:
+    """json's float hook: 1e309 would silently become inf."""
+    value = float(text)
+    if not math.isfinite(value):
+        raise not_finite(text)
+    return value
 
 
 def format_value(value: Any, digits: int = 17) -> str:

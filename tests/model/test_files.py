@@ -173,7 +173,7 @@ BAD = {
     "truncated.cgraph": ("not valid JSON: Unterminated string", "line 17"),
     "binary_garbage.cgraph": ("not valid UTF-8", "byte 0"),
     "deep_nesting.cgraph": ("nested more than 64 levels", "line 1, column"),
-    "huge_integer.cgraph": ("number too large for float64", "/nodes/0/value"),
+    "huge_integer.cgraph": ("is not a finite number", "/nodes/0/value"),
     "huge_float.cgraph": ("must be finite numbers", "/nodes/2/value"),
     "nan.cgraph": ("NaN is not allowed", "/nodes/8/value"),
     "infinity.cgraph": ("-Infinity is not allowed", "/nodes/9/x"),

@@ -240,3 +240,26 @@ def test_long_formulas_build_as_deep_as_python_parses():
     assert len(graph) == 1501
     assert graph.run().output_value == 3002.0
     assert sorted(n.name for n in graph.nodes.values())[:3] == ["add1", "add10", "add100"]
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("ｗ = w*x", "'ｗ' is not a valid name: Python reads it as 'w'; type it in plain letters "
+                "(line 1, column 1)"),
+    ("c = w*x\nJ = ℌ + c", "'ℌ' is not a valid name: Python reads it as 'H'; type it in plain "
+                          "letters (line 2, column 5)"),
+])
+def test_names_python_would_read_as_others_are_refused(text: str, message: str) -> None:
+    with pytest.raises(FormulaError) as info:
+        from_formula(text)
+    assert str(info.value) == message
+
+
+def test_accented_names_that_python_keeps_are_fine() -> None:
+    assert "é" in {n.name for n in from_formula("é = x*2").nodes.values()}
+
+
+def test_a_literal_beyond_float64_is_refused_as_typed() -> None:
+    with pytest.raises(FormulaError) as info:
+        from_formula("J = x * 1e309")
+    assert str(info.value) == ("1e309 is not a finite number: values must be finite numbers "
+                               "between -1.8e308 and 1.8e308 (no nan or inf) (line 1, column 9)")
