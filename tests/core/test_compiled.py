@@ -142,7 +142,8 @@ def test_non_finite_run_reports_the_careful_origin() -> None:
              Step("e", "exp", (1,)), Step("r", "sqrt", (0,))]
     plan = compile_plan(steps)
     fast = forward(plan, compiled=True)
-    assert fast.issues[1].origin and fast.issues[1].message == "log at x = 0 gives -inf"
+    assert fast.issues[1].origin and fast.issues[1].message.startswith(
+        "log at x = 0 gives -inf: log needs x > 0")
     assert_paths_agree(plan)
 
 

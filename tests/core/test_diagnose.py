@@ -44,6 +44,7 @@ def test_matmul_shape_errors_in_the_users_words(a, b, message) -> None:
 
 def test_broadcast_error_names_the_sizes_that_clash() -> None:
     kind, text = run_op("mul", np.ones((2, 3)), np.ones(4), names=("u", "v"))
+    assert kind == "error"
     assert text == ("mul needs shapes that broadcast: u is 2×3 and v is 4 (sizes 3 and 4 differ "
                     "in the same place); elementwise ops pair the sizes from the right and each "
                     "pair must be equal or 1: reshape or transpose one of them")
