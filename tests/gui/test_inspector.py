@@ -80,7 +80,9 @@ def test_bad_value_shows_error_and_changes_nothing(window, canvas) -> None:
     before, count = files.dumps(window.graph), window.undo_stack.count()
     insp = select(window, canvas, "w")
     expected = {"abc": "is not a number or a nested list", "[[1, 2], [3]]": "same length",
-                "NaN": "NaN is not allowed", "": "enter a number"}
+                "NaN": "NaN is not a finite number", "": "enter a number"}
+    rule = "is not a finite number: values must be finite numbers between -1.8e308 and 1.8e308"
+    expected.update({"1e309": f"1e309 {rule}", "nan": f"nan {rule}", "[1, inf]": f"inf {rule}"})
     for bad, message in expected.items():
         insp.fields["value"].edit.clear()
         enter(insp.fields["value"], bad)
