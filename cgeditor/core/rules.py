@@ -93,7 +93,8 @@ def select_grad(g: Any, lost: Any, tie: Any) -> Any:
     g gives 0 where the input lost (not nan), as torch."""
     if not isinstance(g, np.ndarray) and not isinstance(lost, np.ndarray):
         return np.float64(0.0) if lost else (g / 2 if tie else g)
-    return np.where(lost, 0.0, np.where(tie, g / 2, g))
+    kept = g if tie is False else np.where(tie, g / 2, g)  # relu has no tie: skip a pass
+    return np.where(lost, 0.0, kept)
 
 
 def matmul_operands(g: Any, a: Any, b: Any) -> tuple[Any, Any, Any]:
