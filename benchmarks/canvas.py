@@ -1,6 +1,7 @@
 """Canvas scale, measured offscreen: opening a saved 1k / 10k node file as the user sees it
 (load + window.set_graph + first paint), building the scene alone, a full repaint at 1:1 and
-zoomed out to the whole graph, a pan, and clearing (replacing) the graph.
+zoomed out to the whole graph, a pan, and clearing (replacing) the graph; then the bulk
+edits (select all, copy, delete, undo, redo, paste, drag of everything) from canvas_bulk.py.
 
 Run: QT_QPA_PLATFORM=offscreen python benchmarks/canvas.py
 """
@@ -15,6 +16,7 @@ import tempfile
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("CGEDITOR_NO_SETTINGS", "1")
 
+import canvas_bulk
 from PySide6.QtCore import QCoreApplication, QEvent, QSettings
 from PySide6.QtWidgets import QApplication
 from timing import median_ms
@@ -47,9 +49,6 @@ def layered_graph(count: int) -> Graph:
             made += 1
         layers.append(layer)
     return graph
-
-
-
 
 
 def flush_deletes() -> None:
@@ -101,8 +100,8 @@ def measure(window, count: int, folder: str) -> dict[str, float]:
     return results
 
 
-def main() -> int:
-    app = QApplication.instance() or QApplication(sys.argv)
+def make_window(app: QApplication):
+    """A shown MainWindow that never prompts and keeps no settings."""
     from cgeditor.gui import document
     from cgeditor.gui.window import MainWindow
 
@@ -112,6 +111,12 @@ def main() -> int:
     window.resize(*VIEW_SIZE)
     window.show()
     app.processEvents()
+    return window
+
+
+def main() -> int:
+    app = QApplication.instance() or QApplication(sys.argv)
+    window = make_window(app)
     sizes = (1_000, 10_000)
     with tempfile.TemporaryDirectory() as folder:
         rows = {n: measure(window, n, folder) for n in sizes}
@@ -121,6 +126,9 @@ def main() -> int:
     print(f"{'measure':<14}" + "".join(f"{n:>12,}" for n in sizes))
     for key in keys:
         print(f"{key:<14}" + "".join(f"{rows[n][key]:>12.1f}" for n in sizes))
+    print()
+    canvas_bulk.print_table({n: canvas_bulk.measure_bulk(window, layered_graph(n))
+                             for n in sizes})
     window.undo_stack.setClean()
     window.close()
     return 0

@@ -21,6 +21,7 @@ from cgeditor.model.graph import Graph
 from cgeditor.paths import seed_example
 
 if TYPE_CHECKING:
+    from cgeditor.gui.commands import NamePicker
     from cgeditor.gui.window import MainWindow
 
 GAP = 160.0  # between the existing graph and an inserted formula
@@ -67,13 +68,9 @@ def placement(formula: Graph, target: Graph) -> tuple[float, float]:
     return right + GAP + 200.0 - left, top - ftop
 
 
-def kept_name(graph: Graph, name: str, taken: set[str]) -> str:
+def kept_name(names: NamePicker, name: str) -> str:
     """The formula's own name when it is free (a paste would number it), else a fresh one."""
-    from cgeditor.gui.commands import fresh_name
-    if not graph.has_name(name) and name not in taken:
-        taken.add(name)
-        return name
-    return fresh_name(graph, name, taken)
+    return name if names.keep(name) else names.pick(name)
 
 
 def insert_formula(window: MainWindow, formula: Graph, matched: list[str]) -> list[str]:
@@ -85,9 +82,9 @@ def insert_formula(window: MainWindow, formula: Graph, matched: list[str]) -> li
     out = formula.output
     command = C.Group(f"Insert formula {formula.nodes[out].name}" if out else "Insert formula")
     new_id: dict[str, str] = {}
-    taken: set[str] = set()
+    names = C.NamePicker(graph)
     for spec in nodes:
-        add = C.AddNode(graph, spec["op"], kept_name(graph, spec["name"], taken),
+        add = C.AddNode(graph, spec["op"], kept_name(names, spec["name"]),
                         spec["x"] + dx, spec["y"] + dy, spec["attrs"], spec["value"],
                         spec["trainable"], graph.new_id(), command)
         new_id[spec["key"]] = add.node_id

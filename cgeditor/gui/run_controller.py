@@ -135,7 +135,7 @@ class RunController(QObject):
             graph.invalidated.connect(self._on_invalidated)
         scene = self._scene()
         if scene is not None:  # a new document comes with a new scene
-            scene.selectionChanged.connect(self._on_scene_selection)
+            scene.selection.changed.connect(self._on_scene_selection)
         self._clear()
 
     def _scene(self) -> Any:
@@ -145,8 +145,7 @@ class RunController(QObject):
 
     def _on_scene_selection(self) -> None:
         scene = self._scene()
-        ids = scene.selected_ids() if scene is not None else []
-        node_id = ids[0] if len(ids) == 1 else None
+        node_id = scene.selection.single() if scene is not None else None
         if node_id != self.selected:
             self.select_node(node_id)
 

@@ -148,7 +148,7 @@ class MainWindow(QMainWindow):
         scene.detach_requested.connect(self.editor.detach)
         scene.reconnect_requested.connect(self.editor.reconnect)
         scene.nodes_moved.connect(self.editor.move)
-        scene.selectionChanged.connect(self._selection_changed)
+        scene.selection.changed.connect(self._selection_changed)
         self.view.setScene(scene)
         return scene
 
@@ -192,8 +192,7 @@ class MainWindow(QMainWindow):
         self.editor.delete(self.scene.selected_ids())
 
     def select_all(self) -> None:
-        for item in self.scene.nodes.values():
-            item.setSelected(True)
+        self.scene.select_all()
 
     def copy(self) -> None:
         ids = self.scene.selected_ids()

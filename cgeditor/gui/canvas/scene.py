@@ -24,7 +24,9 @@ from PySide6.QtWidgets import (
 
 from cgeditor.gui import theme as T
 from cgeditor.gui.canvas import overview
+from cgeditor.gui.canvas.drag_follow import BULK_WIRES, DragFollow
 from cgeditor.gui.canvas.node_item import OUT_PORT_Y, NodeItem
+from cgeditor.gui.canvas.selection import Selection
 from cgeditor.gui.canvas.wire_item import WireItem, WireLabels
 from cgeditor.gui.canvas.wire_layer import Wire, WireLayer
 from cgeditor.gui.canvas.wiring import WireDrag
@@ -33,7 +35,6 @@ from cgeditor.model.graph import LEAF_OPS, Edge, Graph, Node
 
 _CACHED = QGraphicsItem.CacheMode.DeviceCoordinateCache
 SCENE_MARGIN = 3000.0
-BULK_WIRES = 64  # past this many moved wires, one repaint region beats one per wire
 
 
 class GraphScene(QGraphicsScene):
@@ -54,6 +55,7 @@ class GraphScene(QGraphicsScene):
         self.wiring_blocked: set[str] = set()
         self._wiring: WireDrag | None = None  # a wire being dragged out of a port
         self._press_positions: dict[str, QPointF] = {}
+        self._follow: DragFollow | None = None  # made at a drag's first move
         self._flashed: list[Any] = []
         self._flash_timer = QTimer(self)
         self._flash_timer.setSingleShot(True)
@@ -61,6 +63,8 @@ class GraphScene(QGraphicsScene):
         self.labels = WireLabels()  # the run's wire labels, painted in drawForeground
         self._marked_output: str | None = None  # the node showing the OUT tag
         self.item_cache = False  # whether node items keep their paint in a pixmap
+        self.selection = Selection(self)  # handlers connect to selection.changed
+        self._held_moves: set[str] | None = None  # nodes moved in a batch, rerouted at its end
         self.setBackgroundBrush(T.current().canvas)
         self._build()
         self._slots = {
@@ -69,6 +73,7 @@ class GraphScene(QGraphicsScene):
             "value_changed": self._on_value_changed, "attrs_changed": self._on_attrs_changed,
             "edge_added": self._on_edge_added, "edge_removed": self._on_edge_removed,
             "output_changed": self._on_output_changed,
+            "batch_started": self._on_batch_started, "batch_finished": self._on_batch_finished,
         }
         for name, slot in self._slots.items():
             getattr(graph, name).connect(slot)
@@ -209,8 +214,20 @@ class GraphScene(QGraphicsScene):
         item = self.nodes[node.id]
         if item.pos() != QPointF(node.x, node.y):
             item.setPos(node.x, node.y)
-        self.reroute_wires([node.id])
+        if self._held_moves is not None:
+            self._held_moves.add(node.id)
+        else:
+            self.reroute_wires([node.id])
         self._grow_rect(node.x, node.y)
+
+    def _on_batch_started(self) -> None:
+        self.selection.hold()
+        self._held_moves = set()
+
+    def _on_batch_finished(self) -> None:
+        moved, self._held_moves = self._held_moves or set(), None
+        self.reroute_wires(moved)  # each wire once, however many of its nodes moved
+        self.selection.release()
 
     def _on_node_renamed(self, node: Node) -> None:
         self.nodes[node.id].set_name(node.name)
@@ -254,14 +271,19 @@ class GraphScene(QGraphicsScene):
 
     # --- selection helpers --------------------------------------------------------------
     def selected_ids(self) -> list[str]:
-        return [i.node_id for i in self.selectedItems() if isinstance(i, NodeItem)]
+        return self.selection.ids()
 
-    def select_ids(self, ids: list[str] | set[str]) -> None:
-        self.clearSelection()
-        for node_id in ids:
-            item = self.nodes.get(node_id)
-            if item is not None:
-                item.setSelected(True)
+    def select_ids(self, ids: Iterable[str]) -> None:
+        """Select exactly the nodes ``ids``: one ``selection.changed``, however many."""
+        with self.selection.held():
+            self.clearSelection()
+            for node_id in ids:
+                item = self.nodes.get(node_id)
+                if item is not None:
+                    item.setSelected(True)
+
+    def select_all(self) -> None:
+        self.select_ids(self.nodes)
 
     def node_at(self, pos: QPointF) -> NodeItem | None:
         for item in self.items(pos):
@@ -356,6 +378,7 @@ class GraphScene(QGraphicsScene):
                 return
         super().mousePressEvent(event)
         # The grabber too: a Ctrl+press drags a node before Ctrl selects it on release.
+        self._follow = None
         self._press_positions = {i.node_id: i.pos()
                                  for i in [*self.selectedItems(), self.mouseGrabberItem()]
                                  if isinstance(i, NodeItem)}
@@ -366,7 +389,11 @@ class GraphScene(QGraphicsScene):
             event.accept()
             return
         super().mouseMoveEvent(event)
-        self.reroute_wires(self._press_positions)  # nodes Qt is dragging: wires follow
+        if self._press_positions:  # nodes Qt is dragging: their wires follow
+            if self._follow is None:
+                self._follow = DragFollow(self.graph, self.nodes, self.wire_layer,
+                                          self._press_positions)
+            self._follow.follow()
 
     def mouseReleaseEvent(self, event: QGraphicsSceneMouseEvent) -> None:
         if self._wiring is not None:
@@ -382,7 +409,7 @@ class GraphScene(QGraphicsScene):
                 # whole scene units keep saved files tidy and diffs small
                 new = (float(round(item.pos().x())), float(round(item.pos().y())))
                 moved[node_id] = ((old.x(), old.y()), new)
-        self._press_positions = {}
+        self._press_positions, self._follow = {}, None
         if moved:
             self.nodes_moved.emit(moved)
 

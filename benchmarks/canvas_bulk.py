@@ -1,0 +1,101 @@
+"""Bulk edits on a big canvas, as the user does them: select all, copy, delete, undo, redo,
+paste, and a mouse drag of everything. Each is timed with the events it posts processed (the
+view's repaint among them), so selection handlers, docks and the canvas all count.
+
+Used by canvas.py (its bulk-edit rows); run alone: python benchmarks/canvas_bulk.py
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Callable
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("CGEDITOR_NO_SETTINGS", "1")
+
+from PySide6.QtCore import QEvent, QPointF, Qt
+from PySide6.QtGui import QMouseEvent
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
+
+OPS = ("select all", "copy", "delete", "undo", "redo", "paste", "drag all")
+
+
+def _settled_ms(action: Callable[[], object], window) -> float:
+    """Wall time of ``action`` plus the events it posted, the repaint among them."""
+    start = time.perf_counter()
+    action()
+    QApplication.processEvents()
+    return (time.perf_counter() - start) * 1000
+
+
+def _drag_all(window) -> None:
+    """Press on one selected node's header, move in four steps, release: a real drag."""
+    view = window.view
+    vp = view.viewport()
+    item = next(iter(window.scene.nodes.values()))
+    view.centerOn(item.sceneBoundingRect().center())
+    QApplication.processEvents()
+    start = view.mapFromScene(item.pos() + QPointF(60, 12))
+    QTest.mousePress(vp, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, start)
+    for k in range(1, 5):
+        local = QPointF(start.x() + 10 * k, start.y() + 6 * k)
+        QApplication.sendEvent(vp, QMouseEvent(
+            QEvent.Type.MouseMove, local, QPointF(vp.mapToGlobal(local)),
+            Qt.MouseButton.NoButton, Qt.MouseButton.LeftButton,
+            Qt.KeyboardModifier.NoModifier))
+    end = start + QPointF(40, 24).toPoint()
+    QTest.mouseRelease(vp, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, end)
+
+
+def measure_bulk(window, graph) -> dict[str, float]:
+    """Each bulk edit once on ``graph`` (already built, not yet shown); ms by OPS name."""
+    window.set_graph(graph)
+    QApplication.processEvents()
+    act = window.action
+    count = len(graph.nodes)
+    out = {"select all": _settled_ms(act("select_all").trigger, window),
+           "copy": _settled_ms(act("copy").trigger, window),
+           "delete": _settled_ms(act("delete").trigger, window)}
+    assert not graph.nodes, "delete left nodes behind"
+    out["undo"] = _settled_ms(window.undo_stack.undo, window)
+    out["redo"] = _settled_ms(window.undo_stack.redo, window)
+    window.undo_stack.undo()
+    QApplication.processEvents()
+    window.scene.clearSelection()
+    out["paste"] = _settled_ms(act("paste").trigger, window)
+    assert len(graph.nodes) == 2 * count, "paste did not add every copied node"
+    window.undo_stack.undo()
+    act("select_all").trigger()
+    QApplication.processEvents()
+    out["drag all"] = _settled_ms(lambda: _drag_all(window), window)
+    assert window.undo_stack.undoText().startswith("Move"), "the drag was not one move"
+    return out
+
+
+def main() -> int:
+    from canvas import layered_graph, make_window
+    app = QApplication.instance() or QApplication(sys.argv)
+    window = make_window(app)
+    sizes = (1_000, 10_000)
+    rows = {n: measure_bulk(window, layered_graph(n)) for n in sizes}
+    print_table(rows)
+    window.undo_stack.setClean()
+    window.close()
+    return 0
+
+
+def print_table(rows: dict[int, dict[str, float]]) -> None:
+    sizes = sorted(rows)
+    print("bulk edits, offscreen (ms, one run each; ratio = largest / smallest size)")
+    print(f"{'edit':<14}" + "".join(f"{n:>12,}" for n in sizes) + f"{'ratio':>8}")
+    for key in OPS:
+        ratio = rows[sizes[-1]][key] / max(rows[sizes[0]][key], 1e-3)
+        print(f"{key:<14}" + "".join(f"{rows[n][key]:>12.1f}" for n in sizes)
+              + f"{ratio:>8.1f}")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
