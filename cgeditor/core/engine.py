@@ -20,6 +20,7 @@ import numpy as np
 from cgeditor.core import compiled as straight_line
 from cgeditor.core.diagnose import failure_message, nonfinite_message, rule_inputs_text
 from cgeditor.core.ops import F64, OpSpec, get_op
+from cgeditor.core.shapes import refusals
 from cgeditor.core.values import as_value, describe, finite, fit_like, fit_to, is_finite
 
 __all__ = ["BackwardResult", "ForwardResult", "Issue", "Plan", "Step", "as_value",
@@ -178,6 +179,8 @@ def forward(plan: Plan, feeds: Mapping[str, Any] | None = None, *,
     for i, _ in plan.leaves:
         if values[i] is None:
             issues[i] = Issue(i, "error", f"{plan.steps[i].name} has no value")
+    for i, message in refusals(plan, values).items():  # before anything is allocated
+        issues[i] = Issue(i, "error", message)
     with quiet_ieee():  # IEEE results, reported as issues instead of warnings
         if not issues and plan.fwd and _hot(plan, "forward", compiled):
             done = straight_line.forward_values(plan, values)
@@ -211,6 +214,8 @@ def _run_careful(plan: Plan, values: list, issues: dict, start: int,
     """Carry on after a failure: skip nodes whose inputs have no value, record each error."""
     for k in range(start, len(plan.fwd)):
         i, rule, _, _, args, _ = plan.fwd[k]
+        if i in issues:  # refused before the pass (a size limit): left without a value
+            continue
         missing = [plan.steps[j].name for j in args if values[j] is None]
         if missing:
             issues[i] = Issue(i, "skipped", f"not evaluated: input {', '.join(missing)} "

@@ -35,6 +35,17 @@ from cgeditor.core.rules import (
     sigmoid,
     softmax,
 )
+from cgeditor.core.shapes import (
+    along_axis_shape,
+    broadcast_shape,
+    cross_entropy_shape,
+    matmul_shape,
+    mean_shape,
+    mse_shape,
+    same_shape,
+    sum_shape,
+    transpose_shape,
+)
 
 F64 = np.float64
 
@@ -77,6 +88,9 @@ class OpSpec:
     kink_doc: str = ""
     # The op's shape rule in words ((input names, shapes) → message, None when they fit).
     shape_check: Callable[..., str | None] | None = None
+    # Shape inference (core/shapes.py): (*input shapes, **attrs) -> (result shape, *shapes of
+    # large intermediates); ShapeError when the inputs do not fit. None for leaves.
+    shape: Callable[..., tuple] | None = None
 
     @property
     def is_leaf(self) -> bool:
@@ -127,22 +141,27 @@ register(OpSpec("const", (), _leaf_forward, _leaf_vjp, "c", "Leaves",
 # --- arithmetic ---------------------------------------------------------------------------
 register(OpSpec("add", ("a", "b"), operator.add, lambda g, out, a, b: (g, g), "+",
                 "Arithmetic", infix="+", template="{a} + {b}", vjp_template=("{g}", "{g}"),
+                shape=broadcast_shape,
                 doc="a + b, elementwise."))
 register(OpSpec("sub", ("a", "b"), operator.sub, lambda g, out, a, b: (g, -g), "−",
                 "Arithmetic", infix="-", template="{a} - {b}", vjp_template=("{g}", "-{g}"),
+                shape=broadcast_shape,
                 doc="a − b, elementwise."))
 register(OpSpec("mul", ("a", "b"), operator.mul, lambda g, out, a, b: (g * b, g * a), "×",
                 "Arithmetic", infix="*", template="{a} * {b}",
                 vjp_template=("{g} * {b}", "{g} * {a}"),
+                shape=broadcast_shape,
                 doc="a · b, elementwise."))
 register(OpSpec("div", ("a", "b"), operator.truediv,
                 lambda g, out, a, b: (g / b, -g * (out / b)), "÷", "Arithmetic",
                 infix="/", template="{a} / {b}",
+                shape=broadcast_shape,
                 vjp_template=("{g} / {b}", "-{g} * ({out} / {b})"), doc="a / b, elementwise.",
                 domain=lambda a, b: b == 0,
                 domain_doc="division by zero (b = 0); add a small ε to the denominator "
                            "(a / (b + 1e-9)) or keep b away from 0"))
 register(OpSpec("neg", ("x",), operator.neg, lambda g, out, x: (-g,), "−x", "Arithmetic",
+                shape=same_shape,
                 template="-{x}", vjp_template=("-{g}",), doc="−x."))
 
 
@@ -152,6 +171,7 @@ register(OpSpec("pow", ("a", "b"), operator.pow,
                 torch_template="real_pow({a}, {b})",
                 vjp_template=("pow_grad_base({g}, {a}, {b})",
                               "pow_grad_exponent({g}, {out}, {a}, {b})"),
+                shape=broadcast_shape,
                 doc="a to the power b (both differentiable; ∂/∂b taken as 0 where a < 0).",
                 domain=lambda a, b: ((a < 0) & (b != np.round(b))) | ((a == 0) & (b < 0)),
                 domain_doc="a ** b needs a > 0 for a fractional power and a ≠ 0 for a negative "
@@ -166,6 +186,7 @@ register(OpSpec("powc", ("x",), lambda x, exponent=2.0: x ** exponent,
                 attrs=(AttrSpec("exponent", "float", 2.0, "the constant power n"),),
                 template="{x} ** {exponent}",
                 vjp_template=("powc_grad({g}, {x}, {exponent})",),
+                shape=same_shape,
                 doc="x to a constant power n.",
                 domain=lambda x, exponent=2.0: ((x < 0) & (exponent != round(exponent)))
                 | ((x == 0) & (exponent < 0)),
@@ -173,6 +194,7 @@ register(OpSpec("powc", ("x",), lambda x, exponent=2.0: x ** exponent,
                            "one; clamp x above 0 or add a small ε to it"))
 register(OpSpec("square", ("x",), lambda x: x * x, lambda g, out, x: (g * (2.0 * x),), "x²",
                 "Arithmetic", template="{x} ** 2", vjp_template=("{g} * (2.0 * {x})",),
+                shape=same_shape,
                 doc="x², elementwise."))
 register(OpSpec("maximum", ("a", "b"), np.maximum,
                 lambda g, out, a, b: (select_grad(g, a < b, a == b),
@@ -181,6 +203,7 @@ register(OpSpec("maximum", ("a", "b"), np.maximum,
                 torch_template="torch.maximum({a}, {b})",
                 vjp_template=("select_grad({g}, {a} < {b}, {a} == {b})",
                               "select_grad({g}, {b} < {a}, {a} == {b})"),
+                shape=broadcast_shape,
                 doc="Elementwise larger of a and b (ties split the gradient).",
                 kink=lambda a, b: ("a", "b") if np.any(a == b) else (),
                 kink_doc="max(a, b) is not differentiable where a = b; cgeditor uses the "
@@ -192,12 +215,14 @@ register(OpSpec("minimum", ("a", "b"), np.minimum,
                 torch_template="torch.minimum({a}, {b})",
                 vjp_template=("select_grad({g}, {a} > {b}, {a} == {b})",
                               "select_grad({g}, {b} > {a}, {a} == {b})"),
+                shape=broadcast_shape,
                 doc="Elementwise smaller of a and b (ties split the gradient).",
                 kink=lambda a, b: ("a", "b") if np.any(a == b) else (),
                 kink_doc="min(a, b) is not differentiable where a = b; cgeditor uses the "
                          "subgradient that sends half the gradient to each input (as torch)"))
 register(OpSpec("abs", ("x",), np.abs, lambda g, out, x: (g * np.sign(x),), "|x|",
                 "Arithmetic", template="np.abs({x})", torch_template="torch.abs({x})",
+                shape=same_shape,
                 vjp_template=("{g} * np.sign({x})",), doc="|x| (gradient 0 at 0).",
                 kink=lambda x: ("x",) if np.any(x == 0) else (),
                 kink_doc="abs is not differentiable at x = 0; cgeditor uses the subgradient 0 "
@@ -206,39 +231,47 @@ register(OpSpec("abs", ("x",), np.abs, lambda g, out, x: (g * np.sign(x),), "|x|
 # --- functions ----------------------------------------------------------------------------
 register(OpSpec("exp", ("x",), np.exp, lambda g, out, x: (g * out,), "exp", "Functions",
                 template="np.exp({x})", torch_template="torch.exp({x})",
+                shape=same_shape,
                 vjp_template=("{g} * {out}",), doc="eˣ."))
 register(OpSpec("log", ("x",), np.log, lambda g, out, x: (g / x,), "log", "Functions",
                 template="np.log({x})", torch_template="torch.log({x})",
+                shape=same_shape,
                 vjp_template=("{g} / {x}",), doc="Natural logarithm (−inf at 0, nan below).",
                 domain=lambda x: x <= 0,
                 domain_doc="log needs x > 0; add a small ε (log(x + 1e-9)) or clamp x above 0"))
 register(OpSpec("sqrt", ("x",), np.sqrt, lambda g, out, x: (g * 0.5 / out,), "√", "Functions",
                 template="np.sqrt({x})", torch_template="torch.sqrt({x})",
+                shape=same_shape,
                 vjp_template=("{g} * 0.5 / {out}",), doc="Square root (nan below 0).",
                 domain=lambda x: x < 0,
                 domain_doc="sqrt needs x ≥ 0; clamp x at 0 first (relu), or take the square "
                            "root of x² + ε for a magnitude"))
 register(OpSpec("sin", ("x",), np.sin, lambda g, out, x: (g * np.cos(x),), "sin", "Functions",
                 template="np.sin({x})", torch_template="torch.sin({x})",
+                shape=same_shape,
                 vjp_template=("{g} * np.cos({x})",), doc="Sine."))
 register(OpSpec("cos", ("x",), np.cos, lambda g, out, x: (-g * np.sin(x),), "cos", "Functions",
                 template="np.cos({x})", torch_template="torch.cos({x})",
+                shape=same_shape,
                 vjp_template=("-{g} * np.sin({x})",), doc="Cosine."))
 
 # --- activations --------------------------------------------------------------------------
 register(OpSpec("tanh", ("x",), np.tanh, lambda g, out, x: (g * (1.0 - out * out),), "tanh",
                 "Activations", template="np.tanh({x})",
                 torch_template="torch.tanh({x})", vjp_template=("{g} * (1.0 - {out} * {out})",),
+                shape=same_shape,
                 doc="Hyperbolic tangent."))
 register(OpSpec("sigmoid", ("x",), sigmoid, lambda g, out, x: (g * out * (1.0 - out),), "σ",
                 "Activations", template="sigmoid({x})",
                 torch_template="torch.sigmoid({x})",
                 vjp_template=("{g} * {out} * (1.0 - {out})",),
+                shape=same_shape,
                 doc="Logistic sigmoid 1 / (1 + e⁻ˣ)."))
 register(OpSpec("relu", ("x",), lambda x: np.maximum(x, 0.0),
                 lambda g, out, x: (select_grad(g, x <= 0, False),), "relu", "Activations",
                 template="np.maximum({x}, 0.0)", torch_template="torch.relu({x})",
                 vjp_template=("select_grad({g}, {x} <= 0, False)",),
+                shape=same_shape,
                 doc="max(x, 0) (gradient 0 at 0).",
                 kink=lambda x: ("x",) if np.any(x == 0) else (),
                 kink_doc="relu is not differentiable at x = 0; cgeditor uses the subgradient 0 "
@@ -252,6 +285,7 @@ register(OpSpec("softmax", ("x",), softmax,
                 "softmax", "Activations", attrs=_AXIS_LAST, template="softmax({x}, axis={axis})",
                 torch_template="torch.softmax({x}, dim={axis})",
                 vjp_template=("{out} * ({g} - np.sum({g} * {out}, axis={axis}, keepdims=True))",),
+                shape=along_axis_shape,
                 doc="exp(x) / Σ exp(x) along an axis."))
 register(OpSpec("log_softmax", ("x",), log_softmax,
                 lambda g, out, x, axis=-1: (g - np.exp(out) * np.sum(g, axis=axis,
@@ -260,6 +294,7 @@ register(OpSpec("log_softmax", ("x",), log_softmax,
                 template="log_softmax({x}, axis={axis})",
                 torch_template="torch.log_softmax({x}, dim={axis})",
                 vjp_template=("{g} - np.exp({out}) * np.sum({g}, axis={axis}, keepdims=True)",),
+                shape=along_axis_shape,
                 doc="x − log Σ exp(x) along an axis."))
 
 # --- tensors ------------------------------------------------------------------------------
@@ -268,11 +303,13 @@ register(OpSpec("matmul", ("a", "b"), operator.matmul,
                 lambda g, out, a, b: (matmul_grad_a(g, a, b), matmul_grad_b(g, a, b)),
                 "@", "Tensors", infix="@", template="{a} @ {b}",
                 vjp_template=("matmul_grad_a({g}, {a}, {b})", "matmul_grad_b({g}, {a}, {b})"),
+                shape=matmul_shape,
                 doc="Matrix product a @ b (1-d operands are vectors; batch axes broadcast).",
                 shape_check=matmul_shape_check))
 register(OpSpec("transpose", ("x",), np.transpose, lambda g, out, x: (np.transpose(g),), "xᵀ",
                 "Tensors", template="np.transpose({x})",
                 torch_template="{x}.permute(tuple(range({x}.dim() - 1, -1, -1)))",
+                shape=transpose_shape,
                 vjp_template=("np.transpose({g})",), doc="Reverse the axes."))
 register(OpSpec("sum", ("x",), lambda x, axis=None: F64(np.sum(x)) if axis is None
                 else np.sum(x, axis=axis),
@@ -280,6 +317,7 @@ register(OpSpec("sum", ("x",), lambda x, axis=None: F64(np.sum(x)) if axis is No
                 attrs=_AXIS_ALL, template="np.sum({x}, axis={axis})",
                 torch_template="torch.sum({x}, dim={axis})",
                 vjp_template=("expand_back({g}, {x}, {axis})",),
+                shape=sum_shape,
                 doc="Sum of the elements (over one axis, or all)."))
 register(OpSpec("mean", ("x",), lambda x, axis=None: F64(np.mean(x)) if axis is None
                 else np.mean(x, axis=axis),
@@ -287,6 +325,7 @@ register(OpSpec("mean", ("x",), lambda x, axis=None: F64(np.mean(x)) if axis is 
                 "μ", "Tensors", attrs=_AXIS_ALL, template="np.mean({x}, axis={axis})",
                 torch_template="torch.mean({x}, dim={axis})",
                 vjp_template=("expand_back({g}, {x}, {axis}) / reduced_size({x}, {axis})",),
+                shape=mean_shape,
                 doc="Mean of the elements (over one axis, or all)."))
 
 # --- losses -------------------------------------------------------------------------------
@@ -304,6 +343,7 @@ register(OpSpec("mse", ("pred", "target"),
                 torch_template="torch.mean(({pred} - {target}) ** 2)",
                 vjp_template=("{g} * 2.0 * ({pred} - {target}) / np.size({pred} - {target})",
                               "-({g} * 2.0 * ({pred} - {target}) / np.size({pred} - {target}))"),
+                shape=mse_shape,
                 doc="Mean squared error between prediction and target."))
 register(OpSpec("cross_entropy", ("logits", "target"), cross_entropy,
                 lambda g, out, logits, target: (cross_entropy_grad_logits(g, logits, target),
@@ -311,6 +351,7 @@ register(OpSpec("cross_entropy", ("logits", "target"), cross_entropy,
                 "CE", "Losses", template="cross_entropy({logits}, {target})",
                 vjp_template=("cross_entropy_grad_logits({g}, {logits}, {target})",
                               "cross_entropy_grad_target({g}, {logits}, {target})"),
+                shape=cross_entropy_shape,
                 doc="Softmax cross-entropy of logits against target probabilities, "
                     "averaged over the batch."))
 

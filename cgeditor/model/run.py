@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from cgeditor.core import shapes
 from cgeditor.core.engine import (
     Issue,
     Plan,
@@ -244,18 +245,15 @@ def _result(plan: Plan, order: list[str], values: list, grads: list,
 
 
 def infer_shapes(graph: Graph) -> tuple[dict[str, tuple], dict[str, str]]:
-    """Shapes by node name, and per-node errors (shape mismatches, unconnected ports),
-    found by evaluating the graph on zeros of the leaves' shapes before any real run."""
+    """Shapes by node name, and per-node errors (unconnected ports, shape mismatches, results
+    over the size limits), inferred from the leaves' shapes without computing anything."""
     if not graph.nodes:
         return {}, {}
     problems = pre_run_problems(graph)
     plan = compile_graph(graph, None, problems)
-    zeros = {s.name: np.zeros(np.shape(s.value)) for s in plan.steps
-             if not s.args and s.value is not None}
-    fwd = forward(plan, zeros)
+    report = shapes.infer(plan, [s.value if not s.args else None for s in plan.steps])
     errors = {graph.nodes[i].name: m for i, m in problems.items()}
-    for i, issue in fwd.issues.items():
-        if issue.kind in ("error",) and plan.steps[i].name not in errors:
-            errors[plan.steps[i].name] = issue.message
-    shapes = {s.name: np.shape(v) for s, v in zip(plan.steps, fwd.values) if v is not None}
-    return shapes, errors
+    for i, message in sorted({**report.mismatches, **report.too_large}.items()):
+        errors.setdefault(plan.steps[i].name, message)
+    found = {s.name: shape for s, shape in zip(plan.steps, report.shapes) if shape is not None}
+    return found, errors
