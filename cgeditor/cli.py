@@ -1,126 +1,44 @@
 """The ``cgeditor`` command: open the editor, or build, run and check graphs without a window.
 
-Subcommands are rows of COMMANDS; a new one is an ``add_arguments`` function, a handler and
-one row. Bad input of any kind ends in one ``cgeditor: error: ...`` line and exit code 2.
+Subcommands are rows of COMMANDS: the three here and cli_tools.TOOL_COMMANDS; a new one is an
+``add_arguments`` function, a handler and one row. Bad input of any kind ends in one
+``cgeditor: error: ...`` line and exit code 2.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import math
 import sys
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
+from cgeditor import __version__
+from cgeditor.cli_common import (
+    EXIT_BAD_INPUT,
+    EXIT_BUG,
+    EXIT_OK,
+    EXIT_PROBLEMS,
+    CliError,
+    Command,
+    add_set_argument,
+    apply_sets,
+    load_graph,
+    parse_sets,
+    print_table,
+    save_graph,
+)
+from cgeditor.cli_tools import TOOL_COMMANDS
 from cgeditor.model.errors import GraphError, LoadError
-from cgeditor.model.graph import LEAF_OPS, Graph
+from cgeditor.model.formatting import format_cell, jsonable
+from cgeditor.model.formula import from_formula
+from cgeditor.model.graph import Graph
 from cgeditor.model.run import RunResult, infer_shapes
-from cgeditor.model.values import parse_value_text
-
-EXIT_OK, EXIT_PROBLEMS, EXIT_BAD_INPUT, EXIT_BUG = 0, 1, 2, 3
-
-
-class CliError(Exception):
-    """Bad input noticed by the command line itself; the message is the whole complaint."""
-
-
-@dataclass(frozen=True)
-class Command:
-    """One subcommand: its name, one-line help, its arguments and what it does."""
-
-    name: str
-    help: str
-    add_arguments: Callable[[argparse.ArgumentParser], None]
-    handler: Callable[[argparse.Namespace], int]
 
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> Any:  # one line, not usage + error
         raise CliError(f"{message} (see '{self.prog} --help')")
-
-
-# --- shared helpers for subcommands -------------------------------------------------------------
-def add_set_argument(parser: argparse.ArgumentParser) -> None:
-    """``--set w=2 x=-2 --set b=8``: repeatable, one or more NAME=VALUE pairs each time."""
-    parser.add_argument("--set", nargs="+", action="extend", default=[], metavar="NAME=VALUE",
-                        help="set an input; VALUE is a JSON number or nested list, "
-                             "e.g. w=2 or W=[[1,2],[3,4]]")
-
-
-def parse_sets(pairs: Sequence[str]) -> dict[str, Any]:
-    """``["w=2", "W=[[1,2]]"]`` → values by name (float64 scalars or arrays); later wins."""
-    values: dict[str, Any] = {}
-    for pair in pairs:
-        name, sep, text = pair.partition("=")
-        name = name.strip()
-        if not sep or not name:
-            raise CliError(f"--set {pair!r}: expected NAME=VALUE, e.g. w=2")
-        try:
-            values[name] = parse_value_text(text)
-        except GraphError as exc:
-            raise CliError(f"--set {name}: {exc}") from None
-    return values
-
-
-def apply_sets(graph: Graph, values: dict[str, Any]) -> None:
-    """Set input (or const) values on ``graph`` by name; unknown or computed names refused."""
-    for name, value in values.items():
-        if not graph.has_name(name):
-            raise CliError(f"--set {name}: there is no node named {name!r}")
-        node = graph.by_name(name)
-        if node.op not in LEAF_OPS:
-            raise CliError(f"--set {name}: {name} is a {node.op} node; only inputs can be set")
-        graph.set_value(node.id, value)
-
-
-def load_graph(path: str) -> Graph:
-    from cgeditor.model.files import load
-    return load(path)
-
-
-def save_graph(graph: Graph, path: str) -> None:
-    from cgeditor.model.files import save
-    save(graph, path)
-
-
-def format_number(x: float) -> str:
-    return f"{x:.6g}"
-
-
-def format_cell(value: Any) -> str:
-    """A value or gradient for a table: 6 significant digits; tensors as shape + array."""
-    if value is None:
-        return "n/a"
-    if np.ndim(value) == 0:
-        return format_number(float(value))
-    arr = np.asarray(value)
-    text = np.array2string(arr, separator=", ", threshold=12, edgeitems=2,
-                           max_line_width=10_000,
-                           formatter={"float_kind": lambda v: format_number(float(v))})
-    return f"{arr.shape} {' '.join(text.split())}"  # one line, whatever numpy wraps
-
-
-def jsonable(value: Any) -> Any:
-    """A number or nested list for JSON; non-finite numbers as "nan", "inf" or "-inf"."""
-    if value is None:
-        return None
-    if np.ndim(value) == 0:
-        x = float(value)
-        if math.isfinite(x):
-            return x
-        return "nan" if math.isnan(x) else ("inf" if x > 0 else "-inf")
-    return [jsonable(item) for item in np.asarray(value)]
-
-
-def print_table(rows: Sequence[Sequence[str]]) -> None:
-    widths = [max(len(row[k]) for row in rows) for k in range(len(rows[0]))]
-    for row in rows:
-        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())
 
 
 # --- build ---------------------------------------------------------------------------------------
@@ -133,7 +51,6 @@ def _build_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _build(args: argparse.Namespace) -> int:
-    from cgeditor.model.formula import from_formula
     graph = from_formula(args.formula, **parse_sets(args.set))
     save_graph(graph, args.output)
     output = graph.nodes[graph.output].name if graph.output else "none"
@@ -218,12 +135,11 @@ COMMANDS: list[Command] = [
             _run_arguments, _run),
     Command("check", "validate a .cgraph file (exit 1 if it has problems)",
             _check_arguments, _check),
+    *TOOL_COMMANDS,
 ]
-import cgeditor.cli_tools  # noqa: E402, F401  (appends gradcheck, train and export to COMMANDS)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from cgeditor import __version__
     parser = _Parser(prog="cgeditor", description="Computation graph editor. 'cgeditor [FILE]' "
                      "opens the editor; the commands below work without a window.")
     parser.add_argument("--version", action="version", version=f"cgeditor {__version__}")

@@ -1,7 +1,7 @@
 """The learning subcommands of ``cgeditor``: gradcheck, train and export.
 
-Importing this module appends its rows to cli.COMMANDS; cli.py imports it once. Only
-``export`` to .png/.svg touches Qt, and imports it then.
+cli.py lists TOOL_COMMANDS among its COMMANDS. Only ``export`` to .png/.svg touches Qt, and
+imports it then.
 """
 
 from __future__ import annotations
@@ -15,27 +15,25 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from cgeditor.cli import (
-    COMMANDS,
+from cgeditor.cli_common import (
     EXIT_OK,
     EXIT_PROBLEMS,
     CliError,
     Command,
     add_set_argument,
     apply_sets,
-    format_cell,
-    format_number,
-    jsonable,
     load_graph,
     parse_sets,
     print_table,
     save_graph,
 )
-from cgeditor.core.engine import Plan, describe, forward, is_finite
-from cgeditor.core.gradcheck import CheckRow, check_gradients
+from cgeditor.core.gradcheck import CheckRow
 from cgeditor.model.atomic import write_atomically
-from cgeditor.model.errors import GraphError
+from cgeditor.model.export import to_numpy_module, to_torch_module
+from cgeditor.model.formatting import format_cell, format_number, jsonable
+from cgeditor.model.gradcheck import gradient_rows
 from cgeditor.model.graph import Graph
+from cgeditor.model.train import OPTIMIZERS, Trainer, apply_values
 
 TRAINED_SUFFIX = ".trained.cgraph"
 LOSS_LINES = 10  # train prints about this many loss lines
@@ -62,41 +60,7 @@ def positive_int(text: str) -> int:
     return value
 
 
-# --- gradient check (shared with the GUI panel) ------------------------------------------------
-def check_plan(graph: Graph, trainable_only: bool = False) -> tuple[Plan, list[str]]:
-    """The compiled graph and the input names a gradient check covers (every input, or the
-    trainable ones); GraphError with the reason when it cannot run or has nothing to check."""
-    from cgeditor.model.run import compile_graph, pre_run_problems, refuse_non_scalar
-
-    if not graph.nodes:
-        raise GraphError("the graph has no nodes to check")
-    problems = pre_run_problems(graph)
-    if problems:
-        raise GraphError(f"cannot check yet: {next(iter(problems.values()))}")
-    names = [n.name for n in graph.nodes.values()
-             if n.op == "input" and (n.trainable or not trainable_only)]
-    if not names:
-        which = "trainable inputs" if trainable_only else "inputs"
-        raise GraphError(f"the graph has no {which} to check")
-    plan = compile_graph(graph)
-    fwd = forward(plan)
-    if fwd.values[plan.output] is None:
-        first = next(iter(sorted(fwd.issues.items())))[1]
-        raise GraphError(f"the output could not be computed: {first.message}")
-    refuse_non_scalar(plan, fwd.values, "check gradients")
-    if not is_finite(fwd.values[plan.output]):  # no slope to compare at a nan or inf output
-        origin = next((issue.message for issue in fwd.issues.values() if issue.origin), "")
-        what = describe(fwd.values[plan.output]) + (f" ({origin})" if origin else "")
-        raise GraphError(f"cannot check gradients: the output is {what}")
-    return plan, names
-
-
-def gradient_rows(graph: Graph, eps: float = 1e-6, trainable_only: bool = False) -> list[CheckRow]:
-    """Backprop against central differences for each input checked by ``check_plan``."""
-    plan, names = check_plan(graph, trainable_only)
-    return check_gradients(plan, names=names, eps=eps)
-
-
+# --- gradient check ----------------------------------------------------------------------------
 def _gradcheck_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", metavar="FILE", help="a .cgraph file")
     add_set_argument(parser)
@@ -141,7 +105,6 @@ def _row_json(row: CheckRow) -> dict[str, Any]:
 
 # --- train ---------------------------------------------------------------------------------------
 def _train_arguments(parser: argparse.ArgumentParser) -> None:
-    from cgeditor.model.train import OPTIMIZERS
     parser.add_argument("file", metavar="FILE", help="a .cgraph file with trainable inputs")
     add_set_argument(parser)
     parser.add_argument("--steps", type=positive_int, metavar="N",
@@ -178,7 +141,6 @@ def _train_settings(graph: Graph, args: argparse.Namespace) -> tuple[int, float,
 
 
 def _train(args: argparse.Namespace) -> int:
-    from cgeditor.model.train import Trainer, apply_values
     graph = load_graph(args.file)
     apply_sets(graph, parse_sets(args.set))
     steps, lr, optimizer = _train_settings(graph, args)
@@ -221,7 +183,6 @@ def _export(args: argparse.Namespace) -> int:
         raise CliError("--torch only applies to a .py output")
     graph = load_graph(args.file)
     if suffix == ".py":
-        from cgeditor.model.export import to_numpy_module, to_torch_module
         code = (to_torch_module if args.torch else to_numpy_module)(graph)
         write_atomically(args.output, code.encode("utf-8"))  # as save: never a fixed temp
         what = "PyTorch" if args.torch else "numpy"
@@ -249,6 +210,7 @@ def render_image(graph: Graph, path: str) -> tuple[int, int]:
     if not graph.nodes:
         raise CliError("the graph is empty: there is nothing to draw")
     _ensure_qt_app()
+    # Here, not at the top: the other subcommands run where PySide6 is not installed.
     from cgeditor.gui.canvas.image_export import ExportError, export_file
     from cgeditor.gui.canvas.scene import GraphScene
     scene = GraphScene(graph)
@@ -269,5 +231,3 @@ TOOL_COMMANDS: Sequence[Command] = (
     Command("export", "write the graph as a numpy or PyTorch module (.py) or a picture "
             "(.png, .svg)", _export_arguments, _export),
 )
-_known = {command.name for command in COMMANDS}
-COMMANDS.extend(command for command in TOOL_COMMANDS if command.name not in _known)

@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 
 import cgeditor
-from cgeditor.cli_tools import gradient_rows
 from cgeditor.model.cost import count
 from cgeditor.model.errors import GraphError
 from cgeditor.model.formula import from_formula
+from cgeditor.model.gradcheck import gradient_rows
 from cgeditor.model.graph import Graph
 from cgeditor.model.train import Trainer, TrainingError
 

@@ -27,11 +27,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from cgeditor.cli import format_cell
-from cgeditor.cli_tools import check_plan
 from cgeditor.core.engine import Plan, backward, forward
 from cgeditor.core.gradcheck import ATOL, RTOL, CheckRow, check_gradients, output_of
 from cgeditor.model.errors import GraphError
+from cgeditor.model.formatting import format_cell
+from cgeditor.model.gradcheck import check_plan
 from cgeditor.model.graph import LEAF_OPS, Graph
 from cgeditor.model.run import compile_graph, pre_run_problems, refuse_non_scalar
 
