@@ -28,6 +28,7 @@ import string
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache, partial
+from operator import is_
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -70,7 +71,9 @@ def forward_values(plan: Plan, values: list) -> list | None:
             try:
                 out = code.run(tuple(map(float, leaves)))
                 if math.isfinite(sum(out)):  # a complex number raises here too
-                    return list(np.array(out))
+                    done = list(np.array(out))
+                    plan.cache[_LAST_FLOATS] = (tuple(done), out)  # for backward's reuse
+                    return done
             except Exception:  # a domain error or overflow: numpy and the careful path decide
                 pass
             return None
@@ -85,12 +88,12 @@ def forward_values(plan: Plan, values: list) -> list | None:
 def backward_grads(plan: Plan, values: Sequence[Any], seed: Any) -> list | None:
     """Gradients of the output (None for nodes that cannot reach it); None when the careful
     path must run instead."""
-    if seed.__class__ is F64 and all(v.__class__ is F64 for v in values):
+    floats = _floats(plan, values) if seed.__class__ is F64 else None
+    if floats is not None:
         code = compiled(plan, "backward", FLOAT)
         if code is not None:
             try:
-                out = code.run(np.fromiter(values, np.float64, len(values)).tolist(),
-                               float(seed))
+                out = code.run(floats, float(seed))
                 if math.isfinite(sum(out)):
                     return _scatter(plan, code.slots, list(np.array(out)))
             except Exception:
@@ -112,6 +115,23 @@ def backward_grads(plan: Plan, values: Sequence[Any], seed: Any) -> list | None:
     except Exception:
         return None
     return _scatter(plan, code.slots, list(out)) if all_finite(out) else None
+
+
+_LAST_FLOATS = "last float values"
+
+
+def _floats(plan: Plan, values: Sequence[Any]) -> Sequence[float] | None:
+    """``values`` as Python floats when every one is a scalar, else None. The values the
+    compiled forward pass just returned are recognised by identity and not converted again
+    (converting costs as much as the backward code itself)."""
+    last = plan.cache.get(_LAST_FLOATS)
+    if last is not None and len(last[0]) == len(values) and all(map(is_, values, last[0])):
+        return last[1]
+    try:
+        arr = np.array(values, dtype=np.float64)  # refuses None and arrays of size > 1
+    except (TypeError, ValueError):
+        return None
+    return arr.tolist() if arr.shape == (len(values),) else None
 
 
 def _uniform_shape(values: Sequence[Any], seed: Any) -> tuple[int, ...] | None:

@@ -185,3 +185,16 @@ def test_a_rule_that_changes_a_gradients_shape_gets_the_shape_chores(monkeypatch
     np.testing.assert_array_equal(grads[0], [4.0, 4.0, 4.0, 4.0])
     assert ("backward", straight_line.UNIFORM) in plan.cache
     assert_paths_agree(plan)
+
+
+def test_backward_reads_values_changed_after_the_forward_pass() -> None:
+    """Compiled backward reuses the floats of the forward pass it follows, only while the
+    values are those very objects."""
+    plan = chain_plan(3, F64(1.0))
+    values = forward(plan, compiled=True).values
+    values[1] = F64(-0.5)  # w, as a caller might set it before differentiating
+    fast = backward(plan, values, compiled=True).grads
+    careful = backward(plan, values, compiled=False).grads
+    for a, b in zip(fast, careful):
+        assert_same(a, b, "gradient")
+    assert fast[0] != backward(plan, forward(plan).values, compiled=True).grads[0]
