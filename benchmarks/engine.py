@@ -75,10 +75,11 @@ def compile_seconds(layers: int, size: int | None) -> float:
     """Wall time to build both compiled passes of a fresh plan (what a structural edit costs
     once the plan is hot)."""
     plan = chain_plan(layers, size)
-    kind = straight_line.FLOAT if size is None else straight_line.NUMPY
+    kinds = (straight_line.FLOAT,) * 2 if size is None else \
+        (straight_line.NUMPY, straight_line.UNIFORM)  # what a run of this chain uses
     t0 = time.perf_counter()
-    straight_line.compiled(plan, "forward", kind)
-    straight_line.compiled(plan, "backward", kind)
+    straight_line.compiled(plan, "forward", kinds[0])
+    straight_line.compiled(plan, "backward", kinds[1])
     return time.perf_counter() - t0
 
 

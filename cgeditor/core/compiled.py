@@ -244,16 +244,27 @@ def _inline_vjp(i: int, step: Step, spec: OpSpec, bind: _Binder, g: str,
                 used: set[int]) -> list[str]:
     """The vjp templates filled in for node i, one expression per input."""
     fields = _fields(step, spec, bind)
-    fields.update(g=g, out=f"v{i}")
+    fields["g"], fields["out"] = g, f"v{i}"
     parts = []
-    for template in spec.vjp_template:
-        names = _placeholders(template)
-        used.update(j for port, j in zip(spec.inputs, step.args) if port in names)
-        if "out" in names:
+    for template, ports, reads_out in _vjp_reads(spec):
+        used.update(step.args[k] for k in ports)
+        if reads_out:
             used.add(i)
         part = template.format_map(fields)
         parts.append(part if part.isidentifier() else f"({part})")
     return parts
+
+
+@cache
+def _vjp_reads(spec: OpSpec) -> tuple[tuple[str, tuple[int, ...], bool], ...]:
+    """Per vjp template: the template, the inputs it reads (positions) and whether it reads
+    the output, so a backward pass unpacks only the values it uses."""
+    reads = []
+    for template in spec.vjp_template:
+        names = _placeholders(template)
+        ports = tuple(k for k, port in enumerate(spec.inputs) if port in names)
+        reads.append((template, ports, "out" in names))
+    return tuple(reads)
 
 
 def _opaque_vjp(i: int, step: Step, spec: OpSpec, bind: _Binder, g: str,
