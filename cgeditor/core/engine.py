@@ -27,10 +27,13 @@ __all__ = ["BackwardResult", "ForwardResult", "Issue", "Plan", "Step", "as_value
            "backward", "compile_plan", "describe", "fit_to", "forward", "is_finite",
            "quiet_ieee"]
 
-# A plan runs carefully (the loop below) until it has run this many times, then as compiled
-# straight-line code: compiling costs about as much as this many careful runs, so a graph that
-# is edited and run once never waits for the compiler, and one that is run often soon gains.
+# A plan runs carefully (the loop below) until it has run HOT_RUNS times, then as compiled
+# straight-line code. Compiling costs about 30-80 careful runs (CPython's compiler takes
+# ~10 µs a line here), so a graph edited and run once never waits for the compiler, and one
+# run often (training, live editing, gradient checks) soon gains. Above HOT_NODES nodes the
+# one-off compile would freeze the editor for over a second, so only compiled=True compiles.
 HOT_RUNS = 20
+HOT_NODES = 20_000
 
 # Arity codes, kept for readers of Plan.arity; the hot loops use the precompiled code below.
 LEAF, UNARY, BINARY, GENERAL = 0, 1, 2, 3
@@ -164,7 +167,8 @@ def forward(plan: Plan, feeds: Mapping[str, Any] | None = None, *,
     """Evaluate every step in order; leaves take ``feeds[name]`` when given.
 
     ``compiled``: True runs the plan's straight-line code now, False only the careful loop,
-    None (the default) the careful loop until the plan has run HOT_RUNS times. The result is
+    None (the default) the careful loop until the plan has run HOT_RUNS times (and always
+    for plans of over HOT_NODES nodes). The result is
     the same either way (to rounding): wherever compiled code meets an exception or a
     non-finite number, the careful loop reruns the pass and reports the issues.
     """
@@ -237,7 +241,7 @@ def _hot(plan: Plan, which: str, compiled: bool | None) -> bool:
     if compiled is not None:
         return compiled
     runs = plan.cache[which] = plan.cache.get(which, 0) + 1
-    return runs > HOT_RUNS
+    return runs > HOT_RUNS and len(plan.steps) <= HOT_NODES
 
 
 def backward(plan: Plan, values: Sequence[Any], seed: Any = None, *,

@@ -171,6 +171,11 @@ def test_plans_switch_to_compiled_code_once_hot(monkeypatch) -> None:
         backward(plan, values)
         built = ("forward", straight_line.FLOAT) in plan.cache
         assert built == (run >= 2), run
+    monkeypatch.setattr(engine, "HOT_NODES", len(plan.steps) - 1)
+    big = chain_plan(3, F64(1.0))
+    for _ in range(4):
+        backward(big, forward(big).values)
+    assert not any(isinstance(key, tuple) for key in big.cache)  # too big: never compiled
 
 
 def test_a_rule_that_changes_a_gradients_shape_gets_the_shape_chores(monkeypatch) -> None:
