@@ -23,7 +23,6 @@ number): the careful path is the reference, and it alone writes issues.
 from __future__ import annotations
 
 import ast
-import gc
 import math
 import string
 from collections.abc import Callable, Sequence
@@ -166,22 +165,13 @@ def compiled(plan: Plan, which: str, kind: str) -> Pass | None:
 
 def _build(plan: Plan, kind: str, build: Callable) -> Pass | None:
     namespace: dict[str, Any] = {"__builtins__": {}, **_NAMESPACES[kind]}
-    # The compiler allocates an object per syntax node, each allocation counting towards the
-    # cyclic collector's next full pass over every object the program holds (a few times
-    # the compile itself in a running editor); it makes no cycles, so the collector waits.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        made = build(plan, kind, _Binder(namespace, kind))
-        if made is None:
-            return None
-        lines, slots = made
-        source = "\n".join(lines)
-        # Our own slot-named code: the only text in it comes from the registry's templates.
-        exec(compile(source, f"<cgeditor plan, {kind}>", "exec"), namespace)
-    finally:
-        if collecting:
-            gc.enable()
+    made = build(plan, kind, _Binder(namespace, kind))
+    if made is None:
+        return None
+    lines, slots = made
+    source = "\n".join(lines)
+    # Our own slot-named code: the only text in it comes from the registry's templates.
+    exec(compile(source, f"<cgeditor plan, {kind}>", "exec"), namespace)
     return Pass(namespace["run"], tuple(slots), source)
 
 
