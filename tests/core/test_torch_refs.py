@@ -22,17 +22,18 @@ SWEEP = load("sweep")
 GRID = load("matmul_grid")
 
 
-def engine_run(case: RefCase) -> tuple:
-    """inputs → op → Σ(op · W) through the engine: op's value and each input's gradient."""
+def engine_run(case: RefCase, compiled: bool = False) -> tuple:
+    """inputs → op → Σ(op · W) through the engine (its careful loop, or its straight-line
+    code): op's value and each input's gradient."""
     n = len(case.inputs)
     steps = [Step(f"x{k}", "input", (), {}, x) for k, x in enumerate(case.inputs)]
     steps += [Step("op", case.op, tuple(range(n)), case.attrs),
               Step("W", "const", (), {}, case.weight), Step("weighted", "mul", (n, n + 1)),
               Step("J", "sum", (n + 2,))]
     plan = compile_plan(steps)
-    fwd = forward(plan)
+    fwd = forward(plan, compiled=compiled)
     assert not [i for i in fwd.issues.values() if i.kind in ("error", "skipped")], fwd.issues
-    grads = backward(plan, fwd.values).grads
+    grads = backward(plan, fwd.values, compiled=compiled).grads
     return fwd.values[n], grads[:n]
 
 
@@ -43,17 +44,20 @@ def test_every_op_has_references_at_its_special_points() -> None:
     assert ops - scalar <= {"softmax", "log_softmax", "matmul", "cross_entropy"}
 
 
+@pytest.mark.parametrize("compiled", [False, True], ids=["careful", "compiled"])
 @pytest.mark.parametrize("case", SWEEP, ids=[c.id for c in SWEEP])
-def test_engine_matches_torch_at_special_points(case: RefCase) -> None:
-    value, grads = engine_run(case)
+def test_engine_matches_torch_at_special_points(case: RefCase, compiled: bool) -> None:
+    value, grads = engine_run(case, compiled)
     assert_matches(value, case.value, f"{case.id}: value")
     for port, got, want in zip(REGISTRY[case.op].inputs, grads, case.expected):
         assert_matches(got, want, f"{case.id}: ∂J/∂{port}")
 
 
+@pytest.mark.parametrize("compiled", [False, True], ids=["careful", "compiled"])
 @pytest.mark.parametrize("case", GRID, ids=[c.id for c in GRID])
-def test_engine_matmul_gradients_match_torch_for_every_operand_shape(case: RefCase) -> None:
-    value, (ga, gb) = engine_run(case)
+def test_engine_matmul_gradients_match_torch_for_every_operand_shape(case: RefCase,
+                                                                     compiled: bool) -> None:
+    value, (ga, gb) = engine_run(case, compiled)
     assert_matches(value, case.value, f"{case.id}: value")
     assert_matches(ga, case.expected[0], f"{case.id}: ∂J/∂a")
     assert_matches(gb, case.expected[1], f"{case.id}: ∂J/∂b")
