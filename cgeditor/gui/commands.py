@@ -201,8 +201,11 @@ def connect(graph: Graph, src: str, dst: str, port: str) -> QUndoCommand | None:
 
 
 def reconnect(graph: Graph, src: str, old_dst: str, old_port: str, dst: str,
-              port: str) -> QUndoCommand:
-    """Move the wire feeding old_dst.old_port to dst.port (replacing what fed it)."""
+              port: str) -> QUndoCommand | None:
+    """Move the wire feeding old_dst.old_port to dst.port (replacing what fed it); None
+    when dst.port is the wire's own port (nothing to do)."""
+    if (dst, port) == (old_dst, old_port):
+        return None
     parent = Group(f"Reconnect {wire_text(graph, src, dst, port)}")
     Disconnect(graph, old_dst, old_port, parent)
     if graph.source_of(dst, port) is not None:
@@ -331,12 +334,15 @@ class NamePicker:
 def paste(graph: Graph, nodes: list[dict[str, Any]], edges: list[dict[str, str]],
           dx: float, dy: float) -> tuple[QUndoCommand, list[str]]:
     """One step adding copies of ``nodes`` (fresh ids, unique names) and the wires among
-    them. ``nodes`` carry a "key" that ``edges`` refer to; returns the command and new ids."""
+    them. ``nodes`` carry a "key" that ``edges`` refer to; returns the command and new ids.
+    Raises GraphError (InvalidNameError) before building anything the redo could refuse."""
     parent = Bulk(graph, f"Paste {plural(len(nodes), 'node')}")
     ids: dict[str, str] = {}
     names = NamePicker(graph)
     for spec in nodes:
-        cmd = AddNode(graph, spec["op"], names.pick(spec["name"]),
+        name = names.pick(spec["name"])
+        graph.validate_name(name)  # refused here, before the stack sees a half paste
+        cmd = AddNode(graph, spec["op"], name,
                       spec["x"] + dx, spec["y"] + dy, spec.get("attrs"), spec.get("value"),
                       spec.get("trainable", False), graph.new_id(), parent)
         ids[spec["key"]] = cmd.node_id

@@ -77,6 +77,13 @@ class Editor:
             self.push(C.Disconnect(self.graph, dst, port))
 
     def reconnect(self, src: str, old_dst: str, old_port: str, dst: str, port: str) -> None:
+        """Move the wire src -> old_dst.old_port to dst.port; dropped back on its own port
+        it stays as it is."""
+        if self.graph.source_of(old_dst, old_port) != src:
+            self.refuse(f"there is no wire from {src!r} into {old_dst!r}.{old_port}")
+            return
+        if (dst, port) == (old_dst, old_port):
+            return
         refusal = self.graph.can_connect(src, dst, port)
         if refusal is not None:
             self._refuse_wire(refusal, src, dst, port)
@@ -144,9 +151,13 @@ class Editor:
     def paste_payload(self, payload: dict[str, Any], key: str) -> list[str]:
         """Paste a validated clipboard payload, each repeat a further step down-right."""
         count = self._paste_counts.get(key, 0) + 1
-        self._paste_counts[key] = count
         offset = PASTE_OFFSET * count
-        cmd, ids = C.paste(self.graph, payload["nodes"], payload["edges"], offset, offset)
+        try:
+            cmd, ids = C.paste(self.graph, payload["nodes"], payload["edges"], offset, offset)
+        except GraphError as exc:  # nothing was changed: the command was never pushed
+            self.refuse(f"cannot paste: {exc}")
+            return []
+        self._paste_counts[key] = count
         self.push(cmd)
         self.window.scene.select_ids(ids)
         return ids

@@ -116,6 +116,10 @@ def _schema_reason(error: jsonschema.ValidationError) -> str:
         return f"unknown field {_show(extra[0] if extra else '?')} (allowed: {', '.join(known)})"
     if error.validator == "pattern":
         return f"{label} {_show(error.instance)} may only use letters, digits and _ . : -"
+    if error.validator in ("minLength", "maxLength") and isinstance(error.instance, str):
+        side = "at least" if error.validator == "minLength" else "at most"
+        return (f"{label} has {len(error.instance):,} characters (it must have {side} "
+                f"{error.validator_value})")
     if error.validator in ("minimum", "maximum"):
         side = "at least" if error.validator == "minimum" else "at most"
         return f"{label} is out of range (it must be {side} {error.validator_value:g})"

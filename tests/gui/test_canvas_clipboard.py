@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from PySide6.QtCore import QMimeData, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtTest import QTest
@@ -50,21 +51,78 @@ def test_ctrl_d_duplicates_and_ctrl_a_selects_all(window, canvas) -> None:
     assert canvas.source("d1", "a") is None  # wires from outside the selection stay behind
 
 
-def test_pasting_garbage_is_refused_with_a_message(window) -> None:
+def document(nodes: list[dict], edges: tuple[dict, ...] = ()) -> str:
+    return json.dumps({"format": "cgeditor-graph", "version": 1, "nodes": nodes,
+                       "edges": list(edges), "output": None, "meta": {}})
+
+
+def leaf(name: str, key: str = "a") -> dict:
+    return {"id": key, "op": "input", "name": name, "x": 0, "y": 0, "value": 1}
+
+
+GARBAGE = {  # clipboard text -> what the refusal says (the file loader's own words)
+    "not json": "not valid JSON",
+    document([{"id": "a", "op": "rm_rf", "name": "p", "x": 0, "y": 0}]): "unknown op 'rm_rf'",
+    document([leaf("ℌ")]): "Python reads it as 'H'",
+    document([leaf("h" * 200)]): "'name' has 200 characters (it must have at most 128)",
+    document([leaf("p"), leaf("q")]): "two nodes have the id 'a'",
+    document([{"id": "a", "op": "neg", "name": "p", "x": 0, "y": 0},
+              {"id": "b", "op": "neg", "name": "q", "x": 0, "y": 0}],
+             ({"from": "a", "to": "b", "port": "x"}, {"from": "b", "to": "a", "port": "x"})):
+        "cycle",
+    '{"format": "cgeditor-graph", "format": "x"}': "appears twice",
+    document([leaf("p") | {"value": float("nan")}]): "NaN is not allowed",
+}
+
+
+@pytest.mark.parametrize("text", list(GARBAGE))
+def test_pasting_what_a_file_may_not_hold_changes_nothing(window, text: str) -> None:
+    window.editor.rename(window.graph.by_name("w").id, "weight")  # an edit to undo later
+    before, steps = files.dumps(window.graph), window.undo_stack.count()
+    mime = QMimeData()
+    mime.setData(clipboard.NODES_MIME, text.encode("utf-8"))
+    QGuiApplication.clipboard().setMimeData(mime)
+    window.action("paste").trigger()
+    last = window.messages.toPlainText().splitlines()[-1]
+    assert last.startswith("Cannot paste: the clipboard: ") and GARBAGE[text] in last
+    assert files.dumps(window.graph) == before
+    assert window.undo_stack.count() == steps and window.undo_stack.index() == steps
+    window.undo_stack.undo()  # the history is whole: the rename before comes undone
+    assert window.graph.has_name("w") and not window.graph.has_name("weight")
+
+
+def test_pasting_text_that_is_not_nodes_is_refused(window) -> None:
     before = files.dumps(window.graph)
-    for payload in (b"not json", json.dumps({"nodes": [{"op": "rm_rf"}], "edges": []}).encode(),
-                    json.dumps({"nodes": [
-                        {"key": "1", "op": "neg", "name": "p"},
-                        {"key": "2", "op": "neg", "name": "q"}],
-                        "edges": [{"src": "1", "dst": "2", "port": "x"},
-                                  {"src": "2", "dst": "1", "port": "x"}]}).encode()):
-        mime = QMimeData()
-        mime.setData(clipboard.NODES_MIME, payload)
-        QGuiApplication.clipboard().setMimeData(mime)
-        window.action("paste").trigger()
-    text = window.messages.toPlainText()
-    assert "not valid JSON" in text and "unknown op 'rm_rf'" in text and "cycle" in text
     QGuiApplication.clipboard().setText("hello")
     window.action("paste").trigger()
     assert "holds no nodes" in window.messages.toPlainText()
     assert files.dumps(window.graph) == before
+
+
+def test_copied_text_is_a_cgraph_file(window, canvas) -> None:
+    window.scene.select_ids([canvas.id("c"), canvas.id("w")])
+    window.action("copy").trigger()
+    text = QGuiApplication.clipboard().mimeData().text()
+    pasted = files.loads(text)
+    assert sorted(n.name for n in pasted.nodes.values()) == ["c", "w"]
+    assert [(pasted.nodes[e.src].name, e.port) for e in pasted.edges] == [("w", "a")]
+
+
+def test_reconnecting_a_wire_to_its_own_port_keeps_it(window, canvas) -> None:
+    c, w = canvas.id("c"), canvas.id("w")
+    before, steps = files.dumps(window.graph), window.undo_stack.count()
+    window.editor.reconnect(w, c, "a", c, "a")
+    assert canvas.source("c", "a") == "w"
+    assert files.dumps(window.graph) == before and window.undo_stack.count() == steps
+    window.editor.reconnect(w, c, "b", c, "a")  # c.b is fed by x, not w: refused
+    assert canvas.source("c", "b") == "x" and window.undo_stack.count() == steps
+
+
+def test_editor_refuses_a_payload_it_could_only_half_paste(window) -> None:
+    before, steps = files.dumps(window.graph), window.undo_stack.count()
+    good = {"key": "1", "op": "input", "name": "fine", "x": 0.0, "y": 0.0, "attrs": {},
+            "value": 1.0, "trainable": False}
+    bad = good | {"key": "2", "name": "ℌ"}
+    assert window.editor.paste_payload({"nodes": [good, bad], "edges": []}, "k") == []
+    assert "Python reads it as 'H'" in window.messages.toPlainText()
+    assert files.dumps(window.graph) == before and window.undo_stack.count() == steps
