@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from cgeditor.model.errors import GraphError
-from cgeditor.model.graph import LEAF_OPS, Graph
+from cgeditor.model.graph import Graph
 from cgeditor.model.values import parse_value_text
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_BAD_INPUT, EXIT_BUG = 0, 1, 2, 3
@@ -63,7 +63,7 @@ def apply_sets(graph: Graph, values: dict[str, Any]) -> None:
         if not graph.has_name(name):
             raise CliError(f"--set {name}: there is no node named {name!r}")
         node = graph.by_name(name)
-        if node.op not in LEAF_OPS:
+        if not node.is_leaf:
             raise CliError(f"--set {name}: {name} is a {node.op} node; only inputs can be set")
         graph.set_value(node.id, value)
 

@@ -51,10 +51,15 @@ def output_of(plan: Plan, feeds: Mapping[str, Any]) -> float:
     return float(np.sum(value))
 
 
+def input_names(plan: Plan) -> list[str]:
+    """The names of the plan's inputs (its leaves that are not consts), in execution order."""
+    return [s.name for s, spec in zip(plan.steps, plan.specs) if spec.is_input]
+
+
 def leaf_values(plan: Plan, feeds: Mapping[str, Any] | None = None) -> dict[str, Any]:
     feeds = dict(feeds or {})
-    return {s.name: as_value(feeds.get(s.name, s.value)) for s in plan.steps if not s.args
-            and s.op in ("input", "const")}
+    return {s.name: as_value(feeds.get(s.name, s.value))
+            for s, spec in zip(plan.steps, plan.specs) if spec.is_leaf}
 
 
 def numeric_gradient(plan: Plan, feeds: Mapping[str, Any], name: str, eps: float) -> Any:
@@ -96,7 +101,7 @@ def check_gradients(plan: Plan, feeds: Mapping[str, Any] | None = None,
     fwd = forward(plan, feeds)
     grads = backward(plan, fwd.values).grads
     if names is None:
-        names = [s.name for s in plan.steps if s.op == "input"]
+        names = input_names(plan)
     rng = np.random.default_rng(seed)
     rows = []
     for name in names:

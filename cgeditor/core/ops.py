@@ -91,10 +91,19 @@ class OpSpec:
     # Shape inference (core/shapes.py): (*input shapes, **attrs) -> (result shape, *shapes of
     # large intermediates); ShapeError when the inputs do not fit. None for leaves.
     shape: Callable[..., tuple] | None = None
+    # A leaf a run may feed and training may change ("input"); other leaves ("const") only
+    # hold the value they are given.
+    feedable: bool = False
 
     @property
     def is_leaf(self) -> bool:
+        """The op holds a value instead of computing one (it has no input ports)."""
         return not self.inputs
+
+    @property
+    def is_input(self) -> bool:
+        """A leaf you set, feed per run or train: the graph's inputs (not its consts)."""
+        return self.feedable and not self.inputs
 
     def attr(self, name: str) -> AttrSpec | None:
         for spec in self.attrs:
@@ -133,7 +142,7 @@ def _leaf_vjp(g: Any, out: Any) -> tuple:
 
 
 # --- leaves -------------------------------------------------------------------------------
-register(OpSpec("input", (), _leaf_forward, _leaf_vjp, "in", "Leaves",
+register(OpSpec("input", (), _leaf_forward, _leaf_vjp, "in", "Leaves", feedable=True,
                 template="{value}", doc="A value you set or feed: data or a trainable parameter."))
 register(OpSpec("const", (), _leaf_forward, _leaf_vjp, "c", "Leaves",
                 template="{value}", doc="A fixed number or tensor."))

@@ -15,7 +15,7 @@ from PySide6.QtCore import QMimeData
 
 from cgeditor.model import files
 from cgeditor.model.errors import GraphError, LoadError
-from cgeditor.model.graph import LEAF_OPS, Edge, Graph
+from cgeditor.model.graph import Edge, Graph
 
 NODES_MIME = "application/x-cgeditor-nodes"
 MAX_NODES = 20_000
@@ -35,7 +35,7 @@ def snapshot(graph: Graph, ids: Iterable[str]) -> str:
         n = graph.nodes[node_id]
         part = {"id": n.id, "op": n.op, "name": n.name, "x": n.x, "y": n.y,
                 "attrs": dict(n.attrs), "trainable": n.trainable}
-        if n.op in LEAF_OPS:
+        if n.is_leaf:
             part["value"] = n.value
         parts.append(part)
     edges = [Edge(s, d, p) for s, d, p in graph.edge_triples() if s in keep and d in keep]
@@ -67,7 +67,7 @@ def validate(text: str | bytes) -> dict[str, Any]:
     if len(graph.nodes) > MAX_NODES:
         raise ClipboardError(f"the clipboard holds more than {MAX_NODES:,} nodes")
     nodes = [{"key": n.id, "op": n.op, "name": n.name, "x": n.x, "y": n.y,
-              "attrs": dict(n.attrs), "value": n.value if n.op in LEAF_OPS else None,
+              "attrs": dict(n.attrs), "value": n.value if n.is_leaf else None,
               "trainable": n.trainable} for n in graph.nodes.values()]
     edges = [{"src": s, "dst": d, "port": p} for s, d, p in graph.edge_triples()]
     return {"nodes": nodes, "edges": edges}

@@ -119,7 +119,7 @@ class Editor:
         node = self.graph.nodes.get(node_id)
         if node is None:
             return None
-        if node.op not in ("input", "const"):
+        if not node.is_leaf:
             return f"{node.name} computes its value"
         if _same(node.value, value):
             return None
@@ -140,7 +140,7 @@ class Editor:
 
     def set_trainable(self, node_id: str, trainable: bool) -> None:
         node = self.graph.nodes.get(node_id)
-        if node is not None and node.op == "input" and node.trainable != trainable:
+        if node is not None and node.is_input and node.trainable != trainable:
             self.push(C.SetTrainable(self.graph, node_id, trainable))
 
     def set_output(self, node_id: str) -> None:

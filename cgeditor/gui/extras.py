@@ -47,7 +47,7 @@ def formula_payload(formula: Graph, target: Graph, matched: list[str]
     """What inserting ``formula`` into ``target`` adds: node specs keyed by formula id, wires
     among them, and wires (target id, formula id, port) from the matched existing nodes."""
     reused = {node.id: target.by_name(node.name).id for node in formula.nodes.values()
-              if node.op == "input" and node.name in matched}
+              if node.is_input and node.name in matched}
     nodes = [dict(key=node.id, op=node.op, name=node.name, x=node.x, y=node.y,
                   attrs=dict(node.attrs), value=node.value, trainable=node.trainable)
              for node in formula.nodes.values() if node.id not in reused]

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from cgeditor.core.engine import Plan, backward, forward
-from cgeditor.core.gradcheck import leaf_values
+from cgeditor.core.gradcheck import input_names, leaf_values
 from cgeditor.model.errors import GraphError
 from cgeditor.model.graph import Graph
 from cgeditor.model.run import compile_graph, pre_run_problems, refuse_non_scalar
@@ -61,7 +61,7 @@ def _plan(graph: Graph) -> Plan:
 
 
 def _checked(plan: Plan, names: Sequence[str] | None) -> list[str]:
-    return list(names) if names is not None else [s.name for s in plan.steps if s.op == "input"]
+    return list(names) if names is not None else input_names(plan)
 
 
 def count(graph: Graph, names: Sequence[str] | None = None) -> Cost:

@@ -56,7 +56,7 @@ class _Prepared:
         return self.plan.output
 
     def inputs(self) -> list[int]:
-        return [i for i, s in enumerate(self.plan.steps) if s.op == "input"]
+        return [i for i, spec in enumerate(self.plan.specs) if spec.is_input]
 
     def consts(self) -> list[int]:
         return [i for i, s in enumerate(self.plan.steps) if s.op == "const"]
@@ -205,9 +205,9 @@ def _numpy_signature(prep: _Prepared) -> list[str]:
 
 def _numpy_forward(prep: _Prepared) -> list[str]:
     lines = []
-    for i, (step, spec) in enumerate(zip(prep.plan.steps, prep.plan.specs)):
+    for i, spec in enumerate(prep.plan.specs):
         v = prep.var[i]
-        if step.op == "input":
+        if spec.is_input:
             lines.append(f"    {v} = f64({v})")
         elif spec.is_leaf:
             text = _literal(prep.values[i]).replace("\n", "\n" + " " * 12)

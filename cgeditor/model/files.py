@@ -50,7 +50,7 @@ def _node_data(node: Any) -> dict[str, Any]:
         data["attrs"] = {k: _number(v) for k, v in node.attrs.items()}
     if node.spec.is_leaf:
         data["value"] = _plain_value(node.value)
-    if node.op == "input":
+    if node.is_input:
         data["trainable"] = bool(node.trainable)
     return data
 

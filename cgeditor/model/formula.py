@@ -330,7 +330,7 @@ def to_formula(graph: Graph) -> str:
     lines, last = [], None
     for node_id in order:
         node = graph.nodes[node_id]
-        if node.op == "input" or node_id in inline:
+        if node.is_input or node_id in inline:
             continue
         lines.append(f"{node.name} = {_text(graph, node_id, inline)[0]}")
         last = node_id
@@ -350,7 +350,7 @@ def _inlined(graph: Graph, order: list[str], output: str | None) -> set[str]:
         node = graph.nodes[node_id]
         depth[node_id] = 1 + max((depth[p] for p in graph.predecessors(node_id)
                                   if p in inline), default=0)
-        if node_id != output and node.op != "input" and _generated(node) \
+        if node_id != output and not node.is_input and _generated(node) \
                 and len(graph.out_edges(node_id)) == 1 and depth[node_id] <= MAX_INLINE_DEPTH:
             inline.add(node_id)
     return inline

@@ -19,7 +19,7 @@ def check_plan(graph: Graph, trainable_only: bool = False) -> tuple[Plan, list[s
     if problems:
         raise GraphError(f"cannot check yet: {next(iter(problems.values()))}")
     names = [n.name for n in graph.nodes.values()
-             if n.op == "input" and (n.trainable or not trainable_only)]
+             if n.is_input and (n.trainable or not trainable_only)]
     if not names:
         which = "trainable inputs" if trainable_only else "inputs"
         raise GraphError(f"the graph has no {which} to check")

@@ -33,7 +33,7 @@ from cgeditor.model.graph_algorithms import (
     shortest_path,
     topological_order,
 )
-from cgeditor.model.node import LEAF_OPS, MAX_NAME_LENGTH, RESERVED_NAMES, Edge, Node
+from cgeditor.model.node import MAX_NAME_LENGTH, RESERVED_NAMES, Edge, Node
 from cgeditor.model.signals import Signal
 from cgeditor.model.values import coerce_attrs, parse_value
 
@@ -41,7 +41,7 @@ if TYPE_CHECKING:
     from cgeditor.core.engine import Plan
     from cgeditor.model.run import RunResult
 
-__all__ = ["LEAF_OPS", "MAX_NAME_LENGTH", "RESERVED_NAMES", "Edge", "Graph", "Node"]
+__all__ = ["MAX_NAME_LENGTH", "RESERVED_NAMES", "Edge", "Graph", "Node"]
 
 class Graph:
     """A computation graph that stays acyclic, with one edge at most into each input port."""
@@ -248,13 +248,13 @@ class Graph:
         if node_id is not None and node_id in self.nodes:
             raise InvalidNameError(f"node id {node_id!r} is already used")
         node_attrs = coerce_attrs(spec, dict(attrs or {}))
-        if op in LEAF_OPS:
+        if spec.is_leaf:
             value = parse_value(0.0 if value is None else value)
         elif value is not None:
             raise NotALeafError(f"{op} nodes compute their value; only inputs and consts "
                                 "hold one")
         return Node(node_id or self.new_id(), op, name, float(x), float(y), node_attrs, value,
-                    bool(trainable) and op == "input")
+                    bool(trainable) and spec.is_input)
 
     def _insert(self, node: Node) -> None:
         self.nodes[node.id] = node
@@ -348,7 +348,7 @@ class Graph:
 
     def set_value(self, node_id: str, value: Any) -> None:
         node = self.node(node_id)
-        if node.op not in LEAF_OPS:
+        if not node.is_leaf:
             raise NotALeafError(f"{node.name} is a {node.op} node: its value is computed")
         node.value = parse_value(value)
         self.value_changed.emit(node)
@@ -362,7 +362,7 @@ class Graph:
 
     def set_trainable(self, node_id: str, trainable: bool) -> None:
         node = self.node(node_id)
-        if node.op != "input" and trainable:
+        if not node.is_input and trainable:
             raise NotTrainableError(f"only input nodes can be trainable, not {node.op}")
         node.trainable = bool(trainable)
         self.attrs_changed.emit(node)

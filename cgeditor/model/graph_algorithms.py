@@ -161,7 +161,7 @@ def _add_nodes(graph: Graph, parts: Iterable[Mapping[str, Any]]) -> None:
         get = part.get
         node_id, op, trainable = get("id"), get("op"), get("trainable", False)
         if ((node_id is not None and node_id in nodes) or op not in REGISTRY
-                or (trainable and op != "input")):
+                or (trainable and not REGISTRY[op].is_input)):
             _refuse_node(graph, part, i)
         try:
             node = make(op, get("name"), get("x", 0.0), get("y", 0.0), get("attrs"),

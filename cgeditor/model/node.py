@@ -9,7 +9,6 @@ from cgeditor.core.ops import REGISTRY, OpSpec
 
 MAX_NAME_LENGTH = 128  # as resources/cgraph.schema.json
 RESERVED_NAMES = frozenset({"np", "torch", "math", "nn", "F"})
-LEAF_OPS = ("input", "const")
 
 
 @dataclass
@@ -32,6 +31,16 @@ class Node:
     @property
     def ports(self) -> tuple[str, ...]:
         return REGISTRY[self.op].inputs
+
+    @property
+    def is_leaf(self) -> bool:
+        """It holds a value (an input or a const) instead of computing one."""
+        return REGISTRY[self.op].is_leaf
+
+    @property
+    def is_input(self) -> bool:
+        """An input: a leaf you set, feed per run or train (a const is a leaf that is not)."""
+        return REGISTRY[self.op].is_input
 
 
 @dataclass(frozen=True)

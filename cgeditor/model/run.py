@@ -25,7 +25,6 @@ from cgeditor.core.engine import (
     forward,
 )
 from cgeditor.model.errors import GraphError, NotALeafError
-from cgeditor.model.graph import LEAF_OPS
 from cgeditor.model.values import parse_value
 
 if TYPE_CHECKING:
@@ -149,7 +148,7 @@ def run_graph(graph: Graph, feeds: Mapping[str, Any] | None = None, output: str 
     out_id = graph.by_name(output).id if output else graph.output
     for name in feeds or {}:
         node = graph.by_name(name)
-        if node.op not in ("input", "const"):
+        if not node.is_leaf:
             raise NotALeafError(f"{name} is a {node.op} node: only inputs can be set")
     clean_feeds = {k: parse_value(v) for k, v in (feeds or {}).items()}
     order = graph.order()
@@ -157,7 +156,7 @@ def run_graph(graph: Graph, feeds: Mapping[str, Any] | None = None, output: str 
         return RunResult([], [], None, {}, {})
     problems, plan = _compiled(graph, out_id)
     leaf_values = {n.name: n.value for n in graph.nodes.values()
-                   if n.op in LEAF_OPS and n.id not in problems}
+                   if n.is_leaf and n.id not in problems}
     fwd = forward(plan, {**leaf_values, **clean_feeds})
     issues = dict(fwd.issues)
     for node_id, message in problems.items():

@@ -11,9 +11,10 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+from cgeditor.core.ops import REGISTRY
 from cgeditor.gui.canvas.wire_item import wire_label
 from cgeditor.model.display import NodeDisplay, RunDisplay, value_text
-from cgeditor.model.graph import LEAF_OPS, Graph
+from cgeditor.model.graph import Graph
 
 __all__ = ["idle_display", "paint_run", "wire_label"]
 
@@ -23,7 +24,7 @@ RUN_WIRE_STATES = ("normal", "highlight", "dim")  # states owned by the run, not
 def idle_display(graph: Graph, node_id: str) -> NodeDisplay:
     """What a node shows with no run: inputs and consts show their own value."""
     node = graph.nodes.get(node_id)
-    if node is not None and node.op in LEAF_OPS:
+    if node is not None and node.is_leaf:
         return NodeDisplay(value_text=value_text(node.value))
     return NodeDisplay()
 
@@ -37,7 +38,7 @@ def paint_run(scene: Any, display: RunDisplay, graph: Graph) -> None:
         shown = nodes.get(node_id)
         if shown is None:
             shown = item.idle
-        elif stale and item.op in LEAF_OPS:
+        elif stale and REGISTRY[item.op].is_leaf:
             # An edited input shows what the user typed, not the stale run's copy of it.
             shown = replace(shown, value_text=item.idle.value_text)
         item.set_display(shown)

@@ -31,7 +31,7 @@ from cgeditor.gui.canvas.wire_item import WireItem, WireLabels
 from cgeditor.gui.canvas.wire_layer import Wire, WireLayer
 from cgeditor.gui.canvas.wiring import WireDrag
 from cgeditor.model.display import NodeDisplay, value_text
-from cgeditor.model.graph import LEAF_OPS, Edge, Graph, Node
+from cgeditor.model.graph import Edge, Graph, Node
 
 _CACHED = QGraphicsItem.CacheMode.DeviceCoordinateCache
 SCENE_MARGIN = 3000.0
@@ -152,7 +152,7 @@ class GraphScene(QGraphicsScene):
         return rect
 
     def _add_node_item(self, node: Node) -> NodeItem:
-        shown = NodeDisplay(value_text=value_text(node.value)) if node.op in LEAF_OPS else None
+        shown = NodeDisplay(value_text=value_text(node.value)) if node.is_leaf else None
         item = NodeItem(node, shown)
         if self.item_cache:
             item.setCacheMode(_CACHED)

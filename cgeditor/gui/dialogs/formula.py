@@ -40,7 +40,7 @@ def matching_inputs(formula: Graph, target: Graph | None) -> list[str]:
     if target is None:
         return []
     return sorted(node.name for node in formula.nodes.values()
-                  if node.op == "input" and target.has_name(node.name))
+                  if node.is_input and target.has_name(node.name))
 
 
 def error_span(text: str, line: int, column: int) -> tuple[int, int]:

@@ -32,7 +32,7 @@ from cgeditor.core.gradcheck import ATOL, RTOL, CheckRow, check_gradients, outpu
 from cgeditor.model.errors import GraphError
 from cgeditor.model.formatting import format_cell
 from cgeditor.model.gradcheck import check_plan
-from cgeditor.model.graph import LEAF_OPS, Graph
+from cgeditor.model.graph import Graph
 from cgeditor.model.run import compile_graph, pre_run_problems, refuse_non_scalar
 
 if TYPE_CHECKING:
@@ -97,7 +97,7 @@ class Nudge:
 def nudge(graph: Graph, node_id: str, eps: float) -> Nudge:
     """Move input ``node_id`` by ``eps`` in a real forward run; the graph is left untouched."""
     node = graph.node(node_id)
-    if node.op not in LEAF_OPS:
+    if not node.is_leaf:
         raise GraphError(f"{node.name} is a {node.op} node: select an input to nudge")
     problems = pre_run_problems(graph)
     if problems:
@@ -312,7 +312,7 @@ class GradcheckPanel(QWidget):
         scene = getattr(self.window, "scene", None)
         ids = scene.selected_ids() if scene is not None else []
         graph = self.window.graph
-        leaves = [i for i in ids if graph.nodes[i].op in LEAF_OPS]
+        leaves = [i for i in ids if graph.nodes[i].is_leaf]
         if len(ids) != 1 or not leaves:
             self.nudge_result.setText("Select exactly one input node on the canvas first.")
             return None

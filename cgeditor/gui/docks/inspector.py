@@ -125,11 +125,11 @@ class Inspector(QWidget):
             self._add_field(f"attr_{attr.name}", attr.name, _attr_text(node.attrs[attr.name]),
                             lambda t, a=attr.name: self.editor.set_attr(node_id, a, t))
             self.fields[f"attr_{attr.name}"].edit.setToolTip(attr.doc)
-        if node.op in ("input", "const"):
+        if node.is_leaf:
             self._add_field("value", "Value", format_value(node.value),
                             lambda t: self.editor.set_value(node_id, t))
             self.fields["value"].edit.setPlaceholderText("2.5 or [[1, 2], [3, 4]]")
-        if node.op == "input":
+        if node.is_input:
             self.trainable = QCheckBox("trainable parameter", self.form_host)
             self.trainable.setObjectName("inspector_trainable")
             self.trainable.setChecked(node.trainable)

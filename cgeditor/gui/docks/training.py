@@ -246,7 +246,7 @@ class TrainPanel(QWidget):
         graph = self._graph
         if graph is None or graph is not self.window.graph or steps == 0:
             return False
-        if any(graph.nodes.get(i) is None or graph.nodes[i].op != "input" for i in trainer.ids):
+        if any(graph.nodes.get(i) is None or not graph.nodes[i].is_input for i in trainer.ids):
             return False
         from cgeditor.gui.commands import SetValue
         stack = self.window.undo_stack
