@@ -8,7 +8,7 @@ row says the point is not differentiable and which subgradient cgeditor uses.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -62,32 +62,50 @@ def leaf_values(plan: Plan, feeds: Mapping[str, Any] | None = None) -> dict[str,
             for s, spec in zip(plan.steps, plan.specs) if spec.is_leaf}
 
 
-def numeric_gradient(plan: Plan, feeds: Mapping[str, Any], name: str, eps: float) -> Any:
-    """Central-difference gradient of the output w.r.t. leaf ``name``, element by element."""
-    base = leaf_values(plan, feeds)
-    theta = np.array(base[name], dtype=np.float64)
-    grad = np.zeros_like(theta)
+def central_difference(output: Callable[[float], float], eps: float) -> float:
+    """(J(+ε) − J(−ε)) / 2ε for ``output(h)`` = J with the checked value moved by ``h``:
+    the one central difference every gradient check and cost count uses (J(+ε) first)."""
+    return (output(eps) - output(-eps)) / (2.0 * eps)
+
+
+def elementwise_central(plan: Plan, feeds: Mapping[str, Any], name: str, eps: float,
+                        output: Callable[[Mapping[str, Any]], float] | None = None
+                        ) -> Iterator[tuple[tuple[int, ...], float]]:
+    """(index, estimate) for each element of leaf ``name``, one at a time, bumping only that
+    element of its value (``feeds[name]``, else the plan's). ``output(feeds)`` is J for
+    these feeds (default: ``output_of``); callers that count or time the passes wrap it."""
+    evaluate = output or (lambda bumped: output_of(plan, bumped))
+    start = feeds[name] if name in feeds else plan.steps[plan.index[name]].value
+    theta = np.array(start, dtype=np.float64)
+
+    def moved(k: tuple[int, ...]) -> Callable[[float], float]:
+        def at(h: float) -> float:
+            bumped = theta.copy()
+            bumped[k] += h
+            return evaluate({**feeds, name: bumped})
+        return at
+
     for k in np.ndindex(theta.shape):
-        grad[k] = _central(plan, base, name, theta, k, eps)
+        yield k, central_difference(moved(k), eps)
+
+
+def numeric_gradient(plan: Plan, feeds: Mapping[str, Any], name: str, eps: float) -> Any:
+    """Central-difference gradient of the output w.r.t. leaf ``name``, element by element;
+    the shape of the leaf's value."""
+    base = leaf_values(plan, feeds)
+    grad = np.zeros_like(np.asarray(base[name], dtype=np.float64))
+    for k, estimate in elementwise_central(plan, base, name, eps):
+        grad[k] = estimate
     return as_value(grad)
-
-
-def _central(plan: Plan, base: dict, name: str, theta: np.ndarray, k: tuple, eps: float) -> float:
-    results = []
-    for sign in (1.0, -1.0):
-        bumped = theta.copy()
-        bumped[k] += sign * eps
-        results.append(output_of(plan, {**base, name: bumped}))
-    return (results[0] - results[1]) / (2.0 * eps)
 
 
 def directional_numeric(plan: Plan, feeds: Mapping[str, Any], name: str, direction: np.ndarray,
                         eps: float) -> float:
+    """Central difference of the output along ``direction`` (the shape of leaf ``name``)."""
     base = leaf_values(plan, feeds)
     theta = np.asarray(base[name], dtype=np.float64)
-    up = output_of(plan, {**base, name: theta + eps * direction})
-    down = output_of(plan, {**base, name: theta - eps * direction})
-    return (up - down) / (2.0 * eps)
+    return central_difference(
+        lambda h: output_of(plan, {**base, name: theta + h * direction}), eps)
 
 
 def check_gradients(plan: Plan, feeds: Mapping[str, Any] | None = None,

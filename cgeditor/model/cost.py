@@ -7,14 +7,14 @@ by one forward and one backward pass, against central finite differences (2·p·
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 
 from cgeditor.core.engine import Plan, backward, forward
-from cgeditor.core.gradcheck import input_names, leaf_values
+from cgeditor.core.gradcheck import elementwise_central, input_names, leaf_values
 from cgeditor.model.errors import GraphError
 from cgeditor.model.graph import Graph
 from cgeditor.model.run import compile_graph, pre_run_problems, refuse_non_scalar
@@ -110,34 +110,28 @@ class _FiniteDifferences:
     passes: int
     evaluations: int  # non-leaf op evaluations over all passes
     seconds: float
-    gradients: dict[str, Any]
 
 
 def _finite_differences(plan: Plan, names: Sequence[str],
                         budget: float | None = None) -> _FiniteDifferences:
-    """(J(θ + ε) − J(θ − ε)) / 2ε for every element of each named leaf. Only the bumped leaf
-    is fed; the rest keep the plan's values, so the time is the passes', not bookkeeping."""
+    """Every central difference (core/gradcheck.py's) for each element of each named leaf,
+    counted and timed; past ``budget`` seconds it stops (measure() scales up). Only the
+    bumped leaf is fed; the rest keep the plan's values, so the time is the passes'."""
     passes = evaluations = 0
-    grads: dict[str, Any] = {}
     start = time.perf_counter()
+
+    def output(feeds: Mapping[str, Any]) -> float:
+        nonlocal passes, evaluations
+        values = forward(plan, feeds).values
+        evaluations += _evaluated(plan, values)
+        passes += 1
+        return float(np.sum(values[plan.output]))
+
     for name in names:
-        theta = np.array(plan.steps[plan.index[name]].value, dtype=np.float64)
-        grad = np.zeros_like(theta)
-        grads[name] = grad
-        for k in np.ndindex(theta.shape):
-            if budget is not None and passes and time.perf_counter() - start > budget:
-                return _FiniteDifferences(passes, evaluations, time.perf_counter() - start,
-                                          grads)
-            outputs = []
-            for sign in (1.0, -1.0):
-                bumped = theta.copy()
-                bumped[k] += sign * EPS
-                values = forward(plan, {name: bumped}).values
-                evaluations += _evaluated(plan, values)
-                outputs.append(float(np.sum(values[plan.output])))
-                passes += 1
-            grad[k] = (outputs[0] - outputs[1]) / (2 * EPS)
-    return _FiniteDifferences(passes, evaluations, time.perf_counter() - start, grads)
+        for _ in elementwise_central(plan, {}, name, EPS, output):
+            if budget is not None and time.perf_counter() - start > budget:
+                return _FiniteDifferences(passes, evaluations, time.perf_counter() - start)
+    return _FiniteDifferences(passes, evaluations, time.perf_counter() - start)
 
 
 def _evaluated(plan: Plan, data: Sequence[Any]) -> int:
