@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from cgeditor.gui.commands import NamePicker
     from cgeditor.gui.window import MainWindow
 
-GAP = 160.0  # between the existing graph and an inserted formula
+GAP = 120.0  # between the existing graph and an inserted formula
 
 # objectName, menu text, menu key, tooltip
 ACTIONS: tuple[tuple[str, str, str, str], ...] = (
@@ -57,15 +57,30 @@ def formula_payload(formula: Graph, target: Graph, matched: list[str]
     return nodes, inner, outer
 
 
-def placement(formula: Graph, target: Graph) -> tuple[float, float]:
-    """Offset that puts the formula to the right of the target's nodes, tops aligned."""
-    if not target.nodes or not formula.nodes:
-        return 0.0, 0.0
-    right = max(n.x for n in target.nodes.values())
-    top = min(n.y for n in target.nodes.values())
-    left = min(n.x for n in formula.nodes.values())
-    ftop = min(n.y for n in formula.nodes.values())
-    return right + GAP + 200.0 - left, top - ftop
+def placement(window: MainWindow, formula: Graph, matched: list[str]
+              ) -> dict[str, tuple[float, float]]:
+    """Where each formula node goes: laid out by the sizes its nodes will take (shapes
+    inferred with the matched inputs' values), right of the window's nodes, tops aligned."""
+    from cgeditor.gui.canvas.arrange import predicted_layout
+    from cgeditor.model.errors import GraphError
+    from cgeditor.model.run import infer_shapes
+    target = window.graph
+    for node in list(formula.nodes.values()):
+        if node.op == "input" and node.name in matched:
+            formula.set_value(node.id, target.by_name(node.name).value)
+    try:
+        shapes = infer_shapes(formula)[0]
+    except GraphError:
+        shapes = {}
+    out = formula.output
+    positions = predicted_layout(formula, shapes, formula.nodes[out].name if out else "J")
+    if not target.nodes or not positions:
+        return positions
+    rect = window.scene.graph_rect()
+    left = min(x for x, _ in positions.values())
+    top = min(y for _, y in positions.values())
+    dx, dy = rect.right() + GAP - left, rect.top() - top
+    return {n: (x + dx, y + dy) for n, (x, y) in positions.items()}
 
 
 def kept_name(names: NamePicker, name: str) -> str:
@@ -78,14 +93,15 @@ def insert_formula(window: MainWindow, formula: Graph, matched: list[str]) -> li
     from cgeditor.gui import commands as C
     graph = window.graph
     nodes, inner, outer = formula_payload(formula, graph, matched)
-    dx, dy = placement(formula, graph)
+    where = placement(window, formula, matched)
     out = formula.output
     command = C.Group(f"Insert formula {formula.nodes[out].name}" if out else "Insert formula")
     new_id: dict[str, str] = {}
     names = C.NamePicker(graph)
     for spec in nodes:
+        x, y = where.get(spec["key"], (spec["x"], spec["y"]))
         add = C.AddNode(graph, spec["op"], kept_name(names, spec["name"]),
-                        spec["x"] + dx, spec["y"] + dy, spec["attrs"], spec["value"],
+                        x, y, spec["attrs"], spec["value"],
                         spec["trainable"], graph.new_id(), command)
         new_id[spec["key"]] = add.node_id
     wires = [(new_id[e["src"]], new_id[e["dst"]], e["port"]) for e in inner]
@@ -101,10 +117,11 @@ def insert_formula(window: MainWindow, formula: Graph, matched: list[str]) -> li
 def auto_layout(window: MainWindow) -> int:
     """Arrange the window's graph by layers as one undo step; how many nodes moved."""
     from cgeditor.gui import commands as C
-    from cgeditor.model.layout import layered_layout
+    from cgeditor.gui.canvas.arrange import scene_layout
+    window.scene.reserve_shapes()  # sizes for the graph as it is now, not after a debounce
     graph = window.graph
     moves = {node_id: ((graph.nodes[node_id].x, graph.nodes[node_id].y), pos)
-             for node_id, pos in layered_layout(graph).items()
+             for node_id, pos in scene_layout(window.scene).items()
              if (graph.nodes[node_id].x, graph.nodes[node_id].y) != pos}
     if moves:
         command = C.MoveNodes(graph, moves)

@@ -32,12 +32,20 @@ if TYPE_CHECKING:
     from PySide6.QtWidgets import QMainWindow, QMenu
 
 # --- geometry (scene units) -------------------------------------------------------------
-NODE_WIDTH = 156.0
-HEADER_HEIGHT = 30.0
-ROW_HEIGHT = 22.0
-BODY_PAD = 6.0
-CORNER = 7.0
-PORT_RADIUS = 5.0
+NODE_WIDTH = 120.0  # the narrowest node; a node widens for its name and its numbers
+NODE_MAX_WIDTH = 240.0
+HEADER_HEIGHT = 24.0
+ROW_HEIGHT = 18.0
+LINE_HEIGHT = 15.0  # one line of a tensor's number grid
+TEXT_SIDE = 10.0  # text margin inside the node's left and right edges
+BODY_PAD = 5.0
+CORNER = 6.0
+PORT_RADIUS = 4.5
+# What sticks out of the body: ports and their lit ring at the sides, the order badge at the
+# top left, the shadow and the outline below. Counted as part of the node everywhere.
+OUTSET_X = 8.0
+OUTSET_TOP = 9.0
+OUTSET_BOTTOM = 4.0
 PORT_HIT = 11.0  # half-size of the square that counts as "on a port": generous on purpose
 WIRE_WIDTH = 2.0
 GRID_STEP = 24.0
@@ -199,16 +207,21 @@ def category_color(category: str) -> QColor:
 
 
 # --- fonts: built once, after the QApplication exists -----------------------------------
+# Sized in pixels (scene units), not points: node geometry then does not depend on the
+# screen's dpi, and text on screen is exactly size × zoom pixels tall.
+FONT_PX = {"title": 12, "symbol": 13, "port": 11, "value": 12, "badge": 10}
+READABLE_PX = 9.0  # the smallest value text a fit aims for on screen
+READABLE_ZOOM = READABLE_PX / FONT_PX["value"]
+
+
 @cache
 def font(role: str) -> QFont:
     """Fonts by role: title (node name), symbol (op glyph), port, value, badge, palette."""
-    size, weight = {
-        "title": (9.5, QFont.Weight.DemiBold), "symbol": (11.0, QFont.Weight.Bold),
-        "port": (8.5, QFont.Weight.Normal), "value": (8.5, QFont.Weight.Medium),
-        "badge": (7.5, QFont.Weight.Bold),
-    }[role]
+    weight = {"title": QFont.Weight.DemiBold, "symbol": QFont.Weight.Bold,
+              "port": QFont.Weight.Normal, "value": QFont.Weight.Medium,
+              "badge": QFont.Weight.Bold}[role]
     f = QFont()
-    f.setPointSizeF(size)
+    f.setPixelSize(FONT_PX[role])
     f.setWeight(weight)
     if role == "value":
         f.setStyleHint(QFont.StyleHint.Monospace)

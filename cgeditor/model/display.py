@@ -20,6 +20,8 @@ if TYPE_CHECKING:
 
 MINUS = "\u2212"  # the true minus sign, used for every number this module formats
 GRID = 8  # thumbnails show at most GRID × GRID cells
+GRID_MAX = 16  # tensors of at most this many elements show every number on the node
+CELL_CHARS = 6  # one number of such a grid fits in this many characters
 
 
 def _minus(text: str) -> str:
@@ -105,16 +107,62 @@ def value_text(value: Any) -> str:
             + ("" if finite.size == arr.size else " nan/inf"))
 
 
-def grad_label(output_name: str) -> str:
-    """'∂J/∂·' for an output named J."""
-    return f"∂{output_name}/∂·"
+def grad_label(output_name: str, name: str) -> str:
+    """'∂J/∂w' for the gradient of an output named J with respect to node w."""
+    return f"∂{output_name}/∂{name}"
 
 
-def grad_text(grad: Any, output_name: str) -> str:
-    """'∂J/∂· = −4': the gradient line, labelled with the output's name."""
+def grad_text(grad: Any, output_name: str, name: str) -> str:
+    """'∂J/∂w = −4': the gradient line, labelled with the output's and the node's names."""
     if grad is None:
         return ""
-    return f"{grad_label(output_name)} = {value_text(grad)}"
+    return f"{grad_label(output_name, name)} = {value_text(grad)}"
+
+
+def format_cell(x: Any, chars: int = CELL_CHARS) -> str:
+    """One number of a grid in at most ``chars`` characters (when any form fits): 3, 2 then
+    1 significant digits, then a bare exponent ('1e+09' → '1e9')."""
+    x = float(x)
+    if x == 0:
+        return "0"
+    text = ""
+    for digits in (3, 2, 1):
+        text = _minus(f"{x:.{digits}g}")
+        if len(text) <= chars:
+            return text
+    mantissa, _, exponent = f"{x:.0e}".partition("e")
+    short = _minus(f"{mantissa}e{int(exponent)}")
+    return short if len(short) < len(text) else text
+
+
+def grid_shape(shape: tuple[int, ...]) -> tuple[int, int] | None:
+    """(rows, columns) of the number grid a tensor of ``shape`` shows on its node: the last
+    axis across, the others stacked; None for scalars, empty and larger tensors."""
+    size = int(np.prod(shape)) if shape else 0
+    if not shape or size == 0 or size > GRID_MAX:
+        return None
+    cols = shape[-1]
+    return size // cols, cols
+
+
+@dataclass(frozen=True)
+class NumberGrid:
+    """Every number of a small tensor, formatted to fit a cell, row-major."""
+
+    rows: int
+    cols: int
+    cells: tuple[str, ...]
+
+
+def number_grid(value: Any) -> NumberGrid | None:
+    """The grid a small tensor shows on its node (None when it shows a heatmap instead)."""
+    if value is None:
+        return None
+    dims = grid_shape(np.shape(value))
+    if dims is None:
+        return None
+    flat = np.asarray(value, dtype=np.float64).ravel()
+    return NumberGrid(dims[0], dims[1], tuple(format_cell(x) for x in flat.tolist()))
 
 
 def local_text(local: Any, target: str, source: str, port: str | None = None) -> str:
@@ -131,10 +179,12 @@ class NodeDisplay:
 
     value_text: str = ""
     grad_value: str = ""  # '−4'
-    grad_label: str = ""  # '∂J/∂·'
+    grad_label: str = ""  # '∂J/∂w'
     order_badge: str = ""
-    heatmap: Heatmap | None = None
+    heatmap: Heatmap | None = None  # tensors past GRID_MAX elements
     grad_heatmap: Heatmap | None = None
+    grid: NumberGrid | None = None  # tensors of at most GRID_MAX elements: every number
+    grad_grid: NumberGrid | None = None
     stale: bool = False  # results predate an edit: paint dimmed and marked "stale"
     error_text: str = ""  # non-empty: paint red, show in the tooltip
     origin: bool = False  # the first node where a non-finite number appeared
@@ -162,7 +212,7 @@ class NodeDisplay:
 
     @property
     def grad_text(self) -> str:
-        """'∂J/∂· = −4', or '' when no gradient is shown."""
+        """'∂J/∂w = −4', or '' when no gradient is shown."""
         return f"{self.grad_label} = {self.grad_value}" if self.grad_value else ""
 
 
@@ -179,6 +229,14 @@ class WireDisplay:
 
 
 BLANK_NODE = NodeDisplay()
+
+
+def idle_node(value: Any) -> NodeDisplay:
+    """What an input or a constant shows without a run: its own value (numbers or heatmap)."""
+    tensor = value is not None and np.ndim(value) > 0
+    big = tensor and np.size(value) > GRID_MAX
+    return NodeDisplay(value_text=value_text(value), heatmap=heatmap(value) if big else None,
+                       grid=number_grid(value) if tensor else None, value=value)
 BLANK_WIRE = WireDisplay()
 
 
@@ -297,11 +355,14 @@ def _node_display(result: RunResult, view: _Revealed, i: int, out: str,
             return old
         return replace(old, **dict(zip(_STATE_FIELDS, state)))
     tensor = value is not None and value.__class__ is not F64 and np.ndim(value) > 0
+    big = tensor and np.size(value) > GRID_MAX
     return NodeDisplay(
         value_text=value_text(value), grad_value=value_text(grad),
-        grad_label=grad_label(out) if grad is not None else "",
-        heatmap=heatmap(value) if tensor and np.size(value) else None,
-        grad_heatmap=heatmap(grad) if tensor and grad is not None and np.size(grad) else None,
+        grad_label=grad_label(out, name) if grad is not None else "",
+        heatmap=heatmap(value) if big else None,
+        grad_heatmap=heatmap(grad) if big and grad is not None else None,
+        grid=number_grid(value) if tensor else None,
+        grad_grid=number_grid(grad) if tensor and grad is not None else None,
         name=name, output=out, value=value, grad=grad, **dict(zip(_STATE_FIELDS, state)))
 
 

@@ -1,7 +1,9 @@
 """The bundled example graphs, built with the scripting API, and the gallery's catalogue.
 
 ``python -m cgeditor.model.examples`` rewrites resources/examples/*.cgraph deterministically
-(all but seed.cgraph, which is kept by hand as the one every user tries first).
+(all but seed.cgraph, which is kept by hand as the one every user tries first); then
+``python -m cgeditor.gui.canvas.arrange resources/examples/*.cgraph`` places their nodes by
+the sizes the canvas gives them, which only the GUI knows.
 """
 
 from __future__ import annotations

@@ -14,26 +14,80 @@ Positions = dict[str, tuple[float, float]]
 
 
 def layered_layout(graph: Graph, spacing_x: float = 200.0, spacing_y: float = 110.0,
-                   sweeps: int = 4) -> Positions:
-    """Positions by node id: inputs on the left, the output on the right, each column centred
-    on y = 0. ``sweeps`` rounds of barycenter ordering (down then up) reduce crossings;
-    0 keeps the order in which nodes were added."""
+                   sweeps: int = 4, sizes: Mapping[str, tuple[float, float]] | None = None,
+                   direction: str = "LR") -> Positions:
+    """Top-left positions by node id: layers by topological generation, inputs first, the
+    output last, each layer centred on the axis. ``sweeps`` rounds of barycenter ordering
+    (down then up) reduce crossings; 0 keeps the order in which nodes were added.
+
+    ``sizes`` maps node ids to the (width, height) each node really takes; the spacings are
+    then the gaps between neighbours, and no two nodes overlap. Without sizes every node is
+    a point and the spacings are the distances between them. ``direction`` "LR" puts the
+    layers in columns left to right, "TB" in rows top to bottom (for wide graphs).
+    Raises ValueError for another direction."""
+    if direction not in ("LR", "TB"):
+        raise ValueError(f"direction must be LR or TB, not {direction!r}")
     layer = assign_layers(graph)
     if not layer:
         return {}
     layers: list[list[str]] = [[] for _ in range(max(layer.values()) + 1)]
     for node_id in graph.nodes:  # insertion order: the "unsorted" starting point
         layers[layer[node_id]].append(node_id)
+    across = 1 if direction == "LR" else 0  # the axis a layer's nodes are stacked along
+    extent = {n: (sizes[n] if sizes is not None and n in sizes else (0.0, 0.0))
+              for n in graph.nodes}
+    gap_across = spacing_y if direction == "LR" else spacing_x
+    gap_along = spacing_x if direction == "LR" else spacing_y
+    stack = _Stacker({n: e[across] for n, e in extent.items()}, gap_across)
     preds = {n: graph.predecessors(n) for n in graph.nodes}
     succs = {n: graph.successors(n) for n in graph.nodes}
-    y = _centred(layers, spacing_y)
+    for row in layers:
+        stack.place(row)
     for _ in range(sweeps):
         # End on a downward sweep so the output side follows the inputs' order.
         for row in reversed(layers):
-            _reorder(row, succs, y, spacing_y)
+            stack.reorder(row, succs)
         for row in layers:
-            _reorder(row, preds, y, spacing_y)
-    return {n: (layer[n] * spacing_x, y[n]) for n in graph.nodes}
+            stack.reorder(row, preds)
+    starts, at = [], 0.0
+    for row in layers:
+        starts.append(at)
+        at += max(extent[n][1 - across] for n in row) + gap_along
+    positions = {}
+    for n in graph.nodes:
+        along, side = starts[layer[n]], stack.top[n]
+        positions[n] = (along, side) if direction == "LR" else (side, along)
+    return positions
+
+
+class _Stacker:
+    """Places the nodes of one layer side by side across it, centred on 0, in their list
+    order; ``centre`` is what the barycenter ordering reads."""
+
+    def __init__(self, size: Mapping[str, float], gap: float) -> None:
+        self.size, self.gap = size, gap
+        self.top: dict[str, float] = {}
+        self.centre: dict[str, float] = {}
+
+    def place(self, row: list[str]) -> None:
+        total = sum(self.size[n] for n in row) + self.gap * (len(row) - 1)
+        at = -total / 2
+        for node_id in row:
+            self.top[node_id] = at
+            self.centre[node_id] = at + self.size[node_id] / 2
+            at += self.size[node_id] + self.gap
+
+    def reorder(self, row: list[str], neighbours: Mapping[str, list[str]]) -> None:
+        """Sort by the mean centre of each node's neighbours (the barycenter); a node
+        without neighbours on that side keeps its own. Stable: ties keep their order."""
+        centre = self.centre
+
+        def barycenter(node_id: str) -> float:
+            near = neighbours[node_id]
+            return sum(centre[n] for n in near) / len(near) if near else centre[node_id]
+
+        row.sort(key=barycenter)
+        self.place(row)
 
 
 def assign_layers(graph: Graph) -> dict[str, int]:
@@ -62,31 +116,6 @@ def _topological(graph: Graph) -> Iterable[str]:
             pending[succ] -= 1
             if pending[succ] == 0:
                 ready.append(succ)
-
-
-def _centred(layers: list[list[str]], spacing_y: float) -> dict[str, float]:
-    y: dict[str, float] = {}
-    for row in layers:
-        _place(row, y, spacing_y)
-    return y
-
-
-def _place(row: list[str], y: dict[str, float], spacing_y: float) -> None:
-    middle = (len(row) - 1) / 2
-    for rank, node_id in enumerate(row):
-        y[node_id] = (rank - middle) * spacing_y
-
-
-def _reorder(row: list[str], neighbours: Mapping[str, list[str]], y: dict[str, float],
-             spacing_y: float) -> None:
-    """Sort one column by the mean height of each node's neighbours (the barycenter); a node
-    without neighbours on that side keeps its own height. Stable, so ties keep their order."""
-    def barycenter(node_id: str) -> float:
-        near = neighbours[node_id]
-        return sum(y[n] for n in near) / len(near) if near else y[node_id]
-
-    row.sort(key=barycenter)
-    _place(row, y, spacing_y)
 
 
 def apply_layout(graph: Graph, positions: Mapping[str, tuple[float, float]]) -> None:

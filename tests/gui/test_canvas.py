@@ -102,6 +102,7 @@ def test_compatible_ports_light_up_while_wiring(window, canvas) -> None:
 
 def test_lit_ports_show_even_when_nodes_paint_from_their_pixmap_cache(window, canvas) -> None:
     window.scene.set_item_cache(True)
+    window.view.centerOn(canvas.in_port("J", "a"))  # a readable fit may leave J off screen
     port = window.view.mapFromScene(canvas.in_port("J", "a"))
     lit = T.current().port_ok
 

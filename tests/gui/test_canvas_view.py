@@ -3,13 +3,13 @@ detail, the display state the run view fills in, wire labels above nodes, tensor
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPoint, QPointF, QRectF, Qt
+from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QWheelEvent
 from PySide6.QtWidgets import QApplication
 
 from cgeditor.gui import theme as T
 from cgeditor.gui.canvas.node_item import NodeItem
-from cgeditor.gui.canvas.node_thumbnail import thumb_cells
+from cgeditor.gui.canvas.node_thumbnail import grid_cells, thumb_cells
 from cgeditor.model.display import MINUS
 from cgeditor.model.graph import Graph
 from tests.gui.pixels import near, render_at
@@ -35,6 +35,8 @@ def test_wheel_zooms_keeping_the_point_under_the_cursor(window, canvas) -> None:
 
 def test_fit_shows_every_node_and_middle_drag_pans(window, canvas) -> None:
     view = window.view
+    window.view.resize(1800, 1000)  # room for the whole seed graph at a readable zoom
+    window.fit()
     visible = view.mapToScene(view.viewport().rect()).boundingRect()
     assert visible.contains(window.scene.graph_rect())
     before = view.mapToScene(QPoint(100, 100))
@@ -54,12 +56,13 @@ def test_zoomed_out_nodes_are_solid_category_blocks(window, canvas) -> None:
     assert image.pixelColor(body) == T.current().node_body
 
 
-def test_display_state_adds_rows_and_badges(window, canvas) -> None:
+def test_display_fills_reserved_rows_without_growing(window, canvas) -> None:
     item = canvas.item("c")
-    height = item.rect().height()
-    item.set_display(value_text="−4", grad_value="2", grad_label="∂J/∂·", order_badge="5")
-    assert item.info_rows() == [("value", "= −4"), ("grad", "∂J/∂· = 2")]
-    assert item.rect().height() == height + 2 * T.ROW_HEIGHT
+    rect = item.rect()
+    item.set_display(value_text="−4", grad_value="2", grad_label="∂J/∂c", order_badge="5")
+    assert item.info_rows() == [("value", "= −4"), ("grad", "∂J/∂c = 2")]
+    assert item.rect() == rect  # the rows were reserved: a run moves nothing
+    assert item.box.grad_top + T.ROW_HEIGHT <= rect.height()
     wire = window.scene.wires[(canvas.id("a"), "a")]
     assert wire.path().pointAtPercent(0) == item.out_port_pos()
     item.set_display(error_text="shape mismatch", origin=True)
@@ -67,26 +70,23 @@ def test_display_state_adds_rows_and_badges(window, canvas) -> None:
     assert ("error", "⚠ origin: shape mismatch") in item.info_rows()
 
 
-def test_wire_labels_paint_above_the_nodes_of_a_short_wire(window) -> None:
+def test_wire_labels_never_cover_a_node(window) -> None:
     graph = Graph()
     x = graph.add_node("input", "x", x=0, y=0, value=1.0)
-    n = graph.add_node("neg", "n", x=T.NODE_WIDTH + 14, y=0)  # a 14-unit wire
+    n = graph.add_node("neg", "n", x=T.NODE_WIDTH + 14, y=0)  # a 14-unit wire: no room
+    m = graph.add_node("neg", "m", x=2 * T.NODE_WIDTH + 200, y=200)  # a long one: room
     graph.connect(x.id, n.id, "x")
+    graph.connect(n.id, m.id, "x")
     window.set_graph(graph)
     window.action("backward").trigger()
-    wire = window.scene.wires[(n.id, "x")]
-    assert wire.label() == f"← {MINUS}1\n∂n/∂x = {MINUS}1"
-    image = render_at(window, 1.0, wire.path().pointAtPercent(0.5))
-    # The label's second line reaches over n's header (in the category colour with white
-    # text): its grey text shows there only if labels paint above nodes.
-    header = window.view.mapFromScene(
-        window.scene.nodes[n.id].mapRectToScene(QRectF(0, 0, 40, T.HEADER_HEIGHT))
-    ).boundingRect()
-    muted = T.current().node_muted
-    hits = [(px, py) for px in range(header.left(), header.right())
-            for py in range(header.top(), header.bottom())
-            if near(image.pixelColor(px, py), muted, 40)]
-    assert hits
+    assert window.scene.wires[(n.id, "x")].label() == f"← 1\n∂n/∂x = {MINUS}1"
+    boxes = window.scene.label_boxes()
+    assert (n.id, "x") not in boxes  # left out rather than drawn over x or n
+    long = boxes[(m.id, "x")]
+    assert not window.scene.covers_node(long)
+    image = render_at(window, 1.0, long.center())
+    spot = window.view.mapFromScene(long.center() + QPointF(0, 2))
+    assert not near(image.pixelColor(spot), T.current().canvas, 3)  # the label is drawn
 
 
 def tensor_window(window, value, op: str = "") -> NodeItem:
@@ -103,13 +103,25 @@ def tensor_window(window, value, op: str = "") -> NodeItem:
     return window.scene.nodes[shown.id]
 
 
-def test_tensor_node_shows_shape_min_max_and_heatmaps(window) -> None:
-    item = tensor_window(window, [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
+def test_small_tensor_node_shows_every_number(window) -> None:
+    item = tensor_window(window, [[1.0, -2.5, 3.0], [4.0, 5.0, 0.125]])
     shown = item.display
-    assert item.info_rows()[0] == ("value", "= 2×3 [1, 6]")
-    assert shown.heatmap.shape_text == "2×3" and (shown.heatmap.rows, shown.heatmap.cols) == (2, 3)
-    cells = thumb_cells(shown, item.thumbs_top())
-    assert [kind for kind, _, _ in cells] == ["value"] * 6 + ["grad"] * 6
+    assert item.info_rows() == [("value", "= 2×3"), ("grad", "∂s/∂x")]
+    assert shown.grid.cells == ("1", f"{MINUS}2.5", "3", "4", "5", "0.125")
+    assert shown.grad_grid.cells == ("1",) * 6
+    assert shown.heatmap is None
+    cells = grid_cells(shown.grid, item.box, item.box.value_grid_top())
+    assert all(item.rect().contains(rect) for rect, _ in cells)
+    assert item.box.grad_grid_top() >= cells[-1][0].bottom()
+
+
+def test_tensor_node_shows_shape_min_max_and_heatmaps(window) -> None:
+    item = tensor_window(window, [[float(i + 5 * j) for i in range(5)] for j in range(4)])
+    shown = item.display
+    assert item.info_rows()[0] == ("value", "= 4×5 [0, 19]")
+    assert shown.heatmap.shape_text == "4×5" and (shown.heatmap.rows, shown.heatmap.cols) == (4, 5)
+    cells = thumb_cells(shown, item.box)
+    assert [kind for kind, _, _ in cells] == ["value"] * 20 + ["grad"] * 20
     assert all(item.rect().contains(rect) for _, rect, _ in cells)
     pal = T.current()
     value_cells = [color for kind, _, color in cells if kind == "value"]
@@ -122,8 +134,9 @@ def test_tensor_node_shows_shape_min_max_and_heatmaps(window) -> None:
 
 
 def test_non_finite_tensor_cells_are_marked_in_the_error_colour(window) -> None:
-    item = tensor_window(window, [1.0, -1.0, 3.0], "log")  # log(−1) is nan
-    cells = thumb_cells(item.display, item.thumbs_top())
+    rows = [[1.0, -1.0] + [3.0] * 4] + [[3.0] * 6] * 2  # 18 numbers: a heatmap
+    item = tensor_window(window, rows, "log")  # log(−1) is nan
+    cells = thumb_cells(item.display, item.box)
     value_colors = [color for kind, _, color in cells if kind == "value"]
     assert value_colors[1] == T.current().error
     assert value_colors[0] != T.current().error

@@ -10,11 +10,11 @@ import pytest
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QApplication, QLineEdit, QMessageBox, QWidget
 
+from cgeditor.gui.canvas.arrange import scene_layout
 from cgeditor.gui.dialogs.help import FirstRunHint
 from cgeditor.model import files
 from cgeditor.model.export import to_numpy_module
 from cgeditor.model.formula import to_formula
-from cgeditor.model.layout import layered_layout
 from cgeditor.paths import examples_dir
 
 NAMES = ("formula", "layout", "show_formula", "export_numpy", "export_torch", "gallery",
@@ -92,8 +92,11 @@ def test_layout_is_one_undo_step(window) -> None:
     window.action("layout").trigger()
     assert window.undo_stack.count() == 1
     assert window.undo_stack.undoText() == "Auto layout"
-    expected = layered_layout(graph)
+    expected = scene_layout(window.scene)
     assert {i: (n.x, n.y) for i, n in graph.nodes.items()} == expected
+    items = list(window.scene.nodes.values())
+    assert not any(a.sceneBoundingRect().intersects(b.sceneBoundingRect())
+                   for i, a in enumerate(items) for b in items[i + 1:])
     window.undo_stack.undo()
     assert files.dumps(graph) == before
     window.action("layout").trigger()  # a second layout moves nothing: no empty step

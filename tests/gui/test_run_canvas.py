@@ -41,9 +41,9 @@ def test_forward_then_backward_paint_values_gradients_and_badges(qtbot, window):
     assert [item(window, n).display.value_text for n in "cadJ"] == [f"{MINUS}4", "4", "2", "2"]
     assert item(window, "w").display.grad_text == ""
     click(qtbot, window, "backward")
-    assert item(window, "w").display.grad_text == f"∂J/∂· = {MINUS}4"
-    assert item(window, "d").display.grad_text == "∂J/∂· = 2"
-    assert ("grad", f"∂J/∂· = {MINUS}4") in item(window, "w").info_rows()
+    assert item(window, "w").display.grad_text == f"∂J/∂w = {MINUS}4"
+    assert item(window, "d").display.grad_text == "∂J/∂d = 2"
+    assert ("grad", f"∂J/∂w = {MINUS}4") in item(window, "w").info_rows()
     order = window.graph.order()
     assert [window.scene.nodes[i].display.order_badge for i in order] == \
         [str(k) for k in range(1, len(order) + 1)]
@@ -108,7 +108,7 @@ def test_fan_out_explainer_sum_equals_the_painted_gradient(qtbot, window):
     window.scene.select_ids([x])
     exp = window.run.explanation
     assert exp.count_total == 3 and exp.total == exp.gradient == 7.0
-    assert window.scene.nodes[x].display.grad_text == "∂f/∂· = 7"
+    assert window.scene.nodes[x].display.grad_text == "∂f/∂x = 7"
     text = window.findChild(QTextBrowser, "explainer_text").toPlainText()
     assert "sum over 3 paths = 3 + 3 + 1 = 7" in text
     labels = [wire(window, "m", "a").label(), wire(window, "m", "b").label(),

@@ -69,8 +69,8 @@ def test_forward_shows_values_only(setup):
 def test_backward_shows_gradients_and_order_badges(setup):
     window, controller, _ = setup
     controller.actions["backward"].trigger()
-    assert shown(window, controller, "w", "grad_text") == f"∂J/∂· = {MINUS}4"
-    assert shown(window, controller, "d", "grad_text") == "∂J/∂· = 2"
+    assert shown(window, controller, "w", "grad_text") == f"∂J/∂w = {MINUS}4"
+    assert shown(window, controller, "d", "grad_text") == "∂J/∂d = 2"
     order = window.graph.order()
     assert [controller.display.node(i).order_badge for i in order] == \
         [str(k) for k in range(1, len(order) + 1)]
@@ -98,7 +98,7 @@ def test_live_reruns_after_each_edit(setup, qtbot):
     graph.set_value(graph.by_name("w").id, 4.0)  # two edits, one coalesced re-run
     qtbot.waitUntil(lambda: shown(window, controller, "c") == f"{MINUS}8")
     assert not controller.display.stale
-    assert shown(window, controller, "w", "grad_text") == "∂J/∂· = 4"  # d = −2, x = −2
+    assert shown(window, controller, "w", "grad_text") == "∂J/∂w = 4"  # d = −2, x = −2
 
 
 def test_step_forward_in_order_then_backward_in_reverse(setup):
@@ -130,7 +130,7 @@ def test_run_all_finishes_stepping_and_reset_clears(setup):
     window, controller, _ = setup
     controller.actions["step"].trigger()
     controller.actions["run_all"].trigger()
-    assert shown(window, controller, "w", "grad_text") == f"∂J/∂· = {MINUS}4"
+    assert shown(window, controller, "w", "grad_text") == f"∂J/∂w = {MINUS}4"
     controller.actions["reset"].trigger()
     assert controller.result is None and shown(window, controller, "J") == ""
 

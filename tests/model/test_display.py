@@ -54,8 +54,8 @@ def test_heatmap_is_bounded_and_marks_nonfinite():
 
 
 def test_grad_text_names_the_output():
-    assert grad_text(np.float64(-4.0), "J") == f"∂J/∂· = {MINUS}4"
-    assert grad_text(None, "J") == ""
+    assert grad_text(np.float64(-4.0), "J", "w") == f"∂J/∂w = {MINUS}4"
+    assert grad_text(None, "J", "w") == ""
 
 
 def test_seed_display_values_gradients_and_badges():
@@ -63,8 +63,8 @@ def test_seed_display_values_gradients_and_badges():
     state = build_display(result)
     by_name = {graph.nodes[i].name: d for i, d in state.nodes.items()}
     assert [by_name[n].value_text for n in ("c", "a", "d", "J")] == [f"{MINUS}4", "4", "2", "2"]
-    assert by_name["w"].grad_text == f"∂J/∂· = {MINUS}4"
-    assert by_name["d"].grad_text == "∂J/∂· = 2"
+    assert by_name["w"].grad_text == f"∂J/∂w = {MINUS}4"
+    assert by_name["d"].grad_text == "∂J/∂d = 2"
     badges = [state.node(i).order_badge for i in result.ids]
     assert badges == [str(k) for k in range(1, len(result.ids) + 1)]
     assert "w = 2" in by_name["w"].tooltip and f"∂J/∂w = {MINUS}4" in by_name["w"].tooltip

@@ -11,13 +11,15 @@ from dataclasses import fields, replace
 from functools import cache, lru_cache
 from typing import Any
 
+import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QPainter, QPainterPath, QPen, QStaticText
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from cgeditor.core.ops import REGISTRY
 from cgeditor.gui import theme as T
-from cgeditor.gui.canvas.node_thumbnail import paint_thumbs, thumb_height
+from cgeditor.gui.canvas.node_geometry import TAG_WIDTH, NodeBox, box_of, outline
+from cgeditor.gui.canvas.node_paint import paint_info
 from cgeditor.model.display import BLANK_NODE, NodeDisplay
 from cgeditor.model.graph import Node
 
@@ -48,12 +50,10 @@ def _op_look(op: str) -> tuple[str, tuple[str, ...], QStaticText, float, dict[st
             T.metrics("symbol").horizontalAdvance(spec.symbol), port_y)
 
 
-@lru_cache(maxsize=64)
-def _geometry(height: float) -> tuple[QRectF, QRectF]:
-    """The body rect and the bounding rect (ports and badge stick out) for a height."""
-    m = T.PORT_RADIUS + 4
-    return (QRectF(0, 0, T.NODE_WIDTH, height),
-            QRectF(-m - 6, -m - 6, T.NODE_WIDTH + 2 * m + 6, height + 2 * m + 8))
+@lru_cache(maxsize=256)
+def _geometry(width: float, height: float) -> tuple[QRectF, QRectF]:
+    """The body rect and the bounding rect (ports, badge and shadow stick out)."""
+    return QRectF(0, 0, width, height), outline(width, height)
 
 
 def _elide(text: str, role: str, width: float) -> str:
@@ -79,7 +79,10 @@ class NodeItem(QGraphicsItem):
         self.name = node.name
         self._title: QStaticText | None = None  # laid out at first detailed paint
         self._hover: str | None = None
-        self._set_height(self._compute_height())
+        self.value_shape: tuple[int, ...] | None = None  # the value's shape, inferred before a run
+        self.out_name = "J"  # the output's name, for the gradient row '∂J/∂w'
+        self._box = self._compute_box()
+        self._rect, self._bounds = _geometry(self._box.width, self._box.height)
         self.setPos(node.x, node.y)
         if T.Z_NODE:  # 0 is Qt's default: one C++ call fewer per node when building 10k
             self.setZValue(T.Z_NODE)
@@ -89,21 +92,58 @@ class NodeItem(QGraphicsItem):
         self.setAcceptHoverEvents(True)
 
     # --- data ---------------------------------------------------------------------------
-    def set_name(self, name: str) -> None:
+    def set_name(self, name: str) -> bool:
+        """Show ``name``; True when the node's width changed (its output port moved)."""
         self.name = name
         self._title = None
         self.update()
+        return self._refit()
+
+    def set_reserve(self, shape: tuple[int, ...] | None, out_name: str) -> bool:
+        """Reserve room for a value of ``shape`` and the gradient row of output ``out_name``;
+        True when the node's width changed (its output port moved)."""
+        if (shape, out_name) == (self.value_shape, self.out_name):
+            return False
+        self.value_shape, self.out_name = shape, out_name
+        return self._refit()
+
+    def _tagged(self) -> bool:
+        return self.is_output or self.trainable
+
+    def _compute_box(self) -> NodeBox:
+        value = self.display.value
+        shape = np.shape(value) if value is not None else self.value_shape
+        return box_of(self.op, self.name, self._tagged(), shape, self.out_name)
+
+    def _refit(self) -> bool:
+        """Take the box the node needs now; True when the width changed."""
+        box = self._compute_box()
+        if box == self._box:
+            return False
+        moved = box.width != self._box.width
+        self.prepareGeometryChange()
+        self._box = box
+        self._rect, self._bounds = _geometry(box.width, box.height)
+        self._title = None
+        return moved
+
+    @property
+    def box(self) -> NodeBox:
+        return self._box
+
+    def width(self) -> float:
+        return self._box.width
 
     def _title_text(self) -> QStaticText:
         if self._title is None:
-            room = T.NODE_WIDTH - self._symbol_w - 34 - (36 if self.is_output or self.trainable
-                                                         else 0)
+            room = self._box.width - self._symbol_w - 40 - (TAG_WIDTH if self._tagged() else 0)
             self._title = QStaticText(_elide(self.name, "title", room))
             self._title.prepare(font=T.font("title"))
         return self._title
 
-    def set_display(self, display: NodeDisplay | None = None, **changes: Any) -> None:
-        """Show ``display`` (or the current one with some fields changed)."""
+    def set_display(self, display: NodeDisplay | None = None, **changes: Any) -> bool:
+        """Show ``display`` (or the current one with some fields changed); True when the
+        node's width changed (a value of another shape than reserved: its port moved)."""
         new = display if display is not None else self.display
         if changes:
             unknown = set(changes) - DISPLAY_FIELDS
@@ -111,24 +151,28 @@ class NodeItem(QGraphicsItem):
                 raise KeyError(f"unknown display fields: {sorted(unknown)}")
             new = replace(new, **changes)
         if new is self.display or new == self.display:
-            return
+            return False
+        old_shape = np.shape(self.display.value) if self.display.value is not None else None
         self.display = new
-        height = self._compute_height()
-        if height != self._height:  # rows below the ports: no port moves, no wire re-routes
-            self.prepareGeometryChange()
-            self._set_height(height)
+        moved = False
+        shape = np.shape(new.value) if new.value is not None else None
+        if shape != old_shape:  # the reserved rows cover any run of the inferred shape
+            moved = self._refit()
         self.update()
+        return moved
 
     def toolTip(self) -> str:
         """Formatted on demand (the scene's helpEvent shows it): never per run for 10k nodes."""
         return self.display.tooltip
 
-    def set_marks(self, is_output: bool, trainable: bool) -> None:
-        """The OUT / TRAIN tags in the header."""
+    def set_marks(self, is_output: bool, trainable: bool) -> bool:
+        """The OUT / TRAIN tags in the header; True when the node's width changed."""
         if (is_output, trainable) != (self.is_output, self.trainable):
             self.is_output, self.trainable = is_output, trainable
             self._title = None
             self.update()
+            return self._refit()
+        return False
 
     def set_flashing(self, on: bool) -> None:
         if on != self.flashing:
@@ -136,39 +180,28 @@ class NodeItem(QGraphicsItem):
             self.update()
 
     def info_rows(self) -> list[tuple[str, str]]:
-        """(kind, text) for the rows under the ports: value, gradient, error."""
+        """(kind, text) for the value row and the gradient row under the ports; a tensor
+        with a number grid names only its shape and the gradient, the grids hold the
+        numbers. An error takes the gradient row (the tooltip has the whole story)."""
         d = self.display
         rows = []
         if d.value_text:
-            rows.append(("value", f"= {d.value_text}"))
-        if d.grad_text:
-            rows.append(("grad", d.grad_text))
+            shown = d.value_text.split(" ")[0] if d.grid is not None else d.value_text
+            rows.append(("value", f"= {shown}"))
         if d.error_text:
             rows.append(("error", ("⚠ origin: " if d.origin else "⚠ ") + d.error_text))
+        elif d.grad_grid is not None:
+            rows.append(("grad", d.grad_label))
+        elif d.grad_text:
+            rows.append(("grad", d.grad_text))
         return rows
 
     # --- geometry -----------------------------------------------------------------------
-    def _compute_height(self) -> float:
-        d = self.display
-        thumbs = thumb_height(d) if d.heatmap is not None or d.grad_heatmap else 0.0
-        return self.thumbs_top() + thumbs + T.BODY_PAD
-
-    def thumbs_top(self) -> float:
-        """Where the tensor thumbnails start: under the ports and text rows."""
-        d = self.display  # the rows info_rows() would make, counted without formatting them
-        rows = max(len(self.ports) + bool(d.value_text) + bool(d.grad_value)
-                   + bool(d.error_text), 1)
-        return T.HEADER_HEIGHT + rows * T.ROW_HEIGHT
-
     def rect(self) -> QRectF:
         return QRectF(self._rect)
 
     def rect_height(self) -> float:
-        return self._height
-
-    def _set_height(self, height: float) -> None:
-        self._height = height
-        self._rect, self._bounds = _geometry(height)
+        return self._box.height
 
     def boundingRect(self) -> QRectF:
         return self._bounds
@@ -181,7 +214,7 @@ class NodeItem(QGraphicsItem):
         return QPointF(0.0, self._port_y[port])
 
     def out_port_local(self) -> QPointF:
-        return QPointF(T.NODE_WIDTH, OUT_PORT_Y)
+        return QPointF(self._box.width, OUT_PORT_Y)
 
     def in_port_pos(self, port: str) -> QPointF:
         return self.pos() + self.in_port_local(port)
@@ -194,7 +227,7 @@ class NodeItem(QGraphicsItem):
         return self.x(), self.y() + self._port_y[port]
 
     def out_port_xy(self) -> tuple[float, float]:
-        return self.x() + T.NODE_WIDTH, self.y() + OUT_PORT_Y
+        return self.x() + self._box.width, self.y() + OUT_PORT_Y
 
     def port_at(self, local: QPointF) -> tuple[str, str] | None:
         """("in", port) or ("out", "") when ``local`` is on a port, else None."""
@@ -243,9 +276,7 @@ class NodeItem(QGraphicsItem):
         self._paint_frame(painter, pal)
         self._paint_header(painter, pal)
         self._paint_ports(painter, pal)
-        self._paint_info(painter, pal)
-        if self.display.heatmap is not None or self.display.grad_heatmap is not None:
-            paint_thumbs(painter, self.display, self.thumbs_top())
+        paint_info(painter, self.display, self._box, self.info_rows())
         if self.display.order_badge:
             self._paint_badge(painter, pal)
 
@@ -289,10 +320,10 @@ class NodeItem(QGraphicsItem):
         painter.setPen(QPen(pal.node_border, 1.0))
         painter.drawRoundedRect(rect, T.CORNER, T.CORNER)
         header = QPainterPath()
-        header.addRoundedRect(QRectF(0, 0, T.NODE_WIDTH, T.HEADER_HEIGHT + T.CORNER),
+        header.addRoundedRect(QRectF(0, 0, rect.width(), T.HEADER_HEIGHT + T.CORNER),
                               T.CORNER, T.CORNER)
         clip = QPainterPath()
-        clip.addRect(QRectF(0, 0, T.NODE_WIDTH, T.HEADER_HEIGHT))
+        clip.addRect(QRectF(0, 0, rect.width(), T.HEADER_HEIGHT))
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(self.accent(pal))
         painter.drawPath(header.intersected(clip))
@@ -303,7 +334,7 @@ class NodeItem(QGraphicsItem):
             painter.drawRoundedRect(rect.adjusted(-1, -1, 1, 1), T.CORNER + 1, T.CORNER + 1)
 
     def _paint_header(self, painter: QPainter, pal: T.Palette) -> None:
-        pill = QRectF(7, 5, self._symbol_w + 12, T.HEADER_HEIGHT - 10)
+        pill = QRectF(6, 4, self._symbol_w + 12, T.HEADER_HEIGHT - 8)
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(QColor(255, 255, 255, 56))
         painter.drawRoundedRect(pill, 5, 5)
@@ -320,7 +351,7 @@ class NodeItem(QGraphicsItem):
             painter.setFont(T.font("badge"))
             tag = _static(tags, "badge")
             w = tag.size().width() + 8
-            box = QRectF(T.NODE_WIDTH - w - 6, 8, w, T.HEADER_HEIGHT - 16)
+            box = QRectF(self._box.width - w - 6, 6, w, T.HEADER_HEIGHT - 12)
             painter.setBrush(QColor(0, 0, 0, 60))
             painter.setPen(Qt.PenStyle.NoPen)
             painter.drawRoundedRect(box, 3, 3)
@@ -355,31 +386,11 @@ class NodeItem(QGraphicsItem):
             painter.drawStaticText(QPointF(12, c.y() - port_h / 2), _static(port, "port"))
         self._paint_port(painter, pal, self.out_port_local(), "out", "", True)
 
-    def _paint_info(self, painter: QPainter, pal: T.Palette) -> None:
-        rows = self.info_rows()
-        if not rows:
-            return
-        first = len(self.ports) if self.ports else 0
-        painter.setFont(T.font("value"))
-        text_h = T.metrics("value").height()
-        colors = {"value": pal.value_text, "grad": pal.grad_text, "error": pal.error}
-        for i, (kind, text) in enumerate(rows):
-            y = T.HEADER_HEIGHT + (first + i + 0.5) * T.ROW_HEIGHT
-            color = pal.node_muted if self.display.stale and kind != "error" else colors[kind]
-            painter.setPen(color)
-            shown = _elide(text, "value", T.NODE_WIDTH - 28)
-            painter.drawStaticText(QPointF(12, y - text_h / 2), _static(shown, "value"))
-        if self.display.stale:
-            painter.setFont(T.font("badge"))
-            painter.setPen(pal.node_muted)
-            painter.drawText(QRectF(0, self._height - 16, T.NODE_WIDTH - 8, 14),
-                             Qt.AlignmentFlag.AlignRight, "stale")
-
     def _paint_badge(self, painter: QPainter, pal: T.Palette) -> None:
         painter.setFont(T.font("badge"))
         tag = _static(self.display.order_badge, "badge")
         w = max(16.0, tag.size().width() + 8)
-        box = QRectF(-w / 2 + 2, -8, w, 16)
+        box = QRectF(-T.OUTSET_X, -T.OUTSET_TOP, w, 16)  # inside the node's outline
         painter.setPen(QPen(pal.node_body, 1.5))
         painter.setBrush(QBrush(pal.node_text))
         painter.drawRoundedRect(box, 8, 8)

@@ -1,39 +1,22 @@
-"""Tensor thumbnails on a node (issue 4): the value's heatmap, and beside it the gradient's,
+"""What a node paints for a tensor: every number of a small one in a grid (value above,
+gradient below), and for a larger one the value's heatmap with the gradient's beside it,
 as coloured cells in theme colours with non-finite cells in the error colour. NodeItem
-paints them under its text rows when zoomed in enough to read text; the shape and min/max
-are on the value row above.
+paints these inside the rows its NodeBox reserves, when zoomed in enough to read text.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRectF
+from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPen
 
 from cgeditor.gui import theme as T
-from cgeditor.model.display import Heatmap, NodeDisplay
-
-CELL = 9.0  # largest cell side: a small tensor still reads; 8 columns fit in 61 units
-PAD = 4.0  # above and below the thumbnails
-SIDE = 12.0  # left and right margins inside the node
-GAP = 10.0  # between the value and the gradient thumbnails
+from cgeditor.gui.canvas.node_geometry import CELL_GAP, THUMB_GAP, THUMB_PAD, NodeBox
+from cgeditor.model.display import MINUS, Heatmap, NodeDisplay, NumberGrid
 
 
 def _maps(display: NodeDisplay) -> list[tuple[str, Heatmap]]:
     return [(kind, hm) for kind, hm in (("value", display.heatmap),
                                         ("grad", display.grad_heatmap)) if hm is not None]
-
-
-def _cell(hm: Heatmap) -> float:
-    room = (T.NODE_WIDTH - 2 * SIDE - GAP) / 2
-    return min(CELL, room / max(hm.cols, 1))
-
-
-def thumb_height(display: NodeDisplay) -> float:
-    """Extra node height the thumbnails need (0 without a tensor)."""
-    maps = _maps(display)
-    if not maps:
-        return 0.0
-    return max(hm.rows * _cell(hm) for _, hm in maps) + 2 * PAD
 
 
 def _mix(base: QColor, accent: QColor, t: float) -> QColor:
@@ -43,24 +26,27 @@ def _mix(base: QColor, accent: QColor, t: float) -> QColor:
                            base.blueF() + (accent.blueF() - base.blueF()) * t)
 
 
-def thumb_cells(display: NodeDisplay, top: float) -> list[tuple[str, QRectF, QColor]]:
-    """(kind, cell rect in item coordinates, colour) for every cell painted, value first."""
+def thumb_cells(display: NodeDisplay, box: NodeBox) -> list[tuple[str, QRectF, QColor]]:
+    """(kind, cell rect in item coordinates, colour) for every heatmap cell, value first."""
     pal = T.current()
     out = []
-    x0 = SIDE
+    x0 = T.TEXT_SIDE
+    side = box.thumb_cell()
+    top = box.thumbs_top + THUMB_PAD
     for kind, hm in _maps(display):
         accent = pal.value_text if kind == "value" else pal.grad_text
-        side = _cell(hm)
+        # A map whose shape differs from the reserved one (mid-edit) still fits the width.
+        cell = min(side, (box.width - 2 * T.TEXT_SIDE - THUMB_GAP) / 2 / max(hm.cols, 1))
         for index, (level, bad) in enumerate(zip(hm.cells, hm.nonfinite)):
             r, c = divmod(index, hm.cols)
-            rect = QRectF(x0 + c * side, top + PAD + r * side, side, side)
+            rect = QRectF(x0 + c * cell, top + r * cell, cell, cell)
             out.append((kind, rect, pal.error if bad else _mix(pal.node_body, accent, level)))
-        x0 += hm.cols * side + GAP
+        x0 += hm.cols * cell + THUMB_GAP
     return out
 
 
-def paint_thumbs(painter: QPainter, display: NodeDisplay, top: float) -> None:
-    cells = thumb_cells(display, top)
+def paint_thumbs(painter: QPainter, display: NodeDisplay, box: NodeBox) -> None:
+    cells = thumb_cells(display, box)
     if not cells:
         return
     pal = T.current()
@@ -68,3 +54,32 @@ def paint_thumbs(painter: QPainter, display: NodeDisplay, top: float) -> None:
     for _kind, rect, color in cells:
         painter.setBrush(color)
         painter.drawRect(rect)
+
+
+def grid_cells(grid: NumberGrid, box: NodeBox, top: float) -> list[tuple[QRectF, str]]:
+    """(cell rect, text) for every number of ``grid`` laid out from ``top``."""
+    width = box.cell_width
+    return [(QRectF(T.TEXT_SIDE + c * (width + CELL_GAP), top + r * T.LINE_HEIGHT, width,
+                    T.LINE_HEIGHT), grid.cells[r * grid.cols + c])
+            for r in range(grid.rows) for c in range(grid.cols)]
+
+
+def paint_grid(painter: QPainter, grid: NumberGrid, box: NodeBox, top: float,
+               color: QColor) -> None:
+    """Numbers right-aligned in their columns, so signs and decimal places line up; a
+    non-finite entry in the error colour."""
+    pal = T.current()
+    painter.setFont(T.font("value"))
+    align = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+    for rect, text in grid_cells(grid, box, top):
+        bad = text.lstrip(MINUS) in ("nan", "inf")
+        painter.setPen(pal.error if bad else color)
+        painter.drawText(rect, align, text)
+
+
+def grid_rule(painter: QPainter, box: NodeBox, top: float, rows: int) -> None:
+    """A faint bracket left of a grid: it reads as one tensor, not loose numbers."""
+    pal = T.current()
+    painter.setPen(QPen(pal.node_border, 1.2))
+    x = T.TEXT_SIDE - 4
+    painter.drawLine(QPointF(x, top + 2), QPointF(x, top + rows * T.LINE_HEIGHT - 2))

@@ -50,7 +50,6 @@ def _sort_blocks(scene: GraphScene, rect: QRectF
     Positions come from the model's floats, not 10k item.pos() calls, except for the nodes
     a mouse drag is moving right now (the model hears of those on release)."""
     left, top, right, bottom = rect.left(), rect.top(), rect.right(), rect.bottom()
-    width = T.NODE_WIDTH
     lit = {item.node_id for item in scene.selectedItems()} | scene.dragged_ids()
     model = scene.graph.nodes
     plain: dict[str, list[QRectF]] = {}
@@ -58,7 +57,7 @@ def _sort_blocks(scene: GraphScene, rect: QRectF
     for node_id, item in scene.nodes.items():
         node = model[node_id]
         x, y = node.x, node.y
-        height = item.rect_height()
+        height, width = item.rect_height(), item.width()
         if node_id in lit:
             pos = item.pos()
             x, y = pos.x(), pos.y()

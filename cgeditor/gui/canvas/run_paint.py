@@ -13,7 +13,7 @@ from typing import Any
 
 from cgeditor.core.ops import REGISTRY
 from cgeditor.gui.canvas.wire_item import wire_label
-from cgeditor.model.display import NodeDisplay, RunDisplay, value_text
+from cgeditor.model.display import NodeDisplay, RunDisplay, idle_node
 from cgeditor.model.graph import Graph
 
 __all__ = ["idle_display", "paint_run", "wire_label"]
@@ -25,7 +25,7 @@ def idle_display(graph: Graph, node_id: str) -> NodeDisplay:
     """What a node shows with no run: inputs and consts show their own value."""
     node = graph.nodes.get(node_id)
     if node is not None and node.is_leaf:
-        return NodeDisplay(value_text=value_text(node.value))
+        return idle_node(node.value)
     return NodeDisplay()
 
 
@@ -34,14 +34,20 @@ def paint_run(scene: Any, display: RunDisplay, graph: Graph) -> None:
 
     ``graph`` is the scene's graph; items already know what they show without a run."""
     nodes, stale = display.nodes, display.stale
+    widened = []  # a value of another shape than reserved: its output port moved
     for node_id, item in scene.nodes.items():
         shown = nodes.get(node_id)
         if shown is None:
             shown = item.idle
         elif stale and REGISTRY[item.op].is_leaf:
             # An edited input shows what the user typed, not the stale run's copy of it.
-            shown = replace(shown, value_text=item.idle.value_text)
-        item.set_display(shown)
+            idle = item.idle
+            shown = replace(shown, value_text=idle.value_text, grid=idle.grid,
+                            heatmap=idle.heatmap)
+        if item.set_display(shown):
+            widened.append(node_id)
+    if widened:
+        scene.reroute_wires(widened)
     _paint_wires(scene, display)
     scene.show_wire_labels(display.wires)
 

@@ -30,11 +30,15 @@ from cgeditor.gui.canvas.selection import Selection
 from cgeditor.gui.canvas.wire_item import WireItem, WireLabels
 from cgeditor.gui.canvas.wire_layer import Wire, WireLayer
 from cgeditor.gui.canvas.wiring import WireDrag
-from cgeditor.model.display import NodeDisplay, value_text
+from cgeditor.model.display import idle_node
 from cgeditor.model.graph import Edge, Graph, Node
 
 _CACHED = QGraphicsItem.CacheMode.DeviceCoordinateCache
 SCENE_MARGIN = 3000.0
+# Up to this many nodes every node reserves room for its value's inferred shape (one
+# evaluation on zeros per structural edit); past it the nodes of a graph too big to read
+# reserve a scalar's rows and grow when a run shows a tensor.
+RESERVE_LIMIT = 3000
 
 
 class GraphScene(QGraphicsScene):
@@ -66,6 +70,9 @@ class GraphScene(QGraphicsScene):
         self.selection = Selection(self)  # handlers connect to selection.changed
         self._held_moves: set[str] | None = None  # nodes moved in a batch, rerouted at its end
         self.setBackgroundBrush(T.current().canvas)
+        self._reserve_timer = QTimer(self)  # a burst of edits re-infers shapes once
+        self._reserve_timer.setSingleShot(True)
+        self._reserve_timer.timeout.connect(self.reserve_shapes)
         self._build()
         self._slots = {
             "node_added": self._on_node_added, "node_removed": self._on_node_removed,
@@ -77,12 +84,16 @@ class GraphScene(QGraphicsScene):
         }
         for name, slot in self._slots.items():
             getattr(graph, name).connect(slot)
+        graph.changed.connect(self._reserve_timer.start)
 
     def detach(self) -> None:
         """Stop observing the graph (before this scene is thrown away)."""
         for name, slot in self._slots.items():
             getattr(self.graph, name).disconnect(slot)
+        if self._slots:
+            self.graph.changed.disconnect(self._reserve_timer.start)
         self._slots = {}
+        self._reserve_timer.stop()
 
     # --- building -----------------------------------------------------------------------
     def _build(self) -> None:
@@ -99,6 +110,7 @@ class GraphScene(QGraphicsScene):
             if was_enabled:
                 gc.enable()
         self._mark_output()
+        self.reserve_shapes()
         self._fit_rect()
 
     def _fit_rect(self) -> None:
@@ -137,11 +149,13 @@ class GraphScene(QGraphicsScene):
         for item in self.nodes.values():  # one pass, one Qt call a node
             pos = item.pos()
             x, y = pos.x(), pos.y()
-            left, right = (x if x < left else left), (x if x > right else right)
+            left = x if x < left else left
             top = y if y < top else top
             low = y + item.rect_height()
             bottom = low if low > bottom else bottom
-        return QRectF(left, top, right + T.NODE_WIDTH - left, bottom - top)
+            far = x + item.width()
+            right = far if far > right else right
+        return QRectF(left, top, right - left, bottom - top)
 
     def picture_rect(self) -> QRectF:
         """Every node and every wire: what an exported picture shows. (itemsBoundingRect
@@ -152,7 +166,7 @@ class GraphScene(QGraphicsScene):
         return rect
 
     def _add_node_item(self, node: Node) -> NodeItem:
-        shown = NodeDisplay(value_text=value_text(node.value)) if node.is_leaf else None
+        shown = idle_node(node.value) if node.is_leaf else None
         item = NodeItem(node, shown)
         if self.item_cache:
             item.setCacheMode(_CACHED)
@@ -179,7 +193,7 @@ class GraphScene(QGraphicsScene):
         for src_id, dst_id, port in self.graph.edge_triples():
             src, dst, item = nodes[src_id], nodes[dst_id], items[dst_id]
             item.connected.add(port)
-            yield src_id, dst_id, port, (src.x + T.NODE_WIDTH, src.y + OUT_PORT_Y,
+            yield src_id, dst_id, port, (src.x + items[src_id].width(), src.y + OUT_PORT_Y,
                                          dst.x, dst.y + item.port_y(port))
 
     def _add_wire(self, edge: Edge) -> None:
@@ -196,8 +210,8 @@ class GraphScene(QGraphicsScene):
         out = self.graph.explicit_output
         for node_id in {self._marked_output, out} - {None}:
             item = self.nodes.get(node_id)
-            if item is not None:
-                item.set_marks(node_id == out, item.trainable)
+            if item is not None and item.set_marks(node_id == out, item.trainable):
+                self.reroute_wires([node_id])
         self._marked_output = out
 
     # --- observing the model ------------------------------------------------------------
@@ -230,16 +244,39 @@ class GraphScene(QGraphicsScene):
         self.selection.release()
 
     def _on_node_renamed(self, node: Node) -> None:
-        self.nodes[node.id].set_name(node.name)
+        if self.nodes[node.id].set_name(node.name):
+            self.reroute_wires([node.id])
+        if node.id == self.graph.output:  # every gradient row names the output
+            self.reserve_shapes()
+
+    def reserve_shapes(self) -> None:
+        """Have every node reserve room for its value's shape (inferred on zeros, without a
+        run) and for the gradient row of the current output; wires follow widened nodes."""
+        from cgeditor.model.errors import GraphError
+        from cgeditor.model.run import infer_shapes
+        self._reserve_timer.stop()
+        shapes: dict[str, tuple] = {}
+        if len(self.graph.nodes) <= RESERVE_LIMIT:
+            try:
+                shapes = infer_shapes(self.graph)[0]
+            except GraphError:
+                shapes = {}
+        out = self.graph.output
+        out_name = self.graph.nodes[out].name if out is not None else "J"
+        moved = [node_id for node_id, item in self.nodes.items()
+                 if item.set_reserve(shapes.get(item.name), out_name)]
+        self.reroute_wires(moved)
 
     def _on_value_changed(self, node: Node) -> None:
         item = self.nodes[node.id]
-        item.idle = NodeDisplay(value_text=value_text(node.value))
-        item.set_display(value_text=item.idle.value_text)
+        item.idle = idle_node(node.value)
+        idle = item.idle
+        item.set_display(value_text=idle.value_text, grid=idle.grid, heatmap=idle.heatmap)
 
     def _on_attrs_changed(self, node: Node) -> None:
         item = self.nodes[node.id]
-        item.set_marks(item.is_output, node.trainable)
+        if item.set_marks(item.is_output, node.trainable):
+            self.reroute_wires([node.id])
 
     def _on_edge_added(self, edge: Edge) -> None:
         self._add_wire(edge)
@@ -254,6 +291,7 @@ class GraphScene(QGraphicsScene):
 
     def _on_output_changed(self, _node_id: str | None) -> None:
         self._mark_output()
+        self.reserve_shapes()
 
     def reroute_wires(self, node_ids: Iterable[str]) -> None:
         """Re-route the wires of the nodes ``node_ids``, each wire once. Many at a time
@@ -315,7 +353,17 @@ class GraphScene(QGraphicsScene):
             return
         reach = WireLabels.REACH
         self.labels.paint(painter, self.wire_layer.wires_in(
-            rect.adjusted(-reach, -reach / 2, reach, reach)))
+            rect.adjusted(-reach, -reach / 2, reach, reach)), self.covers_node)
+
+    def covers_node(self, rect: QRectF) -> bool:
+        """Whether ``rect`` meets any node's outline (ports and badge included)."""
+        return any(isinstance(item, NodeItem) for item in self.items(
+            rect, Qt.ItemSelectionMode.IntersectsItemBoundingRect))
+
+    def label_boxes(self) -> dict[tuple[str, str], QRectF]:
+        """Where each wire label is drawn now (wire key → box), over the whole canvas."""
+        placed = self.labels.place(self.wire_layer.wires_in(self.sceneRect()), self.covers_node)
+        return {wire.key: box for wire, _lines, box in placed}
 
     def dragged_ids(self) -> set[str]:
         """The nodes a mouse drag may be moving right now (their items lead the model)."""

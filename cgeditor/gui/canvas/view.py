@@ -34,6 +34,11 @@ from cgeditor.gui import theme as T
 OP_MIME = "application/x-cgeditor-op"
 MIN_SCALE, MAX_SCALE = 0.03, 4.0
 MAX_GRID_DOTS = 6000  # past this the grid coarsens rather than slow a zoomed-out repaint
+FIT_MARGIN = 40.0  # scene units around a fitted graph
+# Fit keeps text readable for graphs up to this many views across (and down); past that
+# the graph is shown whole, as blocks, to see its shape.
+READABLE_REACH = 4.0
+FIT_READABLE = 0.8  # the zoom such a fit takes: a little above the readable minimum
 
 
 class GraphView(QGraphicsView):
@@ -104,17 +109,28 @@ class GraphView(QGraphicsView):
         self.setTransformationAnchor(anchor)
 
     def fit_rect(self, rect: QRectF) -> None:
-        """Show ``rect`` whole, never magnified past 1.25."""
+        """Show ``rect`` whole, never magnified past 1.25, when its text stays readable
+        (T.READABLE_ZOOM). A graph a few views across is shown at the readable zoom from its
+        start (top left: the inputs) instead; a bigger one is shown whole, as blocks."""
         if rect.isNull() or rect.isEmpty():
             self.resetTransform()
             self.centerOn(0, 0)
             return
-        self.fitInView(rect.adjusted(-40, -40, 40, 40), Qt.AspectRatioMode.KeepAspectRatio)
+        padded = rect.adjusted(-FIT_MARGIN, -FIT_MARGIN, FIT_MARGIN, FIT_MARGIN)
+        self.fitInView(padded, Qt.AspectRatioMode.KeepAspectRatio)
         if self.zoom() > 1.25:
             self.zoom_by(1.25 / self.zoom())
         elif self.zoom() < MIN_SCALE:
             self.zoom_by(MIN_SCALE / self.zoom())
-        self.centerOn(rect.center())
+        if T.READABLE_ZOOM / READABLE_REACH <= self.zoom() < FIT_READABLE:
+            self.zoom_by(FIT_READABLE / self.zoom())
+        seen = self.mapToScene(self.viewport().rect()).boundingRect()
+        center = rect.center()
+        if padded.width() > seen.width():
+            center.setX(padded.left() + seen.width() / 2)
+        if padded.height() > seen.height():
+            center.setY(padded.top() + seen.height() / 2)
+        self.centerOn(center)
 
     def center_scene_pos(self) -> QPointF:
         return self.mapToScene(self.viewport().rect().center())

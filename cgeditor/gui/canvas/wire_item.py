@@ -9,7 +9,7 @@ in enough to read them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 from typing import Any
 
@@ -115,23 +115,38 @@ class WireLabels:
             self._laid_out[key] = [_static(t) for t in text] or None
         return self._laid_out[key]
 
-    def paint(self, painter: QPainter, wires: Iterable[WireItem]) -> None:
-        """Each wire's label centred above its midpoint, on a pill of the canvas colour; a
-        label that would cover one already painted moves above or below it instead."""
-        pal = T.current()
-        fill = QColor(pal.canvas.lighter(103) if pal.name == "light" else pal.canvas.lighter(130))
-        painter.setFont(T.font("value"))
+    def place(self, wires: Iterable[Any], blocked: Callable[[QRectF], bool]
+              ) -> list[tuple[Any, list[QStaticText], QRectF]]:
+        """(wire, lines, box) for each wire that has a label and a free spot for it.
+
+        A label is compact ('← −4', the gradient flowing back) unless its wire is lit
+        (read by the current step, or on an explained path): then it also shows the local
+        derivative. It sits at the first spot along its wire, middle first, that covers no
+        node (``blocked``) and no label placed before it; a label with no such spot is left
+        out rather than hide a node (the node's tooltip and the chain-rule dock have it)."""
+        out = []
         placed: list[QRectF] = []
         for wire in wires:
             lines = self._layout(wire.key)
             if lines is None:
                 continue
-            w = max(line.size().width() for line in lines)
-            h = sum(line.size().height() for line in lines)
-            mid = wire.path().pointAtPercent(0.5)
-            box = _free_spot(QRectF(mid.x() - w / 2 - LABEL_PAD, mid.y() - h - 2 * LABEL_PAD - 3,
-                                    w + 2 * LABEL_PAD, h + 2 * LABEL_PAD), placed)
-            placed.append(box)
+            if wire.state != "highlight":
+                lines = lines[:1]
+            w = max(line.size().width() for line in lines) + 2 * LABEL_PAD
+            h = sum(line.size().height() for line in lines) + 2 * LABEL_PAD
+            box = _free_spot(wire.path(), w, h, placed, blocked)
+            if box is not None:
+                placed.append(box)
+                out.append((wire, lines, box))
+        return out
+
+    def paint(self, painter: QPainter, wires: Iterable[Any],
+              blocked: Callable[[QRectF], bool]) -> None:
+        """Each placed label on a pill of the canvas colour, above every node and wire."""
+        pal = T.current()
+        fill = QColor(pal.canvas.lighter(103) if pal.name == "light" else pal.canvas.lighter(130))
+        painter.setFont(T.font("value"))
+        for _wire, lines, box in self.place(wires, blocked):
             painter.setPen(QPen(pal.node_border, 1.0))
             painter.setBrush(fill)
             painter.drawRoundedRect(box, 4, 4)
@@ -142,14 +157,23 @@ class WireLabels:
                 y += line.size().height()
 
 
-def _free_spot(box: QRectF, placed: list[QRectF]) -> QRectF:
-    """``box``, or the first of a few nearby shifts of it that overlaps no placed label."""
-    step = box.height() + 2
-    for dy in (0.0, box.height() + 8, -step, 2 * step):
-        moved = box.translated(0, dy)
-        if not any(moved.intersects(other) for other in placed):
-            return moved
-    return box
+# Where along its wire a label may sit (fractions of the curve), and how it may sit there:
+# above the curve, centred on it, below it.
+_ALONG = (0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8)
+_SIDES = (-1.0, -0.5, 0.0)
+
+
+def _free_spot(path: QPainterPath, w: float, h: float, placed: list[QRectF],
+               blocked: Callable[[QRectF], bool]) -> QRectF | None:
+    """The first candidate box along ``path`` that meets no placed label and no node."""
+    for t in _ALONG:
+        mid = path.pointAtPercent(t)
+        for side in _SIDES:
+            top = mid.y() + side * h + (-3.0 if side == -1.0 else 3.0 if side == 0.0 else 0.0)
+            box = QRectF(mid.x() - w / 2, top, w, h)
+            if not blocked(box) and not any(box.intersects(other) for other in placed):
+                return box
+    return None
 
 
 def _static(text: str) -> QStaticText:

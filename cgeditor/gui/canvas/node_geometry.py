@@ -1,0 +1,129 @@
+"""Where everything on a node sits, known before any run: the box a node reserves for its
+name, ports, value and gradient (every number of a small tensor, a heatmap of a larger one).
+
+A run fills the reserved rows without growing the node, so nothing it paints can reach a
+neighbour, and auto layout spaces nodes by the same boxes. The box depends on the node's
+ports, its header, the output's and its own name, and the shape of its value (inferred
+before a run); numbers are elided to fit, never widen it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from PySide6.QtCore import QRectF
+
+from cgeditor.core.ops import REGISTRY
+from cgeditor.gui import theme as T
+from cgeditor.model.display import CELL_CHARS, GRID, grid_shape
+
+CELL_GAP = 6.0  # between the columns of a number grid
+SCALAR_CHARS = 8  # a scalar's row reserves room for '−0.1235' and the like
+RANGE_CHARS = 20  # '= 8×2 [−0.123, 4.56]': a larger tensor's shape and range
+THUMB_CELL = 9.0  # largest heatmap cell side
+THUMB_PAD = 4.0  # above and below the heatmaps
+THUMB_GAP = 10.0  # between the value and the gradient heatmaps
+
+
+@dataclass(frozen=True)
+class NodeBox:
+    """A node's size and the tops of its rows, in item coordinates."""
+
+    width: float
+    height: float
+    value_top: float  # the value row ('= −4', '= 4×2' above a grid)
+    grad_top: float  # the gradient row ('∂J/∂w = −4', '∂J/∂X' above a grid)
+    grid: tuple[int, int] | None  # rows and columns of both number grids
+    cell_width: float
+    thumbs: tuple[int, int] | None  # rows and columns of the heatmaps
+    thumbs_top: float
+
+    def value_grid_top(self) -> float:
+        return self.value_top + T.ROW_HEIGHT
+
+    def grad_grid_top(self) -> float:
+        return self.grad_top + T.ROW_HEIGHT
+
+    def thumb_cell(self) -> float:
+        """Side of one heatmap cell: the two maps share the width between the margins."""
+        if self.thumbs is None:
+            return 0.0
+        room = (self.width - 2 * T.TEXT_SIDE - THUMB_GAP) / 2
+        return min(THUMB_CELL, room / max(self.thumbs[1], 1))
+
+
+def outline(width: float, height: float) -> QRectF:
+    """The node's whole footprint around its body: ports, order badge, shadow and outline."""
+    return QRectF(-T.OUTSET_X, -T.OUTSET_TOP, width + 2 * T.OUTSET_X,
+                  height + T.OUTSET_TOP + T.OUTSET_BOTTOM)
+
+
+def char_width() -> float:
+    """The value font is monospaced: every character is this wide."""
+    return T.metrics("value").horizontalAdvance("0")
+
+
+@lru_cache(maxsize=4096)
+def node_box(header_width: float, ports: int, shape: tuple[int, ...] | None,
+             grad_label: str) -> NodeBox:
+    """The box of a node whose header wants ``header_width``, with ``ports`` input rows and
+    a value of ``shape`` (None: unknown, room for a scalar), whose gradient row reads
+    ``grad_label`` ('∂J/∂w')."""
+    cw = char_width()
+    shape = shape or ()
+    grid = grid_shape(shape)
+    cell = CELL_CHARS * cw
+    if grid is not None:
+        want = grid[1] * cell + (grid[1] - 1) * CELL_GAP
+        want = max(want, (len(grad_label) + 2) * cw)
+    elif shape:
+        want = max(RANGE_CHARS, len(grad_label) + 2) * cw
+    else:
+        want = (len(grad_label) + 3 + SCALAR_CHARS) * cw
+    width = min(T.NODE_MAX_WIDTH, max(T.NODE_WIDTH, header_width, want + 2 * T.TEXT_SIDE))
+    value_top = T.HEADER_HEIGHT + ports * T.ROW_HEIGHT
+    lines = grid[0] * T.LINE_HEIGHT if grid is not None else 0.0
+    grad_top = value_top + T.ROW_HEIGHT + lines
+    thumbs_top = grad_top + T.ROW_HEIGHT + lines
+    thumbs = None
+    height = thumbs_top + T.BODY_PAD
+    if grid is None and shape and 0 not in shape:
+        rows = 1 if len(shape) == 1 else min(GRID, _prod(shape[:-1]))
+        thumbs = (rows, min(GRID, shape[-1]))
+    box = NodeBox(width, height, value_top, grad_top, grid, cell, thumbs, thumbs_top)
+    if thumbs is not None:
+        box = NodeBox(width, height + thumbs[0] * box.thumb_cell() + 2 * THUMB_PAD, value_top,
+                      grad_top, grid, cell, thumbs, thumbs_top)
+    return box
+
+
+TAG_WIDTH = 40.0  # room the OUT / TRAIN tag takes in the header
+
+
+def header_width(op: str, name: str, tagged: bool) -> float:
+    """What a node's header would like: symbol pill, the whole name, and the tag."""
+    symbol = REGISTRY[op].symbol
+    return (T.metrics("symbol").horizontalAdvance(symbol) + 40
+            + T.metrics("title").horizontalAdvance(name) + (TAG_WIDTH if tagged else 0.0))
+
+
+def box_of(op: str, name: str, tagged: bool, shape: tuple[int, ...] | None,
+           out_name: str) -> NodeBox:
+    """The box of a node of ``op`` named ``name`` (``tagged`` OUT or TRAIN) whose value has
+    ``shape``, in a graph whose output is ``out_name``: what its item will take."""
+    return node_box(header_width(op, name, tagged), len(REGISTRY[op].inputs), shape,
+                    f"∂{out_name}/∂{name}")
+
+
+def footprint(box: NodeBox) -> tuple[float, float]:
+    """Width and height of the node's whole outline, for spacing nodes apart."""
+    rect = outline(box.width, box.height)
+    return rect.width(), rect.height()
+
+
+def _prod(shape: tuple[int, ...]) -> int:
+    out = 1
+    for n in shape:
+        out *= n
+    return out

@@ -1,0 +1,56 @@
+"""The run rows of a node: its value and gradient lines, a small tensor's number grids and
+a larger one's heatmaps, painted into the rows the node's NodeBox reserves."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QPainter, QStaticText
+
+from cgeditor.gui import theme as T
+from cgeditor.gui.canvas.node_geometry import NodeBox
+from cgeditor.gui.canvas.node_thumbnail import grid_rule, paint_grid, paint_thumbs
+from cgeditor.model.display import NodeDisplay
+
+
+@lru_cache(maxsize=4096)
+def _line(text: str) -> QStaticText:
+    static = QStaticText(text)
+    static.setTextFormat(Qt.TextFormat.PlainText)
+    static.prepare(font=T.font("value"))
+    return static
+
+
+def elided(text: str, width: float) -> str:
+    """``text`` cut with an ellipsis to fit ``width`` in the value font."""
+    return T.metrics("value").elidedText(text, Qt.TextElideMode.ElideRight, width)
+
+
+def paint_info(painter: QPainter, display: NodeDisplay, box: NodeBox,
+               rows: list[tuple[str, str]]) -> None:
+    """The rows ``rows`` (kind, text) from NodeItem.info_rows, then grids or heatmaps."""
+    pal = T.current()
+    colors = {"value": pal.value_text, "grad": pal.grad_text, "error": pal.error}
+    stale = display.stale
+    painter.setFont(T.font("value"))
+    text_h = T.metrics("value").height()
+    room = box.width - 2 * T.TEXT_SIDE
+    for kind, text in rows:
+        top = box.value_top if kind == "value" else box.grad_top
+        painter.setPen(pal.node_muted if stale and kind != "error" else colors[kind])
+        painter.drawStaticText(QPointF(T.TEXT_SIDE, top + (T.ROW_HEIGHT - text_h) / 2),
+                               _line(elided(text, room)))
+    for grid, top, kind in ((display.grid, box.value_grid_top(), "value"),
+                            (display.grad_grid, box.grad_grid_top(), "grad")):
+        if grid is not None and box.grid is not None:
+            grid_rule(painter, box, top, grid.rows)
+            paint_grid(painter, grid, box, top,
+                       pal.node_muted if stale else colors[kind])
+    if display.heatmap is not None or display.grad_heatmap is not None:
+        paint_thumbs(painter, display, box)
+    if stale:
+        painter.setFont(T.font("badge"))
+        painter.setPen(pal.node_muted)
+        painter.drawText(QRectF(0, box.value_top, box.width - 6, T.ROW_HEIGHT),
+                         Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, "stale")
