@@ -19,6 +19,8 @@ __all__ = [
 ]
 
 
+# files and formula are imported on first use: every cgeditor import runs this package first,
+# and files pulls in jsonschema (~0.1 s), which the editor's start and the CLI's --help skip.
 def load(path: str | Path) -> Graph:
     """Read a .cgraph file; raises LoadError naming the file, the reason and the place."""
     from cgeditor.model.files import load as _load

@@ -58,6 +58,8 @@ def main(path: str | None = None) -> int:
     if problem:
         print(problem, file=sys.stderr)
         return 2
+    # Qt and the window load only now, after the display check: without a display the
+    # editor says so in one line instead of Qt aborting the process.
     from PySide6.QtCore import Qt, QTimer
     from PySide6.QtGui import QGuiApplication
     from PySide6.QtWidgets import QApplication

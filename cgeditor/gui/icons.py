@@ -10,9 +10,10 @@ from functools import cache
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QRectF, Qt
-from PySide6.QtGui import QAction, QColor, QFont, QGuiApplication, QIcon, QPainter, QPixmap
+from PySide6.QtGui import QAction, QColor, QFont, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import QWidget
 
+from cgeditor.gui import theme
 from cgeditor.paths import resource
 
 BASE_COLOR = "#5a6478"
@@ -44,13 +45,8 @@ def category_icon_name(category: str) -> str:
 
 
 def is_dark() -> bool:
-    """True when the editor's palette is dark (the canvas theme decides when it is loaded)."""
-    try:
-        from cgeditor.gui import theme
-        return theme.current().name == "dark"
-    except ImportError:  # pragma: no cover - theme lands with the canvas
-        app = QGuiApplication.instance()
-        return app is not None and QGuiApplication.palette().window().color().lightness() < 128
+    """True when the editor's theme is dark."""
+    return theme.current().name == "dark"
 
 
 def svg_bytes(name: str, dark: bool) -> bytes:

@@ -282,7 +282,7 @@ def _apply_widget_palette(dark: bool) -> None:
 def restyle_window(window: QMainWindow) -> None:
     """Repaint everything of ``window`` that holds colours outside paint(): the scene
     background, cached node pixmaps, the cached grid, icons, swatches and followers."""
-    from cgeditor.gui import icons
+    from cgeditor.gui import icons  # here: icons reads the theme, so it imports this module
     pal = current()
     scene = getattr(window, "scene", None)
     if scene is not None:

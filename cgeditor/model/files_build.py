@@ -22,6 +22,7 @@ from cgeditor.model.errors import (
 from cgeditor.model.files_parse import escape
 from cgeditor.model.files_schema import compile_schema
 from cgeditor.model.graph import Graph
+from cgeditor.paths import resource
 
 FORMAT_NAME = "cgeditor-graph"
 FORMAT_VERSION = 1
@@ -31,8 +32,6 @@ MIGRATIONS: dict[int, Callable[[dict], dict]] = {}
 
 @cache
 def _schema() -> dict:
-    from cgeditor.paths import resource
-
     return json.loads(resource("cgraph.schema.json").read_text(encoding="utf-8"))
 
 

@@ -377,14 +377,14 @@ class Graph:
 
     # --- running ------------------------------------------------------------------------
     def compile(self, output: str | None = None) -> Plan:
-        from cgeditor.model.run import compile_graph
+        from cgeditor.model.run import compile_graph  # here: run.py imports this module
         return compile_graph(self, output)
 
     def run(self, feeds: Mapping[str, Any] | None = None, output: str | None = None,
             backward: bool = True) -> RunResult:
         """Forward (and backward) pass; values and gradients by node name. ``output`` is a
         node name; feeds override input values for this run only."""
-        from cgeditor.model.run import run_graph
+        from cgeditor.model.run import run_graph  # here: run.py imports this module
         result = run_graph(self, feeds, output, backward)
         self.last_result = result
         self.evaluated.emit(result)

@@ -1,4 +1,4 @@
-"""Issue 3's "done means", as one person would do it: start from an empty document, drag the
+"""The editor's first promise, as one person would do it: start from an empty document, drag the
 seed example's ops out of the palette, name and fill them in the inspector, wire them with the
 mouse, run Forward and Backward, save, close, reopen, and find everything as it was."""
 

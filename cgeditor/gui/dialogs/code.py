@@ -20,7 +20,9 @@ from PySide6.QtWidgets import (
 )
 
 from cgeditor.gui import theme as T
+from cgeditor.model import export
 from cgeditor.model.errors import GraphError
+from cgeditor.model.formula import to_formula
 from cgeditor.model.graph import Graph
 
 KINDS = {  # kind -> (dialog title, file name suffix)
@@ -31,13 +33,11 @@ KINDS = {  # kind -> (dialog title, file name suffix)
 
 def formula_text(graph: Graph) -> str:
     """The graph as statements, one per named node in execution order."""
-    from cgeditor.model.formula import to_formula
     return to_formula(graph) if graph.nodes else ""
 
 
 def module_text(graph: Graph, kind: str) -> str:
     """The generated module's source; ExportError (a GraphError) says why there is none."""
-    from cgeditor.model import export
     make = {"numpy": export.to_numpy_module, "torch": export.to_torch_module}[kind]
     return make(graph)
 

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from cgeditor.gui import theme as T
 from cgeditor.gui.dialogs.gallery import content_rect, preview_scene, release_scene
 from cgeditor.model.errors import FormulaError, GraphError
+from cgeditor.model.formula import from_formula
 from cgeditor.model.graph import Graph
 
 DEBOUNCE_MS = 250
@@ -31,7 +32,6 @@ EXAMPLE = "c = w*x; a = c + b; d = a - y; J = 0.5*d**2"
 
 def parse(text: str) -> Graph:
     """The graph ``text`` makes (FormulaError or GraphError when it makes none)."""
-    from cgeditor.model.formula import from_formula
     return from_formula(text)
 
 

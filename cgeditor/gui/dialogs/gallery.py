@@ -24,7 +24,10 @@ from PySide6.QtWidgets import (
 
 from cgeditor.gui import theme as T
 from cgeditor.gui.canvas.scene import GraphScene
+from cgeditor.gui.icons import is_dark
+from cgeditor.model import files
 from cgeditor.model.errors import LoadError
+from cgeditor.model.examples import CATALOGUE
 from cgeditor.model.graph import Graph
 from cgeditor.paths import examples_dir
 
@@ -105,14 +108,13 @@ class Example:
 
 
 def load_example(path: Path) -> Graph:
-    from cgeditor.model import files
+    """The example graph in ``path`` (LoadError if it cannot be read)."""
     return files.load(path)
 
 
 def list_examples(folder: Path | None = None) -> list[Example]:
     """Every example in ``folder`` (the bundled ones by default) that loads: first those of
     the model's catalogue in its order with its titles, then any others with their meta."""
-    from cgeditor.model.examples import CATALOGUE
     folder = examples_dir() if folder is None else folder
     rank = {entry.file: i for i, entry in enumerate(CATALOGUE.values())}
     by_file = {entry.file: entry for entry in CATALOGUE.values()}
@@ -135,7 +137,6 @@ _thumbnails: dict[tuple[str, float, bool], QPixmap] = {}
 
 def thumbnail(path: Path) -> QPixmap:
     """The example's picture, cached per file version and theme."""
-    from cgeditor.gui.icons import is_dark
     key = (str(path), os.stat(path).st_mtime, is_dark())
     if key not in _thumbnails:
         _thumbnails[key] = QPixmap.fromImage(render_graph(load_example(path)))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import platform
 
+import numpy
 from PySide6 import __version__ as pyside_version
 from PySide6.QtCore import QEvent, QObject, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
@@ -25,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from cgeditor import __version__
 from cgeditor.gui import shortcuts
 from cgeditor.gui import theme as T
 
@@ -136,9 +138,6 @@ class ShortcutsDialog(QDialog):
 
 
 def about_html() -> str:
-    import numpy
-
-    from cgeditor import __version__
     return (f"<h3>cgeditor {__version__}</h3>"
             "<p>Build computation graphs, run them forward and backward, and see every value "
             "and gradient. Type formulas in; get NumPy or PyTorch code and pictures out.</p>"
