@@ -154,8 +154,10 @@ def build_parser() -> argparse.ArgumentParser:
 # --- entry point ---------------------------------------------------------------------------------
 def _open_editor(path: str | None) -> int:
     """Hand over to the GUI, imported only now so the headless commands never load Qt."""
-    if path is not None and not Path(path).is_file():
+    if path is not None and not Path(path).exists():
         raise CliError(f"{path}: no such file")
+    if path is not None and not Path(path).is_file():
+        raise CliError(f"{path}: not a regular file")
     try:
         from cgeditor.gui import app
     except ImportError as exc:
@@ -187,6 +189,9 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except (CliError, LoadError, GraphError) as exc:
         return _fail(str(exc), EXIT_BAD_INPUT)
+    except MemoryError:  # files are written whole or not at all, so nothing was harmed
+        return _fail("out of memory: the graph needs more memory than this machine has; no "
+                     "file was written", EXIT_BAD_INPUT)
     except OSError as exc:
         where = f"{exc.filename}: " if exc.filename else ""
         return _fail(f"{where}{exc.strerror or exc}", EXIT_BAD_INPUT)

@@ -127,6 +127,8 @@ def trained_path(path: str) -> str:
 
 
 def _train_settings(graph: Graph, args: argparse.Namespace) -> tuple[int, float, str]:
+    """--steps, --lr and --optimizer, else the file's suggestions; both validated as one."""
+    from cgeditor.model.train import TrainingError, check_settings
     suggested = graph.meta.get("train") if isinstance(graph.meta.get("train"), dict) else {}
     steps = args.steps if args.steps is not None else suggested.get("steps")
     lr = args.lr if args.lr is not None else suggested.get("lr")
@@ -134,10 +136,11 @@ def _train_settings(graph: Graph, args: argparse.Namespace) -> tuple[int, float,
     if steps is None or lr is None:
         raise CliError(f"{args.file}: give --steps and --lr (the file suggests no settings)")
     try:
-        return positive_int(str(steps)), positive_float(str(lr)), str(optimizer)
-    except argparse.ArgumentTypeError as exc:
-        raise CliError(f"{args.file}: its suggested training settings are unusable: {exc}") \
-            from None
+        return check_settings(steps, lr, optimizer)
+    except TrainingError as exc:
+        typed = (args.steps, args.lr, args.optimizer) != (None, None, None)
+        whose = "the settings" if typed else "its suggested training settings"
+        raise CliError(f"{args.file}: {whose} are unusable: {exc}") from None
 
 
 def _train(args: argparse.Namespace) -> int:

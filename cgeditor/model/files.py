@@ -10,6 +10,7 @@ import contextlib
 import gc
 import json
 import os
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -119,7 +120,7 @@ def loads(text: str | bytes, filename: str = "<string>") -> Graph:
     try:
         with _collector_paused():
             return data_to_graph(files_parse.parse_bytes(text, filename), filename)
-    except LoadError:
+    except (LoadError, MemoryError):  # out of memory is not a bug in the file or in us
         raise
     except Exception as exc:  # a bug must still reach the user as a refusal, not a crash
         raise LoadError(filename, f"unexpected problem while reading (a bug in cgeditor): "
@@ -145,14 +146,26 @@ def _collector_paused() -> Iterator[None]:
 
 
 def load(path: str | os.PathLike[str]) -> Graph:
-    """Read a .cgraph file; LoadError for unreadable, oversized or invalid files."""
+    """Read a .cgraph file; LoadError for unreadable, oversized or invalid files, and at once
+    for a path that is not a regular file (a FIFO would block forever, a device never end)."""
     filename = os.fspath(path)
     try:
-        with open(path, "rb") as stream:
-            size = os.fstat(stream.fileno()).st_size
-            if size > files_parse.MAX_FILE_BYTES:
-                raise LoadError(filename, files_parse.size_reason(size))
+        # O_NONBLOCK: opening a FIFO must not wait for a writer before it can be refused.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            os.close(fd)
+            raise LoadError(filename, f"not a regular file ({_file_kind(info.st_mode)})")
+        with os.fdopen(fd, "rb") as stream:
+            if info.st_size > files_parse.MAX_FILE_BYTES:
+                raise LoadError(filename, files_parse.size_reason(info.st_size))
             raw = stream.read(files_parse.MAX_FILE_BYTES + 1)  # the size may grow meanwhile
     except OSError as exc:
         raise LoadError(filename, f"cannot read the file: {exc.strerror or exc}") from None
     return loads(raw, filename)
+
+
+def _file_kind(mode: int) -> str:
+    kinds = [(stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a device"),
+             (stat.S_ISBLK, "a device"), (stat.S_ISSOCK, "a socket")]
+    return next((name for test, name in kinds if test(mode)), "a special file")

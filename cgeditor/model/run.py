@@ -165,10 +165,15 @@ def run_graph(graph: Graph, feeds: Mapping[str, Any] | None = None, output: str 
     grads: list[Any] = [None] * len(order)
     note = gradient_refusal(plan, fwd.values, issues) if with_backward else None
     if with_backward and note is None:
-        bwd = backward(plan, fwd.values)
-        grads = bwd.grads
-        for i, issue in bwd.issues.items():
-            issues.setdefault(i, issue)
+        try:
+            bwd = backward(plan, fwd.values)
+        except MemoryError:  # a message on the output, never a crash that loses the document
+            note = "gradients not computed: out of memory in the backward pass"
+            issues.setdefault(plan.output, Issue(plan.output, "error", note))
+        else:
+            grads = bwd.grads
+            for i, issue in bwd.issues.items():
+                issues.setdefault(i, issue)
     result = _result(plan, order, fwd.values, grads, issues, with_backward, note)
     result.blocked = _blocked(graph, order, problems)
     return result

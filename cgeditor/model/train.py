@@ -20,10 +20,56 @@ from cgeditor.model.graph import Graph
 from cgeditor.model.run import compile_graph, pre_run_problems, refuse_non_scalar
 
 OPTIMIZERS = ("sgd", "momentum", "adam")
+# What a person may type, and what a file may suggest (meta["train"]): one set of bounds.
+MAX_STEPS = 1_000_000
+LR_RANGE = (1e-6, 1e3)
+DEFAULT_SETTINGS: dict[str, Any] = {"lr": 0.1, "steps": 200, "optimizer": "sgd"}
 
 
 class TrainingError(GraphError):
     """Training cannot start: no trainable inputs, an unknown optimizer, an open port."""
+
+
+def check_settings(steps: Any, lr: Any, optimizer: Any) -> tuple[int, float, str]:
+    """(steps, lr, optimizer) validated as user input, whether typed or suggested by a file:
+    TrainingError naming the first unusable one (10**18 steps, lr 1e300, a list, …)."""
+    if isinstance(steps, bool) or not isinstance(steps, (int, float, np.integer, np.floating)) \
+            or not (1 <= steps <= MAX_STEPS) or int(steps) != steps:
+        raise TrainingError(f"steps must be a whole number from 1 to {MAX_STEPS:,}, "
+                            f"not {_short(steps)}")
+    low, high = LR_RANGE
+    if isinstance(lr, bool) or not isinstance(lr, (int, float, np.integer, np.floating)) \
+            or not (low <= lr <= high):
+        raise TrainingError(f"the learning rate must be a number from {low:g} to {high:g}, "
+                            f"not {_short(lr)}")
+    if optimizer not in OPTIMIZERS:
+        raise TrainingError(f"unknown optimizer {_short(optimizer)} (choose from "
+                            f"{', '.join(OPTIMIZERS)})")
+    return int(steps), float(lr), str(optimizer)
+
+
+def suggested_settings(meta: Mapping[str, Any]) -> dict[str, Any]:
+    """The graph's meta["train"] over DEFAULT_SETTINGS, each unusable suggestion replaced by
+    its default (a file's suggestion is never trusted more than a typed value)."""
+    suggested = meta.get("train")
+    settings = dict(DEFAULT_SETTINGS)
+    if not isinstance(suggested, Mapping):
+        return settings
+    for key in DEFAULT_SETTINGS:
+        trial = {**DEFAULT_SETTINGS, key: suggested.get(key, DEFAULT_SETTINGS[key])}
+        try:
+            check_settings(trial["steps"], trial["lr"], trial["optimizer"])
+        except TrainingError:
+            continue
+        settings[key] = trial[key]
+    steps, lr, optimizer = check_settings(settings["steps"], settings["lr"],
+                                          settings["optimizer"])
+    return {"steps": steps, "lr": lr, "optimizer": optimizer}
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 @dataclass
@@ -73,7 +119,8 @@ class Trainer:
 
     @property
     def done(self) -> bool:
-        """True once training has stopped for good (a non-finite loss or gradient)."""
+        """True once training has stopped for good (a non-finite loss or gradient, no
+        memory left)."""
         return self.message is not None
 
     def step(self, n: int = 1) -> list[float]:
@@ -82,9 +129,14 @@ class Trainer:
         for _ in range(n):
             if self.done:
                 break
-            grads = self._loss_and_grads()
-            if grads is not None:
-                self._update(grads)
+            step = len(self.losses) + 1
+            try:
+                grads = self._loss_and_grads()
+                if grads is not None:
+                    self._update(grads)
+            except MemoryError:  # stop with a message; the graph itself is untouched
+                self.message = (f"stopped at step {step}: out of memory (the graph's values "
+                                "and gradients do not fit)")
         return self.losses[start:]
 
     def _loss_and_grads(self) -> list[Any] | None:

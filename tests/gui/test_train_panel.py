@@ -31,6 +31,15 @@ def test_settings_come_from_the_file(learn, window) -> None:
     assert (panel.lr.value(), panel.steps.value()) == (0.05, 300)
 
 
+def test_absurd_suggestions_from_a_file_fall_back_to_defaults(learn, window) -> None:
+    panel = learn.train
+    graph = load_example("seed_fit")
+    graph.meta["train"] = {"lr": 10 ** 400, "steps": 10 ** 18, "optimizer": "adam"}
+    window.set_graph(graph)  # 10**400 used to raise OverflowError here
+    assert (panel.lr.value(), panel.steps.value(), panel.optimizer.currentText()) == (
+        0.1, 200, "adam")
+
+
 def test_xor_trains_and_the_loss_falls(qtbot, learn, window) -> None:
     panel = learn.train
     panel.steps.setValue(400)

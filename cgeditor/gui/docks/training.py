@@ -30,14 +30,12 @@ from cgeditor.gui import theme as T
 from cgeditor.model.display import value_text
 from cgeditor.model.errors import GraphError
 from cgeditor.model.graph import Graph
-from cgeditor.model.train import OPTIMIZERS, Trainer
+from cgeditor.model.train import LR_RANGE, MAX_STEPS, OPTIMIZERS, Trainer, suggested_settings
 
 if TYPE_CHECKING:
     from cgeditor.gui.window import MainWindow
 
 SLICE_SECONDS = 0.015  # work per timer tick: short enough that input and paints get through
-MAX_STEPS = 1_000_000
-DEFAULTS = {"lr": 0.1, "steps": 200, "optimizer": "sgd"}
 
 
 class TrainPanel(QWidget):
@@ -70,7 +68,7 @@ class TrainPanel(QWidget):
         self.lr = QDoubleSpinBox()
         self.lr.setObjectName("train_lr")
         self.lr.setDecimals(6)
-        self.lr.setRange(1e-6, 1e3)
+        self.lr.setRange(*LR_RANGE)
         self.lr.setToolTip("Learning rate: how far each step moves against the gradient")
         self.steps = QSpinBox()
         self.steps.setObjectName("train_steps")
@@ -135,14 +133,9 @@ class TrainPanel(QWidget):
         if graph is None or graph is self._prefilled or self.running:
             return
         self._prefilled = graph
-        suggested = graph.meta.get("train")
-        settings = {**DEFAULTS, **(suggested if isinstance(suggested, dict) else {})}
-        try:
-            lr, steps = float(settings["lr"]), int(settings["steps"])
-        except (TypeError, ValueError):
-            lr, steps = DEFAULTS["lr"], DEFAULTS["steps"]
-        self.lr.setValue(lr if math.isfinite(lr) and lr > 0 else DEFAULTS["lr"])
-        self.steps.setValue(max(1, min(steps, MAX_STEPS)))
+        settings = suggested_settings(graph.meta)  # validated as if typed in
+        self.lr.setValue(settings["lr"])
+        self.steps.setValue(settings["steps"])
         index = self.optimizer.findText(str(settings["optimizer"]))
         self.optimizer.setCurrentIndex(max(index, 0))
 
