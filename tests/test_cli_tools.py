@@ -140,7 +140,7 @@ def test_train_adam_option(capsys, tmp_path) -> None:
 def test_train_divergence_exits_1_and_writes_nothing(capsys, tmp_path) -> None:
     out_path = tmp_path / "never.cgraph"
     code, _, err = run(capsys, "train", str(examples_dir() / "seed_fit.cgraph"), "--steps",
-                       "500", "--lr", "1e6", "-o", str(out_path))
+                       "500", "--lr", "1000", "-o", str(out_path))
     assert code == 1 and "learning rate" in err and "nothing written" in err
     assert not out_path.exists()
 
