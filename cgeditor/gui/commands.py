@@ -289,9 +289,12 @@ class SetTrainable(Command):
 
 
 class SetOutput(Command):
-    def __init__(self, graph: Graph, node_id: str | None) -> None:
-        name = graph.node(node_id).name if node_id else "none"
-        super().__init__(f"Use {name} as output")
+    """``name`` is given when the node does not exist yet (a group adds it first)."""
+
+    def __init__(self, graph: Graph, node_id: str | None, parent: Command | None = None,
+                 name: str | None = None) -> None:
+        name = name or (graph.node(node_id).name if node_id else "none")
+        super().__init__(f"Use {name} as output", parent)
         self.graph, self.old, self.new = graph, graph.explicit_output, node_id
 
     def redo(self) -> None:
@@ -299,6 +302,18 @@ class SetOutput(Command):
 
     def undo(self) -> None:
         self.graph.set_output(self.old)
+
+
+def reduce_output(graph: Graph, op: str, x_offset: float = 220.0) -> Group:
+    """One step: a ``sum`` or ``mean`` node fed by the current output, right of it, made the
+    new output, so a tensor output becomes the single number backward needs."""
+    out = graph.node(graph.output)
+    name = graph.unique_name("J" if out.name != "J" else "L")
+    parent = Group(f"Make the output a scalar: {name} = {op}({out.name})")
+    add = AddNode(graph, op, name, out.x + x_offset, out.y, parent=parent)
+    Connect(graph, out.id, add.node_id, "x", parent, text=f"Connect {out.name} → {name}.x")
+    SetOutput(graph, add.node_id, parent, name=name)
+    return parent
 
 
 class NamePicker:

@@ -147,6 +147,17 @@ class Editor:
         if node_id in self.graph.nodes and self.graph.explicit_output != node_id:
             self.push(C.SetOutput(self.graph, node_id))
 
+    def make_output_scalar(self, op: str) -> str | None:
+        """Insert ``sum`` or ``mean`` of the tensor output as the new output (one step)."""
+        if op not in ("sum", "mean"):
+            return self.refuse(f"{op} does not reduce a tensor to one number")
+        if self.graph.output is None:
+            return self.refuse("the graph has no output to reduce")
+        cmd = C.reduce_output(self.graph, op)
+        self.push(cmd)
+        self.window.scene.select_ids([cmd.children_[0].node_id])
+        return None
+
     # --- clipboard ----------------------------------------------------------------------
     def paste_payload(self, payload: dict[str, Any], key: str) -> list[str]:
         """Paste a validated clipboard payload, each repeat a further step down-right."""

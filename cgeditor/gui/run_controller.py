@@ -17,6 +17,7 @@ from cgeditor.gui import shortcuts
 from cgeditor.gui.canvas.run_paint import paint_run
 from cgeditor.gui.docks.chain_rule import ExplainerWidget
 from cgeditor.gui.docks.trace import TraceWidget
+from cgeditor.gui.scalar_fix import ScalarFix
 from cgeditor.model.display import RunDisplay, build_display
 from cgeditor.model.explain import Explanation, explain
 from cgeditor.model.run import RunResult, cached_problems
@@ -36,6 +37,7 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "live": ("&Live", "Re-run forward and backward after every edit"),
 }
 PLAY_MS = 600  # default interval between animated steps
+STATUS_MS = 15000  # how long the status bar keeps a run's root cause
 
 
 class RunController(QObject):
@@ -67,6 +69,7 @@ class RunController(QObject):
         self.explainer = ExplainerWidget()
         self.trace = TraceWidget()
         self.trace.node_selected.connect(self._on_trace_selected)
+        self.scalar_fix = ScalarFix(window, self.backward)
         if docks:
             self._add_docks()
         self.attach(getattr(window, "graph", None))
@@ -260,7 +263,12 @@ class RunController(QObject):
         unconnected = {self.graph.nodes[i].name for i in problems}
         lines += [_issue_line(name, issue) for name, issue in result.issues.items()
                   if name not in unconnected]
+        if result.grad_note:
+            lines.append(result.grad_note)
         self._log_lines(lines)
+        status = status_text(result)
+        if status:  # the cause to fix, not the last node skipped because of it
+            self.window.statusBar().showMessage(status, STATUS_MS)
         return True
 
     def _live_run(self) -> None:
@@ -293,6 +301,7 @@ class RunController(QObject):
             self.result, self.stepper, self.stale,
             exp.node_ids() if exp else (), exp.wire_keys() if exp else ())
         self.trace.show_run(self.result, self.display)
+        self.scalar_fix.show(None if self.stale else self.result)
         scene = self._scene()
         if scene is not None and self.graph is not None:
             paint_run(scene, self.display, self.graph)
@@ -305,6 +314,20 @@ class RunController(QObject):
         log = getattr(self.window, "log", None)
         for line in fresh if log is not None else ():
             log(line)
+
+
+def status_text(result: RunResult) -> str:
+    """One line for the status bar: the root cause of a failed run (where to fix it), else
+    why no gradient was computed, else where the first non-finite number appeared."""
+    cause = result.root_cause()
+    if cause is not None:
+        name, issue = cause
+        text = f"{name} could not run: {issue.message}"
+        return f"{text} (so no gradients)" if result.grad_note else text
+    if result.grad_note:
+        return result.grad_note
+    origin = result.origin()
+    return _issue_line(origin, result.issues[origin]) if origin else ""
 
 
 def _issue_line(name: str, issue: Any) -> str:

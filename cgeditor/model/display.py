@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from cgeditor.model.stepping import Stepper
 
 MINUS = "\u2212"  # the true minus sign, used for every number this module formats
+NOT_COMPUTED = "n/a"  # a gradient backward did not compute: never shown as a zero
 GRID = 8  # thumbnails show at most GRID × GRID cells
 GRID_MAX = 16  # tensors of at most this many elements show every number on the node
 CELL_CHARS = 6  # one number of such a grid fits in this many characters
@@ -196,6 +197,7 @@ class NodeDisplay:
     output: str = field(default="", compare=False, repr=False)
     value: Any = field(default=None, compare=False, repr=False)
     grad: Any = field(default=None, compare=False, repr=False)
+    note: str = field(default="", compare=False, repr=False)  # why the gradient is n/a
 
     @property
     def tooltip(self) -> str:
@@ -203,6 +205,8 @@ class NodeDisplay:
         tip = [f"{self.name} = {format_full(self.value)}"] if self.value is not None else []
         if self.grad is not None:
             tip.append(f"∂{self.output}/∂{self.name} = {format_full(self.grad)}")
+        elif self.grad_value == NOT_COMPUTED:
+            tip.append(f"∂{self.output}/∂{self.name} = {NOT_COMPUTED}: {self.note}")
         if self.error_text:
             tip.append(("origin: the first non-finite number appeared here\n" if self.origin
                         else "") + self.error_text)
@@ -340,6 +344,7 @@ def _node_display(result: RunResult, view: _Revealed, i: int, out: str,
     name = result.order[i]
     value = result.raw_values[i] if view.value(i) else None
     grad = result.grads.get(name) if view.grad(i) else None
+    missing = grad is None and view.grad(i)  # backward ran or was refused: no number here
     issue = result.issues.get(name)
     show_issue = issue is not None and (view.grad(i) if issue.kind == "nonfinite_grad"
                                         else view.value(i) or issue.kind == "error")
@@ -347,7 +352,8 @@ def _node_display(result: RunResult, view: _Revealed, i: int, out: str,
     state = (str(i + 1), marks[0], marks[1], error, bool(show_issue and issue.origin),
              view.dimmed(i), i == view.current)
     if old is not None and old.name == name and old.output == out \
-            and _same(old.value, value) and _same(old.grad, grad):
+            and _same(old.value, value) and _same(old.grad, grad) \
+            and (old.grad_value == NOT_COMPUTED) == missing:
         # Same numbers: keep the formatted texts and heatmaps, and the very object if the
         # marks match too (the painter then skips the item).
         if state == (old.order_badge, old.stale, old.highlighted, old.error_text, old.origin,
@@ -357,13 +363,23 @@ def _node_display(result: RunResult, view: _Revealed, i: int, out: str,
     tensor = value is not None and value.__class__ is not F64 and np.ndim(value) > 0
     big = tensor and np.size(value) > GRID_MAX
     return NodeDisplay(
-        value_text=value_text(value), grad_value=value_text(grad),
-        grad_label=grad_label(out, name) if grad is not None else "",
+        value_text=value_text(value),
+        grad_value=NOT_COMPUTED if missing else value_text(grad),
+        grad_label=grad_label(out, name) if grad is not None or missing else "",
+        note=_missing_note(result, i) if missing else "",
         heatmap=heatmap(value) if big else None,
         grad_heatmap=heatmap(grad) if big and grad is not None else None,
         grid=number_grid(value) if tensor else None,
         grad_grid=number_grid(grad) if tensor and grad is not None else None,
         name=name, output=out, value=value, grad=grad, **dict(zip(_STATE_FIELDS, state)))
+
+
+def _missing_note(result: RunResult, i: int) -> str:
+    """Why node ``i`` has no gradient: the run's one reason, else the node did not run."""
+    if result.grad_note:
+        return result.grad_note
+    return "not computed: this node did not run" if result.raw_values[i] is None else \
+        "not computed"
 
 
 # The marks of a node state, in the order _node_display compares them.

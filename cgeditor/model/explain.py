@@ -70,9 +70,13 @@ def explain(result: RunResult, node_id: str, max_paths: int = MAX_PATHS) -> Expl
     if plan is None or node_id not in result.ids:
         return Explanation(node_id, result.output, text="no run result for this node yet")
     start, values = result.ids.index(node_id), result.raw_values
+    head = f"∂{result.output}/∂{plan.steps[start].name} = n/a"
     if values[start] is None or values[plan.output] is None:  # mid-step or a stopped run
         name = plan.steps[start].name if values[start] is None else plan.steps[plan.output].name
-        return Explanation(node_id, result.output, text=f"{name} has no value in this run")
+        return Explanation(node_id, result.output,
+                           text=f"{head}: {name} has no value in this run")
+    if result.grad_note:  # backward was refused: no path product is a gradient here
+        return Explanation(node_id, result.output, text=f"{head}: {result.grad_note}")
     consumers = _consumers(plan)
     counts = _path_counts(plan, consumers)
     paths = []

@@ -56,6 +56,12 @@ class RunResult:
         """No issue at any node, and gradients computed whenever they were asked for."""
         return not self.issues and self.grad_note is None
 
+    @property
+    def needs_scalar(self) -> bool:
+        """Backward was refused because the output is a tensor (a sum or mean would fix it)."""
+        value = self.output_value
+        return self.grad_note is not None and value is not None and np.size(value) != 1
+
     def op_of(self, i: int) -> str:
         """The real op of the node in execution slot ``i`` (not the stand-in of a blocked one)."""
         if i in self.blocked:

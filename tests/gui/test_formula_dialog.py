@@ -4,8 +4,9 @@ their column, preview the graph, and report which names wire to existing nodes."
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QTextCharFormat
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QKeyEvent, QTextCharFormat
+from PySide6.QtWidgets import QApplication
 
 from cgeditor.gui.dialogs.formula import FormulaDialog, FormulaField, error_span
 from cgeditor.model import files
@@ -124,3 +125,18 @@ def test_quick_field_keeps_a_bad_formula_and_says_why(qtbot) -> None:
     assert field.text() == "a = x % 2"
     assert field.error is not None and "column 5" in field.toolTip()
     assert field.cursorPosition() == 4
+
+
+def test_full_width_name_is_refused_and_underlined(qtbot) -> None:
+    dialog = _dialog(qtbot)
+    # A full-width letter arrives as text with no key code (as an input method sends it):
+    # QTest has no key for it.
+    for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+        QApplication.sendEvent(dialog.editor.viewport(), QKeyEvent(
+            kind, Qt.Key.Key_unknown, Qt.KeyboardModifier.NoModifier, "ｗ"))
+    qtbot.keyClicks(dialog.editor, " = w*x")
+    qtbot.waitUntil(lambda: "reads it as" in dialog.error_label.text())
+    assert dialog.result_graph() is None and not dialog.insert_button.isEnabled()
+    assert "'ｗ' is not a valid name: Python reads it as 'w'" in dialog.error_label.text()
+    (selection,) = dialog.editor.extraSelections()
+    assert selection.cursor.selectedText() == "ｗ"

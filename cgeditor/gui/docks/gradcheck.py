@@ -40,6 +40,7 @@ if TYPE_CHECKING:
 
 COLUMNS = ("input", "backprop", "numeric", "abs error", "rel error", "result", "method")
 PASS_COLOR, FAIL_COLOR = QColor(46, 160, 67, 70), QColor(215, 58, 73, 90)
+KINK_COLOR = QColor(230, 170, 30, 80)  # a mismatch at a kink: explained, not a failure
 MINUS = "\u2212"
 
 
@@ -234,27 +235,30 @@ class GradcheckPanel(QWidget):
         k = self.table.rowCount()
         self.table.insertRow(k)
         cells = (row.name, format_cell(row.backprop), format_cell(row.numeric),
-                 f"{row.abs_error:.2e}", f"{row.rel_error:.2e}",
-                 "pass" if row.passed else "FAIL", row.method)
+                 f"{row.abs_error:.2e}", f"{row.rel_error:.2e}", row.verdict, row.method)
+        color = PASS_COLOR if row.passed else KINK_COLOR if row.note else FAIL_COLOR
+        tip = f"backprop {format_cell(row.backprop)}\nnumeric {format_cell(row.numeric)}"
         for col, text in enumerate(cells):
             item = QTableWidgetItem(text.replace("-", MINUS) if col in (1, 2) else text)
-            item.setBackground(PASS_COLOR if row.passed else FAIL_COLOR)
-            item.setToolTip(f"backprop {format_cell(row.backprop)}\nnumeric "
-                            f"{format_cell(row.numeric)}")
+            item.setBackground(color)
+            item.setToolTip(f"{tip}\n{row.note}" if row.note else tip)
             self.table.setItem(k, col, item)
 
     def _finish(self) -> None:
-        failed = [r.name for r in self.rows if not r.passed]
+        failed = [r.name for r in self.rows if r.failed]
         eps = f"ε = {self._eps:g}"
         if failed:
             text = (f"{len(failed)} of {len(self.rows)} failed ({', '.join(failed)}; {eps}): "
                     "backprop disagrees with finite differences.")
-        else:
+        elif all(r.passed for r in self.rows):
             text = f"All {len(self.rows)} passed ({eps})."
+        else:
+            text = f"No failure ({eps})."
+        text += "".join(f" {r.name}: {r.note}." for r in self.rows if r.note)
         self._stop(text)
         graph = self.window.graph
         self.tints = {graph.by_name(r.name).id: r.passed for r in self.rows
-                      if graph.has_name(r.name)}
+                      if graph.has_name(r.name) and not r.note}  # a kink is neither
         self._tinted_graph = graph
         graph.changed.connect(self._clear_tints)
         self.apply_tints()

@@ -10,10 +10,11 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QVBoxLayout, QWidget
 
-from cgeditor.model.display import RunDisplay, value_text
+from cgeditor.model.display import RunDisplay
 from cgeditor.model.run import RunResult
 
 COLUMNS = ("step", "node", "op", "inputs", "value", "gradient")
+NOT_RUN = "not run"
 Index = QModelIndex | QPersistentModelIndex
 
 
@@ -25,13 +26,21 @@ def trace_rows(result: RunResult | None, display: RunDisplay) -> list[tuple[str,
 
 
 def trace_row(result: RunResult, display: RunDisplay, i: int) -> tuple[str, ...]:
+    """A node that could not run shows its real op and wiring (not the engine's empty
+    stand-in) and "not run" for its value; the gradient is what the canvas shows ("n/a" when
+    none was computed)."""
     plan = result.plan
     assert plan is not None
     step, shown = plan.steps[i], display.node(result.ids[i])
-    inputs = ", ".join(f"{port}={plan.steps[j].name}"
-                       for port, j in zip(plan.specs[i].inputs, step.args))
-    grad = value_text(result.grads.get(step.name)) if shown.grad_value else ""
-    return (str(i + 1), step.name, step.op, inputs, shown.value_text, grad)
+    if i in result.blocked:
+        inputs = result.blocked[i][1]
+    else:
+        inputs = ", ".join(f"{port}={plan.steps[j].name}"
+                           for port, j in zip(plan.specs[i].inputs, step.args))
+    value = shown.value_text
+    if not value and shown.error_text and result.raw_values[i] is None:
+        value = NOT_RUN
+    return (str(i + 1), step.name, result.op_of(i), inputs, value, shown.grad_value)
 
 
 class TraceModel(QAbstractTableModel):
