@@ -176,6 +176,24 @@ def _export_arguments(parser: argparse.ArgumentParser) -> None:
                         help="OUT.py (a numpy module), OUT.png or OUT.svg (a picture)")
     parser.add_argument("--torch", action="store_true",
                         help="with OUT.py: write a PyTorch module instead of numpy")
+    picture = parser.add_argument_group("pictures (.png, .svg)")
+    picture.add_argument("--run", action="store_true",
+                         help="run forward and backward first and draw values and gradients")
+    picture.add_argument("--scale", type=float, choices=(1.0, 2.0, 4.0), default=2.0,
+                         help="pixels per canvas unit of a PNG (default 2)")
+    picture.add_argument("--theme", choices=("light", "dark"), default="light",
+                         help="colours (default light)")
+    picture.add_argument("--background", choices=("white", "transparent", "canvas"),
+                         default="white", help="behind the graph (default white)")
+    picture.add_argument("--margin", type=float, default=24.0, metavar="PX",
+                         help="around the graph, in canvas units (default 24)")
+    picture.add_argument("--direction", choices=("placed", "LR", "TB"), default="placed",
+                         help="lay the graph out left to right or top to bottom, or keep "
+                              "the file's positions (default)")
+    for name, what in (("values", "values"), ("gradients", "gradients"),
+                       ("wire-labels", "the gradient labels on wires"),
+                       ("badges", "the execution-order badges")):
+        picture.add_argument(f"--no-{name}", action="store_true", help=f"leave out {what}")
 
 
 def _export(args: argparse.Namespace) -> int:
@@ -184,6 +202,8 @@ def _export(args: argparse.Namespace) -> int:
         raise CliError(f"{args.output}: choose a name ending in .py, .png or .svg")
     if args.torch and suffix != ".py":
         raise CliError("--torch only applies to a .py output")
+    if args.run and suffix == ".py":
+        raise CliError("--run only applies to a picture (.png or .svg)")
     graph = load_graph(args.file)
     if suffix == ".py":
         code = (to_torch_module if args.torch else to_numpy_module)(graph)
@@ -191,7 +211,7 @@ def _export(args: argparse.Namespace) -> int:
         what = "PyTorch" if args.torch else "numpy"
         print(f"wrote {args.output}: a {what} module, {len(code.splitlines())} lines")
     else:
-        width, height = render_image(graph, args.output)
+        width, height = render_image(graph, args.output, picture_options(args), args.run)
         print(f"wrote {args.output}: {width}×{height}")
     return EXIT_OK
 
@@ -208,21 +228,43 @@ def _ensure_qt_app() -> Any:
     return QApplication.instance() or QApplication(sys.argv[:1])
 
 
-def render_image(graph: Graph, path: str) -> tuple[int, int]:
-    """Draw ``graph`` with the canvas's own scene into a PNG or SVG; its size in pixels."""
+def picture_options(args: argparse.Namespace) -> Any:
+    """The PictureOptions the export arguments ask for."""
+    from cgeditor.gui.canvas.picture import PictureOptions
+    try:
+        return PictureOptions(
+            scale=args.scale, theme=args.theme, background=args.background,
+            margin=args.margin, direction=args.direction, values=not args.no_values,
+            gradients=not args.no_gradients, wire_labels=not args.no_wire_labels,
+            badges=not args.no_badges).check()
+    except ValueError as exc:
+        raise CliError(str(exc)) from None
+
+
+def render_image(graph: Graph, path: str, options: Any = None, run: bool = False
+                 ) -> tuple[int, int]:
+    """Draw ``graph`` with the canvas's own items into a PNG or SVG as ``options`` (a
+    PictureOptions; None: the defaults) ask, after a forward and backward pass when
+    ``run``; its size in pixels. CliError when the graph is empty, cannot run, or the
+    picture cannot be written."""
     if not graph.nodes:
         raise CliError("the graph is empty: there is nothing to draw")
     _ensure_qt_app()
-    # Here, not at the top: the other subcommands run where PySide6 is not installed.
-    from cgeditor.gui.canvas.image_export import ExportError, export_file
-    from cgeditor.gui.canvas.scene import GraphScene
-    scene = GraphScene(graph)
+    from cgeditor.gui.canvas.image_export import ExportError
+    from cgeditor.gui.canvas.picture import PictureOptions, export_picture
+    from cgeditor.model.display import build_display
+    display = None
+    if run:
+        result = graph.run(backward=True)
+        cause = result.root_cause()
+        if result.plan is None or cause is not None:
+            where = f"{cause[0]}: {cause[1].message}" if cause else "nothing could be computed"
+            raise CliError(f"cannot draw the run: {where}")
+        display = build_display(result)
     try:
-        size = export_file(scene, path)
+        size = export_picture(graph, display, path, options or PictureOptions())
     except ExportError as exc:
         raise CliError(str(exc)) from None
-    finally:
-        scene.detach()
     return size.width(), size.height()
 
 

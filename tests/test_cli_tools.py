@@ -197,9 +197,29 @@ def test_export_py_works_without_qt(tmp_path) -> None:
     assert target.exists()
 
 
+def test_export_png_draws_the_run_in_the_chosen_theme_scale_and_layout(capsys, tmp_path) -> None:
+    from PySide6.QtGui import QImage
+
+    from cgeditor.gui import theme as T
+    wide, tall = tmp_path / "lr.png", tmp_path / "tb.png"
+    code, out, _ = run(capsys, "export", XOR, "-o", str(wide), "--run", "--scale", "1",
+                       "--theme", "dark", "--background", "canvas")
+    assert code == 0 and out.startswith(f"wrote {wide}: ")
+    image = QImage(str(wide))
+    assert image.pixelColor(1, 1) == T.DARK.canvas
+    code, _, _ = run(capsys, "export", XOR, "-o", str(tall), "--run", "--scale", "2",
+                     "--direction", "TB", "--background", "transparent")
+    assert code == 0
+    portrait = QImage(str(tall))
+    assert portrait.pixelColor(1, 1).alpha() == 0
+    assert image.width() > image.height() and portrait.height() > portrait.width()
+
+
 @pytest.mark.parametrize("argv, needle", [
     (["export", SEED, "-o", "x.txt"], "ending in .py, .png or .svg"),
     (["export", SEED, "-o", "x.png", "--torch"], "--torch only applies"),
+    (["export", SEED, "-o", "x.py", "--run"], "--run only applies"),
+    (["export", SEED, "-o", "x.png", "--scale", "3"], "invalid choice"),
     (["export", SEED], "required"),
 ])
 def test_export_bad_input_is_one_line_and_exit_2(capsys, argv, needle) -> None:

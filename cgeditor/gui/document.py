@@ -19,7 +19,6 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QStyle
 from cgeditor import paths
 from cgeditor.gui import settings as app_settings
 from cgeditor.gui import shortcuts
-from cgeditor.gui.canvas import image_export
 from cgeditor.gui.recovery import Autosaver, RecoveryEntry, find_recovery
 from cgeditor.gui.settings import RecentFiles
 from cgeditor.model import files
@@ -267,7 +266,8 @@ class DocumentController(QObject):
         return True
 
     def export_image(self) -> bool:
-        return image_export.export_dialog(self.window, self._dialog_dir(), self.display_name())
+        from cgeditor.gui.dialogs.export import export_dialog
+        return export_dialog(self.window, self._dialog_dir(), self.display_name())
 
     def _dialog_dir(self) -> str:
         if self.path:

@@ -7,6 +7,7 @@ later toggle override it. Items read ``current()`` at paint time, so a switch is
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING
@@ -26,7 +27,7 @@ from PySide6.QtGui import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Iterator, Mapping
 
     import pyqtgraph as pg
     from PySide6.QtWidgets import QMainWindow, QMenu
@@ -166,6 +167,23 @@ def refresh() -> None:
     global _current
     _current = None
     wire_pen.cache_clear()
+
+
+@contextmanager
+def palette_as(name: str | None) -> Iterator[Palette]:
+    """Paint with the "light" or "dark" palette inside the block (None: the current one),
+    whatever the application wears: an exported picture chooses its own theme."""
+    global _current
+    saved = _current
+    if name is not None:
+        _current = DARK if name == "dark" else LIGHT
+        wire_pen.cache_clear()
+    try:
+        yield current()
+    finally:
+        if name is not None:
+            _current = saved
+            wire_pen.cache_clear()
 
 
 def current() -> Palette:

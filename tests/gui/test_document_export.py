@@ -15,6 +15,8 @@ from PySide6.QtGui import QBrush, QColor, QImage
 from PySide6.QtWidgets import QFileDialog, QGraphicsScene
 
 from cgeditor.gui.canvas import image_export
+from cgeditor.gui.canvas.picture import PictureOptions
+from cgeditor.gui.dialogs import export as export_ui
 
 
 @pytest.fixture
@@ -61,6 +63,7 @@ def test_export_action_writes_the_chosen_format(window, monkeypatch, prompts,
                     (str(tmp_path / "pic.png"), "PNG image (*.png)"),
                     (str(tmp_path / "missing" / "pic.png"), "PNG image (*.png)")])
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *_a: next(answers))
+    monkeypatch.setattr(export_ui, "ask_options", lambda _w: PictureOptions())
     window.action("export_image").trigger()
     assert ET.parse(tmp_path / "pic.svg").getroot().tag.endswith("svg")
     window.action("export_image").trigger()

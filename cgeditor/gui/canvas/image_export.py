@@ -11,15 +11,15 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QIODevice, QRectF, QSaveFile, QSize, Qt
 from PySide6.QtGui import QColor, QImage, QPaintDevice, QPainter
 from PySide6.QtSvg import QSvgGenerator
-from PySide6.QtWidgets import QFileDialog, QGraphicsScene, QMessageBox
+from PySide6.QtWidgets import QGraphicsScene
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from cgeditor.gui.window import MainWindow
-
 MARGIN = 24.0
 PNG_SCALE = 2.0  # crisp on high-DPI screens and in slides
+WHITE = QColor(Qt.GlobalColor.white)
+CLEAR = QColor(Qt.GlobalColor.transparent)
 IMAGE_FILTER = "PNG image (*.png);;SVG drawing (*.svg)"
 
 
@@ -27,12 +27,12 @@ class ExportError(Exception):
     """An export that could not be written; the message says why."""
 
 
-def _source_rect(scene: QGraphicsScene) -> QRectF:
+def _source_rect(scene: QGraphicsScene, margin: float = MARGIN) -> QRectF:
     picture_rect = getattr(scene, "picture_rect", None)
     rect = picture_rect() if picture_rect is not None else scene.itemsBoundingRect()
     if rect.isEmpty():
         raise ExportError("the canvas is empty: there is nothing to export")
-    return rect.adjusted(-MARGIN, -MARGIN, MARGIN, MARGIN)
+    return rect.adjusted(-margin, -margin, margin, margin)
 
 
 def _background(scene: QGraphicsScene) -> QColor:
@@ -42,20 +42,28 @@ def _background(scene: QGraphicsScene) -> QColor:
     return brush.color()
 
 
-def _paint(scene: QGraphicsScene, device: QPaintDevice, target: QRectF, source: QRectF) -> None:
+def _paint(scene: QGraphicsScene, device: QPaintDevice, target: QRectF, source: QRectF,
+           background: QColor | None = None) -> None:
+    """Draw ``source`` of ``scene`` into ``target`` on ``background`` (None: the scene's)."""
     # Selection outlines are editing state, not part of the picture.
     selected = scene.selectedItems()
     for item in selected:
         item.setSelected(False)
+    brush = scene.backgroundBrush()
+    fill = _background(scene) if background is None else background
+    scene.setBackgroundBrush(Qt.BrushStyle.NoBrush)  # the picture's own background only
     painter = QPainter(device)
     try:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
-        painter.fillRect(target, _background(scene))
+        painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_Source)
+        painter.fillRect(target, fill)
+        painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_SourceOver)
         scene.render(painter, target, source)
     finally:
         painter.end()
+        scene.setBackgroundBrush(brush)
         for item in selected:
             item.setSelected(True)
 
@@ -70,20 +78,24 @@ def _write(path: str, produce: Callable[[QSaveFile], bool]) -> None:
         raise ExportError(f"cannot write {path}: {reason or 'the image could not be encoded'}")
 
 
-def export_png(scene: QGraphicsScene, path: str, scale: float = PNG_SCALE) -> QSize:
-    """Render the scene's items (with a margin) to a PNG; returns the image size."""
-    source = _source_rect(scene)
+def export_png(scene: QGraphicsScene, path: str, scale: float = PNG_SCALE,
+               background: QColor | None = None, margin: float = MARGIN) -> QSize:
+    """Render the scene's items (with ``margin`` around them) to a PNG ``scale`` pixels per
+    scene unit, on ``background`` (None: the scene's); returns the image size."""
+    source = _source_rect(scene, margin)
     size = QSize(max(1, round(source.width() * scale)), max(1, round(source.height() * scale)))
     image = QImage(size, QImage.Format.Format_ARGB32_Premultiplied)
     image.setDevicePixelRatio(1.0)
-    _paint(scene, image, QRectF(0, 0, size.width(), size.height()), source)
+    _paint(scene, image, QRectF(0, 0, size.width(), size.height()), source, background)
     _write(path, lambda out: image.save(out, "PNG"))
     return size
 
 
-def export_svg(scene: QGraphicsScene, path: str) -> QSize:
-    """Render the scene's items (with a margin) to an SVG drawing; returns its size."""
-    source = _source_rect(scene)
+def export_svg(scene: QGraphicsScene, path: str, background: QColor | None = None,
+               margin: float = MARGIN) -> QSize:
+    """Render the scene's items (with ``margin`` around them) to an SVG drawing on
+    ``background`` (None: the scene's); returns its size."""
+    source = _source_rect(scene, margin)
     size = QSize(round(source.width()), round(source.height()))
 
     def produce(out: QSaveFile) -> bool:
@@ -96,38 +108,19 @@ def export_svg(scene: QGraphicsScene, path: str) -> QSize:
         generator.setViewBox(QRectF(0, 0, size.width(), size.height()))
         generator.setTitle(os.path.splitext(os.path.basename(path))[0])
         generator.setDescription("Computation graph drawn by cgeditor")
-        _paint(scene, generator, QRectF(0, 0, size.width(), size.height()), source)
+        _paint(scene, generator, QRectF(0, 0, size.width(), size.height()), source, background)
         return True
 
     _write(path, produce)
     return size
 
 
-def export_file(scene: QGraphicsScene, path: str) -> QSize:
-    """PNG or SVG, chosen by the file's suffix."""
+def export_file(scene: QGraphicsScene, path: str, scale: float = PNG_SCALE,
+                background: QColor | None = None, margin: float = MARGIN) -> QSize:
+    """PNG or SVG, chosen by the file's suffix (an SVG has no pixel scale)."""
     suffix = os.path.splitext(path)[1].lower()
     if suffix == ".png":
-        return export_png(scene, path)
+        return export_png(scene, path, scale, background, margin)
     if suffix == ".svg":
-        return export_svg(scene, path)
+        return export_svg(scene, path, background, margin)
     raise ExportError(f"{os.path.basename(path)}: choose a name ending in .png or .svg")
-
-
-def export_dialog(window: MainWindow, directory: str, name: str) -> bool:
-    """Ask where to export the window's canvas, then write it; errors shown in a dialog."""
-    stem = os.path.splitext(name.split(" (")[0])[0] or "graph"
-    path, chosen = QFileDialog.getSaveFileName(window, "Export canvas",
-                                               os.path.join(directory, f"{stem}.png"),
-                                               IMAGE_FILTER)
-    if not path:
-        return False
-    if not os.path.splitext(path)[1]:
-        path += ".svg" if "svg" in chosen.lower() else ".png"
-    try:
-        export_file(window.scene, path)
-    except ExportError as exc:
-        QMessageBox.warning(window, "Could not export", str(exc))
-        window.log(f"Export failed: {exc}")
-        return False
-    window.log(f"Exported the canvas to {path}")
-    return True

@@ -1,0 +1,133 @@
+"""File > Export Image…: choose how the picture is drawn (scale, theme, what to show,
+background, margin, layout direction), then where it goes; the choices are remembered."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict, fields
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFormLayout,
+    QMessageBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from cgeditor.gui.canvas import image_export
+from cgeditor.gui.canvas.picture import PictureOptions, export_picture
+
+if TYPE_CHECKING:
+    from cgeditor.gui.window import MainWindow
+
+OPTIONS_KEY = "export/picture"
+# (field, label, [(value, text)]) for each choice shown as a combo box
+CHOICES: tuple[tuple[str, str, tuple[tuple[Any, str], ...]], ...] = (
+    ("scale", "&Scale", ((1.0, "1×"), (2.0, "2× (slides, high-DPI)"), (4.0, "4× (print)"))),
+    ("theme", "&Theme", (("light", "Light"), ("dark", "Dark"), ("screen", "As on screen"))),
+    ("background", "&Background", (("white", "White"), ("transparent", "Transparent"),
+                                   ("canvas", "Canvas colour"))),
+    ("direction", "&Layout", (("placed", "As placed on the canvas"),
+                              ("LR", "Left to right"), ("TB", "Top to bottom (wide graphs)"))),
+)
+SHOWN = (("values", "&Values"), ("gradients", "&Gradients"), ("wire_labels", "&Wire labels"),
+         ("badges", "&Order badges"))
+
+
+class ExportDialog(QDialog):
+    """The picture options as widgets; ``options()`` reads them back."""
+
+    def __init__(self, options: PictureOptions, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("export_dialog")
+        self.setWindowTitle("Export image")
+        form = QFormLayout()
+        self.combos: dict[str, QComboBox] = {}
+        for name, label, items in CHOICES:
+            combo = QComboBox(self)
+            combo.setObjectName(f"export_{name}")
+            for value, text in items:
+                combo.addItem(text, value)
+            combo.setCurrentIndex(max(0, combo.findData(getattr(options, name))))
+            form.addRow(label, combo)
+            self.combos[name] = combo
+        self.checks: dict[str, QCheckBox] = {}
+        for name, label in SHOWN:
+            check = QCheckBox(label.replace("&", ""), self)
+            check.setObjectName(f"export_{name}")
+            check.setChecked(bool(getattr(options, name)))
+            form.addRow("Draw" if name == "values" else "", check)
+            self.checks[name] = check
+        self.margin = QDoubleSpinBox(self)
+        self.margin.setObjectName("export_margin")
+        self.margin.setRange(0, 1000)
+        self.margin.setSuffix(" px")
+        self.margin.setValue(options.margin)
+        form.addRow("&Margin", self.margin)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                   | QDialogButtonBox.StandardButton.Cancel, parent=self)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Export…")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(buttons)
+
+    def options(self) -> PictureOptions:
+        values: dict[str, Any] = {name: combo.currentData() for name, combo in self.combos.items()}
+        values.update({name: check.isChecked() for name, check in self.checks.items()})
+        return PictureOptions(margin=self.margin.value(), **values).check()
+
+
+def stored_options(window: MainWindow) -> PictureOptions:
+    """The choices of the last export in this window's settings, or the defaults (a stored
+    value that is no longer valid is dropped)."""
+    try:
+        data = json.loads(str(window.settings.value(OPTIONS_KEY, "{}")))
+        known = {f.name for f in fields(PictureOptions)}
+        return PictureOptions(**{k: v for k, v in data.items() if k in known}).check()
+    except (TypeError, ValueError, AttributeError):
+        return PictureOptions()
+
+
+def ask_options(window: MainWindow) -> PictureOptions | None:
+    """Show the dialog; the chosen options, or None when cancelled."""
+    dialog = ExportDialog(stored_options(window), window)
+    if dialog.exec() != QDialog.DialogCode.Accepted:
+        return None
+    options = dialog.options()
+    window.settings.setValue(OPTIONS_KEY, json.dumps(asdict(options)))
+    return options
+
+
+def export_dialog(window: MainWindow, directory: str, name: str) -> bool:
+    """Ask how, then where, to export the window's graph (with its run, if any); errors are
+    shown in a dialog and the messages dock."""
+    options = ask_options(window)
+    if options is None:
+        return False
+    stem = os.path.splitext(name.split(" (")[0])[0] or "graph"
+    path, chosen = QFileDialog.getSaveFileName(window, "Export image",
+                                               os.path.join(directory, f"{stem}.png"),
+                                               image_export.IMAGE_FILTER)
+    if not path:
+        return False
+    if not os.path.splitext(path)[1]:
+        path += ".svg" if "svg" in chosen.lower() else ".png"
+    run = getattr(window, "run", None)
+    display = run.display if run is not None and run.result is not None else None
+    try:
+        size = export_picture(window.graph, display, path, options)
+    except image_export.ExportError as exc:
+        QMessageBox.warning(window, "Could not export", str(exc))
+        window.log(f"Export failed: {exc}")
+        return False
+    window.log(f"Exported the graph to {path} ({size.width()}×{size.height()})")
+    return True

@@ -1,0 +1,76 @@
+"""Pictures drawn as asked: theme, background, scale, what to show and layout direction,
+whatever the window shows; and the export dialog that asks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtGui import QColor, QImage
+
+from cgeditor.gui import theme as T
+from cgeditor.gui.canvas.picture import PictureOptions, export_picture, picture_scene
+from cgeditor.gui.dialogs.export import ExportDialog
+from cgeditor.model.display import MINUS, build_display
+from cgeditor.model.examples import load_example
+
+
+def seed_run():
+    graph = load_example("seed")
+    return graph, build_display(graph.run(backward=True))
+
+
+def test_theme_background_and_scale_are_the_pictures_own(qapp, tmp_path: Path) -> None:
+    graph, display = seed_run()
+    light, dark = tmp_path / "light.png", tmp_path / "dark.png"
+    with T.palette_as("dark"):  # the window is dark; the picture asks for light
+        size = export_picture(graph, display, str(light), PictureOptions(scale=1.0))
+    assert QImage(str(light)).pixelColor(1, 1) == QColor("white")
+    double = export_picture(graph, display, str(dark),
+                            PictureOptions(scale=2.0, theme="dark", background="canvas"))
+    assert abs(double.width() - 2 * size.width()) <= 1  # rounded to whole pixels
+    assert abs(double.height() - 2 * size.height()) <= 1
+    assert QImage(str(dark)).pixelColor(1, 1) == T.DARK.canvas
+    clear = tmp_path / "clear.png"
+    export_picture(graph, display, str(clear), PictureOptions(background="transparent"))
+    assert QImage(str(clear)).pixelColor(1, 1).alpha() == 0
+
+
+def test_what_to_draw_leaves_out_values_gradients_badges_and_labels(qapp) -> None:
+    graph, display = seed_run()
+    full = picture_scene(graph, display, PictureOptions())
+    w = graph.by_name("w").id
+    assert full.nodes[w].display.grad_text == f"∂J/∂w = {MINUS}4"
+    assert full.nodes[w].display.order_badge and full.label_boxes()
+    bare = picture_scene(graph, display, PictureOptions(values=False, gradients=False,
+                                                        badges=False, wire_labels=False))
+    assert all(item.info_rows() == [] and not item.display.order_badge
+               for item in bare.nodes.values())
+    assert bare.label_boxes() == {}
+    assert (graph.nodes[w].x, graph.nodes[w].y) == (full.nodes[w].x(), full.nodes[w].y())
+    full.detach()
+    bare.detach()
+
+
+def test_top_to_bottom_puts_layers_in_rows_without_touching_the_document(qapp) -> None:
+    graph, display = seed_run()
+    before = {i: (n.x, n.y) for i, n in graph.nodes.items()}
+    scene = picture_scene(graph, display, PictureOptions(direction="TB"))
+    items = scene.nodes
+    w, c, j = (graph.by_name(n).id for n in ("w", "c", "J"))
+    assert items[w].y() < items[c].y() < items[j].y()
+    rects = [item.sceneBoundingRect() for item in items.values()]
+    assert not any(a.intersects(b) for i, a in enumerate(rects) for b in rects[i + 1:])
+    assert {i: (n.x, n.y) for i, n in graph.nodes.items()} == before
+    scene.detach()
+
+
+def test_the_dialog_reads_back_what_is_chosen(qtbot) -> None:
+    dialog = ExportDialog(PictureOptions(scale=4.0, theme="dark", badges=False, margin=10))
+    qtbot.addWidget(dialog)
+    assert dialog.options() == PictureOptions(scale=4.0, theme="dark", badges=False, margin=10)
+    dialog.combos["direction"].setCurrentIndex(dialog.combos["direction"].findData("TB"))
+    dialog.combos["background"].setCurrentIndex(1)
+    dialog.checks["gradients"].setChecked(False)
+    chosen = dialog.options()
+    assert (chosen.direction, chosen.background, chosen.gradients) == ("TB", "transparent",
+                                                                        False)
