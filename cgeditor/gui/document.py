@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QStyle
 from cgeditor import paths
 from cgeditor.gui import settings as app_settings
 from cgeditor.gui import shortcuts
+from cgeditor.gui.dialogs.export import export_dialog
 from cgeditor.gui.recovery import Autosaver, RecoveryEntry, find_recovery
 from cgeditor.gui.settings import RecentFiles
 from cgeditor.model import files
@@ -266,7 +267,6 @@ class DocumentController(QObject):
         return True
 
     def export_image(self) -> bool:
-        from cgeditor.gui.dialogs.export import export_dialog
         return export_dialog(self.window, self._dialog_dir(), self.display_name())
 
     def _dialog_dir(self) -> str:

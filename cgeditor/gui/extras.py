@@ -13,11 +13,14 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDialog, QMenu, QToolButton
 
 from cgeditor.gui import icons, shortcuts
+from cgeditor.gui.canvas.arrange import predicted_layout, scene_layout
 from cgeditor.gui.dialogs import code
 from cgeditor.gui.dialogs.formula import FormulaDialog, FormulaField, matching_inputs
 from cgeditor.gui.dialogs.gallery import GalleryDialog
 from cgeditor.gui.dialogs.help import AboutDialog, ShortcutsDialog, show_first_run_hint
+from cgeditor.model.errors import GraphError
 from cgeditor.model.graph import Graph
+from cgeditor.model.run import infer_shapes
 from cgeditor.paths import seed_example
 
 if TYPE_CHECKING:
@@ -61,9 +64,6 @@ def placement(window: MainWindow, formula: Graph, matched: list[str]
               ) -> dict[str, tuple[float, float]]:
     """Where each formula node goes: laid out by the sizes its nodes will take (shapes
     inferred with the matched inputs' values), right of the window's nodes, tops aligned."""
-    from cgeditor.gui.canvas.arrange import predicted_layout
-    from cgeditor.model.errors import GraphError
-    from cgeditor.model.run import infer_shapes
     target = window.graph
     for node in list(formula.nodes.values()):
         if node.op == "input" and node.name in matched:
@@ -117,7 +117,6 @@ def insert_formula(window: MainWindow, formula: Graph, matched: list[str]) -> li
 def auto_layout(window: MainWindow) -> int:
     """Arrange the window's graph by layers as one undo step; how many nodes moved."""
     from cgeditor.gui import commands as C
-    from cgeditor.gui.canvas.arrange import scene_layout
     window.scene.reserve_shapes()  # sizes for the graph as it is now, not after a debounce
     graph = window.graph
     moves = {node_id: ((graph.nodes[node_id].x, graph.nodes[node_id].y), pos)

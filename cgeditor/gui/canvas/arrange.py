@@ -3,14 +3,17 @@ run fills) is spaced from its neighbours, with room between layers for the wire 
 
 from __future__ import annotations
 
+import os
+import sys
 from typing import TYPE_CHECKING
 
 from cgeditor.gui import theme as T
 from cgeditor.gui.canvas.node_geometry import box_of, footprint
-from cgeditor.model.layout import Positions, layered_layout
+from cgeditor.gui.canvas.scene import GraphScene
+from cgeditor.model import files
+from cgeditor.model.layout import Positions, apply_layout, layered_layout
 
 if TYPE_CHECKING:
-    from cgeditor.gui.canvas.scene import GraphScene
     from cgeditor.model.graph import Graph
 
 # Gaps between outlines: across a layer, and between layers (where wire labels sit).
@@ -45,9 +48,6 @@ def predicted_layout(graph: Graph, shapes: dict[str, tuple], out_name: str,
 def arrange_file(path: str, direction: str = "LR") -> None:
     """Lay out the graph in ``path`` by its nodes' sizes and save it in place (the bundled
     examples are written by the model, then placed by this)."""
-    from cgeditor.gui.canvas.scene import GraphScene
-    from cgeditor.model import files
-    from cgeditor.model.layout import apply_layout
     graph = files.load(path)
     scene = GraphScene(graph)
     try:
@@ -59,8 +59,8 @@ def arrange_file(path: str, direction: str = "LR") -> None:
 
 def main(paths: list[str]) -> int:
     """``python -m cgeditor.gui.canvas.arrange FILE...``: lay out each file in place."""
-    import os
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    # After the platform is chosen: Qt reads it when the application starts.
     from PySide6.QtWidgets import QApplication
     _app = QApplication.instance() or QApplication([])
     for path in paths:
@@ -70,5 +70,4 @@ def main(paths: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    import sys
     sys.exit(main(sys.argv[1:]))

@@ -31,7 +31,9 @@ from cgeditor.gui.canvas.wire_item import WireItem, WireLabels
 from cgeditor.gui.canvas.wire_layer import Wire, WireLayer
 from cgeditor.gui.canvas.wiring import WireDrag
 from cgeditor.model.display import idle_node
+from cgeditor.model.errors import GraphError
 from cgeditor.model.graph import Edge, Graph, Node
+from cgeditor.model.run import infer_shapes
 
 _CACHED = QGraphicsItem.CacheMode.DeviceCoordinateCache
 SCENE_MARGIN = 3000.0
@@ -252,8 +254,6 @@ class GraphScene(QGraphicsScene):
     def reserve_shapes(self) -> None:
         """Have every node reserve room for its value's shape (inferred on zeros, without a
         run) and for the gradient row of the current output; wires follow widened nodes."""
-        from cgeditor.model.errors import GraphError
-        from cgeditor.model.run import infer_shapes
         self._reserve_timer.stop()
         shapes: dict[str, tuple] = {}
         if len(self.graph.nodes) <= RESERVE_LIMIT:
