@@ -6,7 +6,7 @@ Pure geometry over a Graph (no Qt): ``layered_layout`` computes positions by nod
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 
 from cgeditor.model.graph import Graph
 
@@ -95,27 +95,13 @@ def assign_layers(graph: Graph) -> dict[str, int]:
     sit one column before its nearest consumer (so a bias sits beside what it is added to)."""
     nxg = graph.nx_graph
     layer: dict[str, int] = {}
-    order = list(_topological(graph))
+    order = graph.order()  # any topological order gives the same longest paths
     for node_id in order:
         layer[node_id] = max((layer[p] + 1 for p in nxg.predecessors(node_id)), default=0)
     for node_id in order:
         if nxg.in_degree(node_id) == 0 and nxg.out_degree(node_id) > 0:
             layer[node_id] = min(layer[s] for s in nxg.successors(node_id)) - 1
     return layer
-
-
-def _topological(graph: Graph) -> Iterable[str]:
-    """Kahn's algorithm over the live networkx graph, in insertion order (deterministic)."""
-    nxg = graph.nx_graph
-    pending = {n: nxg.in_degree(n) for n in graph.nodes}
-    ready = [n for n, d in pending.items() if d == 0]
-    while ready:
-        node_id = ready.pop()
-        yield node_id
-        for succ in nxg.successors(node_id):
-            pending[succ] -= 1
-            if pending[succ] == 0:
-                ready.append(succ)
 
 
 def apply_layout(graph: Graph, positions: Mapping[str, tuple[float, float]]) -> None:
