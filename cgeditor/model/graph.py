@@ -28,6 +28,7 @@ from cgeditor.model.errors import (
     UnknownPortError,
 )
 from cgeditor.model.graph_algorithms import (
+    adjacency,
     build_from_parts,
     check_ends,
     shortest_path,
@@ -116,7 +117,7 @@ class Graph:
         """(dst, port) of every edge into or out of ``node_id``: what a moved node drags."""
         inputs, nodes = self._inputs, self.nodes
         keys = [(node_id, p) for p in nodes[node_id].ports if (node_id, p) in inputs]
-        for dst in self._nx._succ[node_id]:
+        for dst in self._nx.successors(node_id):
             keys.extend((dst, p) for p in nodes[dst].ports if inputs.get((dst, p)) == node_id)
         return keys
 
@@ -147,7 +148,7 @@ class Graph:
         """Node ids in execution order: topological, ties left to right, then by name."""
         if self._order is None:
             nodes = self.nodes
-            self._order = topological_order(self._nx._succ, self._nx._pred,
+            self._order = topological_order(*adjacency(self._nx),
                                             lambda n: (nodes[n].x, nodes[n].name))
         return list(self._order)
 
@@ -178,7 +179,7 @@ class Graph:
     def _check_edge(self, src: str, dst: str, port: str) -> None:
         source, target = self.node(src), self.node(dst)
         check_ends(source, target, port)
-        path = shortest_path(self._nx._succ, self._nx._pred, dst, src)
+        path = shortest_path(*adjacency(self._nx), dst, src)
         if path is not None:
             names = " → ".join(self.nodes[n].name for n in [src, *path])
             raise CycleError(f"connecting {source.name} → {target.name}.{port} would close "

@@ -281,6 +281,8 @@ def test_from_parts_builds_the_graph_the_one_by_one_path_builds() -> None:
     assert sorted(bulk.nx_graph.edges(data="ports")) == \
         sorted(one_by_one.nx_graph.edges(data="ports"))  # w feeds both ports of sq: ports=2
     assert bulk.nx_graph.nodes == one_by_one.nx_graph.nodes
+    assert {n: dict(p) for n, p in bulk.nx_graph.pred.items()} == \
+        {n: dict(p) for n, p in one_by_one.nx_graph.pred.items()}  # both ends of each edge
     same = Graph.from_parts(nodes, one_by_one.edges)  # Edge objects work as well as mappings
     assert sorted(same.edges, key=str) == sorted(one_by_one.edges, key=str)
 
