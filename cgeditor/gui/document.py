@@ -20,6 +20,7 @@ from cgeditor import paths
 from cgeditor.gui import settings as app_settings
 from cgeditor.gui import shortcuts
 from cgeditor.gui.dialogs.export import export_dialog
+from cgeditor.gui.disk_state import OVERWRITE, RELOAD, SAVE_AS, DiskState, ask_conflict
 from cgeditor.gui.recovery import Autosaver, RecoveryEntry, find_recovery
 from cgeditor.gui.settings import RecentFiles
 from cgeditor.model import files
@@ -95,6 +96,8 @@ class DocumentController(QObject):
         self.autosave = Autosaver(self, lambda: app_settings.recovery_dir(self.settings),
                                   self._snapshot, window.log)
         self.recent = RecentFiles(self.settings, self.open_recent)
+        self.disk = DiskState(self)  # what we last read or wrote at self.path
+        self.disk.changed_on_disk.connect(self._on_changed_on_disk)
         self.actions: dict[str, QAction] = {}
         self._make_actions()
         window.undo_stack.cleanChanged.connect(self.update_title)
@@ -170,6 +173,7 @@ class DocumentController(QObject):
         self.window.set_graph(graph)
         self._watch(graph)
         self.path, self.example = path, example
+        self.disk.track(path)
         if modified:  # e.g. recovered work: never clean until saved
             self.window.undo_stack.resetClean()
             self.autosave.write_now()
@@ -216,11 +220,20 @@ class DocumentController(QObject):
         return None
 
     def open_path(self, path: str, ask: bool = True) -> bool:
-        """Open ``path``; the current graph stays untouched if it fails to load or the user
-        cancels the unsaved-changes prompt."""
-        graph = self._load(path)
-        if graph is None or (ask and not self._confirm_discard("opening another file")):
+        """Open ``path``, first offering unsaved work autosaved for it by a window that
+        crashed; the current graph stays untouched if it fails to load or the user cancels
+        the unsaved-changes prompt."""
+        entry = find_recovery(self._recovery_dir(), path)
+        graph = self._load(path) if entry is None else None
+        if (entry is None and graph is None) or \
+                (ask and not self._confirm_discard("opening another file")):
             return False
+        if entry is not None:
+            if self._recover(entry):
+                return True
+            graph = self._load(path)
+            if graph is None:
+                return False
         self._adopt(graph, os.path.abspath(path))
         self.recent.add(self.path)
         self.window.log(f"Opened {self.path}")
@@ -247,7 +260,18 @@ class DocumentController(QObject):
         return self.save_to(path)
 
     def save_to(self, path: str) -> bool:
-        """Write atomically with a backup; on failure say why and stay modified."""
+        """Write atomically with a backup; on failure say why and stay modified. Over our own
+        file changed on disk since we read or wrote it, ask first."""
+        if self.path is not None and os.path.abspath(path) == self.path \
+                and self.disk.changed_since():
+            answer = ask_conflict(self.window, os.path.basename(path))
+            if answer == RELOAD:
+                self.reload()
+                return False
+            if answer == SAVE_AS:
+                return self.save_as()
+            if answer != OVERWRITE:
+                return False
         try:
             files.save(self.window.graph, path, backup=True)
         except (OSError, ValueError) as exc:
@@ -260,6 +284,7 @@ class DocumentController(QObject):
             return False
         self.autosave.discard()
         self.path, self.example = os.path.abspath(path), None
+        self.disk.track(self.path)
         self.window.undo_stack.setClean()
         self.recent.add(self.path)
         self.update_title()
@@ -285,6 +310,8 @@ class DocumentController(QObject):
             if os.path.exists(path):
                 if self.open_path(path, ask=False):
                     return
+            elif self._offer_recovery(path):
+                return
             else:  # `cgeditor new.cgraph`: a new graph that Save writes there
                 self._adopt(Graph(), os.path.abspath(path))
                 self.window.log(f"{path} does not exist yet: Save creates it")
@@ -293,10 +320,17 @@ class DocumentController(QObject):
             return
         self._open_example()
 
-    def _offer_recovery(self) -> bool:
-        entry = find_recovery(app_settings.recovery_dir(self.settings))
-        if entry is None:
-            return False
+    def _recovery_dir(self) -> Path:
+        return app_settings.recovery_dir(self.settings)
+
+    def _offer_recovery(self, path: str | None = None) -> bool:
+        """Offer the newest orphaned recovery file (of ``path``, when given)."""
+        entry = find_recovery(self._recovery_dir(), path)
+        return entry is not None and self._recover(entry)
+
+    def _recover(self, entry: RecoveryEntry) -> bool:
+        """Offer ``entry``; True when its work is now the document (and autosaved as this
+        window's own, so the crashed window's file can go)."""
         if not ask_recover(self.window, entry):
             entry.discard()
             self.window.log(f"Discarded the autosaved copy of {entry.original_name}")
@@ -305,8 +339,28 @@ class DocumentController(QObject):
         if graph is None:
             return False
         self._adopt(graph, entry.original, modified=True)
+        entry.discard()
         self.window.log(f"Recovered {entry.original_name} as autosaved at {entry.when()}")
         return True
+
+    # --- the file changing under us -----------------------------------------------------
+    def reload(self) -> bool:
+        """Show the document's file as it is on disk now (unsaved changes are dropped)."""
+        if self.path is None:
+            return False
+        graph = self._load(self.path)
+        if graph is None:
+            return False
+        self._adopt(graph, self.path)
+        self.window.log(f"Reloaded {self.path} as it is on disk")
+        return True
+
+    def _on_changed_on_disk(self, path: str) -> None:
+        if not self.is_modified():  # nothing of ours to lose: show what is there now
+            self.reload()
+        else:
+            self.window.log(f"{os.path.basename(path)} was changed on disk by another "
+                            "program; saving will ask before overwriting it")
 
     def _open_example(self) -> None:
         if not self.open_example(str(paths.seed_example()), ask=False):

@@ -1,17 +1,21 @@
 """Autosave to a recovery file shortly after edits stop, and find it again after a crash.
 
-Each document autosaves to ``<key>.cgraph`` (written atomically by files.save) plus a JSON
-sidecar ``<key>.json`` naming the original file and the time; the key is a hash of the
-document's path, or "untitled". A clean save or a clean close deletes both.
+Recovery files belong to one window of one process, never to a path: each window autosaves
+to ``<session>.cgraph`` (written atomically by files.save) plus a JSON sidecar naming the
+original file, the time and the owning process. Two windows on one file keep two recovery
+files, and neither ever deletes the other's. A file is offered for recovery only once its
+owner is gone: a window of this process that was destroyed without a clean close, or another
+process that no longer holds its lock (a crash or kill -9 releases it). A clean save, a clean
+close or a decision about the offer deletes it.
 """
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import re
+import secrets
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,17 +24,14 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer
 
+from cgeditor.gui import process_lock
 from cgeditor.model import files
 from cgeditor.model.graph import Graph
 
 DELAY_MS = 1500
-_KEY = re.compile(r"^(untitled|[0-9a-f]{16})$")
-
-
-def recovery_key(path: str | None) -> str:
-    if not path:
-        return "untitled"
-    return hashlib.sha256(os.path.abspath(path).encode()).hexdigest()[:16]
+# Sessions ("<pid>-<token>"), and the per-path keys older versions wrote (still offered).
+_NAME = re.compile(r"^(untitled|[0-9a-f]{16}|\d+-[0-9a-f]{8})$")
+_LIVE: set[str] = set()  # sessions of this process's windows that are still open
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,7 @@ class RecoveryEntry:
     graph_path: Path
     original: str | None
     saved_at: datetime
+    pid: int | None = None
 
     @property
     def original_name(self) -> str:
@@ -47,6 +49,12 @@ class RecoveryEntry:
 
     def when(self) -> str:
         return self.saved_at.strftime("%H:%M:%S on %d %b %Y")
+
+    def orphaned(self) -> bool:
+        """True when no open window owns this file any more (so it may be offered)."""
+        if self.pid == os.getpid():
+            return self.graph_path.stem not in _LIVE
+        return self.pid is None or not process_lock.alive(self.graph_path.parent, self.pid)
 
     def discard(self) -> None:
         for path in (self.graph_path, self.graph_path.with_suffix(".json")):
@@ -69,49 +77,63 @@ def _write_json_atomically(path: Path, data: dict) -> None:
         raise
 
 
-def write_recovery(directory: Path, graph: Graph, original: str | None) -> Path:
-    """Autosave ``graph`` for the document at ``original``; returns the recovery file."""
+def write_recovery(directory: Path, session: str, graph: Graph,
+                   original: str | None) -> Path:
+    """Autosave ``graph`` (the document at ``original``) as ``session``'s recovery file."""
     directory.mkdir(parents=True, exist_ok=True)
-    target = directory / f"{recovery_key(original)}.cgraph"
+    process_lock.hold(directory)  # others can tell this process is alive
+    target = directory / f"{session}.cgraph"
     files.save(graph, str(target))
     sidecar = {"original": os.path.abspath(original) if original else None,
-               "saved_at": datetime.now().isoformat(timespec="seconds")}
+               "saved_at": datetime.now().isoformat(timespec="seconds"),
+               "pid": os.getpid()}
     _write_json_atomically(target.with_suffix(".json"), sidecar)
     return target
 
 
 def _read_entry(graph_path: Path) -> RecoveryEntry:
-    original, saved_at = None, datetime.fromtimestamp(graph_path.stat().st_mtime)
+    original, pid = None, None
+    saved_at = datetime.fromtimestamp(graph_path.stat().st_mtime)
     try:
         data = json.loads(graph_path.with_suffix(".json").read_text(encoding="utf-8"))
         original = data.get("original") if isinstance(data.get("original"), str) else None
+        pid = data.get("pid") if type(data.get("pid")) is int else None
         saved_at = datetime.fromisoformat(str(data.get("saved_at")))
     except (OSError, ValueError, AttributeError):
         pass  # no readable sidecar: still offer the graph, dated by the file itself
-    return RecoveryEntry(graph_path, original, saved_at)
+    return RecoveryEntry(graph_path, original, saved_at, pid)
 
 
-def find_recovery(directory: Path) -> RecoveryEntry | None:
-    """The most recent recovery file left behind, or None."""
+def find_recovery(directory: Path, original: str | None = None) -> RecoveryEntry | None:
+    """The most recent recovery file no open window owns, or None; with ``original``, only
+    one autosaved from that file."""
     try:
-        candidates = [p for p in directory.glob("*.cgraph") if _KEY.match(p.stem)]
+        candidates = [p for p in directory.glob("*.cgraph") if _NAME.match(p.stem)]
     except OSError:
         return None
+    wanted = os.path.abspath(original) if original else None
     entries = []
     for path in candidates:
         with contextlib.suppress(OSError):
-            entries.append(_read_entry(path))
+            entry = _read_entry(path)
+            if (wanted is None or entry.original == wanted) and entry.orphaned():
+                entries.append(entry)
     return max(entries, key=lambda e: e.saved_at, default=None)
 
 
 class Autosaver(QObject):
-    """Writes the recovery file ~1.5 s after the last edit; removes it when not needed."""
+    """Writes this window's recovery file ~1.5 s after the last edit; removes it when not
+    needed. ``session`` names the file: this process and window, never the document."""
 
     def __init__(self, parent: QObject, directory: Callable[[], Path],
                  snapshot: Callable[[], tuple[Graph, str | None, bool]],
                  report: Callable[[str], None], delay_ms: int = DELAY_MS) -> None:
         super().__init__(parent)
         self._directory, self._snapshot, self._report = directory, snapshot, report
+        self.session = f"{os.getpid()}-{secrets.token_hex(4)}"
+        _LIVE.add(self.session)
+        # Destroyed without a clean close (a crash of this window): its file becomes an orphan.
+        self.destroyed.connect(lambda *_a, s=self.session: _LIVE.discard(s))
         self._written: Path | None = None
         self._failed = False
         self.timer = QTimer(self)
@@ -130,21 +152,22 @@ class Autosaver(QObject):
             self.discard()
             return
         try:
-            target = write_recovery(self._directory(), graph, original)
+            target = write_recovery(self._directory(), self.session, graph, original)
         except (OSError, ValueError) as exc:
             if not self._failed:  # say it once, not after every edit
                 self._report(f"Autosave failed: {exc}")
             self._failed = True
             return
         self._failed = False
-        if self._written is not None and self._written != target:
+        if self._written is not None and self._written != target:  # the folder changed
             RecoveryEntry(self._written, None, datetime.now()).discard()
         self._written = target
 
     def discard(self) -> None:
-        """Delete the recovery file this session wrote (after a clean save, close or discard).
+        """Delete this window's recovery file (after a clean save, close or discard).
 
-        Only our own: a file left by an earlier crash stays until the user decides about it.
+        Only our own: files of other windows, or left by a crash, stay until the user
+        decides about them.
         """
         self.timer.stop()
         if self._written is not None:

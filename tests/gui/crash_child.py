@@ -1,4 +1,4 @@
-"""An editor that edits, saves and autosaves in a loop until killed (for the kill test).
+"""An editor that edits, saves and autosaves in a loop until killed (for the kill tests).
 
 Also the home of what the document tests share: a tiny undoable edit (so they do not depend
 on the canvas's command classes), a window fixture and recorded dialogs.
@@ -101,7 +101,9 @@ def window(make_window):
     return make_window()
 
 
-def main(folder: str, target: str) -> None:
+def main(folder: str, target: str, mode: str = "save") -> None:
+    """Edit, autosave and save in a loop (mode "save"); or (mode "edit") make three edits,
+    autosave them, say "autosaved" and wait, never saving, like a user mid-work."""
     from PySide6.QtWidgets import QApplication
 
     from cgeditor.gui import document
@@ -110,8 +112,16 @@ def main(folder: str, target: str) -> None:
     app = QApplication([])
     # A dialog would block the loop forever; a failed save must end the child loudly instead.
     document.show_error = lambda _parent, title, text: sys.exit(f"{title}: {text}")
+    document.ask_recover = lambda _parent, _entry: False  # an earlier child's file: drop it
     window = MainWindow(target, settings=test_settings(Path(folder)))
     print("ready", flush=True)
+    if mode == "edit":
+        for value in (1.5, 2.5, 3.5):
+            edit(window, value)
+        window.document.autosave.write_now()
+        print("autosaved", flush=True)
+        app.exec()
+        return
     rounds = 0
     while True:
         rounds += 1
@@ -123,4 +133,4 @@ def main(folder: str, target: str) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2])
+    main(*sys.argv[1:])

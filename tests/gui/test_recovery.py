@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from test_document import write_graph
 
 from cgeditor.gui import document
-from cgeditor.gui.recovery import find_recovery, recovery_key
+from cgeditor.gui.recovery import find_recovery
 from cgeditor.model import files
 
 REAL_ASK_SAVE_CHANGES = document.ask_save_changes  # before any test replaces it
@@ -45,7 +45,7 @@ def test_autosave_fires_after_edits_stop(window, qtbot, tmp_path: Path) -> None:
     assert window.document.autosave.timer.isActive()
     qtbot.waitUntil(lambda: len(recovery_files(tmp_path)) == 1, timeout=10_000)
     (saved,) = recovery_files(tmp_path)
-    assert saved.stem == recovery_key(str(doc))
+    assert saved.stem == window.document.autosave.session  # this window's, not the path's
     assert files.dumps(files.load(saved)) == files.dumps(window.graph)
     sidecar = json.loads(saved.with_suffix(".json").read_text(encoding="utf-8"))
     assert sidecar["original"] == str(doc)

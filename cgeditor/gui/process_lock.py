@@ -1,0 +1,59 @@
+"""Whether another editor process still runs, told by a lock it holds while it lives.
+
+Each process that autosaves holds an exclusive advisory lock (flock) on
+``process-<pid>.lock`` in the recovery folder. The kernel drops the lock when the process
+ends, however it ends (kill -9 included), so a lock that can be taken belongs to a process
+that is gone, and a reused pid cannot pass for the old process. Where flock does not exist
+(Windows) every other process counts as gone, which is how recovery behaved before.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from pathlib import Path
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - not POSIX
+    fcntl = None  # type: ignore[assignment]
+
+_held: dict[Path, int] = {}  # folder -> descriptor of this process's lock there
+
+
+def _lock_path(directory: Path, pid: int) -> Path:
+    return directory / f"process-{pid}.lock"
+
+
+def hold(directory: Path) -> None:
+    """Take this process's lock in ``directory`` (once; kept until the process ends)."""
+    if fcntl is None or directory in _held:
+        return
+    fd = os.open(_lock_path(directory, os.getpid()), os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        raise
+    _held[directory] = fd
+
+
+def alive(directory: Path, pid: int) -> bool:
+    """True while process ``pid`` holds its lock in ``directory``; a dead process's lock
+    file is removed on the way."""
+    if fcntl is None:
+        return False
+    path = _lock_path(directory, pid)
+    try:
+        fd = os.open(path, os.O_RDWR)
+    except FileNotFoundError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)  # also releases the lock if we took it
+    with contextlib.suppress(OSError):
+        path.unlink()
+    return False
