@@ -101,15 +101,32 @@ def _icon(name: str, dark: bool) -> QIcon:
         if pixmap is None:
             # Qt's own SVG icon engine scales at any DPR; only the light variant is possible.
             return QIcon(str(icon_path(name))) if not dark else _fallback(name, dark)
-        result.addPixmap(pixmap)
+        _add(result, pixmap)
     return result
 
 
 def _fallback(name: str, dark: bool) -> QIcon:
     result = QIcon()
     for size in PIXEL_SIZES:
-        result.addPixmap(_letter_pixmap(name, size, dark))
+        _add(result, _letter_pixmap(name, size, dark))
     return result
+
+
+DISABLED_OPACITY = 0.3
+
+
+def _add(icon: QIcon, pixmap: QPixmap) -> None:
+    """``pixmap`` as the icon's normal look, and faded as its disabled look. Qt's own
+    disabled look greys the pixmap, which on a dark palette is what the light strokes
+    already are: a disabled button looked enabled."""
+    icon.addPixmap(pixmap, QIcon.Mode.Normal)
+    faded = QPixmap(pixmap.size())
+    faded.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(faded)
+    painter.setOpacity(DISABLED_OPACITY)
+    painter.drawPixmap(0, 0, pixmap)
+    painter.end()
+    icon.addPixmap(faded, QIcon.Mode.Disabled)
 
 
 def icon(name: str, dark: bool | None = None) -> QIcon:

@@ -18,7 +18,7 @@ from cgeditor.gui.canvas.run_paint import paint_run
 from cgeditor.gui.docks.chain_rule import ExplainerWidget
 from cgeditor.gui.docks.trace import TraceWidget
 from cgeditor.gui.scalar_fix import ScalarFix
-from cgeditor.model.display import RunDisplay, build_display
+from cgeditor.model.display import RunDisplay, build_display, run_summary
 from cgeditor.model.explain import Explanation, explain
 from cgeditor.model.run import RunResult, cached_problems
 from cgeditor.model.stepping import Stepper
@@ -318,7 +318,8 @@ class RunController(QObject):
 
 def status_text(result: RunResult) -> str:
     """One line for the status bar: the root cause of a failed run (where to fix it), else
-    why no gradient was computed, else where the first non-finite number appeared."""
+    why no gradient was computed, else where the first non-finite number appeared, else
+    the output's value and the inputs' gradients ('J = 2 · ∂J/∂w = −4, …')."""
     cause = result.root_cause()
     if cause is not None:
         name, issue = cause
@@ -327,7 +328,7 @@ def status_text(result: RunResult) -> str:
     if result.grad_note:
         return result.grad_note
     origin = result.origin()
-    return _issue_line(origin, result.issues[origin]) if origin else ""
+    return _issue_line(origin, result.issues[origin]) if origin else run_summary(result)
 
 
 def _issue_line(name: str, issue: Any) -> str:

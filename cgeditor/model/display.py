@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from cgeditor.core.ops import F64
+from cgeditor.core.ops import F64, REGISTRY
 from cgeditor.model.derivatives import wire_locals, wire_parts
 
 if TYPE_CHECKING:
@@ -118,6 +118,28 @@ def grad_text(grad: Any, output_name: str, name: str) -> str:
     if grad is None:
         return ""
     return f"{grad_label(output_name, name)} = {value_text(grad)}"
+
+
+def run_summary(result: RunResult, width: int = 100) -> str:
+    """The status line of a run: 'J = 2 · ∂J/∂w = −4, ∂J/∂x = 4, …', the output's value then
+    the gradient with respect to each input in execution order, cut at about ``width``
+    characters with an ellipsis; '' when the output has no value."""
+    out = result.output
+    value = result.values.get(out) if out else None
+    if value is None:
+        return ""
+    head = f"{out} = {value_text(value)}"
+    parts = [grad_text(result.grads.get(name), out, name)
+             for i, name in enumerate(result.order)
+             if REGISTRY[result.op_of(i)].is_input and result.grads.get(name) is not None]
+    if not parts:
+        return head
+    shown: list[str] = []
+    for part in parts:
+        if shown and len(head) + 3 + len(", ".join([*shown, part])) > width:
+            return f"{head} · {', '.join(shown)}, …"
+        shown.append(part)
+    return f"{head} · {', '.join(shown)}"
 
 
 def format_cell(x: Any, chars: int = CELL_CHARS) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 import pytest
-from PySide6.QtGui import QAction, QImage
+from PySide6.QtGui import QAction, QIcon, QImage
 from PySide6.QtWidgets import QMainWindow
 
 from cgeditor.core.ops import CATEGORIES
@@ -74,3 +74,15 @@ def test_apply_icons_sets_icons_by_object_name(qapp) -> None:
     assert icons.apply_icons(window) == 1
     assert not named.icon().isNull()
     assert unnamed.icon().isNull()
+
+
+@pytest.mark.parametrize("dark", [False, True])
+def test_a_disabled_icon_is_visibly_fainter_in_both_themes(qapp, dark: bool) -> None:
+    icon = icons.icon("undo", dark)
+    normal = icon.pixmap(32, 32, QIcon.Mode.Normal).toImage()
+    disabled = icon.pixmap(32, 32, QIcon.Mode.Disabled).toImage()
+
+    def ink(image) -> float:
+        return sum(image.pixelColor(x, y).alphaF() for y in range(32) for x in range(32))
+
+    assert 0 < ink(disabled) < 0.5 * ink(normal)

@@ -40,7 +40,10 @@ def test_forward_then_backward_paint_values_gradients_and_badges(qtbot, window):
     click(qtbot, window, "forward")
     assert [item(window, n).display.value_text for n in "cadJ"] == [f"{MINUS}4", "4", "2", "2"]
     assert item(window, "w").display.grad_text == ""
+    assert window.statusBar().currentMessage() == "J = 2"
     click(qtbot, window, "backward")
+    status = window.statusBar().currentMessage()
+    assert status.startswith("J = 2 · ∂J/∂") and f"∂J/∂w = {MINUS}4" in status
     assert item(window, "w").display.grad_text == f"∂J/∂w = {MINUS}4"
     assert item(window, "d").display.grad_text == "∂J/∂d = 2"
     assert ("grad", f"∂J/∂w = {MINUS}4") in item(window, "w").info_rows()

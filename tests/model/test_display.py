@@ -163,3 +163,13 @@ def test_a_finished_stepper_reveals_what_stepping_to_the_end_reveals():
         (walked.values_revealed, walked.grads_revealed, walked.wires_revealed)
     assert build_display(result, jumped).wire(graph.by_name("c").id, "a").local_text == \
         f"∂c/∂w = {MINUS}2"
+
+
+def test_run_summary_names_the_output_and_each_inputs_gradient():
+    from cgeditor.model.display import run_summary
+    graph = load(seed_example())
+    assert run_summary(graph.run(backward=True)) == (
+        f"J = 2 · ∂J/∂w = {MINUS}4, ∂J/∂x = 4, ∂J/∂b = 2, ∂J/∂y = {MINUS}2")
+    assert run_summary(graph.run(backward=False)) == "J = 2"
+    short = run_summary(graph.run(backward=True), width=30)
+    assert short == f"J = 2 · ∂J/∂w = {MINUS}4, ∂J/∂x = 4, …"
