@@ -67,6 +67,7 @@ class MainWindow(QMainWindow):
         self.undo_stack.indexChanged.connect(self.inspector.refresh)
         self.statusBar().showMessage("Drag ops from the palette, or press Tab on the canvas.")
         self.run = RunController(self)  # Run menu, toolbar, chain-rule and trace docks
+        self.run.display_changed.connect(self.inspector.show_run)  # its value and gradient tables
         from cgeditor.gui.extras import install_extras
         install_extras(self)  # formula, layout, code export, gallery, help; icons
         from cgeditor.gui.learn import install_learning

@@ -115,3 +115,26 @@ def test_trainable_and_output(window, canvas) -> None:
     assert window.graph.explicit_output is None and not canvas.item("y").is_output
     window.undo_stack.undo()
     assert not window.graph.by_name("y").trainable and not insp.trainable.isChecked()
+
+
+def test_value_and_gradient_tables_show_every_number_and_copy_as_tsv(window, qtbot) -> None:
+    from PySide6.QtGui import QGuiApplication
+
+    from cgeditor.model.examples import load_example
+    window.set_graph(load_example("matrix"))
+    window.action("backward").trigger()
+    w = window.graph.by_name("W").id
+    window.scene.select_ids([w])
+    tables = window.inspector.numbers
+    assert tables.isVisible()
+    model = tables.value_table.model
+    assert (model.rowCount(), model.columnCount()) == (2, 3)
+    assert model.data(model.index(1, 1)) == "2"
+    grad = window.graph.run(backward=True).grads["W"]
+    assert tables.grad_table.title.text().startswith("∂J/∂W")
+    qtbot.mouseClick(tables.grad_table.copy, Qt.MouseButton.LeftButton)
+    pasted = np.array([[float(x) for x in line.split("\t")]
+                       for line in QGuiApplication.clipboard().text().splitlines()])
+    assert np.array_equal(pasted, grad)  # every element, at full precision
+    window.scene.select_ids([])
+    assert not tables.isVisible()

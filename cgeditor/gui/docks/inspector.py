@@ -20,10 +20,12 @@ from PySide6.QtWidgets import (
 )
 
 from cgeditor.gui import theme as T
+from cgeditor.gui.docks.numbers import NumbersPanel
 from cgeditor.model.values import format_value
 
 if TYPE_CHECKING:
     from cgeditor.gui.editor import Editor
+    from cgeditor.model.display import RunDisplay
     from cgeditor.model.graph import Graph, Node
 
 
@@ -82,9 +84,13 @@ class Inspector(QWidget):
         self.form.setContentsMargins(0, 0, 0, 0)
         self.form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
         self.setMinimumWidth(270)
+        self.numbers = NumbersPanel(body)  # the selected node's numbers from the last run
+        self.numbers.hide()
+        self.run_display: RunDisplay | None = None
         inner = QVBoxLayout(body)
         inner.addWidget(self.summary)
         inner.addWidget(self.form_host)
+        inner.addWidget(self.numbers)
         inner.addStretch(1)
         scroll.setWidget(body)
         layout = QVBoxLayout(self)
@@ -105,6 +111,21 @@ class Inspector(QWidget):
         else:
             self._build(self.graph.node(ids[0]))
         self.summary.setVisible(self.node_id is None)
+        self._show_numbers()
+
+    def show_run(self, display: RunDisplay) -> None:
+        """The run's numbers for the selected node (the run view publishes every change)."""
+        self.run_display = display
+        self._show_numbers()
+
+    def _show_numbers(self) -> None:
+        shown = None
+        if self.node_id is not None and self.run_display is not None:
+            shown = self.run_display.nodes.get(self.node_id)
+        if shown is None or (shown.value is None and shown.grad is None):
+            self.numbers.hide()
+            return
+        self.numbers.show_numbers(shown.name, shown.output, shown.value, shown.grad)
 
     def _clear(self) -> None:
         while self.form.rowCount():

@@ -1,0 +1,136 @@
+"""Every number of the selected node's value and gradient, as tables in the inspector: a
+tensor's entries by row and column (the last axis across), copyable as tab-separated text
+that a spreadsheet or numpy.loadtxt reads back."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from cgeditor.model.display import format_full, shape_text
+
+Index = QModelIndex | QPersistentModelIndex
+VISIBLE_ROWS = 6  # a table shows this many rows before it scrolls
+
+
+def as_table(value: Any) -> np.ndarray:
+    """``value`` as a 2-D float array: a scalar is 1×1, a vector one row, higher ranks stack
+    every axis but the last."""
+    arr = np.asarray(value, dtype=np.float64)
+    if arr.ndim == 0:
+        return arr.reshape(1, 1)
+    if arr.ndim == 1:
+        return arr.reshape(1, -1)
+    return arr.reshape(-1, arr.shape[-1])
+
+
+def to_tsv(value: Any) -> str:
+    """Tab-separated rows of ``value``'s table, each number in its shortest round-trip form
+    with an ASCII minus (what spreadsheets parse)."""
+    return "\n".join("\t".join(repr(float(x)) for x in row) for row in as_table(value)) + "\n"
+
+
+class ArrayModel(QAbstractTableModel):
+    """A read-only table over a 2-D array; cells formatted when shown (big tensors)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.array = np.zeros((0, 0))
+
+    def set_value(self, value: Any) -> None:
+        self.beginResetModel()
+        self.array = np.zeros((0, 0)) if value is None else as_table(value)
+        self.endResetModel()
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 (Qt's signature)
+        return 0 if parent.isValid() else self.array.shape[0]
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else self.array.shape[1]
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole and index.isValid():
+            return format_full(self.array[index.row(), index.column()])
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        return str(section) if role == Qt.ItemDataRole.DisplayRole else None
+
+
+class NumberTable(QWidget):
+    """A title ('∂J/∂W  2×2'), the table, and a Copy as TSV button."""
+
+    def __init__(self, kind: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.value: Any = None
+        self.title = QLabel(self)
+        self.title.setObjectName(f"{kind}_table_title")
+        self.model = ArrayModel()
+        self.view = QTableView(self)
+        self.view.setObjectName(f"{kind}_table")
+        self.view.setModel(self.model)
+        self.view.horizontalHeader().setSectionResizeMode(
+            QHeaderView.ResizeMode.ResizeToContents)
+        self.copy = QPushButton("Copy as TSV", self)
+        self.copy.setObjectName(f"{kind}_table_copy")
+        self.copy.setToolTip("Every number, tab-separated, for a spreadsheet or numpy.loadtxt")
+        self.copy.clicked.connect(self.copy_tsv)
+        top = QHBoxLayout()
+        top.addWidget(self.title, 1)
+        top.addWidget(self.copy)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 4, 0, 0)
+        layout.addLayout(top)
+        layout.addWidget(self.view)
+
+    def show_value(self, title: str, value: Any) -> None:
+        """Show ``value`` under ``title`` (hidden when None)."""
+        self.value = value
+        self.setVisible(value is not None)
+        if value is None:
+            self.model.set_value(None)
+            return
+        self.title.setText(f"{title}   {shape_text(value)}")
+        self.model.set_value(value)
+        rows = min(self.model.rowCount(), VISIBLE_ROWS)
+        header = self.view.horizontalHeader().height()
+        self.view.setFixedHeight(header + rows * self.view.verticalHeader().defaultSectionSize()
+                                 + 2 * self.view.frameWidth() + 2)
+
+    def copy_tsv(self) -> None:
+        if self.value is not None:
+            QGuiApplication.clipboard().setText(to_tsv(self.value))
+
+
+class NumbersPanel(QWidget):
+    """The value table and the gradient table of one node."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.value_table = NumberTable("value", self)
+        self.grad_table = NumberTable("grad", self)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.value_table)
+        layout.addWidget(self.grad_table)
+
+    def show_numbers(self, name: str, output: str, value: Any, grad: Any) -> None:
+        """``value`` and ``grad`` (None: that table hides) of node ``name``."""
+        self.value_table.show_value(name, value)
+        self.grad_table.show_value(f"∂{output}/∂{name}", grad)
+        self.setVisible(value is not None or grad is not None)
