@@ -35,7 +35,7 @@ import numpy as np
 
 from cgeditor.core import floatmath, rules
 from cgeditor.core.ops import F64, OpSpec
-from cgeditor.core.values import all_finite, fit_like
+from cgeditor.core.values import all_finite, fit_like, quiet_ieee
 
 if TYPE_CHECKING:
     from cgeditor.core.engine import Plan, Step
@@ -68,21 +68,29 @@ def forward_values(plan: Plan, values: list) -> list | None:
     if all(v.__class__ is F64 for v in leaves):
         code = compiled(plan, "forward", FLOAT)
         if code is not None:
-            try:
-                out = code.run(tuple(map(float, leaves)))
-                if math.isfinite(sum(out)):  # a complex number raises here too
-                    done = list(np.array(out))
-                    plan.cache[_LAST_FLOATS] = (tuple(done), out)  # for backward's reuse
-                    return done
-            except Exception:  # a domain error or overflow: numpy and the careful path decide
-                pass
-            return None
+            return _float_forward(plan, code, leaves)
     code = compiled(plan, "forward", NUMPY)
-    try:
-        out = code.run(tuple(leaves))
-    except Exception:  # a shape mismatch or a failing rule: reported by the careful path
-        return None
-    return list(out) if all_finite(out) else None
+    with quiet_ieee():
+        try:
+            out = code.run(tuple(leaves))
+        except Exception:  # a shape mismatch or a failing rule: reported by the careful path
+            return None
+        return list(out) if all_finite(out) else None
+
+
+def _float_forward(plan: Plan, code: Pass, leaves: list) -> list | None:
+    # np.errstate, not quiet_ieee: it is cheaper to enter, and here numpy only ever runs
+    # inside a rule function of core/rules.py, whose warnings must not reach the user.
+    with np.errstate(all="ignore"):
+        try:
+            out = code.run(tuple(map(float, leaves)))
+            if not math.isfinite(sum(out)):  # a complex number raises here too
+                return None
+        except Exception:  # a domain error or overflow: the careful path decides
+            return None
+        done = list(np.array(out))
+    plan.cache[_LAST_FLOATS] = (tuple(done), out)  # for backward's reuse
+    return done
 
 
 def backward_grads(plan: Plan, values: Sequence[Any], seed: Any) -> list | None:
@@ -92,13 +100,19 @@ def backward_grads(plan: Plan, values: Sequence[Any], seed: Any) -> list | None:
     if floats is not None:
         code = compiled(plan, "backward", FLOAT)
         if code is not None:
-            try:
-                out = code.run(floats, float(seed))
-                if math.isfinite(sum(out)):
-                    return _scatter(plan, code.slots, list(np.array(out)))
-            except Exception:
-                pass
-            return None
+            with np.errstate(all="ignore"):  # as in _float_forward
+                try:
+                    out = code.run(floats, float(seed))
+                    if not math.isfinite(sum(out)):
+                        return None
+                except Exception:
+                    return None
+                return _scatter(plan, code.slots, list(np.array(out)))
+    with quiet_ieee():
+        return _numpy_backward(plan, values, seed)
+
+
+def _numpy_backward(plan: Plan, values: Sequence[Any], seed: Any) -> list | None:
     shape = _uniform_shape(values, seed)
     if shape is not None:
         code = compiled(plan, "backward", UNIFORM)

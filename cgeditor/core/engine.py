@@ -7,10 +7,7 @@ across runs). Failures and non-finite numbers become per-node issues, never exce
 
 from __future__ import annotations
 
-import threading
-import warnings
 from collections.abc import Mapping, Sequence
-from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
@@ -21,7 +18,15 @@ from cgeditor.core import compiled as straight_line
 from cgeditor.core.diagnose import failure_message, nonfinite_message, rule_inputs_text
 from cgeditor.core.ops import F64, OpSpec, get_op
 from cgeditor.core.shapes import refusals
-from cgeditor.core.values import as_value, describe, finite, fit_like, fit_to, is_finite
+from cgeditor.core.values import (
+    as_value,
+    describe,
+    finite,
+    fit_like,
+    fit_to,
+    is_finite,
+    quiet_ieee,
+)
 
 __all__ = ["BackwardResult", "ForwardResult", "Issue", "Plan", "Step", "as_value",
            "backward", "compile_plan", "describe", "fit_to", "forward", "is_finite",
@@ -139,29 +144,6 @@ class BackwardResult:
     issues: dict[int, Issue]
 
 
-_NUMPY_DEFAULT_ERR = {"divide": "warn", "over": "warn", "under": "ignore", "invalid": "warn"}
-
-
-def quiet_ieee() -> AbstractContextManager:
-    """IEEE results without numpy warnings, as cheaply as possible.
-
-    numpy's scalar arithmetic runs about twice as slow under any non-default np.errstate, so
-    on the main thread with numpy's default error state the (rare) RuntimeWarnings are
-    filtered instead. warnings.catch_warnings edits process-wide state, so other threads
-    (and callers who changed np.seterr, e.g. to "raise") get the thread-local np.errstate.
-    """
-    if threading.current_thread() is threading.main_thread() \
-            and np.geterr() == _NUMPY_DEFAULT_ERR:
-        return _IgnoredRuntimeWarnings()
-    return np.errstate(all="ignore")
-
-
-class _IgnoredRuntimeWarnings(warnings.catch_warnings):
-    def __enter__(self) -> None:
-        super().__enter__()
-        warnings.simplefilter("ignore", RuntimeWarning)
-
-
 def forward(plan: Plan, feeds: Mapping[str, Any] | None = None, *,
             compiled: bool | None = None) -> ForwardResult:
     """Evaluate every step in order; leaves take ``feeds[name]`` when given.
@@ -185,11 +167,11 @@ def forward(plan: Plan, feeds: Mapping[str, Any] | None = None, *,
             issues[i] = Issue(i, "error", f"{plan.steps[i].name} has no value")
     for i, message in refusals(plan, values).items():  # before anything is allocated
         issues[i] = Issue(i, "error", message)
+    if not issues and plan.fwd and _hot(plan, "forward", compiled):
+        done = straight_line.forward_values(plan, values)
+        if done is not None:
+            return ForwardResult(done, issues)
     with quiet_ieee():  # IEEE results, reported as issues instead of warnings
-        if not issues and plan.fwd and _hot(plan, "forward", compiled):
-            done = straight_line.forward_values(plan, values)
-            if done is not None:
-                return ForwardResult(done, issues)
         failed = _run_fast(plan.fwd, values) if not issues else (0, None)
         if failed is not None:
             _run_careful(plan, values, issues, *failed)
@@ -259,11 +241,11 @@ def backward(plan: Plan, values: Sequence[Any], seed: Any = None, *,
     if grads[out].__class__ is np.ndarray and grads[out].ndim == 0:
         grads[out] = F64(grads[out])
     issues: dict[int, Issue] = {}
+    if plan.bwd and _hot(plan, "backward", compiled):
+        done = straight_line.backward_grads(plan, values, grads[out])
+        if done is not None:
+            return BackwardResult(done, issues)
     with quiet_ieee():
-        if plan.bwd and _hot(plan, "backward", compiled):
-            done = straight_line.backward_grads(plan, values, grads[out])
-            if done is not None:
-                return BackwardResult(done, issues)
         _backward_loop(plan.bwd, values, grads)
         _mark_nonfinite(plan, grads, issues, "nonfinite_grad", values)
     return BackwardResult(grads, issues)

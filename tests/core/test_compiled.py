@@ -21,6 +21,9 @@ from cgeditor.core.engine import Step, backward, compile_plan, forward
 from cgeditor.core.ops import F64, REGISTRY
 from tests.core.test_ops import SAMPLES
 
+# Compiled code runs numpy too (rule functions, tensors): none of its warnings may escape.
+pytestmark = pytest.mark.filterwarnings("error::RuntimeWarning")
+
 OPS = sorted(name for name, spec in REGISTRY.items() if not spec.is_leaf)
 SPECIAL = (0.0, -1.0, 0.5, 2.0, 1000.0)  # zero, negative, overflow of exp, and plain numbers
 POWC_EXPONENTS = (2.0, -1.0, 0.5, 0.0, 3.0)
