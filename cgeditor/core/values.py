@@ -15,10 +15,12 @@ import numpy as np
 from cgeditor.core.ops import F64
 
 
+# Exported numpy modules carry as_value's source as their f64, and sum_to_shape's as it is
+# (model/export_helpers.py): keep both to plain numpy.
 def as_value(raw: Any) -> Any:
     """A float64 numpy scalar or a float64 ndarray (never a shape-(1,)-for-a-scalar array)."""
     arr = np.asarray(raw, dtype=np.float64)
-    return F64(arr) if arr.ndim == 0 else arr
+    return arr[()] if arr.ndim == 0 else arr
 
 
 def fit_like(grad: Any, like: Any) -> Any:
@@ -33,7 +35,13 @@ def fit_like(grad: Any, like: Any) -> Any:
 
 def fit_to(grad: Any, like: Any) -> Any:
     """Sum a broadcast gradient back to the shape of ``like`` (numpy broadcasting in reverse)."""
-    shape = np.shape(like)
+    grad = sum_to_shape(grad, np.shape(like))
+    return F64(grad) if grad.ndim == 0 else grad
+
+
+def sum_to_shape(grad: Any, shape: tuple[int, ...]) -> np.ndarray:
+    """``grad`` summed over the axes broadcasting added or stretched, as a float64 array of
+    ``shape`` (a read-only view when it had to be broadcast back up)."""
     grad = np.asarray(grad, dtype=np.float64)
     if grad.shape != shape:
         extra = grad.ndim - len(shape)
@@ -43,7 +51,7 @@ def fit_to(grad: Any, like: Any) -> Any:
         if kept:
             grad = grad.sum(axis=kept, keepdims=True)
         grad = np.broadcast_to(grad, shape)
-    return F64(grad) if grad.ndim == 0 else grad
+    return grad
 
 
 def is_finite(value: Any) -> bool:

@@ -1,8 +1,9 @@
 """Source of the small helper functions that exported modules include when they use them.
 
-The numpy helpers are the engine's own rules: core/rules.py's functions, copied from their
-source without type hints, plus f64 and unbroadcast, which mirror core/engine.py line for line.
-So an exported module gives the engine's numbers, not merely close ones.
+The numpy helpers are the engine's own functions, taken from their source without type
+hints (inspect.getsource): core/rules.py's rules, and core/values.py's as_value (exported as
+f64) and sum_to_shape, which unbroadcast wraps. So an exported module gives the engine's
+numbers, not merely close ones, and cannot drift from them.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 
-from cgeditor.core import rules
+from cgeditor.core import rules, values
 
 # The rules an exported module may call, by the name its templates use.
 _RULES: dict[str, Callable] = {
@@ -24,38 +25,30 @@ _RULES: dict[str, Callable] = {
 }
 
 
-def _source(fn: Callable) -> str:
-    """``fn``'s source without annotations: the exported module imports nothing but numpy."""
+def _source(fn: Callable, name: str | None = None) -> str:
+    """``fn``'s source without annotations (the exported module imports nothing but numpy),
+    renamed to ``name`` if given."""
     tree = ast.parse(inspect.getsource(fn))
     for node in ast.walk(tree):
         if isinstance(node, ast.FunctionDef):
             node.returns = None
             for arg in (*node.args.args, *node.args.kwonlyargs):
                 arg.annotation = None
+    if name is not None:
+        tree.body[0].name = name  # type: ignore[attr-defined]
     return "\n" + ast.unparse(tree) + "\n"
 
 
 NUMPY_HELPERS: dict[str, str] = {
-    "f64": '''
-def f64(value):
-    """A float64 scalar or array, as the engine stores every value."""
-    return np.asarray(value, dtype=np.float64)[()]
-''',
+    "f64": _source(values.as_value, "f64"),
+    "sum_to_shape": _source(values.sum_to_shape),
+    # The engine's fit_to, but always a fresh array: the exported backward accumulates with
+    # +=, which must never write into another node's gradient.
     "unbroadcast": '''
 def unbroadcast(grad, shape):
-    """Sum a broadcast gradient back to ``shape`` (numpy broadcasting in reverse).
-
-    Always a fresh array, so accumulating with += never writes into another gradient."""
-    grad = np.asarray(grad, dtype=np.float64)
-    if grad.shape != shape:
-        extra = grad.ndim - len(shape)
-        if extra > 0:
-            grad = grad.sum(axis=tuple(range(extra)))
-        kept = tuple(k for k, n in enumerate(shape) if n == 1 and grad.shape[k] != 1)
-        if kept:
-            grad = grad.sum(axis=kept, keepdims=True)
-        grad = np.broadcast_to(grad, shape)
-    return np.array(grad)[()]
+    """Sum a broadcast gradient back to ``shape`` (numpy broadcasting in reverse), as a
+    fresh float64 scalar or array."""
+    return np.array(sum_to_shape(grad, shape))[()]
 ''',
     **{name: _source(fn) for name, fn in _RULES.items()},
 }

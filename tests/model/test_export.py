@@ -15,9 +15,10 @@ import pytest
 
 from cgeditor.core.engine import backward, forward
 from cgeditor.core.ops import REGISTRY
+from cgeditor.core.values import as_value, fit_to
 from cgeditor.model.examples import CATALOGUE, build_example
 from cgeditor.model.export import ExportError, to_numpy_module, to_torch_module
-from cgeditor.model.export_helpers import NN_MODULE_ATTRS
+from cgeditor.model.export_helpers import NN_MODULE_ATTRS, NUMPY_HELPERS
 from cgeditor.model.formula import from_formula
 from cgeditor.model.graph import Graph
 from tests.torch_refs import RefCase, assert_matches, load
@@ -209,6 +210,26 @@ def test_names_that_clash_with_generated_code_are_renamed(tmp_path: Path) -> Non
     for name in expected.order:
         assert_close(values[name], expected.values[name], name)
         assert_close(grads[name], expected.grads[name], name)
+
+
+@pytest.mark.parametrize(("grad_shape", "shape"), [
+    ((), ()), ((3,), ()), ((2, 3), (3,)), ((2, 3), (1, 3)), ((2, 3), (2, 1)), ((4, 2, 3), (2, 1)),
+])
+def test_exported_chores_are_the_engines_functions(grad_shape: tuple, shape: tuple) -> None:
+    """f64 and unbroadcast, run from the text an exported module carries, give the engine's
+    as_value and fit_to results: same type, shape and numbers, and a fresh gradient."""
+    namespace: dict[str, Any] = {"np": np}
+    exec("".join(NUMPY_HELPERS[name] for name in ("f64", "sum_to_shape", "unbroadcast")),
+         namespace)
+    grad = np.arange(1.0, 1.0 + np.prod(grad_shape)).reshape(grad_shape)
+    got, want = namespace["unbroadcast"](grad, shape), fit_to(grad, np.zeros(shape))
+    assert type(got) is type(want) and np.shape(got) == shape
+    np.testing.assert_array_equal(got, want)
+    assert not np.shares_memory(got, grad)
+    for raw in (2, [1, 2], [[0.5]]):
+        value = namespace["f64"](raw)
+        assert type(value) is type(as_value(raw)) and value.dtype == np.float64
+        np.testing.assert_array_equal(value, as_value(raw))
 
 
 def test_a_graph_with_an_open_port_is_refused_with_the_reason() -> None:
