@@ -224,7 +224,7 @@ def _numpy_backward(prep: _Prepared) -> list[str]:
     plan, out = prep.plan, prep.out
     lines = ["", f"    # Backward pass, in reverse order: grad_n = d{plan.steps[out].name}/dn.",
              "    # unbroadcast sums each gradient back to its node's shape, as the engine does.",
-             f"    {prep.grad[out]} = f64(np.ones_like({prep.var[out]}))"]
+             f"    {prep.grad[out]} = scalar_seed({prep.var[out]}, {plan.steps[out].name!r})"]
     reached = {out}
     for i in range(out, -1, -1):
         spec = plan.specs[i]
@@ -333,9 +333,10 @@ def _module_attrs(prep: _Prepared) -> list[str]:
 def _torch_gradients() -> list[str]:
     return [
         "def gradients(**inputs):",
-        '    """Values and gradients of the output (summed if it is a tensor, as the engine',
-        "    seeds ones) with respect to every node, constants included, by autograd. Inputs",
-        '    and constants are given by name and default to SAVED and CONSTS."""',
+        '    """Values and gradients of the output with respect to every node, constants',
+        "    included, by autograd. Inputs and constants are given by name and default to",
+        "    SAVED and CONSTS. A tensor output is refused, as in the editor: differentiate",
+        '    its sum or mean."""',
         "    leaves = {",
         "        name: torch.as_tensor(inputs.get(name, value), dtype=DTYPE).detach()",
         "        .clone().requires_grad_(True)",
@@ -345,7 +346,12 @@ def _torch_gradients() -> list[str]:
         "    for value in values.values():",
         "        if value.requires_grad and not value.is_leaf:",
         "            value.retain_grad()",
-        "    values[OUTPUT].sum().backward()",
+        "    if values[OUTPUT].numel() != 1:",
+        "        raise ValueError(",
+        '            f"the output {OUTPUT} has shape {tuple(values[OUTPUT].shape)}, but "',
+        '            f"gradients need a scalar output (a single number); differentiate "',
+        '            f"sum({OUTPUT}) or mean({OUTPUT})")',
+        "    values[OUTPUT].backward()",
         "    grads = {name: value.grad if value.grad is not None else torch.zeros_like(value)",
         "             for name, value in values.items()}",
         "    return values, grads",

@@ -50,6 +50,16 @@ def unbroadcast(grad, shape):
     fresh float64 scalar or array."""
     return np.array(sum_to_shape(grad, shape))[()]
 ''',
+    "scalar_seed": '''
+def scalar_seed(output, name):
+    """The seed of backward, d(output)/d(output) = 1. Like torch and the editor, a tensor
+    output is refused rather than silently summed: differentiate its sum or mean."""
+    if np.size(output) != 1:
+        raise ValueError(
+            f"the output {name} has shape {np.shape(output)}, but gradients need a scalar "
+            f"output (a single number); differentiate sum({name}) or mean({name})")
+    return f64(np.ones_like(output))
+''',
     **{name: _source(fn) for name, fn in _RULES.items()},
 }
 

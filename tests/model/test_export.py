@@ -13,7 +13,6 @@ from typing import Any
 import numpy as np
 import pytest
 
-from cgeditor.core.engine import backward, forward
 from cgeditor.core.ops import REGISTRY
 from cgeditor.core.values import as_value, fit_to
 from cgeditor.model.examples import CATALOGUE, build_example
@@ -181,18 +180,40 @@ def test_numpy_module_takes_new_inputs_and_sums_fan_out(tmp_path: Path) -> None:
     assert values["f"] == pytest.approx(2.25 - 6.0 - 1.5)
     assert grads["x"] == pytest.approx(2 * -1.5 + 4.0 + 1.0)
     # Arrays fed to this scalar export: accumulating into grad_x must not alias grad_f.
+    summed(g)
+    module = load_module(to_numpy_module(g), tmp_path / "fan_summed.py")
     x_new = np.array([-1.5, 0.5])
     values, grads = module.forward_backward(x=x_new, y=4.0)
-    for name, want in engine_grads(g, {"x": x_new, "y": 4.0}).items():
-        assert_close(grads[name], want, f"gradient of {name}")
+    expected = g.run({"x": x_new, "y": 4.0})
+    assert expected.ok, expected.issues
+    for name in expected.order:
+        assert_close(grads[name], expected.grads[name], f"gradient of {name}")
 
 
-def engine_grads(graph: Graph, feeds: dict) -> dict[str, Any]:
-    """The engine's own backward seeded with ones, as the exported module is: Graph.run
-    refuses a tensor output instead of differentiating its sum."""
-    plan = graph.compile()
-    values = forward(plan, feeds).values
-    return dict(zip(plan.names, backward(plan, values, np.ones_like(values[plan.output])).grads))
+def summed(graph: Graph) -> Graph:
+    """``graph`` with total = sum(output) as its output: arrays fed to a graph built on
+    scalars give a tensor output, which backward (engine and exports alike) refuses."""
+    out = graph.output
+    total = graph.add_node("sum", "total", x=9)
+    graph.connect(out, total.id, "x")
+    graph.set_output(total.id)
+    return graph
+
+
+@pytest.mark.parametrize("torch_module", [False, True], ids=["numpy", "torch"])
+def test_exports_refuse_a_tensor_output_as_the_editor_does(torch_module: bool,
+                                                           tmp_path: Path) -> None:
+    graph = build_example("seed")
+    feeds = {"w": np.array([1.0, -0.5, 2.0])}
+    if torch_module:
+        pytest.importorskip("torch", reason="torch is an optional extra")
+        run = load_module(to_torch_module(graph), tmp_path / "t.py").gradients
+    else:
+        run = load_module(to_numpy_module(graph), tmp_path / "n.py").forward_backward
+    with pytest.raises(ValueError) as info:
+        run(**feeds)
+    assert str(info.value) == ("the output J has shape (3,), but gradients need a scalar output "
+                               "(a single number); differentiate sum(J) or mean(J)")
 
 
 def test_names_that_clash_with_generated_code_are_renamed(tmp_path: Path) -> None:
@@ -269,16 +290,15 @@ def test_torch_model_keeps_inputs_named_like_module_attributes_apart(tmp_path: P
 
 def test_torch_gradients_take_new_constants_and_inputs_by_name(tmp_path: Path) -> None:
     pytest.importorskip("torch", reason="torch is an optional extra")
-    graph = build_example("seed")
+    graph = summed(build_example("seed"))
     feeds = {"half": np.array([0.25, 2.0]), "w": np.array([[1.0], [-3.0]])}
-    expected = graph.run(feeds, backward=False)
+    expected = graph.run(feeds)
     assert expected.ok, expected.issues
     module = load_module(to_torch_module(graph), tmp_path / "seed_feeds_torch.py")
     values, grads = module.gradients(**feeds)
     for name in expected.order:
         assert_close(values[name].detach().numpy(), expected.values[name], f"value of {name}")
-    for name, want in engine_grads(graph, feeds).items():
-        assert_close(grads[name].numpy(), want, f"gradient of {name}")
+        assert_close(grads[name].numpy(), expected.grads[name], f"gradient of {name}")
 
 
 def test_torch_module_with_long_names_and_no_inputs_differentiates_its_constants(
@@ -306,17 +326,16 @@ def test_torch_module_with_long_names_and_no_inputs_differentiates_its_constants
 ], ids=["vector-w", "broadcast-matrix"])
 def test_scalar_numpy_export_is_correct_for_tensors_fed_later(feeds: dict,
                                                               tmp_path: Path) -> None:
-    """The seed graph is all scalars when exported; arrays passed in later still get the
-    engine's gradients (summed back to each input's shape, fan-out never aliased)."""
-    graph = build_example("seed")
-    expected = graph.run(feeds, backward=False)
+    """The seed graph (plus a sum) is all scalars when exported; arrays passed in later still
+    get the engine's gradients (summed back to each input's shape, fan-out never aliased)."""
+    graph = summed(build_example("seed"))
+    expected = graph.run(feeds)
     assert expected.ok, expected.issues
     module = load_module(to_numpy_module(graph), tmp_path / "seed_tensor_np.py")
     values, grads = module.forward_backward(**feeds)
     for name in expected.order:
         assert_close(values[name], expected.values[name], f"value of {name}")
-    for name, want in engine_grads(graph, feeds).items():
-        assert_close(grads[name], want, f"gradient of {name}")
+        assert_close(grads[name], expected.grads[name], f"gradient of {name}")
 
 
 # --- torch references: special points and the matmul operand grid --------------------------
