@@ -35,7 +35,7 @@ def test_absurd_suggestions_from_a_file_fall_back_to_defaults(learn, window) -> 
     panel = learn.train
     graph = load_example("seed_fit")
     graph.meta["train"] = {"lr": 10 ** 400, "steps": 10 ** 18, "optimizer": "adam"}
-    window.set_graph(graph)  # 10**400 used to raise OverflowError here
+    window.set_graph(graph)  # 10**400 is past float range: int-to-float would overflow
     assert (panel.lr.value(), panel.steps.value(), panel.optimizer.currentText()) == (
         0.1, 200, "adam")
 
