@@ -158,7 +158,9 @@ def _open_editor(path: str | None) -> int:
         raise CliError(f"{path}: no such file")
     if path is not None and not Path(path).is_file():
         raise CliError(f"{path}: not a regular file")
-    try:
+    try:  # the GUI and Qt: a missing PySide6 wheel or system library (libEGL) fails here
+        import PySide6.QtWidgets  # noqa: F401  (gui/app.py imports it only after its checks)
+
         from cgeditor.gui import app
     except ImportError as exc:
         print(f"cgeditor: error: the editor cannot start ({exc}); the headless commands "

@@ -29,11 +29,12 @@ from cgeditor.cli_common import (
 )
 from cgeditor.core.gradcheck import CheckRow
 from cgeditor.model.atomic import write_atomically
+from cgeditor.model.display import build_display
 from cgeditor.model.export import to_numpy_module, to_torch_module
 from cgeditor.model.formatting import format_cell, format_number, jsonable
 from cgeditor.model.gradcheck import gradient_rows
 from cgeditor.model.graph import Graph
-from cgeditor.model.train import OPTIMIZERS, Trainer, apply_values
+from cgeditor.model.train import OPTIMIZERS, Trainer, TrainingError, apply_values, check_settings
 
 TRAINED_SUFFIX = ".trained.cgraph"
 LOSS_LINES = 10  # train prints about this many loss lines
@@ -128,7 +129,6 @@ def trained_path(path: str) -> str:
 
 def _train_settings(graph: Graph, args: argparse.Namespace) -> tuple[int, float, str]:
     """--steps, --lr and --optimizer, else the file's suggestions; both validated as one."""
-    from cgeditor.model.train import TrainingError, check_settings
     suggested = graph.meta.get("train") if isinstance(graph.meta.get("train"), dict) else {}
     steps = args.steps if args.steps is not None else suggested.get("steps")
     lr = args.lr if args.lr is not None else suggested.get("lr")
@@ -230,6 +230,7 @@ def _ensure_qt_app() -> Any:
 
 def picture_options(args: argparse.Namespace) -> Any:
     """The PictureOptions the export arguments ask for."""
+    # The gui modules load only for a picture: the other subcommands run without PySide6.
     from cgeditor.gui.canvas.picture import PictureOptions
     try:
         return PictureOptions(
@@ -250,9 +251,9 @@ def render_image(graph: Graph, path: str, options: Any = None, run: bool = False
     if not graph.nodes:
         raise CliError("the graph is empty: there is nothing to draw")
     _ensure_qt_app()
+    # Here, not at the top: the other subcommands run where PySide6 is not installed.
     from cgeditor.gui.canvas.image_export import ExportError
     from cgeditor.gui.canvas.picture import PictureOptions, export_picture
-    from cgeditor.model.display import build_display
     display = None
     if run:
         result = graph.run(backward=True)

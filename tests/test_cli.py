@@ -188,6 +188,14 @@ def test_editor_that_cannot_import_gives_one_clear_line(monkeypatch, capsys):
     assert len(err) == 1 and err[0].startswith("cgeditor: error: the editor cannot start")
 
 
+def test_editor_without_qt_gives_one_clear_line(monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, "PySide6.QtWidgets", None)  # as if the wheel were absent
+    assert main([]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 1 and err[0].startswith("cgeditor: error: the editor cannot start")
+    assert "PySide6" in err[0]
+
+
 def test_console_entry_point_never_shows_a_traceback(seed_file, tmp_path):
     def run(*argv):
         return subprocess.run([sys.executable, "-m", "cgeditor", *argv], capture_output=True,
