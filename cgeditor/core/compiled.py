@@ -84,7 +84,7 @@ def _float_forward(plan: Plan, code: Pass, leaves: list) -> list | None:
     with np.errstate(all="ignore"):
         try:
             out = code.run(tuple(map(float, leaves)))
-            if not math.isfinite(sum(out)):  # a complex number raises here too
+            if not _finite_reals(out):
                 return None
         except Exception:  # a domain error or overflow: the careful path decides
             return None
@@ -103,7 +103,7 @@ def backward_grads(plan: Plan, values: Sequence[Any], seed: Any) -> list | None:
             with np.errstate(all="ignore"):  # as in _float_forward
                 try:
                     out = code.run(floats, float(seed))
-                    if not math.isfinite(sum(out)):
+                    if not _finite_reals(out):
                         return None
                 except Exception:
                     return None
@@ -132,6 +132,14 @@ def _numpy_backward(plan: Plan, values: Sequence[Any], seed: Any) -> list | None
 
 
 _LAST_FLOATS = "last float values"
+
+
+def _finite_reals(out: Sequence[Any]) -> bool:
+    """Every number of a float pass is finite and real. One sum checks both: inf or nan
+    anywhere makes it non-finite, a complex number (Python's (-1.0) ** 0.5) makes it
+    complex — and math.isfinite would quietly take the real part of a numpy complex."""
+    total = sum(out)
+    return isinstance(total, float) and math.isfinite(total)
 
 
 def _floats(plan: Plan, values: Sequence[Any]) -> Sequence[float] | None:

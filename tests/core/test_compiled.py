@@ -206,3 +206,23 @@ def test_backward_reads_values_changed_after_the_forward_pass() -> None:
     for a, b in zip(fast, careful):
         assert_same(a, b, "gradient")
     assert fast[0] != backward(plan, forward(plan).values, compiled=True).grads[0]
+
+
+@pytest.mark.parametrize("steps", [
+    # sigmoid's rule returns a numpy scalar; Python's (-1.0) ** 0.5 is a complex number
+    [Step("x", "input", value=F64(-1.0)), Step("s", "sigmoid", (0,)),
+     Step("p", "powc", (0,), {"exponent": 0.5}), Step("j", "add", (1, 2))],
+    # pow's vjp: Python's (-8.0) ** -0.5 is complex, and pow_grad_exponent gives a numpy 0
+    [Step("b", "input", value=F64(0.5)), Step("a", "input", value=F64(-8.0)),
+     Step("p", "pow", (1, 0))],
+])
+def test_python_complex_powers_never_leave_compiled_code(steps: list) -> None:
+    """A fractional power of a negative float is complex in Python (nan in numpy): the
+    compiled pass must hand over to the careful one, even when a numpy scalar in the sum
+    would quietly drop the imaginary part."""
+    plan = compile_plan(steps)
+    fast = forward(plan, compiled=True)
+    assert all(type(v) is F64 for v in fast.values)
+    grads = backward(plan, fast.values, compiled=True).grads
+    assert all(type(g) is F64 for g in grads)
+    assert_paths_agree(plan)
