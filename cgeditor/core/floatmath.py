@@ -20,8 +20,17 @@ sin = math.sin
 cos = math.cos
 tanh = math.tanh
 abs = abs  # numpy's name for it: the builtin on floats
-maximum = max
-minimum = min
+
+
+def maximum(a: float, b: float) -> float:
+    """The larger of a and b, and b at a tie, as numpy's maximum: max(-0.0, 0.0) is -0.0 but
+    np.maximum(-0.0, 0.0) is 0.0, and the sign of a zero decides the sign of 1 / x later."""
+    return a if a > b else b
+
+
+def minimum(a: float, b: float) -> float:
+    """The smaller of a and b, and b at a tie, as numpy's minimum."""
+    return a if a < b else b
 
 
 def sign(x: float) -> float:
@@ -38,7 +47,7 @@ def mean(x: float, axis: int | None = None) -> float:
     """The mean of one number is itself; numpy refuses an axis on a scalar, and so does this."""
     if axis is not None:
         raise ValueError("axis given for a scalar")
-    return x
+    return x + 0.0  # numpy's sum starts from +0.0, so the mean of -0.0 is 0.0
 
 
 def size(_x: float) -> int:

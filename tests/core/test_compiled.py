@@ -25,7 +25,8 @@ from tests.core.test_ops import SAMPLES
 pytestmark = pytest.mark.filterwarnings("error::RuntimeWarning")
 
 OPS = sorted(name for name, spec in REGISTRY.items() if not spec.is_leaf)
-SPECIAL = (0.0, -1.0, 0.5, 2.0, 1000.0)  # zero, negative, overflow of exp, and plain numbers
+# zeros of both signs, negative, overflow of exp, and plain numbers
+SPECIAL = (0.0, -0.0, -1.0, 0.5, 2.0, 1000.0)
 POWC_EXPONENTS = (2.0, -1.0, 0.5, 0.0, 3.0)
 
 
@@ -55,11 +56,14 @@ def _cases() -> list:
 
 
 def assert_same(a: Any, b: Any, what: str) -> None:
-    """Same type and shape, equal to 1e-12 (nan where nan), or both None."""
+    """Same type and shape, equal to 1e-12 (nan where nan), zeros of the same sign (1 / -0.0
+    is -inf further on), or both None."""
     assert type(a) is type(b), f"{what}: {type(a).__name__} vs {type(b).__name__}"
     if a is None:
         return
     assert np.shape(a) == np.shape(b), what
+    zero = np.asarray(a) == 0
+    assert (np.signbit(a)[zero] == np.signbit(b)[zero]).all(), f"{what}: signed zeros differ"
     np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12, equal_nan=True, err_msg=what)
 
 
