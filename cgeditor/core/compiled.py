@@ -143,7 +143,7 @@ def _finite_reals(out: Sequence[Any]) -> bool:
 
 
 def _floats(plan: Plan, values: Sequence[Any]) -> Sequence[float] | None:
-    """``values`` as Python floats when every one is a scalar, else None. The values the
+    """``values`` as Python floats when every one is a finite scalar, else None. The values the
     compiled forward pass just returned are recognised by identity and not converted again
     (converting costs as much as the backward code itself)."""
     last = plan.cache.get(_LAST_FLOATS)
@@ -153,7 +153,10 @@ def _floats(plan: Plan, values: Sequence[Any]) -> Sequence[float] | None:
         arr = np.array(values, dtype=np.float64)  # refuses None and arrays of size > 1
     except (TypeError, ValueError):
         return None
-    return arr.tolist() if arr.shape == (len(values),) else None
+    # math's stand-ins for numpy are trusted on finite numbers only (sign(nan) is 0.0 there)
+    if arr.shape != (len(values),) or not np.isfinite(arr).all():
+        return None
+    return arr.tolist()
 
 
 def _uniform_shape(values: Sequence[Any], seed: Any) -> tuple[int, ...] | None:

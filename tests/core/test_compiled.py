@@ -230,3 +230,17 @@ def test_python_complex_powers_never_leave_compiled_code(steps: list) -> None:
     grads = backward(plan, fast.values, compiled=True).grads
     assert all(type(g) is F64 for g in grads)
     assert_paths_agree(plan)
+
+
+def test_backward_through_a_nan_value_is_the_careful_one() -> None:
+    """Python's stand-ins are trusted only on finite numbers (sign(nan) would be 0.0, numpy
+    says nan): backward over a forward pass that went non-finite gives the careful gradients
+    and issues, here the nan of log(-8) reaching x through abs."""
+    steps = [Step("x", "input", value=F64(-8.0)), Step("l", "log", (0,)),
+             Step("k", "abs", (1,)), Step("j", "powc", (2,), {"exponent": 0.0})]
+    plan = compile_plan(steps)
+    values = forward(plan, compiled=True).values
+    careful = backward(plan, values, compiled=False)
+    fast = backward(plan, values, compiled=True)
+    assert np.isnan(careful.grads[0]) and fast.issues == careful.issues
+    assert_paths_agree(plan)
