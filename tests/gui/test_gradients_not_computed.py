@@ -134,3 +134,28 @@ def test_gradcheck_dock_at_a_kink_says_not_differentiable(qtbot, window) -> None
     assert panel.summary.text() == (
         "No failure (ε = 1e-06). w: not differentiable here (at r): relu is not "
         "differentiable at x = 0; cgeditor uses the subgradient 0 there (as torch).")
+
+
+TENSOR_REFUSAL = ("the output h has shape (2,), but gradients need a scalar output (a single "
+                  "number); add J = sum(h) (or J = mean(h)) and make it the output")
+
+
+def tensor_output_graph():
+    graph = from_formula("h = tanh(w*x)", w=np.array([1.0, 2.0]), x=np.array([3.0, 4.0]))
+    graph.nodes[graph.by_name("w").id].trainable = True
+    return graph
+
+
+def test_nudge_and_train_refuse_a_tensor_output(qtbot, window) -> None:
+    from tests.gui.conftest import learning_on
+
+    learn = learning_on(window, "seed", "gradcheck")
+    window.set_graph(tensor_output_graph())
+    depth = window.undo_stack.count()
+    window.scene.select_ids([window.graph.by_name("w").id])
+    qtbot.mouseClick(learn.gradcheck.nudge_button, Qt.MouseButton.LeftButton)
+    assert learn.gradcheck.nudge_result.text() == f"Not nudged: {TENSOR_REFUSAL}"
+    learn.show("train")
+    assert learn.train.start() is False
+    assert learn.train.status.text() == f"Cannot train: {TENSOR_REFUSAL}"
+    assert window.undo_stack.count() == depth

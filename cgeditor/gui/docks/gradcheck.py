@@ -33,7 +33,7 @@ from cgeditor.model.errors import GraphError
 from cgeditor.model.formatting import format_cell
 from cgeditor.model.gradcheck import check_plan
 from cgeditor.model.graph import Graph
-from cgeditor.model.run import compile_graph, pre_run_problems, refuse_non_scalar
+from cgeditor.model.run import compile_graph, pre_run_problems, scalar_output_problem
 
 if TYPE_CHECKING:
     from cgeditor.gui.window import MainWindow
@@ -107,7 +107,9 @@ def nudge(graph: Graph, node_id: str, eps: float) -> Nudge:
     fwd = forward(plan)
     if fwd.values[plan.output] is None:
         raise GraphError("the output could not be computed; press Forward to see why")
-    refuse_non_scalar(plan, fwd.values, "nudge")
+    problem = scalar_output_problem(plan.steps[plan.output].name, fwd.values[plan.output])
+    if problem:  # shown as "Not nudged: <problem>"
+        raise GraphError(problem)
     grad = backward(plan, fwd.values).grads[plan.index[node.name]]
     slope = float(np.sum(grad)) if grad is not None else 0.0
     before = np.asarray(node.value, dtype=np.float64)

@@ -152,7 +152,9 @@ class TrainPanel(QWidget):
         try:
             self.trainer = Trainer(graph, self.lr.value(), self.optimizer.currentText())
         except GraphError as exc:
-            self._say(f"Cannot train: {exc}")
+            text = str(exc)  # some refusals already begin "cannot train …"
+            self._say(text[:1].upper() + text[1:] if text.startswith("cannot train")
+                      else f"Cannot train: {text}")
             return False
         self._graph, self.total, self.chunk = graph, self.steps.value(), 1
         self.history = []
