@@ -11,7 +11,7 @@ import pytest
 from crash_child import make_window, prompts  # noqa: F401 - fixtures (isolated settings, dialogs)
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QTextBrowser, QToolButton
+from PySide6.QtWidgets import QLabel, QTableView, QTextBrowser, QToolButton
 
 from cgeditor.model.formula import from_formula
 from tests.graphs import open_port
@@ -59,6 +59,12 @@ def test_failed_forward_shows_na_not_zero_everywhere(qtbot, window) -> None:
     messages = window.messages.toPlainText()
     assert messages.count("gradients not computed: the output J has no value") == 1
     assert "gufunc" not in messages
+    window.scene.select_ids([window.graph.by_name("A").id])  # the inspector's numbers
+    note = window.findChild(QLabel, "grad_not_computed")
+    assert note.isVisible() and note.text() == (
+        "∂J/∂A = n/a: gradients not computed: the output J has no value because C could not "
+        "run")
+    assert not window.findChild(QTableView, "grad_table").isVisible()
 
 
 def test_open_port_trace_shows_the_real_op_and_not_run(qtbot, window) -> None:

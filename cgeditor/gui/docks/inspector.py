@@ -122,10 +122,10 @@ class Inspector(QWidget):
         shown = None
         if self.node_id is not None and self.run_display is not None:
             shown = self.run_display.nodes.get(self.node_id)
-        if shown is None or (shown.value is None and shown.grad is None):
+        if shown is None or (shown.value is None and shown.grad is None and not shown.note):
             self.numbers.hide()
             return
-        self.numbers.show_numbers(shown.name, shown.output, shown.value, shown.grad)
+        self.numbers.show_numbers(shown.name, shown.output, shown.value, shown.grad, shown.note)
 
     def _clear(self) -> None:
         while self.form.rowCount():

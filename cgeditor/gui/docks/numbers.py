@@ -124,13 +124,22 @@ class NumbersPanel(QWidget):
         super().__init__(parent)
         self.value_table = NumberTable("value", self)
         self.grad_table = NumberTable("grad", self)
+        self.grad_note = QLabel(self)  # a gradient not computed: "n/a" and why, never a table
+        self.grad_note.setObjectName("grad_not_computed")
+        self.grad_note.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.value_table)
         layout.addWidget(self.grad_table)
+        layout.addWidget(self.grad_note)
 
-    def show_numbers(self, name: str, output: str, value: Any, grad: Any) -> None:
-        """``value`` and ``grad`` (None: that table hides) of node ``name``."""
+    def show_numbers(self, name: str, output: str, value: Any, grad: Any,
+                     not_computed: str = "") -> None:
+        """``value`` and ``grad`` (None: that table hides) of node ``name``; when the run
+        computed no gradient, ``not_computed`` says why, under '∂J/∂name = n/a'."""
         self.value_table.show_value(name, value)
         self.grad_table.show_value(f"∂{output}/∂{name}", grad)
-        self.setVisible(value is not None or grad is not None)
+        self.grad_note.setText(f"∂{output}/∂{name} = n/a: {not_computed}"
+                               if not_computed else "")
+        self.grad_note.setVisible(bool(not_computed))
+        self.setVisible(value is not None or grad is not None or bool(not_computed))
