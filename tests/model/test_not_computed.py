@@ -124,3 +124,26 @@ def test_summed_output_trains_and_checks() -> None:
     assert all(row.passed for row in gradient_rows(g))
     trainer = Trainer(g, lr=0.1)
     assert trainer.step(1) == [pytest.approx(float(np.sum(np.tanh([3.0, 8.0]))))]
+
+
+def test_display_says_na_after_a_forward_only_display_of_the_same_numbers() -> None:
+    """Node states are reused when their numbers are unchanged: a forward-only run and a
+    refused backward have the same (absent) gradients, but only the second says n/a."""
+    from cgeditor.model.display import build_display
+
+    g = mismatched()
+    a = g.by_name("A").id
+    assert build_display(g.run(backward=False)).node(a).grad_text == ""
+    shown = build_display(g.run()).node(a)
+    assert shown.grad_text == "∂J/∂A = n/a"
+    assert "∂J/∂A = n/a: gradients not computed: the output J has no value because C could " \
+           "not run" in shown.tooltip
+    assert build_display(g.run(backward=False)).node(a).grad_text == ""
+
+
+def test_chain_rule_explanation_is_na_with_the_reason() -> None:
+    from cgeditor.model.explain import explain
+
+    result = vector_graph().run()
+    text = explain(result, result.ids[result.order.index("w")]).text
+    assert text.startswith("∂h/∂w = n/a: gradients not computed: the output h has shape (2,)")
