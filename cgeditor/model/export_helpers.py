@@ -103,7 +103,10 @@ def helpers_used(helpers: dict[str, str], code: str) -> list[str]:
     while pending:
         text = pending.pop()
         for name in helpers:
-            if name not in wanted and re.search(rf"(?<![\w.]){name}\(", text):
+            # The plain substring test (C speed) first: the regex's look-behind scans a
+            # 100k-line module for each helper it does not find (4.5 s at 30k nodes).
+            if name not in wanted and f"{name}(" in text \
+                    and re.search(rf"(?<![\w.]){name}\(", text):
                 wanted.add(name)
                 pending.append(helpers[name])
     return [name for name in helpers if name in wanted]

@@ -1,15 +1,22 @@
 """The chain-rule explainer: factors along each path, path counts, sums equal backprop."""
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cgeditor.model.display import MINUS
-from cgeditor.model.explain import TENSOR_NOTE, explain
+from cgeditor.model.display import MINUS, format_scalar
+from cgeditor.model.explain import (
+    MAX_PATHS,
+    MAX_SHOWN_FACTORS,
+    TENSOR_NOTE,
+    count_text,
+    explain,
+)
 from cgeditor.model.files import load
 from cgeditor.model.graph import Graph
 from cgeditor.paths import seed_example
-from tests.graphs import doubling_chain, fan_out
+from tests.graphs import chain, doubling_chain, fan_out
 
 
 def test_seed_w_factors_and_text():
@@ -95,3 +102,40 @@ def test_output_itself_and_unrelated_nodes():
     lone = explain(result, extra.id)
     assert lone.count_total == 0 and lone.text == "J does not depend on z: ∂J/∂z = 0"
     assert explain(result, "nope").text.startswith("no run result")
+
+
+def test_a_path_count_of_thousands_of_digits_is_written_in_scientific_notation():
+    graph = doubling_chain(14_400, 1.0)  # 2**14400 paths: str() of it raises ValueError
+    result = graph.run()
+    exp = explain(result, graph.by_name("x0").id)
+    assert exp.count_total == 2 ** 14_400 and exp.shown == MAX_PATHS
+    assert exp.count_text == "≈ 6.79e+4334"
+    lines = exp.text.splitlines()
+    assert lines[0] == "showing 5 of ≈ 6.79e+4334 paths"
+    assert len(lines) == 2 + MAX_PATHS and len(exp.text) < 5_000
+    first = lines[2]
+    assert first.startswith("path 1: ∂x14400/∂x14399[a] · ∂x14399/∂x14398[a] · ")
+    assert f"· … ({14_400 - MAX_SHOWN_FACTORS} more) … ·" in first and first.endswith(" = 1")
+    assert len(exp.paths[0].nodes) == 14_401  # the whole path is still there to highlight
+
+
+def test_a_long_chain_is_summarised_with_its_ends_and_every_node_highlighted():
+    graph, _nodes = chain(*[("sin", f"s{k}") for k in range(1, 3001)], start=0.5)
+    result = graph.run()
+    exp = explain(result, graph.by_name("x").id)
+    assert exp.count_total == 1 and len(exp.node_ids()) == 3001
+    factors = exp.paths[0].factors
+    assert np.isclose(np.prod(factors), result.grads["x"])
+    half = MAX_SHOWN_FACTORS // 2
+    shown = " · ".join(format_scalar(f) for f in factors[:half])
+    assert exp.text.startswith("∂s3000/∂x = ∂s3000/∂s2999 · ") and shown in exp.text
+    assert len(exp.text) < 1_000
+
+
+@pytest.mark.parametrize("n, text", [(0, "0"), (999_999_999_999_999, "999999999999999"),
+                                     (10 ** 15, "≈ 1.00e+15"), (2 ** 64, "≈ 1.84e+19"),
+                                     (10 ** 400 - 1, "≈ 1.00e+400"),
+                                     (314 * 10 ** 5000, "≈ 3.14e+5002")],
+                         ids=lambda v: v if isinstance(v, str) else "n")
+def test_count_text(n: int, text: str) -> None:
+    assert count_text(n) == text

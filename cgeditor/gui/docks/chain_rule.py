@@ -30,7 +30,7 @@ def explanation_html(exp: Explanation | None, name: str = "", stale: bool = Fals
     heads = [line for line in lines if not line.startswith(("path ", TENSOR_NOTE))]
     parts += [f"<p><b>{escape(line)}</b></p>" for line in heads if not line.startswith("showing")]
     if exp.count_total > 1:
-        parts.append(f"<p>showing {exp.shown} of {exp.count_total} paths</p><ol>")
+        parts.append(f"<p>showing {exp.shown} of {exp.count_text} paths</p><ol>")
         parts += [f"<li><code>{escape(path_text(p))}</code></li>" for p in exp.paths]
         parts.append("</ol>")
         if exp.gradient is not None:
