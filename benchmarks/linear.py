@@ -11,23 +11,13 @@ Run: python benchmarks/linear.py [--quick]
 from __future__ import annotations
 
 import argparse
-import time
-from collections.abc import Callable
-from typing import Any
+
+from engine import best  # CPU time, best of repeats (benchmarks/engine.py)
 
 from cgeditor.model.explain import explain
 from cgeditor.model.export import to_numpy_module, to_torch_module
 from cgeditor.model.graph import Graph
 from cgeditor.model.run import infer_shapes
-
-
-def best(fn: Callable[[], Any], repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        t0 = time.process_time()
-        fn()
-        times.append(time.process_time() - t0)
-    return min(times)
 
 
 def tanh_chain(nodes: int) -> Graph:
