@@ -9,6 +9,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from cgeditor.cli import main
 from cgeditor.model import atomic, files
 from cgeditor.model.formula import from_formula
@@ -32,6 +34,23 @@ def test_cli_export_never_follows_a_link_planted_at_a_temp_name(tmp_path: Path) 
     assert victim.read_text() == "precious\n"
     assert "def forward_backward(" in out.read_text() and not out.is_symlink()
     assert (tmp_path / "t.py").read_text().count("class Model(nn.Module):") == 1
+
+
+@pytest.mark.parametrize("suffix, magic", [(".png", b"\x89PNG"), (".svg", b"<?xml")])
+def test_cli_pictures_go_through_the_same_writer(tmp_path: Path, suffix: str, magic: bytes,
+                                                  monkeypatch) -> None:
+    pytest.importorskip("PySide6")
+    source = seed_file(tmp_path)
+    out = tmp_path / f"pic{suffix}"
+    written = []
+    real = atomic.write_atomically
+    monkeypatch.setattr(atomic, "write_atomically",
+                        lambda path, data: (written.append(path), real(path, data)))
+    from cgeditor.gui.canvas import image_export
+    monkeypatch.setattr(image_export, "write_atomically", atomic.write_atomically)
+    assert main(["export", str(source), "-o", str(out)]) == 0
+    assert written == [str(out)] and out.read_bytes().startswith(magic)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["g.cgraph", out.name]
 
 
 def test_cli_export_through_a_symlinked_output_writes_its_target(tmp_path: Path) -> None:

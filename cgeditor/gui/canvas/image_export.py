@@ -1,6 +1,7 @@
 """Export the canvas as a PNG picture or an SVG drawing; usable headless (offscreen Qt).
 
-Both write through QSaveFile, so a failed export never leaves half an image behind.
+Both are encoded in memory and written by the atomic writer that saves graphs
+(model/atomic.py), so a failed export never leaves half an image behind.
 """
 
 from __future__ import annotations
@@ -8,10 +9,12 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QIODevice, QRectF, QSaveFile, QSize, Qt
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QImage, QPaintDevice, QPainter
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QGraphicsScene
+
+from cgeditor.model.atomic import write_atomically
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -68,14 +71,18 @@ def _paint(scene: QGraphicsScene, device: QPaintDevice, target: QRectF, source: 
             item.setSelected(True)
 
 
-def _write(path: str, produce: Callable[[QSaveFile], bool]) -> None:
-    out = QSaveFile(path)
-    if not out.open(QIODevice.OpenModeFlag.WriteOnly):
-        raise ExportError(f"cannot write {path}: {out.errorString()}")
-    if not produce(out) or not out.commit():
-        reason = out.errorString()
-        out.cancelWriting()
-        raise ExportError(f"cannot write {path}: {reason or 'the image could not be encoded'}")
+def _write(path: str, produce: Callable[[QBuffer], bool]) -> None:
+    """Encode in memory, then write through the same atomic writer as saving a graph."""
+    data = QByteArray()
+    out = QBuffer(data)
+    out.open(QIODevice.OpenModeFlag.WriteOnly)
+    if not produce(out):
+        raise ExportError(f"cannot write {path}: the image could not be encoded")
+    out.close()
+    try:
+        write_atomically(path, bytes(data.data()))
+    except OSError as exc:
+        raise ExportError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
 def export_png(scene: QGraphicsScene, path: str, scale: float = PNG_SCALE,
@@ -98,7 +105,7 @@ def export_svg(scene: QGraphicsScene, path: str, background: QColor | None = Non
     source = _source_rect(scene, margin)
     size = QSize(round(source.width()), round(source.height()))
 
-    def produce(out: QSaveFile) -> bool:
+    def produce(out: QBuffer) -> bool:
         generator = QSvgGenerator()
         generator.setOutputDevice(out)
         generator.setSize(size)
