@@ -43,14 +43,10 @@ def controller_rows(graph: Graph) -> list[tuple[str, float]]:
     from cgeditor.gui.window import MainWindow
     app = QApplication.instance() or QApplication(sys.argv)
     window = MainWindow()
-    window.set_graph(graph) if hasattr(window, "set_graph") else None
-    window.graph = graph
+    window.set_graph(graph)
     window.resize(1400, 900)
     window.show()
-    run = getattr(window, "run", None)
-    if run is None:
-        from cgeditor.gui.run_controller import RunController
-        run = RunController(window)
+    run = window.run
 
     def rerun() -> None:
         run._run(backward=True)
@@ -63,7 +59,7 @@ def controller_rows(graph: Graph) -> list[tuple[str, float]]:
     rows = [("Live re-run via RunController (+ trace)", median_ms(rerun, 30, warm=True))]
     rows.append(("… plus repainting the window", median_ms(rerun_and_paint, 10, warm=True)))
     rows.append(("Live: edit x0 (all numbers change) + repaint", live_edit_ms(app, window)))
-    window.undo_stack.setClean() if hasattr(window, "undo_stack") else None
+    window.undo_stack.setClean()
     window.close()
     return rows
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from PySide6.QtGui import QUndoCommand
 
-from cgeditor.model.graph import MAX_NAME_LENGTH, Graph
+from cgeditor.model.graph import Graph
 from cgeditor.model.values import format_value
 
 Point = tuple[float, float]
@@ -27,14 +27,14 @@ def short(value: Any, width: int = 24) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-class Command(QUndoCommand):
+class EditCommand(QUndoCommand):
     """Base of every command here. Children live in a Python list, not as Qt children:
     PySide keeps no ownership link from a C++ parent command to a Python child, so Qt
     parenting would leave either a dangling child or a double delete."""
 
-    def __init__(self, text: str, parent: Command | None = None) -> None:
+    def __init__(self, text: str, parent: EditCommand | None = None) -> None:
         super().__init__(text)
-        self.children_: list[Command] = []
+        self.children_: list[EditCommand] = []
         if parent is not None:
             parent.children_.append(self)
 
@@ -47,7 +47,7 @@ class Command(QUndoCommand):
             child.undo()
 
 
-class Group(Command):
+class Group(EditCommand):
     """A parent whose children do the work (redo in order, undo in reverse)."""
 
 
@@ -68,13 +68,13 @@ class Bulk(Group):
             super().undo()
 
 
-class AddNode(Command):
+class AddNode(EditCommand):
     """Create one node with a fixed id, so redo after undo brings back the same node."""
 
     def __init__(self, graph: Graph, op: str, name: str, x: float, y: float,
                  attrs: Mapping[str, Any] | None = None, value: Any = None,
                  trainable: bool = False, node_id: str | None = None,
-                 parent: Command | None = None) -> None:
+                 parent: EditCommand | None = None) -> None:
         super().__init__(f"Add {op}", parent)
         self.graph = graph
         self.node_id = node_id or graph.new_id()
@@ -88,11 +88,11 @@ class AddNode(Command):
         self.graph.remove_node(self.node_id)
 
 
-class Connect(Command):
+class Connect(EditCommand):
     """``text`` is given when the nodes do not exist yet (a paste builds them first)."""
 
     def __init__(self, graph: Graph, src: str, dst: str, port: str,
-                 parent: Command | None = None, text: str | None = None) -> None:
+                 parent: EditCommand | None = None, text: str | None = None) -> None:
         super().__init__(text or f"Connect {wire_text(graph, src, dst, port)}", parent)
         self.graph, self.src, self.dst, self.port = graph, src, dst, port
 
@@ -103,9 +103,9 @@ class Connect(Command):
         self.graph.disconnect(self.dst, self.port)
 
 
-class Disconnect(Command):
+class Disconnect(EditCommand):
     def __init__(self, graph: Graph, dst: str, port: str,
-                 parent: Command | None = None) -> None:
+                 parent: EditCommand | None = None) -> None:
         src = graph.source_of(dst, port)
         assert src is not None, "Disconnect needs a connected port"
         super().__init__(f"Disconnect {wire_text(graph, src, dst, port)}", parent)
@@ -122,13 +122,13 @@ def wire_text(graph: Graph, src: str, dst: str, port: str) -> str:
     return f"{graph.nodes[src].name} → {graph.nodes[dst].name}.{port}"
 
 
-class RemoveNode(Command):
+class RemoveNode(EditCommand):
     """Delete one node; its children first disconnect the wires not already removed.
     Alone it puts the node back in its place on undo; inside DeleteNodes the parent
     restores the order of all of them at once."""
 
     def __init__(self, graph: Graph, node_id: str, skip: set[tuple[str, str]],
-                 parent: Command | None = None) -> None:
+                 parent: EditCommand | None = None) -> None:
         node = graph.node(node_id)
         super().__init__(f"Delete {node.name}", parent)
         self.graph, self.node_id = graph, node_id
@@ -214,7 +214,7 @@ def reconnect(graph: Graph, src: str, old_dst: str, old_port: str, dst: str,
     return parent
 
 
-class MoveNodes(Command):
+class MoveNodes(EditCommand):
     """A drag of one or many nodes, recorded once on release."""
 
     def __init__(self, graph: Graph, moves: Mapping[str, tuple[Point, Point]]) -> None:
@@ -234,7 +234,7 @@ class MoveNodes(Command):
                 self.graph.move_node(node_id, *old)
 
 
-class Rename(Command):
+class Rename(EditCommand):
     def __init__(self, graph: Graph, node_id: str, name: str) -> None:
         self.old = graph.node(node_id).name
         super().__init__(f"Rename {self.old} to {name}")
@@ -247,10 +247,11 @@ class Rename(Command):
         self.graph.rename_node(self.node_id, self.old)
 
 
-class SetValue(Command):
-    def __init__(self, graph: Graph, node_id: str, value: Any) -> None:
+class SetValue(EditCommand):
+    def __init__(self, graph: Graph, node_id: str, value: Any,
+                 parent: EditCommand | None = None) -> None:
         node = graph.node(node_id)
-        super().__init__(f"Set {node.name} = {short(value)}")
+        super().__init__(f"Set {node.name} = {short(value)}", parent)
         self.graph, self.node_id, self.old, self.new = graph, node_id, node.value, value
 
     def redo(self) -> None:
@@ -260,7 +261,7 @@ class SetValue(Command):
         self.graph.set_value(self.node_id, self.old)
 
 
-class SetAttr(Command):
+class SetAttr(EditCommand):
     def __init__(self, graph: Graph, node_id: str, attr: str, value: Any) -> None:
         node = graph.node(node_id)
         shown = "none" if value is None else short(value)
@@ -275,7 +276,7 @@ class SetAttr(Command):
         self.graph.set_attrs(self.node_id, {self.attr: self.old})
 
 
-class SetTrainable(Command):
+class SetTrainable(EditCommand):
     def __init__(self, graph: Graph, node_id: str, trainable: bool) -> None:
         name = graph.node(node_id).name
         super().__init__(f"Make {name} {'trainable' if trainable else 'fixed'}")
@@ -288,10 +289,10 @@ class SetTrainable(Command):
         self.graph.set_trainable(self.node_id, not self.new)
 
 
-class SetOutput(Command):
+class SetOutput(EditCommand):
     """``name`` is given when the node does not exist yet (a group adds it first)."""
 
-    def __init__(self, graph: Graph, node_id: str | None, parent: Command | None = None,
+    def __init__(self, graph: Graph, node_id: str | None, parent: EditCommand | None = None,
                  name: str | None = None) -> None:
         name = name or (graph.node(node_id).name if node_id else "none")
         super().__init__(f"Use {name} as output", parent)
@@ -316,52 +317,27 @@ def reduce_output(graph: Graph, op: str, x_offset: float = 220.0) -> Group:
     return parent
 
 
-class NamePicker:
-    """Names for the nodes of one multi-node edit (a paste, a formula): free in the graph
-    and among the names picked before, valid, and found in O(1) each (10k-node pastes)."""
-
-    def __init__(self, graph: Graph) -> None:
-        self.graph = graph
-        self.taken: set[str] = set()
-        self._next: dict[str, int] = {}  # per stem, where the numbering got to
-
-    def keep(self, name: str) -> bool:
-        """Take ``name`` itself if it is free; False when it is not."""
-        if self.graph.has_name(name) or name in self.taken:
-            return False
-        self.taken.add(name)
-        return True
-
-    def pick(self, base: str) -> str:
-        """``base`` if free, else base's stem numbered: x, x1, x2, …"""
-        name = self.graph.unique_name(base)
-        if name in self.taken:
-            stem = name.rstrip("0123456789")[:MAX_NAME_LENGTH - 12] or "n"  # room for digits
-            k = self._next.get(stem, 1)
-            while f"{stem}{k}" in self.taken or self.graph.has_name(f"{stem}{k}"):
-                k += 1
-            self._next[stem] = k + 1
-            name = f"{stem}{k}"
-        self.taken.add(name)
-        return name
-
-
-def paste(graph: Graph, nodes: list[dict[str, Any]], edges: list[dict[str, str]],
-          dx: float, dy: float) -> tuple[QUndoCommand, list[str]]:
-    """One step adding copies of ``nodes`` (fresh ids, unique names) and the wires among
-    them. ``nodes`` carry a "key" that ``edges`` refer to; returns the command and new ids.
-    Raises GraphError (InvalidNameError) before building anything the redo could refuse."""
-    parent = Bulk(graph, f"Paste {plural(len(nodes), 'node')}")
+def add_parts(graph: Graph, title: str, nodes: Iterable[Mapping[str, Any]],
+              wires: Iterable[Mapping[str, str]], dx: float = 0.0, dy: float = 0.0,
+              feeds: Iterable[tuple[str, str, str]] = ()) -> tuple[QUndoCommand, list[str]]:
+    """One step adding ``nodes`` (fresh ids; each keeps its name where free, else a numbered
+    one) moved by (dx, dy), the ``wires`` among them, and ``feeds``: wires (existing node id,
+    key, port) from nodes already in the graph. ``nodes`` carry a "key" that ``wires`` and
+    ``feeds`` refer to. Paste, duplicate and formula insert all build their step here;
+    returns the command and the new ids, in ``nodes`` order. Raises GraphError
+    (InvalidNameError) before building anything the redo could refuse."""
+    parent = Bulk(graph, title)
     ids: dict[str, str] = {}
-    names = NamePicker(graph)
+    taken: set[str] = set()
     for spec in nodes:
-        name = names.pick(spec["name"])
+        name = graph.unique_name(spec["name"], taken)
         graph.validate_name(name)  # refused here, before the stack sees a half paste
         cmd = AddNode(graph, spec["op"], name,
                       spec["x"] + dx, spec["y"] + dy, spec.get("attrs"), spec.get("value"),
                       spec.get("trainable", False), graph.new_id(), parent)
         ids[spec["key"]] = cmd.node_id
-    for edge in edges:
-        Connect(graph, ids[edge["src"]], ids[edge["dst"]], edge["port"], parent,
-                text=f"Connect {edge['port']}")
+    links = [(ids[w["src"]], ids[w["dst"]], w["port"]) for w in wires]
+    links += [(src, ids[key], port) for src, key, port in feeds]
+    for src, dst, port in links:
+        Connect(graph, src, dst, port, parent, text=f"Connect {port}")
     return parent, list(ids.values())

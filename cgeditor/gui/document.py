@@ -13,12 +13,11 @@ from typing import TYPE_CHECKING
 
 import shiboken6
 from PySide6.QtCore import QEvent, QObject, QSettings, QStandardPaths, QTimer
-from PySide6.QtGui import QAction, QDropEvent
-from PySide6.QtWidgets import QFileDialog, QMessageBox, QStyle
+from PySide6.QtGui import QDropEvent
+from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox
 
 from cgeditor import paths
 from cgeditor.gui import settings as app_settings
-from cgeditor.gui import shortcuts
 from cgeditor.gui.dialogs.export import export_dialog
 from cgeditor.gui.disk_state import OVERWRITE, RELOAD, SAVE_AS, DiskState, ask_conflict
 from cgeditor.gui.recovery import Autosaver, RecoveryEntry, find_recovery
@@ -30,7 +29,7 @@ from cgeditor.model.graph import Graph
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QWidget
 
-    from cgeditor.gui.window import MainWindow
+    from cgeditor.gui.context import Context
 
 FILE_FILTER = "Computation graphs (*.cgraph);;All files (*)"
 Button = QMessageBox.StandardButton
@@ -80,12 +79,13 @@ def cgraph_paths(event: QDropEvent) -> list[str]:
 
 
 class DocumentController(QObject):
-    """Owns the document's path and saved state for one MainWindow."""
+    """Owns the document's path and saved state for one window: the File menu's handlers."""
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.window = window
-        self.settings = window.settings
+    def __init__(self, ctx: Context) -> None:
+        super().__init__(ctx.window)
+        self.ctx = ctx
+        self.window = ctx.window  # title, drops and the parent of its dialogs
+        self.settings = ctx.settings
         if app_settings.isolated() and self.settings.format() == QSettings.Format.NativeFormat:
             # Under test, recent files and layout never reach the user's real settings,
             # whatever settings object the window was built with.
@@ -94,23 +94,23 @@ class DocumentController(QObject):
         self.example: Path | None = None  # the bundled file this untitled graph came from
         self._watched: Graph | None = None
         self.autosave = Autosaver(self, lambda: app_settings.recovery_dir(self.settings),
-                                  self._snapshot, window.log)
+                                  self._snapshot, ctx.log)
         self.recent = RecentFiles(self.settings, self.open_recent)
         self.disk = DiskState(self)  # what we last read or wrote at self.path
         self.disk.changed_on_disk.connect(self._on_changed_on_disk)
-        self.actions: dict[str, QAction] = {}
-        self._make_actions()
-        window.undo_stack.cleanChanged.connect(self.update_title)
-        window.undo_stack.indexChanged.connect(self.autosave.schedule)
-        self._watch(window.graph)
-        window.setAcceptDrops(True)
-        for target in (window, window.view.viewport()):
+        self.recent_menu: QMenu = self.recent.build_menu(ctx.menus["file"])
+        self.undo_stack = ctx.document.undo_stack
+        self.undo_stack.cleanChanged.connect(self.update_title)
+        self.undo_stack.indexChanged.connect(self.autosave.schedule)
+        self._watch(ctx.graph)
+        self.window.setAcceptDrops(True)
+        for target in (self.window, ctx.view.viewport()):
             target.installEventFilter(self)
         self.update_title()
 
     # --- state ------------------------------------------------------------------------
     def is_modified(self) -> bool:
-        return not self.window.undo_stack.isClean()
+        return not self.undo_stack.isClean()
 
     def display_name(self) -> str:
         if self.path:
@@ -126,7 +126,7 @@ class DocumentController(QObject):
         self.window.setWindowModified(self.is_modified())
 
     def _snapshot(self) -> tuple[Graph, str | None, bool]:
-        return self.window.graph, self.path, self.is_modified()
+        return self.ctx.graph, self.path, self.is_modified()
 
     def _watch(self, graph: Graph) -> None:
         if self._watched is not None:
@@ -135,50 +135,19 @@ class DocumentController(QObject):
         graph.changed.connect(self.autosave.schedule)
         self._watched = graph
 
-    # --- actions ----------------------------------------------------------------------
-    def _make_actions(self) -> None:
-        menu, style = self.window.menus["file"], self.window.style()
-        icons = {"new": QStyle.StandardPixmap.SP_FileIcon,
-                 "open": QStyle.StandardPixmap.SP_DialogOpenButton,
-                 "save": QStyle.StandardPixmap.SP_DialogSaveButton}
-        specs = (("new", "&New", self.new), ("open", "&Open…", self.open),
-                 ("save", "&Save", self.save), ("save_as", "Save &As…", self.save_as),
-                 ("export_image", "&Export Image…", self.export_image),
-                 ("quit", "&Quit", self.window.close))
-        for name, text, slot in specs:
-            act = QAction(text, self.window)
-            act.setObjectName(name)
-            if name in icons:
-                act.setIcon(style.standardIcon(icons[name]))
-            act.triggered.connect(lambda _checked=False, slot=slot: slot())
-            self.actions[name] = shortcuts.apply(act)
-        menu.addActions([self.actions["new"], self.actions["open"]])
-        menu.addMenu(self.recent.build_menu(menu))
-        menu.addSeparator()
-        menu.addActions([self.actions["save"], self.actions["save_as"]])
-        menu.addSeparator()
-        menu.addAction(self.actions["export_image"])
-        menu.addSeparator()
-        menu.addAction(self.actions["quit"])
-        toolbar = self.window.toolbar
-        first = toolbar.actions()[0] if toolbar.actions() else None
-        for name in ("new", "open", "save"):
-            toolbar.insertAction(first, self.actions[name])
-        toolbar.insertSeparator(first) if first is not None else toolbar.addSeparator()
-
     def _adopt(self, graph: Graph, path: str | None, example: Path | None = None,
                modified: bool = False) -> None:
         """Make ``graph`` the document; the old one's recovery file goes with it."""
         self.autosave.discard()
-        self.window.set_graph(graph)
+        self.ctx.document.replace(graph)
         self._watch(graph)
         self.path, self.example = path, example
         self.disk.track(path)
         if modified:  # e.g. recovered work: never clean until saved
-            self.window.undo_stack.resetClean()
+            self.undo_stack.resetClean()
             self.autosave.write_now()
         else:
-            self.window.undo_stack.setClean()
+            self.undo_stack.setClean()
         self.update_title()
 
     def _confirm_discard(self, doing: str) -> bool:
@@ -194,7 +163,7 @@ class DocumentController(QObject):
         if not self._confirm_discard("starting a new graph"):
             return False
         self._adopt(Graph(), None)
-        self.window.log("New graph")
+        self.ctx.log("New graph")
         return True
 
     def open(self) -> bool:
@@ -214,7 +183,7 @@ class DocumentController(QObject):
         except OSError as exc:
             message = f"{os.path.basename(path)}: {exc.strerror or exc}"
         show_error(self.window, "Could not open file", message)
-        self.window.log(f"Could not open {path}: {message}")
+        self.ctx.log(f"Could not open {path}: {message}")
         if not os.path.exists(path):
             self.recent.remove(path)
         return None
@@ -236,7 +205,7 @@ class DocumentController(QObject):
                 return False
         self._adopt(graph, os.path.abspath(path))
         self.recent.add(self.path)
-        self.window.log(f"Opened {self.path}")
+        self.ctx.log(f"Opened {self.path}")
         return True
 
     def save(self) -> bool:
@@ -273,22 +242,22 @@ class DocumentController(QObject):
             if answer != OVERWRITE:
                 return False
         try:
-            files.save(self.window.graph, path, backup=True)
+            files.save(self.ctx.graph, path, backup=True)
         except (OSError, ValueError) as exc:
             reason = getattr(exc, "strerror", None) or str(exc)
             show_error(self.window, "Could not save",
                        f"Could not save {os.path.basename(path)} in {os.path.dirname(path)}: "
                        f"{reason}.\n\nThe file on disk was not changed and your changes are "
                        "still open here.")
-            self.window.log(f"Save failed: {path}: {reason}")
+            self.ctx.log(f"Save failed: {path}: {reason}")
             return False
         self.autosave.discard()
         self.path, self.example = os.path.abspath(path), None
         self.disk.track(self.path)
-        self.window.undo_stack.setClean()
+        self.undo_stack.setClean()
         self.recent.add(self.path)
         self.update_title()
-        self.window.log(f"Saved {self.path}")
+        self.ctx.log(f"Saved {self.path}")
         return True
 
     def export_image(self) -> bool:
@@ -314,7 +283,7 @@ class DocumentController(QObject):
                 return
             else:  # `cgeditor new.cgraph`: a new graph that Save writes there
                 self._adopt(Graph(), os.path.abspath(path))
-                self.window.log(f"{path} does not exist yet: Save creates it")
+                self.ctx.log(f"{path} does not exist yet: Save creates it")
                 return
         if self._offer_recovery():
             return
@@ -333,14 +302,14 @@ class DocumentController(QObject):
         window's own, so the crashed window's file can go)."""
         if not ask_recover(self.window, entry):
             entry.discard()
-            self.window.log(f"Discarded the autosaved copy of {entry.original_name}")
+            self.ctx.log(f"Discarded the autosaved copy of {entry.original_name}")
             return False
         graph = self._load(str(entry.graph_path))
         if graph is None:
             return False
         self._adopt(graph, entry.original, modified=True)
         entry.discard()
-        self.window.log(f"Recovered {entry.original_name} as autosaved at {entry.when()}")
+        self.ctx.log(f"Recovered {entry.original_name} as autosaved at {entry.when()}")
         return True
 
     # --- the file changing under us -----------------------------------------------------
@@ -352,14 +321,14 @@ class DocumentController(QObject):
         if graph is None:
             return False
         self._adopt(graph, self.path)
-        self.window.log(f"Reloaded {self.path} as it is on disk")
+        self.ctx.log(f"Reloaded {self.path} as it is on disk")
         return True
 
     def _on_changed_on_disk(self, path: str) -> None:
         if not self.is_modified():  # nothing of ours to lose: show what is there now
             self.reload()
         else:
-            self.window.log(f"{os.path.basename(path)} was changed on disk by another "
+            self.ctx.log(f"{os.path.basename(path)} was changed on disk by another "
                             "program; saving will ask before overwriting it")
 
     def _open_example(self) -> None:
@@ -373,7 +342,7 @@ class DocumentController(QObject):
         if graph is None or (ask and not self._confirm_discard("opening an example")):
             return False
         self._adopt(graph, None, example=Path(path))
-        self.window.log(f"Opened the example {Path(path).name}")
+        self.ctx.log(f"Opened the example {Path(path).name}")
         return True
 
     def maybe_close(self) -> bool:
@@ -395,7 +364,7 @@ class DocumentController(QObject):
         event.acceptProposedAction()  # type: ignore[attr-defined]
         if kind == QEvent.Type.Drop:
             if len(found) > 1:
-                self.window.log(f"Opening {found[0]}; one file at a time")
+                self.ctx.log(f"Opening {found[0]}; one file at a time")
             # Later, not inside the drop: a modal prompt would freeze the drag source.
             QTimer.singleShot(0, lambda: self.open_path(found[0]))
         return True

@@ -1,4 +1,5 @@
-"""Turning what the user wants (canvas, palette, inspector intent) into undoable commands.
+"""The one door for edits: what the user wants (canvas, palette, inspector, paste, formula,
+layout, training) becomes exactly one undoable command on the document's undo stack.
 
 Everything is validated against the Graph first; a refusal is reported (messages, status bar,
 flash on the canvas) and changes nothing. Methods return an error text or None.
@@ -6,41 +7,56 @@ flash on the canvas) and changes nothing. Methods return an error text or None.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QPointF
+from PySide6.QtCore import QPointF, QRectF
 from PySide6.QtGui import QUndoCommand
 
 from cgeditor.core.ops import REGISTRY
 from cgeditor.gui import commands as C
 from cgeditor.gui import theme as T
+from cgeditor.gui.canvas.arrange import predicted_layout, scene_layout
 from cgeditor.model.errors import CycleError, GraphError, SelfLoopError
+from cgeditor.model.run import infer_shapes
 from cgeditor.model.values import coerce_attrs, parse_value_text
 
 if TYPE_CHECKING:
-    from cgeditor.gui.window import MainWindow
+    from cgeditor.gui.canvas.scene import GraphScene
+    from cgeditor.gui.context import Document
     from cgeditor.model.graph import Graph
 
 PASTE_OFFSET = 40.0
+FORMULA_GAP = 120.0  # between the existing graph and an inserted formula
 
 
 class Editor:
-    """The window's edit operations; each successful one is exactly one undo step."""
+    """The document's edit operations; each successful one is exactly one undo step.
 
-    def __init__(self, window: MainWindow) -> None:
-        self.window = window
+    ``log`` reports refusals; ``fit`` shows the whole graph after an edit that places many
+    nodes (formula insert, layout)."""
+
+    def __init__(self, document: Document, log: Callable[[str], None],
+                 fit: Callable[[], None]) -> None:
+        self.document = document
+        self.log = log
+        self.fit = fit
         self._paste_counts: dict[str, int] = {}
 
     @property
     def graph(self) -> Graph:
-        return self.window.graph
+        return self.document.graph
+
+    @property
+    def scene(self) -> GraphScene:
+        return self.document.shown_scene()
 
     def push(self, command: QUndoCommand | None) -> None:
         if command is not None:
-            self.window.undo_stack.push(command)
+            self.document.undo_stack.push(command)
 
     def refuse(self, reason: str) -> str:
-        self.window.log(f"Refused: {reason}")
+        self.log(f"Refused: {reason}")
         return reason
 
     # --- nodes --------------------------------------------------------------------------
@@ -52,7 +68,7 @@ class Editor:
         cmd = C.AddNode(self.graph, op, self.graph.generated_name(op),
                         round(at.x() - T.NODE_WIDTH / 2), round(at.y() - T.HEADER_HEIGHT / 2))
         self.push(cmd)
-        self.window.scene.select_ids([cmd.node_id])
+        self.scene.select_ids([cmd.node_id])
         return cmd.node_id
 
     def delete(self, ids: list[str]) -> None:
@@ -94,9 +110,9 @@ class Editor:
         """Light what the refusal names (the cycle the wire would close, or the node asked
         to feed itself) and log its reason."""
         if isinstance(refusal, CycleError):
-            self.window.scene.flash(refusal.path, (src, dst, port))
+            self.scene.flash(refusal.path, (src, dst, port))
         elif isinstance(refusal, SelfLoopError):
-            self.window.scene.flash([src])
+            self.scene.flash([src])
         return self.refuse(str(refusal))
 
     # --- properties (the inspector's fields) --------------------------------------------
@@ -155,24 +171,105 @@ class Editor:
             return self.refuse("the graph has no output to reduce")
         cmd = C.reduce_output(self.graph, op)
         self.push(cmd)
-        self.window.scene.select_ids([cmd.children_[0].node_id])
+        self.document.shown_scene().select_ids([cmd.children_[0].node_id])
         return None
 
-    # --- clipboard ----------------------------------------------------------------------
+    # --- many nodes at once --------------------------------------------------------------
     def paste_payload(self, payload: dict[str, Any], key: str) -> list[str]:
         """Paste a validated clipboard payload, each repeat a further step down-right."""
         count = self._paste_counts.get(key, 0) + 1
         offset = PASTE_OFFSET * count
+        nodes = payload["nodes"]
         try:
-            cmd, ids = C.paste(self.graph, payload["nodes"], payload["edges"], offset, offset)
+            cmd, ids = C.add_parts(self.graph, f"Paste {C.plural(len(nodes), 'node')}", nodes,
+                                   payload["edges"], offset, offset)
         except GraphError as exc:  # nothing was changed: the command was never pushed
             self.refuse(f"cannot paste: {exc}")
             return []
         self._paste_counts[key] = count
         self.push(cmd)
-        self.window.scene.select_ids(ids)
+        self.scene.select_ids(ids)
         return ids
 
+    def insert_formula(self, formula: Graph, matched: list[str]) -> list[str]:
+        """Add ``formula`` to the right of the graph as one undo step, its inputs named in
+        ``matched`` replaced by the graph's nodes of those names; the new node ids."""
+        nodes, wires, feeds = formula_parts(formula, self.graph, matched)
+        where = formula_placement(formula, self.graph, matched,
+                                  self.document.shown_scene().graph_rect())
+        for spec in nodes:
+            spec["x"], spec["y"] = where.get(spec["key"], (spec["x"], spec["y"]))
+        out = formula.output
+        title = f"Insert formula {formula.nodes[out].name}" if out else "Insert formula"
+        try:
+            cmd, ids = C.add_parts(self.graph, title, nodes, wires, feeds=feeds)
+        except GraphError as exc:  # nothing was changed: the command was never pushed
+            self.refuse(f"cannot insert the formula: {exc}")
+            return []
+        self.push(cmd)
+        self.document.shown_scene().select_ids(ids)
+        self.fit()
+        return ids
+
+    def auto_layout(self) -> int:
+        """Arrange the graph by layers, by the nodes' real sizes, as one undo step; how many
+        nodes moved."""
+        scene, graph = self.document.shown_scene(), self.graph
+        scene.reserve_shapes()  # sizes for the graph as it is now, not after a debounce
+        moves = {node_id: ((graph.nodes[node_id].x, graph.nodes[node_id].y), pos)
+                 for node_id, pos in scene_layout(scene).items()
+                 if (graph.nodes[node_id].x, graph.nodes[node_id].y) != pos}
+        if moves:
+            command = C.MoveNodes(graph, moves)
+            command.setText("Auto layout")
+            self.push(command)
+        self.fit()
+        return len(moves)
+
+    def set_values(self, values: Mapping[str, Any], title: str) -> None:
+        """Set several inputs at once as one undo step called ``title`` ("Train 200 steps")."""
+        parent = C.Group(title)
+        for node_id, value in values.items():
+            C.SetValue(self.graph, node_id, value, parent)
+        self.push(parent)
+
+
+def formula_parts(formula: Graph, target: Graph, matched: list[str]
+                  ) -> tuple[list[dict[str, Any]], list[dict[str, str]],
+                             list[tuple[str, str, str]]]:
+    """What inserting ``formula`` into ``target`` adds: node specs keyed by formula id, wires
+    among them, and feeds (target id, formula id, port) from the matched existing inputs."""
+    reused = {node.id: target.by_name(node.name).id for node in formula.nodes.values()
+              if node.is_input and node.name in matched}
+    nodes = [dict(key=node.id, op=node.op, name=node.name, x=node.x, y=node.y,
+                  attrs=dict(node.attrs), value=node.value, trainable=node.trainable)
+             for node in formula.nodes.values() if node.id not in reused]
+    wires = [dict(src=e.src, dst=e.dst, port=e.port) for e in formula.edges
+             if e.src not in reused]
+    feeds = [(reused[e.src], e.dst, e.port) for e in formula.edges if e.src in reused]
+    return nodes, wires, feeds
+
+
+def formula_placement(formula: Graph, target: Graph, matched: list[str], shown: QRectF
+                      ) -> dict[str, tuple[float, float]]:
+    """Where each formula node goes: laid out by the sizes its nodes will take (shapes
+    inferred with the matched inputs' values), right of ``shown`` (the rectangle the
+    target's nodes cover on the canvas), tops aligned."""
+    for node in list(formula.nodes.values()):
+        if node.is_input and node.name in matched:
+            formula.set_value(node.id, target.by_name(node.name).value)
+    try:
+        shapes = infer_shapes(formula)[0]
+    except GraphError:
+        shapes = {}
+    out = formula.output
+    positions = predicted_layout(formula, shapes, formula.nodes[out].name if out else "J")
+    if not target.nodes or not positions:
+        return positions
+    left = min(x for x, _ in positions.values())
+    top = min(y for _, y in positions.values())
+    dx, dy = shown.right() + FORMULA_GAP - left, shown.top() - top
+    return {n: (x + dx, y + dy) for n, (x, y) in positions.items()}
 
 def _same(a: Any, b: Any) -> bool:
     import numpy as np

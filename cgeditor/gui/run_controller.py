@@ -10,10 +10,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QDockWidget, QMainWindow, QSpinBox
+from PySide6.QtWidgets import QSpinBox
 
-from cgeditor.gui import shortcuts
 from cgeditor.gui.canvas.run_paint import paint_run
 from cgeditor.gui.docks.chain_rule import ExplainerWidget
 from cgeditor.gui.docks.trace import TraceWidget
@@ -24,18 +22,10 @@ from cgeditor.model.run import RunResult, cached_problems
 from cgeditor.model.stepping import Stepper
 
 if TYPE_CHECKING:
+    from cgeditor.gui.canvas.scene import GraphScene
+    from cgeditor.gui.context import Context
     from cgeditor.model.graph import Graph
 
-# objectName → (text, tooltip); shortcuts come from the one table in shortcuts.py
-ACTIONS: dict[str, tuple[str, str]] = {
-    "forward": ("&Forward", "Compute every node's value, in execution order"),
-    "backward": ("&Backward", "Compute every gradient ∂J/∂node (runs Forward first if needed)"),
-    "step": ("&Step", "One node at a time: forward in order, then backward in reverse"),
-    "play": ("&Play", "Step automatically at the chosen speed"),
-    "run_all": ("Run to &end", "Finish the current stepping, or run forward and backward"),
-    "reset": ("&Reset", "Clear all results"),
-    "live": ("&Live", "Re-run forward and backward after every edit"),
-}
 PLAY_MS = 600  # default interval between animated steps
 STATUS_MS = 15000  # how long the status bar keeps a run's root cause
 
@@ -46,10 +36,12 @@ class RunController(QObject):
     display_changed = Signal(object)  # RunDisplay
     explained = Signal(object)  # Explanation | None: the paths to highlight
     node_selected = Signal(str)  # the user picked a node in the trace: select it on the canvas
+    live_changed = Signal(bool)
+    playing_changed = Signal(bool)
 
-    def __init__(self, window: QMainWindow, docks: bool = True) -> None:
-        super().__init__(window)
-        self.window = window
+    def __init__(self, ctx: Context, docks: bool = True) -> None:
+        super().__init__(ctx.window)
+        self.ctx = ctx
         self.graph: Graph | None = None
         self.result: RunResult | None = None
         self.stepper: Stepper | None = None
@@ -57,6 +49,7 @@ class RunController(QObject):
         self.selected: str | None = None
         self.explanation: Explanation | None = None
         self.display = RunDisplay()
+        self._live = self._playing = False
         self._logged: set[str] = set()
         self._live_timer = QTimer(self)  # coalesces a burst of edits into one Live re-run
         self._live_timer.setSingleShot(True)
@@ -64,43 +57,21 @@ class RunController(QObject):
         self._live_timer.timeout.connect(self._live_run)
         self._play_timer = QTimer(self)
         self._play_timer.timeout.connect(self._play_tick)
-        self.actions = self._make_actions()
         self.speed = self._make_speed()
         self.explainer = ExplainerWidget()
         self.trace = TraceWidget()
         self.trace.node_selected.connect(self._on_trace_selected)
-        self.scalar_fix = ScalarFix(window, self.backward)
+        self.scalar_fix = ScalarFix(ctx, self.backward)
         if docks:
-            self._add_docks()
-        self.attach(getattr(window, "graph", None))
+            ctx.add_dock("explainer", "Chain rule", self.explainer,
+                         Qt.DockWidgetArea.RightDockWidgetArea)
+            ctx.add_dock("trace", "Trace", self.trace, Qt.DockWidgetArea.BottomDockWidgetArea)
+        ctx.document.replaced.connect(self.attach)
+        self.attach(ctx.graph)
 
     # --- setup --------------------------------------------------------------------------
-    def _make_actions(self) -> dict[str, QAction]:
-        actions = {}
-        menu = getattr(self.window, "menus", {}).get("run")
-        toolbar = getattr(self.window, "toolbar", None)
-        handlers = {"forward": self.forward, "backward": self.backward, "step": self.step,
-                    "run_all": self.run_all, "reset": self.reset}
-        for name, (text, tip) in ACTIONS.items():
-            action = QAction(text, self.window)
-            action.setObjectName(name)
-            action.setToolTip(tip)
-            action.setStatusTip(tip)
-            _set_icon(action)
-            if name in ("live", "play"):
-                action.setCheckable(True)
-                action.toggled.connect(self.set_live if name == "live" else self.set_playing)
-            else:
-                action.triggered.connect(handlers[name])
-            shortcuts.apply(action)
-            actions[name] = action
-            if menu is not None:
-                menu.addAction(action)
-            if toolbar is not None:
-                toolbar.addAction(action)
-        return actions
-
     def _make_speed(self) -> QSpinBox:
+        """The toolbar's Play speed (the window places it beside the Run actions)."""
         speed = QSpinBox()
         speed.setObjectName("play_speed")
         speed.setRange(50, 5000)
@@ -110,22 +81,7 @@ class RunController(QObject):
         speed.setToolTip("Time between steps when playing")
         speed.valueChanged.connect(self._play_timer.setInterval)
         self._play_timer.setInterval(PLAY_MS)
-        toolbar = getattr(self.window, "toolbar", None)
-        if toolbar is not None:
-            toolbar.addWidget(speed)
         return speed
-
-    def _add_docks(self) -> None:
-        for name, title, widget, area in (
-                ("explainer", "Chain rule", self.explainer, Qt.DockWidgetArea.RightDockWidgetArea),
-                ("trace", "Trace", self.trace, Qt.DockWidgetArea.BottomDockWidgetArea)):
-            dock = QDockWidget(title, self.window)
-            dock.setObjectName(name)
-            dock.setWidget(widget)
-            self.window.addDockWidget(area, dock)
-            view_menu = getattr(self.window, "menus", {}).get("view")
-            if view_menu is not None:
-                view_menu.addAction(dock.toggleViewAction())
 
     def attach(self, graph: Graph | None) -> None:
         """Follow ``graph`` (a new document): results of the old one are dropped."""
@@ -141,10 +97,10 @@ class RunController(QObject):
             scene.selection.changed.connect(self._on_scene_selection)
         self._clear()
 
-    def _scene(self) -> Any:
-        """The window's canvas scene, if it has one that shows this graph."""
-        scene = getattr(self.window, "scene", None)
-        return scene if getattr(scene, "graph", None) is self.graph else None
+    def _scene(self) -> GraphScene | None:
+        """The canvas scene, if there is one and it shows this graph."""
+        scene = self.ctx.document.scene
+        return scene if scene is not None and scene.graph is self.graph else None
 
     def _on_scene_selection(self) -> None:
         scene = self._scene()
@@ -161,7 +117,6 @@ class RunController(QObject):
 
     def step(self) -> None:
         """Reveal one more node; starts a fresh run when there is nothing current to step."""
-        self._sync_graph()
         if self.stepper is None or self.stale or self.stepper.done:
             if not self._execute(backward=True):
                 return
@@ -172,7 +127,6 @@ class RunController(QObject):
         self._publish()
 
     def run_all(self) -> None:
-        self._sync_graph()
         if self.stepper is not None and not self.stale and not self.stepper.done:
             self.set_playing(False)
             self.stepper.run_to_end()
@@ -181,22 +135,24 @@ class RunController(QObject):
             self._run(backward=True)
 
     def reset(self) -> None:
-        self._sync_graph()
         self._clear()
-        self.window.statusBar().showMessage("Results cleared", 3000)
+        self.ctx.status("Results cleared", 3000)
 
     def set_live(self, on: bool) -> None:
-        if self.actions["live"].isChecked() != on:
-            self.actions["live"].setChecked(on)  # re-enters through toggled
+        """Live mode: re-run forward and backward after every edit (``live_changed``)."""
+        if on == self._live:
             return
+        self._live = on
+        self.live_changed.emit(on)
         if on:
             self._run(backward=True)
 
     def set_playing(self, on: bool) -> None:
-        play = self.actions["play"]
-        if play.isChecked() != on:
-            play.setChecked(on)
+        """Step automatically at the speed's interval (``playing_changed``)."""
+        if on == self._playing:
             return
+        self._playing = on
+        self.playing_changed.emit(on)
         if on:
             self._play_timer.start()
         else:
@@ -204,7 +160,11 @@ class RunController(QObject):
 
     @property
     def live(self) -> bool:
-        return self.actions["live"].isChecked()
+        return self._live
+
+    @property
+    def playing(self) -> bool:
+        return self._playing
 
     # --- selection ----------------------------------------------------------------------
     def select_node(self, node_id: str | None) -> None:
@@ -233,13 +193,7 @@ class RunController(QObject):
         self.explained.emit(self.explanation)
 
     # --- running ------------------------------------------------------------------------
-    def _sync_graph(self) -> None:
-        graph = getattr(self.window, "graph", None)
-        if graph is not self.graph:
-            self.attach(graph)
-
     def _run(self, backward: bool) -> None:
-        self._sync_graph()
         self.set_playing(False)
         if self._execute(backward):
             # A finished stepper holds the per-wire numbers once, for every repaint of this run.
@@ -268,7 +222,7 @@ class RunController(QObject):
         self._log_lines(lines)
         status = status_text(result)
         if status:  # the cause to fix, not the last node skipped because of it
-            self.window.statusBar().showMessage(status, STATUS_MS)
+            self.ctx.status(status, STATUS_MS)
         return True
 
     def _live_run(self) -> None:
@@ -302,18 +256,21 @@ class RunController(QObject):
             exp.node_ids() if exp else (), exp.wire_keys() if exp else ())
         self.trace.show_run(self.result, self.display)
         self.scalar_fix.show(None if self.stale else self.result)
+        self.repaint()
+        self.display_changed.emit(self.display)
+
+    def repaint(self) -> None:
+        """Paint the current display on the canvas again (after a panel drew over it)."""
         scene = self._scene()
         if scene is not None and self.graph is not None:
             paint_run(scene, self.display, self.graph)
-        self.display_changed.emit(self.display)
 
     def _log_lines(self, lines: list[str]) -> None:
         """Messages for the run; a Live re-run repeats none of the previous run's lines."""
         fresh = [line for line in lines if line not in self._logged] if self.live else lines
         self._logged = set(lines)
-        log = getattr(self.window, "log", None)
-        for line in fresh if log is not None else ():
-            log(line)
+        for line in fresh:
+            self.ctx.log(line)
 
 
 def status_text(result: RunResult) -> str:
@@ -337,10 +294,3 @@ def _issue_line(name: str, issue: Any) -> str:
     origin = " [origin: the first non-finite number appeared here]" if issue.origin else ""
     return f"{name}: {kind}: {issue.message}{origin}"
 
-
-def _set_icon(action: QAction) -> None:
-    try:
-        from cgeditor.gui.icons import icon
-    except ImportError:  # icons are a nicety; actions work without them
-        return
-    action.setIcon(icon(action.objectName()))

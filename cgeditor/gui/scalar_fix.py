@@ -1,49 +1,48 @@
 """The one-click fix when backward is refused because the output is a tensor: insert
 ``sum`` or ``mean`` of it as the new output (one undo step, through the Editor), then run
-backward again. The two actions sit in the Run menu and, while they apply, in the status bar.
+backward again. The two actions (declared in actions.py) sit in the Run menu and, while they
+apply, in the status bar.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QHBoxLayout, QMainWindow, QToolButton, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QToolButton, QWidget
 
 from cgeditor.model.run import RunResult
+
+if TYPE_CHECKING:
+    from cgeditor.gui.context import Context
 
 OPS = ("sum", "mean")
 
 
 class ScalarFix(QObject):
-    """Actions ``make_scalar_sum`` / ``make_scalar_mean``, enabled only after a run whose
+    """Handlers of ``make_scalar_sum`` / ``make_scalar_mean``, offered only after a run whose
     tensor output refused backward; ``rerun`` is called after the insertion."""
 
-    def __init__(self, window: QMainWindow, rerun: Callable[[], None]) -> None:
-        super().__init__(window)
-        self.window, self._rerun = window, rerun
+    def __init__(self, ctx: Context, rerun: Callable[[], None]) -> None:
+        super().__init__(ctx.window)
+        self.ctx, self._rerun = ctx, rerun
         self.actions: dict[str, QAction] = {}
         self.bar = QWidget()
         self.bar.setObjectName("scalar_fix")
-        layout = QHBoxLayout(self.bar)
-        layout.setContentsMargins(0, 0, 0, 0)
-        menu = getattr(window, "menus", {}).get("run")
+        QHBoxLayout(self.bar).setContentsMargins(0, 0, 0, 0)
+        ctx.window.statusBar().addPermanentWidget(self.bar)
+        self.bar.setVisible(False)
+
+    def use_actions(self, actions: Mapping[str, QAction]) -> None:
+        """The window's two actions (by objectName): a button each in the status bar."""
         for op in OPS:
-            action = QAction(f"Insert {op} as the output", window)
-            action.setObjectName(f"make_scalar_{op}")
-            action.triggered.connect(lambda _=False, o=op: self.apply(o))
-            self.actions[op] = action
+            action = self.actions[op] = actions[f"make_scalar_{op}"]
             button = QToolButton(self.bar)
             button.setObjectName(f"make_scalar_{op}_button")
             button.setDefaultAction(action)
-            layout.addWidget(button)
-            if menu is not None:
-                menu.addAction(action)
-        status = getattr(window, "statusBar", None)
-        if status is not None:
-            status().addPermanentWidget(self.bar)
+            self.bar.layout().addWidget(button)
         self.show(None)
 
     def show(self, result: RunResult | None) -> None:
@@ -59,7 +58,11 @@ class ScalarFix(QObject):
         self.bar.setVisible(needed)
 
     def apply(self, op: str) -> None:
-        editor: Any = getattr(self.window, "editor", None)
-        if editor is None or editor.make_output_scalar(op) is not None:
-            return
-        self._rerun()
+        if self.ctx.editor.make_output_scalar(op) is None:
+            self._rerun()
+
+    def insert_sum(self) -> None:
+        self.apply("sum")
+
+    def insert_mean(self) -> None:
+        self.apply("mean")

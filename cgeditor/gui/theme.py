@@ -399,8 +399,7 @@ class ThemeMenu(QObject):
     def __init__(self, window: QMainWindow, menu: QMenu) -> None:
         super().__init__(window)
         self.window = window
-        self.menu = menu.addMenu("&Theme")
-        self.menu.setObjectName("theme_menu")
+        self.menu = menu  # View > Theme, which this fills
         self.group = QActionGroup(self)
         self.actions: dict[str, QAction] = {}
         for name, text in LABELS.items():

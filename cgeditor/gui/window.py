@@ -1,41 +1,40 @@
-"""The editor window: menus, toolbar, docks and the canvas around one Graph document.
+"""The composition root: the editor window, built from the action table (actions.py) and the
+controllers, each handed an explicit Context (context.py).
 
-The window owns the current Graph and its QUndoStack; the scene observes the graph and emits
-intent, which the Editor turns into commands. File handling (new/open/save/recent, autosave
-and recovery, image export) lives in DocumentController (document.py).
+The window owns the Document ``doc`` (graph, scene, undo stack); the scene observes the graph and
+emits intent, which the Editor turns into commands. Controllers: DocumentController (files),
+RunController (Run menu, trace and chain-rule docks), Learning (Learn docks), DialogLauncher
+(dialogs), SelectionActions (Edit menu). None of them looks anything up on the window.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from PySide6.QtCore import QPoint, QPointF, QSettings, Qt
+from PySide6.QtGui import QAction, QCloseEvent
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QPlainTextEdit, QToolBar
 
-from PySide6.QtCore import QPointF, QSettings, Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QUndoStack
-from PySide6.QtWidgets import (
-    QDockWidget,
-    QMainWindow,
-    QMenu,
-    QPlainTextEdit,
-    QToolBar,
-    QWidget,
-)
-
-from cgeditor.gui import clipboard, shortcuts
+from cgeditor.gui import actions as A
+from cgeditor.gui import icons
+from cgeditor.gui import theme as T
 from cgeditor.gui.canvas.quick_add import QuickAdd
 from cgeditor.gui.canvas.scene import GraphScene
 from cgeditor.gui.canvas.view import GraphView
+from cgeditor.gui.context import Context, Document
+from cgeditor.gui.dialog_launcher import DialogLauncher
 from cgeditor.gui.docks.inspector import Inspector
-from cgeditor.gui.docks.palette import Palette
+from cgeditor.gui.docks.palette import OpPalette
+from cgeditor.gui.document import DocumentController
 from cgeditor.gui.editor import Editor
+from cgeditor.gui.learn import Learning
 from cgeditor.gui.run_controller import RunController
-from cgeditor.gui.theme import ThemeMenu
+from cgeditor.gui.selection_actions import SelectionActions
 from cgeditor.model.graph import Graph
+
+Area = Qt.DockWidgetArea
 
 
 class MainWindow(QMainWindow):
     """The whole editor; tests and embedders construct it directly."""
-
-    graph_replaced = Signal()  # after set_graph: a new document is showing
 
     def __init__(self, path: str | None = None, settings: QSettings | None = None) -> None:
         super().__init__()
@@ -43,117 +42,107 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("cgeditor")
         self.resize(1400, 860)
         self.settings = settings if settings is not None else QSettings("cgeditor", "cgeditor")
-        self.graph = Graph()
-        self.undo_stack = QUndoStack(self)
-        self.editor = Editor(self)
+        self.doc = Document(Graph(), self)  # graph, scene and undo stack
+        self.undo_stack = self.doc.undo_stack
         self.view = GraphView(self)
         self.setCentralWidget(self.view)
-        self.scene = self._make_scene(self.graph)
-        self.menus: dict[str, QMenu] = {}
-        for key, title in (("file", "&File"), ("edit", "&Edit"), ("view", "&View"),
-                           ("run", "&Run"), ("help", "&Help")):
-            self.menus[key] = self.menuBar().addMenu(title)
+        self.editor = Editor(self.doc, self.log, self.view.fit_graph)
+        self.menus: dict[str, QMenu] = A.make_menus(self)
         self.toolbar = QToolBar("Main", self)
         self.toolbar.setObjectName("main_toolbar")
         self.toolbar.setMovable(False)
-        self.addToolBar(self.toolbar)
+        self.ctx = Context(self.doc, self.editor, self.view, self.log, self._status,
+                           self.menus, self.toolbar, self.settings, self)
+        self.doc.replaced.connect(self._show_document)  # first: later followers see it
+        self._show_document(self.doc.graph)
         self._make_docks()
+        self._make_controllers()
         self._make_actions()
+        self.statusBar().showMessage("Drag ops from the palette, or press Tab on the canvas.")
+        # Room for an input's whole form above the chain-rule dock (restored layouts win).
+        self.resizeDocks([self.findChild(QDockWidget, "inspector")], [250],
+                         Qt.Orientation.Vertical)
+        self.document.start(path)
+        self.dialogs.offer_hint()
+
+    # --- construction -------------------------------------------------------------------
+    def _make_docks(self) -> None:
+        self.palette = OpPalette(self)
+        self.palette.op_activated.connect(
+            lambda op: self.editor.add_op(op, self.view.center_scene_pos()))
+        self.ctx.add_dock("palette", "Ops", self.palette, Area.LeftDockWidgetArea)
+        self.inspector = Inspector(self.editor, self)
+        self.ctx.add_dock("inspector", "Inspector", self.inspector, Area.RightDockWidgetArea)
+        self.messages = QPlainTextEdit(self)
+        self.messages.setReadOnly(True)
+        self.messages.setMaximumBlockCount(5000)
+        dock = self.ctx.add_dock("messages", "Messages", self.messages, Area.BottomDockWidgetArea)
+        self.resizeDocks([dock], [110], Qt.Orientation.Vertical)
+        self.undo_stack.indexChanged.connect(self.inspector.refresh)
         self.quick_add = QuickAdd(self)
         self.quick_add.chosen.connect(self._quick_add_chosen)
         self._quick_add_at = QPointF()
         self.view.op_dropped.connect(self.editor.add_op)
         self.view.quick_add_requested.connect(self._open_quick_add)
-        self.undo_stack.indexChanged.connect(self.inspector.refresh)
-        self.statusBar().showMessage("Drag ops from the palette, or press Tab on the canvas.")
-        self.run = RunController(self)  # Run menu, toolbar, chain-rule and trace docks
+
+    def _make_controllers(self) -> None:
+        self.document = DocumentController(self.ctx)
+        self.run = RunController(self.ctx)
         self.run.display_changed.connect(self.inspector.show_run)  # its value and gradient tables
-        from cgeditor.gui.extras import install_extras
-        install_extras(self)  # formula, layout, code export, gallery, help; icons
-        from cgeditor.gui.learn import install_learning
-        install_learning(self)  # Learn menu: gradient check, nudge, cost, training docks
-        self.theme_menu = ThemeMenu(self, self.menus["view"])  # View > Theme, applied now
-        # Room for an input's whole form above the chain-rule dock (restored layouts win).
-        self.resizeDocks([self.findChild(QDockWidget, "inspector")], [250],
-                         Qt.Orientation.Vertical)
-        from cgeditor.gui.document import DocumentController
-        self.document = DocumentController(self)
-        self.document.start(path)
-
-    # --- construction -------------------------------------------------------------------
-    def _make_docks(self) -> None:
-        self.palette = Palette(self)
-        self.palette.op_activated.connect(
-            lambda op: self.editor.add_op(op, self.view.center_scene_pos()))
-        self._add_dock("palette", "Ops", self.palette, Qt.DockWidgetArea.LeftDockWidgetArea)
-        self.inspector = Inspector(self.editor, self)
-        self._add_dock("inspector", "Inspector", self.inspector,
-                       Qt.DockWidgetArea.RightDockWidgetArea)
-        self.messages = QPlainTextEdit(self)
-        self.messages.setReadOnly(True)
-        self.messages.setMaximumBlockCount(5000)
-        self._add_dock("messages", "Messages", self.messages,
-                       Qt.DockWidgetArea.BottomDockWidgetArea)
-        self.resizeDocks([self.findChild(QDockWidget, "messages")], [110],
-                         Qt.Orientation.Vertical)
-
-    def _add_dock(self, name: str, title: str, widget: QWidget,
-                  area: Qt.DockWidgetArea) -> QDockWidget:
-        dock = QDockWidget(title, self)
-        dock.setObjectName(name)
-        dock.setWidget(widget)
-        self.addDockWidget(area, dock)
-        return dock
-
-    def _new_action(self, name: str, text: str, slot: Callable[[], object],
-                    menu: str, toolbar: bool = False) -> QAction:
-        action = QAction(text, self)
-        action.setObjectName(name)
-        action.triggered.connect(lambda _checked=False: slot())
-        shortcuts.apply(action)
-        self.menus[menu].addAction(action)
-        if toolbar:
-            self.toolbar.addAction(action)
-        return action
+        self.learning = Learning(self.ctx, self.run)
+        self.dialogs = DialogLauncher(self.ctx, self.document)
+        self.selection = SelectionActions(self.ctx)
 
     def _make_actions(self) -> None:
-        for name, make in (("undo", self.undo_stack.createUndoAction),
-                           ("redo", self.undo_stack.createRedoAction)):
-            action = make(self, name.capitalize())
-            action.setObjectName(name)
-            shortcuts.apply(action)
-            self.menus["edit"].addAction(action)
-            self.toolbar.addAction(action)
-        self.menus["edit"].addSeparator()
-        for name, text, slot in (
-                ("copy", "&Copy", self.copy), ("paste", "&Paste", self.paste),
-                ("duplicate", "D&uplicate", self.duplicate),
-                ("delete", "&Delete", self.delete_selection),
-                ("select_all", "Select &All", self.select_all)):
-            self._new_action(name, text, slot, "edit")
-        self.toolbar.addSeparator()
-        self._new_action("fit", "&Fit Graph", self.fit, "view", toolbar=True)
-        self._new_action("zoom_in", "Zoom &In", self.view.zoom_in, "view")
-        self._new_action("zoom_out", "Zoom &Out", self.view.zoom_out, "view")
-        self.menus["view"].addSeparator()
-        for name in ("palette", "inspector", "messages"):
-            self.menus["view"].addAction(self.findChild(QDockWidget, name).toggleViewAction())
-        # Canvas keys (Delete, F) must not steal keys from the inspector's text fields.
-        for name in ("delete", "fit"):
-            self.action(name).setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            self.view.addAction(self.action(name))
+        owners = {"document": self.document, "run": self.run,
+                  "scalar_fix": self.run.scalar_fix, "learn": self.learning,
+                  "dialogs": self.dialogs, "selection": self.selection, "editor": self.editor,
+                  "view": self.view, "history": self.undo_stack, "window": self}
+        self.theme_menu = T.ThemeMenu(self, self.menus["theme"])  # applied now
+        slots = {"recent": self.document.recent_menu, "play_speed": self.run.speed,
+                 "formula_field": self.dialogs.field}
+        self.actions = A.build(self, owners, self.menus, self.toolbar, slots)
+        self.addToolBar(self.toolbar)
+        A.follow_history(self.actions["undo"], self.actions["redo"], self.undo_stack)
+        A.canvas_shortcuts(self.actions, self.view)
+        self.run.live_changed.connect(self.actions["live"].setChecked)
+        self.run.playing_changed.connect(self.actions["play"].setChecked)
+        stop = self.actions["stop_training"]
+        stop.setEnabled(False)
+        self.learning.training_changed.connect(stop.setEnabled)
+        self.actions["backward"].triggered.connect(self.dialogs.backward_pressed)
+        self.run.scalar_fix.use_actions(self.actions)
+        icons.apply_icons(self)
 
-    def _make_scene(self, graph: Graph) -> GraphScene:
+    def _show_document(self, graph: Graph) -> None:
+        """A new scene for the document's graph (the old one is dropped whole)."""
+        old = self.doc.scene
         scene = GraphScene(graph, self)
         scene.connect_requested.connect(self.editor.connect)
         scene.detach_requested.connect(self.editor.detach)
         scene.reconnect_requested.connect(self.editor.reconnect)
         scene.nodes_moved.connect(self.editor.move)
         scene.selection.changed.connect(self._selection_changed)
+        self.doc.scene = scene
         self.view.setScene(scene)
-        return scene
+        if old is not None:
+            old.detach()
+            # Dropping the whole scene is far faster than removing 10k items one by one.
+            old.nodes.clear()
+            old.wires.clear()
+            old.deleteLater()
+            self.inspector.show_nodes([])
+            self.view.fit_graph()
 
     # --- the document seam --------------------------------------------------------------
+    @property
+    def graph(self) -> Graph:
+        return self.doc.graph
+
+    @property
+    def scene(self) -> GraphScene:
+        return self.ctx.scene
+
     def action(self, name: str) -> QAction | None:
         """The action with objectName ``name`` (tests and docs find actions this way)."""
         return self.findChild(QAction, name)
@@ -163,21 +152,15 @@ class MainWindow(QMainWindow):
         self.messages.appendPlainText(text)
         self.statusBar().showMessage(text, 8000)
 
+    def _status(self, text: str, ms: int) -> None:
+        self.statusBar().showMessage(text, ms)
+
     def set_graph(self, graph: Graph) -> None:
         """Replace the document: a new graph, a new scene, an empty undo history."""
-        old = self.scene
-        old.detach()
-        self.graph = graph
-        self.undo_stack.clear()
-        self.scene = self._make_scene(graph)
-        # Dropping the whole scene is far faster than removing 10k items one by one.
-        old.nodes.clear()
-        old.wires.clear()
-        old.deleteLater()
-        self.inspector.show_nodes([])
-        self.run.attach(graph)
-        self.fit()
-        self.graph_replaced.emit()
+        self.doc.replace(graph)
+
+    def fit(self) -> None:
+        self.view.fit_graph()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.document.maybe_close():
@@ -185,43 +168,11 @@ class MainWindow(QMainWindow):
         else:
             event.ignore()
 
-    # --- edit actions -------------------------------------------------------------------
+    # --- canvas -------------------------------------------------------------------------
     def _selection_changed(self) -> None:
         self.inspector.show_nodes(self.scene.selected_ids())
 
-    def delete_selection(self) -> None:
-        self.editor.delete(self.scene.selected_ids())
-
-    def select_all(self) -> None:
-        self.scene.select_all()
-
-    def copy(self) -> None:
-        ids = self.scene.selected_ids()
-        if not ids:
-            self.log("Nothing to copy: select some nodes first.")
-            return
-        QGuiApplication.clipboard().setMimeData(
-            clipboard.to_mime(clipboard.snapshot(self.graph, ids)))
-        self.statusBar().showMessage(f"Copied {len(ids)} node(s)", 4000)
-
-    def paste(self) -> None:
-        try:
-            payload, key = clipboard.payload_from_mime(QGuiApplication.clipboard().mimeData())
-        except clipboard.ClipboardError as exc:
-            self.log(f"Cannot paste: {exc}")
-            return
-        self.editor.paste_payload(payload, key)
-
-    def duplicate(self) -> None:
-        ids = self.scene.selected_ids()
-        if ids:
-            payload = clipboard.validate(clipboard.snapshot(self.graph, ids))
-            self.editor.paste_payload(payload, f"duplicate:{','.join(ids)}")
-
-    def fit(self) -> None:
-        self.view.fit_rect(self.scene.graph_rect())
-
-    def _open_quick_add(self, text: str, at: object) -> None:
+    def _open_quick_add(self, text: str, at: QPoint) -> None:
         self._quick_add_at = self.view.mapToScene(self.view.viewport().mapFromGlobal(at))
         self.quick_add.popup(text, at)
 

@@ -201,19 +201,29 @@ class Graph:
         if owner is not None and owner != node_id:
             raise NameTakenError(f"another node is already named {name!r}")
 
-    def unique_name(self, base: str) -> str:
-        """``base`` if it is a free, valid name, else base1, base2, … (pasted "e" stays "e")."""
-        if base not in self._by_name and _usable(base):
-            return base
-        return self.generated_name(base)
+    def unique_name(self, base: str, taken: set[str] | None = None) -> str:
+        """``base`` if it is a free, valid name, else base1, base2, … (pasted "e" stays "e").
 
-    def generated_name(self, base: str) -> str:
-        """A numbered name that is free: mul1, mul2, … (new nodes of an op are named so)."""
+        ``taken`` holds the names already picked for nodes about to be added together (one
+        paste or formula); the name returned joins it. O(1) per name, even for 10k nodes."""
+        if base not in self._by_name and (taken is None or base not in taken) \
+                and _usable(base):
+            name = base
+        else:
+            name = self.generated_name(base, taken)
+        if taken is not None:
+            taken.add(name)
+        return name
+
+    def generated_name(self, base: str, taken: set[str] | None = None) -> str:
+        """A numbered name that is free (and not in ``taken``): mul1, mul2, … (new nodes of
+        an op are named so)."""
         stem = base.rstrip("0123456789")[:MAX_NAME_LENGTH - 12] or "n"  # room for the number
         stem = stem if _usable(stem) else "n"
         # Start from where the last search for this stem ended: N generated names cost O(N).
+        # (Like a deleted node's name, a name picked for a paste that is undone is not reused.)
         k = self._name_hint.get(stem, 1)
-        while f"{stem}{k}" in self._by_name:
+        while f"{stem}{k}" in self._by_name or (taken is not None and f"{stem}{k}" in taken):
             k += 1
         self._name_hint[stem] = k
         return f"{stem}{k}"

@@ -46,15 +46,13 @@ def window(qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
 
 
 def learning_on(window, example: str, dock: str):
-    """The Learn docks installed on ``window`` open on bundled ``example``, with ``dock``
-    shown: docks start hidden, and their buttons take clicks only once shown."""
-    from cgeditor.gui.learn import install_learning
+    """The window's Learn docks on bundled ``example``, with ``dock`` shown: docks start
+    hidden, and their buttons take clicks only once shown."""
     from cgeditor.model.examples import load_example
 
     window.set_graph(load_example(example))
-    learning = install_learning(window)
-    learning.show(dock)
-    return learning
+    window.learning.show(dock)
+    return window.learning
 
 
 class Mouse:

@@ -10,7 +10,6 @@ from PySide6.QtCore import Qt
 
 from cgeditor.core import ops
 from cgeditor.gui.commands import SetValue
-from cgeditor.gui.learn import install_learning
 from cgeditor.model.examples import load_example
 from tests.gui.conftest import learning_on
 
@@ -133,7 +132,6 @@ def test_learn_menu_and_shortcuts(learn, window) -> None:
     assert names == ["gradcheck", "nudge", "cost", "train", "stop_training"]
     assert window.action("gradcheck").shortcut().toString() == "Ctrl+G"
     assert window.action("train").shortcut().toString() == "Ctrl+T"
-    assert install_learning(window) is learn  # installing twice changes nothing
     learn.docks["gradcheck"].hide()
     window.action("gradcheck").trigger()
     assert learn.docks["gradcheck"].isVisible() and learn.gradcheck.running

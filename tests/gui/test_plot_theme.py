@@ -12,15 +12,13 @@ from PySide6.QtWidgets import QApplication, QGraphicsTextItem
 
 from cgeditor.gui import theme as T
 from cgeditor.gui.docks import cost as cost_dock
-from cgeditor.gui.learn import install_learning
 from cgeditor.model.examples import load_example
 
 
 @pytest.fixture
 def learn(window):
     """The Learn docks of the seed window; afterwards the theme follows the system again."""
-    learning = install_learning(window)
-    yield learning
+    yield window.learning
     window.action("theme_system").trigger()
 
 

@@ -1,12 +1,17 @@
-"""RunController on a bare window: actions, display states, stale, Live, stepping, errors."""
+"""RunController with a bare Context: actions, display states, stale, Live, stepping, errors."""
 
 from __future__ import annotations
 
 import pytest
+from PySide6.QtCore import QSettings
 from PySide6.QtGui import QGuiApplication, QKeySequence
-from PySide6.QtWidgets import QDockWidget, QMainWindow, QPlainTextEdit, QToolBar
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QToolBar
 
-from cgeditor.gui.run_controller import ACTIONS, RunController
+from cgeditor.gui import actions as A
+from cgeditor.gui.canvas.view import GraphView
+from cgeditor.gui.context import Context, Document
+from cgeditor.gui.editor import Editor
+from cgeditor.gui.run_controller import RunController
 from cgeditor.model.display import MINUS
 from cgeditor.model.files import load
 from cgeditor.model.graph import Graph
@@ -15,16 +20,28 @@ from tests.graphs import chain, open_port
 
 
 class BareWindow(QMainWindow):
-    """Just the seams RunController uses: graph, menus['run'], toolbar, log."""
+    """A window with just what RunController is handed: a Context (document, log, menus,
+    toolbar) and the Run rows of the action table, built as the real window builds them."""
 
     def __init__(self, graph: Graph) -> None:
         super().__init__()
-        self.graph = graph
-        self.menus = {"run": self.menuBar().addMenu("&Run")}
+        self.doc = Document(graph, self)
+        self.lines: list[str] = []
+        self.menus = A.make_menus(self)
         self.toolbar = QToolBar("Main", self)
         self.addToolBar(self.toolbar)
-        self.messages = QPlainTextEdit(self)
-        self.lines: list[str] = []
+        editor = Editor(self.doc, self.log, lambda: None)
+        self.ctx = Context(self.doc, editor, GraphView(self), self.log, lambda *_: None,
+                           self.menus, self.toolbar, QSettings(), self)
+        self.controller = RunController(self.ctx)
+        rows = [r for r in A.ACTIONS if isinstance(r, A.Action) and r.handler.startswith("run.")]
+        self.actions = {r.name: A.make_action(r, self, {"run": self.controller}) for r in rows}
+        self.controller.live_changed.connect(self.actions["live"].setChecked)
+        self.controller.playing_changed.connect(self.actions["play"].setChecked)
+
+    @property
+    def graph(self) -> Graph:
+        return self.doc.graph
 
     def log(self, text: str) -> None:
         self.lines.append(text)
@@ -34,7 +51,7 @@ class BareWindow(QMainWindow):
 def setup(qtbot):
     window = BareWindow(load(seed_example()))
     qtbot.addWidget(window)
-    controller = RunController(window)
+    controller = window.controller
     published = []
     controller.display_changed.connect(published.append)
     return window, controller, published
@@ -44,23 +61,21 @@ def shown(window, controller, name, field="value_text"):
     return getattr(controller.display.node(window.graph.by_name(name).id), field)
 
 
-def test_actions_have_names_shortcuts_tooltips_and_live_in_menu_and_toolbar(setup):
-    window, controller, _ = setup
-    for name in ACTIONS:
-        action = window.findChild(type(controller.actions["forward"]), name)
-        assert action is not None and action.toolTip()
-        assert action in window.menus["run"].actions()
-        assert action in window.toolbar.actions()
-    assert controller.actions["forward"].shortcut() == QKeySequence("F5")
-    assert controller.actions["step"].shortcut() == QKeySequence("F10")
-    assert controller.actions["live"].isCheckable() and controller.actions["play"].isCheckable()
+def test_actions_have_names_shortcuts_tooltips_and_docks(setup):
+    window, _controller, _ = setup
+    for name in ("forward", "backward", "step", "play", "run_all", "reset", "live"):
+        action = window.actions[name]
+        assert action.objectName() == name and action.toolTip()
+    assert window.actions["forward"].shortcut() == QKeySequence("F5")
+    assert window.actions["step"].shortcut() == QKeySequence("F10")
+    assert window.actions["live"].isCheckable() and window.actions["play"].isCheckable()
     assert window.findChild(QDockWidget, "explainer") is not None
     assert window.findChild(QDockWidget, "trace") is not None
 
 
 def test_forward_shows_values_only(setup):
     window, controller, published = setup
-    controller.actions["forward"].trigger()
+    window.actions["forward"].trigger()
     assert [shown(window, controller, n) for n in "cadJ"] == [f"{MINUS}4", "4", "2", "2"]
     assert shown(window, controller, "w", "grad_text") == ""
     assert published[-1] is controller.display and not controller.display.stale
@@ -68,7 +83,7 @@ def test_forward_shows_values_only(setup):
 
 def test_backward_shows_gradients_and_order_badges(setup):
     window, controller, _ = setup
-    controller.actions["backward"].trigger()
+    window.actions["backward"].trigger()
     assert shown(window, controller, "w", "grad_text") == f"∂J/∂w = {MINUS}4"
     assert shown(window, controller, "d", "grad_text") == "∂J/∂d = 2"
     order = window.graph.order()
@@ -80,18 +95,18 @@ def test_backward_shows_gradients_and_order_badges(setup):
 
 def test_stale_after_an_edit_then_fresh_after_a_run(setup):
     window, controller, _ = setup
-    controller.actions["backward"].trigger()
+    window.actions["backward"].trigger()
     window.graph.set_value(window.graph.by_name("w").id, 5.0)
     assert controller.stale and controller.display.stale
     assert shown(window, controller, "c", "stale") is True
     assert shown(window, controller, "c") == f"{MINUS}4"  # old number, marked stale
-    controller.actions["forward"].trigger()
+    window.actions["forward"].trigger()
     assert not controller.display.stale and shown(window, controller, "c") == f"{MINUS}10"
 
 
 def test_live_reruns_after_each_edit(setup, qtbot):
     window, controller, _ = setup
-    controller.actions["live"].trigger()
+    window.actions["live"].trigger()
     assert controller.live and shown(window, controller, "J") == "2"
     graph = window.graph
     graph.set_value(graph.by_name("w").id, 3.0)
@@ -106,11 +121,11 @@ def test_step_forward_in_order_then_backward_in_reverse(setup):
     order = window.graph.order()
     visits = []
     for _ in range(2 * len(order)):
-        controller.actions["step"].trigger()
+        window.actions["step"].trigger()
         visits.append((controller.display.phase, controller.display.current))
     assert visits[:len(order)] == [("forward", i) for i in order]
     assert visits[len(order):] == [("backward", i) for i in reversed(order)]
-    controller.actions["step"].trigger()
+    window.actions["step"].trigger()
     assert controller.display.phase == "done"
 
 
@@ -119,7 +134,7 @@ def test_mid_step_dims_unreached_nodes_and_highlights_read_wires(setup):
     order = window.graph.order()
     c = window.graph.by_name("c").id
     while controller.display.current != c:
-        controller.actions["step"].trigger()
+        window.actions["step"].trigger()
     state = controller.display
     assert state.node(c).current and not state.node(c).dimmed
     assert state.node(order[-1]).dimmed and state.node(order[-1]).value_text == ""
@@ -128,24 +143,24 @@ def test_mid_step_dims_unreached_nodes_and_highlights_read_wires(setup):
 
 def test_run_all_finishes_stepping_and_reset_clears(setup):
     window, controller, _ = setup
-    controller.actions["step"].trigger()
-    controller.actions["run_all"].trigger()
+    window.actions["step"].trigger()
+    window.actions["run_all"].trigger()
     assert shown(window, controller, "w", "grad_text") == f"∂J/∂w = {MINUS}4"
-    controller.actions["reset"].trigger()
+    window.actions["reset"].trigger()
     assert controller.result is None and shown(window, controller, "J") == ""
 
 
 def test_play_steps_on_a_timer_until_done(setup, qtbot):
-    _window, controller, _ = setup
+    window, controller, _ = setup
     controller.speed.setValue(50)
-    controller.actions["play"].trigger()
+    window.actions["play"].trigger()
     qtbot.waitUntil(lambda: controller.display.phase == "done", timeout=10000)
-    assert not controller.actions["play"].isChecked()
+    assert not window.actions["play"].isChecked()
 
 
 def test_selecting_a_node_explains_it_and_highlights_its_path(setup):
     window, controller, _ = setup
-    controller.actions["backward"].trigger()
+    window.actions["backward"].trigger()
     w = window.graph.by_name("w").id
     controller.select_node(w)
     text = controller.explainer.plain_text()
@@ -158,7 +173,7 @@ def test_selecting_a_node_explains_it_and_highlights_its_path(setup):
 
 def test_trace_rows_selection_and_copy(setup, qtbot):
     window, controller, _ = setup
-    controller.actions["backward"].trigger()
+    window.actions["backward"].trigger()
     rows = controller.trace.model.rows
     assert rows[0][0] == "1" and [r[1] for r in rows] == window.graph.names(window.graph.order())
     c_row = next(r for r in rows if r[1] == "c")
@@ -175,8 +190,8 @@ def test_nan_origin_is_logged_and_marked(qtbot):
     graph, (_x, lg, sq) = chain(("log", "lg"), ("square", "sq"), start=-1.0)
     window = BareWindow(graph)
     qtbot.addWidget(window)
-    controller = RunController(window)
-    controller.actions["backward"].trigger()
+    controller = window.controller
+    window.actions["backward"].trigger()
     assert controller.display.node(lg.id).origin
     assert "log at x = -1 gives nan" in controller.display.node(lg.id).error_text
     assert controller.display.node(sq.id).error_text and not controller.display.node(sq.id).origin
@@ -188,16 +203,16 @@ def test_unconnected_port_is_named_before_running(qtbot):
     graph, m = open_port()
     window = BareWindow(graph)
     qtbot.addWidget(window)
-    controller = RunController(window)
-    controller.actions["forward"].trigger()
+    controller = window.controller
+    window.actions["forward"].trigger()
     assert window.lines[0] == "not run: input port b of m not connected"
     assert "not connected" in controller.display.node(m.id).error_text
 
 
 def test_a_new_document_drops_old_results(setup):
     window, controller, _ = setup
-    controller.actions["backward"].trigger()
-    window.graph = load(seed_example())
-    controller.actions["forward"].trigger()
+    window.actions["backward"].trigger()
+    window.doc.replace(load(seed_example()))
+    window.actions["forward"].trigger()
     assert controller.graph is window.graph
     assert shown(window, controller, "w", "grad_text") == ""

@@ -60,7 +60,7 @@ def command_for(g: Graph, kind: str, a: int, b: int, n: int):
     if kind == "paste":
         chosen = {node.id, pick(ids, b)}
         payload = clipboard.validate(clipboard.snapshot(g, chosen))
-        return C.paste(g, payload["nodes"], payload["edges"], 40, 40)[0]
+        return C.add_parts(g, "Paste", payload["nodes"], payload["edges"], 40, 40)[0]
     return None
 
 
@@ -107,5 +107,3 @@ def test_command_texts_are_readable(qapp) -> None:
     assert C.SetValue(g, w, 3.0).text() == "Set w = 3"
     assert C.MoveNodes(g, {w: ((0, 0), (1, 1)), c: ((0, 0), (1, 1))}).text() == "Move 2 nodes"
     assert C.delete_nodes(g, [w, c]).text() == "Delete 2 nodes"
-    payload = clipboard.validate(clipboard.snapshot(g, [w, c]))
-    assert C.paste(g, payload["nodes"], payload["edges"], 0, 0)[0].text() == "Paste 2 nodes"

@@ -132,6 +132,12 @@ class GraphView(QGraphicsView):
             center.setY(padded.top() + seen.height() / 2)
         self.centerOn(center)
 
+    def fit_graph(self) -> None:
+        """Show the whole graph of the current scene (View > Fit Graph)."""
+        scene = self.scene()
+        if scene is not None:
+            self.fit_rect(scene.graph_rect())  # type: ignore[attr-defined]
+
     def center_scene_pos(self) -> QPointF:
         return self.mapToScene(self.viewport().rect().center())
 

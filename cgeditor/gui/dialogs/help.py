@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMainWindow,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -70,7 +71,9 @@ def keys_text(name: str) -> str:
 def _menu_titles(window: QWidget | None) -> dict[str, str]:
     """objectName -> title of the top menu that holds the action (File, Edit, …)."""
     titles: dict[str, str] = {}
-    for menu in getattr(window, "menus", {}).values():
+    bar = window.menuBar() if isinstance(window, QMainWindow) else None
+    menus = [a.menu() for a in bar.actions() if a.menu() is not None] if bar else []
+    for menu in menus:
         title = menu.title().replace("&", "")
         stack = [menu]
         while stack:

@@ -31,7 +31,7 @@ from cgeditor.model.errors import GraphError
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from cgeditor.gui.window import MainWindow
+    from cgeditor.gui.context import Context
 
 MEASURE_BUDGET = 1.0  # seconds of finite differences on the user's graph before estimating
 SCALE_BUDGET = 0.4  # per graph of the scaling run (three graphs)
@@ -59,9 +59,9 @@ class CostPanel(QWidget):
     measured = Signal(object)  # Cost with seconds
     scaled = Signal(list)  # list[Cost]
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.window = window
+    def __init__(self, ctx: Context) -> None:
+        super().__init__(ctx.window)
+        self.ctx = ctx
         self.cost: Cost | None = None
         self.table: list[Cost] = []
         self.curves: dict[str, pg.PlotDataItem] = {}  # theme role -> curve, for restyle()
@@ -154,7 +154,7 @@ class CostPanel(QWidget):
 
     def start_measure(self) -> bool:
         """Exact counts now; the timing on the worker (on a copy of the graph)."""
-        graph = self.window.graph
+        graph = self.ctx.graph
         try:
             cost = count(graph)
         except GraphError as exc:

@@ -36,7 +36,8 @@ from cgeditor.model.graph import Graph
 from cgeditor.model.run import compile_graph, pre_run_problems, scalar_output_problem
 
 if TYPE_CHECKING:
-    from cgeditor.gui.window import MainWindow
+    from cgeditor.gui.context import Context
+    from cgeditor.gui.run_controller import RunController
 
 COLUMNS = ("input", "backprop", "numeric", "abs error", "rel error", "result", "method")
 PASS_COLOR, FAIL_COLOR = QColor(46, 160, 67, 70), QColor(215, 58, 73, 90)
@@ -123,9 +124,9 @@ class GradcheckPanel(QWidget):
 
     finished = Signal(bool)  # all passed
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.window = window
+    def __init__(self, ctx: Context, run: RunController) -> None:
+        super().__init__(ctx.window)
+        self.ctx, self.run = ctx, run
         self.rows: list[CheckRow] = []
         self.tints: dict[str, bool] = {}  # node id -> passed, while the check is current
         self._pending: list[str] = []
@@ -137,9 +138,8 @@ class GradcheckPanel(QWidget):
         self._timer.setInterval(0)
         self._timer.timeout.connect(self._check_next)
         self._build()
-        run = getattr(window, "run", None)
-        if run is not None:  # a run repaints every node; put the check's marks back on top
-            run.display_changed.connect(self.apply_tints)
+        # A run repaints every node: put the check's marks back on top.
+        run.display_changed.connect(self.apply_tints)
 
     def _build(self) -> None:
         self.eps = QLineEdit("1e-6")
@@ -209,12 +209,12 @@ class GradcheckPanel(QWidget):
         """Validate, then check one input per tick; False (with a message) if it cannot."""
         try:
             eps = parse_eps(self.eps.text())
-            plan, names = check_plan(self.window.graph, self.which.currentIndex() == 1)
+            plan, names = check_plan(self.ctx.graph, self.which.currentIndex() == 1)
         except GraphError as exc:
             self.summary.setText(f"Not checked: {exc}")
             return False
         self._clear_tints()
-        self._graph, self._plan, self._eps, self._pending = self.window.graph, plan, eps, names
+        self._graph, self._plan, self._eps, self._pending = self.ctx.graph, plan, eps, names
         self.rows = []
         self.table.setRowCount(0)
         self.summary.setText(f"Checking {len(names)} input(s)…")
@@ -223,7 +223,7 @@ class GradcheckPanel(QWidget):
         return True
 
     def _check_next(self) -> None:
-        if self._graph is not self.window.graph or self._plan is None:
+        if self._graph is not self.ctx.graph or self._plan is None:
             self._stop("Not finished: the document changed.")
             return
         name = self._pending.pop(0)
@@ -258,15 +258,13 @@ class GradcheckPanel(QWidget):
             text = f"No failure ({eps})."
         text += "".join(f" {r.name}: {r.note}." for r in self.rows if r.note)
         self._stop(text)
-        graph = self.window.graph
+        graph = self.ctx.graph
         self.tints = {graph.by_name(r.name).id: r.passed for r in self.rows
                       if graph.has_name(r.name) and not r.note}  # a kink is neither
         self._tinted_graph = graph
         graph.changed.connect(self._clear_tints)
         self.apply_tints()
-        log = getattr(self.window, "log", None)
-        if log is not None:
-            log(f"Gradient check: {text}")
+        self.ctx.log(f"Gradient check: {text}")
         self.finished.emit(not failed)
 
     def _stop(self, text: str) -> None:
@@ -279,8 +277,8 @@ class GradcheckPanel(QWidget):
     def apply_tints(self, *_args: object) -> None:
         """Outline passed inputs, mark failed ones as errors; re-applied after each repaint
         of the run display, and dropped at the first edit of the graph."""
-        scene = getattr(self.window, "scene", None)
-        if self.tints and self._tinted_graph is not self.window.graph:
+        scene = self.ctx.document.scene
+        if self.tints and self._tinted_graph is not self.ctx.graph:
             self._clear_tints()  # ids of another document: they may name other nodes here
         if scene is None:
             return
@@ -296,28 +294,18 @@ class GradcheckPanel(QWidget):
     def _clear_tints(self) -> None:
         if not self.tints:
             return
-        scene, graph = getattr(self.window, "scene", None), self.window.graph
-        tinted, self.tints = self.tints, {}
+        self.tints = {}
         if self._tinted_graph is not None:
             self._tinted_graph.changed.disconnect(self._clear_tints)
             self._tinted_graph = None
-        if getattr(scene, "graph", None) is not graph:
-            return  # a new document has a new scene with nothing of ours on it
-        run = getattr(self.window, "run", None)
-        if run is not None and scene is not None:
-            from cgeditor.gui.canvas.run_paint import paint_run
-            paint_run(scene, run.display, graph)  # the run's own picture again
-        elif scene is not None:
-            for node_id in tinted:
-                if node_id in scene.nodes:
-                    scene.nodes[node_id].set_display(highlighted=False, error_text="")
+        self.run.repaint()  # the run's own picture again
 
     # --- nudge --------------------------------------------------------------------------
     def nudge_selected(self) -> Nudge | None:
         """Nudge the one selected input; the result (or why not) in the panel."""
-        scene = getattr(self.window, "scene", None)
+        scene = self.ctx.document.scene
         ids = scene.selected_ids() if scene is not None else []
-        graph = self.window.graph
+        graph = self.ctx.graph
         leaves = [i for i in ids if graph.nodes[i].is_leaf]
         if len(ids) != 1 or not leaves:
             self.nudge_result.setText("Select exactly one input node on the canvas first.")

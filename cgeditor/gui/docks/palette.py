@@ -67,7 +67,7 @@ class OpTree(QTreeWidget):
         drag.exec(Qt.DropAction.CopyAction)
 
 
-class Palette(QWidget):
+class OpPalette(QWidget):
     """Search box over a category tree of ops."""
 
     op_activated = Signal(str)  # double-click or Enter: add at the view centre

@@ -33,7 +33,8 @@ from cgeditor.model.graph import Graph
 from cgeditor.model.train import LR_RANGE, MAX_STEPS, OPTIMIZERS, Trainer, suggested_settings
 
 if TYPE_CHECKING:
-    from cgeditor.gui.window import MainWindow
+    from cgeditor.gui.context import Context
+    from cgeditor.gui.run_controller import RunController
 
 SLICE_SECONDS = 0.015  # work per timer tick: short enough that input and paints get through
 
@@ -44,9 +45,9 @@ class TrainPanel(QWidget):
     started = Signal()
     stopped = Signal(str)  # why: "done", "stopped", "diverged", "document changed"
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.window = window
+    def __init__(self, ctx: Context, run: RunController) -> None:
+        super().__init__(ctx.window)
+        self.ctx, self.run = ctx, run
         self.trainer: Trainer | None = None
         self.total = 0
         self.chunk = 1
@@ -58,6 +59,7 @@ class TrainPanel(QWidget):
         self._timer.timeout.connect(self._tick)
         self._build()
         self.prefill()
+        ctx.document.replaced.connect(self.prefill)  # a new document's suggested settings
 
     def _build(self) -> None:
         layout = QHBoxLayout(self)  # the dock sits under the canvas: wide, not tall
@@ -129,8 +131,8 @@ class TrainPanel(QWidget):
     # --- settings -----------------------------------------------------------------------
     def prefill(self, *_args: object) -> None:
         """Take the graph's suggested settings (meta["train"]) once per document."""
-        graph = getattr(self.window, "graph", None)
-        if graph is None or graph is self._prefilled or self.running:
+        graph = self.ctx.graph
+        if graph is self._prefilled or self.running:
             return
         self._prefilled = graph
         settings = suggested_settings(graph.meta)  # validated as if typed in
@@ -148,7 +150,7 @@ class TrainPanel(QWidget):
         """Begin training the window's graph; False (with the reason shown) if it cannot."""
         if self.running:
             return False
-        graph = self.window.graph
+        graph = self.ctx.graph
         try:
             self.trainer = Trainer(graph, self.lr.value(), self.optimizer.currentText())
         except GraphError as exc:
@@ -170,7 +172,7 @@ class TrainPanel(QWidget):
 
     def _tick(self) -> None:
         trainer = self.trainer
-        if trainer is None or self._graph is not self.window.graph:
+        if trainer is None or self._graph is not self.ctx.graph:
             self._end("document changed", "Training stopped: another document was opened; "
                       "nothing was applied.", apply=False)
             return
@@ -204,9 +206,9 @@ class TrainPanel(QWidget):
 
     def _show_parameters(self) -> None:
         """The canvas shows each parameter's current value (display only, no graph edit)."""
-        scene = getattr(self.window, "scene", None)
+        scene = self.ctx.document.scene
         trainer = self.trainer
-        if scene is None or trainer is None or getattr(scene, "graph", None) is not self._graph:
+        if scene is None or trainer is None or scene.graph is not self._graph:
             return
         for node_id, value in zip(trainer.ids, trainer.params):
             item = scene.nodes.get(node_id)
@@ -239,38 +241,22 @@ class TrainPanel(QWidget):
     def _apply(self, trainer: Trainer, steps: int) -> bool:
         """Write the trained values as one undo step; refuse if the parameters are gone."""
         graph = self._graph
-        if graph is None or graph is not self.window.graph or steps == 0:
+        if graph is None or graph is not self.ctx.graph or steps == 0:
             return False
         if any(graph.nodes.get(i) is None or not graph.nodes[i].is_input for i in trainer.ids):
             return False
-        from cgeditor.gui.commands import SetValue
-        stack = self.window.undo_stack
-        stack.beginMacro(f"Train {steps} step{'' if steps == 1 else 's'}")
-        try:
-            for node_id, value in trainer.final_values().items():
-                stack.push(SetValue(graph, node_id, value))
-        finally:
-            stack.endMacro()
+        self.ctx.editor.set_values(trainer.final_values(),
+                                   f"Train {steps} step{'' if steps == 1 else 's'}")
         return True
 
     def _say(self, text: str, log: bool = False) -> None:
         self.status.setText(text)
-        window_log = getattr(self.window, "log", None)
-        if log and window_log is not None:
-            window_log(text)
+        if log:
+            self.ctx.log(text)
 
     def _restore_canvas(self) -> None:
         """Nodes show the graph's own values again (the run's picture, or idle values)."""
-        scene, graph = getattr(self.window, "scene", None), self.window.graph
-        if scene is None or getattr(scene, "graph", None) is not graph:
-            return
-        from cgeditor.gui.canvas.run_paint import idle_display, paint_run
-        run = getattr(self.window, "run", None)
-        if run is not None:
-            paint_run(scene, run.display, graph)
-            return
-        for node_id, item in scene.nodes.items():
-            item.set_display(idle_display(graph, node_id))
+        self.run.repaint()
 
 
 class LossAxis(pg.AxisItem):

@@ -1,5 +1,6 @@
-"""The extras on a real MainWindow: formula insertion and auto-layout as one undo step each,
-code views, the gallery opening an example, help dialogs, icons and the first-run hint."""
+"""Dialogs and many-node edits on a real MainWindow: formula insertion and auto-layout as
+one undo step each, code views, the gallery opening an example, help dialogs, icons and the
+first-run hint."""
 
 from __future__ import annotations
 
@@ -40,7 +41,7 @@ def test_actions_exist_with_icons_and_tooltips(window) -> None:
 
 def _insert_via_dialog(window, qtbot, text: str, wire: bool = True) -> None:
     window.action("formula").trigger()
-    dialog = window.extras.dialogs["formula"]
+    dialog = window.dialogs.dialogs["formula"]
     dialog.editor.setPlainText(text)
     dialog.refresh()
     dialog.wire_box.setChecked(wire)
@@ -106,17 +107,17 @@ def test_layout_is_one_undo_step(window) -> None:
 
 def test_show_formula_and_export(window) -> None:
     window.action("show_formula").trigger()
-    assert window.extras.dialogs["show_formula"].text.toPlainText() == to_formula(window.graph)
+    assert window.dialogs.dialogs["show_formula"].text.toPlainText() == to_formula(window.graph)
     window.action("export_numpy").trigger()
-    dialog = window.extras.dialogs["export_numpy"]
+    dialog = window.dialogs.dialogs["export_numpy"]
     assert dialog.text.toPlainText() == to_numpy_module(window.graph)
     window.action("export_code").trigger()  # the toolbar button's default is NumPy
-    assert window.extras.dialogs["export_numpy"] is not dialog
+    assert window.dialogs.dialogs["export_numpy"] is not dialog
 
 
 def test_gallery_opens_an_example_as_untitled(window, qtbot) -> None:
     window.action("gallery").trigger()
-    dialog = window.extras.dialogs["gallery"]
+    dialog = window.dialogs.dialogs["gallery"]
     assert dialog.objectName() == "gallery" and dialog.isVisible()
     neuron = examples_dir() / "neuron.cgraph"
     row = [Path(dialog.list.item(i).data(Qt.ItemDataRole.UserRole)).name
@@ -130,10 +131,10 @@ def test_gallery_opens_an_example_as_untitled(window, qtbot) -> None:
 
 def test_help_dialogs_open(window) -> None:
     window.action("shortcuts_help").trigger()
-    table = window.extras.dialogs["shortcuts_help"].table
+    table = window.dialogs.dialogs["shortcuts_help"].table
     assert table.rowCount() > 20
     window.action("about").trigger()
-    assert window.extras.dialogs["about"].isVisible()
+    assert window.dialogs.dialogs["about"].isVisible()
 
 
 @pytest.fixture

@@ -1,0 +1,104 @@
+"""What every controller of a window is handed: the open document and the window's services.
+
+Controllers receive a Context from the composition root (window.py) and never look anything
+up on the window. They follow a new document through ``Document.replaced`` and learn that
+the numbers they show went stale through ``Document.edited``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, QSettings, Qt, Signal
+from PySide6.QtGui import QUndoStack
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QToolBar, QWidget
+
+from cgeditor.model.graph import Graph
+
+if TYPE_CHECKING:
+    from cgeditor.gui.canvas.scene import GraphScene
+    from cgeditor.gui.canvas.view import GraphView
+    from cgeditor.gui.editor import Editor
+
+# The model's announcements that make derived numbers (results, checks, costs) stale. Not
+# node_moved: a move changes no number.
+EDIT_SIGNALS = ("node_added", "node_removed", "node_renamed", "value_changed",
+                "attrs_changed", "edge_added", "edge_removed", "output_changed")
+
+
+class Document(QObject):
+    """The open document: its graph, the scene that shows it and its undo history.
+
+    ``replace`` installs another graph with an empty history; ``replaced`` then tells every
+    follower (the window's scene builder first, since it connects first)."""
+
+    replaced = Signal(object)  # the new Graph
+    edited = Signal()  # the graph or a value changed (not a move)
+
+    def __init__(self, graph: Graph, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.graph = graph
+        self.undo_stack = QUndoStack(self)
+        self.scene: GraphScene | None = None
+        self._follow(graph)
+
+    def shown_scene(self) -> GraphScene:
+        """The scene showing the graph (the window builds one before any controller)."""
+        assert self.scene is not None, "the window builds the scene first"
+        return self.scene
+
+    def replace(self, graph: Graph) -> None:
+        """Make ``graph`` the document: the old history goes, every follower hears of it."""
+        self._unfollow(self.graph)
+        self.graph = graph
+        self.undo_stack.clear()
+        self._follow(graph)
+        self.replaced.emit(graph)
+
+    def _announce_edit(self, *_args: object) -> None:
+        self.edited.emit()
+
+    def _follow(self, graph: Graph) -> None:
+        for name in EDIT_SIGNALS:
+            getattr(graph, name).connect(self._announce_edit)
+
+    def _unfollow(self, graph: Graph) -> None:
+        for name in EDIT_SIGNALS:
+            getattr(graph, name).disconnect(self._announce_edit)
+
+
+@dataclass
+class Context:
+    """The window's services a controller may use, handed over explicitly."""
+
+    document: Document
+    editor: Editor
+    view: GraphView
+    log: Callable[[str], None]  # a line in the messages dock and the status bar
+    status: Callable[[str, int], None]  # a transient status-bar message (text, ms)
+    menus: dict[str, QMenu]
+    toolbar: QToolBar
+    settings: QSettings
+    window: QMainWindow  # the parent of docks and dialogs, never a place to look things up
+
+    @property
+    def graph(self) -> Graph:
+        return self.document.graph
+
+    @property
+    def scene(self) -> GraphScene:
+        return self.document.shown_scene()
+
+    def add_dock(self, name: str, title: str, widget: QWidget,
+                 area: Qt.DockWidgetArea) -> QDockWidget:
+        """A dock named ``name`` holding ``widget``, its toggle under View > Panels."""
+        dock = QDockWidget(title, self.window)
+        dock.setObjectName(name)
+        dock.setWidget(widget)
+        self.window.addDockWidget(area, dock)
+        panels = self.menus.get("panels")
+        if panels is not None:
+            panels.addAction(dock.toggleViewAction())
+        return dock

@@ -1,0 +1,54 @@
+"""The Edit menu's work on the canvas selection: copy, paste, duplicate, delete, select all.
+
+The clipboard carries JSON (clipboard.py validates it); every change goes through the Editor.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtGui import QGuiApplication
+
+from cgeditor.gui import clipboard
+
+if TYPE_CHECKING:
+    from cgeditor.gui.context import Context
+
+
+class SelectionActions:
+    """Handlers of the Edit menu's selection actions for one window."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+
+    def ids(self) -> list[str]:
+        return self.ctx.scene.selected_ids()
+
+    def delete(self) -> None:
+        self.ctx.editor.delete(self.ids())
+
+    def select_all(self) -> None:
+        self.ctx.scene.select_all()
+
+    def copy(self) -> None:
+        ids = self.ids()
+        if not ids:
+            self.ctx.log("Nothing to copy: select some nodes first.")
+            return
+        QGuiApplication.clipboard().setMimeData(
+            clipboard.to_mime(clipboard.snapshot(self.ctx.graph, ids)))
+        self.ctx.status(f"Copied {len(ids)} node(s)", 4000)
+
+    def paste(self) -> None:
+        try:
+            payload, key = clipboard.payload_from_mime(QGuiApplication.clipboard().mimeData())
+        except clipboard.ClipboardError as exc:
+            self.ctx.log(f"Cannot paste: {exc}")
+            return
+        self.ctx.editor.paste_payload(payload, key)
+
+    def duplicate(self) -> None:
+        ids = self.ids()
+        if ids:
+            payload = clipboard.validate(clipboard.snapshot(self.ctx.graph, ids))
+            self.ctx.editor.paste_payload(payload, f"duplicate:{','.join(ids)}")
