@@ -22,7 +22,6 @@ from cgeditor.model.run import infer_shapes
 from cgeditor.model.values import coerce_attrs, parse_value_text
 
 if TYPE_CHECKING:
-    from cgeditor.gui.canvas.scene import GraphScene
     from cgeditor.gui.context import Document
     from cgeditor.model.graph import Graph
 
@@ -47,10 +46,6 @@ class Editor:
     def graph(self) -> Graph:
         return self.document.graph
 
-    @property
-    def scene(self) -> GraphScene:
-        return self.document.shown_scene()
-
     def push(self, command: QUndoCommand | None) -> None:
         if command is not None:
             self.document.undo_stack.push(command)
@@ -68,7 +63,7 @@ class Editor:
         cmd = C.AddNode(self.graph, op, self.graph.generated_name(op),
                         round(at.x() - T.NODE_WIDTH / 2), round(at.y() - T.HEADER_HEIGHT / 2))
         self.push(cmd)
-        self.scene.select_ids([cmd.node_id])
+        self.document.shown_scene().select_ids([cmd.node_id])
         return cmd.node_id
 
     def delete(self, ids: list[str]) -> None:
@@ -110,9 +105,9 @@ class Editor:
         """Light what the refusal names (the cycle the wire would close, or the node asked
         to feed itself) and log its reason."""
         if isinstance(refusal, CycleError):
-            self.scene.flash(refusal.path, (src, dst, port))
+            self.document.shown_scene().flash(refusal.path, (src, dst, port))
         elif isinstance(refusal, SelfLoopError):
-            self.scene.flash([src])
+            self.document.shown_scene().flash([src])
         return self.refuse(str(refusal))
 
     # --- properties (the inspector's fields) --------------------------------------------
@@ -188,7 +183,7 @@ class Editor:
             return []
         self._paste_counts[key] = count
         self.push(cmd)
-        self.scene.select_ids(ids)
+        self.document.shown_scene().select_ids(ids)
         return ids
 
     def insert_formula(self, formula: Graph, matched: list[str]) -> list[str]:
