@@ -46,7 +46,7 @@ PORT_RADIUS = 4.5
 # top left, the shadow and the outline below. Counted as part of the node everywhere.
 OUTSET_X = 8.0
 OUTSET_TOP = 9.0
-OUTSET_BOTTOM = 4.0
+OUTSET_BOTTOM = 7.0
 PORT_HIT = 11.0  # half-size of the square that counts as "on a port": generous on purpose
 WIRE_WIDTH = 2.0
 GRID_STEP = 24.0

@@ -15,7 +15,7 @@ Positions = dict[str, tuple[float, float]]
 
 def layered_layout(graph: Graph, spacing_x: float = 200.0, spacing_y: float = 110.0,
                    sweeps: int = 4, sizes: Mapping[str, tuple[float, float]] | None = None,
-                   direction: str = "LR") -> Positions:
+                   direction: str = "LR", max_aspect: float | None = None) -> Positions:
     """Top-left positions by node id: layers by topological generation, inputs first, the
     output last, each layer centred on the axis. ``sweeps`` rounds of barycenter ordering
     (down then up) reduce crossings; 0 keeps the order in which nodes were added.
@@ -23,7 +23,9 @@ def layered_layout(graph: Graph, spacing_x: float = 200.0, spacing_y: float = 11
     ``sizes`` maps node ids to the (width, height) each node really takes; the spacings are
     then the gaps between neighbours, and no two nodes overlap. Without sizes every node is
     a point and the spacings are the distances between them. ``direction`` "LR" puts the
-    layers in columns left to right, "TB" in rows top to bottom (for wide graphs).
+    layers in columns left to right, "TB" in rows top to bottom (for wide graphs). With
+    ``max_aspect`` (and sizes), layers too many for one run are folded into runs side by
+    side so the whole is at most that many times longer than wide.
     Raises ValueError for another direction."""
     if direction not in ("LR", "TB"):
         raise ValueError(f"direction must be LR or TB, not {direction!r}")
@@ -49,15 +51,55 @@ def layered_layout(graph: Graph, spacing_x: float = 200.0, spacing_y: float = 11
             stack.reorder(row, succs)
         for row in layers:
             stack.reorder(row, preds)
-    starts, at = [], 0.0
-    for row in layers:
-        starts.append(at)
-        at += max(extent[n][1 - across] for n in row) + gap_along
+    deep = [max(extent[n][1 - across] for n in row) for row in layers]
+    wide = [sum(extent[n][across] for n in row) + gap_across * (len(row) - 1) for row in layers]
+    bands = _bands(deep, wide, gap_along, 2 * gap_across, max_aspect)
+    starts: list[float] = [0.0] * len(layers)
+    shift: list[float] = [0.0] * len(layers)  # across: centre of the layer's band
+    offset = 0.0
+    for band in bands:
+        width = max(wide[k] for k in band)
+        at = 0.0
+        for k in band:
+            starts[k], shift[k] = at, offset + width / 2
+            at += deep[k] + gap_along
+        offset += width + 2 * gap_across
+    if len(bands) == 1:
+        shift = [0.0] * len(layers)  # one band stays centred on the axis
     positions = {}
     for n in graph.nodes:
-        along, side = starts[layer[n]], stack.top[n]
+        along, side = starts[layer[n]], stack.top[n] + shift[layer[n]]
         positions[n] = (along, side) if direction == "LR" else (side, along)
     return positions
+
+
+def _bands(deep: list[float], wide: list[float], gap: float, band_gap: float,
+           max_aspect: float | None) -> list[list[int]]:
+    """The layers split into as few runs (bands, side by side) as keep the picture's long
+    side within ``max_aspect`` times its short side; one band when None or impossible."""
+    everything = [list(range(len(deep)))]
+    if max_aspect is None or not any(wide):
+        return everything
+    for count in range(1, len(deep) + 1):
+        bands = _split(deep, gap, count)
+        long = max(sum(deep[k] + gap for k in band) - gap for band in bands)
+        short = sum(max(wide[k] for k in band) for band in bands) + band_gap * (len(bands) - 1)
+        if long <= max_aspect * short:
+            return bands
+    return everything
+
+
+def _split(deep: list[float], gap: float, count: int) -> list[list[int]]:
+    """``deep`` (layer depths) cut into ``count`` consecutive runs of about equal depth."""
+    total = sum(d + gap for d in deep)
+    bands: list[list[int]] = [[]]
+    at = 0.0
+    for k, d in enumerate(deep):
+        if bands[-1] and at + d / 2 > total * len(bands) / count and len(bands) < count:
+            bands.append([])
+        bands[-1].append(k)
+        at += d + gap
+    return bands
 
 
 class _Stacker:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QRectF
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from cgeditor.gui import theme as T
 from cgeditor.model.examples import load_example
@@ -39,7 +39,10 @@ def assert_legible(window, name: str) -> None:
 
 
 @pytest.fixture
-def small_window(qtbot, tmp_path: Path):
+def small_window(qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    from cgeditor.gui import document
+    monkeypatch.setattr(document, "ask_save_changes",
+                        lambda *_a: QMessageBox.StandardButton.Discard)
     window = shown_window(qtbot, tmp_path)
     window.resize(1280, 800)
     QApplication.processEvents()

@@ -12,6 +12,7 @@ from cgeditor.gui.canvas.picture import PictureOptions, export_picture, picture_
 from cgeditor.gui.dialogs.export import ExportDialog
 from cgeditor.model.display import MINUS, build_display
 from cgeditor.model.examples import load_example
+from cgeditor.model.train import apply_values, train
 
 
 def seed_run():
@@ -51,16 +52,35 @@ def test_what_to_draw_leaves_out_values_gradients_badges_and_labels(qapp) -> Non
     bare.detach()
 
 
-def test_top_to_bottom_puts_layers_in_rows_without_touching_the_document(qapp) -> None:
+def test_top_to_bottom_runs_wires_down_without_touching_the_document(qapp) -> None:
     graph, display = seed_run()
     before = {i: (n.x, n.y) for i, n in graph.nodes.items()}
     scene = picture_scene(graph, display, PictureOptions(direction="TB"))
-    items = scene.nodes
-    w, c, j = (graph.by_name(n).id for n in ("w", "c", "J"))
-    assert items[w].y() < items[c].y() < items[j].y()
-    rects = [item.sceneBoundingRect() for item in items.values()]
+    c, j = scene.nodes[graph.by_name("c").id], scene.nodes[graph.by_name("J").id]
+    assert c.in_port_xy("a") == (c.x() + c.width() / 3, c.y())  # inputs along the top
+    assert j.out_port_xy() == (j.x() + j.width() / 2, j.y() + j.rect_height())
+    rects = [item.sceneBoundingRect() for item in scene.nodes.values()]
     assert not any(a.intersects(b) for i, a in enumerate(rects) for b in rects[i + 1:])
+    assert not any(scene.covers_node(box) for box in scene.label_boxes().values())
     assert {i: (n.x, n.y) for i, n in graph.nodes.items()} == before
+    scene.detach()
+
+
+def test_trained_xor_top_to_bottom_is_a_slide(qapp, tmp_path: Path) -> None:
+    graph = load_example("xor")
+    apply_values(graph, train(graph, 300, lr=1.0).params)
+    path = tmp_path / "xor.png"
+    size = export_picture(graph, build_display(graph.run(backward=True)), str(path),
+                          PictureOptions(scale=2.0, direction="TB"))
+    assert max(size.width(), size.height()) <= 3 * min(size.width(), size.height())
+    image = QImage(str(path))
+    assert image.pixelColor(1, 1) == QColor("white")
+    scene = picture_scene(graph, build_display(graph.run(backward=True)),
+                          PictureOptions(direction="TB"))
+    rects = [item.sceneBoundingRect() for item in scene.nodes.values()]
+    assert not any(a.intersects(b) for i, a in enumerate(rects) for b in rects[i + 1:])
+    picture = scene.picture_rect()
+    assert all(picture.contains(box) for box in scene.label_boxes().values())
     scene.detach()
 
 

@@ -21,19 +21,22 @@ GAPS = {"LR": (84.0, 22.0), "TB": (36.0, 64.0)}  # direction -> (horizontal, ver
 
 
 def layout_by_size(graph: Graph, sizes: dict[str, tuple[float, float]],
-                   direction: str = "LR") -> Positions:
-    """Node positions (whole scene units) that keep outlines of ``sizes`` apart."""
+                   direction: str = "LR", max_aspect: float | None = None) -> Positions:
+    """Node positions (whole scene units) that keep outlines of ``sizes`` apart; with
+    ``max_aspect`` a long chain folds into bands side by side (see layered_layout)."""
     gap_x, gap_y = GAPS[direction]
-    corners = layered_layout(graph, gap_x, gap_y, sizes=sizes, direction=direction)
+    corners = layered_layout(graph, gap_x, gap_y, sizes=sizes, direction=direction,
+                             max_aspect=max_aspect)
     # The layout places outlines; a node's position is its body's top-left corner.
     return {n: (float(round(x + T.OUTSET_X)), float(round(y + T.OUTSET_TOP)))
             for n, (x, y) in corners.items()}
 
 
-def scene_layout(scene: GraphScene, direction: str = "LR") -> Positions:
+def scene_layout(scene: GraphScene, direction: str = "LR",
+                 max_aspect: float | None = None) -> Positions:
     """Positions for the scene's graph, spaced by what each item reserves."""
     sizes = {node_id: footprint(item.box) for node_id, item in scene.nodes.items()}
-    return layout_by_size(scene.graph, sizes, direction)
+    return layout_by_size(scene.graph, sizes, direction, max_aspect)
 
 
 def predicted_layout(graph: Graph, shapes: dict[str, tuple], out_name: str,

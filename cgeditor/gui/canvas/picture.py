@@ -16,6 +16,8 @@ from PySide6.QtCore import QSize
 from cgeditor.gui import theme as T
 from cgeditor.gui.canvas import image_export
 from cgeditor.gui.canvas.arrange import scene_layout
+from cgeditor.gui.canvas.node_item import NodeItem
+from cgeditor.gui.canvas.node_vertical import VerticalNodeItem
 from cgeditor.gui.canvas.run_paint import paint_run
 from cgeditor.gui.canvas.scene import GraphScene
 from cgeditor.model import files
@@ -29,6 +31,7 @@ SCALES = (1.0, 2.0, 4.0)
 THEMES = ("light", "dark", "screen")  # screen: as the window shows it now
 BACKGROUNDS = ("white", "transparent", "canvas")  # canvas: the theme's canvas colour
 DIRECTIONS = ("placed", "LR", "TB")  # placed: where the nodes are on the canvas
+MAX_ASPECT = 2.0  # a top-to-bottom picture folds a long chain into bands past this
 
 
 @dataclass(frozen=True)
@@ -75,9 +78,9 @@ def picture_scene(graph: Graph, display: RunDisplay | None,
     """A scene over a copy of ``graph`` painted with ``display`` (a run's, or None for no
     numbers beyond the inputs' own) as ``options`` ask; the caller detaches it."""
     copy = files.loads(files.dumps(graph))  # the same node ids, so the display applies
-    scene = GraphScene(copy)
-    if options.direction != "placed":
-        apply_layout(copy, scene_layout(scene, options.direction))
+    down = options.direction == "TB"
+    scene = GraphScene(copy, item_class=VerticalNodeItem if down else NodeItem)
+    scene.wire_layer.vertical = down
     shown = display if display is not None else RunDisplay()
     nodes = {node_id: _shown(shown.node(node_id), options) for node_id in scene.nodes}
     idle = {node_id: item.idle for node_id, item in scene.nodes.items()}
@@ -86,6 +89,10 @@ def picture_scene(graph: Graph, display: RunDisplay | None,
     picture = replace(shown, nodes={k: v for k, v in nodes.items() if k in shown.nodes},
                       wires=shown.wires if options.wire_labels else {})
     paint_run(scene, picture, copy)
+    if options.direction != "placed":  # by the sizes the items take with the run's rows
+        apply_layout(copy, scene_layout(scene, options.direction,
+                                        MAX_ASPECT if down else None))
+    scene.reroute_wires(list(scene.nodes))
     return scene
 
 

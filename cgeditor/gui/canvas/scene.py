@@ -51,8 +51,10 @@ class GraphScene(QGraphicsScene):
     reconnect_requested = Signal(str, str, str, str, str)  # src, old dst/port, new dst/port
     nodes_moved = Signal(dict)  # {id: ((old x, old y), (new x, new y))}
 
-    def __init__(self, graph: Graph, parent: Any = None) -> None:
+    def __init__(self, graph: Graph, parent: Any = None,
+                 item_class: type[NodeItem] = NodeItem) -> None:
         super().__init__(parent)
+        self.item_class = item_class  # a picture drawn top to bottom uses VerticalNodeItem
         self.graph = graph
         self.nodes: dict[str, NodeItem] = {}
         self.wire_layer = WireLayer()  # paints every wire; ``wires`` maps (dst, port) to one
@@ -165,11 +167,14 @@ class GraphScene(QGraphicsScene):
         rect = self.graph_rect()
         for wire in self.wires.values():  # the curve's own box: a wire fed backwards bulges
             rect = rect.united(wire.path().boundingRect())
+        if self.labels.wires:  # a label beside a wire at the edge reaches past it
+            for box in self.label_boxes().values():
+                rect = rect.united(box)
         return rect
 
     def _add_node_item(self, node: Node) -> NodeItem:
         shown = idle_node(node.value) if node.is_leaf else None
-        item = NodeItem(node, shown)
+        item = self.item_class(node, shown)
         if self.item_cache:
             item.setCacheMode(_CACHED)
         self.nodes[node.id] = item

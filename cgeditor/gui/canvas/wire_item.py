@@ -21,6 +21,7 @@ from cgeditor.gui import theme as T
 from cgeditor.model.display import WireDisplay
 
 LABEL_PAD = 3.0  # around the text, inside its backing pill
+FOLD_REACH = 50.0
 
 
 def curve(p1: QPointF, p2: QPointF) -> QPainterPath:
@@ -32,6 +33,18 @@ def curve_xy(x1: float, y1: float, x2: float, y2: float) -> QPainterPath:
     """``curve`` on plain floats. Wires between nodes laid out on a grid repeat a few shapes,
     so each shape is built once and moved into place (one call instead of four)."""
     return _shape(x2 - x1, y2 - y1).translated(x1, y1)
+
+
+def curve_down(x1: float, y1: float, x2: float, y2: float) -> QPainterPath:
+    """The S-curve between an output port at a node's bottom and an input port at a top:
+    vertical tangents at both ends."""
+    # A wire back up to the next band of a folded picture leaves and enters steeply but
+    # briefly: a reach of half its length would bulge far past both bands.
+    dy = tangent_reach(y2 - y1) if y2 >= y1 else FOLD_REACH
+    path = QPainterPath()
+    path.moveTo(x1, y1)
+    path.cubicTo(x1, y1 + dy, x2, y2 - dy, x2, y2)
+    return path
 
 
 def tangent_reach(w: float) -> float:

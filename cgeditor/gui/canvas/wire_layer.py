@@ -20,7 +20,7 @@ from PySide6.QtGui import QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from cgeditor.gui import theme as T
-from cgeditor.gui.canvas.wire_item import curve_xy, tangent_reach
+from cgeditor.gui.canvas.wire_item import curve_down, curve_xy, tangent_reach
 
 # Beyond the control points: half the widest pen plus the round cap, so nothing is clipped.
 _PAD = (T.WIRE_WIDTH + 1.5) / 2 + 1.0
@@ -42,7 +42,7 @@ class Wire:
         self._layer = layer
         self._path: QPainterPath | None = None
         self.ends = ends
-        self.bounds = _bounds(ends)
+        self.bounds = _bounds(ends, layer.vertical)
         self.line_at = -1  # its index in the layer's cached lines of its state
 
     @property
@@ -52,7 +52,7 @@ class Wire:
     def path(self) -> QPainterPath:
         """The S-curve, built when first painted or asked for."""
         if self._path is None:
-            self._path = curve_xy(*self.ends)
+            self._path = (curve_down if self._layer.vertical else curve_xy)(*self.ends)
         return self._path
 
     def pen(self) -> QPen:
@@ -68,7 +68,7 @@ class Wire:
         ends = (x1, y1, x2, y2)
         if ends != self.ends:
             old = self.rect()
-            self.ends, self.bounds, self._path = ends, _bounds(ends), None
+            self.ends, self.bounds, self._path = ends, _bounds(ends, self._layer.vertical), None
             self._layer.moved(self, old, repaint)
 
     def set_state(self, state: str) -> None:
@@ -93,9 +93,13 @@ class Wire:
         return labels.text(self.key) if labels is not None else ""
 
 
-def _bounds(ends: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
+def _bounds(ends: tuple[float, float, float, float],
+            vertical: bool = False) -> tuple[float, float, float, float]:
     """The curve's control-point box (it contains the curve), padded for the pen."""
     x1, y1, x2, y2 = ends
+    if vertical:  # the same box turned a quarter: tangents run down, not across
+        left, top, right, bottom = _bounds((y1, x1, y2, x2))
+        return top, left, bottom, right
     dx = tangent_reach(x2 - x1)
     # Conditionals, not min/max: 20k wires are bounded when a big file opens.
     left, right = x2 - dx, x1 + dx
@@ -110,6 +114,7 @@ class WireLayer(QGraphicsItem):
     def __init__(self) -> None:
         super().__init__()
         self.wires: dict[tuple[str, str], Wire] = {}
+        self.vertical = False  # wires leave a node downwards (a top-to-bottom picture)
         self._bounds = QRectF()
         self._lines: dict[str, list[QLineF]] | None = None  # zoomed out, per state
         self.setZValue(T.Z_WIRE)
