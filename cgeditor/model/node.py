@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from cgeditor.core.ops import REGISTRY, OpSpec
@@ -32,12 +33,13 @@ class Node:
     def ports(self) -> tuple[str, ...]:
         return REGISTRY[self.op].inputs
 
-    @property
+    # Cached per node (a node's op never changes): runs read them for every node.
+    @cached_property
     def is_leaf(self) -> bool:
         """It holds a value (an input or a const) instead of computing one."""
         return REGISTRY[self.op].is_leaf
 
-    @property
+    @cached_property
     def is_input(self) -> bool:
         """An input: a leaf you set, feed per run or train (a const is a leaf that is not)."""
         return REGISTRY[self.op].is_input
