@@ -108,17 +108,39 @@ def matmul_operands(g: Any, a: Any, b: Any) -> tuple[Any, Any, Any]:
     return g, a, b
 
 
+def summed_matmul(x: Any, y: Any, batch: tuple) -> Any:
+    """x @ y, summed over the batch axes along which an operand of batch shape ``batch`` was
+    broadcast. Those axes are folded into the product's inner dimension instead of summed
+    afterwards, so the broadcast product (a copy of the operand's gradient per element of the
+    stack: gigabytes for a large matrix against a long stack) is never formed. Both factors
+    have the full stack along those axes (the operand had 1 there, so the others had it)."""
+    full = np.broadcast_shapes(np.shape(x)[:-2], np.shape(y)[:-2])
+    keep = (1,) * (len(full) - len(batch)) + tuple(batch)
+    summed = tuple(k for k, n in enumerate(keep) if n == 1 and full[k] > 1)
+    if not summed:
+        return x @ y
+    n = len(full)
+    x = np.reshape(x, (1,) * (n + 2 - np.ndim(x)) + np.shape(x))
+    y = np.reshape(y, (1,) * (n + 2 - np.ndim(y)) + np.shape(y))
+    kept = tuple(k for k in range(n) if k not in summed)
+    x = np.transpose(x, (*kept, n, *summed, n + 1))  # (kept..., rows, summed..., inner)
+    x = np.reshape(x, (*np.shape(x)[:len(kept) + 1], -1))
+    y = np.transpose(y, (*kept, *summed, n, n + 1))  # (kept..., summed..., inner, cols)
+    y = np.reshape(y, (*np.shape(y)[:len(kept)], -1, np.shape(y)[-1]))
+    return np.expand_dims(x @ y, summed)
+
+
 def matmul_grad_a(g: Any, a: Any, b: Any) -> Any:
     """∂(a @ b)/∂a · g for 1-d, 2-d and batched operands, batch axes not yet summed back."""
-    g2, _, b2 = matmul_operands(g, a, b)
-    grad = g2 @ np.swapaxes(b2, -1, -2)
+    g2, a2, b2 = matmul_operands(g, a, b)
+    grad = summed_matmul(g2, np.swapaxes(b2, -1, -2), np.shape(a2)[:-2])
     return grad[..., 0, :] if np.ndim(a) == 1 else grad
 
 
 def matmul_grad_b(g: Any, a: Any, b: Any) -> Any:
     """∂(a @ b)/∂b · g for 1-d, 2-d and batched operands, batch axes not yet summed back."""
-    g2, a2, _ = matmul_operands(g, a, b)
-    grad = np.swapaxes(a2, -1, -2) @ g2
+    g2, a2, b2 = matmul_operands(g, a, b)
+    grad = summed_matmul(np.swapaxes(a2, -1, -2), g2, np.shape(b2)[:-2])
     return grad[..., 0] if np.ndim(b) == 1 else grad
 
 

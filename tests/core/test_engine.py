@@ -4,6 +4,7 @@ that must never crash (non-finite numbers, shape mismatches, a broken vjp)."""
 from __future__ import annotations
 
 import dataclasses
+import tracemalloc
 
 import numpy as np
 import pytest
@@ -237,3 +238,34 @@ def test_as_value_and_fit_to_keep_scalars_scalar() -> None:
     assert fit_to(np.ones(3), F64(0.0)) == 3.0
     np.testing.assert_array_equal(fit_to(np.ones((4, 2, 3)), np.zeros((2, 1))),
                                   np.full((2, 1), 12.0))
+
+
+@pytest.mark.parametrize(("a_shape", "b_shape"), [
+    ((200, 200), (50, 200, 1)),  # one matrix against a stack: its gradient sums the stack
+    ((50, 1, 200), (200, 200)),  # a stack of rows against one weight matrix
+    ((1, 200, 200), (50, 200, 1)),  # a batch axis of length 1 broadcast to 50
+    ((200,), (50, 200, 1)),  # a vector against a stack
+    ((5, 1, 40, 200), (1, 10, 200, 40)),  # each operand broadcast along a different axis
+])
+def test_matmul_gradient_never_forms_the_broadcast_product(a_shape, b_shape) -> None:
+    """The gradient of a broadcast operand is a sum over the stack; forming every term of it
+    first (50 copies of a 200×200 matrix here, 72 GB for a 3000×3000 one against 250) would
+    let a small graph exhaust the machine. Gradients as torch's, memory as the operands'."""
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(7)
+    a, b = rng.normal(size=a_shape), rng.normal(size=b_shape)
+    plan = compile_plan([Step("a", "input", value=a), Step("b", "input", value=b),
+                         Step("p", "matmul", (0, 1)), Step("J", "sum", (2,))])
+    values = forward(plan, compiled=False).values
+    biggest = max(a.size, b.size, values[2].size) * 8
+    tracemalloc.start()
+    try:
+        grads = backward(plan, values, compiled=False).grads
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 6 * biggest, f"backward held {peak:,} bytes for operands of {biggest:,}"
+    ta, tb = (torch.tensor(x, requires_grad=True) for x in (a, b))
+    torch.sum(ta @ tb).backward()
+    np.testing.assert_allclose(grads[0], ta.grad.numpy(), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(grads[1], tb.grad.numpy(), rtol=1e-12, atol=1e-12)
