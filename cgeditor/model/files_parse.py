@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from cgeditor.model.errors import LoadError
+from cgeditor.model.values import not_finite
 
 MAX_FILE_BYTES = 64 * 1024 * 1024  # module constant so tests can shrink it
 MAX_DEPTH = 64  # a valid file nests about 11 deep; 64 leaves room for meta
@@ -135,7 +136,7 @@ def _decode_json(text: str, filename: str) -> Any:
         return refused[-1]
 
     def parse_constant(name: str) -> Any:
-        return refuse(f"{name} is not allowed: numbers must be finite")
+        return refuse(str(not_finite(name)))  # the one message for this rule
 
     try:
         # Numbers take json's C fast path (a Python hook per number triples the time of a

@@ -136,8 +136,13 @@ def _coerce(kind: str, raw: Any, label: str) -> Any:
         raw = raw.strip()
         if raw in ("", "None", "none", "null") and kind == "int?":
             return None
+        word = _NON_FINITE_WORD.search(raw)
+        if word:  # the same message as a value field's, however it was typed
+            raise AttrError(f"{label}: {not_finite(word.group())}")
         try:
-            raw = json.loads(raw)
+            raw = json.loads(raw, parse_float=_finite_float)
+        except ValueParseError as exc:
+            raise AttrError(f"{label}: {exc}") from None
         except ValueError:
             raise AttrError(f"{label} must be {_kind_words(kind)}, not {_show(raw)}") from None
     if raw is None and kind == "int?":

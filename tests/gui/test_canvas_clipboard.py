@@ -71,7 +71,7 @@ GARBAGE = {  # clipboard text -> what the refusal says (the file loader's own wo
              ({"from": "a", "to": "b", "port": "x"}, {"from": "b", "to": "a", "port": "x"})):
         "cycle",
     '{"format": "cgeditor-graph", "format": "x"}': "appears twice",
-    document([leaf("p") | {"value": float("nan")}]): "NaN is not allowed",
+    document([leaf("p") | {"value": float("nan")}]): "NaN is not a finite number",
 }
 
 

@@ -138,3 +138,10 @@ def test_non_finite_arrays_from_the_api_get_the_same_message() -> None:
     with pytest.raises(ValueParseError, match="^nan " + NOT_FINITE.replace("(", r"\(")
                        .replace(")", r"\)") + "$"):
         parse_value(np.array([1.0, np.nan]))
+
+
+@pytest.mark.parametrize("typed", ["1e309", "nan", "-inf", "Infinity"])
+def test_attribute_fields_give_the_same_non_finite_message(typed: str) -> None:
+    with pytest.raises(AttrError) as info:
+        coerce_attrs(REGISTRY["powc"], {"exponent": typed})
+    assert str(info.value) == f"powc.exponent: {typed} {NOT_FINITE}"
