@@ -10,8 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+import networkx as nx
 from PySide6.QtGui import QUndoCommand
 
+from cgeditor.model.errors import CycleError
 from cgeditor.model.graph import Graph
 from cgeditor.model.values import format_value
 
@@ -89,15 +91,18 @@ class AddNode(EditCommand):
 
 
 class Connect(EditCommand):
-    """``text`` is given when the nodes do not exist yet (a paste builds them first)."""
+    """``text`` is given when the nodes do not exist yet (a paste builds them first);
+    ``known_acyclic`` when the caller has checked that the wire closes no cycle."""
 
     def __init__(self, graph: Graph, src: str, dst: str, port: str,
-                 parent: EditCommand | None = None, text: str | None = None) -> None:
+                 parent: EditCommand | None = None, text: str | None = None,
+                 known_acyclic: bool = False) -> None:
         super().__init__(text or f"Connect {wire_text(graph, src, dst, port)}", parent)
         self.graph, self.src, self.dst, self.port = graph, src, dst, port
+        self.known_acyclic = known_acyclic
 
     def redo(self) -> None:
-        self.graph.connect(self.src, self.dst, self.port)
+        self.graph.connect(self.src, self.dst, self.port, known_acyclic=self.known_acyclic)
 
     def undo(self) -> None:
         self.graph.disconnect(self.dst, self.port)
@@ -115,7 +120,7 @@ class Disconnect(EditCommand):
         self.graph.disconnect(self.dst, self.port)
 
     def undo(self) -> None:  # back to the acyclic state before redo
-        self.graph.connect(self.src, self.dst, self.port, restoring=True)
+        self.graph.connect(self.src, self.dst, self.port, known_acyclic=True)
 
 
 def wire_text(graph: Graph, src: str, dst: str, port: str) -> str:
@@ -325,7 +330,11 @@ def add_parts(graph: Graph, title: str, nodes: Iterable[Mapping[str, Any]],
     key, port) from nodes already in the graph. ``nodes`` carry a "key" that ``wires`` and
     ``feeds`` refer to. Paste, duplicate and formula insert all build their step here;
     returns the command and the new ids, in ``nodes`` order. Raises GraphError
-    (InvalidNameError) before building anything the redo could refuse."""
+    (InvalidNameError, CycleError) before building anything the redo could refuse."""
+    wires = list(wires)
+    wiring = nx.DiGraph((w["src"], w["dst"]) for w in wires)
+    if not nx.is_directed_acyclic_graph(wiring):  # checked once, so each wire need not be
+        raise CycleError("the pasted wires form a cycle", list(nx.find_cycle(wiring)[0]))
     parent = Bulk(graph, title)
     ids: dict[str, str] = {}
     taken: set[str] = set()
@@ -338,6 +347,7 @@ def add_parts(graph: Graph, title: str, nodes: Iterable[Mapping[str, Any]],
         ids[spec["key"]] = cmd.node_id
     links = [(ids[w["src"]], ids[w["dst"]], w["port"]) for w in wires]
     links += [(src, ids[key], port) for src, key, port in feeds]
+    # Into new nodes only, which feed nothing old, wired acyclically: no cycle can close.
     for src, dst, port in links:
-        Connect(graph, src, dst, port, parent, text=f"Connect {port}")
+        Connect(graph, src, dst, port, parent, text=f"Connect {port}", known_acyclic=True)
     return parent, list(ids.values())

@@ -6,18 +6,15 @@ data to Graph). Nothing in a file is ever executed.
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import json
 import os
 import stat
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from cgeditor.model import files_parse
+from cgeditor.model import collector, files_parse
 from cgeditor.model.atomic import replace_atomically
 from cgeditor.model.errors import LoadError
 from cgeditor.model.files_build import FORMAT_NAME, FORMAT_VERSION, data_to_graph
@@ -118,31 +115,13 @@ def save(graph: Graph, path: str | os.PathLike[str], backup: bool = False) -> No
 def loads(text: str | bytes, filename: str = "<string>") -> Graph:
     """A whole valid Graph from file contents, or one LoadError naming file, reason, place."""
     try:
-        with _collector_paused():
+        with collector.paused():
             return data_to_graph(files_parse.parse_bytes(text, filename), filename)
     except (LoadError, MemoryError):  # out of memory is not a bug in the file or in us
         raise
     except Exception as exc:  # a bug must still reach the user as a refusal, not a crash
         raise LoadError(filename, f"unexpected problem while reading (a bug in cgeditor): "
                                   f"{type(exc).__name__}: {exc}") from exc
-
-
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while a file loads.
-
-    A load allocates hundreds of thousands of containers (parsed JSON, nodes, networkx
-    dicts) that all outlive it, so each collection finds nothing, yet their count keeps
-    triggering full collections, each walking the whole heap: 40% of a 10k-node load and
-    quadratic in size. Loading makes no reference cycles worth collecting meanwhile.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def load(path: str | os.PathLike[str]) -> Graph:

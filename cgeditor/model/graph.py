@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import networkx as nx
 
 from cgeditor.core.ops import REGISTRY, get_op
+from cgeditor.model import collector
 from cgeditor.model.errors import (
     CycleError,
     InvalidNameError,
@@ -301,12 +302,13 @@ class Graph:
         rest.insert(max(0, min(index, len(rest))), node)
         self.nodes = {n.id: n for n in rest}
 
-    def connect(self, src: str, dst: str, port: str, *, restoring: bool = False) -> Edge:
-        """Add the edge ``src -> dst.port``. ``restoring``: an undo is putting back an edge
-        of an earlier, acyclic state, so the cycle search (a graph walk per edge, which made
-        undoing a 10k-node delete take seconds) is skipped; ends and ports are still checked.
-        Raises the typed GraphError of the refusal."""
-        if restoring:
+    def connect(self, src: str, dst: str, port: str, *, known_acyclic: bool = False) -> Edge:
+        """Add the edge ``src -> dst.port``; raises the typed GraphError of a refusal.
+        ``known_acyclic``: the caller knows the edge closes no cycle (an undo putting back an
+        edge of an earlier state; wires among just-pasted nodes, checked as a file), so the
+        cycle search, a graph walk per edge that made 10k-node undos and pastes take seconds,
+        is skipped. Ends and ports are still checked."""
+        if known_acyclic:
             check_ends(self.node(src), self.node(dst), port)
         else:
             self._check_edge(src, dst, port)
@@ -416,7 +418,8 @@ class Graph:
         if self._batch_depth == 1:
             self.batch_started.emit()
         try:
-            yield
+            with collector.paused():  # thousands of lasting objects, no cycles to find
+                yield
         finally:
             self._batch_depth -= 1
             if self._batch_depth == 0:

@@ -126,3 +126,13 @@ def test_editor_refuses_a_payload_it_could_only_half_paste(window) -> None:
     assert window.editor.paste_payload({"nodes": [good, bad], "edges": []}, "k") == []
     assert "Python reads it as 'H'" in window.messages.toPlainText()
     assert files.dumps(window.graph) == before and window.undo_stack.count() == steps
+
+
+def test_editor_refuses_a_cyclic_payload(window) -> None:
+    before, steps = files.dumps(window.graph), window.undo_stack.count()
+    nodes = [{"key": k, "op": "neg", "name": f"n{k}", "x": 0.0, "y": 0.0, "attrs": {},
+              "value": None, "trainable": False} for k in "12"]
+    edges = [{"src": "1", "dst": "2", "port": "x"}, {"src": "2", "dst": "1", "port": "x"}]
+    assert window.editor.paste_payload({"nodes": nodes, "edges": edges}, "k") == []
+    assert "the pasted wires form a cycle" in window.messages.toPlainText()
+    assert files.dumps(window.graph) == before and window.undo_stack.count() == steps

@@ -7,7 +7,6 @@ It never changes the Graph; the window turns intent into undoable commands.
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Iterable, Iterator
 from itertools import pairwise
 from typing import Any
@@ -30,6 +29,7 @@ from cgeditor.gui.canvas.selection import Selection
 from cgeditor.gui.canvas.wire_item import WireItem, WireLabels
 from cgeditor.gui.canvas.wire_layer import Wire, WireLayer
 from cgeditor.gui.canvas.wiring import WireDrag
+from cgeditor.model import collector
 from cgeditor.model.display import idle_node
 from cgeditor.model.errors import GraphError
 from cgeditor.model.graph import Edge, Graph, Node
@@ -72,7 +72,9 @@ class GraphScene(QGraphicsScene):
         self._marked_output: str | None = None  # the node showing the OUT tag
         self.item_cache = False  # whether node items keep their paint in a pixmap
         self.selection = Selection(self)  # handlers connect to selection.changed
-        self._held_moves: set[str] | None = None  # nodes moved in a batch, rerouted at its end
+        # In a graph batch: nodes moved (rerouted at its end) and places to grow the rect to.
+        self._held_moves: set[str] | None = None
+        self._held_places: list[tuple[float, float]] | None = None
         self.setBackgroundBrush(T.current().canvas)
         self._reserve_timer = QTimer(self)  # a burst of edits re-infers shapes once
         self._reserve_timer.setSingleShot(True)
@@ -103,16 +105,11 @@ class GraphScene(QGraphicsScene):
     def _build(self) -> None:
         # Python's cyclic collector would run full passes over the growing heap while 30k
         # items are made (all long-lived, no cycles to find): paused, building is ~2x faster.
-        was_enabled = gc.isenabled()
-        gc.disable()
-        try:
+        with collector.paused():
             self.addItem(self.wire_layer)
             for node in self.graph.nodes.values():
                 self._add_node_item(node)
             self.wire_layer.add_all(self._wire_ends())
-        finally:
-            if was_enabled:
-                gc.enable()
         self._mark_output()
         self.reserve_shapes()
         self._fit_rect()
@@ -224,7 +221,7 @@ class GraphScene(QGraphicsScene):
     # --- observing the model ------------------------------------------------------------
     def _on_node_added(self, node: Node) -> None:
         self._add_node_item(node)
-        self._grow_rect(node.x, node.y)
+        self._grow_for(node)
 
     def _on_node_removed(self, node: Node) -> None:
         item = self.nodes.pop(node.id, None)
@@ -239,14 +236,25 @@ class GraphScene(QGraphicsScene):
             self._held_moves.add(node.id)
         else:
             self.reroute_wires([node.id])
-        self._grow_rect(node.x, node.y)
+        self._grow_for(node)
+
+    def _grow_for(self, node: Node) -> None:
+        if self._held_places is not None:  # in a batch: grow once, around all of them
+            self._held_places.append((node.x, node.y))
+        else:
+            self._grow_rect(node.x, node.y)
 
     def _on_batch_started(self) -> None:
         self.selection.hold()
-        self._held_moves = set()
+        self._held_moves, self._held_places = set(), []
 
     def _on_batch_finished(self) -> None:
         moved, self._held_moves = self._held_moves or set(), None
+        places, self._held_places = self._held_places or [], None
+        if places:
+            xs, ys = [p[0] for p in places], [p[1] for p in places]
+            self._grow_rect(min(xs), min(ys))
+            self._grow_rect(max(xs), max(ys))
         self.reroute_wires(moved)  # each wire once, however many of its nodes moved
         self.selection.release()
 

@@ -67,7 +67,7 @@ class Wire:
         """Move the ends; ``repaint=False`` when the caller repaints many wires at once."""
         ends = (x1, y1, x2, y2)
         if ends != self.ends:
-            old = self.rect()
+            old = self.rect() if repaint else None  # 20k wires per mouse move: no spare rects
             self.ends, self.bounds, self._path = ends, _bounds(ends, self._layer.vertical), None
             self._layer.moved(self, old, repaint)
 
@@ -156,13 +156,13 @@ class WireLayer(QGraphicsItem):
         self._lines = None
         self.update(rect)
 
-    def moved(self, wire: Wire, old: QRectF, repaint: bool = True) -> None:
+    def moved(self, wire: Wire, old: QRectF | None, repaint: bool = True) -> None:
         """``wire`` moved away from ``old``: repaint both places (unless the caller repaints
         many at once). Its cached line is replaced in place: rebuilding 20k lines on every
         mouse move of a node drag cost ~80 ms."""
         if self._lines is not None and wire.visible:
             self._lines[wire.state][wire.line_at] = QLineF(*wire.ends)
-        if repaint:
+        if repaint and old is not None:
             self.update(old)
             self.update(wire.rect())
 
