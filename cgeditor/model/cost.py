@@ -15,9 +15,8 @@ import numpy as np
 
 from cgeditor.core.engine import Plan, backward, forward
 from cgeditor.core.gradcheck import elementwise_central, input_names, leaf_values
-from cgeditor.model.errors import GraphError
 from cgeditor.model.graph import Graph
-from cgeditor.model.run import compile_graph, pre_run_problems, refuse_non_scalar
+from cgeditor.model.run import compile_graph, refuse_non_scalar, refuse_unrunnable
 
 EPS = 1e-6
 
@@ -52,9 +51,7 @@ class Cost:
 
 
 def _plan(graph: Graph) -> Plan:
-    problems = pre_run_problems(graph)
-    if problems:
-        raise GraphError(f"cannot count yet: {next(iter(problems.values()))}")
+    refuse_unrunnable(graph, "count")
     plan = compile_graph(graph)
     refuse_non_scalar(plan, forward(plan).values, "count gradient costs")
     return plan

@@ -26,7 +26,7 @@ from cgeditor.model.export_helpers import (
     is_plain_identifier,
 )
 from cgeditor.model.graph import Graph
-from cgeditor.model.run import compile_graph, pre_run_problems
+from cgeditor.model.run import compile_graph, refuse_unrunnable
 
 # Names the generated code itself uses, and the builtins it may call; a node with one of these
 # names gets a trailing "_".
@@ -74,9 +74,7 @@ class _Prepared:
 def _prepare(graph: Graph) -> _Prepared:
     if not graph.nodes:
         raise ExportError("the graph is empty: there is nothing to export")
-    problems = pre_run_problems(graph)
-    if problems:
-        raise ExportError(f"cannot export yet: {next(iter(problems.values()))}")
+    refuse_unrunnable(graph, "export", ExportError)
     plan = compile_graph(graph)
     fwd = forward(plan)
     for i, issue in sorted(fwd.issues.items()):

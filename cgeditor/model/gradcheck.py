@@ -7,7 +7,7 @@ from cgeditor.core.engine import Plan, describe, forward, is_finite
 from cgeditor.core.gradcheck import CheckRow, check_gradients
 from cgeditor.model.errors import GraphError
 from cgeditor.model.graph import Graph
-from cgeditor.model.run import compile_graph, pre_run_problems, refuse_non_scalar
+from cgeditor.model.run import compile_graph, refuse_non_scalar, refuse_unrunnable
 
 
 def check_plan(graph: Graph, trainable_only: bool = False) -> tuple[Plan, list[str]]:
@@ -15,9 +15,7 @@ def check_plan(graph: Graph, trainable_only: bool = False) -> tuple[Plan, list[s
     trainable ones); GraphError with the reason when it cannot run or has nothing to check."""
     if not graph.nodes:
         raise GraphError("the graph has no nodes to check")
-    problems = pre_run_problems(graph)
-    if problems:
-        raise GraphError(f"cannot check yet: {next(iter(problems.values()))}")
+    refuse_unrunnable(graph, "check")
     names = [n.name for n in graph.nodes.values()
              if n.is_input and (n.trainable or not trainable_only)]
     if not names:

@@ -199,6 +199,14 @@ def scalar_output_problem(name: str, value: Any) -> str | None:
             "make it the output")
 
 
+def refuse_unrunnable(graph: Graph, doing: str, error: type[GraphError] = GraphError) -> None:
+    """Raise ``error`` 'cannot <doing> yet: …' naming the first thing pre_run_problems finds
+    (an open port): what gradient checks, cost counts, training, export and nudging say."""
+    problems = pre_run_problems(graph)
+    if problems:
+        raise error(f"cannot {doing} yet: {next(iter(problems.values()))}")
+
+
 def refuse_non_scalar(plan: Plan, values: Sequence[Any], doing: str,
                       error: type[GraphError] = GraphError) -> None:
     """Raise ``error`` 'cannot <doing>: …' when the computed output is not a scalar:

@@ -17,7 +17,7 @@ import numpy as np
 from cgeditor.core.engine import as_value, backward, describe, forward
 from cgeditor.model.errors import GraphError
 from cgeditor.model.graph import Graph
-from cgeditor.model.run import compile_graph, pre_run_problems, refuse_non_scalar
+from cgeditor.model.run import compile_graph, refuse_non_scalar, refuse_unrunnable
 
 OPTIMIZERS = ("sgd", "momentum", "adam")
 # What a person may type, and what a file may suggest (meta["train"]): one set of bounds.
@@ -99,9 +99,7 @@ class Trainer:
                                 f"{', '.join(OPTIMIZERS)})")
         if not (math.isfinite(lr) and lr > 0):
             raise TrainingError(f"the learning rate must be a positive number, not {lr}")
-        problems = pre_run_problems(graph)
-        if problems:
-            raise TrainingError(f"cannot train yet: {next(iter(problems.values()))}")
+        refuse_unrunnable(graph, "train", TrainingError)
         self.ids = [n.id for n in graph.nodes.values() if n.trainable]
         if not self.ids:
             raise TrainingError("no trainable inputs: mark at least one input as trainable")

@@ -33,7 +33,7 @@ from cgeditor.model.errors import GraphError
 from cgeditor.model.formatting import format_cell
 from cgeditor.model.gradcheck import check_plan
 from cgeditor.model.graph import Graph
-from cgeditor.model.run import compile_graph, pre_run_problems, scalar_output_problem
+from cgeditor.model.run import compile_graph, refuse_unrunnable, scalar_output_problem
 
 if TYPE_CHECKING:
     from cgeditor.gui.context import Context
@@ -101,9 +101,7 @@ def nudge(graph: Graph, node_id: str, eps: float) -> Nudge:
     node = graph.node(node_id)
     if not node.is_leaf:
         raise GraphError(f"{node.name} is a {node.op} node: select an input to nudge")
-    problems = pre_run_problems(graph)
-    if problems:
-        raise GraphError(f"cannot run yet: {next(iter(problems.values()))}")
+    refuse_unrunnable(graph, "run")
     plan = compile_graph(graph)
     fwd = forward(plan)
     if fwd.values[plan.output] is None:
