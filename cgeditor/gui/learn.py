@@ -17,8 +17,6 @@ if TYPE_CHECKING:
     from cgeditor.gui.context import Context
     from cgeditor.gui.run_controller import RunController
 
-DOCK_HEIGHT, DOCK_WIDTH = 330, 900
-
 
 class Learning(QObject):
     """The three docks of one window and the Learn actions' handlers."""
@@ -32,7 +30,7 @@ class Learning(QObject):
         self.cost = CostPanel(ctx)
         self.train = TrainPanel(ctx, run)
         self.docks: dict[str, QDockWidget] = {
-            name: ctx.add_dock(name, title, panel, Qt.DockWidgetArea.BottomDockWidgetArea)
+            name: ctx.add_dock(name, title, panel, Qt.DockWidgetArea.RightDockWidgetArea)
             for name, title, panel in (("gradcheck", "Gradient check", self.gradcheck),
                                        ("cost", "Cost of gradients", self.cost),
                                        ("train", "Training", self.train))}
@@ -46,12 +44,8 @@ class Learning(QObject):
 
     def show(self, name: str) -> None:
         dock = self.docks[name]
-        was_hidden = dock.isHidden()
-        dock.show()
+        dock.show()  # the right column widens for it (dock_layout), and narrows after
         dock.raise_()
-        if was_hidden:  # room for a table or a plot under the canvas
-            self.ctx.window.resizeDocks([dock], [DOCK_HEIGHT], Qt.Orientation.Vertical)
-            self.ctx.window.resizeDocks([dock], [DOCK_WIDTH], Qt.Orientation.Horizontal)
 
     def check(self) -> None:
         self.show("gradcheck")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QPoint, QPointF, QSettings, Qt
 from PySide6.QtGui import QAction, QCloseEvent
-from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QPlainTextEdit, QToolBar
+from PySide6.QtWidgets import QMainWindow, QMenu, QPlainTextEdit, QToolBar
 
 from cgeditor.gui import actions as A
 from cgeditor.gui import icons
@@ -21,6 +21,7 @@ from cgeditor.gui.canvas.scene import GraphScene
 from cgeditor.gui.canvas.view import GraphView
 from cgeditor.gui.context import Context, Document
 from cgeditor.gui.dialog_launcher import DialogLauncher
+from cgeditor.gui.dock_layout import arrange_docks
 from cgeditor.gui.docks.inspector import Inspector
 from cgeditor.gui.docks.palette import OpPalette
 from cgeditor.gui.document import DocumentController
@@ -59,9 +60,7 @@ class MainWindow(QMainWindow):
         self._make_controllers()
         self._make_actions()
         self.statusBar().showMessage("Drag ops from the palette, or press Tab on the canvas.")
-        # Room for an input's whole form above the chain-rule dock (restored layouts win).
-        self.resizeDocks([self.findChild(QDockWidget, "inspector")], [250],
-                         Qt.Orientation.Vertical)
+        arrange_docks(self)  # the canvas gets most of the window (restored layouts win)
         self.document.start(path)
         self.dialogs.offer_hint()
 
@@ -76,8 +75,7 @@ class MainWindow(QMainWindow):
         self.messages = QPlainTextEdit(self)
         self.messages.setReadOnly(True)
         self.messages.setMaximumBlockCount(5000)
-        dock = self.ctx.add_dock("messages", "Messages", self.messages, Area.BottomDockWidgetArea)
-        self.resizeDocks([dock], [110], Qt.Orientation.Vertical)
+        self.ctx.add_dock("messages", "Messages", self.messages, Area.BottomDockWidgetArea)
         self.undo_stack.indexChanged.connect(self.inspector.refresh)
         self.quick_add = QuickAdd(self)
         self.quick_add.chosen.connect(self._quick_add_chosen)

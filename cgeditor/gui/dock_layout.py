@@ -1,0 +1,57 @@
+"""The default dock arrangement, sized for a 1280×800 laptop window: Ops narrow on the
+left; the Inspector over the Chain rule and the Learn docks, tabbed, in one right column;
+Messages and Trace tabbed in one short strip below. The canvas keeps the rest, and a
+closed dock gives its room back (a restored layout from the last session wins over this).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDockWidget, QMainWindow
+
+PALETTE_WIDTH = 150
+RIGHT_WIDTH = 290
+LEARN_WIDTH = 400  # the right column while a Learn dock (tables, plots) is open
+BOTTOM_HEIGHT = 88
+INSPECTOR_HEIGHT = 250  # room for an input's whole form above the chain-rule dock
+LEARN_DOCKS = ("gradcheck", "cost", "train")
+
+
+def docks_of(window: QMainWindow) -> dict[str, QDockWidget]:
+    return {dock.objectName(): dock for dock in window.findChildren(QDockWidget)}
+
+
+def arrange_docks(window: QMainWindow) -> None:
+    """Tab and size the window's docks as described above (missing docks are skipped)."""
+    docks = docks_of(window)
+    for first, others in (("messages", ("trace",)), ("explainer", LEARN_DOCKS)):
+        if first not in docks:
+            continue
+        for name in others:
+            if name in docks:
+                window.tabifyDockWidget(docks[first], docks[name])
+        docks[first].raise_()
+    for name, size, orientation in (
+            ("palette", PALETTE_WIDTH, Qt.Orientation.Horizontal),
+            ("inspector", RIGHT_WIDTH, Qt.Orientation.Horizontal),
+            ("messages", BOTTOM_HEIGHT, Qt.Orientation.Vertical),
+            ("inspector", INSPECTOR_HEIGHT, Qt.Orientation.Vertical)):
+        if name in docks:
+            window.resizeDocks([docks[name]], [size], orientation)
+    for name in LEARN_DOCKS:
+        if name in docks:
+            docks[name].visibilityChanged.connect(lambda _on, w=window: _learn_width(w))
+
+
+def _learn_width(window: QMainWindow) -> None:
+    """Widen the right column while a Learn dock is open; narrow it when the last closes
+    (a dock tabbed behind another is not hidden, only covered)."""
+    docks = docks_of(window)
+    column = docks.get("inspector") or docks.get("explainer")
+    if column is None or column.isFloating():
+        return
+    learning = any(name in docks and not docks[name].isHidden() and not docks[name].isFloating()
+                   for name in LEARN_DOCKS)
+    width = LEARN_WIDTH if learning else RIGHT_WIDTH
+    if (column.width() < width) if learning else (column.width() > width):
+        window.resizeDocks([column], [width], Qt.Orientation.Horizontal)

@@ -1,0 +1,59 @@
+"""The default docks leave the canvas most of a 1280×800 window, and give room back when
+closed: Learn docks tabbed in the right column, Messages and Trace in one short strip."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QDockWidget
+
+from tests.gui.conftest import shown_window
+
+Area = Qt.DockWidgetArea
+
+
+@pytest.fixture
+def laptop(qtbot, tmp_path: Path):
+    window = shown_window(qtbot, tmp_path)
+    window.resize(1280, 800)
+    QApplication.processEvents()
+    return window
+
+
+def dock(window, name: str) -> QDockWidget:
+    return window.findChild(QDockWidget, name)
+
+
+def canvas_size(window):
+    QApplication.processEvents()
+    return window.view.viewport().size()
+
+
+def test_the_canvas_gets_most_of_a_laptop_window(laptop) -> None:
+    size = canvas_size(laptop)
+    assert size.width() >= 0.6 * 1280 and size.height() >= 0.7 * 800, size
+    assert dock(laptop, "trace") in laptop.tabifiedDockWidgets(dock(laptop, "messages"))
+    for name in ("gradcheck", "cost", "train"):
+        assert laptop.dockWidgetArea(dock(laptop, name)) == Area.RightDockWidgetArea
+
+
+def test_closing_docks_gives_the_canvas_their_room(laptop, qtbot) -> None:
+    before = canvas_size(laptop)
+    for name in ("messages", "trace"):
+        dock(laptop, name).close()
+    assert canvas_size(laptop).height() >= before.height() + 80
+    for name in ("inspector", "explainer"):
+        dock(laptop, name).close()
+    assert canvas_size(laptop).width() >= before.width() + 250
+
+
+def test_a_learn_dock_widens_the_right_column_until_it_closes(laptop) -> None:
+    before = canvas_size(laptop)
+    laptop.learning.show("train")
+    widened = canvas_size(laptop)
+    assert dock(laptop, "train") in laptop.tabifiedDockWidgets(dock(laptop, "explainer"))
+    assert dock(laptop, "train").isVisible() and widened.width() < before.width()
+    dock(laptop, "train").close()
+    assert abs(canvas_size(laptop).width() - before.width()) <= 12
