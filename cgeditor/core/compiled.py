@@ -16,7 +16,7 @@ file ever enters the source. Two kinds of code exist per plan, each built on fir
 Templates may also call the functions of ``rules``. An op whose templates name anything else
 (or are missing) runs its registry callables instead, in NUMPY code only.
 
-Either kind returns None wherever the careful path must decide (an exception, a non-finite
+Every kind returns None wherever the careful path must decide (an exception, a non-finite
 number): the careful path is the reference, and it alone writes issues.
 """
 
@@ -120,7 +120,7 @@ def _numpy_backward(plan: Plan, values: Sequence[Any], seed: Any) -> list | None
             out = code.run(tuple(values), seed)
         except Exception:
             return None
-        if {(g.__class__, g.shape) for g in out} == {(np.ndarray, shape)}:
+        if {(g.__class__, getattr(g, "shape", None)) for g in out} == {(np.ndarray, shape)}:
             return _scatter(plan, code.slots, list(out)) if all_finite(out) else None
         # a rule changed a gradient's shape after all: the shape chores decide
     code = compiled(plan, "backward", NUMPY)
@@ -180,7 +180,8 @@ def _scatter(plan: Plan, slots: tuple[int, ...], grads: list) -> list:
 
 def compiled(plan: Plan, which: str, kind: str) -> Pass | None:
     """The plan's compiled ``which`` pass ("forward" or "backward") of ``kind``, built once
-    per plan; None when the plan cannot be compiled to that kind (FLOAT only)."""
+    per plan; None when the plan cannot be compiled to that kind (a rule FLOAT cannot spell,
+    or code too big for CPython's compiler)."""
     key = (which, kind)
     if key not in plan.cache:
         build = _forward_source if which == "forward" else _backward_source
@@ -195,8 +196,10 @@ def _build(plan: Plan, kind: str, build: Callable) -> Pass | None:
         return None
     lines, slots = made
     source = "\n".join(lines)
-    # Our own slot-named code: the only text in it comes from the registry's templates.
-    exec(compile(source, f"<cgeditor plan, {kind}>", "exec"), namespace)
+    try:  # our own slot-named code: the only text in it comes from the registry's templates
+        exec(compile(source, f"<cgeditor plan, {kind}>", "exec"), namespace)
+    except (SyntaxError, RecursionError, MemoryError, SystemError):  # too big for CPython
+        return None
     return Pass(namespace["run"], tuple(slots), source)
 
 

@@ -244,3 +244,12 @@ def test_backward_through_a_nan_value_is_the_careful_one() -> None:
     fast = backward(plan, values, compiled=True)
     assert np.isnan(careful.grads[0]) and fast.issues == careful.issues
     assert_paths_agree(plan)
+
+
+def test_code_too_big_for_the_compiler_runs_carefully(monkeypatch) -> None:
+    def refuse(*_args: Any) -> None:
+        raise RecursionError("maximum recursion depth exceeded during compilation")
+    monkeypatch.setattr(straight_line, "compile", refuse, raising=False)
+    plan = chain_plan(3, np.linspace(0.5, 1.5, 4))
+    assert straight_line.compiled(plan, "forward", straight_line.NUMPY) is None
+    assert_paths_agree(plan)
