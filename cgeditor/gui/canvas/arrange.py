@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from cgeditor.model.graph import Graph
 
 # Gaps between outlines: across a layer, and between layers (where wire labels sit).
-GAPS = {"LR": (84.0, 22.0), "TB": (36.0, 64.0)}  # direction -> (horizontal, vertical)
+GAPS = {"LR": (68.0, 22.0), "TB": (36.0, 64.0)}  # direction -> (horizontal, vertical)
 
 
 def layout_by_size(graph: Graph, sizes: dict[str, tuple[float, float]],

@@ -18,7 +18,7 @@ from cgeditor.core.ops import REGISTRY
 from cgeditor.gui import theme as T
 from cgeditor.model.display import CELL_CHARS, GRID, grid_shape
 
-CELL_GAP = 6.0  # between the columns of a number grid
+CELL_GAP = 8.0  # between the columns of a number grid
 SCALAR_CHARS = 8  # a scalar's row reserves room for '−0.1235' and the like
 RANGE_CHARS = 20  # '= 8×2 [−0.123, 4.56]': a larger tensor's shape and range
 THUMB_CELL = 9.0  # largest heatmap cell side

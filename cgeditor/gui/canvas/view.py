@@ -38,7 +38,7 @@ FIT_MARGIN = 40.0  # scene units around a fitted graph
 # Fit keeps text readable for graphs up to this many views across (and down); past that
 # the graph is shown whole, as blocks, to see its shape.
 READABLE_REACH = 4.0
-FIT_READABLE = 0.8  # the zoom such a fit takes: a little above the readable minimum
+FIT_READABLE = 0.76  # the zoom such a fit takes: a little above the readable minimum
 
 
 class GraphView(QGraphicsView):

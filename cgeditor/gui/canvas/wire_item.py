@@ -91,9 +91,12 @@ def wire_label(wire: WireDisplay) -> str:
     return "\n".join(_lines(wire))
 
 
-def _lines(wire: WireDisplay) -> list[str]:
-    back = f"← {wire.grad_value}" if wire.grad_value else ""
-    local = "" if wire.jacobian else wire.local_text
+def _lines(wire: WireDisplay, compact: bool = False) -> list[str]:
+    """The label's lines; ``compact``: only the gradient flowing back, and for a tensor only
+    its shape (its range is on the node)."""
+    value = wire.grad_value.split(" ")[0] if compact and wire.jacobian else wire.grad_value
+    back = f"← {value}" if value else ""
+    local = "" if wire.jacobian or compact else wire.local_text
     return [t for t in (back, local) if t]
 
 
@@ -107,7 +110,7 @@ class WireLabels:
 
     def __init__(self) -> None:
         self.wires: Any = {}  # Mapping[(dst id, port), WireDisplay]
-        self._laid_out: dict[tuple[str, str], list[QStaticText] | None] = {}
+        self._laid_out: dict[tuple[str, str, bool], list[QStaticText] | None] = {}
 
     def set_wires(self, wires: Any) -> bool:
         """Show ``wires`` (a RunDisplay's lazy mapping); True when the labels may differ."""
@@ -121,12 +124,13 @@ class WireLabels:
         shown = self.wires.get(key)
         return wire_label(shown) if shown is not None else ""
 
-    def _layout(self, key: tuple[str, str]) -> list[QStaticText] | None:
-        if key not in self._laid_out:
+    def _layout(self, key: tuple[str, str], compact: bool) -> list[QStaticText] | None:
+        cached = (*key, compact)
+        if cached not in self._laid_out:
             shown = self.wires.get(key)
-            text = _lines(shown) if shown is not None else []
-            self._laid_out[key] = [_static(t) for t in text] or None
-        return self._laid_out[key]
+            text = _lines(shown, compact) if shown is not None else []
+            self._laid_out[cached] = [_static(t) for t in text] or None
+        return self._laid_out[cached]
 
     def place(self, wires: Iterable[Any], blocked: Callable[[QRectF], bool]
               ) -> list[tuple[Any, list[QStaticText], QRectF]]:
@@ -140,11 +144,9 @@ class WireLabels:
         out = []
         placed: list[QRectF] = []
         for wire in wires:
-            lines = self._layout(wire.key)
+            lines = self._layout(wire.key, wire.state != "highlight")
             if lines is None:
                 continue
-            if wire.state != "highlight":
-                lines = lines[:1]
             w = max(line.size().width() for line in lines) + 2 * LABEL_PAD
             h = sum(line.size().height() for line in lines) + 2 * LABEL_PAD
             box = _free_spot(wire.path(), w, h, placed, blocked)
