@@ -47,6 +47,8 @@ def sum_to_shape(grad: Any, shape: tuple[int, ...]) -> np.ndarray:
         extra = grad.ndim - len(shape)
         if extra > 0:
             grad = grad.sum(axis=tuple(range(extra)))
+        elif extra < 0:  # fewer axes (a target's gradient from lower-rank logits): numpy
+            grad = grad.reshape((1,) * -extra + grad.shape)  # aligns the trailing ones
         kept = tuple(k for k, n in enumerate(shape) if n == 1 and grad.shape[k] != 1)
         if kept:
             grad = grad.sum(axis=kept, keepdims=True)

@@ -21,6 +21,7 @@ from cgeditor.core.engine import (
     is_finite,
 )
 from cgeditor.core.gradcheck import check_gradients, numeric_gradient
+from cgeditor.core.values import sum_to_shape
 
 F64 = np.float64
 
@@ -102,6 +103,36 @@ def test_tensor_gradient_is_summed_back_over_broadcast_axes() -> None:
     assert type(g[2]) is np.float64 and g[2] == 2 * np.arange(3.0).sum()
     np.testing.assert_array_equal(g[0], np.broadcast_to(2 * np.arange(3.0), (2, 3)))
 
+
+
+@pytest.mark.parametrize(("logits", "target"), [
+    ([0.1, 0.5, -0.3], [[0.2, 0.3, 0.5]]),  # (3,) against (1, 3): was summed to one number
+    ([0.1, 0.5, -0.3], [[[0.2, 0.3, 0.5]], [[0.1, 0.1, 0.8]]]),  # (3,) against (2, 1, 3)
+    (0.7, [[0.2, 0.3, 0.5]]),  # a scalar against (1, 3): was an IndexError
+    ([[0.7], [-0.2]], [[0.2, 0.3, 0.5], [0.1, 0.1, 0.8]]),  # one class against three: 0
+])
+def test_a_gradient_with_fewer_axes_than_its_input_is_broadcast_up(logits, target) -> None:
+    """cross_entropy's gradient in the target has the logits' axes, fewer than a broadcast
+    target's: numpy aligns trailing axes, so it is spread over the leading ones, as torch."""
+    torch = pytest.importorskip("torch")
+    plan = compile_plan([Step("l", "input", value=as_value(logits)),
+                         Step("t", "input", value=as_value(target)),
+                         Step("J", "cross_entropy", (0, 1))])
+    for compiled in (False, True):
+        grads = backward(plan, forward(plan).values, compiled=compiled).grads
+        tl, tt = (torch.tensor(x, dtype=torch.float64, requires_grad=True)
+                  for x in (logits, target))
+        batch = tl[..., 0].numel() if tl.dim() > 1 else 1
+        (-torch.sum(tt * torch.log_softmax(tl, dim=-1)) / batch).backward()
+        np.testing.assert_allclose(grads[1], tt.grad.numpy(), rtol=1e-12)
+        np.testing.assert_allclose(grads[0], tl.grad.numpy(), rtol=1e-12)
+        assert np.shape(grads[1]) == np.shape(target)
+
+
+def test_sum_to_shape_aligns_trailing_axes() -> None:
+    np.testing.assert_array_equal(sum_to_shape(np.arange(3.0), (1, 3)), [[0.0, 1.0, 2.0]])
+    np.testing.assert_array_equal(sum_to_shape(F64(2.0), (2, 1)), [[2.0], [2.0]])
+    np.testing.assert_array_equal(sum_to_shape(np.ones((2, 3)), (1, 3)), [[2.0, 2.0, 2.0]])
 
 # --- non-finite numbers: per-node issues, never exceptions --------------------------------
 
