@@ -49,8 +49,12 @@ def cross_entropy_grad_logits(g: Any, logits: Any, target: Any) -> Any:
     """∂cross_entropy/∂logits · g (targets need not sum to one), spelled as the chain rule
     through log_softmax, as torch runs it: an infinite g gives nan, not ±inf."""
     upstream = -g * target / batch_count(logits)
-    classes = np.shape(logits)[-1] if np.ndim(logits) else 1
-    if np.ndim(upstream) and np.shape(upstream)[-1] != classes:
+    if np.ndim(logits) and np.shape(logits)[-1] > 1:
+        # a target broadcast along the classes (one class, or a scalar) still weighs each
+        # class: log_softmax's rule sums over all of them
+        shape = np.broadcast_shapes(np.shape(upstream), np.shape(logits))
+        upstream = np.broadcast_to(upstream, shape)
+    elif np.ndim(upstream):
         # logits of one class broadcast over the target's classes: the chain rule sums the
         # gradient back onto that one class before log_softmax's rule (which then gives 0)
         upstream = np.sum(upstream, axis=-1, keepdims=True)

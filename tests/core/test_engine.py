@@ -110,10 +110,14 @@ def test_tensor_gradient_is_summed_back_over_broadcast_axes() -> None:
     ([0.1, 0.5, -0.3], [[[0.2, 0.3, 0.5]], [[0.1, 0.1, 0.8]]]),  # (3,) against (2, 1, 3)
     (0.7, [[0.2, 0.3, 0.5]]),  # a scalar against (1, 3): was an IndexError
     ([[0.7], [-0.2]], [[0.2, 0.3, 0.5], [0.1, 0.1, 0.8]]),  # one class against three: 0
+    ([[0.1, 0.5, -0.3]], [[0.2], [0.3], [0.5]]),  # (1, 3) against (3, 1): each class weighs
+    ([0.1, 0.5, -0.3], 0.25),  # a scalar target weighs every class
+    ([[[0.1, 0.5, -0.3]], [[1.0, 0.0, 2.0]]], [[0.2], [0.8]]),  # (2, 1, 3) against (2, 1)
 ])
-def test_a_gradient_with_fewer_axes_than_its_input_is_broadcast_up(logits, target) -> None:
-    """cross_entropy's gradient in the target has the logits' axes, fewer than a broadcast
-    target's: numpy aligns trailing axes, so it is spread over the leading ones, as torch."""
+def test_cross_entropy_gradients_under_broadcasting_match_torch(logits, target) -> None:
+    """Gradients with fewer axes than their input (the target's, from lower-rank logits) are
+    spread over the leading axes, as numpy aligns trailing ones; and a class axis broadcast
+    on either side is summed over as the chain rule does. Torch's autograd is the judge."""
     torch = pytest.importorskip("torch")
     plan = compile_plan([Step("l", "input", value=as_value(logits)),
                          Step("t", "input", value=as_value(target)),
