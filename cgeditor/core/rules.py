@@ -123,7 +123,10 @@ def summed_matmul(x: Any, y: Any, batch: tuple) -> Any:
     afterwards, so the broadcast product (a copy of the operand's gradient per element of the
     stack: gigabytes for a large matrix against a long stack) is never formed. Both factors
     have the full stack along those axes (the operand had 1 there, so the others had it)."""
-    full = np.broadcast_shapes(np.shape(x)[:-2], np.shape(y)[:-2])
+    stack = x.shape[:-2]
+    if stack == y.shape[:-2] == batch:  # nothing broadcast (the common case)
+        return x @ y
+    full = np.broadcast_shapes(stack, y.shape[:-2])
     keep = (1,) * (len(full) - len(batch)) + tuple(batch)
     summed = tuple(k for k, n in enumerate(keep) if n == 1 and full[k] > 1)
     if not summed:
@@ -142,14 +145,14 @@ def summed_matmul(x: Any, y: Any, batch: tuple) -> Any:
 def matmul_grad_a(g: Any, a: Any, b: Any) -> Any:
     """∂(a @ b)/∂a · g for 1-d, 2-d and batched operands, batch axes not yet summed back."""
     g2, a2, b2 = matmul_operands(g, a, b)
-    grad = summed_matmul(g2, np.swapaxes(b2, -1, -2), np.shape(a2)[:-2])
+    grad = summed_matmul(g2, np.swapaxes(b2, -1, -2), a2.shape[:-2])
     return grad[..., 0, :] if np.ndim(a) == 1 else grad
 
 
 def matmul_grad_b(g: Any, a: Any, b: Any) -> Any:
     """∂(a @ b)/∂b · g for 1-d, 2-d and batched operands, batch axes not yet summed back."""
     g2, a2, b2 = matmul_operands(g, a, b)
-    grad = summed_matmul(np.swapaxes(a2, -1, -2), g2, np.shape(b2)[:-2])
+    grad = summed_matmul(np.swapaxes(a2, -1, -2), g2, b2.shape[:-2])
     return grad[..., 0] if np.ndim(b) == 1 else grad
 
 
