@@ -141,15 +141,19 @@ def _short(x: Any) -> str:
     return f"a {shape_words(np.shape(x))} tensor"
 
 
+GRAD_REMEDY = ("its derivative there is infinite or undefined, or the product overflowed: keep "
+               "the inputs away from this point (add a small ε) or scale them down")
+
+
 def rule_inputs_text(ports: Sequence[str], inputs: Sequence[Any], grad: Any) -> str:
-    """The inputs of the rule that made a non-finite gradient: for a tensor gradient, each
-    input's element at the gradient's first non-finite index where the shapes agree."""
+    """The inputs of the rule that made a non-finite gradient, and the remedy: for a tensor
+    gradient, each input's element at its first non-finite index where the shapes agree."""
     if np.ndim(grad) == 0:
-        return f"at {_inputs_text(ports, inputs)}"
+        return f"at {_inputs_text(ports, inputs)}: {GRAD_REMEDY}"
     arr = np.asarray(grad)
     index = tuple(int(k) for k in np.argwhere(~np.isfinite(arr))[0])
     elems = [x[index] if np.shape(x) == arr.shape else x for x in inputs]
-    return f"where {_inputs_text(ports, elems)}"
+    return f"where {_inputs_text(ports, elems)}: {GRAD_REMEDY}"
 
 
 def _why(spec: OpSpec, ports: Sequence[str], inputs: Sequence[Any], elems: Sequence[Any],

@@ -396,7 +396,9 @@ class Graph:
     def run(self, feeds: Mapping[str, Any] | None = None, output: str | None = None,
             backward: bool = True) -> RunResult:
         """Forward (and backward) pass; values and gradients by node name. ``output`` is a
-        node name; feeds override input values for this run only."""
+        node name; feeds override input values for this run only. A gradient that was not
+        computed is None, never 0: backward needs a computed, single-number output, and
+        ``RunResult.grad_note`` says once why it did not run."""
         from cgeditor.model.run import run_graph  # here: run.py imports this module
         result = run_graph(self, feeds, output, backward)
         self.last_result = result

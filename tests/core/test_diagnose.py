@@ -144,3 +144,16 @@ def test_infinite_estimate_never_passes() -> None:
     """|g − inf| ≤ rtol·inf held for any g: an infinite slope is no agreement."""
     row = check_gradients(kink_plan("pow", 0.0, 0.0))[1]
     assert row.numeric == -np.inf and not row.passed
+
+
+def test_non_finite_gradient_names_the_rule_its_inputs_and_a_remedy() -> None:
+    from cgeditor.core.engine import backward
+
+    steps = [Step("x", "input", value=np.array([4.0, 0.0])), Step("r", "sqrt", (0,)),
+             Step("J", "sum", (1,))]
+    plan = compile_plan(steps)
+    issue = backward(plan, forward(plan).values).issues[0]
+    assert issue.message == (
+        "gradient of x is inf at index [1] (1 of 2 elements non-finite), from the rule of sqrt "
+        "where x = 0: its derivative there is infinite or undefined, or the product "
+        "overflowed: keep the inputs away from this point (add a small ε) or scale them down")
