@@ -232,6 +232,8 @@ def gradient_refusal(plan: Plan, values: Sequence[Any], issues: Mapping[int, Iss
 def _blocked(graph: Graph, order: list[str], problems: Mapping[str, str]
              ) -> dict[int, tuple[str, str]]:
     """Real op and wiring ('a=c, b=(open)') of each node compiled as an empty stand-in."""
+    if not problems:  # the usual case, on every Live re-run: no walk over the order
+        return {}
     blocked = {}
     for i, node_id in enumerate(order):
         if node_id in problems:
