@@ -24,10 +24,10 @@ from tests.graphs import seed_graph
 BAD_FILES = Path(__file__).parent / "bad_files"
 
 
-# Columns 260 apart and rows 130 apart leave room for the wire labels after Backward.
-FILE_LAYOUT = {"w": (0, 0), "x": (0, 130), "b": (0, 260), "y": (0, 390), "c": (260, 65),
-               "a": (520, 130), "d": (780, 195), "sq": (1040, 195), "half": (1040, 325),
-               "J": (1300, 260)}
+# The bundled seed's positions: the auto layout's, spaced by each node's real size after a run.
+FILE_LAYOUT = {"w": (8, -83), "x": (8, 20), "b": (244, -101), "y": (479, -101), "c": (244, 2),
+               "a": (479, 2), "d": (714, -50), "sq": (950, -92), "half": (950, 29),
+               "J": (1207, -50)}
 
 
 def build_seed() -> Graph:
@@ -256,7 +256,7 @@ def test_of_several_bad_parts_the_first_listed_is_named(edits, words: str, locat
     ('"value": 8,', '"value": ' + "9" * 5000 + ",", "far too long", "line 18, column"),
     ('{"exponent": 2}', '{"exponent": 1e400}', "out of range (it must be at most 1e+300)",
      "/nodes/7/attrs/exponent"),
-    ('"x": 1300,', '"x": 1e10,', "'x' is out of range (it must be at most 1e+09)", "/nodes/9/x"),
+    ('"x": 1207,', '"x": 1e10,', "'x' is out of range (it must be at most 1e+09)", "/nodes/9/x"),
 ])
 def test_numbers_beyond_float64_anywhere_are_refused(old: str, new: str, words: str,
                                                     location: str):
