@@ -70,3 +70,23 @@ def test_every_example_is_legible_after_a_run_and_after_auto_layout(small_window
     window.action("layout").trigger()
     QApplication.processEvents()
     assert_legible(window, f"{name} after Auto Layout")
+
+
+def test_an_inserted_formula_on_tensors_overlaps_nothing_even_after_a_run(small_window,
+                                                                           qtbot) -> None:
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QLineEdit
+    window = small_window
+    window.set_graph(load_example("xor"))
+    field = window.toolbar.findChild(QLineEdit, "formula_field")
+    qtbot.keyClicks(field, "R = sum(W1 * W1) + sum(b1 * b1)")  # W1 and b1 are tensors
+    qtbot.keyClick(field, Qt.Key.Key_Return)
+    QApplication.processEvents()
+    product = window.scene.nodes[window.graph.by_name("R").id]
+    assert product is not None and len(window.graph) > 15
+    items = list(window.scene.nodes.values())
+    before = [item.sceneBoundingRect() for item in items]
+    assert not overlaps(before)
+    window.action("backward").trigger()
+    QApplication.processEvents()
+    assert [item.sceneBoundingRect() for item in items] == before

@@ -25,6 +25,7 @@ from cgeditor.gui import theme as T
 from cgeditor.gui.canvas import overview
 from cgeditor.gui.canvas.drag_follow import BULK_WIRES, DragFollow
 from cgeditor.gui.canvas.node_item import OUT_PORT_Y, NodeItem
+from cgeditor.gui.canvas.scene_labels import RunLabels
 from cgeditor.gui.canvas.selection import Selection
 from cgeditor.gui.canvas.wire_item import WireItem, WireLabels
 from cgeditor.gui.canvas.wire_layer import Wire, WireLayer
@@ -43,7 +44,7 @@ SCENE_MARGIN = 3000.0
 RESERVE_LIMIT = 3000
 
 
-class GraphScene(QGraphicsScene):
+class GraphScene(RunLabels, QGraphicsScene):
     """Items for one Graph. Emits what the user wants; the window decides."""
 
     connect_requested = Signal(str, str, str)  # src, dst, port
@@ -157,17 +158,6 @@ class GraphScene(QGraphicsScene):
             far = x + item.width()
             right = far if far > right else right
         return QRectF(left, top, right - left, bottom - top)
-
-    def picture_rect(self) -> QRectF:
-        """Every node and every wire: what an exported picture shows. (itemsBoundingRect
-        would be the scene rect, the wire layer's bounds.)"""
-        rect = self.graph_rect()
-        for wire in self.wires.values():  # the curve's own box: a wire fed backwards bulges
-            rect = rect.united(wire.path().boundingRect())
-        if self.labels.wires:  # a label beside a wire at the edge reaches past it
-            for box in self.label_boxes().values():
-                rect = rect.united(box)
-        return rect
 
     def _add_node_item(self, node: Node) -> NodeItem:
         shown = idle_node(node.value) if node.is_leaf else None
@@ -352,31 +342,6 @@ class GraphScene(QGraphicsScene):
         else:
             QToolTip.hideText()
         event.accept()
-
-    # --- run labels ---------------------------------------------------------------------
-    def show_wire_labels(self, wires: Any) -> None:
-        """Label wires from ``wires`` (a RunDisplay's per-wire mapping) from the next paint."""
-        if self.labels.set_wires(wires):
-            self.invalidate(QRectF(), QGraphicsScene.SceneLayer.ForegroundLayer)
-
-    def drawForeground(self, painter: QPainter, rect: QRectF) -> None:
-        # Above every item, so a short wire's label is never hidden by the nodes it joins;
-        # only wires near the exposed rect, and none when too small to read.
-        if not self.labels.wires or painter.worldTransform().m11() < T.LOD_TEXT:
-            return
-        reach = WireLabels.REACH
-        self.labels.paint(painter, self.wire_layer.wires_in(
-            rect.adjusted(-reach, -reach / 2, reach, reach)), self.covers_node)
-
-    def covers_node(self, rect: QRectF) -> bool:
-        """Whether ``rect`` meets any node's outline (ports and badge included)."""
-        return any(isinstance(item, NodeItem) for item in self.items(
-            rect, Qt.ItemSelectionMode.IntersectsItemBoundingRect))
-
-    def label_boxes(self) -> dict[tuple[str, str], QRectF]:
-        """Where each wire label is drawn now (wire key → box), over the whole canvas."""
-        placed = self.labels.place(self.wire_layer.wires_in(self.sceneRect()), self.covers_node)
-        return {wire.key: box for wire, _lines, box in placed}
 
     def dragged_ids(self) -> set[str]:
         """The nodes a mouse drag may be moving right now (their items lead the model)."""
