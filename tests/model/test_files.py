@@ -24,15 +24,16 @@ from tests.graphs import seed_graph
 BAD_FILES = Path(__file__).parent / "bad_files"
 
 
-# The bundled seed's positions: the auto layout's, spaced by each node's real size after a run.
-FILE_LAYOUT = {"w": (8, -83), "x": (8, 20), "b": (244, -101), "y": (479, -101), "c": (244, 2),
-               "a": (479, 2), "d": (714, -50), "sq": (950, -92), "half": (950, 29),
-               "J": (1207, -50)}
+SEED_TEXT = seed_example().read_text(encoding="utf-8")
+# J's x as the file spells it, for an edit that puts it out of range
+J_X = f'"x": {json.loads(SEED_TEXT)["nodes"][9]["x"]},'
 
 
 def build_seed() -> Graph:
-    """The seed example J = ½(w·x + b − y)², laid out left to right, as the seed file has it."""
-    g = seed_graph(FILE_LAYOUT)
+    """The seed example J = ½(w·x + b − y)², built through the API with the bundled file's
+    positions (those come from the canvas's auto layout, which measures nodes with Qt)."""
+    on_disk = {n["name"]: (n["x"], n["y"]) for n in json.loads(SEED_TEXT)["nodes"]}
+    g = seed_graph(on_disk)
     for name in ("w", "b"):
         g.set_trainable(g.by_name(name).id, True)
     g.set_attrs(g.by_name("sq").id, {"exponent": 2})
@@ -222,7 +223,6 @@ def test_bad_file_gives_one_clear_load_error(name: str, monkeypatch: pytest.Monk
     assert "bug in cgeditor" not in error.reason
 
 
-SEED_TEXT = files.dumps(build_seed())
 
 
 def _with_edits(*edits: tuple[str, int, dict]) -> str:
@@ -256,7 +256,7 @@ def test_of_several_bad_parts_the_first_listed_is_named(edits, words: str, locat
     ('"value": 8,', '"value": ' + "9" * 5000 + ",", "far too long", "line 18, column"),
     ('{"exponent": 2}', '{"exponent": 1e400}', "out of range (it must be at most 1e+300)",
      "/nodes/7/attrs/exponent"),
-    ('"x": 1207,', '"x": 1e10,', "'x' is out of range (it must be at most 1e+09)", "/nodes/9/x"),
+    (J_X, '"x": 1e10,', "'x' is out of range (it must be at most 1e+09)", "/nodes/9/x"),
 ])
 def test_numbers_beyond_float64_anywhere_are_refused(old: str, new: str, words: str,
                                                     location: str):
