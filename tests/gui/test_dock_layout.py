@@ -9,6 +9,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QDockWidget
 
+from cgeditor.gui.dock_layout import LEARN_WIDTH
 from tests.gui.conftest import shown_window
 
 Area = Qt.DockWidgetArea
@@ -57,3 +58,12 @@ def test_a_learn_dock_widens_the_right_column_until_it_closes(laptop) -> None:
     assert dock(laptop, "train").isVisible() and widened.width() < before.width()
     dock(laptop, "train").close()
     assert abs(canvas_size(laptop).width() - before.width()) <= 12
+
+
+@pytest.mark.parametrize("name", ["gradcheck", "cost", "train"])
+def test_each_learn_dock_fits_the_right_column(laptop, name: str) -> None:
+    # A dock wider than the column's Learn width pushes the canvas down to a strip.
+    laptop.learning.show(name)
+    assert dock(laptop, name).isVisible()
+    assert dock(laptop, name).minimumSizeHint().width() <= LEARN_WIDTH
+    assert canvas_size(laptop).width() >= 0.5 * 1280

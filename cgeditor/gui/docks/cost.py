@@ -81,7 +81,9 @@ class CostPanel(QWidget):
                                            _resume_gc(gc_state)))
 
     def _build(self) -> None:
-        layout = QHBoxLayout(self)  # the dock sits under the canvas: wide, not tall
+        # The dock shares the right column with the inspector: numbers above the plot, so
+        # the column stays narrow enough to leave the canvas most of a laptop window.
+        layout = QVBoxLayout(self)
         layout.addWidget(self._build_numbers(), 1)
         layout.addWidget(self._build_plot(), 1)
 

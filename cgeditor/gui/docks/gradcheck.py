@@ -172,7 +172,9 @@ class GradcheckPanel(QWidget):
         column.addLayout(top)
         column.addWidget(self.table, 1)
         column.addWidget(self.summary)
-        layout = QHBoxLayout(self)  # the dock sits under the canvas: wide, not tall
+        # The dock shares the right column with the inspector: the nudge box under the
+        # table, so the column stays narrow enough to leave the canvas most of the window.
+        layout = QVBoxLayout(self)
         layout.addLayout(column, 3)
         layout.addWidget(self._build_nudge(), 2)
 
