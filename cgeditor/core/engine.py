@@ -40,9 +40,6 @@ __all__ = ["BackwardResult", "ForwardResult", "Issue", "Plan", "Step", "as_value
 HOT_RUNS = 20
 HOT_NODES = 20_000
 
-# Arity codes, kept for readers of Plan.arity; the hot loops use the precompiled code below.
-LEAF, UNARY, BINARY, GENERAL = 0, 1, 2, 3
-
 
 @dataclass(frozen=True)
 class Step:
@@ -68,7 +65,6 @@ class Plan:
     steps: tuple[Step, ...]
     output: int
     specs: tuple[OpSpec, ...]
-    arity: tuple[int, ...]
     index: Mapping[str, int]
     fwd: tuple[tuple, ...] = ()
     bwd: tuple[tuple, ...] = ()
@@ -89,7 +85,6 @@ class Plan:
 def compile_plan(steps: Sequence[Step], output: int | None = None) -> Plan:
     """Freeze ``steps`` (already in execution order) into a Plan; output defaults to the last."""
     specs = tuple(get_op(s.op) for s in steps)
-    arity = tuple(_arity(spec, step) for spec, step in zip(specs, steps))
     out = len(steps) - 1 if output is None else output
     index = {s.name: i for i, s in enumerate(steps)}
     fwd, bwd, leaves = [], [], []
@@ -110,16 +105,8 @@ def compile_plan(steps: Sequence[Step], output: int | None = None) -> Plan:
     for k, step in enumerate(steps):
         for j in dict.fromkeys(step.args):
             consumers[j].append(k)
-    return Plan(tuple(steps), out, specs, arity, index, tuple(fwd), tuple(bwd), tuple(leaves),
+    return Plan(tuple(steps), out, specs, index, tuple(fwd), tuple(bwd), tuple(leaves),
                 tuple(map(tuple, consumers)))
-
-
-def _arity(spec: OpSpec, step: Step) -> int:
-    if spec.is_leaf:
-        return LEAF
-    if step.attrs:
-        return GENERAL
-    return UNARY if len(spec.inputs) == 1 else BINARY if len(spec.inputs) == 2 else GENERAL
 
 
 @dataclass
