@@ -310,13 +310,15 @@ class SetOutput(EditCommand):
         self.graph.set_output(self.old)
 
 
-def reduce_output(graph: Graph, op: str, x_offset: float = 220.0) -> Group:
-    """One step: a ``sum`` or ``mean`` node fed by the current output, right of it, made the
-    new output, so a tensor output becomes the single number backward needs."""
+def reduce_output(graph: Graph, op: str, where: tuple[float, float] | None = None) -> Group:
+    """One step: a ``sum`` or ``mean`` node fed by the current output, at ``where`` (default:
+    220 right of it), made the new output, so a tensor output becomes the single number
+    backward needs."""
     out = graph.node(graph.output)
     name = graph.unique_name("J" if out.name != "J" else "L")
     parent = Group(f"Make the output a scalar: {name} = {op}({out.name})")
-    add = AddNode(graph, op, name, out.x + x_offset, out.y, parent=parent)
+    x, y = where if where is not None else (out.x + 220.0, out.y)
+    add = AddNode(graph, op, name, x, y, parent=parent)
     Connect(graph, out.id, add.node_id, "x", parent, text=f"Connect {out.name} → {name}.x")
     SetOutput(graph, add.node_id, parent, name=name)
     return parent

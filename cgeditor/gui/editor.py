@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QPointF, QRectF
+from PySide6.QtCore import QPointF, QRectF, QSizeF
 from PySide6.QtGui import QUndoCommand
 
 from cgeditor.core.ops import REGISTRY
@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
 PASTE_OFFSET = 40.0
 FORMULA_GAP = 120.0  # between the existing graph and an inserted formula
+SPOT_GAP = 40.0  # around a node placed beside another (room for its wires and labels)
 
 
 class Editor:
@@ -164,7 +165,8 @@ class Editor:
             return self.refuse(f"{op} does not reduce a tensor to one number")
         if self.graph.output is None:
             return self.refuse("the graph has no output to reduce")
-        cmd = C.reduce_output(self.graph, op)
+        cmd = C.reduce_output(self.graph, op,
+                              free_spot_right_of(self.document.shown_scene(), self.graph.output))
         self.push(cmd)
         self.document.shown_scene().select_ids([cmd.children_[0].node_id])
         return None
@@ -269,3 +271,21 @@ def formula_placement(formula: Graph, target: Graph, matched: list[str], shown: 
 def _same(a: Any, b: Any) -> bool:
     import numpy as np
     return np.shape(a) == np.shape(b) and bool(np.array_equal(a, b))
+
+
+def free_spot_right_of(scene: Any, node_id: str) -> tuple[float, float]:
+    """Top left for one new scalar node right of ``node_id``'s item, level with it or on the
+    nearest row below or above where it covers no node (a reduction of a mid-graph output
+    sits next to it, not on the node that follows it)."""
+    item = scene.nodes[node_id]
+    x = item.pos().x() + item.width() + SPOT_GAP
+    # Its size after a run: widened by the OUT tag; a port, value, gradient and message row.
+    size = QSizeF(T.NODE_WIDTH + 50.0, T.HEADER_HEIGHT + 4 * T.ROW_HEIGHT)
+    taken = [QRectF(i.pos(), QSizeF(i.width(), i.rect_height()))
+             .adjusted(-SPOT_GAP, -SPOT_GAP, SPOT_GAP, SPOT_GAP) for i in scene.nodes.values()]
+    for step in range(400):  # rows of ROW_HEIGHT: 0, +1, −1, +2, −2, …
+        y = item.pos().y() + (step + 1) // 2 * (1 if step % 2 else -1) * T.ROW_HEIGHT
+        if not any(rect.intersects(QRectF(QPointF(x, y), size)) for rect in taken):
+            return x, y
+    shown = scene.graph_rect()  # a crowded column: past every node
+    return shown.right() + SPOT_GAP, item.pos().y()

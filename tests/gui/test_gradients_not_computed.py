@@ -116,6 +116,24 @@ def test_tensor_output_keeps_values_and_one_click_inserts_sum(qtbot, window) -> 
     assert window.graph.output == window.graph.by_name("h").id
 
 
+def test_inserted_sum_of_a_mid_graph_output_covers_no_node(qtbot, window) -> None:
+    # XOR's hidden layer h has matmul2 right after it, where a fixed offset put the sum.
+    from cgeditor.model.examples import load_example
+
+    window.set_graph(load_example("xor"))
+    window.graph.set_output(window.graph.by_name("h").id)
+    press(window, Qt.Key.Key_F6)
+    qtbot.mouseClick(window.findChild(QToolButton, "make_scalar_sum_button"),
+                     Qt.MouseButton.LeftButton)
+    new = item(window, "J1")
+    assert window.graph.output == new.node_id and new.op == "sum"
+    placed = new.sceneBoundingRect()
+    for other in window.scene.nodes.values():
+        if other is not new:
+            assert not placed.intersects(other.sceneBoundingRect()), other.name
+    assert placed.left() > item(window, "h").sceneBoundingRect().right()
+
+
 def test_mean_is_offered_too(qtbot, window) -> None:
     window.set_graph(from_formula("h = w*x", w=np.array([1.0, 2.0]), x=3.0))
     press(window, Qt.Key.Key_F6)
