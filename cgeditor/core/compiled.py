@@ -29,6 +29,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache, partial
 from operator import is_
+from types import CodeType
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -204,10 +205,29 @@ def _build(plan: Plan, kind: str, build: Callable) -> Pass | None:
     lines, slots = made
     source = "\n".join(lines)
     try:  # our own slot-named code: the only text in it comes from the registry's templates
-        exec(compile(source, f"<cgeditor plan, {kind}>", "exec"), namespace)
+        exec(_code(source, kind), namespace)
     except (SyntaxError, RecursionError, MemoryError, SystemError):  # too big for CPython
         return None
     return Pass(namespace["run"], tuple(slots), source)
+
+
+# Code objects of recent sources. The source names slots and bound constants, never values,
+# so one structure always spells the same source: undo, redo, re-opening a file or editing
+# and restoring a wire reuse the code, and only generating the source (a quarter of the
+# cost) is paid again. Each code object is run in its own plan's namespace.
+_CODE: dict[tuple[str, str], CodeType] = {}
+_CODE_KEPT = 16
+
+
+def _code(source: str, kind: str) -> CodeType:
+    key = (kind, source)
+    code = _CODE.pop(key, None)
+    if code is None:
+        code = compile(source, f"<cgeditor plan, {kind}>", "exec")
+    _CODE[key] = code  # most recent last
+    while len(_CODE) > _CODE_KEPT:
+        del _CODE[next(iter(_CODE))]
+    return code
 
 
 class _Binder:
@@ -245,34 +265,51 @@ def _forward_source(plan: Plan, kind: str, bind: _Binder) -> tuple[list[str], li
 
 def _backward_source(plan: Plan, kind: str, bind: _Binder) -> tuple[list[str], list[int]] | None:
     out = plan.output
-    lines = ["def run(values, seed):", "", f"    g{out} = seed"]
-    grad = {out: f"g{out}"}  # node -> the name holding its gradient so far
+    lines = ["def run(values, seed):", ""]
+    # node -> the vjp terms reaching it so far. In reverse execution order a node's terms are
+    # all in when the loop reaches it, so its gradient is written once, as one sum: a line per
+    # node rather than per term (CPython's compiler costs ~10 µs a line).
+    parts: dict[int, list[str]] = {out: ["seed"]}
+    grad: dict[int, str] = {}  # node -> the name holding its finished gradient
     used: set[int] = set()  # values the vjps read, unpacked from ``values`` up front
     inline = _Inline(kind)
     for i in range(out, -1, -1):
+        if i not in parts:
+            continue
+        grad[i] = _gradient(i, parts.pop(i), lines)
         step, spec = plan.steps[i], plan.specs[i]
-        if i not in grad or spec.is_leaf:
+        if spec.is_leaf:
             continue
         if inline(spec):
-            parts = _inline_vjp(i, step, spec, bind, grad[i], used)
+            terms = _inline_vjp(i, step, spec, bind, grad[i], used)
         elif kind == FLOAT:
             return None
         else:
-            parts = _opaque_vjp(i, step, spec, bind, grad[i], lines)
+            terms = _opaque_vjp(i, step, spec, bind, grad[i], lines)
             used.update((i, *step.args))
-        for j, part in zip(step.args, parts):
+        for j, term in zip(step.args, terms):
             if kind == NUMPY:
-                part = f"fit({part}, v{j})"
+                term = f"fit({term}, v{j})"
                 used.add(j)
-            if j not in grad and part.isidentifier():
-                grad[j] = part  # an alias (add passes g on): no statement needed
-                continue
-            lines.append(f"    g{j} = {part if j not in grad else f'{grad[j]} + {part}'}")
-            grad[j] = f"g{j}"
+            parts.setdefault(j, []).append(term)
     lines[1] = f"    {_targets(v if v in used else '_' for v in range(len(plan.steps)))} = values"
     slots = sorted(grad)
     lines.append(f"    return {_targets(grad[j] for j in slots)}")
     return lines, slots
+
+
+_TERMS_PER_LINE = 32  # a sum of thousands of terms in one expression overflows the compiler
+
+
+def _gradient(i: int, terms: list[str], lines: list[str]) -> str:
+    """The name of node i's gradient, the sum of ``terms`` in the order they came (the order
+    the careful path adds them in). A lone name is passed on as it is (add hands g on)."""
+    if len(terms) == 1 and terms[0].isidentifier():
+        return terms[0]
+    for k in range(0, len(terms), _TERMS_PER_LINE):
+        head = [f"g{i}"] if k else []
+        lines.append(f"    g{i} = {' + '.join(head + terms[k:k + _TERMS_PER_LINE])}")
+    return f"g{i}"
 
 
 def _inline_vjp(i: int, step: Step, spec: OpSpec, bind: _Binder, g: str,

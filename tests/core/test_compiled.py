@@ -250,6 +250,29 @@ def test_code_too_big_for_the_compiler_runs_carefully(monkeypatch) -> None:
     def refuse(*_args: Any) -> None:
         raise RecursionError("maximum recursion depth exceeded during compilation")
     monkeypatch.setattr(straight_line, "compile", refuse, raising=False)
+    monkeypatch.setattr(straight_line, "_CODE", {})  # no code kept from earlier plans
     plan = chain_plan(3, np.linspace(0.5, 1.5, 4))
     assert straight_line.compiled(plan, "forward", straight_line.NUMPY) is None
     assert_paths_agree(plan)
+
+
+def test_plans_of_one_structure_share_code_but_not_constants() -> None:
+    """Undo and re-opening rebuild a plan of a structure seen before: its code object is
+    reused, while each plan keeps its own attribute constants and leaf values."""
+    def plan(exponent: float, x: float, op: str = "powc") -> engine.Plan:
+        steps = [Step("x", "input", value=F64(x)), Step("p", op, (0,), {"exponent": exponent}),
+                 Step("t", "tanh", (1,))]
+        return compile_plan(steps)
+
+    first, second = plan(3.0, 0.5), plan(2.0, 1.5)
+    for which in ("forward", "backward"):
+        codes = [straight_line.compiled(p, which, straight_line.FLOAT).run.__code__
+                 for p in (first, second)]
+        assert codes[0] is codes[1]
+    for p, (exponent, x) in ((first, (3.0, 0.5)), (second, (2.0, 1.5))):
+        values = forward(p, compiled=True).values
+        assert values[2] == pytest.approx(np.tanh(x ** exponent), abs=1e-15)
+        assert_paths_agree(p)
+    other = compile_plan([Step("x", "input", value=F64(0.5)), Step("t", "tanh", (0,))])
+    assert (straight_line.compiled(other, "forward", straight_line.FLOAT).run.__code__
+            is not straight_line.compiled(first, "forward", straight_line.FLOAT).run.__code__)
