@@ -71,12 +71,17 @@ def time_cgeditor(layers: int, size: int | None, repeats: int, compiled: bool) -
                                  compiled=compiled), repeats)
 
 
-def compile_seconds(layers: int, size: int | None) -> float:
-    """CPU time to build both compiled passes of a fresh plan (what a structural edit costs
-    once the plan is hot)."""
+def compile_seconds(layers: int, size: int | None, seen: bool) -> float:
+    """CPU time to build both compiled passes of a fresh plan: what a structural edit costs
+    once the plan is hot (``seen``: a structure whose code is kept, as after undo)."""
     plan = chain_plan(layers, size)
     kinds = (straight_line.FLOAT,) * 2 if size is None else \
         (straight_line.NUMPY, straight_line.UNIFORM)  # what a run of this chain uses
+    if seen:
+        for kind, which in zip(kinds, ("forward", "backward")):
+            straight_line.compiled(chain_plan(layers, size), which, kind)
+    else:
+        straight_line._CODE.clear()  # no code kept: CPython's compiler runs
     t0 = time.process_time()
     straight_line.compiled(plan, "forward", kinds[0])
     straight_line.compiled(plan, "backward", kinds[1])
@@ -196,7 +201,8 @@ def peer_row(kind: str, layers: int, repeats: int) -> str:
     per = 1e6 / (3 + 3 * layers)  # µs per node
     cg = time_cgeditor(layers, size, repeats, True) * per
     careful = time_cgeditor(layers, size, repeats, False) * per
-    build_ms = min(compile_seconds(layers, size) for _ in range(3)) * 1e3
+    build_ms = min(compile_seconds(layers, size, False) for _ in range(3)) * 1e3
+    seen_ms = min(compile_seconds(layers, size, True) for _ in range(3)) * 1e3
     mg = time_micrograd(layers, max(2, repeats // 3)) * per if size is None else None
     th = time_torch(layers, size, repeats) * per if torch is not None else None
     hand = (time_python(layers, repeats) if size is None
@@ -204,12 +210,14 @@ def peer_row(kind: str, layers: int, repeats: int) -> str:
     ag = time_autograd(layers, size, repeats)
     jax_s = jax_compile_seconds(layers) if size is None else None
     return (f"{kind:<7}{3 + 3 * layers:>7}{num(cg, 10)}{num(careful, 10)}{num(build_ms, 11, '.1f')}"
+            f"{num(seen_ms, 8, '.1f')}"
             f"{num(mg, 9)}{num(th, 9)}{num(hand, 9)}{num(ag and ag * per, 10)}"
             f"{num(jax_s, 9, '.1f')}{num(mg and mg / cg, 8, '.1f')}"
             f"{num(th and th / cg, 9, '.1f')}{num(cg / hand, 9, '.1f')}")
 
 
 PEER_HEADER = (f"{'kind':<7}{'nodes':>7}{'compiled':>10}{'careful':>10}{'compile ms':>11}"
+               f"{'seen ms':>8}"
                f"{'microgr':>9}{'torch':>9}{'by hand':>9}{'autograd':>10}{'jax s':>9}"
                f"{'mg/cg':>8}{'torch/cg':>9}{'cg/hand':>9}")
 
@@ -256,7 +264,8 @@ def main() -> None:
     print(f"calibration: one numpy float64 multiply costs {calibrate():.0f} ns here "
           "(typically 30-60 ns on an idle desktop)")
     print("µs per node, forward + backward, best of repeats; 'by hand' is straight-line Python "
-          "over floats (scalar) or numpy written by hand (tensor); compile ms builds both passes")
+          "over floats (scalar) or numpy written by hand (tensor); compile ms builds both passes"
+          ", seen ms again for a structure whose code is kept (undo, re-open)")
     print(PEER_HEADER)
     rows = [("scalar", 333), ("tensor", 333)] if args.quick else \
         [("scalar", 333), ("scalar", 3333), ("tensor", 333)]
