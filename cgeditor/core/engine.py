@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import partial
+from functools import cached_property, partial
 from typing import Any
 
 import numpy as np
@@ -74,9 +74,10 @@ class Plan:
     consumers: tuple[tuple[int, ...], ...] = ()
     cache: dict = field(default_factory=dict, compare=False, repr=False)
 
-    @property
-    def names(self) -> list[str]:
-        return [s.name for s in self.steps]
+    @cached_property
+    def names(self) -> tuple[str, ...]:
+        """Node names in execution order, built once per plan (callers index it per node)."""
+        return tuple(s.name for s in self.steps)
 
     def __len__(self) -> int:
         return len(self.steps)

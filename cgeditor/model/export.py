@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import pprint
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -94,7 +95,7 @@ def _prepare(graph: Graph) -> _Prepared:
     return _Prepared(plan, fwd.values, var, [prefix + v for v in var], title, trainable)
 
 
-def _identifiers(names: list[str]) -> list[str]:
+def _identifiers(names: Sequence[str]) -> list[str]:
     used = set(names)
     result = []
     for name in names:

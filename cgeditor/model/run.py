@@ -165,8 +165,9 @@ def run_graph(graph: Graph, feeds: Mapping[str, Any] | None = None, output: str 
                    if n.is_leaf and n.id not in problems}
     fwd = forward(plan, {**leaf_values, **clean_feeds})
     issues = dict(fwd.issues)
+    position = {node_id: i for i, node_id in enumerate(order)} if problems else {}
     for node_id, message in problems.items():
-        i = order.index(node_id)
+        i = position[node_id]
         issues[i] = Issue(i, "error", message)
     grads: list[Any] = [None] * len(order)
     note = gradient_refusal(plan, fwd.values, issues) if with_backward else None
@@ -258,7 +259,7 @@ def _result(plan: Plan, order: list[str], values: list, grads: list,
                 g = as_value(np.zeros_like(values[i]))  # backward ran and never reached it
             grad_by_name[name] = g
     return RunResult(
-        order=names, ids=order, output=names[plan.output],
+        order=list(names), ids=order, output=names[plan.output],
         values=dict(zip(names, values)), grads=grad_by_name,
         issues={names[i]: issue for i, issue in sorted(issues.items())},
         plan=plan, raw_values=values, raw_grads=grads, grad_note=note)
