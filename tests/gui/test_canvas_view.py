@@ -89,6 +89,20 @@ def test_wire_labels_never_cover_a_node(window) -> None:
     assert not near(image.pixelColor(spot), T.current().canvas, 3)  # the label is drawn
 
 
+def test_a_lit_wire_too_tight_for_its_derivative_keeps_its_gradient(window, canvas) -> None:
+    # Selecting w lights its path to J, the path a student reads; between the seed's
+    # columns only the one-line label fits, and it must not vanish with the second line.
+    window.action("backward").trigger()
+    key = (canvas.id("c"), "a")  # w → c
+    assert key in window.scene.label_boxes()
+    canvas.click(canvas.header("w"))
+    assert window.scene.wires[key].state == "highlight"
+    placed = {wire.key: [line.text() for line in lines] for wire, lines, _box
+              in window.scene.labels.place(window.scene.wire_layer.wires_in(
+                  window.scene.sceneRect()), window.scene.covers_node)}
+    assert placed[key] == [f"← {MINUS}4"]
+
+
 def tensor_window(window, value, op: str = "") -> NodeItem:
     """x (a tensor input), optionally through ``op``, summed; the item of x or of op."""
     graph = Graph()

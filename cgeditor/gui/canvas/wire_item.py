@@ -138,21 +138,24 @@ class WireLabels:
 
         A label is compact ('← −4', the gradient flowing back) unless its wire is lit
         (read by the current step, or on an explained path): then it also shows the local
-        derivative. It sits at the first spot along its wire, middle first, that covers no
+        derivative, or stays compact where that does not fit (the path being read keeps its
+        numbers). It sits at the first spot along its wire, middle first, that covers no
         node (``blocked``) and no label placed before it; a label with no such spot is left
         out rather than hide a node (the node's tooltip and the chain-rule dock have it)."""
         out = []
         placed: list[QRectF] = []
         for wire in wires:
-            lines = self._layout(wire.key, wire.state != "highlight")
-            if lines is None:
-                continue
-            w = max(line.size().width() for line in lines) + 2 * LABEL_PAD
-            h = sum(line.size().height() for line in lines) + 2 * LABEL_PAD
-            box = _free_spot(wire.path(), w, h, placed, blocked)
-            if box is not None:
-                placed.append(box)
-                out.append((wire, lines, box))
+            for compact in (False, True) if wire.state == "highlight" else (True,):
+                lines = self._layout(wire.key, compact)
+                if lines is None:
+                    break
+                w = max(line.size().width() for line in lines) + 2 * LABEL_PAD
+                h = sum(line.size().height() for line in lines) + 2 * LABEL_PAD
+                box = _free_spot(wire.path(), w, h, placed, blocked)
+                if box is not None:
+                    placed.append(box)
+                    out.append((wire, lines, box))
+                    break
         return out
 
     def paint(self, painter: QPainter, wires: Iterable[Any],
