@@ -18,16 +18,20 @@ try:
 except ImportError:  # pragma: no cover - not POSIX
     fcntl = None  # type: ignore[assignment]
 
-_held: dict[Path, int] = {}  # folder -> descriptor of this process's lock there
+_held: dict[Path, tuple[int, set[str]]] = {}  # folder -> (lock descriptor, its holders)
 
 
 def _lock_path(directory: Path, pid: int) -> Path:
     return directory / f"process-{pid}.lock"
 
 
-def hold(directory: Path) -> None:
-    """Take this process's lock in ``directory`` (once; kept until the process ends)."""
-    if fcntl is None or directory in _held:
+def hold(directory: Path, holder: str) -> None:
+    """Take this process's lock in ``directory`` for ``holder`` (a window's session); one
+    lock a folder, kept while any holder has a recovery file there."""
+    if fcntl is None:
+        return
+    if directory in _held:
+        _held[directory][1].add(holder)
         return
     fd = os.open(_lock_path(directory, os.getpid()), os.O_RDWR | os.O_CREAT, 0o600)
     try:
@@ -35,7 +39,22 @@ def hold(directory: Path) -> None:
     except OSError:
         os.close(fd)
         raise
-    _held[directory] = fd
+    _held[directory] = (fd, {holder})
+
+
+def release(directory: Path, holder: str) -> None:
+    """``holder`` has no recovery file in ``directory`` any more; the last one out drops
+    the lock (so a long-lived process keeps no descriptor per folder it once used)."""
+    entry = _held.get(directory)
+    if entry is None:
+        return
+    fd, holders = entry
+    holders.discard(holder)
+    if not holders:
+        del _held[directory]
+        with contextlib.suppress(OSError):
+            _lock_path(directory, os.getpid()).unlink()
+        os.close(fd)
 
 
 def alive(directory: Path, pid: int) -> bool:

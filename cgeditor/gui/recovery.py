@@ -81,7 +81,7 @@ def write_recovery(directory: Path, session: str, graph: Graph,
                    original: str | None) -> Path:
     """Autosave ``graph`` (the document at ``original``) as ``session``'s recovery file."""
     directory.mkdir(parents=True, exist_ok=True)
-    process_lock.hold(directory)  # others can tell this process is alive
+    process_lock.hold(directory, session)  # others can tell this process is alive
     target = directory / f"{session}.cgraph"
     files.save(graph, str(target))
     sidecar = {"original": os.path.abspath(original) if original else None,
@@ -160,7 +160,7 @@ class Autosaver(QObject):
             return
         self._failed = False
         if self._written is not None and self._written != target:  # the folder changed
-            RecoveryEntry(self._written, None, datetime.now()).discard()
+            self._forget(self._written)
         self._written = target
 
     def discard(self) -> None:
@@ -171,5 +171,9 @@ class Autosaver(QObject):
         """
         self.timer.stop()
         if self._written is not None:
-            RecoveryEntry(self._written, None, datetime.now()).discard()
+            self._forget(self._written)
         self._written = None
+
+    def _forget(self, written: Path) -> None:
+        RecoveryEntry(written, None, datetime.now()).discard()
+        process_lock.release(written.parent, self.session)
