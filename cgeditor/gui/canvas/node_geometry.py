@@ -9,8 +9,9 @@ before a run); numbers are elided to fit, never widen it.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from PySide6.QtCore import QRectF
 
@@ -59,6 +60,7 @@ def outline(width: float, height: float) -> QRectF:
                   height + T.OUTSET_TOP + T.OUTSET_BOTTOM)
 
 
+@cache
 def char_width() -> float:
     """The value font is monospaced: every character is this wide."""
     return T.metrics("value").horizontalAdvance("0")
@@ -66,10 +68,12 @@ def char_width() -> float:
 
 @lru_cache(maxsize=4096)
 def node_box(header_width: float, ports: int, shape: tuple[int, ...] | None,
-             grad_label: str) -> NodeBox:
+             label_chars: int) -> NodeBox:
     """The box of a node whose header wants ``header_width``, with ``ports`` input rows and
-    a value of ``shape`` (None: unknown, room for a scalar), whose gradient row reads
-    ``grad_label`` ('∂J/∂w')."""
+    a value of ``shape`` (None: unknown, room for a scalar), whose gradient row label
+    ('∂J/∂w') is ``label_chars`` long (the value font is monospaced: only the length counts,
+    so nodes of one op share boxes: 10k nodes are built without 10k box computations)."""
+    grad_label = "·" * label_chars
     cw = char_width()
     shape = shape or ()
     grid = grid_shape(shape)
@@ -102,10 +106,23 @@ TAG_WIDTH = 40.0  # room the OUT / TRAIN tag takes in the header
 
 
 def header_width(op: str, name: str, tagged: bool) -> float:
-    """What a node's header would like: symbol pill, the whole name, and the tag."""
-    symbol = REGISTRY[op].symbol
-    return (T.metrics("symbol").horizontalAdvance(symbol) + 40
-            + T.metrics("title").horizontalAdvance(name) + (TAG_WIDTH if tagged else 0.0))
+    """What a node's header would like: symbol pill, the whole name, and the tag; rounded
+    up to whole steps of 8 so that boxes repeat."""
+    want = (_symbol_width(op) + 40 + sum(_title_char(c) for c in name)
+            + (TAG_WIDTH if tagged else 0.0))
+    return float(math.ceil(want / 8) * 8)
+
+
+@cache
+def _symbol_width(op: str) -> float:
+    return T.metrics("symbol").horizontalAdvance(REGISTRY[op].symbol)
+
+
+@lru_cache(maxsize=1024)
+def _title_char(char: str) -> float:
+    """One character's advance in the title font (a name's width without a Qt call per
+    node; the title is elided with the real metrics when painted)."""
+    return T.metrics("title").horizontalAdvance(char)
 
 
 def box_of(op: str, name: str, tagged: bool, shape: tuple[int, ...] | None,
@@ -113,7 +130,7 @@ def box_of(op: str, name: str, tagged: bool, shape: tuple[int, ...] | None,
     """The box of a node of ``op`` named ``name`` (``tagged`` OUT or TRAIN) whose value has
     ``shape``, in a graph whose output is ``out_name``: what its item will take."""
     return node_box(header_width(op, name, tagged), len(REGISTRY[op].inputs), shape,
-                    f"∂{out_name}/∂{name}")
+                    len(f"∂{out_name}/∂{name}"))
 
 
 def footprint(box: NodeBox) -> tuple[float, float]:

@@ -63,7 +63,8 @@ def _elide(text: str, role: str, width: float) -> str:
 class NodeItem(QGraphicsItem):
     """One Graph node. Ports: inputs down the left edge, the output on the right."""
 
-    def __init__(self, node: Node, display: NodeDisplay | None = None) -> None:
+    def __init__(self, node: Node, display: NodeDisplay | None = None,
+                 shape: tuple[int, ...] | None = None, out_name: str = "J") -> None:
         super().__init__()
         self.node_id = node.id
         self.op = node.op
@@ -79,8 +80,8 @@ class NodeItem(QGraphicsItem):
         self.name = node.name
         self._title: QStaticText | None = None  # laid out at first detailed paint
         self._hover: str | None = None
-        self.value_shape: tuple[int, ...] | None = None  # the value's shape, inferred before a run
-        self.out_name = "J"  # the output's name, for the gradient row '∂J/∂w'
+        self.value_shape = shape  # the value's shape, inferred before a run
+        self.out_name = out_name  # the output's name, for the gradient row '∂J/∂w'
         self._box = self._compute_box()
         self._rect, self._bounds = _geometry(self._box.width, self._box.height)
         self.setPos(node.x, node.y)

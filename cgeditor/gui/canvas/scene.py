@@ -80,6 +80,8 @@ class GraphScene(RunLabels, QGraphicsScene):
         self._reserve_timer = QTimer(self)  # a burst of edits re-infers shapes once
         self._reserve_timer.setSingleShot(True)
         self._reserve_timer.timeout.connect(self.reserve_shapes)
+        self._shapes: dict[str, tuple] = {}
+        self._out_name = "J"
         self._build()
         self._slots = {
             "node_added": self._on_node_added, "node_removed": self._on_node_removed,
@@ -106,13 +108,14 @@ class GraphScene(RunLabels, QGraphicsScene):
     def _build(self) -> None:
         # Python's cyclic collector would run full passes over the growing heap while 30k
         # items are made (all long-lived, no cycles to find): paused, building is ~2x faster.
+        # Sized right from the start: resizing 10k items already in the index costs seconds.
+        self._shapes, self._out_name = self._reserved()
         with collector.paused():
             self.addItem(self.wire_layer)
             for node in self.graph.nodes.values():
                 self._add_node_item(node)
             self.wire_layer.add_all(self._wire_ends())
         self._mark_output()
-        self.reserve_shapes()
         self._fit_rect()
 
     def _fit_rect(self) -> None:
@@ -161,7 +164,7 @@ class GraphScene(RunLabels, QGraphicsScene):
 
     def _add_node_item(self, node: Node) -> NodeItem:
         shown = idle_node(node.value) if node.is_leaf else None
-        item = self.item_class(node, shown)
+        item = self.item_class(node, shown, self._shapes.get(node.name), self._out_name)
         if self.item_cache:
             item.setCacheMode(_CACHED)
         self.nodes[node.id] = item
@@ -258,6 +261,13 @@ class GraphScene(RunLabels, QGraphicsScene):
         """Have every node reserve room for its value's shape (inferred on zeros, without a
         run) and for the gradient row of the current output; wires follow widened nodes."""
         self._reserve_timer.stop()
+        self._shapes, self._out_name = shapes, out_name = self._reserved()
+        moved = [node_id for node_id, item in self.nodes.items()
+                 if item.set_reserve(shapes.get(item.name), out_name)]
+        self.reroute_wires(moved)
+
+    def _reserved(self) -> tuple[dict[str, tuple], str]:
+        """Value shapes by node name (none past RESERVE_LIMIT) and the output's name."""
         shapes: dict[str, tuple] = {}
         if len(self.graph.nodes) <= RESERVE_LIMIT:
             try:
@@ -265,10 +275,7 @@ class GraphScene(RunLabels, QGraphicsScene):
             except GraphError:
                 shapes = {}
         out = self.graph.output
-        out_name = self.graph.nodes[out].name if out is not None else "J"
-        moved = [node_id for node_id, item in self.nodes.items()
-                 if item.set_reserve(shapes.get(item.name), out_name)]
-        self.reroute_wires(moved)
+        return shapes, self.graph.nodes[out].name if out is not None else "J"
 
     def _on_value_changed(self, node: Node) -> None:
         item = self.nodes[node.id]
