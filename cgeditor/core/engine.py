@@ -32,11 +32,16 @@ __all__ = ["BackwardResult", "ForwardResult", "Issue", "Plan", "Step", "as_value
            "backward", "compile_plan", "describe", "fit_to", "forward", "is_finite",
            "quiet_ieee"]
 
-# A plan runs carefully (the loop below) until it has run HOT_RUNS times, then as compiled
-# straight-line code. Compiling costs about 30-80 careful runs (CPython's compiler takes
-# ~10 µs a line here), so a graph edited and run once never waits for the compiler, and one
-# run often (training, live editing, gradient checks) soon gains. Above HOT_NODES nodes the
-# one-off compile would freeze the editor for over a second, so only compiled=True compiles.
+# A plan runs carefully (the loop below) until compiling it to straight-line code is worth the
+# pause. Compiling costs ~35 µs a node (CPython's compiler; a structure seen before costs a
+# quarter of that) and saves ~0.6 µs a node per scalar run, so in total it pays after ~60 runs;
+# but what the user feels is the pause, not the sum. Up to QUICK_NODES nodes the pause stays
+# under ~0.1 s, so the second run of a plan (of one structure version) compiles: Forward,
+# Backward and Live mode (a run per value edit) are compiled from then on, while a graph run
+# once after each structural edit never waits for the compiler. Bigger plans would freeze the
+# editor longer, so they wait for HOT_RUNS runs, the sign of a loop (training, gradient checks);
+# above HOT_NODES (over a second to compile) only compiled=True compiles.
+QUICK_RUNS, QUICK_NODES = 1, 2_000
 HOT_RUNS = 20
 HOT_NODES = 20_000
 
@@ -137,8 +142,8 @@ def forward(plan: Plan, feeds: Mapping[str, Any] | None = None, *,
     """Evaluate every step in order; leaves take ``feeds[name]`` when given.
 
     ``compiled``: True runs the plan's straight-line code now, False only the careful loop,
-    None (the default) the careful loop until the plan has run HOT_RUNS times (and always
-    for plans of over HOT_NODES nodes). The result is
+    None (the default) the careful loop until the plan has run QUICK_RUNS times (HOT_RUNS
+    times above QUICK_NODES nodes, and always for plans of over HOT_NODES nodes). The result is
     the same either way (to rounding): wherever compiled code meets an exception or a
     non-finite number, the careful loop reruns the pass and reports the issues.
     """
@@ -211,6 +216,8 @@ def _hot(plan: Plan, which: str, compiled: bool | None) -> bool:
     if compiled is not None:
         return compiled
     runs = plan.cache[which] = plan.cache.get(which, 0) + 1
+    if len(plan.steps) <= QUICK_NODES:
+        return runs > QUICK_RUNS
     return runs > HOT_RUNS and len(plan.steps) <= HOT_NODES
 
 

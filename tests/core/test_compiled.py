@@ -170,18 +170,27 @@ def test_no_name_or_value_from_the_graph_enters_the_source() -> None:
     assert forward(plan, compiled=True).values[1] == 1.5 ** 3
 
 
+def _compiled_from_run(plan: engine.Plan) -> int:
+    """The first of eight runs (forward then backward) that built the float code, or -1."""
+    for run in range(8):
+        backward(plan, forward(plan).values)
+        if ("forward", straight_line.FLOAT) in plan.cache:
+            return run
+    return -1
+
+
 def test_plans_switch_to_compiled_code_once_hot(monkeypatch) -> None:
-    monkeypatch.setattr(engine, "HOT_RUNS", 2)
-    plan = chain_plan(3, F64(1.0))
-    for run in range(4):
-        values = forward(plan).values
-        backward(plan, values)
-        built = ("forward", straight_line.FLOAT) in plan.cache
-        assert built == (run >= 2), run
-    monkeypatch.setattr(engine, "HOT_NODES", len(plan.steps) - 1)
-    big = chain_plan(3, F64(1.0))
-    for _ in range(4):
-        backward(big, forward(big).values)
+    """Small plans compile after QUICK_RUNS runs, bigger ones after HOT_RUNS, the biggest
+    never unless asked."""
+    monkeypatch.setattr(engine, "QUICK_RUNS", 1)
+    monkeypatch.setattr(engine, "HOT_RUNS", 4)
+    small = chain_plan(3, F64(1.0))
+    monkeypatch.setattr(engine, "QUICK_NODES", len(small.steps))
+    assert _compiled_from_run(small) == 1
+    assert _compiled_from_run(chain_plan(4, F64(1.0))) == 4
+    monkeypatch.setattr(engine, "HOT_NODES", len(small.steps) + 2)
+    big = chain_plan(4, F64(1.0))
+    assert _compiled_from_run(big) == -1
     assert not any(isinstance(key, tuple) for key in big.cache)  # too big: never compiled
 
 
