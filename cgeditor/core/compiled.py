@@ -318,7 +318,7 @@ def _inline_vjp(i: int, step: Step, spec: OpSpec, bind: _Binder, g: str,
     fields = _fields(step, spec, bind)
     fields["g"], fields["out"] = g, f"v{i}"
     parts = []
-    for template, ports, reads_out in _vjp_reads(spec):
+    for template, ports, reads_out in _vjp_reads(spec.vjp_template, spec.inputs):
         used.update(step.args[k] for k in ports)
         if reads_out:
             used.add(i)
@@ -327,14 +327,15 @@ def _inline_vjp(i: int, step: Step, spec: OpSpec, bind: _Binder, g: str,
     return parts
 
 
-@cache
-def _vjp_reads(spec: OpSpec) -> tuple[tuple[str, tuple[int, ...], bool], ...]:
+@cache  # keyed by tuples of strings: hashing a whole OpSpec per node costs more than the rest
+def _vjp_reads(templates: tuple[str, ...], inputs: tuple[str, ...],
+               ) -> tuple[tuple[str, tuple[int, ...], bool], ...]:
     """Per vjp template: the template, the inputs it reads (positions) and whether it reads
     the output, so a backward pass unpacks only the values it uses."""
     reads = []
-    for template in spec.vjp_template:
+    for template in templates:
         names = _placeholders(template)
-        ports = tuple(k for k, port in enumerate(spec.inputs) if port in names)
+        ports = tuple(k for k, port in enumerate(inputs) if port in names)
         reads.append((template, ports, "out" in names))
     return tuple(reads)
 
