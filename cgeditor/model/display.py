@@ -51,8 +51,11 @@ def format_full(value: Any) -> str:
 
 
 def shape_text(value: Any) -> str:
-    """'2×3' for a 2-by-3 tensor, 'scalar' for a 0-d value."""
+    """'2×3' for a 2-by-3 tensor, '(3,)' for a 1-d one (numpy's spelling: a bare '= 3' on
+    a node or '← 3' on a wire reads as the value 3), 'scalar' for a 0-d value."""
     shape = np.shape(value)
+    if len(shape) == 1:
+        return f"({shape[0]},)"
     return "×".join(str(n) for n in shape) if shape else "scalar"
 
 

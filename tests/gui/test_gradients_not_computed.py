@@ -92,7 +92,7 @@ def test_tensor_output_keeps_values_and_one_click_inserts_sum(qtbot, window) -> 
     window.set_graph(from_formula("h = tanh(w*x)", w=np.array([1.0, 2.0]),
                                   x=np.array([3.0, 4.0])))
     press(window, Qt.Key.Key_F6)
-    assert item(window, "h").display.value_text == "2 [0.9951, 1]"
+    assert item(window, "h").display.value_text == "(2,) [0.9951, 1]"
     assert item(window, "w").display.grad_text == "∂h/∂w = n/a"
     assert window.statusBar().currentMessage() == (
         "gradients not computed: the output h has shape (2,), but gradients need a scalar "

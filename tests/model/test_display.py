@@ -39,6 +39,9 @@ def test_tensor_text_and_heatmap():
     assert value_text(arr) == f"2×3 [{MINUS}1, 4]"
     hm = heatmap(arr)
     assert (hm.rows, hm.cols, hm.shape_text) == (2, 3, "2×3")
+    # A vector's length must not read as its value: '= 3' and '← 3' looked like the number 3.
+    assert value_text(np.array([1.0, -2.0, 0.5])) == f"(3,) [{MINUS}2, 1]"
+    assert value_text(np.array(4.0)) == "4"
     assert hm.cells[0] == 0.0 and hm.cells[-1] == 1.0
     assert not any(hm.nonfinite)
 
@@ -148,7 +151,7 @@ def test_wire_states_cover_every_wire_and_tensor_wires_name_their_jacobian():
     assert set(state.wires) == {(e.id, "x"), (s.id, "x")} and len(state.wires) == 2
     into_e = state.wire(e.id, "x")
     assert into_e.jacobian and "Jacobian" in into_e.local_text
-    assert into_e.grad_value.startswith("2 [")  # the vjp's shape and range still show
+    assert into_e.grad_value.startswith("(2,) [")  # the vjp's shape and range still show
     assert state.wire("nope", "x").grad_text == ""
 
 
