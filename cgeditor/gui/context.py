@@ -32,7 +32,8 @@ class Document(QObject):
     """The open document: its graph, the scene that shows it and its undo history.
 
     ``replace`` installs another graph with an empty history; ``replaced`` then tells every
-    follower (the window's scene builder first, since it connects first)."""
+    follower (the window's scene builder first, since it connects first). ``edited`` comes
+    once per edit, and once per batch of edits (``Graph.batch``)."""
 
     replaced = Signal(object)  # the new Graph
     edited = Signal()  # the graph or a value changed (not a move)
@@ -57,16 +58,36 @@ class Document(QObject):
         self._follow(graph)
         self.replaced.emit(graph)
 
-    def _announce_edit(self, *_args: object) -> None:
-        self.edited.emit()
+    def _note_edit(self, *_args: object) -> None:
+        self._dirty = True
+
+    def _announce_edit(self) -> None:
+        # On ``changed``, which comes after the edit's own signal: the scene has shown the
+        # edit by then. A move changes no number, so it announces nothing.
+        if self._dirty and not self._batch:  # a 10k-node paste is one edit to the docks
+            self._dirty = False
+            self.edited.emit()
+
+    def _batch_started(self) -> None:
+        self._batch = True
+
+    def _batch_finished(self) -> None:
+        self._batch = False
+        self._announce_edit()
+
+    def _handlers(self) -> list[tuple[str, Callable[..., None]]]:
+        return [*((name, self._note_edit) for name in EDIT_SIGNALS),
+                ("changed", self._announce_edit), ("batch_started", self._batch_started),
+                ("batch_finished", self._batch_finished)]
 
     def _follow(self, graph: Graph) -> None:
-        for name in EDIT_SIGNALS:
-            getattr(graph, name).connect(self._announce_edit)
+        self._batch = self._dirty = False
+        for name, handler in self._handlers():
+            getattr(graph, name).connect(handler)
 
     def _unfollow(self, graph: Graph) -> None:
-        for name in EDIT_SIGNALS:
-            getattr(graph, name).disconnect(self._announce_edit)
+        for name, handler in self._handlers():
+            getattr(graph, name).disconnect(handler)
 
 
 @dataclass

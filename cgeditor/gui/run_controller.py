@@ -1,8 +1,9 @@
-"""The Run menu and toolbar: Forward, Backward, Step/Play, Run to end, Reset and Live.
+"""The Run menu's controller: Forward, Backward, Step/Play, Run to end, Reset and Live.
 
-RunController runs the window's Graph, drives a Stepper, and publishes a RunDisplay (what each
-node and wire shows) through ``display_changed``; the scene paints from it. It also feeds the
-chain-rule explainer and trace docks, and reports problems in the messages dock.
+RunController runs the document's Graph once per request (the result comes back through the
+model's ``evaluated`` signal), drives a Stepper, and publishes one typed RunState through
+``published``: the canvas, the trace, the chain-rule dock, the inspector and the Learn docks
+all paint from it. Problems go to the messages dock and the status bar.
 """
 
 from __future__ import annotations
@@ -12,13 +13,13 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QSpinBox
 
-from cgeditor.gui.canvas.run_paint import paint_run
 from cgeditor.gui.docks.chain_rule import ExplainerWidget
+from cgeditor.gui.docks.follow import follow
 from cgeditor.gui.docks.trace import TraceWidget
 from cgeditor.gui.scalar_fix import ScalarFix
 from cgeditor.model.display import RunDisplay, build_display, run_summary
 from cgeditor.model.explain import Explanation, explain
-from cgeditor.model.run import RunResult, cached_problems
+from cgeditor.model.run import RunResult, RunState
 from cgeditor.model.stepping import Stepper
 
 if TYPE_CHECKING:
@@ -33,8 +34,7 @@ STATUS_MS = 15000  # how long the status bar keeps a run's root cause
 class RunController(QObject):
     """Owns the run state of one window: the last result, the stepper, staleness, selection."""
 
-    display_changed = Signal(object)  # RunDisplay
-    explained = Signal(object)  # Explanation | None: the paths to highlight
+    published = Signal(object)  # RunState: once per change of what a run shows
     node_selected = Signal(str)  # the user picked a node in the trace: select it on the canvas
     live_changed = Signal(bool)
     playing_changed = Signal(bool)
@@ -48,8 +48,8 @@ class RunController(QObject):
         self.stale = False
         self.selected: str | None = None
         self.explanation: Explanation | None = None
-        self.display = RunDisplay()
-        self._live = self._playing = False
+        self.state = RunState(None, RunDisplay())
+        self._live = self._playing = self._running = False
         self._logged: set[str] = set()
         self._live_timer = QTimer(self)  # coalesces a burst of edits into one Live re-run
         self._live_timer.setSingleShot(True)
@@ -62,12 +62,19 @@ class RunController(QObject):
         self.trace = TraceWidget()
         self.trace.node_selected.connect(self._on_trace_selected)
         self.scalar_fix = ScalarFix(ctx, self.backward)
+        for subscriber in (self.trace.show_state, self.explainer.show_state,
+                           self.scalar_fix.show_state):
+            self.published.connect(subscriber)
         if docks:
             ctx.add_dock("explainer", "Chain rule", self.explainer,
                          Qt.DockWidgetArea.RightDockWidgetArea)
             ctx.add_dock("trace", "Trace", self.trace, Qt.DockWidgetArea.BottomDockWidgetArea)
-        ctx.document.replaced.connect(self.attach)
+        follow(ctx.document, self)
         self.attach(ctx.graph)
+
+    @property
+    def display(self) -> RunDisplay:
+        return self.state.display
 
     # --- setup --------------------------------------------------------------------------
     def _make_speed(self) -> QSpinBox:
@@ -88,14 +95,28 @@ class RunController(QObject):
         if graph is self.graph:
             return
         if self.graph is not None:
-            self.graph.invalidated.disconnect(self._on_invalidated)
+            self.graph.evaluated.disconnect(self._on_evaluated)
         self.graph = graph
         if graph is not None:
-            graph.invalidated.connect(self._on_invalidated)
+            graph.evaluated.connect(self._on_evaluated)
         scene = self._scene()
         if scene is not None:  # a new document comes with a new scene
             scene.selection.changed.connect(self._on_scene_selection)
         self._clear()
+
+    def document_replaced(self, graph: Graph) -> None:
+        self.attach(graph)
+
+    def graph_edited(self) -> None:
+        """Live: run again once the burst of edits is over; else the shown run is stale."""
+        if self.live:
+            self._live_timer.start()
+            return
+        if self.result is not None and not self.stale:
+            self.stale = True
+            self.set_playing(False)
+            self._explain()
+            self._publish()
 
     def _scene(self) -> GraphScene | None:
         """The canvas scene, if there is one and it shows this graph."""
@@ -170,7 +191,6 @@ class RunController(QObject):
     def select_node(self, node_id: str | None) -> None:
         """The canvas selection changed: explain that node and select its trace row."""
         self.selected = node_id
-        self.trace.select_node(node_id)
         self._explain()
         self._publish()
 
@@ -185,59 +205,55 @@ class RunController(QObject):
         node_id, result = self.selected, self.result
         if node_id is None or result is None or node_id not in result.ids:
             self.explanation = None
-            self.explainer.show_explanation(None)
         else:
             self.explanation = explain(result, node_id)
-            name = result.order[result.ids.index(node_id)]
-            self.explainer.show_explanation(self.explanation, name, self.stale)
-        self.explained.emit(self.explanation)
 
     # --- running ------------------------------------------------------------------------
     def _run(self, backward: bool) -> None:
         self.set_playing(False)
         if self._execute(backward):
-            # A finished stepper holds the per-wire numbers once, for every repaint of this run.
-            self.stepper = Stepper(self.result)
-            self.stepper.run_to_end()
-            self._explain()
-            self._publish()
+            self._reveal_all()
+
+    def _reveal_all(self) -> None:
+        # A finished stepper holds the per-wire numbers once, for every repaint of this run.
+        self.stepper = Stepper(self.result)
+        self.stepper.run_to_end()
+        self._explain()
+        self._publish()
 
     def _execute(self, backward: bool) -> bool:
-        """Run the graph; problems become messages, never exceptions."""
+        """Run the graph once; problems become messages, never exceptions."""
         if self.graph is None:
             return False
-        problems = cached_problems(self.graph)  # named before anything runs
-        lines = [f"not run: {message}" for message in problems.values()]
+        self._running = True
         try:
-            result = self.graph.run(backward=backward)
+            self.graph.run(backward=backward)  # the result arrives through ``evaluated``
         except Exception as exc:  # a bug in an op rule must not take the editor down
-            self._log_lines([*lines, f"run failed: {exc}"])
+            self._log_lines([f"run failed: {exc}"])
             return False
+        finally:
+            self._running = False
+        return self.result is not None
+
+    def _on_evaluated(self, result: RunResult) -> None:
+        """A run of the document, ours or a script's: take it and report its problems."""
         self.result, self.stale = result, False
-        unconnected = {self.graph.nodes[i].name for i in problems}
+        names = {self.graph.nodes[i].name for i in result.problems} if self.graph else set()
+        lines = [f"not run: {message}" for message in result.problems.values()]
         lines += [_issue_line(name, issue) for name, issue in result.issues.items()
-                  if name not in unconnected]
+                  if name not in names]
         if result.grad_note:
             lines.append(result.grad_note)
         self._log_lines(lines)
         status = status_text(result)
         if status:  # the cause to fix, not the last node skipped because of it
             self.ctx.status(status, STATUS_MS)
-        return True
+        if not self._running:  # not asked for here: show it whole
+            self._reveal_all()
 
     def _live_run(self) -> None:
         if self.live:
             self._run(backward=True)
-
-    def _on_invalidated(self) -> None:
-        if self.live:
-            self._live_timer.start()
-            return
-        if self.result is not None and not self.stale:
-            self.stale = True
-            self.set_playing(False)
-            self._explain()
-            self._publish()
 
     def _play_tick(self) -> None:
         self.step()
@@ -251,19 +267,16 @@ class RunController(QObject):
 
     def _publish(self) -> None:
         exp = self.explanation
-        self.display = build_display(
+        display = build_display(
             self.result, self.stepper, self.stale,
             exp.node_ids() if exp else (), exp.wire_keys() if exp else ())
-        self.trace.show_run(self.result, self.display)
-        self.scalar_fix.show(None if self.stale else self.result)
-        self.repaint()
-        self.display_changed.emit(self.display)
+        self.state = RunState(self.result, display, self.stale, self.selected, exp)
+        self.published.emit(self.state)
 
-    def repaint(self) -> None:
-        """Paint the current display on the canvas again (after a panel drew over it)."""
-        scene = self._scene()
-        if scene is not None and self.graph is not None:
-            paint_run(scene, self.display, self.graph)
+    def republish(self) -> None:
+        """Publish the current state again, e.g. so the canvas shows the run's own picture
+        after a dock drew over it."""
+        self.published.emit(self.state)
 
     def _log_lines(self, lines: list[str]) -> None:
         """Messages for the run; a Live re-run repeats none of the previous run's lines."""

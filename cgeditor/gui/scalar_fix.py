@@ -13,7 +13,7 @@ from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QHBoxLayout, QToolButton, QWidget
 
-from cgeditor.model.run import RunResult
+from cgeditor.model.run import RunResult, RunState
 
 if TYPE_CHECKING:
     from cgeditor.gui.context import Context
@@ -56,6 +56,10 @@ class ScalarFix(QObject):
             action.setToolTip("Backward needs a single number: differentiate the " + op
                               + " of the output instead (one undo step)")
         self.bar.setVisible(needed)
+
+    def show_state(self, state: RunState) -> None:
+        """Follow the published run: a stale run offers no fix."""
+        self.show(None if state.stale else state.result)
 
     def apply(self, op: str) -> None:
         if self.ctx.editor.make_output_scalar(op) is None:

@@ -17,6 +17,7 @@ from cgeditor.gui import actions as A
 from cgeditor.gui import icons
 from cgeditor.gui import theme as T
 from cgeditor.gui.canvas.quick_add import QuickAdd
+from cgeditor.gui.canvas.run_paint import paint_run
 from cgeditor.gui.canvas.scene import GraphScene
 from cgeditor.gui.canvas.view import GraphView
 from cgeditor.gui.context import Context, Document
@@ -30,6 +31,7 @@ from cgeditor.gui.learn import Learning
 from cgeditor.gui.run_controller import RunController
 from cgeditor.gui.selection_actions import SelectionActions
 from cgeditor.model.graph import Graph
+from cgeditor.model.run import RunState
 
 Area = Qt.DockWidgetArea
 
@@ -86,7 +88,7 @@ class MainWindow(QMainWindow):
     def _make_controllers(self) -> None:
         self.document = DocumentController(self.ctx)
         self.run = RunController(self.ctx)
-        self.run.display_changed.connect(self.inspector.show_run)  # its value and gradient tables
+        self.run.published.connect(self._show_run)  # before the Learn docks draw over it
         self.learning = Learning(self.ctx, self.run)
         self.dialogs = DialogLauncher(self.ctx, self.document)
         self.selection = SelectionActions(self.ctx)
@@ -167,6 +169,11 @@ class MainWindow(QMainWindow):
             event.ignore()
 
     # --- canvas -------------------------------------------------------------------------
+    def _show_run(self, state: RunState) -> None:
+        """The published run on the canvas and in the inspector's number tables."""
+        paint_run(self.scene, state.display, self.graph)
+        self.inspector.show_run(state.display)
+
     def _selection_changed(self) -> None:
         self.inspector.show_nodes(self.scene.selected_ids())
 

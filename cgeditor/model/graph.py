@@ -41,7 +41,7 @@ from cgeditor.model.values import coerce_attrs, parse_value
 
 if TYPE_CHECKING:
     from cgeditor.core.engine import Plan
-    from cgeditor.model.run import RunResult
+    from cgeditor.model.run import Compiled, RunResult
 
 __all__ = ["MAX_NAME_LENGTH", "RESERVED_NAMES", "Edge", "Graph", "Node"]
 
@@ -58,7 +58,7 @@ class Graph:
         self._id_counter = 0
         self._name_hint: dict[str, int] = {}
         self.structure_version = 0  # bumped by every edit except a leaf's value
-        self.run_cache: Any = None  # run.py keeps the compiled plan here (derived state)
+        self.run_cache: Compiled | None = None  # run.py's compiled plan (derived state)
         self.meta: dict[str, Any] = {}
         self.last_result: RunResult | None = None
         self.node_added, self.node_removed = Signal(), Signal()

@@ -28,6 +28,8 @@ from cgeditor.model.errors import GraphError, NotALeafError
 from cgeditor.model.values import parse_value
 
 if TYPE_CHECKING:
+    from cgeditor.model.display import RunDisplay
+    from cgeditor.model.explain import Explanation
     from cgeditor.model.graph import Graph
 
 
@@ -50,6 +52,8 @@ class RunResult:
     # Nodes that could not even be compiled (an open port), by execution slot: their real op
     # and wiring, since the plan holds an empty leaf in their place.
     blocked: Mapping[int, tuple[str, str]] = field(default_factory=dict)
+    # What stopped nodes running, found before the run (an open port), by node id.
+    problems: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -91,6 +95,27 @@ class RunResult:
         return None
 
 
+@dataclass(frozen=True)
+class RunState:
+    """What the editor shows of its last run, published once per change to everything that
+    shows it (canvas, trace, chain rule, inspector, Learn docks): the result (None once
+    cleared), what each node and wire shows, whether an edit has made it stale, and the
+    selected node with its chain-rule explanation."""
+
+    result: RunResult | None
+    display: RunDisplay
+    stale: bool = False
+    selected: str | None = None  # node id
+    explanation: Explanation | None = None
+
+    @property
+    def selected_name(self) -> str:
+        result, node_id = self.result, self.selected
+        if result is None or node_id is None or node_id not in result.ids:
+            return ""
+        return result.order[result.ids.index(node_id)]
+
+
 def _missing_ports(graph: Graph, node_id: str) -> list[str]:
     node = graph.nodes[node_id]
     return [p for p in node.ports if graph.source_of(node_id, p) is None]
@@ -109,24 +134,34 @@ def pre_run_problems(graph: Graph) -> dict[str, str]:
     return problems
 
 
+@dataclass(frozen=True)
+class Compiled:
+    """The plan of one structure and the problems found before running it, kept on the
+    Graph (``Graph.run_cache``) until a structural edit changes ``key``."""
+
+    key: tuple[int, str | None]  # (structure_version, output id)
+    problems: dict[str, str]  # node id -> why it cannot run
+    plan: Plan
+
+
 def cached_problems(graph: Graph) -> dict[str, str]:
     """pre_run_problems, computed once per structural change."""
-    return _compiled(graph, graph.output)[0]
+    return _compiled(graph, graph.output).problems
 
 
-def _compiled(graph: Graph, out_id: str | None) -> tuple[dict[str, str], Plan]:
-    """(problems, plan) for the current structure, kept until a structural edit.
+def _compiled(graph: Graph, out_id: str | None) -> Compiled:
+    """The problems and plan of the current structure, kept until a structural edit.
 
     Leaf values are fed at run time, so editing a value (every Live re-run) recompiles
     nothing.
     """
     key = (graph.structure_version, out_id)
     cached = graph.run_cache
-    if cached is None or cached[0] != key:
+    if cached is None or cached.key != key:
         problems = pre_run_problems(graph)
-        cached = (key, problems, compile_graph(graph, out_id, problems))
+        cached = Compiled(key, problems, compile_graph(graph, out_id, problems))
         graph.run_cache = cached
-    return cached[1], cached[2]
+    return cached
 
 
 def compile_graph(graph: Graph, output: str | None = None,
@@ -160,7 +195,8 @@ def run_graph(graph: Graph, feeds: Mapping[str, Any] | None = None, output: str 
     order = graph.order()
     if not order:
         return RunResult([], [], None, {}, {})
-    problems, plan = _compiled(graph, out_id)
+    compiled = _compiled(graph, out_id)
+    problems, plan = compiled.problems, compiled.plan
     leaf_values = {n.name: n.value for n in graph.nodes.values()
                    if n.is_leaf and n.id not in problems}
     fwd = forward(plan, {**leaf_values, **clean_feeds})
@@ -183,6 +219,7 @@ def run_graph(graph: Graph, feeds: Mapping[str, Any] | None = None, output: str 
                 issues.setdefault(i, issue)
     result = _result(plan, order, fwd.values, grads, issues, with_backward, note)
     result.blocked = _blocked(graph, order, problems)
+    result.problems = problems
     return result
 
 

@@ -74,7 +74,7 @@ def test_paste_selects_every_new_node_in_one_announcement(big) -> None:
 def test_run_controller_hears_a_bulk_selection_once(big) -> None:
     window, _graph, _changes = big
     heard = Counter()
-    window.run.explained.connect(heard)  # select_node explains once per change it hears
+    window.run.published.connect(heard)  # select_node publishes once per change it hears
     first = next(iter(window.scene.nodes))
     window.scene.select_ids([first])
     assert window.run.selected == first and heard.calls == 1

@@ -53,7 +53,7 @@ def setup(qtbot):
     qtbot.addWidget(window)
     controller = window.controller
     published = []
-    controller.display_changed.connect(published.append)
+    controller.published.connect(lambda state: published.append(state.display))
     return window, controller, published
 
 

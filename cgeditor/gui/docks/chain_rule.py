@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QTextBrowser, QVBoxLayout, QWidget
 
 from cgeditor.gui import theme as T
 from cgeditor.model.explain import TENSOR_NOTE, Explanation, path_text
+from cgeditor.model.run import RunState
 
 HINT = "Select a node to see why its gradient is what it is."
 
@@ -57,6 +58,10 @@ class ExplainerWidget(QWidget):
                          stale: bool = False) -> None:
         self.explanation = exp
         self.browser.setHtml(explanation_html(exp, name, stale))
+
+    def show_state(self, state: RunState) -> None:
+        """Follow the published run: the selected node's explanation, marked when stale."""
+        self.show_explanation(state.explanation, state.selected_name, state.stale)
 
     def plain_text(self) -> str:
         return self.browser.toPlainText()

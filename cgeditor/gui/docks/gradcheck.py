@@ -137,7 +137,7 @@ class GradcheckPanel(QWidget):
         self._timer.timeout.connect(self._check_next)
         self._build()
         # A run repaints every node: put the check's marks back on top.
-        run.display_changed.connect(self.apply_tints)
+        run.published.connect(self.apply_tints)
 
     def _build(self) -> None:
         self.eps = QLineEdit("1e-6")
@@ -298,7 +298,7 @@ class GradcheckPanel(QWidget):
         if self._tinted_graph is not None:
             self._tinted_graph.changed.disconnect(self._clear_tints)
             self._tinted_graph = None
-        self.run.repaint()  # the run's own picture again
+        self.run.republish()  # the run's own picture again
 
     # --- nudge --------------------------------------------------------------------------
     def nudge_selected(self) -> Nudge | None:

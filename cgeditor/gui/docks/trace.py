@@ -10,8 +10,9 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QVBoxLayout, QWidget
 
+from cgeditor.gui.docks.follow import StaleNote
 from cgeditor.model.display import RunDisplay
-from cgeditor.model.run import RunResult
+from cgeditor.model.run import RunResult, RunState
 
 COLUMNS = ("step", "node", "op", "inputs", "value", "gradient")
 NOT_RUN = "not run"
@@ -120,8 +121,10 @@ class TraceWidget(QWidget):
         self.addAction(self.copy_action)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         self.table.addAction(self.copy_action)
+        self.stale_note = StaleNote("press Forward or Backward again", self)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.stale_note)
         layout.addWidget(self.table)
         self._quiet = False
 
@@ -132,6 +135,15 @@ class TraceWidget(QWidget):
         if selected is not None:
             self.select_node(selected)
         self._quiet = False
+
+    def show_state(self, state: RunState) -> None:
+        """Follow the published run: its rows, the selected node's row, the stale mark."""
+        self.show_run(state.result, state.display)
+        self.select_node(state.selected)
+        if state.stale:
+            self.stale_note.mark()
+        else:
+            self.stale_note.clear()
 
     def selected_id(self) -> str | None:
         rows = self.table.selectionModel().selectedRows()

@@ -256,7 +256,7 @@ class TrainPanel(QWidget):
 
     def _restore_canvas(self) -> None:
         """Nodes show the graph's own values again (the run's picture, or idle values)."""
-        self.run.repaint()
+        self.run.republish()
 
 
 class LossAxis(pg.AxisItem):
