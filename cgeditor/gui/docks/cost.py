@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from cgeditor.gui import theme as T
+from cgeditor.gui.docks.follow import StaleNote, follow
 from cgeditor.model import files
 from cgeditor.model.cost import Cost, count, measure, scaling_table
 from cgeditor.model.errors import GraphError
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from cgeditor.gui.context import Context
+    from cgeditor.model.graph import Graph
 
 MEASURE_BUDGET = 1.0  # seconds of finite differences on the user's graph before estimating
 SCALE_BUDGET = 0.4  # per graph of the scaling run (three graphs)
@@ -63,6 +65,7 @@ class CostPanel(QWidget):
         super().__init__(ctx.window)
         self.ctx = ctx
         self.cost: Cost | None = None
+        self._measuring: Graph | None = None  # the document whose timing is on the worker
         self.table: list[Cost] = []
         self.curves: dict[str, pg.PlotDataItem] = {}  # theme role -> curve, for restyle()
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cgeditor-cost")
@@ -71,6 +74,7 @@ class CostPanel(QWidget):
         self._poll.setInterval(POLL_MS)
         self._poll.timeout.connect(self._collect)
         self._build()
+        follow(ctx.document, self)
         # Python's cyclic GC runs in whichever thread happens to allocate: in the worker it
         # would destroy dead Qt widgets off the GUI thread (and deadlock in shiboken waiting
         # for the GIL). So pending garbage is collected here first, and automatic collection
@@ -113,6 +117,8 @@ class CostPanel(QWidget):
         column.addWidget(self.sizes)
         column.addLayout(self._build_grid())
         column.addWidget(self.note)
+        self.stale_note = StaleNote("press Count and time again", numbers)
+        column.addWidget(self.stale_note)
         column.addStretch(1)
         return numbers
 
@@ -163,8 +169,10 @@ class CostPanel(QWidget):
             self.note.setText(f"Not counted: {exc}")
             return False
         self.show_cost(cost)
+        self.stale_note.clear()
         self.note.setText("Timing both on this machine…")
         self.count_button.setEnabled(False)
+        self._measuring = graph
         copy = files.loads(files.dumps(graph))  # the worker never sees the live graph
         self._submit(lambda: measure(copy, budget=MEASURE_BUDGET), self._measured)
         return True
@@ -185,12 +193,28 @@ class CostPanel(QWidget):
 
     def _measured(self, cost: Cost) -> None:
         self.count_button.setEnabled(True)
+        if self._measuring is not self.ctx.graph:
+            return  # timed for a document that was replaced meanwhile
         self.show_cost(cost)
         self.note.setText(
             "Finite-difference time estimated from the passes that fit in "
             f"{MEASURE_BUDGET:g} s." if cost.estimated else
             "Both measured on this machine (backprop: best of 5 runs).")
         self.measured.emit(cost)
+
+    # --- following the document -------------------------------------------------------
+    def document_replaced(self, _graph: Graph) -> None:
+        """The counts and times were of the old graph: back to empty cells."""
+        self.cost = None
+        self.sizes.setText("")
+        self.note.setText("")
+        for cell in self.cells.values():
+            cell.setText("—")
+        self.stale_note.clear()
+
+    def graph_edited(self) -> None:
+        if self.cost is not None:
+            self.stale_note.mark()
 
     # --- scaling ------------------------------------------------------------------------
     def start_scale(self) -> bool:

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from cgeditor.core.engine import Plan, backward, forward
 from cgeditor.core.gradcheck import ATOL, RTOL, CheckRow, check_gradients, output_of
+from cgeditor.gui.docks.follow import StaleNote, follow
 from cgeditor.model.errors import GraphError
 from cgeditor.model.formatting import format_cell
 from cgeditor.model.gradcheck import check_plan
@@ -39,6 +40,8 @@ if TYPE_CHECKING:
     from cgeditor.gui.context import Context
     from cgeditor.gui.run_controller import RunController
 
+RULE_TEXT = f"Pass when |g − ĝ| ≤ {ATOL:g} + {RTOL:g}·|ĝ| (g backprop, ĝ numeric)."
+NUDGE_HINT = "Select an input on the canvas, then press Nudge."
 COLUMNS = ("input", "backprop", "numeric", "abs error", "rel error", "result", "method")
 PASS_COLOR, FAIL_COLOR = QColor(46, 160, 67, 70), QColor(215, 58, 73, 90)
 KINK_COLOR = QColor(230, 170, 30, 80)  # a mismatch at a kink: explained, not a failure
@@ -130,14 +133,13 @@ class GradcheckPanel(QWidget):
         self._pending: list[str] = []
         self._plan: Plan | None = None
         self._eps = 1e-6
-        self._graph: Graph | None = None
-        self._tinted_graph: Graph | None = None
         self._timer = QTimer(self)
         self._timer.setInterval(0)
         self._timer.timeout.connect(self._check_next)
         self._build()
         # A run repaints every node: put the check's marks back on top.
         run.published.connect(self.apply_tints)
+        follow(ctx.document, self)
 
     def _build(self) -> None:
         self.eps = QLineEdit("1e-6")
@@ -162,8 +164,7 @@ class GradcheckPanel(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(
             QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setMaximumSectionSize(220)  # tensors: the tooltip has all
-        self.summary = QLabel(f"Pass when |g − ĝ| ≤ {ATOL:g} + {RTOL:g}·|ĝ| "
-                              "(g backprop, ĝ numeric).")
+        self.summary = QLabel(RULE_TEXT)
         self.summary.setObjectName("gradcheck_summary")
         self.summary.setWordWrap(True)
         self.eps.setMinimumWidth(80)
@@ -172,6 +173,8 @@ class GradcheckPanel(QWidget):
         column.addLayout(top)
         column.addWidget(self.table, 1)
         column.addWidget(self.summary)
+        self.stale_note = StaleNote("press Check gradients again", self)
+        column.addWidget(self.stale_note)
         # The dock shares the right column with the inspector: the nudge box under the
         # table, so the column stays narrow enough to leave the canvas most of the window.
         layout = QVBoxLayout(self)
@@ -188,7 +191,7 @@ class GradcheckPanel(QWidget):
         self.nudge_button.setToolTip("Run forward with the selected input moved by ε and "
                                      "compare the output with J + ∂J/∂θ·ε (the graph is kept)")
         self.nudge_button.clicked.connect(self.nudge_selected)
-        self.nudge_result = QLabel("Select an input on the canvas, then press Nudge.")
+        self.nudge_result = QLabel(NUDGE_HINT)
         self.nudge_result.setObjectName("nudge_result")
         self.nudge_result.setWordWrap(True)
         self.nudge_result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -198,6 +201,8 @@ class GradcheckPanel(QWidget):
         row.addWidget(self.nudge_button)
         form.addRow("ε", row)
         form.addRow(self.nudge_result)
+        self.nudge_stale = StaleNote("nudge again", box)
+        form.addRow(self.nudge_stale)
         return box
 
     # --- checking -----------------------------------------------------------------------
@@ -214,17 +219,17 @@ class GradcheckPanel(QWidget):
             self.summary.setText(f"Not checked: {exc}")
             return False
         self._clear_tints()
-        self._graph, self._plan, self._eps, self._pending = self.ctx.graph, plan, eps, names
+        self._plan, self._eps, self._pending = plan, eps, names
         self.rows = []
         self.table.setRowCount(0)
+        self.stale_note.clear()
         self.summary.setText(f"Checking {len(names)} input(s)…")
         self.check_button.setEnabled(False)
         self._timer.start()
         return True
 
     def _check_next(self) -> None:
-        if self._graph is not self.ctx.graph or self._plan is None:
-            self._stop("Not finished: the document changed.")
+        if self._plan is None:
             return
         name = self._pending.pop(0)
         row = check_gradients(self._plan, names=[name], eps=self._eps)[0]
@@ -261,8 +266,6 @@ class GradcheckPanel(QWidget):
         graph = self.ctx.graph
         self.tints = {graph.by_name(r.name).id: r.passed for r in self.rows
                       if graph.has_name(r.name) and not r.note}  # a kink is neither
-        self._tinted_graph = graph
-        graph.changed.connect(self._clear_tints)
         self.apply_tints()
         self.ctx.log(f"Gradient check: {text}")
         self.finished.emit(not failed)
@@ -278,8 +281,6 @@ class GradcheckPanel(QWidget):
         """Outline passed inputs, mark failed ones as errors; re-applied after each repaint
         of the run display, and dropped at the first edit of the graph."""
         scene = self.ctx.document.scene
-        if self.tints and self._tinted_graph is not self.ctx.graph:
-            self._clear_tints()  # ids of another document: they may name other nodes here
         if scene is None:
             return
         for node_id, passed in self.tints.items():
@@ -295,14 +296,34 @@ class GradcheckPanel(QWidget):
         if not self.tints:
             return
         self.tints = {}
-        if self._tinted_graph is not None:
-            self._tinted_graph.changed.disconnect(self._clear_tints)
-            self._tinted_graph = None
         self.run.republish()  # the run's own picture again
+
+    # --- following the document -------------------------------------------------------
+    def document_replaced(self, _graph: Graph) -> None:
+        """Nothing of the old graph stays: no check running, no rows, no nudge, no marks."""
+        self._stop(RULE_TEXT)
+        self.rows = []
+        self.table.setRowCount(0)
+        self.tints = {}  # the old scene went with its document
+        self.nudge_result.setText(NUDGE_HINT)
+        self.stale_note.clear()
+        self.nudge_stale.clear()
+
+    def graph_edited(self) -> None:
+        """The rows and the nudge were computed before this edit: marked stale; a check
+        still running stops (its plan is of the graph before the edit)."""
+        if self.running:
+            self._stop("Not finished: the graph changed.")
+        self._clear_tints()
+        if self.rows:
+            self.stale_note.mark()
+        if self.nudge_result.text() != NUDGE_HINT:
+            self.nudge_stale.mark()
 
     # --- nudge --------------------------------------------------------------------------
     def nudge_selected(self) -> Nudge | None:
         """Nudge the one selected input; the result (or why not) in the panel."""
+        self.nudge_stale.clear()  # whatever it says next is about the graph as it is
         scene = self.ctx.document.scene
         ids = scene.selected_ids() if scene is not None else []
         graph = self.ctx.graph

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from cgeditor.gui import theme as T
+from cgeditor.gui.docks.follow import StaleNote, follow
 from cgeditor.model.display import value_text
 from cgeditor.model.errors import GraphError
 from cgeditor.model.graph import Graph
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
     from cgeditor.gui.context import Context
     from cgeditor.gui.run_controller import RunController
 
+HINT = "Mark inputs as trainable in the inspector, then press Train."
 SLICE_SECONDS = 0.015  # work per timer tick: short enough that input and paints get through
 
 
@@ -59,7 +61,7 @@ class TrainPanel(QWidget):
         self._timer.timeout.connect(self._tick)
         self._build()
         self.prefill()
-        ctx.document.replaced.connect(self.prefill)  # a new document's suggested settings
+        follow(ctx.document, self)
 
     def _build(self) -> None:
         layout = QHBoxLayout(self)  # the dock sits under the canvas: wide, not tall
@@ -88,7 +90,7 @@ class TrainPanel(QWidget):
         self.stop_button.clicked.connect(self.stop)
         self.progress = QProgressBar()
         self.progress.setObjectName("train_progress")
-        self.status = QLabel("Mark inputs as trainable in the inspector, then press Train.")
+        self.status = QLabel(HINT)
         self.status.setObjectName("train_status")
         self.status.setWordWrap(True)
         controls = QWidget()
@@ -106,6 +108,8 @@ class TrainPanel(QWidget):
         column.addLayout(buttons)
         column.addWidget(self.progress)
         column.addWidget(self.status)
+        self.stale_note = StaleNote("train again", controls)
+        column.addWidget(self.stale_note)
         column.addStretch(1)
         return controls
 
@@ -161,6 +165,7 @@ class TrainPanel(QWidget):
         self._graph, self.total, self.chunk = graph, self.steps.value(), 1
         self.history = []
         self.curve.setData([], [])
+        self.stale_note.clear()
         self.progress.setRange(0, self.total)
         self.progress.setValue(0)
         self.train_button.setEnabled(False)
@@ -172,9 +177,7 @@ class TrainPanel(QWidget):
 
     def _tick(self) -> None:
         trainer = self.trainer
-        if trainer is None or self._graph is not self.ctx.graph:
-            self._end("document changed", "Training stopped: another document was opened; "
-                      "nothing was applied.", apply=False)
+        if trainer is None:
             return
         start = time.perf_counter()
         trainer.step(min(self.chunk, self.total - len(trainer.losses)))
@@ -228,6 +231,7 @@ class TrainPanel(QWidget):
         steps = len(trainer.losses) if trainer is not None else 0
         if apply and trainer is not None:
             applied = self._apply(trainer, steps)
+            self.stale_note.clear()  # that edit was the training's own
             final = trainer.losses[-1] if trainer.losses else float("nan")
             where = "Stopped" if why == "stopped" else "Trained"
             text = message or f"{where} after {steps} steps: loss {value_text(final)}" + (
@@ -248,6 +252,26 @@ class TrainPanel(QWidget):
         self.ctx.editor.set_values(trainer.final_values(),
                                    f"Train {steps} step{'' if steps == 1 else 's'}")
         return True
+
+    # --- following the document -------------------------------------------------------
+    def document_replaced(self, _graph: Graph) -> None:
+        """Training of the old graph stops unapplied; its curve goes; the new graph's
+        suggested settings come in."""
+        if self.running:
+            self._end("document changed", "Training stopped: another document was opened; "
+                      "nothing was applied.", apply=False)
+        else:
+            self.status.setText(HINT)
+        self.history = []
+        self.curve.setData([], [])
+        self.progress.reset()
+        self.stale_note.clear()
+        self.prefill()
+
+    def graph_edited(self) -> None:
+        """A finished run's curve and result describe the graph before this edit."""
+        if self.history and not self.running:
+            self.stale_note.mark()
 
     def _say(self, text: str, log: bool = False) -> None:
         self.status.setText(text)
