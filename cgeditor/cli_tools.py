@@ -252,7 +252,7 @@ def render_image(graph: Graph, path: str, options: Any = None, run: bool = False
         raise CliError("the graph is empty: there is nothing to draw")
     _ensure_qt_app()
     # Here, not at the top: the other subcommands run where PySide6 is not installed.
-    from cgeditor.gui.canvas.image_export import ExportError
+    from cgeditor.gui.canvas.image_export import ImageExportError
     from cgeditor.gui.canvas.picture import PictureOptions, export_picture
     display = None
     if run:
@@ -264,7 +264,7 @@ def render_image(graph: Graph, path: str, options: Any = None, run: bool = False
         display = build_display(result)
     try:
         size = export_picture(graph, display, path, options or PictureOptions())
-    except ExportError as exc:
+    except ImageExportError as exc:
         raise CliError(str(exc)) from None
     return size.width(), size.height()
 

@@ -49,9 +49,9 @@ def test_svg_parses_and_has_drawing_elements(scene, tmp_path: Path) -> None:
 
 
 def test_empty_canvas_and_unknown_suffix_say_why(scene, tmp_path: Path) -> None:
-    with pytest.raises(image_export.ExportError, match="empty"):
+    with pytest.raises(image_export.ImageExportError, match="empty"):
         image_export.export_png(QGraphicsScene(), str(tmp_path / "x.png"))
-    with pytest.raises(image_export.ExportError, match=r"\.png or \.svg"):
+    with pytest.raises(image_export.ImageExportError, match=r"\.png or \.svg"):
         image_export.export_file(scene, str(tmp_path / "x.gif"))
     assert list(tmp_path.iterdir()) == []
 

@@ -26,7 +26,7 @@ CLEAR = QColor(Qt.GlobalColor.transparent)
 IMAGE_FILTER = "PNG image (*.png);;SVG drawing (*.svg)"
 
 
-class ExportError(Exception):
+class ImageExportError(Exception):
     """An export that could not be written; the message says why."""
 
 
@@ -34,7 +34,7 @@ def _source_rect(scene: QGraphicsScene, margin: float = MARGIN) -> QRectF:
     picture_rect = getattr(scene, "picture_rect", None)
     rect = picture_rect() if picture_rect is not None else scene.itemsBoundingRect()
     if rect.isEmpty():
-        raise ExportError("the canvas is empty: there is nothing to export")
+        raise ImageExportError("the canvas is empty: there is nothing to export")
     return rect.adjusted(-margin, -margin, margin, margin)
 
 
@@ -77,12 +77,12 @@ def _write(path: str, produce: Callable[[QBuffer], bool]) -> None:
     out = QBuffer(data)
     out.open(QIODevice.OpenModeFlag.WriteOnly)
     if not produce(out):
-        raise ExportError(f"cannot write {path}: the image could not be encoded")
+        raise ImageExportError(f"cannot write {path}: the image could not be encoded")
     out.close()
     try:
         write_atomically(path, bytes(data.data()))
     except OSError as exc:
-        raise ExportError(f"cannot write {path}: {exc.strerror or exc}") from None
+        raise ImageExportError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
 def export_png(scene: QGraphicsScene, path: str, scale: float = PNG_SCALE,
@@ -130,4 +130,4 @@ def export_file(scene: QGraphicsScene, path: str, scale: float = PNG_SCALE,
         return export_png(scene, path, scale, background, margin)
     if suffix == ".svg":
         return export_svg(scene, path, background, margin)
-    raise ExportError(f"{os.path.basename(path)}: choose a name ending in .png or .svg")
+    raise ImageExportError(f"{os.path.basename(path)}: choose a name ending in .png or .svg")

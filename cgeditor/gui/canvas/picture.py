@@ -99,7 +99,7 @@ def picture_scene(graph: Graph, display: RunDisplay | None,
 def export_picture(graph: Graph, display: RunDisplay | None, path: str,
                    options: PictureOptions) -> QSize:
     """Write ``graph`` as a PNG or SVG picture (by ``path``'s suffix) drawn as ``options``
-    ask; its size in pixels. Raises image_export.ExportError when it cannot be written."""
+    ask; its size in pixels. Raises image_export.ImageExportError when it cannot be written."""
     options.check()
     theme = None if options.theme == "screen" else options.theme
     with T.palette_as(theme):

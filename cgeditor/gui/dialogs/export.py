@@ -125,7 +125,7 @@ def export_dialog(window: MainWindow, directory: str, name: str) -> bool:
     display = run.display if run is not None and run.result is not None else None
     try:
         size = export_picture(window.graph, display, path, options)
-    except image_export.ExportError as exc:
+    except image_export.ImageExportError as exc:
         QMessageBox.warning(window, "Could not export", str(exc))
         window.log(f"Export failed: {exc}")
         return False
