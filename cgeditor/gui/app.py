@@ -77,7 +77,8 @@ def main(path: str | None = None) -> int:
     app.setOrganizationName("cgeditor")
     app.setApplicationDisplayName("cgeditor")
     window = MainWindow(path, settings=app_settings.make_settings())
-    app_settings.restore_layout(window, window.settings)
+    if not app_settings.restore_layout(window, window.settings):
+        app_settings.fit_to_screen(window)
     window.show()
     fit = window.action("fit")
     if fit is not None:  # the graph was placed before the view had its real size

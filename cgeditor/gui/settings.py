@@ -77,6 +77,20 @@ def restore_layout(window: QMainWindow, settings: QSettings) -> bool:
     return restored
 
 
+def fit_to_screen(window: QMainWindow) -> None:
+    """Shrink ``window`` to its screen's free area where its default size is larger: the
+    default suits a big monitor, and on a 1280×800 laptop the right docks and the status bar
+    would otherwise hang off the screen."""
+    screen = window.screen()
+    if screen is None:
+        return
+    room = screen.availableGeometry()
+    size = window.size().boundedTo(room.size())
+    if size != window.size():
+        window.resize(size)
+        window.move(room.topLeft())
+
+
 def string_list(settings: QSettings, key: str) -> list[str]:
     """A list setting as strings: INI files hand back one item as a bare string."""
     value = settings.value(key)

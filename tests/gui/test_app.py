@@ -8,6 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QDockWidget
 
 from cgeditor.gui import app
+from cgeditor.gui import settings as app_settings
 from cgeditor.gui.window import MainWindow
 
 
@@ -62,3 +63,28 @@ def test_layout_is_remembered_between_runs(qtbot, monkeypatch) -> None:
     assert second.dockWidgetArea(dock) == Qt.DockWidgetArea.TopDockWidgetArea
     for window in runs:
         window.deleteLater()
+
+
+def test_first_start_fits_the_window_on_a_small_screen(qtbot, monkeypatch) -> None:
+    """With nothing remembered, the default size never hangs off the screen's free area
+    (offscreen Qt's screen is smaller than the default size, as a 1280×800 laptop is)."""
+    shown: list[MainWindow] = []
+
+    def fake_exec() -> int:
+        window = next(w for w in QApplication.topLevelWidgets()
+                      if isinstance(w, MainWindow) and w.isVisible())
+        shown.append(window)
+        return 0
+    monkeypatch.setattr(QApplication, "exec", staticmethod(fake_exec))
+    monkeypatch.setattr(MainWindow, "closeEvent", lambda self, event: event.accept())
+    remembered = app_settings.make_settings()
+    remembered.clear()  # a first start: no geometry from an earlier test's run
+    remembered.sync()
+    assert app.main() == 0
+    window = shown[0]
+    room = window.screen().availableGeometry()
+    assert room.width() < 1400 or room.height() < 860  # the default would not fit
+    assert window.width() <= room.width() and window.height() <= room.height()
+    assert room.contains(window.frameGeometry().topLeft())
+    window.close()
+    window.deleteLater()
