@@ -63,7 +63,7 @@ ACTIONS: tuple[Row, ...] = (
     Action("save", "&Save", "document.save", menu="file", toolbar=True),
     Action("save_as", "Save &As…", "document.save_as", menu="file"),
     Slot("-", menu="file"),
-    Action("export_image", "&Export Image…", "document.export_image", menu="file"),
+    Action("export_image", "&Export Image…", "dialogs.export_image", menu="file"),
     Slot("-", menu="file", toolbar=True),
     Action("undo", "Undo", "history.undo", menu="edit", toolbar=True),
     Action("redo", "Redo", "history.redo", menu="edit", toolbar=True),

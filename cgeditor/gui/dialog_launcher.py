@@ -1,5 +1,5 @@
-"""Opens the window's dialogs (examples, code export, formula, show as formula, shortcuts,
-about) and keeps one of each open; the formula field on the toolbar; the first-run hint.
+"""Opens the window's dialogs (examples, code export, image export, formula, show as formula,
+shortcuts, about) and keeps one of each open; the formula field on the toolbar; the first-run hint.
 """
 
 from __future__ import annotations
@@ -7,10 +7,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, SignalInstance
 from PySide6.QtWidgets import QDialog
 
 from cgeditor.gui.dialogs import code
+from cgeditor.gui.dialogs.export import ExportRequest, export_dialog
 from cgeditor.gui.dialogs.formula import FormulaDialog, FormulaField, matching_inputs
 from cgeditor.gui.dialogs.gallery import GalleryDialog
 from cgeditor.gui.dialogs.help import AboutDialog, ShortcutsDialog, show_first_run_hint
@@ -21,14 +22,18 @@ if TYPE_CHECKING:
     from cgeditor.gui.context import Context
     from cgeditor.gui.dialogs.help import FirstRunHint
     from cgeditor.gui.document import DocumentController
+    from cgeditor.model.run import RunState
 
 
 class DialogLauncher(QObject):
     """The dialogs of one window, by action name; a second open replaces the first."""
 
-    def __init__(self, ctx: Context, files: DocumentController) -> None:
+    def __init__(self, ctx: Context, files: DocumentController,
+                 run_published: SignalInstance) -> None:
         super().__init__(ctx.window)
         self.ctx, self.files = ctx, files
+        self.run: RunState | None = None  # what the canvas shows, for pictures of a run
+        run_published.connect(self._follow_run)
         self.dialogs: dict[str, QDialog] = {}
         self.hint: FirstRunHint | None = None
         self.field = FormulaField(ctx.window)
@@ -71,6 +76,16 @@ class DialogLauncher(QObject):
 
     def export_torch(self) -> QDialog:
         return self.export_code("torch")
+
+    def export_image(self) -> bool:
+        run = self.run
+        display = run.display if run is not None and run.result is not None else None
+        return export_dialog(ExportRequest(
+            self.ctx.window, self.ctx.settings, self.ctx.log, self.ctx.graph, display,
+            self.files.dialog_dir(), self.files.display_name()))
+
+    def _follow_run(self, state: RunState) -> None:
+        self.run = state
 
     def open_gallery(self) -> QDialog:
         dialog = GalleryDialog(self.ctx.window)

@@ -18,7 +18,6 @@ from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox
 
 from cgeditor import paths
 from cgeditor.gui import settings as app_settings
-from cgeditor.gui.dialogs.export import export_dialog
 from cgeditor.gui.disk_state import OVERWRITE, RELOAD, SAVE_AS, DiskState, ask_conflict
 from cgeditor.gui.recovery import Autosaver, RecoveryEntry, find_recovery
 from cgeditor.gui.settings import RecentFiles
@@ -167,7 +166,7 @@ class DocumentController(QObject):
         return True
 
     def open(self) -> bool:
-        path, _ = QFileDialog.getOpenFileName(self.window, "Open graph", self._dialog_dir(),
+        path, _ = QFileDialog.getOpenFileName(self.window, "Open graph", self.dialog_dir(),
                                               FILE_FILTER)
         return bool(path) and self.open_path(path)
 
@@ -219,7 +218,7 @@ class DocumentController(QObject):
             name = os.path.basename(self.path)
         elif self.example is not None:
             name = self.example.name
-        suggested = os.path.join(self._dialog_dir(), name)
+        suggested = os.path.join(self.dialog_dir(), name)
         path, _ = QFileDialog.getSaveFileName(self.window, "Save graph as", suggested,
                                               FILE_FILTER)
         if not path:
@@ -260,10 +259,8 @@ class DocumentController(QObject):
         self.ctx.log(f"Saved {self.path}")
         return True
 
-    def export_image(self) -> bool:
-        return export_dialog(self.window, self._dialog_dir(), self.display_name())
-
-    def _dialog_dir(self) -> str:
+    def dialog_dir(self) -> str:
+        """The folder a file dialog starts in: the document's, else the latest recent's."""
         if self.path:
             return os.path.dirname(self.path)
         recent = self.recent.paths()

@@ -301,22 +301,7 @@ def restyle_window(window: QMainWindow) -> None:
     """Repaint everything of ``window`` that holds colours outside paint(): the scene
     background, cached node pixmaps, the cached grid, icons, swatches and followers."""
     from cgeditor.gui import icons  # here: icons reads the theme, so it imports this module
-    pal = current()
-    scene = getattr(window, "scene", None)
-    if scene is not None:
-        scene.setBackgroundBrush(pal.canvas)
-        for node in getattr(scene, "nodes", {}).values():
-            node.update()  # also drops the item's pixmap cache, painted in the old colours
-        scene.update()  # wires and their labels take the palette's colours as they paint
-    view = getattr(window, "view", None)
-    if view is not None:
-        view.resetCachedContent()  # the grid is cached with the old colours
-        view.viewport().update()
-    icons.apply_icons(window, pal is DARK)
-    for part in ("palette", "inspector"):
-        restyle = getattr(getattr(window, part, None), "restyle", None)
-        if restyle is not None:
-            restyle()
+    icons.apply_icons(window, current() is DARK)
     for widget in [w for w in _followers if shiboken6.isValid(w) and _inside(w, window)]:
         widget.restyle()
 

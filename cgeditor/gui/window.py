@@ -90,7 +90,7 @@ class MainWindow(QMainWindow):
         self.run = RunController(self.ctx)
         self.run.published.connect(self._show_run)  # before the Learn docks draw over it
         self.learning = Learning(self.ctx, self.run)
-        self.dialogs = DialogLauncher(self.ctx, self.document)
+        self.dialogs = DialogLauncher(self.ctx, self.document, self.run.published)
         self.selection = SelectionActions(self.ctx)
 
     def _make_actions(self) -> None:

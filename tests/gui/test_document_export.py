@@ -63,7 +63,7 @@ def test_export_action_writes_the_chosen_format(window, monkeypatch, prompts,
                     (str(tmp_path / "pic.png"), "PNG image (*.png)"),
                     (str(tmp_path / "missing" / "pic.png"), "PNG image (*.png)")])
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *_a: next(answers))
-    monkeypatch.setattr(export_ui, "ask_options", lambda _w: PictureOptions())
+    monkeypatch.setattr(export_ui, "ask_options", lambda *_a: PictureOptions())
     window.action("export_image").trigger()
     assert ET.parse(tmp_path / "pic.svg").getroot().tag.endswith("svg")
     window.action("export_image").trigger()

@@ -50,6 +50,7 @@ class GraphView(QGraphicsView):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("canvas")
+        T.follow(self)
         self.setRenderHints(QPainter.RenderHint.Antialiasing
                             | QPainter.RenderHint.TextAntialiasing)
         # Smart: a few small regions while dragging one node, one rect when many wires move.
@@ -131,6 +132,19 @@ class GraphView(QGraphicsView):
         if padded.height() > seen.height():
             center.setY(padded.top() + seen.height() / 2)
         self.centerOn(center)
+
+    def restyle(self) -> None:
+        """Repaint in the theme's colours what keeps the old ones: the scene's background,
+        each node's cached pixmap and the cached dot grid (wires and labels take the palette
+        as they paint)."""
+        scene = self.scene()
+        if scene is not None:
+            scene.setBackgroundBrush(T.current().canvas)
+            for node in scene.items():
+                node.update()  # a node's update also drops its pixmap cache
+            scene.update()
+        self.resetCachedContent()
+        self.viewport().update()
 
     def fit_graph(self) -> None:
         """Show the whole graph of the current scene (View > Fit Graph)."""

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import asdict, fields
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, fields
 from typing import TYPE_CHECKING, Any
 
+from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -25,7 +27,8 @@ from cgeditor.gui.canvas import image_export
 from cgeditor.gui.canvas.picture import PictureOptions, export_picture
 
 if TYPE_CHECKING:
-    from cgeditor.gui.window import MainWindow
+    from cgeditor.model.display import RunDisplay
+    from cgeditor.model.graph import Graph
 
 OPTIONS_KEY = "export/picture"
 # (field, label, [(value, text)]) for each choice shown as a combo box
@@ -68,6 +71,7 @@ class ExportDialog(QDialog):
         self.margin = QDoubleSpinBox(self)
         self.margin.setObjectName("export_margin")
         self.margin.setRange(0, 1000)
+        self.margin.setDecimals(0)
         self.margin.setSuffix(" px")
         self.margin.setValue(options.margin)
         form.addRow("&Margin", self.margin)
@@ -86,48 +90,61 @@ class ExportDialog(QDialog):
         return PictureOptions(margin=self.margin.value(), **values).check()
 
 
-def stored_options(window: MainWindow) -> PictureOptions:
-    """The choices of the last export in this window's settings, or the defaults (a stored
-    value that is no longer valid is dropped)."""
+def stored_options(settings: QSettings) -> PictureOptions:
+    """The choices of the last export in ``settings``, or the defaults (a stored value that
+    is no longer valid is dropped)."""
     try:
-        data = json.loads(str(window.settings.value(OPTIONS_KEY, "{}")))
+        data = json.loads(str(settings.value(OPTIONS_KEY, "{}")))
         known = {f.name for f in fields(PictureOptions)}
         return PictureOptions(**{k: v for k, v in data.items() if k in known}).check()
     except (TypeError, ValueError, AttributeError):
         return PictureOptions()
 
 
-def ask_options(window: MainWindow) -> PictureOptions | None:
-    """Show the dialog; the chosen options, or None when cancelled."""
-    dialog = ExportDialog(stored_options(window), window)
+def ask_options(parent: QWidget, settings: QSettings) -> PictureOptions | None:
+    """Show the dialog; the chosen options (remembered in ``settings``), or None when
+    cancelled."""
+    dialog = ExportDialog(stored_options(settings), parent)
     if dialog.exec() != QDialog.DialogCode.Accepted:
         return None
     options = dialog.options()
-    window.settings.setValue(OPTIONS_KEY, json.dumps(asdict(options)))
+    settings.setValue(OPTIONS_KEY, json.dumps(asdict(options)))
     return options
 
 
-def export_dialog(window: MainWindow, directory: str, name: str) -> bool:
-    """Ask how, then where, to export the window's graph (with its run, if any); errors are
-    shown in a dialog and the messages dock."""
-    options = ask_options(window)
+@dataclass(frozen=True)
+class ExportRequest:
+    """What one Export Image draws and where its dialogs and messages go: the graph, the
+    run shown on the canvas (None before a run), the folder and name to suggest."""
+
+    parent: QWidget
+    settings: QSettings
+    log: Callable[[str], None]
+    graph: Graph
+    display: RunDisplay | None
+    directory: str
+    name: str
+
+
+def export_dialog(request: ExportRequest) -> bool:
+    """Ask how, then where, to export the graph (with its run, if any); errors are shown
+    in a dialog and the messages dock. True when a picture was written."""
+    options = ask_options(request.parent, request.settings)
     if options is None:
         return False
-    stem = os.path.splitext(name.split(" (")[0])[0] or "graph"
-    path, chosen = QFileDialog.getSaveFileName(window, "Export image",
-                                               os.path.join(directory, f"{stem}.png"),
+    stem = os.path.splitext(request.name.split(" (")[0])[0] or "graph"
+    path, chosen = QFileDialog.getSaveFileName(request.parent, "Export image",
+                                               os.path.join(request.directory, f"{stem}.png"),
                                                image_export.IMAGE_FILTER)
     if not path:
         return False
     if not os.path.splitext(path)[1]:
         path += ".svg" if "svg" in chosen.lower() else ".png"
-    run = getattr(window, "run", None)
-    display = run.display if run is not None and run.result is not None else None
     try:
-        size = export_picture(window.graph, display, path, options)
+        size = export_picture(request.graph, request.display, path, options)
     except image_export.ImageExportError as exc:
-        QMessageBox.warning(window, "Could not export", str(exc))
-        window.log(f"Export failed: {exc}")
+        QMessageBox.warning(request.parent, "Could not export", str(exc))
+        request.log(f"Export failed: {exc}")
         return False
-    window.log(f"Exported the graph to {path} ({size.width()}×{size.height()})")
+    request.log(f"Exported the graph to {path} ({size.width()}×{size.height()})")
     return True

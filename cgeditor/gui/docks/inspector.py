@@ -65,6 +65,7 @@ class Inspector(QWidget):
 
     def __init__(self, editor: Editor, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        T.follow(self)  # error labels keep the colour they were given
         self.editor = editor
         self.node_id: str | None = None
         self.fields: dict[str, Field] = {}

@@ -74,6 +74,7 @@ class OpPalette(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        T.follow(self)  # its swatches are painted once, in the colours of their day
         self.search = QLineEdit(self)
         self.search.setObjectName("palette_search")
         self.search.setPlaceholderText("Search ops…")
