@@ -8,16 +8,14 @@ It never changes the Graph; the window turns intent into undoable commands.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from itertools import pairwise
 from typing import Any
 
-from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QPointF, QRectF, QTimer, Signal
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import (
     QGraphicsItem,
     QGraphicsScene,
     QGraphicsSceneHelpEvent,
-    QGraphicsSceneMouseEvent,
     QToolTip,
 )
 
@@ -25,6 +23,7 @@ from cgeditor.gui import theme as T
 from cgeditor.gui.canvas import overview
 from cgeditor.gui.canvas.drag_follow import BULK_WIRES, DragFollow
 from cgeditor.gui.canvas.node_item import OUT_PORT_Y, NodeItem
+from cgeditor.gui.canvas.scene_gestures import SceneGestures
 from cgeditor.gui.canvas.scene_labels import RunLabels
 from cgeditor.gui.canvas.selection import Selection
 from cgeditor.gui.canvas.wire_item import WireItem, WireLabels
@@ -44,7 +43,7 @@ SCENE_MARGIN = 3000.0
 RESERVE_LIMIT = 3000
 
 
-class GraphScene(RunLabels, QGraphicsScene):
+class GraphScene(SceneGestures, RunLabels, QGraphicsScene):
     """Items for one Graph. Emits what the user wants; the window decides."""
 
     connect_requested = Signal(str, str, str)  # src, dst, port
@@ -362,92 +361,3 @@ class GraphScene(RunLabels, QGraphicsScene):
     def paint_overview(self, painter: QPainter, rect: QRectF) -> None:
         """The whole canvas zoomed far out, in one pass (the view calls this)."""
         overview.paint_overview(painter, self, rect)
-
-    # --- flashing a refused cycle -------------------------------------------------------
-    def flash(self, path: list[str], ghost: tuple[str, str, str] | None = None) -> None:
-        """Light the nodes of ``path`` and the wires between consecutive ones; ``ghost`` is
-        the refused connection (src, dst, port), drawn dashed for a moment."""
-        self.clear_flash()
-        for node_id in dict.fromkeys(path):
-            item = self.nodes.get(node_id)
-            if item is not None:
-                item.set_flashing(True)
-                self._flashed.append(item)
-        pairs = set(pairwise(path))
-        for wire in self.wires.values():
-            if (wire.src, wire.dst) in pairs:
-                wire.set_state("flash")
-                self._flashed.append(wire)
-        if ghost is not None and ghost[0] in self.nodes and ghost[1] in self.nodes:
-            wire = WireItem(*ghost)
-            wire.set_state("ghost")
-            wire.set_ends_xy(*self._ends(*ghost))
-            self.addItem(wire)
-            self._flashed.append(("ghost", wire))
-        self._flash_timer.start(T.FLASH_MS)
-
-    def clear_flash(self) -> None:
-        for thing in self._flashed:
-            if isinstance(thing, tuple):
-                self.removeItem(thing[1])
-            elif isinstance(thing, NodeItem):
-                thing.set_flashing(False)
-            else:
-                thing.set_state("normal")
-        self._flashed = []
-
-    def flashing(self) -> set[str]:
-        """Ids of the nodes lit right now (tests read this)."""
-        return {t.node_id for t in self._flashed if isinstance(t, NodeItem)}
-
-    # --- mouse: wiring and moving -------------------------------------------------------
-    def mousePressEvent(self, event: QGraphicsSceneMouseEvent) -> None:
-        if event.button() == Qt.MouseButton.LeftButton:
-            item = self.node_at(event.scenePos())
-            hit = item.port_at(item.mapFromScene(event.scenePos())) if item else None
-            if item is not None and hit is not None:
-                self._wiring = WireDrag(self, item, hit, event.scenePos())
-                event.accept()
-                return
-        super().mousePressEvent(event)
-        # The grabber too: a Ctrl+press drags a node before Ctrl selects it on release.
-        self._follow = None
-        self._press_positions = {i.node_id: i.pos()
-                                 for i in [*self.selectedItems(), self.mouseGrabberItem()]
-                                 if isinstance(i, NodeItem)}
-
-    def mouseMoveEvent(self, event: QGraphicsSceneMouseEvent) -> None:
-        if self._wiring is not None:
-            self._wiring.move_to(event.scenePos())
-            event.accept()
-            return
-        super().mouseMoveEvent(event)
-        if self._press_positions:  # nodes Qt is dragging: their wires follow
-            if self._follow is None:
-                self._follow = DragFollow(self.graph, self.nodes, self.wire_layer,
-                                          self._press_positions)
-            self._follow.follow()
-
-    def mouseReleaseEvent(self, event: QGraphicsSceneMouseEvent) -> None:
-        if self._wiring is not None:
-            wiring, self._wiring = self._wiring, None
-            wiring.finish(event.scenePos())
-            event.accept()
-            return
-        super().mouseReleaseEvent(event)
-        moved = {}
-        for node_id, old in self._press_positions.items():
-            item = self.nodes.get(node_id)
-            if item is not None and item.pos() != old:
-                # whole scene units keep saved files tidy and diffs small
-                new = (float(round(item.pos().x())), float(round(item.pos().y())))
-                moved[node_id] = ((old.x(), old.y()), new)
-        self._press_positions, self._follow = {}, None
-        if moved:
-            self.nodes_moved.emit(moved)
-
-    def relight_ports(self) -> None:
-        """Repaint every node's ports for a wiring gesture starting or ending. item.update(),
-        not scene.update(): cached node pixmaps must be repainted to show the lit ports."""
-        for node_item in self.nodes.values():
-            node_item.update()
