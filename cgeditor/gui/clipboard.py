@@ -8,10 +8,12 @@ is changed.
 
 from __future__ import annotations
 
+import atexit
 from collections.abc import Iterable
 from typing import Any
 
 from PySide6.QtCore import QMimeData
+from PySide6.QtGui import QGuiApplication
 
 from cgeditor.model import files
 from cgeditor.model.errors import GraphError, LoadError
@@ -20,6 +22,10 @@ from cgeditor.model.graph import Edge, Graph
 NODES_MIME = "application/x-cgeditor-nodes"
 MAX_NODES = 20_000
 SOURCE = "the clipboard"  # the "file name" in a refusal's message
+# Platforms whose clipboard lives in this process only (Qt's default QPlatformClipboard, in a
+# global freed after Python has shut down); a desktop's clipboard outlives the editor.
+PROCESS_LOCAL = frozenset({"offscreen", "minimal", "minimalegl", "linuxfb", "eglfs", "vnc",
+                           "vkkhrdisplay"})
 
 
 class ClipboardError(ValueError):
@@ -47,6 +53,22 @@ def to_mime(text: str) -> QMimeData:
     mime.setData(NODES_MIME, text.encode("utf-8"))
     mime.setText(text)
     return mime
+
+
+def publish(text: str) -> None:
+    """Put ``text`` (a snapshot) on the application's clipboard as nodes and as plain text."""
+    QGuiApplication.clipboard().setMimeData(to_mime(text))
+
+
+@atexit.register
+def release_local_clipboard() -> None:
+    """Clear a process-local clipboard while Python still runs. Qt frees that clipboard's
+    data in a global destructor after the interpreter is gone, and freeing a QMimeData made
+    in Python then calls into the dead interpreter: a segfault at exit. Nothing outside the
+    process can read that clipboard, so clearing it loses nothing."""
+    if QGuiApplication.instance() is not None and \
+            QGuiApplication.platformName() in PROCESS_LOCAL:
+        QGuiApplication.clipboard().clear()
 
 
 def payload_from_mime(mime: QMimeData | None) -> tuple[dict[str, Any], str]:

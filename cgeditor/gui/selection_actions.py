@@ -35,8 +35,7 @@ class SelectionActions:
         if not ids:
             self.ctx.log("Nothing to copy: select some nodes first.")
             return
-        QGuiApplication.clipboard().setMimeData(
-            clipboard.to_mime(clipboard.snapshot(self.ctx.graph, ids)))
+        clipboard.publish(clipboard.snapshot(self.ctx.graph, ids))
         self.ctx.status(f"Copied {len(ids)} node(s)", 4000)
 
     def paste(self) -> None:
