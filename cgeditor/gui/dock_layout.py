@@ -9,10 +9,11 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDockWidget, QMainWindow
 
-PALETTE_WIDTH = 150
-RIGHT_WIDTH = 290
+PALETTE_WIDTH = 140
+RIGHT_WIDTH = 240
 LEARN_WIDTH = 400  # the right column while a Learn dock (tables, plots) is open
-BOTTOM_HEIGHT = 88
+BOTTOM_HEIGHT = 56  # three lines of messages; a text view asks for 70 unless told
+BOTTOM_DOCKS = ("messages", "trace")
 INSPECTOR_HEIGHT = 250  # room for an input's whole form above the chain-rule dock
 LEARN_DOCKS = ("gradcheck", "cost", "train")
 
@@ -24,7 +25,10 @@ def docks_of(window: QMainWindow) -> dict[str, QDockWidget]:
 def arrange_docks(window: QMainWindow) -> None:
     """Tab and size the window's docks as described above (missing docks are skipped)."""
     docks = docks_of(window)
-    for first, others in (("messages", ("trace",)), ("explainer", LEARN_DOCKS)):
+    for name in BOTTOM_DOCKS:
+        if name in docks:
+            docks[name].widget().setMinimumHeight(BOTTOM_HEIGHT // 2)
+    for first, others in (("messages", BOTTOM_DOCKS[1:]), ("explainer", LEARN_DOCKS)):
         if first not in docks:
             continue
         for name in others:

@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QDockWidget
 
-from cgeditor.gui.dock_layout import LEARN_WIDTH
+from cgeditor.gui.dock_layout import BOTTOM_HEIGHT, LEARN_WIDTH, PALETTE_WIDTH, RIGHT_WIDTH
 from tests.gui.conftest import shown_window
 
 Area = Qt.DockWidgetArea
@@ -34,7 +34,9 @@ def canvas_size(window):
 
 def test_the_canvas_gets_most_of_a_laptop_window(laptop) -> None:
     size = canvas_size(laptop)
-    assert size.width() >= 0.6 * 1280 and size.height() >= 0.7 * 800, size
+    assert size.width() >= 1280 - PALETTE_WIDTH - RIGHT_WIDTH - 20, size
+    assert size.height() >= 800 - 160, size  # menu, tools, status and a short bottom strip
+    assert dock(laptop, "messages").height() <= BOTTOM_HEIGHT
     assert dock(laptop, "trace") in laptop.tabifiedDockWidgets(dock(laptop, "messages"))
     for name in ("gradcheck", "cost", "train"):
         assert laptop.dockWidgetArea(dock(laptop, name)) == Area.RightDockWidgetArea
@@ -42,12 +44,13 @@ def test_the_canvas_gets_most_of_a_laptop_window(laptop) -> None:
 
 def test_closing_docks_gives_the_canvas_their_room(laptop, qtbot) -> None:
     before = canvas_size(laptop)
+    strip = dock(laptop, "messages").height()
     for name in ("messages", "trace"):
         dock(laptop, name).close()
-    assert canvas_size(laptop).height() >= before.height() + 80
+    assert canvas_size(laptop).height() >= before.height() + strip
     for name in ("inspector", "explainer"):
         dock(laptop, name).close()
-    assert canvas_size(laptop).width() >= before.width() + 250
+    assert canvas_size(laptop).width() >= before.width() + RIGHT_WIDTH
 
 
 def test_a_learn_dock_widens_the_right_column_until_it_closes(laptop) -> None:

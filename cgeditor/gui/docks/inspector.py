@@ -84,7 +84,7 @@ class Inspector(QWidget):
         self.form = QFormLayout(self.form_host)
         self.form.setContentsMargins(0, 0, 0, 0)
         self.form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
-        self.setMinimumWidth(270)
+        self.setMinimumWidth(230)
         self.numbers = NumbersPanel(body)  # the selected node's numbers from the last run
         self.numbers.hide()
         self.run_display: RunDisplay | None = None

@@ -44,7 +44,12 @@ def swatch(category: str, size: int = 12) -> QIcon:
 
 
 def op_label(spec: OpSpec) -> str:
-    return f"{spec.symbol}   {spec.name}" if spec.symbol != spec.name else spec.name
+    """The op's name after its symbol when the symbol is a glyph ('+  add', 'σ  sigmoid');
+    the name alone when the symbol only abbreviates it in letters (CE, logsm, max), so the
+    palette stays narrow."""
+    if spec.symbol.isascii() and spec.symbol.isalpha():
+        return spec.name
+    return f"{spec.symbol}  {spec.name}"
 
 
 def matches(spec: OpSpec, text: str) -> bool:
@@ -84,9 +89,9 @@ class OpPalette(QWidget):
         self.tree.setHeaderHidden(True)
         self.tree.setDragEnabled(True)
         self.tree.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
-        self.tree.setIndentation(12)
+        self.tree.setIndentation(0)  # the bold category rows already group the ops
         self.tree.setRootIsDecorated(False)
-        self.setMinimumWidth(190)
+        self.setMinimumWidth(140)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.setSpacing(4)
