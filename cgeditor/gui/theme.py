@@ -2,7 +2,7 @@
 
 The palette follows the system (a dark window colour picks the dark theme); ``set_dark`` lets a
 later toggle override it. Items read ``current()`` at paint time, so a switch is one repaint.
-``apply_theme`` switches everything at once: canvas, items, widget palette, icons and plots.
+theme_switch.apply_theme switches everything at once: canvas, items, widget palette, icons.
 """
 
 from __future__ import annotations
@@ -11,13 +11,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING
-from weakref import WeakSet
 
-import shiboken6
-from PySide6.QtCore import QEvent, QObject, QSettings, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import (
-    QAction,
-    QActionGroup,
     QColor,
     QFont,
     QFontMetricsF,
@@ -30,7 +26,6 @@ if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping
 
     import pyqtgraph as pg
-    from PySide6.QtWidgets import QMainWindow, QMenu
 
 # --- geometry (scene units) -------------------------------------------------------------
 NODE_WIDTH = 120.0  # the narrowest node; a node widens for its name and its numbers
@@ -252,11 +247,7 @@ def metrics(role: str) -> QFontMetricsF:
     return QFontMetricsF(font(role))
 
 
-# --- switching themes: canvas, items, widgets and icons together -------------------------
-THEME_KEY = "view/theme"
-CHOICES = {"system": None, "light": False, "dark": True}  # choice -> set_dark argument
-LABELS = {"system": "&System", "light": "&Light", "dark": "&Dark"}
-
+# --- widget colours: docks, menus and dialogs match the canvas -------------------------
 
 def widget_palette(pal: Palette) -> QPalette:
     """A QPalette for docks, menus and dialogs that matches the canvas palette ``pal``."""
@@ -277,7 +268,7 @@ def widget_palette(pal: Palette) -> QPalette:
     return qp
 
 
-def _apply_widget_palette(dark: bool) -> None:
+def apply_widget_palette(dark: bool) -> None:
     """Dress the widgets to match; the system's own palette whenever it already matches."""
     global _system_saved
     from PySide6.QtWidgets import QApplication
@@ -295,33 +286,6 @@ def _apply_widget_palette(dark: bool) -> None:
         QApplication.setStyle("fusion")  # the native Windows style ignores palettes
     QApplication.setPalette(widget_palette(DARK) if dark
                             else QApplication.style().standardPalette())
-
-
-def restyle_window(window: QMainWindow) -> None:
-    """Repaint everything of ``window`` that holds colours outside paint(): the scene
-    background, cached node pixmaps, the cached grid, icons, swatches and followers."""
-    from cgeditor.gui import icons  # here: icons reads the theme, so it imports this module
-    icons.apply_icons(window, current() is DARK)
-    for widget in [w for w in _followers if shiboken6.isValid(w) and _inside(w, window)]:
-        widget.restyle()
-
-
-# --- widgets that restyle themselves: plots keep colours in their items ------------------
-_followers: WeakSet[QObject] = WeakSet()
-
-
-def follow(widget: QObject) -> None:
-    """Have every theme switch call ``widget.restyle()``, for widgets that hold colours
-    outside paint() and that no window attribute names (the Learn docks' plots)."""
-    _followers.add(widget)
-
-
-def _inside(obj: QObject, window: QObject) -> bool:
-    """Whether ``window`` owns ``obj``: parents, not window(), so floating docks count."""
-    parent = obj.parent()
-    while parent is not None and parent is not window:
-        parent = parent.parent()
-    return parent is window
 
 
 def style_plot(plot: pg.PlotWidget, curves: Mapping[str, pg.PlotDataItem]) -> None:
@@ -347,74 +311,3 @@ def style_plot(plot: pg.PlotWidget, curves: Mapping[str, pg.PlotDataItem]) -> No
         curve.setSymbolPen(colors[role])
         curve.setSymbolBrush(colors[role])
     plot.resetCachedContent()  # the background is cached in the old palette's colours
-
-
-_menus: WeakSet[ThemeMenu] = WeakSet()  # every open window's menu: the theme is app-wide
-_state = {"choice": "system", "applying": False}
-
-
-def apply_theme(choice: str) -> None:
-    """Switch every open window to ``choice`` (system, light or dark)."""
-    _state["choice"] = choice
-    _state["applying"] = True  # our own palette change must not look like the desktop's
-    try:
-        set_dark(CHOICES[choice])
-        _apply_widget_palette(current() is DARK)
-        for menu in [m for m in _menus if shiboken6.isValid(m)]:  # skip windows Qt deleted
-            menu.show_choice(choice)
-            restyle_window(menu.window)
-    finally:
-        _state["applying"] = False
-
-
-def choice() -> str:
-    """The theme the application wears now: system, light or dark."""
-    return _state["choice"]
-
-
-def stored_choice(settings: QSettings) -> str:
-    value = str(settings.value(THEME_KEY, "system"))
-    return value if value in CHOICES else "system"
-
-
-class ThemeMenu(QObject):
-    """View > Theme: System, Light or Dark, remembered in the window's settings. In System
-    mode the editor follows the desktop when its colour scheme or palette changes."""
-
-    def __init__(self, window: QMainWindow, menu: QMenu) -> None:
-        super().__init__(window)
-        self.window = window
-        self.menu = menu  # View > Theme, which this fills
-        self.group = QActionGroup(self)
-        self.actions: dict[str, QAction] = {}
-        for name, text in LABELS.items():
-            action = QAction(text, window)
-            action.setObjectName(f"theme_{name}")
-            action.setCheckable(True)
-            action.setStatusTip("Follow the desktop's light or dark setting" if name == "system"
-                                else f"Use the {name} colours")
-            action.triggered.connect(lambda _checked=False, c=name: self.choose(c))
-            self.group.addAction(action)
-            self.menu.addAction(action)
-            self.actions[name] = action
-        _menus.add(self)
-        QGuiApplication.styleHints().colorSchemeChanged.connect(self._system_changed)
-        window.installEventFilter(self)
-        apply_theme(stored_choice(window.settings))
-
-    def show_choice(self, name: str) -> None:
-        self.actions[name].setChecked(True)
-
-    def choose(self, name: str) -> None:
-        self.window.settings.setValue(THEME_KEY, name)
-        self.window.settings.sync()
-        apply_theme(name)
-
-    def _system_changed(self, *_args: object) -> None:
-        if choice() == "system" and not _state["applying"]:
-            apply_theme("system")
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.ApplicationPaletteChange:
-            self._system_changed()
-        return False

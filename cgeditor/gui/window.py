@@ -14,8 +14,7 @@ from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import QMainWindow, QMenu, QPlainTextEdit, QToolBar
 
 from cgeditor.gui import actions as A
-from cgeditor.gui import icons
-from cgeditor.gui import theme as T
+from cgeditor.gui import icons, theme_switch
 from cgeditor.gui.canvas.quick_add import QuickAdd
 from cgeditor.gui.canvas.run_paint import paint_run
 from cgeditor.gui.canvas.scene import GraphScene
@@ -98,7 +97,7 @@ class MainWindow(QMainWindow):
                   "scalar_fix": self.run.scalar_fix, "learn": self.learning,
                   "dialogs": self.dialogs, "selection": self.selection, "editor": self.editor,
                   "view": self.view, "history": self.undo_stack, "window": self}
-        self.theme_menu = T.ThemeMenu(self, self.menus["theme"])  # applied now
+        self.theme_menu = theme_switch.ThemeMenu(self, self.menus["theme"])  # applied now
         slots = {"recent": self.document.recent_menu, "play_speed": self.run.speed,
                  "formula_field": self.dialogs.field}
         self.actions = A.build(self, owners, self.menus, self.toolbar, slots)

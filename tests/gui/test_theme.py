@@ -9,6 +9,7 @@ from PySide6.QtGui import QGuiApplication, QImage, QPainter
 from PySide6.QtWidgets import QApplication
 
 from cgeditor.gui import theme as T
+from cgeditor.gui import theme_switch
 
 
 @pytest.fixture
@@ -80,7 +81,7 @@ def test_choice_is_remembered_and_shared_by_every_window(themed, qtbot, tmp_path
     from cgeditor.gui.window import MainWindow
 
     themed.action("theme_dark").trigger()
-    assert themed.settings.value(T.THEME_KEY) == "dark"
+    assert themed.settings.value(theme_switch.THEME_KEY) == "dark"
     settings = QSettings(themed.settings.fileName(), QSettings.Format.IniFormat)
     second = MainWindow(settings=settings)
     qtbot.addWidget(second)

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from cgeditor.gui import theme as T
+from cgeditor.gui import theme_switch
 
 OP_MIME = "application/x-cgeditor-op"
 MIN_SCALE, MAX_SCALE = 0.03, 4.0
@@ -50,7 +51,7 @@ class GraphView(QGraphicsView):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("canvas")
-        T.follow(self)
+        theme_switch.follow(self)
         self.setRenderHints(QPainter.RenderHint.Antialiasing
                             | QPainter.RenderHint.TextAntialiasing)
         # Smart: a few small regions while dragging one node, one rect when many wires move.

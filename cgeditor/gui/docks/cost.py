@@ -2,7 +2,7 @@
 backprop (n forward + n backward) against finite differences (2·p·n) on the user's graph, and
 "Scale it": the wide sum-of-products graph for p = 10, 100, 1,000, plotted log-log.
 Timing runs on a worker thread (with a budget), polled by a timer, so the window stays live.
-The plot wears the theme's colours and follows View > Theme (``theme.follow``).
+The plot wears the theme's colours and follows View > Theme (``theme_switch.follow``).
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from cgeditor.gui import theme as T
+from cgeditor.gui import theme_switch
 from cgeditor.gui.docks.follow import StaleNote, follow
 from cgeditor.model import files
 from cgeditor.model.cost import Cost, count, measure, scaling_table
@@ -147,7 +148,7 @@ class CostPanel(QWidget):
         self.plot.setLabel("left", "op evaluations for every gradient")
         self.plot.addLegend(offset=(10, 10))
         self.plot.getAxis("left").enableAutoSIPrefix(False)
-        T.follow(self)
+        theme_switch.follow(self)
         self.restyle()
         return self.plot
 

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from cgeditor.gui import theme as T
+from cgeditor.gui import theme_switch
 from cgeditor.gui.docks.numbers import NumbersPanel
 from cgeditor.model.values import format_value
 
@@ -65,7 +66,7 @@ class Inspector(QWidget):
 
     def __init__(self, editor: Editor, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        T.follow(self)  # error labels keep the colour they were given
+        theme_switch.follow(self)  # error labels keep the colour they were given
         self.editor = editor
         self.node_id: str | None = None
         self.fields: dict[str, Field] = {}

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from cgeditor.core.ops import CATEGORIES, REGISTRY, OpSpec
 from cgeditor.gui import theme as T
+from cgeditor.gui import theme_switch
 from cgeditor.gui.canvas.view import OP_MIME
 
 OP_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -79,7 +80,7 @@ class OpPalette(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        T.follow(self)  # its swatches are painted once, in the colours of their day
+        theme_switch.follow(self)  # its swatches are painted once, in the colours of their day
         self.search = QLineEdit(self)
         self.search.setObjectName("palette_search")
         self.search.setPlaceholderText("Search ops…")

@@ -1,7 +1,7 @@
 """The training dock: learning rate, steps, optimizer, Train/Stop, a progress bar and a loss
 curve. Training runs in timer slices of about 15 ms; the canvas shows the parameters as they
 move, and the graph changes once, at the end or on Stop, as one undo step. The curve wears the
-theme's colours and follows View > Theme (``theme.follow``).
+theme's colours and follows View > Theme (``theme_switch.follow``).
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from cgeditor.gui import theme as T
+from cgeditor.gui import theme_switch
 from cgeditor.gui.docks.follow import StaleNote, follow
 from cgeditor.model.display import value_text
 from cgeditor.model.errors import GraphError
@@ -124,7 +125,7 @@ class TrainPanel(QWidget):
         self.plot.setClipToView(True)
         self.plot.getAxis("left").enableAutoSIPrefix(False)  # "(x0.001)" beside a log axis
         self.curve = self.plot.plot([], [], name="loss")
-        T.follow(self)
+        theme_switch.follow(self)
         self.restyle()
         return self.plot
 
