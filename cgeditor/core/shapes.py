@@ -189,9 +189,23 @@ def refusals(plan: Plan, values: Sequence[Any]) -> dict[int, str]:
     if len(plan.steps) <= MAX_GRAPH_ELEMENTS and all(
             values[i].__class__ is scalar for i, _ in plan.leaves):
         return {}
+    return _inferred(plan, values)[1].too_large
+
+
+def one_shape(plan: Plan, values: Sequence[Any]) -> Shape | None:
+    """The one shape every step's result will have, given the leaves in ``values``, when
+    inference finds them all alike and nothing refused or mismatched; None otherwise. Kept per
+    plan and leaf shapes, as ``refusals``."""
+    return _inferred(plan, values)[2]
+
+
+def _inferred(plan: Plan, values: Sequence[Any]) -> tuple[tuple, ShapeReport, Shape | None]:
     leaf_shapes = tuple(None if values[i] is None else np.shape(values[i])
                         for i, _ in plan.leaves)
-    cached = plan.cache.get("refusals")
+    cached = plan.cache.get("shapes")
     if cached is None or cached[0] != leaf_shapes:
-        cached = plan.cache["refusals"] = (leaf_shapes, infer(plan, values).too_large)
-    return cached[1]
+        report = infer(plan, values)
+        alike = set(report.shapes)
+        one = alike.pop() if len(alike) == 1 and not report.mismatches else None
+        cached = plan.cache["shapes"] = (leaf_shapes, report, one)
+    return cached

@@ -15,8 +15,8 @@ from typing import Any
 import numpy as np
 import pytest
 
+from cgeditor.core import codegen, engine
 from cgeditor.core import compiled as straight_line
-from cgeditor.core import engine
 from cgeditor.core.engine import Step, backward, compile_plan, forward
 from cgeditor.core.ops import F64, REGISTRY
 from tests.core.test_ops import SAMPLES
@@ -258,8 +258,8 @@ def test_backward_through_a_nan_value_is_the_careful_one() -> None:
 def test_code_too_big_for_the_compiler_runs_carefully(monkeypatch) -> None:
     def refuse(*_args: Any) -> None:
         raise RecursionError("maximum recursion depth exceeded during compilation")
-    monkeypatch.setattr(straight_line, "compile", refuse, raising=False)
-    monkeypatch.setattr(straight_line, "_CODE", {})  # no code kept from earlier plans
+    monkeypatch.setattr(codegen, "compile", refuse, raising=False)
+    monkeypatch.setattr(codegen, "_CODE", {})  # no code kept from earlier plans
     plan = chain_plan(3, np.linspace(0.5, 1.5, 4))
     assert straight_line.compiled(plan, "forward", straight_line.NUMPY) is None
     assert_paths_agree(plan)
@@ -285,3 +285,63 @@ def test_plans_of_one_structure_share_code_but_not_constants() -> None:
     other = compile_plan([Step("x", "input", value=F64(0.5)), Step("t", "tanh", (0,))])
     assert (straight_line.compiled(other, "forward", straight_line.FLOAT).run.__code__
             is not straight_line.compiled(first, "forward", straight_line.FLOAT).run.__code__)
+
+
+@pytest.mark.parametrize(("op", "big", "vanished"), [
+    ("tanh", 1e308, 1.0),  # tanh(inf) = 1
+    ("exp", -1e308, 0.0),  # exp(-inf) = 0
+    ("div", 1e308, 0.0),  # 1 / inf = 0
+])
+def test_non_finite_value_that_vanishes_downstream_is_reported_at_its_origin(
+        op: str, big: float, vanished: float) -> None:
+    """Tensor code checks all values at once, not the output alone: an inf made by one node
+    (2 · ±1e308) and squashed to a finite number by the next is reported where it appeared."""
+    steps = [Step("x", "input", value=np.array([0.5, 2.0, 3.0])),
+             Step("big", "input", value=np.array([1.0, big, 4.0])),
+             Step("one", "input", value=np.ones(3)), Step("m", "mul", (0, 1))]
+    steps.append(Step("y", "div", (2, 3)) if op == "div" else Step("y", op, (3,)))
+    plan = compile_plan(steps)
+    fast = forward(plan, compiled=True)
+    assert fast.values[-1][1] == vanished and np.isfinite(fast.values[-1]).all()
+    assert list(fast.issues) == [3] and fast.issues[3].origin
+    assert fast.issues[3].kind == "nonfinite" and "inf" in fast.issues[3].message
+    assert_paths_agree(plan)
+
+
+def test_arrays_of_one_shape_run_through_the_buffered_code() -> None:
+    """Every value one shape: both passes run the UNIFORM code, whose ufunc results share one
+    buffer, and give the careful numbers."""
+    plan = chain_plan(5, np.linspace(0.5, 1.5, 6))
+    fast = forward(plan, compiled=True)
+    grads = backward(plan, fast.values, compiled=True).grads
+    for which in ("forward", "backward"):
+        assert plan.cache[(which, straight_line.UNIFORM)].rows > 0
+    assert fast.values[-1].base is not None  # a row of the buffer
+    careful = forward(plan, compiled=False)
+    for a, b in zip(careful.values, fast.values):
+        assert_same(b, a, "value")
+    for a, b in zip(backward(plan, careful.values, compiled=False).grads, grads):
+        assert_same(b, a, "gradient")
+
+
+def test_huge_finite_values_stay_compiled_without_issues() -> None:
+    """Values whose sum overflows are finite one by one: no issue is reported, and the run is
+    not sent to the careful loop for it."""
+    steps = [Step("x", "input", value=np.full(4, 1e308)), Step("y", "input", value=np.ones(4)),
+             Step("m", "mul", (0, 1)), Step("n", "mul", (2, 1))]
+    plan = compile_plan(steps)
+    values = [s.value for s in plan.steps]
+    done = straight_line.forward_values(plan, values)
+    assert done is not None and done[3][0] == 1e308
+    assert not forward(plan, compiled=True).issues
+
+
+def test_a_gradient_that_goes_non_finite_and_vanishes_is_reported() -> None:
+    """An infinite gradient in the middle of a tensor backward pass, multiplied by zero further
+    back, is found by the buffered code's one check and reported as the careful loop does."""
+    steps = [Step("x", "input", value=np.array([0.0, 1.0])), Step("z", "input", value=np.zeros(2)),
+             Step("p", "mul", (0, 1)), Step("s", "sqrt", (2,))]  # sqrt'(0) = inf, then · z = 0
+    plan = compile_plan(steps)
+    fast = backward(plan, forward(plan, compiled=True).values, compiled=True)
+    assert fast.issues and all(i.kind == "nonfinite_grad" for i in fast.issues.values())
+    assert_paths_agree(plan)

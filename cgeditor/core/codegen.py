@@ -1,0 +1,377 @@
+"""Source code for a compiled Plan: one function per pass, one local per node.
+
+The code is spelled from the op registry's own templates (the ones the NumPy export uses):
+``v12`` holds node 12's value and ``g12`` its gradient, attributes are bound constants
+(``k0``, ``k1``, …) and leaf values arrive as arguments, so no name, value or other text from a
+file ever enters the source. The kinds of code (FLOAT, NUMPY, UNIFORM) and when each runs are
+described in ``compiled``, which runs them.
+
+Templates may also call the functions of ``rules``. An op whose templates name anything else
+(or are missing) runs its registry callables instead, in NUMPY code only.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import string
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache, partial
+from types import CodeType
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from cgeditor.core import floatmath, rules
+from cgeditor.core.ops import OpSpec
+from cgeditor.core.values import fit_like
+
+if TYPE_CHECKING:
+    from cgeditor.core.engine import Plan, Step
+
+
+FLOAT, NUMPY, UNIFORM = "float", "numpy", "uniform"
+# Templates may name the rule functions of core/rules.py (the same ones the registry's
+# callables and the export use) besides np.
+_RULES = {name: value for name, value in vars(rules).items()
+          if callable(value) and getattr(value, "__module__", None) == rules.__name__}
+_NAMESPACES: dict[str, dict[str, Any]] = {
+    FLOAT: {"np": floatmath, **_RULES},
+    NUMPY: {"np": np, "fit": fit_like, **_RULES},
+}
+_NAMESPACES[UNIFORM] = _NAMESPACES[NUMPY]
+
+
+@dataclass(frozen=True)
+class Pass:
+    """One compiled pass: ``run`` and the slots its arguments or results belong to."""
+
+    run: Callable[..., tuple]
+    slots: tuple[int, ...]  # forward: leaf slots, in argument order; backward: returned grads
+    source: str
+    # UNIFORM code writes results into the rows of one buffer (its last argument) of ``rows``
+    # rows; ``loose`` are the positions, in the returned tuple, of results outside it.
+    rows: int = 0
+    loose: tuple[int, ...] = ()
+
+
+def compiled(plan: Plan, which: str, kind: str) -> Pass | None:
+    """The plan's compiled ``which`` pass ("forward" or "backward") of ``kind``, built once
+    per plan; None when the plan cannot be compiled to that kind (a rule FLOAT cannot spell,
+    or code too big for CPython's compiler)."""
+    key = (which, kind)
+    if key not in plan.cache:
+        build = _forward_source if which == "forward" else _backward_source
+        plan.cache[key] = _build(plan, kind, build)
+    return plan.cache[key]
+
+
+def _build(plan: Plan, kind: str, build: Callable) -> Pass | None:
+    namespace: dict[str, Any] = {"__builtins__": {}, **_NAMESPACES[kind]}
+    rows = _Rows(kind == UNIFORM)
+    made = build(plan, kind, _Binder(namespace, kind), rows)
+    if made is None:
+        return None
+    lines, slots, results = made
+    source = "\n".join(lines)
+    try:  # our own slot-named code: the only text in it comes from the registry's templates
+        exec(_code(source, kind), namespace)
+    except (SyntaxError, RecursionError, MemoryError, SystemError):  # too big for CPython
+        return None
+    loose = tuple(k for k, name in enumerate(results) if name not in rows.held)
+    return Pass(namespace["run"], tuple(slots), source, rows.count, loose)
+
+
+# Code objects of recent sources. The source names slots and bound constants, never values,
+# so one structure always spells the same source: undo, redo, re-opening a file or editing
+# and restoring a wire reuse the code, and only generating the source (a quarter of the
+# cost) is paid again. Each code object is run in its own plan's namespace.
+_CODE: dict[tuple[str, str], CodeType] = {}
+_CODE_KEPT = 16
+
+
+def _code(source: str, kind: str) -> CodeType:
+    key = (kind, source)
+    code = _CODE.pop(key, None)
+    if code is None:
+        code = compile(source, f"<cgeditor plan, {kind}>", "exec")
+    _CODE[key] = code  # most recent last
+    while len(_CODE) > _CODE_KEPT:
+        del _CODE[next(iter(_CODE))]
+    return code
+
+
+class _Binder:
+    """Hands out constant names (k0, k1, …) bound in the code's namespace: values go in as
+    objects, never as text."""
+
+    def __init__(self, namespace: dict[str, Any], kind: str) -> None:
+        self.namespace, self.kind = namespace, kind
+
+    def __call__(self, value: Any) -> str:
+        name = f"k{len(self.namespace)}"
+        if self.kind == FLOAT and isinstance(value, float):
+            value = float(value)  # a float64 attribute would drag numpy scalars in
+        self.namespace[name] = value
+        return name
+
+
+_Made = tuple[list[str], list[int], list[str]]  # lines, slots, names of the returned results
+
+
+def _forward_source(plan: Plan, kind: str, bind: _Binder, rows: _Rows) -> _Made | None:
+    leaves = [i for i, _ in plan.leaves]
+    lines = [f"def run(leaves{rows.parameter}):", f"    {_targets(leaves)} = leaves"]
+    inline = _Inline(kind)
+    for i, (step, spec) in enumerate(zip(plan.steps, plan.specs)):
+        if spec.is_leaf:
+            continue
+        expr = _expression(spec.template, _fields(step, spec, bind)) if inline(spec) else None
+        if expr is None:
+            if kind == FLOAT:
+                return None
+            rule = partial(spec.forward, **step.attrs) if step.attrs else spec.forward
+            expr = f"{bind(rule)}({', '.join(f'v{j}' for j in step.args)})"
+        elif rows.on:
+            expr = rows.into(f"v{i}", expr, _expression(_out_template(spec.template),
+                                                       _fields(step, spec, bind)))
+        lines.append(f"    v{i} = {expr}")
+    results = [f"v{i}" for i in range(len(plan.steps))]
+    lines.append(f"    return {_targets(results)}")
+    return lines, leaves, results
+
+
+def _backward_source(plan: Plan, kind: str, bind: _Binder, rows: _Rows) -> _Made | None:
+    out = plan.output
+    lines = [f"def run(values, seed{rows.parameter}):", ""]
+    # node -> the vjp terms reaching it so far. In reverse execution order a node's terms are
+    # all in when the loop reaches it, so its gradient is written once, as one sum: a line per
+    # node rather than per term (CPython's compiler costs ~10 µs a line).
+    parts: dict[int, list[str]] = {out: ["seed"]}
+    grad: dict[int, str] = {}  # node -> the name holding its finished gradient
+    used: set[int] = set()  # values the vjps read, unpacked from ``values`` up front
+    inline = _Inline(kind)
+    for i in range(out, -1, -1):
+        if i not in parts:
+            continue
+        grad[i] = _gradient(i, parts.pop(i), lines, rows)
+        step, spec = plan.steps[i], plan.specs[i]
+        if spec.is_leaf:
+            continue
+        if inline(spec):
+            terms = _inline_vjp(i, step, spec, bind, grad[i], used, rows)
+        elif kind == FLOAT:
+            return None
+        else:
+            terms = _opaque_vjp(i, step, spec, bind, grad[i], lines)
+            used.update((i, *step.args))
+        for j, term in zip(step.args, terms):
+            if kind == NUMPY:
+                term = f"fit({term}, v{j})"
+                used.add(j)
+            parts.setdefault(j, []).append(term)
+    lines[1] = f"    {_targets(v if v in used else '_' for v in range(len(plan.steps)))} = values"
+    slots = sorted(grad)
+    results = [grad[j] for j in slots]
+    lines.append(f"    return {_targets(results)}")
+    return lines, slots, results
+
+
+_TERMS_PER_LINE = 32  # a sum of thousands of terms in one expression overflows the compiler
+
+
+def _gradient(i: int, terms: list[str], lines: list[str], rows: _Rows) -> str:
+    """The name of node i's gradient, the sum of ``terms`` in the order they came (the order
+    the careful path adds them in). A lone name is passed on as it is (add hands g on)."""
+    if len(terms) == 1 and terms[0].isidentifier():
+        return terms[0]
+    name = f"g{i}"
+    if len(terms) == 1:
+        lines.append(f"    {name} = {rows.into(name, terms[0], rows.forms.get(terms[0]))}")
+        return name
+    for k in range(0, len(terms), _TERMS_PER_LINE):
+        chunk = ([name] if k else []) + terms[k:k + _TERMS_PER_LINE]
+        total = " + ".join(chunk)
+        if rows.on and len(chunk) > 1:  # the last addition straight into a buffer row
+            total = rows.into(name, total, f"np.add({' + '.join(chunk[:-1])}, {chunk[-1]}, "
+                                           f"out={_ROW})")
+        lines.append(f"    {name} = {total}")
+    return name
+
+
+def _inline_vjp(i: int, step: Step, spec: OpSpec, bind: _Binder, g: str,
+                used: set[int], rows: _Rows) -> list[str]:
+    """The vjp templates filled in for node i, one expression per input."""
+    fields = _fields(step, spec, bind)
+    fields["g"], fields["out"] = g, f"v{i}"
+    parts = []
+    for template, ports, reads_out in _vjp_reads(spec.vjp_template, spec.inputs):
+        used.update(step.args[k] for k in ports)
+        if reads_out:
+            used.add(i)
+        part = template.format_map(fields)
+        if part.isidentifier():
+            parts.append(part)
+            continue
+        parts.append(f"({part})")
+        if rows.on:
+            rows.forms[parts[-1]] = _expression(_out_template(template), fields)
+    return parts
+
+
+@cache  # keyed by tuples of strings: hashing a whole OpSpec per node costs more than the rest
+def _vjp_reads(templates: tuple[str, ...], inputs: tuple[str, ...],
+               ) -> tuple[tuple[str, tuple[int, ...], bool], ...]:
+    """Per vjp template: the template, the inputs it reads (positions) and whether it reads
+    the output, so a backward pass unpacks only the values it uses."""
+    reads = []
+    for template in templates:
+        names = _placeholders(template)
+        ports = tuple(k for k, port in enumerate(inputs) if port in names)
+        reads.append((template, ports, "out" in names))
+    return tuple(reads)
+
+
+def _opaque_vjp(i: int, step: Step, spec: OpSpec, bind: _Binder, g: str,
+                lines: list[str]) -> list[str]:
+    """A rule without usable templates runs its registry callable; a wrong number of results
+    then raises, and the careful path reports it."""
+    vjp = partial(spec.vjp, **step.attrs) if step.attrs else spec.vjp
+    names = [f"p{i}_{k}" for k in range(len(step.args))]
+    args = ", ".join([g, f"v{i}", *(f"v{j}" for j in step.args)])
+    lines.append(f"    {_targets(names)} = {bind(vjp)}({args})")
+    return names
+
+
+def _targets(names: Any) -> str:
+    """``a, b, c,`` — a tuple display that is valid for one name and for many."""
+    return "".join(f"{n}, " if isinstance(n, str) else f"v{n}, " for n in names).rstrip() or "()"
+
+
+def _fields(step: Step, spec: OpSpec, bind: _Binder) -> dict[str, str]:
+    """Template fields of one node: its ports as value names, its attributes as constants."""
+    fields = {port: f"v{j}" for port, j in zip(spec.inputs, step.args)}
+    if spec.attrs:
+        for name, value in {**spec.default_attrs(), **step.attrs}.items():
+            fields[name] = bind(value)
+    return fields
+
+
+def _expression(template: str, fields: dict[str, str]) -> str | None:
+    try:
+        return template.format_map(fields)
+    except (KeyError, IndexError, ValueError):  # a placeholder this node cannot fill
+        return None
+
+
+class _Inline:
+    """Whether a spec's templates can be pasted into ``kind`` code: present, one vjp per input,
+    every placeholder a port, an attribute, ``g`` or ``out``, and naming only functions that
+    kind's namespace provides. Memoised per spec for one build."""
+
+    def __init__(self, kind: str) -> None:
+        self.kind, self.seen = kind, {}
+
+    def __call__(self, spec: OpSpec) -> bool:
+        known = self.seen.get(spec.name)
+        if known is None or known[0] is not spec:
+            known = self.seen[spec.name] = (spec, self._check(spec))
+        return known[1]
+
+    def _check(self, spec: OpSpec) -> bool:
+        if not spec.template or len(spec.vjp_template) != len(spec.inputs):
+            return False
+        allowed = {*spec.inputs, *(a.name for a in spec.attrs), "g", "out"}
+        return all(_placeholders(t) <= allowed and _resolves(t, self.kind)
+                   for t in (spec.template, *spec.vjp_template))
+
+
+@cache
+def _placeholders(template: str) -> frozenset[str]:
+    return frozenset(name for _, name, _, _ in string.Formatter().parse(template) if name)
+
+
+@cache
+def _resolves(template: str, kind: str) -> bool:
+    namespace = _NAMESPACES[kind]
+    try:
+        tree = ast.parse(template.format_map(_Blank()), mode="eval")
+    except (SyntaxError, ValueError):
+        return False
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+            if not hasattr(namespace.get(node.value.id), node.attr):
+                return False
+        elif isinstance(node, ast.Name) and node.id != "_" and node.id not in namespace:
+            return False
+    return True
+
+
+class _Blank(dict):
+    """Fills every template placeholder with the name ``_``, to parse a template alone."""
+
+    def __missing__(self, key: str) -> str:
+        return "_"
+
+
+_ROW = "__row__"  # stands for the buffer row an out= template writes into
+# The elementwise operators with a ufunc of the same result. Not **: numpy computes x ** 0.5 as
+# sqrt(x), which differs from power(x, 0.5) at -0.0 and -inf.
+_UFUNC_OF = {ast.Add: "add", ast.Sub: "subtract", ast.Mult: "multiply", ast.Div: "true_divide"}
+
+
+@cache
+def _out_template(template: str) -> str:
+    """``template`` writing its result into the row ``__row__`` when its outermost operation is
+    a numpy ufunc (an arithmetic operator or an ``np.`` ufunc call), else the empty string."""
+    names = _placeholders(template)
+    try:
+        tree = ast.parse(template.format_map({n: f"_F_{n}" for n in names}), mode="eval").body
+    except (SyntaxError, ValueError, KeyError, IndexError):
+        return ""
+    if isinstance(tree, ast.BinOp) and type(tree.op) in _UFUNC_OF:
+        call = ast.Call(ast.Attribute(ast.Name("np"), _UFUNC_OF[type(tree.op)]),
+                        [tree.left, tree.right], [])
+    elif isinstance(tree, ast.UnaryOp) and isinstance(tree.op, ast.USub):
+        call = ast.Call(ast.Attribute(ast.Name("np"), "negative"), [tree.operand], [])
+    elif _is_ufunc_call(tree):
+        call = tree
+    else:
+        return ""
+    call.keywords = [ast.keyword("out", ast.Name(_ROW))]
+    text = ast.unparse(call)
+    if "{" in text or "}" in text:  # a literal brace would be taken for a placeholder
+        return ""
+    return re.sub(r"\b_F_(\w+)", r"{\1}", text)
+
+
+def _is_ufunc_call(tree: ast.expr) -> bool:
+    """``np.f(x, ...)`` with f a numpy ufunc given all its inputs and nothing else."""
+    if not (isinstance(tree, ast.Call) and isinstance(tree.func, ast.Attribute)
+            and isinstance(tree.func.value, ast.Name) and tree.func.value.id == "np"):
+        return False
+    ufunc = getattr(np, tree.func.attr, None)
+    return (isinstance(ufunc, np.ufunc) and not tree.keywords and len(tree.args) == ufunc.nin
+            and not any(isinstance(a, ast.Starred) for a in tree.args))
+
+
+class _Rows:
+    """The buffer rows of UNIFORM code: which assignments write into a row (``held``, by
+    name), how many rows there are, and per filled-in vjp term its out= form."""
+
+    def __init__(self, on: bool) -> None:
+        self.on, self.count = on, 0
+        self.held: set[str] = set()
+        self.forms: dict[str, str | None] = {}
+        self.parameter = ", B" if on else ""
+
+    def into(self, name: str, plain: str, out_form: str | None) -> str:
+        """The right-hand side assigning ``name``: ``out_form`` on a fresh row when there is
+        one, else ``plain`` (its result then lies outside the buffer)."""
+        if not self.on or not out_form:
+            self.held.discard(name)
+            return plain
+        self.held.add(name)
+        self.count += 1
+        return out_form.replace(_ROW, f"B[{self.count - 1}]")
