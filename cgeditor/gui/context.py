@@ -33,7 +33,8 @@ class Document(QObject):
 
     ``replace`` installs another graph with an empty history; ``replaced`` then tells every
     follower (the window's scene builder first, since it connects first). ``edited`` comes
-    once per edit, and once per batch of edits (``Graph.batch``)."""
+    once per edit, and once per batch of edits (``Graph.batch``); ``structural`` then says
+    whether it changed the graph's structure (nodes, wires, attrs, names) or only values."""
 
     replaced = Signal(object)  # the new Graph
     edited = Signal()  # the graph or a value changed (not a move)
@@ -66,6 +67,8 @@ class Document(QObject):
         # edit by then. A move changes no number, so it announces nothing.
         if self._dirty and not self._batch:  # a 10k-node paste is one edit to the docks
             self._dirty = False
+            version = self.graph.structure_version
+            self.structural, self._version = version != self._version, version
             self.edited.emit()
 
     def _batch_started(self) -> None:
@@ -81,7 +84,8 @@ class Document(QObject):
                 ("batch_finished", self._batch_finished)]
 
     def _follow(self, graph: Graph) -> None:
-        self._batch = self._dirty = False
+        self._batch = self._dirty = self.structural = False
+        self._version = graph.structure_version
         for name, handler in self._handlers():
             getattr(graph, name).connect(handler)
 

@@ -224,8 +224,9 @@ class Editor:
         return len(moves)
 
     def set_values(self, values: Mapping[str, Any], title: str) -> None:
-        """Set several inputs at once as one undo step called ``title`` ("Train 200 steps")."""
-        parent = C.Group(title)
+        """Set several inputs at once as one undo step called ``title`` ("Train 200 steps"),
+        announced as one edit (one re-run of a shown run, not one per input)."""
+        parent = C.Bulk(self.graph, title)
         for node_id, value in values.items():
             C.SetValue(self.graph, node_id, value, parent)
         self.push(parent)

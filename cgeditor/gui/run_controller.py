@@ -102,21 +102,34 @@ class RunController(QObject):
         scene = self._scene()
         if scene is not None:  # a new document comes with a new scene
             scene.selection.changed.connect(self._on_scene_selection)
+        # The old document's selected id may name another node of the new one (ids restart
+        # at n1): explain only what the new scene has selected.
+        self.selected = scene.selection.single() if scene is not None else None
         self._clear()
 
     def document_replaced(self, graph: Graph) -> None:
         self.attach(graph)
 
     def graph_edited(self) -> None:
-        """Live: run again once the burst of edits is over; else the shown run is stale."""
+        """Live: run again once the burst of edits is over. Else a current run follows an
+        edit of values only (the inspector, training, undo of either) by running again, so
+        no number on screen predates the values; after a structural edit it is stale."""
         if self.live:
             self._live_timer.start()
+        elif self.result is not None and not self.stale and (
+                self.ctx.document.structural or not self._rerun()):
+            self.mark_stale()
+
+    def mark_stale(self) -> None:
+        """The shown run no longer describes what the canvas shows (an edit, or training
+        painting new parameter values): dimmed and marked until the next run."""
+        if self.result is None or self.stale:
             return
-        if self.result is not None and not self.stale:
-            self.stale = True
-            self.set_playing(False)
-            self._explain()
-            self._publish()
+        self.stale = True
+        self._logged = set()  # the next run's lines are news: they hold after this edit
+        self.set_playing(False)
+        self._explain()
+        self._publish()
 
     def _scene(self) -> GraphScene | None:
         """The canvas scene, if there is one and it shows this graph."""
@@ -214,6 +227,24 @@ class RunController(QObject):
         if self._execute(backward):
             self._reveal_all()
 
+    def _rerun(self) -> bool:
+        """Run the shown run again (Backward if it asked for gradients, else Forward), at
+        the same step when stepping through it; False if the run failed."""
+        result, stepper = self.result, self.stepper
+        assert result is not None
+        position = stepper.position if stepper is not None and not stepper.done else None
+        if not self._execute(bool(result.grads) or result.grad_note is not None):
+            return False
+        if position is None:
+            self._reveal_all()
+            return True
+        self.stepper = stepper = Stepper(self.result)
+        while stepper.position < position and not stepper.done:
+            stepper.step()
+        self._explain()
+        self._publish()
+        return True
+
     def _reveal_all(self) -> None:
         # A finished stepper holds the per-wire numbers once, for every repaint of this run.
         self.stepper = Stepper(self.result)
@@ -270,8 +301,18 @@ class RunController(QObject):
         display = build_display(
             self.result, self.stepper, self.stale,
             exp.node_ids() if exp else (), exp.wire_keys() if exp else ())
-        self.state = RunState(self.result, display, self.stale, self.selected, exp)
+        node = self.graph.nodes.get(self.selected) if self.graph and self.selected else None
+        self.state = RunState(self.result, display, self.stale, self.selected, exp,
+                              node.name if node is not None else "")
         self.published.emit(self.state)
+
+    def show_current(self) -> None:
+        """After numbers changed elsewhere (training): a run of the graph as it is now, the
+        shown one when current, else a fresh Backward."""
+        if self.result is None or self.stale:
+            self.backward()
+        else:
+            self.republish()
 
     def republish(self) -> None:
         """Publish the current state again, e.g. so the canvas shows the run's own picture
@@ -279,11 +320,13 @@ class RunController(QObject):
         self.published.emit(self.state)
 
     def _log_lines(self, lines: list[str]) -> None:
-        """Messages for the run; a Live re-run repeats none of the previous run's lines."""
-        fresh = [line for line in lines if line not in self._logged] if self.live else lines
+        """Messages for the run, each once: a run repeats none of the previous run's lines
+        (Forward then Backward, a Live or value-edit re-run) unless a structural edit came
+        between (``mark_stale``)."""
+        for line in lines:
+            if line not in self._logged:
+                self.ctx.log(line)
         self._logged = set(lines)
-        for line in fresh:
-            self.ctx.log(line)
 
 
 def status_text(result: RunResult) -> str:

@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt
 
 from cgeditor.gui.docks import gradcheck as gc
 from cgeditor.gui.docks import training
+from cgeditor.gui.docks.chain_rule import HINT
 from cgeditor.model.display import MINUS
 from cgeditor.paths import examples_dir, seed_example
 from tests.gui.conftest import learning_on
@@ -34,13 +35,26 @@ def edit_w(window) -> None:
     field.commit()
 
 
+def cube_sq(window) -> None:
+    """A structural edit: sq's exponent 2 → 3, typed in the inspector."""
+    window.scene.select_ids([window.graph.by_name("sq").id])
+    field = window.inspector.fields["attr_exponent"]
+    field.edit.setText("3")
+    field.commit()
+
+
 @pytest.mark.parametrize("how", REPLACEMENTS)
 def test_trace(window, how) -> None:
     window.action("backward").trigger()
     trace = window.run.trace
-    assert dict((r[1], r[5]) for r in trace.model.rows)["w"] == f"{MINUS}4"
-    edit_w(window)
-    assert trace.stale_note.stale and trace.model.rows  # old numbers, marked
+
+    def grad_of(name: str) -> str:
+        return dict((r[1], r[5]) for r in trace.model.rows)[name]
+    assert grad_of("w") == f"{MINUS}4"
+    edit_w(window)  # a value: the run follows it
+    assert grad_of("w") == "8" and not trace.stale_note.stale  # d·x = (−4)(−2)
+    cube_sq(window)
+    assert trace.stale_note.stale and grad_of("w") == "8"  # old numbers, marked
     replace_document(window, how)
     assert trace.model.rows == [] and not trace.stale_note.stale
 
@@ -51,10 +65,11 @@ def test_chain_rule(window, how) -> None:
     window.action("backward").trigger()
     text = window.run.explainer.plain_text
     assert "∂J/∂w" in text() and "stale" not in text()
-    edit_w(window)
+    cube_sq(window)
+    window.scene.select_ids([window.graph.by_name("w").id])
     assert text().startswith("stale:") and "∂J/∂w" in text()
     replace_document(window, how)
-    assert text().startswith("Select a node")
+    assert text() == HINT
 
 
 @pytest.mark.parametrize("how", REPLACEMENTS)

@@ -71,15 +71,17 @@ def test_stepping_goes_forward_in_order_then_backward_in_reverse(qtbot, window):
     assert not window.scene.nodes[order[-1]].display.dimmed
 
 
-def test_an_edit_marks_results_stale_and_a_run_clears_it(qtbot, window):
+def test_a_structural_edit_marks_results_stale_and_a_run_clears_it(qtbot, window):
     click(qtbot, window, "backward")
-    window.editor.set_value(window.graph.by_name("w").id, "5")
+    window.editor.set_attr(window.graph.by_name("sq").id, "exponent", "3")
+    window.editor.set_value(window.graph.by_name("w").id, "5")  # stale stays stale
     assert all(it.display.stale for it in window.scene.nodes.values())
     assert item(window, "c").display.value_text == f"{MINUS}4"  # the old number, dimmed
     assert item(window, "w").display.value_text == "5"  # the edited input shows its value
     click(qtbot, window, "backward")
     assert not any(it.display.stale for it in window.scene.nodes.values())
     assert item(window, "c").display.value_text == f"{MINUS}10"
+    assert item(window, "sq").display.value_text == f"{MINUS}64"  # d = −4, cubed
 
 
 def test_live_reruns_after_an_undoable_edit(qtbot, window):

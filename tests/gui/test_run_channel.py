@@ -36,14 +36,20 @@ def test_a_script_run_reaches_canvas_trace_and_chain_rule(window) -> None:
     assert "∂J/∂w" in window.run.explainer.plain_text()
 
 
-def test_an_edit_publishes_one_stale_state_and_a_paste_is_one_edit(window) -> None:
+def test_an_edit_publishes_one_state_and_a_paste_is_one_edit(window) -> None:
+    """A value edit re-runs once (one fresh state); a structural edit publishes one stale
+    state; a paste of every node is one edit."""
     window.action("backward").trigger()
-    states, edits = [], []
+    states, edits, runs = [], [], []
     window.run.published.connect(states.append)
     window.doc.edited.connect(lambda: edits.append(1))
+    window.graph.evaluated.connect(runs.append)
     window.editor.set_value(window.graph.by_name("w").id, "5")
-    assert len(states) == 1 and states[0].stale and states[0].result is not None
-    assert window.run.trace.stale_note.stale and len(edits) == 1
+    assert len(runs) == 1 and len(states) == 1 and not states[0].stale
+    assert states[0].result is runs[0] and runs[0].values["c"] == -10
+    window.editor.rename(window.graph.by_name("c").id, "wx")
+    assert len(states) == 2 and states[1].stale and states[1].result is runs[0]
+    assert window.run.trace.stale_note.stale and len(edits) == 2
     window.action("select_all").trigger()
     window.action("duplicate").trigger()  # every node and wire again, in one batch
-    assert len(edits) == 2 and len(states) == 1  # already stale: nothing new to show
+    assert len(edits) == 3 and len(states) == 2  # already stale: nothing new to show

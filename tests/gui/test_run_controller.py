@@ -93,15 +93,19 @@ def test_backward_shows_gradients_and_order_badges(setup):
     assert controller.display.wire(c, "a").local_text == f"∂c/∂w = {MINUS}2"
 
 
-def test_stale_after_an_edit_then_fresh_after_a_run(setup):
+def test_a_value_edit_reruns_a_structural_edit_marks_stale_until_a_run(setup):
     window, controller, _ = setup
     window.actions["backward"].trigger()
-    window.graph.set_value(window.graph.by_name("w").id, 5.0)
+    graph = window.graph
+    graph.set_value(graph.by_name("w").id, 5.0)  # values only: the run follows them
+    assert not controller.stale and shown(window, controller, "c") == f"{MINUS}10"
+    assert shown(window, controller, "w", "grad_text") == "∂J/∂w = 8"  # d·x = (−4)(−2)
+    graph.set_attrs(graph.by_name("sq").id, {"exponent": 3})  # structure: marked stale
     assert controller.stale and controller.display.stale
     assert shown(window, controller, "c", "stale") is True
-    assert shown(window, controller, "c") == f"{MINUS}4"  # old number, marked stale
+    assert shown(window, controller, "sq") == "16"  # old number (d² = 16), marked stale
     window.actions["forward"].trigger()
-    assert not controller.display.stale and shown(window, controller, "c") == f"{MINUS}10"
+    assert not controller.display.stale and shown(window, controller, "sq") == f"{MINUS}64"
 
 
 def test_live_reruns_after_each_edit(setup, qtbot):

@@ -8,17 +8,26 @@ from html import escape
 
 from PySide6.QtWidgets import QTextBrowser, QVBoxLayout, QWidget
 
+from cgeditor.gui import shortcuts
 from cgeditor.gui import theme as T
 from cgeditor.model.explain import TENSOR_NOTE, Explanation, path_text
 from cgeditor.model.run import RunState
 
-HINT = "Select a node to see why its gradient is what it is."
+HINT = "Select one node to see why its gradient is what it is."
+
+
+def run_hint(name: str) -> str:
+    """What to do when ``name`` is selected but no run explains it yet."""
+    keys = shortcuts.sequences("backward")
+    key = f" ({keys[0].toString()})" if keys else ""
+    return f"{name} is selected: press Backward{key} to see why its gradient is what it is."
 
 
 def explanation_html(exp: Explanation | None, name: str = "", stale: bool = False) -> str:
-    """Rich text for the dock: the headline formula, the note on counts, then every path."""
+    """Rich text for the dock: the headline formula, the note on counts, then every path.
+    Without an explanation: the hint for ``name`` (selected, not run yet), else HINT."""
     if exp is None:
-        return f"<p><i>{escape(HINT)}</i></p>"
+        return f"<p><i>{escape(run_hint(name) if name else HINT)}</i></p>"
     lines = exp.text.splitlines()
     parts = []
     if stale:

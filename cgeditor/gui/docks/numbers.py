@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from cgeditor.gui.docks.follow import StaleNote
 from cgeditor.model.display import format_full, shape_text
 
 Index = QModelIndex | QPersistentModelIndex
@@ -127,16 +128,23 @@ class NumbersPanel(QWidget):
         self.grad_note = QLabel(self)  # a gradient not computed: "n/a" and why, never a table
         self.grad_note.setObjectName("grad_not_computed")
         self.grad_note.setWordWrap(True)
+        self.stale_note = StaleNote("run again", self)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.stale_note)
         layout.addWidget(self.value_table)
         layout.addWidget(self.grad_table)
         layout.addWidget(self.grad_note)
 
     def show_numbers(self, name: str, output: str, value: Any, grad: Any,
-                     not_computed: str = "") -> None:
+                     not_computed: str = "", stale: bool = False) -> None:
         """``value`` and ``grad`` (None: that table hides) of node ``name``; when the run
-        computed no gradient, ``not_computed`` says why, under '∂J/∂name = n/a'."""
+        computed no gradient, ``not_computed`` says why, under '∂J/∂name = n/a'. ``stale``:
+        the run predates an edit, so the tables say so above them."""
+        if stale:
+            self.stale_note.mark()
+        else:
+            self.stale_note.clear()
         self.value_table.show_value(name, value)
         self.grad_table.show_value(f"∂{output}/∂{name}", grad)
         self.grad_note.setText(f"∂{output}/∂{name} = n/a: {not_computed}"

@@ -172,6 +172,7 @@ class TrainPanel(QWidget):
         self.train_button.setEnabled(False)
         self.stop_button.setEnabled(True)
         self.status.setText(f"Training {', '.join(self.trainer.names.values())}…")
+        self.run.mark_stale()  # the nodes show the changing parameters over the old run
         self._timer.start()
         self.started.emit()
         return True
@@ -239,7 +240,7 @@ class TrainPanel(QWidget):
                 "" if applied else " (the graph changed meanwhile; nothing applied)")
         else:
             text = message
-        self._restore_canvas()
+        self._restore_canvas(why)
         self._say(text, log=log or why != "done")
         self.stopped.emit(why)
 
@@ -279,9 +280,13 @@ class TrainPanel(QWidget):
         if log:
             self.ctx.log(text)
 
-    def _restore_canvas(self) -> None:
-        """Nodes show the graph's own values again (the run's picture, or idle values)."""
-        self.run.republish()
+    def _restore_canvas(self, why: str) -> None:
+        """The canvas shows a run of the graph as it is now: at the trained values (or the
+        old ones when nothing was applied); after another document opened, its own state."""
+        if why == "document changed":
+            self.run.republish()
+        else:
+            self.run.show_current()
 
 
 class LossAxis(pg.AxisItem):
