@@ -8,7 +8,7 @@ from PySide6.QtCore import QPointF, Qt
 from PySide6.QtWidgets import QApplication
 
 from cgeditor.gui import theme as T
-from cgeditor.gui.canvas import scene as scene_module
+from cgeditor.gui.canvas.drag_follow import BULK_WIRES
 from tests.graphs import doubling_chain
 from tests.gui.conftest import Canvas
 from tests.gui.pixels import shown, wire_pixels
@@ -28,7 +28,7 @@ def wires_at_their_ports(window) -> bool:
 def test_dragging_a_big_selection_takes_every_wire_along(window, zoom: float) -> None:
     graph = doubling_chain(40, 1.0, step=250)  # two wires between each pair of layers
     window.set_graph(graph)
-    assert len(window.scene.wires) > scene_module.BULK_WIRES
+    assert len(window.scene.wires) > BULK_WIRES
     view = window.view
     view.resetTransform()
     view.scale(zoom, zoom)

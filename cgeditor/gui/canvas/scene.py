@@ -1,6 +1,6 @@
-"""The canvas scene: observes a Graph's signals to keep node and wire items in step with it,
-and turns mouse gestures (wiring, picking up wires, dragging nodes) into intent signals;
-a wiring gesture itself lives in wiring.py.
+"""The canvas scene: observes a Graph's signals to keep node and wire items in step with it
+(scene_sync.py), and turns mouse gestures (wiring, picking up wires, dragging nodes) into
+intent signals (scene_gestures.py; a wiring gesture itself lives in wiring.py).
 
 It never changes the Graph; the window turns intent into undoable commands.
 """
@@ -21,29 +21,23 @@ from PySide6.QtWidgets import (
 
 from cgeditor.gui import theme as T
 from cgeditor.gui.canvas import overview
-from cgeditor.gui.canvas.drag_follow import BULK_WIRES, DragFollow
+from cgeditor.gui.canvas.drag_follow import DragFollow
 from cgeditor.gui.canvas.node_item import OUT_PORT_Y, NodeItem
 from cgeditor.gui.canvas.scene_gestures import SceneGestures
 from cgeditor.gui.canvas.scene_labels import RunLabels
+from cgeditor.gui.canvas.scene_sync import Held, ModelSync
 from cgeditor.gui.canvas.selection import Selection
 from cgeditor.gui.canvas.wire_item import WireItem, WireLabels
 from cgeditor.gui.canvas.wire_layer import Wire, WireLayer
 from cgeditor.gui.canvas.wiring import WireDrag
 from cgeditor.model import collector
-from cgeditor.model.display import idle_node
-from cgeditor.model.errors import GraphError
-from cgeditor.model.graph import Edge, Graph, Node
-from cgeditor.model.run import infer_shapes
+from cgeditor.model.graph import Graph
 
 _CACHED = QGraphicsItem.CacheMode.DeviceCoordinateCache
 SCENE_MARGIN = 3000.0
-# Up to this many nodes every node reserves room for its value's inferred shape (one
-# evaluation on zeros per structural edit); past it the nodes of a graph too big to read
-# reserve a scalar's rows and grow when a run shows a tensor.
-RESERVE_LIMIT = 3000
 
 
-class GraphScene(SceneGestures, RunLabels, QGraphicsScene):
+class GraphScene(ModelSync, SceneGestures, RunLabels, QGraphicsScene):
     """Items for one Graph. Emits what the user wants; the window decides."""
 
     connect_requested = Signal(str, str, str)  # src, dst, port
@@ -72,9 +66,7 @@ class GraphScene(SceneGestures, RunLabels, QGraphicsScene):
         self._marked_output: str | None = None  # the node showing the OUT tag
         self.item_cache = False  # whether node items keep their paint in a pixmap
         self.selection = Selection(self)  # handlers connect to selection.changed
-        # In a graph batch: nodes moved (rerouted at its end) and places to grow the rect to.
-        self._held_moves: set[str] | None = None
-        self._held_places: list[tuple[float, float]] | None = None
+        self._held: Held | None = None  # what a graph batch changed, shown at its end
         self.setBackgroundBrush(T.current().canvas)
         self._reserve_timer = QTimer(self)  # a burst of edits re-infers shapes once
         self._reserve_timer.setSingleShot(True)
@@ -161,15 +153,6 @@ class GraphScene(SceneGestures, RunLabels, QGraphicsScene):
             right = far if far > right else right
         return QRectF(left, top, right - left, bottom - top)
 
-    def _add_node_item(self, node: Node) -> NodeItem:
-        shown = idle_node(node.value) if node.is_leaf else None
-        item = self.item_class(node, shown, self._shapes.get(node.name), self._out_name)
-        if self.item_cache:
-            item.setCacheMode(_CACHED)
-        self.nodes[node.id] = item
-        self.addItem(item)
-        return item
-
     def set_item_cache(self, on: bool) -> None:
         """Keep each node's paint in a pixmap (``on``) or paint it every frame.
 
@@ -191,130 +174,6 @@ class GraphScene(SceneGestures, RunLabels, QGraphicsScene):
             item.connected.add(port)
             yield src_id, dst_id, port, (src.x + items[src_id].width(), src.y + OUT_PORT_Y,
                                          dst.x, dst.y + item.port_y(port))
-
-    def _add_wire(self, edge: Edge) -> None:
-        self.wire_layer.add(edge.src, edge.dst, edge.port,
-                            self._ends(edge.src, edge.dst, edge.port))
-        self.nodes[edge.dst].connected.add(edge.port)
-
-    def _ends(self, src: str, dst: str, port: str) -> tuple[float, float, float, float]:
-        """Where the wire src -> dst.port runs now: from the items, which lead the model
-        while a drag moves them."""
-        return (*self.nodes[src].out_port_xy(), *self.nodes[dst].in_port_xy(port))
-
-    def _mark_output(self) -> None:
-        out = self.graph.explicit_output
-        for node_id in {self._marked_output, out} - {None}:
-            item = self.nodes.get(node_id)
-            if item is not None and item.set_marks(node_id == out, item.trainable):
-                self.reroute_wires([node_id])
-        self._marked_output = out
-
-    # --- observing the model ------------------------------------------------------------
-    def _on_node_added(self, node: Node) -> None:
-        self._add_node_item(node)
-        self._grow_for(node)
-
-    def _on_node_removed(self, node: Node) -> None:
-        item = self.nodes.pop(node.id, None)
-        if item is not None:
-            self.removeItem(item)
-
-    def _on_node_moved(self, node: Node) -> None:
-        item = self.nodes[node.id]
-        if item.pos() != QPointF(node.x, node.y):
-            item.setPos(node.x, node.y)
-        if self._held_moves is not None:
-            self._held_moves.add(node.id)
-        else:
-            self.reroute_wires([node.id])
-        self._grow_for(node)
-
-    def _grow_for(self, node: Node) -> None:
-        if self._held_places is not None:  # in a batch: grow once, around all of them
-            self._held_places.append((node.x, node.y))
-        else:
-            self._grow_rect(node.x, node.y)
-
-    def _on_batch_started(self) -> None:
-        self.selection.hold()
-        self._held_moves, self._held_places = set(), []
-
-    def _on_batch_finished(self) -> None:
-        moved, self._held_moves = self._held_moves or set(), None
-        places, self._held_places = self._held_places or [], None
-        if places:
-            xs, ys = [p[0] for p in places], [p[1] for p in places]
-            self._grow_rect(min(xs), min(ys))
-            self._grow_rect(max(xs), max(ys))
-        self.reroute_wires(moved)  # each wire once, however many of its nodes moved
-        self.selection.release()
-
-    def _on_node_renamed(self, node: Node) -> None:
-        if self.nodes[node.id].set_name(node.name):
-            self.reroute_wires([node.id])
-        if node.id == self.graph.output:  # every gradient row names the output
-            self.reserve_shapes()
-
-    def reserve_shapes(self) -> None:
-        """Have every node reserve room for its value's shape (inferred on zeros, without a
-        run) and for the gradient row of the current output; wires follow widened nodes."""
-        self._reserve_timer.stop()
-        self._shapes, self._out_name = shapes, out_name = self._reserved()
-        moved = [node_id for node_id, item in self.nodes.items()
-                 if item.set_reserve(shapes.get(item.name), out_name)]
-        self.reroute_wires(moved)
-
-    def _reserved(self) -> tuple[dict[str, tuple], str]:
-        """Value shapes by node name (none past RESERVE_LIMIT) and the output's name."""
-        shapes: dict[str, tuple] = {}
-        if len(self.graph.nodes) <= RESERVE_LIMIT:
-            try:
-                shapes = infer_shapes(self.graph)[0]
-            except GraphError:
-                shapes = {}
-        out = self.graph.output
-        return shapes, self.graph.nodes[out].name if out is not None else "J"
-
-    def _on_value_changed(self, node: Node) -> None:
-        item = self.nodes[node.id]
-        item.idle = idle_node(node.value)
-        idle = item.idle
-        item.set_display(value_text=idle.value_text, grid=idle.grid, heatmap=idle.heatmap)
-
-    def _on_attrs_changed(self, node: Node) -> None:
-        item = self.nodes[node.id]
-        if item.set_marks(item.is_output, node.trainable):
-            self.reroute_wires([node.id])
-
-    def _on_edge_added(self, edge: Edge) -> None:
-        self._add_wire(edge)
-        self.nodes[edge.dst].update()
-
-    def _on_edge_removed(self, edge: Edge) -> None:
-        self.wire_layer.remove((edge.dst, edge.port))
-        dst = self.nodes.get(edge.dst)
-        if dst is not None:
-            dst.connected.discard(edge.port)
-            dst.update()
-
-    def _on_output_changed(self, _node_id: str | None) -> None:
-        self._mark_output()
-        self.reserve_shapes()
-
-    def reroute_wires(self, node_ids: Iterable[str]) -> None:
-        """Re-route the wires of the nodes ``node_ids``, each wire once. Many at a time
-        (dragging a big selection) repaint as one region instead of two per wire."""
-        graph, nodes = self.graph, self.nodes
-        keys = {key for node_id in node_ids if node_id in nodes and node_id in graph.nodes
-                for key in graph.wire_keys(node_id)}
-        one_by_one = len(keys) <= BULK_WIRES
-        for key in keys:
-            wire = self.wires.get(key)
-            if wire is not None:
-                wire.set_ends_xy(*self._ends(wire.src, wire.dst, wire.port), one_by_one)
-        if not one_by_one:  # each moved wire already updated its own cached line
-            self.wire_layer.update()
 
     # --- selection helpers --------------------------------------------------------------
     def selected_ids(self) -> list[str]:

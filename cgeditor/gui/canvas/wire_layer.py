@@ -145,10 +145,14 @@ class WireLayer(QGraphicsItem):
             table[(dst, port)] = Wire(self, src, dst, port, ends)
         self.changed(self._bounds)
 
-    def remove(self, key: tuple[str, str]) -> Wire | None:
+    def remove(self, key: tuple[str, str], repaint: bool = True) -> Wire | None:
+        """Take the wire ``key`` away; ``repaint=False`` when the caller repaints many."""
         wire = self.wires.pop(key, None)
         if wire is not None:
-            self.changed(wire.rect())
+            if repaint:
+                self.changed(wire.rect())
+            else:
+                self._lines = None
         return wire
 
     def changed(self, rect: QRectF) -> None:

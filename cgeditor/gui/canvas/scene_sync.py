@@ -1,0 +1,236 @@
+"""The canvas scene kept in step with its Graph: the handlers of the model's signals. A mixin
+of GraphScene, which provides ``graph``, ``nodes``, ``wire_layer``, ``selection`` and the
+reserve timer.
+
+Inside a batch (``Graph.batch``: paste, a bulk delete and its undo, a drag's move) nodes and
+wires that arrive are held and shown in one pass at its end: each node's box is measured once,
+for the output name and shapes the graph has then, and every wire is routed once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from PySide6.QtCore import QPointF, QTimer
+
+from cgeditor.gui.canvas.drag_follow import BULK_WIRES
+from cgeditor.gui.canvas.node_item import NodeItem
+from cgeditor.model.display import idle_node
+from cgeditor.model.errors import GraphError
+from cgeditor.model.graph import Edge, Graph, Node
+from cgeditor.model.run import infer_shapes
+
+# Up to this many nodes every node reserves room for its value's inferred shape (one
+# evaluation on zeros per structural edit); past it the nodes of a graph too big to read
+# reserve a scalar's rows and grow when a run shows a tensor.
+RESERVE_LIMIT = 3000
+Ends = tuple[float, float, float, float]
+
+
+@dataclass
+class Held:
+    """What a batch changed, shown at its end."""
+
+    nodes: dict[str, Node] = field(default_factory=dict)  # added: items made at the end
+    wires: dict[tuple[str, str], str] = field(default_factory=dict)  # added: (dst, port) -> src
+    moves: set[str] = field(default_factory=set)  # nodes with items whose wires reroute
+    places: list[tuple[float, float]] = field(default_factory=list)  # to grow the rect to
+    removed_wires: bool = False  # the wire layer repaints once
+
+
+class ModelSync:
+    """Model observers for GraphScene."""
+
+    graph: Graph
+    nodes: dict[str, NodeItem]
+    wires: dict[tuple[str, str], Any]
+    wire_layer: Any
+    selection: Any
+    item_class: type[NodeItem]
+    item_cache: bool
+    _reserve_timer: QTimer
+    _held: Held | None
+    _shapes: dict[str, tuple]
+    _out_name: str
+    _marked_output: str | None
+
+    def _add_node_item(self, node: Node) -> NodeItem:
+        shown = idle_node(node.value) if node.is_leaf else None
+        item = self.item_class(node, shown, self._shapes.get(node.name), self._out_name)
+        if self.item_cache:
+            item.setCacheMode(NodeItem.CacheMode.DeviceCoordinateCache)
+        self.nodes[node.id] = item
+        self.addItem(item)
+        return item
+
+    def _ends(self, src: str, dst: str, port: str) -> Ends:
+        """Where the wire src -> dst.port runs now: from the items, which lead the model
+        while a drag moves them."""
+        return (*self.nodes[src].out_port_xy(), *self.nodes[dst].in_port_xy(port))
+
+    def _held_wire_ends(self, wires: dict[tuple[str, str], str]
+                        ) -> Iterator[tuple[str, str, str, Ends]]:
+        items = self.nodes
+        for (dst, port), src in wires.items():
+            item = items[dst]
+            item.connected.add(port)
+            yield src, dst, port, (*items[src].out_port_xy(), *item.in_port_xy(port))
+
+    def _mark_output(self) -> None:
+        out = self.graph.explicit_output
+        for node_id in {self._marked_output, out} - {None}:
+            item = self.nodes.get(node_id)
+            if item is not None and item.set_marks(node_id == out, item.trainable):
+                self.reroute_wires([node_id])
+        self._marked_output = out
+
+    # --- observing the model ------------------------------------------------------------
+    def _on_node_added(self, node: Node) -> None:
+        if self._held is not None:
+            self._held.nodes[node.id] = node
+            self._held.places.append((node.x, node.y))
+            return
+        self._add_node_item(node)
+        self._grow_rect(node.x, node.y)
+
+    def _on_node_removed(self, node: Node) -> None:
+        if self._held is not None and self._held.nodes.pop(node.id, None) is not None:
+            return
+        item = self.nodes.pop(node.id, None)
+        if item is not None:
+            self.removeItem(item)
+
+    def _on_node_moved(self, node: Node) -> None:
+        held = self._held
+        if held is not None:
+            held.places.append((node.x, node.y))
+            if node.id in held.nodes:  # its item is made at the end, where it stands then
+                return
+            held.moves.add(node.id)
+        item = self.nodes[node.id]
+        if item.pos() != QPointF(node.x, node.y):
+            item.setPos(node.x, node.y)
+        if held is None:
+            self.reroute_wires([node.id])
+            self._grow_rect(node.x, node.y)
+
+    def _on_batch_started(self) -> None:
+        self.selection.hold()
+        self._held = Held()
+
+    def _on_batch_finished(self) -> None:
+        held, self._held = self._held or Held(), None
+        if held.places:
+            xs, ys = [p[0] for p in held.places], [p[1] for p in held.places]
+            self._grow_rect(min(xs), min(ys))
+            self._grow_rect(max(xs), max(ys))
+        # Old items first take the final reserve, so the new ones are measured once with it.
+        refit = self.reserve_shapes(reroute=False)
+        for node in held.nodes.values():
+            self._add_node_item(node)
+        self._mark_output()
+        if held.wires:
+            self.wire_layer.add_all(self._held_wire_ends(held.wires))
+            for dst in {dst for dst, _port in held.wires} - held.nodes.keys():
+                self.nodes[dst].update()  # an old node's port now shows a wire
+        elif held.removed_wires:
+            self.wire_layer.changed(self.wire_layer.boundingRect())
+        self.reroute_wires(held.moves.union(refit))  # each wire once
+        self.selection.release()
+
+    def _held_node(self, node: Node) -> bool:
+        """Whether ``node`` arrived in this batch (its item, made at the end, shows all)."""
+        return self._held is not None and node.id in self._held.nodes
+
+    def _on_node_renamed(self, node: Node) -> None:
+        if self._held_node(node):
+            return
+        if self.nodes[node.id].set_name(node.name):
+            self.reroute_wires([node.id])
+        if self._held is None and node.id == self.graph.output:  # every gradient row names it
+            self.reserve_shapes()
+
+    def reserve_shapes(self, reroute: bool = True) -> list[str]:
+        """Have every node reserve room for its value's shape (inferred on zeros, without a
+        run) and for the gradient row of the current output; wires follow widened nodes
+        (unless ``reroute`` is False: the caller reroutes). The ids of the widened nodes."""
+        self._reserve_timer.stop()
+        self._shapes, self._out_name = shapes, out_name = self._reserved()
+        moved = [node_id for node_id, item in self.nodes.items()
+                 if item.set_reserve(shapes.get(item.name), out_name)]
+        if reroute:
+            self.reroute_wires(moved)
+        return moved
+
+    def _reserved(self) -> tuple[dict[str, tuple], str]:
+        """Value shapes by node name (none past RESERVE_LIMIT) and the output's name."""
+        shapes: dict[str, tuple] = {}
+        if len(self.graph.nodes) <= RESERVE_LIMIT:
+            try:
+                shapes = infer_shapes(self.graph)[0]
+            except GraphError:
+                shapes = {}
+        out = self.graph.output
+        return shapes, self.graph.nodes[out].name if out is not None else "J"
+
+    def _on_value_changed(self, node: Node) -> None:
+        if self._held_node(node):
+            return
+        item = self.nodes[node.id]
+        item.idle = idle_node(node.value)
+        idle = item.idle
+        item.set_display(value_text=idle.value_text, grid=idle.grid, heatmap=idle.heatmap)
+
+    def _on_attrs_changed(self, node: Node) -> None:
+        if self._held_node(node):
+            return
+        item = self.nodes[node.id]
+        if item.set_marks(item.is_output, node.trainable):
+            self.reroute_wires([node.id])
+
+    def _on_edge_added(self, edge: Edge) -> None:
+        if self._held is not None:
+            self._held.wires[(edge.dst, edge.port)] = edge.src
+            return
+        self.wire_layer.add(edge.src, edge.dst, edge.port,
+                            self._ends(edge.src, edge.dst, edge.port))
+        item = self.nodes[edge.dst]
+        item.connected.add(edge.port)
+        item.update()
+
+    def _on_edge_removed(self, edge: Edge) -> None:
+        key = (edge.dst, edge.port)
+        held = self._held
+        if held is not None:
+            if held.wires.pop(key, None) is not None:
+                return
+            held.removed_wires = True
+        self.wire_layer.remove(key, repaint=held is None)
+        dst = self.nodes.get(edge.dst)
+        if dst is not None:
+            dst.connected.discard(edge.port)
+            dst.update()
+
+    def _on_output_changed(self, _node_id: str | None) -> None:
+        if self._held is None:  # a batch marks the output and reserves at its end
+            self._mark_output()
+            self.reserve_shapes()
+
+    def reroute_wires(self, node_ids: Iterable[str]) -> None:
+        """Re-route the wires of the nodes ``node_ids``, each wire once. Many at a time
+        (dragging a big selection) repaint as one region instead of two per wire."""
+        graph, nodes = self.graph, self.nodes
+        ids = {i for i in node_ids if i in nodes and i in graph.nodes}
+        if len(ids) * 4 > len(nodes):  # most nodes: one pass over the wires is cheaper
+            wires = [w for w in self.wires.values() if w.src in ids or w.dst in ids]
+        else:
+            table = self.wires
+            wires = [table[k] for k in {k for i in ids for k in graph.wire_keys(i)}
+                     if k in table]
+        one_by_one = len(wires) <= BULK_WIRES
+        for wire in wires:
+            wire.set_ends_xy(*self._ends(wire.src, wire.dst, wire.port), one_by_one)
+        if not one_by_one:  # each moved wire already updated its own cached line
+            self.wire_layer.update()
