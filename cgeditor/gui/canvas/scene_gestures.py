@@ -13,17 +13,14 @@ from PySide6.QtWidgets import QGraphicsSceneMouseEvent
 from cgeditor.gui import theme as T
 from cgeditor.gui.canvas.drag_follow import DragFollow
 from cgeditor.gui.canvas.node_item import NodeItem
+from cgeditor.gui.canvas.scene_parts import SceneParts
 from cgeditor.gui.canvas.wire_item import WireItem
 from cgeditor.gui.canvas.wiring import WireDrag
 
 
-class SceneGestures:
+class SceneGestures(SceneParts):
     """Mouse gestures and cycle flashes for GraphScene."""
 
-    graph: Any
-    nodes: dict[str, NodeItem]
-    wires: dict[tuple[str, str], Any]
-    wire_layer: Any
     nodes_moved: Any
     _wiring: WireDrag | None
     _press_positions: dict[str, QPointF]

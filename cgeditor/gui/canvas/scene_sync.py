@@ -11,15 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
 
 from PySide6.QtCore import QPointF, QTimer
 
 from cgeditor.gui.canvas.drag_follow import BULK_WIRES
 from cgeditor.gui.canvas.node_item import NodeItem
+from cgeditor.gui.canvas.scene_parts import SceneParts
 from cgeditor.model.display import idle_node
 from cgeditor.model.errors import GraphError
-from cgeditor.model.graph import Edge, Graph, Node
+from cgeditor.model.graph import Edge, Node
 from cgeditor.model.run import infer_shapes
 
 # Up to this many nodes every node reserves room for its value's inferred shape (one
@@ -40,14 +40,9 @@ class Held:
     removed_wires: bool = False  # the wire layer repaints once
 
 
-class ModelSync:
+class ModelSync(SceneParts):
     """Model observers for GraphScene."""
 
-    graph: Graph
-    nodes: dict[str, NodeItem]
-    wires: dict[tuple[str, str], Any]
-    wire_layer: Any
-    selection: Any
     item_class: type[NodeItem]
     item_cache: bool
     _reserve_timer: QTimer
