@@ -24,6 +24,12 @@ def plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
+def parts_text(nodes: int, wires: int) -> str:
+    """'3 nodes, 2 wires': what an edit of many nodes added or removed, in one wording for
+    the messages (paste, formula, delete, an opened file)."""
+    return f"{plural(nodes, 'node')}, {plural(wires, 'wire')}"
+
+
 def short(value: Any, width: int = 24) -> str:
     text = format_value(value, 6)
     return text if len(text) <= width else text[: width - 1] + "…"

@@ -2,7 +2,9 @@
 layout, training) becomes exactly one undoable command on the document's undo stack.
 
 Everything is validated against the Graph first; a refusal is reported (messages, status bar,
-flash on the canvas) and changes nothing. Methods return an error text or None.
+flash on the canvas) and changes nothing. Methods return an error text or None. An edit of many
+nodes at once (paste, duplicate, formula, layout, a delete of several) leaves one line in the
+messages saying what it did, in one wording: "Pasted 3 nodes, 2 wires".
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from cgeditor.gui import commands as C
 from cgeditor.gui import theme as T
 from cgeditor.gui.canvas.arrange import predicted_layout, scene_layout
 from cgeditor.model.errors import CycleError, GraphError, SelfLoopError
+from cgeditor.model.formula import to_formula
 from cgeditor.model.run import infer_shapes
 from cgeditor.model.values import coerce_attrs, parse_value_text
 
@@ -33,8 +36,8 @@ SPOT_GAP = 40.0  # around a node placed beside another (room for its wires and l
 class Editor:
     """The document's edit operations; each successful one is exactly one undo step.
 
-    ``log`` reports refusals; ``fit`` shows the whole graph after an edit that places many
-    nodes (formula insert, layout)."""
+    ``log`` reports refusals and bulk edits; ``fit`` shows the whole graph after an edit
+    that places many nodes (formula insert, layout)."""
 
     def __init__(self, document: Document, log: Callable[[str], None],
                  fit: Callable[[], None]) -> None:
@@ -68,8 +71,13 @@ class Editor:
         return cmd.node_id
 
     def delete(self, ids: list[str]) -> None:
-        if ids:
-            self.push(C.delete_nodes(self.graph, ids))
+        ids = [i for i in dict.fromkeys(ids) if i in self.graph.nodes]
+        if not ids:
+            return
+        wires = len({key for node_id in ids for key in self.graph.wire_keys(node_id)})
+        self.push(C.delete_nodes(self.graph, ids))
+        if len(ids) > 1:
+            self.log(f"Deleted {C.parts_text(len(ids), wires)}")
 
     def move(self, moves: dict[str, Any]) -> None:
         moves = {k: v for k, v in moves.items() if k in self.graph.nodes}
@@ -165,15 +173,20 @@ class Editor:
             return self.refuse(f"{op} does not reduce a tensor to one number")
         if self.graph.output is None:
             return self.refuse("the graph has no output to reduce")
+        out = self.graph.nodes[self.graph.output].name
         cmd = C.reduce_output(self.graph, op,
                               free_spot_right_of(self.document.shown_scene(), self.graph.output))
         self.push(cmd)
-        self.document.shown_scene().select_ids([cmd.children_[0].node_id])
+        new = cmd.children_[0].node_id
+        self.document.shown_scene().select_ids([new])
+        self.log(f"Made the output a scalar: {self.graph.nodes[new].name} = {op}({out})")
         return None
 
     # --- many nodes at once --------------------------------------------------------------
-    def paste_payload(self, payload: dict[str, Any], key: str) -> list[str]:
-        """Paste a validated clipboard payload, each repeat a further step down-right."""
+    def paste_payload(self, payload: dict[str, Any], key: str,
+                      verb: str = "Pasted") -> list[str]:
+        """Paste a validated clipboard payload, each repeat a further step down-right;
+        ``verb`` names it in the messages ("Duplicated")."""
         count = self._paste_counts.get(key, 0) + 1
         offset = PASTE_OFFSET * count
         nodes = payload["nodes"]
@@ -186,6 +199,7 @@ class Editor:
         self._paste_counts[key] = count
         self.push(cmd)
         self.document.shown_scene().select_ids(ids)
+        self.log(f"{verb} {C.parts_text(len(ids), len(payload['edges']))}")
         return ids
 
     def insert_formula(self, formula: Graph, matched: list[str]) -> list[str]:
@@ -206,6 +220,8 @@ class Editor:
         self.push(cmd)
         self.document.shown_scene().select_ids(ids)
         self.fit()
+        self.log(formula_report(formula, len(ids), len(wires) + len(feeds),
+                                sorted({self.graph.nodes[src].name for src, _, _ in feeds})))
         return ids
 
     def auto_layout(self) -> int:
@@ -220,6 +236,9 @@ class Editor:
             command = C.MoveNodes(graph, moves)
             command.setText("Auto layout")
             self.push(command)
+            self.log(f"Auto layout: moved {len(moves)} of {C.plural(len(graph.nodes), 'node')}")
+        else:
+            self.log("Auto layout: every node was already in place")
         self.fit()
         return len(moves)
 
@@ -230,6 +249,16 @@ class Editor:
         for node_id, value in values.items():
             C.SetValue(self.graph, node_id, value, parent)
         self.push(parent)
+
+
+def formula_report(formula: Graph, nodes: int, wires: int, reused: list[str]) -> str:
+    """The messages' line for an inserted formula: its text, what it added, what it reused."""
+    try:
+        text = to_formula(formula)
+    except GraphError:  # a formula that parsed always prints; the name is a fallback
+        text = formula.nodes[formula.output].name if formula.output else "formula"
+    using = f"; wired to the graph's {', '.join(reused)}" if reused else ""
+    return f"Inserted {text}: {C.parts_text(nodes, wires)}{using}"
 
 
 def formula_parts(formula: Graph, target: Graph, matched: list[str]

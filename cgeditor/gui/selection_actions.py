@@ -50,4 +50,4 @@ class SelectionActions:
         ids = self.ids()
         if ids:
             payload = clipboard.validate(clipboard.snapshot(self.ctx.graph, ids))
-            self.ctx.editor.paste_payload(payload, f"duplicate:{','.join(ids)}")
+            self.ctx.editor.paste_payload(payload, f"duplicate:{','.join(ids)}", "Duplicated")

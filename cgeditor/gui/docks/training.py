@@ -190,7 +190,7 @@ class TrainPanel(QWidget):
         self._show_progress()
         if trainer.done:
             self._end("diverged", f"{trainer.message or 'training stopped'}; the parameters "
-                      "were left as they were", apply=False, log=True)
+                      "were left as they were", apply=False)
         elif len(trainer.losses) >= self.total:
             self._end("done", "")
 
@@ -225,23 +225,19 @@ class TrainPanel(QWidget):
         if self.running:
             self._end("stopped", "")
 
-    def _end(self, why: str, message: str, apply: bool = True, log: bool = False) -> None:
+    def _end(self, why: str, message: str, apply: bool = True) -> None:
+        """Stop; apply what was learned (unless ``apply`` is False) and say how it ended,
+        here and in the messages."""
         self._timer.stop()
         self.train_button.setEnabled(True)
         self.stop_button.setEnabled(False)
         trainer, self.trainer = self.trainer, None
-        steps = len(trainer.losses) if trainer is not None else 0
         if apply and trainer is not None:
-            applied = self._apply(trainer, steps)
+            applied = self._apply(trainer, len(trainer.losses))
             self.stale_note.clear()  # that edit was the training's own
-            final = trainer.losses[-1] if trainer.losses else float("nan")
-            where = "Stopped" if why == "stopped" else "Trained"
-            text = message or f"{where} after {steps} steps: loss {value_text(final)}" + (
-                "" if applied else " (the graph changed meanwhile; nothing applied)")
-        else:
-            text = message
-        self._restore_canvas(why)
-        self._say(text, log=log or why != "done")
+            message = message or outcome(trainer, why == "stopped", applied)
+        self._say(message, log=True)
+        self._restore_canvas(why)  # after: the status line then shows the run's numbers
         self.stopped.emit(why)
 
     def _apply(self, trainer: Trainer, steps: int) -> bool:
@@ -287,6 +283,18 @@ class TrainPanel(QWidget):
             self.run.republish()
         else:
             self.run.show_current()
+
+
+def outcome(trainer: Trainer, stopped: bool, applied: bool) -> str:
+    """How a training run ended, for the panel and the messages: which parameters, how many
+    steps, the loss from the first step to the last."""
+    names, losses = ", ".join(trainer.names.values()), trainer.losses
+    steps = f"{len(losses)} step{'' if len(losses) == 1 else 's'}"
+    head = f"Stopped training {names} after {steps}" if stopped else \
+        f"Trained {names} for {steps}"
+    loss = f"loss {value_text(losses[0])} → {value_text(losses[-1])}" if losses else "no step"
+    tail = "" if applied else " (the graph changed meanwhile; nothing applied)"
+    return f"{head}: {loss}{tail}"
 
 
 class LossAxis(pg.AxisItem):

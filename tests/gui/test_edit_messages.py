@@ -1,0 +1,116 @@
+"""Every edit of many nodes at once leaves one line in the Messages dock, in one wording
+("Pasted 2 nodes, 1 wire"): formula insert (field and dialog), paste, duplicate, delete,
+auto layout, the scalar fix, opening an example and training. The counts are checked
+against what the graph gained or lost. Keys and clicks as the user gives them."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QLineEdit, QToolButton
+
+from cgeditor.gui.commands import plural
+from cgeditor.model.formula import from_formula
+from cgeditor.paths import examples_dir
+from tests.gui.conftest import learning_on
+
+Ctrl = Qt.KeyboardModifier.ControlModifier
+
+
+def press(window, key: Qt.Key, mods=Qt.KeyboardModifier.NoModifier) -> None:
+    window.view.setFocus()
+    QTest.keyClick(window.view.viewport(), key, mods)
+
+
+def last(window) -> str:
+    return window.messages.toPlainText().splitlines()[-1]
+
+
+def size(graph) -> tuple[int, int]:
+    return len(graph.nodes), len(graph.edges)
+
+
+def parts(nodes: int, wires: int) -> str:
+    return f"{plural(nodes, 'node')}, {plural(wires, 'wire')}"
+
+
+def test_formula_from_the_toolbar_field_says_what_it_added(qtbot, window) -> None:
+    n0, e0 = size(window.graph)
+    field = window.toolbar.findChild(QLineEdit, "formula_field")
+    qtbot.keyClicks(field, "z = tanh(w*x + q)")
+    qtbot.keyClick(field, Qt.Key.Key_Return)
+    n1, e1 = size(window.graph)
+    assert window.graph.has_name("z") and n1 > n0
+    assert last(window) == (f"Inserted z = tanh(w * x + q): {parts(n1 - n0, e1 - e0)}; "
+                            "wired to the graph's w, x")
+
+
+def test_formula_from_the_dialog_says_what_it_added(qtbot, window) -> None:
+    n0, e0 = size(window.graph)
+    window.action("formula").trigger()
+    dialog = window.dialogs.dialogs["formula"]
+    dialog.editor.setPlainText("e = u*v")
+    dialog.refresh()
+    qtbot.mouseClick(dialog.insert_button, Qt.MouseButton.LeftButton)
+    n1, e1 = size(window.graph)
+    assert (n1 - n0, e1 - e0) == (3, 2)  # u, v and e, nothing of the graph's reused
+    assert last(window) == f"Inserted e = u * v: {parts(3, 2)}"
+
+
+def test_copy_paste_duplicate_delete_each_say_so(window, canvas) -> None:
+    canvas.click(canvas.header("w"))
+    canvas.click(canvas.header("c"), Ctrl)  # w and the wire w → c
+    assert set(window.scene.selected_ids()) == {canvas.id("w"), canvas.id("c")}
+    press(window, Qt.Key.Key_C, Ctrl)
+    n0, e0 = size(window.graph)
+    press(window, Qt.Key.Key_V, Ctrl)
+    assert size(window.graph) == (n0 + 2, e0 + 1)
+    assert last(window) == f"Pasted {parts(2, 1)}"
+    press(window, Qt.Key.Key_D, Ctrl)  # the pasted pair is selected: duplicate it
+    assert size(window.graph) == (n0 + 4, e0 + 2)
+    assert last(window) == f"Duplicated {parts(2, 1)}"
+    press(window, Qt.Key.Key_Delete)
+    assert size(window.graph) == (n0 + 2, e0 + 1)
+    assert last(window) == f"Deleted {parts(2, 1)}"
+    count = len(window.messages.toPlainText().splitlines())
+    canvas.click(canvas.header("J"))
+    press(window, Qt.Key.Key_Delete)  # one node: an ordinary edit, no line
+    assert len(window.messages.toPlainText().splitlines()) == count
+
+
+def test_auto_layout_says_how_many_nodes_moved(window) -> None:
+    before = {i: (n.x, n.y) for i, n in window.graph.nodes.items()}
+    press(window, Qt.Key.Key_L, Ctrl)
+    moved = sum(before[i] != (n.x, n.y) for i, n in window.graph.nodes.items())
+    assert moved > 0
+    assert last(window) == f"Auto layout: moved {moved} of {plural(len(before), 'node')}"
+    press(window, Qt.Key.Key_L, Ctrl)
+    assert last(window) == "Auto layout: every node was already in place"
+
+
+def test_opening_an_example_says_what_it_holds(window) -> None:
+    assert window.dialogs.open_example(str(examples_dir() / "xor.cgraph"))
+    assert last(window) == f"Opened the example xor.cgraph: {parts(*size(window.graph))}"
+
+
+def test_the_scalar_fix_says_what_became_the_output(qtbot, window) -> None:
+    window.set_graph(from_formula("h = tanh(w*x)", w=np.array([1.0, 2.0]),
+                                  x=np.array([3.0, 4.0])))
+    press(window, Qt.Key.Key_F6)
+    qtbot.mouseClick(window.findChild(QToolButton, "make_scalar_mean_button"),
+                     Qt.MouseButton.LeftButton)
+    lines = window.messages.toPlainText().splitlines()
+    assert "Made the output a scalar: J = mean(h)" in lines
+    assert lines.count("Made the output a scalar: J = mean(h)") == 1
+
+
+def test_training_says_which_parameters_how_long_and_the_loss(qtbot, window) -> None:
+    panel = learning_on(window, "seed", "train").train
+    panel.steps.setValue(4)
+    with qtbot.waitSignal(panel.stopped, timeout=30_000):
+        qtbot.mouseClick(panel.train_button, Qt.MouseButton.LeftButton)
+    lines = window.messages.toPlainText().splitlines()
+    trained = [line for line in lines if line.startswith("Trained ")]
+    assert trained == [panel.status.text()]
+    assert trained[0].startswith("Trained w, b for 4 steps: loss 2 → ")
