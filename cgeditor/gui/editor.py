@@ -9,6 +9,7 @@ messages saying what it did, in one wording: "Pasted 3 nodes, 2 wires".
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -18,19 +19,23 @@ from PySide6.QtGui import QUndoCommand
 from cgeditor.core.ops import REGISTRY
 from cgeditor.gui import commands as C
 from cgeditor.gui import theme as T
-from cgeditor.gui.canvas.arrange import predicted_layout, scene_layout
+from cgeditor.gui.canvas.arrange import GAPS, predicted_layout, scene_layout
 from cgeditor.model.errors import CycleError, GraphError, SelfLoopError
 from cgeditor.model.formula import to_formula
+from cgeditor.model.room import Gaps, make_room
 from cgeditor.model.run import infer_shapes
 from cgeditor.model.values import coerce_attrs, parse_value_text
 
 if TYPE_CHECKING:
+    from cgeditor.gui.canvas.scene import GraphScene
     from cgeditor.gui.context import Document
     from cgeditor.model.graph import Graph
 
 PASTE_OFFSET = 40.0
 FORMULA_GAP = 120.0  # between the existing graph and an inserted formula
 SPOT_GAP = 40.0  # around a node placed beside another (room for its wires and labels)
+# A pushed node keeps the gaps auto layout leaves (room for the wire labels between columns).
+ROOM_GAPS = Gaps(down=GAPS["LR"][1], right=GAPS["LR"][0])
 
 
 class Editor:
@@ -51,8 +56,50 @@ class Editor:
         return self.document.graph
 
     def push(self, command: QUndoCommand | None) -> None:
-        if command is not None:
-            self.document.undo_stack.push(command)
+        """Push ``command`` as one step; if it made nodes grow or added nodes that now cover
+        others, the same step moves the covered ones out from under them (see make_room),
+        so one undo puts every node back."""
+        if command is None:
+            return
+        scene = self.document.shown_scene()
+        scene.take_changes()  # what grew before this edit (an undo, a run) is not its doing
+        step = C.Group(command.text())
+        step.children_.append(command)
+        self.document.undo_stack.push(step)
+        room = self._room(scene)
+        if room is not None:
+            room.redo()
+            step.children_.append(room)
+
+    def keep_apart(self, change: Callable[[], None], title: str) -> None:
+        """Do ``change`` (a run painted onto the canvas); if it grew nodes past the rows they
+        reserved, push one step ``title`` that moves what they now cover."""
+        scene = self.document.shown_scene()
+        scene.take_changes()
+        change()
+        room = self._room(scene)
+        if room is not None:
+            room.setText(title)
+            self.document.undo_stack.push(room)
+
+    def _room(self, scene: GraphScene) -> C.MoveNodes | None:
+        """The move that clears what the scene's grown and added nodes cover, or None."""
+        grown, added = scene.take_changes()
+        if not grown and not added:
+            return None
+        nodes = self.graph.nodes
+        moves = {}
+        for node_id, (x, y) in make_room(scene.outlines(), grown, added, ROOM_GAPS).items():
+            old = (nodes[node_id].x, nodes[node_id].y)
+            # Whole units, rounded away from what it moved off: no new overlap by rounding.
+            new = (float(math.ceil(x + T.OUTSET_X)), float(math.ceil(y + T.OUTSET_TOP)))
+            if new != old:
+                moves[node_id] = (old, new)
+        if not moves:
+            return None
+        room = C.MoveNodes(self.graph, moves)
+        room.setText(f"Make room: move {C.plural(len(moves), 'node')}")
+        return room
 
     def refuse(self, reason: str) -> str:
         self.log(f"Refused: {reason}")

@@ -170,7 +170,10 @@ class MainWindow(QMainWindow):
     # --- canvas -------------------------------------------------------------------------
     def _show_run(self, state: RunState) -> None:
         """The published run on the canvas and in the inspector's number tables."""
-        paint_run(self.scene, state.display, self.graph)
+        # The rows a run fills are reserved from inferred shapes; where inference could not
+        # tell (a graph past the reserve limit), a grown node pushes its neighbours away.
+        self.editor.keep_apart(lambda: paint_run(self.scene, state.display, self.graph),
+                               "Make room for the run's values")
         self.inspector.show_run(state.display)
 
     def _selection_changed(self) -> None:

@@ -4,7 +4,9 @@ name, ports, value and gradient (every number of a small tensor, a heatmap of a 
 A run fills the reserved rows without growing the node, so nothing it paints can reach a
 neighbour, and auto layout spaces nodes by the same boxes. The box depends on the node's
 ports, its header, the output's and its own name, and the shape of its value (inferred
-before a run); numbers are elided to fit, never widen it.
+before a run). A box widens for its whole name and gradient label up to TEXT_MAX_WIDTH
+and for its numbers up to the theme's NODE_MAX_WIDTH; past them texts are elided in the
+middle (the tooltip and the inspector show them whole).
 """
 
 from __future__ import annotations
@@ -20,8 +22,9 @@ from cgeditor.gui import theme as T
 from cgeditor.model.display import CELL_CHARS, GRID, grid_shape
 
 CELL_GAP = 8.0  # between the columns of a number grid
-SCALAR_CHARS = 8  # a scalar's row reserves room for '−0.1235' and the like
+SCALAR_CHARS = 10  # a scalar's row reserves room for '−1.235e-07' and the like
 RANGE_CHARS = 20  # '= 8×2 [−0.123, 4.56]': a larger tensor's shape and range
+TEXT_MAX_WIDTH = 320.0  # widest box for a long name; past it names are elided in the middle
 THUMB_CELL = 9.0  # largest heatmap cell side
 THUMB_PAD = 4.0  # above and below the heatmaps
 THUMB_GAP = 10.0  # between the value and the gradient heatmaps
@@ -78,14 +81,17 @@ def node_box(header_width: float, ports: int, shape: tuple[int, ...] | None,
     shape = shape or ()
     grid = grid_shape(shape)
     cell = CELL_CHARS * cw
+    # Numbers (a grid, a range) widen the box up to NODE_MAX_WIDTH; the name and the
+    # gradient row's label, which cannot be read in part, up to TEXT_MAX_WIDTH.
     if grid is not None:
-        want = grid[1] * cell + (grid[1] - 1) * CELL_GAP
-        want = max(want, (len(grad_label) + 2) * cw)
+        numbers = grid[1] * cell + (grid[1] - 1) * CELL_GAP
+        text = (len(grad_label) + 2) * cw
     elif shape:
-        want = max(RANGE_CHARS, len(grad_label) + 2) * cw
+        numbers, text = RANGE_CHARS * cw, (len(grad_label) + 2) * cw
     else:
-        want = (len(grad_label) + 3 + SCALAR_CHARS) * cw
-    width = min(T.NODE_MAX_WIDTH, max(T.NODE_WIDTH, header_width, want + 2 * T.TEXT_SIDE))
+        numbers, text = 0.0, (len(grad_label) + 3 + SCALAR_CHARS) * cw
+    width = max(T.NODE_WIDTH, min(T.NODE_MAX_WIDTH, numbers + 2 * T.TEXT_SIDE),
+                min(TEXT_MAX_WIDTH, max(header_width, text + 2 * T.TEXT_SIDE)))
     value_top = T.HEADER_HEIGHT + ports * T.ROW_HEIGHT
     lines = grid[0] * T.LINE_HEIGHT if grid is not None else 0.0
     grad_top = value_top + T.ROW_HEIGHT + lines

@@ -20,7 +20,7 @@ from cgeditor.core.ops import REGISTRY
 from cgeditor.gui import theme as T
 from cgeditor.gui.canvas.node_chrome import NodeChrome, static_text
 from cgeditor.gui.canvas.node_geometry import TAG_WIDTH, NodeBox, box_of, outline
-from cgeditor.gui.canvas.node_paint import paint_info
+from cgeditor.gui.canvas.node_paint import fitted_rows, paint_info
 from cgeditor.model.display import BLANK_NODE, NodeDisplay
 from cgeditor.model.graph import Node
 
@@ -49,7 +49,7 @@ def _geometry(width: float, height: float) -> tuple[QRectF, QRectF]:
 
 
 def _elide(text: str, role: str, width: float) -> str:
-    return T.metrics(role).elidedText(text, Qt.TextElideMode.ElideRight, width)
+    return T.metrics(role).elidedText(text, Qt.TextElideMode.ElideMiddle, width)
 
 
 class NodeItem(NodeChrome, QGraphicsItem):
@@ -113,9 +113,13 @@ class NodeItem(NodeChrome, QGraphicsItem):
         box = self._compute_box()
         if box == self._box:
             return False
-        moved = box.width != self._box.width
+        moved, old = box.width != self._box.width, self._box
         self.prepareGeometryChange()
         self._box = box
+        scene = self.scene()
+        if (box.width > old.width or box.height > old.height) and scene is not None \
+                and hasattr(scene, "note_grown"):  # it may cover a neighbour now
+            scene.note_grown(self.node_id, old.width, old.height)
         self._rect, self._bounds = _geometry(box.width, box.height)
         self._title = None
         return moved
@@ -126,6 +130,10 @@ class NodeItem(NodeChrome, QGraphicsItem):
 
     def width(self) -> float:
         return self._box.width
+
+    def title(self) -> str:
+        """The name as the header shows it (elided in the middle past the widest box)."""
+        return self._title_text().text()
 
     def _title_text(self) -> QStaticText:
         if self._title is None:
@@ -155,8 +163,11 @@ class NodeItem(NodeChrome, QGraphicsItem):
         return moved
 
     def toolTip(self) -> str:
-        """Formatted on demand (the scene's helpEvent shows it): never per run for 10k nodes."""
-        return self.display.tooltip
+        """Every text the node may elide, whole: its name, full-precision value and gradient
+        ('∂J/∂name = …'), its error; or its name and op before a run. Formatted on demand
+        (the scene's helpEvent shows it): never per run for 10k nodes."""
+        shown = replace(self.display, name=self.name, output=self.out_name)
+        return shown.tooltip or f"{self.name}  ({self.op})"
 
     def set_marks(self, is_output: bool, trainable: bool) -> bool:
         """The OUT / TRAIN tags in the header; True when the node's width changed."""
@@ -188,6 +199,10 @@ class NodeItem(NodeChrome, QGraphicsItem):
         elif d.grad_text:
             rows.append(("grad", d.grad_text))
         return rows
+
+    def shown_rows(self) -> list[str]:
+        """The value and gradient rows as painted (long ones elided in the middle)."""
+        return fitted_rows(self._box, self.info_rows())
 
     # --- geometry -----------------------------------------------------------------------
     def rect(self) -> QRectF:

@@ -13,6 +13,8 @@ from cgeditor.gui.canvas.node_geometry import NodeBox
 from cgeditor.gui.canvas.node_thumbnail import grid_rule, paint_grid, paint_thumbs
 from cgeditor.model.display import NodeDisplay
 
+_MIDDLE = Qt.TextElideMode.ElideMiddle
+
 
 @lru_cache(maxsize=4096)
 def _line(text: str) -> QStaticText:
@@ -23,8 +25,25 @@ def _line(text: str) -> QStaticText:
 
 
 def elided(text: str, width: float) -> str:
-    """``text`` cut with an ellipsis to fit ``width`` in the value font."""
-    return T.metrics("value").elidedText(text, Qt.TextElideMode.ElideRight, width)
+    """``text`` fitted to ``width`` in the value font. A row 'label = number' keeps its
+    number whole and gives up the middle of its label ('∂J/∂wei…ayer = −4'); other text
+    loses its middle. The tooltip and the inspector show it in full."""
+    metrics = T.metrics("value")
+    if metrics.horizontalAdvance(text) <= width:
+        return text
+    label, sep, number = text.partition(" = ")
+    if sep:
+        rest = sep + number
+        room = width - metrics.horizontalAdvance(rest)
+        if room >= metrics.horizontalAdvance("∂J/…x"):
+            return metrics.elidedText(label, _MIDDLE, room) + rest
+    return metrics.elidedText(text, _MIDDLE, width)
+
+
+def fitted_rows(box: NodeBox, rows: list[tuple[str, str]]) -> list[str]:
+    """The texts of ``rows`` (kind, text) as the node paints them: fitted to its width."""
+    room = box.width - 2 * T.TEXT_SIDE
+    return [elided(text, room) for _kind, text in rows]
 
 
 def paint_info(painter: QPainter, display: NodeDisplay, box: NodeBox,
@@ -35,12 +54,11 @@ def paint_info(painter: QPainter, display: NodeDisplay, box: NodeBox,
     stale = display.stale
     painter.setFont(T.font("value"))
     text_h = T.metrics("value").height()
-    room = box.width - 2 * T.TEXT_SIDE
-    for kind, text in rows:
+    for (kind, _), text in zip(rows, fitted_rows(box, rows)):
         top = box.value_top if kind == "value" else box.grad_top
         painter.setPen(pal.node_muted if stale and kind != "error" else colors[kind])
         painter.drawStaticText(QPointF(T.TEXT_SIDE, top + (T.ROW_HEIGHT - text_h) / 2),
-                               _line(elided(text, room)))
+                               _line(text))
     for grid, top, kind in ((display.grid, box.value_grid_top(), "value"),
                             (display.grad_grid, box.grad_grid_top(), "grad")):
         if grid is not None and box.grid is not None:

@@ -43,7 +43,7 @@ def paint_run(scene: Any, display: RunDisplay, graph: Graph) -> None:
             # An edited input shows what the user typed, not the stale run's copy of it.
             idle = item.idle
             shown = replace(shown, value_text=idle.value_text, grid=idle.grid,
-                            heatmap=idle.heatmap)
+                            heatmap=idle.heatmap, value=idle.value)
         if item.set_display(shown):
             widened.append(node_id)
     if widened:

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from cgeditor.gui import theme as T
 from cgeditor.gui.canvas import overview
 from cgeditor.gui.canvas.drag_follow import DragFollow
+from cgeditor.gui.canvas.node_geometry import outline
 from cgeditor.gui.canvas.node_item import OUT_PORT_Y, NodeItem
 from cgeditor.gui.canvas.scene_gestures import SceneGestures
 from cgeditor.gui.canvas.scene_labels import RunLabels
@@ -32,9 +33,15 @@ from cgeditor.gui.canvas.wire_layer import Wire, WireLayer
 from cgeditor.gui.canvas.wiring import WireDrag
 from cgeditor.model import collector
 from cgeditor.model.graph import Graph
+from cgeditor.model.room import Rect
 
 _CACHED = QGraphicsItem.CacheMode.DeviceCoordinateCache
 SCENE_MARGIN = 3000.0
+
+
+def _outline_at(pos: QPointF, width: float, height: float) -> Rect:
+    rect = outline(width, height).translated(pos)
+    return rect.x(), rect.y(), rect.width(), rect.height()
 
 
 class GraphScene(ModelSync, SceneGestures, RunLabels, QGraphicsScene):
@@ -73,6 +80,9 @@ class GraphScene(ModelSync, SceneGestures, RunLabels, QGraphicsScene):
         self._reserve_timer.timeout.connect(self.reserve_shapes)
         self._shapes: dict[str, tuple] = {}
         self._out_name = "J"
+        # Since the editor last asked: outlines of nodes before they grew, and new nodes.
+        self._grown: dict[str, Rect] = {}
+        self._added: list[str] = []
         self._build()
         self._slots = {
             "node_added": self._on_node_added, "node_removed": self._on_node_removed,
@@ -174,6 +184,26 @@ class GraphScene(ModelSync, SceneGestures, RunLabels, QGraphicsScene):
             item.connected.add(port)
             yield src_id, dst_id, port, (src.x + items[src_id].width(), src.y + OUT_PORT_Y,
                                          dst.x, dst.y + item.port_y(port))
+
+    # --- growth: what the editor makes room for -----------------------------------------
+    def note_grown(self, node_id: str, width: float, height: float) -> None:
+        """Node ``node_id``, whose body was ``width`` × ``height``, got wider or taller."""
+        if node_id not in self._grown:
+            self._grown[node_id] = _outline_at(self.nodes[node_id].pos(), width, height)
+
+    def take_changes(self) -> tuple[dict[str, Rect], list[str]]:
+        """The nodes that grew (their outlines before) and the nodes added since the last
+        call, after any pending reservation is applied; both are then forgotten."""
+        if self._reserve_timer.isActive():
+            self.reserve_shapes()
+        grown, added = self._grown, [n for n in self._added if n in self.nodes]
+        self._grown, self._added = {}, []
+        return grown, added
+
+    def outlines(self) -> dict[str, Rect]:
+        """Every node's whole outline (ports, badge, reserved rows) as (x, y, w, h)."""
+        return {node_id: _outline_at(item.pos(), item.width(), item.rect_height())
+                for node_id, item in self.nodes.items()}
 
     # --- selection helpers --------------------------------------------------------------
     def selected_ids(self) -> list[str]:

@@ -50,6 +50,7 @@ class ModelSync(SceneParts):
     _shapes: dict[str, tuple]
     _out_name: str
     _marked_output: str | None
+    _added: list[str]
 
     def _add_node_item(self, node: Node) -> NodeItem:
         shown = idle_node(node.value) if node.is_leaf else None
@@ -83,6 +84,7 @@ class ModelSync(SceneParts):
 
     # --- observing the model ------------------------------------------------------------
     def _on_node_added(self, node: Node) -> None:
+        self._added.append(node.id)  # the editor moves it if it lands on another node
         if self._held is not None:
             self._held.nodes[node.id] = node
             self._held.places.append((node.x, node.y))
@@ -176,7 +178,9 @@ class ModelSync(SceneParts):
         item = self.nodes[node.id]
         item.idle = idle_node(node.value)
         idle = item.idle
-        item.set_display(value_text=idle.value_text, grid=idle.grid, heatmap=idle.heatmap)
+        # The value too: the box follows its shape (a scalar edited to a matrix grows rows).
+        item.set_display(value_text=idle.value_text, grid=idle.grid, heatmap=idle.heatmap,
+                         value=idle.value)
 
     def _on_attrs_changed(self, node: Node) -> None:
         if self._held_node(node):

@@ -1,0 +1,127 @@
+"""Making room after nodes change size or arrive: pure geometry over node outlines (no Qt).
+
+A node that grows (taller rows for a tensor, wider for a longer name) pushes what it now
+covers: a neighbour in its own column moves down, one in the next column moves right, and
+whatever those moves cover moves on in turn. New nodes (a paste, an inserted formula) that
+land on old ones move down together, keeping their own arrangement. Nothing else moves,
+so nodes placed by hand stay where they are unless something would cover them.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+Rect = tuple[float, float, float, float]  # left, top, width, height
+Point = tuple[float, float]
+
+CELL = 256.0  # side of a bucket of the spatial index
+
+
+@dataclass(frozen=True)
+class Gaps:
+    """Room left between outlines after a push: below a node, and right of it."""
+
+    down: float = 22.0
+    right: float = 68.0
+
+
+def _overlap(a: Rect, b: Rect) -> bool:
+    return a[0] < b[0] + b[2] and b[0] < a[0] + a[2] and a[1] < b[1] + b[3] \
+        and b[1] < a[1] + a[3]
+
+
+class _Index:
+    """Rectangles bucketed on a grid, so a push looks at its neighbours, not at 10k nodes."""
+
+    def __init__(self, rects: Mapping[str, Rect]) -> None:
+        self.rects = dict(rects)
+        self.cells: dict[tuple[int, int], set[str]] = {}
+        for key, rect in self.rects.items():
+            self._file(key, rect, add=True)
+
+    @staticmethod
+    def _span(rect: Rect) -> Iterable[tuple[int, int]]:
+        x0, y0 = int(rect[0] // CELL), int(rect[1] // CELL)
+        x1, y1 = int((rect[0] + rect[2]) // CELL), int((rect[1] + rect[3]) // CELL)
+        return ((i, j) for i in range(x0, x1 + 1) for j in range(y0, y1 + 1))
+
+    def _file(self, key: str, rect: Rect, add: bool) -> None:
+        for cell in self._span(rect):
+            if add:
+                self.cells.setdefault(cell, set()).add(key)
+            else:
+                self.cells[cell].discard(key)
+
+    def move(self, key: str, x: float, y: float) -> None:
+        old = self.rects[key]
+        self._file(key, old, add=False)
+        self.rects[key] = (x, y, old[2], old[3])
+        self._file(key, self.rects[key], add=True)
+
+    def hits(self, rect: Rect, skip: Iterable[str] = ()) -> list[str]:
+        """Keys whose rectangles overlap ``rect``, in a stable order."""
+        near = {k for cell in self._span(rect) for k in self.cells.get(cell, ())}
+        near.difference_update(skip)
+        return sorted(k for k in near if _overlap(self.rects[k], rect))
+
+
+def make_room(rects: Mapping[str, Rect], grown: Mapping[str, Rect] | None = None,
+              added: Iterable[str] = (), gaps: Gaps = Gaps()) -> dict[str, Point]:
+    """New top-left corners for the outlines ``rects`` that must move so none overlaps
+    another, for the nodes in ``grown`` (id -> its outline before it grew) and the new
+    nodes ``added``. Returns only the nodes that move; all moves go right or down."""
+    index = _Index(rects)
+    moved: dict[str, Point] = {}
+    fresh = [k for k in added if k in index.rects]
+    if fresh:
+        _drop_block(index, fresh, gaps, moved)
+    before = {k: v for k, v in (grown or {}).items() if k in index.rects}
+    before.update({k: index.rects[k] for k in fresh})
+    _push(index, before, gaps, moved)
+    return moved
+
+
+def _drop_block(index: _Index, block: list[str], gaps: Gaps, moved: dict[str, Point]) -> None:
+    """Move the new nodes ``block`` down together until none of them covers an old node."""
+    inside = set(block)
+    dy = 0.0
+    for _ in range(10 * len(index.rects) + 10):
+        need = 0.0
+        for key in block:
+            x, y, w, h = index.rects[key]
+            for other in index.hits((x, y + dy, w, h), inside):
+                _ox, oy, _ow, oh = index.rects[other]
+                need = max(need, oy + oh + gaps.down - (y + dy))
+        if need <= 0:
+            break
+        dy += need
+    if dy:
+        for key in block:
+            x, y, _w, _h = index.rects[key]
+            index.move(key, x, y + dy)
+            moved[key] = (x, y + dy)
+
+
+def _push(index: _Index, before: dict[str, Rect], gaps: Gaps, moved: dict[str, Point]) -> None:
+    """Each node in ``before`` (its outline before the change) pushes what it covers: down
+    when it is in the same column as the pusher was, right when the pusher widened into
+    it. The pushed nodes push in turn, left to right, top to bottom."""
+    queue = deque(sorted(before, key=lambda k: (index.rects[k][0], index.rects[k][1])))
+    budget = 50 * (len(index.rects) + 1)  # every move goes right or down: this never binds
+    while queue and budget > 0:
+        key = queue.popleft()
+        x, y, w, h = index.rects[key]
+        old = before.get(key, index.rects[key])
+        for other in index.hits((x, y, w, h), (key,)):
+            budget -= 1
+            ox, oy, ow, _oh = index.rects[other]
+            if ox < old[0] + old[2] and old[0] < ox + ow:  # under the pusher: its column
+                to = (ox, max(oy, y + h + gaps.down))
+            else:
+                to = (max(ox, x + w + gaps.right), oy)
+            before.setdefault(other, index.rects[other])
+            index.move(other, *to)
+            moved[other] = to
+            queue.append(other)

@@ -1,0 +1,64 @@
+"""make_room: grown nodes push what they cover (down in their column, right into the next),
+new nodes drop below what they land on as one block, nothing else moves, nothing overlaps."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cgeditor.model.room import Gaps, _overlap, make_room
+
+GAPS = Gaps(down=20.0, right=60.0)
+
+
+def test_a_taller_node_pushes_its_column_down_and_the_push_cascades() -> None:
+    rects = {"w": (0.0, 0.0, 100.0, 150.0), "x": (0.0, 90.0, 100.0, 60.0),
+             "b": (0.0, 170.0, 100.0, 60.0), "c": (200.0, 0.0, 100.0, 60.0)}
+    moved = make_room(rects, {"w": (0.0, 0.0, 100.0, 60.0)}, gaps=GAPS)
+    assert moved == {"x": (0.0, 170.0), "b": (0.0, 250.0)}  # c, beside w, stays
+
+
+def test_a_wider_node_pushes_the_next_column_right() -> None:
+    rects = {"w": (0.0, 0.0, 260.0, 60.0), "c": (200.0, 20.0, 100.0, 60.0),
+             "a": (360.0, 20.0, 100.0, 60.0)}
+    moved = make_room(rects, {"w": (0.0, 0.0, 100.0, 60.0)}, gaps=GAPS)
+    assert moved == {"c": (320.0, 20.0), "a": (480.0, 20.0)}
+
+
+def test_new_nodes_drop_below_as_one_block() -> None:
+    rects = {"w": (0.0, 0.0, 100.0, 60.0), "x": (0.0, 80.0, 100.0, 60.0),
+             "w2": (40.0, 40.0, 100.0, 60.0), "x2": (40.0, 120.0, 100.0, 60.0)}
+    moved = make_room(rects, added=["w2", "x2"], gaps=GAPS)
+    assert moved == {"w2": (40.0, 160.0), "x2": (40.0, 240.0)}  # 80 apart, as pasted
+
+
+def test_nothing_moves_when_nothing_is_covered() -> None:
+    rects = {"w": (0.0, 0.0, 100.0, 100.0), "far": (0.0, 500.0, 100.0, 60.0)}
+    assert make_room(rects, {"w": (0.0, 0.0, 100.0, 60.0)}, gaps=GAPS) == {}
+
+
+boxes = st.lists(st.tuples(st.integers(0, 8), st.integers(0, 12),
+                           st.integers(40, 300), st.integers(30, 300)), min_size=1, max_size=30)
+
+
+@settings(max_examples=150, deadline=None)
+@given(boxes, st.data())
+def test_after_growth_no_two_nodes_overlap(cells, data) -> None:
+    # A grid of columns 200 apart and rows 50 apart: one node per cell, none overlapping.
+    seen: dict[tuple[int, int], tuple[int, int]] = {}
+    for col, row, w, h in cells:
+        seen.setdefault((col, row), (w, h))
+    rects = {f"{c},{r}": (c * 200.0, r * 50.0, 120.0, 40.0) for c, r in seen}
+    grown = {}
+    for (c, r), (w, h) in seen.items():
+        key = f"{c},{r}"
+        if data.draw(st.booleans()):
+            grown[key] = rects[key]
+            rects[key] = (c * 200.0, r * 50.0, float(w), float(h))
+    moved = make_room(rects, grown, gaps=GAPS)
+    final = {k: (*moved.get(k, v[:2]), v[2], v[3]) for k, v in rects.items()}
+    keys = sorted(final)
+    assert not [(a, b) for i, a in enumerate(keys) for b in keys[i + 1:]
+                if _overlap(final[a], final[b])]
+    for key, (x, y) in moved.items():  # only right or down
+        assert x >= rects[key][0] and y >= rects[key][1]
