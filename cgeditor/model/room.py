@@ -17,6 +17,7 @@ Rect = tuple[float, float, float, float]  # left, top, width, height
 Point = tuple[float, float]
 
 CELL = 256.0  # side of a bucket of the spatial index
+DROP_STEPS = 20  # a dropped block steps past what it covers at most this often
 
 
 @dataclass(frozen=True)
@@ -84,24 +85,41 @@ def make_room(rects: Mapping[str, Rect], grown: Mapping[str, Rect] | None = None
 
 
 def _drop_block(index: _Index, block: list[str], gaps: Gaps, moved: dict[str, Point]) -> None:
-    """Move the new nodes ``block`` down together until none of them covers an old node."""
+    """Move the new nodes ``block`` down together until none of them covers an old node:
+    step by step past what they cover (a paste lands just below its originals), and past
+    every old node in their span if that takes too many steps (a crowded column)."""
     inside = set(block)
     dy = 0.0
-    for _ in range(10 * len(index.rects) + 10):
-        need = 0.0
-        for key in block:
-            x, y, w, h = index.rects[key]
-            for other in index.hits((x, y + dy, w, h), inside):
-                _ox, oy, _ow, oh = index.rects[other]
-                need = max(need, oy + oh + gaps.down - (y + dy))
+    for _ in range(DROP_STEPS):
+        need = max((_below(index, other, gaps) - index.rects[key][1] - dy
+                    for key in block for other in index.hits(_shifted(index, key, dy), inside)),
+                   default=0.0)
         if need <= 0:
             break
         dy += need
+    else:
+        left = min(index.rects[k][0] for k in block)
+        right = max(index.rects[k][0] + index.rects[k][2] for k in block)
+        top = min(index.rects[k][1] for k in block)
+        span = [r for k, r in index.rects.items() if k not in inside
+                and r[0] < right and left < r[0] + r[2]]
+        dy = max(dy, max(r[1] + r[3] for r in span) + gaps.down - top)
     if dy:
         for key in block:
             x, y, _w, _h = index.rects[key]
             index.move(key, x, y + dy)
             moved[key] = (x, y + dy)
+
+
+def _below(index: _Index, key: str, gaps: Gaps) -> float:
+    """The first top below ``key``'s outline, a gap away."""
+    _x, y, _w, h = index.rects[key]
+    return y + h + gaps.down
+
+
+def _shifted(index: _Index, key: str, dy: float) -> Rect:
+    x, y, w, h = index.rects[key]
+    return x, y + dy, w, h
 
 
 def _push(index: _Index, before: dict[str, Rect], gaps: Gaps, moved: dict[str, Point]) -> None:

@@ -62,3 +62,10 @@ def test_after_growth_no_two_nodes_overlap(cells, data) -> None:
                 if _overlap(final[a], final[b])]
     for key, (x, y) in moved.items():  # only right or down
         assert x >= rects[key][0] and y >= rects[key][1]
+
+
+def test_a_block_dropped_into_a_crowded_column_goes_below_all_of_it() -> None:
+    rects = {f"n{k}": (0.0, k * 70.0, 100.0, 60.0) for k in range(40)}
+    rects["new"] = (10.0, 5.0, 100.0, 60.0)
+    moved = make_room(rects, added=["new"], gaps=GAPS)
+    assert moved == {"new": (10.0, 39 * 70.0 + 60.0 + 20.0)}
