@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 
 PLAY_MS = 600  # default interval between animated steps
 STATUS_MS = 15000  # how long the status bar keeps a run's root cause
+STALE_STATUS = "The graph changed: the numbers shown are from the last run (stale); run again"
 
 
 class RunController(QObject):
@@ -119,6 +120,7 @@ class RunController(QObject):
         elif self.result is not None and not self.stale and (
                 self.ctx.document.structural or not self._rerun()):
             self.mark_stale()
+            self.ctx.status(STALE_STATUS, STATUS_MS)  # not the old run's "J = …" any longer
 
     def mark_stale(self) -> None:
         """The shown run no longer describes what the canvas shows (an edit, or training

@@ -11,6 +11,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
+from cgeditor.gui.run_controller import STALE_STATUS
 from cgeditor.model.display import MINUS
 from tests.gui.conftest import learning_on
 
@@ -129,13 +130,20 @@ def test_gradient_check_and_nudge_leave_the_run_current(qtbot, window, canvas) -
     assert panel.stale_note.stale and panel.nudge_stale.stale  # … the check says it is old
 
 
-def test_a_structural_edit_marks_canvas_and_inspector_stale(qtbot, window, canvas) -> None:
-    canvas.click(canvas.header("w"))
+def test_a_structural_edit_marks_canvas_status_and_inspector_stale(qtbot, window,
+                                                                    canvas) -> None:
+    canvas.click(canvas.header("sq"))
     press(window, Qt.Key.Key_F6)
-    numbers = window.inspector.numbers
-    assert float(numbers.grad_table.value) == -4.0 and not numbers.stale_note.stale
-    window.editor.set_attr(window.graph.by_name("sq").id, "exponent", "3")
+    assert window.statusBar().currentMessage().startswith("J = 2 · ")
+    field = window.inspector.fields["attr_exponent"]
+    field.edit.selectAll()
+    qtbot.keyClicks(field.edit, "3")
+    qtbot.keyClick(field.edit, Qt.Key.Key_Return)
+    assert window.graph.by_name("sq").attrs["exponent"] == 3.0
+    assert window.statusBar().currentMessage() == STALE_STATUS  # no old "J = 2" there
     canvas.click(canvas.header("w"))
+    numbers = window.inspector.numbers
+    assert float(numbers.grad_table.value) == -4.0  # the old run's, and marked so:
     assert window.run.stale and shown(window, "J").stale
     assert numbers.stale_note.stale and "stale" in numbers.stale_note.text()
     press(window, Qt.Key.Key_F6)
