@@ -51,6 +51,7 @@ class RunController(QObject):
         self.explanation: Explanation | None = None
         self.state = RunState(None, RunDisplay())
         self._live = self._playing = self._running = False
+        self._summary = True  # the status line may show the run's numbers
         self._logged: set[str] = set()
         self._live_timer = QTimer(self)  # coalesces a burst of edits into one Live re-run
         self._live_timer.setSingleShot(True)
@@ -154,12 +155,13 @@ class RunController(QObject):
     def step(self) -> None:
         """Reveal one more node; starts a fresh run when there is nothing current to step."""
         if self.stepper is None or self.stale or self.stepper.done:
-            if not self._execute(backward=True):
+            if not self._execute(backward=True, summary=False):
                 return
             self.stepper = Stepper(self.result)
         self.stepper.step()
         if self.stepper.done:
             self.set_playing(False)
+            self.ctx.status(status_text(self.result), STATUS_MS)  # now they are all shown
         self._publish()
 
     def run_all(self) -> None:
@@ -235,7 +237,8 @@ class RunController(QObject):
         result, stepper = self.result, self.stepper
         assert result is not None
         position = stepper.position if stepper is not None and not stepper.done else None
-        if not self._execute(bool(result.grads) or result.grad_note is not None):
+        backward = bool(result.grads) or result.grad_note is not None
+        if not self._execute(backward, summary=position is None):
             return False
         if position is None:
             self._reveal_all()
@@ -254,11 +257,13 @@ class RunController(QObject):
         self._explain()
         self._publish()
 
-    def _execute(self, backward: bool) -> bool:
-        """Run the graph once; problems become messages, never exceptions."""
+    def _execute(self, backward: bool, summary: bool = True) -> bool:
+        """Run the graph once; problems become messages, never exceptions. Without
+        ``summary`` (stepping) the status line names only problems, not the numbers the
+        steps have yet to reveal."""
         if self.graph is None:
             return False
-        self._running = True
+        self._running, self._summary = True, summary
         try:
             self.graph.run(backward=backward)  # the result arrives through ``evaluated``
         except Exception as exc:  # a bug in an op rule must not take the editor down
@@ -278,7 +283,7 @@ class RunController(QObject):
         if result.grad_note:
             lines.append(result.grad_note)
         self._log_lines(lines)
-        status = status_text(result)
+        status = status_text(result, numbers=self._summary or not self._running)
         if status:  # the cause to fix, not the last node skipped because of it
             self.ctx.status(status, STATUS_MS)
         if not self._running:  # not asked for here: show it whole
@@ -331,10 +336,11 @@ class RunController(QObject):
         self._logged = set(lines)
 
 
-def status_text(result: RunResult) -> str:
+def status_text(result: RunResult, numbers: bool = True) -> str:
     """One line for the status bar: the root cause of a failed run (where to fix it), else
     why no gradient was computed, else where the first non-finite number appeared, else
-    the output's value and the inputs' gradients ('J = 2 · ∂J/∂w = −4, …')."""
+    (unless not ``numbers``) the output's value and the inputs' gradients
+    ('J = 2 · ∂J/∂w = −4, …')."""
     cause = result.root_cause()
     if cause is not None:
         name, issue = cause
@@ -343,7 +349,9 @@ def status_text(result: RunResult) -> str:
     if result.grad_note:
         return result.grad_note
     origin = result.origin()
-    return _issue_line(origin, result.issues[origin]) if origin else run_summary(result)
+    if origin:
+        return _issue_line(origin, result.issues[origin])
+    return run_summary(result) if numbers else ""
 
 
 def _issue_line(name: str, issue: Any) -> str:

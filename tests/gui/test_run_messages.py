@@ -73,3 +73,25 @@ def test_a_clean_run_logs_nothing_and_says_the_numbers_in_the_status_bar(window)
     press(window, Qt.Key.Key_F6)
     assert lines(window) == []
     assert window.statusBar().currentMessage().startswith("J = 2 · ∂J/∂")
+
+
+def test_stepping_keeps_the_numbers_out_of_the_status_line_until_they_are_shown(window) -> None:
+    """Predict before you reveal: the first Step runs the whole graph, but the status line
+    names the gradients only once the last step has shown them on the canvas."""
+    window.statusBar().clearMessage()
+    press(window, Qt.Key.Key_F10)
+    stepper = window.run.stepper
+    assert not stepper.done and "∂J/∂" not in window.statusBar().currentMessage()
+    while not stepper.done:
+        assert "∂J/∂w" not in window.statusBar().currentMessage()
+        press(window, Qt.Key.Key_F10)
+    assert window.statusBar().currentMessage().startswith("J = 2 · ∂J/∂")
+    assert window.scene.nodes[window.graph.by_name("w").id].display.grad_text == "∂J/∂w = −4"
+
+
+def test_a_value_edit_while_stepping_reveals_no_numbers_in_the_status_line(window) -> None:
+    press(window, Qt.Key.Key_F10)
+    window.statusBar().clearMessage()
+    window.editor.set_value(window.graph.by_name("w").id, "3")
+    assert window.graph.by_name("w").value == 3.0 and not window.run.stale
+    assert "∂J/∂" not in window.statusBar().currentMessage()
