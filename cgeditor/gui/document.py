@@ -312,7 +312,8 @@ class DocumentController(QObject):
             return False
         self._adopt(graph, entry.original, modified=True)
         entry.discard()
-        self.ctx.log(f"Recovered {entry.original_name} as autosaved at {entry.when()}")
+        self.ctx.log(f"Recovered {entry.original_name} as autosaved at {entry.when()}: "
+                     f"{graph_size(graph)}")
         return True
 
     # --- the file changing under us -----------------------------------------------------
