@@ -30,11 +30,10 @@ class DragFollow:
         self.anchor = next(iter(moving), None)
         self.anchor_item = items[self.anchor] if self.anchor is not None else None
         self.start = QPointF(pressed[self.anchor]) if self.anchor is not None else QPointF()
-        keys = {key for node_id in moving for key in graph.wire_keys(node_id)}
-        wires = layer.wires
-        self.rows: list[tuple[Wire, tuple[float, float, float, float], bool, bool]] = [
+        # (wire, its ends at the press, 1 where the source end moves, 1 where the target's)
+        self.rows: list[tuple[Wire, tuple[float, float, float, float], int, int]] = [
             (w, w.ends, w.src in moving, w.dst in moving)
-            for w in (wires[key] for key in keys if key in wires)]
+            for w in wires_of(moving, graph, layer.wires)]
 
     def follow(self) -> None:
         """Put every followed wire's ends where its nodes' items stand now."""
@@ -42,12 +41,17 @@ class DragFollow:
             return
         pos = self.anchor_item.pos()
         dx, dy = pos.x() - self.start.x(), pos.y() - self.start.y()
-        one_by_one = len(self.rows) <= BULK_WIRES
-        for wire, (x1, y1, x2, y2), src_moves, dst_moves in self.rows:
-            if src_moves:
-                x1, y1 = x1 + dx, y1 + dy
-            if dst_moves:
-                x2, y2 = x2 + dx, y2 + dy
-            wire.set_ends_xy(x1, y1, x2, y2, one_by_one)
-        if not one_by_one:  # each moved wire already updated its own cached line
-            self.layer.update()
+        moves = [(wire, (x1 + dx * s, y1 + dy * s, x2 + dx * d, y2 + dy * d))
+                 for wire, (x1, y1, x2, y2), s, d in self.rows]
+        if len(moves) > BULK_WIRES:
+            self.layer.place_many(moves)
+        else:
+            for wire, ends in moves:
+                wire.set_ends_xy(*ends)
+
+
+def wires_of(ids: set[str], graph: Graph, wires: dict[tuple[str, str], Wire]) -> list[Wire]:
+    """The wires into or out of the nodes ``ids``, each once."""
+    if len(ids) * 4 > len(graph.nodes):  # most nodes: one pass over the wires is cheaper
+        return [w for w in wires.values() if w.src in ids or w.dst in ids]
+    return [wires[k] for k in {k for i in ids for k in graph.wire_keys(i)} if k in wires]

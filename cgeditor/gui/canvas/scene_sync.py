@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from PySide6.QtCore import QPointF, QTimer
 
-from cgeditor.gui.canvas.drag_follow import BULK_WIRES
+from cgeditor.gui.canvas.drag_follow import BULK_WIRES, wires_of
 from cgeditor.gui.canvas.node_item import NodeItem
 from cgeditor.gui.canvas.scene_parts import SceneParts
 from cgeditor.model.display import idle_node
@@ -105,13 +105,15 @@ class ModelSync(SceneParts):
             held.places.append((node.x, node.y))
             if node.id in held.nodes:  # its item is made at the end, where it stands then
                 return
-            held.moves.add(node.id)
         item = self.nodes[node.id]
-        if item.pos() != QPointF(node.x, node.y):
+        placed = item.pos() != QPointF(node.x, node.y)
+        if placed:
             item.setPos(node.x, node.y)
         if held is None:
             self.reroute_wires([node.id])
             self._grow_rect(node.x, node.y)
+        elif placed:  # else a drag left the item there, and DragFollow its wires
+            held.moves.add(node.id)
 
     def _on_batch_started(self) -> None:
         self.selection.hold()
@@ -220,16 +222,11 @@ class ModelSync(SceneParts):
     def reroute_wires(self, node_ids: Iterable[str]) -> None:
         """Re-route the wires of the nodes ``node_ids``, each wire once. Many at a time
         (dragging a big selection) repaint as one region instead of two per wire."""
-        graph, nodes = self.graph, self.nodes
-        ids = {i for i in node_ids if i in nodes and i in graph.nodes}
-        if len(ids) * 4 > len(nodes):  # most nodes: one pass over the wires is cheaper
-            wires = [w for w in self.wires.values() if w.src in ids or w.dst in ids]
+        ids = {i for i in node_ids if i in self.nodes and i in self.graph.nodes}
+        moves = [(w, self._ends(w.src, w.dst, w.port))
+                 for w in wires_of(ids, self.graph, self.wires)]
+        if len(moves) > BULK_WIRES:
+            self.wire_layer.place_many(moves)
         else:
-            table = self.wires
-            wires = [table[k] for k in {k for i in ids for k in graph.wire_keys(i)}
-                     if k in table]
-        one_by_one = len(wires) <= BULK_WIRES
-        for wire in wires:
-            wire.set_ends_xy(*self._ends(wire.src, wire.dst, wire.port), one_by_one)
-        if not one_by_one:  # each moved wire already updated its own cached line
-            self.wire_layer.update()
+            for wire, ends in moves:
+                wire.set_ends_xy(*ends)

@@ -273,16 +273,15 @@ class GraphView(QGraphicsView):
         old = self._watched
         if scene is old:
             return
+        # Connected C++ to C++ by signature: a Python slot would have each change's list of
+        # rects converted, 10k of them after a drag of 10k nodes.
+        changed, repaint = SIGNAL("changed(QList<QRectF>)"), SLOT("update()")
         if old is not None and shiboken6.isValid(old):
-            old.changed.disconnect(self._scene_changed)
-            QObject.disconnect(old, SIGNAL("changed(QList<QRectF>)"),
-                               self, SLOT("updateScene(QList<QRectF>)"))
+            QObject.disconnect(old, changed, self.viewport(), repaint)
+            QObject.disconnect(old, changed, self, SLOT("updateScene(QList<QRectF>)"))
         self._watched = scene
         if scene is not None:
-            scene.changed.connect(self._scene_changed)
-
-    def _scene_changed(self, _rects: list[QRectF]) -> None:
-        self.viewport().update()
+            QObject.connect(scene, changed, self.viewport(), repaint)
 
     def _paint_overview(self, event: QPaintEvent,
                         paint_overview: Callable[[QPainter, QRectF], None]) -> None:

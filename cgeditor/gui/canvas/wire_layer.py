@@ -170,6 +170,18 @@ class WireLayer(QGraphicsItem):
             self.update(old)
             self.update(wire.rect())
 
+    def place_many(self, moves: Iterable[tuple[Wire, tuple[float, float, float, float]]]
+                   ) -> None:
+        """Put many wires' ends, (wire, ends) each, with one repaint of the layer: a drag
+        of 10k nodes moves 20k wires per mouse move, where a call per wire shows."""
+        vertical, lines = self.vertical, self._lines
+        for wire, ends in moves:
+            if ends != wire.ends:
+                wire.ends, wire.bounds, wire._path = ends, _bounds(ends, vertical), None
+                if lines is not None and wire.visible:
+                    lines[wire.state][wire.line_at] = QLineF(*ends)
+        self.update()
+
     def wires_in(self, rect: QRectF) -> Iterator[Wire]:
         """The visible wires whose bounds meet ``rect``."""
         left, top, right, bottom = rect.left(), rect.top(), rect.right(), rect.bottom()
