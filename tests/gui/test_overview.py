@@ -4,8 +4,9 @@ being dragged — checked on what the viewport really shows (grab() runs its pai
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF
+from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QColor, QImage
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from cgeditor.gui import theme as T
@@ -105,3 +106,20 @@ def test_the_wire_being_dragged_is_drawn(window, canvas) -> None:
                      T.wire_pen("drag").color())
     canvas.release(end)
     assert window.scene.loose_wires() == []
+
+
+def test_selected_blocks_match_what_the_items_paint(window, canvas) -> None:
+    zoomed_out(window)
+    window.view.setFocus()
+    QTest.keyClick(window.view, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    assert len(window.scene.selected_ids()) == len(window.graph.nodes)
+    overview = shown(window)  # selected blocks drawn in one batch per category
+    items = render_at(window, ZOOM, window.scene.graph_rect().center())  # each item's paint
+    selection = T.current().selection
+    for node_id in window.graph.nodes:
+        item = window.scene.nodes[node_id]
+        center, top = item.sceneBoundingRect().center(), item.pos() + QPointF(60, 0)
+        assert pixel(window, overview, center) == pixel(window, items, center)
+        edge = window.view.mapFromScene(top)
+        assert any(distance(overview.pixelColor(edge.x(), edge.y() + dy), selection) < 60
+                   for dy in (-1, 0, 1)), item.name

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QPainter
+from PySide6.QtGui import QPainter, QPen
 
 from cgeditor.gui import theme as T
 
@@ -25,12 +25,16 @@ def paint_overview(painter: QPainter, scene: GraphScene, rect: QRectF) -> None:
     """Everything of ``scene`` that meets ``rect``, wires under nodes under loose wires."""
     pal = T.current()
     scene.wire_layer.paint_lines(painter)
-    plain, special = _sort_blocks(scene, rect)
+    plain, selected, special = _sort_blocks(scene, rect)
     painter.setPen(Qt.PenStyle.NoPen)
     for category, rects in plain.items():
         painter.setBrush(pal.categories.get(category, pal.node_muted))
         painter.drawRects(rects)
-    for item in special:  # selected, lit or dimmed: few, and drawn above the rest
+    painter.setPen(T.pixel_pen(QPen(pal.selection, 2.5), 2.0))  # as paint_block outlines
+    for category, rects in selected.items():  # all 10k after Select All: batched too
+        painter.setBrush(pal.categories.get(category, pal.node_muted))
+        painter.drawRects(rects)
+    for item in special:  # lit or dimmed: few, and drawn above the rest
         painter.save()
         painter.translate(item.pos())
         if item.display.dimmed:
@@ -44,15 +48,18 @@ def paint_overview(painter: QPainter, scene: GraphScene, rect: QRectF) -> None:
 
 
 def _sort_blocks(scene: GraphScene, rect: QRectF
-                 ) -> tuple[dict[str, list[QRectF]], list[NodeItem]]:
-    """The blocks in ``rect``: plain ones as rects by category, the others as items.
+                 ) -> tuple[dict[str, list[QRectF]], dict[str, list[QRectF]], list[NodeItem]]:
+    """The blocks in ``rect``: plain ones and selected ones as rects by category, the
+    others (dimmed, or outlined for something else than selection) as items.
 
     Positions come from the model's floats, not 10k item.pos() calls, except for the nodes
     a mouse drag is moving right now (the model hears of those on release)."""
     left, top, right, bottom = rect.left(), rect.top(), rect.right(), rect.bottom()
-    lit = {item.node_id for item in scene.selectedItems()} | scene.dragged_ids()
+    chosen = {item.node_id for item in scene.selectedItems()}
+    lit = chosen | scene.dragged_ids()
     model = scene.graph.nodes
     plain: dict[str, list[QRectF]] = {}
+    selected: dict[str, list[QRectF]] = {}
     special: list[NodeItem] = []
     for node_id, item in scene.nodes.items():
         node = model[node_id]
@@ -63,8 +70,9 @@ def _sort_blocks(scene: GraphScene, rect: QRectF
             x, y = pos.x(), pos.y()
         elif x > right or x + width < left or y > bottom or y + height < top:
             continue
-        if node_id in lit or item.display.dimmed or item.marked():
+        if item.display.dimmed or item.marked():
             special.append(item)
         else:
-            plain.setdefault(item.category, []).append(QRectF(x, y, width, height))
-    return plain, special
+            blocks = selected if node_id in chosen else plain
+            blocks.setdefault(item.category, []).append(QRectF(x, y, width, height))
+    return plain, selected, special
