@@ -63,7 +63,7 @@ class Editor:
             return
         scene = self.document.shown_scene()
         scene.take_changes()  # what grew before this edit (an undo, a run) is not its doing
-        step = C.Group(command.text())
+        step = Step(command.text())
         step.children_.append(command)
         self.document.undo_stack.push(step)
         room = self._room(scene)
@@ -74,13 +74,17 @@ class Editor:
     def keep_apart(self, change: Callable[[], None], title: str) -> None:
         """Do ``change`` (a run painted onto the canvas); if it grew nodes past the rows they
         reserved, push one step ``title`` that moves what they now cover."""
+        if Step.running:  # painted while a step is done or undone: the step makes room
+            change()
+            return
         scene = self.document.shown_scene()
         scene.take_changes()
         change()
         room = self._room(scene)
         if room is not None:
-            room.setText(title)
-            self.document.undo_stack.push(room)
+            step = Step(title)
+            step.children_.append(room)
+            self.document.undo_stack.push(step)
 
     def _room(self, scene: GraphScene) -> C.MoveNodes | None:
         """The move that clears what the scene's grown and added nodes cover, or None."""
@@ -306,6 +310,28 @@ def formula_report(formula: Graph, nodes: int, wires: int, reused: list[str]) ->
         text = formula.nodes[formula.output].name if formula.output else "formula"
     using = f"; wired to the graph's {', '.join(reused)}" if reused else ""
     return f"Inserted {text}: {C.parts_text(nodes, wires)}{using}"
+
+
+class Step(C.Group):
+    """One undo step as the editor pushes it: the edit, then the moves that make room.
+    ``running`` counts the steps being done or undone right now (a run painted meanwhile
+    must not push a step of its own into the middle of an undo)."""
+
+    running = 0
+
+    def redo(self) -> None:
+        Step.running += 1
+        try:
+            super().redo()
+        finally:
+            Step.running -= 1
+
+    def undo(self) -> None:
+        Step.running += 1
+        try:
+            super().undo()
+        finally:
+            Step.running -= 1
 
 
 def formula_parts(formula: Graph, target: Graph, matched: list[str]

@@ -193,3 +193,35 @@ def test_the_order_badge_counts_as_part_of_the_node(window, canvas) -> None:
     for item in window.scene.nodes.values():  # ...inside each item's bounding rect
         assert item.boundingRect().contains(QPointF(-7.5, -8.5))
     assert clashes(window) == []
+
+
+def test_undo_after_a_run_shows_the_stale_numbers_in_the_boxes_it_restores(window,
+                                                                          canvas) -> None:
+    start = places(window)
+    heights = {i: item.rect_height() for i, item in window.scene.nodes.items()}
+    select(canvas, "w")
+    enter(window.inspector.fields["value"], "[[1, 2, 3], [4, 5, 6]]")
+    window.action("forward").trigger()
+    QApplication.processEvents()
+    assert canvas.item("c").display.grid is not None
+    undo_with_keys(window)  # back to scalars; the run's 2×3 numbers are now stale
+    assert places(window) == start
+    c = canvas.item("c")
+    assert c.display.stale and c.display.grid is None
+    assert c.shown_rows()[0].startswith("= 2×3 [")  # the stale value, on one line
+    assert {i: item.rect_height() for i, item in window.scene.nodes.items()} == heights
+    assert clashes(window) == []
+
+
+def test_an_edit_after_a_run_makes_room_for_the_stale_and_the_new_rows(window,
+                                                                       canvas) -> None:
+    window.action("forward").trigger()
+    QApplication.processEvents()
+    start = places(window)
+    select(canvas, "w")
+    enter(window.inspector.fields["value"], "[[1, 2, 3], [4, 5, 6]]")  # the run goes stale
+    assert canvas.item("w").box.grid == (2, 3)
+    assert clashes(window) == []
+    assert places(window)["x"][1] > start["x"][1]
+    undo_with_keys(window)
+    assert places(window) == start and clashes(window) == []

@@ -98,7 +98,23 @@ class NodeItem(NodeChrome, QGraphicsItem):
         if (shape, out_name) == (self.value_shape, self.out_name):
             return False
         self.value_shape, self.out_name = shape, out_name
+        self.display = self._fit_stale(self.display)
+        self.update()
         return self._refit()
+
+    def _fit_stale(self, display: NodeDisplay) -> NodeDisplay:
+        """A stale run's numbers of another shape than the node has now (an undo took the
+        matrix back) keep their one-line texts but lose their grids and heatmaps: the box is
+        the one reserved for the node as it is, and stale rows must not outgrow it."""
+        shape = self.value_shape
+        if not display.stale or shape is None:
+            return display
+        changes: dict[str, Any] = {}
+        if display.value is not None and np.shape(display.value) != shape:
+            changes.update(value=None, grid=None, heatmap=None)
+        if display.grad is not None and np.shape(display.grad) != shape:
+            changes.update(grad_grid=None, grad_heatmap=None)
+        return replace(display, **changes) if changes else display
 
     def _tagged(self) -> bool:
         return self.is_output or self.trainable
@@ -151,6 +167,7 @@ class NodeItem(NodeChrome, QGraphicsItem):
             if unknown:
                 raise KeyError(f"unknown display fields: {sorted(unknown)}")
             new = replace(new, **changes)
+        new = self._fit_stale(new)
         if new is self.display or new == self.display:
             return False
         old_shape = np.shape(self.display.value) if self.display.value is not None else None

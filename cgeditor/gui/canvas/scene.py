@@ -37,6 +37,9 @@ from cgeditor.model.room import Rect
 
 _CACHED = QGraphicsItem.CacheMode.DeviceCoordinateCache
 SCENE_MARGIN = 3000.0
+# The graph's signals after which node shapes or gradient labels may differ.
+RESHAPING = ("node_added", "node_removed", "node_renamed", "value_changed", "attrs_changed",
+             "edge_added", "edge_removed", "output_changed")
 
 
 def _outline_at(pos: QPointF, width: float, height: float) -> Rect:
@@ -83,6 +86,7 @@ class GraphScene(ModelSync, SceneGestures, RunLabels, QGraphicsScene):
         # Since the editor last asked: outlines of nodes before they grew, and new nodes.
         self._grown: dict[str, Rect] = {}
         self._added: list[str] = []
+        self._outdated = False  # shapes may have changed since the last reserve
         self._build()
         self._slots = {
             "node_added": self._on_node_added, "node_removed": self._on_node_removed,
@@ -94,6 +98,10 @@ class GraphScene(ModelSync, SceneGestures, RunLabels, QGraphicsScene):
         }
         for name, slot in self._slots.items():
             getattr(graph, name).connect(slot)
+        # Before ``changed`` (which the run view follows): an edit that may change shapes
+        # leaves the reserve out of date until the timer fires or the editor asks.
+        for name in RESHAPING:
+            getattr(graph, name).connect(self._reserve_outdated)
         graph.changed.connect(self._reserve_timer.start)
 
     def detach(self) -> None:
@@ -101,6 +109,8 @@ class GraphScene(ModelSync, SceneGestures, RunLabels, QGraphicsScene):
         for name, slot in self._slots.items():
             getattr(self.graph, name).disconnect(slot)
         if self._slots:
+            for name in RESHAPING:
+                getattr(self.graph, name).disconnect(self._reserve_outdated)
             self.graph.changed.disconnect(self._reserve_timer.start)
         self._slots = {}
         self._reserve_timer.stop()
@@ -194,11 +204,14 @@ class GraphScene(ModelSync, SceneGestures, RunLabels, QGraphicsScene):
     def take_changes(self) -> tuple[dict[str, Rect], list[str]]:
         """The nodes that grew (their outlines before) and the nodes added since the last
         call, after any pending reservation is applied; both are then forgotten."""
-        if self._reserve_timer.isActive():
+        if self._outdated:
             self.reserve_shapes()
         grown, added = self._grown, [n for n in self._added if n in self.nodes]
         self._grown, self._added = {}, []
         return grown, added
+
+    def _reserve_outdated(self, *_args: object) -> None:
+        self._outdated = True
 
     def outlines(self) -> dict[str, Rect]:
         """Every node's whole outline (ports, badge, reserved rows) as (x, y, w, h)."""

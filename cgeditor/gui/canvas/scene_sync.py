@@ -51,6 +51,7 @@ class ModelSync(SceneParts):
     _out_name: str
     _marked_output: str | None
     _added: list[str]
+    _outdated: bool
 
     def _add_node_item(self, node: Node) -> NodeItem:
         shown = idle_node(node.value) if node.is_leaf else None
@@ -156,6 +157,7 @@ class ModelSync(SceneParts):
         run) and for the gradient row of the current output; wires follow widened nodes
         (unless ``reroute`` is False: the caller reroutes). The ids of the widened nodes."""
         self._reserve_timer.stop()
+        self._outdated = False
         self._shapes, self._out_name = shapes, out_name = self._reserved()
         moved = [node_id for node_id, item in self.nodes.items()
                  if item.set_reserve(shapes.get(item.name), out_name)]
