@@ -17,7 +17,7 @@ from PySide6.QtGui import QGuiApplication
 
 from cgeditor.model import files
 from cgeditor.model.errors import GraphError, LoadError
-from cgeditor.model.graph import Edge, Graph
+from cgeditor.model.graph import Graph
 
 NODES_MIME = "application/x-cgeditor-nodes"
 MAX_NODES = 20_000
@@ -34,18 +34,7 @@ class ClipboardError(ValueError):
 
 def snapshot(graph: Graph, ids: Iterable[str]) -> str:
     """The nodes ``ids`` and the wires among them, as the text of a .cgraph file."""
-    chosen = [i for i in dict.fromkeys(ids) if i in graph.nodes]
-    keep = set(chosen)
-    parts = []
-    for node_id in chosen:
-        n = graph.nodes[node_id]
-        part = {"id": n.id, "op": n.op, "name": n.name, "x": n.x, "y": n.y,
-                "attrs": dict(n.attrs), "trainable": n.trainable}
-        if n.is_leaf:
-            part["value"] = n.value
-        parts.append(part)
-    edges = [Edge(s, d, p) for s, d, p in graph.edge_triples() if s in keep and d in keep]
-    return files.dumps(Graph.from_parts(parts, edges))
+    return files.dumps(graph, ids)
 
 
 def to_mime(text: str) -> QMimeData:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import stat
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -25,19 +26,24 @@ __all__ = ["FORMAT_NAME", "FORMAT_VERSION", "data_to_graph", "dumps", "graph_to_
 
 
 # --- writing ------------------------------------------------------------------------------
-def graph_to_data(graph: Graph) -> dict[str, Any]:
-    """Plain JSON data for ``graph``: nodes in insertion order, edges by (target, port)."""
-    position = {node_id: k for k, node_id in enumerate(graph.nodes)}
-    nodes = [_node_data(node) for node in graph.nodes.values()]
-    edges = sorted(graph.edges, key=lambda e: (position[e.dst],
-                                               graph.nodes[e.dst].ports.index(e.port)))
+def graph_to_data(graph: Graph, ids: Iterable[str] | None = None) -> dict[str, Any]:
+    """Plain JSON data for ``graph``: nodes in insertion order, edges by (target, port).
+    With ``ids``, the file those nodes (in that order) and the edges among them make on
+    their own, as if built into a new graph: no output, no meta (what Copy puts out)."""
+    nodes = graph.nodes
+    chosen = list(nodes) if ids is None else [i for i in dict.fromkeys(ids) if i in nodes]
+    position = {node_id: k for k, node_id in enumerate(chosen)}
+    edges = sorted(((s, d, p) for s, d, p in graph.edge_triples()
+                    if d in position and s in position),
+                   key=lambda e: (position[e[1]], nodes[e[1]].ports.index(e[2])))
+    whole = ids is None
     return {
         "format": FORMAT_NAME,
         "version": FORMAT_VERSION,
-        "nodes": nodes,
-        "edges": [{"from": e.src, "to": e.dst, "port": e.port} for e in edges],
-        "output": graph.explicit_output,
-        "meta": dict(graph.meta),
+        "nodes": [_node_data(nodes[node_id]) for node_id in chosen],
+        "edges": [{"from": s, "to": d, "port": p} for s, d, p in edges],
+        "output": graph.explicit_output if whole else None,
+        "meta": dict(graph.meta) if whole else {},
     }
 
 
@@ -81,15 +87,16 @@ def _plain_value(value: Any) -> Any:
     return mixed.tolist()
 
 
-def _json(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, ensure_ascii=False, allow_nan=False,
-                      separators=(", ", ": "))
+# One encoder for every line: json.dumps with options builds a new one per call.
+_json = json.JSONEncoder(sort_keys=True, ensure_ascii=False, allow_nan=False,
+                         separators=(", ", ": ")).encode
 
 
-def dumps(graph: Graph) -> str:
-    """Canonical text: sorted keys, shortest float repr, one node or edge per line."""
+def dumps(graph: Graph, ids: Iterable[str] | None = None) -> str:
+    """Canonical text: sorted keys, shortest float repr, one node or edge per line. With
+    ``ids``, the text of those nodes and the edges among them alone (see graph_to_data)."""
     lines = ["{"]
-    items = sorted(graph_to_data(graph).items())
+    items = sorted(graph_to_data(graph, ids).items())
     for k, (key, value) in enumerate(items):
         comma = "," if k < len(items) - 1 else ""
         if isinstance(value, list) and value:

@@ -12,6 +12,7 @@ from PySide6.QtTest import QTest
 
 from cgeditor.gui import clipboard
 from cgeditor.model import files
+from cgeditor.model.graph import Graph
 
 
 def names_of(window, ids) -> set[str]:
@@ -136,3 +137,30 @@ def test_editor_refuses_a_cyclic_payload(window) -> None:
     assert window.editor.paste_payload({"nodes": nodes, "edges": edges}, "k") == []
     assert "the pasted wires form a cycle" in window.messages.toPlainText()
     assert files.dumps(window.graph) == before and window.undo_stack.count() == steps
+
+
+def test_copied_text_is_the_file_of_the_copied_nodes_alone(window, canvas) -> None:
+    """Copy writes the chosen nodes and the wires among them as the file a graph of just
+    those nodes saves to: in selection order, no output, no meta, every value kept."""
+    graph = window.graph
+    graph.set_output(canvas.id("J"))  # the whole graph's output is not the copy's
+    graph.meta["title"] = "seed"
+    chosen = [canvas.id(n) for n in ("sq", "d", "w", "half", "c", "J")]
+    window.scene.select_ids(chosen)
+    window.action("copy").trigger()
+    text = bytes(QGuiApplication.clipboard().mimeData().data(clipboard.NODES_MIME)).decode()
+    alone = Graph()
+    for node_id in window.scene.selected_ids():
+        n = graph.nodes[node_id]
+        alone.add_node(n.op, n.name, n.x, n.y, n.attrs, n.value if n.is_leaf else None,
+                       n.trainable, node_id)
+    for src, dst, port in graph.edge_triples():
+        if src in alone.nodes and dst in alone.nodes:
+            alone.connect(src, dst, port)
+    assert text == files.dumps(alone)
+    data = json.loads(text)
+    assert [n["name"] for n in data["nodes"]] == graph.names(window.scene.selected_ids())
+    assert data["output"] is None and data["meta"] == {}
+    assert {(e["from"], e["to"]) for e in data["edges"]} == {
+        (canvas.id("d"), canvas.id("sq")), (canvas.id("w"), canvas.id("c")),
+        (canvas.id("half"), canvas.id("J")), (canvas.id("sq"), canvas.id("J"))}

@@ -114,9 +114,15 @@ TAG_WIDTH = 40.0  # room the OUT / TRAIN tag takes in the header
 def header_width(op: str, name: str, tagged: bool) -> float:
     """What a node's header would like: symbol pill, the whole name, and the tag; rounded
     up to whole steps of 8 so that boxes repeat."""
-    want = (_symbol_width(op) + 40 + sum(_title_char(c) for c in name)
-            + (TAG_WIDTH if tagged else 0.0))
+    want = _symbol_width(op) + 40 + _name_width(name) + (TAG_WIDTH if tagged else 0.0)
     return float(math.ceil(want / 8) * 8)
+
+
+@lru_cache(maxsize=1 << 15)
+def _name_width(name: str) -> float:
+    """A name's width in the title font: measured once, though an undo of a big delete or
+    a change of the output's name re-measures every node's box."""
+    return sum(map(_title_char, name))
 
 
 @cache
