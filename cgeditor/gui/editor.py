@@ -42,13 +42,16 @@ class Editor:
     """The document's edit operations; each successful one is exactly one undo step.
 
     ``log`` reports refusals and bulk edits; ``fit`` shows the whole graph after an edit
-    that places many nodes (formula insert, layout)."""
+    that places many nodes (formula insert, layout); ``room`` is the width and height a fit
+    shows readable, which auto layout folds a long graph to fill (None: never fold)."""
 
     def __init__(self, document: Document, log: Callable[[str], None],
-                 fit: Callable[[], None]) -> None:
+                 fit: Callable[[], None],
+                 room: Callable[[], tuple[float, float]] | None = None) -> None:
         self.document = document
         self.log = log
         self.fit = fit
+        self.room = room
         self._paste_counts: dict[str, int] = {}
 
     @property
@@ -280,8 +283,9 @@ class Editor:
         nodes moved."""
         scene, graph = self.document.shown_scene(), self.graph
         scene.reserve_shapes()  # sizes for the graph as it is now, not after a debounce
+        room = self.room() if self.room is not None else None
         moves = {node_id: ((graph.nodes[node_id].x, graph.nodes[node_id].y), pos)
-                 for node_id, pos in scene_layout(scene).items()
+                 for node_id, pos in scene_layout(scene, room=room).items()
                  if (graph.nodes[node_id].x, graph.nodes[node_id].y) != pos}
         if moves:
             command = C.MoveNodes(graph, moves)

@@ -49,10 +49,11 @@ def _entry(file: str, title: str, description: str, formula: str, values: dict[s
 
 
 XOR_X = [[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]]
-# Two overlapping clusters, so the best weights are finite.
-LOGISTIC_X = [[0.5, 1.0], [1.0, 1.5], [1.5, 0.5], [2.0, 2.0], [-0.5, -1.0], [-1.0, 0.0],
-              [-1.5, -1.5], [0.2, -0.4]]
-LOGISTIC_T = [1.0, 1.0, 1.0, 1.0, 0.0, 0.0, 0.0, 1.0]
+# Two classes that no line separates (the last point sits between the first two), so the
+# best weights are finite; four points, so the graph and every number on its nodes fit a
+# laptop's canvas at a readable zoom.
+LOGISTIC_X = [[1.0, 1.5], [2.0, 0.5], [-1.0, -0.5], [1.5, 1.0]]
+LOGISTIC_T = [1.0, 1.0, 0.0, 0.0]
 
 _ENTRIES = [
     Example("seed.cgraph", "Seed: J = ½(w·x + b − y)²",
@@ -61,7 +62,7 @@ _ENTRIES = [
            "f = σ(w1·x1 + w2·x2 + b), the neuron of the CS231n backprop notes: f ≈ 0.73.",
            "z = w1*x1 + w2*x2 + b; f = sigmoid(z)",
            {"w1": 2.0, "x1": -1.0, "w2": -3.0, "x2": -2.0, "b": -3.0}, ("w1", "w2", "b")),
-    _entry("logistic_regression.cgraph", "Logistic regression on 8 points",
+    _entry("logistic_regression.cgraph", "Logistic regression on 4 points",
            "p = σ(X·w + b) with a mean binary cross-entropy built from log, mul and mean.",
            "z = X @ w + b; p = sigmoid(z); ll = t * log(p) + (1 - t) * log(1 - p); "
            "J = -mean(ll)",

@@ -15,7 +15,8 @@ Positions = dict[str, tuple[float, float]]
 
 def layered_layout(graph: Graph, spacing_x: float = 200.0, spacing_y: float = 110.0,
                    sweeps: int = 4, sizes: Mapping[str, tuple[float, float]] | None = None,
-                   direction: str = "LR", max_aspect: float | None = None) -> Positions:
+                   direction: str = "LR", max_aspect: float | None = None,
+                   room: tuple[float, float] | None = None) -> Positions:
     """Top-left positions by node id: layers by topological generation, inputs first, the
     output last, each layer centred on the axis. ``sweeps`` rounds of barycenter ordering
     (down then up) reduce crossings; 0 keeps the order in which nodes were added.
@@ -25,7 +26,9 @@ def layered_layout(graph: Graph, spacing_x: float = 200.0, spacing_y: float = 11
     a point and the spacings are the distances between them. ``direction`` "LR" puts the
     layers in columns left to right, "TB" in rows top to bottom (for wide graphs). With
     ``max_aspect`` (and sizes), layers too many for one run are folded into runs side by
-    side so the whole is at most that many times longer than wide.
+    side so the whole is at most that many times longer than wide. With ``room`` (the
+    width and height a view shows, same units as sizes) they fold into as few runs as make
+    the whole fit it, or, when no number of runs does, as many as show it largest.
     Raises ValueError for another direction."""
     if direction not in ("LR", "TB"):
         raise ValueError(f"direction must be LR or TB, not {direction!r}")
@@ -53,22 +56,19 @@ def layered_layout(graph: Graph, spacing_x: float = 200.0, spacing_y: float = 11
             stack.reorder(row, preds)
     deep = [max(extent[n][1 - across] for n in row) for row in layers]
     wide = [sum(extent[n][across] for n in row) + gap_across * (len(row) - 1) for row in layers]
-    bands = _bands(deep, wide, gap_along, 2 * gap_across, max_aspect)
-    starts: list[float] = [0.0] * len(layers)
-    shift: list[float] = [0.0] * len(layers)  # across: centre of the layer's band
-    offset = 0.0
-    for band in bands:
-        width = max(wide[k] for k in band)
-        at = 0.0
-        for k in band:
-            starts[k], shift[k] = at, offset + width / 2
-            at += deep[k] + gap_along
-        offset += width + 2 * gap_across
-    if len(bands) == 1:
-        shift = [0.0] * len(layers)  # one band stays centred on the axis
+    if room is not None:  # (along, across): a top-to-bottom picture turns the room
+        bands = _bands_in_room(deep, wide, gap_along, 2 * gap_across,
+                               room if direction == "LR" else (room[1], room[0]))
+    else:
+        bands = _bands(deep, wide, gap_along, 2 * gap_across, max_aspect)
+    starts, tops = _place_bands(bands, deep, wide, gap_along, 2 * gap_across)
+    if len(bands) == 1:  # one band stays centred on the axis
+        tops = [-w / 2 for w in wide]
     positions = {}
     for n in graph.nodes:
-        along, side = starts[layer[n]], stack.top[n] + shift[layer[n]]
+        # stack.top centres each layer on 0: its first node's top is -wide / 2
+        k = layer[n]
+        along, side = starts[k], tops[k] + stack.top[n] + wide[k] / 2
         positions[n] = (along, side) if direction == "LR" else (side, along)
     return positions
 
@@ -82,11 +82,71 @@ def _bands(deep: list[float], wide: list[float], gap: float, band_gap: float,
         return everything
     for count in range(1, len(deep) + 1):
         bands = _split(deep, gap, count)
-        long = max(sum(deep[k] + gap for k in band) - gap for band in bands)
-        short = sum(max(wide[k] for k in band) for band in bands) + band_gap * (len(bands) - 1)
+        long, short = _extent(bands, deep, wide, gap, band_gap)
         if long <= max_aspect * short:
             return bands
     return everything
+
+
+def _place_bands(bands: list[list[int]], deep: list[float], wide: list[float], gap: float,
+                 band_gap: float) -> tuple[list[float], list[float]]:
+    """Where each layer starts along its band, and where its first node's top sits across.
+    A band's layers are flush with its start; each layer sits ``band_gap`` below the
+    layers of earlier bands it overlaps (a skyline), so a short layer above lets the one
+    below move up instead of the whole band clearing the tallest layer above it."""
+    starts = [0.0] * len(deep)
+    tops = [0.0] * len(deep)
+    placed: list[tuple[float, float, float]] = []  # (start, end, bottom) of earlier bands
+    for band in bands:
+        at = 0.0
+        for k in band:
+            starts[k], end = at, at + deep[k]
+            below = [bottom for lo, hi, bottom in placed if lo < end + gap and at < hi + gap]
+            tops[k] = max(below) + band_gap if below else 0.0
+            at = end + gap
+        placed += [(starts[k], starts[k] + deep[k], tops[k] + wide[k]) for k in band]
+    return starts, tops
+
+
+def _extent(bands: list[list[int]], deep: list[float], wide: list[float], gap: float,
+            band_gap: float) -> tuple[float, float]:
+    """The picture's length along the layers and its width across them, in ``bands``."""
+    starts, tops = _place_bands(bands, deep, wide, gap, band_gap)
+    long = max(starts[k] + deep[k] for k in range(len(deep)))
+    if len(bands) == 1:
+        return long, max(wide)
+    return long, max(tops[k] + wide[k] for k in range(len(deep)))
+
+
+def _bands_in_room(deep: list[float], wide: list[float], gap: float, band_gap: float,
+                   room: tuple[float, float]) -> list[list[int]]:
+    """The layers wrapped into runs like words into lines, each run as long as ``room``
+    allows along (fewest runs); when the runs stack wider than ``room`` across, the split
+    (wrapped or into equal runs) that shows the picture at the largest scale."""
+    wrapped = _wrap(deep, gap, room[0])
+    long, short = _extent(wrapped, deep, wide, gap, band_gap)
+    if long <= room[0] and short <= room[1]:
+        return wrapped
+
+    def scale(bands: list[list[int]]) -> float:
+        long, short = _extent(bands, deep, wide, gap, band_gap)
+        return min(room[0] / max(long, 1.0), room[1] / max(short, 1.0))
+
+    splits = [_split(deep, gap, count) for count in range(1, len(deep) + 1)]
+    return max([wrapped, *splits], key=scale)
+
+
+def _wrap(deep: list[float], gap: float, length: float) -> list[list[int]]:
+    """Consecutive layers in runs no longer than ``length`` (a deeper layer runs alone)."""
+    bands: list[list[int]] = [[]]
+    at = 0.0
+    for k, d in enumerate(deep):
+        if bands[-1] and at + d > length:
+            bands.append([])
+            at = 0.0
+        bands[-1].append(k)
+        at += d + gap
+    return bands
 
 
 def _split(deep: list[float], gap: float, count: int) -> list[list[int]]:
@@ -133,15 +193,17 @@ class _Stacker:
 
 
 def assign_layers(graph: Graph) -> dict[str, int]:
-    """Column of each node id: the longest path from a source; a source then moves right to
-    sit one column before its nearest consumer (so a bias sits beside what it is added to)."""
+    """Column of each node id: the longest path from a source; then, from the output back,
+    every node that feeds others moves right to sit one column before its nearest consumer
+    (a bias beside what it is added to, a loss's ``1 − t`` beside the loss, not stacked
+    with the inputs)."""
     nxg = graph.nx_graph
     layer: dict[str, int] = {}
     order = graph.order()  # any topological order gives the same longest paths
     for node_id in order:
         layer[node_id] = max((layer[p] + 1 for p in nxg.predecessors(node_id)), default=0)
-    for node_id in order:
-        if nxg.in_degree(node_id) == 0 and nxg.out_degree(node_id) > 0:
+    for node_id in reversed(order):
+        if nxg.out_degree(node_id) > 0:
             layer[node_id] = min(layer[s] for s in nxg.successors(node_id)) - 1
     return layer
 

@@ -8,6 +8,7 @@ from PySide6.QtGui import QWheelEvent
 from PySide6.QtWidgets import QApplication
 
 from cgeditor.gui import theme as T
+from cgeditor.gui.canvas.arrange import TIGHT_GAP_X
 from cgeditor.gui.canvas.node_item import NodeItem
 from cgeditor.gui.canvas.node_thumbnail import grid_cells, thumb_cells
 from cgeditor.model.display import MINUS
@@ -90,8 +91,12 @@ def test_wire_labels_never_cover_a_node(window) -> None:
 
 
 def test_a_lit_wire_too_tight_for_its_derivative_keeps_its_gradient(window, canvas) -> None:
-    # Selecting w lights its path to J, the path a student reads; between the seed's
-    # columns only the one-line label fits, and it must not vanish with the second line.
+    # Selecting w lights its path to J, the path a student reads; between columns as close
+    # as a layout fitted to a laptop's view leaves them only the one-line label fits, and it
+    # must not vanish with the second line.
+    w = canvas.item("w")
+    window.graph.move_node(canvas.id("c"), w.x() + w.width() + 2 * T.OUTSET_X + TIGHT_GAP_X,
+                           window.graph.by_name("c").y)
     window.action("backward").trigger()
     key = (canvas.id("c"), "a")  # w → c
     assert key in window.scene.label_boxes()

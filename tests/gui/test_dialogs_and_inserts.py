@@ -93,7 +93,7 @@ def test_layout_is_one_undo_step(window) -> None:
     window.action("layout").trigger()
     assert window.undo_stack.count() == 1
     assert window.undo_stack.undoText() == "Auto layout"
-    expected = scene_layout(window.scene)
+    expected = scene_layout(window.scene, room=window.view.readable_room())
     assert {i: (n.x, n.y) for i, n in graph.nodes.items()} == expected
     items = list(window.scene.nodes.values())
     assert not any(a.sceneBoundingRect().intersects(b.sceneBoundingRect())

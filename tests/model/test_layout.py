@@ -69,3 +69,91 @@ def test_apply_layout_moves_nodes_and_announces_it():
     apply_layout(graph, {**positions, "gone": (1.0, 1.0)})
     assert len(moved) == len(graph)
     assert all((graph.nodes[i].x, graph.nodes[i].y) == p for i, p in positions.items())
+
+
+def chain(length: int) -> Graph:
+    """x -> tanh -> tanh -> ... : one node per layer."""
+    graph = Graph()
+    prev = graph.add_node("input", "x").id
+    for _ in range(length - 1):
+        node = graph.add_node("tanh").id
+        graph.connect(prev, node, "x")
+        prev = node
+    return graph
+
+
+def outlines(positions, sizes) -> list[tuple[float, float, float, float]]:
+    return [(x, y, x + sizes[n][0], y + sizes[n][1]) for n, (x, y) in positions.items()]
+
+
+def extent(positions, sizes) -> tuple[float, float]:
+    boxes = outlines(positions, sizes)
+    return (max(b[2] for b in boxes) - min(b[0] for b in boxes),
+            max(b[3] for b in boxes) - min(b[1] for b in boxes))
+
+
+def test_a_long_chain_folds_into_as_few_bands_as_fit_the_room():
+    graph = chain(10)
+    sizes = {n: (100.0, 60.0) for n in graph.nodes}
+    one_band = layered_layout(graph, 50.0, 20.0, sizes=sizes)
+    assert extent(one_band, sizes) == (10 * 100 + 9 * 50, 60.0)
+    folded = layered_layout(graph, 50.0, 20.0, sizes=sizes, room=(600.0, 400.0))
+    width, height = extent(folded, sizes)
+    assert width <= 600.0 and height <= 400.0
+    rows = sorted({y for _x, y in folded.values()})
+    assert len(rows) == 3  # 4 + 4 + 2 layers: 4 × 100 + 3 × 50 = 550 fits, 5 would not
+    order = graph.order()  # reading order: left to right, then the next band down
+    assert [folded[n] for n in order] == sorted(folded.values(), key=lambda p: (p[1], p[0]))
+    # A room that holds the whole chain keeps it in one band.
+    assert layered_layout(graph, 50.0, 20.0, sizes=sizes, room=(2000.0, 100.0)) == one_band
+
+
+def test_no_fold_fits_a_tiny_room_so_the_largest_view_wins_and_nothing_overlaps():
+    graph = chain(12)
+    sizes = {n: (100.0, 60.0 + 10 * (i % 3)) for i, n in enumerate(graph.nodes)}
+    folded = layered_layout(graph, 50.0, 20.0, sizes=sizes, room=(300.0, 200.0))
+    width, height = extent(folded, sizes)
+    assert width > 300.0 or height > 200.0
+    boxes = outlines(folded, sizes)
+    assert not [(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1:]
+                if a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]]
+
+
+def test_a_band_moves_up_under_the_short_layers_above_it():
+    # Layer 0 is tall (three inputs stacked), the rest short: the second band starts under
+    # the short layers, not under the tallest layer of the first band.
+    graph = Graph()
+    first = graph.add_node("add").id
+    graph.connect(graph.add_node("input", "a").id, first, "a")
+    graph.connect(graph.add_node("input", "b").id, first, "b")
+    prev = first
+    for _ in range(5):
+        node = graph.add_node("tanh").id
+        graph.connect(prev, node, "x")
+        prev = node
+    sizes = {n: (100.0, 100.0) for n in graph.nodes}
+    folded = layered_layout(graph, 50.0, 20.0, sizes=sizes, room=(450.0, 1000.0))
+    second_band = [y for x, y in folded.values() if y > 100.0 and x >= 150.0]
+    assert second_band and min(second_band) == 100.0 + 40.0  # one short layer + band gap
+
+
+def test_a_node_that_only_feeds_late_sits_beside_its_consumer():
+    # loss = t * log(p) + (1 - t): the 1 - t branch sits by the sum, not among the inputs.
+    graph = Graph()
+    p = graph.add_node("input", "p").id
+    t = graph.add_node("input", "t").id
+    one = graph.add_node("const", "one").id
+    log = graph.add_node("log").id
+    mul = graph.add_node("mul").id
+    rest = graph.add_node("sub").id
+    total = graph.add_node("add").id
+    graph.connect(p, log, "x")
+    graph.connect(t, mul, "a")
+    graph.connect(log, mul, "b")
+    graph.connect(one, rest, "a")
+    graph.connect(t, rest, "b")
+    graph.connect(mul, total, "a")
+    graph.connect(rest, total, "b")
+    layers = assign_layers(graph)
+    assert layers[rest] == layers[mul] == layers[total] - 1 == 2
+    assert layers[one] == 1 and layers[t] == 1 and layers[p] == 0

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from cgeditor.gui import theme as T
 from cgeditor.gui.canvas.node_geometry import box_of, footprint
 from cgeditor.gui.canvas.scene import GraphScene
+from cgeditor.gui.canvas.view import readable_room
 from cgeditor.model import files
 from cgeditor.model.layout import Positions, apply_layout, layered_layout
 
@@ -17,26 +18,67 @@ if TYPE_CHECKING:
     from cgeditor.model.graph import Graph
 
 # Gaps between outlines: across a layer, and between layers (where wire labels sit).
-GAPS = {"LR": (68.0, 22.0), "TB": (36.0, 64.0)}  # direction -> (horizontal, vertical)
+GAPS = {"LR": (68.0, 18.0), "TB": (36.0, 64.0)}  # direction -> (horizontal, vertical)
+# Between columns when the roomy gap would not let a graph fit the view: short labels
+# ('← −4') still sit between the columns, longer ones only where the wire leaves room.
+TIGHT_GAP_X = 52.0
+# The canvas of a first start in a 1280×800 window, in pixels: the bundled examples are
+# laid out to open whole in it at a readable zoom.
+LAPTOP_CANVAS = (888, 640)
+FOLD_LIMIT = 300  # nodes; a bigger graph is seen as blocks anyway: one band, no folding
 
 
 def layout_by_size(graph: Graph, sizes: dict[str, tuple[float, float]],
-                   direction: str = "LR", max_aspect: float | None = None) -> Positions:
+                   direction: str = "LR", max_aspect: float | None = None,
+                   room: tuple[float, float] | None = None) -> Positions:
     """Node positions (whole scene units) that keep outlines of ``sizes`` apart; with
-    ``max_aspect`` a long chain folds into bands side by side (see layered_layout)."""
+    ``max_aspect`` a long chain folds into bands side by side, with ``room`` into as few
+    bands as fit that width and height (see layered_layout): one band first, with the
+    roomy gap between columns, then the tight one, and only then folded."""
     gap_x, gap_y = GAPS[direction]
-    corners = layered_layout(graph, gap_x, gap_y, sizes=sizes, direction=direction,
-                             max_aspect=max_aspect)
+    if room is None or len(sizes) > FOLD_LIMIT or direction != "LR":
+        corners = layered_layout(graph, gap_x, gap_y, sizes=sizes, direction=direction,
+                                 max_aspect=max_aspect)
+    else:
+        corners = _fitted(graph, sizes, room)
     # The layout places outlines; a node's position is its body's top-left corner.
     return {n: (float(round(x + T.OUTSET_X)), float(round(y + T.OUTSET_TOP)))
             for n, (x, y) in corners.items()}
 
 
-def scene_layout(scene: GraphScene, direction: str = "LR",
-                 max_aspect: float | None = None) -> Positions:
-    """Positions for the scene's graph, spaced by what each item reserves."""
+def _fitted(graph: Graph, sizes: dict[str, tuple[float, float]],
+            room: tuple[float, float]) -> Positions:
+    """Left-to-right outlines that fit ``room``: the first of one band (roomy gap, then
+    tight), folded bands (likewise) that fits; else folded with the tight gap, shown as
+    large as it goes."""
+    gap_y = GAPS["LR"][1]
+    corners: Positions = {}
+    for fold in (None, room):
+        for gap_x in (GAPS["LR"][0], TIGHT_GAP_X):
+            corners = layered_layout(graph, gap_x, gap_y, sizes=sizes, room=fold)
+            width, height = _extent(corners, sizes)
+            if width <= room[0] and height <= room[1]:
+                return corners
+    return corners
+
+
+def _extent(corners: Positions, sizes: dict[str, tuple[float, float]]) -> tuple[float, float]:
+    """Width and height of the outlines of ``sizes`` placed at ``corners``."""
+    if not corners:
+        return 0.0, 0.0
+    left = min(x for x, _y in corners.values())
+    top = min(y for _x, y in corners.values())
+    right = max(x + sizes[n][0] for n, (x, _y) in corners.items())
+    bottom = max(y + sizes[n][1] for n, (_x, y) in corners.items())
+    return right - left, bottom - top
+
+
+def scene_layout(scene: GraphScene, direction: str = "LR", max_aspect: float | None = None,
+                 room: tuple[float, float] | None = None) -> Positions:
+    """Positions for the scene's graph, spaced by what each item reserves; with ``room``,
+    folded to fit a view that shows that much (see layout_by_size)."""
     sizes = {node_id: footprint(item.box) for node_id, item in scene.nodes.items()}
-    return layout_by_size(scene.graph, sizes, direction, max_aspect)
+    return layout_by_size(scene.graph, sizes, direction, max_aspect, room)
 
 
 def predicted_layout(graph: Graph, shapes: dict[str, tuple], out_name: str,
@@ -48,13 +90,16 @@ def predicted_layout(graph: Graph, shapes: dict[str, tuple], out_name: str,
     return layout_by_size(graph, sizes, direction)
 
 
-def arrange_file(path: str, direction: str = "LR") -> None:
-    """Lay out the graph in ``path`` by its nodes' sizes and save it in place (the bundled
-    examples are written by the model, then placed by this)."""
+def arrange_file(path: str, canvas: tuple[int, int] = LAPTOP_CANVAS) -> None:
+    """Lay out the graph in ``path`` by its nodes' sizes to open whole and readable in a
+    ``canvas`` (pixels) and save it in place (the bundled examples are written by the
+    model, then placed by this)."""
+    room = readable_room(*canvas)
     graph = files.load(path)
     scene = GraphScene(graph)
     try:
-        apply_layout(graph, scene_layout(scene, direction))
+        scene.reserve_shapes()
+        apply_layout(graph, scene_layout(scene, room=room))
     finally:
         scene.detach()
     files.save(graph, path)

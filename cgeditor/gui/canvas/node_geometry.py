@@ -22,7 +22,7 @@ from cgeditor.gui import theme as T
 from cgeditor.model.display import CELL_CHARS, GRID, grid_shape
 
 CELL_GAP = 8.0  # between the columns of a number grid
-SCALAR_CHARS = 10  # a scalar's row reserves room for '−1.235e-07' and the like
+SCALAR_CHARS = 7  # a scalar's row reserves room for '−0.1235' and the like
 RANGE_CHARS = 20  # '= 8×2 [−0.123, 4.56]': a larger tensor's shape and range
 TEXT_MAX_WIDTH = 320.0  # widest box for a long name; past it names are elided in the middle
 THUMB_CELL = 9.0  # largest heatmap cell side

@@ -35,11 +35,18 @@ from cgeditor.gui import theme_switch
 OP_MIME = "application/x-cgeditor-op"
 MIN_SCALE, MAX_SCALE = 0.03, 4.0
 MAX_GRID_DOTS = 6000  # past this the grid coarsens rather than slow a zoomed-out repaint
-FIT_MARGIN = 40.0  # scene units around a fitted graph
+FIT_MARGIN = 24.0  # scene units around a fitted graph's nodes (ports and badges stick out)
 # Fit keeps text readable for graphs up to this many views across (and down); past that
 # the graph is shown whole, as blocks, to see its shape.
 READABLE_REACH = 4.0
 FIT_READABLE = 0.76  # the zoom such a fit takes: a little above the readable minimum
+
+
+def readable_room(width: float, height: float) -> tuple[float, float]:
+    """The width and height of node outlines (see node_geometry.outline) that a fit shows
+    whole, at the readable zoom, in a viewport of ``width`` × ``height`` pixels."""
+    return (width / FIT_READABLE - 2 * FIT_MARGIN + 2 * T.OUTSET_X,
+            height / FIT_READABLE - 2 * FIT_MARGIN + T.OUTSET_TOP + T.OUTSET_BOTTOM)
 
 
 class GraphView(QGraphicsView):
@@ -133,6 +140,11 @@ class GraphView(QGraphicsView):
         if padded.height() > seen.height():
             center.setY(padded.top() + seen.height() / 2)
         self.centerOn(center)
+
+    def readable_room(self) -> tuple[float, float]:
+        """What an auto layout may fill: see ``readable_room``."""
+        size = self.viewport().size()
+        return readable_room(size.width(), size.height())
 
     def restyle(self) -> None:
         """Repaint in the theme's colours what keeps the old ones: the scene's background,

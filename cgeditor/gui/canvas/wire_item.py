@@ -48,8 +48,13 @@ def curve_down(x1: float, y1: float, x2: float, y2: float) -> QPainterPath:
 
 
 def tangent_reach(w: float) -> float:
-    """How far each end's control point sits from its port, for a wire ``w`` wide."""
-    half = w * 0.5 if w > 0 else w * -0.5
+    """How far each end's control point sits from its port, for a wire ``w`` wide. A wire
+    fed backwards (to the next band of a folded layout, or to a node dragged left of its
+    source) leaves and enters briefly: half its width would bulge far past both ends, off
+    the fitted view."""
+    if w < 0:
+        return FOLD_REACH
+    half = w * 0.5
     return half if half > 40.0 else 40.0
 
 
