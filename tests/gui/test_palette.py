@@ -48,6 +48,7 @@ def test_drag_payload_names_the_op() -> None:
 
 def test_double_click_adds_at_the_view_centre(window) -> None:
     item = next(i for i in window.palette.op_items() if i.data(0, OP_ROLE) == "exp")
+    window.view.centerOn(-2000, -2000)  # an empty spot: nothing there to make room for
     window.palette.tree.itemDoubleClicked.emit(item, 0)
     node = window.graph.by_name("exp1")
     center = window.view.center_scene_pos()

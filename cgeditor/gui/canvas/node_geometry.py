@@ -22,7 +22,9 @@ from cgeditor.gui import theme as T
 from cgeditor.model.display import CELL_CHARS, GRID, grid_shape
 
 CELL_GAP = 8.0  # between the columns of a number grid
-SCALAR_CHARS = 7  # a scalar's row reserves room for '−0.1235' and the like
+# A scalar's rows reserve room for '−0.1235' and the like; a longer number ('−0.001234',
+# '−1.235e−07') widens the node when a run shows it, and what it then covers makes room.
+SCALAR_CHARS = 7
 RANGE_CHARS = 20  # '= 8×2 [−0.123, 4.56]': a larger tensor's shape and range
 TEXT_MAX_WIDTH = 320.0  # widest box for a long name; past it names are elided in the middle
 THUMB_CELL = 9.0  # largest heatmap cell side
@@ -71,11 +73,12 @@ def char_width() -> float:
 
 @lru_cache(maxsize=4096)
 def node_box(header_width: float, ports: int, shape: tuple[int, ...] | None,
-             label_chars: int) -> NodeBox:
+             label_chars: int, number_chars: int = SCALAR_CHARS) -> NodeBox:
     """The box of a node whose header wants ``header_width``, with ``ports`` input rows and
     a value of ``shape`` (None: unknown, room for a scalar), whose gradient row label
     ('∂J/∂w') is ``label_chars`` long (the value font is monospaced: only the length counts,
-    so nodes of one op share boxes: 10k nodes are built without 10k box computations)."""
+    so nodes of one op share boxes: 10k nodes are built without 10k box computations). A
+    scalar's rows hold numbers of ``number_chars``: the reserve, or a longer one shown."""
     grad_label = "·" * label_chars
     cw = char_width()
     shape = shape or ()
@@ -89,7 +92,7 @@ def node_box(header_width: float, ports: int, shape: tuple[int, ...] | None,
     elif shape:
         numbers, text = RANGE_CHARS * cw, (len(grad_label) + 2) * cw
     else:
-        numbers, text = 0.0, (len(grad_label) + 3 + SCALAR_CHARS) * cw
+        numbers, text = 0.0, (len(grad_label) + 3 + number_chars) * cw
     width = max(T.NODE_WIDTH, min(T.NODE_MAX_WIDTH, numbers + 2 * T.TEXT_SIDE),
                 min(TEXT_MAX_WIDTH, max(header_width, text + 2 * T.TEXT_SIDE)))
     value_top = T.HEADER_HEIGHT + ports * T.ROW_HEIGHT
@@ -138,11 +141,12 @@ def _title_char(char: str) -> float:
 
 
 def box_of(op: str, name: str, tagged: bool, shape: tuple[int, ...] | None,
-           out_name: str) -> NodeBox:
+           out_name: str, number_chars: int = SCALAR_CHARS) -> NodeBox:
     """The box of a node of ``op`` named ``name`` (``tagged`` OUT or TRAIN) whose value has
-    ``shape``, in a graph whose output is ``out_name``: what its item will take."""
+    ``shape``, in a graph whose output is ``out_name``, showing numbers of
+    ``number_chars`` if a scalar: what its item will take."""
     return node_box(header_width(op, name, tagged), len(REGISTRY[op].inputs), shape,
-                    len(f"∂{out_name}/∂{name}"))
+                    len(f"∂{out_name}/∂{name}"), number_chars)
 
 
 def footprint(box: NodeBox) -> tuple[float, float]:

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 from cgeditor.core.ops import REGISTRY
 from cgeditor.gui import theme as T
 from cgeditor.gui.canvas.node_chrome import NodeChrome, static_text
-from cgeditor.gui.canvas.node_geometry import TAG_WIDTH, NodeBox, box_of, outline
+from cgeditor.gui.canvas.node_geometry import SCALAR_CHARS, TAG_WIDTH, NodeBox, box_of, outline
 from cgeditor.gui.canvas.node_paint import fitted_rows, paint_info
 from cgeditor.model.display import BLANK_NODE, NodeDisplay
 from cgeditor.model.graph import Node
@@ -122,7 +122,16 @@ class NodeItem(NodeChrome, QGraphicsItem):
     def _compute_box(self) -> NodeBox:
         value = self.display.value
         shape = np.shape(value) if value is not None else self.value_shape
-        return box_of(self.op, self.name, self._tagged(), shape, self.out_name)
+        return box_of(self.op, self.name, self._tagged(), shape, self.out_name,
+                      self.number_chars())
+
+    def number_chars(self) -> int:
+        """How many characters the numbers of a scalar's rows take now: the reserve, or a
+        run's longer number ('−1.407e−08'), which widens the node (and makes room)."""
+        d = self.display
+        if d.value is not None and np.ndim(d.value) != 0:
+            return SCALAR_CHARS  # a tensor's numbers are in its grid or range
+        return max(SCALAR_CHARS, len(d.value_text), len(d.grad_value))
 
     def _refit(self) -> bool:
         """Take the box the node needs now; True when the width changed."""
@@ -171,10 +180,12 @@ class NodeItem(NodeChrome, QGraphicsItem):
         if new is self.display or new == self.display:
             return False
         old_shape = np.shape(self.display.value) if self.display.value is not None else None
+        old_chars = self.number_chars()
         self.display = new
         moved = False
         shape = np.shape(new.value) if new.value is not None else None
-        if shape != old_shape:  # the reserved rows cover any run of the inferred shape
+        # The reserved rows cover any run of the inferred shape with numbers of usual length.
+        if shape != old_shape or self.number_chars() != old_chars:
             moved = self._refit()
         self.update()
         return moved

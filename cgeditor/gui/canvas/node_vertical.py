@@ -19,7 +19,7 @@ class VerticalNodeItem(NodeItem):
         value = self.display.value
         shape = tuple(getattr(value, "shape", ())) if value is not None else self.value_shape
         return node_box(header_width(self.op, self.name, self._tagged()), 0, shape,
-                        len(f"∂{self.out_name}/∂{self.name}"))
+                        len(f"∂{self.out_name}/∂{self.name}"), self.number_chars())
 
     def in_port_local(self, port: str) -> QPointF:
         i = self.ports.index(port)
