@@ -10,7 +10,8 @@ messages saying what it did, in one wording: "Pasted 3 nodes, 2 wires".
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QPointF, QRectF, QSizeF
@@ -324,18 +325,21 @@ class Step(C.Group):
     running = 0
 
     def redo(self) -> None:
-        Step.running += 1
-        try:
+        with _stepping():
             super().redo()
-        finally:
-            Step.running -= 1
 
     def undo(self) -> None:
-        Step.running += 1
-        try:
+        with _stepping():
             super().undo()
-        finally:
-            Step.running -= 1
+
+
+@contextmanager
+def _stepping() -> Iterator[None]:
+    Step.running += 1
+    try:
+        yield
+    finally:
+        Step.running -= 1
 
 
 def formula_parts(formula: Graph, target: Graph, matched: list[str]

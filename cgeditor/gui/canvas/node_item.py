@@ -230,7 +230,7 @@ class NodeItem(NodeChrome, QGraphicsItem):
 
     def shown_rows(self) -> list[str]:
         """The value and gradient rows as painted (long ones elided in the middle)."""
-        return fitted_rows(self._box, self.info_rows())
+        return fitted_rows(self._box, self.info_rows(), self.display.stale)
 
     # --- geometry -----------------------------------------------------------------------
     def rect(self) -> QRectF:

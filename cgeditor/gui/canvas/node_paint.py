@@ -40,10 +40,12 @@ def elided(text: str, width: float) -> str:
     return metrics.elidedText(text, _MIDDLE, width)
 
 
-def fitted_rows(box: NodeBox, rows: list[tuple[str, str]]) -> list[str]:
-    """The texts of ``rows`` (kind, text) as the node paints them: fitted to its width."""
+def fitted_rows(box: NodeBox, rows: list[tuple[str, str]], stale: bool = False) -> list[str]:
+    """The texts of ``rows`` (kind, text) as the node paints them: fitted to its width,
+    the value row beside the 'stale' tag when the numbers are stale."""
     room = box.width - 2 * T.TEXT_SIDE
-    return [elided(text, room) for _kind, text in rows]
+    tag = T.metrics("badge").horizontalAdvance("stale") + 6 if stale else 0.0
+    return [elided(text, room - (tag if kind == "value" else 0.0)) for kind, text in rows]
 
 
 def paint_info(painter: QPainter, display: NodeDisplay, box: NodeBox,
@@ -54,7 +56,7 @@ def paint_info(painter: QPainter, display: NodeDisplay, box: NodeBox,
     stale = display.stale
     painter.setFont(T.font("value"))
     text_h = T.metrics("value").height()
-    for (kind, _), text in zip(rows, fitted_rows(box, rows)):
+    for (kind, _), text in zip(rows, fitted_rows(box, rows, stale)):
         top = box.value_top if kind == "value" else box.grad_top
         painter.setPen(pal.node_muted if stale and kind != "error" else colors[kind])
         painter.drawStaticText(QPointF(T.TEXT_SIDE, top + (T.ROW_HEIGHT - text_h) / 2),
