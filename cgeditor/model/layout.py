@@ -120,13 +120,16 @@ def _extent(bands: list[list[int]], deep: list[float], wide: list[float], gap: f
 
 def _bands_in_room(deep: list[float], wide: list[float], gap: float, band_gap: float,
                    room: tuple[float, float]) -> list[list[int]]:
-    """The layers wrapped into runs like words into lines, each run as long as ``room``
-    allows along (fewest runs); when the runs stack wider than ``room`` across, the split
-    (wrapped or into equal runs) that shows the picture at the largest scale."""
+    """The fewest runs that fit ``room``: the layers wrapped like words into lines, each
+    run as long as ``room`` allows along, then evened out (no lone last layer) when the
+    even runs fit too; when no wrap fits across, the split (wrapped or into even runs)
+    that shows the picture at the largest scale."""
     wrapped = _wrap(deep, gap, room[0])
-    long, short = _extent(wrapped, deep, wide, gap, band_gap)
-    if long <= room[0] and short <= room[1]:
-        return wrapped
+    even = _split(deep, gap, len(wrapped))
+    for bands in (even, wrapped):
+        long, short = _extent(bands, deep, wide, gap, band_gap)
+        if long <= room[0] and short <= room[1]:
+            return bands
 
     def scale(bands: list[list[int]]) -> float:
         long, short = _extent(bands, deep, wide, gap, band_gap)
