@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from cgeditor.core import codegen
+from cgeditor.core import chunks
 from cgeditor.core import compiled as straight_line
 from cgeditor.core.engine import Plan, Step, backward, compile_plan, forward
 from cgeditor.core.ops import F64
@@ -77,12 +77,12 @@ def compile_seconds(layers: int, size: int | None, seen: bool) -> float:
     once the plan is hot (``seen``: a structure whose code is kept, as after undo)."""
     plan = chain_plan(layers, size)
     kinds = (straight_line.FLOAT,) * 2 if size is None else \
-        (straight_line.NUMPY, straight_line.UNIFORM)  # what a run of this chain uses
+        (straight_line.UNIFORM,) * 2  # what a run of this chain uses
     if seen:
         for kind, which in zip(kinds, ("forward", "backward")):
             straight_line.compiled(chain_plan(layers, size), which, kind)
     else:
-        codegen._CODE.clear()  # no code kept: CPython's compiler runs
+        chunks.forget()  # no code kept: CPython's compiler runs
     t0 = time.process_time()
     straight_line.compiled(plan, "forward", kinds[0])
     straight_line.compiled(plan, "backward", kinds[1])

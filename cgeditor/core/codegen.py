@@ -18,12 +18,12 @@ import string
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache, partial
-from types import CodeType
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from cgeditor.core import floatmath, rules
+from cgeditor.core.chunks import SLOT, Body, assemble
 from cgeditor.core.ops import OpSpec
 from cgeditor.core.values import fit_like
 
@@ -73,33 +73,13 @@ def _build(plan: Plan, kind: str, build: Callable) -> Pass | None:
     made = build(plan, kind, _Binder(namespace, kind), rows)
     if made is None:
         return None
-    lines, slots, results = made
-    source = "\n".join(lines)
+    body, slots = made
     try:  # our own slot-named code: the only text in it comes from the registry's templates
-        exec(_code(source, kind), namespace)
+        source = assemble(body, namespace, kind)
     except (SyntaxError, RecursionError, MemoryError, SystemError):  # too big for CPython
         return None
-    loose = tuple(k for k, name in enumerate(results) if name not in rows.held)
+    loose = tuple(k for k, name in enumerate(body.results) if name not in rows.held)
     return Pass(namespace["run"], tuple(slots), source, rows.count, loose)
-
-
-# Code objects of recent sources. The source names slots and bound constants, never values,
-# so one structure always spells the same source: undo, redo, re-opening a file or editing
-# and restoring a wire reuse the code, and only generating the source (a quarter of the
-# cost) is paid again. Each code object is run in its own plan's namespace.
-_CODE: dict[tuple[str, str], CodeType] = {}
-_CODE_KEPT = 16
-
-
-def _code(source: str, kind: str) -> CodeType:
-    key = (kind, source)
-    code = _CODE.pop(key, None)
-    if code is None:
-        code = compile(source, f"<cgeditor plan, {kind}>", "exec")
-    _CODE[key] = code  # most recent last
-    while len(_CODE) > _CODE_KEPT:
-        del _CODE[next(iter(_CODE))]
-    return code
 
 
 class _Binder:
@@ -117,38 +97,38 @@ class _Binder:
         return name
 
 
-_Made = tuple[list[str], list[int], list[str]]  # lines, slots, names of the returned results
+_Made = tuple[Body, list[int]]  # the pass, and the slots of its arguments or results
 
 
 def _forward_source(plan: Plan, kind: str, bind: _Binder, rows: _Rows) -> _Made | None:
     leaves = [i for i, _ in plan.leaves]
-    lines = [f"def run(leaves{rows.parameter}):", f"    {_targets(leaves)} = leaves"]
+    lines: list[str] = []
     inline = _Inline(kind)
     for i, (step, spec) in enumerate(zip(plan.steps, plan.specs)):
         if spec.is_leaf:
             continue
-        expr = _expression(spec.template, _fields(step, spec, bind)) if inline(spec) else None
+        expr, out_form = _filled(spec, step, bind, "", i) if inline(spec) else (None, None)
         if expr is None:
             if kind == FLOAT:
                 return None
             rule = partial(spec.forward, **step.attrs) if step.attrs else spec.forward
             expr = f"{bind(rule)}({', '.join(f'v{j}' for j in step.args)})"
         elif rows.on:
-            expr = rows.into(f"v{i}", expr, _expression(_out_template(spec.template),
-                                                       _fields(step, spec, bind)))
+            expr = rows.into(f"v{i}", expr, out_form)
         lines.append(f"    v{i} = {expr}")
     results = [f"v{i}" for i in range(len(plan.steps))]
-    lines.append(f"    return {_targets(results)}")
-    return lines, leaves, results
+    return Body(f"def run(leaves{rows.parameter}):", "leaves", [f"v{i}" for i in leaves], lines,
+                results), leaves
 
 
 def _backward_source(plan: Plan, kind: str, bind: _Binder, rows: _Rows) -> _Made | None:
     out = plan.output
-    lines = [f"def run(values, seed{rows.parameter}):", ""]
-    # node -> the vjp terms reaching it so far. In reverse execution order a node's terms are
-    # all in when the loop reaches it, so its gradient is written once, as one sum: a line per
-    # node rather than per term (CPython's compiler costs ~10 µs a line).
-    parts: dict[int, list[str]] = {out: ["seed"]}
+    lines: list[str] = []
+    # node -> its gradient so far: its one vjp term, or the name of the sum of its terms. Each
+    # term is added as it comes, in the careful loop's order, and every name is assigned once
+    # (chunks.py relies on it).
+    parts: dict[int, str] = {out: "s0"}  # s0: the seed
+    sums: dict[int, int] = {}  # node -> partial sums written
     grad: dict[int, str] = {}  # node -> the name holding its finished gradient
     used: set[int] = set()  # values the vjps read, unpacked from ``values`` up front
     inline = _Inline(kind)
@@ -170,66 +150,90 @@ def _backward_source(plan: Plan, kind: str, bind: _Binder, rows: _Rows) -> _Made
             if kind == NUMPY:
                 term = f"fit({term}, v{j})"
                 used.add(j)
-            parts.setdefault(j, []).append(term)
-    lines[1] = f"    {_targets(v if v in used else '_' for v in range(len(plan.steps)))} = values"
+            sofar = parts.get(j)
+            parts[j] = term if sofar is None else _added(j, sofar, term, sums, lines, rows)
+    unpack = [f"v{v}" if v in used else "_" for v in range(len(plan.steps))]
     slots = sorted(grad)
-    results = [grad[j] for j in slots]
-    lines.append(f"    return {_targets(results)}")
-    return lines, slots, results
+    return Body(f"def run(values, s0{rows.parameter}):", "values", unpack, lines,
+                [grad[j] for j in slots]), slots
 
 
-_TERMS_PER_LINE = 32  # a sum of thousands of terms in one expression overflows the compiler
-
-
-def _gradient(i: int, terms: list[str], lines: list[str], rows: _Rows) -> str:
-    """The name of node i's gradient, the sum of ``terms`` in the order they came (the order
-    the careful path adds them in). A lone name is passed on as it is (add hands g on)."""
-    if len(terms) == 1 and terms[0].isidentifier():
-        return terms[0]
+def _gradient(i: int, sofar: str, lines: list[str], rows: _Rows) -> str:
+    """The name of node i's gradient: the sum already written, the gradient handed on (add
+    passes g on), or its one term, written now."""
+    if sofar.isidentifier():
+        return sofar
     name = f"g{i}"
-    if len(terms) == 1:
-        lines.append(f"    {name} = {rows.into(name, terms[0], rows.forms.get(terms[0]))}")
-        return name
-    for k in range(0, len(terms), _TERMS_PER_LINE):
-        chunk = ([name] if k else []) + terms[k:k + _TERMS_PER_LINE]
-        total = " + ".join(chunk)
-        if rows.on and len(chunk) > 1:  # the last addition straight into a buffer row
-            total = rows.into(name, total, f"np.add({' + '.join(chunk[:-1])}, {chunk[-1]}, "
-                                           f"out={_ROW})")
-        lines.append(f"    {name} = {total}")
+    lines.append(f"    {name} = {rows.into(name, sofar, rows.forms.get(sofar))}")
+    return name
+
+
+def _added(j: int, sofar: str, term: str, sums: dict[int, int], lines: list[str],
+           rows: _Rows) -> str:
+    """Writes ``sofar + term`` (node j's gradient so far plus one more term) to a new name."""
+    sums[j] = sums.get(j, 0) + 1
+    name = f"g{j}_{sums[j]}"
+    out_form = f"np.add({sofar}, {term}, out={_ROW})" if rows.on else None
+    lines.append(f"    {name} = {rows.into(name, f'{sofar} + {term}', out_form)}")
     return name
 
 
 def _inline_vjp(i: int, step: Step, spec: OpSpec, bind: _Binder, g: str,
                 used: set[int], rows: _Rows) -> list[str]:
     """The vjp templates filled in for node i, one expression per input."""
-    fields = _fields(step, spec, bind)
-    fields["g"], fields["out"] = g, f"v{i}"
+    fields = _fields(step, spec, bind) if spec.attrs else None
+    if fields is not None:
+        fields["g"], fields["out"] = g, f"v{i}"
+    numbers = (g, i, *step.args)
     parts = []
-    for template, ports, reads_out in _vjp_reads(spec.vjp_template, spec.inputs):
+    for template, ports, reads_out, plain, into in _vjp_reads(spec.vjp_template, spec.inputs):
         used.update(step.args[k] for k in ports)
         if reads_out:
             used.add(i)
-        part = template.format_map(fields)
+        part = template.format_map(fields) if fields else plain.format(*numbers)
         if part.isidentifier():
             parts.append(part)
             continue
         parts.append(f"({part})")
         if rows.on:
-            rows.forms[parts[-1]] = _expression(_out_template(template), fields)
+            rows.forms[parts[-1]] = (_expression(_out_template(template), fields) if fields
+                                     else into.format(*numbers))
     return parts
+
+
+def _filled(spec: OpSpec, step: Step, bind: _Binder, g: str, i: int,
+            ) -> tuple[str | None, str | None]:
+    """Node i's forward template filled in, plain and in its out= form ("" when it has none);
+    (None, None) when a placeholder cannot be filled."""
+    if spec.attrs:
+        fields = _fields(step, spec, bind)
+        plain = _expression(spec.template, fields)
+        return plain, plain and _expression(_out_template(spec.template), fields)
+    plain, into = _numbered(spec.template, spec.inputs)
+    numbers = (g, i, *step.args)
+    return plain.format(*numbers), into.format(*numbers)
+
+
+@cache
+def _numbered(template: str, inputs: tuple[str, ...]) -> tuple[str, str]:
+    """``template`` and its out= form with g as {0}, out as v{1} and port k as v{k+2}, to be
+    filled in by one str.format: the templates of ops without attributes."""
+    fields = {"g": "{0}", "out": "v{1}", **{p: f"v{{{k + 2}}}" for k, p in enumerate(inputs)}}
+    return template.format_map(fields), _out_template(template).format_map(fields)
 
 
 @cache  # keyed by tuples of strings: hashing a whole OpSpec per node costs more than the rest
 def _vjp_reads(templates: tuple[str, ...], inputs: tuple[str, ...],
-               ) -> tuple[tuple[str, tuple[int, ...], bool], ...]:
-    """Per vjp template: the template, the inputs it reads (positions) and whether it reads
-    the output, so a backward pass unpacks only the values it uses."""
+               ) -> tuple[tuple[str, tuple[int, ...], bool, str, str], ...]:
+    """Per vjp template: the template, the inputs it reads (positions), whether it reads the
+    output (so a backward pass unpacks only the values it uses), and its ``_numbered`` forms
+    (meaningless for templates with attributes)."""
     reads = []
     for template in templates:
         names = _placeholders(template)
         ports = tuple(k for k, port in enumerate(inputs) if port in names)
-        reads.append((template, ports, "out" in names))
+        numbered = _numbered(template, inputs) if names <= {*inputs, "g", "out"} else ("", "")
+        reads.append((template, ports, "out" in names, *numbered))
     return tuple(reads)
 
 
@@ -238,15 +242,18 @@ def _opaque_vjp(i: int, step: Step, spec: OpSpec, bind: _Binder, g: str,
     """A rule without usable templates runs its registry callable; a wrong number of results
     then raises, and the careful path reports it."""
     vjp = partial(spec.vjp, **step.attrs) if step.attrs else spec.vjp
-    names = [f"p{i}_{k}" for k in range(len(step.args))]
     args = ", ".join([g, f"v{i}", *(f"v{j}" for j in step.args)])
-    lines.append(f"    {_targets(names)} = {bind(vjp)}({args})")
-    return names
+    lines.append(f"    p{i} = {bind(partial(_counted, vjp, len(step.args)))}({args})")
+    return [f"p{i}[{k}]" for k in range(len(step.args))]
 
 
-def _targets(names: Any) -> str:
-    """``a, b, c,`` — a tuple display that is valid for one name and for many."""
-    return "".join(f"{n}, " if isinstance(n, str) else f"v{n}, " for n in names).rstrip() or "()"
+def _counted(vjp: Callable[..., Any], count: int, *args: Any) -> tuple:
+    """``vjp(*args)`` as a tuple of ``count`` gradients; raises ValueError for any other
+    number, as unpacking would."""
+    parts = tuple(vjp(*args))
+    if len(parts) != count:
+        raise ValueError(f"{len(parts)} gradients for {count} inputs")
+    return parts
 
 
 def _fields(step: Step, spec: OpSpec, bind: _Binder) -> dict[str, str]:
@@ -295,8 +302,11 @@ def _placeholders(template: str) -> frozenset[str]:
 @cache
 def _resolves(template: str, kind: str) -> bool:
     namespace = _NAMESPACES[kind]
+    text = template.format_map(_Blank())
+    if SLOT.search(text):  # text of its own that chunks.py would take for a slot's name
+        return False
     try:
-        tree = ast.parse(template.format_map(_Blank()), mode="eval")
+        tree = ast.parse(text, mode="eval")
     except (SyntaxError, ValueError):
         return False
     for node in ast.walk(tree):

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from cgeditor.core import codegen, engine
+from cgeditor.core import chunks, engine
 from cgeditor.core import compiled as straight_line
 from cgeditor.core.engine import Step, backward, compile_plan, forward
 from cgeditor.core.ops import F64, REGISTRY
@@ -154,20 +154,23 @@ def test_non_finite_run_reports_the_careful_origin() -> None:
     assert_paths_agree(plan)
 
 
-def test_no_name_or_value_from_the_graph_enters_the_source() -> None:
+@pytest.mark.parametrize("length", [1, 80])  # 80: long enough to be compiled in chunks
+def test_no_name_or_value_from_the_graph_enters_the_source(length: int) -> None:
     hostile = "__import__('os').system('echo pwned')"
-    steps = [Step(hostile, "input", value=F64(1.5)), Step("'; x = 1 #", "powc", (0,),
-                                                         {"exponent": 3.0})]
+    steps = [Step(hostile, "input", value=F64(1.5))]
+    for k in range(length):
+        steps.append(Step(f"'; x = {k} #", "powc", (k,), {"exponent": 3.0 if k == 0 else 1.0}))
     plan = compile_plan(steps)
     for which, kind in itertools.product(("forward", "backward"), (straight_line.FLOAT,
                                                                    straight_line.NUMPY)):
         source = straight_line.compiled(plan, which, kind).source
         assert "__import__" not in source and "pwned" not in source and "3.0" not in source
         words = set(re.findall(r"[A-Za-z_]\w*", source))
-        slots = {w for w in words if re.fullmatch(r"[vgkp]\d+(_\d+)?", w)}
-        assert words - slots <= {"def", "run", "leaves", "values", "seed", "return", "np", "fit",
-                                 "_", "powc_grad"}
-    assert forward(plan, compiled=True).values[1] == 1.5 ** 3
+        # slots, buffer rows, chunk names, canonical names and the tuples chunks return
+        slots = {w for w in words if re.fullmatch(r"[vgkpsnct]\d+(_\d+)?", w)}
+        assert words - slots <= {"def", "run", "chunk", "leaves", "values", "return", "np",
+                                 "fit", "_", "powc_grad", "pick", "B", "R"}
+    assert forward(plan, compiled=True).values[-1] == 1.5 ** 3
 
 
 def _compiled_from_run(plan: engine.Plan) -> int:
@@ -255,12 +258,14 @@ def test_backward_through_a_nan_value_is_the_careful_one() -> None:
     assert_paths_agree(plan)
 
 
-def test_code_too_big_for_the_compiler_runs_carefully(monkeypatch) -> None:
+@pytest.mark.parametrize("layers", [3, 30])  # 30 layers: compiled in chunks
+def test_code_too_big_for_the_compiler_runs_carefully(monkeypatch, layers: int) -> None:
     def refuse(*_args: Any) -> None:
         raise RecursionError("maximum recursion depth exceeded during compilation")
-    monkeypatch.setattr(codegen, "compile", refuse, raising=False)
-    monkeypatch.setattr(codegen, "_CODE", {})  # no code kept from earlier plans
-    plan = chain_plan(3, np.linspace(0.5, 1.5, 4))
+    monkeypatch.setattr(chunks, "compile", refuse, raising=False)
+    for cache in ("_CODE", "_CHUNKS", "_DRIVERS"):  # no code kept from earlier plans
+        monkeypatch.setattr(chunks, cache, {})
+    plan = chain_plan(layers, np.linspace(0.5, 1.5, 4))
     assert straight_line.compiled(plan, "forward", straight_line.NUMPY) is None
     assert_paths_agree(plan)
 
@@ -345,3 +350,48 @@ def test_a_gradient_that_goes_non_finite_and_vanishes_is_reported() -> None:
     fast = backward(plan, forward(plan, compiled=True).values, compiled=True)
     assert fast.issues and all(i.kind == "nonfinite_grad" for i in fast.issues.values())
     assert_paths_agree(plan)
+
+
+@pytest.mark.parametrize("leaf", [F64(1.0), np.linspace(0.5, 1.5, 5)])
+def test_repeated_layers_share_the_code_of_their_chunks(leaf: Any) -> None:
+    """A long chain is compiled in chunks, and its repeated layers share a few chunk
+    functions (compiled once) while giving the careful numbers."""
+    plan = chain_plan(200, leaf)
+    assert_paths_agree(plan)
+    kind = straight_line.FLOAT if isinstance(leaf, F64) else straight_line.UNIFORM
+    for which in ("forward", "backward"):
+        source = straight_line.compiled(plan, which, kind).source
+        calls = re.findall(r"^    t\d+ = (c\d+)\(", source, re.MULTILINE)
+        assert len(calls) >= 10 and source.count("def chunk(") == len(set(calls)) <= 4
+
+
+def test_leaves_between_operations_come_back_in_their_slots() -> None:
+    """Chunked code returns its values chunk by chunk: leaves set between the operations
+    must still come back in their own slots, in both passes."""
+    steps, previous = [Step("x", "input", value=F64(0.3))], 0
+    for k in range(100):
+        steps.append(Step(f"c{k}", "const", value=F64(0.01 * k)))
+        steps.append(Step(f"a{k}", "mul" if k % 2 else "add", (previous, len(steps) - 1)))
+        previous = len(steps) - 1
+    steps.append(Step("j", "tanh", (previous,)))
+    plan = compile_plan(steps)
+    assert "pick(" in straight_line.compiled(plan, "forward", straight_line.FLOAT).source
+    assert_paths_agree(plan)
+    assert forward(plan, compiled=True).values[3] == 0.01
+
+
+@pytest.mark.parametrize("leaf", [F64(0.5), np.linspace(0.5, 1.5, 5)])
+@pytest.mark.parametrize("count", [1, 2])
+def test_rules_without_templates_run_their_callables_in_chunks(monkeypatch, leaf: Any,
+                                                               count: int) -> None:
+    """An op without templates runs its registry callables inside chunked code; a vjp that
+    returns the wrong number of gradients raises the careful loop's error either way."""
+    spec = REGISTRY["tanh"]
+    vjp = spec.vjp if count == 1 else (lambda g, out, x: (g, g))
+    monkeypatch.setitem(REGISTRY, "tanh", dataclasses.replace(spec, template="",
+                                                              vjp_template=(), vjp=vjp))
+    plan = chain_plan(30, leaf)
+    assert_paths_agree(plan)
+    values = forward(plan, compiled=False).values
+    done = straight_line.backward_grads(plan, values, np.ones_like(values[-1])[()])
+    assert (done is not None) == (count == 1)  # the compiled code ran, or handed over

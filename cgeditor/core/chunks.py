@@ -1,0 +1,167 @@
+"""Straight-line code compiled in chunks, each chunk's code shared by every stretch of one shape.
+
+CPython's compiler costs ~10 µs a line, whatever the line says. A long pass is therefore cut
+into chunks of CHUNK_LINES lines; each chunk is renamed canonically (its slots numbered in
+order of first appearance, buffer rows counted from the chunk's first) and becomes a function
+whose code object is compiled once per canonical text and kept. The repeated layers of a
+network or a chain compile a handful of chunks whatever their number, and the pass itself is
+a short driver calling them. The expressions and their order are those of one long function,
+so the numbers are too.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from operator import itemgetter
+from types import CodeType
+from typing import Any
+
+# Long enough that a call per chunk costs little against its lines, a multiple of the common
+# periods (2, 3, 4, 5, 6 lines a layer) so that repeated layers cut into identical chunks.
+CHUNK_LINES = 60
+# The names a generated line may hold: values v12, gradients g12 and partial sums g12_3, vjp
+# results p12, bound constants k12, the seed s0 and buffer rows B[12]. Everything else in a
+# line comes from the registry's templates, which never end a name so (codegen checks): the
+# pattern then needs no word boundaries, which makes it several times faster.
+SLOT = re.compile(r"([vgpksB][\d\[][\d_\]]*)")
+
+# Code objects of recent sources, most recent last. Sources name slots and bound constants,
+# never values, so one structure always spells the same source: undo, redo and re-opening a
+# file reuse a whole pass, and repeated layers reuse their chunks.
+_CODE: dict[tuple[str, str], CodeType] = {}
+_CODE_KEPT = 16
+_CHUNKS: dict[tuple[str, str], CodeType] = {}
+_CHUNKS_KEPT = 512
+# The drivers and chunk texts of recent long passes, so that a pass seen before is not cut
+# and renamed again.
+_DRIVERS: dict[tuple, Any] = {}
+
+
+@dataclass(frozen=True)
+class Body:
+    """A pass as its builder spelled it: ``def run(…):``, the argument ``source`` unpacked
+    into ``unpack`` (one name per element, ``_`` for unused ones), the body lines (each
+    ``target = expression``) and the names returned, in order."""
+
+    head: str
+    source: str
+    unpack: Sequence[str]
+    lines: Sequence[str]
+    results: Sequence[str]
+
+
+def assemble(body: Body, namespace: dict[str, Any], kind: str) -> str:
+    """Define ``run`` in ``namespace``, returning ``body.results`` in order; return its source
+    (the driver, then its chunks). Raises what ``compile`` raises (SyntaxError,
+    RecursionError, MemoryError, …)."""
+    if len(body.lines) <= CHUNK_LINES:
+        unpack = f"    {''.join(n + ', ' for n in body.unpack) or '()'} = {body.source}"
+        ret = f"    return {''.join(n + ', ' for n in body.results) or '()'}"
+        source = "\n".join([body.head, unpack, *body.lines, ret])
+        exec(_kept(_CODE, _CODE_KEPT, source, kind), namespace)
+        return source
+    key = (body.head, body.source, tuple(body.unpack), "\n".join(body.lines), tuple(body.results))
+    source, pieces, positions = _remember(_DRIVERS, _CODE_KEPT, key, lambda: _driver(body))
+    for name, text in pieces:
+        exec(_kept(_CHUNKS, _CHUNKS_KEPT, text, kind), namespace)
+        namespace[name] = namespace.pop("chunk")
+    if positions is not None:  # results out of order: picked at C speed
+        namespace["pick"] = itemgetter(*positions) if len(positions) > 1 else \
+            (lambda every, k=positions[0]: (every[k],))
+    exec(_kept(_CODE, _CODE_KEPT, source, kind), namespace)
+    return "\n\n".join([source, *(text for _, text in pieces)])
+
+
+_Driver = tuple[str, list[tuple[str, str]], tuple[int, ...] | None]
+
+
+def _driver(body: Body) -> _Driver:
+    """A driver calling one function per chunk (its source, and each chunk's name and text):
+    chunk c returns the tuple ``t<c>`` of the names it assigns, and ``run`` returns them all
+    (after the arguments' elements when some are results, and before results passed in
+    unchanged, such as the seed s0), picking the results (positions, None when in order)."""
+    where = {n: f"{body.source}[{k}]" for k, n in enumerate(body.unpack) if n != "_"}
+    driver, names, made = [body.head], {}, []
+    for c, start in enumerate(range(0, len(body.lines), CHUNK_LINES)):
+        text, params, assigned, rows = _canonical(body.lines[start:start + CHUNK_LINES])
+        name = names.setdefault(text, f"c{len(names)}")
+        args = [where.get(p, p) for p in params] + ([f"B[{rows[0]}:{rows[1]}]"] if rows else [])
+        driver.append(f"    t{c} = {name}({', '.join(args)})")
+        where.update((n, f"t{c}[{k}]") for k, n in enumerate(assigned))
+        made.append(assigned)
+    parts, offset = [], {}
+    returned = set(body.results)
+    if any(n in returned for n in body.unpack if n != "_"):
+        parts.append(f"*{body.source}")
+        offset.update((n, k) for k, n in enumerate(body.unpack) if n != "_")
+    size = len(body.unpack) if parts else 0
+    for c, assigned in enumerate(made):  # a name assigned again later is taken from there
+        parts.append(f"*t{c}")
+        offset.update((n, size + k) for k, n in enumerate(assigned))
+        size += len(assigned)
+    for n in dict.fromkeys(body.results):
+        if n not in offset:
+            offset[n], size = size, size + 1
+            parts.append(n)
+    positions = tuple(offset[n] for n in body.results)
+    every = f"({', '.join(parts)},)"
+    if positions == tuple(range(len(positions))):
+        driver.append(f"    return {every}")
+        return "\n".join(driver), [(n, t) for t, n in names.items()], None
+    driver.append(f"    return pick({every})")
+    return "\n".join(driver), [(n, t) for t, n in names.items()], positions
+
+
+def _canonical(chunk: Sequence[str]) -> tuple[str, list[str], list[str], tuple[int, int] | None]:
+    """``chunk`` as a function of canonical names (n0, n1, … in order of first appearance)
+    and of ``R``, its slice of the buffer: the function's text, the names it reads from
+    before it (its arguments), those it assigns (its results) and its rows (first, end).
+
+    Each line assigns one name, and every name is assigned once (the builders write them
+    so): a name first seen at the start of a line is the chunk's own, any other comes from
+    before the chunk."""
+    pieces = SLOT.split("\n".join(chunk))
+    tokens = pieces[1::2]
+    canon: dict[str, str] = {}
+    params: list[str] = []
+    assigned: list[str] = []
+    rows: list[int] = []
+    for k, token in enumerate(tokens):
+        if token in canon:
+            continue
+        if token[0] == "B":
+            rows.append(int(token[2:-1]))
+            canon[token] = f"R[{rows[-1] - rows[0]}]"
+            continue
+        canon[token] = f"n{len(canon)}"
+        (assigned if pieces[2 * k].endswith("    ") else params).append(token)
+    pieces[1::2] = [canon[t] for t in tokens]
+    head = f"def chunk({', '.join([*(canon[p] for p in params), *(['R'] if rows else [])])}):"
+    tail = f"    return ({''.join(canon[n] + ', ' for n in assigned)})"
+    span = (rows[0], rows[-1] + 1) if rows else None
+    return "\n".join([head, "".join(pieces), tail]), params, assigned, span
+
+
+def forget() -> None:
+    """Drop every kept code object and driver, so the next build runs CPython's compiler
+    (for benchmarks of a cold build)."""
+    for cache in (_CODE, _CHUNKS, _DRIVERS):
+        cache.clear()
+
+
+def _kept(cache: dict[Any, Any], kept: int, source: str, kind: str) -> CodeType:
+    return _remember(cache, kept, (kind, source),
+                     lambda: compile(source, f"<cgeditor plan, {kind}>", "exec"))
+
+
+def _remember(cache: dict[Any, Any], kept: int, key: Any, make: Callable[[], Any]) -> Any:
+    """``cache[key]``, made first if missing; the ``kept`` most recently used entries stay."""
+    found = cache.pop(key, None)
+    if found is None:
+        found = make()
+    cache[key] = found  # most recent last
+    while len(cache) > kept:
+        del cache[next(iter(cache))]
+    return found
