@@ -14,17 +14,23 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QPointF, QRectF, QSizeF
+import numpy as np
+from PySide6.QtCore import QPointF
 from PySide6.QtGui import QUndoCommand
 
 from cgeditor.core.ops import REGISTRY
 from cgeditor.gui import commands as C
 from cgeditor.gui import theme as T
-from cgeditor.gui.canvas.arrange import GAPS, predicted_layout, scene_layout
+from cgeditor.gui.canvas.arrange import GAPS, scene_layout
+from cgeditor.gui.canvas.node_geometry import box_of, outline
+from cgeditor.gui.placement import (
+    formula_parts,
+    formula_placement,
+    formula_report,
+    free_spot_right_of,
+)
 from cgeditor.model.errors import CycleError, GraphError, SelfLoopError
-from cgeditor.model.formula import to_formula
 from cgeditor.model.room import Gaps, make_room
-from cgeditor.model.run import infer_shapes
 from cgeditor.model.values import coerce_attrs, parse_value_text
 
 if TYPE_CHECKING:
@@ -33,8 +39,6 @@ if TYPE_CHECKING:
     from cgeditor.model.graph import Graph
 
 PASTE_OFFSET = 40.0
-FORMULA_GAP = 120.0  # between the existing graph and an inserted formula
-SPOT_GAP = 40.0  # around a node placed beside another (room for its wires and labels)
 # A pushed node keeps the gaps auto layout leaves (room for the wire labels between columns).
 ROOM_GAPS = Gaps(down=GAPS["LR"][1], right=GAPS["LR"][0])
 
@@ -247,7 +251,8 @@ class Editor:
         nodes = payload["nodes"]
         try:
             cmd, ids = C.add_parts(self.graph, f"Paste {C.plural(len(nodes), 'node')}", nodes,
-                                   payload["edges"], offset, offset)
+                                   payload["edges"], offset,
+                                   offset + self._paste_drop(nodes, offset))
         except GraphError as exc:  # nothing was changed: the command was never pushed
             self.refuse(f"cannot paste: {exc}")
             return []
@@ -256,6 +261,25 @@ class Editor:
         self.document.shown_scene().select_ids(ids)
         self.log(f"{verb} {C.parts_text(len(ids), len(payload['edges']))}")
         return ids
+
+    def _paste_drop(self, nodes: list[dict[str, Any]], offset: float) -> float:
+        """How much lower than ``offset`` pasted ``nodes`` go so they cover no node: placed
+        before they exist (moving 10k new items afterwards costs as much as a drag of them),
+        by the boxes their op, name and value predict; push moves what a wired op adds."""
+        out = self.graph.output
+        out_name = self.graph.nodes[out].name if out is not None else "J"
+        rects = self.document.shown_scene().outlines()
+        keys = []
+        for spec in nodes:
+            value = spec.get("value")
+            box = box_of(spec["op"], spec["name"], spec.get("trainable", False),
+                         None if value is None else np.shape(value), out_name)
+            rect = outline(box.width, box.height).translated(spec["x"] + offset,
+                                                             spec["y"] + offset)
+            keys.append(f"\0{spec['key']}")  # apart from every node id
+            rects[keys[-1]] = (rect.x(), rect.y(), rect.width(), rect.height())
+        moved = make_room(rects, added=keys, gaps=ROOM_GAPS)
+        return moved[keys[0]][1] - rects[keys[0]][1] if keys and keys[0] in moved else 0.0
 
     def insert_formula(self, formula: Graph, matched: list[str]) -> list[str]:
         """Add ``formula`` to the right of the graph as one undo step, its inputs named in
@@ -307,16 +331,6 @@ class Editor:
         self.push(parent)
 
 
-def formula_report(formula: Graph, nodes: int, wires: int, reused: list[str]) -> str:
-    """The messages' line for an inserted formula: its text, what it added, what it reused."""
-    try:
-        text = to_formula(formula)
-    except GraphError:  # a formula that parsed always prints; the name is a fallback
-        text = formula.nodes[formula.output].name if formula.output else "formula"
-    using = f"; wired to the graph's {', '.join(reused)}" if reused else ""
-    return f"Inserted {text}: {C.parts_text(nodes, wires)}{using}"
-
-
 class Step(C.Group):
     """One undo step as the editor pushes it: the edit, then the moves that make room.
     ``running`` counts the steps being done or undone right now (a run painted meanwhile
@@ -342,61 +356,5 @@ def _stepping() -> Iterator[None]:
         Step.running -= 1
 
 
-def formula_parts(formula: Graph, target: Graph, matched: list[str]
-                  ) -> tuple[list[dict[str, Any]], list[dict[str, str]],
-                             list[tuple[str, str, str]]]:
-    """What inserting ``formula`` into ``target`` adds: node specs keyed by formula id, wires
-    among them, and feeds (target id, formula id, port) from the matched existing inputs."""
-    reused = {node.id: target.by_name(node.name).id for node in formula.nodes.values()
-              if node.is_input and node.name in matched}
-    nodes = [dict(key=node.id, op=node.op, name=node.name, x=node.x, y=node.y,
-                  attrs=dict(node.attrs), value=node.value, trainable=node.trainable)
-             for node in formula.nodes.values() if node.id not in reused]
-    wires = [dict(src=e.src, dst=e.dst, port=e.port) for e in formula.edges
-             if e.src not in reused]
-    feeds = [(reused[e.src], e.dst, e.port) for e in formula.edges if e.src in reused]
-    return nodes, wires, feeds
-
-
-def formula_placement(formula: Graph, target: Graph, matched: list[str], shown: QRectF
-                      ) -> dict[str, tuple[float, float]]:
-    """Where each formula node goes: laid out by the sizes its nodes will take (shapes
-    inferred with the matched inputs' values), right of ``shown`` (the rectangle the
-    target's nodes cover on the canvas), tops aligned."""
-    for node in list(formula.nodes.values()):
-        if node.is_input and node.name in matched:
-            formula.set_value(node.id, target.by_name(node.name).value)
-    try:
-        shapes = infer_shapes(formula)[0]
-    except GraphError:
-        shapes = {}
-    out = formula.output
-    positions = predicted_layout(formula, shapes, formula.nodes[out].name if out else "J")
-    if not target.nodes or not positions:
-        return positions
-    left = min(x for x, _ in positions.values())
-    top = min(y for _, y in positions.values())
-    dx, dy = shown.right() + FORMULA_GAP - left, shown.top() - top
-    return {n: (x + dx, y + dy) for n, (x, y) in positions.items()}
-
 def _same(a: Any, b: Any) -> bool:
-    import numpy as np
     return np.shape(a) == np.shape(b) and bool(np.array_equal(a, b))
-
-
-def free_spot_right_of(scene: Any, node_id: str) -> tuple[float, float]:
-    """Top left for one new scalar node right of ``node_id``'s item, level with it or on the
-    nearest row below or above where it covers no node (a reduction of a mid-graph output
-    sits next to it, not on the node that follows it)."""
-    item = scene.nodes[node_id]
-    x = item.pos().x() + item.width() + SPOT_GAP
-    # Its size after a run: widened by the OUT tag; a port, value, gradient and message row.
-    size = QSizeF(T.NODE_WIDTH + 50.0, T.HEADER_HEIGHT + 4 * T.ROW_HEIGHT)
-    taken = [QRectF(i.pos(), QSizeF(i.width(), i.rect_height()))
-             .adjusted(-SPOT_GAP, -SPOT_GAP, SPOT_GAP, SPOT_GAP) for i in scene.nodes.values()]
-    for step in range(400):  # rows of ROW_HEIGHT: 0, +1, −1, +2, −2, …
-        y = item.pos().y() + (step + 1) // 2 * (1 if step % 2 else -1) * T.ROW_HEIGHT
-        if not any(rect.intersects(QRectF(QPointF(x, y), size)) for rect in taken):
-            return x, y
-    shown = scene.graph_rect()  # a crowded column: past every node
-    return shown.right() + SPOT_GAP, item.pos().y()

@@ -18,6 +18,7 @@ Point = tuple[float, float]
 
 CELL = 256.0  # side of a bucket of the spatial index
 DROP_STEPS = 20  # a dropped block steps past what it covers at most this often
+BIG_BLOCK = 64  # a bigger block drops below its columns at once (a 10k paste: one pass)
 
 
 @dataclass(frozen=True)
@@ -78,8 +79,9 @@ def make_room(rects: Mapping[str, Rect], grown: Mapping[str, Rect] | None = None
     fresh = [k for k in added if k in index.rects]
     if fresh:
         _drop_block(index, fresh, gaps, moved)
+    # The new nodes push nothing: dropped, they cover no old node, and among themselves
+    # they keep the arrangement they came with.
     before = {k: v for k, v in (grown or {}).items() if k in index.rects}
-    before.update({k: index.rects[k] for k in fresh})
     _push(index, before, gaps, moved)
     return moved
 
@@ -90,7 +92,7 @@ def _drop_block(index: _Index, block: list[str], gaps: Gaps, moved: dict[str, Po
     every old node in their span if that takes too many steps (a crowded column)."""
     inside = set(block)
     dy = 0.0
-    for _ in range(DROP_STEPS):
+    for _ in range(DROP_STEPS if len(block) <= BIG_BLOCK else 0):
         need = max((_below(index, other, gaps) - index.rects[key][1] - dy
                     for key in block for other in index.hits(_shifted(index, key, dy), inside)),
                    default=0.0)
@@ -98,17 +100,26 @@ def _drop_block(index: _Index, block: list[str], gaps: Gaps, moved: dict[str, Po
             break
         dy += need
     else:
-        left = min(index.rects[k][0] for k in block)
-        right = max(index.rects[k][0] + index.rects[k][2] for k in block)
-        top = min(index.rects[k][1] for k in block)
-        span = [r for k, r in index.rects.items() if k not in inside
-                and r[0] < right and left < r[0] + r[2]]
-        dy = max(dy, max(r[1] + r[3] for r in span) + gaps.down - top)
+        dy = max(dy, _below_span(index, block, inside, gaps))
     if dy:
         for key in block:
             x, y, _w, _h = index.rects[key]
             index.move(key, x, y + dy)
             moved[key] = (x, y + dy)
+
+
+def _below_span(index: _Index, block: list[str], inside: set[str], gaps: Gaps) -> float:
+    """How far ``block`` must drop to lie below every old node in its columns; 0 when no
+    old node meets the rectangle around it (a big block is checked as that rectangle)."""
+    rects = [index.rects[k] for k in block]
+    left, top = min(r[0] for r in rects), min(r[1] for r in rects)
+    right = max(r[0] + r[2] for r in rects)
+    bottom = max(r[1] + r[3] for r in rects)
+    span = [r for k, r in index.rects.items() if k not in inside
+            and r[0] < right and left < r[0] + r[2]]
+    if not any(r[1] < bottom and top < r[1] + r[3] for r in span):
+        return 0.0
+    return max(r[1] + r[3] for r in span) + gaps.down - top
 
 
 def _below(index: _Index, key: str, gaps: Gaps) -> float:

@@ -1,0 +1,84 @@
+"""Where inserted nodes go: a formula laid out by the boxes its nodes will take, right of
+the graph; a reduction of the output beside it; and what an insert reports."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QPointF, QRectF, QSizeF
+
+from cgeditor.gui import commands as C
+from cgeditor.gui import theme as T
+from cgeditor.gui.canvas.arrange import predicted_layout
+from cgeditor.model.errors import GraphError
+from cgeditor.model.formula import to_formula
+from cgeditor.model.graph import Graph
+from cgeditor.model.run import infer_shapes
+
+FORMULA_GAP = 120.0  # between the existing graph and an inserted formula
+SPOT_GAP = 40.0  # around a node placed beside another (room for its wires and labels)
+
+
+def formula_report(formula: Graph, nodes: int, wires: int, reused: list[str]) -> str:
+    """The messages' line for an inserted formula: its text, what it added, what it reused."""
+    try:
+        text = to_formula(formula)
+    except GraphError:  # a formula that parsed always prints; the name is a fallback
+        text = formula.nodes[formula.output].name if formula.output else "formula"
+    using = f"; wired to the graph's {', '.join(reused)}" if reused else ""
+    return f"Inserted {text}: {C.parts_text(nodes, wires)}{using}"
+
+
+def formula_parts(formula: Graph, target: Graph, matched: list[str]
+                  ) -> tuple[list[dict[str, Any]], list[dict[str, str]],
+                             list[tuple[str, str, str]]]:
+    """What inserting ``formula`` into ``target`` adds: node specs keyed by formula id, wires
+    among them, and feeds (target id, formula id, port) from the matched existing inputs."""
+    reused = {node.id: target.by_name(node.name).id for node in formula.nodes.values()
+              if node.is_input and node.name in matched}
+    nodes = [dict(key=node.id, op=node.op, name=node.name, x=node.x, y=node.y,
+                  attrs=dict(node.attrs), value=node.value, trainable=node.trainable)
+             for node in formula.nodes.values() if node.id not in reused]
+    wires = [dict(src=e.src, dst=e.dst, port=e.port) for e in formula.edges
+             if e.src not in reused]
+    feeds = [(reused[e.src], e.dst, e.port) for e in formula.edges if e.src in reused]
+    return nodes, wires, feeds
+
+
+def formula_placement(formula: Graph, target: Graph, matched: list[str], shown: QRectF
+                      ) -> dict[str, tuple[float, float]]:
+    """Where each formula node goes: laid out by the sizes its nodes will take (shapes
+    inferred with the matched inputs' values), right of ``shown`` (the rectangle the
+    target's nodes cover on the canvas), tops aligned."""
+    for node in list(formula.nodes.values()):
+        if node.is_input and node.name in matched:
+            formula.set_value(node.id, target.by_name(node.name).value)
+    try:
+        shapes = infer_shapes(formula)[0]
+    except GraphError:
+        shapes = {}
+    out = formula.output
+    positions = predicted_layout(formula, shapes, formula.nodes[out].name if out else "J")
+    if not target.nodes or not positions:
+        return positions
+    left = min(x for x, _ in positions.values())
+    top = min(y for _, y in positions.values())
+    dx, dy = shown.right() + FORMULA_GAP - left, shown.top() - top
+    return {n: (x + dx, y + dy) for n, (x, y) in positions.items()}
+
+def free_spot_right_of(scene: Any, node_id: str) -> tuple[float, float]:
+    """Top left for one new scalar node right of ``node_id``'s item, level with it or on the
+    nearest row below or above where it covers no node (a reduction of a mid-graph output
+    sits next to it, not on the node that follows it)."""
+    item = scene.nodes[node_id]
+    x = item.pos().x() + item.width() + SPOT_GAP
+    # Its size after a run: widened by the OUT tag; a port, value, gradient and message row.
+    size = QSizeF(T.NODE_WIDTH + 50.0, T.HEADER_HEIGHT + 4 * T.ROW_HEIGHT)
+    taken = [QRectF(i.pos(), QSizeF(i.width(), i.rect_height()))
+             .adjusted(-SPOT_GAP, -SPOT_GAP, SPOT_GAP, SPOT_GAP) for i in scene.nodes.values()]
+    for step in range(400):  # rows of ROW_HEIGHT: 0, +1, −1, +2, −2, …
+        y = item.pos().y() + (step + 1) // 2 * (1 if step % 2 else -1) * T.ROW_HEIGHT
+        if not any(rect.intersects(QRectF(QPointF(x, y), size)) for rect in taken):
+            return x, y
+    shown = scene.graph_rect()  # a crowded column: past every node
+    return shown.right() + SPOT_GAP, item.pos().y()
