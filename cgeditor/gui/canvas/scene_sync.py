@@ -17,6 +17,7 @@ from PySide6.QtCore import QPointF, QTimer
 from cgeditor.gui.canvas.drag_follow import BULK_WIRES, wires_of
 from cgeditor.gui.canvas.node_item import NodeItem
 from cgeditor.gui.canvas.scene_parts import SceneParts
+from cgeditor.model import collector
 from cgeditor.model.display import idle_node
 from cgeditor.model.errors import GraphError
 from cgeditor.model.graph import Edge, Node
@@ -122,6 +123,14 @@ class ModelSync(SceneParts):
 
     def _on_batch_finished(self) -> None:
         held, self._held = self._held or Held(), None
+        # After Graph.batch has let the collector run again: 10k lasting items and 20k wires
+        # would trigger full passes over the heap, each finding nothing.
+        with collector.paused():
+            self._show_held(held)
+        self.selection.release()
+
+    def _show_held(self, held: Held) -> None:
+        """Put what the batch ``held`` changed on the canvas, each node and wire once."""
         if held.places:
             xs, ys = [p[0] for p in held.places], [p[1] for p in held.places]
             self._grow_rect(min(xs), min(ys))
@@ -138,7 +147,6 @@ class ModelSync(SceneParts):
         elif held.removed_wires:
             self.wire_layer.changed(self.wire_layer.boundingRect())
         self.reroute_wires(held.moves.union(refit))  # each wire once
-        self.selection.release()
 
     def _held_node(self, node: Node) -> bool:
         """Whether ``node`` arrived in this batch (its item, made at the end, shows all)."""
