@@ -308,9 +308,7 @@ class RunController(QObject):
         display = build_display(
             self.result, self.stepper, self.stale,
             exp.node_ids() if exp else (), exp.wire_keys() if exp else ())
-        node = self.graph.nodes.get(self.selected) if self.graph and self.selected else None
-        self.state = RunState(self.result, display, self.stale, self.selected, exp,
-                              node.name if node is not None else "")
+        self.state = RunState(self.result, display, self.stale, self.selected, exp)
         self.published.emit(self.state)
 
     def show_current(self) -> None:

@@ -107,7 +107,13 @@ class RunState:
     stale: bool = False
     selected: str | None = None  # node id
     explanation: Explanation | None = None
-    selected_name: str = ""  # the selected node's name in the graph, run or not
+
+    @property
+    def selected_name(self) -> str:
+        result, node_id = self.result, self.selected
+        if result is None or node_id is None or node_id not in result.ids:
+            return ""
+        return result.order[result.ids.index(node_id)]
 
 
 def _missing_ports(graph: Graph, node_id: str) -> list[str]:

@@ -55,9 +55,12 @@ def test_a_new_document_explains_nothing_until_a_node_is_clicked(window, canvas,
 def test_a_selected_node_before_any_run_says_how_to_explain_it(window, canvas) -> None:
     canvas.click(canvas.header("c"))
     text = window.run.explainer.plain_text
-    assert text() == run_hint("c") and "Backward (F6)" in text()
+    assert text() == run_hint() and "Backward (F6)" in text()
+    window.inspector.fields["name"].edit.setText("wx")  # a rename leaves the hint true
+    window.inspector.fields["name"].commit()
+    assert text() == run_hint()
     press(window, Qt.Key.Key_F6)
-    assert text().startswith("c\n∂J/∂c = ")
+    assert text().startswith("wx\n∂J/∂wx = ")
     corner = window.view.viewport().rect().bottomLeft() + QPoint(20, -20)
     empty = window.view.mapToScene(corner)  # bare canvas, on screen
     assert not any(item.sceneBoundingRect().contains(empty)

@@ -16,18 +16,20 @@ from cgeditor.model.run import RunState
 HINT = "Select one node to see why its gradient is what it is."
 
 
-def run_hint(name: str) -> str:
-    """What to do when ``name`` is selected but no run explains it yet."""
+def run_hint() -> str:
+    """What to do when a node is selected but no run explains it yet (no name: a rename
+    before the run would leave a named hint behind)."""
     keys = shortcuts.sequences("backward")
     key = f" ({keys[0].toString()})" if keys else ""
-    return f"{name} is selected: press Backward{key} to see why its gradient is what it is."
+    return f"Press Backward{key} to see why the selected node's gradient is what it is."
 
 
-def explanation_html(exp: Explanation | None, name: str = "", stale: bool = False) -> str:
+def explanation_html(exp: Explanation | None, name: str = "", stale: bool = False,
+                     selected: bool = False) -> str:
     """Rich text for the dock: the headline formula, the note on counts, then every path.
-    Without an explanation: the hint for ``name`` (selected, not run yet), else HINT."""
+    Without an explanation: how to get one, for a ``selected`` node, else HINT."""
     if exp is None:
-        return f"<p><i>{escape(run_hint(name) if name else HINT)}</i></p>"
+        return f"<p><i>{escape(run_hint() if selected else HINT)}</i></p>"
     lines = exp.text.splitlines()
     parts = []
     if stale:
@@ -64,13 +66,14 @@ class ExplainerWidget(QWidget):
         self.show_explanation(None)
 
     def show_explanation(self, exp: Explanation | None, name: str = "",
-                         stale: bool = False) -> None:
+                         stale: bool = False, selected: bool = False) -> None:
         self.explanation = exp
-        self.browser.setHtml(explanation_html(exp, name, stale))
+        self.browser.setHtml(explanation_html(exp, name, stale, selected))
 
     def show_state(self, state: RunState) -> None:
         """Follow the published run: the selected node's explanation, marked when stale."""
-        self.show_explanation(state.explanation, state.selected_name, state.stale)
+        self.show_explanation(state.explanation, state.selected_name, state.stale,
+                              state.selected is not None)
 
     def plain_text(self) -> str:
         return self.browser.toPlainText()
