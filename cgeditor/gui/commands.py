@@ -41,6 +41,8 @@ class EditCommand(QUndoCommand):
     PySide keeps no ownership link from a C++ parent command to a Python child, so Qt
     parenting would leave either a dangling child or a double delete."""
 
+    reported = False  # a bulk edit the messages told of: its undo and redo are told too
+
     def __init__(self, text: str, parent: EditCommand | None = None) -> None:
         super().__init__(text)
         self.children_: list[EditCommand] = []

@@ -79,6 +79,34 @@ class Editor:
             room.redo()
             step.children_.append(room)
 
+    def report(self, line: str) -> None:
+        """Tell the messages what the step just pushed did (a bulk edit); its undo and redo
+        are told too."""
+        stack = self.document.undo_stack
+        stack.command(stack.index() - 1).reported = True  # type: ignore[attr-defined]
+        self.log(line)
+
+    def undo(self) -> None:
+        """Undo one step (Edit > Undo); the undo of a bulk edit leaves a line."""
+        self._history(undo=True)
+
+    def redo(self) -> None:
+        """Redo one step (Edit > Redo); the redo of a bulk edit leaves a line."""
+        self._history(undo=False)
+
+    def _history(self, undo: bool) -> None:
+        stack = self.document.undo_stack
+        index = stack.index() - 1 if undo else stack.index()
+        if not 0 <= index < stack.count():
+            return
+        command = stack.command(index)
+        if getattr(command, "reported", False):  # first: a re-run's status line wins
+            self.log(f"{'Undid' if undo else 'Redid'} {command.text()}")
+        if undo:
+            stack.undo()
+        else:
+            stack.redo()
+
     def keep_apart(self, change: Callable[[], None], title: str) -> None:
         """Do ``change`` (a run painted onto the canvas); if it grew nodes past the rows they
         reserved, push one step ``title`` that moves what they now cover."""
@@ -136,7 +164,7 @@ class Editor:
         wires = len({key for node_id in ids for key in self.graph.wire_keys(node_id)})
         self.push(C.delete_nodes(self.graph, ids))
         if len(ids) > 1:
-            self.log(f"Deleted {C.parts_text(len(ids), wires)}")
+            self.report(f"Deleted {C.parts_text(len(ids), wires)}")
 
     def move(self, moves: dict[str, Any]) -> None:
         moves = {k: v for k, v in moves.items() if k in self.graph.nodes}
@@ -238,7 +266,7 @@ class Editor:
         self.push(cmd)
         new = cmd.children_[0].node_id
         self.document.shown_scene().select_ids([new])
-        self.log(f"Made the output a scalar: {self.graph.nodes[new].name} = {op}({out})")
+        self.report(f"Made the output a scalar: {self.graph.nodes[new].name} = {op}({out})")
         return None
 
     # --- many nodes at once --------------------------------------------------------------
@@ -259,7 +287,7 @@ class Editor:
         self._paste_counts[key] = count
         self.push(cmd)
         self.document.shown_scene().select_ids(ids)
-        self.log(f"{verb} {C.parts_text(len(ids), len(payload['edges']))}")
+        self.report(f"{verb} {C.parts_text(len(ids), len(payload['edges']))}")
         return ids
 
     def _paste_drop(self, nodes: list[dict[str, Any]], offset: float) -> float:
@@ -299,8 +327,8 @@ class Editor:
         self.push(cmd)
         self.document.shown_scene().select_ids(ids)
         self.fit()
-        self.log(formula_report(formula, len(ids), len(wires) + len(feeds),
-                                sorted({self.graph.nodes[src].name for src, _, _ in feeds})))
+        self.report(formula_report(formula, len(ids), len(wires) + len(feeds),
+                                   sorted({self.graph.nodes[src].name for src, _, _ in feeds})))
         return ids
 
     def auto_layout(self) -> int:
@@ -316,7 +344,8 @@ class Editor:
             command = C.MoveNodes(graph, moves)
             command.setText("Auto layout")
             self.push(command)
-            self.log(f"Auto layout: moved {len(moves)} of {C.plural(len(graph.nodes), 'node')}")
+            self.report(f"Auto layout: moved {len(moves)} of "
+                        f"{C.plural(len(graph.nodes), 'node')}")
         else:
             self.log("Auto layout: every node was already in place")
         self.fit()
@@ -329,6 +358,8 @@ class Editor:
         for node_id, value in values.items():
             C.SetValue(self.graph, node_id, value, parent)
         self.push(parent)
+        stack = self.document.undo_stack
+        stack.command(stack.index() - 1).reported = True  # the caller tells what it did
 
 
 class Step(C.Group):

@@ -114,3 +114,31 @@ def test_training_says_which_parameters_how_long_and_the_loss(qtbot, window) -> 
     trained = [line for line in lines if line.startswith("Trained ")]
     assert trained == [panel.status.text()]
     assert trained[0].startswith("Trained w, b for 4 steps: loss 2 → ")
+
+
+def test_undo_and_redo_of_a_bulk_edit_say_so_and_of_a_small_one_do_not(window, canvas) -> None:
+    canvas.click(canvas.header("w"))
+    canvas.click(canvas.header("c"), Ctrl)
+    press(window, Qt.Key.Key_C, Ctrl)
+    press(window, Qt.Key.Key_V, Ctrl)
+    n, e = size(window.graph)
+    press(window, Qt.Key.Key_Z, Ctrl)
+    assert size(window.graph) == (n - 2, e - 1)
+    assert last(window) == "Undid Paste 2 nodes"
+    window.action("redo").trigger()
+    assert size(window.graph) == (n, e) and last(window) == "Redid Paste 2 nodes"
+    count = len(window.messages.toPlainText().splitlines())
+    window.editor.rename(canvas.id("J"), "loss")
+    press(window, Qt.Key.Key_Z, Ctrl)  # one rename: an ordinary edit, no line
+    assert window.graph.has_name("J")
+    assert len(window.messages.toPlainText().splitlines()) == count
+
+
+def test_undoing_training_says_so(qtbot, window) -> None:
+    panel = learning_on(window, "seed", "train").train
+    panel.steps.setValue(3)
+    with qtbot.waitSignal(panel.stopped, timeout=30_000):
+        qtbot.mouseClick(panel.train_button, Qt.MouseButton.LeftButton)
+    press(window, Qt.Key.Key_Z, Ctrl)
+    assert window.graph.by_name("w").value == 2.0
+    assert last(window) == "Undid Train 3 steps"
