@@ -1,0 +1,320 @@
+"""The driver tools/screenshots.py runs inside the editor's process: one scene per picture.
+
+A scene is a generator: each ``yield`` hands the event loop back for that many milliseconds,
+so the editor keeps running (menus, drags and dialogs included) while the scene waits.
+Input goes through the X server with xdotool, as a user's would; widgets are read only to
+find where to click and to know when a step has finished.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import tempfile
+import traceback
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from PySide6.QtCore import QPoint, Qt, QTimer
+from PySide6.QtGui import QAction, QGuiApplication
+from PySide6.QtWidgets import QApplication, QDialog, QMenu, QWidget
+
+Steps = Iterator[int]
+
+
+class Driver:
+    """The mouse, the keyboard and the camera of one scene."""
+
+    def __init__(self, name: str, out: Path, display: str) -> None:
+        self.name, self.out, self.display = name, out, display
+        self.win: QWidget = QWidget()  # set by ready()
+
+    # --- looking ----------------------------------------------------------------------
+    def status(self) -> str:
+        return self.win.statusBar().currentMessage()
+
+    def messages(self) -> str:
+        return self.win.messages.toPlainText()
+
+    def dialog(self, object_name: str) -> QDialog | None:
+        for widget in QApplication.topLevelWidgets():
+            if widget.objectName() == object_name and widget.isVisible():
+                return widget  # type: ignore[return-value]
+        return None
+
+    def until(self, ready: Callable[[], object], what: str, timeout: float = 30000) -> Steps:
+        waited = 0
+        while not ready():
+            if waited > timeout:
+                raise RuntimeError(f"{self.name}: gave up waiting for {what}")
+            yield 100
+            waited += 100
+
+    def ready(self) -> Steps:
+        """Wait for the editor's window, shown and fitted."""
+        def window() -> QWidget | None:
+            return next((w for w in QApplication.topLevelWidgets()
+                         if w.objectName() == "main_window" and w.isVisible()), None)
+        yield from self.until(window, "the main window")
+        self.win = window()  # type: ignore[assignment]
+        self.focus()
+        yield 1500  # the first paint and the fit after it
+
+    def focus(self, widget: QWidget | None = None) -> None:
+        """Give a window the keyboard, as a window manager does when one opens or when a
+        dialog closes (Xvfb runs none)."""
+        window = widget if widget is not None else self.win
+        self.xdotool("windowfocus", "--sync", str(int(window.winId())))
+
+    # --- acting -----------------------------------------------------------------------
+    def xdotool(self, *args: str) -> None:
+        subprocess.run(["xdotool", *args], check=True)
+
+    def point(self, widget: QWidget, local: QPoint | None = None) -> tuple[str, str]:
+        spot = widget.mapToGlobal(local if local is not None else widget.rect().center())
+        return str(spot.x()), str(spot.y())
+
+    def move(self, widget: QWidget, local: QPoint | None = None) -> Steps:
+        self.xdotool("mousemove", "--sync", *self.point(widget, local))
+        yield 150
+
+    def click(self, widget: QWidget, local: QPoint | None = None, clicks: int = 1) -> Steps:
+        yield from self.move(widget, local)
+        self.xdotool("click", "--repeat", str(clicks), "--delay", "90", "1")
+        yield 300
+
+    def keys(self, *keys: str, pause: int = 600) -> Steps:
+        yield from self.rest_pointer()
+        for key in keys:
+            self.xdotool("key", key)
+            yield pause
+
+    def type(self, text: str) -> Steps:
+        self.xdotool("type", "--delay", "40", text)
+        yield 400
+
+    def rest_pointer(self) -> Steps:
+        """The pointer in the canvas's top right corner: over the window (keys reach it)
+        but over nothing that highlights, shows a tooltip or a status tip."""
+        view = self.win.view.viewport()
+        spot = QPoint(view.width() - 6, 6)
+        if _mouse() != tuple(int(v) for v in self.point(view, spot)):
+            yield from self.move(view, spot)
+
+    def menu(self, *path: str) -> Steps:
+        """Click through the menu bar: menu("View", "Theme", "Dark")."""
+        bar = self.win.menuBar()
+        action = _action(bar.actions(), path[0])
+        yield from self.click(bar, bar.actionGeometry(action).center())
+        for label in path[1:]:
+            menu: QMenu = action.menu()
+            yield from self.until(menu.isVisible, f"the {path[0]} menu")
+            action = _action(menu.actions(), label)
+            spot = menu.actionGeometry(action).center()
+            if action.menu() is not None:
+                yield from self.move(menu, spot)
+            else:
+                yield from self.click(menu, spot)
+        yield 500
+
+    def open_example(self, title: str) -> Steps:
+        """File > Examples…, then a double-click on the example whose title starts so."""
+        yield from self.menu("File", "Examples")
+        yield from self.until(lambda: self.dialog("gallery"), "the examples gallery")
+        gallery = self.dialog("gallery")
+        items = [gallery.list.item(i) for i in range(gallery.list.count())]
+        item = next(i for i in items if i.text().startswith(title))
+        spot = gallery.list.visualItemRect(item).center()
+        yield from self.click(gallery.list.viewport(), spot, clicks=2)
+        yield from self.until(lambda: self.dialog("gallery") is None, "the gallery to close")
+        self.focus()
+        yield 1500  # the first paint and the fit after it
+
+    def run_backward(self) -> Steps:
+        """F5 then F6, and wait for the status line's gradients."""
+        yield from self.keys("F5", "F6")
+        yield from self.until(lambda: "∂" in self.status(), "the status line after Backward")
+        yield 800
+
+    # --- the camera -------------------------------------------------------------------
+    def shot(self, name: str | None = None, window: QWidget | None = None) -> Steps:
+        """Grab the screen (or the part one window covers) into out/NAME.png."""
+        yield 600  # the last repaint
+        target = self.out / f"{name or self.name}.png"
+        crop = []
+        if window is not None:
+            box = window.frameGeometry()
+            crop = ["-crop", f"{box.width()}x{box.height()}+{box.x()}+{box.y()}", "+repage"]
+        subprocess.run(["import", "-display", self.display, "-window", "root", *crop,
+                        str(target)], check=True)
+        yield 100
+
+
+def _action(actions: list[QAction], label: str) -> QAction:
+    """The action whose text, without & and …, starts with ``label``."""
+    for action in actions:
+        text = action.text().replace("&", "").replace("…", "")
+        if text.startswith(label):
+            return action
+    raise LookupError(f"no menu entry {label!r} in {[a.text() for a in actions]}")
+
+
+# --- the scenes -------------------------------------------------------------------------
+def backward_scene(example: str | None, dark: bool) -> Callable[[Driver], Steps]:
+    """An example (the seed when None) after Forward and Backward, in one theme."""
+    def scene(d: Driver) -> Steps:
+        yield from d.ready()
+        if dark:
+            yield from d.menu("View", "Theme", "Dark")
+        if example is not None:
+            yield from d.open_example(example)
+        yield from d.run_backward()
+        yield from d.rest_pointer()
+        yield from d.shot()
+    return scene
+
+
+def guide_step(d: Driver) -> Steps:
+    """The seed stepped with F10 through the forward pass and three backward steps."""
+    yield from d.ready()
+    nodes = len(d.win.doc.graph)
+    yield from d.keys(*["F10"] * (nodes + 3), pause=350)
+    yield from d.rest_pointer()
+    yield from d.shot()
+
+
+def guide_learn(d: Driver) -> Steps:
+    """Learn > Gradient Check, then Learn > Train, on the seed example."""
+    yield from d.ready()
+    yield from d.run_backward()
+    yield from d.menu("Learn", "Gradient Check")
+    yield 2000
+    yield from d.menu("Learn", "Train")
+    train = d.win.learning.train
+    yield from d.until(lambda: not train.running, "training to finish", timeout=90000)
+    yield from d.menu("View", "Fit Graph")  # the right column widened for the Learn docks
+    yield from d.rest_pointer()
+    yield from d.shot()
+
+
+def guide_build(d: Driver) -> Steps:
+    """File > New; c = w*x typed in the formula field; add dragged from the palette; a wire
+    being dragged from c's output to add's input a (the picture is taken mid-drag)."""
+    yield from d.ready()
+    yield from d.menu("File", "New")
+    graph = lambda: d.win.doc.graph  # noqa: E731 - New replaces the graph
+    yield from d.until(lambda: len(graph()) == 0, "an empty graph")
+    yield from d.click(d.win.dialogs.field)
+    yield from d.type("c = w*x")
+    yield from d.keys("Return")
+    yield from d.until(lambda: len(graph()) == 3, "c = w*x inserted")
+    yield 800
+    view, scene = d.win.view, d.win.doc.scene
+    c_item = scene.nodes[graph().by_name("c").id]
+    tree = d.win.palette.tree
+    item = next(i for i in tree.findItems("add", Qt.MatchFlag.MatchContains
+                                          | Qt.MatchFlag.MatchRecursive))
+    source = d.point(tree.viewport(), tree.visualItemRect(item).center())
+    below_c = c_item.pos() + c_item.rect().bottomLeft()
+    target = view.mapFromScene(below_c) + QPoint(180, 70)
+    d.xdotool("mousemove", "--sync", *source, "mousedown", "1")
+    yield 200
+    yield from _glide(d, view.viewport(), target)
+    d.xdotool("mouseup", "1")
+    yield from d.until(lambda: len(graph()) == 4, "the add node dropped")
+    yield 800
+    add = next(n for n in graph().nodes.values() if n.op == "add")
+    add_item = scene.nodes[add.id]
+    start = view.mapFromScene(c_item.out_port_pos())
+    end = view.mapFromScene(add_item.in_port_pos("a"))
+    d.xdotool("mousemove", "--sync", *d.point(view.viewport(), start), "mousedown", "1")
+    yield 200
+    yield from _glide(d, view.viewport(), end + QPoint(-2, 0))
+    yield 500
+    yield from d.shot()
+    d.xdotool("mouseup", "1")
+    yield 300
+
+
+def _glide(d: Driver, widget: QWidget, to: QPoint, steps: int = 12) -> Steps:
+    """Move the held mouse to ``to`` in small steps, as a hand would (drags need motion)."""
+    x0, y0 = _mouse()
+    x1, y1 = (int(v) for v in d.point(widget, to))
+    for i in range(1, steps + 1):
+        d.xdotool("mousemove", str(x0 + (x1 - x0) * i // steps),
+                  str(y0 + (y1 - y0) * i // steps))
+        yield 40
+
+
+def _mouse() -> tuple[int, int]:
+    out = subprocess.run(["xdotool", "getmouselocation", "--shell"], capture_output=True,
+                         text=True, check=True).stdout
+    fields = dict(line.split("=", 1) for line in out.split() if "=" in line)
+    return int(fields["X"]), int(fields["Y"])
+
+
+def guide_formula_export(d: Driver) -> Steps:
+    """Edit > Insert Formula with a formula typed, and File > Export Code > NumPy on the
+    seed, each dialog grabbed and the two put side by side."""
+    yield from d.ready()
+    yield from d.menu("Edit", "Insert Formula")
+    yield from d.until(lambda: d.dialog("formula_dialog"), "the formula dialog")
+    yield from d.type("z = w1*x1 + w2*x2 + b; out = tanh(z)")
+    yield 1500
+    parts = Path(tempfile.mkdtemp(prefix="cgeditor-shots-"))
+    yield from d.shot(str(parts / "formula"), d.dialog("formula_dialog"))
+    yield from d.keys("Escape")
+    d.focus()
+    yield from d.menu("File", "Export Code", "Export as NumPy")
+    yield from d.until(lambda: d.dialog("export_numpy") or d.dialog("code_numpy"),
+                       "the NumPy export")
+    code = d.dialog("export_numpy") or d.dialog("code_numpy")
+    # Wheel down to the forward and backward passes, past the helper functions.
+    lines = code.text.toPlainText().split("\n")
+    first = next((i for i, line in enumerate(lines) if line.startswith("def forward_")), 0)
+    yield from d.move(code.text.viewport())
+    if first > 2:
+        d.xdotool("click", "--repeat", str((first - 2) // 3), "--delay", "30", "5")
+    yield 400
+    yield from d.shot(str(parts / "code"), code)
+    subprocess.run(["convert", str(parts / "formula.png"), str(parts / "code.png"),
+                    "-bordercolor", "#b8bcc4", "-border", "6", "-background", "#b8bcc4",
+                    "-gravity", "North", "+append", str(d.out / f"{d.name}.png")], check=True)
+
+
+SCENES: dict[str, Callable[[Driver], Steps]] = {
+    "seed-backward": backward_scene(None, False),
+    "seed-backward-dark": backward_scene(None, True),
+    **{f"{key}-backward-{theme}": backward_scene(title, theme == "dark")
+       for key, title in (("xor", "A 2-2-1 network"), ("softmax", "Softmax"),
+                          ("matrix", "A matrix layer")) for theme in ("light", "dark")},
+    "guide-build": guide_build,
+    "guide-step": guide_step,
+    "guide-learn": guide_learn,
+    "guide-formula-export": guide_formula_export,
+}
+
+
+def run_child(name: str, out: Path, display: str) -> int:
+    """Start the editor as ``cgeditor`` does and play scene ``name`` inside its event loop."""
+    from cgeditor.gui import app
+
+    QGuiApplication.setHighDpiScaleFactorRoundingPolicy(  # as app.main does
+        Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
+    qt_app = QApplication(sys.argv[:1])
+    steps = SCENES[name](Driver(name, out, display))
+
+    def step() -> None:
+        try:
+            delay = next(steps)
+        except StopIteration:
+            qt_app.exit(0)
+            return
+        except Exception:  # a failed scene: say where, and end the editor
+            traceback.print_exc()
+            qt_app.exit(1)
+            return
+        QTimer.singleShot(delay, step)
+
+    QTimer.singleShot(300, step)
+    return app.main(None)
