@@ -103,3 +103,17 @@ def test_an_inserted_formula_on_tensors_overlaps_nothing_even_after_a_run(small_
     window.action("backward").trigger()
     QApplication.processEvents()
     assert [item.sceneBoundingRect() for item in items] == before
+
+
+def test_a_big_graph_is_laid_out_in_one_band_whatever_the_room() -> None:
+    # Past FOLD_LIMIT nodes a graph is seen as blocks anyway: folding it would only cost time.
+    from cgeditor.gui.canvas.arrange import FOLD_LIMIT, layout_by_size
+    from tests.model.test_layout import chain
+
+    def bands(length: int) -> int:
+        graph = chain(length)
+        sizes = {n: (120.0, 80.0) for n in graph.nodes}
+        return len({y for _x, y in layout_by_size(graph, sizes, room=(1000.0, 800.0)).values()})
+
+    assert bands(20) > 1
+    assert bands(FOLD_LIMIT + 1) == 1

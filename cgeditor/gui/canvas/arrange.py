@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from cgeditor.model.graph import Graph
 
 # Gaps between outlines: across a layer, and between layers (where wire labels sit).
-GAPS = {"LR": (68.0, 18.0), "TB": (36.0, 64.0)}  # direction -> (horizontal, vertical)
+GAPS = {"LR": (76.0, 18.0), "TB": (36.0, 64.0)}  # direction -> (horizontal, vertical)
 # Between columns when the roomy gap would not let a graph fit the view: short labels
 # ('← −4') still sit between the columns, longer ones only where the wire leaves room.
 TIGHT_GAP_X = 52.0
