@@ -63,3 +63,25 @@ def test_no_key_is_bound_twice(window) -> None:
         for key in action.shortcuts():
             text = key.toString()
             assert seen.setdefault(text, action.objectName()) == action.objectName(), text
+
+
+def _access_keys(menu) -> list[str]:
+    """The access key (the letter after a single &) of each entry of ``menu``."""
+    keys = []
+    for action in menu.actions():
+        text = action.text().replace("&&", "")
+        if "&" in text:
+            keys.append(text[text.index("&") + 1].lower())
+    return keys
+
+
+def test_no_two_entries_of_a_menu_share_an_access_key(window) -> None:
+    """Alt+F then E must open one entry (Examples), not cycle between two."""
+    menus = [a.menu() for a in window.menuBar().actions()]
+    checked = 0
+    for menu in menus:
+        menus.extend(a.menu() for a in menu.actions() if a.menu() is not None)
+        keys = _access_keys(menu)
+        assert len(keys) == len(set(keys)), (menu.title(), keys)
+        checked += len(keys)
+    assert "e" in _access_keys(window.menus["file"]) and checked > 30
