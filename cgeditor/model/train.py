@@ -137,9 +137,17 @@ class Trainer:
                                 "and gradients do not fit)")
         return self.losses[start:]
 
+    def _feeds(self) -> dict[str, Any]:
+        return {self.names[i]: p for i, p in zip(self.ids, self.params)}
+
+    def current_loss(self) -> float | None:
+        """The loss at the parameters as they are now, after the last update (the losses
+        list holds each step's loss before its update); None when it cannot be computed."""
+        out = forward(self.plan, self._feeds()).values[self.plan.output]
+        return None if out is None else float(np.sum(out))
+
     def _loss_and_grads(self) -> list[Any] | None:
-        feeds = {self.names[i]: p for i, p in zip(self.ids, self.params)}
-        fwd = forward(self.plan, feeds)
+        fwd = forward(self.plan, self._feeds())
         out = fwd.values[self.plan.output]
         step = len(self.losses) + 1
         if out is None:

@@ -114,6 +114,8 @@ def test_training_says_which_parameters_how_long_and_the_loss(qtbot, window) -> 
     trained = [line for line in lines if line.startswith("Trained ")]
     assert trained == [panel.status.text()]
     assert trained[0].startswith("Trained w, b for 4 steps: loss 2 → ")
+    shown = window.scene.nodes[window.graph.by_name("J").id].display.value_text
+    assert trained[0].endswith(f" → {shown}")  # the loss at the trained values, as run
 
 
 def test_undo_and_redo_of_a_bulk_edit_say_so_and_of_a_small_one_do_not(window, canvas) -> None:

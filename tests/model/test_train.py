@@ -25,6 +25,15 @@ def test_one_sgd_step_is_w_minus_lr_times_gradient() -> None:
     assert w == pytest.approx(3.0 - 0.1 * 4.0)
 
 
+def test_current_loss_is_the_loss_after_the_last_update() -> None:
+    """losses[k] is step k's loss before its update; current_loss is J at the trained w."""
+    trainer = Trainer(quadratic(3.0), lr=0.1)
+    trainer.step(2)
+    (w,) = trainer.final_values().values()
+    assert trainer.losses[-1] == pytest.approx((3.0 - 0.4 - 1) ** 2)  # w after one step
+    assert trainer.current_loss() == pytest.approx((w - 1) ** 2)
+
+
 def test_momentum_accumulates_velocity() -> None:
     trainer = Trainer(quadratic(3.0), lr=0.1, optimizer="momentum", momentum=0.9)
     trainer.step(2)

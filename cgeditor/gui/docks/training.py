@@ -287,12 +287,14 @@ class TrainPanel(QWidget):
 
 def outcome(trainer: Trainer, stopped: bool, applied: bool) -> str:
     """How a training run ended, for the panel and the messages: which parameters, how many
-    steps, the loss from the first step to the last."""
+    steps, the loss before the first step and at the trained values (what a run shows)."""
     names, losses = ", ".join(trainer.names.values()), trainer.losses
     steps = f"{len(losses)} step{'' if len(losses) == 1 else 's'}"
     head = f"Stopped training {names} after {steps}" if stopped else \
         f"Trained {names} for {steps}"
-    loss = f"loss {value_text(losses[0])} → {value_text(losses[-1])}" if losses else "no step"
+    final = trainer.current_loss()
+    after = "n/a" if final is None else value_text(final)
+    loss = f"loss {value_text(losses[0])} → {after}" if losses else "no step"
     tail = "" if applied else " (the graph changed meanwhile; nothing applied)"
     return f"{head}: {loss}{tail}"
 
