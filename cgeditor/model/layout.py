@@ -93,16 +93,18 @@ def _place_bands(bands: list[list[int]], deep: list[float], wide: list[float], g
     """Where each layer starts along its band, and where its first node's top sits across.
     A band's layers are flush with its start; each layer sits ``band_gap`` below the
     layers of earlier bands it overlaps (a skyline), so a short layer above lets the one
-    below move up instead of the whole band clearing the tallest layer above it."""
+    below move up instead of the whole band clearing the tallest layer above it. A layer
+    past the end of the bands above keeps the top of the layer before it: it stays in its
+    own band's row rather than rising into the first."""
     starts = [0.0] * len(deep)
     tops = [0.0] * len(deep)
     placed: list[tuple[float, float, float]] = []  # (start, end, bottom) of earlier bands
     for band in bands:
-        at = 0.0
+        at, top = 0.0, 0.0
         for k in band:
             starts[k], end = at, at + deep[k]
             below = [bottom for lo, hi, bottom in placed if lo < end + gap and at < hi + gap]
-            tops[k] = max(below) + band_gap if below else 0.0
+            top = tops[k] = max(below) + band_gap if below else top
             at = end + gap
         placed += [(starts[k], starts[k] + deep[k], tops[k] + wide[k]) for k in band]
     return starts, tops

@@ -159,3 +159,13 @@ def test_a_node_that_only_feeds_late_sits_beside_its_consumer():
     layers = assign_layers(graph)
     assert layers[rest] == layers[mul] == layers[total] - 1 == 2
     assert layers[one] == 1 and layers[t] == 1 and layers[p] == 0
+
+
+def test_a_layer_past_the_end_of_the_band_above_stays_in_its_own_row():
+    graph = chain(3)
+    first, second, third = graph.order()
+    sizes = {first: (200.0, 60.0), second: (250.0, 60.0), third: (100.0, 60.0)}
+    folded = layered_layout(graph, 50.0, 20.0, sizes=sizes, room=(400.0, 1000.0))
+    assert folded[first] == (0.0, 0.0)
+    assert folded[second] == (0.0, 100.0)  # under the first: its 60 + a band gap of 40
+    assert folded[third] == (300.0, 100.0)  # nothing above it, yet not up in the first row
