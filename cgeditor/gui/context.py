@@ -65,7 +65,11 @@ class Document(QObject):
     def _announce_edit(self) -> None:
         # On ``changed``, which comes after the edit's own signal: the scene has shown the
         # edit by then. A move changes no number, so it announces nothing.
-        if self._dirty and not self._batch:  # a 10k-node paste is one edit to the docks
+        if not self._dirty:  # a move: no number changed, though the order may have
+            if not self._batch:
+                self._version = self.graph.structure_version
+            return
+        if not self._batch:  # a 10k-node paste is one edit to the docks
             self._dirty = False
             version = self.graph.structure_version
             self.structural, self._version = version != self._version, version

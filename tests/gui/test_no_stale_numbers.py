@@ -8,7 +8,7 @@ Expected numbers come from the seed's closed form J = ½(w·x + b − y)², ∂J
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPointF, Qt
 from PySide6.QtTest import QTest
 
 from cgeditor.gui.run_controller import STALE_STATUS
@@ -100,6 +100,18 @@ def test_typed_values_and_their_undo_rerun(qtbot, window, canvas) -> None:
     assert_current(window)
     window.action("redo").trigger()
     assert shown(window, "c").value_text == f"{MINUS}10"
+    assert_current(window)
+
+
+def test_a_value_typed_after_dragging_a_node_still_reruns(qtbot, window, canvas) -> None:
+    """A drag changes no number (though it may change the execution order's ties): the
+    value edit after it is still an edit of values only."""
+    press(window, Qt.Key.Key_F6)
+    start = canvas.header("y")
+    canvas.drag(start, start + QPointF(0, 60))
+    assert window.graph.by_name("y").y != 0 and not window.run.stale
+    type_value(qtbot, window, canvas, "y", "1")
+    assert shown(window, "d").value_text == "3"  # w·x + b − y = −4 + 8 − 1
     assert_current(window)
 
 
