@@ -17,7 +17,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtGui import QAction, QGuiApplication
-from PySide6.QtWidgets import QApplication, QDialog, QMenu, QWidget
+from PySide6.QtWidgets import QApplication, QDialog, QMenu, QPushButton, QWidget
 
 Steps = Iterator[int]
 
@@ -175,8 +175,14 @@ def backward_scene(example: str | None, dark: bool) -> Callable[[Driver], Steps]
 
 
 def guide_step(d: Driver) -> Steps:
-    """The seed stepped with F10 through the forward pass and three backward steps."""
+    """The seed's first-run hint closed with Got it, then F10 through the forward pass and
+    three backward steps."""
     yield from d.ready()
+    got_it = next(b for b in d.win.view.findChildren(QPushButton) if b.text() == "Got it")
+    yield from d.click(got_it)
+    yield from d.until(lambda: not any(b.text() == "Got it" and b.isVisible()
+                                       for b in d.win.view.findChildren(QPushButton)),
+                       "the hint to close")
     nodes = len(d.win.doc.graph)
     yield from d.keys(*["F10"] * (nodes + 3), pause=350)
     yield from d.rest_pointer()
