@@ -8,6 +8,7 @@ find where to click and to know when a step has finished.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import tempfile
@@ -28,6 +29,7 @@ class Driver:
     def __init__(self, name: str, out: Path, display: str) -> None:
         self.name, self.out, self.display = name, out, display
         self.win: QWidget = QWidget()  # set by ready()
+        self.app: QApplication | None = None
 
     # --- looking ----------------------------------------------------------------------
     def status(self) -> str:
@@ -301,25 +303,32 @@ SCENES: dict[str, Callable[[Driver], Steps]] = {
 }
 
 
+def _end(code: int) -> None:
+    """End the editor at once: its home is thrown away, and a quit would ask about the
+    unsaved graph of some scenes."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 def run_child(name: str, out: Path, display: str) -> int:
     """Start the editor as ``cgeditor`` does and play scene ``name`` inside its event loop."""
     from cgeditor.gui import app
 
     QGuiApplication.setHighDpiScaleFactorRoundingPolicy(  # as app.main does
         Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
-    qt_app = QApplication(sys.argv[:1])
-    steps = SCENES[name](Driver(name, out, display))
+    driver = Driver(name, out, display)
+    driver.app = QApplication(sys.argv[:1])  # kept: app.main uses this instance
+    steps = SCENES[name](driver)
 
     def step() -> None:
         try:
             delay = next(steps)
         except StopIteration:
-            qt_app.exit(0)
-            return
+            _end(0)
         except Exception:  # a failed scene: say where, and end the editor
             traceback.print_exc()
-            qt_app.exit(1)
-            return
+            _end(1)
         QTimer.singleShot(delay, step)
 
     QTimer.singleShot(300, step)
