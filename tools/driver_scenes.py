@@ -15,6 +15,7 @@ import tempfile
 import traceback
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtGui import QAction, QGuiApplication
@@ -28,7 +29,7 @@ class Driver:
 
     def __init__(self, name: str, out: Path, display: str) -> None:
         self.name, self.out, self.display = name, out, display
-        self.win: QWidget = QWidget()  # set by ready()
+        self.win: Any = None  # the main window, set by ready()
         self.app: QApplication | None = None
 
     # --- looking ----------------------------------------------------------------------
