@@ -139,6 +139,14 @@ class Driver:
         yield from self.until(lambda: "∂" in self.status(), "the status line after Backward")
         yield 800
 
+    def click_node(self, name: str) -> Steps:
+        """Click node ``name`` in its title bar (clear of its ports) to select it."""
+        item = self.win.doc.scene.nodes[self.win.doc.graph.by_name(name).id]
+        spot = item.mapToScene(item.rect().center().x(), item.rect().top() + 8)
+        view = self.win.view
+        yield from self.click(view.viewport(), view.mapFromScene(spot))
+        yield 800
+
     # --- the camera -------------------------------------------------------------------
     def shot(self, name: str | None = None, window: QWidget | None = None) -> Steps:
         """Grab the screen (or the part one window covers) into out/NAME.png."""
@@ -163,8 +171,9 @@ def _action(actions: list[QAction], label: str) -> QAction:
 
 
 # --- the scenes -------------------------------------------------------------------------
-def backward_scene(example: str | None, dark: bool) -> Callable[[Driver], Steps]:
-    """An example (the seed when None) after Forward and Backward, in one theme."""
+def backward_scene(example: str | None, dark: bool, select: str) -> Callable[[Driver], Steps]:
+    """An example (the seed when None) after Forward and Backward, in one theme, with the
+    parameter ``select`` clicked so the Inspector and the Chain rule dock explain it."""
     def scene(d: Driver) -> Steps:
         yield from d.ready()
         if dark:
@@ -172,6 +181,7 @@ def backward_scene(example: str | None, dark: bool) -> Callable[[Driver], Steps]
         if example is not None:
             yield from d.open_example(example)
         yield from d.run_backward()
+        yield from d.click_node(select)
         yield from d.rest_pointer()
         yield from d.shot()
     return scene
@@ -292,11 +302,12 @@ def guide_formula_export(d: Driver) -> Steps:
 
 
 SCENES: dict[str, Callable[[Driver], Steps]] = {
-    "seed-backward": backward_scene(None, False),
-    "seed-backward-dark": backward_scene(None, True),
-    **{f"{key}-backward-{theme}": backward_scene(title, theme == "dark")
-       for key, title in (("xor", "A 2-2-1 network"), ("softmax", "Softmax"),
-                          ("matrix", "A matrix layer")) for theme in ("light", "dark")},
+    "seed-backward": backward_scene(None, False, "w"),
+    "seed-backward-dark": backward_scene(None, True, "w"),
+    **{f"{key}-backward-{theme}": backward_scene(title, theme == "dark", select)
+       for key, title, select in (("xor", "A 2-2-1 network", "W1"), ("softmax", "Softmax", "W"),
+                                  ("matrix", "A matrix layer", "W"))
+       for theme in ("light", "dark")},
     "guide-build": guide_build,
     "guide-step": guide_step,
     "guide-learn": guide_learn,
