@@ -12,13 +12,26 @@ installed (``apt-get install xvfb xdotool imagemagick pngquant optipng``). CI do
 Each window picture is a first start of the real editor (``cgeditor.gui.app.main``) with a
 clean, temporary HOME and XDG_CONFIG_HOME: default docks, nothing remembered, the first-run
 hint over the seed example. An Xvfb of 1280×800 is started on the display unless one runs
-there. A driver inside the editor's process moves the mouse, clicks and types through the X
-server with xdotool, as a user would (menus are clicked, F5/F6/F10 pressed, examples
-double-clicked in File > Examples, the theme picked in View > Theme); it reads widgets only to
-find where to click and to wait until a step has finished. The picture is the whole screen
-grabbed with ``import`` (guide-formula-export: the two dialogs grabbed and put side by side).
-xor-trained-tb comes from the command line: ``cgeditor train`` on the XOR example, then
-``cgeditor export … --run --scale 2 --theme light --direction TB``.
+there (no window manager: the window fills the screen, without a title bar). A driver inside
+the editor's process moves the mouse, clicks and types through the X server with xdotool, as
+a user would; it reads widgets only to find where to click and to wait until a step has
+finished (tools/driver_scenes.py). The picture is the whole screen, grabbed with ``import``.
+
+- seed-backward(-dark), xor/softmax/matrix-backward-light/dark: View > Theme > Dark for the
+  dark ones, File > Examples and a double-click on the example (the seed is what a first
+  start opens), F5, F6, then a click on a parameter (w, W1, W, W) so the Inspector and the
+  Chain rule dock explain it.
+- guide-build: File > New, ``c = w*x`` typed in the toolbar's formula field, an add dragged
+  from the Ops palette, and a wire dragged from c's output onto add's input a: the picture is
+  taken while the mouse button is still down.
+- guide-step: the first-run hint closed with Got it, then F10 once per node plus three.
+- guide-learn: F5, F6, Learn > Gradient Check, Learn > Train (the defaults: 200 SGD
+  steps), View > Fit Graph.
+- guide-formula-export: Edit > Insert Formula with a formula typed, and File > Export Code >
+  Export as NumPy Module wheeled down to the forward pass; the two dialogs are cut from the
+  screen and put side by side.
+- xor-trained-tb: the command line, ``cgeditor train`` on the XOR example (2000 steps, lr 1),
+  then ``cgeditor export … --run --scale 2 --theme light --direction TB``.
 """
 
 from __future__ import annotations
