@@ -19,7 +19,7 @@ from typing import Any
 
 from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtGui import QAction, QGuiApplication
-from PySide6.QtWidgets import QApplication, QDialog, QMenu, QPushButton, QWidget
+from PySide6.QtWidgets import QApplication, QDialog, QMenu, QWidget
 
 Steps = Iterator[int]
 
@@ -188,14 +188,9 @@ def backward_scene(example: str | None, dark: bool, select: str) -> Callable[[Dr
 
 
 def guide_step(d: Driver) -> Steps:
-    """The seed's first-run hint closed with Got it, then F10 through the forward pass and
-    three backward steps."""
+    """The seed stepped with F10 through the forward pass and three backward steps (the
+    first-run hint goes when the backward pass begins)."""
     yield from d.ready()
-    got_it = next(b for b in d.win.view.findChildren(QPushButton) if b.text() == "Got it")
-    yield from d.click(got_it)
-    yield from d.until(lambda: not any(b.text() == "Got it" and b.isVisible()
-                                       for b in d.win.view.findChildren(QPushButton)),
-                       "the hint to close")
     nodes = len(d.win.doc.graph)
     yield from d.keys(*["F10"] * (nodes + 3), pause=350)
     yield from d.rest_pointer()

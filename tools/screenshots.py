@@ -24,7 +24,7 @@ finished (tools/driver_scenes.py). The picture is the whole screen, grabbed with
 - guide-build: File > New, ``c = w*x`` typed in the toolbar's formula field, an add dragged
   from the Ops palette, and a wire dragged from c's output onto add's input a: the picture is
   taken while the mouse button is still down.
-- guide-step: the first-run hint closed with Got it, then F10 once per node plus three.
+- guide-step: F10 once per node, then three more (into the backward pass).
 - guide-learn: F5, F6, Learn > Gradient Check, Learn > Train (the defaults: 200 SGD
   steps), View > Fit Graph.
 - guide-formula-export: Edit > Insert Formula with a formula typed, and File > Export Code >

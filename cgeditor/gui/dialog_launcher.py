@@ -86,6 +86,8 @@ class DialogLauncher(QObject):
 
     def _follow_run(self, state: RunState) -> None:
         self.run = state
+        if self.hint is not None and shows_gradients(state):
+            self.backward_pressed()  # gradients came by Step or Run to end: the hint is done
 
     def open_gallery(self) -> QDialog:
         dialog = GalleryDialog(self.ctx.window)
@@ -120,3 +122,13 @@ class DialogLauncher(QObject):
     def _hide_hint(self, *_args: object) -> None:
         if self.hint is not None:
             self.hint.hide()
+
+
+def shows_gradients(state: RunState) -> bool:
+    """Whether the canvas shows gradients: a finished run that computed them, or stepping
+    that has reached the backward pass."""
+    display, result = state.display, state.result
+    if display.phase == "backward":
+        return True
+    return (display.phase == "done" and result is not None
+            and any(grad is not None for grad in result.grads.values()))

@@ -178,6 +178,20 @@ def test_pressing_backward_retires_the_hint(qtbot, fresh_settings) -> None:
     assert FirstRunHint.was_dismissed(fresh_settings)
 
 
+def test_stepping_into_the_backward_pass_retires_the_hint(qtbot, fresh_settings) -> None:
+    """F10 through the forward pass keeps the hint; the first backward step shows a
+    gradient, and the hint has done its job as if Backward had been pressed."""
+    win = _started(qtbot, fresh_settings)
+    hint = win.view.findChild(FirstRunHint)
+    for _ in range(len(win.graph)):
+        win.action("step").trigger()
+    assert win.run.state.display.phase == "forward" and hint.isVisible()
+    win.action("step").trigger()
+    assert win.run.state.display.phase == "backward"
+    assert not hint.isVisible()
+    assert FirstRunHint.was_dismissed(fresh_settings)
+
+
 def test_a_new_document_hides_the_hint_without_retiring_it(qtbot, fresh_settings) -> None:
     win = _started(qtbot, fresh_settings)
     hint = win.view.findChild(FirstRunHint)
