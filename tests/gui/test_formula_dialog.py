@@ -33,6 +33,22 @@ def _dialog(qtbot, text: str = "", target=None) -> FormulaDialog:
     return dialog
 
 
+def _preview_rows(dialog: FormulaDialog, name: str) -> list[str]:
+    scene = dialog.preview.scene()
+    return scene.nodes[scene.graph.by_name(name).id].shown_rows()
+
+
+def test_preview_shows_the_value_of_the_node_an_input_is_wired_to(qtbot) -> None:
+    """Over the seed, b is wired to the seed's b = 8: the preview says 8, not the fresh 0;
+    unchecked, b is a new input again; what is inserted keeps its own value either way."""
+    dialog = _dialog(qtbot, "z = w1*x1 + b", target=files.load(seed_example()))
+    assert "= 8" in _preview_rows(dialog, "b")
+    assert "= 0" in _preview_rows(dialog, "x1")
+    assert dialog.result_graph().by_name("b").value == 0
+    dialog.wire_box.setChecked(False)
+    assert "= 0" in _preview_rows(dialog, "b")
+
+
 def test_valid_formula_previews_the_graph(qtbot) -> None:
     dialog = _dialog(qtbot, SEED)
     graph = dialog.result_graph()

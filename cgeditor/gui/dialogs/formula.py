@@ -92,6 +92,7 @@ class FormulaDialog(QDialog):
         self._timer.timeout.connect(self.refresh)
         self.editor.textChanged.connect(self._timer.start)
         self.wire_box.toggled.connect(self._show_matches)
+        self.wire_box.toggled.connect(self._show_preview)
         self.editor.setPlainText(text)
         self.refresh()
         self.resize(640, 520)
@@ -179,9 +180,22 @@ class FormulaDialog(QDialog):
         self.wire_box.setEnabled(bool(self._graph and matching_inputs(self._graph,
                                                                        self.target)))
 
-    def _show_preview(self) -> None:
-        old = self._scene
-        self._scene = preview_scene(self._graph) if self._graph is not None else QGraphicsScene()
+    def _preview_graph(self) -> Graph | None:
+        """The formula as it will compute: an input to be wired to a node of the canvas
+        shows that node's value (on a second parse: what is inserted keeps its own)."""
+        names = self.matched_names()
+        if self._graph is None or self.target is None or not names:
+            return self._graph
+        shown = parse(self.editor.toPlainText())  # the text refresh() has just parsed
+        for name in names:
+            value = self.target.by_name(name).value
+            if value is not None:  # an op's value is computed, not stored
+                shown.set_value(shown.by_name(name).id, value)
+        return shown
+
+    def _show_preview(self, *_args: object) -> None:
+        old, graph = self._scene, self._preview_graph()
+        self._scene = preview_scene(graph) if graph is not None else QGraphicsScene()
         self._scene.setParent(self)
         self.preview.setScene(self._scene)
         if old is not None:
