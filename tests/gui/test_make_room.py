@@ -195,8 +195,7 @@ def test_the_order_badge_counts_as_part_of_the_node(window, canvas) -> None:
     assert clashes(window) == []
 
 
-def test_undo_after_a_run_shows_the_stale_numbers_in_the_boxes_it_restores(window,
-                                                                          canvas) -> None:
+def test_undo_after_a_run_shows_the_rerun_in_the_boxes_it_restores(window, canvas) -> None:
     start = places(window)
     heights = {i: item.rect_height() for i, item in window.scene.nodes.items()}
     select(canvas, "w")
@@ -204,7 +203,27 @@ def test_undo_after_a_run_shows_the_stale_numbers_in_the_boxes_it_restores(windo
     window.action("forward").trigger()
     QApplication.processEvents()
     assert canvas.item("c").display.grid is not None
-    undo_with_keys(window)  # back to scalars; the run's 2×3 numbers are now stale
+    undo_with_keys(window)  # back to scalars: a value edit, so the run follows it
+    assert places(window) == start
+    c = canvas.item("c")
+    assert not c.display.stale and c.display.grid is None
+    assert c.shown_rows()[0] == "= −4"  # w·x at w = 2 again
+    assert {i: item.rect_height() for i, item in window.scene.nodes.items()} == heights
+    assert clashes(window) == []
+
+
+def test_undo_under_a_stale_run_shows_its_numbers_in_the_boxes_it_restores(window,
+                                                                           canvas) -> None:
+    start = places(window)
+    heights = {i: item.rect_height() for i, item in window.scene.nodes.items()}
+    select(canvas, "w")
+    enter(window.inspector.fields["value"], "[[1, 2, 3], [4, 5, 6]]")
+    window.action("forward").trigger()
+    QApplication.processEvents()
+    select(canvas, "sq")
+    enter(window.inspector.fields["attr_exponent"], "3")  # structural: the run goes stale
+    undo_with_keys(window)  # the exponent
+    undo_with_keys(window)  # the value: back to scalars under the stale 2×3 run
     assert places(window) == start
     c = canvas.item("c")
     assert c.display.stale and c.display.grid is None
