@@ -10,7 +10,7 @@ messages saying what it did, in one wording: "Pasted 3 nodes, 2 wires".
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -47,16 +47,20 @@ class Editor:
     """The document's edit operations; each successful one is exactly one undo step.
 
     ``log`` reports refusals and bulk edits; ``fit`` shows the whole graph after an edit
-    that places many nodes (formula insert, layout); ``room`` is the width and height a fit
-    shows readable, which auto layout folds a long graph to fill (None: never fold)."""
+    that places many nodes (formula insert, layout), and the node ids it is given even where
+    the whole graph is too wide to read; ``reveal`` scrolls to the given node ids (what a
+    paste added); ``room`` is the width and height a fit shows readable, which auto layout
+    folds a long graph to fill (None: never fold)."""
 
     def __init__(self, document: Document, log: Callable[[str], None],
-                 fit: Callable[[], None],
-                 room: Callable[[], tuple[float, float]] | None = None) -> None:
+                 fit: Callable[[Iterable[str]], None],
+                 room: Callable[[], tuple[float, float]] | None = None,
+                 reveal: Callable[[Iterable[str]], None] | None = None) -> None:
         self.document = document
         self.log = log
         self.fit = fit
         self.room = room
+        self.reveal = reveal or (lambda _ids: None)
         self._paste_counts: dict[str, int] = {}
 
     @property
@@ -287,6 +291,7 @@ class Editor:
         self._paste_counts[key] = count
         self.push(cmd)
         self.document.shown_scene().select_ids(ids)
+        self.reveal(ids)
         self.report(f"{verb} {C.parts_text(len(ids), len(payload['edges']))}")
         return ids
 
@@ -326,7 +331,7 @@ class Editor:
             return []
         self.push(cmd)
         self.document.shown_scene().select_ids(ids)
-        self.fit()
+        self.fit(ids)
         self.report(formula_report(formula, len(ids), len(wires) + len(feeds),
                                    sorted({self.graph.nodes[src].name for src, _, _ in feeds})))
         return ids
@@ -348,7 +353,7 @@ class Editor:
                         f"{C.plural(len(graph.nodes), 'node')}")
         else:
             self.log("Auto layout: every node was already in place")
-        self.fit()
+        self.fit(())
         return len(moves)
 
     def set_values(self, values: Mapping[str, Any], title: str) -> None:

@@ -48,7 +48,8 @@ class MainWindow(QMainWindow):
         self.undo_stack = self.doc.undo_stack
         self.view = GraphView(self)
         self.setCentralWidget(self.view)
-        self.editor = Editor(self.doc, self.log, self.view.fit_graph, self.view.readable_room)
+        self.editor = Editor(self.doc, self.log, self.view.fit_graph, self.view.readable_room,
+                             self.view.reveal_nodes)
         self.menus: dict[str, QMenu] = A.make_menus(self)
         self.toolbar = QToolBar("Main", self)
         self.toolbar.setObjectName("main_toolbar")

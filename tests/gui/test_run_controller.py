@@ -30,7 +30,7 @@ class BareWindow(QMainWindow):
         self.menus = A.make_menus(self)
         self.toolbar = QToolBar("Main", self)
         self.addToolBar(self.toolbar)
-        editor = Editor(self.doc, self.log, lambda: None)
+        editor = Editor(self.doc, self.log, lambda _ids: None)
         self.ctx = Context(self.doc, editor, GraphView(self), self.log, lambda *_: None,
                            self.menus, self.toolbar, QSettings(), self)
         self.controller = RunController(self.ctx)

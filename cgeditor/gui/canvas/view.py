@@ -5,7 +5,7 @@ ops dropped from the palette turned into a signal, and Tab/typing asking for qui
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 import shiboken6
 from PySide6.QtCore import SIGNAL, SLOT, QEvent, QObject, QPoint, QPointF, QRectF, Qt, Signal
@@ -133,12 +133,17 @@ class GraphView(QGraphicsView):
             self.zoom_by(MIN_SCALE / self.zoom())
         if T.READABLE_ZOOM / READABLE_REACH <= self.zoom() < FIT_READABLE:
             self.zoom_by(FIT_READABLE / self.zoom())
+        self._centre_from_start(padded)
+
+    def _centre_from_start(self, rect: QRectF) -> None:
+        """Centre ``rect``; along a side where it is larger than the view, show its start
+        (top, left: where the inputs are)."""
         seen = self.mapToScene(self.viewport().rect()).boundingRect()
         center = rect.center()
-        if padded.width() > seen.width():
-            center.setX(padded.left() + seen.width() / 2)
-        if padded.height() > seen.height():
-            center.setY(padded.top() + seen.height() / 2)
+        if rect.width() > seen.width():
+            center.setX(rect.left() + seen.width() / 2)
+        if rect.height() > seen.height():
+            center.setY(rect.top() + seen.height() / 2)
         self.centerOn(center)
 
     def readable_room(self) -> tuple[float, float]:
@@ -159,11 +164,27 @@ class GraphView(QGraphicsView):
         self.resetCachedContent()
         self.viewport().update()
 
-    def fit_graph(self) -> None:
-        """Show the whole graph of the current scene (View > Fit Graph)."""
+    def fit_graph(self, keep: Iterable[str] = ()) -> None:
+        """Show the whole graph of the current scene (View > Fit Graph); where that shows
+        only its start (too wide to read whole), the nodes ``keep`` are brought into view
+        too: what an edit just added is what the user wants to see."""
         scene = self.scene()
         if scene is not None:
             self.fit_rect(scene.graph_rect())  # type: ignore[attr-defined]
+            self.reveal_nodes(keep)
+
+    def reveal_nodes(self, ids: Iterable[str]) -> None:
+        """Scroll, zoom unchanged, so the nodes ``ids`` are in view: centred on them if they
+        were not whole in view; their top left first when they are larger than the view."""
+        ids = list(ids)
+        scene = self.scene()
+        if not ids or scene is None:
+            return
+        rect = scene.graph_rect(ids).adjusted(  # type: ignore[attr-defined]
+            -FIT_MARGIN, -FIT_MARGIN, FIT_MARGIN, FIT_MARGIN)
+        seen = self.mapToScene(self.viewport().rect()).boundingRect()
+        if not rect.isNull() and not seen.contains(rect):
+            self._centre_from_start(rect)
 
     def center_scene_pos(self) -> QPointF:
         return self.mapToScene(self.viewport().rect().center())

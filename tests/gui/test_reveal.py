@@ -1,0 +1,46 @@
+"""What an edit adds is in view afterwards: a formula inserted beside a graph too wide to read
+whole, and a paste made while its nodes' place is scrolled away."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QLineEdit
+
+from cgeditor.model.formula import from_formula
+
+
+def in_view(window, names: list[str]) -> dict[str, bool]:
+    seen = window.view.mapToScene(window.view.viewport().rect()).boundingRect()
+    items = {item.name: item for item in window.scene.nodes.values()}
+    return {name: seen.contains(items[name].sceneBoundingRect()) for name in names}
+
+
+def test_a_formula_inserted_beside_a_wide_graph_is_shown(window, qtbot) -> None:
+    chain = "; ".join(f"h{k} = tanh(h{k - 1})" for k in range(1, 12))
+    window.set_graph(from_formula(f"{chain}; J = h11 * h11", h0=0.5))
+    QApplication.processEvents()
+    assert not all(in_view(window, ["h0", "J"]).values()), "the chain must be too wide to fit"
+    field = window.toolbar.findChild(QLineEdit, "formula_field")
+    qtbot.keyClicks(field, "z = exp(v)")
+    qtbot.keyClick(field, Qt.Key.Key_Return)
+    QApplication.processEvents()
+    assert window.graph.by_name("z") is not None
+    assert in_view(window, ["z", "v"]) == {"z": True, "v": True}
+
+
+def test_a_paste_scrolls_to_what_it_added(window, canvas, qtbot) -> None:
+    cv = canvas
+    cv.click(cv.header("J"))
+    assert window.scene.selected_ids() == [cv.id("J")]
+    qtbot.keyClick(window.view.viewport(), Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    for _ in range(4):
+        window.view.zoom_in()
+    window.view.centerOn(cv.item("w").sceneBoundingRect().center())
+    QApplication.processEvents()
+    assert in_view(window, ["J"]) == {"J": False}
+    before = set(window.graph.nodes)
+    qtbot.keyClick(window.view.viewport(), Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+    QApplication.processEvents()
+    pasted = [window.graph.nodes[i].name for i in set(window.graph.nodes) - before]
+    assert len(pasted) == 1
+    assert in_view(window, pasted) == {pasted[0]: True}
