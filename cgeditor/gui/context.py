@@ -38,6 +38,7 @@ class Document(QObject):
 
     replaced = Signal(object)  # the new Graph
     edited = Signal()  # the graph or a value changed (not a move)
+    moved = Signal()  # nodes moved (once per batch): the order, and so the output, may change
 
     def __init__(self, graph: Graph, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -68,12 +69,19 @@ class Document(QObject):
         if not self._dirty:  # a move: no number changed, though the order may have
             if not self._batch:
                 self._version = self.graph.structure_version
+                self.moved.emit()
             return
         if not self._batch:  # a 10k-node paste is one edit to the docks
             self._dirty = False
             version = self.graph.structure_version
             self.structural, self._version = version != self._version, version
             self.edited.emit()
+
+    def announce_structural(self) -> None:
+        """Tell the followers that what they show no longer fits the graph, as a structural
+        edit would: a move that handed the output to another sink."""
+        self.structural = True
+        self.edited.emit()
 
     def _batch_started(self) -> None:
         self._batch = True

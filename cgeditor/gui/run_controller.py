@@ -72,6 +72,7 @@ class RunController(QObject):
                          Qt.DockWidgetArea.RightDockWidgetArea)
             ctx.add_dock("trace", "Trace", self.trace, Qt.DockWidgetArea.BottomDockWidgetArea)
         follow(ctx.document, self)
+        ctx.document.moved.connect(self._on_moved)
         self.attach(ctx.graph)
 
     @property
@@ -122,6 +123,17 @@ class RunController(QObject):
                 self.ctx.document.structural or not self._rerun()):
             self.mark_stale()
             self.ctx.status(STALE_STATUS, STATUS_MS)  # not the old run's "J = …" any longer
+
+    def _on_moved(self) -> None:
+        """Without an explicit output the last sink in execution order is the output, and a
+        move can reorder ties: the run shown may then differentiate what is no longer the
+        output, which every follower must hear as a structural edit."""
+        result, graph = self.result, self.graph
+        if result is None or self.stale or graph is None or graph.explicit_output is not None \
+                or result.plan is None or not result.ids:
+            return
+        if graph.output != result.ids[result.plan.output]:
+            self.ctx.document.announce_structural()
 
     def mark_stale(self) -> None:
         """The shown run no longer describes what the canvas shows (an edit, or training
