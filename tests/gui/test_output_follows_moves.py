@@ -53,6 +53,11 @@ def test_a_drag_that_hands_the_output_to_another_sink_marks_the_run_stale(window
     assert x.stale and window.run.stale  # ∂e/∂x is not what Backward gives now
     assert window.statusBar().currentMessage() == STALE_STATUS
     backward(window)
+    assert_shows_dt_dx(canvas)
+
+
+def assert_shows_dt_dx(canvas) -> None:
+    """x shows the current ∂t/∂x = 1 − tanh²(0.5), not stale."""
     x = canvas.item("x").display
     assert x.grad_label == "∂t/∂x" and not x.stale
     assert np.isclose(x.grad, 1 - np.tanh(0.5) ** 2)
@@ -66,9 +71,7 @@ def test_in_live_mode_the_new_output_is_run(window, canvas) -> None:
     assert canvas.item("x").display.grad_label == "∂e/∂x"
     drag_left_of(window, canvas, "e", "t")
     QApplication.processEvents()
-    x = canvas.item("x").display
-    assert x.grad_label == "∂t/∂x" and not x.stale
-    assert np.isclose(x.grad, 1 - np.tanh(0.5) ** 2)
+    assert_shows_dt_dx(canvas)
 
 
 def test_a_drag_that_keeps_the_output_leaves_the_run_current(window, canvas) -> None:
