@@ -102,7 +102,7 @@ class GraphScene(ModelSync, SceneGestures, RunLabels, QGraphicsScene):
         # leaves the reserve out of date until the timer fires or the editor asks.
         for name in RESHAPING:
             getattr(graph, name).connect(self._reserve_outdated)
-        graph.changed.connect(self._reserve_timer.start)
+        graph.changed.connect(self._reserve_later)
 
     def detach(self) -> None:
         """Stop observing the graph (before this scene is thrown away)."""
@@ -111,7 +111,7 @@ class GraphScene(ModelSync, SceneGestures, RunLabels, QGraphicsScene):
         if self._slots:
             for name in RESHAPING:
                 getattr(self.graph, name).disconnect(self._reserve_outdated)
-            self.graph.changed.disconnect(self._reserve_timer.start)
+            self.graph.changed.disconnect(self._reserve_later)
         self._slots = {}
         self._reserve_timer.stop()
 
@@ -215,6 +215,11 @@ class GraphScene(ModelSync, SceneGestures, RunLabels, QGraphicsScene):
 
     def _reserve_outdated(self, *_args: object) -> None:
         self._outdated = True
+
+    def _reserve_later(self) -> None:
+        """After a burst of edits, once; a move changes no shape and reserves nothing."""
+        if self._outdated:
+            self._reserve_timer.start()
 
     def outlines(self) -> dict[str, Rect]:
         """Every node's whole outline (ports, badge, reserved rows) as (x, y, w, h)."""
