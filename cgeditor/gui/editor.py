@@ -302,10 +302,12 @@ class Editor:
         out = self.graph.output
         out_name = self.graph.nodes[out].name if out is not None else "J"
         rects = self.document.shown_scene().outlines()
-        keys = []
+        keys: list[str] = []
+        taken: set[str] = set()  # the names add_parts will give them, so the same widths
         for spec in nodes:
             value = spec.get("value")
-            box = box_of(spec["op"], spec["name"], spec.get("trainable", False),
+            name = self.graph.unique_name(spec["name"], taken)
+            box = box_of(spec["op"], name, spec.get("trainable", False),
                          None if value is None else np.shape(value), out_name)
             rect = outline(box.width, box.height).translated(spec["x"] + offset,
                                                              spec["y"] + offset)

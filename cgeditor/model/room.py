@@ -4,7 +4,8 @@ A node that grows (taller rows for a tensor, wider for a longer name) pushes wha
 covers: a neighbour in its own column moves down, one in the next column moves right, and
 whatever those moves cover moves on in turn. New nodes (a paste, an inserted formula) that
 land on old ones move down together, keeping their own arrangement. Nothing else moves,
-so nodes placed by hand stay where they are unless something would cover them.
+so nodes placed by hand stay where they are unless something would cover them; two nodes
+that already overlapped before the change are left to the user.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+
+from cgeditor.model import collector
 
 Rect = tuple[float, float, float, float]  # left, top, width, height
 Point = tuple[float, float]
@@ -74,15 +77,17 @@ def make_room(rects: Mapping[str, Rect], grown: Mapping[str, Rect] | None = None
     """New top-left corners for the outlines ``rects`` that must move so none overlaps
     another, for the nodes in ``grown`` (id -> its outline before it grew) and the new
     nodes ``added``. Returns only the nodes that move; all moves go right or down."""
-    index = _Index(rects)
-    moved: dict[str, Point] = {}
-    fresh = [k for k in added if k in index.rects]
-    if fresh:
-        _drop_block(index, fresh, gaps, moved)
-    # The new nodes push nothing: dropped, they cover no old node, and among themselves
-    # they keep the arrangement they came with.
-    before = {k: v for k, v in (grown or {}).items() if k in index.rects}
-    _push(index, before, gaps, moved)
+    # 10^4 lasting tuples and sets: the cyclic collector would walk the heap for nothing.
+    with collector.paused():
+        index = _Index(rects)
+        moved: dict[str, Point] = {}
+        fresh = [k for k in added if k in index.rects]
+        if fresh:
+            _drop_block(index, fresh, gaps, moved)
+        # The new nodes push nothing: dropped, they cover no old node, and among themselves
+        # they keep the arrangement they came with.
+        before = {k: v for k, v in (grown or {}).items() if k in index.rects}
+        _push(index, before, gaps, moved)
     return moved
 
 
@@ -136,7 +141,8 @@ def _shifted(index: _Index, key: str, dy: float) -> Rect:
 def _push(index: _Index, before: dict[str, Rect], gaps: Gaps, moved: dict[str, Point]) -> None:
     """Each node in ``before`` (its outline before the change) pushes what it covers: down
     when it is in the same column as the pusher was, right when the pusher widened into
-    it. The pushed nodes push in turn, left to right, top to bottom."""
+    it. The pushed nodes push in turn, left to right, top to bottom. Nodes that overlapped
+    the pusher before (placed so by hand, or by a file) are left as they were."""
     queue = deque(sorted(before, key=lambda k: (index.rects[k][0], index.rects[k][1])))
     budget = 50 * (len(index.rects) + 1)  # every move goes right or down: this never binds
     while queue and budget > 0:
@@ -145,6 +151,8 @@ def _push(index: _Index, before: dict[str, Rect], gaps: Gaps, moved: dict[str, P
         old = before.get(key, index.rects[key])
         for other in index.hits((x, y, w, h), (key,)):
             budget -= 1
+            if _overlap(old, index.rects[other]):  # they met before this change: not its doing
+                continue
             ox, oy, ow, _oh = index.rects[other]
             if ox < old[0] + old[2] and old[0] < ox + ow:  # under the pusher: its column
                 to = (ox, max(oy, y + h + gaps.down))

@@ -244,3 +244,18 @@ def test_an_edit_after_a_run_makes_room_for_the_stale_and_the_new_rows(window,
     assert places(window)["x"][1] > start["x"][1]
     undo_with_keys(window)
     assert places(window) == start and clashes(window) == []
+
+
+def test_renaming_the_output_widens_every_gradient_row_and_nothing_overlaps(window,
+                                                                            canvas) -> None:
+    window.action("forward").trigger()
+    window.action("backward").trigger()
+    QApplication.processEvents()
+    start = places(window)
+    widths = {name: canvas.item(name).width() for name in start}
+    select(canvas, "J")
+    enter(window.inspector.fields["name"], "loss_of_the_whole_network")
+    assert canvas.item("w").box.width > widths["w"]  # '∂loss_of_the_whole_network/∂w'
+    assert clashes(window) == []
+    undo_with_keys(window)
+    assert places(window) == start and clashes(window) == []

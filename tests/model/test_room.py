@@ -69,3 +69,10 @@ def test_a_block_dropped_into_a_crowded_column_goes_below_all_of_it() -> None:
     rects["new"] = (10.0, 5.0, 100.0, 60.0)
     moved = make_room(rects, added=["new"], gaps=GAPS)
     assert moved == {"new": (10.0, 39 * 70.0 + 60.0 + 20.0)}
+
+
+def test_nodes_that_overlapped_before_are_left_as_they_were() -> None:
+    rects = {"w": (0.0, 0.0, 100.0, 120.0), "x": (0.0, 40.0, 100.0, 60.0),
+             "b": (0.0, 110.0, 100.0, 60.0)}
+    moved = make_room(rects, {"w": (0.0, 0.0, 100.0, 60.0)}, gaps=GAPS)
+    assert moved == {"b": (0.0, 140.0)}  # x sat on w already; b is newly covered

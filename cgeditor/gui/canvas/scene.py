@@ -223,8 +223,9 @@ class GraphScene(ModelSync, SceneGestures, RunLabels, QGraphicsScene):
 
     def outlines(self) -> dict[str, Rect]:
         """Every node's whole outline (ports, badge, reserved rows) as (x, y, w, h)."""
-        return {node_id: _outline_at(item.pos(), item.width(), item.rect_height())
-                for node_id, item in self.nodes.items()}
+        with collector.paused():  # 10^4 lasting tuples: no cycles to look for
+            return {node_id: _outline_at(item.pos(), item.width(), item.rect_height())
+                    for node_id, item in self.nodes.items()}
 
     # --- selection helpers --------------------------------------------------------------
     def selected_ids(self) -> list[str]:
