@@ -119,29 +119,34 @@ def _canonical(chunk: Sequence[str]) -> tuple[str, list[str], list[str], tuple[i
     and of ``R``, its slice of the buffer: the function's text, the names it reads from
     before it (its arguments), those it assigns (its results) and its rows (first, end).
 
-    Each line assigns one name, and every name is assigned once (the builders write them
-    so): a name first seen at the start of a line is the chunk's own, any other comes from
-    before the chunk."""
+    Each line assigns one name and every name is assigned once (the builders write them so),
+    so the names the chunk does not assign come from before it."""
     pieces = SLOT.split("\n".join(chunk))
     tokens = pieces[1::2]
-    canon: dict[str, str] = {}
-    params: list[str] = []
-    assigned: list[str] = []
-    rows: list[int] = []
-    for k, token in enumerate(tokens):
-        if token in canon:
-            continue
-        if token[0] == "B":
-            rows.append(int(token[2:-1]))
-            canon[token] = f"R[{rows[-1] - rows[0]}]"
-            continue
-        canon[token] = f"n{len(canon)}"
-        (assigned if pieces[2 * k].endswith("    ") else params).append(token)
-    pieces[1::2] = [canon[t] for t in tokens]
+    unique = dict.fromkeys(tokens)  # in order of first appearance
+    names = [t for t in unique if t[0] != "B"]
+    canon = dict(zip(names, _numbered(len(names))))
+    rows = [int(t[2:-1]) for t in unique if t[0] == "B"]
+    if rows:
+        canon.update((f"B[{r}]", f"R[{r - rows[0]}]") for r in rows)
+    assigned = [line[4:line.index(" = ")] for line in chunk]
+    own = set(assigned)
+    params = [t for t in names if t not in own]
+    pieces[1::2] = map(canon.__getitem__, tokens)
     head = f"def chunk({', '.join([*(canon[p] for p in params), *(['R'] if rows else [])])}):"
     tail = f"    return ({''.join(canon[n] + ', ' for n in assigned)})"
     span = (rows[0], rows[-1] + 1) if rows else None
     return "\n".join([head, "".join(pieces), tail]), params, assigned, span
+
+
+_NAMES: list[str] = []
+
+
+def _numbered(count: int) -> list[str]:
+    """n0 … n<count - 1>, made once."""
+    while len(_NAMES) < count:
+        _NAMES.append(f"n{len(_NAMES)}")
+    return _NAMES[:count]
 
 
 def forget() -> None:
