@@ -72,15 +72,30 @@ def time_cgeditor(layers: int, size: int | None, repeats: int, compiled: bool) -
                                  compiled=compiled), repeats)
 
 
-def compile_seconds(layers: int, size: int | None, seen: bool) -> float:
+def irregular_plan(nodes: int, size: int | None) -> Plan:
+    """``nodes`` nodes without repeated layers: each op drawn at random (seeded) among a few
+    elementwise ones, its inputs among the nodes before it, the last node the output."""
+    rng = np.random.default_rng(1)
+    steps = [Step(name, "input", value=v) for name, v in zip(("h0", "w", "b"), leaves(size))]
+    while len(steps) < nodes:
+        op = ("add", "mul", "sub", "tanh", "sin", "sigmoid")[rng.integers(6)]
+        arity = 1 if op in ("tanh", "sin", "sigmoid") else 2
+        args = tuple(int(a) for a in rng.integers(max(0, len(steps) - 20), len(steps), arity))
+        steps.append(Step(f"n{len(steps)}", op, args))
+    return compile_plan(steps)
+
+
+def compile_seconds(layers: int, size: int | None, seen: bool,
+                    make: Callable[[int, int | None], Plan] = chain_plan) -> float:
     """CPU time to build both compiled passes of a fresh plan: what a structural edit costs
     once the plan is hot (``seen``: a structure whose code is kept, as after undo)."""
-    plan = chain_plan(layers, size)
+    arg = layers if make is chain_plan else 3 + 3 * layers  # layers or nodes
+    plan = make(arg, size)
     kinds = (straight_line.FLOAT,) * 2 if size is None else \
         (straight_line.UNIFORM,) * 2  # what a run of this chain uses
     if seen:
         for kind, which in zip(kinds, ("forward", "backward")):
-            straight_line.compiled(chain_plan(layers, size), which, kind)
+            straight_line.compiled(make(arg, size), which, kind)
     else:
         chunks.forget()  # no code kept: CPython's compiler runs
     t0 = time.process_time()
@@ -272,6 +287,10 @@ def main() -> None:
         [("scalar", 333), ("scalar", 3333), ("tensor", 333)]
     for kind, layers in rows:
         print(peer_row(kind, layers, repeats), flush=True)
+    cold = [min(compile_seconds(333, size, False, irregular_plan) for _ in range(3)) * 1e3
+            for size in (None, 1000)]
+    print(f"compile ms of 1,002 nodes without repeated layers (random ops and wiring): "
+          f"scalar {cold[0]:.1f}, tensor {cold[1]:.1f}")
     print("\nnon-finite gradients everywhere (one run, forward + backward, careful path)")
     print(f"{'nodes':>8}{'bad gradients':>16}{'seconds':>10}{'µs/node':>10}")
     for layers in (3333, 33_333) if args.quick else (3333, 10_000, 33_333):

@@ -33,8 +33,9 @@ __all__ = ["BackwardResult", "ForwardResult", "Issue", "Plan", "Step", "as_value
            "quiet_ieee"]
 
 # A plan runs carefully (the loop below) until compiling it to straight-line code is worth the
-# pause. Compiling costs ~35 µs a node (CPython's compiler; a structure seen before costs a
-# quarter of that) and saves ~0.6 µs a node per scalar run, so in total it pays after ~60 runs;
+# pause. Compiling costs up to ~35 µs a node (CPython's compiler; repeated layers share their
+# chunks' code, chunks.py, and a structure seen before costs a quarter of that) and saves
+# ~0.6 µs a node per scalar run, so in total it pays after ~60 runs;
 # but what the user feels is the pause, not the sum. Up to QUICK_NODES nodes the pause stays
 # under ~0.1 s, so the second run of a plan (of one structure version) compiles: Forward,
 # Backward and Live mode (a run per value edit) are compiled from then on, while a graph run
