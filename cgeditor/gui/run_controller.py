@@ -17,8 +17,9 @@ from cgeditor.gui.docks.chain_rule import ExplainerWidget
 from cgeditor.gui.docks.follow import follow
 from cgeditor.gui.docks.trace import TraceWidget
 from cgeditor.gui.scalar_fix import ScalarFix
-from cgeditor.model.display import RunDisplay, build_display, run_summary
+from cgeditor.model.display import RunDisplay, build_display
 from cgeditor.model.explain import Explanation, explain
+from cgeditor.model.number_text import run_summary
 from cgeditor.model.run import RunResult, RunState
 from cgeditor.model.stepping import Stepper
 

@@ -1,203 +1,33 @@
-"""What the canvas paints for a run: compact number text, tensor thumbnails, and the per-node
-and per-wire display states (NodeDisplay, WireDisplay) that the scene's items draw from.
-"""
+"""What the canvas paints for a run: the per-node and per-wire display states (NodeDisplay,
+WireDisplay) that the scene's items draw from, built from a run and a stepper; the number
+text in them comes from number_text."""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from cgeditor.core.ops import F64, REGISTRY
+from cgeditor.core.ops import F64
 from cgeditor.model.derivatives import wire_locals, wire_parts
+from cgeditor.model.number_text import (
+    GRID_MAX,
+    NOT_COMPUTED,
+    Heatmap,
+    NumberGrid,
+    format_full,
+    grad_label,
+    heatmap,
+    local_text,
+    number_grid,
+    value_text,
+)
 
 if TYPE_CHECKING:
     from cgeditor.model.run import RunResult
     from cgeditor.model.stepping import Stepper
-
-MINUS = "\u2212"  # the true minus sign, used for every number this module formats
-NOT_COMPUTED = "n/a"  # a gradient backward did not compute: never shown as a zero
-GRID = 8  # thumbnails show at most GRID × GRID cells
-GRID_MAX = 16  # tensors of at most this many elements show every number on the node
-CELL_CHARS = 6  # one number of such a grid fits in this many characters
-
-
-def _minus(text: str) -> str:
-    return text.replace("-", MINUS)
-
-
-def format_scalar(x: Any) -> str:
-    """4 significant digits, scientific notation when needed: '2', '−4', '1.235e+07', 'nan'."""
-    x = float(x)  # formatting a Python float is several times faster than a numpy scalar
-    if x == 0:
-        return "0"  # also folds −0
-    text = f"{x:.4g}"
-    return text.replace("-", MINUS) if "-" in text else text
-
-
-def format_full(value: Any) -> str:
-    """Full precision (shortest round-trip repr), for tooltips; tensors in full as nested lists."""
-    if value is None:
-        return ""
-    if np.ndim(value) == 0:
-        x = float(value)
-        return _minus("0" if x == 0 else (str(int(x)) if x.is_integer() and abs(x) < 1e16
-                                          else repr(x)))
-    with np.printoptions(precision=17, threshold=200, floatmode="unique"):
-        return _minus(np.array2string(np.asarray(value), separator=", "))
-
-
-def shape_text(value: Any) -> str:
-    """'2×3' for a 2-by-3 tensor, '(3,)' for a 1-d one (numpy's spelling: a bare '= 3' on
-    a node or '← 3' on a wire reads as the value 3), 'scalar' for a 0-d value."""
-    shape = np.shape(value)
-    if len(shape) == 1:
-        return f"({shape[0]},)"
-    return "×".join(str(n) for n in shape) if shape else "scalar"
-
-
-@dataclass(frozen=True)
-class Heatmap:
-    """A small normalised grid a painter can draw: cells in [0, 1] (row-major), plus a mask of
-    cells holding a non-finite number (painted in the error colour)."""
-
-    shape_text: str
-    min_text: str
-    max_text: str
-    rows: int
-    cols: int
-    cells: tuple[float, ...]
-    nonfinite: tuple[bool, ...]
-
-
-def heatmap(value: Any, grid: int = GRID) -> Heatmap:
-    """Thumbnail of a tensor: at most grid×grid cells sampled evenly; 1-d tensors are one row."""
-    arr = np.asarray(value, dtype=np.float64)
-    flat2d = arr.reshape(1, -1) if arr.ndim == 1 else arr.reshape(-1, arr.shape[-1])
-    rows = np.linspace(0, flat2d.shape[0] - 1, min(grid, flat2d.shape[0])).round().astype(int)
-    cols = np.linspace(0, flat2d.shape[1] - 1, min(grid, flat2d.shape[1])).round().astype(int)
-    sample = flat2d[np.ix_(rows, cols)]
-    finite = np.isfinite(arr)
-    if finite.any():
-        lo, hi = float(arr[finite].min()), float(arr[finite].max())
-    else:
-        lo = hi = math.nan
-    span = hi - lo
-    with np.errstate(all="ignore"):
-        norm = (sample - lo) / span if span > 0 else np.full(sample.shape, 0.5)
-    bad = ~np.isfinite(sample)
-    norm = np.where(bad, 0.0, np.clip(norm, 0.0, 1.0))
-    return Heatmap(shape_text(arr), format_scalar(lo), format_scalar(hi),
-                   len(rows), len(cols), tuple(norm.ravel().tolist()),
-                   tuple(bad.ravel().tolist()))
-
-
-def value_text(value: Any) -> str:
-    """One short line for a node: '−4', or '2×3 [−1, 5]' for a tensor."""
-    if value is None:
-        return ""
-    if value.__class__ is F64 or np.ndim(value) == 0:
-        return format_scalar(value)
-    arr = np.asarray(value)
-    if arr.size == 0:
-        return f"{shape_text(arr)} (empty)"
-    finite = arr[np.isfinite(arr)]
-    if finite.size == 0:
-        return f"{shape_text(arr)} non-finite"
-    return (f"{shape_text(arr)} [{format_scalar(finite.min())}, {format_scalar(finite.max())}]"
-            + ("" if finite.size == arr.size else " nan/inf"))
-
-
-def grad_label(output_name: str, name: str) -> str:
-    """'∂J/∂w' for the gradient of an output named J with respect to node w."""
-    return f"∂{output_name}/∂{name}"
-
-
-def grad_text(grad: Any, output_name: str, name: str) -> str:
-    """'∂J/∂w = −4': the gradient line, labelled with the output's and the node's names."""
-    if grad is None:
-        return ""
-    return f"{grad_label(output_name, name)} = {value_text(grad)}"
-
-
-def run_summary(result: RunResult, width: int = 100) -> str:
-    """The status line of a run: 'J = 2 · ∂J/∂w = −4, ∂J/∂x = 4, …', the output's value then
-    the gradient with respect to each input in execution order, cut at about ``width``
-    characters with an ellipsis; '' when the output has no value."""
-    out = result.output
-    value = result.values.get(out) if out else None
-    if value is None:
-        return ""
-    head = f"{out} = {value_text(value)}"
-    parts = [grad_text(result.grads.get(name), out, name)
-             for i, name in enumerate(result.order)
-             if REGISTRY[result.op_of(i)].is_input and result.grads.get(name) is not None]
-    if not parts:
-        return head
-    shown: list[str] = []
-    for part in parts:
-        if shown and len(head) + 3 + len(", ".join([*shown, part])) > width:
-            return f"{head} · {', '.join(shown)}, …"
-        shown.append(part)
-    return f"{head} · {', '.join(shown)}"
-
-
-def format_cell(x: Any, chars: int = CELL_CHARS) -> str:
-    """One number of a grid in at most ``chars`` characters (when any form fits): 3, 2 then
-    1 significant digits, then a bare exponent ('1e+09' → '1e9')."""
-    x = float(x)
-    if x == 0:
-        return "0"
-    text = ""
-    for digits in (3, 2, 1):
-        text = _minus(f"{x:.{digits}g}")
-        if len(text) <= chars:
-            return text
-    mantissa, _, exponent = f"{x:.0e}".partition("e")
-    short = _minus(f"{mantissa}e{int(exponent)}")
-    return short if len(short) < len(text) else text
-
-
-def grid_shape(shape: tuple[int, ...]) -> tuple[int, int] | None:
-    """(rows, columns) of the number grid a tensor of ``shape`` shows on its node: the last
-    axis across, the others stacked; None for scalars, empty and larger tensors."""
-    size = int(np.prod(shape)) if shape else 0
-    if not shape or size == 0 or size > GRID_MAX:
-        return None
-    cols = shape[-1]
-    return size // cols, cols
-
-
-@dataclass(frozen=True)
-class NumberGrid:
-    """Every number of a small tensor, formatted to fit a cell, row-major."""
-
-    rows: int
-    cols: int
-    cells: tuple[str, ...]
-
-
-def number_grid(value: Any) -> NumberGrid | None:
-    """The grid a small tensor shows on its node (None when it shows a heatmap instead)."""
-    if value is None:
-        return None
-    dims = grid_shape(np.shape(value))
-    if dims is None:
-        return None
-    flat = np.asarray(value, dtype=np.float64).ravel()
-    return NumberGrid(dims[0], dims[1], tuple(format_cell(x) for x in flat.tolist()))
-
-
-def local_text(local: Any, target: str, source: str, port: str | None = None) -> str:
-    """'∂c/∂w = −2' (with '[port]' when one source feeds several ports of the target)."""
-    if local is None:
-        return ""
-    suffix = f"[{port}]" if port else ""
-    return f"∂{target}/∂{source}{suffix} = {value_text(local)}"
-
 
 @dataclass(frozen=True)
 class NodeDisplay:

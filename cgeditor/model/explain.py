@@ -16,7 +16,7 @@ import numpy as np
 
 from cgeditor.core.engine import Plan
 from cgeditor.model.derivatives import locals_of, vjp_parts
-from cgeditor.model.display import format_scalar, value_text
+from cgeditor.model.number_text import format_scalar, value_text
 from cgeditor.model.run import RunResult
 
 MAX_PATHS = 5

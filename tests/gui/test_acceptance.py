@@ -15,7 +15,7 @@ from test_run_canvas import click
 
 from cgeditor.gui.docks.palette import op_mime
 from cgeditor.model import files
-from cgeditor.model.display import MINUS
+from cgeditor.model.number_text import MINUS
 from tests.graphs import seed_graph
 
 # (op, name the person gives it, column, row) on a 190 x 110 grid of drop points

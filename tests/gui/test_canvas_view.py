@@ -11,8 +11,8 @@ from cgeditor.gui import theme as T
 from cgeditor.gui.canvas.arrange import TIGHT_GAP_X
 from cgeditor.gui.canvas.node_item import NodeItem
 from cgeditor.gui.canvas.node_thumbnail import grid_cells, thumb_cells
-from cgeditor.model.display import MINUS
 from cgeditor.model.graph import Graph
+from cgeditor.model.number_text import MINUS
 from tests.gui.pixels import near, render_at
 
 

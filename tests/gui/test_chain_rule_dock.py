@@ -1,9 +1,9 @@
 """The chain-rule dock renders the explanation: formula, path count, every shown path."""
 
 from cgeditor.gui.docks.chain_rule import HINT, ExplainerWidget, explanation_html
-from cgeditor.model.display import MINUS
 from cgeditor.model.explain import explain
 from cgeditor.model.files import load
+from cgeditor.model.number_text import MINUS
 from cgeditor.paths import seed_example
 from tests.graphs import doubling_chain
 

@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 from cgeditor.gui.docks import gradcheck as gc
 from cgeditor.gui.docks import training
 from cgeditor.gui.docks.chain_rule import HINT
-from cgeditor.model.display import MINUS
+from cgeditor.model.number_text import MINUS
 from cgeditor.paths import examples_dir, seed_example
 from tests.gui.conftest import learning_on
 

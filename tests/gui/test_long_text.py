@@ -9,7 +9,7 @@ from PySide6.QtGui import QHelpEvent
 from PySide6.QtWidgets import QApplication, QToolTip
 
 from cgeditor.gui.canvas.node_geometry import TEXT_MAX_WIDTH
-from cgeditor.model.display import MINUS, format_scalar
+from cgeditor.model.number_text import MINUS, format_scalar
 from tests.gui.test_make_room import clashes, enter, select
 
 MEDIUM = "some_long_parameter_name"  # 24 characters: fits the widest box

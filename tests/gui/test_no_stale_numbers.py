@@ -12,7 +12,7 @@ from PySide6.QtCore import QPointF, Qt
 from PySide6.QtTest import QTest
 
 from cgeditor.gui.run_controller import STALE_STATUS
-from cgeditor.model.display import MINUS
+from cgeditor.model.number_text import MINUS
 from tests.gui.conftest import learning_on
 
 

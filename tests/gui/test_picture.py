@@ -10,8 +10,9 @@ from PySide6.QtGui import QColor, QImage
 from cgeditor.gui import theme as T
 from cgeditor.gui.canvas.picture import PictureOptions, export_picture, picture_scene
 from cgeditor.gui.dialogs.export import ExportDialog
-from cgeditor.model.display import MINUS, build_display
+from cgeditor.model.display import build_display
 from cgeditor.model.examples import load_example
+from cgeditor.model.number_text import MINUS
 from cgeditor.model.train import apply_values, train
 
 

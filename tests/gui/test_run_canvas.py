@@ -8,7 +8,7 @@ from crash_child import make_window, prompts  # noqa: F401 - fixtures (isolated 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QTextBrowser
 
-from cgeditor.model.display import MINUS
+from cgeditor.model.number_text import MINUS
 from tests.graphs import chain, fan_out, open_port
 
 

@@ -3,7 +3,7 @@ the canvas, the trace, the chain-rule dock and the inspector, whoever ran the gr
 
 from __future__ import annotations
 
-from cgeditor.model.display import MINUS
+from cgeditor.model.number_text import MINUS
 from cgeditor.model.run import RunState
 
 

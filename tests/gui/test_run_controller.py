@@ -12,9 +12,9 @@ from cgeditor.gui.canvas.view import GraphView
 from cgeditor.gui.context import Context, Document
 from cgeditor.gui.editor import Editor
 from cgeditor.gui.run_controller import RunController
-from cgeditor.model.display import MINUS
 from cgeditor.model.files import load
 from cgeditor.model.graph import Graph
+from cgeditor.model.number_text import MINUS
 from cgeditor.paths import seed_example
 from tests.graphs import chain, open_port
 

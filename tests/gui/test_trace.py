@@ -3,8 +3,9 @@
 from PySide6.QtGui import QGuiApplication
 
 from cgeditor.gui.docks.trace import COLUMNS, TraceWidget, trace_rows
-from cgeditor.model.display import MINUS, build_display
+from cgeditor.model.display import build_display
 from cgeditor.model.files import load
+from cgeditor.model.number_text import MINUS
 from cgeditor.model.stepping import Stepper
 from cgeditor.paths import seed_example
 

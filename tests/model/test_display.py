@@ -3,17 +3,17 @@
 import numpy as np
 import pytest
 
-from cgeditor.model.display import (
+from cgeditor.model.display import build_display
+from cgeditor.model.files import load
+from cgeditor.model.graph import Graph
+from cgeditor.model.number_text import (
     MINUS,
-    build_display,
     format_full,
     format_scalar,
     grad_text,
     heatmap,
     value_text,
 )
-from cgeditor.model.files import load
-from cgeditor.model.graph import Graph
 from cgeditor.model.stepping import Stepper
 from cgeditor.paths import seed_example
 from tests.graphs import chain, open_port, seed_run
@@ -169,7 +169,7 @@ def test_a_finished_stepper_reveals_what_stepping_to_the_end_reveals():
 
 
 def test_run_summary_names_the_output_and_each_inputs_gradient():
-    from cgeditor.model.display import run_summary
+    from cgeditor.model.number_text import run_summary
     graph = load(seed_example())
     assert run_summary(graph.run(backward=True)) == (
         f"J = 2 · ∂J/∂w = {MINUS}4, ∂J/∂x = 4, ∂J/∂b = 2, ∂J/∂y = {MINUS}2")

@@ -5,7 +5,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cgeditor.model.display import MINUS, format_scalar
 from cgeditor.model.explain import (
     MAX_PATHS,
     MAX_SHOWN_FACTORS,
@@ -15,6 +14,7 @@ from cgeditor.model.explain import (
 )
 from cgeditor.model.files import load
 from cgeditor.model.graph import Graph
+from cgeditor.model.number_text import MINUS, format_scalar
 from cgeditor.paths import seed_example
 from tests.graphs import chain, doubling_chain, fan_out
 

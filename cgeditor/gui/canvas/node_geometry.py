@@ -19,7 +19,7 @@ from PySide6.QtCore import QRectF
 
 from cgeditor.core.ops import REGISTRY
 from cgeditor.gui import theme as T
-from cgeditor.model.display import CELL_CHARS, GRID, grid_shape
+from cgeditor.model.number_text import CELL_CHARS, GRID, grid_shape
 
 CELL_GAP = 8.0  # between the columns of a number grid
 # A scalar's rows reserve room for '−0.1235' and the like; a longer number ('−0.001234',

@@ -11,7 +11,8 @@ from PySide6.QtGui import QColor, QPainter, QPen
 
 from cgeditor.gui import theme as T
 from cgeditor.gui.canvas.node_geometry import CELL_GAP, THUMB_GAP, THUMB_PAD, NodeBox
-from cgeditor.model.display import MINUS, Heatmap, NodeDisplay, NumberGrid
+from cgeditor.model.display import NodeDisplay
+from cgeditor.model.number_text import MINUS, Heatmap, NumberGrid
 
 
 def _maps(display: NodeDisplay) -> list[tuple[str, Heatmap]]:

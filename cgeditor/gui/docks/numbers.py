@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from cgeditor.gui.docks.follow import StaleNote
-from cgeditor.model.display import format_full, shape_text
+from cgeditor.model.number_text import format_full, shape_text
 
 Index = QModelIndex | QPersistentModelIndex
 VISIBLE_ROWS = 6  # a table shows this many rows before it scrolls

@@ -29,9 +29,9 @@ from PySide6.QtWidgets import (
 from cgeditor.gui import theme as T
 from cgeditor.gui import theme_switch
 from cgeditor.gui.docks.follow import StaleNote, follow
-from cgeditor.model.display import value_text
 from cgeditor.model.errors import GraphError
 from cgeditor.model.graph import Graph
+from cgeditor.model.number_text import value_text
 from cgeditor.model.train import LR_RANGE, MAX_STEPS, OPTIMIZERS, Trainer, suggested_settings
 
 if TYPE_CHECKING:
