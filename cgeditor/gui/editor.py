@@ -120,6 +120,7 @@ class Editor:
         scene = self.document.shown_scene()
         scene.take_changes()
         change()
+        scene.note_outgrown()
         room = self._room(scene)
         if room is not None:
             step = Step(title)

@@ -149,6 +149,18 @@ class NodeItem(NodeChrome, QGraphicsItem):
         self._title = None
         return moved
 
+    def outgrown(self) -> tuple[float, float] | None:
+        """The body's reserved width and height, when a run's numbers (a longer number, a
+        shape not inferred) keep it larger than that; else None."""
+        value = self.display.value
+        if self.number_chars() == SCALAR_CHARS and (
+                value is None or np.shape(value) == self.value_shape):
+            return None
+        reserved = box_of(self.op, self.name, self._tagged(), self.value_shape, self.out_name)
+        if self._box.width > reserved.width or self._box.height > reserved.height:
+            return reserved.width, reserved.height
+        return None
+
     @property
     def box(self) -> NodeBox:
         return self._box

@@ -204,6 +204,14 @@ class GraphScene(ModelSync, SceneGestures, RunLabels, QGraphicsScene):
         if node_id not in self._grown:
             self._grown[node_id] = _outline_at(self.nodes[node_id].pos(), width, height)
 
+    def note_outgrown(self) -> None:
+        """Every node a run keeps larger than reserved counts as grown once more: an undo of
+        the room made for it may have put a neighbour back under it."""
+        for node_id, item in self.nodes.items():
+            size = item.outgrown()
+            if size is not None:
+                self.note_grown(node_id, *size)
+
     def take_changes(self) -> tuple[dict[str, Rect], list[str]]:
         """The nodes that grew (their outlines before) and the nodes added since the last
         call, after any pending reservation is applied; both are then forgotten."""

@@ -1,0 +1,52 @@
+"""A run whose numbers widen a node past its reserve pushes what it covers in a step of its
+own ("Make room for the run's values"). Undoing that step puts the neighbour back under the
+still-wide node; the next run must clear it again, not leave the two overlapping."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
+
+from cgeditor.model.graph import Graph
+from tests.gui.test_make_room import clashes
+
+
+def tight_graph(window) -> None:
+    """m = x · k with k = −1.2345678e−9 (a run writes '−1.235e−09', wider than reserved),
+    the output, and an input z standing 2 units right of m's outline."""
+    graph = Graph()
+    x = graph.add_node("input", "x", 0.0, 0.0, value=1.0)
+    k = graph.add_node("const", "k", 0.0, 120.0, value=-1.2345678e-9)
+    m = graph.add_node("mul", "m", 250.0, 0.0)
+    graph.connect(x.id, m.id, "a")
+    graph.connect(k.id, m.id, "b")
+    graph.set_output(m.id)
+    window.set_graph(graph)
+    QApplication.processEvents()
+    z = window.graph.add_node("input", "z", 0.0, 300.0, value=3.0)
+    QApplication.processEvents()
+    m_item, z_item = window.scene.nodes[m.id], window.scene.nodes[z.id]
+    left_of_z = z_item.pos().x() - z_item.sceneBoundingRect().left()
+    window.graph.move_node(z.id, m_item.sceneBoundingRect().right() + left_of_z + 2, 0.0)
+    QApplication.processEvents()
+    assert clashes(window) == []
+
+
+def press(window, key: Qt.Key, mods=Qt.KeyboardModifier.NoModifier) -> None:
+    window.view.setFocus()
+    QTest.keyClick(window.view.viewport(), key, mods)
+    QApplication.processEvents()
+
+
+def test_a_run_after_undoing_its_room_clears_the_overlap_again(window) -> None:
+    tight_graph(window)
+    press(window, Qt.Key.Key_F5)  # Forward
+    stack = window.undo_stack
+    assert stack.undoText() == "Make room for the run's values"
+    assert clashes(window) == []
+    press(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert stack.index() == 0
+    press(window, Qt.Key.Key_F5)
+    assert clashes(window) == []
+    assert stack.undoText() == "Make room for the run's values"
