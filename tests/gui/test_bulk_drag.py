@@ -15,9 +15,11 @@ from tests.gui.pixels import shown, wire_pixels
 
 
 def wires_at_their_ports(window) -> bool:
+    """Every wire painted from its source's output port to its target's input port (in
+    scene coordinates: a drag of everything carries the whole wire layer)."""
     scene = window.scene
     for (dst, port), wire in scene.wires.items():
-        path = wire.path()
+        path = scene.wire_layer.mapToScene(wire.path())
         if path.pointAtPercent(0) != scene.nodes[wire.src].out_port_pos() \
                 or path.pointAtPercent(1) != scene.nodes[dst].in_port_pos(port):
             return False
@@ -40,19 +42,24 @@ def test_dragging_a_big_selection_takes_every_wire_along(window, zoom: float) ->
     start = first.sceneBoundingRect().center() + QPointF(0, 10)
     end = start + QPointF(60, 140) / zoom
     canvas.press(start)
+    pressed_at = first.pos()
     for k in range(1, 5):
         canvas.move(start + (end - start) * (k / 4))
     assert first.pos() != QPointF(graph.nodes[first.node_id].x, graph.nodes[first.node_id].y)
     assert wires_at_their_ports(window)  # mid-drag, before the model hears of it
+    # every wire has both ends dragged: the layer rides along, no wire end is re-placed
+    assert window.scene.wire_layer.pos() == first.pos() - pressed_at
     wire = next(w for w in window.scene.wires.values() if w.src == first.node_id)
     x1, y1, x2, y2 = wire.ends  # zoomed out a wire is the straight line between its ends
     middle = wire.path().pointAtPercent(0.5) if zoom >= T.LOD_WIRES \
         else QPointF((x1 + x2) / 2, (y1 + y2) / 2)
+    middle = window.scene.wire_layer.mapToScene(middle)
     QApplication.processEvents()  # the overview repaints on the scene's changed signal
     image = shown(window)
     assert wire_pixels(image, T.current().wire, QPointF(view.mapFromScene(middle)), 1) > 0
     canvas.release(end, Qt.MouseButton.LeftButton)
     assert graph.nodes[first.node_id].x == round(first.pos().x())
+    assert window.scene.wire_layer.pos() == QPointF()  # each wire's own ends hold the move
     assert wires_at_their_ports(window)
     window.undo_stack.undo()  # one step puts every node, and so every wire, back
     assert first.pos() == QPointF(graph.nodes[first.node_id].x, graph.nodes[first.node_id].y)

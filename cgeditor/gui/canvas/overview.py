@@ -24,7 +24,10 @@ if TYPE_CHECKING:
 def paint_overview(painter: QPainter, scene: GraphScene, rect: QRectF) -> None:
     """Everything of ``scene`` that meets ``rect``, wires under nodes under loose wires."""
     pal = T.current()
+    painter.save()
+    painter.translate(scene.wire_layer.pos())  # off its place only while a drag carries it
     scene.wire_layer.paint_lines(painter)
+    painter.restore()
     plain, selected, special = _sort_blocks(scene, rect)
     painter.setPen(Qt.PenStyle.NoPen)
     for category, rects in plain.items():

@@ -27,6 +27,7 @@ class SceneGestures(SceneParts):
     _follow: DragFollow | None
     _flashed: list[Any]
     _flash_timer: QTimer
+    reroute_wires: Any  # ModelSync's: the wires of the given nodes, each once
 
     # --- flashing a refused cycle -------------------------------------------------------
     def flash(self, path: list[str], ghost: tuple[str, str, str] | None = None) -> None:
@@ -75,8 +76,8 @@ class SceneGestures(SceneParts):
                 event.accept()
                 return
         super().mousePressEvent(event)
+        self._settle_drag()  # a drag that never saw its release leaves no wire behind
         # The grabber too: a Ctrl+press drags a node before Ctrl selects it on release.
-        self._follow = None
         self._press_positions = {i.node_id: i.pos()
                                  for i in [*self.selectedItems(), self.mouseGrabberItem()]
                                  if isinstance(i, NodeItem)}
@@ -107,9 +108,20 @@ class SceneGestures(SceneParts):
                 # whole scene units keep saved files tidy and diffs small
                 new = (float(round(item.pos().x())), float(round(item.pos().y())))
                 moved[node_id] = ((old.x(), old.y()), new)
-        self._press_positions, self._follow = {}, None
+                item.setPos(*new)  # where the model puts it: its move re-routes nothing
+        follow, self._follow = self._follow, None
+        if follow is not None:
+            follow.settle(place=False)
+        self.reroute_wires(moved)  # each wire once, from the items at whole units
+        self._press_positions = {}
         if moved:
             self.nodes_moved.emit(moved)
+
+    def _settle_drag(self) -> None:
+        """Forget the drag's wire following, its wires settled where their nodes stand."""
+        follow, self._follow = self._follow, None
+        if follow is not None:
+            follow.settle()
 
     def relight_ports(self) -> None:
         """Repaint every node's ports for a wiring gesture starting or ending. item.update(),

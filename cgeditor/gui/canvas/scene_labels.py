@@ -47,8 +47,15 @@ class RunLabels:
         reach = WireLabels.REACH
         near = rect.adjusted(-reach, -reach / 2, reach, reach)
         boxes = self.node_outlines(near.adjusted(-reach, -reach, reach, reach))
-        self.labels.paint(painter, self.wire_layer.wires_in(near),
-                          lambda box: any(box.intersects(node) for node in boxes))
+        # A drag of everything carries the wire layer (wire ends in its coordinates): the
+        # labels ride with it.
+        shift = self.wire_layer.pos()
+        painter.save()
+        painter.translate(shift)
+        self.labels.paint(painter, self.wire_layer.wires_in(near.translated(-shift)),
+                          lambda box: any(box.translated(shift).intersects(node)
+                                          for node in boxes))
+        painter.restore()
 
     def node_outlines(self, rect: QRectF) -> list[QRectF]:
         """The outlines (ports and badge included) of the nodes that meet ``rect``. A plain
