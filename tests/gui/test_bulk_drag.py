@@ -64,3 +64,37 @@ def test_dragging_a_big_selection_takes_every_wire_along(window, zoom: float) ->
     window.undo_stack.undo()  # one step puts every node, and so every wire, back
     assert first.pos() == QPointF(graph.nodes[first.node_id].x, graph.nodes[first.node_id].y)
     assert wires_at_their_ports(window)
+
+
+def _drag_started(window, leave_out: str | None = None) -> tuple[Canvas, QPointF]:
+    """A doubling chain, everything but ``leave_out`` selected and dragged by two moves."""
+    graph = doubling_chain(40, 1.0, step=250)
+    window.set_graph(graph)
+    window.action("select_all").trigger()
+    if leave_out is not None:
+        window.scene.nodes[graph.by_name(leave_out).id].setSelected(False)
+    first = window.scene.nodes[graph.by_name("x0").id]
+    window.view.centerOn(first.sceneBoundingRect().center())
+    QApplication.processEvents()
+    canvas = Canvas(window)
+    start = first.sceneBoundingRect().center() + QPointF(0, 10)
+    canvas.press(start)
+    canvas.move(start + QPointF(20, 30))
+    canvas.move(start + QPointF(40, 70))
+    return canvas, start + QPointF(40, 70)
+
+
+def test_a_drag_that_leaves_a_node_behind_moves_each_wire_not_the_layer(window) -> None:
+    canvas, end = _drag_started(window, leave_out="x0")  # x0's wires have one end dragged
+    assert window.scene.wire_layer.pos() == QPointF()
+    assert wires_at_their_ports(window)
+    canvas.release(end, Qt.MouseButton.LeftButton)
+    assert wires_at_their_ports(window)
+
+
+def test_a_drag_broken_off_by_another_press_leaves_every_wire_in_place(window) -> None:
+    canvas, end = _drag_started(window)
+    assert window.scene.wire_layer.pos() != QPointF()  # riding
+    canvas.press(end, Qt.MouseButton.RightButton)  # the drag's release never comes
+    assert window.scene.wire_layer.pos() == QPointF()
+    assert wires_at_their_ports(window)
