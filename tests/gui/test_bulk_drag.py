@@ -98,3 +98,6 @@ def test_a_drag_broken_off_by_another_press_leaves_every_wire_in_place(window) -
     canvas.press(end, Qt.MouseButton.RightButton)  # the drag's release never comes
     assert window.scene.wire_layer.pos() == QPointF()
     assert wires_at_their_ports(window)
+    # QTest keeps the buttons it pressed down for the next test: let both go
+    canvas.release(end, Qt.MouseButton.RightButton)
+    canvas.release(end, Qt.MouseButton.LeftButton)
