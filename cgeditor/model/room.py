@@ -86,7 +86,8 @@ def make_room(rects: Mapping[str, Rect], grown: Mapping[str, Rect] | None = None
             _drop_block(index, fresh, gaps, moved)
         # The new nodes push nothing: dropped, they cover no old node, and among themselves
         # they keep the arrangement they came with.
-        before = {k: v for k, v in (grown or {}).items() if k in index.rects}
+        placed = set(fresh)
+        before = {k: v for k, v in (grown or {}).items() if k in index.rects and k not in placed}
         _push(index, before, gaps, moved)
     return moved
 
