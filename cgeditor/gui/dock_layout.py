@@ -12,9 +12,10 @@ from PySide6.QtWidgets import QDockWidget, QMainWindow
 PALETTE_WIDTH = 140
 RIGHT_WIDTH = 240
 LEARN_WIDTH = 400  # the right column while a Learn dock (tables, plots) is open
-BOTTOM_HEIGHT = 56  # three lines of messages; a text view asks for 70 unless told
+BOTTOM_HEIGHT = 56  # the latest message line (drag the splitter for more); a text view asks for 70
 BOTTOM_DOCKS = ("messages", "trace")
-INSPECTOR_HEIGHT = 250  # room for an input's whole form above the chain-rule dock
+INSPECTOR_HEIGHT = 440  # an input's whole form and its value and gradient tables
+CHAIN_HEIGHT = 200  # the chain-rule dock below: enough for a tensor path's vjp chain
 LEARN_DOCKS = ("gradcheck", "cost", "train")
 
 
@@ -38,10 +39,12 @@ def arrange_docks(window: QMainWindow) -> None:
     for name, size, orientation in (
             ("palette", PALETTE_WIDTH, Qt.Orientation.Horizontal),
             ("inspector", RIGHT_WIDTH, Qt.Orientation.Horizontal),
-            ("messages", BOTTOM_HEIGHT, Qt.Orientation.Vertical),
-            ("inspector", INSPECTOR_HEIGHT, Qt.Orientation.Vertical)):
+            ("messages", BOTTOM_HEIGHT, Qt.Orientation.Vertical)):
         if name in docks:
             window.resizeDocks([docks[name]], [size], orientation)
+    column = [docks[name] for name in ("inspector", "explainer") if name in docks]
+    if len(column) == 2:  # both named: a lone size is shared out in proportion instead
+        window.resizeDocks(column, [INSPECTOR_HEIGHT, CHAIN_HEIGHT], Qt.Orientation.Vertical)
     for name in LEARN_DOCKS:
         if name in docks:
             docks[name].visibilityChanged.connect(lambda _on, w=window: _learn_width(w))

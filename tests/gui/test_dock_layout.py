@@ -70,3 +70,28 @@ def test_each_learn_dock_fits_the_right_column(laptop, name: str) -> None:
     assert dock(laptop, name).isVisible()
     assert dock(laptop, name).minimumSizeHint().width() <= LEARN_WIDTH
     assert canvas_size(laptop).width() >= 0.5 * 1280
+
+
+def test_a_selected_tensor_input_shows_its_value_from_the_start_and_its_tables(laptop,
+                                                                                qtbot) -> None:
+    from PySide6.QtWidgets import QLineEdit, QTableView
+
+    from cgeditor.model.examples import load_example
+    from tests.gui.conftest import Canvas
+
+    laptop.set_graph(load_example("softmax"))
+    QApplication.processEvents()
+    laptop.action("forward").trigger()
+    laptop.action("backward").trigger()
+    canvas = Canvas(laptop)
+    canvas.click(canvas.header("W"))
+    QApplication.processEvents()
+    field = dock(laptop, "inspector").findChild(QLineEdit, "field_value")
+    assert field.text().startswith("[[") and field.cursorPosition() == 0
+    for kind in ("value", "grad"):
+        table = dock(laptop, "inspector").findChild(QTableView, f"{kind}_table")
+        shown = table.viewport().visibleRegion().boundingRect()
+        first_row = table.visualRect(table.model().index(0, 0))
+        assert table.isVisible() and shown.contains(first_row), (kind, shown, first_row)
+    chain = dock(laptop, "explainer")
+    assert chain.isVisible() and chain.height() >= 180, chain.height()

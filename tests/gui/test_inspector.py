@@ -132,6 +132,12 @@ def test_value_and_gradient_tables_show_every_number_and_copy_as_tsv(window, qtb
     assert model.data(model.index(1, 1)) == "2"
     grad = window.graph.run(backward=True).grads["W"]
     assert tables.grad_table.title.text().startswith("∂J/∂W")
+    grads = tables.grad_table.model
+    for i, j in np.ndindex(grad.shape):  # six digits shown, every digit on hover
+        cell = grads.index(i, j)
+        assert grads.data(cell) == f"{grad[i, j]:.6g}".replace("-", "\u2212")
+        assert float(grads.data(cell, Qt.ItemDataRole.ToolTipRole).replace("\u2212", "-")) \
+            == grad[i, j]
     qtbot.mouseClick(tables.grad_table.copy, Qt.MouseButton.LeftButton)
     pasted = np.array([[float(x) for x in line.split("\t")]
                        for line in QGuiApplication.clipboard().text().splitlines()])

@@ -37,6 +37,7 @@ class Field(QWidget):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.edit = QLineEdit(text, self)
+        self.edit.setCursorPosition(0)  # a long value reads from its start: "[[0.2, -0.1, …"
         self.edit.setObjectName(f"field_{name}")
         self.error = QLabel("", self)
         self.error.setObjectName(f"error_{name}")
@@ -59,6 +60,7 @@ class Field(QWidget):
     def set_text(self, text: str) -> None:
         if not self.error.isVisible() and self.edit.text() != text:
             self.edit.setText(text)
+            self.edit.setCursorPosition(0)
 
 
 class Inspector(QWidget):

@@ -20,7 +20,8 @@ from PySide6.QtWidgets import (
 )
 
 from cgeditor.gui.docks.follow import StaleNote
-from cgeditor.model.number_text import format_full, shape_text
+from cgeditor.model.formatting import format_number
+from cgeditor.model.number_text import MINUS, format_full, shape_text
 
 Index = QModelIndex | QPersistentModelIndex
 VISIBLE_ROWS = 6  # a table shows this many rows before it scrolls
@@ -44,7 +45,8 @@ def to_tsv(value: Any) -> str:
 
 
 class ArrayModel(QAbstractTableModel):
-    """A read-only table over a 2-D array; cells formatted when shown (big tensors)."""
+    """A read-only table over a 2-D array; cells formatted when shown (big tensors): six
+    significant digits, the shortest round-trip form in the tooltip."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -62,7 +64,12 @@ class ArrayModel(QAbstractTableModel):
         return 0 if parent.isValid() else self.array.shape[1]
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and index.isValid():
+        if not index.isValid():
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:  # 6 digits read; hover and TSV give them all
+            return format_number(float(self.array[index.row(), index.column()])) \
+                .replace("-", MINUS)
+        if role == Qt.ItemDataRole.ToolTipRole:
             return format_full(self.array[index.row(), index.column()])
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -87,6 +94,9 @@ class NumberTable(QWidget):
         self.view.setModel(self.model)
         self.view.horizontalHeader().setSectionResizeMode(
             QHeaderView.ResizeMode.ResizeToContents)
+        # Rows as tall as their text: the value and the gradient table of a small tensor
+        # both fit under an input's form in a laptop's inspector.
+        self.view.verticalHeader().setDefaultSectionSize(self.view.fontMetrics().height() + 6)
         self.copy = QPushButton("Copy as TSV", self)
         self.copy.setObjectName(f"{kind}_table_copy")
         self.copy.setToolTip("Every number, tab-separated, for a spreadsheet or numpy.loadtxt")
@@ -109,9 +119,13 @@ class NumberTable(QWidget):
         self.title.setText(f"{title}   {shape_text(value)}")
         self.model.set_value(value)
         rows = min(self.model.rowCount(), VISIBLE_ROWS)
-        header = self.view.horizontalHeader().height()
-        self.view.setFixedHeight(header + rows * self.view.verticalHeader().defaultSectionSize()
-                                 + 2 * self.view.frameWidth() + 2)
+        view = self.view
+        view.resizeColumnsToContents()
+        wide = view.verticalHeader().sizeHint().width() + view.horizontalHeader().length() \
+            + 2 * view.frameWidth() > view.width()
+        bar = view.horizontalScrollBar().sizeHint().height() if wide else 0  # not over a row
+        view.setFixedHeight(view.horizontalHeader().height() + bar + 2 * view.frameWidth() + 2
+                            + rows * view.verticalHeader().defaultSectionSize())
 
     def copy_tsv(self) -> None:
         if self.value is not None:
