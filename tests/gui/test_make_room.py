@@ -195,13 +195,19 @@ def test_the_order_badge_counts_as_part_of_the_node(window, canvas) -> None:
     assert clashes(window) == []
 
 
-def test_undo_after_a_run_shows_the_rerun_in_the_boxes_it_restores(window, canvas) -> None:
+def grow_w_and_run(window, canvas) -> tuple[dict, dict]:
+    """w typed as a 2×3 matrix, then Forward; the places and heights from before."""
     start = places(window)
     heights = {i: item.rect_height() for i, item in window.scene.nodes.items()}
     select(canvas, "w")
     enter(window.inspector.fields["value"], "[[1, 2, 3], [4, 5, 6]]")
     window.action("forward").trigger()
     QApplication.processEvents()
+    return start, heights
+
+
+def test_undo_after_a_run_shows_the_rerun_in_the_boxes_it_restores(window, canvas) -> None:
+    start, heights = grow_w_and_run(window, canvas)
     assert canvas.item("c").display.grid is not None
     undo_with_keys(window)  # back to scalars: a value edit, so the run follows it
     assert places(window) == start
@@ -214,12 +220,7 @@ def test_undo_after_a_run_shows_the_rerun_in_the_boxes_it_restores(window, canva
 
 def test_undo_under_a_stale_run_shows_its_numbers_in_the_boxes_it_restores(window,
                                                                            canvas) -> None:
-    start = places(window)
-    heights = {i: item.rect_height() for i, item in window.scene.nodes.items()}
-    select(canvas, "w")
-    enter(window.inspector.fields["value"], "[[1, 2, 3], [4, 5, 6]]")
-    window.action("forward").trigger()
-    QApplication.processEvents()
+    start, heights = grow_w_and_run(window, canvas)
     select(canvas, "sq")
     enter(window.inspector.fields["attr_exponent"], "3")  # structural: the run goes stale
     undo_with_keys(window)  # the exponent
