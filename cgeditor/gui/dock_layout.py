@@ -14,8 +14,11 @@ RIGHT_WIDTH = 240
 LEARN_WIDTH = 400  # the right column while a Learn dock (tables, plots) is open
 BOTTOM_HEIGHT = 56  # the latest message line (drag the splitter for more); a text view asks for 70
 BOTTOM_DOCKS = ("messages", "trace")
-INSPECTOR_HEIGHT = 440  # an input's whole form and its value and gradient tables
-CHAIN_HEIGHT = 200  # the chain-rule dock below: enough for a tensor path's vjp chain
+# The right column's split, (Inspector, Chain rule and Learn tabs): an input's whole form with
+# its value and gradient tables over a tensor path's vjp chain; while a Learn dock is open,
+# its table or loss plot gets the room.
+COLUMN_SPLIT = (440, 200)
+LEARN_SPLIT = (230, 410)
 LEARN_DOCKS = ("gradcheck", "cost", "train")
 
 
@@ -42,9 +45,7 @@ def arrange_docks(window: QMainWindow) -> None:
             ("messages", BOTTOM_HEIGHT, Qt.Orientation.Vertical)):
         if name in docks:
             window.resizeDocks([docks[name]], [size], orientation)
-    column = [docks[name] for name in ("inspector", "explainer") if name in docks]
-    if len(column) == 2:  # both named: a lone size is shared out in proportion instead
-        window.resizeDocks(column, [INSPECTOR_HEIGHT, CHAIN_HEIGHT], Qt.Orientation.Vertical)
+    _split_column(window, COLUMN_SPLIT)
     for name in LEARN_DOCKS:
         if name in docks:
             docks[name].visibilityChanged.connect(lambda _on, w=window: _learn_width(w))
@@ -62,3 +63,13 @@ def _learn_width(window: QMainWindow) -> None:
     width = LEARN_WIDTH if learning else RIGHT_WIDTH
     if (column.width() < width) if learning else (column.width() > width):
         window.resizeDocks([column], [width], Qt.Orientation.Horizontal)
+        _split_column(window, LEARN_SPLIT if learning else COLUMN_SPLIT)
+
+
+def _split_column(window: QMainWindow, heights: tuple[int, int]) -> None:
+    """Share the right column's height between the Inspector and the tabs below it (both
+    named: a lone size is shared out in proportion instead)."""
+    docks = docks_of(window)
+    column = [docks[name] for name in ("inspector", "explainer") if name in docks]
+    if len(column) == 2 and not any(dock.isFloating() for dock in column):
+        window.resizeDocks(column, list(heights), Qt.Orientation.Vertical)

@@ -9,7 +9,14 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QDockWidget
 
-from cgeditor.gui.dock_layout import BOTTOM_HEIGHT, LEARN_WIDTH, PALETTE_WIDTH, RIGHT_WIDTH
+from cgeditor.gui.dock_layout import (
+    BOTTOM_HEIGHT,
+    COLUMN_SPLIT,
+    LEARN_SPLIT,
+    LEARN_WIDTH,
+    PALETTE_WIDTH,
+    RIGHT_WIDTH,
+)
 from tests.gui.conftest import shown_window
 
 Area = Qt.DockWidgetArea
@@ -59,8 +66,12 @@ def test_a_learn_dock_widens_the_right_column_until_it_closes(laptop) -> None:
     widened = canvas_size(laptop)
     assert dock(laptop, "train") in laptop.tabifiedDockWidgets(dock(laptop, "explainer"))
     assert dock(laptop, "train").isVisible() and widened.width() < before.width()
+    # ...and taller: the loss plot gets the room the Inspector's tables had.
+    # (less its tab bar)
+    assert dock(laptop, "train").height() >= LEARN_SPLIT[1] - 40, dock(laptop, "train").height()
     dock(laptop, "train").close()
     assert abs(canvas_size(laptop).width() - before.width()) <= 12
+    assert dock(laptop, "inspector").height() >= COLUMN_SPLIT[0] - 20
 
 
 @pytest.mark.parametrize("name", ["gradcheck", "cost", "train"])
