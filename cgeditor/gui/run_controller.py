@@ -115,12 +115,17 @@ class RunController(QObject):
         self.attach(graph)
 
     def graph_edited(self) -> None:
-        """Live: run again once the burst of edits is over. Else a current run follows an
-        edit of values only (the inspector, training, undo of either) by running again, so
-        no number on screen predates the values; after a structural edit it is stale."""
-        if self.live:
+        """A current run follows an edit of values only (the inspector, training, undo of
+        either) by running again at once, inside the edit's undo step, so no number on
+        screen predates the values and the room its numbers need is part of that step.
+        Live: any other edit runs again once its burst is over. Else, after a structural
+        edit the run is stale."""
+        current = self.result is not None and not self.stale
+        if self.live and current and not self.ctx.document.structural:
+            self._rerun()  # a failed run shows its issues, as a Live run does
+        elif self.live:
             self._live_timer.start()
-        elif self.result is not None and not self.stale and (
+        elif current and (
                 self.ctx.document.structural or not self._rerun()):
             self.mark_stale()
             self.ctx.status(STALE_STATUS, STATUS_MS)  # not the old run's "J = …" any longer

@@ -50,3 +50,24 @@ def test_a_run_after_undoing_its_room_clears_the_overlap_again(window) -> None:
     press(window, Qt.Key.Key_F5)
     assert clashes(window) == []
     assert stack.undoText() == "Make room for the run's values"
+
+
+def test_a_live_value_edit_is_one_undo_step_with_its_room(window, canvas) -> None:
+    """Live re-runs a value edit inside the edit's own step, as a run that follows a value
+    edit outside Live does: one Ctrl+Z puts every node back with nothing overlapping."""
+    from tests.gui.test_make_room import enter, places, select
+
+    start = places(window)
+    window.action("live").trigger()
+    assert window.run.live
+    stack = window.undo_stack
+    before = stack.index()
+    select(canvas, "y")
+    enter(window.inspector.fields["value"], "[[1, 2], [3, 4]]")
+    QApplication.processEvents()
+    assert stack.index() == before + 1, [stack.text(i) for i in range(stack.count())]
+    assert canvas.item("J").display.grid is not None  # the re-run's 2×2 numbers
+    assert clashes(window) == []
+    press(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert places(window) == start and clashes(window) == []
+    assert canvas.item("J").display.value_text == "2"  # re-run at y = 2 again
