@@ -26,12 +26,13 @@ def _minus(text: str) -> str:
     return text.replace("-", MINUS)
 
 
-def format_scalar(x: Any) -> str:
-    """4 significant digits, scientific notation when needed: '2', '−4', '1.235e+07', 'nan'."""
+def format_scalar(x: Any, digits: int = 4) -> str:
+    """``digits`` significant digits with the true minus, scientific notation when needed:
+    '2', '−4', '1.235e+07', 'nan' (4 digits, the canvas's)."""
     x = float(x)  # formatting a Python float is several times faster than a numpy scalar
     if x == 0:
         return "0"  # also folds −0
-    text = f"{x:.4g}"
+    text = f"{x:.{digits}g}"
     return text.replace("-", MINUS) if "-" in text else text
 
 

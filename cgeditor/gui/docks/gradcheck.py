@@ -34,6 +34,7 @@ from cgeditor.model.errors import GraphError
 from cgeditor.model.formatting import format_cell
 from cgeditor.model.gradcheck import check_plan
 from cgeditor.model.graph import Graph
+from cgeditor.model.number_text import MINUS, format_scalar
 from cgeditor.model.run import compile_graph, refuse_unrunnable, scalar_output_problem
 
 if TYPE_CHECKING:
@@ -45,7 +46,6 @@ NUDGE_HINT = "Select an input on the canvas, then press Nudge."
 COLUMNS = ("input", "backprop", "numeric", "abs error", "rel error", "result", "method")
 PASS_COLOR, FAIL_COLOR = QColor(46, 160, 67, 70), QColor(215, 58, 73, 90)
 KINK_COLOR = QColor(230, 170, 30, 80)  # a mismatch at a kink: explained, not a failure
-MINUS = "\u2212"
 
 
 def parse_eps(text: str, allow_negative: bool = False) -> float:
@@ -63,8 +63,7 @@ def parse_eps(text: str, allow_negative: bool = False) -> float:
 # --- nudge: pure numbers, no Qt ----------------------------------------------------------------
 def num(x: float) -> str:
     """Up to 10 significant digits with a true minus sign: 1.996002, −4, 0.001."""
-    x = float(x)
-    return ("0" if x == 0 else f"{x:.10g}").replace("-", MINUS)
+    return format_scalar(x, digits=10)
 
 
 @dataclass(frozen=True)

@@ -20,8 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from cgeditor.gui.docks.follow import StaleNote
-from cgeditor.model.formatting import format_number
-from cgeditor.model.number_text import MINUS, format_full, shape_text
+from cgeditor.model.number_text import format_full, format_scalar, shape_text
 
 Index = QModelIndex | QPersistentModelIndex
 VISIBLE_ROWS = 6  # a table shows this many rows before it scrolls
@@ -67,8 +66,7 @@ class ArrayModel(QAbstractTableModel):
         if not index.isValid():
             return None
         if role == Qt.ItemDataRole.DisplayRole:  # 6 digits read; hover and TSV give them all
-            return format_number(float(self.array[index.row(), index.column()])) \
-                .replace("-", MINUS)
+            return format_scalar(self.array[index.row(), index.column()], digits=6)
         if role == Qt.ItemDataRole.ToolTipRole:
             return format_full(self.array[index.row(), index.column()])
         if role == Qt.ItemDataRole.TextAlignmentRole:
