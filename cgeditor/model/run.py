@@ -144,11 +144,6 @@ class Compiled:
     plan: Plan
 
 
-def cached_problems(graph: Graph) -> dict[str, str]:
-    """pre_run_problems, computed once per structural change."""
-    return _compiled(graph, graph.output).problems
-
-
 def _compiled(graph: Graph, out_id: str | None) -> Compiled:
     """The problems and plan of the current structure, kept until a structural edit.
 
