@@ -16,7 +16,7 @@ import numpy as np
 
 from cgeditor.core.engine import Plan
 from cgeditor.model.derivatives import locals_of, vjp_parts
-from cgeditor.model.number_text import format_scalar, value_text
+from cgeditor.model.number_text import MINUS, format_scalar, value_text
 from cgeditor.model.run import RunResult
 
 MAX_PATHS = 5
@@ -172,7 +172,7 @@ def _label(plan: Plan, j: int, i: int, k: int) -> str:
 
 def _num(x: Any) -> str:
     text = format_scalar(x) if np.ndim(x) == 0 else value_text(x)
-    return f"({text})" if text.startswith("−") else text
+    return f"({text})" if text.startswith(MINUS) else text
 
 
 def path_text(path: ChainPath) -> str:
