@@ -36,7 +36,6 @@ class Action:
     menu: str = ""  # a key of MENUS or SUBMENUS; "" for toolbar-only
     toolbar: bool = False
     checkable: bool = False  # then the handler receives the new checked state
-    icon: bool = True  # the icon named like the action, where resources/icons has one
     canvas_only: bool = False  # its keys act only while the canvas has focus
 
 
@@ -151,7 +150,7 @@ def make_action(row: Action, parent: QObject, owners: Mapping[str, object]) -> Q
     if row.tip:
         action.setToolTip(row.tip)
         action.setStatusTip(row.tip)
-    if row.icon and row.name in icons.names():
+    if row.name in icons.names():  # the icon named like the action, where one ships
         action.setIcon(icons.icon(row.name))
     handler = handler_of(row, owners)
     if row.checkable:

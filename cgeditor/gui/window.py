@@ -14,7 +14,7 @@ from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import QMainWindow, QMenu, QPlainTextEdit, QToolBar
 
 from cgeditor.gui import actions as A
-from cgeditor.gui import icons, theme_switch
+from cgeditor.gui import theme_switch
 from cgeditor.gui.canvas.quick_add import QuickAdd
 from cgeditor.gui.canvas.run_paint import paint_run
 from cgeditor.gui.canvas.scene import GraphScene
@@ -112,7 +112,6 @@ class MainWindow(QMainWindow):
         self.learning.training_changed.connect(stop.setEnabled)
         self.actions["backward"].triggered.connect(self.dialogs.backward_pressed)
         self.run.scalar_fix.use_actions(self.actions)
-        icons.apply_icons(self)
 
     def _show_document(self, graph: Graph) -> None:
         """A new scene for the document's graph (the old one is dropped whole)."""
