@@ -86,9 +86,13 @@ class Editor:
     def report(self, line: str) -> None:
         """Tell the messages what the step just pushed did (a bulk edit); its undo and redo
         are told too."""
+        self._mark_reported()
+        self.log(line)
+
+    def _mark_reported(self) -> None:
+        """The step just pushed was told of: its undo and redo are told too."""
         stack = self.document.undo_stack
         stack.command(stack.index() - 1).reported = True  # type: ignore[attr-defined]
-        self.log(line)
 
     def undo(self) -> None:
         """Undo one step (Edit > Undo); the undo of a bulk edit leaves a line."""
@@ -366,8 +370,7 @@ class Editor:
         for node_id, value in values.items():
             C.SetValue(self.graph, node_id, value, parent)
         self.push(parent)
-        stack = self.document.undo_stack
-        stack.command(stack.index() - 1).reported = True  # the caller tells what it did
+        self._mark_reported()  # the caller tells what it did
 
 
 class Step(C.Group):
