@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from cgeditor.gui import theme as T
 from cgeditor.gui import theme_switch
+from cgeditor.gui.commands import plural
 from cgeditor.gui.docks.follow import StaleNote, follow
 from cgeditor.model.errors import GraphError
 from cgeditor.model.graph import Graph
@@ -248,7 +249,7 @@ class TrainPanel(QWidget):
         if any(graph.nodes.get(i) is None or not graph.nodes[i].is_input for i in trainer.ids):
             return False
         self.ctx.editor.set_values(trainer.final_values(),
-                                   f"Train {steps} step{'' if steps == 1 else 's'}")
+                                   f"Train {plural(steps, 'step')}")
         return True
 
     # --- following the document -------------------------------------------------------
@@ -289,7 +290,7 @@ def outcome(trainer: Trainer, stopped: bool, applied: bool) -> str:
     """How a training run ended, for the panel and the messages: which parameters, how many
     steps, the loss before the first step and at the trained values (what a run shows)."""
     names, losses = ", ".join(trainer.names.values()), trainer.losses
-    steps = f"{len(losses)} step{'' if len(losses) == 1 else 's'}"
+    steps = plural(len(losses), "step")
     head = f"Stopped training {names} after {steps}" if stopped else \
         f"Trained {names} for {steps}"
     final = trainer.current_loss()
