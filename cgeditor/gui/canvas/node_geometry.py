@@ -141,11 +141,14 @@ def _title_char(char: str) -> float:
 
 
 def box_of(op: str, name: str, tagged: bool, shape: tuple[int, ...] | None,
-           out_name: str, number_chars: int = SCALAR_CHARS) -> NodeBox:
+           out_name: str, number_chars: int = SCALAR_CHARS,
+           port_rows: bool = True) -> NodeBox:
     """The box of a node of ``op`` named ``name`` (``tagged`` OUT or TRAIN) whose value has
     ``shape``, in a graph whose output is ``out_name``, showing numbers of
-    ``number_chars`` if a scalar: what its item will take."""
-    return node_box(header_width(op, name, tagged), len(REGISTRY[op].inputs), shape,
+    ``number_chars`` if a scalar, with a row per input unless not ``port_rows``: what its
+    item will take."""
+    ports = len(REGISTRY[op].inputs) if port_rows else 0
+    return node_box(header_width(op, name, tagged), ports, shape,
                     len(f"∂{out_name}/∂{name}"), number_chars)
 
 

@@ -55,6 +55,8 @@ def _elide(text: str, role: str, width: float) -> str:
 class NodeItem(NodeChrome, QGraphicsItem):
     """One Graph node. Ports: inputs down the left edge, the output on the right."""
 
+    PORT_ROWS = True  # a body row per input port (see node_vertical)
+
     def __init__(self, node: Node, display: NodeDisplay | None = None,
                  shape: tuple[int, ...] | None = None, out_name: str = "J") -> None:
         super().__init__()
@@ -123,7 +125,7 @@ class NodeItem(NodeChrome, QGraphicsItem):
         value = self.display.value
         shape = np.shape(value) if value is not None else self.value_shape
         return box_of(self.op, self.name, self._tagged(), shape, self.out_name,
-                      self.number_chars())
+                      self.number_chars(), self.PORT_ROWS)
 
     def number_chars(self) -> int:
         """How many characters the numbers of a scalar's rows take now: the reserve, or a

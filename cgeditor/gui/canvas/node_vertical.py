@@ -8,18 +8,13 @@ from PySide6.QtCore import QPointF
 from PySide6.QtGui import QPainter
 
 from cgeditor.gui import theme as T
-from cgeditor.gui.canvas.node_geometry import NodeBox, header_width, node_box
 from cgeditor.gui.canvas.node_item import NodeItem
 
 
 class VerticalNodeItem(NodeItem):
     """NodeItem with its ports on the top and bottom edges."""
 
-    def _compute_box(self) -> NodeBox:
-        value = self.display.value
-        shape = tuple(getattr(value, "shape", ())) if value is not None else self.value_shape
-        return node_box(header_width(self.op, self.name, self._tagged()), 0, shape,
-                        len(f"∂{self.out_name}/∂{self.name}"), self.number_chars())
+    PORT_ROWS = False  # no port rows in the body: the ports sit on its edges
 
     def in_port_local(self, port: str) -> QPointF:
         i = self.ports.index(port)
