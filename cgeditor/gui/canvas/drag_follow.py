@@ -50,13 +50,8 @@ class DragFollow:
         if self.rides:
             self.layer.setPos(dx, dy)
             return
-        moves = [(wire, (x1 + dx * s, y1 + dy * s, x2 + dx * d, y2 + dy * d))
-                 for wire, (x1, y1, x2, y2), s, d in self.rows]
-        if len(moves) > BULK_WIRES:
-            self.layer.place_many(moves)
-        else:
-            for wire, ends in moves:
-                wire.set_ends_xy(*ends)
+        place_wires(self.layer, [(wire, (x1 + dx * s, y1 + dy * s, x2 + dx * d, y2 + dy * d))
+                                 for wire, (x1, y1, x2, y2), s, d in self.rows])
 
     def settle(self, place: bool = True) -> None:
         """End the drag's riding: the layer back in place and (``place``) each wire's ends
@@ -73,3 +68,13 @@ def wires_of(ids: set[str], graph: Graph, wires: dict[tuple[str, str], Wire]) ->
     if len(ids) * 4 > len(graph.nodes):  # most nodes: one pass over the wires is cheaper
         return [w for w in wires.values() if w.src in ids or w.dst in ids]
     return [wires[k] for k in {k for i in ids for k in graph.wire_keys(i)} if k in wires]
+
+
+def place_wires(layer: WireLayer, moves: list[tuple[Wire, tuple[float, float, float, float]]]
+                ) -> None:
+    """Put each wire's ends, (wire, ends); many at once repaint the layer once."""
+    if len(moves) > BULK_WIRES:
+        layer.place_many(moves)
+    else:
+        for wire, ends in moves:
+            wire.set_ends_xy(*ends)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from PySide6.QtCore import QPointF, QTimer
 
-from cgeditor.gui.canvas.drag_follow import BULK_WIRES, wires_of
+from cgeditor.gui.canvas.drag_follow import place_wires, wires_of
 from cgeditor.gui.canvas.node_item import NodeItem
 from cgeditor.gui.canvas.scene_parts import SceneParts
 from cgeditor.model import collector
@@ -233,10 +233,5 @@ class ModelSync(SceneParts):
         """Re-route the wires of the nodes ``node_ids``, each wire once. Many at a time
         (dragging a big selection) repaint as one region instead of two per wire."""
         ids = {i for i in node_ids if i in self.nodes and i in self.graph.nodes}
-        moves = [(w, self._ends(w.src, w.dst, w.port))
-                 for w in wires_of(ids, self.graph, self.wires)]
-        if len(moves) > BULK_WIRES:
-            self.wire_layer.place_many(moves)
-        else:
-            for wire, ends in moves:
-                wire.set_ends_xy(*ends)
+        place_wires(self.wire_layer, [(w, self._ends(w.src, w.dst, w.port))
+                                      for w in wires_of(ids, self.graph, self.wires)])
