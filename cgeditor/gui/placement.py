@@ -11,7 +11,7 @@ from cgeditor.gui import commands as C
 from cgeditor.gui import theme as T
 from cgeditor.gui.canvas.arrange import predicted_layout
 from cgeditor.model.errors import GraphError
-from cgeditor.model.formula import to_formula
+from cgeditor.model.formula_text import to_formula
 from cgeditor.model.graph import Graph
 from cgeditor.model.run import infer_shapes
 

@@ -11,7 +11,8 @@ from PySide6.QtWidgets import QFileDialog
 
 from cgeditor.gui.dialogs import code
 from cgeditor.model import export, files
-from cgeditor.model.formula import from_formula, to_formula
+from cgeditor.model.formula import from_formula
+from cgeditor.model.formula_text import to_formula
 from cgeditor.model.graph import Graph
 from cgeditor.paths import seed_example
 

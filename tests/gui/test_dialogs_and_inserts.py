@@ -15,7 +15,7 @@ from cgeditor.gui.canvas.arrange import scene_layout
 from cgeditor.gui.dialogs.help import FirstRunHint
 from cgeditor.model import files
 from cgeditor.model.export import to_numpy_module
-from cgeditor.model.formula import to_formula
+from cgeditor.model.formula_text import to_formula
 from cgeditor.paths import examples_dir
 
 NAMES = ("formula", "layout", "show_formula", "export_numpy", "export_torch", "gallery",

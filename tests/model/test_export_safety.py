@@ -213,7 +213,8 @@ def test_a_name_that_is_not_a_plain_identifier_is_refused_not_pasted(monkeypatch
 
 
 def test_the_formula_view_writes_names_and_numbers_only() -> None:
-    from cgeditor.model.formula import from_formula, to_formula
+    from cgeditor.model.formula import from_formula
+    from cgeditor.model.formula_text import to_formula
     graph = hostile_graph(["tuple", "range", "__w", "t", "m", "plus", "p", "s"],
                           {"title": PAYLOADS[0], "description": PAYLOADS[2]}, -1, 3.0, 1.0)
     text = to_formula(graph)

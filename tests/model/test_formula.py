@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from cgeditor.model.errors import FormulaError, GraphError, NotALeafError, UnknownNodeError
-from cgeditor.model.formula import from_formula, to_formula
+from cgeditor.model.formula import from_formula
+from cgeditor.model.formula_text import to_formula
 
 SEED = "c = w*x; a = c + b; d = a - y; J = 0.5*d**2"
 SEED_VALUES = {"w": 2, "x": -2, "b": 8, "y": 2}

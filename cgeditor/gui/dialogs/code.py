@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 from cgeditor.gui import theme as T
 from cgeditor.model import export
 from cgeditor.model.errors import GraphError
-from cgeditor.model.formula import to_formula
+from cgeditor.model.formula_text import to_formula
 from cgeditor.model.graph import Graph
 
 KINDS = {  # kind -> (dialog title, file name suffix)
