@@ -31,7 +31,7 @@ from cgeditor.core.gradcheck import CheckRow
 from cgeditor.model.atomic import write_atomically
 from cgeditor.model.display import build_display
 from cgeditor.model.export import to_numpy_module, to_torch_module
-from cgeditor.model.formatting import format_cell, format_number, jsonable
+from cgeditor.model.formatting import format_cell, format_error, format_number, jsonable
 from cgeditor.model.gradcheck import gradient_rows
 from cgeditor.model.graph import Graph
 from cgeditor.model.train import OPTIMIZERS, Trainer, TrainingError, apply_values, check_settings
@@ -83,7 +83,7 @@ def _gradcheck(args: argparse.Namespace) -> int:
     else:
         table = [["input", "backprop", "numeric", "abs err", "rel err", "result", "method"]]
         table += [[row.name, format_cell(row.backprop), format_cell(row.numeric),
-                   f"{row.abs_error:.2e}", f"{row.rel_error:.2e}",
+                   format_error(row.abs_error), format_error(row.rel_error),
                    row.verdict, row.method] for row in rows]
         print_table(table)
         for row in rows:

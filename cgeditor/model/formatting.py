@@ -1,5 +1,6 @@
-"""Numbers as the command line and the docks print them: 6 significant digits, tensors as
-shape + array on one line, and JSON-safe values (non-finite numbers as strings)."""
+"""Numbers as the command line prints them: 6 significant digits with an ASCII minus (what
+shells and scripts parse) in number_text's exponent style, tensors as shape + array on one
+line in one notation, and JSON-safe values (non-finite numbers as strings)."""
 
 from __future__ import annotations
 
@@ -8,23 +9,44 @@ from typing import Any
 
 import numpy as np
 
+from cgeditor.model.number_text import (
+    MINUS,
+    format_as,
+    format_scalar,
+    format_sci,
+    needs_scientific,
+)
+
+DIGITS = 6
+
 
 def format_number(x: float) -> str:
-    """``x`` to 6 significant digits: 0.5, -4, 1.23457e+06."""
-    return f"{x:.6g}"
+    """``x`` to 6 significant digits: 0.5, -4, 1.23457e6, -9e-5."""
+    return _ascii(format_scalar(x, DIGITS))
+
+
+def format_error(x: float) -> str:
+    """An error size in scientific notation, 3 significant digits: 1.23e-8, 0."""
+    return _ascii(format_sci(x, 3))
+
+
+def _ascii(text: str) -> str:
+    return text.replace(MINUS, "-")
 
 
 def format_cell(value: Any) -> str:
-    """A value or gradient for a table: 6 significant digits; tensors as shape + array;
-    None (not computed) as "n/a"."""
+    """A value or gradient for a table: 6 significant digits; tensors as shape + array, every
+    element in the notation the whole array needs; None (not computed) as "n/a"."""
     if value is None:
         return "n/a"
     if np.ndim(value) == 0:
         return format_number(float(value))
     arr = np.asarray(value)
+    scientific = needs_scientific(arr, DIGITS)
     text = np.array2string(arr, separator=", ", threshold=12, edgeitems=2,
                            max_line_width=10_000,
-                           formatter={"float_kind": lambda v: format_number(float(v))})
+                           formatter={"float_kind":
+                                      lambda v: _ascii(format_as(v, DIGITS, scientific))})
     return f"{arr.shape} {' '.join(text.split())}"  # one line, whatever numpy wraps
 
 

@@ -1,10 +1,12 @@
-"""How the canvas and the status line write numbers: compact scalars with the true minus
-sign, a tensor as shape and range, the cells of a small tensor's grid, a large one's heatmap,
-and the labels of gradient and local-derivative rows ('∂J/∂w = −4')."""
+"""How the canvas, the docks and the status line write numbers: compact scalars with the true
+minus sign and one exponent style ('1.2e7', '−9e−5'), a tensor as shape and range, the cells
+of a small tensor's grid or a table in one notation for the whole grid, a large one's
+heatmap, and the labels of gradient and local-derivative rows ('∂J/∂w = −4')."""
 
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -28,24 +30,93 @@ def _minus(text: str) -> str:
 
 def format_scalar(x: Any, digits: int = 4) -> str:
     """``digits`` significant digits with the true minus, scientific notation when needed:
-    '2', '−4', '1.235e+07', 'nan' (4 digits, the canvas's)."""
+    '2', '−4', '1.235e7', '−9e−5', 'nan' (4 digits, the canvas's)."""
     x = float(x)  # formatting a Python float is several times faster than a numpy scalar
     if x == 0:
         return "0"  # also folds −0
     text = f"{x:.{digits}g}"
+    if "e" in text:
+        text = _short_exponent(text)
     return text.replace("-", MINUS) if "-" in text else text
 
 
+def _short_exponent(text: str) -> str:
+    """'1.5e+07' → '1.5e7', '-9e-05' → '-9e-5': the one exponent style every number shown
+    uses (no plus sign, no leading zeros)."""
+    mantissa, _, exponent = text.partition("e")
+    return f"{mantissa}e{int(exponent)}"
+
+
+def format_sci(x: Any, digits: int = 3) -> str:
+    """Scientific notation with ``digits`` significant digits, trailing zeros dropped, the
+    true minus and the short exponent: '1.23e−8', '−2e−4', '5e0'; '0', 'nan', '−inf'."""
+    x = float(x)
+    if x == 0 or not math.isfinite(x):
+        return format_scalar(x)
+    mantissa, _, exponent = f"{x:.{digits - 1}e}".partition("e")
+    if "." in mantissa:
+        mantissa = mantissa.rstrip("0").rstrip(".")
+    return _minus(f"{mantissa}e{int(exponent)}")
+
+
+def _positional(x: float, digits: int) -> str | None:
+    """``x`` to ``digits`` significant digits without an exponent, or None when %g would
+    need one (below 1e−4 or from 10**digits up)."""
+    if x == 0 or not math.isfinite(x):
+        return format_scalar(x)
+    text = f"{x:.{digits}g}"
+    return None if "e" in text else _minus(text)
+
+
+def needs_scientific(value: Any, digits: int) -> bool:
+    """Whether some finite non-zero number of ``value`` has no positional form at ``digits``
+    significant digits: then its whole grid or table is written in scientific notation.
+    Only the smallest and largest magnitudes are formatted (tables can be large)."""
+    arr = np.abs(np.asarray(value, dtype=np.float64))
+    arr = arr[np.isfinite(arr) & (arr != 0)]
+    if arr.size == 0:
+        return False
+    return any(_positional(float(x), digits) is None for x in (arr.min(), arr.max()))
+
+
+def format_as(x: Any, digits: int, scientific: bool) -> str:
+    """One number of a grid or table whose notation was chosen for the whole of it."""
+    x = float(x)
+    return format_sci(x, digits) if scientific else _positional(x, digits) or format_sci(x, digits)
+
+
+def format_cells(values: Any, chars: int = CELL_CHARS) -> tuple[str, ...]:
+    """Every number of ``values`` in one notation and one precision, each in at most
+    ``chars`` characters when any such format fits: positional with 3, 2 then 1
+    significant digits, else scientific with 3, 2 then 1 ('−9e−5' beside '−2e−4', never
+    beside '−0.0002')."""
+    flat = [float(x) for x in np.asarray(values, dtype=np.float64).ravel().tolist()]
+    texts: tuple[str, ...] = ()
+    for scientific in (False, True):
+        for digits in (3, 2, 1):
+            if not scientific and needs_scientific(flat, digits):
+                continue
+            texts = tuple(format_as(x, digits, scientific) for x in flat)
+            if all(len(t) <= chars for t in texts):
+                return texts
+    return texts
+
+
 def format_full(value: Any) -> str:
-    """Full precision (shortest round-trip repr), for tooltips; tensors in full as nested lists."""
+    """Full precision (shortest round-trip repr), for tooltips and edit fields; tensors in
+    full as nested lists; the short exponent ('1.2345e−7') as everywhere else."""
     if value is None:
         return ""
     if np.ndim(value) == 0:
         x = float(value)
-        return _minus("0" if x == 0 else (str(int(x)) if x.is_integer() and abs(x) < 1e16
-                                          else repr(x)))
-    with np.printoptions(precision=17, threshold=200, floatmode="unique"):
-        return _minus(np.array2string(np.asarray(value), separator=", "))
+        text = "0" if x == 0 else (str(int(x)) if x.is_integer() and abs(x) < 1e16 else repr(x))
+    else:
+        with np.printoptions(precision=17, threshold=200, floatmode="unique"):
+            text = np.array2string(np.asarray(value), separator=", ")
+    return _minus(_EXPONENT.sub(r"e\1\2", text) if "e" in text else text)
+
+
+_EXPONENT = re.compile(r"e\+?(-?)0*(\d)")  # 'e+07' -> 'e7', 'e-05' -> 'e-5'
 
 
 def shape_text(value: Any) -> str:
@@ -143,22 +214,6 @@ def run_summary(result: RunResult, width: int = 100) -> str:
     return f"{head} · {', '.join(shown)}"
 
 
-def format_cell(x: Any, chars: int = CELL_CHARS) -> str:
-    """One number of a grid in at most ``chars`` characters (when any form fits): 3, 2 then
-    1 significant digits, then a bare exponent ('1e+09' → '1e9')."""
-    x = float(x)
-    if x == 0:
-        return "0"
-    text = ""
-    for digits in (3, 2, 1):
-        text = _minus(f"{x:.{digits}g}")
-        if len(text) <= chars:
-            return text
-    mantissa, _, exponent = f"{x:.0e}".partition("e")
-    short = _minus(f"{mantissa}e{int(exponent)}")
-    return short if len(short) < len(text) else text
-
-
 def grid_shape(shape: tuple[int, ...]) -> tuple[int, int] | None:
     """(rows, columns) of the number grid a tensor of ``shape`` shows on its node: the last
     axis across, the others stacked; None for scalars, empty and larger tensors."""
@@ -185,8 +240,7 @@ def number_grid(value: Any) -> NumberGrid | None:
     dims = grid_shape(np.shape(value))
     if dims is None:
         return None
-    flat = np.asarray(value, dtype=np.float64).ravel()
-    return NumberGrid(dims[0], dims[1], tuple(format_cell(x) for x in flat.tolist()))
+    return NumberGrid(dims[0], dims[1], format_cells(value))
 
 
 def local_text(local: Any, target: str, source: str, port: str | None = None) -> str:

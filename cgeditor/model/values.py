@@ -116,7 +116,11 @@ def _nested(arr: np.ndarray, digits: int) -> Any:
 def _num(x: float, digits: int) -> str:
     if math.isfinite(x) and x == int(x) and abs(x) < 1e16:
         return str(int(x))
-    return repr(x) if digits >= 17 else f"{x:.{digits}g}"
+    text = repr(x) if digits >= 17 else f"{x:.{digits}g}"
+    if "e" not in text:
+        return text
+    mantissa, _, exponent = text.partition("e")  # the exponent style numbers are shown in
+    return f"{mantissa}e{int(exponent)}"
 
 
 def coerce_attrs(spec: OpSpec, attrs: dict[str, Any] | None) -> dict[str, Any]:

@@ -101,7 +101,7 @@ def test_nudge_w_predicts_the_new_output(qtbot, learn, window) -> None:
     qtbot.mouseClick(panel.nudge_button, Qt.MouseButton.LeftButton)
     text = panel.nudge_result.text()
     assert text.startswith("w → 2.001, J = 1.996002, predicted 2 − 4·0.001 = 1.996\n")
-    assert "actual − predicted = 2e−06" in text
+    assert "actual − predicted = 2e−6" in text
     assert window.graph.nodes[w_id].value == 2.0 and window.undo_stack.count() == depth
 
 

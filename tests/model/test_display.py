@@ -20,9 +20,9 @@ from tests.graphs import chain, open_port, seed_run
 
 
 @pytest.mark.parametrize(("x", "text"), [
-    (2.0, "2"), (-4.0, f"{MINUS}4"), (0.00123456, "0.001235"), (12345678.0, "1.235e+07"),
+    (2.0, "2"), (-4.0, f"{MINUS}4"), (0.00123456, "0.001235"), (12345678.0, "1.235e7"),
     (float("nan"), "nan"), (float("-inf"), f"{MINUS}inf"), (-0.0, "0"), (0.5, "0.5"),
-    (1e-9, f"1e{MINUS}09"),
+    (1e-9, f"1e{MINUS}9"),
 ])
 def test_scalars_are_compact_with_true_minus(x, text):
     assert format_scalar(np.float64(x)) == text
@@ -176,3 +176,13 @@ def test_run_summary_names_the_output_and_each_inputs_gradient():
     assert run_summary(graph.run(backward=False)) == "J = 2"
     short = run_summary(graph.run(backward=True), width=30)
     assert short == f"J = 2 · ∂J/∂w = {MINUS}4, ∂J/∂x = 4, …"
+
+
+def test_cli_tensors_use_one_notation_and_the_short_exponent():
+    from cgeditor.model.formatting import format_cell as cli_cell
+    from cgeditor.model.formatting import format_error
+    text = cli_cell(np.array([1e-9, 2.5, -3.0]))
+    assert text == "(3,) [1e-9, 2.5e0, -3e0]"  # ASCII minus: what scripts parse
+    assert [float(t) for t in text.split("[")[1].rstrip("]").split(", ")] == [1e-9, 2.5, -3.0]
+    assert cli_cell(np.array([0.5, -4.0])) == "(2,) [0.5, -4]"
+    assert format_error(2.345e-10) == "2.35e-10" and format_error(0.0) == "0"

@@ -34,7 +34,7 @@ from cgeditor.model.errors import GraphError
 from cgeditor.model.formatting import format_cell
 from cgeditor.model.gradcheck import check_plan
 from cgeditor.model.graph import Graph
-from cgeditor.model.number_text import MINUS, format_scalar
+from cgeditor.model.number_text import MINUS, format_scalar, format_sci
 from cgeditor.model.run import compile_graph, refuse_unrunnable, scalar_output_problem
 
 if TYPE_CHECKING:
@@ -93,7 +93,7 @@ class Nudge:
                 f"{num(abs(self.slope))}·{eps} = {num(self.predicted)}")
 
     def gap_text(self) -> str:
-        gap = f"{self.nudged_output - self.predicted:.3g}".replace("-", MINUS)
+        gap = format_scalar(self.nudged_output - self.predicted, digits=3)
         return (f"actual − predicted = {gap}: the curvature term, which shrinks like ε² "
                 "(halve ε and it quarters)")
 
@@ -241,7 +241,7 @@ class GradcheckPanel(QWidget):
         k = self.table.rowCount()
         self.table.insertRow(k)
         cells = (row.name, format_cell(row.backprop), format_cell(row.numeric),
-                 f"{row.abs_error:.2e}", f"{row.rel_error:.2e}", row.verdict, row.method)
+                 format_sci(row.abs_error), format_sci(row.rel_error), row.verdict, row.method)
         color = PASS_COLOR if row.passed else KINK_COLOR if row.note else FAIL_COLOR
         tip = f"backprop {format_cell(row.backprop)}\nnumeric {format_cell(row.numeric)}"
         for col, text in enumerate(cells):

@@ -20,10 +20,11 @@ from PySide6.QtWidgets import (
 )
 
 from cgeditor.gui.docks.follow import StaleNote
-from cgeditor.model.number_text import format_full, format_scalar, shape_text
+from cgeditor.model.number_text import format_as, format_full, needs_scientific, shape_text
 
 Index = QModelIndex | QPersistentModelIndex
 VISIBLE_ROWS = 6  # a table shows this many rows before it scrolls
+DIGITS = 6  # significant digits a table's cell shows
 
 
 def as_table(value: Any) -> np.ndarray:
@@ -45,15 +46,18 @@ def to_tsv(value: Any) -> str:
 
 class ArrayModel(QAbstractTableModel):
     """A read-only table over a 2-D array; cells formatted when shown (big tensors): six
-    significant digits, the shortest round-trip form in the tooltip."""
+    significant digits in one notation for the whole table (chosen when the value is set),
+    the shortest round-trip form in the tooltip."""
 
     def __init__(self) -> None:
         super().__init__()
         self.array = np.zeros((0, 0))
+        self.scientific = False
 
     def set_value(self, value: Any) -> None:
         self.beginResetModel()
         self.array = np.zeros((0, 0)) if value is None else as_table(value)
+        self.scientific = needs_scientific(self.array, DIGITS)
         self.endResetModel()
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 (Qt's signature)
@@ -66,7 +70,7 @@ class ArrayModel(QAbstractTableModel):
         if not index.isValid():
             return None
         if role == Qt.ItemDataRole.DisplayRole:  # 6 digits read; hover and TSV give them all
-            return format_scalar(self.array[index.row(), index.column()], digits=6)
+            return format_as(self.array[index.row(), index.column()], DIGITS, self.scientific)
         if role == Qt.ItemDataRole.ToolTipRole:
             return format_full(self.array[index.row(), index.column()])
         if role == Qt.ItemDataRole.TextAlignmentRole:
