@@ -27,7 +27,7 @@ import numpy as np
 from cgeditor.core.codegen import FLOAT, NUMPY, UNIFORM, Pass, compiled
 from cgeditor.core.ops import F64
 from cgeditor.core.shapes import one_shape
-from cgeditor.core.values import all_finite, quiet_ieee
+from cgeditor.core.values import FloatList, all_finite, quiet_ieee
 
 if TYPE_CHECKING:
     from cgeditor.core.engine import Plan
@@ -42,7 +42,7 @@ def forward_values(plan: Plan, values: list) -> list | None:
     if all(v.__class__ is F64 for v in leaves):
         code = compiled(plan, "forward", FLOAT)
         if code is not None:
-            return _float_forward(plan, code, leaves)
+            return _float_forward(code, leaves)
     shape = one_shape(plan, values)
     if shape:
         return _uniform_forward(plan, leaves, shape)
@@ -77,36 +77,34 @@ def _finite_rows(buffer: np.ndarray) -> bool:
     return math.isfinite(np.add.reduce(buffer, axis=None)) or bool(np.isfinite(buffer).all())
 
 
-def _float_forward(plan: Plan, code: Pass, leaves: list) -> list | None:
+def _float_forward(code: Pass, leaves: list) -> FloatList | None:
     # np.errstate, not quiet_ieee: it is cheaper to enter, and here numpy only ever runs
     # inside a rule function of core/rules.py, whose warnings must not reach the user.
     with np.errstate(all="ignore"):
         try:
             out = code.run(tuple(map(float, leaves)))
-            if not _finite_reals(out):
-                return None
         except Exception:  # a domain error or overflow: the careful path decides
             return None
-        done = _boxed(out)
-    plan.cache[_LAST_FLOATS] = (tuple(done), out)  # for backward's reuse
-    return done
+    return FloatList(out, True) if _finite_reals(out) else None
 
 
-def backward_grads(plan: Plan, values: Sequence[Any], seed: Any) -> list | None:
+def backward_grads(plan: Plan, values: Sequence[Any], seed: Any) -> Sequence[Any] | None:
     """Gradients of the output (None for nodes that cannot reach it); None when the careful
     path must run instead."""
-    floats = _floats(plan, values) if seed.__class__ is F64 else None
+    floats = _floats(values) if seed.__class__ is F64 else None
     if floats is not None:
         code = compiled(plan, "backward", FLOAT)
         if code is not None:
             with np.errstate(all="ignore"):  # as in _float_forward
                 try:
                     out = code.run(floats, float(seed))
-                    if not _finite_reals(out):
-                        return None
                 except Exception:
                     return None
-                return _scatter(plan, code.slots, _boxed(out))
+            if not _finite_reals(out):
+                return None
+            if len(code.slots) == len(plan.steps):  # every node reaches the output
+                return FloatList(out, True)
+            return FloatList(_scatter(plan, code.slots, out), False)
     with quiet_ieee():
         return _numpy_backward(plan, values, seed)
 
@@ -125,25 +123,17 @@ def _numpy_backward(plan: Plan, values: Sequence[Any], seed: Any) -> list | None
         loose = [out[k] for k in code.loose]  # rows have the buffer's shape; these may not
         if all(g.__class__ is np.ndarray and g.shape == shape for g in loose):
             finite = _finite_rows(buffer) and all_finite(loose)
-            return _scatter(plan, code.slots, list(out)) if finite else None
+            return _scatter(plan, code.slots, out) if finite else None
         # a rule changed a gradient's shape after all: the shape chores decide
     code = compiled(plan, "backward", NUMPY)
     try:
         out = code.run(tuple(values), seed)
     except Exception:
         return None
-    return _scatter(plan, code.slots, list(out)) if all_finite(out) else None
+    return _scatter(plan, code.slots, out) if all_finite(out) else None
 
 
-_LAST_FLOATS = "last float values"
 _LAST_ARRAYS = "last uniform values"
-
-
-def _boxed(out: tuple) -> list:
-    """A float pass's numbers as np.float64 scalars, as the careful path gives them. In one
-    batch: fromiter fills a float64 array at C speed (np.array must first discover the type
-    of every element) and iterating the array boxes each element without a Python call."""
-    return list(np.fromiter(out, F64, len(out)))
 
 
 def _finite_reals(out: Sequence[Any]) -> bool:
@@ -154,13 +144,12 @@ def _finite_reals(out: Sequence[Any]) -> bool:
     return isinstance(total, float) and math.isfinite(total)
 
 
-def _floats(plan: Plan, values: Sequence[Any]) -> Sequence[float] | None:
-    """``values`` as Python floats when every one is a finite scalar, else None. The values the
-    compiled forward pass just returned are recognised by identity and not converted again
-    (converting costs as much as the backward code itself)."""
-    last = plan.cache.get(_LAST_FLOATS)
-    if last is not None and len(last[0]) == len(values) and all(map(is_, values, last[0])):
-        return last[1]
+def _floats(values: Sequence[Any]) -> Sequence[float] | None:
+    """``values`` as Python floats when every one is a finite scalar, else None. The floats
+    of a compiled forward pass are taken as they are (converting costs as much as the
+    backward code itself)."""
+    if values.__class__ is FloatList and values.finite:
+        return values.floats
     try:
         arr = np.array(values, dtype=np.float64)  # refuses None and arrays of size > 1
     except (TypeError, ValueError):
@@ -186,9 +175,9 @@ def _uniform_shape(plan: Plan, values: Sequence[Any], seed: Any) -> tuple[int, .
     return None
 
 
-def _scatter(plan: Plan, slots: tuple[int, ...], grads: list) -> list:
+def _scatter(plan: Plan, slots: tuple[int, ...], grads: Sequence[Any]) -> list:
     if len(slots) == len(plan.steps):  # every node reaches the output: already in order
-        return grads
+        return list(grads)
     full: list[Any] = [None] * len(plan.steps)
     for i, g in zip(slots, grads):
         full[i] = g

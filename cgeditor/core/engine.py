@@ -19,6 +19,7 @@ from cgeditor.core.diagnose import failure_message, nonfinite_message, rule_inpu
 from cgeditor.core.ops import F64, OpSpec, get_op
 from cgeditor.core.shapes import refusals
 from cgeditor.core.values import (
+    FloatList,
     as_value,
     describe,
     finite,
@@ -28,7 +29,7 @@ from cgeditor.core.values import (
     quiet_ieee,
 )
 
-__all__ = ["BackwardResult", "ForwardResult", "Issue", "Plan", "Step", "as_value",
+__all__ = ["BackwardResult", "FloatList", "ForwardResult", "Issue", "Plan", "Step", "as_value",
            "backward", "compile_plan", "describe", "fit_to", "forward", "is_finite",
            "quiet_ieee"]
 
@@ -126,15 +127,17 @@ class Issue:
     origin: bool = False
 
 
+# values and grads: a list, or a FloatList from compiled scalar code (read, iterated, written
+# and compared as a list; each entry an np.float64 scalar, an ndarray or None either way)
 @dataclass
 class ForwardResult:
-    values: list[Any]
+    values: list[Any] | FloatList
     issues: dict[int, Issue]
 
 
 @dataclass
 class BackwardResult:
-    grads: list[Any]
+    grads: list[Any] | FloatList
     issues: dict[int, Issue]
 
 
@@ -241,6 +244,8 @@ def backward(plan: Plan, values: Sequence[Any], seed: Any = None, *,
         done = straight_line.backward_grads(plan, values, grads[out])
         if done is not None:
             return BackwardResult(done, issues)
+    if values.__class__ is FloatList:  # box each value once, not at every read
+        values = values.boxed()
     with quiet_ieee():
         _backward_loop(plan.bwd, values, grads)
         _mark_nonfinite(plan, grads, issues, "nonfinite_grad", values)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 import threading
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
 from typing import Any
 
@@ -117,3 +117,65 @@ class _IgnoredRuntimeWarnings(warnings.catch_warnings):
     def __enter__(self) -> None:
         super().__enter__()
         warnings.simplefilter("ignore", RuntimeWarning)
+
+
+class FloatList(Sequence):
+    """A pass's numbers as compiled scalar code made them (Python floats, None where nothing
+    was computed), handed out as np.float64 scalars, as the careful path gives them.
+
+    Boxing a float as a numpy scalar costs about as much as the compiled code computing it,
+    so it is done on access: reading a few values (a training step reads the parameters'
+    gradients) boxes a few, and iterating boxes all of them once, in one batch. ``floats``
+    stays readable while the list is unchanged, so a backward pass takes the forward pass's
+    floats as they are; any write drops it. Compares and concatenates as a list.
+    """
+
+    __slots__ = ("_boxed", "finite", "floats")
+
+    def __init__(self, floats: Sequence[float | None], finite: bool) -> None:
+        # finite: every entry is a finite float (no None), so compiled code may read them
+        self.floats: Sequence[float | None] | None = floats
+        self.finite = finite
+        self._boxed: list[Any] | None = None
+
+    def boxed(self) -> list[Any]:
+        """Every entry boxed (np.float64 or None), once; later reads come from this list."""
+        if self._boxed is None:
+            floats = self.floats
+            if self.finite:  # fromiter fills float64s at C speed; iterating boxes each
+                self._boxed = list(np.fromiter(floats, F64, len(floats)))
+            else:
+                self._boxed = [None if v is None else F64(v) for v in floats]
+        return self._boxed
+
+    def __getitem__(self, i: Any) -> Any:
+        if self._boxed is None and i.__class__ is int:
+            v = self.floats[i]
+            return None if v is None else F64(v)
+        return self.boxed()[i]
+
+    def __setitem__(self, i: Any, value: Any) -> None:
+        self.boxed()[i] = value
+        self.floats, self.finite = None, False
+
+    def __len__(self) -> int:
+        return len(self.floats if self._boxed is None else self._boxed)
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self.boxed())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, (list, FloatList)):
+            return self.boxed() == list(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, as a list
+
+    def __add__(self, other: Sequence[Any]) -> list[Any]:
+        return [*self.boxed(), *other]
+
+    def __radd__(self, other: Sequence[Any]) -> list[Any]:
+        return [*other, *self.boxed()]
+
+    def __repr__(self) -> str:
+        return f"FloatList({self.boxed()!r})"

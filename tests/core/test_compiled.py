@@ -224,6 +224,29 @@ def test_backward_reads_values_changed_after_the_forward_pass() -> None:
     assert fast[0] != backward(plan, forward(plan).values, compiled=True).grads[0]
 
 
+def test_compiled_scalar_results_read_as_the_careful_lists() -> None:
+    """Compiled scalar passes box their floats on access: every way of reading them (an
+    index, a negative one, a slice, iteration, comparing, concatenating) sees what the
+    careful lists hold, np.float64 scalars and None where a node cannot reach the output."""
+    steps = [Step("x", "input", value=F64(0.5)), Step("y", "input", value=F64(2.0)),
+             Step("unused", "exp", (1,)), Step("j", "mul", (0, 1))]
+    plan = compile_plan(steps, output=3)
+    passes = []
+    for flag in (False, True):
+        fwd = forward(plan, compiled=flag)
+        passes.append((fwd.values, backward(plan, fwd.values, compiled=flag).grads))
+    (values, grads), (fast_values, fast_grads) = passes
+    assert isinstance(fast_values, engine.FloatList)
+    assert isinstance(fast_grads, engine.FloatList)
+    for careful, fast in ((values, fast_values), (grads, fast_grads)):
+        for k in (0, 2, -1):
+            assert_same(fast[k], careful[k], f"entry {k}")
+        assert fast[1:3] == careful[1:3] and fast == careful and careful == list(fast)
+        assert [type(v) for v in fast + careful] == [type(v) for v in careful + careful]
+        assert [type(v) for v in careful + fast] == [type(v) for v in careful + careful]
+    assert fast_grads[2] is None and fast_grads[0] == 2.0 and fast_grads[1] == 0.5
+
+
 @pytest.mark.parametrize("steps", [
     # sigmoid's rule returns a numpy scalar; Python's (-1.0) ** 0.5 is a complex number
     [Step("x", "input", value=F64(-1.0)), Step("s", "sigmoid", (0,)),
