@@ -90,7 +90,8 @@ def _gradcheck(args: argparse.Namespace) -> int:
             if row.note:
                 print(f"{row.name}: {row.note}")
         kinks = [row.name for row in rows if row.note]
-        print(f"{sum(row.passed for row in rows)} of {len(rows)} passed (ε = {args.eps:g}; pass "
+        eps = format_number(args.eps)
+        print(f"{sum(row.passed for row in rows)} of {len(rows)} passed (ε = {eps}; pass "
               "when |g − ĝ| ≤ 1e-7 + 1e-5·|ĝ|)"
               + (f"; not differentiable here: {', '.join(kinks)}" if kinks else "")
               + (f"; failed: {', '.join(failed)}" if failed else ""))

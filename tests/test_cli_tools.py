@@ -45,7 +45,7 @@ def test_gradcheck_table_on_the_seed_passes(capsys) -> None:
     rows = {line.split()[0]: line.split() for line in lines[1:5]}
     assert rows["w"][1:3] == ["-4", "-4"] and rows["w"][5:] == ["pass", "elementwise"]
     assert rows["b"][1] == "2" and rows["y"][1] == "-2" and rows["x"][1] == "4"
-    assert lines[5].startswith("4 of 4 passed (ε = 1e-06")
+    assert lines[5].startswith("4 of 4 passed (ε = 1e-6")
 
 
 def test_gradcheck_json_with_set_and_eps(capsys) -> None:

@@ -156,7 +156,7 @@ def test_cli_train_refuses_absurd_steps_from_the_file_and_from_the_user(tmp_path
     assert main(["train", str(path), "--steps", str(10 ** 18), "--lr", "0.1"]) == 2
     assert "the settings are unusable: steps must be" in capsys.readouterr().err
     assert main(["train", str(path), "--steps", "5", "--lr", "1e300"]) == 2
-    assert "the learning rate must be a number from 1e-06 to 1000" in capsys.readouterr().err
+    assert "the learning rate must be a number from 1e-6 to 1000" in capsys.readouterr().err
     assert not (tmp_path / "t.trained.cgraph").exists()
 
 

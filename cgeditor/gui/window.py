@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QPoint, QPointF, QSettings, Qt
 from PySide6.QtGui import QAction, QCloseEvent
-from PySide6.QtWidgets import QMainWindow, QMenu, QPlainTextEdit, QToolBar
+from PySide6.QtWidgets import QMainWindow, QMenu, QToolBar
 
 from cgeditor.gui import actions as A
 from cgeditor.gui import theme_switch
@@ -27,6 +27,7 @@ from cgeditor.gui.docks.palette import OpPalette
 from cgeditor.gui.document import DocumentController
 from cgeditor.gui.editor import Editor
 from cgeditor.gui.learn import Learning
+from cgeditor.gui.messages import MessageLog
 from cgeditor.gui.run_controller import RunController
 from cgeditor.gui.selection_actions import SelectionActions
 from cgeditor.model.graph import Graph
@@ -74,9 +75,7 @@ class MainWindow(QMainWindow):
         self.ctx.add_dock("palette", "Ops", self.palette, Area.LeftDockWidgetArea)
         self.inspector = Inspector(self.editor, self)
         self.ctx.add_dock("inspector", "Inspector", self.inspector, Area.RightDockWidgetArea)
-        self.messages = QPlainTextEdit(self)
-        self.messages.setReadOnly(True)
-        self.messages.setMaximumBlockCount(5000)
+        self.messages = MessageLog(self)
         self.ctx.add_dock("messages", "Messages", self.messages, Area.BottomDockWidgetArea)
         self.undo_stack.indexChanged.connect(self.inspector.refresh)
         self.quick_add = QuickAdd(self)
@@ -147,9 +146,9 @@ class MainWindow(QMainWindow):
         return self.findChild(QAction, name)
 
     def log(self, text: str) -> None:
-        """A line in the messages dock (and the status bar)."""
-        self.messages.appendPlainText(text)
-        self.statusBar().showMessage(text, 8000)
+        """A line in the messages dock (a repeat of the last one counted on its line) and
+        the status bar."""
+        self.statusBar().showMessage(self.messages.add(text), 8000)
 
     def _status(self, text: str, ms: int) -> None:
         self.statusBar().showMessage(text, ms)

@@ -21,6 +21,7 @@ from cgeditor.model.errors import (
 )
 from cgeditor.model.files_parse import escape
 from cgeditor.model.files_schema import compile_schema
+from cgeditor.model.formatting import format_number
 from cgeditor.model.graph import Graph
 from cgeditor.paths import resource
 
@@ -121,7 +122,7 @@ def _schema_reason(error: jsonschema.ValidationError) -> str:
                 f"{error.validator_value})")
     if error.validator in ("minimum", "maximum"):
         side = "at least" if error.validator == "minimum" else "at most"
-        return f"{label} is out of range (it must be {side} {error.validator_value:g})"
+        return f"{label} is out of range (it must be {side} {format_number(error.validator_value)})"
     return f"{label}: {_short(error.message)}"
 
 

@@ -16,6 +16,7 @@ import numpy as np
 
 from cgeditor.core.engine import as_value, backward, describe, forward
 from cgeditor.model.errors import GraphError
+from cgeditor.model.formatting import format_number
 from cgeditor.model.graph import Graph
 from cgeditor.model.run import compile_graph, refuse_non_scalar, refuse_unrunnable
 
@@ -40,7 +41,8 @@ def check_settings(steps: Any, lr: Any, optimizer: Any) -> tuple[int, float, str
     low, high = LR_RANGE
     if isinstance(lr, bool) or not isinstance(lr, (int, float, np.integer, np.floating)) \
             or not (low <= lr <= high):
-        raise TrainingError(f"the learning rate must be a number from {low:g} to {high:g}, "
+        raise TrainingError(f"the learning rate must be a number from {format_number(low)} to "
+                            f"{format_number(high)}, "
                             f"not {_short(lr)}")
     if optimizer not in OPTIMIZERS:
         raise TrainingError(f"unknown optimizer {_short(optimizer)} (choose from "

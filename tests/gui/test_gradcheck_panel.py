@@ -39,7 +39,7 @@ def test_seed_passes_with_the_backprop_values(qtbot, learn, window) -> None:
     assert [rows[n][1] for n in rows] == ["−4", "4", "2", "−2"]
     assert [rows[n][2] for n in rows] == ["−4", "4", "2", "−2"]
     assert {rows[n][5] for n in rows} == {"pass"} and {rows[n][6] for n in rows} == {"elementwise"}
-    assert panel.summary.text() == "All 4 passed (ε = 1e-06)."
+    assert panel.summary.text() == "All 4 passed (ε = 1e\u22126)."
     item = window.scene.nodes[window.graph.by_name("w").id]
     assert item.display.highlighted and not item.display.error_text
     assert "Gradient check: All 4 passed" in window.messages.toPlainText()

@@ -41,7 +41,8 @@ if TYPE_CHECKING:
     from cgeditor.gui.context import Context
     from cgeditor.gui.run_controller import RunController
 
-RULE_TEXT = f"Pass when |g − ĝ| ≤ {ATOL:g} + {RTOL:g}·|ĝ| (g backprop, ĝ numeric)."
+RULE_TEXT = (f"Pass when |g − ĝ| ≤ {format_scalar(ATOL)} + {format_scalar(RTOL)}·|ĝ| "
+             "(g backprop, ĝ numeric).")
 NUDGE_HINT = "Select an input on the canvas, then press Nudge."
 COLUMNS = ("input", "backprop", "numeric", "abs error", "rel error", "result", "method")
 PASS_COLOR, FAIL_COLOR = QColor(46, 160, 67, 70), QColor(215, 58, 73, 90)
@@ -252,7 +253,7 @@ class GradcheckPanel(QWidget):
 
     def _finish(self) -> None:
         failed = [r.name for r in self.rows if r.failed]
-        eps = f"ε = {self._eps:g}"
+        eps = f"ε = {format_scalar(self._eps)}"
         if failed:
             text = (f"{len(failed)} of {len(self.rows)} failed ({', '.join(failed)}; {eps}): "
                     "backprop disagrees with finite differences.")

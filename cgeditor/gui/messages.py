@@ -1,0 +1,46 @@
+"""The Messages dock: one line per message; a message that repeats the one before it is
+counted on that line ('Gradient check: All 3 passed (ε = 1e−6). (×2)') instead of being
+written again, as consoles collapse repeats, whichever controller sent it."""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QTextCursor
+from PySide6.QtWidgets import QPlainTextEdit, QWidget
+
+MAX_LINES = 5000
+
+
+def counted(text: str, count: int) -> str:
+    """``text`` as shown after ``count`` times in a row: itself once, then '… (×N)'."""
+    return text if count == 1 else f"{text} (×{count})"
+
+
+class MessageLog(QPlainTextEdit):
+    """A read-only log that collapses immediate repeats into a count on their line."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setReadOnly(True)
+        self.setMaximumBlockCount(MAX_LINES)
+        self._last = ""  # the last message, as sent
+        self._count = 0  # how many times in a row it was sent
+
+    def add(self, text: str) -> str:
+        """Log ``text``; the line as it now reads (with its count when a repeat)."""
+        if self._count and text == self._last and self._ends_with(counted(text, self._count)):
+            self._count += 1
+            cursor = QTextCursor(self.document())
+            cursor.movePosition(QTextCursor.MoveOperation.End)
+            # A message of several lines: only its last line carries the count.
+            cursor.movePosition(QTextCursor.MoveOperation.StartOfBlock,
+                                QTextCursor.MoveMode.KeepAnchor)
+            cursor.insertText(counted(text, self._count).splitlines()[-1])
+        else:
+            self._last, self._count = text, 1
+            self.appendPlainText(text)
+        return counted(text, self._count)
+
+    def _ends_with(self, shown: str) -> bool:
+        """Whether the log's last line is still ``shown``'s (not cleared since)."""
+        lines = shown.splitlines()
+        return bool(lines) and self.document().lastBlock().text() == lines[-1]
