@@ -1,16 +1,19 @@
-"""Wires following a mouse drag of many nodes, move by move.
+"""Wires following a mouse drag of many nodes, move by move, and landing with them.
 
-The wires touching the dragged nodes are found once, with their ends at the press; each mouse
-move then shifts every dragged end by the drag's offset from the press. Asking the graph for each
-node's wires and each item for its ports on every move made a drag of 10k nodes take seconds.
-When every wire has both ends on dragged nodes (Select All, then drag) the whole wire layer rides
-along instead: one translation per move, the wires' own ends shifted once on release.
+The wires touching the dragged nodes are found once, with their ends at the press, as one
+array; each mouse move then shifts every dragged end by the drag's offset from the press, and
+the release by each node's own offset (positions are rounded to whole units there), in one
+numpy pass. Asking the graph for each node's wires and each item for its ports made a drag of
+10k nodes take seconds. When every wire has both ends on dragged nodes (Select All, then
+drag) the whole wire layer rides along instead: one translation per move.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
+import numpy as np
 from PySide6.QtCore import QPointF
 
 if TYPE_CHECKING:
@@ -19,6 +22,7 @@ if TYPE_CHECKING:
     from cgeditor.model.graph import Graph
 
 BULK_WIRES = 64  # past this many moved wires, one repaint region beats one per wire
+Point = tuple[float, float]
 
 
 class DragFollow:
@@ -28,18 +32,22 @@ class DragFollow:
     def __init__(self, graph: Graph, items: dict[str, NodeItem], layer: WireLayer,
                  pressed: dict[str, QPointF]) -> None:
         self.layer = layer
-        moving = {i for i in pressed if i in items and i in graph.nodes}
-        self.anchor = next(iter(moving), None)
+        # Row k of an offset table is dragged node k's; the last row, zero, is every node
+        # the drag leaves where it is.
+        self.index = {i: k for k, i in enumerate(i for i in pressed
+                                                 if i in items and i in graph.nodes)}
+        self.anchor = next(iter(self.index), None)
         self.anchor_item = items[self.anchor] if self.anchor is not None else None
         self.start = QPointF(pressed[self.anchor]) if self.anchor is not None else QPointF()
-        # (wire, its ends at the press, 1 where the source end moves, 1 where the target's)
-        self.rows: list[tuple[Wire, tuple[float, float, float, float], int, int]] = [
-            (w, w.ends, w.src in moving, w.dst in moving)
-            for w in wires_of(moving, graph, layer.wires)]
+        self.wires = wires_of(set(self.index), graph, layer.wires)
+        still = len(self.index)
+        self.ends = np.array([w.ends for w in self.wires], dtype=float).reshape(-1, 4)
+        self.rows = np.array([(self.index.get(w.src, still), self.index.get(w.dst, still))
+                              for w in self.wires], dtype=np.intp).reshape(-1, 2)
         # Placing 20k wire ends cost ~0.2 s a mouse move; one translation of the layer moves
         # them all, when no wire outside the drag would be carried along with them.
-        self.rides = len(self.rows) > BULK_WIRES and len(self.rows) == len(layer.wires) \
-            and all(s and d for _w, _e, s, d in self.rows)
+        self.rides = len(self.wires) > BULK_WIRES and len(self.wires) == len(layer.wires) \
+            and bool((self.rows < still).all())
 
     def follow(self) -> None:
         """Put every followed wire's ends where its nodes' items stand now."""
@@ -50,17 +58,36 @@ class DragFollow:
         if self.rides:
             self.layer.setPos(dx, dy)
             return
-        place_wires(self.layer, [(wire, (x1 + dx * s, y1 + dy * s, x2 + dx * d, y2 + dy * d))
-                                 for wire, (x1, y1, x2, y2), s, d in self.rows])
+        offsets = np.full((len(self.index) + 1, 2), (dx, dy))
+        offsets[-1] = 0.0
+        self._place(offsets)
 
-    def settle(self, place: bool = True) -> None:
-        """End the drag's riding: the layer back in place and (``place``) each wire's ends
-        where its nodes' items stand. ``place=False`` when the caller re-routes them."""
+    def settle(self) -> None:
+        """End the drag's riding: the layer back in place and each wire's ends where its
+        nodes' items stand (a drag broken off before its release)."""
         if self.rides:
             self.rides = False
             self.layer.setPos(0.0, 0.0)
-            if place:
-                self.follow()
+            self.follow()
+
+    def land(self, moved: Mapping[str, tuple[Point, Point]]) -> None:
+        """End the drag with each node ``moved`` ({id: (old, new)}) at its new place (its
+        item already there): every followed wire's ends shifted by its nodes' own moves."""
+        if self.rides:
+            self.rides = False
+            self.layer.setPos(0.0, 0.0)
+        offsets = np.zeros((len(self.index) + 1, 2))
+        index = self.index
+        for node_id, ((x0, y0), (x1, y1)) in moved.items():
+            row = index.get(node_id)
+            if row is not None:
+                offsets[row] = (x1 - x0, y1 - y0)
+        self._place(offsets)
+
+    def _place(self, offsets: np.ndarray) -> None:
+        """Every followed wire at its ends at the press plus its two nodes' ``offsets``."""
+        ends = self.ends + np.hstack((offsets[self.rows[:, 0]], offsets[self.rows[:, 1]]))
+        place_wires(self.layer, list(zip(self.wires, map(tuple, ends.tolist()), strict=True)))
 
 
 def wires_of(ids: set[str], graph: Graph, wires: dict[tuple[str, str], Wire]) -> list[Wire]:

@@ -7,7 +7,7 @@ It never changes the Graph; the window turns intent into undoable commands.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, KeysView
 from typing import Any
 
 from PySide6.QtCore import QPointF, QRectF, QTimer, Signal
@@ -268,9 +268,9 @@ class GraphScene(ModelSync, SceneGestures, RunLabels, QGraphicsScene):
             QToolTip.hideText()
         event.accept()
 
-    def dragged_ids(self) -> set[str]:
+    def dragged_ids(self) -> KeysView[str]:
         """The nodes a mouse drag may be moving right now (their items lead the model)."""
-        return set(self._press_positions)
+        return self._press_positions.keys()
 
     def loose_wires(self) -> list[WireItem]:
         """The wires drawn as items of their own: the one being dragged and ghosts."""

@@ -16,6 +16,7 @@ from cgeditor.gui.canvas.node_item import NodeItem
 from cgeditor.gui.canvas.scene_parts import SceneParts
 from cgeditor.gui.canvas.wire_item import WireItem
 from cgeditor.gui.canvas.wiring import WireDrag
+from cgeditor.model import collector
 
 
 class SceneGestures(SceneParts):
@@ -101,21 +102,33 @@ class SceneGestures(SceneParts):
             event.accept()
             return
         super().mouseReleaseEvent(event)
+        # 10^4 lasting tuples and 2·10^4 wire ends: the cyclic collector would walk the heap.
+        with collector.paused():
+            moved = self._land_items()
+            follow, self._follow = self._follow, None
+            if follow is not None:
+                follow.land(moved)  # each wire once, from its ends at the press
+            else:
+                self.reroute_wires(moved)
+            self._press_positions = {}
+            if moved:
+                self.nodes_moved.emit(moved)
+
+    def _land_items(self) -> dict[str, tuple[tuple[float, float], tuple[float, float]]]:
+        """Every dragged item at whole scene units (tidy files, small diffs), where the
+        model will put it, so its move re-routes nothing: {id: (old, new)} of those moved."""
         moved = {}
+        items = self.nodes
         for node_id, old in self._press_positions.items():
-            item = self.nodes.get(node_id)
-            if item is not None and item.pos() != old:
-                # whole scene units keep saved files tidy and diffs small
-                new = (float(round(item.pos().x())), float(round(item.pos().y())))
+            item = items.get(node_id)
+            if item is None:
+                continue
+            pos = item.pos()
+            if pos != old:
+                new = (float(round(pos.x())), float(round(pos.y())))
                 moved[node_id] = ((old.x(), old.y()), new)
-                item.setPos(*new)  # where the model puts it: its move re-routes nothing
-        follow, self._follow = self._follow, None
-        if follow is not None:
-            follow.settle(place=False)
-        self.reroute_wires(moved)  # each wire once, from the items at whole units
-        self._press_positions = {}
-        if moved:
-            self.nodes_moved.emit(moved)
+                item.setPos(*new)
+        return moved
 
     def _settle_drag(self) -> None:
         """Forget the drag's wire following, its wires settled where their nodes stand."""

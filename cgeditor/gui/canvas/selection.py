@@ -9,7 +9,7 @@ the single selected id in O(1).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, KeysView
 from contextlib import contextmanager
 
 import shiboken6
@@ -77,6 +77,12 @@ class Selection(QObject):
         if self._stale:
             self._read()
         return list(self._ids)
+
+    def id_set(self) -> KeysView[str]:
+        """The selected node ids as a live set view, for membership tests (no copy)."""
+        if self._stale:
+            self._read()
+        return self._ids.keys()
 
     def count(self) -> int:
         if self._stale:
