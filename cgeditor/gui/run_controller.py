@@ -129,6 +129,8 @@ class RunController(QObject):
                 self.ctx.document.structural or not self._rerun()):
             self.mark_stale()
             self.ctx.status(STALE_STATUS, STATUS_MS)  # not the old run's "J = …" any longer
+        elif self.stale:
+            self.mark_stale()  # a rename still reaches the stale run's labels
 
     def _on_moved(self) -> None:
         """Without an explicit output the last sink in execution order is the output, and a
@@ -144,13 +146,31 @@ class RunController(QObject):
     def mark_stale(self) -> None:
         """The shown run no longer describes what the canvas shows (an edit, or training
         painting new parameter values): dimmed and marked until the next run."""
-        if self.result is None or self.stale:
+        if self.result is None:
+            return
+        if self.stale:  # marked already: only a rename can change what it shows
+            if self._follow_names():
+                self._explain()
+                self._publish()
             return
         self.stale = True
+        self._follow_names()
         self._logged = set()  # the next run's lines are news: they hold after this edit
         self.set_playing(False)
         self._explain()
         self._publish()
+
+    def _follow_names(self) -> bool:
+        """Call the kept run's nodes by their current names, so every label shown of it
+        (node rows, wires, inspector, trace, chain rule) names what the canvas does while
+        its numbers stay marked stale; whether a name changed."""
+        graph, result = self.graph, self.result
+        if graph is None or result is None:
+            return False
+        nodes = graph.nodes
+        renamed = result.renamed({i: nodes[i].name for i in result.ids if i in nodes})
+        self.result = renamed
+        return renamed is not result
 
     def _scene(self) -> GraphScene | None:
         """The canvas scene, if there is one and it shows this graph."""

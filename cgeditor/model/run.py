@@ -9,7 +9,7 @@ result says once why it did not (``grad_note``).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -84,6 +84,28 @@ class RunResult:
     @property
     def output_value(self) -> Any:
         return self.values.get(self.output) if self.output else None
+
+    def renamed(self, names: Mapping[str, str]) -> RunResult:
+        """This run with its nodes called by ``names`` (node id -> current name; ids not in
+        it keep their names): after a rename every label a kept run shows ('∂L/∂w') uses
+        the names the graph has now. The numbers are untouched; ``self`` when no name
+        changes."""
+        new = [names.get(node_id, name) for node_id, name in zip(self.ids, self.order)]
+        if new == self.order:
+            return self
+        to = dict(zip(self.order, new))
+        plan = self.plan
+        if plan is not None:
+            steps = tuple(replace(step, name=to.get(step.name, step.name))
+                          for step in plan.steps)
+            plan = replace(plan, steps=steps, index={s.name: i for i, s in enumerate(steps)},
+                           cache={})
+        return replace(
+            self, order=new, plan=plan,
+            output=to.get(self.output, self.output) if self.output else self.output,
+            values={to.get(k, k): v for k, v in self.values.items()},
+            grads={to.get(k, k): v for k, v in self.grads.items()},
+            issues={to.get(k, k): v for k, v in self.issues.items()})
 
     def origin(self) -> str | None:
         """Name of the node where the first non-finite number appeared, if any. The forward

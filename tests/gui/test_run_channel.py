@@ -48,7 +48,9 @@ def test_an_edit_publishes_one_state_and_a_paste_is_one_edit(window) -> None:
     assert len(runs) == 1 and len(states) == 1 and not states[0].stale
     assert states[0].result is runs[0] and runs[0].values["c"] == -10
     window.editor.rename(window.graph.by_name("c").id, "wx")
-    assert len(states) == 2 and states[1].stale and states[1].result is runs[0]
+    assert len(states) == 2 and states[1].stale
+    kept = states[1].result  # the same run's numbers, under today's names
+    assert kept.raw_values is runs[0].raw_values and kept.values["wx"] == -10
     assert window.run.trace.stale_note.stale and len(edits) == 2
     window.action("select_all").trigger()
     window.action("duplicate").trigger()  # every node and wire again, in one batch

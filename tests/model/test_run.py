@@ -119,3 +119,17 @@ def test_value_edits_reuse_the_compiled_plan_and_still_give_fresh_numbers():
     third = g.run(output="J")
     assert third.plan is not first.plan  # a structural edit does
     assert third.values["J"] == 16
+
+
+def test_a_run_renamed_keeps_its_numbers_under_the_current_names():
+    graph = seed_graph()
+    result = graph.run(backward=True)
+    assert result.renamed({}) is result
+    graph.rename_node(graph.by_name("J").id, "L")
+    graph.rename_node(graph.by_name("w").id, "weight")
+    renamed = result.renamed({i: graph.nodes[i].name for i in result.ids})
+    assert renamed.output == "L" and "weight" in renamed.order and "w" not in renamed.order
+    assert renamed.grads["weight"] == result.grads["w"] == -4.0
+    assert renamed.values["L"] == result.values["J"] == 2.0
+    assert renamed.plan.steps[renamed.plan.index["weight"]].op == "input"
+    assert result.output == "J" and "w" in result.grads  # the original is untouched
