@@ -1,4 +1,5 @@
-"""Undoable edits: one QUndoCommand per change, each calling only Graph methods.
+"""Undoable edits: one QUndoCommand per change, each calling only Graph methods (edits of
+many nodes at once: bulk_commands.py).
 
 Callers validate first (can_connect, validate_name, parse_value_text, coerce_attrs), so a
 command's redo never meets a refusal. Composite edits are one parent with child commands:
@@ -7,15 +8,12 @@ QUndoCommand redoes children in order and undoes them in reverse.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
-import networkx as nx
 from PySide6.QtGui import QUndoCommand
 
-from cgeditor.model.errors import CycleError
 from cgeditor.model.graph import Graph
-from cgeditor.model.graph_algorithms import topological_order
 from cgeditor.model.values import format_value
 
 Point = tuple[float, float]
@@ -60,23 +58,6 @@ class EditCommand(QUndoCommand):
 
 class Group(EditCommand):
     """A parent whose children do the work (redo in order, undo in reverse)."""
-
-
-class Bulk(Group):
-    """A Group of many node edits, run inside ``graph.batch()`` so the canvas and docks
-    hold their per-node work (selection, wire routing) and do it once."""
-
-    def __init__(self, graph: Graph, text: str) -> None:
-        super().__init__(text)
-        self.graph = graph
-
-    def redo(self) -> None:
-        with self.graph.batch():
-            super().redo()
-
-    def undo(self) -> None:
-        with self.graph.batch():
-            super().undo()
 
 
 class AddNode(EditCommand):
@@ -170,56 +151,11 @@ class RemoveNode(EditCommand):
         super().undo()
 
 
-class DeleteNodes(EditCommand):
-    """Delete many nodes as one step, in one batch. Kept as plain records (each node as
-    add_node takes it, each wire touching them), not a child command per node and wire:
-    30k QUndoCommands cost a 10k-node delete a third of a second to make. Undo restores
-    the graph's node order in one pass (the order files list nodes in)."""
-
-    def __init__(self, graph: Graph, ids: list[str]) -> None:
-        super().__init__(f"Delete {plural(len(ids), 'node')}")
-        self.graph = graph
-        self.nodes = [node_record(graph, node_id) for node_id in ids]
-        wires = {key: graph.source_of(*key) for node_id in ids
-                 for key in graph.wire_keys(node_id)}
-        self.wires = [(src, dst, port) for (dst, port), src in wires.items()]
-        self.output = graph.explicit_output if graph.explicit_output in ids else None
-        self.order: list[str] = []
-
-    def redo(self) -> None:
-        graph = self.graph
-        self.order = list(graph.nodes)
-        with graph.batch():
-            for _src, dst, port in self.wires:
-                graph.disconnect(dst, port)
-            for record in self.nodes:
-                graph.remove_node(record["node_id"])
-
-    def undo(self) -> None:
-        graph = self.graph
-        with graph.batch():
-            for record in reversed(self.nodes):
-                graph.add_node(**record)
-            if self.output is not None:
-                graph.set_output(self.output)
-            for src, dst, port in reversed(self.wires):  # back to the acyclic state before
-                graph.connect(src, dst, port, known_acyclic=True)
-            graph.reorder(self.order)
-
-
 def node_record(graph: Graph, node_id: str) -> dict[str, Any]:
     """The node ``node_id`` as add_node's keywords, to put it back as it was."""
     node = graph.node(node_id)
     return dict(op=node.op, name=node.name, x=node.x, y=node.y, attrs=dict(node.attrs),
                 value=node.value, trainable=node.trainable, node_id=node_id)
-
-
-def delete_nodes(graph: Graph, ids: Iterable[str]) -> QUndoCommand:
-    """One step that deletes the nodes with every wire touching them."""
-    ids = [i for i in dict.fromkeys(ids) if i in graph.nodes]
-    if len(ids) == 1:
-        return RemoveNode(graph, ids[0], set())
-    return DeleteNodes(graph, ids)
 
 
 def connect(graph: Graph, src: str, dst: str, port: str) -> QUndoCommand | None:
@@ -352,68 +288,3 @@ def reduce_output(graph: Graph, op: str, where: tuple[float, float] | None = Non
     Connect(graph, out.id, add.node_id, "x", parent, text=f"Connect {out.name} → {name}.x")
     SetOutput(graph, add.node_id, parent, name=name)
     return parent
-
-
-def add_parts(graph: Graph, title: str, nodes: Iterable[Mapping[str, Any]],
-              wires: Iterable[Mapping[str, str]], dx: float = 0.0, dy: float = 0.0,
-              feeds: Iterable[tuple[str, str, str]] = ()) -> tuple[QUndoCommand, list[str]]:
-    """One step adding ``nodes`` (fresh ids; each keeps its name where free, else a numbered
-    one) moved by (dx, dy), the ``wires`` among them, and ``feeds``: wires (existing node id,
-    key, port) from nodes already in the graph. ``nodes`` carry a "key" that ``wires`` and
-    ``feeds`` refer to. Paste, duplicate and formula insert all build their step here;
-    returns the command and the new ids, in ``nodes`` order. Raises GraphError
-    (InvalidNameError, CycleError) before building anything the redo could refuse."""
-    wires = list(wires)
-    if not _acyclic([(w["src"], w["dst"]) for w in wires]):  # once, not per wire
-        wiring = nx.DiGraph((w["src"], w["dst"]) for w in wires)
-        raise CycleError("the pasted wires form a cycle", list(nx.find_cycle(wiring)[0]))
-    ids: dict[str, str] = {}
-    taken: set[str] = set()
-    records = []
-    for spec in nodes:
-        name = graph.unique_name(spec["name"], taken)
-        graph.validate_name(name)  # refused here, before the stack sees a half paste
-        ids[spec["key"]] = node_id = graph.new_id()
-        records.append(dict(op=spec["op"], name=name, x=spec["x"] + dx, y=spec["y"] + dy,
-                            attrs=dict(spec.get("attrs") or {}), value=spec.get("value"),
-                            trainable=spec.get("trainable", False), node_id=node_id))
-    links = [(ids[w["src"]], ids[w["dst"]], w["port"]) for w in wires]
-    links += [(src, ids[key], port) for src, key, port in feeds]
-    return AddParts(graph, title, records, links), list(ids.values())
-
-
-class AddParts(EditCommand):
-    """Many new nodes (add_node's keywords) and wires into them, added as one step in one
-    batch; plain records, not a child command each (see DeleteNodes). Every wire ends at a
-    new node and the new wiring is acyclic (add_parts checks), so no cycle can close."""
-
-    def __init__(self, graph: Graph, title: str, nodes: list[dict[str, Any]],
-                 links: list[tuple[str, str, str]]) -> None:
-        super().__init__(title)
-        self.graph, self.nodes, self.links = graph, nodes, links
-
-    def redo(self) -> None:
-        graph = self.graph
-        with graph.batch():
-            for record in self.nodes:
-                graph.add_node(**record)
-            for src, dst, port in self.links:
-                graph.connect(src, dst, port, known_acyclic=True)
-
-    def undo(self) -> None:
-        with self.graph.batch():  # each node takes its wires with it
-            for record in reversed(self.nodes):
-                self.graph.remove_node(record["node_id"])
-
-
-def _acyclic(pairs: list[tuple[str, str]]) -> bool:
-    """Whether the edges ``pairs`` (src, dst) close no cycle: a topological sort over plain
-    dicts (building a networkx graph for 20k pasted wires cost more than the check)."""
-    succ: dict[str, dict[str, None]] = {}
-    pred: dict[str, dict[str, None]] = {}
-    for src, dst in pairs:
-        succ.setdefault(src, {})[dst] = None
-        succ.setdefault(dst, {})
-        pred.setdefault(src, {})
-        pred.setdefault(dst, {})[src] = None
-    return len(topological_order(succ, pred, lambda _node: ())) == len(pred)

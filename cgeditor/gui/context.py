@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 # The model's announcements that make derived numbers (results, checks, costs) stale. Not
 # node_moved: a move changes no number.
 EDIT_SIGNALS = ("node_added", "node_removed", "node_renamed", "value_changed",
-                "attrs_changed", "edge_added", "edge_removed", "output_changed")
+                "attrs_changed", "edge_added", "edge_removed", "output_changed", "parts_added")
 
 
 class Document(QObject):

@@ -19,6 +19,7 @@ from PySide6.QtCore import QPointF
 from PySide6.QtGui import QUndoCommand
 
 from cgeditor.core.ops import REGISTRY
+from cgeditor.gui import bulk_commands as B
 from cgeditor.gui import commands as C
 from cgeditor.gui import theme as T
 from cgeditor.gui.canvas.arrange import GAPS, scene_layout
@@ -171,7 +172,7 @@ class Editor:
         if not ids:
             return
         wires = len({key for node_id in ids for key in self.graph.wire_keys(node_id)})
-        self.push(C.delete_nodes(self.graph, ids))
+        self.push(B.delete_nodes(self.graph, ids))
         if len(ids) > 1:
             self.report(f"Deleted {C.parts_text(len(ids), wires)}")
 
@@ -287,7 +288,7 @@ class Editor:
         offset = PASTE_OFFSET * count
         nodes = payload["nodes"]
         try:
-            cmd, ids = C.add_parts(self.graph, f"Paste {C.plural(len(nodes), 'node')}", nodes,
+            cmd, ids = B.add_parts(self.graph, f"Paste {C.plural(len(nodes), 'node')}", nodes,
                                    payload["edges"], offset,
                                    offset + self._paste_drop(nodes, offset))
         except GraphError as exc:  # nothing was changed: the command was never pushed
@@ -332,7 +333,7 @@ class Editor:
         out = formula.output
         title = f"Insert formula {formula.nodes[out].name}" if out else "Insert formula"
         try:
-            cmd, ids = C.add_parts(self.graph, title, nodes, wires, feeds=feeds)
+            cmd, ids = B.add_parts(self.graph, title, nodes, wires, feeds=feeds)
         except GraphError as exc:  # nothing was changed: the command was never pushed
             self.refuse(f"cannot insert the formula: {exc}")
             return []
@@ -366,7 +367,7 @@ class Editor:
     def set_values(self, values: Mapping[str, Any], title: str) -> None:
         """Set several inputs at once as one undo step called ``title`` ("Train 200 steps"),
         announced as one edit (one re-run of a shown run, not one per input)."""
-        parent = C.Bulk(self.graph, title)
+        parent = B.Bulk(self.graph, title)
         for node_id, value in values.items():
             C.SetValue(self.graph, node_id, value, parent)
         self.push(parent)

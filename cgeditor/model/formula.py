@@ -14,8 +14,9 @@ from typing import Any
 
 from cgeditor.core.ops import REGISTRY, OpSpec
 from cgeditor.model.errors import FormulaError, GraphError, NotALeafError, UnknownNodeError
-from cgeditor.model.graph import Graph, confusable_name_problem
+from cgeditor.model.graph import Graph
 from cgeditor.model.layout import apply_layout, layered_layout
+from cgeditor.model.naming import confusable_name_problem
 from cgeditor.model.values import coerce_attrs, not_finite
 
 RECURSION_LIMIT = 8_000

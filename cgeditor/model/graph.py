@@ -6,8 +6,6 @@ nothing. Every change is announced on a Signal (past tense) and invalidates run 
 
 from __future__ import annotations
 
-import keyword
-import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
@@ -19,7 +17,6 @@ from cgeditor.model import collector
 from cgeditor.model.errors import (
     CycleError,
     InvalidNameError,
-    NameTakenError,
     NotALeafError,
     NotTrainableError,
     PortTakenError,
@@ -30,11 +27,12 @@ from cgeditor.model.errors import (
 )
 from cgeditor.model.graph_algorithms import (
     adjacency,
-    build_from_parts,
     check_ends,
     shortest_path,
     topological_order,
 )
+from cgeditor.model.graph_parts import Triple, build_from_parts, checked_parts, insert_parts
+from cgeditor.model.naming import Naming
 from cgeditor.model.node import MAX_NAME_LENGTH, RESERVED_NAMES, Edge, Node
 from cgeditor.model.signals import Signal
 from cgeditor.model.values import coerce_attrs, parse_value
@@ -45,7 +43,7 @@ if TYPE_CHECKING:
 
 __all__ = ["MAX_NAME_LENGTH", "RESERVED_NAMES", "Edge", "Graph", "Node"]
 
-class Graph:
+class Graph(Naming):
     """A computation graph that stays acyclic, with one edge at most into each input port."""
 
     def __init__(self) -> None:
@@ -65,6 +63,7 @@ class Graph:
         self.node_moved, self.node_renamed = Signal(), Signal()
         self.value_changed, self.attrs_changed = Signal(), Signal()
         self.edge_added, self.edge_removed = Signal(), Signal()
+        self.parts_added = Signal()  # (nodes, edges as (src, dst, port)): one add_parts
         self.output_changed, self.changed = Signal(), Signal()
         self.evaluated, self.invalidated = Signal(), Signal()
         # Around a bulk edit: observers may hold per-node work and do it once at the end.
@@ -95,15 +94,6 @@ class Graph:
             return self.nodes[node_id]
         except KeyError:
             raise UnknownNodeError(f"there is no node with id {node_id!r}") from None
-
-    def by_name(self, name: str) -> Node:
-        try:
-            return self.nodes[self._by_name[name]]
-        except KeyError:
-            raise UnknownNodeError(f"there is no node named {name!r}") from None
-
-    def has_name(self, name: str) -> bool:
-        return name in self._by_name
 
     @property
     def edges(self) -> list[Edge]:
@@ -186,56 +176,6 @@ class Graph:
             raise CycleError(f"connecting {source.name} → {target.name}.{port} would close "
                              f"the cycle {names}", [src, *path])
 
-    def validate_name(self, name: str, node_id: str | None = None) -> None:
-        if isinstance(name, str) and len(name) > MAX_NAME_LENGTH:  # the file schema's limit
-            raise InvalidNameError(f"a name has at most {MAX_NAME_LENGTH} characters, "
-                                   f"not {len(name):,}")
-        if not isinstance(name, str) or not name.isidentifier() or keyword.iskeyword(name):
-            raise InvalidNameError(f"{name!r} is not a valid name: use letters, digits and _, "
-                                   "not starting with a digit")
-        problem = confusable_name_problem(name)
-        if problem:
-            raise InvalidNameError(problem)
-        if name in RESERVED_NAMES:
-            raise InvalidNameError(f"{name!r} is reserved for exported code")
-        owner = self._by_name.get(name)
-        if owner is not None and owner != node_id:
-            raise NameTakenError(f"another node is already named {name!r}")
-
-    def unique_name(self, base: str, taken: set[str] | None = None) -> str:
-        """``base`` if it is a free, valid name, else base1, base2, … (pasted "e" stays "e").
-
-        ``taken`` holds the names already picked for nodes about to be added together (one
-        paste or formula); the name returned joins it. O(1) per name, even for 10k nodes."""
-        if base not in self._by_name and (taken is None or base not in taken) \
-                and _usable(base):
-            name = base
-        else:
-            name = self.generated_name(base, taken)
-        if taken is not None:
-            taken.add(name)
-        return name
-
-    def generated_name(self, base: str, taken: set[str] | None = None) -> str:
-        """A numbered name that is free (and not in ``taken``): mul1, mul2, … (new nodes of
-        an op are named so)."""
-        stem = base.rstrip("0123456789")[:MAX_NAME_LENGTH - 12] or "n"  # room for the number
-        stem = stem if _usable(stem) else "n"
-        # Start from where the last search for this stem ended: N generated names cost O(N).
-        # (Like a deleted node's name, a name picked for a paste that is undone is not reused.)
-        k = self._name_hint.get(stem, 1)
-        while f"{stem}{k}" in self._by_name or (taken is not None and f"{stem}{k}" in taken):
-            k += 1
-        self._name_hint[stem] = k
-        return f"{stem}{k}"
-
-    def new_id(self) -> str:
-        while True:
-            self._id_counter += 1
-            candidate = f"n{self._id_counter}"
-            if candidate not in self.nodes:
-                return candidate
-
     # --- mutators -----------------------------------------------------------------------
     def add_node(self, op: str, name: str | None = None, x: float = 0.0, y: float = 0.0,
                  attrs: Mapping[str, Any] | None = None, value: Any = None,
@@ -247,6 +187,28 @@ class Graph:
         self.node_added.emit(node)
         self._changed()
         return node
+
+    def add_parts(self, nodes: Iterable[Mapping[str, Any]], edges: Iterable[Triple] = (),
+                  *, known_acyclic: bool = False) -> list[Node]:
+        """Add many nodes (each as add_node's keywords) and edges (src, dst, port) among them
+        and from or to nodes already here, as one edit: all checked first as add_node and
+        connect would (names and ids free and distinct, ops, attrs, values, ends, ports fed
+        once, no cycle unless ``known_acyclic``), then written in bulk and announced once on
+        ``parts_added`` (no node_added or edge_added each). Returns the new Nodes in order;
+        a refusal raises its GraphError and changes nothing."""
+        edges = list(edges)
+        new = checked_parts(self, nodes, edges, known_acyclic)
+        insert_parts(self, new, edges)
+        self._order = None
+        self.parts_added.emit(new, edges)
+        self._changed()
+        return new
+
+    def check_parts(self, nodes: Iterable[Mapping[str, Any]], edges: Iterable[Triple] = ()
+                    ) -> None:
+        """Raise the GraphError add_parts would raise for these parts; changes nothing (the
+        ids are not taken: give each node its ``node_id``)."""
+        checked_parts(self, nodes, list(edges))
 
     def _make_node(self, op: str, name: str | None, x: float, y: float,
                    attrs: Mapping[str, Any] | None, value: Any, trainable: bool,
@@ -437,18 +399,3 @@ class Graph:
     def names(self, ids: Iterable[str]) -> list[str]:
         return [self.nodes[i].name for i in ids]
 
-
-def confusable_name_problem(name: str) -> str | None:
-    """Why ``name`` cannot be a name because Python would read it as another (ℌ as H, a
-    full-width ｗ as w), or None. ASCII is its own NFKC form: skipped for 10k-node loads."""
-    if name.isascii():
-        return None
-    plain = unicodedata.normalize("NFKC", name)
-    if plain == name:
-        return None
-    return f"{name!r} is not a valid name: Python reads it as {plain!r}"
-
-
-def _usable(name: str) -> bool:
-    """A name exported code can use: an identifier that is no keyword and not reserved."""
-    return name.isidentifier() and not keyword.iskeyword(name) and name not in RESERVED_NAMES

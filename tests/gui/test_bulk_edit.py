@@ -8,7 +8,7 @@ import pytest
 from PySide6.QtCore import QPointF
 from PySide6.QtWidgets import QApplication
 
-from cgeditor.gui import commands as C
+from cgeditor.gui import bulk_commands as B
 from cgeditor.model import files
 from tests.graphs import doubling_chain
 from tests.gui.conftest import Canvas
@@ -106,7 +106,7 @@ def test_a_bulk_delete_is_one_batch_for_observers(window) -> None:
     graph.batch_started.connect(lambda: events.append("start"))
     graph.batch_finished.connect(lambda: events.append("end"))
     graph.node_removed.connect(lambda _n: events.append("node"))
-    window.undo_stack.push(C.delete_nodes(graph, list(graph.nodes)))
+    window.undo_stack.push(B.delete_nodes(graph, list(graph.nodes)))
     assert events == ["start"] + ["node"] * 6 + ["end"]
 
 

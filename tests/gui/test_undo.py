@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 from PySide6.QtGui import QUndoStack
 
 from cgeditor import paths
+from cgeditor.gui import bulk_commands as B
 from cgeditor.gui import clipboard
 from cgeditor.gui import commands as C
 from cgeditor.model import files
@@ -35,7 +36,7 @@ def command_for(g: Graph, kind: str, a: int, b: int, n: int):
     if node is None:
         return None
     if kind == "delete":
-        return C.delete_nodes(g, {node.id, pick(ids, b)})
+        return B.delete_nodes(g, {node.id, pick(ids, b)})
     if kind == "move":
         return C.MoveNodes(g, {node.id: ((node.x, node.y), (node.x + n, node.y - n))})
     if kind == "connect":
@@ -60,7 +61,7 @@ def command_for(g: Graph, kind: str, a: int, b: int, n: int):
     if kind == "paste":
         chosen = {node.id, pick(ids, b)}
         payload = clipboard.validate(clipboard.snapshot(g, chosen))
-        return C.add_parts(g, "Paste", payload["nodes"], payload["edges"], 40, 40)[0]
+        return B.add_parts(g, "Paste", payload["nodes"], payload["edges"], 40, 40)[0]
     return None
 
 
@@ -92,7 +93,7 @@ def test_delete_restores_the_node_its_wires_and_its_place(qapp) -> None:
     stack = QUndoStack()
     start = files.dumps(g)
     victim = g.by_name("a")
-    stack.push(C.delete_nodes(g, [victim.id]))
+    stack.push(B.delete_nodes(g, [victim.id]))
     assert stack.undoText() == "Delete a" and victim.id not in g.nodes
     assert not any(victim.id in (e.src, e.dst) for e in g.edges)
     stack.undo()
@@ -106,4 +107,4 @@ def test_command_texts_are_readable(qapp) -> None:
     assert C.Rename(g, c, "prod").text() == "Rename c to prod"
     assert C.SetValue(g, w, 3.0).text() == "Set w = 3"
     assert C.MoveNodes(g, {w: ((0, 0), (1, 1)), c: ((0, 0), (1, 1))}).text() == "Move 2 nodes"
-    assert C.delete_nodes(g, [w, c]).text() == "Delete 2 nodes"
+    assert B.delete_nodes(g, [w, c]).text() == "Delete 2 nodes"

@@ -94,6 +94,26 @@ class ModelSync(SceneParts):
         self._add_node_item(node)
         self._grow_rect(node.x, node.y)
 
+    def _on_parts_added(self, nodes: list[Node], edges: list[tuple[str, str, str]]) -> None:
+        """Many nodes and wires at once (Graph.add_parts): held, and shown in one pass at
+        the end of the batch, or right away in one pass of their own."""
+        if self._held is None:
+            self._on_batch_started()
+            try:
+                self._hold_parts(nodes, edges)
+            finally:
+                self._on_batch_finished()
+        else:
+            self._hold_parts(nodes, edges)
+
+    def _hold_parts(self, nodes: list[Node], edges: list[tuple[str, str, str]]) -> None:
+        held = self._held
+        assert held is not None, "parts are held inside a batch"
+        held.nodes.update((node.id, node) for node in nodes)
+        held.places.extend((node.x, node.y) for node in nodes)
+        held.wires.update(((dst, port), src) for src, dst, port in edges)
+        self._added.extend(node.id for node in nodes)
+
     def _on_node_removed(self, node: Node) -> None:
         if self._held is not None and self._held.nodes.pop(node.id, None) is not None:
             return

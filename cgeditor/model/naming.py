@@ -1,0 +1,119 @@
+"""Node names and ids: what makes a valid name, how a free name or id is picked, and the
+Naming part of Graph that keeps them.
+
+A name must be a Python identifier that exported code can use as is: no keyword, nothing
+reserved, no character Python would read as another; and no two nodes share one.
+"""
+
+from __future__ import annotations
+
+import keyword
+import unicodedata
+from collections.abc import Callable
+
+from cgeditor.model.errors import InvalidNameError, NameTakenError, UnknownNodeError
+from cgeditor.model.node import MAX_NAME_LENGTH, RESERVED_NAMES, Node
+
+
+def check_name(name: object) -> None:
+    """Raise InvalidNameError unless ``name`` is a valid name (taken or not)."""
+    if isinstance(name, str) and len(name) > MAX_NAME_LENGTH:  # the file schema's limit
+        raise InvalidNameError(f"a name has at most {MAX_NAME_LENGTH} characters, "
+                               f"not {len(name):,}")
+    if not isinstance(name, str) or not name.isidentifier() or keyword.iskeyword(name):
+        raise InvalidNameError(f"{name!r} is not a valid name: use letters, digits and _, "
+                               "not starting with a digit")
+    problem = confusable_name_problem(name)
+    if problem:
+        raise InvalidNameError(problem)
+    if name in RESERVED_NAMES:
+        raise InvalidNameError(f"{name!r} is reserved for exported code")
+
+
+def confusable_name_problem(name: str) -> str | None:
+    """Why ``name`` cannot be a name because Python would read it as another (ℌ as H, a
+    full-width ｗ as w), or None. ASCII is its own NFKC form: skipped for 10k-node loads."""
+    if name.isascii():
+        return None
+    plain = unicodedata.normalize("NFKC", name)
+    if plain == name:
+        return None
+    return f"{name!r} is not a valid name: Python reads it as {plain!r}"
+
+
+def usable(name: str) -> bool:
+    """A name exported code can use: an identifier that is no keyword and not reserved."""
+    return name.isidentifier() and not keyword.iskeyword(name) and name not in RESERVED_NAMES
+
+
+def numbered_name(base: str, taken: Callable[[str], bool], hint: dict[str, int]) -> str:
+    """The first name stem1, stem2, … that ``taken`` says is free, where stem is ``base``
+    without its trailing digits (shortened to leave room for the number; "n" if unusable).
+
+    ``hint`` remembers per stem where the last search ended, so N generated names cost
+    O(N); like a deleted node's name, a name picked for an undone paste is not reused."""
+    stem = base.rstrip("0123456789")[:MAX_NAME_LENGTH - 12] or "n"  # room for the number
+    stem = stem if usable(stem) else "n"
+    k = hint.get(stem, 1)
+    while taken(f"{stem}{k}"):
+        k += 1
+    hint[stem] = k
+    return f"{stem}{k}"
+
+
+class Naming:
+    """Graph's names and ids: lookups by name, checks, and free names and ids to pick. A
+    mixin: Graph provides ``nodes``, ``_by_name`` (name -> id), ``_name_hint`` (see
+    numbered_name) and ``_id_counter``."""
+
+    nodes: dict[str, Node]
+    _by_name: dict[str, str]
+    _name_hint: dict[str, int]
+    _id_counter: int
+
+    def by_name(self, name: str) -> Node:
+        try:
+            return self.nodes[self._by_name[name]]
+        except KeyError:
+            raise UnknownNodeError(f"there is no node named {name!r}") from None
+
+    def has_name(self, name: str) -> bool:
+        return name in self._by_name
+
+    def validate_name(self, name: str, node_id: str | None = None) -> None:
+        """Raise InvalidNameError for a name no node may have, NameTakenError for one
+        another node than ``node_id`` has."""
+        check_name(name)
+        owner = self._by_name.get(name)
+        if owner is not None and owner != node_id:
+            raise NameTakenError(f"another node is already named {name!r}")
+
+    def unique_name(self, base: str, taken: set[str] | None = None) -> str:
+        """``base`` if it is a free, valid name, else base1, base2, … (pasted "e" stays "e").
+
+        ``taken`` holds the names already picked for nodes about to be added together (one
+        paste or formula); the name returned joins it. O(1) per name, even for 10k nodes."""
+        if base not in self._by_name and (taken is None or base not in taken) \
+                and usable(base):
+            name = base
+        else:
+            name = self.generated_name(base, taken)
+        if taken is not None:
+            taken.add(name)
+        return name
+
+    def generated_name(self, base: str, taken: set[str] | None = None) -> str:
+        """A numbered name that is free (and not in ``taken``): mul1, mul2, … (new nodes of
+        an op are named so)."""
+        by_name = self._by_name
+        if taken is None:
+            return numbered_name(base, by_name.__contains__, self._name_hint)
+        return numbered_name(base, lambda name: name in by_name or name in taken,
+                             self._name_hint)
+
+    def new_id(self) -> str:
+        while True:
+            self._id_counter += 1
+            candidate = f"n{self._id_counter}"
+            if candidate not in self.nodes:
+                return candidate
