@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import count, repeat
 from operator import itemgetter
 from types import CodeType
 from typing import Any
@@ -82,30 +83,37 @@ def _driver(body: Body) -> _Driver:
     chunk c returns the tuple ``t<c>`` of the names it assigns, and ``run`` returns them all
     (after the arguments' elements when some are results, and before results passed in
     unchanged, such as the seed s0), picking the results (positions, None when in order)."""
-    where = {n: f"{body.source}[{k}]" for k, n in enumerate(body.unpack) if n != "_"}
+    source = {n: k for k, n in enumerate(body.unpack) if n != "_"}
+    # name -> (chunk, position) of the chunk result that holds it, filled at C speed
+    chunk_of: dict[str, int] = {}
+    index_of: dict[str, int] = {}
     driver, names, made = [body.head], {}, []
     for c, start in enumerate(range(0, len(body.lines), CHUNK_LINES)):
         text, params, assigned, rows = _canonical(body.lines[start:start + CHUNK_LINES])
         name = names.setdefault(text, f"c{len(names)}")
-        args = [where.get(p, p) for p in params] + ([f"B[{rows[0]}:{rows[1]}]"] if rows else [])
+        args = [f"t{chunk_of[p]}[{index_of[p]}]" if p in chunk_of else
+                f"{body.source}[{source[p]}]" if p in source else p for p in params]
+        if rows:
+            args.append(f"B[{rows[0]}:{rows[1]}]")
         driver.append(f"    t{c} = {name}({', '.join(args)})")
-        where.update((n, f"t{c}[{k}]") for k, n in enumerate(assigned))
+        chunk_of.update(zip(assigned, repeat(c)))
+        index_of.update(zip(assigned, count()))
         made.append(assigned)
     parts, offset = [], {}
     returned = set(body.results)
-    if any(n in returned for n in body.unpack if n != "_"):
+    if not returned.isdisjoint(source):
         parts.append(f"*{body.source}")
-        offset.update((n, k) for k, n in enumerate(body.unpack) if n != "_")
+        offset.update(source)
     size = len(body.unpack) if parts else 0
     for c, assigned in enumerate(made):  # a name assigned again later is taken from there
         parts.append(f"*t{c}")
-        offset.update((n, size + k) for k, n in enumerate(assigned))
+        offset.update(zip(assigned, count(size)))
         size += len(assigned)
     for n in dict.fromkeys(body.results):
         if n not in offset:
             offset[n], size = size, size + 1
             parts.append(n)
-    positions = tuple(offset[n] for n in body.results)
+    positions = tuple(map(offset.__getitem__, body.results))
     every = f"({', '.join(parts)},)"
     if positions == tuple(range(len(positions))):
         driver.append(f"    return {every}")
@@ -134,7 +142,7 @@ def _canonical(chunk: Sequence[str]) -> tuple[str, list[str], list[str], tuple[i
     params = [t for t in names if t not in own]
     pieces[1::2] = map(canon.__getitem__, tokens)
     head = f"def chunk({', '.join([*(canon[p] for p in params), *(['R'] if rows else [])])}):"
-    tail = f"    return ({''.join(canon[n] + ', ' for n in assigned)})"
+    tail = f"    return ({''.join([canon[n] + ', ' for n in assigned])})"
     span = (rows[0], rows[-1] + 1) if rows else None
     return "\n".join([head, "".join(pieces), tail]), params, assigned, span
 

@@ -41,7 +41,8 @@ _NAMESPACES: dict[str, dict[str, Any]] = {
     NUMPY: {"np": np, "fit": fit_like, **_RULES},
 }
 # UNIFORM code calls ufuncs by their bare names (``multiply(v1, v2, out=B[3])``): shorter lines,
-# renamed and compiled faster.
+# renamed and compiled faster. (out stays a keyword: numpy deprecates a positional out for
+# maximum and minimum.)
 _UFUNCS = {name: value for name, value in vars(np).items()
            if isinstance(value, np.ufunc) and name not in _NAMESPACES[NUMPY]}
 _NAMESPACES[UNIFORM] = {**_UFUNCS, **_NAMESPACES[NUMPY]}
@@ -107,17 +108,17 @@ _Made = tuple[Body, list[int]]  # the pass, and the slots of its arguments or re
 def _forward_source(plan: Plan, kind: str, bind: _Binder, rows: _Rows) -> _Made | None:
     leaves = [i for i, _ in plan.leaves]
     lines: list[str] = []
-    inline = _Inline(kind)
+    inline, on = _Inline(kind), rows.on
     for i, (step, spec) in enumerate(zip(plan.steps, plan.specs)):
         if spec.is_leaf:
             continue
-        expr, out_form = _filled(spec, step, bind, "", i) if inline(spec) else (None, None)
+        expr, out_form = _filled(spec, step, bind, i, on) if inline(spec) else (None, None)
         if expr is None:
             if kind == FLOAT:
                 return None
             rule = partial(spec.forward, **step.attrs) if step.attrs else spec.forward
             expr = f"{bind(rule)}({', '.join(f'v{j}' for j in step.args)})"
-        elif rows.on:
+        elif on:
             expr = rows.into(f"v{i}", expr, out_form)
         lines.append(f"    v{i} = {expr}")
     results = [f"v{i}" for i in range(len(plan.steps))]
@@ -191,10 +192,12 @@ def _inline_vjp(i: int, step: Step, spec: OpSpec, bind: _Binder, g: str,
     fields = _fields(step, spec, bind) if spec.attrs else None
     if fields is not None:
         fields["g"], fields["out"] = g, f"v{i}"
-    numbers = (g, i, *step.args)
+    args = step.args
+    numbers = (g, i, *args)
     parts = []
     for template, ports, reads_out, plain, into in _vjp_reads(spec.vjp_template, spec.inputs):
-        used.update(step.args[k] for k in ports)
+        for k in ports:
+            used.add(args[k])
         if reads_out:
             used.add(i)
         part = template.format_map(fields) if fields else plain.format(*numbers)
@@ -208,17 +211,17 @@ def _inline_vjp(i: int, step: Step, spec: OpSpec, bind: _Binder, g: str,
     return parts
 
 
-def _filled(spec: OpSpec, step: Step, bind: _Binder, g: str, i: int,
+def _filled(spec: OpSpec, step: Step, bind: _Binder, i: int, into: bool,
             ) -> tuple[str | None, str | None]:
-    """Node i's forward template filled in, plain and in its out= form ("" when it has none);
-    (None, None) when a placeholder cannot be filled."""
+    """Node i's forward template filled in, plain and (when ``into``) in its out= form (""
+    when it has none); (None, None) when a placeholder cannot be filled."""
     if spec.attrs:
         fields = _fields(step, spec, bind)
         plain = _expression(spec.template, fields)
-        return plain, plain and _expression(_out_template(spec.template), fields)
-    plain, into = _numbered(spec.template, spec.inputs)
-    numbers = (g, i, *step.args)
-    return plain.format(*numbers), into.format(*numbers)
+        return plain, into and plain and _expression(_out_template(spec.template), fields)
+    plain, out_form = _numbered(spec.template, spec.inputs)
+    numbers = ("", i, *step.args)
+    return plain.format(*numbers), into and out_form.format(*numbers)
 
 
 @cache
