@@ -2,7 +2,7 @@
 
 CPython's compiler costs ~10 µs a line, whatever the line says. A long pass is therefore cut
 into chunks of CHUNK_LINES lines; each chunk is renamed canonically (its slots numbered in
-order of first appearance, buffer rows counted from the chunk's first) and becomes a function
+order of first appearance; buffer rows are already counted from the chunk's first) and becomes a function
 whose code object is compiled once per canonical text and kept. The repeated layers of a
 network or a chain compile a handful of chunks whatever their number, and the pass itself is
 a short driver calling them. The expressions and their order are those of one long function,
@@ -12,8 +12,8 @@ so the numbers are too.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from itertools import count, repeat
 from operator import itemgetter
 from types import CodeType
@@ -23,10 +23,11 @@ from typing import Any
 # periods (2, 3, 4, 5, 6 lines a layer) so that repeated layers cut into identical chunks.
 CHUNK_LINES = 60
 # The names a generated line may hold: values v12, gradients g12 and partial sums g12_3, vjp
-# results p12, bound constants k12, the seed s0 and buffer rows B[12]. Everything else in a
-# line comes from the registry's templates, which never end a name so (codegen checks): the
-# pattern then needs no word boundaries, which makes it several times faster.
-SLOT = re.compile(r"([vgpksB][\d\[][\d_\]]*)")
+# results p12, bound constants k12 and the seed s0. Everything else in a line comes from the
+# registry's templates, which never end a name so (codegen checks): the pattern then needs no
+# word boundaries, which makes it several times faster. Buffer rows R[3] are numbered from
+# their chunk's first row as they are written (codegen), so they need no renaming.
+SLOT = re.compile(r"([vgpks]\d[\d_]*)")
 
 # Code objects of recent sources, most recent last. Sources name slots and bound constants,
 # never values, so one structure always spells the same source: undo, redo and re-opening a
@@ -44,13 +45,16 @@ _DRIVERS: dict[tuple, Any] = {}
 class Body:
     """A pass as its builder spelled it: ``def run(…):``, the argument ``source`` unpacked
     into ``unpack`` (one name per element, ``_`` for unused ones), the body lines (each
-    ``target = expression``) and the names returned, in order."""
+    ``target = expression``) and the names returned, in order; per chunk of lines that
+    writes buffer rows (``R[k]``, k counted from the chunk's first row), its rows [first, end)
+    of the buffer ``R``."""
 
     head: str
     source: str
     unpack: Sequence[str]
     lines: Sequence[str]
     results: Sequence[str]
+    spans: Mapping[int, Sequence[int]] = field(default_factory=dict)
 
 
 def assemble(body: Body, namespace: dict[str, Any], kind: str) -> str:
@@ -89,12 +93,13 @@ def _driver(body: Body) -> _Driver:
     index_of: dict[str, int] = {}
     driver, names, made = [body.head], {}, []
     for c, start in enumerate(range(0, len(body.lines), CHUNK_LINES)):
-        text, params, assigned, rows = _canonical(body.lines[start:start + CHUNK_LINES])
+        rows = body.spans.get(c)
+        text, params, assigned = _canonical(body.lines[start:start + CHUNK_LINES], bool(rows))
         name = names.setdefault(text, f"c{len(names)}")
         args = [f"t{chunk_of[p]}[{index_of[p]}]" if p in chunk_of else
                 f"{body.source}[{source[p]}]" if p in source else p for p in params]
         if rows:
-            args.append(f"B[{rows[0]}:{rows[1]}]")
+            args.append(f"R[{rows[0]}:{rows[1]}]")
         driver.append(f"    t{c} = {name}({', '.join(args)})")
         chunk_of.update(zip(assigned, repeat(c)))
         index_of.update(zip(assigned, count()))
@@ -122,29 +127,24 @@ def _driver(body: Body) -> _Driver:
     return "\n".join(driver), [(n, t) for t, n in names.items()], positions
 
 
-def _canonical(chunk: Sequence[str]) -> tuple[str, list[str], list[str], tuple[int, int] | None]:
+def _canonical(chunk: Sequence[str], rows: bool) -> tuple[str, list[str], list[str]]:
     """``chunk`` as a function of canonical names (n0, n1, … in order of first appearance)
-    and of ``R``, its slice of the buffer: the function's text, the names it reads from
-    before it (its arguments), those it assigns (its results) and its rows (first, end).
+    and, when it writes ``rows``, of ``R``, its slice of the buffer: the function's text, the
+    names it reads from before it (its arguments) and those it assigns (its results).
 
     Each line assigns one name and every name is assigned once (the builders write them so),
     so the names the chunk does not assign come from before it."""
     pieces = SLOT.split("\n".join(chunk))
     tokens = pieces[1::2]
-    unique = dict.fromkeys(tokens)  # in order of first appearance
-    names = [t for t in unique if t[0] != "B"]
+    names = list(dict.fromkeys(tokens))  # in order of first appearance
     canon = dict(zip(names, _numbered(len(names))))
-    rows = [int(t[2:-1]) for t in unique if t[0] == "B"]
-    if rows:
-        canon.update((f"B[{r}]", f"R[{r - rows[0]}]") for r in rows)
     assigned = [line[4:line.index(" = ")] for line in chunk]
     own = set(assigned)
     params = [t for t in names if t not in own]
     pieces[1::2] = map(canon.__getitem__, tokens)
-    head = f"def chunk({', '.join([*(canon[p] for p in params), *(['R'] if rows else [])])}):"
+    head = f"def chunk({', '.join([*map(canon.__getitem__, params), *(['R'] if rows else [])])}):"
     tail = f"    return ({''.join([canon[n] + ', ' for n in assigned])})"
-    span = (rows[0], rows[-1] + 1) if rows else None
-    return "\n".join([head, "".join(pieces), tail]), params, assigned, span
+    return "\n".join([head, "".join(pieces), tail]), params, assigned
 
 
 _NAMES: list[str] = []

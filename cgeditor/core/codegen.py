@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from cgeditor.core import floatmath, rules
-from cgeditor.core.chunks import SLOT, Body, assemble
+from cgeditor.core.chunks import CHUNK_LINES, SLOT, Body, assemble
 from cgeditor.core.ops import OpSpec
 from cgeditor.core.values import fit_like
 
@@ -40,7 +40,7 @@ _NAMESPACES: dict[str, dict[str, Any]] = {
     FLOAT: {"np": floatmath, **_RULES},
     NUMPY: {"np": np, "fit": fit_like, **_RULES},
 }
-# UNIFORM code calls ufuncs by their bare names (``multiply(v1, v2, out=B[3])``): shorter lines,
+# UNIFORM code calls ufuncs by their bare names (``multiply(v1, v2, out=R[3])``): shorter lines,
 # renamed and compiled faster. (out stays a keyword: numpy deprecates a positional out for
 # maximum and minimum.)
 _UFUNCS = {name: value for name, value in vars(np).items()
@@ -119,11 +119,11 @@ def _forward_source(plan: Plan, kind: str, bind: _Binder, rows: _Rows) -> _Made 
             rule = partial(spec.forward, **step.attrs) if step.attrs else spec.forward
             expr = f"{bind(rule)}({', '.join(f'v{j}' for j in step.args)})"
         elif on:
-            expr = rows.into(f"v{i}", expr, out_form)
+            expr = rows.into(f"v{i}", expr, out_form, len(lines))
         lines.append(f"    v{i} = {expr}")
     results = [f"v{i}" for i in range(len(plan.steps))]
     return Body(f"def run(leaves{rows.parameter}):", "leaves", [f"v{i}" for i in leaves], lines,
-                results), leaves
+                results, rows.spans), leaves
 
 
 def _backward_source(plan: Plan, kind: str, bind: _Binder, rows: _Rows) -> _Made | None:
@@ -160,7 +160,7 @@ def _backward_source(plan: Plan, kind: str, bind: _Binder, rows: _Rows) -> _Made
     unpack = [f"v{v}" if v in used else "_" for v in range(len(plan.steps))]
     slots = sorted(grad)
     return Body(f"def run(values, s0{rows.parameter}):", "values", unpack, lines,
-                [grad[j] for j in slots]), slots
+                [grad[j] for j in slots], rows.spans), slots
 
 
 def _gradient(i: int, sofar: str, lines: list[str], rows: _Rows) -> str:
@@ -172,7 +172,7 @@ def _gradient(i: int, sofar: str, lines: list[str], rows: _Rows) -> str:
     out_form = rows.forms.get(sofar)
     if isinstance(out_form, tuple):
         out_form = out_form[0].format(*out_form[1])
-    lines.append(f"    {name} = {rows.into(name, sofar, out_form)}")
+    lines.append(f"    {name} = {rows.into(name, sofar, out_form, len(lines))}")
     return name
 
 
@@ -182,7 +182,7 @@ def _added(j: int, sofar: str, term: str, sums: dict[int, int], lines: list[str]
     sums[j] = sums.get(j, 0) + 1
     name = f"g{j}_{sums[j]}"
     out_form = f"add({sofar}, {term}, out={_ROW})" if rows.on else None
-    lines.append(f"    {name} = {rows.into(name, f'{sofar} + {term}', out_form)}")
+    lines.append(f"    {name} = {rows.into(name, f'{sofar} + {term}', out_form, len(lines))}")
     return name
 
 
@@ -379,20 +379,25 @@ def _is_ufunc_call(tree: ast.expr) -> bool:
 
 class _Rows:
     """The buffer rows of UNIFORM code: which assignments write into a row (``held``, by
-    name), how many rows there are, and per filled-in vjp term its out= form."""
+    name), how many rows there are, per filled-in vjp term its out= form, and per chunk of
+    lines (chunks.py) the rows its lines write, [first, end)."""
 
     def __init__(self, on: bool) -> None:
         self.on, self.count = on, 0
         self.held: set[str] = set()
         self.forms: dict[str, Any] = {}
-        self.parameter = ", B" if on else ""
+        self.spans: dict[int, list[int]] = {}
+        self.parameter = ", R" if on else ""
 
-    def into(self, name: str, plain: str, out_form: str | None) -> str:
-        """The right-hand side assigning ``name``: ``out_form`` on a fresh row when there is
-        one, else ``plain`` (its result then lies outside the buffer)."""
+    def into(self, name: str, plain: str, out_form: str | None, line: int) -> str:
+        """The right-hand side assigning ``name`` on line ``line``: ``out_form`` on a fresh row
+        when there is one, else ``plain`` (its result then lies outside the buffer). The row
+        is written ``R[k]``, k counted from the first row of the line's chunk, so repeated
+        layers spell the same chunk text without renaming rows."""
         if not self.on or not out_form:
             self.held.discard(name)
             return plain
         self.held.add(name)
-        self.count += 1
-        return out_form.replace(_ROW, f"B[{self.count - 1}]")
+        span = self.spans.setdefault(line // CHUNK_LINES, [self.count, self.count])
+        span[1] = self.count = self.count + 1
+        return out_form.replace(_ROW, f"R[{self.count - 1 - span[0]}]")
