@@ -89,19 +89,52 @@ def compile_seconds(layers: int, size: int | None, seen: bool,
                     make: Callable[[int, int | None], Plan] = chain_plan) -> float:
     """CPU time to build both compiled passes of a fresh plan: what a structural edit costs
     once the plan is hot (``seen``: a structure whose code is kept, as after undo)."""
+    return _compile_both(layers, size, seen, make)[0]
+
+
+def _compile_both(layers: int, size: int | None, seen: bool,
+                  make: Callable[[int, int | None], Plan]) -> tuple[float, list[str]]:
+    """compile_seconds, and the source text of both passes."""
     arg = layers if make is chain_plan else 3 + 3 * layers  # layers or nodes
     plan = make(arg, size)
-    kinds = (straight_line.FLOAT,) * 2 if size is None else \
-        (straight_line.UNIFORM,) * 2  # what a run of this chain uses
+    kind = straight_line.FLOAT if size is None else straight_line.UNIFORM  # what a run uses
     if seen:
-        for kind, which in zip(kinds, ("forward", "backward")):
+        for which in ("forward", "backward"):
             straight_line.compiled(make(arg, size), which, kind)
     else:
         chunks.forget()  # no code kept: CPython's compiler runs
     t0 = time.process_time()
-    straight_line.compiled(plan, "forward", kinds[0])
-    straight_line.compiled(plan, "backward", kinds[1])
+    made = [straight_line.compiled(plan, which, kind) for which in ("forward", "backward")]
+    return time.process_time() - t0, [p.source for p in made]
+
+
+def cpython_share(layers: int, size: int | None) -> tuple[float, float, int]:
+    """Best cold compile of a graph without repeated layers (ms), the part of it CPython's
+    compile() alone takes on the generated text (ms), and the text's lines: the floor that
+    building code as text sets."""
+    runs = [_compile_both(layers, size, False, irregular_plan) for _ in range(3)]
+    total, sources = min(runs, key=lambda run: run[0])
+    # each pass's source is its driver and chunks, blank-line separated, compiled one by one
+    pieces = [piece for source in sources for piece in source.split("\n\n")]
+    own = min(_cpu(lambda: [compile(p, "<bench>", "exec") for p in pieces]) for _ in range(3))
+    return total * 1e3, own * 1e3, sum(p.count("\n") + 1 for p in pieces)
+
+
+def _cpu(fn: Callable[[], Any]) -> float:
+    t0 = time.process_time()
+    fn()
     return time.process_time() - t0
+
+
+def tanh_microseconds(repeats: int) -> tuple[float, float | None]:
+    """µs for one float64 tanh over 1,000 of the chain's values, numpy and torch: tanh is
+    most of the tensor chain's forward pass, and no numpy code can run it faster."""
+    h = leaves(1000)[0]
+    mine = best(lambda: [np.tanh(h) for _ in range(100)], repeats) * 1e4
+    if torch is None:
+        return mine, None
+    th = torch.tensor(h, dtype=torch.float64)
+    return mine, best(lambda: [torch.tanh(th) for _ in range(100)], repeats) * 1e4
 
 
 def time_micrograd(layers: int, repeats: int) -> float:
@@ -287,10 +320,15 @@ def main() -> None:
         [("scalar", 333), ("scalar", 3333), ("tensor", 333)]
     for kind, layers in rows:
         print(peer_row(kind, layers, repeats), flush=True)
-    cold = [min(compile_seconds(333, size, False, irregular_plan) for _ in range(3)) * 1e3
-            for size in (None, 1000)]
-    print(f"compile ms of 1,002 nodes without repeated layers (random ops and wiring): "
-          f"scalar {cold[0]:.1f}, tensor {cold[1]:.1f}")
+    for size, kind in ((None, "scalar"), (1000, "tensor")):
+        total, own, lines = cpython_share(333, size)
+        print(f"compile ms of 1,002 nodes without repeated layers (random ops and wiring), "
+              f"{kind}: {total:.1f}, of which CPython's compile() of the {lines:,} generated "
+              f"lines alone {own:.1f}")
+    np_tanh, torch_tanh = tanh_microseconds(repeats)
+    print(f"one float64 tanh over 1,000 elements: numpy {np_tanh:.1f} µs, torch "
+          f"{num(torch_tanh, 0, '.1f').strip()} µs (one tanh a layer of 3 nodes: numpy's "
+          f"tanh alone is {np_tanh / 3:.1f} µs a node)")
     print("\nnon-finite gradients everywhere (one run, forward + backward, careful path)")
     print(f"{'nodes':>8}{'bad gradients':>16}{'seconds':>10}{'µs/node':>10}")
     for layers in (3333, 33_333) if args.quick else (3333, 10_000, 33_333):
