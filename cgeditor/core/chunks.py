@@ -2,8 +2,8 @@
 
 CPython's compiler costs ~10 µs a line, whatever the line says. A long pass is therefore cut
 into chunks of CHUNK_LINES lines; each chunk is renamed canonically (its slots numbered in
-order of first appearance; buffer rows are already counted from the chunk's first) and becomes a function
-whose code object is compiled once per canonical text and kept. The repeated layers of a
+order of first appearance; its buffer rows come counted from the chunk's first) and becomes a
+function whose code object is compiled once per canonical text and kept. The repeated layers of a
 network or a chain compile a handful of chunks whatever their number, and the pass itself is
 a short driver calling them. The expressions and their order are those of one long function,
 so the numbers are too.
