@@ -17,6 +17,7 @@ from PySide6.QtGui import QUndoCommand
 from cgeditor.gui.commands import EditCommand, Group, RemoveNode, node_record, plural
 from cgeditor.model.errors import CycleError
 from cgeditor.model.graph import Graph
+from cgeditor.model.graph_parts import CheckedParts
 
 
 class Bulk(Group):
@@ -99,25 +100,32 @@ def add_parts(graph: Graph, title: str, nodes: Iterable[Mapping[str, Any]],
     links = [(ids[w["src"]], ids[w["dst"]], w["port"]) for w in wires]
     links += [(src, ids[key], port) for src, key, port in feeds]
     try:  # all at once, as the redo will add them: refused here, before the stack sees it
-        graph.check_parts(records, links)
+        checked = graph.check_parts(records, links)
     except CycleError as exc:  # only the new wires can close one: they all end at new nodes
         raise CycleError("the pasted wires form a cycle", exc.path) from None
-    return AddParts(graph, title, records, links), list(ids.values())
+    return AddParts(graph, title, records, links, checked), list(ids.values())
 
 
 class AddParts(EditCommand):
     """Many new nodes (add_node's keywords) and wires into them, added as one step with one
     add_parts. Every wire ends at a new node and add_parts (the function) checked the new
-    wiring, so no cycle can close."""
+    wiring, so no cycle can close. The first redo, right after that check, adds the parts
+    it checked (``checked``); any later redo checks them again."""
 
     def __init__(self, graph: Graph, title: str, nodes: list[dict[str, Any]],
-                 links: list[tuple[str, str, str]]) -> None:
+                 links: list[tuple[str, str, str]], checked: CheckedParts | None = None
+                 ) -> None:
         super().__init__(title)
         self.graph, self.nodes, self.links = graph, nodes, links
+        self.checked = checked
 
     def redo(self) -> None:
+        checked, self.checked = self.checked, None
         with self.graph.batch():
-            self.graph.add_parts(self.nodes, self.links, known_acyclic=True)
+            if checked is not None and checked.fresh(self.graph):
+                self.graph.add_checked(checked)
+            else:
+                self.graph.add_parts(self.nodes, self.links, known_acyclic=True)
 
     def undo(self) -> None:
         with self.graph.batch():  # each node takes its wires with it

@@ -15,7 +15,7 @@ from typing import Any
 from PySide6.QtCore import QMimeData
 from PySide6.QtGui import QGuiApplication
 
-from cgeditor.model import files
+from cgeditor.model import collector, files
 from cgeditor.model.errors import GraphError, LoadError
 from cgeditor.model.graph import Graph
 
@@ -71,6 +71,11 @@ def payload_from_mime(mime: QMimeData | None) -> tuple[dict[str, Any], str]:
 def validate(text: str | bytes) -> dict[str, Any]:
     """Nodes (each with a "key" its wires refer to) and wires from clipboard ``text``,
     checked exactly as a file is. Raises ClipboardError with the loader's message."""
+    with collector.paused():  # the payload's 10^4 dicts outlive this: nothing to collect
+        return _payload(text)
+
+
+def _payload(text: str | bytes) -> dict[str, Any]:
     try:
         graph = files.loads(text, SOURCE)
     except (LoadError, GraphError) as exc:

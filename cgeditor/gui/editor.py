@@ -30,6 +30,7 @@ from cgeditor.gui.placement import (
     formula_report,
     free_spot_right_of,
 )
+from cgeditor.model import collector
 from cgeditor.model.errors import CycleError, GraphError, SelfLoopError
 from cgeditor.model.room import Gaps, make_room
 from cgeditor.model.values import coerce_attrs, parse_value_text
@@ -284,6 +285,10 @@ class Editor:
                       verb: str = "Pasted") -> list[str]:
         """Paste a validated clipboard payload, each repeat a further step down-right;
         ``verb`` names it in the messages ("Duplicated")."""
+        with collector.paused():  # records, outlines, items: 10^5 lasting objects
+            return self._paste(payload, key, verb)
+
+    def _paste(self, payload: dict[str, Any], key: str, verb: str) -> list[str]:
         count = self._paste_counts.get(key, 0) + 1
         offset = PASTE_OFFSET * count
         nodes = payload["nodes"]

@@ -31,7 +31,13 @@ from cgeditor.model.graph_algorithms import (
     shortest_path,
     topological_order,
 )
-from cgeditor.model.graph_parts import Triple, build_from_parts, checked_parts, insert_parts
+from cgeditor.model.graph_parts import (
+    CheckedParts,
+    Triple,
+    build_from_parts,
+    checked_parts,
+    insert_parts,
+)
 from cgeditor.model.naming import Naming
 from cgeditor.model.node import MAX_NAME_LENGTH, RESERVED_NAMES, Edge, Node
 from cgeditor.model.signals import Signal
@@ -190,25 +196,28 @@ class Graph(Naming):
 
     def add_parts(self, nodes: Iterable[Mapping[str, Any]], edges: Iterable[Triple] = (),
                   *, known_acyclic: bool = False) -> list[Node]:
-        """Add many nodes (each as add_node's keywords) and edges (src, dst, port) among them
-        and from or to nodes already here, as one edit: all checked first as add_node and
-        connect would (names and ids free and distinct, ops, attrs, values, ends, ports fed
-        once, no cycle unless ``known_acyclic``), then written in bulk and announced once on
-        ``parts_added`` (no node_added or edge_added each). Returns the new Nodes in order;
-        a refusal raises its GraphError and changes nothing."""
+        """Add many nodes (add_node's keywords) and edges (src, dst, port) among them and to or
+        from old nodes, as one edit: all checked first as add_node and connect would (no
+        cycle search if ``known_acyclic``), then written in bulk and announced once on
+        ``parts_added``. The new Nodes in order; a refusal's GraphError changes nothing."""
+        return self.add_checked(self.check_parts(nodes, edges, known_acyclic=known_acyclic))
+
+    def check_parts(self, nodes: Iterable[Mapping[str, Any]], edges: Iterable[Triple] = (),
+                    *, known_acyclic: bool = False) -> CheckedParts:
+        """Raise the GraphError add_parts would raise, else return the parts checked, for one
+        add_checked before any other edit. Changes nothing (but draws ids not given)."""
         edges = list(edges)
-        new = checked_parts(self, nodes, edges, known_acyclic)
-        insert_parts(self, new, edges)
+        return CheckedParts(self, checked_parts(self, nodes, edges, known_acyclic), edges)
+
+    def add_checked(self, parts: CheckedParts) -> list[Node]:
+        """Add what check_parts just checked, as add_parts would, without checking again.
+        Raises StaleParts if they were added already or the graph changed since."""
+        new = parts.take(self)
+        insert_parts(self, new, parts.edges)
         self._order = None
-        self.parts_added.emit(new, edges)
+        self.parts_added.emit(new, parts.edges)
         self._changed()
         return new
-
-    def check_parts(self, nodes: Iterable[Mapping[str, Any]], edges: Iterable[Triple] = ()
-                    ) -> None:
-        """Raise the GraphError add_parts would raise for these parts; changes nothing (the
-        ids are not taken: give each node its ``node_id``)."""
-        checked_parts(self, nodes, list(edges))
 
     def _make_node(self, op: str, name: str | None, x: float, y: float,
                    attrs: Mapping[str, Any] | None, value: Any, trainable: bool,
@@ -395,7 +404,4 @@ class Graph(Naming):
         if invalidate:
             self.invalidate()
         self.changed.emit()
-
-    def names(self, ids: Iterable[str]) -> list[str]:
-        return [self.nodes[i].name for i in ids]
 

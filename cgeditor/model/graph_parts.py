@@ -197,6 +197,31 @@ def _acyclic_order(graph: Graph, edges: list[tuple[str, str, str]]) -> list[str]
 
 
 # --- new parts into a live graph (Graph.add_parts) --------------------------------------------
+class StaleParts(RuntimeError):
+    """Checked parts offered a second time, or to a graph that changed since (a bug)."""
+
+
+class CheckedParts:
+    """New Nodes and edges check_parts accepted, to be added once while the graph is as it
+    was: a paste is checked before its step is pushed and added by the step's first redo,
+    and 10k nodes are not checked twice."""
+
+    def __init__(self, graph: Graph, nodes: list[Node], edges: list[Triple]) -> None:
+        self.graph, self.nodes, self.edges = graph, nodes, edges
+        self.version: int | None = graph.structure_version
+
+    def fresh(self, graph: Graph) -> bool:
+        """Whether they may still be added to ``graph``: not yet added, graph unchanged."""
+        return graph is self.graph and self.version == graph.structure_version
+
+    def take(self, graph: Graph) -> list[Node]:
+        """The Nodes, once, for ``graph`` unchanged since the check."""
+        if not self.fresh(graph):
+            raise StaleParts("these parts were checked against another state of the graph")
+        self.version = None
+        return self.nodes
+
+
 def checked_parts(graph: Graph, records: Iterable[Mapping[str, Any]],
                   edges: Sequence[Triple], known_acyclic: bool = False) -> list[Node]:
     """The new Nodes for ``records`` (add_node's keywords), after checking them and ``edges``

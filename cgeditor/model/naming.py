@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import keyword
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from cgeditor.model.errors import InvalidNameError, NameTakenError, UnknownNodeError
 from cgeditor.model.node import MAX_NAME_LENGTH, RESERVED_NAMES, Node
@@ -79,6 +79,9 @@ class Naming:
 
     def has_name(self, name: str) -> bool:
         return name in self._by_name
+
+    def names(self, ids: Iterable[str]) -> list[str]:
+        return [self.nodes[i].name for i in ids]
 
     def validate_name(self, name: str, node_id: str | None = None) -> None:
         """Raise InvalidNameError for a name no node may have, NameTakenError for one

@@ -24,6 +24,7 @@ from cgeditor.model.errors import (
     ValueParseError,
 )
 from cgeditor.model.graph import Graph
+from cgeditor.model.graph_parts import StaleParts
 from tests.graphs import seed_graph
 
 
@@ -161,3 +162,25 @@ def test_known_acyclic_skips_only_the_cycle_search() -> None:
         graph.add_parts(nodes, [("u", "v", "a")], known_acyclic=True)
     graph.add_parts(nodes, [("u", "v", "x")], known_acyclic=True)
     assert list(graph.edge_triples()) == [("u", "v", "x")]
+
+
+def test_checked_parts_are_added_once_and_only_to_the_graph_as_checked() -> None:
+    checked_graph, plain = seed_graph(), seed_graph()
+    nodes, edges = new_parts(checked_graph)
+    new_parts(plain)
+    checked = checked_graph.check_parts(nodes, edges)
+    assert len(checked_graph) == 10  # checking added nothing
+    checked_graph.add_checked(checked)
+    plain.add_parts(nodes, edges)
+    assert state(checked_graph) == state(plain)
+    with pytest.raises(StaleParts):  # a second time
+        checked_graph.add_checked(checked)
+    other = seed_graph()
+    nodes, edges = new_parts(other)
+    later = other.check_parts(nodes, edges)
+    other.move_node(other.by_name("w").id, 5.0, 5.0)
+    with pytest.raises(StaleParts):  # the graph changed since the check
+        other.add_checked(later)
+    with pytest.raises(StaleParts):  # another graph
+        seed_graph().add_checked(other.check_parts(nodes, edges))
+    assert len(other) == 10
