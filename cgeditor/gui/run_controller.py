@@ -8,7 +8,7 @@ all paint from it. Problems go to the messages dock and the status bar.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QSpinBox
@@ -19,7 +19,7 @@ from cgeditor.gui.docks.trace import TraceWidget
 from cgeditor.gui.scalar_fix import ScalarFix
 from cgeditor.model.display import RunDisplay, build_display
 from cgeditor.model.explain import Explanation, explain
-from cgeditor.model.number_text import run_summary
+from cgeditor.model.number_text import issue_line, status_text
 from cgeditor.model.run import RunResult, RunState
 from cgeditor.model.stepping import Stepper
 
@@ -54,6 +54,7 @@ class RunController(QObject):
         self._live = self._playing = self._running = False
         self._summary = True  # the status line may show the run's numbers
         self._logged: set[str] = set()
+        self._order: list[str] | None = None  # the execution order last published
         self._live_timer = QTimer(self)  # coalesces a burst of edits into one Live re-run
         self._live_timer.setSingleShot(True)
         self._live_timer.setInterval(0)
@@ -133,15 +134,18 @@ class RunController(QObject):
             self.mark_stale()  # a rename still reaches the stale run's labels
 
     def _on_moved(self) -> None:
-        """Without an explicit output the last sink in execution order is the output, and a
-        move can reorder ties: the run shown may then differentiate what is no longer the
-        output, which every follower must hear as a structural edit."""
+        """A move can reorder ties in the execution order: the badges and the trace follow
+        at once. Without an explicit output the last sink in that order is the output: the
+        run shown may then differentiate what is no longer the output, which every
+        follower must hear as a structural edit."""
         result, graph = self.result, self.graph
-        if result is None or self.stale or graph is None or graph.explicit_output is not None \
-                or result.plan is None or not result.ids:
+        if result is None or graph is None or graph.order() == self._order:
             return
-        if graph.output != result.ids[result.plan.output]:
-            self.ctx.document.announce_structural()
+        if not self.stale and graph.explicit_output is None and result.plan is not None \
+                and result.ids and graph.output != result.ids[result.plan.output]:
+            self.ctx.document.announce_structural()  # marks the run stale, and publishes
+            return
+        self._publish()
 
     def mark_stale(self) -> None:
         """The shown run no longer describes what the canvas shows (an edit, or training
@@ -316,7 +320,7 @@ class RunController(QObject):
         self.result, self.stale = result, False
         names = {self.graph.nodes[i].name for i in result.problems} if self.graph else set()
         lines = [f"not run: {message}" for message in result.problems.values()]
-        lines += [_issue_line(name, issue) for name, issue in result.issues.items()
+        lines += [issue_line(name, issue) for name, issue in result.issues.items()
                   if name not in names]
         if result.grad_note:
             lines.append(result.grad_note)
@@ -343,9 +347,11 @@ class RunController(QObject):
 
     def _publish(self) -> None:
         exp = self.explanation
+        # The order badges number by the graph's order now: a move can reorder ties.
+        self._order = self.graph.order() if self.graph is not None and self.result else None
         display = build_display(
             self.result, self.stepper, self.stale,
-            exp.node_ids() if exp else (), exp.wire_keys() if exp else ())
+            exp.node_ids() if exp else (), exp.wire_keys() if exp else (), self._order)
         self.state = RunState(self.result, display, self.stale, self.selected, exp)
         self.published.emit(self.state)
 
@@ -370,29 +376,4 @@ class RunController(QObject):
             if line not in self._logged:
                 self.ctx.log(line)
         self._logged = set(lines)
-
-
-def status_text(result: RunResult, numbers: bool = True) -> str:
-    """One line for the status bar: the root cause of a failed run (where to fix it), else
-    why no gradient was computed, else where the first non-finite number appeared, else
-    (unless not ``numbers``) the output's value and the inputs' gradients
-    ('J = 2 · ∂J/∂w = −4, …')."""
-    cause = result.root_cause()
-    if cause is not None:
-        name, issue = cause
-        text = f"{name} could not run: {issue.message}"
-        return f"{text} (so no gradients)" if result.grad_note else text
-    if result.grad_note:
-        return result.grad_note
-    origin = result.origin()
-    if origin:
-        return _issue_line(origin, result.issues[origin])
-    return run_summary(result) if numbers else ""
-
-
-def _issue_line(name: str, issue: Any) -> str:
-    kind = {"nonfinite": "non-finite value", "nonfinite_grad": "non-finite gradient",
-            "skipped": "skipped", "error": "error"}.get(issue.kind, issue.kind)
-    origin = " [origin: the first non-finite number appeared here]" if issue.origin else ""
-    return f"{name}: {kind}: {issue.message}{origin}"
 

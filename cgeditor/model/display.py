@@ -4,7 +4,7 @@ text in them comes from number_text."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
@@ -113,6 +113,9 @@ class RunDisplay:
     stale: bool = False
     lit_wires: frozenset[tuple[str, str]] = frozenset()  # highlighted: read now, or explained
     dimmed: frozenset[str] = frozenset()  # node ids not reached yet while stepping
+    # The run's slots in the graph's execution order as it is now (a move can reorder ties
+    # after the run): the order the badges number and the trace lists.
+    rows: tuple[int, ...] = ()
 
     def node(self, node_id: str) -> NodeDisplay:
         return self.nodes.get(node_id, BLANK_NODE)
@@ -126,11 +129,14 @@ class RunDisplay:
 
 def build_display(result: RunResult | None, stepper: Stepper | None = None, stale: bool = False,
                   highlight: Iterable[str] = (),
-                  highlight_wires: Iterable[tuple[str, str]] = ()) -> RunDisplay:
+                  highlight_wires: Iterable[tuple[str, str]] = (),
+                  order: Sequence[str] | None = None) -> RunDisplay:
     """The display state of ``result`` as the stepper has revealed it (all of it without one).
 
     ``highlight`` / ``highlight_wires`` are node ids and (dst id, port) keys to emphasise,
-    such as the paths the chain-rule explainer shows. Node states of the previous call whose
+    such as the paths the chain-rule explainer shows. ``order`` is the graph's execution
+    order now (node ids; the run's own when None): the order badges number nodes by it, so
+    they stay true after a move reorders ties. Node states of the previous call whose
     numbers and marks are unchanged are reused as they are: no formatting, and a painter can
     skip them by identity (a Live re-run after moving a node changes no number at all)."""
     if result is None or result.plan is None:
@@ -139,7 +145,8 @@ def build_display(result: RunResult | None, stepper: Stepper | None = None, stal
     marked = set(highlight)
     old = _previous_nodes
     out = result.output or "J"
-    nodes = {node_id: _node_display(result, view, i, out, (stale, node_id in marked),
+    rows, badges = _current_order(result.ids, order)
+    nodes = {node_id: _node_display(result, view, i, out, (badges[i], stale, node_id in marked),
                                     old.get(node_id))
              for i, node_id in enumerate(result.ids)}
     wires = WireDisplays(result, view, set(highlight_wires))
@@ -148,7 +155,20 @@ def build_display(result: RunResult | None, stepper: Stepper | None = None, stal
     _previous_nodes.update(nodes)
     phase = "done" if stepper is None else stepper.phase
     current = None if stepper is None else stepper.current_id
-    return RunDisplay(nodes, wires, phase, current, stale, wires.lit, dimmed)
+    return RunDisplay(nodes, wires, phase, current, stale, wires.lit, dimmed, rows)
+
+
+def _current_order(ids: list[str], order: Sequence[str] | None
+                   ) -> tuple[tuple[int, ...], list[str]]:
+    """The run's slots in ``order`` (slots of nodes it lacks last, in run order) and each
+    slot's badge: its 1-based place in ``order``, '' for a node no longer in the graph."""
+    if order is None or list(order) == ids:
+        return tuple(range(len(ids))), [str(i + 1) for i in range(len(ids))]
+    place = {node_id: k for k, node_id in enumerate(order)}
+    missing = len(order)
+    rows = sorted(range(len(ids)), key=lambda i: (place.get(ids[i], missing), i))
+    badges = [str(place[n] + 1) if n in place else "" for n in ids]
+    return tuple(rows), badges
 
 
 # The node states of the last build: reusing one needs equal numbers and marks, so whichever
@@ -195,7 +215,8 @@ def _same(a: Any, b: Any) -> bool:
 
 
 def _node_display(result: RunResult, view: _Revealed, i: int, out: str,
-                  marks: tuple[bool, bool], old: NodeDisplay | None) -> NodeDisplay:
+                  marks: tuple[str, bool, bool], old: NodeDisplay | None) -> NodeDisplay:
+    """``marks``: the order badge, stale, highlighted."""
     name = result.order[i]
     value = result.raw_values[i] if view.value(i) else None
     grad = result.grads.get(name) if view.grad(i) else None
@@ -204,7 +225,7 @@ def _node_display(result: RunResult, view: _Revealed, i: int, out: str,
     show_issue = issue is not None and (view.grad(i) if issue.kind == "nonfinite_grad"
                                         else view.value(i) or issue.kind == "error")
     error = issue.message if show_issue else ""
-    state = (str(i + 1), marks[0], marks[1], error, bool(show_issue and issue.origin),
+    state = (*marks, error, bool(show_issue and issue.origin),
              view.dimmed(i), i == view.current)
     if old is not None and old.name == name and old.output == out \
             and _same(old.value, value) and _same(old.grad, grad) \

@@ -249,3 +249,30 @@ def local_text(local: Any, target: str, source: str, port: str | None = None) ->
         return ""
     suffix = f"[{port}]" if port else ""
     return f"∂{target}/∂{source}{suffix} = {value_text(local)}"
+
+
+def status_text(result: RunResult, numbers: bool = True) -> str:
+    """One line for the status bar: the root cause of a failed run (where to fix it), else
+    why no gradient was computed, else where the first non-finite number appeared, else
+    (unless not ``numbers``) the output's value and the inputs' gradients
+    ('J = 2 · ∂J/∂w = −4, …')."""
+    cause = result.root_cause()
+    if cause is not None:
+        name, issue = cause
+        text = f"{name} could not run: {issue.message}"
+        return f"{text} (so no gradients)" if result.grad_note else text
+    if result.grad_note:
+        return result.grad_note
+    origin = result.origin()
+    if origin:
+        return issue_line(origin, result.issues[origin])
+    return run_summary(result) if numbers else ""
+
+
+def issue_line(name: str, issue: Any) -> str:
+    """A node's problem as the messages say it: 'lg: non-finite value: … [origin: …]'."""
+    kind = {"nonfinite": "non-finite value", "nonfinite_grad": "non-finite gradient",
+            "skipped": "skipped", "error": "error"}.get(issue.kind, issue.kind)
+    origin = " [origin: the first non-finite number appeared here]" if issue.origin else ""
+    return f"{name}: {kind}: {issue.message}{origin}"
+

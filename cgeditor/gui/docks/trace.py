@@ -23,7 +23,12 @@ def trace_rows(result: RunResult | None, display: RunDisplay) -> list[tuple[str,
     """One row per node in execution order; values and gradients only where revealed."""
     if result is None or result.plan is None:
         return []
-    return [trace_row(result, display, i) for i in range(len(result.plan.steps))]
+    return [trace_row(result, display, i) for i in _slots(result, display)]
+
+
+def _slots(result: RunResult, display: RunDisplay) -> tuple[int, ...]:
+    """The run's slots in the order the canvas numbers them (the graph's, after a move)."""
+    return display.rows or tuple(range(len(result.ids)))
 
 
 def trace_row(result: RunResult, display: RunDisplay, i: int) -> tuple[str, ...]:
@@ -41,7 +46,8 @@ def trace_row(result: RunResult, display: RunDisplay, i: int) -> tuple[str, ...]
     value = shown.value_text
     if not value and shown.error_text and result.raw_values[i] is None:
         value = NOT_RUN
-    return (str(i + 1), step.name, result.op_of(i), inputs, value, shown.grad_value)
+    return (shown.order_badge or "–", step.name, result.op_of(i), inputs, value,
+            shown.grad_value)
 
 
 class TraceModel(QAbstractTableModel):
@@ -53,19 +59,21 @@ class TraceModel(QAbstractTableModel):
         self.ids: list[str] = []
         self._run: tuple[RunResult, RunDisplay] | None = None
         self._rows: dict[int, tuple[str, ...]] = {}
+        self._slots: tuple[int, ...] = ()  # row -> the run's slot
 
     def set_run(self, result: RunResult | None, display: RunDisplay) -> None:
         self.beginResetModel()
         has_rows = result is not None and result.plan is not None
         self._run = (result, display) if has_rows else None
-        self.ids = list(result.ids) if has_rows and result is not None else []
+        self._slots = _slots(result, display) if has_rows and result is not None else ()
+        self.ids = [result.ids[i] for i in self._slots] if result is not None else []
         self._rows = {}
         self.endResetModel()
 
     def row(self, i: int) -> tuple[str, ...]:
         text = self._rows.get(i)
         if text is None and self._run is not None:
-            text = self._rows[i] = trace_row(*self._run, i)
+            text = self._rows[i] = trace_row(*self._run, self._slots[i])
         return text or ()
 
     @property

@@ -1,0 +1,63 @@
+"""The execution-order badges on the nodes, and the trace's step column, number the graph's
+order as it is now: a move that reorders ties renumbers them at once, run current or stale."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtTest import QTest
+
+
+def press(window, key: Qt.Key) -> None:
+    window.view.setFocus()
+    QTest.keyClick(window.view.viewport(), key)
+
+
+def badges(window) -> dict[str, str]:
+    return {window.graph.nodes[i].name: item.display.order_badge
+            for i, item in window.scene.nodes.items()}
+
+
+def expected(window) -> dict[str, str]:
+    """Each node's 1-based place in the graph's execution order today."""
+    return {window.graph.nodes[i].name: str(k + 1) for k, i in enumerate(window.graph.order())}
+
+
+def trace_steps(window) -> list[tuple[str, str]]:
+    return [(row[0], row[1]) for row in window.run.trace.model.rows]
+
+
+def drag_left_of(canvas, name: str, other: str) -> None:
+    """Drag ``name`` by its header to 200 units left of ``other``."""
+    start = canvas.header(name)
+    end = QPointF(canvas.item(other).pos().x() - 200 + 80, start.y())
+    canvas.drag(start, end)
+
+
+def test_a_move_that_reorders_ties_renumbers_badges_and_trace(window, canvas) -> None:
+    press(window, Qt.Key.Key_F6)
+    assert badges(window) == expected(window)
+    assert badges(window)["y"] != "1"
+    drag_left_of(canvas, "y", "w")  # y, a source, is now the leftmost: it runs first
+    assert window.graph.order()[0] == canvas.id("y")
+    assert badges(window) == expected(window) and badges(window)["y"] == "1"
+    assert not window.run.stale  # the numbers are those of the same graph
+    order = [window.graph.nodes[i].name for i in window.graph.order()]
+    assert trace_steps(window) == [(str(k + 1), name) for k, name in enumerate(order)]
+    assert canvas.item("y").display.grad_text == "∂J/∂y = \u22122"
+
+
+def test_a_stale_run_renumbers_too(window, canvas) -> None:
+    press(window, Qt.Key.Key_F6)
+    window.editor.rename(canvas.id("c"), "wx")
+    field = window.inspector  # a structural edit: the attr of sq
+    canvas.click(canvas.header("sq"))
+    exponent = field.fields["attr_exponent"]
+    exponent.edit.selectAll()
+    QTest.keyClicks(exponent.edit, "3")
+    QTest.keyClick(exponent.edit, Qt.Key.Key_Return)
+    assert window.run.stale
+    drag_left_of(canvas, "y", "w")
+    assert badges(window) == expected(window) and badges(window)["y"] == "1"
+    assert canvas.item("y").display.stale
+    window.undo_stack.undo()  # the move back: the old numbering again
+    assert badges(window) == expected(window) and badges(window)["y"] != "1"
