@@ -178,9 +178,17 @@ def _gradient(i: int, sofar: str, lines: list[str], rows: _Rows) -> str:
 
 def _added(j: int, sofar: str, term: str, sums: dict[int, int], lines: list[str],
            rows: _Rows) -> str:
-    """Writes ``sofar + term`` (node j's gradient so far plus one more term) to a new name."""
+    """Writes ``sofar + term`` (node j's gradient so far plus one more term) to a new name.
+
+    In buffered code a sum after the first adds in place into the previous sum's row: a
+    partial sum is read by nothing but the next one, and a fan-in of n terms then writes one
+    row instead of n - 1 (each fresh row is memory the processor must fetch)."""
     sums[j] = sums.get(j, 0) + 1
     name = f"g{j}_{sums[j]}"
+    if sums[j] > 1 and sofar in rows.held:  # sofar is g{j}_{n - 1}, our own row
+        rows.held.add(name)
+        lines.append(f"    {name} = add({sofar}, {term}, out={sofar})")
+        return name
     out_form = f"add({sofar}, {term}, out={_ROW})" if rows.on else None
     lines.append(f"    {name} = {rows.into(name, f'{sofar} + {term}', out_form, len(lines))}")
     return name
