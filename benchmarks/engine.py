@@ -65,11 +65,21 @@ def chain_plan(layers: int, size: int | None, w: Any = None) -> Plan:
     return compile_plan(steps)
 
 
-def time_cgeditor(layers: int, size: int | None, repeats: int, compiled: bool) -> float:
+def best_interleaved(fns: dict[str, Callable[[], Any]], repeats: int) -> dict[str, float]:
+    """Best CPU time of each of ``fns``, taking turns ``repeats`` times (three calls a turn,
+    so that each is timed with its own code and data in the caches): on a shared machine the
+    load comes and goes, and taking turns exposes every peer to it alike."""
+    times: dict[str, list[float]] = {name: [] for name in fns}
+    for _ in range(repeats):
+        for name, fn in fns.items():
+            times[name].append(best(fn, 3))
+    return {name: min(spent) for name, spent in times.items()}
+
+
+def run_cgeditor(layers: int, size: int | None, compiled: bool) -> Callable[[], Any]:
     plan = chain_plan(layers, size)
     assert not forward(plan, compiled=compiled).issues, "benchmark chain went non-finite"
-    return best(lambda: backward(plan, forward(plan, compiled=compiled).values,
-                                 compiled=compiled), repeats)
+    return lambda: backward(plan, forward(plan, compiled=compiled).values, compiled=compiled)
 
 
 def irregular_plan(nodes: int, size: int | None) -> Plan:
@@ -130,11 +140,12 @@ def tanh_microseconds(repeats: int) -> tuple[float, float | None]:
     """µs for one float64 tanh over 1,000 of the chain's values, numpy and torch: tanh is
     most of the tensor chain's forward pass, and no numpy code can run it faster."""
     h = leaves(1000)[0]
-    mine = best(lambda: [np.tanh(h) for _ in range(100)], repeats) * 1e4
-    if torch is None:
-        return mine, None
-    th = torch.tensor(h, dtype=torch.float64)
-    return mine, best(lambda: [torch.tanh(th) for _ in range(100)], repeats) * 1e4
+    runs = {"numpy": lambda: [np.tanh(h) for _ in range(100)]}
+    if torch is not None:
+        th = torch.tensor(h, dtype=torch.float64)
+        runs["torch"] = lambda: [torch.tanh(th) for _ in range(100)]
+    times = best_interleaved(runs, repeats)
+    return times["numpy"] * 1e4, times["torch"] * 1e4 if torch is not None else None
 
 
 def time_micrograd(layers: int, repeats: int) -> float:
@@ -166,7 +177,7 @@ def time_micrograd(layers: int, repeats: int) -> float:
     return result[0]
 
 
-def time_torch(layers: int, size: int | None, repeats: int) -> float:
+def run_torch(layers: int, size: int | None) -> Callable[[], Any]:
     params = [torch.tensor(v, dtype=torch.float64, requires_grad=True) for v in leaves(size)]
 
     def run() -> None:
@@ -176,7 +187,7 @@ def time_torch(layers: int, size: int | None, repeats: int) -> float:
         for _ in range(layers):
             h = torch.tanh(h * w + b)
         h.sum().backward()
-    return best(run, repeats)
+    return run
 
 
 def straight_line_python(layers: int) -> Callable[[float, float, float], tuple]:
@@ -194,12 +205,12 @@ def straight_line_python(layers: int) -> Callable[[float, float, float], tuple]:
     return namespace["run"]
 
 
-def time_python(layers: int, repeats: int) -> float:
+def run_python(layers: int) -> Callable[[], Any]:
     run = straight_line_python(layers)
-    return best(lambda: run(H0, W, B), repeats)
+    return lambda: run(H0, W, B)
 
 
-def time_numpy(layers: int, size: int, repeats: int) -> float:
+def run_numpy(layers: int, size: int) -> Callable[[], Any]:
     """The same math in numpy by hand: a loop forward keeping each h, a loop backward."""
     h0, w, b = leaves(size)
 
@@ -213,7 +224,7 @@ def time_numpy(layers: int, size: int, repeats: int) -> float:
             gb = gb + ga
             gw = gw + ga * hs[k - 1]
             g = ga * w
-    return best(run, repeats)
+    return run
 
 
 def time_autograd(layers: int, size: int | None, repeats: int) -> float | None:
@@ -248,14 +259,15 @@ def jax_compile_seconds(layers: int) -> float | None:
 def peer_row(kind: str, layers: int, repeats: int) -> str:
     size = None if kind == "scalar" else 1000
     per = 1e6 / (3 + 3 * layers)  # µs per node
-    cg = time_cgeditor(layers, size, repeats, True) * per
-    careful = time_cgeditor(layers, size, repeats, False) * per
+    runs = {"cg": run_cgeditor(layers, size, True), "careful": run_cgeditor(layers, size, False),
+            "hand": run_python(layers) if size is None else run_numpy(layers, size)}
+    if torch is not None:
+        runs["torch"] = run_torch(layers, size)
+    times = {name: spent * per for name, spent in best_interleaved(runs, repeats).items()}
+    cg, careful, hand, th = times["cg"], times["careful"], times["hand"], times.get("torch")
     build_ms = min(compile_seconds(layers, size, False) for _ in range(3)) * 1e3
     seen_ms = min(compile_seconds(layers, size, True) for _ in range(3)) * 1e3
     mg = time_micrograd(layers, max(2, repeats // 3)) * per if size is None else None
-    th = time_torch(layers, size, repeats) * per if torch is not None else None
-    hand = (time_python(layers, repeats) if size is None
-            else time_numpy(layers, size, repeats)) * per
     ag = time_autograd(layers, size, repeats)
     jax_s = jax_compile_seconds(layers) if size is None else None
     return (f"{kind:<7}{3 + 3 * layers:>7}{num(cg, 10)}{num(careful, 10)}{num(build_ms, 11, '.1f')}"
