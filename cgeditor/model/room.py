@@ -80,9 +80,10 @@ class _Index:
 
     def hits(self, rect: Rect, skip: Iterable[str] = ()) -> list[str]:
         """Keys whose rectangles overlap ``rect``, in a stable order."""
-        near = {k for cell in self._span(rect) for k in self.cells.get(cell, ())}
+        cells, rects = self.cells, self.rects  # looked up once, not per cell
+        near = {k for cell in self._span(rect) for k in cells.get(cell, ())}
         near.difference_update(skip)
-        return sorted(k for k in near if _overlap(self.rects[k], rect))
+        return sorted(k for k in near if _overlap(rects[k], rect))
 
 
 def make_room(rects: Mapping[str, Rect], grown: Mapping[str, Rect] | None = None,

@@ -130,3 +130,17 @@ def test_a_payload_the_graph_refuses_changes_nothing(window, words: str) -> None
     assert window.undo_stack.count() == steps
     assert not graph.has_name("p") and not graph.has_name("q")
     assert graph._id_counter >= ids  # ids drawn for the refused nodes are never reused
+
+
+def test_outlines_are_each_items_outline_where_it_stands(window) -> None:
+    """What make-room reads: the same floats as outline() translated to the item's place,
+    for nodes of every size and at places that are not whole units."""
+    from cgeditor.gui.canvas.scene import _outline_at
+
+    scene = window.scene
+    first = next(iter(scene.nodes.values()))
+    first.setPos(12.3, -45.6)
+    outlines = scene.outlines()
+    assert outlines.keys() == scene.nodes.keys()
+    for node_id, item in scene.nodes.items():
+        assert outlines[node_id] == _outline_at(item.pos(), item.width(), item.rect_height())
