@@ -47,9 +47,7 @@ class DeleteNodes(EditCommand):
         super().__init__(f"Delete {plural(len(ids), 'node')}")
         self.graph = graph
         self.nodes = [node_record(graph, node_id) for node_id in ids]
-        wires = {key: graph.source_of(*key) for node_id in ids
-                 for key in graph.wire_keys(node_id)}
-        self.wires = [(src, dst, port) for (dst, port), src in wires.items()]
+        self.wires = [(e.src, e.dst, e.port) for e in graph.edges_touching(ids)]
         self.output = graph.explicit_output if graph.explicit_output in ids else None
         self.order: list[str] = []
 
@@ -57,10 +55,7 @@ class DeleteNodes(EditCommand):
         graph = self.graph
         self.order = list(graph.nodes)
         with graph.batch():
-            for _src, dst, port in self.wires:
-                graph.disconnect(dst, port)
-            for record in self.nodes:
-                graph.remove_node(record["node_id"])
+            graph.remove_parts(record["node_id"] for record in self.nodes)
 
     def undo(self) -> None:
         graph = self.graph
@@ -128,6 +123,5 @@ class AddParts(EditCommand):
                 self.graph.add_parts(self.nodes, self.links, known_acyclic=True)
 
     def undo(self) -> None:
-        with self.graph.batch():  # each node takes its wires with it
-            for record in reversed(self.nodes):
-                self.graph.remove_node(record["node_id"])
+        with self.graph.batch():  # the nodes take their wires with them
+            self.graph.remove_parts(record["node_id"] for record in reversed(self.nodes))

@@ -196,13 +196,11 @@ class MoveNodes(EditCommand):
 
     def redo(self) -> None:
         with self.graph.batch():
-            for node_id, (_old, new) in self.moves.items():
-                self.graph.move_node(node_id, *new)
+            self.graph.move_nodes({node_id: new for node_id, (_old, new) in self.moves.items()})
 
     def undo(self) -> None:
         with self.graph.batch():
-            for node_id, (old, _new) in self.moves.items():
-                self.graph.move_node(node_id, *old)
+            self.graph.move_nodes({node_id: old for node_id, (old, _new) in self.moves.items()})
 
 
 class Rename(EditCommand):

@@ -23,9 +23,10 @@ if TYPE_CHECKING:
     from cgeditor.gui.editor import Editor
 
 # The model's announcements that make derived numbers (results, checks, costs) stale. Not
-# node_moved: a move changes no number.
+# node_moved or nodes_moved: a move changes no number.
 EDIT_SIGNALS = ("node_added", "node_removed", "node_renamed", "value_changed",
-                "attrs_changed", "edge_added", "edge_removed", "output_changed", "parts_added")
+                "attrs_changed", "edge_added", "edge_removed", "output_changed", "parts_added",
+                "parts_removed")
 
 
 class Document(QObject):

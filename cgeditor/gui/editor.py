@@ -172,7 +172,7 @@ class Editor:
         ids = [i for i in dict.fromkeys(ids) if i in self.graph.nodes]
         if not ids:
             return
-        wires = len({key for node_id in ids for key in self.graph.wire_keys(node_id)})
+        wires = len(self.graph.edges_touching(ids))
         self.push(B.delete_nodes(self.graph, ids))
         if len(ids) > 1:
             self.report(f"Deleted {C.parts_text(len(ids), wires)}")

@@ -38,6 +38,7 @@ from cgeditor.model.graph_parts import (
     checked_parts,
     insert_parts,
 )
+from cgeditor.model.graph_removal import Removal
 from cgeditor.model.naming import Naming
 from cgeditor.model.node import MAX_NAME_LENGTH, RESERVED_NAMES, Edge, Node
 from cgeditor.model.signals import Signal
@@ -49,7 +50,7 @@ if TYPE_CHECKING:
 
 __all__ = ["MAX_NAME_LENGTH", "RESERVED_NAMES", "Edge", "Graph", "Node"]
 
-class Graph(Naming):
+class Graph(Naming, Removal):
     """A computation graph that stays acyclic, with one edge at most into each input port."""
 
     def __init__(self) -> None:
@@ -70,6 +71,8 @@ class Graph(Naming):
         self.value_changed, self.attrs_changed = Signal(), Signal()
         self.edge_added, self.edge_removed = Signal(), Signal()
         self.parts_added = Signal()  # (nodes, edges as (src, dst, port)): one add_parts
+        # Many nodes at once, one announcement each: (nodes, edges) removed; nodes moved.
+        self.parts_removed, self.nodes_moved = Signal(), Signal()
         self.output_changed, self.changed = Signal(), Signal()
         self.evaluated, self.invalidated = Signal(), Signal()
         # Around a bulk edit: observers may hold per-node work and do it once at the end.
@@ -243,36 +246,6 @@ class Graph(Naming):
         self.nodes[node.id] = node
         self._by_name[node.name] = node.id
 
-    def remove_node(self, node_id: str) -> Node:
-        """Remove a node and, first, every edge touching it (each announced)."""
-        node = self.node(node_id)
-        for edge in self.in_edges(node_id) + self.out_edges(node_id):
-            self.disconnect(edge.dst, edge.port)
-        del self.nodes[node_id]
-        del self._by_name[node.name]
-        self._nx.remove_node(node_id)
-        if self._output == node_id:
-            self._output = None
-        self._order = None
-        self.node_removed.emit(node)
-        self._changed()
-        return node
-
-    def reorder(self, ids: Iterable[str]) -> None:
-        """Put the nodes in the order of ``ids`` (those present; any others follow), as
-        undoing a bulk delete must: one pass, not one place_at per node."""
-        nodes = self.nodes
-        first = {i: nodes[i] for i in ids if i in nodes}
-        self.nodes = {**first, **{i: n for i, n in nodes.items() if i not in first}}
-
-    def place_at(self, node_id: str, index: int) -> None:
-        """Put a node back at ``index`` in insertion order (the order files list nodes in),
-        so undoing a delete restores the file exactly."""
-        node = self.node(node_id)
-        rest = [n for n in self.nodes.values() if n.id != node_id]
-        rest.insert(max(0, min(index, len(rest))), node)
-        self.nodes = {n.id: n for n in rest}
-
     def connect(self, src: str, dst: str, port: str, *, known_acyclic: bool = False) -> Edge:
         """Add the edge ``src -> dst.port``; raises the typed GraphError of a refusal.
         ``known_acyclic``: the caller knows the edge closes no cycle (an undo putting back an
@@ -318,6 +291,17 @@ class Graph(Naming):
         node.x, node.y = float(x), float(y)
         self._order = None  # ties in the order are broken left to right
         self.node_moved.emit(node)
+        self._changed(invalidate=False)
+
+    def move_nodes(self, places: Mapping[str, tuple[float, float]]) -> None:
+        """Put each node of ``places`` ({id: (x, y)}) there, announced once on
+        ``nodes_moved`` (the Nodes), not on node_moved each. Raises UnknownNodeError,
+        changing nothing, for an id not in the graph."""
+        moved = [self.node(node_id) for node_id in places]
+        for node, (x, y) in zip(moved, places.values(), strict=True):
+            node.x, node.y = float(x), float(y)
+        self._order = None  # ties in the order are broken left to right
+        self.nodes_moved.emit(moved)
         self._changed(invalidate=False)
 
     def rename_node(self, node_id: str, name: str) -> None:

@@ -78,8 +78,8 @@ class NodeItem(NodeChrome, QGraphicsRectItem):
         self.flashing = False  # lit for a moment when a connection would close a cycle
         self.name = node.name
         self._title: QStaticText | None = None  # laid out at first detailed paint
-        # The overview's block: ((x, y, width, height), its QRectF), remade when one differs.
-        self.block: tuple[tuple[float, float, float, float], QRectF] | None = None
+        # The overview's block: [(x, y, width, height), its QRectF], set when one differs.
+        self.block: list[Any] | None = None
         self._hover: str | None = None
         self.value_shape = shape  # the value's shape, inferred before a run
         self.out_name = out_name  # the output's name, for the gradient row '∂J/∂w'

@@ -85,8 +85,11 @@ def _sort_blocks(scene: GraphScene, rect: QRectF
             continue
         key = (x, y, width, height)
         block = item.block
-        if block is None or block[0] != key:
-            block = item.block = (key, QRectF(x, y, width, height))
+        if block is None:
+            block = item.block = [key, QRectF(x, y, width, height)]
+        elif block[0] != key:  # moved or resized: the same rect, set anew (no new object)
+            block[0] = key
+            block[1].setRect(x, y, width, height)
         blocks = selected if node_id in chosen else plain
         blocks.setdefault(item.category, []).append(block[1])
     return plain, selected, special

@@ -39,7 +39,7 @@ _CACHED = QGraphicsItem.CacheMode.DeviceCoordinateCache
 SCENE_MARGIN = 3000.0
 # The graph's signals after which node shapes or gradient labels may differ.
 RESHAPING = ("node_added", "node_removed", "node_renamed", "value_changed", "attrs_changed",
-             "edge_added", "edge_removed", "output_changed", "parts_added")
+             "edge_added", "edge_removed", "output_changed", "parts_added", "parts_removed")
 
 
 def _outline_at(pos: QPointF, width: float, height: float) -> Rect:
@@ -103,7 +103,8 @@ class GraphScene(ModelSync, SceneGestures, RunLabels, QGraphicsScene):
             "node_moved": self._on_node_moved, "node_renamed": self._on_node_renamed,
             "value_changed": self._on_value_changed, "attrs_changed": self._on_attrs_changed,
             "edge_added": self._on_edge_added, "edge_removed": self._on_edge_removed,
-            "parts_added": self._on_parts_added,
+            "parts_added": self._on_parts_added, "parts_removed": self._on_parts_removed,
+            "nodes_moved": self._on_nodes_moved,
             "output_changed": self._on_output_changed,
             "batch_started": self._on_batch_started, "batch_finished": self._on_batch_finished,
         }

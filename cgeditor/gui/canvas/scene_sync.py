@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from PySide6.QtCore import QPointF, QTimer
+from PySide6.QtCore import QTimer
 
 from cgeditor.gui.canvas.drag_follow import place_wires, wires_of
 from cgeditor.gui.canvas.node_item import NodeItem
@@ -122,20 +122,28 @@ class ModelSync(SceneParts):
             self.removeItem(item)
 
     def _on_node_moved(self, node: Node) -> None:
+        self._on_nodes_moved([node])
+
+    def _on_nodes_moved(self, nodes: list[Node]) -> None:
+        """Items to where the model has their nodes and their wires re-routed, once each;
+        in a batch only the wires of items that were not there yet (a drag left its items
+        there, and DragFollow their wires)."""
         held = self._held
+        items = self.nodes
+        placed = []
+        for node in nodes:
+            if held is not None and node.id in held.nodes:  # its item is made at the end
+                continue
+            item = items[node.id]
+            if item.x() != node.x or item.y() != node.y:
+                item.setPos(node.x, node.y)
+                placed.append(node.id)
         if held is not None:
-            held.places.append((node.x, node.y))
-            if node.id in held.nodes:  # its item is made at the end, where it stands then
-                return
-        item = self.nodes[node.id]
-        placed = item.pos() != QPointF(node.x, node.y)
-        if placed:
-            item.setPos(node.x, node.y)
-        if held is None:
-            self.reroute_wires([node.id])
-            self._grow_rect(node.x, node.y)
-        elif placed:  # else a drag left the item there, and DragFollow its wires
-            held.moves.add(node.id)
+            held.places.extend((node.x, node.y) for node in nodes)
+            held.moves.update(placed)
+        else:
+            self.reroute_wires(node.id for node in nodes)
+            self._grow_over([(node.x, node.y) for node in nodes])
 
     def _on_batch_started(self) -> None:
         self.selection.hold()
@@ -151,10 +159,7 @@ class ModelSync(SceneParts):
 
     def _show_held(self, held: Held) -> None:
         """Put what the batch ``held`` changed on the canvas, each node and wire once."""
-        if held.places:
-            xs, ys = [p[0] for p in held.places], [p[1] for p in held.places]
-            self._grow_rect(min(xs), min(ys))
-            self._grow_rect(max(xs), max(ys))
+        self._grow_over(held.places)
         # Old items first take the final reserve, so the new ones are measured once with it.
         refit = self.reserve_shapes(reroute=False)
         for node in held.nodes.values():
@@ -167,6 +172,13 @@ class ModelSync(SceneParts):
         elif held.removed_wires:
             self.wire_layer.changed(self.wire_layer.boundingRect())
         self.reroute_wires(held.moves.union(refit))  # each wire once
+
+    def _grow_over(self, places: list[tuple[float, float]]) -> None:
+        """Grow the scene rect over every (x, y) of ``places``, in two steps."""
+        if places:
+            xs, ys = [p[0] for p in places], [p[1] for p in places]
+            self._grow_rect(min(xs), min(ys))
+            self._grow_rect(max(xs), max(ys))
 
     def _held_node(self, node: Node) -> bool:
         """Whether ``node`` arrived in this batch (its item, made at the end, shows all)."""
@@ -239,10 +251,31 @@ class ModelSync(SceneParts):
                 return
             held.removed_wires = True
         self.wire_layer.remove(key, repaint=held is None)
+        self._unplug(edge)
+
+    def _unplug(self, edge: Edge) -> None:
+        """The target's port of a removed wire shows no wire now."""
         dst = self.nodes.get(edge.dst)
         if dst is not None:
             dst.connected.discard(edge.port)
             dst.update()
+
+    def _on_parts_removed(self, nodes: list[Node], edges: list[Edge]) -> None:
+        """Many nodes and every wire touching them at once (Graph.remove_parts): the wire
+        layer repaints once and the selection is announced once."""
+        held = self._held
+        layer = self.wire_layer
+        gone = {node.id for node in nodes}
+        for edge in edges:
+            if held is not None and held.wires.pop((edge.dst, edge.port), None) is not None:
+                continue
+            layer.remove((edge.dst, edge.port), repaint=False)
+            if edge.dst not in gone:
+                self._unplug(edge)
+        with self.selection.held():
+            for node in nodes:
+                self._on_node_removed(node)
+        layer.changed(layer.boundingRect())
 
     def _on_output_changed(self, _node_id: str | None) -> None:
         if self._held is None:  # a batch marks the output and reserves at its end
