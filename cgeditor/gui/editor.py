@@ -172,10 +172,10 @@ class Editor:
         ids = [i for i in dict.fromkeys(ids) if i in self.graph.nodes]
         if not ids:
             return
-        wires = len(self.graph.edges_touching(ids))
-        self.push(B.delete_nodes(self.graph, ids))
-        if len(ids) > 1:
-            self.report(f"Deleted {C.parts_text(len(ids), wires)}")
+        cmd = B.delete_nodes(self.graph, ids)
+        self.push(cmd)
+        if isinstance(cmd, B.DeleteNodes):  # many: the message counts what went
+            self.report(f"Deleted {C.parts_text(len(ids), len(cmd.wires))}")
 
     def move(self, moves: dict[str, Any]) -> None:
         moves = {k: v for k, v in moves.items() if k in self.graph.nodes}

@@ -264,18 +264,21 @@ class ModelSync(SceneParts):
         """Many nodes and every wire touching them at once (Graph.remove_parts): the wire
         layer repaints once and the selection is announced once."""
         held = self._held
-        layer = self.wire_layer
         gone = {node.id for node in nodes}
+        keys = [(edge.dst, edge.port) for edge in edges]
+        if held is not None:  # wires added in this batch have no place in the layer yet
+            keys = [key for key in keys if held.wires.pop(key, None) is None]
+        self.wire_layer.remove_many(keys)
         for edge in edges:
-            if held is not None and held.wires.pop((edge.dst, edge.port), None) is not None:
-                continue
-            layer.remove((edge.dst, edge.port), repaint=False)
             if edge.dst not in gone:
                 self._unplug(edge)
         with self.selection.held():
+            # Deselected at once, not by each removal: Qt announces every selected item
+            # it removes, and re-counts the selection each time.
+            if self.selection.id_set() <= gone:
+                self.clearSelection()
             for node in nodes:
                 self._on_node_removed(node)
-        layer.changed(layer.boundingRect())
 
     def _on_output_changed(self, _node_id: str | None) -> None:
         if self._held is None:  # a batch marks the output and reserves at its end

@@ -155,6 +155,13 @@ class WireLayer(QGraphicsItem):
                 self._lines = None
         return wire
 
+    def remove_many(self, keys: Iterable[tuple[str, str]]) -> None:
+        """Take the wires ``keys`` away (those present), with one repaint of the layer."""
+        table = self.wires
+        for key in keys:
+            table.pop(key, None)
+        self.changed(self._bounds)
+
     def changed(self, rect: QRectF) -> None:
         """A wire in ``rect`` came, went, or changed state: repaint there."""
         self._lines = None
