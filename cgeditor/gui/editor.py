@@ -23,12 +23,12 @@ from cgeditor.gui import bulk_commands as B
 from cgeditor.gui import commands as C
 from cgeditor.gui import theme as T
 from cgeditor.gui.canvas.arrange import GAPS, scene_layout
-from cgeditor.gui.canvas.node_geometry import box_of, outline
 from cgeditor.gui.placement import (
     formula_parts,
     formula_placement,
     formula_report,
     free_spot_right_of,
+    paste_drop,
 )
 from cgeditor.model import collector
 from cgeditor.model.errors import CycleError, GraphError, SelfLoopError
@@ -292,10 +292,11 @@ class Editor:
         count = self._paste_counts.get(key, 0) + 1
         offset = PASTE_OFFSET * count
         nodes = payload["nodes"]
+        outlines = self.document.shown_scene().outlines()
+        drop = paste_drop(self.graph, outlines, nodes, offset, ROOM_GAPS)
         try:
             cmd, ids = B.add_parts(self.graph, f"Paste {C.plural(len(nodes), 'node')}", nodes,
-                                   payload["edges"], offset,
-                                   offset + self._paste_drop(nodes, offset))
+                                   payload["edges"], offset, offset + drop)
         except GraphError as exc:  # nothing was changed: the command was never pushed
             self.refuse(f"cannot paste: {exc}")
             return []
@@ -305,27 +306,6 @@ class Editor:
         self.reveal(ids)
         self.report(f"{verb} {C.parts_text(len(ids), len(payload['edges']))}")
         return ids
-
-    def _paste_drop(self, nodes: list[dict[str, Any]], offset: float) -> float:
-        """How much lower than ``offset`` pasted ``nodes`` go so they cover no node: placed
-        before they exist (moving 10k new items afterwards costs as much as a drag of them),
-        by the boxes their op, name and value predict; push moves what a wired op adds."""
-        out = self.graph.output
-        out_name = self.graph.nodes[out].name if out is not None else "J"
-        rects = self.document.shown_scene().outlines()
-        keys: list[str] = []
-        taken: set[str] = set()  # the names add_parts will give them, so the same widths
-        for spec in nodes:
-            value = spec.get("value")
-            name = self.graph.unique_name(spec["name"], taken)
-            box = box_of(spec["op"], name, spec.get("trainable", False),
-                         None if value is None else np.shape(value), out_name)
-            rect = outline(box.width, box.height).translated(spec["x"] + offset,
-                                                             spec["y"] + offset)
-            keys.append(f"\0{spec['key']}")  # apart from every node id
-            rects[keys[-1]] = (rect.x(), rect.y(), rect.width(), rect.height())
-        moved = make_room(rects, added=keys, gaps=ROOM_GAPS)
-        return moved[keys[0]][1] - rects[keys[0]][1] if keys and keys[0] in moved else 0.0
 
     def insert_formula(self, formula: Graph, matched: list[str]) -> list[str]:
         """Add ``formula`` to the right of the graph as one undo step, its inputs named in

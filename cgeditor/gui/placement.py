@@ -1,18 +1,22 @@
 """Where inserted nodes go: a formula laid out by the boxes its nodes will take, right of
-the graph; a reduction of the output beside it; and what an insert reports."""
+the graph; a reduction of the output beside it; a paste dropped below what it would cover;
+and what an insert reports."""
 
 from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 from PySide6.QtCore import QPointF, QRectF, QSizeF
 
 from cgeditor.gui import commands as C
 from cgeditor.gui import theme as T
 from cgeditor.gui.canvas.arrange import predicted_layout
+from cgeditor.gui.canvas.node_geometry import box_of, outline
 from cgeditor.model.errors import GraphError
 from cgeditor.model.formula_text import to_formula
 from cgeditor.model.graph import Graph
+from cgeditor.model.room import Gaps, Rect, make_room
 from cgeditor.model.run import infer_shapes
 
 FORMULA_GAP = 120.0  # between the existing graph and an inserted formula
@@ -82,3 +86,27 @@ def free_spot_right_of(scene: Any, node_id: str) -> tuple[float, float]:
             return x, y
     shown = scene.graph_rect()  # a crowded column: past every node
     return shown.right() + SPOT_GAP, item.pos().y()
+
+
+def paste_drop(graph: Graph, outlines: dict[str, Rect], nodes: list[dict[str, Any]],
+               offset: float, gaps: Gaps) -> float:
+    """How much lower than ``offset`` pasted ``nodes`` go so they cover none of the
+    ``outlines`` (the scene's): placed before they exist (moving 10k new items afterwards
+    costs as much as a drag of them), by the boxes their op, name and value predict; the
+    editor's push moves what a wired op adds."""
+    out = graph.output
+    out_name = graph.nodes[out].name if out is not None else "J"
+    rects = dict(outlines)
+    keys: list[str] = []
+    taken: set[str] = set()  # the names add_parts will give them, so the same widths
+    for spec in nodes:
+        value = spec.get("value")
+        name = graph.unique_name(spec["name"], taken)
+        box = box_of(spec["op"], name, spec.get("trainable", False),
+                     None if value is None else np.shape(value), out_name)
+        rect = outline(box.width, box.height).translated(spec["x"] + offset,
+                                                         spec["y"] + offset)
+        keys.append(f"\0{spec['key']}")  # apart from every node id
+        rects[keys[-1]] = (rect.x(), rect.y(), rect.width(), rect.height())
+    moved = make_room(rects, added=keys, gaps=gaps)
+    return moved[keys[0]][1] - rects[keys[0]][1] if keys and keys[0] in moved else 0.0
