@@ -20,6 +20,7 @@ from cgeditor import paths
 from cgeditor.gui import settings as app_settings
 from cgeditor.gui.commands import parts_text
 from cgeditor.gui.disk_state import OVERWRITE, RELOAD, SAVE_AS, DiskState, ask_conflict
+from cgeditor.gui.overlaps import part_overlaps
 from cgeditor.gui.recovery import Autosaver, RecoveryEntry, find_recovery
 from cgeditor.gui.settings import RecentFiles
 from cgeditor.model import files
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
     from cgeditor.gui.context import Context
 
 FILE_FILTER = "Computation graphs (*.cgraph);;All files (*)"
+MAX_NAMED = 5  # moved nodes named in an open's message line
 Button = QMessageBox.StandardButton
 
 
@@ -96,6 +98,7 @@ class DocumentController(QObject):
             # whatever settings object the window was built with.
             self.settings = app_settings.make_settings()
         self.path: str | None = None
+        self._parted: list[str] = []  # nodes moved off others as the document opened
         self.example: Path | None = None  # the bundled file this untitled graph came from
         self._watched: Graph | None = None
         self.autosave = Autosaver(self, lambda: app_settings.recovery_dir(self.settings),
@@ -145,6 +148,7 @@ class DocumentController(QObject):
         """Make ``graph`` the document; the old one's recovery file goes with it."""
         self.autosave.discard()
         self.ctx.document.replace(graph)
+        self._parted = part_overlaps(self.ctx.scene)  # before the watch: not an edit
         self._watch(graph)
         self.path, self.example = path, example
         self.disk.track(path)
@@ -154,6 +158,18 @@ class DocumentController(QObject):
         else:
             self.undo_stack.setClean()
         self.update_title()
+
+    def _holds(self, graph: Graph) -> str:
+        """What an opened document holds, for its line in the messages, and which nodes
+        were moved off others because the file placed them overlapping."""
+        text = graph_size(graph)
+        if self._parted:
+            names = ", ".join(self._parted[:MAX_NAMED])
+            more = f" and {len(self._parted) - MAX_NAMED} more" if \
+                len(self._parted) > MAX_NAMED else ""
+            text += (f"; moved {names}{more} off the nodes they overlapped in the file "
+                     "(Save keeps the new places)")
+        return text
 
     def _confirm_discard(self, doing: str) -> bool:
         """True when the current document may be replaced or closed."""
@@ -210,7 +226,7 @@ class DocumentController(QObject):
                 return False
         self._adopt(graph, os.path.abspath(path))
         self.recent.add(self.path)
-        self.ctx.log(f"Opened {self.path}: {graph_size(graph)}")
+        self.ctx.log(f"Opened {self.path}: {self._holds(graph)}")
         return True
 
     def save(self) -> bool:
@@ -313,7 +329,7 @@ class DocumentController(QObject):
         self._adopt(graph, entry.original, modified=True)
         entry.discard()
         self.ctx.log(f"Recovered {entry.original_name} as autosaved at {entry.when()}: "
-                     f"{graph_size(graph)}")
+                     f"{self._holds(graph)}")
         return True
 
     # --- the file changing under us -----------------------------------------------------
@@ -325,7 +341,7 @@ class DocumentController(QObject):
         if graph is None:
             return False
         self._adopt(graph, self.path)
-        self.ctx.log(f"Reloaded {self.path} as it is on disk: {graph_size(graph)}")
+        self.ctx.log(f"Reloaded {self.path} as it is on disk: {self._holds(graph)}")
         return True
 
     def _on_changed_on_disk(self, path: str) -> None:
@@ -346,7 +362,7 @@ class DocumentController(QObject):
         if graph is None or (ask and not self._confirm_discard("opening an example")):
             return False
         self._adopt(graph, None, example=Path(path))
-        self.ctx.log(f"Opened the example {Path(path).name}: {graph_size(graph)}")
+        self.ctx.log(f"Opened the example {Path(path).name}: {self._holds(graph)}")
         return True
 
     def maybe_close(self) -> bool:

@@ -9,7 +9,6 @@ messages saying what it did, in one wording: "Pasted 3 nodes, 2 wires".
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
@@ -22,7 +21,8 @@ from cgeditor.core.ops import REGISTRY
 from cgeditor.gui import bulk_commands as B
 from cgeditor.gui import commands as C
 from cgeditor.gui import theme as T
-from cgeditor.gui.canvas.arrange import GAPS, scene_layout
+from cgeditor.gui.canvas.arrange import scene_layout
+from cgeditor.gui.overlaps import ROOM_GAPS, body_corner
 from cgeditor.gui.placement import (
     formula_parts,
     formula_placement,
@@ -32,7 +32,7 @@ from cgeditor.gui.placement import (
 )
 from cgeditor.model import collector
 from cgeditor.model.errors import CycleError, GraphError, SelfLoopError
-from cgeditor.model.room import Gaps, make_room
+from cgeditor.model.room import make_room
 from cgeditor.model.values import coerce_attrs, parse_value_text
 
 if TYPE_CHECKING:
@@ -41,8 +41,6 @@ if TYPE_CHECKING:
     from cgeditor.model.graph import Graph
 
 PASTE_OFFSET = 40.0
-# A pushed node keeps the gaps auto layout leaves (room for the wire labels between columns).
-ROOM_GAPS = Gaps(down=GAPS["LR"][1], right=GAPS["LR"][0])
 
 
 class Editor:
@@ -142,8 +140,7 @@ class Editor:
         moves = {}
         for node_id, (x, y) in make_room(scene.outlines(), grown, added, ROOM_GAPS).items():
             old = (nodes[node_id].x, nodes[node_id].y)
-            # Whole units, rounded away from what it moved off: no new overlap by rounding.
-            new = (float(math.ceil(x + T.OUTSET_X)), float(math.ceil(y + T.OUTSET_TOP)))
+            new = body_corner(x, y)
             if new != old:
                 moves[node_id] = (old, new)
         if not moves:

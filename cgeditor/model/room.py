@@ -5,7 +5,8 @@ covers: a neighbour in its own column moves down, one in the next column moves r
 whatever those moves cover moves on in turn. New nodes (a paste, an inserted formula) that
 land on old ones move down together, keeping their own arrangement. Nothing else moves,
 so nodes placed by hand stay where they are unless something would cover them; two nodes
-that already overlapped before the change are left to the user.
+that already overlapped before the change are left to the user, except when a document
+opens: ``separate`` then parts the nodes whose saved places overlap.
 """
 
 from __future__ import annotations
@@ -103,6 +104,22 @@ def make_room(rects: Mapping[str, Rect], grown: Mapping[str, Rect] | None = None
         placed = set(fresh)
         before = {k: v for k, v in (grown or {}).items() if k in index.rects and k not in placed}
         _push(index, before, gaps, moved)
+    return moved
+
+
+def separate(rects: Mapping[str, Rect], gaps: Gaps = Gaps()) -> dict[str, Point]:
+    """New top-left corners that part outlines lying on each other (a file's saved places):
+    left to right, top to bottom, a node that overlaps one already kept in place moves
+    down past whatever it covers. Nodes that overlap nothing do not move, and nothing is
+    pushed; returns only the nodes that move."""
+    with collector.paused():
+        index = _Index(rects)
+        moved: dict[str, Point] = {}
+        kept: set[str] = set()
+        for key in sorted(rects, key=lambda k: (rects[k][0], rects[k][1], k)):
+            if not kept.isdisjoint(index.hits(index.rects[key], (key,))):
+                _drop_block(index, [key], gaps, moved)
+            kept.add(key)
     return moved
 
 

@@ -26,7 +26,7 @@ class AddConst(QUndoCommand):
 
     def redo(self) -> None:
         node = self.graph.add_node("const", value=self.value, node_id=self.node_id,
-                                   x=len(self.graph) * 10.0)
+                                   x=len(self.graph) * 300.0)  # apart: reopened as saved
         self.node_id = node.id
 
     def undo(self) -> None:

@@ -28,7 +28,7 @@ Button = QMessageBox.StandardButton
 def write_graph(path: Path, consts: int = 1) -> Path:
     graph = Graph()
     for k in range(consts):
-        graph.add_node("const", value=float(k), x=k * 50.0)
+        graph.add_node("const", value=float(k), x=k * 300.0)  # apart: opened as saved
     files.save(graph, path)
     return path
 

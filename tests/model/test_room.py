@@ -76,3 +76,24 @@ def test_nodes_that_overlapped_before_are_left_as_they_were() -> None:
              "b": (0.0, 110.0, 100.0, 60.0)}
     moved = make_room(rects, {"w": (0.0, 0.0, 100.0, 60.0)}, gaps=GAPS)
     assert moved == {"b": (0.0, 140.0)}  # x sat on w already; b is newly covered
+
+
+def test_separate_parts_overlaps_and_moves_nothing_else():
+    import random
+    from itertools import combinations
+
+    from cgeditor.model.room import _overlap, separate
+    rng = random.Random(7)
+    for _ in range(30):
+        rects = {f"n{k}": (rng.choice([0.0, 40.0, 400.0, 800.0]) + rng.random() * 60,
+                           rng.choice([0.0, 30.0, 500.0]) + rng.random() * 50, 150.0, 80.0)
+                 for k in range(rng.randint(2, 12))}
+        alone = {k for k, r in rects.items()
+                 if not any(_overlap(r, o) for j, o in rects.items() if j != k)}
+        moved = separate(rects)
+        after = {k: (*moved.get(k, r[:2]), r[2], r[3]) for k, r in rects.items()}
+        assert not [p for p in combinations(after, 2) if _overlap(after[p[0]], after[p[1]])]
+        assert alone.isdisjoint(moved)  # a node on no other stays where it was
+        assert all(moved[k][1] > rects[k][1] and moved[k][0] == rects[k][0] for k in moved)
+        first = min(rects, key=lambda k: (rects[k][0], rects[k][1], k))
+        assert first not in moved

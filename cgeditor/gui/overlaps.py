@@ -1,0 +1,42 @@
+"""Where room-making lands nodes on the canvas, and parting the nodes of an opened file
+whose saved places overlap (model.room.separate over the items' outlines)."""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+from cgeditor.gui import theme as T
+from cgeditor.gui.canvas.arrange import GAPS
+from cgeditor.model.room import Gaps, separate
+
+if TYPE_CHECKING:
+    from cgeditor.gui.canvas.scene import GraphScene
+
+# A pushed node keeps the gaps auto layout leaves (room for the wire labels between columns).
+ROOM_GAPS = Gaps(down=GAPS["LR"][1], right=GAPS["LR"][0])
+
+
+def body_corner(x: float, y: float) -> tuple[float, float]:
+    """The node position (its body's top-left) for an outline whose corner moved to
+    (``x``, ``y``): whole units, rounded away from what it moved off (right and down),
+    so rounding makes no new overlap."""
+    return float(math.ceil(x + T.OUTSET_X)), float(math.ceil(y + T.OUTSET_TOP))
+
+
+def part_overlaps(scene: GraphScene) -> list[str]:
+    """Move apart the nodes of ``scene``'s graph whose outlines lie on others, straight on
+    the graph (no undo step: this is how the document opens); the moved nodes' names. A
+    node that overlaps nothing stays where the file put it."""
+    scene.reserve_shapes()  # the boxes the nodes take before any run
+    graph = scene.graph
+    nodes = graph.nodes
+    moves = {}
+    for node_id, (x, y) in separate(scene.outlines(), ROOM_GAPS).items():
+        new = body_corner(x, y)
+        if new != (nodes[node_id].x, nodes[node_id].y):
+            moves[node_id] = new
+    with graph.batch():
+        for node_id, (x, y) in moves.items():
+            graph.move_node(node_id, x, y)
+    return sorted(nodes[node_id].name for node_id in moves)
