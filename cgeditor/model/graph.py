@@ -157,8 +157,8 @@ class Graph(Naming, Removal):
         """The output node's id: the one set explicitly, else the last sink in order."""
         if self._output in self.nodes:
             return self._output
-        sinks = [n for n in self.order() if self._nx.out_degree(n) == 0]
-        return sinks[-1] if sinks else None
+        succ = adjacency(self._nx)[0]  # the last sink: walked from the end, no degree views
+        return next((n for n in reversed(self.order()) if not succ[n]), None)
 
     @property
     def explicit_output(self) -> str | None:

@@ -198,7 +198,12 @@ class ModelSync(SceneParts):
         (unless ``reroute`` is False: the caller reroutes). The ids of the widened nodes."""
         self._reserve_timer.stop()
         self._outdated = False
-        self._shapes, self._out_name = shapes, out_name = self._reserved()
+        shapes, out_name = self._reserved()
+        if (shapes, out_name) == (self._shapes, self._out_name):
+            # Every item took these when made or at the last reserve (a drag's end: 10k
+            # items asked for nothing new).
+            return []
+        self._shapes, self._out_name = shapes, out_name
         moved = [node_id for node_id, item in self.nodes.items()
                  if item.set_reserve(shapes.get(item.name), out_name)]
         if reroute:
