@@ -96,14 +96,15 @@ def dumps(graph: Graph, ids: Iterable[str] | None = None) -> str:
     """Canonical text: sorted keys, shortest float repr, one node or edge per line. With
     ``ids``, the text of those nodes and the edges among them alone (see graph_to_data)."""
     lines = ["{"]
-    items = sorted(graph_to_data(graph, ids).items())
-    for k, (key, value) in enumerate(items):
-        comma = "," if k < len(items) - 1 else ""
-        if isinstance(value, list) and value:
-            rows = ",\n".join(f"    {_json(item)}" for item in value)
-            lines.append(f"  {_json(key)}: [\n{rows}\n  ]{comma}")
-        else:
-            lines.append(f"  {_json(key)}: {_json(value)}{comma}")
+    with collector.paused():  # 10^4 node dicts and lines that all outlive the loop
+        items = sorted(graph_to_data(graph, ids).items())
+        for k, (key, value) in enumerate(items):
+            comma = "," if k < len(items) - 1 else ""
+            if isinstance(value, list) and value:
+                rows = ",\n".join(f"    {_json(item)}" for item in value)
+                lines.append(f"  {_json(key)}: [\n{rows}\n  ]{comma}")
+            else:
+                lines.append(f"  {_json(key)}: {_json(value)}{comma}")
     lines.append("}")
     return "\n".join(lines) + "\n"
 

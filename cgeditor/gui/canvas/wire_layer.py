@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from cgeditor.gui import theme as T
 from cgeditor.gui.canvas.wire_item import curve_down, curve_xy, tangent_reach
+from cgeditor.model import collector
 
 # Beyond the control points: half the widest pen plus the round cap, so nothing is clipped.
 _PAD = (T.WIRE_WIDTH + 1.5) / 2 + 1.0
@@ -211,17 +212,23 @@ class WireLayer(QGraphicsItem):
             for wire in by_state[state]:
                 painter.drawPath(wire.path())
 
+    def _line_lists(self) -> dict[str, list[QLineF]]:
+        """Every visible wire as a straight line, listed by state; each wire learns its
+        index in its list (moved wires replace their line in place)."""
+        lines: dict[str, list[QLineF]] = {}
+        for wire in self.wires.values():
+            if wire.visible:
+                same = lines.setdefault(wire.state, [])
+                wire.line_at = len(same)
+                same.append(QLineF(*wire.ends))
+        return lines
+
     def paint_lines(self, painter: QPainter) -> None:
         """Zoomed out, where curves would be a few pixels long: every visible wire as a
         straight 1-pixel line, from lists kept until a wire changes (Qt clips them)."""
         if self._lines is None:
-            lines: dict[str, list[QLineF]] = {}
-            for wire in self.wires.values():
-                if wire.visible:
-                    same = lines.setdefault(wire.state, [])
-                    wire.line_at = len(same)
-                    same.append(QLineF(*wire.ends))
-            self._lines = lines
+            with collector.paused():  # 2·10^4 lasting lines: no cycles among them
+                self._lines = self._line_lists()
         palette = T.current().name
         for state in sorted(self._lines, key=_paint_rank):
             painter.setPen(_hairline(state, palette))
