@@ -84,26 +84,34 @@ _Driver = tuple[str, list[tuple[str, str]], tuple[int, ...] | None]
 
 def _driver(body: Body) -> _Driver:
     """A driver calling one function per chunk (its source, and each chunk's name and text):
-    chunk c returns the tuple ``t<c>`` of the names it assigns, and ``run`` returns them all
-    (after the arguments' elements when some are results, and before results passed in
-    unchanged, such as the seed s0), picking the results (positions, None when in order)."""
+    chunk c returns the tuple ``t<c>`` of the names it assigns that are results or that
+    later chunks read (a partial sum is usually neither: each returned name costs the
+    compiler about half a line), and ``run`` returns them all (after the arguments'
+    elements when some are results, and before results passed in unchanged, such as the
+    seed s0), picking the results (positions, None when in order)."""
     source = {n: k for k, n in enumerate(body.unpack) if n != "_"}
+    cut = [_canonical(body.lines[start:start + CHUNK_LINES], bool(body.spans.get(c)))
+           for c, start in enumerate(range(0, len(body.lines), CHUNK_LINES))]
+    wanted, made = set(body.results), []
+    for _, params, assigned, _ in reversed(cut):
+        made.append([n for n in assigned if n in wanted])
+        wanted.update(params)
+    made.reverse()
     # name -> (chunk, position) of the chunk result that holds it, filled at C speed
     chunk_of: dict[str, int] = {}
     index_of: dict[str, int] = {}
-    driver, names, made = [body.head], {}, []
-    for c, start in enumerate(range(0, len(body.lines), CHUNK_LINES)):
-        rows = body.spans.get(c)
-        text, params, assigned = _canonical(body.lines[start:start + CHUNK_LINES], bool(rows))
+    driver, names = [body.head], {}
+    for c, ((text, params, _, canon), kept) in enumerate(zip(cut, made)):
+        text += f"\n    return ({''.join([canon[n] + ', ' for n in kept])})"
         name = names.setdefault(text, f"c{len(names)}")
         args = [f"t{chunk_of[p]}[{index_of[p]}]" if p in chunk_of else
                 f"{body.source}[{source[p]}]" if p in source else p for p in params]
+        rows = body.spans.get(c)
         if rows:
             args.append(f"R[{rows[0]}:{rows[1]}]")
         driver.append(f"    t{c} = {name}({', '.join(args)})")
-        chunk_of.update(zip(assigned, repeat(c)))
-        index_of.update(zip(assigned, count()))
-        made.append(assigned)
+        chunk_of.update(zip(kept, repeat(c)))
+        index_of.update(zip(kept, count()))
     parts, offset = [], {}
     returned = set(body.results)
     if not returned.isdisjoint(source):
@@ -127,10 +135,12 @@ def _driver(body: Body) -> _Driver:
     return "\n".join(driver), [(n, t) for t, n in names.items()], positions
 
 
-def _canonical(chunk: Sequence[str], rows: bool) -> tuple[str, list[str], list[str]]:
+def _canonical(chunk: Sequence[str], rows: bool,
+               ) -> tuple[str, list[str], list[str], dict[str, str]]:
     """``chunk`` as a function of canonical names (n0, n1, … in order of first appearance)
-    and, when it writes ``rows``, of ``R``, its slice of the buffer: the function's text, the
-    names it reads from before it (its arguments) and those it assigns (its results).
+    and, when it writes ``rows``, of ``R``, its slice of the buffer: the function's text up
+    to its return, the names it reads from before it (its arguments), those it assigns, and
+    the canonical name of each.
 
     Each line assigns one name and every name is assigned once (the builders write them so),
     so the names the chunk does not assign come from before it."""
@@ -143,8 +153,7 @@ def _canonical(chunk: Sequence[str], rows: bool) -> tuple[str, list[str], list[s
     params = [t for t in names if t not in own]
     pieces[1::2] = map(canon.__getitem__, tokens)
     head = f"def chunk({', '.join([*map(canon.__getitem__, params), *(['R'] if rows else [])])}):"
-    tail = f"    return ({''.join([canon[n] + ', ' for n in assigned])})"
-    return "\n".join([head, "".join(pieces), tail]), params, assigned
+    return f"{head}\n{''.join(pieces)}", params, assigned, canon
 
 
 _NAMES: list[str] = []
