@@ -110,7 +110,7 @@ def _forward_source(plan: Plan, kind: str, bind: _Binder, rows: _Rows) -> _Made 
     lines: list[str] = []
     inline, on = _Inline(kind), rows.on
     for i, (step, spec) in enumerate(zip(plan.steps, plan.specs)):
-        if spec.is_leaf:
+        if not spec.inputs:  # a leaf
             continue
         expr, out_form = _filled(spec, step, bind, i, on) if inline(spec) else (None, None)
         if expr is None:
@@ -142,7 +142,7 @@ def _backward_source(plan: Plan, kind: str, bind: _Binder, rows: _Rows) -> _Made
             continue
         grad[i] = _gradient(i, parts.pop(i), lines, rows)
         step, spec = plan.steps[i], plan.specs[i]
-        if spec.is_leaf:
+        if not spec.inputs:  # a leaf
             continue
         if inline(spec):
             terms = _inline_vjp(i, step, spec, bind, grad[i], used, rows)
@@ -169,7 +169,7 @@ def _gradient(i: int, sofar: str, lines: list[str], rows: _Rows) -> str:
     if sofar.isidentifier():
         return sofar
     name = f"g{i}"
-    out_form = rows.forms.get(sofar)
+    out_form = rows.forms.get(sofar) if rows.on else None
     if isinstance(out_form, tuple):
         out_form = out_form[0].format(*out_form[1])
     lines.append(f"    {name} = {rows.into(name, sofar, out_form, len(lines))}")
@@ -406,6 +406,8 @@ class _Rows:
             self.held.discard(name)
             return plain
         self.held.add(name)
-        span = self.spans.setdefault(line // CHUNK_LINES, [self.count, self.count])
+        span = self.spans.get(line // CHUNK_LINES)
+        if span is None:
+            span = self.spans[line // CHUNK_LINES] = [self.count, 0]
         span[1] = self.count = self.count + 1
         return out_form.replace(_ROW, f"R[{self.count - 1 - span[0]}]")
