@@ -352,6 +352,22 @@ def test_arrays_of_one_shape_run_through_the_buffered_code() -> None:
         assert_same(b, a, "gradient")
 
 
+def test_buffered_fan_in_sums_in_place_without_touching_other_gradients() -> None:
+    """x feeds four consumers; the first term of its gradient is the seed itself, which the
+    output's add hands on unchanged (and which is the gradient of every add on the way). The
+    later terms add in place into the first partial sum's own row: the seed, and every other
+    gradient, must stay the careful numbers."""
+    x = np.linspace(0.5, 1.5, 4)
+    steps = [Step("x", "input", value=x), Step("y", "input", value=x[::-1].copy()),
+             Step("m", "mul", (0, 1)), Step("t", "tanh", (0,)), Step("q", "mul", (0, 0)),
+             Step("u", "add", (2, 3)), Step("v", "add", (5, 4)), Step("j", "add", (6, 0))]
+    plan = compile_plan(steps)
+    backward(plan, forward(plan, compiled=True).values, compiled=True)
+    source = plan.cache[("backward", straight_line.UNIFORM)].source
+    assert re.search(r"(g0_\d+) = add\((g0_\d+), .*out=\2\)", source), source
+    assert_paths_agree(plan)
+
+
 def test_huge_finite_values_stay_compiled_without_issues() -> None:
     """Values whose sum overflows are finite one by one: no issue is reported, and the run is
     not sent to the careful loop for it."""
