@@ -234,9 +234,13 @@ def backward(plan: Plan, values: Sequence[Any], seed: Any = None, *,
     """
     grads: list[Any] = [None] * len(plan.steps)
     out = plan.output
-    if values[out] is None:
+    result = values[out]
+    if result is None:
         return BackwardResult(grads, {})
-    grads[out] = np.ones_like(values[out])[()] if seed is None else as_value(seed)
+    if seed is None:  # ones_like costs more than a whole small scalar run
+        grads[out] = F64(1.0) if result.__class__ is F64 else np.ones_like(result)[()]
+    else:
+        grads[out] = as_value(seed)
     if grads[out].__class__ is np.ndarray and grads[out].ndim == 0:
         grads[out] = F64(grads[out])
     issues: dict[int, Issue] = {}
