@@ -309,7 +309,8 @@ class Editor:
         ``matched`` replaced by the graph's nodes of those names; the new node ids."""
         nodes, wires, feeds = formula_parts(formula, self.graph, matched)
         where = formula_placement(formula, self.graph, matched,
-                                  self.document.shown_scene().graph_rect())
+                                  self.document.shown_scene().graph_rect(),
+                                  self.room() if self.room is not None else None)
         for spec in nodes:
             spec["x"], spec["y"] = where.get(spec["key"], (spec["x"], spec["y"]))
         out = formula.output

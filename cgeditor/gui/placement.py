@@ -49,11 +49,13 @@ def formula_parts(formula: Graph, target: Graph, matched: list[str]
     return nodes, wires, feeds
 
 
-def formula_placement(formula: Graph, target: Graph, matched: list[str], shown: QRectF
+def formula_placement(formula: Graph, target: Graph, matched: list[str], shown: QRectF,
+                      room: tuple[float, float] | None = None
                       ) -> dict[str, tuple[float, float]]:
     """Where each formula node goes: laid out by the sizes its nodes will take (shapes
-    inferred with the matched inputs' values), right of ``shown`` (the rectangle the
-    target's nodes cover on the canvas), tops aligned."""
+    inferred with the matched inputs' values), folded as Auto Layout would to fit ``room``,
+    right of ``shown`` (the rectangle the target's nodes cover on the canvas), tops
+    aligned."""
     for node in list(formula.nodes.values()):
         if node.is_input and node.name in matched:
             formula.set_value(node.id, target.by_name(node.name).value)
@@ -62,7 +64,8 @@ def formula_placement(formula: Graph, target: Graph, matched: list[str], shown: 
     except GraphError:
         shapes = {}
     out = formula.output
-    positions = predicted_layout(formula, shapes, formula.nodes[out].name if out else "J")
+    positions = predicted_layout(formula, shapes, formula.nodes[out].name if out else "J",
+                                 room)
     if not target.nodes or not positions:
         return positions
     left = min(x for x, _ in positions.values())

@@ -15,7 +15,7 @@ from typing import Any
 from cgeditor.core.ops import REGISTRY, OpSpec
 from cgeditor.model.errors import FormulaError, GraphError, NotALeafError, UnknownNodeError
 from cgeditor.model.graph import Graph
-from cgeditor.model.layout import apply_layout, layered_layout
+from cgeditor.model.layout import apply_layout, readable_layout
 from cgeditor.model.naming import confusable_name_problem
 from cgeditor.model.values import coerce_attrs, not_finite
 
@@ -42,11 +42,12 @@ def from_formula(text: str, /, **values: Any) -> Graph:
     Reassigning a name (``c = c + 1``) gives the name to the new node and renames the older
     one to a generated name (c1). ``y = x`` is refused: it would only give x a second name.
     The last statement is the output. Anything outside the whitelist raises FormulaError.
+    The nodes are laid out as Auto Layout would, folded to open readable at 1280×800.
     """
     tree = _parse(text)
     builder = _Builder(text, values)
     graph = builder.build(tree)
-    apply_layout(graph, layered_layout(graph))
+    apply_layout(graph, readable_layout(graph))
     return graph
 
 

@@ -1,7 +1,9 @@
 """Auto-layout: columns by topological generation, rows ordered to reduce wire crossings.
 
-Pure geometry over a Graph (no Qt): ``layered_layout`` computes positions by node id and
-``apply_layout`` moves the nodes, so the GUI can wrap the moves in one undo step.
+Pure geometry over a Graph (no Qt): ``layered_layout`` computes positions by node id,
+``fit_layout`` folds a long graph into bands that fit a room (Auto Layout's policy, for the
+canvas's measured boxes or a formula's nominal ones) and ``apply_layout`` moves the nodes,
+so the GUI can wrap the moves in one undo step.
 """
 
 from __future__ import annotations
@@ -11,6 +13,17 @@ from collections.abc import Mapping
 from cgeditor.model.graph import Graph
 
 Positions = dict[str, tuple[float, float]]
+Sizes = Mapping[str, tuple[float, float]]
+
+# Gaps between outlines: across a layer, and between layers (where wire labels sit).
+GAPS = {"LR": (76.0, 18.0), "TB": (36.0, 64.0)}  # direction -> (horizontal, vertical)
+# Between columns when the roomy gap would not let a graph fit the view: short labels
+# ('← −4') still sit between the columns, longer ones only where the wire leaves room.
+TIGHT_GAP_X = 52.0
+FOLD_LIMIT = 300  # nodes; a bigger graph is seen as blocks anyway: one band, no folding
+# What the canvas of a 1280×800 window shows at a readable zoom, in scene units (the GUI
+# checks this against its view's own arithmetic).
+LAPTOP_ROOM = (1136.0, 810.0)
 
 
 def layered_layout(graph: Graph, spacing_x: float = 200.0, spacing_y: float = 110.0,
@@ -232,3 +245,66 @@ def count_crossings(graph: Graph, positions: Mapping[str, tuple[float, float]]) 
         for i, (a0, a1) in enumerate(wires):
             crossings += sum(1 for b0, b1 in wires[i + 1:] if (a0 - b0) * (a1 - b1) < 0)
     return crossings
+
+
+def fit_layout(graph: Graph, sizes: Sizes, room: tuple[float, float] | None = None,
+               direction: str = "LR", max_aspect: float | None = None) -> Positions:
+    """Top-left corners of the outlines ``sizes`` (node id -> width, height), spaced by
+    GAPS. With ``room`` (left to right, at most FOLD_LIMIT nodes) the first that fits it
+    of: one band with the roomy gap between columns, then the tight one, then folded
+    bands likewise; else folded with the tight gap, shown as large as it goes. Without,
+    one band (or folded by ``max_aspect``, see layered_layout)."""
+    gap_x, gap_y = GAPS[direction]
+    if room is None or len(sizes) > FOLD_LIMIT or direction != "LR":
+        return layered_layout(graph, gap_x, gap_y, sizes=sizes, direction=direction,
+                              max_aspect=max_aspect)
+    corners: Positions = {}
+    for fold in (None, room):
+        for gap_x in (GAPS["LR"][0], TIGHT_GAP_X):
+            corners = layered_layout(graph, gap_x, gap_y, sizes=sizes, room=fold)
+            width, height = extent(corners, sizes)
+            if width <= room[0] and height <= room[1]:
+                return corners
+    return corners
+
+
+def extent(corners: Mapping[str, tuple[float, float]], sizes: Sizes) -> tuple[float, float]:
+    """Width and height of the outlines of ``sizes`` placed at ``corners``."""
+    if not corners:
+        return 0.0, 0.0
+    left = min(x for x, _y in corners.values())
+    top = min(y for _x, y in corners.values())
+    right = max(x + sizes[n][0] for n, (x, _y) in corners.items())
+    bottom = max(y + sizes[n][1] for n, (_x, y) in corners.items())
+    return right - left, bottom - top
+
+
+# A scalar node's outline on the canvas at the default fonts, for graphs laid out where no
+# canvas measures them (a formula built by the CLI): the gradient row ('∂J/∂w = −0.1235')
+# sets the width past the narrowest; each input port adds a row. The GUI checks these
+# never fall short of the boxes it measures.
+NOMINAL_CHAR = 7.25  # the value font's advance
+NOMINAL_MIN_WIDTH = 136.5  # the narrowest body and its ports and shadow either side
+NOMINAL_SIDES = 32.5  # text margins inside the body plus the outline's sides
+NOMINAL_ROW = 18.0
+NOMINAL_HEIGHT = 81.0  # header, value and gradient rows, padding and outline, no port
+NOMINAL_CORNER = (8.0, 9.0)  # from an outline's corner to its node's position
+NUMBER_CHARS = 10  # ' = ' and a 7-character number after the label
+
+
+def nominal_sizes(graph: Graph) -> dict[str, tuple[float, float]]:
+    """Each node's outline as the canvas will draw it with scalar values (see above)."""
+    out = graph.nodes[graph.output].name if graph.output else "J"
+    sizes = {}
+    for node_id, node in graph.nodes.items():
+        label = len(f"∂{out}/∂{node.name}") + NUMBER_CHARS
+        width = max(NOMINAL_MIN_WIDTH, label * NOMINAL_CHAR + NOMINAL_SIDES)
+        sizes[node_id] = (width, NOMINAL_HEIGHT + NOMINAL_ROW * len(node.ports))
+    return sizes
+
+
+def readable_layout(graph: Graph, room: tuple[float, float] = LAPTOP_ROOM) -> Positions:
+    """Node positions for ``graph`` laid out by its nominal boxes and folded as Auto Layout
+    folds it to fit ``room`` (a 1280×800 window's canvas by default): what a formula gets."""
+    return {n: (float(round(x + NOMINAL_CORNER[0])), float(round(y + NOMINAL_CORNER[1])))
+            for n, (x, y) in fit_layout(graph, nominal_sizes(graph), room).items()}

@@ -7,6 +7,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLineEdit
 
 from cgeditor.model.formula import from_formula
+from cgeditor.model.layout import apply_layout, layered_layout
 
 
 def in_view(window, names: list[str]) -> dict[str, bool]:
@@ -17,7 +18,9 @@ def in_view(window, names: list[str]) -> dict[str, bool]:
 
 def test_a_formula_inserted_beside_a_wide_graph_is_shown(window, qtbot) -> None:
     chain = "; ".join(f"h{k} = tanh(h{k - 1})" for k in range(1, 12))
-    window.set_graph(from_formula(f"{chain}; J = h11 * h11", h0=0.5))
+    graph = from_formula(f"{chain}; J = h11 * h11", h0=0.5)
+    apply_layout(graph, layered_layout(graph, spacing_x=260.0))  # one long row, unfolded
+    window.set_graph(graph)
     QApplication.processEvents()
     assert not all(in_view(window, ["h0", "J"]).values()), "the chain must be too wide to fit"
     field = window.toolbar.findChild(QLineEdit, "formula_field")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from itertools import combinations
 
 import numpy as np
 import pytest
@@ -10,6 +11,15 @@ import pytest
 from cgeditor.model.errors import FormulaError, GraphError, NotALeafError, UnknownNodeError
 from cgeditor.model.formula import from_formula
 from cgeditor.model.formula_text import to_formula
+from cgeditor.model.layout import (
+    LAPTOP_ROOM,
+    NOMINAL_CORNER,
+    apply_layout,
+    fit_layout,
+    nominal_sizes,
+    readable_layout,
+)
+from cgeditor.model.room import _overlap
 
 SEED = "c = w*x; a = c + b; d = a - y; J = 0.5*d**2"
 SEED_VALUES = {"w": 2, "x": -2, "b": 8, "y": 2}
@@ -192,6 +202,7 @@ def test_deep_nesting_is_an_error_not_a_crash():
 
 def test_layout_is_tidy_left_to_right():
     graph = from_formula(SEED, **SEED_VALUES)
+    apply_layout(graph, readable_layout(graph, room=(10_000.0, 10_000.0)))  # one band
     x = {n.name: n.x for n in graph.nodes.values()}
     assert x["w"] == x["x"] < x["c"] < x["a"] < x["d"] < x["J"]
     assert x["b"] == x["c"] and x["y"] == x["a"]
@@ -264,3 +275,23 @@ def test_a_literal_beyond_float64_is_refused_as_typed() -> None:
         from_formula("J = x * 1e309")
     assert str(info.value) == ("1e309 is not a finite number: values must be finite numbers "
                                "between -1.8e308 and 1.8e308 (no nan or inf) (line 1, column 9)")
+
+
+CHAIN = "; ".join(f"h{k} = tanh(w{k}*{'x' if k == 1 else f'h{k - 1}'} + b{k})"
+                  for k in range(1, 6)) + "; J = 0.5*(h5 - y)**2"
+
+
+def test_a_long_formula_folds_to_fit_a_laptop_window():
+    graph = from_formula(CHAIN)
+    assert len(graph) >= 30
+    sizes = nominal_sizes(graph)
+    dx, dy = NOMINAL_CORNER
+    rects = {n: (node.x - dx, node.y - dy, *sizes[n]) for n, node in graph.nodes.items()}
+    width = max(r[0] + r[2] for r in rects.values()) - min(r[0] for r in rects.values())
+    height = max(r[1] + r[3] for r in rects.values()) - min(r[1] for r in rects.values())
+    scale = min(LAPTOP_ROOM[0] / width, LAPTOP_ROOM[1] / height)
+    one_band = fit_layout(graph, sizes)  # unfolded: the long block it opened as before
+    long = max(x + sizes[n][0] for n, (x, _y) in one_band.items()) - \
+        min(x for x, _y in one_band.values())
+    assert LAPTOP_ROOM[0] / long < 0.4 < 0.9 < scale  # shown near the readable zoom, whole
+    assert not [p for p in combinations(rects, 2) if _overlap(rects[p[0]], rects[p[1]])]

@@ -12,20 +12,22 @@ from cgeditor.gui.canvas.node_geometry import box_of, footprint
 from cgeditor.gui.canvas.scene import GraphScene
 from cgeditor.gui.canvas.view import readable_room
 from cgeditor.model import files
-from cgeditor.model.layout import Positions, apply_layout, layered_layout
+from cgeditor.model.layout import (
+    FOLD_LIMIT,
+    GAPS,
+    TIGHT_GAP_X,
+    Positions,
+    apply_layout,
+    fit_layout,
+)
 
 if TYPE_CHECKING:
     from cgeditor.model.graph import Graph
 
-# Gaps between outlines: across a layer, and between layers (where wire labels sit).
-GAPS = {"LR": (76.0, 18.0), "TB": (36.0, 64.0)}  # direction -> (horizontal, vertical)
-# Between columns when the roomy gap would not let a graph fit the view: short labels
-# ('← −4') still sit between the columns, longer ones only where the wire leaves room.
-TIGHT_GAP_X = 52.0
+__all__ = ["FOLD_LIMIT", "GAPS", "TIGHT_GAP_X", "layout_by_size", "scene_layout"]
 # The canvas of a first start in a 1280×800 window, in pixels: the bundled examples are
 # laid out to open whole in it at a readable zoom.
 LAPTOP_CANVAS = (888, 640)
-FOLD_LIMIT = 300  # nodes; a bigger graph is seen as blocks anyway: one band, no folding
 
 
 def layout_by_size(graph: Graph, sizes: dict[str, tuple[float, float]],
@@ -35,42 +37,10 @@ def layout_by_size(graph: Graph, sizes: dict[str, tuple[float, float]],
     ``max_aspect`` a long chain folds into bands side by side, with ``room`` into as few
     bands as fit that width and height (see layered_layout): one band first, with the
     roomy gap between columns, then the tight one, and only then folded."""
-    gap_x, gap_y = GAPS[direction]
-    if room is None or len(sizes) > FOLD_LIMIT or direction != "LR":
-        corners = layered_layout(graph, gap_x, gap_y, sizes=sizes, direction=direction,
-                                 max_aspect=max_aspect)
-    else:
-        corners = _fitted(graph, sizes, room)
+    corners = fit_layout(graph, sizes, room, direction, max_aspect)
     # The layout places outlines; a node's position is its body's top-left corner.
     return {n: (float(round(x + T.OUTSET_X)), float(round(y + T.OUTSET_TOP)))
             for n, (x, y) in corners.items()}
-
-
-def _fitted(graph: Graph, sizes: dict[str, tuple[float, float]],
-            room: tuple[float, float]) -> Positions:
-    """Left-to-right outlines that fit ``room``: the first of one band (roomy gap, then
-    tight), folded bands (likewise) that fits; else folded with the tight gap, shown as
-    large as it goes."""
-    gap_y = GAPS["LR"][1]
-    corners: Positions = {}
-    for fold in (None, room):
-        for gap_x in (GAPS["LR"][0], TIGHT_GAP_X):
-            corners = layered_layout(graph, gap_x, gap_y, sizes=sizes, room=fold)
-            width, height = _extent(corners, sizes)
-            if width <= room[0] and height <= room[1]:
-                return corners
-    return corners
-
-
-def _extent(corners: Positions, sizes: dict[str, tuple[float, float]]) -> tuple[float, float]:
-    """Width and height of the outlines of ``sizes`` placed at ``corners``."""
-    if not corners:
-        return 0.0, 0.0
-    left = min(x for x, _y in corners.values())
-    top = min(y for _x, y in corners.values())
-    right = max(x + sizes[n][0] for n, (x, _y) in corners.items())
-    bottom = max(y + sizes[n][1] for n, (_x, y) in corners.items())
-    return right - left, bottom - top
 
 
 def scene_layout(scene: GraphScene, direction: str = "LR", max_aspect: float | None = None,
@@ -82,12 +52,13 @@ def scene_layout(scene: GraphScene, direction: str = "LR", max_aspect: float | N
 
 
 def predicted_layout(graph: Graph, shapes: dict[str, tuple], out_name: str,
-                     direction: str = "LR") -> Positions:
+                     room: tuple[float, float] | None = None) -> Positions:
     """Positions for a graph that has no items yet (a formula about to be inserted), from
-    the boxes its nodes will take: ``shapes`` by node name, ``out_name`` the output's."""
+    the boxes its nodes will take: ``shapes`` by node name, ``out_name`` the output's;
+    folded as Auto Layout would to fit ``room``."""
     sizes = {n.id: footprint(box_of(n.op, n.name, n.trainable, shapes.get(n.name), out_name))
              for n in graph.nodes.values()}
-    return layout_by_size(graph, sizes, direction)
+    return layout_by_size(graph, sizes, room=room)
 
 
 def arrange_file(path: str, canvas: tuple[int, int] = LAPTOP_CANVAS) -> None:
