@@ -152,7 +152,7 @@ def _train(args: argparse.Namespace) -> int:
     trainer = Trainer(graph, lr, optimizer)
     every, width = max(1, steps // LOSS_LINES), len(str(steps))
     print(f"training {', '.join(trainer.names.values())} for {steps} steps "
-          f"({optimizer}, lr {lr:g})")
+          f"({optimizer}, lr {format_number(lr)})")
     while len(trainer.losses) < steps and not trainer.done:
         losses = trainer.step(min(every, steps - len(trainer.losses)))
         if losses:

@@ -25,8 +25,11 @@ def shape_words(shape: tuple[int, ...]) -> str:
 
 
 def number(x: Any) -> str:
-    """A number as users read it: '0', '-1', '1e308', '1e-09', 'inf', 'nan'."""
-    return f"{float(x):.6g}".replace("e+", "e")
+    """A number as users read it, in the exponent style every number is shown in: '0',
+    '-1', '1e308', '1e-9', 'inf', 'nan'."""
+    text = f"{float(x):.6g}"
+    mantissa, e, exponent = text.partition("e")
+    return f"{mantissa}e{int(exponent)}" if e else text
 
 
 # --- an op that raised -----------------------------------------------------------------------

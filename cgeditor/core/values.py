@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from cgeditor.core.diagnose import number
 from cgeditor.core.ops import F64
 
 
@@ -86,12 +87,12 @@ def describe(value: Any) -> str:
     if value is None:
         return "nothing"
     if np.ndim(value) == 0:
-        return f"{float(value):.6g}"
+        return number(value)
     arr = np.asarray(value)
     bad = int(np.size(arr) - np.isfinite(arr).sum())
     if bad:
         index = tuple(int(k) for k in np.argwhere(~np.isfinite(arr))[0])
-        return (f"{float(arr[index]):.6g} at index {list(index)} ({bad} of {arr.size} "
+        return (f"{number(arr[index])} at index {list(index)} ({bad} of {arr.size} "
                 "elements non-finite)")
     return f"array of shape {arr.shape}"
 

@@ -157,3 +157,10 @@ def test_non_finite_gradient_names_the_rule_its_inputs_and_a_remedy() -> None:
         "gradient of x is inf at index [1] (1 of 2 elements non-finite), from the rule of sqrt "
         "where x = 0: its derivative there is infinite or undefined, or the product "
         "overflowed: keep the inputs away from this point (add a small ε) or scale them down")
+
+
+def test_messages_write_small_numbers_in_the_short_exponent_style() -> None:
+    kind, text = run_op("log", -1.5e-9, names=("x",))
+    assert kind == "nonfinite" and text.startswith("log at x = -1.5e-9 gives nan")
+    kind, text = run_op("div", 2.5e-7, 0.0, names=("a", "b"))
+    assert text.startswith("div at a = 2.5e-7, b = 0 gives inf")
