@@ -135,17 +135,20 @@ class RunController(QObject):
 
     def _on_moved(self) -> None:
         """A move can reorder ties in the execution order: the badges and the trace follow
-        at once. Without an explicit output the last sink in that order is the output: the
-        run shown may then differentiate what is no longer the output, which every
-        follower must hear as a structural edit."""
+        at once, and a step-by-step walk, which goes in the run's order, ends stale (the
+        next Step walks the new order). Without an explicit output the last sink in that
+        order is the output: the run shown may then differentiate what is no longer the
+        output, which every follower must hear as a structural edit."""
         result, graph = self.result, self.graph
         if result is None or graph is None or graph.order() == self._order:
             return
         if not self.stale and graph.explicit_output is None and result.plan is not None \
                 and result.ids and graph.output != result.ids[result.plan.output]:
             self.ctx.document.announce_structural()  # marks the run stale, and publishes
-            return
-        self._publish()
+        elif self.stepper is not None and not self.stepper.done and not self.stale:
+            self.mark_stale()
+        else:
+            self._publish()
 
     def mark_stale(self) -> None:
         """The shown run no longer describes what the canvas shows (an edit, or training

@@ -61,3 +61,17 @@ def test_a_stale_run_renumbers_too(window, canvas) -> None:
     assert canvas.item("y").display.stale
     window.undo_stack.undo()  # the move back: the old numbering again
     assert badges(window) == expected(window) and badges(window)["y"] != "1"
+
+
+def test_a_walk_in_progress_ends_stale_and_the_next_step_walks_the_new_order(window,
+                                                                              canvas) -> None:
+    for _ in range(3):
+        press(window, Qt.Key.Key_F10)
+    walk = window.run.stepper
+    assert walk is not None and not walk.done and not window.run.stale
+    drag_left_of(canvas, "y", "w")
+    assert window.run.stale and badges(window)["y"] == "1"
+    press(window, Qt.Key.Key_F10)  # a fresh walk, in today's order: y comes first
+    assert not window.run.stale and window.run.stepper is not walk
+    assert window.run.stepper.current_id == canvas.id("y")
+    assert canvas.item("y").display.current and badges(window) == expected(window)
