@@ -315,10 +315,25 @@ def _check_acyclic(graph: Graph, new: Mapping[str, Node], edges: Sequence[Triple
     for n, after in sub_succ.items():
         for m in after:
             sub_pred[m][n] = None
-    order = topological_order(sub_succ, sub_pred, lambda _n: ())
-    if len(order) == len(reach):
+    left_out = _left_out(sub_succ, sub_pred)
+    if not left_out:
         return
     rank = {n: k for k, n in enumerate(chain(graph.nodes, new))}  # named from its first node
-    cycle = find_cycle(sub_pred, set(reach).difference(order), rank)
+    cycle = find_cycle(sub_pred, left_out, rank)
     names = " → ".join((graph.nodes.get(n) or new[n]).name for n in [*cycle, cycle[0]])
     raise CycleError(f"the new wires would close the cycle {names}", cycle)
+
+
+def _left_out(succ: Mapping[str, Mapping[str, None]], pred: Mapping[str, Mapping[str, None]]
+              ) -> set[str]:
+    """The nodes a topological sort leaves out (on or behind a cycle; none if acyclic): Kahn's
+    algorithm with a plain stack, since no order is wanted (the heap of topological_order
+    cost twice as much for a 10k-node paste)."""
+    pending = {n: len(before) for n, before in pred.items()}
+    ready = [n for n, count in pending.items() if count == 0]
+    while ready:
+        for nxt in succ[ready.pop()]:
+            pending[nxt] -= 1
+            if pending[nxt] == 0:
+                ready.append(nxt)
+    return {n for n, count in pending.items() if count}
