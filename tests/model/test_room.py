@@ -6,6 +6,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from cgeditor.model import room
 from cgeditor.model.room import Gaps, _overlap, make_room
 
 GAPS = Gaps(down=20.0, right=60.0)
@@ -97,3 +98,42 @@ def test_separate_parts_overlaps_and_moves_nothing_else():
         assert all(moved[k][1] > rects[k][1] and moved[k][0] == rects[k][0] for k in moved)
         first = min(rects, key=lambda k: (rects[k][0], rects[k][1], k))
         assert first not in moved
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 11), st.integers(0, 11), st.integers(-20, 160),
+                          st.integers(-20, 60), st.booleans()), min_size=70, max_size=140),
+       st.floats(-300, 300), st.floats(-300, 300))
+def test_many_grown_nodes_move_what_searching_each_one_moves(growth, dx, dy) -> None:
+    """Past BIG_BLOCK grown nodes, the ones that meet nothing new are found in one numpy
+    pass and skip their searches until something moves: the moves must be exactly those of
+    searching every one (some nodes overlapped before, some grow into others, some shrink,
+    at negative and positive places)."""
+    rects, grown = {}, {}
+    for col, row, dw, dh, overlapping in growth:
+        key = f"{col},{row}"
+        x, y = dx + col * 180.0, dy + row * 90.0 - (30.0 if overlapping else 0.0)
+        if key in rects:
+            continue
+        rects[key] = (x, y, 120.0 + dw, 60.0 + dh)
+        grown[key] = (x, y, 120.0, 60.0)
+    if len(grown) <= room.BIG_BLOCK:
+        return
+    searched = room._quiet
+    try:
+        room._quiet = lambda *_args: set()  # every grown node searches
+        expected = make_room(rects, dict(grown), gaps=GAPS)
+    finally:
+        room._quiet = searched
+    assert make_room(rects, dict(grown), gaps=GAPS) == expected
+
+
+def test_grown_nodes_that_meet_nothing_new_are_quiet() -> None:
+    rects = {"a": (0.0, 0.0, 130.0, 60.0), "b": (200.0, 0.0, 100.0, 60.0),
+             "c": (100.0, -300.5, 120.0, 60.0), "d": (-50.0, 0.0, 100.0, 60.0)}
+    grown = {"a": (0.0, 0.0, 100.0, 60.0), "c": (100.0, -300.5, 100.0, 60.0),
+             "d": (-50.0, 0.0, 80.0, 60.0)}
+    # a grew but not as far as b; c meets nothing; d grew into a, which it met before too
+    assert room._quiet(rects, grown) == {"a", "c", "d"}
+    rects["a"] = (0.0, 0.0, 210.0, 60.0)  # now a reaches b
+    assert room._quiet(rects, grown) == {"c", "d"}
