@@ -170,10 +170,10 @@ class WireLayer(QGraphicsItem):
 
     def moved(self, wire: Wire, old: QRectF | None, repaint: bool = True) -> None:
         """``wire`` moved away from ``old``: repaint both places (unless the caller repaints
-        many at once). Its cached line is replaced in place: rebuilding 20k lines on every
+        many at once). Its cached line is set anew in place: rebuilding 20k lines on every
         mouse move of a node drag cost ~80 ms."""
         if self._lines is not None and wire.visible:
-            self._lines[wire.state][wire.line_at] = QLineF(*wire.ends)
+            self._lines[wire.state][wire.line_at].setLine(*wire.ends)
         if repaint and old is not None:
             self.update(old)
             self.update(wire.rect())
@@ -187,7 +187,7 @@ class WireLayer(QGraphicsItem):
             if ends != wire.ends:
                 wire.ends, wire.bounds, wire._path = ends, _bounds(ends, vertical), None
                 if lines is not None and wire.visible:
-                    lines[wire.state][wire.line_at] = QLineF(*ends)
+                    lines[wire.state][wire.line_at].setLine(*ends)
         self.update()
 
     def wires_in(self, rect: QRectF) -> Iterator[Wire]:
