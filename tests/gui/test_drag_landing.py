@@ -18,9 +18,9 @@ from tests.gui.pixels import shown
 ZOOM = T.LOD_WIRES * 0.75  # the overview: the view paints blocks and lines in one pass
 
 
-def off_grid_chain() -> Graph:
+def off_grid_chain(layers: int = 30) -> Graph:
     """A doubling chain whose nodes stand off whole units (as a layout may put them)."""
-    graph = doubling_chain(30, 1.0, step=250)
+    graph = doubling_chain(layers, 1.0, step=250)
     for k, node in enumerate(graph.nodes.values()):
         graph.move_node(node.id, node.x + 0.3, 40.0 * (k % 3) + 0.7)
     return graph
@@ -118,3 +118,31 @@ def test_after_a_drag_the_overview_shows_what_a_fresh_canvas_of_the_graph_shows(
     QApplication.processEvents()
     assert view.mapFromScene(corner) == QPoint(0, 0)
     assert shown(window) == dragged
+
+
+@pytest.mark.parametrize(("leave_out", "layers"), [(None, 30), ("x0", 30), (None, 40)])
+def test_nodes_that_grow_mid_drag_land_with_their_wires_at_their_ports(window, leave_out,
+                                                                        layers) -> None:
+    """A run painted while the mouse still holds the nodes (Backward pressed, a Live run
+    arriving) widens them, moving their output ports; the wires re-routed then must keep
+    following from there, not from their ends at the press, up to and after the release
+    (40 layers: more wires than BULK_WIRES, so the whole wire layer rides the drag)."""
+    graph = off_grid_chain(layers)
+    graph.set_value(graph.by_name("x0").id, 1.0123456789)  # long values: wider boxes
+    window.set_graph(graph)
+    before = positions(window)
+    window.action("select_all").trigger()
+    canvas, end = drag_selected(window, QPointF(173.0, 91.0), leave_out, release=False)
+    widths = {i: item.width() for i, item in window.scene.nodes.items()}
+    assert window.scene._follow.rides == (layers > 30)
+    window.action("backward").trigger()
+    QApplication.processEvents()
+    assert any(item.width() != widths[i] for i, item in window.scene.nodes.items())
+    assert wire_gaps(window) < 1e-9
+    canvas.move(end + QPointF(7.0, 3.0))  # a further move after the growth
+    assert wire_gaps(window) < 1e-9
+    canvas.release(end + QPointF(7.0, 3.0), Qt.MouseButton.LeftButton)
+    assert item_positions(window) == positions(window) != before
+    assert wire_gaps(window) < 1e-9
+    window.undo_stack.undo()
+    assert positions(window) == before and wire_gaps(window) < 1e-9

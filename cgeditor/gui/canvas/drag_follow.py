@@ -70,6 +70,21 @@ class DragFollow:
             self.layer.setPos(0.0, 0.0)
             self.follow()
 
+    def retake(self, placed: list[tuple[Wire, tuple[float, float, float, float]]]) -> None:
+        """Wires just ``placed`` where their ports now stand while the drag goes on (a run
+        widened a node under it): their ends at the press are taken back from there, so
+        the moves to come and the landing do not put them back on the old ports."""
+        if self.anchor_item is None:
+            return
+        row_of = {id(wire): k for k, wire in enumerate(self.wires)}
+        pos, still = self.anchor_item.pos(), len(self.index)
+        dx, dy = pos.x() - self.start.x(), pos.y() - self.start.y()
+        for wire, (x1, y1, x2, y2) in placed:
+            k = row_of.get(id(wire))
+            if k is not None:
+                s, d = (self.rows[k] < still).tolist()
+                self.ends[k] = (x1 - dx * s, y1 - dy * s, x2 - dx * d, y2 - dy * d)
+
     def land(self, moved: Mapping[str, tuple[Point, Point]]) -> None:
         """End the drag with each node ``moved`` ({id: (old, new)}) at its new place (its
         item already there): every followed wire's ends shifted by its nodes' own moves."""

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from PySide6.QtCore import QTimer
 
-from cgeditor.gui.canvas.drag_follow import place_wires, wires_of
+from cgeditor.gui.canvas.drag_follow import DragFollow, place_wires, wires_of
 from cgeditor.gui.canvas.node_item import NodeItem
 from cgeditor.gui.canvas.scene_parts import SceneParts
 from cgeditor.model import collector
@@ -53,6 +53,7 @@ class ModelSync(SceneParts):
     _marked_output: str | None
     _added: list[str]
     _outdated: bool
+    _follow: DragFollow | None
 
     def _add_node_item(self, node: Node) -> NodeItem:
         shown = idle_node(node.value) if node.is_leaf else None
@@ -294,5 +295,11 @@ class ModelSync(SceneParts):
         """Re-route the wires of the nodes ``node_ids``, each wire once. Many at a time
         (dragging a big selection) repaint as one region instead of two per wire."""
         ids = {i for i in node_ids if i in self.nodes and i in self.graph.nodes}
-        place_wires(self.wire_layer, [(w, self._ends(w.src, w.dst, w.port))
-                                      for w in wires_of(ids, self.graph, self.wires)])
+        placed = [(w, self._ends(w.src, w.dst, w.port))
+                  for w in wires_of(ids, self.graph, self.wires)]
+        follow = self._follow  # a drag under way: its wires follow from these ends now
+        if follow is not None:
+            follow.settle()  # a riding layer back in place: the ends are the items'
+        place_wires(self.wire_layer, placed)
+        if follow is not None:
+            follow.retake(placed)
