@@ -205,6 +205,31 @@ def straight_line_python(layers: int) -> Callable[[float, float, float], tuple]:
     return namespace["run"]
 
 
+def forward_floor(layers: int, repeats: int) -> dict[str, float]:
+    """µs a node of the scalar forward pass three ways, taking turns: cgeditor's compiled
+    code alone, the chain written out one statement a node returning every value (what the
+    engine must hand back), and one statement a layer keeping only h (the code by hand)."""
+    plan = chain_plan(layers, None)
+    code = straight_line.compiled(plan, "forward", straight_line.FLOAT)
+    floats = tuple(float(v) for _, v in plan.leaves)
+    names = [n for k in range(layers) for n in (f"m{k}", f"a{k}", f"h{k + 1}")]
+    every = [line for k in range(layers) for line in (
+        f"    m{k} = h{k} * w", f"    a{k} = m{k} + b", f"    h{k + 1} = tanh(a{k})")]
+    runs = {"cgeditor": lambda: code.run(floats),
+            "every value": _written([*every, f"    return ({', '.join(names)},)"]),
+            "by hand": _written([f"    h{k + 1} = tanh(h{k} * w + b)" for k in range(layers)]
+                                + [f"    return h{layers}"])}
+    per = 1e6 / (3 + 3 * layers)
+    return {name: spent * per for name, spent in best_interleaved(runs, repeats).items()}
+
+
+def _written(body: list[str]) -> Callable[[], Any]:
+    namespace = {"tanh": math.tanh}
+    exec("\n".join(["def run(h0, w, b):", *body]), namespace)  # the benchmark's own text
+    run = namespace["run"]
+    return lambda: run(H0, W, B)
+
+
 def run_python(layers: int) -> Callable[[], Any]:
     run = straight_line_python(layers)
     return lambda: run(H0, W, B)
@@ -337,6 +362,10 @@ def main() -> None:
         print(f"compile ms of 1,002 nodes without repeated layers (random ops and wiring), "
               f"{kind}: {total:.1f}, of which CPython's compile() of the {lines:,} generated "
               f"lines alone {own:.1f}")
+    floor = forward_floor(333, repeats)
+    print(f"scalar forward alone, µs a node: cgeditor compiled {floor['cgeditor']:.3f}, "
+          f"written out one statement a node returning every value {floor['every value']:.3f}"
+          f", one statement a layer keeping only h {floor['by hand']:.3f}")
     np_tanh, torch_tanh = tanh_microseconds(repeats)
     print(f"one float64 tanh over 1,000 elements: numpy {np_tanh:.1f} µs, torch "
           f"{num(torch_tanh, 0, '.1f').strip()} µs (one tanh a layer of 3 nodes: numpy's "
