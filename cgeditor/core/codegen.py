@@ -23,8 +23,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from cgeditor.core import floatmath, rules
-from cgeditor.core.chunks import CHUNK_LINES, SLOT, Body, assemble
+from cgeditor.core.chunks import SLOT, Body, assemble
 from cgeditor.core.ops import OpSpec
+from cgeditor.core.rows import ROW, Rows
 from cgeditor.core.values import fit_like
 
 if TYPE_CHECKING:
@@ -74,7 +75,7 @@ def compiled(plan: Plan, which: str, kind: str) -> Pass | None:
 
 def _build(plan: Plan, kind: str, build: Callable) -> Pass | None:
     namespace: dict[str, Any] = {"__builtins__": {}, **_NAMESPACES[kind]}
-    rows = _Rows(kind == UNIFORM)
+    rows = Rows(kind == UNIFORM)
     made = build(plan, kind, _Binder(namespace, kind), rows)
     if made is None:
         return None
@@ -105,7 +106,7 @@ class _Binder:
 _Made = tuple[Body, list[int]]  # the pass, and the slots of its arguments or results
 
 
-def _forward_source(plan: Plan, kind: str, bind: _Binder, rows: _Rows) -> _Made | None:
+def _forward_source(plan: Plan, kind: str, bind: _Binder, rows: Rows) -> _Made | None:
     leaves = [i for i, _ in plan.leaves]
     lines: list[str] = []
     inline, on = _Inline(kind), rows.on
@@ -126,7 +127,7 @@ def _forward_source(plan: Plan, kind: str, bind: _Binder, rows: _Rows) -> _Made 
                 results, rows.spans), leaves
 
 
-def _backward_source(plan: Plan, kind: str, bind: _Binder, rows: _Rows) -> _Made | None:
+def _backward_source(plan: Plan, kind: str, bind: _Binder, rows: Rows) -> _Made | None:
     out = plan.output
     lines: list[str] = []
     # node -> its gradient so far: its one vjp term, or the name of the sum of its terms. Each
@@ -163,7 +164,7 @@ def _backward_source(plan: Plan, kind: str, bind: _Binder, rows: _Rows) -> _Made
                 [grad[j] for j in slots], rows.spans), slots
 
 
-def _gradient(i: int, sofar: str, lines: list[str], rows: _Rows) -> str:
+def _gradient(i: int, sofar: str, lines: list[str], rows: Rows) -> str:
     """The name of node i's gradient: the sum already written, the gradient handed on (add
     passes g on), or its one term, written now."""
     if sofar.isidentifier():
@@ -177,7 +178,7 @@ def _gradient(i: int, sofar: str, lines: list[str], rows: _Rows) -> str:
 
 
 def _added(j: int, sofar: str, term: str, sums: dict[int, int], lines: list[str],
-           rows: _Rows) -> str:
+           rows: Rows) -> str:
     """Writes ``sofar + term`` (node j's gradient so far plus one more term) to a new name.
 
     In buffered code a sum after the first adds in place into the previous sum's row: a
@@ -189,13 +190,13 @@ def _added(j: int, sofar: str, term: str, sums: dict[int, int], lines: list[str]
         rows.held.add(name)
         lines.append(f"    {name} = add({sofar}, {term}, out={sofar})")
         return name
-    out_form = f"add({sofar}, {term}, out={_ROW})" if rows.on else None
+    out_form = f"add({sofar}, {term}, out={ROW})" if rows.on else None
     lines.append(f"    {name} = {rows.into(name, f'{sofar} + {term}', out_form, len(lines))}")
     return name
 
 
 def _inline_vjp(i: int, step: Step, spec: OpSpec, bind: _Binder, g: str,
-                used: set[int], rows: _Rows) -> list[str]:
+                used: set[int], rows: Rows) -> list[str]:
     """The vjp templates filled in for node i, one expression per input."""
     fields = _fields(step, spec, bind) if spec.attrs else None
     if fields is not None:
@@ -343,7 +344,6 @@ class _Blank(dict):
         return "_"
 
 
-_ROW = "__row__"  # stands for the buffer row an out= template writes into
 # The elementwise operators with a ufunc of the same result. Not **: numpy computes x ** 0.5 as
 # sqrt(x), which differs from power(x, 0.5) at -0.0 and -inf.
 _UFUNC_OF = {ast.Add: "add", ast.Sub: "subtract", ast.Mult: "multiply", ast.Div: "true_divide"}
@@ -369,7 +369,7 @@ def _out_template(template: str) -> str:
         return ""
     if _UFUNCS.get(name) is not getattr(np, name) or SLOT.search(name):
         return ""
-    text = ast.unparse(ast.Call(ast.Name(name), args, [ast.keyword("out", ast.Name(_ROW))]))
+    text = ast.unparse(ast.Call(ast.Name(name), args, [ast.keyword("out", ast.Name(ROW))]))
     if "{" in text or "}" in text:  # a literal brace would be taken for a placeholder
         return ""
     return re.sub(r"\b_F_(\w+)", r"{\1}", text)
@@ -383,31 +383,3 @@ def _is_ufunc_call(tree: ast.expr) -> bool:
     ufunc = getattr(np, tree.func.attr, None)
     return (isinstance(ufunc, np.ufunc) and not tree.keywords and len(tree.args) == ufunc.nin
             and not any(isinstance(a, ast.Starred) for a in tree.args))
-
-
-class _Rows:
-    """The buffer rows of UNIFORM code: which assignments write into a row (``held``, by
-    name), how many rows there are, per filled-in vjp term its out= form, and per chunk of
-    lines (chunks.py) the rows its lines write, [first, end)."""
-
-    def __init__(self, on: bool) -> None:
-        self.on, self.count = on, 0
-        self.held: set[str] = set()
-        self.forms: dict[str, Any] = {}
-        self.spans: dict[int, list[int]] = {}
-        self.parameter = ", R" if on else ""
-
-    def into(self, name: str, plain: str, out_form: str | None, line: int) -> str:
-        """The right-hand side assigning ``name`` on line ``line``: ``out_form`` on a fresh row
-        when there is one, else ``plain`` (its result then lies outside the buffer). The row
-        is written ``R[k]``, k counted from the first row of the line's chunk, so repeated
-        layers spell the same chunk text without renaming rows."""
-        if not self.on or not out_form:
-            self.held.discard(name)
-            return plain
-        self.held.add(name)
-        span = self.spans.get(line // CHUNK_LINES)
-        if span is None:
-            span = self.spans[line // CHUNK_LINES] = [self.count, 0]
-        span[1] = self.count = self.count + 1
-        return out_form.replace(_ROW, f"R[{self.count - 1 - span[0]}]")
