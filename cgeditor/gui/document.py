@@ -20,7 +20,7 @@ from cgeditor import paths
 from cgeditor.gui import settings as app_settings
 from cgeditor.gui.commands import parts_text
 from cgeditor.gui.disk_state import OVERWRITE, RELOAD, SAVE_AS, DiskState, ask_conflict
-from cgeditor.gui.overlaps import part_overlaps
+from cgeditor.gui.overlaps import part_overlaps, parted_note
 from cgeditor.gui.recovery import Autosaver, RecoveryEntry, find_recovery
 from cgeditor.gui.settings import RecentFiles
 from cgeditor.model import files
@@ -33,7 +33,6 @@ if TYPE_CHECKING:
     from cgeditor.gui.context import Context
 
 FILE_FILTER = "Computation graphs (*.cgraph);;All files (*)"
-MAX_NAMED = 5  # moved nodes named in an open's message line
 Button = QMessageBox.StandardButton
 
 
@@ -99,6 +98,10 @@ class DocumentController(QObject):
             self.settings = app_settings.make_settings()
         self.path: str | None = None
         self._parted: list[str] = []  # nodes moved off others as the document opened
+        self._opening = False  # a file or example is becoming the document
+        # After the window's new scene (which gives the sizes), before later followers:
+        # every one of them sees the document as it opens, its overlaps already parted.
+        ctx.document.replaced.connect(self._part_overlaps)
         self.example: Path | None = None  # the bundled file this untitled graph came from
         self._watched: Graph | None = None
         self.autosave = Autosaver(self, lambda: app_settings.recovery_dir(self.settings),
@@ -147,8 +150,11 @@ class DocumentController(QObject):
                modified: bool = False) -> None:
         """Make ``graph`` the document; the old one's recovery file goes with it."""
         self.autosave.discard()
-        self.ctx.document.replace(graph)
-        self._parted = part_overlaps(self.ctx.scene)  # before the watch: not an edit
+        self._opening, self._parted = True, []
+        try:
+            self.ctx.document.replace(graph)
+        finally:
+            self._opening = False
         self._watch(graph)
         self.path, self.example = path, example
         self.disk.track(path)
@@ -159,17 +165,15 @@ class DocumentController(QObject):
             self.undo_stack.setClean()
         self.update_title()
 
+    def _part_overlaps(self, _graph: Graph) -> None:
+        """Move apart the nodes a file being opened placed on others (not an edit)."""
+        if self._opening:
+            self._parted = part_overlaps(self.ctx.scene)
+
     def _holds(self, graph: Graph) -> str:
         """What an opened document holds, for its line in the messages, and which nodes
         were moved off others because the file placed them overlapping."""
-        text = graph_size(graph)
-        if self._parted:
-            names = ", ".join(self._parted[:MAX_NAMED])
-            more = f" and {len(self._parted) - MAX_NAMED} more" if \
-                len(self._parted) > MAX_NAMED else ""
-            text += (f"; moved {names}{more} off the nodes they overlapped in the file "
-                     "(Save keeps the new places)")
-        return text
+        return graph_size(graph) + parted_note(self._parted)
 
     def _confirm_discard(self, doing: str) -> bool:
         """True when the current document may be replaced or closed."""

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 
 # A pushed node keeps the gaps auto layout leaves (room for the wire labels between columns).
 ROOM_GAPS = Gaps(down=GAPS["LR"][1], right=GAPS["LR"][0])
+MAX_NAMED = 5  # moved nodes named in an open's message line
 
 
 def body_corner(x: float, y: float) -> tuple[float, float]:
@@ -40,3 +41,13 @@ def part_overlaps(scene: GraphScene) -> list[str]:
         for node_id, (x, y) in moves.items():
             graph.move_node(node_id, x, y)
     return sorted(nodes[node_id].name for node_id in moves)
+
+
+def parted_note(names: list[str]) -> str:
+    """What an open's line in the messages adds about the nodes ``names`` it moved apart:
+    '; moved c, x off the nodes they overlapped in the file (Save keeps the new places)'."""
+    if not names:
+        return ""
+    more = f" and {len(names) - MAX_NAMED} more" if len(names) > MAX_NAMED else ""
+    return (f"; moved {', '.join(names[:MAX_NAMED])}{more} off the nodes they overlapped in "
+            "the file (Save keeps the new places)")

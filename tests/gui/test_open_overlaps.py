@@ -58,3 +58,10 @@ def test_a_file_without_overlaps_opens_as_saved(window, tmp_path) -> None:
         {"w": (0.0, 0.0), "x": (0.0, 300.0)}
     assert window.messages.toPlainText().splitlines()[-1] == \
         f"Opened {path}: 2 nodes, 0 wires"
+
+
+def test_many_moved_nodes_are_named_up_to_five() -> None:
+    from cgeditor.gui.overlaps import parted_note
+    assert parted_note([]) == ""
+    note = parted_note([f"n{k}" for k in range(8)])
+    assert note.startswith("; moved n0, n1, n2, n3, n4 and 3 more off the nodes")
