@@ -25,8 +25,8 @@ SPOT_GAP = 40.0  # around a node placed beside another (room for its wires and l
 
 def formula_report(formula: Graph, nodes: int, wires: int, reused: list[str]) -> str:
     """The messages' line for an inserted formula: its text, what it added, what it reused."""
-    try:
-        text = to_formula(formula)
+    try:  # statements joined by "; " as typed: a message is one line
+        text = "; ".join(to_formula(formula).splitlines())
     except GraphError:  # a formula that parsed always prints; the name is a fallback
         text = formula.nodes[formula.output].name if formula.output else "formula"
     using = f"; wired to the graph's {', '.join(reused)}" if reused else ""

@@ -58,6 +58,18 @@ def test_formula_from_the_dialog_says_what_it_added(qtbot, window) -> None:
     assert last(window) == f"Inserted e = u * v: {parts(3, 2)}"
 
 
+def test_a_formula_of_several_statements_is_reported_on_one_line(qtbot, window) -> None:
+    window.action("formula").trigger()
+    dialog = window.dialogs.dialogs["formula"]
+    dialog.editor.setPlainText("e = u*v; f = tanh(e + u)")
+    dialog.refresh()
+    qtbot.mouseClick(dialog.insert_button, Qt.MouseButton.LeftButton)
+    assert window.graph.has_name("f")
+    line = f"Inserted e = u * v; f = tanh(e + u): {parts(5, 5)}"
+    assert last(window) == line  # the statements joined by "; ", not on lines of their own
+    assert window.statusBar().currentMessage() == line
+
+
 def test_copy_paste_duplicate_delete_each_say_so(window, canvas) -> None:
     canvas.click(canvas.header("w"))
     canvas.click(canvas.header("c"), Ctrl)  # w and the wire w → c
