@@ -35,7 +35,9 @@ class SelectionActions:
         if not ids:
             self.ctx.log("Nothing to copy: select some nodes first.")
             return
-        clipboard.publish(clipboard.snapshot(self.ctx.graph, ids))
+        text, payload = clipboard.copy_nodes(self.ctx.graph, ids)
+        clipboard.publish(text)
+        clipboard.remember(text, payload)
         self.ctx.status(f"Copied {len(ids)} node(s)", 4000)
 
     def paste(self) -> None:
@@ -49,5 +51,6 @@ class SelectionActions:
     def duplicate(self) -> None:
         ids = self.ids()
         if ids:
-            payload = clipboard.validate(clipboard.snapshot(self.ctx.graph, ids))
+            text, payload = clipboard.copy_nodes(self.ctx.graph, ids)
+            payload = payload if payload is not None else clipboard.validate(text)
             self.ctx.editor.paste_payload(payload, f"duplicate:{','.join(ids)}", "Duplicated")
