@@ -11,12 +11,14 @@ Run: python benchmarks/engine.py [--quick]
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import importlib.util
 import math
 import sys
 import threading
 import time
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -128,6 +130,35 @@ def cpython_share(layers: int, size: int | None) -> tuple[float, float, int]:
     pieces = [piece for source in sources for piece in source.split("\n\n")]
     own = min(_cpu(lambda: [compile(p, "<bench>", "exec") for p in pieces]) for _ in range(3))
     return total * 1e3, own * 1e3, sum(p.count("\n") + 1 for p in pieces)
+
+
+def edited_plan(nodes: int, size: int | None) -> Plan:
+    """irregular_plan with one node inserted on a wire at its middle: a tanh of the middle
+    node's first input, which the middle node then reads instead (every later slot moves)."""
+    steps = list(irregular_plan(nodes, size).steps)
+    mid = len(steps) // 2
+    later = [dataclasses.replace(s, args=tuple(a + (a >= mid) for a in s.args))
+             for s in steps[mid:]]
+    later[0] = dataclasses.replace(later[0], args=(mid, *later[0].args[1:]))
+    return compile_plan([*steps[:mid], Step("edit", "tanh", (steps[mid].args[0],)), *later])
+
+
+def recompile_ms(nodes: int, size: int | None, repeats: int = 5) -> float:
+    """Best CPU ms to build both passes of edited_plan right after irregular_plan's were built
+    from scratch: what re-running after one structural edit costs."""
+    kind = straight_line.FLOAT if size is None else straight_line.UNIFORM
+    spent = []
+    for _ in range(repeats):
+        chunks.forget()
+        before, after = irregular_plan(nodes, size), edited_plan(nodes, size)
+        for which in ("forward", "backward"):
+            straight_line.compiled(before, which, kind)
+        spent.append(_cpu(partial(_both, after, kind)))
+    return min(spent) * 1e3
+
+
+def _both(plan: Plan, kind: str) -> list[Any]:
+    return [straight_line.compiled(plan, which, kind) for which in ("forward", "backward")]
 
 
 def _cpu(fn: Callable[[], Any]) -> float:
@@ -361,7 +392,8 @@ def main() -> None:
         total, own, lines = cpython_share(333, size)
         print(f"compile ms of 1,002 nodes without repeated layers (random ops and wiring), "
               f"{kind}: {total:.1f}, of which CPython's compile() of the {lines:,} generated "
-              f"lines alone {own:.1f}")
+              f"lines alone {own:.1f}; re-compile after one node is inserted mid-graph "
+              f"{recompile_ms(1002, size):.1f}")
     floor = forward_floor(333, repeats)
     print(f"scalar forward alone, µs a node: cgeditor compiled {floor['cgeditor']:.3f}, "
           f"written out one statement a node returning every value {floor['every value']:.3f}"

@@ -1,7 +1,10 @@
 """Straight-line code compiled in chunks, each chunk's code shared by every stretch of one shape.
 
 CPython's compiler costs ~10 µs a line, whatever the line says. A long pass is therefore cut
-into chunks of CHUNK_LINES lines; each chunk is renamed canonically (its slots numbered in
+into chunks of about CHUNK_LINES lines where its content says (as rsync and restic cut files): a
+cut follows a line when a hash of it and the three before, spelled without slot numbers, falls on
+one value in _CUT_EVERY, so an edit moves only the cuts next to it and the chunks further on
+keep their text and their code. Each chunk is renamed canonically (its slots numbered in
 order of first appearance; its buffer rows come counted from the chunk's first) and becomes a
 function whose code object is compiled once per canonical text and kept. The repeated layers of a
 network or a chain compile a handful of chunks whatever their number, and the pass itself is
@@ -12,12 +15,15 @@ so the numbers are too.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+import zlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from itertools import count, repeat
 from operator import itemgetter
 from types import CodeType
 from typing import Any
+
+import numpy as np
 
 # Long enough that a call per chunk costs little against its lines, a multiple of the common
 # periods (2, 3, 4, 5, 6 lines a layer) so that repeated layers cut into identical chunks.
@@ -25,9 +31,16 @@ CHUNK_LINES = 60
 # The names a generated line may hold: values v12, gradients g12 and partial sums g12_3, vjp
 # results p12, bound constants k12 and the seed s0. Everything else in a line comes from the
 # registry's templates, which never end a name so (codegen checks): the pattern then needs no
-# word boundaries, which makes it several times faster. Buffer rows R[3] are numbered from
-# their chunk's first row as they are written (codegen), so they need no renaming.
+# word boundaries, which makes it several times faster.
 SLOT = re.compile(r"([vgpks]\d[\d_]*)")
+# Buffer rows, written out=R[3] (codegen): numbered through the pass, then from the first of
+# their chunk by _canonical.
+ROW = re.compile(r"out=R\[(\d+)\]")
+# Cuts: no chunk shorter than _CUT_MIN lines unless it ends the pass; past _CUT_MAX lines without
+# a cut, one every CHUNK_LINES (content that never cuts is then cut as fixed slices, which
+# repeat with repeated layers). _CUT_EVERY is a power of two; chunks average ~55 lines.
+_CUT_MIN, _CUT_MAX, _CUT_EVERY = 40, 2 * CHUNK_LINES, 16
+_DIGITLESS = str.maketrans("", "", "0123456789")
 
 # Code objects of recent sources, most recent last. Sources name slots and bound constants,
 # never values, so one structure always spells the same source: undo, redo and re-opening a
@@ -45,16 +58,16 @@ _DRIVERS: dict[tuple, Any] = {}
 class Body:
     """A pass as its builder spelled it: ``def run(…):``, the argument ``source`` unpacked
     into ``unpack`` (one name per element, ``_`` for unused ones), the body lines (each
-    ``target = expression``) and the names returned, in order; per chunk of lines that
-    writes buffer rows (``R[k]``, k counted from the chunk's first row), its rows [first, end)
-    of the buffer ``R``."""
+    ``target = expression``) and the names returned, in order; ``buffered`` when the lines
+    write rows of the buffer ``R`` (``out=R[k]``, k counted through the pass, each row
+    written once, in the order of the lines)."""
 
     head: str
     source: str
     unpack: Sequence[str]
     lines: Sequence[str]
     results: Sequence[str]
-    spans: Mapping[int, Sequence[int]] = field(default_factory=dict)
+    buffered: bool = False
 
 
 def assemble(body: Body, namespace: dict[str, Any], kind: str) -> str:
@@ -90,10 +103,11 @@ def _driver(body: Body) -> _Driver:
     elements when some are results, and before results passed in unchanged, such as the
     seed s0), picking the results (positions, None when in order)."""
     source = {n: k for k, n in enumerate(body.unpack) if n != "_"}
-    cut = [_canonical(body.lines[start:start + CHUNK_LINES], bool(body.spans.get(c)))
-           for c, start in enumerate(range(0, len(body.lines), CHUNK_LINES))]
+    starts = _cuts(body.lines)
+    cut = [_canonical(body.lines[start:end], body.buffered)
+           for start, end in zip(starts, [*starts[1:], len(body.lines)])]
     wanted, made = set(body.results), []
-    for _, params, assigned, _ in reversed(cut):
+    for _, params, assigned, _, _ in reversed(cut):
         made.append([n for n in assigned if n in wanted])
         wanted.update(params)
     made.reverse()
@@ -101,12 +115,11 @@ def _driver(body: Body) -> _Driver:
     chunk_of: dict[str, int] = {}
     index_of: dict[str, int] = {}
     driver, names = [body.head], {}
-    for c, ((text, params, _, canon), kept) in enumerate(zip(cut, made)):
+    for c, ((text, params, _, canon, rows), kept) in enumerate(zip(cut, made)):
         text += f"\n    return ({''.join([canon[n] + ', ' for n in kept])})"
         name = names.setdefault(text, f"c{len(names)}")
         args = [f"t{chunk_of[p]}[{index_of[p]}]" if p in chunk_of else
                 f"{body.source}[{source[p]}]" if p in source else p for p in params]
-        rows = body.spans.get(c)
         if rows:
             args.append(f"R[{rows[0]}:{rows[1]}]")
         driver.append(f"    t{c} = {name}({', '.join(args)})")
@@ -135,12 +148,33 @@ def _driver(body: Body) -> _Driver:
     return "\n".join(driver), [(n, t) for t, n in names.items()], positions
 
 
-def _canonical(chunk: Sequence[str], rows: bool,
-               ) -> tuple[str, list[str], list[str], dict[str, str]]:
+def _cuts(lines: Sequence[str]) -> list[int]:
+    """Where each chunk of ``lines`` starts (0 first): after each line whose hash, with the three
+    lines before it, spelled without digits (slots, rows and constants are numbered by
+    position), falls on 0 modulo _CUT_EVERY, within _CUT_MIN and _CUT_MAX. zlib's crc32, not
+    the salted hash(), so that every process cuts alike and kept code stays shared."""
+    text = "\n".join(lines).translate(_DIGITLESS).encode()
+    h = np.fromiter(map(zlib.crc32, text.split(b"\n")), np.uint64, len(lines))
+    # odd multipliers mix the four lines' hashes; the sum wraps modulo 2**64 by design
+    mixed = h[3:] * 0x9E3779B1 + h[2:-1] * 0x85EBCA77 + h[1:-2] * 0xC2B2AE3D + h[:-3]
+    ends = np.flatnonzero((mixed >> np.uint64(24)) % _CUT_EVERY == 0) + 4
+    starts, last = [0], 0
+    for end in [*ends.tolist(), len(lines)]:
+        while end - last > _CUT_MAX:
+            last += CHUNK_LINES
+            starts.append(last)
+        if end - last >= _CUT_MIN and end < len(lines):
+            last = end
+            starts.append(end)
+    return starts
+
+
+def _canonical(chunk: Sequence[str], buffered: bool,
+               ) -> tuple[str, list[str], list[str], dict[str, str], tuple[int, int] | None]:
     """``chunk`` as a function of canonical names (n0, n1, … in order of first appearance)
-    and, when it writes ``rows``, of ``R``, its slice of the buffer: the function's text up
-    to its return, the names it reads from before it (its arguments), those it assigns, and
-    the canonical name of each.
+    and, when it writes rows of the buffer, of ``R``, its slice of the buffer: the function's
+    text up to its return, the names it reads from before it (its arguments), those it
+    assigns, the canonical name of each, and the rows it writes, [first, end) (None if none).
 
     Each line assigns one name and every name is assigned once (the builders write them so),
     so the names the chunk does not assign come from before it."""
@@ -152,8 +186,15 @@ def _canonical(chunk: Sequence[str], rows: bool,
     own = set(assigned)
     params = [t for t in names if t not in own]
     pieces[1::2] = map(canon.__getitem__, tokens)
+    text, rows = "".join(pieces), None
+    pieces = ROW.split(text) if buffered else []
+    if len(pieces) > 1:  # numbered from the chunk's first row, so repeated layers spell one text
+        numbers = list(map(int, pieces[1::2]))
+        rows = numbers[0], numbers[-1] + 1
+        pieces[1::2] = [f"out=R[{n - rows[0]}]" for n in numbers]
+        text = "".join(pieces)
     head = f"def chunk({', '.join([*map(canon.__getitem__, params), *(['R'] if rows else [])])}):"
-    return f"{head}\n{''.join(pieces)}", params, assigned, canon
+    return f"{head}\n{text}", params, assigned, canon, rows
 
 
 _NAMES: list[str] = []

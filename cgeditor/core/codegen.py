@@ -120,11 +120,11 @@ def _forward_source(plan: Plan, kind: str, bind: _Binder, rows: Rows) -> _Made |
             rule = partial(spec.forward, **step.attrs) if step.attrs else spec.forward
             expr = f"{bind(rule)}({', '.join(f'v{j}' for j in step.args)})"
         elif on:
-            expr = rows.into(f"v{i}", expr, out_form, len(lines))
+            expr = rows.into(f"v{i}", expr, out_form)
         lines.append(f"    v{i} = {expr}")
     results = [f"v{i}" for i in range(len(plan.steps))]
     return Body(f"def run(leaves{rows.parameter}):", "leaves", [f"v{i}" for i in leaves], lines,
-                results, rows.spans), leaves
+                results, rows.on), leaves
 
 
 def _backward_source(plan: Plan, kind: str, bind: _Binder, rows: Rows) -> _Made | None:
@@ -161,7 +161,7 @@ def _backward_source(plan: Plan, kind: str, bind: _Binder, rows: Rows) -> _Made 
     unpack = [f"v{v}" if v in used else "_" for v in range(len(plan.steps))]
     slots = sorted(grad)
     return Body(f"def run(values, s0{rows.parameter}):", "values", unpack, lines,
-                [grad[j] for j in slots], rows.spans), slots
+                [grad[j] for j in slots], rows.on), slots
 
 
 def _gradient(i: int, sofar: str, lines: list[str], rows: Rows) -> str:
@@ -173,7 +173,7 @@ def _gradient(i: int, sofar: str, lines: list[str], rows: Rows) -> str:
     out_form = rows.forms.get(sofar) if rows.on else None
     if isinstance(out_form, tuple):
         out_form = out_form[0].format(*out_form[1])
-    lines.append(f"    {name} = {rows.into(name, sofar, out_form, len(lines))}")
+    lines.append(f"    {name} = {rows.into(name, sofar, out_form)}")
     return name
 
 
@@ -191,7 +191,7 @@ def _added(j: int, sofar: str, term: str, sums: dict[int, int], lines: list[str]
         lines.append(f"    {name} = add({sofar}, {term}, out={sofar})")
         return name
     out_form = f"add({sofar}, {term}, out={ROW})" if rows.on else None
-    lines.append(f"    {name} = {rows.into(name, f'{sofar} + {term}', out_form, len(lines))}")
+    lines.append(f"    {name} = {rows.into(name, f'{sofar} + {term}', out_form)}")
     return name
 
 

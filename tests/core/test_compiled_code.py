@@ -89,17 +89,20 @@ def test_buffered_fan_in_sums_in_place_without_touching_other_gradients() -> Non
     assert_paths_agree(plan)
 
 
+@pytest.mark.parametrize("layers", [200, 1000])
 @pytest.mark.parametrize("leaf", [F64(1.0), np.linspace(0.5, 1.5, 5)])
-def test_repeated_layers_share_the_code_of_their_chunks(leaf: Any) -> None:
-    """A long chain is compiled in chunks, and its repeated layers share a few chunk
-    functions (compiled once) while giving the careful numbers."""
-    plan = chain_plan(200, leaf)
+def test_repeated_layers_share_the_code_of_their_chunks(leaf: Any, layers: int) -> None:
+    """A long chain is compiled in chunks (cut where its content says, which repeats with
+    its layers), and its repeated layers share a few chunk functions (compiled once) while
+    giving the careful numbers."""
+    plan = chain_plan(layers, leaf)
     assert_paths_agree(plan)
     kind = straight_line.FLOAT if isinstance(leaf, F64) else straight_line.UNIFORM
     for which in ("forward", "backward"):
         source = straight_line.compiled(plan, which, kind).source
         calls = re.findall(r"^    t\d+ = (c\d+)\(", source, re.MULTILINE)
-        assert len(calls) >= 10 and source.count("def chunk(") == len(set(calls)) <= 4
+        assert len(calls) >= 3 * layers // chunks._CUT_MAX  # no chunk longer than that
+        assert source.count("def chunk(") == len(set(calls)) <= 4
 
 
 def test_leaves_between_operations_come_back_in_their_slots() -> None:

@@ -116,6 +116,6 @@ def test_random_elementwise_graphs_agree(seed: int) -> None:
 @settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
 @given(seed=st.integers(0, 2**32 - 1),
        ops=st.sampled_from([chunks.CHUNK_LINES - 1, chunks.CHUNK_LINES + 1,
-                            2 * chunks.CHUNK_LINES + 3]))
+                            2 * chunks.CHUNK_LINES + 3, 5 * chunks.CHUNK_LINES + 7]))
 def test_random_graphs_around_the_chunk_size_agree(seed: int, ops: int) -> None:
     assert_agree(random_plan(seed, ops, False, TOTAL))
