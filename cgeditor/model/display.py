@@ -13,7 +13,6 @@ import numpy as np
 from cgeditor.core.ops import F64
 from cgeditor.model.derivatives import wire_locals, wire_parts
 from cgeditor.model.number_text import (
-    GRID_MAX,
     NOT_COMPUTED,
     Heatmap,
     NumberGrid,
@@ -21,6 +20,7 @@ from cgeditor.model.number_text import (
     grad_label,
     heatmap,
     local_text,
+    needs_heatmap,
     number_grid,
     value_text,
 )
@@ -37,9 +37,9 @@ class NodeDisplay:
     grad_value: str = ""  # '−4'
     grad_label: str = ""  # '∂J/∂w'
     order_badge: str = ""
-    heatmap: Heatmap | None = None  # tensors past GRID_MAX elements
+    heatmap: Heatmap | None = None  # tensors past GRID_MAX elements or GRID_COLS columns
     grad_heatmap: Heatmap | None = None
-    grid: NumberGrid | None = None  # tensors of at most GRID_MAX elements: every number
+    grid: NumberGrid | None = None  # smaller tensors: every number
     grad_grid: NumberGrid | None = None
     stale: bool = False  # results predate an edit: paint dimmed and marked "stale"
     error_text: str = ""  # non-empty: paint red, show in the tooltip
@@ -93,7 +93,7 @@ BLANK_NODE = NodeDisplay()
 def idle_node(value: Any) -> NodeDisplay:
     """What an input or a constant shows without a run: its own value (numbers or heatmap)."""
     tensor = value is not None and np.ndim(value) > 0
-    big = tensor and np.size(value) > GRID_MAX
+    big = tensor and needs_heatmap(value)
     return NodeDisplay(value_text=value_text(value), heatmap=heatmap(value) if big else None,
                        grid=number_grid(value) if tensor else None, value=value)
 BLANK_WIRE = WireDisplay()
@@ -237,7 +237,7 @@ def _node_display(result: RunResult, view: _Revealed, i: int, out: str,
             return old
         return replace(old, **dict(zip(_STATE_FIELDS, state)))
     tensor = value is not None and value.__class__ is not F64 and np.ndim(value) > 0
-    big = tensor and np.size(value) > GRID_MAX
+    big = tensor and needs_heatmap(value)
     return NodeDisplay(
         value_text=value_text(value),
         grad_value=NOT_COMPUTED if missing else value_text(grad),

@@ -22,6 +22,8 @@ NOT_COMPUTED = "n/a"  # a gradient backward did not compute: never shown as a ze
 GRID = 8  # thumbnails show at most GRID × GRID cells
 GRID_MAX = 16  # tensors of at most this many elements show every number on the node
 CELL_CHARS = 6  # one number of such a grid fits in this many characters
+GRID_COLS = 5  # the most columns a grid shows (cells of 5 characters: "−3e−5" fits)
+ROW_CHARS = 32  # what a grid row may take, a one-character gap after each cell included
 
 
 def _minus(text: str) -> str:
@@ -216,12 +218,23 @@ def run_summary(result: RunResult, width: int = 100) -> str:
 
 def grid_shape(shape: tuple[int, ...]) -> tuple[int, int] | None:
     """(rows, columns) of the number grid a tensor of ``shape`` shows on its node: the last
-    axis across, the others stacked; None for scalars, empty and larger tensors."""
+    axis across, the others stacked; None for scalars, empty, larger and wider tensors."""
     size = int(np.prod(shape)) if shape else 0
     if not shape or size == 0 or size > GRID_MAX:
         return None
     cols = shape[-1]
-    return size // cols, cols
+    return (size // cols, cols) if cols <= GRID_COLS else None
+
+
+def cell_chars(cols: int) -> int:
+    """How many characters one number of a grid of ``cols`` columns may take: CELL_CHARS
+    up to four columns, fewer past that, so that a row fits the widest node."""
+    return min(CELL_CHARS, ROW_CHARS // cols - 1)
+
+
+def needs_heatmap(value: Any) -> bool:
+    """A tensor too big or too wide for a grid of every number: it shows a heatmap."""
+    return np.size(value) > 0 and grid_shape(np.shape(value)) is None
 
 
 @dataclass(frozen=True)
@@ -240,7 +253,7 @@ def number_grid(value: Any) -> NumberGrid | None:
     dims = grid_shape(np.shape(value))
     if dims is None:
         return None
-    return NumberGrid(dims[0], dims[1], format_cells(value))
+    return NumberGrid(dims[0], dims[1], format_cells(value, cell_chars(dims[1])))
 
 
 def local_text(local: Any, target: str, source: str, port: str | None = None) -> str:

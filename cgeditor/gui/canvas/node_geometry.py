@@ -19,7 +19,7 @@ from PySide6.QtCore import QRectF
 
 from cgeditor.core.ops import REGISTRY
 from cgeditor.gui import theme as T
-from cgeditor.model.number_text import CELL_CHARS, GRID, grid_shape
+from cgeditor.model.number_text import CELL_CHARS, GRID, cell_chars, grid_shape
 
 CELL_GAP = 8.0  # between the columns of a number grid
 # A scalar's rows reserve room for '−0.1235' and the like; a longer number ('−0.001234',
@@ -83,7 +83,7 @@ def node_box(header_width: float, ports: int, shape: tuple[int, ...] | None,
     cw = char_width()
     shape = shape or ()
     grid = grid_shape(shape)
-    cell = CELL_CHARS * cw
+    cell = (cell_chars(grid[1]) if grid is not None else CELL_CHARS) * cw
     # Numbers (a grid, a range) widen the box up to NODE_MAX_WIDTH; the name and the
     # gradient row's label, which cannot be read in part, up to TEXT_MAX_WIDTH.
     if grid is not None:
