@@ -12,7 +12,7 @@ from PySide6.QtCore import QPointF, QRectF, QSizeF
 from cgeditor.gui import commands as C
 from cgeditor.gui import theme as T
 from cgeditor.gui.canvas.arrange import predicted_layout
-from cgeditor.gui.canvas.node_geometry import box_of, outline
+from cgeditor.gui.canvas.node_geometry import box_of, outline_at
 from cgeditor.model.errors import GraphError
 from cgeditor.model.formula_text import to_formula
 from cgeditor.model.graph import Graph
@@ -107,9 +107,8 @@ def paste_drop(graph: Graph, outlines: dict[str, Rect], nodes: list[dict[str, An
         name = graph.unique_name(spec["name"], taken)
         box = box_of(spec["op"], name, spec.get("trainable", False),
                      None if value is None else np.shape(value), out_name)
-        rect = outline(box.width, box.height).translated(spec["x"] + offset,
-                                                         spec["y"] + offset)
         keys.append(f"\0{spec['key']}")  # apart from every node id
-        rects[keys[-1]] = (rect.x(), rect.y(), rect.width(), rect.height())
+        rects[keys[-1]] = outline_at(spec["x"] + offset, spec["y"] + offset, box.width,
+                                     box.height)
     moved = make_room(rects, added=keys, gaps=gaps)
     return moved[keys[0]][1] - rects[keys[0]][1] if keys and keys[0] in moved else 0.0

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 from cgeditor.gui import theme as T
 from cgeditor.gui.canvas import overview
 from cgeditor.gui.canvas.drag_follow import DragFollow
-from cgeditor.gui.canvas.node_geometry import outline
+from cgeditor.gui.canvas.node_geometry import outline_at
 from cgeditor.gui.canvas.node_item import OUT_PORT_Y, NodeItem
 from cgeditor.gui.canvas.scene_gestures import SceneGestures
 from cgeditor.gui.canvas.scene_labels import RunLabels
@@ -43,8 +43,7 @@ RESHAPING = ("node_added", "node_removed", "node_renamed", "value_changed", "att
 
 
 def _outline_at(pos: QPointF, width: float, height: float) -> Rect:
-    rect = outline(width, height).translated(pos)
-    return rect.x(), rect.y(), rect.width(), rect.height()
+    return outline_at(pos.x(), pos.y(), width, height)
 
 
 def _outlines(items: dict[str, NodeItem]) -> dict[str, Rect]:
