@@ -61,6 +61,13 @@ class NodeItem(NodeChrome, QGraphicsRectItem):
     ~100k times. The item paints itself; the rect item's own painting is never used."""
 
     PORT_ROWS = True  # a body row per input port (see node_vertical)
+    # Every new item starts so; class defaults, not five attribute writes per item (10k).
+    is_output = False
+    flashing = False  # lit for a moment when a connection would close a cycle
+    _title: QStaticText | None = None  # laid out at first detailed paint
+    # The overview's block: [(x, y, width, height), its QRectF], set when one differs.
+    block: list[Any] | None = None
+    _hover: str | None = None
 
     def __init__(self, node: Node, display: NodeDisplay | None = None,
                  shape: tuple[int, ...] | None = None, out_name: str = "J") -> None:
@@ -70,17 +77,11 @@ class NodeItem(NodeChrome, QGraphicsRectItem):
         look = _op_look(node.op)
         self.category, self.ports, self._symbol, self._symbol_w, self._port_y = look
         self.connected: set[str] = set()
-        self.is_output = False
         self.trainable = node.trainable
         # What it shows with no run (an input's own value); the run view falls back to it.
         self.idle = display if display is not None else BLANK_NODE
         self.display = self.idle
-        self.flashing = False  # lit for a moment when a connection would close a cycle
         self.name = node.name
-        self._title: QStaticText | None = None  # laid out at first detailed paint
-        # The overview's block: [(x, y, width, height), its QRectF], set when one differs.
-        self.block: list[Any] | None = None
-        self._hover: str | None = None
         self.value_shape = shape  # the value's shape, inferred before a run
         self.out_name = out_name  # the output's name, for the gradient row '∂J/∂w'
         self._box = self._compute_box()
