@@ -88,8 +88,9 @@ class CostPanel(QWidget):
     def _build(self) -> None:
         # The dock shares the right column with the inspector: numbers above the plot, so
         # the column stays narrow enough to leave the canvas most of a laptop window.
+        # The numbers take the lines their wrapped text needs; the plot gets the rest.
         layout = QVBoxLayout(self)
-        layout.addWidget(self._build_numbers(), 1)
+        layout.addWidget(self._build_numbers(), 0)
         layout.addWidget(self._build_plot(), 1)
 
     def _build_numbers(self) -> QWidget:
@@ -141,7 +142,7 @@ class CostPanel(QWidget):
     def _build_plot(self) -> pg.PlotWidget:
         self.plot = pg.PlotWidget(background=None)
         self.plot.setObjectName("cost_plot")
-        self.plot.setMinimumHeight(180)
+        self.plot.setMinimumHeight(120)  # the numbers above keep their lines in a short dock
         self.plot.setLogMode(True, True)
         self.plot.showGrid(x=True, y=True, alpha=0.25)
         self.plot.setLabel("bottom", "p (parameters)")
