@@ -137,3 +137,30 @@ def test_grown_nodes_that_meet_nothing_new_are_quiet() -> None:
     assert room._quiet(rects, grown) == {"a", "c", "d"}
     rects["a"] = (0.0, 0.0, 210.0, 60.0)  # now a reaches b
     assert room._quiet(rects, grown) == {"c", "d"}
+
+
+def _parting_work(count: int, monkeypatch) -> tuple[dict[str, tuple[float, float]], int]:
+    """separate over ``count`` equal outlines saved at one spot: its moves, and how many
+    outline pairs it compared."""
+    compared = [0]
+    overlap = room._overlap
+
+    def counted(a, b) -> bool:
+        compared[0] += 1
+        return overlap(a, b)
+
+    monkeypatch.setattr(room, "_overlap", counted)
+    rects = {f"n{k:04d}": (0.0, 0.0, 150.0, 60.0) for k in range(count)}
+    return room.separate(rects, Gaps(down=22.0, right=60.0)), compared[0]
+
+
+def test_a_file_saved_with_every_node_at_one_spot_parts_in_work_per_node_that_stays_flat(
+        monkeypatch) -> None:
+    """A generated file that put all its nodes at (0, 0) opens as one column, each node a
+    gap below the one before; the work per node must not grow with the pile (comparing each
+    node with every other took minutes to open 10k such nodes)."""
+    small, small_work = _parting_work(200, monkeypatch)
+    big, big_work = _parting_work(800, monkeypatch)
+    assert big == {f"n{k:04d}": (0.0, 82.0 * k) for k in range(1, 800)}
+    assert small == {key: place for key, place in big.items() if int(key[1:]) < 200}
+    assert big_work / 800 < 1.5 * small_work / 200
