@@ -161,8 +161,11 @@ def build_display(result: RunResult | None, stepper: Stepper | None = None, stal
 def _current_order(ids: list[str], order: Sequence[str] | None
                    ) -> tuple[tuple[int, ...], list[str]]:
     """The run's slots in ``order`` (slots of nodes it lacks last, in run order) and each
-    slot's badge: its 1-based place in ``order``, '' for a node no longer in the graph."""
-    if order is None or list(order) == ids:
+    slot's badge: its 1-based place among the run's nodes in ``order``, '' for a node no
+    longer in the graph. Nodes added since the run take no place: they have no step yet."""
+    ran = set(ids)
+    order = None if order is None else [node_id for node_id in order if node_id in ran]
+    if order is None or order == ids:
         return tuple(range(len(ids))), [str(i + 1) for i in range(len(ids))]
     place = {node_id: k for k, node_id in enumerate(order)}
     missing = len(order)

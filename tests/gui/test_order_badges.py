@@ -75,3 +75,20 @@ def test_a_walk_in_progress_ends_stale_and_the_next_step_walks_the_new_order(win
     assert not window.run.stale and window.run.stepper is not walk
     assert window.run.stepper.current_id == canvas.id("y")
     assert canvas.item("y").display.current and badges(window) == expected(window)
+
+
+def test_nodes_added_after_a_run_leave_the_badges_numbering_the_runs_steps(window,
+                                                                            canvas) -> None:
+    press(window, Qt.Key.Key_F6)
+    ran = [window.graph.nodes[i].name for i in window.graph.order()]
+    canvas.click(canvas.header("w"))
+    canvas.click(canvas.header("x"), Qt.KeyboardModifier.ControlModifier)
+    QTest.keyClick(window.view.viewport(), Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
+    added = set(badges(window)) - set(ran)
+    assert len(added) == 2 and window.run.stale
+    now = [window.graph.nodes[i].name for i in window.graph.order()]
+    assert now.index(max(added, key=now.index)) < now.index("J")  # they come before J
+    shown = badges(window)
+    assert {name: shown[name] for name in added} == dict.fromkeys(added, "")  # never ran
+    steps = [name for name in now if name not in added]  # the run's nodes, in today's order
+    assert {name: shown[name] for name in steps} == {n: str(k + 1) for k, n in enumerate(steps)}
