@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Container, Sequence
 from dataclasses import dataclass
 from itertools import count, repeat
 from operator import itemgetter
@@ -81,10 +81,13 @@ def assemble(body: Body, namespace: dict[str, Any], kind: str) -> str:
         exec(_kept(_CODE, _CODE_KEPT, source, kind), namespace)
         return source
     key = (body.head, body.source, tuple(body.unpack), "\n".join(body.lines), tuple(body.results))
-    source, pieces, positions = _remember(_DRIVERS, _CODE_KEPT, key, lambda: _driver(body))
+    source, pieces, positions, getters = _remember(_DRIVERS, _CODE_KEPT, key,
+                                                   lambda: _driver(body))
     for name, text in pieces:
         exec(_kept(_CHUNKS, _CHUNKS_KEPT, text, kind), namespace)
         namespace[name] = namespace.pop("chunk")
+    for name, elements in getters.items():  # a chunk's arguments from body.source
+        namespace[name] = itemgetter(*elements)
     if positions is not None:  # results out of order: picked at C speed
         namespace["pick"] = itemgetter(*positions) if len(positions) > 1 else \
             (lambda every, k=positions[0]: (every[k],))
@@ -92,7 +95,7 @@ def assemble(body: Body, namespace: dict[str, Any], kind: str) -> str:
     return "\n\n".join([source, *(text for _, text in pieces)])
 
 
-_Driver = tuple[str, list[tuple[str, str]], tuple[int, ...] | None]
+_Driver = tuple[str, list[tuple[str, str]], tuple[int, ...] | None, dict[str, list[int]]]
 
 
 def _driver(body: Body) -> _Driver:
@@ -101,10 +104,12 @@ def _driver(body: Body) -> _Driver:
     later chunks read (a partial sum is usually neither: each returned name costs the
     compiler about half a line), and ``run`` returns them all (after the arguments'
     elements when some are results, and before results passed in unchanged, such as the
-    seed s0), picking the results (positions, None when in order)."""
+    seed s0), picking the results (positions, None when in order). A chunk's arguments
+    from ``body.source`` come last, taken by one itemgetter ``u<c>`` (getters: their
+    elements) when there are several: a subscript each cost the compiler ~6 µs."""
     source = {n: k for k, n in enumerate(body.unpack) if n != "_"}
     starts = _cuts(body.lines)
-    cut = [_canonical(body.lines[start:end], body.buffered)
+    cut = [_canonical(body.lines[start:end], body.buffered, source)
            for start, end in zip(starts, [*starts[1:], len(body.lines)])]
     wanted, made = set(body.results), []
     for _, params, assigned, _, _ in reversed(cut):
@@ -114,12 +119,18 @@ def _driver(body: Body) -> _Driver:
     # name -> (chunk, position) of the chunk result that holds it, filled at C speed
     chunk_of: dict[str, int] = {}
     index_of: dict[str, int] = {}
-    driver, names = [body.head], {}
+    driver, names, getters = [body.head], {}, {}
     for c, ((text, params, _, canon, rows), kept) in enumerate(zip(cut, made)):
         text += f"\n    return ({''.join([canon[n] + ', ' for n in kept])})"
         name = names.setdefault(text, f"c{len(names)}")
-        args = [f"t{chunk_of[p]}[{index_of[p]}]" if p in chunk_of else
-                f"{body.source}[{source[p]}]" if p in source else p for p in params]
+        outer = [source[p] for p in params if p in source]  # last, as _canonical put them
+        args = [f"t{chunk_of[p]}[{index_of[p]}]" if p in chunk_of else p
+                for p in params[:len(params) - len(outer)]]
+        if len(outer) > 1:
+            getters[f"u{c}"] = outer
+            args.append(f"*u{c}({body.source})")
+        elif outer:
+            args.append(f"{body.source}[{outer[0]}]")
         if rows:
             args.append(f"R[{rows[0]}:{rows[1]}]")
         driver.append(f"    t{c} = {name}({', '.join(args)})")
@@ -143,9 +154,9 @@ def _driver(body: Body) -> _Driver:
     every = f"({', '.join(parts)},)"
     if positions == tuple(range(len(positions))):
         driver.append(f"    return {every}")
-        return "\n".join(driver), [(n, t) for t, n in names.items()], None
+        return "\n".join(driver), [(n, t) for t, n in names.items()], None, getters
     driver.append(f"    return pick({every})")
-    return "\n".join(driver), [(n, t) for t, n in names.items()], positions
+    return "\n".join(driver), [(n, t) for t, n in names.items()], positions, getters
 
 
 def _cuts(lines: Sequence[str]) -> list[int]:
@@ -169,12 +180,13 @@ def _cuts(lines: Sequence[str]) -> list[int]:
     return starts
 
 
-def _canonical(chunk: Sequence[str], buffered: bool,
+def _canonical(chunk: Sequence[str], buffered: bool, outer: Container[str],
                ) -> tuple[str, list[str], list[str], dict[str, str], tuple[int, int] | None]:
     """``chunk`` as a function of canonical names (n0, n1, … in order of first appearance)
     and, when it writes rows of the buffer, of ``R``, its slice of the buffer: the function's
-    text up to its return, the names it reads from before it (its arguments), those it
-    assigns, the canonical name of each, and the rows it writes, [first, end) (None if none).
+    text up to its return, the names it reads from before it (its arguments, those in
+    ``outer`` last), those it assigns, the canonical name of each, and the rows it writes,
+    [first, end) (None if none).
 
     Each line assigns one name and every name is assigned once (the builders write them so),
     so the names the chunk does not assign come from before it."""
@@ -184,7 +196,8 @@ def _canonical(chunk: Sequence[str], buffered: bool,
     canon = dict(zip(names, _numbered(len(names))))
     assigned = [line[4:line.index(" = ")] for line in chunk]
     own = set(assigned)
-    params = [t for t in names if t not in own]
+    params = [t for t in names if t not in own and t not in outer]
+    params += [t for t in names if t not in own and t in outer]
     pieces[1::2] = map(canon.__getitem__, tokens)
     text, rows = "".join(pieces), None
     pieces = ROW.split(text) if buffered else []

@@ -166,8 +166,9 @@ def test_no_name_or_value_from_the_graph_enters_the_source(length: int) -> None:
         source = straight_line.compiled(plan, which, kind).source
         assert "__import__" not in source and "pwned" not in source and "3.0" not in source
         words = set(re.findall(r"[A-Za-z_]\w*", source))
-        # slots, buffer rows, chunk names, canonical names and the tuples chunks return
-        slots = {w for w in words if re.fullmatch(r"[vgkpsnct]\d+(_\d+)?", w)}
+        # slots, buffer rows, chunk names, canonical names, the tuples chunks return and the
+        # getters of their arguments
+        slots = {w for w in words if re.fullmatch(r"[vgkpsnctu]\d+(_\d+)?", w)}
         assert words - slots <= {"def", "run", "chunk", "leaves", "values", "return", "np",
                                  "fit", "_", "powc_grad", "pick", "R"}
     assert forward(plan, compiled=True).values[-1] == 1.5 ** 3
