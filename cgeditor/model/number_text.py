@@ -89,18 +89,43 @@ def format_as(x: Any, digits: int, scientific: bool) -> str:
 
 def format_cells(values: Any, chars: int = CELL_CHARS) -> tuple[str, ...]:
     """Every number of ``values`` in one notation and one precision, each in at most
-    ``chars`` characters when any such format fits: positional with 3, 2 then 1
-    significant digits, else scientific with 3, 2 then 1 ('−9e−5' beside '−2e−4', never
-    beside '−0.0002')."""
+    ``chars`` characters when any such format fits: positional with 3 then 2 significant
+    digits, one count of decimals for all, positional with 1 significant digit, else
+    scientific with 3, 2 then 1 ('−9e−5' beside '−2e−4', never beside '−0.0002')."""
     flat = [float(x) for x in np.asarray(values, dtype=np.float64).ravel().tolist()]
     texts: tuple[str, ...] = ()
-    for scientific in (False, True):
-        for digits in (3, 2, 1):
-            if not scientific and needs_scientific(flat, digits):
-                continue
-            texts = tuple(format_as(x, digits, scientific) for x in flat)
-            if all(len(t) <= chars for t in texts):
-                return texts
+    for scientific, digits in ((False, 3), (False, 2), (None, 0), (False, 1),
+                               (True, 3), (True, 2), (True, 1)):
+        if scientific is None:  # between two significant digits each and one
+            fixed = _fixed_decimals(flat, chars)
+            if fixed is not None:
+                return fixed
+            continue
+        if not scientific and needs_scientific(flat, digits):
+            continue
+        texts = tuple(format_as(x, digits, scientific) for x in flat)
+        if all(len(t) <= chars for t in texts):
+            return texts
+    return texts
+
+
+def _fixed_decimals(flat: list[float], chars: int) -> tuple[str, ...] | None:
+    """Every number with the most decimals that fit ``chars`` (one count for the grid, as
+    numpy prints an array), or None when that would show a non-zero number as 0 or leave
+    the largest with fewer than two significant digits. Better than one significant digit
+    each when magnitudes differ: 0.03704 beside −0.008935 reads '0.037', not '0.04'."""
+    sizes = [abs(x) for x in flat if x != 0 and math.isfinite(x)]
+    if not sizes:
+        return None
+    for decimals in range(4, 0, -1):
+        texts = tuple(_minus(f"{x:.{decimals}f}") if x != 0 and math.isfinite(x)
+                      else format_scalar(x) for x in flat)
+        if all(len(t) <= chars for t in texts):
+            break
+    else:
+        return None
+    if min(sizes) < 0.5 * 10.0 ** -decimals or max(sizes) < 10.0 ** (1 - decimals):
+        return None
     return texts
 
 
