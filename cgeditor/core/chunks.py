@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 import zlib
-from collections.abc import Callable, Container, Sequence
+from collections.abc import Callable, Container, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import count, repeat
 from operator import itemgetter
@@ -136,9 +136,22 @@ def _driver(body: Body) -> _Driver:
         driver.append(f"    t{c} = {name}({', '.join(args)})")
         chunk_of.update(zip(kept, repeat(c)))
         index_of.update(zip(kept, count()))
+    positions, every = _returned(body, source, made)
+    chunks = [(n, t) for t, n in names.items()]
+    if positions == tuple(range(len(positions))):
+        driver.append(f"    return {every}")
+        return "\n".join(driver), chunks, None, getters
+    driver.append(f"    return pick({every})")
+    return "\n".join(driver), chunks, positions, getters
+
+
+def _returned(body: Body, source: Mapping[str, int], made: Sequence[Sequence[str]],
+              ) -> tuple[tuple[int, ...], str]:
+    """What ``run`` returns: every chunk's tuple spread (after the argument's elements when
+    some are results, before results passed in unchanged, such as the seed s0), and the
+    position of each of ``body.results`` in it."""
     parts, offset = [], {}
-    returned = set(body.results)
-    if not returned.isdisjoint(source):
+    if not set(body.results).isdisjoint(source):
         parts.append(f"*{body.source}")
         offset.update(source)
     size = len(body.unpack) if parts else 0
@@ -150,13 +163,7 @@ def _driver(body: Body) -> _Driver:
         if n not in offset:
             offset[n], size = size, size + 1
             parts.append(n)
-    positions = tuple(map(offset.__getitem__, body.results))
-    every = f"({', '.join(parts)},)"
-    if positions == tuple(range(len(positions))):
-        driver.append(f"    return {every}")
-        return "\n".join(driver), [(n, t) for t, n in names.items()], None, getters
-    driver.append(f"    return pick({every})")
-    return "\n".join(driver), [(n, t) for t, n in names.items()], positions, getters
+    return tuple(map(offset.__getitem__, body.results)), f"({', '.join(parts)},)"
 
 
 def _cuts(lines: Sequence[str]) -> list[int]:
