@@ -192,7 +192,8 @@ def heatmap(value: Any, grid: int = GRID) -> Heatmap:
 
 
 def value_text(value: Any) -> str:
-    """One short line for a node: '−4', or '2×3 [−1, 5]' for a tensor."""
+    """One short line for a node: '−4', or '2×3 [−1, 5]' for a tensor ('(4,) all 0' when its
+    numbers are all one)."""
     if value is None:
         return ""
     if value.__class__ is F64 or np.ndim(value) == 0:
@@ -203,8 +204,13 @@ def value_text(value: Any) -> str:
     finite = arr[np.isfinite(arr)]
     if finite.size == 0:
         return f"{shape_text(arr)} non-finite"
-    return (f"{shape_text(arr)} [{format_scalar(finite.min())}, {format_scalar(finite.max())}]"
-            + ("" if finite.size == arr.size else " nan/inf"))
+    lo, hi = finite.min(), finite.max()
+    # Every number alike reads as one ('(4,) all −0.25'), not as a pair of numbers.
+    if lo == hi and finite.size == arr.size:
+        spread = format_scalar(lo) if arr.size == 1 else f"all {format_scalar(lo)}"
+    else:
+        spread = f"[{format_scalar(lo)}, {format_scalar(hi)}]"
+    return f"{shape_text(arr)} {spread}" + ("" if finite.size == arr.size else " nan/inf")
 
 
 def grad_label(output_name: str, name: str) -> str:

@@ -9,7 +9,7 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cgeditor.model.number_text import MINUS, format_cells
+from cgeditor.model.number_text import MINUS, format_cells, value_text
 
 XOR_GRAD = [-0.008935, 0.006013, 0.03704, 0.04021]  # ∂J/∂W1 of the bundled XOR, trained
 
@@ -48,3 +48,13 @@ def test_every_cell_fits_and_is_close_and_nonzero_stays_nonzero(values, chars) -
         assert abs(shown - x) <= 0.5 * abs(x) + 1e-300
     assert len({"e" in c for c in cells if c != "0"}) <= 1
     assert np.isfinite([_number(c) for c in cells]).all()
+
+
+def test_a_tensor_of_one_number_repeated_reads_as_one_number() -> None:
+    """'(4,) all −0.25' (a softmax gradient), not '[−0.25, −0.25]', which reads like a
+    pair of numbers; a range stays a range, and non-finite numbers are still flagged."""
+    assert value_text(np.full(4, -0.25)) == f"(4,) all {MINUS}0.25"
+    assert value_text(np.zeros((2, 3))) == "2×3 all 0"
+    assert value_text(np.array([3.0])) == "(1,) 3"
+    assert value_text(np.array([1.0, 2.0])) == "(2,) [1, 2]"
+    assert value_text(np.array([1.0, np.nan, 1.0])) == "(3,) [1, 1] nan/inf"
