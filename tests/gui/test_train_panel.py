@@ -31,6 +31,19 @@ def test_settings_come_from_the_file(learn, window) -> None:
     assert (panel.lr.value(), panel.steps.value()) == (0.05, 300)
 
 
+def test_the_learning_rate_reads_as_written_and_takes_typed_text(learn, qtbot) -> None:
+    """'1' and '0.05', not '1.000000'; a typed rate of the smallest kind is taken whole."""
+    field = learn.train.lr
+    assert field.lineEdit().text() == "1"
+    field.setValue(0.05)
+    assert field.lineEdit().text() == "0.05"
+    field.lineEdit().selectAll()
+    qtbot.keyClicks(field.lineEdit(), "0.000001")
+    qtbot.keyClick(field.lineEdit(), Qt.Key.Key_Return)
+    assert field.value() == pytest.approx(1e-6)
+    assert field.lineEdit().text() == "0.000001"
+
+
 def test_absurd_suggestions_from_a_file_fall_back_to_defaults(learn, window) -> None:
     panel = learn.train
     graph = load_example("seed_fit")

@@ -71,7 +71,7 @@ class TrainPanel(QWidget):
         layout.addWidget(self._build_plot(), 1)
 
     def _build_controls(self) -> QWidget:
-        self.lr = QDoubleSpinBox()
+        self.lr = RateSpinBox()
         self.lr.setObjectName("train_lr")
         self.lr.setDecimals(6)
         self.lr.setRange(*LR_RANGE)
@@ -298,6 +298,15 @@ def outcome(trainer: Trainer, stopped: bool, applied: bool) -> str:
     loss = f"loss {value_text(losses[0])} → {after}" if losses else "no step"
     tail = "" if applied else " (the graph changed meanwhile; nothing applied)"
     return f"{head}: {loss}{tail}"
+
+
+class RateSpinBox(QDoubleSpinBox):
+    """A learning rate as people write it: '1', '0.05', '0.000001', not '1.000000' (six
+    decimals are kept for the smallest rates, trailing zeros are not shown)."""
+
+    def textFromValue(self, value: float) -> str:
+        text = f"{value:.{self.decimals()}f}"
+        return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 class LossAxis(pg.AxisItem):
