@@ -61,14 +61,13 @@ class NodeBox:
 
 def outline(width: float, height: float) -> QRectF:
     """The node's whole footprint around its body: ports, order badge, shadow and outline."""
-    return QRectF(-T.OUTSET_X, -T.OUTSET_TOP, width + 2 * T.OUTSET_X,
-                  height + T.OUTSET_TOP + T.OUTSET_BOTTOM)
+    return QRectF(*outline_at(0.0, 0.0, width, height))
 
 
 def outline_at(x: float, y: float, width: float, height: float
                ) -> tuple[float, float, float, float]:
-    """``outline(width, height)`` moved to (x, y), as plain floats (x, y, width, height):
-    the same sums, so the same floats, without two QRectF per node."""
+    """``outline(width, height)`` moved to (x, y), as plain floats (x, y, width, height),
+    without two QRectF per node."""
     return (x - T.OUTSET_X, y - T.OUTSET_TOP, width + 2 * T.OUTSET_X,
             height + T.OUTSET_TOP + T.OUTSET_BOTTOM)
 

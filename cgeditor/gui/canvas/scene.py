@@ -48,12 +48,12 @@ def _outline_at(pos: QPointF, width: float, height: float) -> Rect:
 
 def _outlines(items: dict[str, NodeItem]) -> dict[str, Rect]:
     """_outline_at of every item, in plain floats: a paste of 10k asks twice, and a QPointF
-    and two QRectF per node were most of the cost. The same sums as outline(), so the
-    same floats."""
-    left, top, bottom = T.OUTSET_X, T.OUTSET_TOP, T.OUTSET_BOTTOM
-    return {node_id: (item.x() - left, item.y() - top, box.width + 2 * left,
-                      box.height + top + bottom)
-            for node_id, item in items.items() for box in (item.box,)}
+    and two QRectF per node were most of the cost."""
+    rects = {}
+    for node_id, item in items.items():
+        box = item.box
+        rects[node_id] = outline_at(item.x(), item.y(), box.width, box.height)
+    return rects
 
 
 class GraphScene(ModelSync, SceneGestures, RunLabels, QGraphicsScene):
