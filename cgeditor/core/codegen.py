@@ -111,7 +111,7 @@ def _forward_source(plan: Plan, kind: str, bind: _Binder, rows: Rows) -> _Made |
     lines: list[str] = []
     inline, on = _Inline(kind), rows.on
     for i, (step, spec) in enumerate(zip(plan.steps, plan.specs)):
-        if not spec.inputs:  # a leaf
+        if spec.is_leaf:
             continue
         expr, out_form = _filled(spec, step, bind, i, on) if inline(spec) else (None, None)
         if expr is None:
@@ -143,7 +143,7 @@ def _backward_source(plan: Plan, kind: str, bind: _Binder, rows: Rows) -> _Made 
             continue
         grad[i] = _gradient(i, parts.pop(i), lines, rows)
         step, spec = plan.steps[i], plan.specs[i]
-        if not spec.inputs:  # a leaf
+        if spec.is_leaf:
             continue
         if inline(spec):
             terms = _inline_vjp(i, step, spec, bind, grad[i], used, rows)
