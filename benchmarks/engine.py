@@ -97,11 +97,10 @@ def irregular_plan(nodes: int, size: int | None) -> Plan:
     return compile_plan(steps)
 
 
-def compile_seconds(layers: int, size: int | None, seen: bool,
-                    make: Callable[[int, int | None], Plan] = chain_plan) -> float:
+def compile_seconds(layers: int, size: int | None, seen: bool) -> float:
     """CPU time to build both compiled passes of a fresh plan: what a structural edit costs
     once the plan is hot (``seen``: a structure whose code is kept, as after undo)."""
-    return _compile_both(layers, size, seen, make)[0]
+    return _compile_both(layers, size, seen, chain_plan)[0]
 
 
 def _compile_both(layers: int, size: int | None, seen: bool,
@@ -111,12 +110,11 @@ def _compile_both(layers: int, size: int | None, seen: bool,
     plan = make(arg, size)
     kind = straight_line.FLOAT if size is None else straight_line.UNIFORM  # what a run uses
     if seen:
-        for which in ("forward", "backward"):
-            straight_line.compiled(make(arg, size), which, kind)
+        _both(make(arg, size), kind)
     else:
         chunks.forget()  # no code kept: CPython's compiler runs
     t0 = time.process_time()
-    made = [straight_line.compiled(plan, which, kind) for which in ("forward", "backward")]
+    made = _both(plan, kind)
     return time.process_time() - t0, [p.source for p in made]
 
 
@@ -151,8 +149,7 @@ def recompile_ms(nodes: int, size: int | None, repeats: int = 5) -> float:
     for _ in range(repeats):
         chunks.forget()
         before, after = irregular_plan(nodes, size), edited_plan(nodes, size)
-        for which in ("forward", "backward"):
-            straight_line.compiled(before, which, kind)
+        _both(before, kind)
         spent.append(_cpu(partial(_both, after, kind)))
     return min(spent) * 1e3
 
