@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 __all__ = ["FLOAT", "NUMPY", "UNIFORM", "Pass", "backward_grads", "compiled", "forward_values"]
 
 
-def forward_values(plan: Plan, values: list) -> list | None:
+def forward_values(plan: Plan, values: list) -> list | FloatList | None:
     """Every node's value from the leaves already in ``values``; None when the careful path
     must run instead (a rule raised, or some value is not finite)."""
     leaves = [values[i] for i, _ in plan.leaves]
