@@ -38,11 +38,11 @@ def format_scalar(x: Any, digits: int = 4) -> str:
         return "0"  # also folds −0
     text = f"{x:.{digits}g}"
     if "e" in text:
-        text = _short_exponent(text)
+        text = short_exponent(text)
     return text.replace("-", MINUS) if "-" in text else text
 
 
-def _short_exponent(text: str) -> str:
+def short_exponent(text: str) -> str:
     """'1.5e+07' → '1.5e7', '-9e-05' → '-9e-5': the one exponent style every number shown
     uses (no plus sign, no leading zeros)."""
     mantissa, _, exponent = text.partition("e")

@@ -11,6 +11,7 @@ import numpy as np
 
 from cgeditor.core.ops import F64, OpSpec
 from cgeditor.model.errors import AttrError, ValueParseError
+from cgeditor.model.number_text import short_exponent
 
 MAX_ELEMENTS = 1_000_000  # per tensor: bounds memory for values typed in or loaded
 MAX_DIMS = 8
@@ -117,10 +118,7 @@ def _num(x: float, digits: int) -> str:
     if math.isfinite(x) and x == int(x) and abs(x) < 1e16:
         return str(int(x))
     text = repr(x) if digits >= 17 else f"{x:.{digits}g}"
-    if "e" not in text:
-        return text
-    mantissa, _, exponent = text.partition("e")  # the exponent style numbers are shown in
-    return f"{mantissa}e{int(exponent)}"
+    return short_exponent(text) if "e" in text else text  # the style numbers are shown in
 
 
 def coerce_attrs(spec: OpSpec, attrs: dict[str, Any] | None) -> dict[str, Any]:
