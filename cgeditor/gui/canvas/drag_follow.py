@@ -36,9 +36,9 @@ class DragFollow:
         # the drag leaves where it is.
         self.index = {i: k for k, i in enumerate(i for i in pressed
                                                  if i in items and i in graph.nodes)}
-        self.anchor = next(iter(self.index), None)
-        self.anchor_item = items[self.anchor] if self.anchor is not None else None
-        self.start = QPointF(pressed[self.anchor]) if self.anchor is not None else QPointF()
+        anchor = next(iter(self.index), None)
+        self.anchor_item = items[anchor] if anchor is not None else None
+        self.start = QPointF(pressed[anchor]) if anchor is not None else QPointF()
         self.wires = wires_of(set(self.index), graph, layer.wires)
         still = len(self.index)
         self.ends = np.array([w.ends for w in self.wires], dtype=float).reshape(-1, 4)
@@ -53,8 +53,7 @@ class DragFollow:
         """Put every followed wire's ends where its nodes' items stand now."""
         if self.anchor_item is None:
             return
-        pos = self.anchor_item.pos()
-        dx, dy = pos.x() - self.start.x(), pos.y() - self.start.y()
+        dx, dy = self._offset()
         if self.rides:
             self.layer.setPos(dx, dy)
             return
@@ -65,10 +64,22 @@ class DragFollow:
     def settle(self) -> None:
         """End the drag's riding: the layer back in place and each wire's ends where its
         nodes' items stand (a drag broken off before its release)."""
-        if self.rides:
-            self.rides = False
-            self.layer.setPos(0.0, 0.0)
+        if self._stop_riding():
             self.follow()
+
+    def _stop_riding(self) -> bool:
+        """The layer back in place if the drag carried it; whether it did."""
+        if not self.rides:
+            return False
+        self.rides = False
+        self.layer.setPos(0.0, 0.0)
+        return True
+
+    def _offset(self) -> tuple[float, float]:
+        """How far the dragged items have moved since the press (all move alike)."""
+        assert self.anchor_item is not None, "a drag of no node has no offset"
+        pos = self.anchor_item.pos()
+        return pos.x() - self.start.x(), pos.y() - self.start.y()
 
     def retake(self, placed: list[tuple[Wire, tuple[float, float, float, float]]]) -> None:
         """Wires just ``placed`` where their ports now stand while the drag goes on (a run
@@ -77,8 +88,8 @@ class DragFollow:
         if self.anchor_item is None:
             return
         row_of = {id(wire): k for k, wire in enumerate(self.wires)}
-        pos, still = self.anchor_item.pos(), len(self.index)
-        dx, dy = pos.x() - self.start.x(), pos.y() - self.start.y()
+        still = len(self.index)
+        dx, dy = self._offset()
         for wire, (x1, y1, x2, y2) in placed:
             k = row_of.get(id(wire))
             if k is not None:
@@ -88,9 +99,7 @@ class DragFollow:
     def land(self, moved: Mapping[str, tuple[Point, Point]]) -> None:
         """End the drag with each node ``moved`` ({id: (old, new)}) at its new place (its
         item already there): every followed wire's ends shifted by its nodes' own moves."""
-        if self.rides:
-            self.rides = False
-            self.layer.setPos(0.0, 0.0)
+        self._stop_riding()
         offsets = np.zeros((len(self.index) + 1, 2))
         index = self.index
         for node_id, ((x0, y0), (x1, y1)) in moved.items():
