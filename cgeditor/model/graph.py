@@ -19,7 +19,6 @@ from cgeditor.model.errors import (
     InvalidNameError,
     NotALeafError,
     NotTrainableError,
-    PortTakenError,
     SelfLoopError,
     UnknownNodeError,
     UnknownOpError,
@@ -28,6 +27,7 @@ from cgeditor.model.errors import (
 from cgeditor.model.graph_algorithms import (
     adjacency,
     check_ends,
+    port_taken,
     shortest_path,
     topological_order,
 )
@@ -257,9 +257,7 @@ class Graph(Naming, Removal):
         else:
             self._check_edge(src, dst, port)
         if (dst, port) in self._inputs:
-            taken = self.nodes[self._inputs[(dst, port)]].name
-            raise PortTakenError(f"{self.nodes[dst].name}.{port} is already fed by {taken}; "
-                                 "disconnect it first")
+            raise port_taken(self.nodes[dst], port, self.nodes[self._inputs[(dst, port)]])
         self._inputs[(dst, port)] = src
         if self._nx.has_edge(src, dst):
             self._nx[src][dst]["ports"] += 1

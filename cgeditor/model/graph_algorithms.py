@@ -12,6 +12,7 @@ from collections.abc import Callable, Hashable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from cgeditor.model.errors import (
+    PortTakenError,
     SelfLoopError,
     UnknownPortError,
 )
@@ -125,3 +126,10 @@ def check_ends(source: Node, target: Node, port: str) -> None:
                                f"(its ports: {ports})")
     if source is target:
         raise SelfLoopError(f"{source.name} cannot feed its own input {port!r}")
+
+
+def port_taken(target: Node, port: str, feeder: Node | None) -> PortTakenError:
+    """The refusal of a second edge into ``target.port``: fed by ``feeder`` already, or (None)
+    by another of the edges being added together."""
+    by = f"by {feeder.name}" if feeder is not None else "twice"
+    return PortTakenError(f"{target.name}.{port} is already fed {by}; disconnect it first")

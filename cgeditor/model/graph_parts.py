@@ -28,7 +28,13 @@ from cgeditor.model.errors import (
     UnknownOpError,
     ValueParseError,
 )
-from cgeditor.model.graph_algorithms import adjacency, check_ends, find_cycle, topological_order
+from cgeditor.model.graph_algorithms import (
+    adjacency,
+    check_ends,
+    find_cycle,
+    port_taken,
+    topological_order,
+)
 
 if TYPE_CHECKING:
     from cgeditor.model.graph import Edge, Graph, Node
@@ -292,9 +298,7 @@ def _check_edges(graph: Graph, new: Mapping[str, Node], edges: Sequence[Triple])
         key = (dst, port)
         if key in inputs or key in fed:
             taken = inputs.get(key)
-            by = f"by {old[taken].name}" if taken is not None else "twice"
-            raise PortTakenError(f"{target.name}.{port} is already fed {by}; "
-                                 "disconnect it first")
+            raise port_taken(target, port, old[taken] if taken is not None else None)
         fed.add(key)
 
 
