@@ -26,8 +26,8 @@ def shape_words(shape: tuple[int, ...]) -> str:
 
 def number(x: Any) -> str:
     """A number as users read it, in the exponent style every number is shown in: '0',
-    '-1', '1e308', '1e-9', 'inf', 'nan'."""
-    text = f"{float(x):.6g}"
+    '-1', '1e308', '1e-9', 'inf', 'nan'; −0.0 as '0', as every formatter writes it."""
+    text = f"{float(x) + 0.0:.6g}"  # + 0.0 turns −0.0 into 0.0
     mantissa, e, exponent = text.partition("e")
     return f"{mantissa}e{int(exponent)}" if e else text
 

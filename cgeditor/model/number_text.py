@@ -1,7 +1,12 @@
 """How the canvas, the docks and the status line write numbers: compact scalars with the true
 minus sign and one exponent style ('1.2e7', '−9e−5'), a tensor as shape and range, the cells
 of a small tensor's grid or a table in one notation for the whole grid, a large one's
-heatmap, and the labels of gradient and local-derivative rows ('∂J/∂w = −4')."""
+heatmap, and the labels of gradient and local-derivative rows ('∂J/∂w = −4').
+
+A zero is written '0' whatever its sign bit, here and in every other formatter (tables, the
+command line, edit fields, messages): −0.0 == 0, and a learner reading '∂J/∂x = −0' after a
+relu would look for a negative gradient that is not there. Files and exported code keep the
+exact bits (a JSON -0.0, a Python literal), so nothing is lost by what is shown."""
 
 from __future__ import annotations
 
@@ -35,7 +40,7 @@ def format_scalar(x: Any, digits: int = 4) -> str:
     '2', '−4', '1.235e7', '−9e−5', 'nan' (4 digits, the canvas's)."""
     x = float(x)  # formatting a Python float is several times faster than a numpy scalar
     if x == 0:
-        return "0"  # also folds −0
+        return "0"  # also −0: see the module docstring
     text = f"{x:.{digits}g}"
     if "e" in text:
         text = short_exponent(text)
@@ -131,7 +136,7 @@ def _fixed_decimals(flat: list[float], chars: int) -> tuple[str, ...] | None:
 
 def format_full(value: Any) -> str:
     """Full precision (shortest round-trip repr), for tooltips and edit fields; tensors in
-    full as nested lists; the short exponent ('1.2345e−7') as everywhere else."""
+    full as nested lists; the short exponent ('1.2345e−7') as everywhere else; −0 as 0."""
     if value is None:
         return ""
     if np.ndim(value) == 0:
@@ -139,7 +144,8 @@ def format_full(value: Any) -> str:
         text = "0" if x == 0 else (str(int(x)) if x.is_integer() and abs(x) < 1e16 else repr(x))
     else:
         with np.printoptions(precision=17, threshold=200, floatmode="unique"):
-            text = np.array2string(np.asarray(value), separator=", ")
+            # Adding +0.0 turns each −0.0 into 0.0 (IEEE), which numpy would print '-0.'.
+            text = np.array2string(np.asarray(value, dtype=np.float64) + 0.0, separator=", ")
     return _minus(_EXPONENT.sub(r"e\1\2", text) if "e" in text else text)
 
 

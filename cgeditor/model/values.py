@@ -100,7 +100,8 @@ def _finite_float(text: str) -> float:
 
 
 def format_value(value: Any, digits: int = 17) -> str:
-    """Text that parse_value_text reads back to the same value."""
+    """Text that parse_value_text reads back to the same value (equal, not bit-equal: −0.0
+    is written '0', as every number shown is; see number_text)."""
     if value is None:
         return ""
     if np.ndim(value) == 0:

@@ -81,3 +81,23 @@ def test_status_line_and_svg_export_use_the_short_exponent(window, tmp_path) -> 
     svg = path.read_text(encoding="utf-8")
     assert f"{MINUS}9e{MINUS}5" in svg and f"{MINUS}2e{MINUS}4" in svg
     assert not LONG_EXPONENT.search(" ".join(re.findall(r">([^<]*)<", svg)))
+
+
+def test_a_negative_zero_reads_0_in_every_inspector_view(window, qtbot) -> None:
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QGuiApplication
+    graph = Graph()
+    x = graph.add_node("input", "x", value=np.array([[-0.0, 1.5], [-2.0, 0.0]]))
+    window.set_graph(graph)
+    window.action("backward").trigger()
+    window.scene.select_ids([x.id])
+    field = window.inspector.fields["value"].edit.text()
+    table = window.inspector.numbers.value_table
+    model = table.model
+    cells = [model.data(model.index(i, j), role) for i in range(2) for j in range(2)
+             for role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole)]
+    qtbot.mouseClick(table.copy, Qt.MouseButton.LeftButton)
+    tsv = QGuiApplication.clipboard().text()
+    assert field == "[[0, 1.5], [-2, 0]]"
+    assert cells[:2] == ["0", "0"] and cells[4] == f"{MINUS}2"
+    assert tsv.split() == ["0.0", "1.5", "-2.0", "0.0"]

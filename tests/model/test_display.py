@@ -1,5 +1,7 @@
 """Display formatting and per-node/per-wire display states for the seed example."""
 
+import re
+
 import numpy as np
 import pytest
 
@@ -186,3 +188,35 @@ def test_cli_tensors_use_one_notation_and_the_short_exponent():
     assert [float(t) for t in text.split("[")[1].rstrip("]").split(", ")] == [1e-9, 2.5, -3.0]
     assert cli_cell(np.array([0.5, -4.0])) == "(2,) [0.5, -4]"
     assert format_error(2.345e-10) == "2.35e-10" and format_error(0.0) == "0"
+
+
+
+def _zero_formatters() -> dict[str, tuple]:
+    """Every formatter a number reaches users through, by name, and whether it takes tensors:
+    one rule for −0.0 in all of them."""
+    from cgeditor.core.diagnose import number
+    from cgeditor.model import formatting
+    from cgeditor.model.number_text import format_cells, format_sci
+    from cgeditor.model.values import format_value
+    return {"format_scalar": (format_scalar, False), "format_full": (format_full, True),
+            "value_text": (value_text, True), "format_sci": (format_sci, False),
+            "format_cells": (lambda v: " ".join(format_cells(v)), True),
+            "format_value": (format_value, True),
+            "format_number": (formatting.format_number, False),
+            "format_error": (formatting.format_error, False),
+            "format_cell": (formatting.format_cell, True), "diagnose.number": (number, False)}
+
+
+_ZERO_CASES = [(name, value) for name, (_, tensors) in sorted(_zero_formatters().items())
+               for value in ([-0.0, [-0.0, 1.5], [[-0.0, 0.0], [2.0, -3.0]]] if tensors
+                             else [-0.0])]
+
+
+@pytest.mark.parametrize(("name", "value"), _ZERO_CASES)
+def test_every_formatter_writes_minus_zero_as_zero(name, value):
+    fmt = _zero_formatters()[name][0]
+    signed = np.array(value, dtype=np.float64)
+    text = fmt(signed[()] if signed.ndim == 0 else signed)
+    assert not re.search(f"[-{MINUS}]0(?![.]?0*[1-9])", text), text
+    unsigned = signed + 0.0  # the same numbers with every zero positive
+    assert text == fmt(unsigned[()] if unsigned.ndim == 0 else unsigned)

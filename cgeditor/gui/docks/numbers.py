@@ -40,8 +40,8 @@ def as_table(value: Any) -> np.ndarray:
 
 def to_tsv(value: Any) -> str:
     """Tab-separated rows of ``value``'s table, each number in its shortest round-trip form
-    with an ASCII minus (what spreadsheets parse)."""
-    return "\n".join("\t".join(repr(float(x)) for x in row) for row in as_table(value)) + "\n"
+    with an ASCII minus (what spreadsheets parse); −0.0 as 0.0, as every number is shown."""
+    return "\n".join("\t".join(repr(float(x) + 0.0) for x in row) for row in as_table(value)) + "\n"
 
 
 class ArrayModel(QAbstractTableModel):
