@@ -37,7 +37,7 @@ FLOAT, NUMPY, UNIFORM = "float", "numpy", "uniform"
 # callables and the export use) besides np.
 _RULES = {name: value for name, value in vars(rules).items()
           if callable(value) and getattr(value, "__module__", None) == rules.__name__}
-_NAMESPACES: dict[str, dict[str, Any]] = {
+NAMESPACES: dict[str, dict[str, Any]] = {
     FLOAT: {"np": floatmath, **_RULES},
     NUMPY: {"np": np, "fit": fit_like, **_RULES},
 }
@@ -45,8 +45,8 @@ _NAMESPACES: dict[str, dict[str, Any]] = {
 # renamed and compiled faster. (out stays a keyword: numpy deprecates a positional out for
 # maximum and minimum.)
 _UFUNCS = {name: value for name, value in vars(np).items()
-           if isinstance(value, np.ufunc) and name not in _NAMESPACES[NUMPY]}
-_NAMESPACES[UNIFORM] = {**_UFUNCS, **_NAMESPACES[NUMPY]}
+           if isinstance(value, np.ufunc) and name not in NAMESPACES[NUMPY]}
+NAMESPACES[UNIFORM] = {**_UFUNCS, **NAMESPACES[NUMPY]}
 
 
 @dataclass(frozen=True)
@@ -74,7 +74,7 @@ def compiled(plan: Plan, which: str, kind: str) -> Pass | None:
 
 
 def _build(plan: Plan, kind: str, build: Callable) -> Pass | None:
-    namespace: dict[str, Any] = {"__builtins__": {}, **_NAMESPACES[kind]}
+    namespace: dict[str, Any] = {"__builtins__": {}, **NAMESPACES[kind]}
     rows = Rows(kind == UNIFORM)
     made = build(plan, kind, _Binder(namespace, kind), rows)
     if made is None:
@@ -109,7 +109,7 @@ _Made = tuple[Body, list[int]]  # the pass, and the slots of its arguments or re
 def _forward_source(plan: Plan, kind: str, bind: _Binder, rows: Rows) -> _Made | None:
     leaves = [i for i, _ in plan.leaves]
     lines: list[str] = []
-    inline, on = _Inline(kind), rows.on
+    inline, on = Inline(kind), rows.on
     for i, (step, spec) in enumerate(zip(plan.steps, plan.specs)):
         if spec.is_leaf:
             continue
@@ -137,7 +137,7 @@ def _backward_source(plan: Plan, kind: str, bind: _Binder, rows: Rows) -> _Made 
     sums: dict[int, int] = {}  # node -> partial sums written
     grad: dict[int, str] = {}  # node -> the name holding its finished gradient
     used: set[int] = set()  # values the vjps read, unpacked from ``values`` up front
-    inline = _Inline(kind)
+    inline = Inline(kind)
     for i in range(out, -1, -1):
         if i not in parts:
             continue
@@ -215,7 +215,7 @@ def _inline_vjp(i: int, step: Step, spec: OpSpec, bind: _Binder, g: str,
             continue
         parts.append(f"({part})")
         if rows.on:
-            rows.forms[parts[-1]] = (_expression(_out_template(template), fields) if fields
+            rows.forms[parts[-1]] = (_expression(out_template(template), fields) if fields
                                      else (into, numbers))  # filled in if used alone
     return parts
 
@@ -227,7 +227,7 @@ def _filled(spec: OpSpec, step: Step, bind: _Binder, i: int, into: bool,
     if spec.attrs:
         fields = _fields(step, spec, bind)
         plain = _expression(spec.template, fields)
-        return plain, into and plain and _expression(_out_template(spec.template), fields)
+        return plain, into and plain and _expression(out_template(spec.template), fields)
     plain, out_form = _numbered(spec.template, spec.inputs)
     numbers = ("", i, *step.args)
     return plain.format(*numbers), into and out_form.format(*numbers)
@@ -238,7 +238,7 @@ def _numbered(template: str, inputs: tuple[str, ...]) -> tuple[str, str]:
     """``template`` and its out= form with g as {0}, out as v{1} and port k as v{k+2}, to be
     filled in by one str.format: the templates of ops without attributes."""
     fields = {"g": "{0}", "out": "v{1}", **{p: f"v{{{k + 2}}}" for k, p in enumerate(inputs)}}
-    return template.format_map(fields), _out_template(template).format_map(fields)
+    return template.format_map(fields), out_template(template).format_map(fields)
 
 
 @cache  # keyed by tuples of strings: hashing a whole OpSpec per node costs more than the rest
@@ -249,7 +249,7 @@ def _vjp_reads(templates: tuple[str, ...], inputs: tuple[str, ...],
     (meaningless for templates with attributes)."""
     reads = []
     for template in templates:
-        names = _placeholders(template)
+        names = placeholders(template)
         ports = tuple(k for k, port in enumerate(inputs) if port in names)
         numbered = _numbered(template, inputs) if names <= {*inputs, "g", "out"} else ("", "")
         reads.append((template, ports, "out" in names, *numbered))
@@ -291,7 +291,7 @@ def _expression(template: str, fields: dict[str, str]) -> str | None:
         return None
 
 
-class _Inline:
+class Inline:
     """Whether a spec's templates can be pasted into ``kind`` code: present, one vjp per input,
     every placeholder a port, an attribute, ``g`` or ``out``, and naming only functions that
     kind's namespace provides. Memoised per spec for one build."""
@@ -309,18 +309,18 @@ class _Inline:
         if not spec.template or len(spec.vjp_template) != len(spec.inputs):
             return False
         allowed = {*spec.inputs, *(a.name for a in spec.attrs), "g", "out"}
-        return all(_placeholders(t) <= allowed and _resolves(t, self.kind)
+        return all(placeholders(t) <= allowed and _resolves(t, self.kind)
                    for t in (spec.template, *spec.vjp_template))
 
 
 @cache
-def _placeholders(template: str) -> frozenset[str]:
+def placeholders(template: str) -> frozenset[str]:
     return frozenset(name for _, name, _, _ in string.Formatter().parse(template) if name)
 
 
 @cache
 def _resolves(template: str, kind: str) -> bool:
-    namespace = _NAMESPACES[kind]
+    namespace = NAMESPACES[kind]
     text = template.format_map(_Blank())
     if SLOT.search(text):  # text of its own that chunks.py would take for a slot's name
         return False
@@ -350,11 +350,11 @@ _UFUNC_OF = {ast.Add: "add", ast.Sub: "subtract", ast.Mult: "multiply", ast.Div:
 
 
 @cache
-def _out_template(template: str) -> str:
+def out_template(template: str) -> str:
     """``template`` writing its result into the row ``__row__`` when its outermost operation is
     a numpy ufunc (an arithmetic operator or an ``np.`` ufunc call), else the empty string.
     The ufunc is called by its bare name."""
-    names = _placeholders(template)
+    names = placeholders(template)
     try:
         tree = ast.parse(template.format_map({n: f"_F_{n}" for n in names}), mode="eval").body
     except (SyntaxError, ValueError, KeyError, IndexError):

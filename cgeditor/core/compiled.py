@@ -9,7 +9,9 @@ stands. Three kinds of code exist per plan, each built on first use:
 - ``UNIFORM``: when every value is an array of one shape (shape inference says so before the
   forward pass; backward checks its values): no shape chores, and every result whose outermost
   operation is a ufunc is written into a row of one buffer, so one reduction over the buffer
-  checks them all for inf and nan instead of a numpy call per array.
+  checks them all for inf and nan instead of a numpy call per array. These passes run from
+  tables (``tables``: the same expressions, no compiling) whenever every op's templates allow,
+  from a plan's first run; compiled code only for plans with an op they cannot run.
 
 Every kind returns None wherever the careful path must decide (an exception, a non-finite
 number): the careful path is the reference, and it alone writes issues.
@@ -27,6 +29,7 @@ import numpy as np
 from cgeditor.core.codegen import FLOAT, NUMPY, UNIFORM, Pass, compiled
 from cgeditor.core.ops import F64
 from cgeditor.core.shapes import one_shape
+from cgeditor.core.tables import Table, run_backward, run_forward, tables
 from cgeditor.core.values import FloatList, all_finite, quiet_ieee
 
 if TYPE_CHECKING:
@@ -35,15 +38,21 @@ if TYPE_CHECKING:
 __all__ = ["FLOAT", "NUMPY", "UNIFORM", "Pass", "backward_grads", "compiled", "forward_values"]
 
 
-def forward_values(plan: Plan, values: list) -> list | FloatList | None:
+def forward_values(plan: Plan, values: list, build: bool = True) -> list | FloatList | None:
     """Every node's value from the leaves already in ``values``; None when the careful path
-    must run instead (a rule raised, or some value is not finite)."""
+    must run instead (a rule raised, or some value is not finite). ``build``: whether code
+    may be compiled now; without it only tables (arrays of one shape) run."""
     leaves = [values[i] for i, _ in plan.leaves]
     if all(v.__class__ is F64 for v in leaves):
-        code = compiled(plan, "forward", FLOAT)
+        code = compiled(plan, "forward", FLOAT) if build else None
         if code is not None:
             return _float_forward(code, leaves)
     shape = one_shape(plan, values)
+    made = tables(plan) if shape else None
+    if made is not None:
+        return _table_forward(plan, made[0], leaves, shape)
+    if not build:
+        return None
     if shape:
         return _uniform_forward(plan, leaves, shape)
     code = compiled(plan, "forward", NUMPY)
@@ -71,6 +80,24 @@ def _uniform_forward(plan: Plan, leaves: list, shape: tuple[int, ...]) -> list |
     return list(out)
 
 
+def _table_forward(plan: Plan, table: Table, leaves: list, shape: tuple[int, ...],
+                   ) -> list | None:
+    """The UNIFORM forward pass run from its table (as ``_uniform_forward``)."""
+    values: list[Any] = [None] * len(plan.steps)
+    for (i, _), value in zip(plan.leaves, leaves):
+        values[i] = value
+    buffer = np.empty((table.rows, *shape))
+    with quiet_ieee():
+        try:
+            run_forward(table, values, [*buffer, None])
+        except Exception:
+            return None
+        if not (_finite_rows(buffer) and all_finite([values[k] for k in table.loose])):
+            return None
+    plan.cache[_LAST_ARRAYS] = (values, shape)
+    return list(values)
+
+
 def _finite_rows(buffer: np.ndarray) -> bool:
     """Every element of ``buffer`` is finite. One sum proves it (inf or nan anywhere makes the
     sum non-finite); a sum that overflowed from finite elements falls to the exact check."""
@@ -88,10 +115,11 @@ def _float_forward(code: Pass, leaves: list) -> FloatList | None:
     return FloatList(out, True) if _finite_reals(out) else None
 
 
-def backward_grads(plan: Plan, values: Sequence[Any], seed: Any) -> Sequence[Any] | None:
+def backward_grads(plan: Plan, values: Sequence[Any], seed: Any,
+                   build: bool = True) -> Sequence[Any] | None:
     """Gradients of the output (None for nodes that cannot reach it); None when the careful
-    path must run instead."""
-    floats = _floats(values) if seed.__class__ is F64 else None
+    path must run instead. ``build`` as in ``forward_values``."""
+    floats = _floats(values) if build and seed.__class__ is F64 else None
     if floats is not None:
         code = compiled(plan, "backward", FLOAT)
         if code is not None:
@@ -106,12 +134,17 @@ def backward_grads(plan: Plan, values: Sequence[Any], seed: Any) -> Sequence[Any
                 return FloatList(out, True)
             return FloatList(_scatter(plan, code.slots, out), False)
     with quiet_ieee():
-        return _numpy_backward(plan, values, seed)
+        return _numpy_backward(plan, values, seed, build)
 
 
-def _numpy_backward(plan: Plan, values: Sequence[Any], seed: Any) -> list | None:
+def _numpy_backward(plan: Plan, values: Sequence[Any], seed: Any, build: bool) -> list | None:
     shape = _uniform_shape(plan, values, seed)
-    if shape is not None:
+    made = tables(plan) if shape is not None else None
+    if made is not None:
+        grads = _table_backward(plan, made[1], values, seed, shape)
+        if grads is not _RESHAPED:
+            return grads
+    elif shape is not None and build:
         code = compiled(plan, "backward", UNIFORM)
         if code is None:
             return None
@@ -124,13 +157,35 @@ def _numpy_backward(plan: Plan, values: Sequence[Any], seed: Any) -> list | None
         if all(g.__class__ is np.ndarray and g.shape == shape for g in loose):
             finite = _finite_rows(buffer) and all_finite(loose)
             return _scatter(plan, code.slots, out) if finite else None
-        # a rule changed a gradient's shape after all: the shape chores decide
+    if not build:
+        return None
+    # not one shape, or a rule changed a gradient's shape after all: the shape chores decide
     code = compiled(plan, "backward", NUMPY)
     try:
         out = code.run(tuple(values), seed)
     except Exception:
         return None
     return _scatter(plan, code.slots, out) if all_finite(out) else None
+
+
+_RESHAPED: list = []  # _table_backward: some gradient left the one shape
+
+
+def _table_backward(plan: Plan, table: Table, values: Sequence[Any], seed: Any,
+                    shape: tuple[int, ...]) -> list | None:
+    """The UNIFORM backward pass run from its table (as in ``_numpy_backward``); _RESHAPED
+    when a rule gave a gradient of another shape."""
+    grads: list[Any] = [None] * len(plan.steps)
+    grads[plan.output] = seed
+    buffer = np.empty((table.rows, *shape))
+    try:
+        run_backward(table, values, grads, [*buffer, None])
+    except Exception:
+        return None
+    loose = [grads[k] for k in table.loose]
+    if all(g.__class__ is np.ndarray and g.shape == shape for g in loose):
+        return grads if _finite_rows(buffer) and all_finite(loose) else None
+    return _RESHAPED
 
 
 _LAST_ARRAYS = "last uniform values"

@@ -149,7 +149,9 @@ def forward(plan: Plan, feeds: Mapping[str, Any] | None = None, *,
     None (the default) the careful loop until the plan has run QUICK_RUNS times (HOT_RUNS
     times above QUICK_NODES nodes, and always for plans of over HOT_NODES nodes). The result is
     the same either way (to rounding): wherever compiled code meets an exception or a
-    non-finite number, the careful loop reruns the pass and reports the issues.
+    non-finite number, the careful loop reruns the pass and reports the issues. Arrays of one
+    shape run from tables (``core/tables.py``), which need no compiling, from the first run
+    unless ``compiled`` is False.
     """
     values: list[Any] = [None] * len(plan.steps)
     issues: dict[int, Issue] = {}
@@ -164,8 +166,8 @@ def forward(plan: Plan, feeds: Mapping[str, Any] | None = None, *,
             issues[i] = Issue(i, "error", f"{plan.steps[i].name} has no value")
     for i, message in refusals(plan, values).items():  # before anything is allocated
         issues[i] = Issue(i, "error", message)
-    if not issues and plan.fwd and _hot(plan, "forward", compiled):
-        done = straight_line.forward_values(plan, values)
+    if not issues and plan.fwd and compiled is not False:
+        done = straight_line.forward_values(plan, values, _hot(plan, "forward", compiled))
         if done is not None:
             return ForwardResult(done, issues)
     with quiet_ieee():  # IEEE results, reported as issues instead of warnings
@@ -244,8 +246,9 @@ def backward(plan: Plan, values: Sequence[Any], seed: Any = None, *,
     if grads[out].__class__ is np.ndarray and grads[out].ndim == 0:
         grads[out] = F64(grads[out])
     issues: dict[int, Issue] = {}
-    if plan.bwd and _hot(plan, "backward", compiled):
-        done = straight_line.backward_grads(plan, values, grads[out])
+    if plan.bwd and compiled is not False:
+        done = straight_line.backward_grads(plan, values, grads[out],
+                                            _hot(plan, "backward", compiled))
         if done is not None:
             return BackwardResult(done, issues)
     if values.__class__ is FloatList:  # box each value once, not at every read

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from cgeditor.core import chunks, engine
+from cgeditor.core import chunks, engine, tables
 from cgeditor.core import compiled as straight_line
 from cgeditor.core.engine import Step, backward, compile_plan, forward
 from cgeditor.core.ops import F64, REGISTRY
@@ -57,14 +57,16 @@ def test_plans_of_one_structure_share_code_but_not_constants() -> None:
             is not straight_line.compiled(first, "forward", straight_line.FLOAT).run.__code__)
 
 
-def test_arrays_of_one_shape_run_through_the_buffered_code() -> None:
-    """Every value one shape: both passes run the UNIFORM code, whose ufunc results share one
-    buffer, and give the careful numbers."""
+def test_arrays_of_one_shape_run_through_the_buffered_code(uniform: str) -> None:
+    """Every value one shape: both passes run the UNIFORM tables or code, whose ufunc results
+    share one buffer, and give the careful numbers."""
     plan = chain_plan(5, np.linspace(0.5, 1.5, 6))
     fast = forward(plan, compiled=True)
     grads = backward(plan, fast.values, compiled=True).grads
-    for which in ("forward", "backward"):
-        assert plan.cache[(which, straight_line.UNIFORM)].rows > 0
+    for k, which in enumerate(("forward", "backward")):
+        ran = plan.cache["tables"][k] if uniform == "tables" else \
+            plan.cache[(which, straight_line.UNIFORM)]
+        assert ran.rows > 0
     assert fast.values[-1].base is not None  # a row of the buffer
     careful = forward(plan, compiled=False)
     for a, b in zip(careful.values, fast.values):
@@ -73,7 +75,7 @@ def test_arrays_of_one_shape_run_through_the_buffered_code() -> None:
         assert_same(b, a, "gradient")
 
 
-def test_buffered_fan_in_sums_in_place_without_touching_other_gradients() -> None:
+def test_buffered_fan_in_sums_in_place_without_touching_other_gradients(uniform: str) -> None:
     """x feeds four consumers; the first term of its gradient is the seed itself, which the
     output's add hands on unchanged (and which is the gradient of every add on the way). The
     later terms add in place into the first partial sum's own row: the seed, and every other
@@ -84,8 +86,12 @@ def test_buffered_fan_in_sums_in_place_without_touching_other_gradients() -> Non
              Step("u", "add", (2, 3)), Step("v", "add", (5, 4)), Step("j", "add", (6, 0))]
     plan = compile_plan(steps)
     backward(plan, forward(plan, compiled=True).values, compiled=True)
-    source = plan.cache[("backward", straight_line.UNIFORM)].source
-    assert re.search(r"(g0_\d+) = add\((g0_\d+), .*out=\2\)", source), source
+    if uniform == "tables":  # x's five terms (q = x·x gives two): set, added into a fresh
+        acts = [entry[0] for entry in plan.cache["tables"][1].entries if entry[1] == 0]
+        assert acts == [tables.SET, tables.ADD_NEW, *[tables.ADD_IN] * 3]  # row, in place
+    else:
+        source = plan.cache[("backward", straight_line.UNIFORM)].source
+        assert re.search(r"(g0_\d+) = add\((g0_\d+), .*out=\2\)", source), source
     assert_paths_agree(plan)
 
 

@@ -24,7 +24,10 @@ from cgeditor.core.ops import F64, REGISTRY
 from cgeditor.core.shapes import ShapeError, size
 from tests.core.test_compiled import assert_paths_agree
 
-pytestmark = pytest.mark.filterwarnings("error::RuntimeWarning")
+# Arrays of one shape run from tables and, as a plan with an op tables cannot run would, from
+# compiled code: both against the careful loop.
+pytestmark = [pytest.mark.filterwarnings("error::RuntimeWarning"),
+              pytest.mark.usefixtures("uniform")]
 
 OPS = sorted(name for name, spec in REGISTRY.items() if not spec.is_leaf)
 # Elementwise ops keep one shape throughout: the buffered (UNIFORM) code runs on these.
