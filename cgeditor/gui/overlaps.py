@@ -1,5 +1,5 @@
 """Where room-making lands nodes on the canvas, and parting the nodes of an opened file
-whose saved places overlap (model.room.separate over the items' outlines)."""
+whose saved places overlap (model.parting.separate over the items' outlines)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING
 
 from cgeditor.gui import theme as T
 from cgeditor.gui.canvas.arrange import GAPS
-from cgeditor.model.room import Gaps, separate
+from cgeditor.model.parting import separate
+from cgeditor.model.room import Gaps
 
 if TYPE_CHECKING:
     from cgeditor.gui.canvas.scene import GraphScene
@@ -37,9 +38,9 @@ def part_overlaps(scene: GraphScene) -> list[str]:
         new = body_corner(x, y)
         if new != (nodes[node_id].x, nodes[node_id].y):
             moves[node_id] = new
-    with graph.batch():
-        for node_id, (x, y) in moves.items():
-            graph.move_node(node_id, x, y)
+    if moves:
+        with graph.batch():
+            graph.move_nodes(moves)  # one announcement: the scene moves its items at once
     return sorted(nodes[node_id].name for node_id in moves)
 
 

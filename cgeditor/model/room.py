@@ -6,16 +6,14 @@ whatever those moves cover moves on in turn. New nodes (a paste, an inserted for
 land on old ones move down together, keeping their own arrangement. Nothing else moves,
 so nodes placed by hand stay where they are unless something would cover them; two nodes
 that already overlapped before the change are left to the user, except when a document
-opens: ``separate`` then parts the nodes whose saved places overlap.
+opens: parting.separate then parts the nodes whose saved places overlap.
 """
 
 from __future__ import annotations
 
-import bisect
 from collections import deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
@@ -109,101 +107,6 @@ def make_room(rects: Mapping[str, Rect], grown: Mapping[str, Rect] | None = None
         before = {k: v for k, v in (grown or {}).items() if k in index.rects and k not in placed}
         _push(index, before, gaps, moved)
     return moved
-
-
-def separate(rects: Mapping[str, Rect], gaps: Gaps = Gaps()) -> dict[str, Point]:
-    """New top-left corners that part outlines lying on each other (a file's saved places):
-    left to right, top to bottom, a node that overlaps one already kept in place moves
-    down past whatever it covers. Nodes that overlap nothing do not move, and nothing is
-    pushed; returns only the nodes that move.
-
-    The nodes not yet reached are searched once per distinct outline, and the kept ones by
-    column too: a file of 10k nodes saved at one spot searched all the others for each
-    node, minutes to open it."""
-    with collector.paused():
-        waiting: dict[Rect, int] = {}  # outline -> how many nodes not yet reached have it
-        for rect in rects.values():
-            waiting[rect] = waiting.get(rect, 0) + 1
-        kept, pending = _Sides({}), _Sides({rect: rect for rect in waiting}, waiting)
-        moved: dict[str, Point] = {}
-        for key in sorted(rects, key=lambda k: (rects[k][0], rects[k][1], k)):
-            rect = rects[key]
-            waiting[rect] -= 1  # reached: no longer in its own way
-            if kept.hits(rect):
-                dy = _drop_one(rect, kept, pending, gaps)
-                if dy:
-                    rect = (rect[0], rect[1] + dy, rect[2], rect[3])
-                    moved[key] = rect[:2]
-            kept.add(key, rect)
-    return moved
-
-
-class _Sides(_Index):
-    """An _Index whose outlines are also filed by the grid columns they span, bottoms sorted
-    (from the first search by column on), so the lowest bottom beside one is found without
-    a walk over all; ``waiting`` (outline -> count), if given, says which still count."""
-
-    def __init__(self, rects: Mapping[Any, Rect], waiting: Mapping[Rect, int] | None = None
-                 ) -> None:
-        super().__init__(rects)
-        self.waiting = waiting
-        self.columns: dict[int, list[tuple[float, int, Any]]] | None = None
-        self._count = 0
-
-    def add(self, key: Any, rect: Rect) -> None:
-        self.rects[key] = rect
-        if self._cells is not None:
-            self._file(key, rect, add=True)
-        if self.columns is not None:
-            self._by_column(key, rect)
-
-    def _by_column(self, key: Any, rect: Rect) -> None:
-        assert self.columns is not None
-        self._count += 1
-        for i in range(int(rect[0] // CELL), int((rect[0] + rect[2]) // CELL) + 1):
-            bisect.insort(self.columns.setdefault(i, []), (rect[1] + rect[3], self._count, key))
-
-    def live(self, rect: Rect) -> list[Rect]:
-        """The outlines that overlap ``rect`` and still count."""
-        found = map(self.rects.__getitem__, self.hits(rect))
-        waiting = self.waiting
-        return list(found) if waiting is None else [r for r in found if waiting[r]]
-
-    def lowest_beside(self, left: float, right: float) -> float | None:
-        """The greatest bottom of an outline that still counts and overlaps [left, right)
-        across, or None."""
-        if self.columns is None:
-            self.columns = {}
-            for key, rect in self.rects.items():
-                self._by_column(key, rect)
-        best, waiting = None, self.waiting
-        for i in range(int(left // CELL), int(right // CELL) + 1):
-            for bottom, _n, key in reversed(self.columns.get(i, ())):
-                if best is not None and bottom <= best:
-                    break
-                r = self.rects[key]
-                if r[0] < right and left < r[0] + r[2] and (waiting is None or waiting[r]):
-                    best = bottom
-                    break
-        return best
-
-
-def _drop_one(rect: Rect, kept: _Sides, pending: _Sides, gaps: Gaps) -> float:
-    """How far one node at ``rect`` drops, as _drop_block drops a block of one whose other
-    outlines are ``kept`` and ``pending``."""
-    x, y, w, h = rect
-    dy = 0.0
-    for _ in range(DROP_STEPS):
-        shifted = (x, y + dy, w, h)
-        need = max((r[1] + r[3] + gaps.down - y - dy
-                    for r in (*kept.live(shifted), *pending.live(shifted))), default=0.0)
-        if need <= 0:
-            return dy
-        dy += need
-    # It meets a kept outline where it stands (that is why it drops): below its columns.
-    lows = [b for b in (kept.lowest_beside(x, x + w), pending.lowest_beside(x, x + w))
-            if b is not None]
-    return max(dy, max(lows) + gaps.down - y)
 
 
 def _drop_block(index: _Index, block: list[str], gaps: Gaps, moved: dict[str, Point]) -> None:

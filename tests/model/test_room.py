@@ -6,7 +6,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cgeditor.model import room
+from cgeditor.model import parting, room
 from cgeditor.model.room import Gaps, _overlap, make_room
 
 GAPS = Gaps(down=20.0, right=60.0)
@@ -83,7 +83,8 @@ def test_separate_parts_overlaps_and_moves_nothing_else():
     import random
     from itertools import combinations
 
-    from cgeditor.model.room import _overlap, separate
+    from cgeditor.model.parting import separate
+    from cgeditor.model.room import _overlap
     rng = random.Random(7)
     for _ in range(30):
         rects = {f"n{k}": (rng.choice([0.0, 40.0, 400.0, 800.0]) + rng.random() * 60,
@@ -141,17 +142,34 @@ def test_grown_nodes_that_meet_nothing_new_are_quiet() -> None:
 
 def _parting_work(count: int, monkeypatch) -> tuple[dict[str, tuple[float, float]], int]:
     """separate over ``count`` equal outlines saved at one spot: its moves, and how many
-    outline pairs it compared."""
+    filed outlines its searches read."""
     compared = [0]
-    overlap = room._overlap
 
-    def counted(a, b) -> bool:
-        compared[0] += 1
-        return overlap(a, b)
+    class Counting(list):
+        """A column of filed outlines that counts every entry read from it."""
 
-    monkeypatch.setattr(room, "_overlap", counted)
+        def __getitem__(self, index):
+            compared[0] += 1
+            return super().__getitem__(index)
+
+        def __iter__(self):
+            for entry in super().__iter__():
+                compared[0] += 1
+                yield entry
+
+    add = parting._Filed.add
+
+    def counted(filed, rect) -> None:
+        add(filed, rect)
+        for columns in (filed.tops, filed.bottoms):
+            for i, column in columns.items():
+                if not isinstance(column, Counting):
+                    columns[i] = Counting(column)
+
     rects = {f"n{k:04d}": (0.0, 0.0, 150.0, 60.0) for k in range(count)}
-    return room.separate(rects, Gaps(down=22.0, right=60.0)), compared[0]
+    with monkeypatch.context() as patch:
+        patch.setattr(parting._Filed, "add", counted)
+        return parting.separate(rects, Gaps(down=22.0, right=60.0)), compared[0]
 
 
 def test_a_file_saved_with_every_node_at_one_spot_parts_in_work_per_node_that_stays_flat(
