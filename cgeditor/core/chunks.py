@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 import zlib
-from collections.abc import Callable, Container, Mapping, Sequence
+from collections.abc import Callable, Container, Generator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import count, repeat
 from operator import itemgetter
@@ -70,10 +70,11 @@ class Body:
     buffered: bool = False
 
 
-def assemble(body: Body, namespace: dict[str, Any], kind: str) -> str:
+def assemble(body: Body, namespace: dict[str, Any], kind: str) -> Generator[None, None, str]:
     """Define ``run`` in ``namespace``, returning ``body.results`` in order; return its source
-    (the driver, then its chunks). Raises what ``compile`` raises (SyntaxError,
-    RecursionError, MemoryError, …)."""
+    (the driver, then its chunks). A generator that pauses after cutting and renaming and
+    after each chunk, so that a build can be spread over several runs (``codegen``). Raises
+    what ``compile`` raises (SyntaxError, RecursionError, MemoryError, …)."""
     if len(body.lines) <= CHUNK_LINES:
         unpack = f"    {''.join(n + ', ' for n in body.unpack) or '()'} = {body.source}"
         ret = f"    return {''.join(n + ', ' for n in body.results) or '()'}"
@@ -84,6 +85,7 @@ def assemble(body: Body, namespace: dict[str, Any], kind: str) -> str:
     source, pieces, positions, getters = _remember(_DRIVERS, _CODE_KEPT, key,
                                                    lambda: _driver(body))
     for name, text in pieces:
+        yield
         exec(_kept(_CHUNKS, _CHUNKS_KEPT, text, kind), namespace)
         namespace[name] = namespace.pop("chunk")
     for name, elements in getters.items():  # a chunk's arguments from body.source
@@ -91,6 +93,7 @@ def assemble(body: Body, namespace: dict[str, Any], kind: str) -> str:
     if positions is not None:  # results out of order: picked at C speed
         namespace["pick"] = itemgetter(*positions) if len(positions) > 1 else \
             (lambda every, k=positions[0]: (every[k],))
+    yield
     exec(_kept(_CODE, _CODE_KEPT, source, kind), namespace)
     return "\n\n".join([source, *(text for _, text in pieces)])
 

@@ -12,41 +12,30 @@ Templates may also call the functions of ``rules``. An op whose templates name a
 
 from __future__ import annotations
 
-import ast
-import re
-import string
-from collections.abc import Callable
+import math
+import time
+from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from functools import cache, partial
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
-from cgeditor.core import floatmath, rules
-from cgeditor.core.chunks import SLOT, Body, assemble
+from cgeditor.core.chunks import Body, assemble
 from cgeditor.core.ops import OpSpec
 from cgeditor.core.rows import ROW, Rows
-from cgeditor.core.values import fit_like
+from cgeditor.core.templates import (
+    FLOAT,
+    NAMESPACES,
+    NUMPY,
+    UNIFORM,
+    Inline,
+    out_template,
+    placeholders,
+)
 
 if TYPE_CHECKING:
     from cgeditor.core.engine import Plan, Step
 
-
-FLOAT, NUMPY, UNIFORM = "float", "numpy", "uniform"
-# Templates may name the rule functions of core/rules.py (the same ones the registry's
-# callables and the export use) besides np.
-_RULES = {name: value for name, value in vars(rules).items()
-          if callable(value) and getattr(value, "__module__", None) == rules.__name__}
-NAMESPACES: dict[str, dict[str, Any]] = {
-    FLOAT: {"np": floatmath, **_RULES},
-    NUMPY: {"np": np, "fit": fit_like, **_RULES},
-}
-# UNIFORM code calls ufuncs by their bare names (``multiply(v1, v2, out=R[3])``): shorter lines,
-# renamed and compiled faster. (out stays a keyword: numpy deprecates a positional out for
-# maximum and minimum.)
-_UFUNCS = {name: value for name, value in vars(np).items()
-           if isinstance(value, np.ufunc) and name not in NAMESPACES[NUMPY]}
-NAMESPACES[UNIFORM] = {**_UFUNCS, **NAMESPACES[NUMPY]}
+__all__ = ["FLOAT", "NUMPY", "PENDING", "UNIFORM", "Pass", "Pending", "compiled"]
 
 
 @dataclass(frozen=True)
@@ -62,26 +51,56 @@ class Pass:
     loose: tuple[int, ...] = ()
 
 
-def compiled(plan: Plan, which: str, kind: str) -> Pass | None:
+class Pending:
+    """What ``compiled`` returns while a build spread over runs is not finished."""
+
+
+PENDING = Pending()
+
+
+def compiled(plan: Plan, which: str, kind: str, budget: float = math.inf,
+             ) -> Pass | Pending | None:
     """The plan's compiled ``which`` pass ("forward" or "backward") of ``kind``, built once
     per plan; None when the plan cannot be compiled to that kind (a rule FLOAT cannot spell,
-    or code too big for CPython's compiler)."""
+    or code too big for CPython's compiler).
+
+    ``budget``: seconds of this call the build may take (inf: until done). A build goes on in
+    steps (spelling the pass, cutting and renaming it, then each chunk) and pauses after the
+    first step that ends past the budget, returning PENDING: the next call carries on.
+    With a budget of 0 only a pass already built is returned (PENDING otherwise)."""
     key = (which, kind)
-    if key not in plan.cache:
+    if key in plan.cache:
+        return plan.cache[key]
+    if budget <= 0:
+        return PENDING
+    builds = plan.cache.setdefault("building", {})
+    steps = builds.get(key)
+    if steps is None:
         build = _forward_source if which == "forward" else _backward_source
-        plan.cache[key] = _build(plan, kind, build)
-    return plan.cache[key]
+        steps = builds[key] = _build(plan, kind, build)
+    deadline = time.perf_counter() + budget
+    try:
+        while True:
+            next(steps)
+            if time.perf_counter() >= deadline:
+                return PENDING
+    except StopIteration as done:
+        del builds[key]
+        plan.cache[key] = done.value
+        return done.value
 
 
-def _build(plan: Plan, kind: str, build: Callable) -> Pass | None:
+def _build(plan: Plan, kind: str, build: Callable) -> Generator[None, None, Pass | None]:
+    """The pass, built in steps (``compiled``)."""
     namespace: dict[str, Any] = {"__builtins__": {}, **NAMESPACES[kind]}
     rows = Rows(kind == UNIFORM)
     made = build(plan, kind, _Binder(namespace, kind), rows)
     if made is None:
         return None
+    yield
     body, slots = made
     try:  # our own slot-named code: the only text in it comes from the registry's templates
-        source = assemble(body, namespace, kind)
+        source = yield from assemble(body, namespace, kind)
     except (SyntaxError, RecursionError, MemoryError, SystemError):  # too big for CPython
         return None
     loose = tuple(k for k, name in enumerate(body.results) if name not in rows.held)
@@ -289,97 +308,3 @@ def _expression(template: str, fields: dict[str, str]) -> str | None:
         return template.format_map(fields)
     except (KeyError, IndexError, ValueError):  # a placeholder this node cannot fill
         return None
-
-
-class Inline:
-    """Whether a spec's templates can be pasted into ``kind`` code: present, one vjp per input,
-    every placeholder a port, an attribute, ``g`` or ``out``, and naming only functions that
-    kind's namespace provides. Memoised per spec for one build."""
-
-    def __init__(self, kind: str) -> None:
-        self.kind, self.seen = kind, {}
-
-    def __call__(self, spec: OpSpec) -> bool:
-        known = self.seen.get(spec.name)
-        if known is None or known[0] is not spec:
-            known = self.seen[spec.name] = (spec, self._check(spec))
-        return known[1]
-
-    def _check(self, spec: OpSpec) -> bool:
-        if not spec.template or len(spec.vjp_template) != len(spec.inputs):
-            return False
-        allowed = {*spec.inputs, *(a.name for a in spec.attrs), "g", "out"}
-        return all(placeholders(t) <= allowed and _resolves(t, self.kind)
-                   for t in (spec.template, *spec.vjp_template))
-
-
-@cache
-def placeholders(template: str) -> frozenset[str]:
-    return frozenset(name for _, name, _, _ in string.Formatter().parse(template) if name)
-
-
-@cache
-def _resolves(template: str, kind: str) -> bool:
-    namespace = NAMESPACES[kind]
-    text = template.format_map(_Blank())
-    if SLOT.search(text):  # text of its own that chunks.py would take for a slot's name
-        return False
-    try:
-        tree = ast.parse(text, mode="eval")
-    except (SyntaxError, ValueError):
-        return False
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
-            if not hasattr(namespace.get(node.value.id), node.attr):
-                return False
-        elif isinstance(node, ast.Name) and node.id != "_" and node.id not in namespace:
-            return False
-    return True
-
-
-class _Blank(dict):
-    """Fills every template placeholder with the name ``_``, to parse a template alone."""
-
-    def __missing__(self, key: str) -> str:
-        return "_"
-
-
-# The elementwise operators with a ufunc of the same result. Not **: numpy computes x ** 0.5 as
-# sqrt(x), which differs from power(x, 0.5) at -0.0 and -inf.
-_UFUNC_OF = {ast.Add: "add", ast.Sub: "subtract", ast.Mult: "multiply", ast.Div: "true_divide"}
-
-
-@cache
-def out_template(template: str) -> str:
-    """``template`` writing its result into the row ``__row__`` when its outermost operation is
-    a numpy ufunc (an arithmetic operator or an ``np.`` ufunc call), else the empty string.
-    The ufunc is called by its bare name."""
-    names = placeholders(template)
-    try:
-        tree = ast.parse(template.format_map({n: f"_F_{n}" for n in names}), mode="eval").body
-    except (SyntaxError, ValueError, KeyError, IndexError):
-        return ""
-    if isinstance(tree, ast.BinOp) and type(tree.op) in _UFUNC_OF:
-        name, args = _UFUNC_OF[type(tree.op)], [tree.left, tree.right]
-    elif isinstance(tree, ast.UnaryOp) and isinstance(tree.op, ast.USub):
-        name, args = "negative", [tree.operand]
-    elif _is_ufunc_call(tree):
-        name, args = tree.func.attr, tree.args
-    else:
-        return ""
-    if _UFUNCS.get(name) is not getattr(np, name) or SLOT.search(name):
-        return ""
-    text = ast.unparse(ast.Call(ast.Name(name), args, [ast.keyword("out", ast.Name(ROW))]))
-    if "{" in text or "}" in text:  # a literal brace would be taken for a placeholder
-        return ""
-    return re.sub(r"\b_F_(\w+)", r"{\1}", text)
-
-
-def _is_ufunc_call(tree: ast.expr) -> bool:
-    """``np.f(x, ...)`` with f a numpy ufunc given all its inputs and nothing else."""
-    if not (isinstance(tree, ast.Call) and isinstance(tree.func, ast.Attribute)
-            and isinstance(tree.func.value, ast.Name) and tree.func.value.id == "np"):
-        return False
-    ufunc = getattr(np, tree.func.attr, None)
-    return (isinstance(ufunc, np.ufunc) and not tree.keywords and len(tree.args) == ufunc.nin
-            and not any(isinstance(a, ast.Starred) for a in tree.args))

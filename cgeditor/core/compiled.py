@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from cgeditor.core.codegen import FLOAT, NUMPY, UNIFORM, Pass, compiled
+from cgeditor.core.codegen import FLOAT, NUMPY, PENDING, UNIFORM, Pass, compiled
 from cgeditor.core.ops import F64
 from cgeditor.core.shapes import one_shape
 from cgeditor.core.tables import Table, run_backward, run_forward, tables
@@ -35,27 +35,32 @@ from cgeditor.core.values import FloatList, all_finite, quiet_ieee
 if TYPE_CHECKING:
     from cgeditor.core.engine import Plan
 
-__all__ = ["FLOAT", "NUMPY", "UNIFORM", "Pass", "backward_grads", "compiled", "forward_values"]
+__all__ = ["FLOAT", "NUMPY", "PENDING", "UNIFORM", "Pass", "backward_grads", "compiled",
+           "forward_values"]
 
 
-def forward_values(plan: Plan, values: list, build: bool = True) -> list | FloatList | None:
+def forward_values(plan: Plan, values: list, budget: float = math.inf,
+                   ) -> list | FloatList | None:
     """Every node's value from the leaves already in ``values``; None when the careful path
-    must run instead (a rule raised, or some value is not finite). ``build``: whether code
-    may be compiled now; without it only tables (arrays of one shape) run."""
+    must run instead (a rule raised, some value is not finite, or the code is not built
+    yet). ``budget``: seconds this call may spend compiling (``compiled``); tables (arrays
+    of one shape) need none."""
     leaves = [values[i] for i, _ in plan.leaves]
     if all(v.__class__ is F64 for v in leaves):
-        code = compiled(plan, "forward", FLOAT) if build else None
+        code = compiled(plan, "forward", FLOAT, budget)
+        if code is PENDING:
+            return None
         if code is not None:
             return _float_forward(code, leaves)
     shape = one_shape(plan, values)
     made = tables(plan) if shape else None
     if made is not None:
         return _table_forward(plan, made[0], leaves, shape)
-    if not build:
+    code = compiled(plan, "forward", UNIFORM if shape else NUMPY, budget)
+    if code is PENDING or code is None:
         return None
     if shape:
-        return _uniform_forward(plan, leaves, shape)
-    code = compiled(plan, "forward", NUMPY)
+        return _uniform_forward(plan, code, leaves, shape)
     with quiet_ieee():
         try:
             out = code.run(tuple(leaves))
@@ -64,10 +69,8 @@ def forward_values(plan: Plan, values: list, build: bool = True) -> list | Float
         return list(out) if all_finite(out) else None
 
 
-def _uniform_forward(plan: Plan, leaves: list, shape: tuple[int, ...]) -> list | None:
-    code = compiled(plan, "forward", UNIFORM)
-    if code is None:
-        return None
+def _uniform_forward(plan: Plan, code: Pass, leaves: list, shape: tuple[int, ...],
+                     ) -> list | None:
     buffer = np.empty((code.rows, *shape))
     with quiet_ieee():
         try:
@@ -116,37 +119,45 @@ def _float_forward(code: Pass, leaves: list) -> FloatList | None:
 
 
 def backward_grads(plan: Plan, values: Sequence[Any], seed: Any,
-                   build: bool = True) -> Sequence[Any] | None:
+                   budget: float = math.inf) -> Sequence[Any] | None:
     """Gradients of the output (None for nodes that cannot reach it); None when the careful
-    path must run instead. ``build`` as in ``forward_values``."""
-    floats = _floats(values) if build and seed.__class__ is F64 else None
+    path must run instead. ``budget`` as in ``forward_values``."""
+    floats = _floats(values) if seed.__class__ is F64 else None
     if floats is not None:
-        code = compiled(plan, "backward", FLOAT)
+        code = compiled(plan, "backward", FLOAT, budget)
+        if code is PENDING:
+            return None
         if code is not None:
-            with np.errstate(all="ignore"):  # as in _float_forward
-                try:
-                    out = code.run(floats, float(seed))
-                except Exception:
-                    return None
-            if not _finite_reals(out):
-                return None
-            if len(code.slots) == len(plan.steps):  # every node reaches the output
-                return FloatList(out, True)
-            return FloatList(_scatter(plan, code.slots, out), False)
+            return _float_backward(plan, code, floats, seed)
     with quiet_ieee():
-        return _numpy_backward(plan, values, seed, build)
+        return _numpy_backward(plan, values, seed, budget)
 
 
-def _numpy_backward(plan: Plan, values: Sequence[Any], seed: Any, build: bool) -> list | None:
+def _float_backward(plan: Plan, code: Pass, floats: Sequence[float], seed: Any,
+                    ) -> FloatList | None:
+    with np.errstate(all="ignore"):  # as in _float_forward
+        try:
+            out = code.run(floats, float(seed))
+        except Exception:
+            return None
+    if not _finite_reals(out):
+        return None
+    if len(code.slots) == len(plan.steps):  # every node reaches the output
+        return FloatList(out, True)
+    return FloatList(_scatter(plan, code.slots, out), False)
+
+
+def _numpy_backward(plan: Plan, values: Sequence[Any], seed: Any, budget: float,
+                    ) -> list | None:
     shape = _uniform_shape(plan, values, seed)
     made = tables(plan) if shape is not None else None
     if made is not None:
         grads = _table_backward(plan, made[1], values, seed, shape)
         if grads is not _RESHAPED:
             return grads
-    elif shape is not None and build:
-        code = compiled(plan, "backward", UNIFORM)
-        if code is None:
+    elif shape is not None:
+        code = compiled(plan, "backward", UNIFORM, budget)
+        if code is PENDING or code is None:
             return None
         buffer = np.empty((code.rows, *shape))
         try:
@@ -157,10 +168,10 @@ def _numpy_backward(plan: Plan, values: Sequence[Any], seed: Any, build: bool) -
         if all(g.__class__ is np.ndarray and g.shape == shape for g in loose):
             finite = _finite_rows(buffer) and all_finite(loose)
             return _scatter(plan, code.slots, out) if finite else None
-    if not build:
-        return None
     # not one shape, or a rule changed a gradient's shape after all: the shape chores decide
-    code = compiled(plan, "backward", NUMPY)
+    code = compiled(plan, "backward", NUMPY, budget)
+    if code is PENDING or code is None:
+        return None
     try:
         out = code.run(tuple(values), seed)
     except Exception:

@@ -7,6 +7,7 @@ across runs). Failures and non-finite numbers become per-node issues, never exce
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, partial
@@ -37,14 +38,18 @@ __all__ = ["BackwardResult", "FloatList", "ForwardResult", "Issue", "Plan", "Ste
 # pause. Compiling costs up to ~35 µs a node (CPython's compiler; repeated layers share their
 # chunks' code, chunks.py, and a structure seen before costs a quarter of that) and saves
 # ~0.6 µs a node per scalar run, so in total it pays after ~60 runs;
-# but what the user feels is the pause, not the sum. Up to QUICK_NODES nodes the pause stays
-# under ~0.1 s, so the second run of a plan (of one structure version) compiles: Forward,
-# Backward and Live mode (a run per value edit) are compiled from then on, while a graph run
-# once after each structural edit never waits for the compiler. Bigger plans would freeze the
-# editor longer, so they wait for HOT_RUNS runs, the sign of a loop (training, gradient checks);
-# above HOT_NODES (over a second to compile) only compiled=True compiles.
+# but what the user feels is the pause, not the sum. So a build goes on in slices of at most
+# SLICE seconds a pass (codegen.compiled: one step may overrun it, ~5 ms at 1k nodes), run by
+# run, the careful loop answering until the code is done. Up to QUICK_NODES nodes the slices
+# start at the second run of a plan (of one structure version): a graph run once after each
+# structural edit never waits for the compiler, and Forward, Backward and Live mode (a run
+# per value edit) pass to compiled code within a few runs without a pause. Bigger plans wait
+# for HOT_RUNS runs, the sign of a loop (training, gradient checks), as their steps are
+# longer; above HOT_NODES (over a second to compile) only compiled=True compiles, at once.
+# Arrays of one shape run from tables, which need no compiling, from the first run.
 QUICK_RUNS, QUICK_NODES = 1, 2_000
 HOT_RUNS = 20
+SLICE = 0.005
 HOT_NODES = 20_000
 
 
@@ -147,7 +152,8 @@ def forward(plan: Plan, feeds: Mapping[str, Any] | None = None, *,
 
     ``compiled``: True runs the plan's straight-line code now, False only the careful loop,
     None (the default) the careful loop until the plan has run QUICK_RUNS times (HOT_RUNS
-    times above QUICK_NODES nodes, and always for plans of over HOT_NODES nodes). The result is
+    times above QUICK_NODES nodes, and always for plans of over HOT_NODES nodes), then a slice
+    of building per run until the code is done (see SLICE). The result is
     the same either way (to rounding): wherever compiled code meets an exception or a
     non-finite number, the careful loop reruns the pass and reports the issues. Arrays of one
     shape run from tables (``core/tables.py``), which need no compiling, from the first run
@@ -167,7 +173,7 @@ def forward(plan: Plan, feeds: Mapping[str, Any] | None = None, *,
     for i, message in refusals(plan, values).items():  # before anything is allocated
         issues[i] = Issue(i, "error", message)
     if not issues and plan.fwd and compiled is not False:
-        done = straight_line.forward_values(plan, values, _hot(plan, "forward", compiled))
+        done = straight_line.forward_values(plan, values, _budget(plan, "forward", compiled))
         if done is not None:
             return ForwardResult(done, issues)
     with quiet_ieee():  # IEEE results, reported as issues instead of warnings
@@ -217,14 +223,14 @@ def _run_careful(plan: Plan, values: list, issues: dict, start: int,
         values[i] = None
 
 
-def _hot(plan: Plan, which: str, compiled: bool | None) -> bool:
-    """Whether this run of ``which`` pass should use compiled code (see ``forward``)."""
+def _budget(plan: Plan, which: str, compiled: bool | None) -> float:
+    """Seconds this run of ``which`` pass may spend compiling (see ``forward``)."""
     if compiled is not None:
-        return compiled
+        return math.inf if compiled else 0.0
     runs = plan.cache[which] = plan.cache.get(which, 0) + 1
     if len(plan.steps) <= QUICK_NODES:
-        return runs > QUICK_RUNS
-    return runs > HOT_RUNS and len(plan.steps) <= HOT_NODES
+        return SLICE if runs > QUICK_RUNS else 0.0
+    return SLICE if runs > HOT_RUNS and len(plan.steps) <= HOT_NODES else 0.0
 
 
 def backward(plan: Plan, values: Sequence[Any], seed: Any = None, *,
@@ -248,7 +254,7 @@ def backward(plan: Plan, values: Sequence[Any], seed: Any = None, *,
     issues: dict[int, Issue] = {}
     if plan.bwd and compiled is not False:
         done = straight_line.backward_grads(plan, values, grads[out],
-                                            _hot(plan, "backward", compiled))
+                                            _budget(plan, "backward", compiled))
         if done is not None:
             return BackwardResult(done, issues)
     if values.__class__ is FloatList:  # box each value once, not at every read

@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from cgeditor.core.codegen import NAMESPACES, UNIFORM, Inline, out_template, placeholders
 from cgeditor.core.rows import ROW
+from cgeditor.core.templates import NAMESPACES, UNIFORM, Inline, out_template, placeholders
 
 if TYPE_CHECKING:
     from cgeditor.core.engine import Plan

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import math
 import re
 from typing import Any
 
@@ -190,6 +191,7 @@ def test_plans_switch_to_compiled_code_once_hot(monkeypatch) -> None:
     never unless asked."""
     monkeypatch.setattr(engine, "QUICK_RUNS", 1)
     monkeypatch.setattr(engine, "HOT_RUNS", 4)
+    monkeypatch.setattr(engine, "SLICE", math.inf)  # each build in one run (see test_slices)
     small = chain_plan(3, F64(1.0))
     monkeypatch.setattr(engine, "QUICK_NODES", len(small.steps))
     assert _compiled_from_run(small) == 1
