@@ -116,8 +116,8 @@ def test_check_reports_a_shape_mismatch(tmp_path, capsys):
     save(from_formula("y = A @ v", A=[[1, 2, 3]], v=[1, 2]), path)
     assert main(["check", str(path)]) == 1
     assert capsys.readouterr().out == ("y: matmul needs A's columns (3) to equal v's length (2): "
-                                       "A is 1×3 and v is 2; reshape A or v so that these "
-                                       "sizes match\n")
+                                       "A has shape (1, 3) and v has shape (2,); reshape A or "
+                                       "v so that these sizes match\n")
 
 
 @pytest.mark.parametrize(("argv", "message"), [

@@ -19,9 +19,15 @@ if TYPE_CHECKING:
 LARGEST = "1.8e308"  # the largest float64, as users read it
 
 
-def shape_words(shape: tuple[int, ...]) -> str:
-    """'2×3' for a matrix, 'of length 3' style callers add; 'a scalar' for ()."""
-    return "×".join(str(n) for n in shape) if shape else "a scalar"
+def shape_text(shape: Sequence[int]) -> str:
+    """A shape as numpy and torch users read it, the one notation every text shows (canvas,
+    inspector, tables, command line, messages): '(4, 2)', '(3,)'; 'scalar' for ()."""
+    return str(tuple(int(n) for n in shape)) if len(shape) else "scalar"
+
+
+def has_shape(name: str, shape: Sequence[int]) -> str:
+    """'W has shape (2, 3)', or 'W is a scalar'."""
+    return f"{name} has shape {shape_text(shape)}" if len(shape) else f"{name} is a scalar"
 
 
 def number(x: Any) -> str:
@@ -48,7 +54,7 @@ def failure_message(spec: OpSpec, names: Sequence[str], inputs: Sequence[Any],
                 "(or leave it empty)")
     if len(shapes) > 1 and not _broadcasts(shapes):
         return broadcast_message(spec.name, names, shapes)
-    listed = " and ".join(str(s) for s in shapes)
+    listed = " and ".join(shape_text(s) for s in shapes)
     return f"{spec.name} failed on shapes {listed}: {exc}"
 
 
@@ -61,8 +67,9 @@ def _broadcasts(shapes: Sequence[tuple[int, ...]]) -> bool:
 
 
 def broadcast_message(op: str, names: Sequence[str], shapes: Sequence[tuple[int, ...]]) -> str:
-    """'add needs shapes that broadcast: u is 2 and v is 3 …' naming the sizes that clash."""
-    parts = " and ".join(f"{n} is {shape_words(s)}" for n, s in zip(names, shapes))
+    """'add needs shapes that broadcast: u has shape (2,) and v has shape (3,) …' naming
+    the sizes that clash."""
+    parts = " and ".join(has_shape(n, s) for n, s in zip(names, shapes))
     clash = ""
     for k in range(1, max(len(s) for s in shapes) + 1):  # from the last axis, as numpy pairs
         sizes = {s[-k] for s in shapes if len(s) >= k} - {1}
@@ -86,13 +93,13 @@ def matmul_shape_check(names: Sequence[str], shapes: Sequence[tuple[int, ...]]) 
     if ka != kb:
         what_a = f"{a}'s length ({ka})" if len(sa) == 1 else f"{a}'s columns ({ka})"
         what_b = f"{b}'s length ({kb})" if len(sb) == 1 else f"{b}'s rows ({kb})"
-        return (f"matmul needs {what_a} to equal {what_b}: {a} is {shape_words(sa)} and {b} "
-                f"is {shape_words(sb)}; {_matmul_fix(a, b, sa, sb)}")
+        return (f"matmul needs {what_a} to equal {what_b}: {has_shape(a, sa)} and "
+                f"{has_shape(b, sb)}; {_matmul_fix(a, b, sa, sb)}")
     batch_a, batch_b = sa[:-2], sb[:-2]
     if not _broadcasts([batch_a, batch_b]):
-        return (f"matmul's batch dimensions do not broadcast: {a} stacks "
-                f"{shape_words(batch_a)} and {b} stacks {shape_words(batch_b)} matrices; make "
-                "them equal, or 1 on one side")
+        return (f"matmul's batch dimensions do not broadcast: {a} stacks matrices in shape "
+                f"{shape_text(batch_a)} and {b} in shape {shape_text(batch_b)}; make them "
+                "equal, or 1 on one side")
     return None
 
 
@@ -139,9 +146,7 @@ def _inputs_text(ports: Sequence[str], inputs: Sequence[Any]) -> str:
 def _short(x: Any) -> str:
     if np.ndim(x) == 0:
         return number(x)
-    if np.ndim(x) == 1:
-        return f"a vector of {np.size(x)}"
-    return f"a {shape_words(np.shape(x))} tensor"
+    return f"a tensor of shape {shape_text(np.shape(x))}"
 
 
 GRAD_REMEDY = ("its derivative there is infinite or undefined, or the product overflowed: keep "

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from cgeditor.core.diagnose import failure_message, matmul_shape_check
+from cgeditor.core.diagnose import failure_message, matmul_shape_check, shape_text
 
 if TYPE_CHECKING:
     from cgeditor.core.engine import Plan
@@ -56,7 +56,7 @@ def _broadcast(a: Shape, b: Shape) -> Shape:
     try:
         return tuple(np.broadcast_shapes(a, b))
     except ValueError:
-        raise ShapeError(f"shapes {a} and {b} do not broadcast") from None
+        raise ShapeError(f"shapes {shape_text(a)} and {shape_text(b)} do not broadcast") from None
 
 
 def _axis(shape: Shape, axis: int, scalar_ok: bool = True) -> int:
@@ -171,11 +171,11 @@ def _over_limit(name: str, made: Sequence[Shape], total: int) -> str | None:
     largest = made[0] if len(made) == 1 else max(made, key=size)
     if size(largest) > MAX_NODE_ELEMENTS:
         what = "its result" if largest == made[0] else "a step inside it"
-        return (f"{name} refused: {what} would have shape {largest} ({size(largest):,} "
+        return (f"{name} refused: {what} would have shape {shape_text(largest)} ({size(largest):,} "
                 f"elements), over the limit of {MAX_NODE_ELEMENTS:,} per node")
     if total + size(made[0]) > MAX_GRAPH_ELEMENTS:
-        return (f"{name} refused: with its result of shape {made[0]} the graph's values "
-                f"would hold {total + size(made[0]):,} elements, over the limit of "
+        return (f"{name} refused: with its result of shape {shape_text(made[0])} the graph's "
+                f"values would hold {total + size(made[0]):,} elements, over the limit of "
                 f"{MAX_GRAPH_ELEMENTS:,} for one graph")
     return None
 

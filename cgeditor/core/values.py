@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from cgeditor.core.diagnose import number
+from cgeditor.core.diagnose import number, shape_text
 from cgeditor.core.ops import F64
 
 
@@ -94,7 +94,7 @@ def describe(value: Any) -> str:
         index = tuple(int(k) for k in np.argwhere(~np.isfinite(arr))[0])
         return (f"{number(arr[index])} at index {list(index)} ({bad} of {arr.size} "
                 "elements non-finite)")
-    return f"array of shape {arr.shape}"
+    return f"array of shape {shape_text(arr.shape)}"
 
 
 _NUMPY_DEFAULT_ERR = {"divide": "warn", "over": "warn", "under": "ignore", "invalid": "warn"}

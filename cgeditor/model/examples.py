@@ -82,7 +82,7 @@ _ENTRIES = [
             "Y": [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0], [0.0, 0.0, 1.0]]},
            ("W", "b"), {"lr": 0.5, "steps": 300, "optimizer": "sgd"}),
     _entry("matrix.cgraph", "A matrix layer: y = W·x + b",
-           "Tensors: W is 2×3, x has 3 entries; J = ½ Σ y², so ∂J/∂W = y xᵀ.",
+           "Tensors: W has shape (2, 3), x has shape (3,); J = ½ Σ y², so ∂J/∂W = y xᵀ.",
            "y = W @ x + b; J = 0.5 * sum(y ** 2)",
            {"W": [[1.0, -0.5, 0.25], [0.5, 2.0, -1.0]], "x": [1.0, 2.0, -1.0],
             "b": [0.5, -0.5]}, ("W", "b")),

@@ -14,6 +14,7 @@ from typing import Any
 
 import jsonschema
 
+from cgeditor.core.diagnose import shape_text
 from cgeditor.model import values
 from cgeditor.model.errors import (
     GraphError,
@@ -155,8 +156,8 @@ def _check_tensor_size(value: Any, where: str, filename: str) -> None:
         value = value[0]
     count = math.prod(shape)
     if count > values.MAX_ELEMENTS:
-        dims = "×".join(str(n) for n in shape)
-        raise LoadError(filename, f"the value is a {dims} tensor: {count:,} elements, more "
+        raise LoadError(filename, f"the value is a tensor of shape {shape_text(shape)}: "
+                                  f"{count:,} elements, more "
                                   f"than {values.MAX_ELEMENTS:,} (the limit)", where)
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from cgeditor.core.diagnose import shape_text
 from cgeditor.model.number_text import (
     MINUS,
     format_as,
@@ -47,7 +48,7 @@ def format_cell(value: Any) -> str:
                            max_line_width=10_000,
                            formatter={"float_kind":
                                       lambda v: _ascii(format_as(v, DIGITS, scientific))})
-    return f"{arr.shape} {' '.join(text.split())}"  # one line, whatever numpy wraps
+    return f"{shape_text(arr.shape)} {' '.join(text.split())}"  # one line, whatever numpy wraps
 
 
 def jsonable(value: Any) -> Any:

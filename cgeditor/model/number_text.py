@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from cgeditor.core.diagnose import shape_text
 from cgeditor.core.ops import F64, REGISTRY
 
 if TYPE_CHECKING:
@@ -152,13 +153,10 @@ def format_full(value: Any) -> str:
 _EXPONENT = re.compile(r"e\+?(-?)0*(\d)")  # 'e+07' -> 'e7', 'e-05' -> 'e-5'
 
 
-def shape_text(value: Any) -> str:
-    """'2×3' for a 2-by-3 tensor, '(3,)' for a 1-d one (numpy's spelling: a bare '= 3' on
-    a node or '← 3' on a wire reads as the value 3), 'scalar' for a 0-d value."""
-    shape = np.shape(value)
-    if len(shape) == 1:
-        return f"({shape[0]},)"
-    return "×".join(str(n) for n in shape) if shape else "scalar"
+def value_shape(value: Any) -> str:
+    """``value``'s shape in the one notation of every text (core's shape_text): '(2, 3)',
+    '(3,)', 'scalar'."""
+    return shape_text(np.shape(value))
 
 
 @dataclass(frozen=True)
@@ -192,13 +190,13 @@ def heatmap(value: Any, grid: int = GRID) -> Heatmap:
         norm = (sample - lo) / span if span > 0 else np.full(sample.shape, 0.5)
     bad = ~np.isfinite(sample)
     norm = np.where(bad, 0.0, np.clip(norm, 0.0, 1.0))
-    return Heatmap(shape_text(arr), format_scalar(lo), format_scalar(hi),
+    return Heatmap(value_shape(arr), format_scalar(lo), format_scalar(hi),
                    len(rows), len(cols), tuple(norm.ravel().tolist()),
                    tuple(bad.ravel().tolist()))
 
 
 def value_text(value: Any) -> str:
-    """One short line for a node: '−4', or '2×3 [−1, 5]' for a tensor ('(4,) all 0' when its
+    """One short line for a node: '−4', or '(2, 3) [−1, 5]' for a tensor ('(4,) all 0' when its
     numbers are all one)."""
     if value is None:
         return ""
@@ -206,17 +204,23 @@ def value_text(value: Any) -> str:
         return format_scalar(value)
     arr = np.asarray(value)
     if arr.size == 0:
-        return f"{shape_text(arr)} (empty)"
+        return f"{value_shape(arr)} (empty)"
     finite = arr[np.isfinite(arr)]
     if finite.size == 0:
-        return f"{shape_text(arr)} non-finite"
+        return f"{value_shape(arr)} non-finite"
     lo, hi = finite.min(), finite.max()
     # Every number alike reads as one ('(4,) all −0.25'), not as a pair of numbers.
     if lo == hi and finite.size == arr.size:
         spread = format_scalar(lo) if arr.size == 1 else f"all {format_scalar(lo)}"
     else:
         spread = f"[{format_scalar(lo)}, {format_scalar(hi)}]"
-    return f"{shape_text(arr)} {spread}" + ("" if finite.size == arr.size else " nan/inf")
+    return f"{value_shape(arr)} {spread}" + ("" if finite.size == arr.size else " nan/inf")
+
+
+def shape_head(text: str) -> str:
+    """The shape a tensor's value_text opens with ('(2, 3)' of '(2, 3) [−1, 5]'), for a
+    row that leaves the numbers to a grid; any other text ('−4', 'n/a') whole."""
+    return text[: text.find(")") + 1] if text.startswith("(") else text
 
 
 def grad_label(output_name: str, name: str) -> str:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from cgeditor.core import shapes
+from cgeditor.core.diagnose import shape_text
 from cgeditor.core.engine import (
     Issue,
     Plan,
@@ -247,11 +248,10 @@ def scalar_output_problem(name: str, value: Any) -> str | None:
     silently summed. The message names the shape and the fix (a sum or mean node)."""
     if value is None or np.size(value) == 1:
         return None
-    shape = tuple(int(n) for n in np.shape(value))
     total = "J" if name != "J" else "L"
-    return (f"the output {name} has shape {shape}, but gradients need a scalar output "
-            f"(a single number); add {total} = sum({name}) (or {total} = mean({name})) and "
-            "make it the output")
+    return (f"the output {name} has shape {shape_text(np.shape(value))}, but gradients need a "
+            f"scalar output (a single number); add {total} = sum({name}) (or {total} = "
+            f"mean({name})) and make it the output")
 
 
 def refuse_unrunnable(graph: Graph, doing: str, error: type[GraphError] = GraphError) -> None:

@@ -23,16 +23,16 @@ def run_op(op: str, *inputs, names: tuple[str, ...] = ("A", "B"), **attrs):
 
 
 @pytest.mark.parametrize(("a", "b", "message"), [
-    ((2, 3), (2, 3), "matmul needs A's columns (3) to equal B's rows (2): A is 2×3 and B is "
-                     "2×3; transpose B or reshape it"),
-    ((3, 2), (3, 4), "matmul needs A's columns (2) to equal B's rows (3): A is 3×2 and B is "
-                     "3×4; transpose A or reshape it"),
-    ((3,), (2, 4), "matmul needs A's length (3) to equal B's rows (2): A is 3 and B is 2×4; "
-                   "reshape A or B so that these sizes match"),
-    ((3, 2, 2), (3,), "matmul needs A's columns (2) to equal B's length (3): A is 3×2×2 and B "
-                      "is 3; reshape A or B so that these sizes match"),
-    ((3, 2, 2), (4, 2, 2), "matmul's batch dimensions do not broadcast: A stacks 3 and B "
-                           "stacks 4 matrices; make them equal, or 1 on one side"),
+    ((2, 3), (2, 3), "matmul needs A's columns (3) to equal B's rows (2): A has shape (2, 3) "
+                     "and B has shape (2, 3); transpose B or reshape it"),
+    ((3, 2), (3, 4), "matmul needs A's columns (2) to equal B's rows (3): A has shape (3, 2) "
+                     "and B has shape (3, 4); transpose A or reshape it"),
+    ((3,), (2, 4), "matmul needs A's length (3) to equal B's rows (2): A has shape (3,) and B "
+                   "has shape (2, 4); reshape A or B so that these sizes match"),
+    ((3, 2, 2), (3,), "matmul needs A's columns (2) to equal B's length (3): A has shape "
+                      "(3, 2, 2) and B has shape (3,); reshape A or B so that these sizes match"),
+    ((3, 2, 2), (4, 2, 2), "matmul's batch dimensions do not broadcast: A stacks matrices "
+                           "in shape (3,) and B in shape (4,); make them equal, or 1 on one side"),
     ((), (2, 2), "matmul needs vectors or matrices, but A is a scalar: use * to multiply by a "
                  "number"),
 ])
@@ -45,9 +45,10 @@ def test_matmul_shape_errors_in_the_users_words(a, b, message) -> None:
 def test_broadcast_error_names_the_sizes_that_clash() -> None:
     kind, text = run_op("mul", np.ones((2, 3)), np.ones(4), names=("u", "v"))
     assert kind == "error"
-    assert text == ("mul needs shapes that broadcast: u is 2×3 and v is 4 (sizes 3 and 4 differ "
-                    "in the same place); elementwise ops pair the sizes from the right and each "
-                    "pair must be equal or 1: reshape or transpose one of them")
+    assert text == ("mul needs shapes that broadcast: u has shape (2, 3) and v has shape (4,) "
+                    "(sizes 3 and 4 differ in the same place); elementwise ops pair the sizes "
+                    "from the right and each pair must be equal or 1: reshape or transpose one "
+                    "of them")
 
 
 def test_axis_out_of_range_says_which_axes_exist() -> None:
@@ -95,8 +96,8 @@ def test_reduction_of_a_bad_tensor_points_back_to_the_origin() -> None:
              Step("s", "sum", (1,))]
     issues = forward(compile_plan(steps)).issues
     assert issues[1].origin and "where x = 0" in issues[1].message
-    assert issues[2].message == ("sum at x = a vector of 2 gives -inf: its input x is already "
-                                 "non-finite (see the origin)")
+    assert issues[2].message == ("sum at x = a tensor of shape (2,) gives -inf: its input x "
+                                 "is already non-finite (see the origin)")
 
 
 # --- gradient checks at kinks ------------------------------------------------------------------

@@ -16,8 +16,8 @@ from PySide6.QtWidgets import QLabel, QTableView, QTextBrowser, QToolButton
 from cgeditor.model.formula import from_formula
 from tests.graphs import open_port
 
-MATMUL_CAUSE = ("C could not run: matmul needs A's columns (3) to equal B's rows (2): A is 2×3 "
-                "and B is 2×3; transpose B or reshape it (so no gradients)")
+MATMUL_CAUSE = ("C could not run: matmul needs A's columns (3) to equal B's rows (2): A has shape "
+                "(2, 3) and B has shape (2, 3); transpose B or reshape it (so no gradients)")
 
 
 @pytest.fixture

@@ -101,3 +101,34 @@ def test_a_negative_zero_reads_0_in_every_inspector_view(window, qtbot) -> None:
     assert field == "[[0, 1.5], [-2, 0]]"
     assert cells[:2] == ["0", "0"] and cells[4] == f"{MINUS}2"
     assert tsv.split() == ["0.0", "1.5", "-2.0", "0.0"]
+
+
+def test_one_shape_notation_on_canvas_inspector_gradcheck_cli_and_messages(
+        window, qtbot, tmp_path, capsys) -> None:
+    from PySide6.QtCore import Qt
+
+    from cgeditor.cli import main
+    from cgeditor.model.files import save
+    graph = Graph()
+    x = graph.add_node("input", "x", value=np.arange(8.0).reshape(4, 2) - 3)
+    v = graph.add_node("input", "v", value=[1.0, 2.0, 3.0], y=150)
+    s = graph.add_node("sum", "J", x=250)
+    graph.connect(x.id, s.id, "x")
+    save(graph, tmp_path / "g.cgraph")
+    window.set_graph(graph)
+    window.learning.show("gradcheck")
+    panel = window.learning.gradcheck
+    with qtbot.waitSignal(panel.finished, timeout=10_000):
+        qtbot.mouseClick(panel.check_button, Qt.MouseButton.LeftButton)
+    window.scene.select_ids([x.id])
+    item = window.scene.nodes[x.id]
+    cli = main(["run", str(tmp_path / "g.cgraph")]), capsys.readouterr().out
+    m = window.graph.add_node("mul", "m", x=250, y=300)
+    window.graph.connect(x.id, m.id, "a")
+    window.graph.connect(v.id, m.id, "b")
+    message = window.graph.run().issues["m"].message
+    assert item.info_rows()[0] == ("value", "= (4, 2)")
+    assert window.inspector.numbers.value_table.title.text() == "x   (4, 2)"
+    assert panel.table.item(0, 1).text().startswith("(4, 2) [[")
+    assert "x     input  (4, 2) [[" in cli[1] and "×" not in cli[1]
+    assert "x has shape (4, 2) and v has shape (3,)" in message

@@ -38,9 +38,9 @@ def test_full_precision_for_tooltips():
 
 def test_tensor_text_and_heatmap():
     arr = np.arange(6, dtype=float).reshape(2, 3) - 1
-    assert value_text(arr) == f"2×3 [{MINUS}1, 4]"
+    assert value_text(arr) == f"(2, 3) [{MINUS}1, 4]"
     hm = heatmap(arr)
-    assert (hm.rows, hm.cols, hm.shape_text) == (2, 3, "2×3")
+    assert (hm.rows, hm.cols, hm.shape_text) == (2, 3, "(2, 3)")
     # A vector's length must not read as its value: '= 3' and '← 3' looked like the number 3.
     assert value_text(np.array([1.0, -2.0, 0.5])) == f"(3,) [{MINUS}2, 1]"
     assert value_text(np.array(4.0)) == "4"

@@ -54,7 +54,7 @@ def test_a_tensor_of_one_number_repeated_reads_as_one_number() -> None:
     """'(4,) all −0.25' (a softmax gradient), not '[−0.25, −0.25]', which reads like a
     pair of numbers; a range stays a range, and non-finite numbers are still flagged."""
     assert value_text(np.full(4, -0.25)) == f"(4,) all {MINUS}0.25"
-    assert value_text(np.zeros((2, 3))) == "2×3 all 0"
+    assert value_text(np.zeros((2, 3))) == "(2, 3) all 0"
     assert value_text(np.array([3.0])) == "(1,) 3"
     assert value_text(np.array([1.0, 2.0])) == "(2,) [1, 2]"
     assert value_text(np.array([1.0, np.nan, 1.0])) == "(3,) [1, 1] nan/inf"

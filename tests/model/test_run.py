@@ -90,7 +90,8 @@ def test_infer_shapes_reports_mismatch_per_node() -> None:
     g.connect(v.id, good.id, "b")
     shapes, errors = infer_shapes(g)
     assert set(errors) == {"bad"}
-    assert errors["bad"].startswith("add needs shapes that broadcast: u is 2 and v is 3 (sizes 2 "
+    assert errors["bad"].startswith("add needs shapes that broadcast: u has shape (2,) and v has "
+                                    "shape (3,) (sizes 2 "
                                     "and 3 differ in the same place)")
     assert shapes["u"] == (2,) and shapes["good"] == () and "after" not in shapes
 

@@ -25,7 +25,7 @@ CELL_GAP = 8.0  # between the columns of a number grid
 # A scalar's rows reserve room for '−0.1235' and the like; a longer number ('−0.001234',
 # '−1.235e−07') widens the node when a run shows it, and what it then covers makes room.
 SCALAR_CHARS = 7
-RANGE_CHARS = 20  # '= 8×2 [−0.123, 4.56]': a larger tensor's shape and range
+RANGE_CHARS = 20  # "= (8, 2) [−1.2, 4.5]": a larger tensor's shape and range
 TEXT_MAX_WIDTH = 320.0  # widest box for a long name; past it names are elided in the middle
 THUMB_CELL = 9.0  # largest heatmap cell side
 THUMB_PAD = 4.0  # above and below the heatmaps

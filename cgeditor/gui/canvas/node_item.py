@@ -23,6 +23,7 @@ from cgeditor.gui.canvas.node_geometry import SCALAR_CHARS, TAG_WIDTH, NodeBox, 
 from cgeditor.gui.canvas.node_paint import fitted_rows, paint_info
 from cgeditor.model.display import BLANK_NODE, NodeDisplay
 from cgeditor.model.graph import Node
+from cgeditor.model.number_text import shape_head
 
 DISPLAY_FIELDS = frozenset(f.name for f in fields(NodeDisplay))
 # Looked up once: PySide6 enum access and `|` cost Python calls per node otherwise.
@@ -143,7 +144,16 @@ class NodeItem(NodeChrome, QGraphicsRectItem):
         d = self.display
         if d.value is not None and np.ndim(d.value) != 0:
             return SCALAR_CHARS  # a tensor's numbers are in its grid or range
-        return max(SCALAR_CHARS, len(d.value_text), len(d.grad_value))
+        return max(SCALAR_CHARS, len(self._value_shown()), len(d.grad_value))
+
+    def _value_shown(self) -> str:
+        """The value row's text. A tensor whose numbers are in its grid names only its
+        shape; so does a stale tensor's range left on a box that holds a scalar again (an
+        undo under a stale run): the range would widen it over its restored neighbours."""
+        d = self.display
+        head = shape_head(d.value_text)
+        stale_tensor = d.value is None and head != d.value_text and not self.value_shape
+        return head if d.grid is not None or stale_tensor else d.value_text
 
     def _refit(self) -> bool:
         """Take the box the node needs now; True when the width changed."""
@@ -243,8 +253,7 @@ class NodeItem(NodeChrome, QGraphicsRectItem):
         d = self.display
         rows = []
         if d.value_text:
-            shown = d.value_text.split(" ")[0] if d.grid is not None else d.value_text
-            rows.append(("value", f"= {shown}"))
+            rows.append(("value", f"= {self._value_shown()}"))
         if d.error_text:
             rows.append(("error", ("⚠ origin: " if d.origin else "⚠ ") + d.error_text))
         elif d.grad_grid is not None:

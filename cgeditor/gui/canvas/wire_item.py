@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QGraphicsPathItem
 
 from cgeditor.gui import theme as T
 from cgeditor.model.display import WireDisplay
+from cgeditor.model.number_text import shape_head
 
 LABEL_PAD = 3.0  # around the text, inside its backing pill
 FOLD_REACH = 50.0
@@ -99,7 +100,7 @@ def wire_label(wire: WireDisplay) -> str:
 def _lines(wire: WireDisplay, compact: bool = False) -> list[str]:
     """The label's lines; ``compact``: only the gradient flowing back, and for a tensor only
     its shape (its range is on the node)."""
-    value = wire.grad_value.split(" ")[0] if compact and wire.jacobian else wire.grad_value
+    value = shape_head(wire.grad_value) if compact and wire.jacobian else wire.grad_value
     back = f"← {value}" if value else ""
     local = "" if wire.jacobian or compact else wire.local_text
     return [t for t in (back, local) if t]

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from cgeditor.gui.docks.follow import StaleNote
-from cgeditor.model.number_text import format_as, format_full, needs_scientific, shape_text
+from cgeditor.model.number_text import format_as, format_full, needs_scientific, value_shape
 
 Index = QModelIndex | QPersistentModelIndex
 VISIBLE_ROWS = 6  # a table shows this many rows before it scrolls
@@ -83,7 +83,7 @@ class ArrayModel(QAbstractTableModel):
 
 
 class NumberTable(QWidget):
-    """A title ('∂J/∂W  2×2'), the table, and a Copy as TSV button."""
+    """A title ('∂J/∂W  (2, 2)'), the table, and a Copy as TSV button."""
 
     def __init__(self, kind: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -118,7 +118,7 @@ class NumberTable(QWidget):
         if value is None:
             self.model.set_value(None)
             return
-        self.title.setText(f"{title}   {shape_text(value)}")
+        self.title.setText(f"{title}   {value_shape(value)}")
         self.model.set_value(value)
         rows = min(self.model.rowCount(), VISIBLE_ROWS)
         view = self.view
