@@ -104,19 +104,22 @@ def _edit_steps(window) -> list[Step]:
             ("redo drag all", stack.redo),
             ("duplicate all", lambda: (act("select_all").trigger(),
                                        act("duplicate").trigger())),
-            ("undo duplicate", stack.undo)]
+            ("undo duplicate", stack.undo),
+            ("autosave (after an edit)", window.document.autosave.write_now)]
 
 
 def _run_steps(window) -> list[Step]:
     act, editor, graph = window.action, window.editor, window.graph
     first = next(iter(graph.nodes))
     inputs = [i for i, node in graph.nodes.items() if node.is_input]
-    last = list(graph.nodes)[-1]
+    last = list(graph.nodes)[-1]  # the output: every gradient row names it
+    middle = list(graph.nodes)[len(graph.nodes) // 2]
     return [("forward", act("forward").trigger),
             ("backward", act("backward").trigger),
             ("set one input (re-run)", lambda: editor.set_value(inputs[0], "2")),
-            ("rename one (run current)", lambda: editor.rename(last, "renamed1")),
-            ("rename one (run stale)", lambda: editor.rename(last, "renamed2")),
+            ("rename output (run current)", lambda: editor.rename(last, "renamed1")),
+            ("rename output (run stale)", lambda: editor.rename(last, "renamed2")),
+            ("rename another (run stale)", lambda: editor.rename(middle, "renamed3")),
             ("reset", act("reset").trigger),
             ("run to end", act("run_all").trigger),
             ("reset (again)", act("reset").trigger),

@@ -227,10 +227,12 @@ def assign_layers(graph: Graph) -> dict[str, int]:
 
 
 def apply_layout(graph: Graph, positions: Mapping[str, tuple[float, float]]) -> None:
-    """Move every node named in ``positions`` (ids that are no longer in the graph are skipped)."""
-    for node_id, (x, y) in positions.items():
-        if node_id in graph.nodes:
-            graph.move_node(node_id, x, y)
+    """Move every node named in ``positions`` (ids that are no longer in the graph are
+    skipped), announced once (``nodes_moved``): a scene over the graph moves its items
+    and routes their wires in one pass, not once per node."""
+    places = {node_id: place for node_id, place in positions.items() if node_id in graph.nodes}
+    if places:
+        graph.move_nodes(places)
 
 
 def count_crossings(graph: Graph, positions: Mapping[str, tuple[float, float]]) -> int:

@@ -61,13 +61,15 @@ def test_isolated_nodes_and_empty_graph():
     assert layered_layout(graph) == {lone: (0.0, 0.0)}
 
 
-def test_apply_layout_moves_nodes_and_announces_it():
+def test_apply_layout_moves_nodes_and_announces_it_once():
     graph = crossed_graph()
-    moved = []
-    graph.node_moved.connect(moved.append)
+    moved, one_by_one = [], []
+    graph.nodes_moved.connect(moved.append)
+    graph.node_moved.connect(one_by_one.append)
     positions = layered_layout(graph)
     apply_layout(graph, {**positions, "gone": (1.0, 1.0)})
-    assert len(moved) == len(graph)
+    assert len(moved) == 1 and not one_by_one  # one announcement, naming every node
+    assert sorted(node.id for node in moved[0]) == sorted(graph.nodes)
     assert all((graph.nodes[i].x, graph.nodes[i].y) == p for i, p in positions.items())
 
 
