@@ -58,7 +58,8 @@ def _forward(plan: Plan) -> Table:
     entries, rows, loose = [], 0, []
     functions = _Functions()
     for i, (step, spec) in enumerate(zip(plan.steps, plan.specs)):
-        if spec.is_leaf:
+        if spec.is_leaf:  # given, not made: checked with the results all the same
+            loose.append(i)
             continue
         (fn, into), _ = functions(spec)
         if into:
@@ -80,32 +81,34 @@ def _backward(plan: Plan) -> Table:
         if terms[i] and not specs[i].is_leaf:
             for j in steps[i].args:
                 terms[j] += 1
-    entries, rows, seen, loose = [], 0, [0] * len(steps), [out]
+    entries, rows, seen = [], 0, [0] * len(steps)
+    held = [False] * len(steps)  # whose gradient is a row of the buffer
     functions = _Functions()
     for i in range(out, -1, -1):
         step, spec = steps[i], specs[i]
         if not terms[i] or spec.is_leaf:
             continue
         slots = _slots(step, spec)
-        for j, (into, plain) in zip(step.args, functions(spec)[1]):
+        for j, (into, plain, passes) in zip(step.args, functions(spec)[1]):
             seen[j] += 1
             term_row = sum_row = -1
             if terms[j] > 1 or into is None:
                 fn = plain
-                if terms[j] == 1:
-                    loose.append(j)
+                held[j] = terms[j] > 1 or (passes and held[i])  # a sum's row, or i's own
             else:
-                fn, term_row, rows = into, rows, rows + 1
+                fn, term_row, rows, held[j] = into, rows, rows + 1, True
             act = SET if seen[j] == 1 else ADD_NEW if seen[j] == 2 else ADD_IN
             if act == ADD_NEW:
                 sum_row, rows = rows, rows + 1
             entries.append((act, j, fn, i, *slots, term_row, sum_row))
+    loose = [j for j in range(out + 1) if terms[j] and not held[j]]
     return Table(tuple(entries), rows, tuple(loose))
 
 
 class _Functions:
     """Per spec, its template functions: forward (function, whether it writes a row) and per
-    vjp template (the function writing a row or None, the plain one). Memoised per spec for
+    vjp template (the function writing a row or None, the plain one, and whether it hands g
+    on unchanged). Memoised per spec for
     one build (hashing a whole OpSpec per node would cost more than the rest)."""
 
     def __init__(self) -> None:
@@ -124,7 +127,8 @@ class _Functions:
         into = _function(spec.template, params, True)
         forward = (into, True) if into else (_function(spec.template, params, False), False)
         vjps = tuple((_function(t, ("g", "out", *params), True),
-                      _function(t, ("g", "out", *params), False)) for t in spec.vjp_template)
+                      _function(t, ("g", "out", *params), False), t.strip() == "{g}")
+                     for t in spec.vjp_template)
         return forward, vjps
 
 

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from cgeditor.core import chunks, tables
-from cgeditor.core.engine import backward, compile_plan, forward
+from cgeditor.core.engine import Step, backward, compile_plan, forward
 from cgeditor.core.ops import REGISTRY
 from tests.core.test_compiled import assert_paths_agree, assert_same, chain_plan
 from tests.core.test_compiled_edit import inserted, irregular_steps
@@ -73,4 +73,16 @@ def test_an_op_whose_templates_tables_cannot_run_leaves_the_plan_to_compiled_cod
     assert tables.tables(plan) is None
     forward(plan)
     assert not any(isinstance(key, tuple) for key in plan.cache)  # first run: careful
+    assert_paths_agree(plan)
+
+
+@pytest.mark.parametrize("op", ["sigmoid", "relu", "tanh"])
+def test_a_non_finite_leaf_is_reported_even_when_what_it_feeds_is_finite(op: str) -> None:
+    """sigmoid(inf) = 1, relu(-inf) = 0, tanh(inf) = 1: the results are finite but the leaf is
+    not, and the tables must hand the run to the careful loop, which reports the leaf."""
+    x = np.array([0.5, np.inf, -np.inf])
+    plan = compile_plan([Step("x", "input", value=x), Step("y", op, (0,))])
+    run = forward(plan)
+    assert run.issues == forward(plan, compiled=False).issues
+    assert run.issues[0].kind == "nonfinite" and run.issues[0].origin
     assert_paths_agree(plan)
