@@ -3,15 +3,15 @@ cgeditor (compiled and careful) against micrograd, PyTorch eager (float64), stra
 Python over floats, numpy written by hand, and HIPS autograd and JAX when installed.
 
 Scalars at ~1k and ~10k nodes, vectors of 1,000 elements at ~1k nodes; best CPU time of
-repeats, µs per node (3 nodes a layer: mul, add, tanh). A second table times runs whose
-gradients are all infinite, which must stay linear in the graph's size.
+repeats, µs per node (3 nodes a layer: mul, add, tanh). A second table times what a structural
+edit costs on the chain and on a graph without repeated layers (engine_edit.py), a third
+runs whose gradients are all infinite, which must stay linear in the graph's size.
 Run: python benchmarks/engine.py [--quick]
 """
 
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import importlib.util
 import math
 import sys
@@ -21,19 +21,14 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
+import engine_edit
 import numpy as np
+from engine_graphs import H0, B, W, chain_plan, edited_plan, irregular_plan, leaves, torch
 
 from cgeditor.core import chunks
 from cgeditor.core import compiled as straight_line
 from cgeditor.core.engine import Plan, Step, backward, compile_plan, forward
-from cgeditor.core.ops import F64
-
-try:
-    import torch
-except ImportError:  # torch is optional: its column prints as "-"
-    torch = None
-
-H0, W, B = 0.1, 0.9, 0.01  # |w| < 1 keeps 3,000 layers finite and the gradient alive
+from cgeditor.core.tables import tables
 
 
 def best(fn: Callable[[], Any], repeats: int) -> float:
@@ -45,26 +40,6 @@ def best(fn: Callable[[], Any], repeats: int) -> float:
         fn()
         times.append(time.process_time() - t0)
     return min(times)
-
-
-def leaves(size: int | None) -> tuple[Any, Any, Any]:
-    if size is None:
-        return F64(H0), F64(W), F64(B)
-    rng = np.random.default_rng(0)
-    return tuple(v + rng.uniform(-1e-3, 1e-3, size) for v in (H0, W, B))
-
-
-def chain_plan(layers: int, size: int | None, w: Any = None) -> Plan:
-    h0, w0, b0 = leaves(size)
-    steps = [Step("h0", "input", value=h0), Step("w", "input", value=w0 if w is None else w),
-             Step("b", "input", value=b0)]
-    h = 0
-    for k in range(layers):
-        n = len(steps)
-        steps += [Step(f"m{k}", "mul", (h, 1)), Step(f"a{k}", "add", (n, 2)),
-                  Step(f"h{k + 1}", "tanh", (n + 1,))]
-        h = n + 2
-    return compile_plan(steps)
 
 
 def best_interleaved(fns: dict[str, Callable[[], Any]], repeats: int) -> dict[str, float]:
@@ -84,45 +59,17 @@ def run_cgeditor(layers: int, size: int | None, compiled: bool) -> Callable[[], 
     return lambda: backward(plan, forward(plan, compiled=compiled).values, compiled=compiled)
 
 
-def irregular_plan(nodes: int, size: int | None) -> Plan:
-    """``nodes`` nodes without repeated layers: each op drawn at random (seeded) among a few
-    elementwise ones, its inputs among the nodes before it, the last node the output."""
-    rng = np.random.default_rng(1)
-    steps = [Step(name, "input", value=v) for name, v in zip(("h0", "w", "b"), leaves(size))]
-    while len(steps) < nodes:
-        op = ("add", "mul", "sub", "tanh", "sin", "sigmoid")[rng.integers(6)]
-        arity = 1 if op in ("tanh", "sin", "sigmoid") else 2
-        args = tuple(int(a) for a in rng.integers(max(0, len(steps) - 20), len(steps), arity))
-        steps.append(Step(f"n{len(steps)}", op, args))
-    return compile_plan(steps)
-
-
-def compile_seconds(layers: int, size: int | None, seen: bool) -> float:
-    """CPU time to build both compiled passes of a fresh plan: what a structural edit costs
-    once the plan is hot (``seen``: a structure whose code is kept, as after undo)."""
-    return _compile_both(layers, size, seen, chain_plan)[0]
-
-
-def _compile_both(layers: int, size: int | None, seen: bool,
-                  make: Callable[[int, int | None], Plan]) -> tuple[float, list[str]]:
-    """compile_seconds, and the source text of both passes."""
-    arg = layers if make is chain_plan else 3 + 3 * layers  # layers or nodes
-    plan = make(arg, size)
-    kind = straight_line.FLOAT if size is None else straight_line.UNIFORM  # what a run uses
-    if seen:
-        _both(make(arg, size), kind)
-    else:
+def cpython_share(nodes: int) -> tuple[float, float, int]:
+    """Best cold compile of both scalar passes of a graph without repeated layers, all at once
+    (ms), the part of it CPython's compile() alone takes on the generated text (ms), and the
+    text's lines: the floor that building code as text sets."""
+    runs = []
+    for _ in range(3):
         chunks.forget()  # no code kept: CPython's compiler runs
-    t0 = time.process_time()
-    made = _both(plan, kind)
-    return time.process_time() - t0, [p.source for p in made]
-
-
-def cpython_share(layers: int, size: int | None) -> tuple[float, float, int]:
-    """Best cold compile of a graph without repeated layers (ms), the part of it CPython's
-    compile() alone takes on the generated text (ms), and the text's lines: the floor that
-    building code as text sets."""
-    runs = [_compile_both(layers, size, False, irregular_plan) for _ in range(3)]
+        plan = irregular_plan(nodes, None)
+        t0 = time.process_time()
+        made = _both(plan, straight_line.FLOAT)
+        runs.append((time.process_time() - t0, [code.source for code in made]))
     total, sources = min(runs, key=lambda run: run[0])
     # each pass's source is its driver and chunks, blank-line separated, compiled one by one
     pieces = [piece for source in sources for piece in source.split("\n\n")]
@@ -130,27 +77,28 @@ def cpython_share(layers: int, size: int | None) -> tuple[float, float, int]:
     return total * 1e3, own * 1e3, sum(p.count("\n") + 1 for p in pieces)
 
 
-def edited_plan(nodes: int, size: int | None) -> Plan:
-    """irregular_plan with one node inserted on a wire at its middle: a tanh of the middle
-    node's first input, which the middle node then reads instead (every later slot moves)."""
-    steps = list(irregular_plan(nodes, size).steps)
-    mid = len(steps) // 2
-    later = [dataclasses.replace(s, args=tuple(a + (a >= mid) for a in s.args))
-             for s in steps[mid:]]
-    later[0] = dataclasses.replace(later[0], args=(mid, *later[0].args[1:]))
-    return compile_plan([*steps[:mid], Step("edit", "tanh", (steps[mid].args[0],)), *later])
+def tables_ms(nodes: int) -> float:
+    """Best CPU ms to build both tables of a tensor graph without repeated layers."""
+    def build() -> None:
+        plan = irregular_plan(nodes, 1000)
+        t0 = time.process_time()
+        tables(plan)
+        spent.append(time.process_time() - t0)
+    spent: list[float] = []
+    for _ in range(5):
+        build()
+    return min(spent) * 1e3
 
 
-def recompile_ms(nodes: int, size: int | None, repeats: int = 5) -> float:
-    """Best CPU ms to build both passes of edited_plan right after irregular_plan's were built
-    from scratch: what re-running after one structural edit costs."""
-    kind = straight_line.FLOAT if size is None else straight_line.UNIFORM
+def recompile_ms(nodes: int, repeats: int = 5) -> float:
+    """Best CPU ms to build both scalar passes of edited_plan at once right after
+    irregular_plan's were built from scratch: the chunks an edit leaves alone are kept."""
     spent = []
     for _ in range(repeats):
         chunks.forget()
-        before, after = irregular_plan(nodes, size), edited_plan(nodes, size)
-        _both(before, kind)
-        spent.append(_cpu(partial(_both, after, kind)))
+        before, after = irregular_plan(nodes, None), edited_plan(nodes, None)
+        _both(before, straight_line.FLOAT)
+        spent.append(_cpu(partial(_both, after, straight_line.FLOAT)))
     return min(spent) * 1e3
 
 
@@ -318,20 +266,16 @@ def peer_row(kind: str, layers: int, repeats: int) -> str:
         runs["torch"] = run_torch(layers, size)
     times = {name: spent * per for name, spent in best_interleaved(runs, repeats).items()}
     cg, careful, hand, th = times["cg"], times["careful"], times["hand"], times.get("torch")
-    build_ms = min(compile_seconds(layers, size, False) for _ in range(3)) * 1e3
-    seen_ms = min(compile_seconds(layers, size, True) for _ in range(3)) * 1e3
     mg = time_micrograd(layers, max(2, repeats // 3)) * per if size is None else None
     ag = time_autograd(layers, size, repeats)
     jax_s = jax_compile_seconds(layers) if size is None else None
-    return (f"{kind:<7}{3 + 3 * layers:>7}{num(cg, 10)}{num(careful, 10)}{num(build_ms, 11, '.1f')}"
-            f"{num(seen_ms, 8, '.1f')}"
+    return (f"{kind:<7}{3 + 3 * layers:>7}{num(cg, 10)}{num(careful, 10)}"
             f"{num(mg, 9)}{num(th, 9)}{num(hand, 9)}{num(ag and ag * per, 10)}"
             f"{num(jax_s, 9, '.1f')}{num(mg and mg / cg, 8, '.1f')}"
             f"{num(th and th / cg, 9, '.1f')}{num(cg / hand, 9, '.1f')}")
 
 
-PEER_HEADER = (f"{'kind':<7}{'nodes':>7}{'compiled':>10}{'careful':>10}{'compile ms':>11}"
-               f"{'seen ms':>8}"
+PEER_HEADER = (f"{'kind':<7}{'nodes':>7}{'compiled':>10}{'careful':>10}"
                f"{'microgr':>9}{'torch':>9}{'by hand':>9}{'autograd':>10}{'jax s':>9}"
                f"{'mg/cg':>8}{'torch/cg':>9}{'cg/hand':>9}")
 
@@ -378,19 +322,19 @@ def main() -> None:
     print(f"calibration: one numpy float64 multiply costs {calibrate():.0f} ns here "
           "(typically 30-60 ns on an idle desktop)")
     print("µs per node, forward + backward, best of repeats; 'by hand' is straight-line Python "
-          "over floats (scalar) or numpy written by hand (tensor); compile ms builds both passes"
-          ", seen ms again for a structure whose code is kept (undo, re-open)")
+          "over floats (scalar) or numpy written by hand (tensor); 'compiled' is the code "
+          "(scalars) or the tables (tensors) a plan runs once hot")
     print(PEER_HEADER)
     rows = [("scalar", 333), ("tensor", 333)] if args.quick else \
         [("scalar", 333), ("scalar", 3333), ("tensor", 333)]
     for kind, layers in rows:
         print(peer_row(kind, layers, repeats), flush=True)
-    for size, kind in ((None, "scalar"), (1000, "tensor")):
-        total, own, lines = cpython_share(333, size)
-        print(f"compile ms of 1,002 nodes without repeated layers (random ops and wiring), "
-              f"{kind}: {total:.1f}, of which CPython's compile() of the {lines:,} generated "
-              f"lines alone {own:.1f}; re-compile after one node is inserted mid-graph "
-              f"{recompile_ms(1002, size):.1f}")
+    engine_edit.print_table(repeats)
+    total, own, lines = cpython_share(1002)
+    print(f"scalar, 1,002 nodes without repeated layers: both passes compiled at once in "
+          f"{total:.1f} ms, of which CPython's compile() of the {lines:,} generated lines "
+          f"alone {own:.1f}; again after one node is inserted mid-graph {recompile_ms(1002):.1f}"
+          f" (chunks kept); tensor: both tables built in {tables_ms(1002):.1f} ms")
     floor = forward_floor(333, repeats)
     print(f"scalar forward alone, µs a node: cgeditor compiled {floor['cgeditor']:.3f}, "
           f"written out one statement a node returning every value {floor['every value']:.3f}"
