@@ -1,13 +1,14 @@
 """The default dock arrangement, sized for a 1280×800 laptop window: Ops narrow on the
 left; the Inspector over the Chain rule and the Learn docks, tabbed, in one right column;
-Messages and Trace tabbed in one short strip below. The canvas keeps the rest, and a
-closed dock gives its room back (a restored layout from the last session wins over this).
+Messages and Trace tabbed in one short strip below, which grows while the Trace is shown
+so that it opens showing several rows. The canvas keeps the rest, and a closed dock gives its
+room back (a restored layout from the last session wins over this).
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDockWidget, QMainWindow
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QTabBar
 
 PALETTE_WIDTH = 140
 RIGHT_WIDTH = 240
@@ -20,6 +21,7 @@ BOTTOM_DOCKS = ("messages", "trace")
 COLUMN_SPLIT = (440, 200)
 LEARN_SPLIT = (230, 410)
 LEARN_DOCKS = ("gradcheck", "cost", "train")
+GROWN = "opened_at"  # dock property: the height it grew to on showing (see _open_tall)
 
 
 def docks_of(window: QMainWindow) -> dict[str, QDockWidget]:
@@ -46,6 +48,9 @@ def arrange_docks(window: QMainWindow) -> None:
         if name in docks:
             window.resizeDocks([docks[name]], [size], orientation)
     _split_column(window, COLUMN_SPLIT)
+    for dock in docks.values():
+        if hasattr(dock.widget(), "opening_height"):
+            dock.visibilityChanged.connect(lambda on, d=dock, w=window: _open_tall(w, d, on))
     for name in LEARN_DOCKS:
         if name in docks:
             docks[name].visibilityChanged.connect(lambda _on, w=window: _learn_width(w))
@@ -64,6 +69,39 @@ def _learn_width(window: QMainWindow) -> None:
     if (column.width() < width) if learning else (column.width() > width):
         window.resizeDocks([column], [width], Qt.Orientation.Horizontal)
         _split_column(window, LEARN_SPLIT if learning else COLUMN_SPLIT)
+
+
+def _open_tall(window: QMainWindow, dock: QDockWidget, shown: bool) -> None:
+    """A dock whose widget says how tall it must open (``opening_height()``, the Trace's
+    header and several rows) grows to it when shown in a shorter strip, and gives the room
+    back when hidden again (a tab switch, a close) unless the user resized it meanwhile."""
+    if dock.isFloating() or (shown and window.isHidden()):
+        return
+    orientation = Qt.Orientation.Vertical
+    tabs = _tab_bar_height(window, dock)  # heights below are resizeDocks', tab bar included
+    if shown:
+        chrome = dock.height() - dock.widget().height()  # the dock's title bar
+        wanted = chrome + dock.widget().opening_height() + tabs
+        if dock.height() + tabs < wanted:
+            dock.setProperty(GROWN, (dock.height() + tabs, wanted))
+            window.resizeDocks([dock], [wanted], orientation)
+        return
+    grown = dock.property(GROWN)
+    dock.setProperty(GROWN, None)
+    strip = [d for d in window.tabifiedDockWidgets(dock) if not d.isHidden()]
+    if grown and strip and abs(strip[0].height() + tabs - grown[1]) <= 2:
+        window.resizeDocks([strip[0]], [grown[0]], orientation)
+
+
+def _tab_bar_height(window: QMainWindow, dock: QDockWidget) -> int:
+    """The height of the tab bar under ``dock`` when it is tabbed (resizeDocks sizes the
+    tab group, tab bar included), else 0."""
+    if not window.tabifiedDockWidgets(dock):
+        return 0
+    title = dock.windowTitle()
+    bars = [bar for bar in window.findChildren(QTabBar) if not bar.visibleRegion().isEmpty()
+            and any(bar.tabText(i) == title for i in range(bar.count()))]  # not a spare one
+    return bars[0].sizeHint().height() if bars else 0
 
 
 def _split_column(window: QMainWindow, heights: tuple[int, int]) -> None:

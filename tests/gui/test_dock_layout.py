@@ -106,3 +106,29 @@ def test_a_selected_tensor_input_shows_its_value_from_the_start_and_its_tables(l
         assert table.isVisible() and shown.contains(first_row), (kind, shown, first_row)
     chain = dock(laptop, "explainer")
     assert chain.isVisible() and chain.height() >= 180, chain.height()
+
+
+def click_tab(window, qtbot, title: str) -> None:
+    """Click the dock tab named ``title`` as a user would."""
+    from PySide6.QtWidgets import QTabBar
+    bar = next(b for b in window.findChildren(QTabBar) if not b.visibleRegion().isEmpty()
+               and any(b.tabText(i) == title for i in range(b.count())))  # not a spare one
+    index = next(i for i in range(bar.count()) if bar.tabText(i) == title)
+    qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(index).center())
+    QApplication.processEvents()
+
+
+def test_the_trace_opens_showing_several_rows_and_gives_the_room_back(laptop, qtbot) -> None:
+    from cgeditor.gui.docks.trace import OPEN_ROWS
+    laptop.action("backward").trigger()
+    before = canvas_size(laptop)
+    click_tab(laptop, qtbot, "Trace")
+    table = dock(laptop, "trace").widget().table
+    last = OPEN_ROWS - 1
+    assert table.model().rowCount() > OPEN_ROWS
+    assert table.rowViewportPosition(last) >= 0 \
+        and table.rowViewportPosition(last) + table.rowHeight(last) <= table.viewport().height()
+    assert canvas_size(laptop).height() >= 0.5 * 800  # the canvas keeps most of the window
+    click_tab(laptop, qtbot, "Messages")
+    assert dock(laptop, "messages").height() <= BOTTOM_HEIGHT
+    assert canvas_size(laptop) == before

@@ -16,6 +16,7 @@ from cgeditor.model.run import RunResult, RunState
 
 COLUMNS = ("step", "node", "op", "inputs", "value", "gradient")
 NOT_RUN = "not run"
+OPEN_ROWS = 6  # the Trace opens this many rows tall (a step, its inputs and what follows)
 Index = QModelIndex | QPersistentModelIndex
 
 
@@ -135,6 +136,14 @@ class TraceWidget(QWidget):
         layout.addWidget(self.stale_note)
         layout.addWidget(self.table)
         self._quiet = False
+
+    def opening_height(self) -> int:
+        """How tall the Trace opens (dock_layout): its header and OPEN_ROWS rows, plus the
+        stale note while shown, so that a step's neighbourhood reads without dragging."""
+        table = self.table
+        note = self.stale_note.sizeHint().height() if not self.stale_note.isHidden() else 0
+        return (note + table.horizontalHeader().sizeHint().height() + 2 * table.frameWidth()
+                + OPEN_ROWS * table.verticalHeader().defaultSectionSize())
 
     def show_run(self, result: RunResult | None, display: RunDisplay) -> None:
         selected = self.selected_id()
