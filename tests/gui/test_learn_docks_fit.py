@@ -44,3 +44,37 @@ def test_the_cost_dock_after_scale_it_has_nothing_on_top_of_anything(qtbot, wind
     squeezed = [name for name, cell in panel.cells.items()
                 if cell.height() < cell.minimumSizeHint().height()]
     assert squeezed == []
+    assert cut_labels(panel.plot) == []  # the plot, squeezed under the notes, keeps its labels
+
+
+def cut_labels(*plots) -> list[str]:
+    """Axis labels of ``plots`` that do not fit their axis or the plot's view."""
+    cut = []
+    for plot in plots:
+        view = plot.viewport().rect()
+        for side in ("left", "bottom"):
+            axis = plot.getAxis(side)
+            label = axis.label
+            if not axis.isVisible() or not label.isVisible():
+                continue
+            along = axis.geometry().height() if side == "left" else axis.geometry().width()
+            pad = round(label.document().documentMargin())  # blank around the text
+            shown = plot.mapFromScene(label.sceneBoundingRect()).boundingRect()
+            shown = shown.adjusted(pad, pad, -pad, -pad)
+            if label.boundingRect().width() - 2 * pad > along or not view.contains(shown):
+                cut.append(f"{plot.objectName()} {side}: {label.toPlainText()!r}")
+    return cut
+
+
+def test_every_plot_shows_its_axis_labels_whole(qtbot, window) -> None:
+    import pyqtgraph as pg
+    window.resize(1280, 800)
+    panels = {"cost": window.learning.cost, "train": window.learning.train}
+    assert {p.objectName() for p in window.findChildren(pg.PlotWidget)} \
+        == {panel.plot.objectName() for panel in panels.values()}  # every plot of the app
+    for dock, panel in panels.items():
+        learning_on(window, "xor", dock)
+        qtbot.wait(100)
+        assert cut_labels(panel.plot) == [], dock
+        # Not squeezed beside the controls: 130 px printed the step ticks over each other.
+        assert panel.plot.width() >= 0.8 * panel.width(), dock

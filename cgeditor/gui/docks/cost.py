@@ -146,7 +146,12 @@ class CostPanel(QWidget):
         self.plot.setLogMode(True, True)
         self.plot.showGrid(x=True, y=True, alpha=0.25)
         self.plot.setLabel("bottom", "p (parameters)")
-        self.plot.setLabel("left", "op evaluations for every gradient")
+        # Short enough to stand beside a plot squeezed under the numbers (a rotated label
+        # longer than its axis is cut); the tooltip says the rest.
+        self.plot.setLabel("left", "ops run")
+        self.plot.getAxis("left").label.setToolTip(
+            "Primitive op evaluations to get every gradient, against the number of "
+            "parameters p (both axes logarithmic)")
         self.plot.addLegend(offset=(10, 10))
         self.plot.getAxis("left").enableAutoSIPrefix(False)
         theme_switch.follow(self)

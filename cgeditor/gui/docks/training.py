@@ -13,7 +13,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QTimer, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QComboBox,
     QDoubleSpinBox,
     QFormLayout,
@@ -41,6 +43,7 @@ if TYPE_CHECKING:
 
 HINT = "Mark inputs as trainable in the inspector, then press Train."
 SLICE_SECONDS = 0.015  # work per timer tick: short enough that input and paints get through
+SIDE_BY_SIDE_WIDTH = 600  # narrower than this, the controls go above the plot
 
 
 class TrainPanel(QWidget):
@@ -66,9 +69,17 @@ class TrainPanel(QWidget):
         follow(ctx.document, self)
 
     def _build(self) -> None:
-        layout = QHBoxLayout(self)  # the dock sits under the canvas: wide, not tall
-        layout.addWidget(self._build_controls())
-        layout.addWidget(self._build_plot(), 1)
+        # Controls beside the plot in a wide dock, above it in a narrow one (the right
+        # column): squeezed beside them, the plot's step ticks print over each other.
+        self._box = QBoxLayout(QBoxLayout.Direction.TopToBottom, self)
+        self._box.addWidget(self._build_controls())
+        self._box.addWidget(self._build_plot(), 1)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        wide = event.size().width() >= SIDE_BY_SIDE_WIDTH
+        self._box.setDirection(QBoxLayout.Direction.LeftToRight if wide
+                               else QBoxLayout.Direction.TopToBottom)
+        super().resizeEvent(event)
 
     def _build_controls(self) -> QWidget:
         self.lr = RateSpinBox()
