@@ -74,6 +74,14 @@ def delete_nodes(graph: Graph, ids: Iterable[str]) -> QUndoCommand:
     return DeleteNodes(graph, ids)
 
 
+def named(graph: Graph, nodes: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Each node spec of ``nodes`` with the name add_parts will give it: its own where free,
+    else a numbered one. Name a paste once, before placing it by the names' widths: naming
+    it again moves the graph's numbering on, so the nodes added would skip numbers."""
+    taken: set[str] = set()
+    return [{**spec, "name": graph.unique_name(spec["name"], taken)} for spec in nodes]
+
+
 def add_parts(graph: Graph, title: str, nodes: Iterable[Mapping[str, Any]],
               wires: Iterable[Mapping[str, str]], dx: float = 0.0, dy: float = 0.0,
               feeds: Iterable[tuple[str, str, str]] = ()) -> tuple[QUndoCommand, list[str]]:

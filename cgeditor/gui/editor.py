@@ -288,7 +288,7 @@ class Editor:
     def _paste(self, payload: dict[str, Any], key: str, verb: str) -> list[str]:
         count = self._paste_counts.get(key, 0) + 1
         offset = PASTE_OFFSET * count
-        nodes = payload["nodes"]
+        nodes = B.named(self.graph, payload["nodes"])
         outlines = self.document.shown_scene().outlines()
         drop = paste_drop(self.graph, outlines, nodes, offset, ROOM_GAPS)
         try:

@@ -95,17 +95,16 @@ def paste_drop(graph: Graph, outlines: dict[str, Rect], nodes: list[dict[str, An
                offset: float, gaps: Gaps) -> float:
     """How much lower than ``offset`` pasted ``nodes`` go so they cover none of the
     ``outlines`` (the scene's): placed before they exist (moving 10k new items afterwards
-    costs as much as a drag of them), by the boxes their op, name and value predict; the
-    editor's push moves what a wired op adds."""
+    costs as much as a drag of them), by the boxes their op, name and value predict (named
+    already, as bulk_commands.named names them); the editor's push moves what a wired op
+    adds."""
     out = graph.output
     out_name = graph.nodes[out].name if out is not None else "J"
     rects = dict(outlines)
     keys: list[str] = []
-    taken: set[str] = set()  # the names add_parts will give them, so the same widths
     for spec in nodes:
         value = spec.get("value")
-        name = graph.unique_name(spec["name"], taken)
-        box = box_of(spec["op"], name, spec.get("trainable", False),
+        box = box_of(spec["op"], spec["name"], spec.get("trainable", False),
                      None if value is None else np.shape(value), out_name)
         keys.append(f"\0{spec['key']}")  # apart from every node id
         rects[keys[-1]] = outline_at(spec["x"] + offset, spec["y"] + offset, box.width,

@@ -41,6 +41,27 @@ def test_copy_paste_brings_inner_wires_fresh_ids_and_names(window, canvas) -> No
     assert set(window.graph.nodes) == before_ids
 
 
+def test_pasted_names_count_on_without_gaps(window) -> None:
+    """Several copied nodes of one stem take the next free numbers in order, none skipped
+    (the paste is named once, before it is placed)."""
+    graph = Graph()
+    for k in (1, 2, 3):
+        graph.add_node("input", f"h{k}", x=0.0, y=110.0 * k, value=float(k))
+    window.set_graph(graph)
+    window.action("select_all").trigger()
+    window.action("copy").trigger()
+    window.action("paste").trigger()
+    pasted = [graph.nodes[i] for i in window.scene.selected_ids()]
+    assert sorted(n.name for n in pasted) == ["h4", "h5", "h6"]
+    assert sorted(n.value for n in pasted) == [1.0, 2.0, 3.0]
+    window.action("paste").trigger()  # the next paste counts on from there
+    assert sorted(graph.nodes[i].name for i in window.scene.selected_ids()) == [
+        "h7", "h8", "h9"]
+    window.undo_stack.undo()
+    window.undo_stack.redo()  # the redo adds the very same nodes
+    assert sorted(n.name for n in graph.nodes.values()) == [f"h{k}" for k in range(1, 10)]
+
+
 def test_ctrl_d_duplicates_and_ctrl_a_selects_all(window, canvas) -> None:
     window.view.setFocus()
     QTest.keyClick(window.view, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
