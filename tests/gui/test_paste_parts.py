@@ -135,7 +135,7 @@ def test_a_payload_the_graph_refuses_changes_nothing(window, words: str) -> None
 def test_outlines_are_each_items_outline_where_it_stands(window) -> None:
     """What make-room reads: the same floats as outline() translated to the item's place,
     for nodes of every size and at places that are not whole units."""
-    from cgeditor.gui.canvas.scene import _outline_at
+    from cgeditor.gui.canvas.node_geometry import outline
 
     scene = window.scene
     first = next(iter(scene.nodes.values()))
@@ -143,4 +143,5 @@ def test_outlines_are_each_items_outline_where_it_stands(window) -> None:
     outlines = scene.outlines()
     assert outlines.keys() == scene.nodes.keys()
     for node_id, item in scene.nodes.items():
-        assert outlines[node_id] == _outline_at(item.pos(), item.width(), item.rect_height())
+        rect = outline(item.width(), item.rect_height()).translated(item.pos())
+        assert outlines[node_id] == (rect.x(), rect.y(), rect.width(), rect.height())

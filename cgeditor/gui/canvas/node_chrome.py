@@ -34,7 +34,7 @@ class NodeChrome:
     trainable: bool
     node_id: str
     _hover: str | None
-    _box: Any
+    box: Any
     _rect: QRectF
     _symbol: QStaticText
     _symbol_w: float
@@ -110,7 +110,7 @@ class NodeChrome:
             painter.setFont(T.font("badge"))
             tag = static_text(tags, "badge")
             w = tag.size().width() + 8
-            box = QRectF(self._box.width - w - 6, 6, w, T.HEADER_HEIGHT - 12)
+            box = QRectF(self.box.width - w - 6, 6, w, T.HEADER_HEIGHT - 12)
             painter.setBrush(QColor(0, 0, 0, 60))
             painter.setPen(Qt.PenStyle.NoPen)
             painter.drawRoundedRect(box, 3, 3)

@@ -121,9 +121,11 @@ def node_box(header_width: float, ports: int, shape: tuple[int, ...] | None,
 TAG_WIDTH = 40.0  # room the OUT / TRAIN tag takes in the header
 
 
+@lru_cache(maxsize=1 << 15)
 def header_width(op: str, name: str, tagged: bool) -> float:
     """What a node's header would like: symbol pill, the whole name, and the tag; rounded
-    up to whole steps of 8 so that boxes repeat."""
+    up to whole steps of 8 so that boxes repeat. Kept per name: every box is measured
+    anew when the output's name changes length (its gradient row widens all)."""
     want = _symbol_width(op) + 40 + _name_width(name) + (TAG_WIDTH if tagged else 0.0)
     return float(math.ceil(want / 8) * 8)
 

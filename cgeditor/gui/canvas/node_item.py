@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QPainter, QStaticText
+from PySide6.QtGui import QPainter, QPen, QStaticText
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsRectItem, QStyleOptionGraphicsItem, QWidget
 
 from cgeditor.core.ops import REGISTRY
@@ -26,8 +26,9 @@ from cgeditor.model.graph import Node
 from cgeditor.model.number_text import shape_head
 
 DISPLAY_FIELDS = frozenset(f.name for f in fields(NodeDisplay))
-# Looked up once: PySide6 enum access and `|` cost Python calls per node otherwise.
-_NO_PEN = Qt.PenStyle.NoPen
+# Made once: PySide6 enum access and `|` cost Python calls per node otherwise, and a pen
+# style passed for a QPen converts to a new QPen each time.
+_NO_PEN = QPen(Qt.PenStyle.NoPen)
 _FLAGS = (QGraphicsItem.GraphicsItemFlag.ItemIsMovable
           | QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
 OUT_PORT_Y = T.HEADER_HEIGHT + 0.5 * T.ROW_HEIGHT
@@ -69,6 +70,11 @@ class NodeItem(NodeChrome, QGraphicsRectItem):
     # The overview's block: [(x, y, width, height), its QRectF], set when one differs.
     block: list[Any] | None = None
     _hover: str | None = None
+    box: NodeBox  # its size and rows now (read it; _refit sets it): a plain attribute, as
+    # 10k outlines are read per paste
+    idle: NodeDisplay = BLANK_NODE  # what it shows with no run (an input's own value)
+    display: NodeDisplay = BLANK_NODE
+    value_shape: tuple[int, ...] | None = None  # the value's shape, inferred before a run
 
     def __init__(self, node: Node, display: NodeDisplay | None = None,
                  shape: tuple[int, ...] | None = None, out_name: str = "J") -> None:
@@ -79,14 +85,14 @@ class NodeItem(NodeChrome, QGraphicsRectItem):
         self.category, self.ports, self._symbol, self._symbol_w, self._port_y = look
         self.connected: set[str] = set()
         self.trainable = node.trainable
-        # What it shows with no run (an input's own value); the run view falls back to it.
-        self.idle = display if display is not None else BLANK_NODE
-        self.display = self.idle
+        if display is not None:  # the run view falls back to ``idle``
+            self.idle = self.display = display
         self.name = node.name
-        self.value_shape = shape  # the value's shape, inferred before a run
+        if shape is not None:
+            self.value_shape = shape
         self.out_name = out_name  # the output's name, for the gradient row '∂J/∂w'
-        self._box = self._compute_box()
-        self._rect, bounds = _geometry(self._box.width, self._box.height)
+        self.box = self._compute_box()
+        self._rect, bounds = _geometry(self.box.width, self.box.height)
         self.setRect(bounds)
         self.setPen(_NO_PEN)
         self.setPos(node.x, node.y)
@@ -111,8 +117,12 @@ class NodeItem(NodeChrome, QGraphicsRectItem):
         if (shape, out_name) == (self.value_shape, self.out_name):
             return False
         self.value_shape, self.out_name = shape, out_name
-        self.display = self._fit_stale(self.display)
-        self.update()
+        # Repainted only for what it shows: a new output name whose length keeps the box
+        # changes nothing painted (10k nodes are asked when a paste makes a new output).
+        display = self._fit_stale(self.display)
+        if display is not self.display:
+            self.display = display
+            self.update()
         return self._refit()
 
     def _fit_stale(self, display: NodeDisplay) -> NodeDisplay:
@@ -158,17 +168,16 @@ class NodeItem(NodeChrome, QGraphicsRectItem):
     def _refit(self) -> bool:
         """Take the box the node needs now; True when the width changed."""
         box = self._compute_box()
-        if box == self._box:
+        if box is self.box or box == self.box:  # node_box hands out shared boxes
             return False
-        moved, old = box.width != self._box.width, self._box
-        self.prepareGeometryChange()
-        self._box = box
-        scene = self.scene()
-        if (box.width > old.width or box.height > old.height) and scene is not None \
-                and hasattr(scene, "note_grown"):  # it may cover a neighbour now
-            scene.note_grown(self.node_id, old.width, old.height)
+        moved, old = box.width != self.box.width, self.box
+        self.box = box
+        if box.width > old.width or box.height > old.height:  # it may cover a neighbour now
+            scene = self.scene()
+            if scene is not None and hasattr(scene, "note_grown"):
+                scene.note_grown(self, old.width, old.height)
         self._rect, bounds = _geometry(box.width, box.height)
-        self.setRect(bounds)
+        self.setRect(bounds)  # Qt's prepareGeometryChange and repaint, old and new place
         self._title = None
         return moved
 
@@ -180,16 +189,12 @@ class NodeItem(NodeChrome, QGraphicsRectItem):
                 value is None or np.shape(value) == self.value_shape):
             return None
         reserved = box_of(self.op, self.name, self._tagged(), self.value_shape, self.out_name)
-        if self._box.width > reserved.width or self._box.height > reserved.height:
+        if self.box.width > reserved.width or self.box.height > reserved.height:
             return reserved.width, reserved.height
         return None
 
-    @property
-    def box(self) -> NodeBox:
-        return self._box
-
     def width(self) -> float:
-        return self._box.width
+        return self.box.width
 
     def title(self) -> str:
         """The name as the header shows it (elided in the middle past the widest box)."""
@@ -197,7 +202,7 @@ class NodeItem(NodeChrome, QGraphicsRectItem):
 
     def _title_text(self) -> QStaticText:
         if self._title is None:
-            room = self._box.width - self._symbol_w - 40 - (TAG_WIDTH if self._tagged() else 0)
+            room = self.box.width - self._symbol_w - 40 - (TAG_WIDTH if self._tagged() else 0)
             self._title = QStaticText(_elide(self.name, "title", room))
             self._title.prepare(font=T.font("title"))
         return self._title
@@ -264,14 +269,14 @@ class NodeItem(NodeChrome, QGraphicsRectItem):
 
     def shown_rows(self) -> list[str]:
         """The value and gradient rows as painted (long ones elided in the middle)."""
-        return fitted_rows(self._box, self.info_rows(), self.display.stale)
+        return fitted_rows(self.box, self.info_rows(), self.display.stale)
 
     # --- geometry -----------------------------------------------------------------------
     def rect(self) -> QRectF:
         return QRectF(self._rect)
 
     def rect_height(self) -> float:
-        return self._box.height
+        return self.box.height
 
     def port_y(self, port: str) -> float:
         """An input port's y below the node's top edge."""
@@ -281,7 +286,7 @@ class NodeItem(NodeChrome, QGraphicsRectItem):
         return QPointF(0.0, self._port_y[port])
 
     def out_port_local(self) -> QPointF:
-        return QPointF(self._box.width, OUT_PORT_Y)
+        return QPointF(self.box.width, OUT_PORT_Y)
 
     def in_port_pos(self, port: str) -> QPointF:
         return self.pos() + self.in_port_local(port)
@@ -291,10 +296,18 @@ class NodeItem(NodeChrome, QGraphicsRectItem):
 
     def in_port_xy(self, port: str) -> tuple[float, float]:
         """Scene coordinates of an input port, as plain floats (routing 20k wires)."""
-        return self.x(), self.y() + self._port_y[port]
+        return self.in_port_at(self.x(), self.y(), port)
 
     def out_port_xy(self) -> tuple[float, float]:
-        return self.x() + self._box.width, self.y() + OUT_PORT_Y
+        return self.out_port_at(self.x(), self.y())
+
+    def in_port_at(self, x: float, y: float, port: str) -> tuple[float, float]:
+        """Where an input port is when the item stands at (x, y): read from its node's
+        floats, items just made (a 10k paste's 20k wires) need no Qt call per port."""
+        return x, y + self._port_y[port]
+
+    def out_port_at(self, x: float, y: float) -> tuple[float, float]:
+        return x + self.box.width, y + OUT_PORT_Y
 
     def port_at(self, local: QPointF) -> tuple[str, str] | None:
         """("in", port) or ("out", "") when ``local`` is on a port, else None."""
@@ -343,6 +356,6 @@ class NodeItem(NodeChrome, QGraphicsRectItem):
         self._paint_frame(painter, pal)
         self._paint_header(painter, pal)
         self._paint_ports(painter, pal)
-        paint_info(painter, self.display, self._box, self.info_rows())
+        paint_info(painter, self.display, self.box, self.info_rows())
         if self.display.order_badge:
             self._paint_badge(painter, pal)

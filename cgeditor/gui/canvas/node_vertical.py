@@ -23,12 +23,11 @@ class VerticalNodeItem(NodeItem):
     def out_port_local(self) -> QPointF:
         return QPointF(self.width() / 2, self.rect_height())
 
-    def in_port_xy(self, port: str) -> tuple[float, float]:
-        local = self.in_port_local(port)
-        return self.x() + local.x(), self.y()
+    def in_port_at(self, x: float, y: float, port: str) -> tuple[float, float]:
+        return x + self.in_port_local(port).x(), y
 
-    def out_port_xy(self) -> tuple[float, float]:
-        return self.x() + self.width() / 2, self.y() + self.rect_height()
+    def out_port_at(self, x: float, y: float) -> tuple[float, float]:
+        return x + self.width() / 2, y + self.rect_height()
 
     def _paint_ports(self, painter: QPainter, pal: T.Palette) -> None:
         for port in self.ports:

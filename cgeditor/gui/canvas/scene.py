@@ -42,13 +42,9 @@ RESHAPING = ("node_added", "node_removed", "node_renamed", "value_changed", "att
              "edge_added", "edge_removed", "output_changed", "parts_added", "parts_removed")
 
 
-def _outline_at(pos: QPointF, width: float, height: float) -> Rect:
-    return outline_at(pos.x(), pos.y(), width, height)
-
-
 def _outlines(items: dict[str, NodeItem]) -> dict[str, Rect]:
-    """_outline_at of every item, in plain floats: a paste of 10k asks twice, and a QPointF
-    and two QRectF per node were most of the cost."""
+    """Every item's outline where it stands, in plain floats: a paste of 10k asks twice, and
+    a QPointF and two QRectF per node were most of the cost."""
     rects = {}
     for node_id, item in items.items():
         box = item.box
@@ -210,18 +206,20 @@ class GraphScene(ModelSync, SceneGestures, RunLabels, QGraphicsScene):
                                          dst.x, dst.y + item.port_y(port))
 
     # --- growth: what the editor makes room for -----------------------------------------
-    def note_grown(self, node_id: str, width: float, height: float) -> None:
-        """Node ``node_id``, whose body was ``width`` × ``height``, got wider or taller."""
-        if node_id not in self._grown:
-            self._grown[node_id] = _outline_at(self.nodes[node_id].pos(), width, height)
+    def note_grown(self, item: NodeItem, width: float, height: float) -> None:
+        """Node ``item``, whose body was ``width`` × ``height``, got wider or taller (10k at
+        once when a paste's output name widens every gradient row)."""
+        grown = self._grown
+        if item.node_id not in grown:
+            grown[item.node_id] = outline_at(item.x(), item.y(), width, height)
 
     def note_outgrown(self) -> None:
         """Every node a run keeps larger than reserved counts as grown once more: an undo of
         the room made for it may have put a neighbour back under it."""
-        for node_id, item in self.nodes.items():
+        for item in self.nodes.values():
             size = item.outgrown()
             if size is not None:
-                self.note_grown(node_id, *size)
+                self.note_grown(item, *size)
 
     def take_changes(self) -> tuple[dict[str, Rect], list[str]]:
         """The nodes that grew (their outlines before) and the nodes added since the last

@@ -69,13 +69,20 @@ class ModelSync(SceneParts):
         while a drag moves them."""
         return (*self.nodes[src].out_port_xy(), *self.nodes[dst].in_port_xy(port))
 
-    def _held_wire_ends(self, wires: dict[tuple[str, str], str]
-                        ) -> Iterator[tuple[str, str, str, Ends]]:
-        items = self.nodes
-        for (dst, port), src in wires.items():
-            item = items[dst]
+    def _held_wire_ends(self, held: Held) -> Iterator[tuple[str, str, str, Ends]]:
+        """Each wire ``held`` adds with its ends. The items made for ``held``'s nodes stand
+        where those say: their ports are found from the nodes' floats (a 10k paste's 20k
+        wires asked Qt for 80k coordinates)."""
+        items, made = self.nodes, held.nodes
+        for (dst, port), src in held.wires.items():
+            item, node = items[dst], made.get(dst)
             item.connected.add(port)
-            yield src, dst, port, (*items[src].out_port_xy(), *item.in_port_xy(port))
+            into = item.in_port_xy(port) if node is None else item.in_port_at(node.x, node.y,
+                                                                               port)
+            node = made.get(src)
+            out = items[src].out_port_xy() if node is None else \
+                items[src].out_port_at(node.x, node.y)
+            yield src, dst, port, (*out, *into)
 
     def _mark_output(self) -> None:
         out = self.graph.explicit_output
@@ -167,7 +174,7 @@ class ModelSync(SceneParts):
             self._add_node_item(node)
         self._mark_output()
         if held.wires:
-            self.wire_layer.add_all(self._held_wire_ends(held.wires))
+            self.wire_layer.add_all(self._held_wire_ends(held))
             for dst in {dst for dst, _port in held.wires} - held.nodes.keys():
                 self.nodes[dst].update()  # an old node's port now shows a wire
         elif held.removed_wires:

@@ -140,11 +140,23 @@ class WireLayer(QGraphicsItem):
 
     def add_all(self, wires: Iterable[tuple[str, str, str, tuple[float, float, float, float]]]
                 ) -> None:
-        """Add many (src, dst, port, ends) at once, with one repaint request for them all."""
+        """Add many (src, dst, port, ends) at once, with one repaint request for them all.
+        The zoomed-out lines gain theirs: rebuilding 40k lines after a 10k paste cost the
+        repaint a tenth of a second."""
         table = self.wires
+        count = len(table)
+        new = []
         for src, dst, port, ends in wires:
-            table[(dst, port)] = Wire(self, src, dst, port, ends)
-        self.changed(self._bounds)
+            wire = table[(dst, port)] = Wire(self, src, dst, port, ends)
+            new.append(wire)
+        if self._lines is not None and len(table) == count + len(new):  # none replaced
+            same = self._lines.setdefault(new[0].state, []) if new else []
+            for wire in new:  # each new wire is visible and in the same (first) state
+                wire.line_at = len(same)
+                same.append(QLineF(*wire.ends))
+        else:
+            self._lines = None
+        self.update(self._bounds)
 
     def remove(self, key: tuple[str, str], repaint: bool = True) -> Wire | None:
         """Take the wire ``key`` away; ``repaint=False`` when the caller repaints many."""
