@@ -9,7 +9,7 @@ bulk and announced once, so the canvas builds the items and wires in one pass.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from PySide6.QtGui import QUndoCommand
@@ -74,29 +74,33 @@ def delete_nodes(graph: Graph, ids: Iterable[str]) -> QUndoCommand:
     return DeleteNodes(graph, ids)
 
 
-def named(graph: Graph, nodes: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """Each node spec of ``nodes`` with the name add_parts will give it: its own where free,
-    else a numbered one. Name a paste once, before placing it by the names' widths: naming
-    it again moves the graph's numbering on, so the nodes added would skip numbers."""
+def named(graph: Graph, nodes: Iterable[Mapping[str, Any]]) -> list[str]:
+    """The names add_parts gives the node specs ``nodes`` (each its own where free, else a
+    numbered one), to hand it as ``names``. Name a paste once, before placing it by the
+    names' widths: naming it again moves the graph's numbering on, so the nodes added would
+    skip numbers."""
     taken: set[str] = set()
-    return [{**spec, "name": graph.unique_name(spec["name"], taken)} for spec in nodes]
+    return [graph.unique_name(spec["name"], taken) for spec in nodes]
 
 
 def add_parts(graph: Graph, title: str, nodes: Iterable[Mapping[str, Any]],
               wires: Iterable[Mapping[str, str]], dx: float = 0.0, dy: float = 0.0,
-              feeds: Iterable[tuple[str, str, str]] = ()) -> tuple[QUndoCommand, list[str]]:
+              feeds: Iterable[tuple[str, str, str]] = (), names: Sequence[str] | None = None
+              ) -> tuple[QUndoCommand, list[str]]:
     """One step adding ``nodes`` (fresh ids; each keeps its name where free, else a numbered
     one) moved by (dx, dy), the ``wires`` among them, and ``feeds``: wires (existing node id,
     key, port) from nodes already in the graph. ``nodes`` carry a "key" that ``wires`` and
     ``feeds`` refer to. Paste, duplicate and formula insert all build their step here;
-    returns the command and the new ids, in ``nodes`` order. Raises GraphError
-    (InvalidNameError, CycleError, …) before building anything the redo could refuse."""
+    returns the command and the new ids, in ``nodes`` order. ``names``: the nodes' names
+    as ``named`` gave them (else they are named here). Raises GraphError (InvalidNameError,
+    CycleError, …) before building anything the redo could refuse."""
+    nodes = list(nodes)
+    names = named(graph, nodes) if names is None else names
     ids: dict[str, str] = {}
-    taken: set[str] = set()
     records = []
-    for spec in nodes:
+    for spec, name in zip(nodes, names, strict=True):
         ids[spec["key"]] = node_id = graph.new_id()
-        records.append(dict(op=spec["op"], name=graph.unique_name(spec["name"], taken),
+        records.append(dict(op=spec["op"], name=name,
                             x=spec["x"] + dx, y=spec["y"] + dy,
                             attrs=dict(spec.get("attrs") or {}), value=spec.get("value"),
                             trainable=spec.get("trainable", False), node_id=node_id))

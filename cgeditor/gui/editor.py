@@ -288,12 +288,13 @@ class Editor:
     def _paste(self, payload: dict[str, Any], key: str, verb: str) -> list[str]:
         count = self._paste_counts.get(key, 0) + 1
         offset = PASTE_OFFSET * count
-        nodes = B.named(self.graph, payload["nodes"])
+        nodes = payload["nodes"]
+        names = B.named(self.graph, nodes)
         outlines = self.document.shown_scene().outlines()
-        drop = paste_drop(self.graph, outlines, nodes, offset, ROOM_GAPS)
+        drop = paste_drop(self.graph, outlines, nodes, names, offset, ROOM_GAPS)
         try:
             cmd, ids = B.add_parts(self.graph, f"Paste {C.plural(len(nodes), 'node')}", nodes,
-                                   payload["edges"], offset, offset + drop)
+                                   payload["edges"], offset, offset + drop, names=names)
         except GraphError as exc:  # nothing was changed: the command was never pushed
             self.refuse(f"cannot paste: {exc}")
             return []

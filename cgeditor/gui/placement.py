@@ -92,19 +92,19 @@ def free_spot_right_of(scene: Any, node_id: str) -> tuple[float, float]:
 
 
 def paste_drop(graph: Graph, outlines: dict[str, Rect], nodes: list[dict[str, Any]],
-               offset: float, gaps: Gaps) -> float:
+               names: list[str], offset: float, gaps: Gaps) -> float:
     """How much lower than ``offset`` pasted ``nodes`` go so they cover none of the
     ``outlines`` (the scene's): placed before they exist (moving 10k new items afterwards
-    costs as much as a drag of them), by the boxes their op, name and value predict (named
-    already, as bulk_commands.named names them); the editor's push moves what a wired op
-    adds."""
+    costs as much as a drag of them), by the boxes their op, name (``names``, as
+    bulk_commands.named gives them) and value predict; the editor's push moves what a wired
+    op adds."""
     out = graph.output
     out_name = graph.nodes[out].name if out is not None else "J"
     rects = dict(outlines)
     keys: list[str] = []
-    for spec in nodes:
+    for spec, name in zip(nodes, names, strict=True):
         value = spec.get("value")
-        box = box_of(spec["op"], spec["name"], spec.get("trainable", False),
+        box = box_of(spec["op"], name, spec.get("trainable", False),
                      None if value is None else np.shape(value), out_name)
         keys.append(f"\0{spec['key']}")  # apart from every node id
         rects[keys[-1]] = outline_at(spec["x"] + offset, spec["y"] + offset, box.width,

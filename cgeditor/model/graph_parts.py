@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import difflib
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from itertools import chain
 from operator import attrgetter, eq, itemgetter
 from typing import TYPE_CHECKING, Any
@@ -310,38 +310,46 @@ def _check_acyclic(graph: Graph, new: Mapping[str, Node], edges: Sequence[Triple
     extra: dict[str, list[str]] = {}
     for src, dst, _port in edges:
         extra.setdefault(src, []).append(dst)
-    reach = {dst: None for _src, dst, _port in edges}  # insertion-ordered: stable messages
-    stack = list(reach)
-    while stack:
-        node_id = stack.pop()
-        for nxt in chain(succ.get(node_id, ()), extra.get(node_id, ())):
-            if nxt not in reach:
-                reach[nxt] = None
-                stack.append(nxt)
-    sub_succ = {n: {m: None for m in chain(succ.get(n, ()), extra.get(n, ())) if m in reach}
-                for n in reach}
-    sub_pred: dict[str, dict[str, None]] = {n: {} for n in reach}
-    for n, after in sub_succ.items():
-        for m in after:
-            sub_pred[m][n] = None
-    left_out = _left_out(sub_succ, sub_pred)
+
+    def after(node_id: str) -> Iterable[str]:
+        return chain(succ.get(node_id, ()), extra.get(node_id, ()))
+
+    pending = _reached(after, {dst: 0 for _src, dst, _port in edges})
+    left_out = _left_out(after, pending)
     if not left_out:
         return
+    pred: dict[str, dict[str, None]] = {n: {} for n in pending}
+    for n in pending:
+        for m in after(n):
+            pred[m][n] = None
     rank = {n: k for k, n in enumerate(chain(graph.nodes, new))}  # named from its first node
-    cycle = find_cycle(sub_pred, left_out, rank)
+    cycle = find_cycle(pred, left_out, rank)
     names = " → ".join((graph.nodes.get(n) or new[n]).name for n in [*cycle, cycle[0]])
     raise CycleError(f"the new wires would close the cycle {names}", cycle)
 
 
-def _left_out(succ: Mapping[str, Mapping[str, None]], pred: Mapping[str, Mapping[str, None]]
-              ) -> set[str]:
-    """The nodes a topological sort leaves out (on or behind a cycle; none if acyclic): Kahn's
-    algorithm with a plain stack, since no order is wanted (the heap of topological_order
-    cost twice as much for a 10k-node paste)."""
-    pending = {n: len(before) for n, before in pred.items()}
+def _reached(after: Callable[[str], Iterable[str]], start: dict[str, int]) -> dict[str, int]:
+    """Every node reached from ``start``'s through ``after``, with how many edges of the
+    reached part enter it (counted on the way: no subgraph is built for a 10k paste)."""
+    pending = start
+    stack = list(start)
+    while stack:
+        for nxt in after(stack.pop()):
+            count = pending.get(nxt)
+            if count is None:
+                stack.append(nxt)
+            pending[nxt] = 1 if count is None else count + 1
+    return pending
+
+
+def _left_out(after: Callable[[str], Iterable[str]], pending: dict[str, int]) -> set[str]:
+    """The nodes a topological sort leaves out (on or behind a cycle; none if acyclic), given
+    each node's count of entering edges (used up): Kahn's algorithm with a plain stack, since
+    no order is wanted (the heap of topological_order cost twice as much for a 10k paste).
+    An edge given twice (two ports fed by one node) is counted and used up twice."""
     ready = [n for n, count in pending.items() if count == 0]
     while ready:
-        for nxt in succ[ready.pop()]:
+        for nxt in after(ready.pop()):
             pending[nxt] -= 1
             if pending[nxt] == 0:
                 ready.append(nxt)

@@ -78,7 +78,6 @@ class NodeItem(NodeChrome, QGraphicsRectItem):
 
     def __init__(self, node: Node, display: NodeDisplay | None = None,
                  shape: tuple[int, ...] | None = None, out_name: str = "J") -> None:
-        super().__init__()
         self.node_id = node.id
         self.op = node.op
         look = _op_look(node.op)
@@ -91,9 +90,9 @@ class NodeItem(NodeChrome, QGraphicsRectItem):
         if shape is not None:
             self.value_shape = shape
         self.out_name = out_name  # the output's name, for the gradient row '∂J/∂w'
-        self.box = self._compute_box()
+        self.box = self._compute_box()  # plain Python: the Qt item is made with its bounds
         self._rect, bounds = _geometry(self.box.width, self.box.height)
-        self.setRect(bounds)
+        super().__init__(bounds)
         self.setPen(_NO_PEN)
         self.setPos(node.x, node.y)
         if T.Z_NODE:  # 0 is Qt's default: one C++ call fewer per node when building 10k

@@ -169,17 +169,15 @@ class GraphScene(ModelSync, SceneGestures, RunLabels, QGraphicsScene):
                      else (self.nodes[i] for i in ids if i in self.nodes))
         if not items:
             return QRectF()
-        first = items[0].pos()
-        left = right = first.x()
-        top = bottom = first.y()
-        for item in items:  # one pass, one Qt call a node
-            pos = item.pos()
-            x, y = pos.x(), pos.y()
+        left = right = items[0].x()
+        top = bottom = items[0].y()
+        for item in items:  # one pass, two Qt calls a node
+            x, y, box = item.x(), item.y(), item.box
             left = x if x < left else left
             top = y if y < top else top
-            low = y + item.rect_height()
+            low = y + box.height
             bottom = low if low > bottom else bottom
-            far = x + item.width()
+            far = x + box.width
             right = far if far > right else right
         return QRectF(left, top, right - left, bottom - top)
 
