@@ -92,7 +92,11 @@ def elementwise_central(plan: Plan, feeds: Mapping[str, Any], name: str, eps: fl
 def numeric_gradient(plan: Plan, feeds: Mapping[str, Any], name: str, eps: float) -> Any:
     """Central-difference gradient of the output w.r.t. leaf ``name``, element by element;
     the shape of the leaf's value."""
-    base = leaf_values(plan, feeds)
+    return _numeric(plan, leaf_values(plan, feeds), name, eps)
+
+
+def _numeric(plan: Plan, base: Mapping[str, Any], name: str, eps: float) -> Any:
+    """numeric_gradient from ``base``, every leaf's value (leaf_values)."""
     grad = np.zeros_like(np.asarray(base[name], dtype=np.float64))
     for k, estimate in elementwise_central(plan, base, name, eps):
         grad[k] = estimate
@@ -102,7 +106,12 @@ def numeric_gradient(plan: Plan, feeds: Mapping[str, Any], name: str, eps: float
 def directional_numeric(plan: Plan, feeds: Mapping[str, Any], name: str, direction: np.ndarray,
                         eps: float) -> float:
     """Central difference of the output along ``direction`` (the shape of leaf ``name``)."""
-    base = leaf_values(plan, feeds)
+    return _directional(plan, leaf_values(plan, feeds), name, direction, eps)
+
+
+def _directional(plan: Plan, base: Mapping[str, Any], name: str, direction: np.ndarray,
+                 eps: float) -> float:
+    """directional_numeric from ``base``, every leaf's value (leaf_values)."""
     theta = np.asarray(base[name], dtype=np.float64)
     return central_difference(
         lambda h: output_of(plan, {**base, name: theta + h * direction}), eps)
@@ -114,12 +123,16 @@ def check_gradients(plan: Plan, feeds: Mapping[str, Any] | None = None,
     """Compare backprop with central differences for each named leaf (default: every input).
 
     Leaves with more than ``max_elements`` elements are checked along one random direction.
+    The leaves' values and the graph's paths are read once for all of them, not once per
+    leaf: with p inputs that was p walks over every node on top of the 2p passes.
     """
     feeds = dict(feeds or {})
     fwd = forward(plan, feeds)
     grads = backward(plan, fwd.values).grads
     if names is None:
         names = input_names(plan)
+    base = leaf_values(plan, feeds) if names else {}
+    paths: Paths | None = None
     rng = np.random.default_rng(seed)
     rows = []
     for name in names:
@@ -128,28 +141,51 @@ def check_gradients(plan: Plan, feeds: Mapping[str, Any] | None = None,
         if np.size(fwd.values[i]) > max_elements:
             direction = rng.standard_normal(np.shape(fwd.values[i]))
             got = float(np.sum(np.asarray(g) * direction))
-            rows.append(_row(name, got, directional_numeric(plan, feeds, name, direction, eps),
+            rows.append(_row(name, got, _directional(plan, base, name, direction, eps),
                              "random direction"))
         else:
-            rows.append(_row(name, g, numeric_gradient(plan, feeds, name, eps), "elementwise"))
+            rows.append(_row(name, g, _numeric(plan, base, name, eps), "elementwise"))
         if not rows[-1].passed:
-            rows[-1] = replace(rows[-1], note=kink_note(plan, fwd.values, i))
+            paths = paths or Paths(plan)
+            rows[-1] = replace(rows[-1], note=kink_note(plan, fwd.values, i, paths))
     return rows
 
 
-def kink_note(plan: Plan, values: Sequence[Any], leaf: int) -> str:
+class Paths:
+    """Who reads each slot of ``plan``, and the slots the output depends on (it among them):
+    read once for the kink notes of every leaf of one check."""
+
+    def __init__(self, plan: Plan) -> None:
+        self.readers: list[list[int]] = [[] for _ in plan.steps]
+        for i, step in enumerate(plan.steps):
+            for j in step.args:
+                self.readers[j].append(i)
+        self.feeds_output = {plan.output}
+        for i in range(plan.output, -1, -1):
+            if i in self.feeds_output:
+                self.feeds_output.update(plan.steps[i].args)
+
+    def reach(self, leaf: int) -> set[int]:
+        """``leaf`` and every slot that reads it, directly or through others."""
+        found, todo = {leaf}, [leaf]
+        while todo:
+            for i in self.readers[todo.pop()]:
+                if i not in found:
+                    found.add(i)
+                    todo.append(i)
+        return found
+
+
+def kink_note(plan: Plan, values: Sequence[Any], leaf: int, paths: Paths | None = None) -> str:
     """'not differentiable here: r = relu(…) at a kink; …' for the first op on a path from
-    slot ``leaf`` to the output that sits at a kink in an input the leaf reaches; else ''."""
-    reach = {leaf}
-    for i in range(leaf + 1, len(plan.steps)):
-        if any(j in reach for j in plan.steps[i].args):
-            reach.add(i)
-    feeds_output = {plan.output}
-    for i in range(plan.output, leaf, -1):
-        if i in feeds_output:
-            feeds_output.update(plan.steps[i].args)
-    for i in sorted(reach & feeds_output):
+    slot ``leaf`` to the output that sits at a kink in an input the leaf reaches; else ''.
+    ``paths``: the plan's Paths, when the caller notes several leaves."""
+    paths = paths or Paths(plan)
+    reach = paths.reach(leaf)
+    for i in sorted(reach & paths.feeds_output):
         step, spec = plan.steps[i], plan.specs[i]
+        if spec.kink is None:  # kinked_ports would say ()
+            continue
         ports = kinked_ports(spec, [values[j] for j in step.args], dict(step.attrs))
         if any(step.args[spec.inputs.index(p)] in reach for p in ports):
             return f"not differentiable here (at {step.name}): {spec.kink_doc}"

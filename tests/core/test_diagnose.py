@@ -165,3 +165,19 @@ def test_messages_write_small_numbers_in_the_short_exponent_style() -> None:
     assert kind == "nonfinite" and text.startswith("log at x = -1.5e-9 gives nan")
     kind, text = run_op("div", 2.5e-7, 0.0, names=("a", "b"))
     assert text.startswith("div at a = 2.5e-7, b = 0 gives inf")
+
+
+def test_each_leaf_is_noted_at_the_first_kink_on_its_own_way_to_the_output() -> None:
+    """One check of several leaves reads the paths once: a kink on a branch that never
+    reaches J (dead) and a kink the leaf does not reach are no reason; the first kink the
+    leaf passes on its way to J is."""
+    steps = [Step("a", "input", value=F64(0.0)), Step("b", "input", value=F64(0.0)),
+             Step("c", "input", value=F64(2.0)),
+             Step("dead", "relu", (0,)),  # reads a at its kink, but J never reads it
+             Step("r", "relu", (0,)), Step("q", "mul", (4, 2)),
+             Step("s", "relu", (1,)), Step("t", "add", (5, 6)),
+             Step("three", "const", value=F64(3.0)), Step("J", "mul", (7, 8))]
+    rows = {row.name: row for row in check_gradients(compile_plan(steps))}
+    assert rows["a"].note.startswith("not differentiable here (at r): relu")
+    assert rows["b"].note.startswith("not differentiable here (at s): relu")
+    assert rows["c"].passed and rows["c"].note == ""
