@@ -26,6 +26,7 @@ from cgeditor.gui.docks.inspector import Inspector
 from cgeditor.gui.docks.palette import OpPalette
 from cgeditor.gui.document import DocumentController
 from cgeditor.gui.editor import Editor
+from cgeditor.gui.focus_return import FocusReturn
 from cgeditor.gui.learn import Learning
 from cgeditor.gui.messages import MessageLog
 from cgeditor.gui.run_controller import RunController
@@ -64,6 +65,7 @@ class MainWindow(QMainWindow):
         self._make_actions()
         self.statusBar().showMessage("Drag ops from the palette, or press Tab on the canvas.")
         arrange_docks(self)  # the canvas gets most of the window (restored layouts win)
+        self.focus_return = FocusReturn(self, self.view)  # after dialogs, without a WM too
         self.document.start(path)
         self.dialogs.offer_hint()
 
