@@ -156,9 +156,14 @@ def box_of(op: str, name: str, tagged: bool, shape: tuple[int, ...] | None,
     ``shape``, in a graph whose output is ``out_name``, showing numbers of
     ``number_chars`` if a scalar, with a row per input unless not ``port_rows``: what its
     item will take."""
-    ports = len(REGISTRY[op].inputs) if port_rows else 0
+    ports = _port_count(op) if port_rows else 0
     return node_box(header_width(op, name, tagged), ports, shape,
-                    len(f"∂{out_name}/∂{name}"), number_chars)
+                    len(out_name) + len(name) + len("∂/∂"), number_chars)  # '∂J/∂w'
+
+
+@cache
+def _port_count(op: str) -> int:
+    return len(REGISTRY[op].inputs)
 
 
 def footprint(box: NodeBox) -> tuple[float, float]:

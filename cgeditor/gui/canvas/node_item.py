@@ -151,6 +151,8 @@ class NodeItem(NodeChrome, QGraphicsRectItem):
         """How many characters the numbers of a scalar's rows take now: the reserve, or a
         run's longer number ('−1.407e−08'), which widens the node (and makes room)."""
         d = self.display
+        if d is BLANK_NODE:  # no run and no value of its own (most of 10k pasted nodes)
+            return SCALAR_CHARS
         if d.value is not None and np.ndim(d.value) != 0:
             return SCALAR_CHARS  # a tensor's numbers are in its grid or range
         return max(SCALAR_CHARS, len(self._value_shown()), len(d.grad_value))

@@ -247,7 +247,7 @@ class GraphScene(ModelSync, SceneGestures, RunLabels, QGraphicsScene):
 
     def select_ids(self, ids: Iterable[str]) -> None:
         """Select exactly the nodes ``ids``: one ``selection.changed``, however many."""
-        with self.selection.held():
+        with self.selection.bulk():
             self.clearSelection()
             for node_id in ids:
                 item = self.nodes.get(node_id)
