@@ -22,7 +22,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("CGEDITOR_NO_SETTINGS", "1")
 
 from canvas_bulk import _drag_all, _settled_ms
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QPointF, Qt
+from PySide6.QtGui import QMouseEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
@@ -42,6 +43,13 @@ def _one_spot(path: str, out: str) -> None:
         node["x"] = node["y"] = 0.0
     with open(out, "w", encoding="utf-8") as handle:
         json.dump(data, handle)
+
+
+def _mouse(widget, kind: QEvent.Type, at: QPointF, button: Qt.MouseButton) -> None:
+    """One left-button mouse event at ``at`` (viewport pixels)."""
+    held = Qt.MouseButton.LeftButton
+    QApplication.sendEvent(widget, QMouseEvent(kind, at, QPointF(widget.mapToGlobal(at)),
+                                               button, held, Qt.KeyboardModifier.NoModifier))
 
 
 def _cli(*argv: str) -> Callable[[], object]:
@@ -79,13 +87,34 @@ def _view_steps(window) -> list[Step]:
         scene.select_all()
         QApplication.processEvents()
         QTest.keyClick(view.viewport(), Qt.Key.Key_Right)
+    def rubber_band() -> None:
+        """Fit, then drag a rubber band from the view's corner over the whole graph."""
+        window.action("fit").trigger()
+        QApplication.processEvents()
+        vp = view.viewport()
+        corner, far = QPointF(2, 2), QPointF(vp.width() - 2, vp.height() - 2)
+        assert scene.node_at(view.mapToScene(corner.toPoint())) is None, "corner not empty"
+        _mouse(vp, QEvent.Type.MouseButtonPress, corner, Qt.MouseButton.LeftButton)
+        for k in range(1, 5):
+            _mouse(vp, QEvent.Type.MouseMove, corner + (far - corner) * k / 4,
+                   Qt.MouseButton.NoButton)
+        _mouse(vp, QEvent.Type.MouseButtonRelease, far, Qt.MouseButton.LeftButton)
+        assert len(scene.selected_ids()) == len(scene.nodes), "the band missed nodes"
+
+    def click_empty() -> None:
+        vp = view.viewport()
+        for kind in (QEvent.Type.MouseButtonPress, QEvent.Type.MouseButtonRelease):
+            _mouse(vp, kind, QPointF(2, 2), Qt.MouseButton.LeftButton)
+        assert not scene.selected_ids(), "the click left a selection"
     return [("fit graph", window.action("fit").trigger),
             ("zoom in", window.action("zoom_in").trigger),
             ("zoom out", window.action("zoom_out").trigger),
             ("theme: dark", lambda: theme_switch.apply_theme("dark")),
             ("theme: light", lambda: theme_switch.apply_theme("light")),
             ("select all, then →", arrow),
-            ("clear selection", scene.clearSelection)]
+            ("clear selection", scene.clearSelection),
+            ("rubber band over all", rubber_band),
+            ("click on empty canvas", click_empty)]
 
 
 def _edit_steps(window) -> list[Step]:
@@ -116,6 +145,7 @@ def _run_steps(window) -> list[Step]:
     middle = list(graph.nodes)[len(graph.nodes) // 2]
     return [("forward", act("forward").trigger),
             ("backward", act("backward").trigger),
+            ("select one node (run shown)", lambda: window.scene.select_ids([first])),
             ("set one input (re-run)", lambda: editor.set_value(inputs[0], "2")),
             ("rename output (run current)", lambda: editor.rename(last, "renamed1")),
             ("rename output (run stale)", lambda: editor.rename(last, "renamed2")),
@@ -126,7 +156,10 @@ def _run_steps(window) -> list[Step]:
             ("step (first)", act("step").trigger),
             ("step (second)", act("step").trigger),
             ("run to end (stepping)", act("run_all").trigger),
-            ("delete one node (run stale)", lambda: editor.delete([first]))]
+            ("delete one node (run stale)", lambda: editor.delete([first])),
+            ("Live on (runs both passes)", lambda: act("live").setChecked(True)),
+            ("set one input (Live)", lambda: editor.set_value(inputs[1], "3")),
+            ("Live off", lambda: act("live").setChecked(False))]
 
 
 def _export_steps(window, folder: str, count: int) -> list[Step]:

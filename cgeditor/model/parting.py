@@ -122,16 +122,16 @@ def _drop_one(rect: Rect, kept: _Filed, pending: _Filed, gaps: Gaps) -> float:
     the sweep never goes back)."""
     x, y, w, h = rect
     right = x + w
-    sweeps = [[column, i] for column, i in (*kept.below(x, right, y),
-                                            *pending.below(x, right, y))]
+    sweeps = [[column, i, len(column)] for column, i in (*kept.below(x, right, y),
+                                                         *pending.below(x, right, y))]
     low: float | None = None  # the greatest bottom of the outlines swept past that count
     dy = 0.0
     for _ in range(DROP_STEPS):
         top = y + dy
         end = top + h
         for sweep in sweeps:
-            column, i = sweep
-            while i < len(column) and column[i][0] < end:
+            column, i, stop = sweep
+            while i < stop and column[i][0] < end:
                 _top, _n, r, counts = column[i]
                 i += 1
                 if r[0] < right and x < r[0] + r[2] and (counts is None or counts[r]):
