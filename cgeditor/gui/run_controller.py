@@ -17,6 +17,7 @@ from cgeditor.gui.docks.chain_rule import ExplainerWidget
 from cgeditor.gui.docks.follow import follow
 from cgeditor.gui.docks.trace import TraceWidget
 from cgeditor.gui.scalar_fix import ScalarFix
+from cgeditor.model import collector
 from cgeditor.model.display import RunDisplay, build_display
 from cgeditor.model.explain import Explanation, explain
 from cgeditor.model.number_text import issue_line, status_text
@@ -297,8 +298,9 @@ class RunController(QObject):
 
     def _reveal_all(self) -> None:
         # A finished stepper holds the per-wire numbers once, for every repaint of this run.
-        self.stepper = Stepper(self.result)
-        self.stepper.run_to_end()
+        with collector.paused():  # its sets of 10^4 slots and wires last as long as the run
+            self.stepper = Stepper(self.result)
+            self.stepper.run_to_end()
         self._explain()
         self._publish()
 
@@ -310,7 +312,8 @@ class RunController(QObject):
             return False
         self._running, self._summary = True, summary
         try:
-            self.graph.run(backward=backward)  # the result arrives through ``evaluated``
+            with collector.paused():  # the run's values and gradients outlive it
+                self.graph.run(backward=backward)  # the result arrives through ``evaluated``
         except Exception as exc:  # a bug in an op rule must not take the editor down
             self._log_lines([f"run failed: {exc}"])
             return False
@@ -352,11 +355,14 @@ class RunController(QObject):
         exp = self.explanation
         # The order badges number by the graph's order now: a move can reorder ties.
         self._order = self.graph.order() if self.graph is not None and self.result else None
-        display = build_display(
-            self.result, self.stepper, self.stale,
-            exp.node_ids() if exp else (), exp.wire_keys() if exp else (), self._order)
-        self.state = RunState(self.result, display, self.stale, self.selected, exp)
-        self.published.emit(self.state)
+        # What every node shows, 10^4 lasting states and the items' texts and boxes: the
+        # full collections their count triggered walked the whole heap of a big canvas.
+        with collector.paused():
+            display = build_display(
+                self.result, self.stepper, self.stale,
+                exp.node_ids() if exp else (), exp.wire_keys() if exp else (), self._order)
+            self.state = RunState(self.result, display, self.stale, self.selected, exp)
+            self.published.emit(self.state)
 
     def show_current(self) -> None:
         """After numbers changed elsewhere (training): a run of the graph as it is now, the
