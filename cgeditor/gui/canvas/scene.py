@@ -130,8 +130,7 @@ class GraphScene(ModelSync, SceneGestures, RunLabels, QGraphicsScene):
         self._shapes, self._out_name = self._reserved()
         with collector.paused():
             self.addItem(self.wire_layer)
-            for node in self.graph.nodes.values():
-                self._add_node_item(node)
+            self.add_node_items(self.graph.nodes.values())
             self.wire_layer.add_all(self._wire_ends())
         self._mark_output()
         self._fit_rect()
@@ -247,10 +246,11 @@ class GraphScene(ModelSync, SceneGestures, RunLabels, QGraphicsScene):
 
     def select_ids(self, ids: Iterable[str]) -> None:
         """Select exactly the nodes ``ids``: one ``selection.changed``, however many."""
+        items = self.nodes  # read once: an attribute of a QObject costs a lookup
         with self.selection.bulk():
             self.clearSelection()
             for node_id in ids:
-                item = self.nodes.get(node_id)
+                item = items.get(node_id)
                 if item is not None:
                     item.setSelected(True)
 

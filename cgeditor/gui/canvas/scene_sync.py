@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from PySide6.QtCore import QTimer
 
+from cgeditor.core.ops import REGISTRY
 from cgeditor.gui.canvas.drag_follow import DragFollow, place_wires, wires_of
 from cgeditor.gui.canvas.node_item import NodeItem
 from cgeditor.gui.canvas.scene_parts import SceneParts
@@ -56,14 +57,19 @@ class ModelSync(SceneParts):
     _outdated: bool
     _follow: DragFollow | None
 
-    def _add_node_item(self, node: Node) -> NodeItem:
-        shown = idle_node(node.value) if node.is_leaf else None
-        item = self.item_class(node, shown, self._shapes.get(node.name), self._out_name)
-        if self.item_cache:
-            item.setCacheMode(NodeItem.CacheMode.DeviceCoordinateCache)
-        self.nodes[node.id] = item
-        self.addItem(item)
-        return item
+    def add_node_items(self, nodes: Iterable[Node]) -> None:
+        """An item for each of ``nodes``, at its place, measured for the reserve the scene
+        has now (10k when a file opens or a paste lands: the scene's attributes, each a
+        lookup on a QObject, are read once)."""
+        make, items, add = self.item_class, self.nodes, self.addItem
+        shapes, out_name, cached = self._shapes, self._out_name, self.item_cache
+        for node in nodes:  # the op's is_leaf: a new Node's cached one costs more at first
+            shown = idle_node(node.value) if REGISTRY[node.op].is_leaf else None
+            item = make(node, shown, shapes.get(node.name), out_name)
+            if cached:
+                item.setCacheMode(NodeItem.CacheMode.DeviceCoordinateCache)
+            items[node.id] = item
+            add(item)
 
     def _ends(self, src: str, dst: str, port: str) -> Ends:
         """Where the wire src -> dst.port runs now: from the items, which lead the model
@@ -120,7 +126,7 @@ class ModelSync(SceneParts):
             self._held.nodes[node.id] = node
             self._held.places.append((node.x, node.y))
             return
-        self._add_node_item(node)
+        self.add_node_items((node,))
         self._grow_rect(node.x, node.y)
 
     def _on_parts_added(self, nodes: list[Node], edges: list[tuple[str, str, str]]) -> None:
@@ -191,8 +197,7 @@ class ModelSync(SceneParts):
         self._grow_over(held.places)
         # Old items first take the final reserve, so the new ones are measured once with it.
         refit = self.reserve_shapes(reroute=False)
-        for node in held.nodes.values():
-            self._add_node_item(node)
+        self.add_node_items(held.nodes.values())
         self._mark_output()
         if held.wires:
             self.wire_layer.add_all(self._held_wire_ends(held))
