@@ -16,6 +16,7 @@ from PySide6.QtGui import QPainter, QPen
 
 from cgeditor.gui import theme as T
 from cgeditor.model import collector
+from cgeditor.model.display import BLANK_NODE
 
 if TYPE_CHECKING:
     from cgeditor.gui.canvas.node_item import NodeItem
@@ -80,7 +81,8 @@ def _sort_blocks(scene: GraphScene, rect: QRectF
         width, height = box.width, box.height
         if x > right or x + width < left or y > bottom or y + height < top:
             continue
-        if item.display.dimmed or item.marked():
+        shown = item.display  # blank (no run yet) is neither dimmed nor marked: no call
+        if (shown is not BLANK_NODE or item.flashing) and (shown.dimmed or item.marked()):
             special.append(item)
             continue
         key = (x, y, width, height)
