@@ -95,6 +95,7 @@ def _build(plan: Plan, kind: str, build: Callable) -> Generator[None, None, Pass
     namespace: dict[str, Any] = {"__builtins__": {}, **NAMESPACES[kind]}
     rows = Rows(kind == UNIFORM)
     made = build(plan, kind, _Binder(namespace, kind), rows)
+    del plan  # a paused build, kept in plan.cache, must not keep its plan alive in a cycle
     if made is None:
         return None
     yield

@@ -5,6 +5,8 @@ once. Every run gives the careful numbers and issues whichever code answered."""
 from __future__ import annotations
 
 import builtins
+import gc
+import weakref
 from typing import Any
 
 import numpy as np
@@ -79,3 +81,20 @@ def test_an_unfinished_build_is_not_started_again_by_a_run_without_budget(monkey
     assert ("forward", straight_line.FLOAT) in plan.cache
     for a, b in zip(forward(plan, compiled=False).values, fast.values):
         assert_same(b, a, "value")
+
+
+def test_a_plan_dropped_mid_build_is_freed_at_once(monkeypatch) -> None:
+    """A structural edit drops the old plan with its build half done: nothing must keep it
+    alive until the cyclic garbage collector runs."""
+    monkeypatch.setattr(engine, "SLICE", 1e-9)
+    plan = compile_plan(irregular_steps(400, F64(1.0), seed=9))
+    for _ in range(3):
+        backward(plan, forward(plan).values)
+    assert plan.cache["building"]  # paused
+    gone = weakref.ref(plan)
+    gc.disable()
+    try:
+        del plan
+        assert gone() is None
+    finally:
+        gc.enable()
