@@ -1,5 +1,7 @@
 """The default dock arrangement, sized for a 1280×800 laptop window: Ops narrow on the
-left; the Inspector over the Chain rule and the Learn docks, tabbed, in one right column;
+left; the Inspector over the Chain rule and the Learn docks, tabbed, in one right column
+(which widens while a Learn dock is open, taking the room of Ops when the canvas would
+otherwise be too narrow to show the bundled examples whole and readable);
 Messages and Trace tabbed in one short strip below, which grows while the Trace is shown
 so that it opens showing several rows. The canvas keeps the rest, and a closed dock gives its
 room back (a restored layout from the last session wins over this).
@@ -9,6 +11,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QTabBar
+
+from cgeditor.gui.canvas.arrange import LAPTOP_CANVAS
 
 PALETTE_WIDTH = 140
 RIGHT_WIDTH = 240
@@ -22,6 +26,8 @@ COLUMN_SPLIT = (440, 200)
 LEARN_SPLIT = (230, 410)
 LEARN_DOCKS = ("gradcheck", "cost", "train")
 GROWN = "opened_at"  # dock property: the height it grew to on showing (see _open_tall)
+LENT = "lent_to_learn"  # palette property: hidden to give a Learn dock its room
+SEPARATORS = 12  # the splitter handles between the docks and the canvas, in pixels
 
 
 def docks_of(window: QMainWindow) -> dict[str, QDockWidget]:
@@ -69,6 +75,26 @@ def _learn_width(window: QMainWindow) -> None:
     if (column.width() < width) if learning else (column.width() > width):
         window.resizeDocks([column], [width], Qt.Orientation.Horizontal)
         _split_column(window, LEARN_SPLIT if learning else COLUMN_SPLIT)
+    _lend_palette(window, docks.get("palette"), learning)
+
+
+def _lend_palette(window: QMainWindow, palette: QDockWidget | None, learning: bool) -> None:
+    """While a Learn dock is open, hide Ops if the canvas would be narrower than the one
+    the examples are laid out for (LAPTOP_CANVAS, a 1280×800 window's): a lesson is read
+    on the whole graph, and adding ops still works by Tab, typing or the formula field.
+    Ops comes back when the last Learn dock closes, unless the user hid or showed it
+    meanwhile (View menu)."""
+    if palette is None or palette.isFloating():
+        return
+    if learning and not palette.isHidden() and not palette.property(LENT):
+        canvas = window.width() - LEARN_WIDTH - palette.width() - SEPARATORS
+        if canvas < LAPTOP_CANVAS[0]:
+            palette.setProperty(LENT, True)
+            palette.hide()
+    elif not learning and palette.property(LENT):
+        palette.setProperty(LENT, False)
+        if palette.isHidden():
+            palette.show()
 
 
 def _open_tall(window: QMainWindow, dock: QDockWidget, shown: bool) -> None:

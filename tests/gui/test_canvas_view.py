@@ -48,6 +48,26 @@ def test_fit_shows_every_node_and_middle_drag_pans(window, canvas) -> None:
     assert window.undo_stack.count() == 0  # panning is not an edit
 
 
+def test_a_fitted_view_fits_again_when_it_shrinks_until_the_user_zooms(window, qtbot) -> None:
+    view = window.view
+    window.resize(1600, 900)
+    qtbot.wait(20)
+    window.fit()
+    graph = window.scene.graph_rect()
+
+    def seen():
+        return view.mapToScene(view.viewport().rect()).boundingRect()
+
+    window.resize(1400, 800)  # narrower than the graph at the fitted zoom, wide enough to read
+    qtbot.wait(20)
+    assert seen().contains(graph)
+    wheel(view, view.viewport().rect().center(), 480)  # the user zooms in: theirs now
+    zoom = view.zoom()
+    window.resize(1300, 800)
+    qtbot.wait(20)
+    assert view.zoom() == zoom and not seen().contains(graph)
+
+
 def test_zoomed_out_nodes_are_solid_category_blocks(window, canvas) -> None:
     image = render_at(window, 0.3, window.scene.graph_rect().center())
     center = window.view.mapFromScene(canvas.item("c").sceneBoundingRect().center())

@@ -26,6 +26,15 @@ def escape_the_dialog(window) -> None:
     QTest.keyClick(widget, Qt.Key.Key_Escape)
 
 
+def settle_focus(qtbot, window) -> None:
+    """Wait (a second at most) for the focus to land in a shown widget of ``window``: Qt
+    moves it about for a few event loop turns after a window closes."""
+    def landed() -> bool:
+        focus = QApplication.focusWidget()
+        return focus is not None and focus.window() is window and focus.isVisible()
+    qtbot.waitUntil(landed, timeout=1000)
+
+
 def focus_after(qtbot, window, name: str):
     if name == "new":
         window.editor.add_op("exp", window.view.center_scene_pos())  # something to lose
@@ -35,7 +44,7 @@ def focus_after(qtbot, window, name: str):
                     and all(not w.isVisible() for w in QApplication.topLevelWidgets()
                             if w is not window and w.isWindow() and w.windowTitle()
                             and w is not window.quick_add), timeout=5000)
-    qtbot.wait(50)
+    settle_focus(qtbot, window)
     return QApplication.focusWidget()
 
 
@@ -59,7 +68,7 @@ def test_closing_quick_add_gives_the_focus_back_to_the_canvas(qtbot, window) -> 
     qtbot.waitUntil(window.quick_add.isVisible)
     QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: not window.quick_add.isVisible())
-    qtbot.wait(50)
+    settle_focus(qtbot, window)
     assert QApplication.focusWidget() is window.view
 
 

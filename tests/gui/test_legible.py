@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QRectF
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QDockWidget, QMessageBox
 
 from cgeditor.gui import theme as T
 from cgeditor.gui.canvas.arrange import LAPTOP_CANVAS
@@ -83,6 +83,31 @@ def test_every_example_is_legible_after_a_run_and_after_auto_layout(small_window
     window.action("layout").trigger()
     QApplication.processEvents()
     assert_legible(window, f"{name} after Auto Layout")
+
+
+@pytest.mark.parametrize("dock", ["gradcheck", "cost", "train"])
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_every_example_stays_legible_as_a_learn_dock_opens_and_closes(small_window, qtbot,
+                                                                       name: str,
+                                                                       dock: str) -> None:
+    window = small_window
+    path = str(Path(examples_dir()) / f"{name}.cgraph")
+    palette = window.findChild(QDockWidget, "palette")
+
+    def settled(what: str) -> None:
+        qtbot.wait(20)  # the resize, then the fit it schedules
+        assert_legible(window, f"{name} {what}")
+
+    assert window.dialogs.open_example(path)
+    settled("as opened")
+    window.learning.show(dock)
+    settled(f"after {dock} opened")  # the docks took room: fitted again
+    assert window.dialogs.open_example(path)
+    settled(f"opened with {dock} open")
+    assert window.learning.docks[dock].isVisible() and not palette.isVisible()
+    window.learning.docks[dock].close()
+    settled(f"after {dock} closed")
+    assert palette.isVisible()  # Ops gave its room only while the lesson was open
 
 
 def test_an_inserted_formula_on_tensors_overlaps_nothing_even_after_a_run(small_window,

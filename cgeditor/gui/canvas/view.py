@@ -8,7 +8,18 @@ import math
 from collections.abc import Callable, Iterable
 
 import shiboken6
-from PySide6.QtCore import SIGNAL, SLOT, QEvent, QObject, QPoint, QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import (
+    SIGNAL,
+    SLOT,
+    QEvent,
+    QObject,
+    QPoint,
+    QPointF,
+    QRectF,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import (
     QDragEnterEvent,
     QDropEvent,
@@ -16,8 +27,8 @@ from PySide6.QtGui import (
     QMouseEvent,
     QPainter,
     QPaintEvent,
-    QPen,
     QRegion,
+    QResizeEvent,
     QWheelEvent,
 )
 from PySide6.QtWidgets import (
@@ -31,10 +42,10 @@ from PySide6.QtWidgets import (
 
 from cgeditor.gui import theme as T
 from cgeditor.gui import theme_switch
+from cgeditor.gui.canvas.grid import paint_background
 
 OP_MIME = "application/x-cgeditor-op"
 MIN_SCALE, MAX_SCALE = 0.03, 4.0
-MAX_GRID_DOTS = 6000  # past this the grid coarsens rather than slow a zoomed-out repaint
 FIT_MARGIN = 24.0  # scene units around a fitted graph's nodes (ports and badges stick out)
 # Fit keeps text readable for graphs up to this many views across (and down); past that
 # the graph is shown whole, as blocks, to see its shape.
@@ -77,6 +88,10 @@ class GraphView(QGraphicsView):
         self._pan_from: QPoint | None = None
         self._space = False
         self._watched: QGraphicsScene | None = None  # repainted whole on change (overview)
+        # True from a fit until the user zooms or pans: while it holds, a resize (a dock
+        # opening or closing, the window resized) fits again, so the graph stays whole.
+        self._fitted = False
+        self._refit_pending = False
 
     # --- zoom ---------------------------------------------------------------------------
     def zoom(self) -> float:
@@ -97,6 +112,7 @@ class GraphView(QGraphicsView):
     def zoom_at(self, factor: float, at: QPoint) -> None:
         """Zoom keeping the scene point under ``at`` (viewport pixels) where it is. Done by
         hand: Qt's AnchorUnderMouse reads the real cursor, which synthetic events lack."""
+        self._fitted = False
         before = self.mapToScene(at)
         anchor = self.transformationAnchor()
         self.setTransformationAnchor(QGraphicsView.ViewportAnchor.NoAnchor)
@@ -112,6 +128,7 @@ class GraphView(QGraphicsView):
         self._zoom_at_center(0.8)
 
     def _zoom_at_center(self, factor: float) -> None:
+        self._fitted = False
         anchor = self.transformationAnchor()
         self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
         self.zoom_by(factor)
@@ -131,9 +148,22 @@ class GraphView(QGraphicsView):
             self.zoom_by(1.25 / self.zoom())
         elif self.zoom() < MIN_SCALE:
             self.zoom_by(MIN_SCALE / self.zoom())
-        if T.READABLE_ZOOM / READABLE_REACH <= self.zoom() < FIT_READABLE:
+        # Whole and readable wins; only a graph too big for that shows from its start.
+        if T.READABLE_ZOOM / READABLE_REACH <= self.zoom() < T.READABLE_ZOOM:
             self.zoom_by(FIT_READABLE / self.zoom())
         self._centre_from_start(padded)
+        self._fitted = True
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if self._fitted and not self._refit_pending:  # once per burst of resizes
+            self._refit_pending = True
+            QTimer.singleShot(0, self._refit)
+
+    def _refit(self) -> None:
+        self._refit_pending = False
+        if self._fitted:
+            self.fit_graph()
 
     def _centre_from_start(self, rect: QRectF) -> None:
         """Centre ``rect``; along a side where it is larger than the view, show its start
@@ -185,6 +215,7 @@ class GraphView(QGraphicsView):
         seen = self.mapToScene(self.viewport().rect()).boundingRect()
         if not rect.isNull() and not seen.contains(rect):
             self._centre_from_start(rect)
+            self._fitted = False
 
     def center_scene_pos(self) -> QPointF:
         return self.mapToScene(self.viewport().rect().center())
@@ -204,6 +235,7 @@ class GraphView(QGraphicsView):
             pos = event.position().toPoint()
             delta = pos - self._pan_from
             self._pan_from = pos
+            self._fitted = False
             self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() - delta.x())
             self.verticalScrollBar().setValue(self.verticalScrollBar().value() - delta.y())
             event.accept()
@@ -343,26 +375,4 @@ class GraphView(QGraphicsView):
 
     # --- grid ---------------------------------------------------------------------------
     def drawBackground(self, painter: QPainter, rect: QRectF) -> None:
-        # The items are painted next with this same painter: zoomed far out, antialiasing
-        # thousands of wires costs most of the frame and shows nothing at that size.
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing, self.zoom() >= T.LOD_TEXT)
-        pal = T.current()
-        painter.fillRect(rect, pal.canvas)
-        if self.zoom() < T.LOD_TEXT:
-            return  # a grid under a zoomed-out graph is noise
-        step = T.GRID_STEP
-        while (rect.width() / step) * (rect.height() / step) > MAX_GRID_DOTS:
-            step *= 2
-        if step * self.zoom() < 8:
-            return
-        pen = QPen(pal.grid)
-        pen.setCapStyle(Qt.PenCapStyle.RoundCap)
-        pen.setCosmetic(True)
-        pen.setWidthF(1.6 if self.zoom() >= 0.6 else 1.2)
-        painter.setPen(pen)
-        x0 = math.floor(rect.left() / step) * step
-        y0 = math.floor(rect.top() / step) * step
-        xs = [x0 + i * step for i in range(int((rect.right() - x0) / step) + 1)]
-        points = [QPointF(x, y0 + j * step) for j in range(int((rect.bottom() - y0) / step) + 1)
-                  for x in xs]
-        painter.drawPoints(points)
+        paint_background(painter, rect, self.zoom())
