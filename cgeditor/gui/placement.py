@@ -57,8 +57,10 @@ def formula_placement(formula: Graph, target: Graph, matched: list[str], shown: 
     right of ``shown`` (the rectangle the target's nodes cover on the canvas), tops
     aligned."""
     for node in list(formula.nodes.values()):
-        if node.is_input and node.name in matched:
-            formula.set_value(node.id, target.by_name(node.name).value)
+        # A matched op node (reusing J) has no value of its own: its shape stays unknown.
+        value = target.by_name(node.name).value if node.name in matched else None
+        if node.is_input and value is not None:
+            formula.set_value(node.id, value)
     try:
         shapes = infer_shapes(formula)[0]
     except GraphError:
