@@ -134,3 +134,24 @@ def test_a_run_renamed_keeps_its_numbers_under_the_current_names():
     assert renamed.values["L"] == result.values["J"] == 2.0
     assert renamed.plan.steps[renamed.plan.index["weight"]].op == "input"
     assert result.output == "J" and "w" in result.grads  # the original is untouched
+
+
+def test_a_run_renamed_after_a_node_took_a_deleted_nodes_name_keeps_each_nodes_numbers():
+    """Delete y, then rename w to y: the kept run must show w's gradient and issues under
+    'y', never those of the deleted node that had the name."""
+    from cgeditor.model.display import build_display
+
+    graph = seed_graph()
+    result = graph.run(backward=True)
+    w, y = graph.by_name("w").id, graph.by_name("y").id
+    graph.remove_node(y)
+    graph.rename_node(w, "y")
+    renamed = result.renamed({i: graph.nodes[i].name for i in result.ids if i in graph.nodes})
+    assert renamed.grads["y"] == result.grads["w"] == -4.0
+    assert renamed.values["y"] == result.values["w"] == 2.0
+    assert renamed.plan.steps[renamed.plan.index["y"]].name == "y"
+    assert renamed.order.count("y") == 1 and len(set(renamed.order)) == len(renamed.order)
+    gone = renamed.order[result.ids.index(y)]  # the deleted node keeps its numbers too
+    assert renamed.grads[gone] == result.grads["y"] == -2.0
+    shown = build_display(renamed).node(w)
+    assert shown.grad_text == "∂J/∂y = −4" and shown.value_text == "2"
