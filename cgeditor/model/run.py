@@ -88,10 +88,15 @@ class RunResult:
 
     def renamed(self, names: Mapping[str, str]) -> RunResult:
         """This run with its nodes called by ``names`` (node id -> current name; ids not in
-        it keep their names): after a rename every label a kept run shows ('∂L/∂w') uses
-        the names the graph has now. The numbers are untouched; ``self`` when no name
-        changes."""
+        it keep their names, unless a node given took one: 'y (deleted)' then): after a
+        rename every label a kept run shows ('∂L/∂w') uses the names the graph has now, and
+        every name still belongs to one node (results are looked up by name). The numbers
+        are untouched; ``self`` when no name changes."""
+        given = set(names.values())
         new = [names.get(node_id, name) for node_id, name in zip(self.ids, self.order)]
+        for k, (node_id, name) in enumerate(zip(self.ids, new)):
+            if node_id not in names and name in given:  # a deleted node's name, taken since
+                new[k] = f"{name} (deleted)"  # no node can take this one: not an identifier
         if new == self.order:
             return self
         to = {old: name for old, name in zip(self.order, new) if old != name}
