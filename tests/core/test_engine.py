@@ -244,7 +244,8 @@ def test_shape_mismatch_is_reported_per_node_and_other_branches_run() -> None:
     plan = compile_plan(steps)
     fwd = forward(plan)
     assert fwd.issues[2].kind == "error"
-    assert fwd.issues[2].message.startswith("add needs shapes that broadcast: u is 2 and v is 3")
+    assert fwd.issues[2].message.startswith(
+        "add needs shapes that broadcast: u has shape (2,) and v has shape (3,)")
     assert fwd.issues[3].kind == "skipped" and "bad" in fwd.issues[3].message
     assert fwd.issues[5].kind == "skipped"
     np.testing.assert_array_equal(fwd.values[4], np.ones(3))
