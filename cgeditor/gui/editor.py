@@ -309,8 +309,7 @@ class Editor:
         """Add ``formula`` to the right of the graph as one undo step, its inputs named in
         ``matched`` replaced by the graph's nodes of those names; the new node ids."""
         nodes, wires, feeds = formula_parts(formula, self.graph, matched)
-        where = formula_placement(formula, self.graph, matched,
-                                  self.document.shown_scene().graph_rect(),
+        where = formula_placement(formula, self.graph, matched, self.document.shown_scene(),
                                   self.room() if self.room is not None else None)
         for spec in nodes:
             spec["x"], spec["y"] = where.get(spec["key"], (spec["x"], spec["y"]))

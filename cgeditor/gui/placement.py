@@ -1,6 +1,6 @@
-"""Where inserted nodes go: a formula laid out by the boxes its nodes will take, right of
-the graph; a reduction of the output beside it; a paste dropped below what it would cover;
-and what an insert reports."""
+"""Where inserted nodes go: a formula laid out by the boxes its nodes will take, where its
+wires pass behind no node (formula_wires); a reduction of the output beside it; a paste
+dropped below what it would cover; and what an insert reports."""
 
 from __future__ import annotations
 
@@ -13,13 +13,13 @@ from cgeditor.gui import commands as C
 from cgeditor.gui import theme as T
 from cgeditor.gui.canvas.arrange import predicted_layout
 from cgeditor.gui.canvas.node_geometry import box_of, outline_at
+from cgeditor.gui.formula_wires import wire_clear_places
 from cgeditor.model.errors import GraphError
 from cgeditor.model.formula_text import to_formula
 from cgeditor.model.graph import Graph
 from cgeditor.model.room import Gaps, Rect, make_room
 from cgeditor.model.run import infer_shapes
 
-FORMULA_GAP = 120.0  # between the existing graph and an inserted formula
 SPOT_GAP = 40.0  # around a node placed beside another (room for its wires and labels)
 
 
@@ -49,13 +49,14 @@ def formula_parts(formula: Graph, target: Graph, matched: list[str]
     return nodes, wires, feeds
 
 
-def formula_placement(formula: Graph, target: Graph, matched: list[str], shown: QRectF,
+def formula_placement(formula: Graph, target: Graph, matched: list[str], scene: Any,
                       room: tuple[float, float] | None = None
                       ) -> dict[str, tuple[float, float]]:
     """Where each formula node goes: laid out by the sizes its nodes will take (shapes
     inferred with the matched inputs' values), folded as Auto Layout would to fit ``room``,
-    right of ``shown`` (the rectangle the target's nodes cover on the canvas), tops
-    aligned."""
+    right of the nodes of ``scene`` (the target's), tops aligned, or the nearest place
+    right of, below or above them where none of its wires (those from the reused nodes
+    included) passes behind a node that is not one of its ends (see wire_clear_offset)."""
     for node in list(formula.nodes.values()):
         # A matched op node (reusing J) has no value of its own: its shape stays unknown.
         value = target.by_name(node.name).value if node.name in matched else None
@@ -66,14 +67,18 @@ def formula_placement(formula: Graph, target: Graph, matched: list[str], shown: 
     except GraphError:
         shapes = {}
     out = formula.output
-    positions = predicted_layout(formula, shapes, formula.nodes[out].name if out else "J",
-                                 room)
+    out_name = formula.nodes[out].name if out else "J"
+    positions = predicted_layout(formula, shapes, out_name, room)
     if not target.nodes or not positions:
         return positions
     left = min(x for x, _ in positions.values())
     top = min(y for _, y in positions.values())
-    dx, dy = shown.right() + FORMULA_GAP - left, shown.top() - top
-    return {n: (x + dx, y + dy) for n, (x, y) in positions.items()}
+    block = {n: (x - left, y - top) for n, (x, y) in positions.items()}
+    boxes = {n.id: box_of(n.op, n.name, n.trainable, shapes.get(n.name), out_name)
+             for n in formula.nodes.values()}
+    placed = wire_clear_places(formula, target, matched, scene, block, boxes)
+    return {n: placed.get(n, p) for n, p in block.items()}
+
 
 def free_spot_right_of(scene: Any, node_id: str) -> tuple[float, float]:
     """Top left for one new scalar node right of ``node_id``'s item, level with it or on the

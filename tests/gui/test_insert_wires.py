@@ -3,8 +3,13 @@ to them, and none of its wires passes behind a node that is not one of its two e
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QRectF, QSizeF, Qt
 from PySide6.QtWidgets import QApplication, QLineEdit
+
+from cgeditor.paths import examples_dir
 
 
 def insert(window, qtbot, text: str) -> list[str]:
@@ -26,3 +31,47 @@ def test_a_formula_reusing_an_op_node_is_wired_to_it(window, qtbot) -> None:
                if graph.nodes[e.dst].name in added}
     assert {"J", "w"} <= sources
     assert window.graph.run(backward=True).values["L"] == 2 + 0.1 * 2 * 2
+
+
+def behind(window, names: list[str]) -> list[tuple[str, str]]:
+    """(wire, node) for each wire into the nodes ``names`` that passes behind a node body
+    other than its own two ends, by the paths the canvas draws."""
+    from PySide6.QtGui import QPainterPathStroker
+    scene, graph = window.scene, window.graph
+    ids = {graph.by_name(n).id for n in names}
+    stroker = QPainterPathStroker()
+    stroker.setWidth(1.0)
+    found = []
+    for (dst, port), wire in scene.wires.items():
+        if dst not in ids:
+            continue
+        edge = next(e for e in graph.edges if e.dst == dst and e.port == port)
+        stroke = stroker.createStroke(wire.path())
+        for node_id, item in scene.nodes.items():
+            # The body, less its edge: a wire leaving or entering a port touches that.
+            body = QRectF(item.pos(), QSizeF(item.width(), item.rect_height()))
+            body = body.adjusted(3, 3, -3, -3)
+            if node_id not in (edge.src, dst) and stroke.intersects(body):
+                found.append((f"{graph.nodes[edge.src].name}->{graph.nodes[dst].name}",
+                              item.name))
+    return found
+
+
+EXAMPLE_NAMES = sorted(p.stem for p in Path(examples_dir()).glob("*.cgraph"))
+
+
+@pytest.mark.parametrize("name", EXAMPLE_NAMES)
+def test_wires_from_a_reused_input_pass_behind_no_node(window, qtbot, name) -> None:
+    from cgeditor.model.examples import load_example
+    window.set_graph(load_example(name))
+    first = next(n.name for n in window.graph.nodes.values() if n.is_input)
+    added = insert(window, qtbot, f"R = {first} * {first}")
+    assert added == ["R"]
+    assert behind(window, added) == [], name
+
+
+def test_a_formula_reusing_the_first_input_and_the_output_passes_behind_no_node(
+        window, qtbot) -> None:
+    # The seed: w far left, J far right; right of the graph, w's wire ran behind sq and J.
+    added = insert(window, qtbot, "L = J + 0.1 * w * w")
+    assert behind(window, added) == []
