@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, QRect, Qt
+from PySide6.QtGui import QCursor
 from PySide6.QtTest import QTest
 
 from cgeditor.core.ops import CATEGORIES, REGISTRY
@@ -90,3 +91,25 @@ def test_typing_a_letter_on_the_canvas_starts_the_search(window) -> None:
                                                                    "mse")
     window.quick_add.hide()
 
+
+
+def test_quick_add_at_the_screens_bottom_right_opens_whole_on_the_screen(window) -> None:
+    room = window.screen().availableGeometry()
+    viewport = window.view.viewport()
+    canvas = QRect(viewport.mapToGlobal(QPoint(0, 0)), viewport.size())
+    corner = canvas.intersected(room).bottomRight() - QPoint(10, 10)
+    # the cursor is on the canvas, too near the screen's corners for the list to fit below it
+    assert viewport.rect().contains(viewport.mapFromGlobal(corner))
+    assert corner.y() + window.quick_add.height() > room.bottom()
+    QCursor.setPos(corner)
+    window.view.setFocus()
+    QTest.keyClick(window.view, Qt.Key.Key_Tab)
+    popup = window.quick_add
+    assert popup.isVisible()
+    assert room.contains(popup.frameGeometry()), (popup.frameGeometry(), room)
+    QTest.keyClicks(popup.field, "exp")
+    QTest.keyClick(popup.field, Qt.Key.Key_Return)
+    # the node still goes where the cursor was, not where the list was moved to
+    node = window.scene.nodes[window.graph.by_name("exp1").id]
+    spot = window.view.mapToScene(viewport.mapFromGlobal(corner))
+    assert node.sceneBoundingRect().contains(spot) or node.pos() == spot

@@ -6,7 +6,7 @@ Ops whose name starts with the text come first, then those that merely contain i
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, QPoint, Qt, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QGuiApplication, QKeyEvent
 from PySide6.QtWidgets import QFrame, QLineEdit, QListWidget, QListWidgetItem, QVBoxLayout
 
 from cgeditor.core.ops import REGISTRY
@@ -45,11 +45,26 @@ class QuickAdd(QFrame):
         self.list.itemClicked.connect(self._choose_item)
 
     def popup(self, text: str, at: QPoint) -> None:
+        """Show the search at global point ``at`` with ``text`` typed, kept on the screen."""
         self.field.setText(text)
         self.refill(text)
-        self.move(at)
+        self.move(self._on_screen(at))
         self.show()
         self.field.setFocus()
+
+    def _on_screen(self, at: QPoint) -> QPoint:
+        # Near the canvas's bottom or right edge the list would hang off the screen: it
+        # opens above or left of the cursor instead, as far as the screen's free area allows.
+        screen = QGuiApplication.screenAt(at) or self.screen()
+        room = screen.availableGeometry()
+        x, y = at.x(), at.y()
+        if x + self.width() > room.right() + 1:
+            x = at.x() - self.width()
+        if y + self.height() > room.bottom() + 1:
+            y = at.y() - self.height()
+        x = max(room.left(), min(x, room.right() + 1 - self.width()))
+        y = max(room.top(), min(y, room.bottom() + 1 - self.height()))
+        return QPoint(x, y)
 
     def refill(self, text: str) -> None:
         self.list.clear()
