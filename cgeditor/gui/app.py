@@ -77,9 +77,9 @@ def main(path: str | None = None) -> int:
     app.setOrganizationName("cgeditor")
     app.setApplicationDisplayName("cgeditor")
     window = MainWindow(path, settings=app_settings.make_settings())
-    if not app_settings.restore_layout(window, window.settings):
-        app_settings.fit_to_screen(window)
+    app_settings.place_window(window, window.settings)
     window.show()
+    app_settings.fit_to_screen(window)  # again: the frame's size is known once shown
     fit = window.action("fit")
     if fit is not None:  # the graph was placed before the view had its real size
         QTimer.singleShot(0, fit.trigger)

@@ -85,10 +85,21 @@ def fit_to_screen(window: QMainWindow) -> None:
     if screen is None:
         return
     room = screen.availableGeometry()
-    size = window.size().boundedTo(room.size())
+    frame = window.frameGeometry()  # the title bar and borders need room too
+    extra = frame.size() - window.size()
+    size = window.size().boundedTo(room.size() - extra)
     if size != window.size():
         window.resize(size)
+    if not room.contains(window.frameGeometry()):
         window.move(room.topLeft())
+
+
+def place_window(window: QMainWindow, settings: QSettings) -> None:
+    """Lay ``window`` out as it was last closed, then keep it within its screen: a layout
+    remembered on a bigger screen (or another machine sharing the settings) would otherwise
+    leave the right docks and the status bar off this one."""
+    restore_layout(window, settings)
+    fit_to_screen(window)
 
 
 def string_list(settings: QSettings, key: str) -> list[str]:

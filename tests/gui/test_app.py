@@ -88,3 +88,33 @@ def test_first_start_fits_the_window_on_a_small_screen(qtbot, monkeypatch) -> No
     assert room.contains(window.frameGeometry().topLeft())
     window.close()
     window.deleteLater()
+
+
+def test_a_remembered_dock_layout_without_a_usable_geometry_still_fits_the_screen(
+        qtbot, monkeypatch) -> None:
+    """Docks remembered but a window geometry Qt will not restore (another Qt's or a
+    damaged one): the default size must still be fitted, or the right docks and the status
+    bar hang off a 1280×800 screen."""
+    runs: list[MainWindow] = []
+
+    def fake_exec() -> int:
+        window = next(w for w in QApplication.topLevelWidgets()
+                      if isinstance(w, MainWindow) and w.isVisible())
+        runs.append(window)
+        assert window.close()
+        return 0
+    monkeypatch.setattr(QApplication, "exec", staticmethod(fake_exec))
+    assert app.main() == 0
+    remembered = app_settings.make_settings()
+    assert remembered.value(app_settings.STATE_KEY)
+    remembered.setValue(app_settings.GEOMETRY_KEY, b"not a geometry")
+    remembered.sync()
+    assert app.main() == 0
+    second = runs[1]
+    room = second.screen().availableGeometry()
+    assert room.width() < 1400 or room.height() < 860  # the default would not fit
+    assert room.contains(second.geometry()), (second.geometry(), room)
+    inspector = second.findChild(QDockWidget, "inspector")
+    assert room.contains(inspector.mapToGlobal(inspector.rect().bottomRight()))
+    for window in runs:
+        window.deleteLater()
