@@ -4,7 +4,7 @@ written again, as consoles collapse repeats, whichever controller sent it."""
 
 from __future__ import annotations
 
-from PySide6.QtGui import QTextCursor
+from PySide6.QtGui import QResizeEvent, QTextCursor
 from PySide6.QtWidgets import QPlainTextEdit, QWidget
 
 MAX_LINES = 5000
@@ -39,6 +39,15 @@ class MessageLog(QPlainTextEdit):
             self._last, self._count = text, 1
             self.appendPlainText(text)
         return counted(text, self._count)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        # Shown at the end, stay at the end: the strip comes back short after the tall
+        # Trace covered it, and Qt would keep the top lines in view, hiding the newest.
+        bar = self.verticalScrollBar()
+        at_end = bar.value() >= bar.maximum()
+        super().resizeEvent(event)
+        if at_end:
+            bar.setValue(bar.maximum())
 
     def _ends_with(self, shown: str) -> bool:
         """Whether the log's last line is still ``shown``'s (not cleared since)."""

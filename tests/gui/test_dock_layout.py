@@ -132,3 +132,30 @@ def test_the_trace_opens_showing_several_rows_and_gives_the_room_back(laptop, qt
     click_tab(laptop, qtbot, "Messages")
     assert dock(laptop, "messages").height() <= BOTTOM_HEIGHT
     assert canvas_size(laptop) == before
+
+
+def last_line_shown(log) -> bool:
+    """Whether the log's last line lies wholly inside its viewport."""
+    block = log.document().lastBlock()
+    line = log.blockBoundingGeometry(block).translated(log.contentOffset())
+    return line.top() >= 0 and line.bottom() <= log.viewport().height() + 1
+
+
+def test_messages_shows_its_latest_line_after_the_trace_was_raised(laptop, qtbot) -> None:
+    """Messages logged while the tall Trace covered them: raising Messages again (its strip
+    short once more) shows the newest line, not the oldest."""
+    log = dock(laptop, "messages").widget()
+    laptop.view.setFocus()
+    for _ in range(3):  # Auto Layout (Ctrl+L) and its undo each log a line
+        qtbot.keyClick(laptop.view.viewport(), Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+        qtbot.keyClick(laptop.view.viewport(), Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert last_line_shown(log)
+    click_tab(laptop, qtbot, "Trace")
+    laptop.action("backward").trigger()
+    qtbot.keyClick(laptop.view.viewport(), Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    newest = log.document().lastBlock().text()
+    assert newest.startswith("Auto layout"), newest
+    click_tab(laptop, qtbot, "Messages")
+    assert dock(laptop, "messages").height() <= BOTTOM_HEIGHT
+    assert last_line_shown(log), (log.verticalScrollBar().value(),
+                                  log.verticalScrollBar().maximum())
