@@ -58,6 +58,8 @@ class RunController(QObject):
         # A node was renamed since the run's names were last followed: mapping 10k names
         # again on every edit of a stale run cost ~40 ms a mark at 10k nodes.
         self._renamed = False
+        # A node of the run was gone at the last follow ('y (deleted)'): one coming back follows.
+        self._gone = False
         self._order: list[str] | None = None  # the execution order last published
         self._live_timer = QTimer(self)  # coalesces a burst of edits into one Live re-run
         self._live_timer.setSingleShot(True)
@@ -106,10 +108,14 @@ class RunController(QObject):
         if self.graph is not None:
             self.graph.evaluated.disconnect(self._on_evaluated)
             self.graph.node_renamed.disconnect(self._on_renamed)
+            self.graph.node_added.disconnect(self._on_added)
+            self.graph.parts_added.disconnect(self._on_added)
         self.graph = graph
         if graph is not None:
             graph.evaluated.connect(self._on_evaluated)
             graph.node_renamed.connect(self._on_renamed)
+            graph.node_added.connect(self._on_added)
+            graph.parts_added.connect(self._on_added)
         scene = self._scene()
         if scene is not None:  # a new document comes with a new scene
             scene.selection.changed.connect(self._on_scene_selection)
@@ -182,12 +188,16 @@ class RunController(QObject):
             return False  # no rename since the run or the last follow: every name holds
         self._renamed = False
         nodes = graph.nodes
-        renamed = result.renamed({i: nodes[i].name for i in result.ids if i in nodes})
-        self.result = renamed
+        names = {i: nodes[i].name for i in result.ids if i in nodes}
+        self._gone = len(names) < len(result.ids)
+        renamed = self.result = result.renamed(names)
         return renamed is not result
 
     def _on_renamed(self, _node: object) -> None:
         self._renamed = True  # the kept run's labels follow at the edit's announcement
+
+    def _on_added(self, *_added: object) -> None:
+        self._renamed = self._renamed or self._gone
 
     def _scene(self) -> GraphScene | None:
         """The canvas scene, if there is one and it shows this graph."""
@@ -332,7 +342,7 @@ class RunController(QObject):
 
     def _on_evaluated(self, result: RunResult) -> None:
         """A run of the document, ours or a script's: take it and report its problems."""
-        self.result, self.stale, self._renamed = result, False, False
+        self.result, self.stale, self._renamed, self._gone = result, False, False, False
         names = {self.graph.nodes[i].name for i in result.problems} if self.graph else set()
         lines = [f"not run: {message}" for message in result.problems.values()]
         lines += [issue_line(name, issue) for name, issue in result.issues.items()
