@@ -52,7 +52,9 @@ class DialogLauncher(QObject):
 
     # --- the actions' handlers ----------------------------------------------------------
     def open_formula(self) -> QDialog:
-        dialog = FormulaDialog(self.ctx.graph, self.ctx.window)
+        result = self.run.result if self.run is not None and not self.run.stale else None
+        dialog = FormulaDialog(self.ctx.graph, self.ctx.window,
+                               computed=result.values if result is not None else None)
         dialog.accepted.connect(lambda: self._insert_from(dialog))
         return self._show("formula", dialog)
 

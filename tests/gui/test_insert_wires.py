@@ -75,3 +75,20 @@ def test_a_formula_reusing_the_first_input_and_the_output_passes_behind_no_node(
     # The seed: w far left, J far right; right of the graph, w's wire ran behind sq and J.
     added = insert(window, qtbot, "L = J + 0.1 * w * w")
     assert behind(window, added) == []
+
+
+def test_the_preview_shows_the_run_value_of_an_op_node_a_name_is_wired_to(window, qtbot) -> None:
+    """After Forward, Ctrl+K with 'L = J + 0.1 * w * w': J is wired to the seed's J, whose
+    value the run computed (2): the preview shows it, not a fresh input's 0."""
+    viewport = window.view.viewport()
+    window.view.setFocus()
+    qtbot.keyClick(viewport, Qt.Key.Key_F5)
+    qtbot.keyClick(viewport, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
+    dialog = window.dialogs.dialogs["formula"]
+    qtbot.keyClicks(dialog.editor, "L = J + 0.1 * w * w")
+    dialog.refresh()
+    scene = dialog.preview.scene()
+    rows = scene.nodes[scene.graph.by_name("J").id].shown_rows()
+    assert "= 2" in rows and "= 0" not in rows, rows
+    assert "= 2" in scene.nodes[scene.graph.by_name("w").id].shown_rows()
+    dialog.reject()

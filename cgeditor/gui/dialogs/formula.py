@@ -4,6 +4,9 @@ previews the graph it will make, and can wire names to nodes already on the canv
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFontDatabase, QPainter, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import (
@@ -78,11 +81,14 @@ class FormulaDialog(QDialog):
     what to insert once the dialog is accepted."""
 
     def __init__(self, target: Graph | None = None, parent: QWidget | None = None,
-                 text: str = "") -> None:
+                 text: str = "", computed: Mapping[str, Any] | None = None) -> None:
+        """``computed``: the values of the canvas's current run by node name, which the
+        preview shows on the ops a formula's names are wired to."""
         super().__init__(parent)
         self.setObjectName("formula_dialog")
         self.setWindowTitle("Insert formula")
         self.target = target
+        self.computed: Mapping[str, Any] = computed or {}
         self._graph: Graph | None = None
         self._scene: QGraphicsScene | None = None
         self._build_widgets()
@@ -189,7 +195,9 @@ class FormulaDialog(QDialog):
         shown = parse(self.editor.toPlainText())  # the text refresh() has just parsed
         for name in names:
             value = self.target.by_name(name).value
-            if value is not None:  # an op's value is computed, not stored
+            if value is None:  # an op's value is computed, not stored: the run's, if any
+                value = self.computed.get(name)
+            if value is not None:
                 shown.set_value(shown.by_name(name).id, value)
         return shown
 
