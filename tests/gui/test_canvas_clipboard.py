@@ -185,3 +185,19 @@ def test_copied_text_is_the_file_of_the_copied_nodes_alone(window, canvas) -> No
     assert {(e["from"], e["to"]) for e in data["edges"]} == {
         (canvas.id("d"), canvas.id("sq")), (canvas.id("w"), canvas.id("c")),
         (canvas.id("half"), canvas.id("J")), (canvas.id("sq"), canvas.id("J"))}
+
+
+def test_a_pasted_name_that_is_free_stays_on_its_node(window) -> None:
+    """Pasting h (taken here) and h1 (free here): h1 keeps its name and h takes a number no
+    pasted node has, rather than h taking h1 and the node called h1 moving on to h2."""
+    graph = Graph()
+    graph.add_node("input", "h", x=0.0, y=0.0, value=5.0)
+    window.set_graph(graph)
+    source = Graph()
+    h = source.add_node("input", "h", x=0.0, y=0.0, value=1.0)
+    h1 = source.add_node("input", "h1", x=0.0, y=110.0, value=2.0)
+    QGuiApplication.clipboard().setMimeData(clipboard.to_mime(files.dumps(source, [h.id, h1.id])))
+    window.action("paste").trigger()
+    pasted = {graph.nodes[i].value: graph.nodes[i].name for i in window.scene.selected_ids()}
+    assert pasted == {2.0: "h1", 1.0: "h2"}
+    assert graph.by_name("h").value == 5.0
