@@ -79,8 +79,7 @@ def named(graph: Graph, nodes: Iterable[Mapping[str, Any]]) -> list[str]:
     numbered one), to hand it as ``names``. Name a paste once, before placing it by the
     names' widths: naming it again moves the graph's numbering on, so the nodes added would
     skip numbers."""
-    taken: set[str] = set()
-    return [graph.unique_name(spec["name"], taken) for spec in nodes]
+    return graph.unique_names(spec["name"] for spec in nodes)
 
 
 def add_parts(graph: Graph, title: str, nodes: Iterable[Mapping[str, Any]],

@@ -105,6 +105,25 @@ class Naming:
             taken.add(name)
         return name
 
+    def unique_names(self, bases: Iterable[str]) -> list[str]:
+        """Names for nodes added together (a paste): each keeps its base where that is a free,
+        valid name (the first of equal ones), the rest take numbered names that neither the
+        graph nor a kept base has. Pasted h and h1 over a graph's h are named h2 and h1, not
+        h1 and h2 (the node called h1 would lose its name to another). O(1) a name."""
+        bases = list(bases)
+        taken: set[str] = set()
+        for base in bases:
+            if base not in self._by_name and base not in taken and usable(base):
+                taken.add(base)
+        kept = set(taken)
+        names = []
+        for base in bases:
+            name = base if base in kept else self.generated_name(base, taken)
+            kept.discard(name)  # a later equal base is numbered
+            taken.add(name)
+            names.append(name)
+        return names
+
     def generated_name(self, base: str, taken: set[str] | None = None) -> str:
         """A numbered name that is free (and not in ``taken``): mul1, mul2, … (new nodes of
         an op are named so)."""
