@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 
 from cgeditor.model import collector
 from cgeditor.model.room import CELL, DROP_STEPS, Gaps, Point, Rect
@@ -35,14 +35,15 @@ def separate(rects: Mapping[str, Rect], gaps: Gaps = GAPS) -> dict[str, Point]:
         for rect in rects.values():
             waiting[rect] = waiting.get(rect, 0) + 1
         numbers = itertools.count()
-        kept, pending = _Filed(numbers), _Filed(numbers, waiting)
-        for rect in waiting:
-            pending.add(rect)
+        kept, pending = _Filed(numbers), None
         moved: dict[str, Point] = {}
         for key in sorted(rects, key=lambda k: (rects[k][0], rects[k][1], k)):
             rect = rects[key]
             waiting[rect] -= 1  # reached: no longer in its own way
             if kept.meets(rect):
+                if pending is None:  # the first drop: most files never get here
+                    pending = _Filed(numbers, waiting)
+                    pending.add_all(outline for outline, count in waiting.items() if count)
                 dy = _drop_one(rect, kept, pending, gaps)
                 if dy:
                     rect = (rect[0], rect[1] + dy, rect[2], rect[3])
@@ -60,7 +61,7 @@ class _Filed:
                  ) -> None:
         self.numbers, self.waiting = numbers, waiting
         self.tops: dict[int, list[Entry]] = {}
-        self.bottoms: dict[int, list[Entry]] = {}
+        self.bottoms: dict[int, list[Entry]] | None = None  # from the first lowest_beside
         self.tallest = 0.0
 
     def add(self, rect: Rect) -> None:
@@ -70,7 +71,19 @@ class _Filed:
         by_bottom = (rect[1] + rect[3], number, rect, self.waiting)
         for i in range(int(rect[0] // CELL), int((rect[0] + rect[2]) // CELL) + 1):
             bisect.insort(self.tops.setdefault(i, []), by_top)
-            bisect.insort(self.bottoms.setdefault(i, []), by_bottom)
+            if self.bottoms is not None:
+                bisect.insort(self.bottoms.setdefault(i, []), by_bottom)
+
+    def add_all(self, rects: Iterable[Rect]) -> None:
+        """``add`` each of ``rects``, each column sorted once at the end."""
+        for rect in rects:
+            number = next(self.numbers)
+            self.tallest = max(self.tallest, rect[3])
+            for i in range(int(rect[0] // CELL), int((rect[0] + rect[2]) // CELL) + 1):
+                self.tops.setdefault(i, []).append((rect[1], number, rect, self.waiting))
+        for column in self.tops.values():
+            column.sort()
+        self.bottoms = None  # built again, whole, when first asked for
 
     def below(self, left: float, right: float, y: float) -> list[tuple[list[Entry], int]]:
         """Per grid column over [left, right], its entries (tops ascending) and the index of
@@ -100,6 +113,9 @@ class _Filed:
     def lowest_beside(self, left: float, right: float) -> float | None:
         """The greatest bottom of an outline that still counts and overlaps [left, right)
         across, or None."""
+        if self.bottoms is None:
+            self.bottoms = {i: sorted((e[2][1] + e[2][3], *e[1:]) for e in column)
+                            for i, column in self.tops.items()}
         best = None
         for i in range(int(left // CELL), int(right // CELL) + 1):
             for bottom, _n, r, counts in reversed(self.bottoms.get(i, ())):

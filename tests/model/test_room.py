@@ -157,18 +157,26 @@ def _parting_work(count: int, monkeypatch) -> tuple[dict[str, tuple[float, float
                 compared[0] += 1
                 yield entry
 
-    add = parting._Filed.add
+    def counting(columns) -> None:
+        for i, column in columns.items():
+            if not isinstance(column, Counting):
+                columns[i] = Counting(column)
 
-    def counted(filed, rect) -> None:
-        add(filed, rect)
-        for columns in (filed.tops, filed.bottoms):
-            for i, column in columns.items():
-                if not isinstance(column, Counting):
-                    columns[i] = Counting(column)
+    below, lowest = parting._Filed.below, parting._Filed.lowest_beside
+
+    def counted_below(filed, left, right, y):
+        counting(filed.tops)
+        return below(filed, left, right, y)
+
+    def counted_lowest(filed, left, right):
+        if filed.bottoms is not None:
+            counting(filed.bottoms)
+        return lowest(filed, left, right)
 
     rects = {f"n{k:04d}": (0.0, 0.0, 150.0, 60.0) for k in range(count)}
     with monkeypatch.context() as patch:
-        patch.setattr(parting._Filed, "add", counted)
+        patch.setattr(parting._Filed, "below", counted_below)
+        patch.setattr(parting._Filed, "lowest_beside", counted_lowest)
         return parting.separate(rects, Gaps(down=22.0, right=60.0)), compared[0]
 
 
