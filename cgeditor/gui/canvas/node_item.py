@@ -178,7 +178,10 @@ class NodeItem(NodeChrome, QGraphicsRectItem):
             if scene is not None and hasattr(scene, "note_grown"):
                 scene.note_grown(self, old.width, old.height)
         self._rect, bounds = _geometry(box.width, box.height)
-        self.setRect(bounds)  # Qt's prepareGeometryChange and repaint, old and new place
+        if box.width == old.width and box.height == old.height:
+            self.update()  # rows moved inside the same bounds: setRect would repaint nothing
+        else:
+            self.setRect(bounds)  # Qt's prepareGeometryChange and repaint, old and new place
         self._title = None
         return moved
 
