@@ -42,15 +42,24 @@ class _Copied:
     payload: dict[str, Any] | None = None
 
 
+def in_graph_order(graph: Graph, ids: Iterable[str]) -> list[str]:
+    """``ids`` in the order of the graph's nodes, not the selection's (Qt's own, which
+    follows no rule a user sees): a paste numbers the copies in that order, h1's before h2's."""
+    chosen = set(ids)
+    return [node_id for node_id in graph.nodes if node_id in chosen]
+
+
 def snapshot(graph: Graph, ids: Iterable[str]) -> str:
-    """The nodes ``ids`` and the wires among them, as the text of a .cgraph file."""
-    return files.dumps(graph, ids)
+    """The nodes ``ids`` (in the graph's order) and the wires among them, as the text of a
+    .cgraph file."""
+    return files.dumps(graph, in_graph_order(graph, ids))
 
 
 def copy_nodes(graph: Graph, ids: Iterable[str]) -> tuple[str, dict[str, Any] | None]:
     """The snapshot text of the nodes ``ids`` and the payload a paste of it validates to,
     built from the graph's own (already checked) nodes; None past MAX_NODES, where the
-    loader refuses the text."""
+    loader refuses the text. The nodes go in the graph's order (see in_graph_order)."""
+    ids = in_graph_order(graph, ids)
     with collector.paused():  # 10^4 node dicts that outlive this
         data = files.graph_to_data(graph, ids)
         text = files.data_text(data)

@@ -162,7 +162,7 @@ def test_editor_refuses_a_cyclic_payload(window) -> None:
 
 def test_copied_text_is_the_file_of_the_copied_nodes_alone(window, canvas) -> None:
     """Copy writes the chosen nodes and the wires among them as the file a graph of just
-    those nodes saves to: in selection order, no output, no meta, every value kept."""
+    those nodes saves to: in the graph's order, no output, no meta, every value kept."""
     graph = window.graph
     graph.set_output(canvas.id("J"))  # the whole graph's output is not the copy's
     graph.meta["title"] = "seed"
@@ -171,7 +171,9 @@ def test_copied_text_is_the_file_of_the_copied_nodes_alone(window, canvas) -> No
     window.action("copy").trigger()
     text = bytes(QGuiApplication.clipboard().mimeData().data(clipboard.NODES_MIME)).decode()
     alone = Graph()
-    for node_id in window.scene.selected_ids():
+    chosen_set = set(window.scene.selected_ids())
+    in_order = [node_id for node_id in graph.nodes if node_id in chosen_set]
+    for node_id in in_order:
         n = graph.nodes[node_id]
         alone.add_node(n.op, n.name, n.x, n.y, n.attrs, n.value if n.is_leaf else None,
                        n.trainable, node_id)
@@ -180,7 +182,7 @@ def test_copied_text_is_the_file_of_the_copied_nodes_alone(window, canvas) -> No
             alone.connect(src, dst, port)
     assert text == files.dumps(alone)
     data = json.loads(text)
-    assert [n["name"] for n in data["nodes"]] == graph.names(window.scene.selected_ids())
+    assert [n["name"] for n in data["nodes"]] == graph.names(in_order)
     assert data["output"] is None and data["meta"] == {}
     assert {(e["from"], e["to"]) for e in data["edges"]} == {
         (canvas.id("d"), canvas.id("sq")), (canvas.id("w"), canvas.id("c")),
@@ -201,3 +203,22 @@ def test_a_pasted_name_that_is_free_stays_on_its_node(window) -> None:
     pasted = {graph.nodes[i].value: graph.nodes[i].name for i in window.scene.selected_ids()}
     assert pasted == {2.0: "h1", 1.0: "h2"}
     assert graph.by_name("h").value == 5.0
+
+
+def test_pasted_names_number_the_copies_in_the_originals_order(window, qtbot) -> None:
+    """Ctrl+A, Ctrl+C, Ctrl+V over h1…h8: h1's copy is h9, h2's h10, … — the copies keep
+    their originals' order, whatever order the canvas hands its selection over in."""
+    graph = Graph()
+    for k in range(1, 9):
+        graph.add_node("input", f"h{k}", x=0.0, y=110.0 * k, value=float(k))
+    window.set_graph(graph)
+    viewport = window.view.viewport()
+    window.view.setFocus()
+    for key in (Qt.Key.Key_A, Qt.Key.Key_C, Qt.Key.Key_V):
+        qtbot.keyClick(viewport, key, Qt.KeyboardModifier.ControlModifier)
+    pasted = {graph.nodes[i].name: graph.nodes[i].value for i in window.scene.selected_ids()}
+    assert pasted == {f"h{k + 8}": float(k) for k in range(1, 9)}
+    for node_id in window.scene.selected_ids():  # and the canvas says so
+        item = window.scene.nodes[node_id]
+        assert (item.title(), item.shown_rows()) == (
+            graph.nodes[node_id].name, [f"= {graph.nodes[node_id].value:g}"])
