@@ -212,8 +212,8 @@ def _export(args: argparse.Namespace) -> int:
         what = "PyTorch" if args.torch else "numpy"
         print(f"wrote {args.output}: a {what} module, {len(code.splitlines())} lines")
     else:
-        width, height = render_image(graph, args.output, picture_options(args), args.run)
-        print(f"wrote {args.output}: {width}×{height}")
+        width, height, note = render_image(graph, args.output, picture_options(args), args.run)
+        print(f"wrote {args.output}: {width}×{height}" + (f" ({note})" if note else ""))
     return EXIT_OK
 
 
@@ -244,11 +244,11 @@ def picture_options(args: argparse.Namespace) -> Any:
 
 
 def render_image(graph: Graph, path: str, options: Any = None, run: bool = False
-                 ) -> tuple[int, int]:
+                 ) -> tuple[int, int, str]:
     """Draw ``graph`` with the canvas's own items into a PNG or SVG as ``options`` (a
     PictureOptions; None: the defaults) ask, after a forward and backward pass when
-    ``run``; its size in pixels. CliError when the graph is empty, cannot run, or the
-    picture cannot be written."""
+    ``run``; its size in pixels and why its scale was lowered ("" if it was not). CliError
+    when the graph is empty, cannot run, or the picture cannot be written."""
     if not graph.nodes:
         raise CliError("the graph is empty: there is nothing to draw")
     _ensure_qt_app()
@@ -264,10 +264,10 @@ def render_image(graph: Graph, path: str, options: Any = None, run: bool = False
             raise CliError(f"cannot draw the run: {where}")
         display = build_display(result)
     try:
-        size = export_picture(graph, display, path, options or PictureOptions())
+        done = export_picture(graph, display, path, options or PictureOptions())
     except ImageExportError as exc:
         raise CliError(str(exc)) from None
-    return size.width(), size.height()
+    return done.size.width(), done.size.height(), done.note
 
 
 TOOL_COMMANDS: Sequence[Command] = (

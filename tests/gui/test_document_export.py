@@ -29,7 +29,7 @@ def scene(qapp) -> QGraphicsScene:
 
 def test_png_is_a_real_image_at_twice_the_scale(scene, tmp_path: Path) -> None:
     path = tmp_path / "graph.png"
-    size = image_export.export_png(scene, str(path))
+    size = image_export.export_png(scene, str(path)).size
     image = QImage(str(path))
     assert not image.isNull() and (image.width(), image.height()) == (size.width(), size.height())
     rect = scene.itemsBoundingRect()

@@ -25,10 +25,10 @@ def test_theme_background_and_scale_are_the_pictures_own(qapp, tmp_path: Path) -
     graph, display = seed_run()
     light, dark = tmp_path / "light.png", tmp_path / "dark.png"
     with T.palette_as("dark"):  # the window is dark; the picture asks for light
-        size = export_picture(graph, display, str(light), PictureOptions(scale=1.0))
+        size = export_picture(graph, display, str(light), PictureOptions(scale=1.0)).size
     assert QImage(str(light)).pixelColor(1, 1) == QColor("white")
     double = export_picture(graph, display, str(dark),
-                            PictureOptions(scale=2.0, theme="dark", background="canvas"))
+                            PictureOptions(scale=2.0, theme="dark", background="canvas")).size
     assert abs(double.width() - 2 * size.width()) <= 1  # rounded to whole pixels
     assert abs(double.height() - 2 * size.height()) <= 1
     assert QImage(str(dark)).pixelColor(1, 1) == T.DARK.canvas
@@ -72,7 +72,7 @@ def test_trained_xor_top_to_bottom_is_a_slide(qapp, tmp_path: Path) -> None:
     apply_values(graph, train(graph, 300, lr=1.0).params)
     path = tmp_path / "xor.png"
     size = export_picture(graph, build_display(graph.run(backward=True)), str(path),
-                          PictureOptions(scale=2.0, direction="TB"))
+                          PictureOptions(scale=2.0, direction="TB")).size
     assert max(size.width(), size.height()) <= 3 * min(size.width(), size.height())
     image = QImage(str(path))
     assert image.pixelColor(1, 1) == QColor("white")

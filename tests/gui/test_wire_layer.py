@@ -93,5 +93,5 @@ def test_exported_picture_holds_every_wire_not_the_scene_margin(window, tmp_path
     curve = wire.path().boundingRect()
     assert rect.left() <= curve.left() and rect.right() >= curve.right()
     assert rect.width() < 1000  # not the 3000-unit margin of the canvas around the graph
-    size = image_export.export_png(window.scene, str(tmp_path / "p.png"), scale=1.0)
+    size = image_export.export_png(window.scene, str(tmp_path / "p.png"), scale=1.0).size
     assert size.width() == round(rect.width() + 2 * image_export.MARGIN)

@@ -6,7 +6,9 @@ Both are encoded in memory and written by the atomic writer that saves graphs
 
 from __future__ import annotations
 
+import math
 import os
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRectF, QSize, Qt
@@ -24,10 +26,61 @@ PNG_SCALE = 2.0  # crisp on high-DPI screens and in slides
 WHITE = QColor(Qt.GlobalColor.white)
 CLEAR = QColor(Qt.GlobalColor.transparent)
 IMAGE_FILTER = "PNG image (*.png);;SVG drawing (*.svg)"
+# A PNG's pixel budget. Past 16,384 px a side many viewers and graphics cards' textures give
+# up; 60 MP (240 MB decoded) stays under the 256 MB that Qt's image reader allocates by
+# default, so the picture opens in Qt programs, this one included. A 10k-node graph at 2×
+# would otherwise be ~46,000 × 22,000 px: 4 GB of memory before a byte is written.
+MAX_SIDE = 16_384
+MAX_PIXELS = 60_000_000
+MIN_SCALE = 0.25  # below this, node text is ~3 px high: not a picture worth writing
 
 
 class ImageExportError(Exception):
     """An export that could not be written; the message says why."""
+
+
+@dataclass(frozen=True)
+class Exported:
+    """What an export wrote: its ``size`` (pixels for a PNG, canvas units for an SVG), the
+    ``scale`` used and, when that is less than asked, a ``note`` saying why (else "")."""
+
+    size: QSize
+    scale: float
+    note: str = ""
+
+
+def _pixels(source: QRectF, scale: float) -> QSize:
+    return QSize(max(1, round(source.width() * scale)), max(1, round(source.height() * scale)))
+
+
+def png_scale(source: QRectF, asked: float) -> tuple[float, str]:
+    """The scale to draw ``source`` (canvas units) at for a PNG: ``asked``, or the largest
+    hundredth below it that fits MAX_SIDE and MAX_PIXELS, with a note naming both.
+    Raises ImageExportError when even MIN_SCALE does not fit."""
+    full = _pixels(source, asked)
+    if full.width() <= MAX_SIDE and full.height() <= MAX_SIDE \
+            and full.width() * full.height() <= MAX_PIXELS:
+        return asked, ""
+    area = max(source.width() * source.height(), 1.0)
+    fit = min(asked, MAX_SIDE / source.width(), MAX_SIDE / source.height(),
+              math.sqrt(MAX_PIXELS / area))
+    scale = math.floor(fit * 100) / 100  # a figure the message can name
+    while scale >= MIN_SCALE and _too_big(_pixels(source, scale)):
+        scale = round(scale - 0.01, 2)  # rounding up to whole pixels can overshoot
+    limit = f"{MAX_SIDE:,} px a side and {MAX_PIXELS:,} pixels in all"
+    wanted = f"{full.width():,}×{full.height():,} px at {asked:g}×"
+    if scale < MIN_SCALE:
+        raise ImageExportError(
+            f"the graph is too large for a PNG: it would be {wanted}, and a PNG is kept "
+            f"within {limit}, which would need a scale below {MIN_SCALE:g}× (text too small "
+            "to read); export an SVG instead, which has no pixel size. Nothing was written")
+    return scale, (f"drawn at {scale:g}× instead of {asked:g}×: {wanted} is past the PNG "
+                   f"limit of {limit}")
+
+
+def _too_big(size: QSize) -> bool:
+    return max(size.width(), size.height()) > MAX_SIDE or \
+        size.width() * size.height() > MAX_PIXELS
 
 
 def _source_rect(scene: QGraphicsScene, margin: float = MARGIN) -> QRectF:
@@ -86,22 +139,28 @@ def _write(path: str, produce: Callable[[QBuffer], bool]) -> None:
 
 
 def export_png(scene: QGraphicsScene, path: str, scale: float = PNG_SCALE,
-               background: QColor | None = None, margin: float = MARGIN) -> QSize:
+               background: QColor | None = None, margin: float = MARGIN) -> Exported:
     """Render the scene's items (with ``margin`` around them) to a PNG ``scale`` pixels per
-    scene unit, on ``background`` (None: the scene's); returns the image size."""
+    scene unit (lowered to fit MAX_SIDE and MAX_PIXELS, as the result's note says), on
+    ``background`` (None: the scene's). Raises ImageExportError, writing nothing, when the
+    picture cannot be made or written."""
     source = _source_rect(scene, margin)
-    size = QSize(max(1, round(source.width() * scale)), max(1, round(source.height() * scale)))
+    used, note = png_scale(source, scale)
+    size = _pixels(source, used)
     image = QImage(size, QImage.Format.Format_ARGB32_Premultiplied)
+    if image.isNull():  # Qt returns a null image when the memory cannot be had
+        raise ImageExportError(f"not enough memory for a {size.width():,}×{size.height():,} "
+                               "px image; try a smaller scale or an SVG. Nothing was written")
     image.setDevicePixelRatio(1.0)
     _paint(scene, image, QRectF(0, 0, size.width(), size.height()), source, background)
     _write(path, lambda out: image.save(out, "PNG"))
-    return size
+    return Exported(size, used, note)
 
 
 def export_svg(scene: QGraphicsScene, path: str, background: QColor | None = None,
-               margin: float = MARGIN) -> QSize:
+               margin: float = MARGIN) -> Exported:
     """Render the scene's items (with ``margin`` around them) to an SVG drawing on
-    ``background`` (None: the scene's); returns its size."""
+    ``background`` (None: the scene's); its size in canvas units, at scale 1."""
     source = _source_rect(scene, margin)
     size = QSize(round(source.width()), round(source.height()))
 
@@ -119,11 +178,11 @@ def export_svg(scene: QGraphicsScene, path: str, background: QColor | None = Non
         return True
 
     _write(path, produce)
-    return size
+    return Exported(size, 1.0)
 
 
 def export_file(scene: QGraphicsScene, path: str, scale: float = PNG_SCALE,
-                background: QColor | None = None, margin: float = MARGIN) -> QSize:
+                background: QColor | None = None, margin: float = MARGIN) -> Exported:
     """PNG or SVG, chosen by the file's suffix (an SVG has no pixel scale)."""
     suffix = os.path.splitext(path)[1].lower()
     if suffix == ".png":

@@ -11,8 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSize
-
 from cgeditor.gui import theme as T
 from cgeditor.gui.canvas import image_export
 from cgeditor.gui.canvas.arrange import scene_layout
@@ -97,9 +95,10 @@ def picture_scene(graph: Graph, display: RunDisplay | None,
 
 
 def export_picture(graph: Graph, display: RunDisplay | None, path: str,
-                   options: PictureOptions) -> QSize:
+                   options: PictureOptions) -> image_export.Exported:
     """Write ``graph`` as a PNG or SVG picture (by ``path``'s suffix) drawn as ``options``
-    ask; its size in pixels. Raises image_export.ImageExportError when it cannot be written."""
+    ask; its size and the scale used (a large PNG's lowered to fit, as its note says).
+    Raises image_export.ImageExportError when it cannot be written."""
     options.check()
     theme = None if options.theme == "screen" else options.theme
     with T.palette_as(theme):

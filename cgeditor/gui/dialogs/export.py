@@ -141,10 +141,12 @@ def export_dialog(request: ExportRequest) -> bool:
     if not os.path.splitext(path)[1]:
         path += ".svg" if "svg" in chosen.lower() else ".png"
     try:
-        size = export_picture(request.graph, request.display, path, options)
+        done = export_picture(request.graph, request.display, path, options)
     except image_export.ImageExportError as exc:
         QMessageBox.warning(request.parent, "Could not export", str(exc))
         request.log(f"Export failed: {exc}")
         return False
-    request.log(f"Exported the graph to {path} ({size.width()}×{size.height()})")
+    size = f"{done.size.width()}×{done.size.height()}"
+    request.log(f"Exported the graph to {path} ({size}; {done.note})" if done.note
+                else f"Exported the graph to {path} ({size})")
     return True
