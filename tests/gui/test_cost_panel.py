@@ -4,7 +4,9 @@ the GUI thread, and the scaling plot with both curves against p."""
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QImage, QPainter
+from PySide6.QtWidgets import QApplication
 
 from cgeditor.gui.docks import cost as cost_dock
 from tests.gui.conftest import learning_on
@@ -82,3 +84,26 @@ def test_no_garbage_collection_runs_in_the_worker_while_it_times(qtbot, learn,
         panel.start_scale()
         assert not gc.isenabled()
     assert gc.isenabled()
+
+
+def drawn_labels(axis) -> list[tuple[QRectF, str]]:
+    """The tick labels ``axis`` paints where it stands, with their rectangles."""
+    image = QImage(1, 1, QImage.Format.Format_ARGB32)
+    painter = QPainter(image)
+    try:
+        specs = axis.generateDrawSpecs(painter)
+    finally:
+        painter.end()
+    return [] if specs is None else [(QRectF(rect), text) for rect, _flags, text in specs[2]]
+
+
+@pytest.mark.parametrize("name", ["left", "bottom"])
+def test_the_empty_plot_labels_its_axes_without_overlap(learn, name: str) -> None:
+    """Before anything is scaled the log-log frame labels whole decades, legibly: a default
+    one-decade range labelled 2…9 crowded 8 and 9 into one smudge."""
+    QApplication.processEvents()
+    labels = drawn_labels(learn.cost.plot.getAxis(name))
+    assert len(labels) >= 2, labels
+    for k, (rect, text) in enumerate(labels):
+        for other, other_text in labels[k + 1:]:
+            assert not rect.intersects(other), (text, other_text)

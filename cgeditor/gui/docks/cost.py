@@ -31,7 +31,7 @@ from cgeditor.model.cost import Cost, count, measure, scaling_table
 from cgeditor.model.errors import GraphError
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterable
 
     from cgeditor.gui.context import Context
     from cgeditor.model.graph import Graph
@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 MEASURE_BUDGET = 1.0  # seconds of finite differences on the user's graph before estimating
 SCALE_BUDGET = 0.4  # per graph of the scaling run (three graphs)
 SCALE_PS = (10, 100, 1000)
+EMPTY_DECADES = (1, 7)  # ops run for those p: backprop ~10^1.6..10^3.6, finite diffs to ~10^6.6
 POLL_MS = 40
 
 
@@ -154,9 +155,18 @@ class CostPanel(QWidget):
             "parameters p (both axes logarithmic)")
         self.plot.addLegend(offset=(10, 10))
         self.plot.getAxis("left").enableAutoSIPrefix(False)
+        # The empty frame spans what Scale it will plot, in whole decades (log axes are in
+        # log10 units): pyqtgraph's default one decade labels 2…9, and 8 and 9 collide.
+        self._label_p(SCALE_PS)
+        self.plot.setXRange(math.log10(SCALE_PS[0]), math.log10(SCALE_PS[-1]))
+        self.plot.setYRange(*EMPTY_DECADES)
         theme_switch.follow(self)
         self.restyle()
         return self.plot
+
+    def _label_p(self, ps: Iterable[int]) -> None:
+        # Name just the measured p (minor labels collide); log axes are in log10 units.
+        self.plot.getAxis("bottom").setTicks([[(math.log10(p), f"{p:,}") for p in ps], []])
 
     def restyle(self) -> None:
         """The plot in the current theme's colours (called again on every switch)."""
@@ -237,8 +247,8 @@ class CostPanel(QWidget):
         self.table = table
         self.plot.clear()
         ps = [c.params for c in table]
-        # Log axes are drawn in log10 units; name just the measured p (minor labels collide).
-        self.plot.getAxis("bottom").setTicks([[(math.log10(p), f"{p:,}") for p in ps], []])
+        self._label_p(ps)
+        self.plot.enableAutoRange()
         self.curves = {  # coloured by restyle(), from the theme
             "backprop": self.plot.plot(ps, [c.backprop for c in table], symbol="o",
                                        name="backprop: n + n"),
