@@ -161,6 +161,8 @@ class GraphView(QGraphicsView):
             QTimer.singleShot(0, self._refit)
 
     def _refit(self) -> None:
+        if not shiboken6.isValid(self):  # deleted while the fit was pending
+            return
         self._refit_pending = False
         if self._fitted:
             self.fit_graph()
