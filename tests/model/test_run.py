@@ -155,3 +155,27 @@ def test_a_run_renamed_after_a_node_took_a_deleted_nodes_name_keeps_each_nodes_n
     assert renamed.grads[gone] == result.grads["y"] == -2.0
     shown = build_display(renamed).node(w)
     assert shown.grad_text == "∂J/∂y = −4" and shown.value_text == "2"
+
+
+def test_two_deleted_nodes_that_lost_one_name_in_turn_keep_apart_in_a_renamed_run():
+    """w deleted, x renamed w, x deleted, b renamed w: both deleted nodes had the name w when
+    it was taken; each keeps its own numbers under a name of its own."""
+    graph = seed_graph()
+    result = graph.run(backward=True)
+    w, x, b = (graph.by_name(n).id for n in "wxb")
+
+    def follow(run):
+        return run.renamed({i: graph.nodes[i].name for i in run.ids if i in graph.nodes})
+
+    graph.remove_node(w)
+    graph.rename_node(x, "w")
+    result2 = follow(result)
+    graph.remove_node(x)
+    graph.rename_node(b, "w")
+    renamed = follow(result2)
+    assert len(set(renamed.order)) == len(renamed.order)
+    for node_id, name in zip(result.ids, result.order):
+        now = renamed.order[renamed.ids.index(node_id)]
+        assert renamed.grads[now] == result.grads[name] and renamed.values[now] == \
+            result.values[name]
+    assert renamed.order[renamed.ids.index(b)] == "w" and renamed.grads["w"] == 2.0
