@@ -94,9 +94,10 @@ class RunResult:
         are untouched; ``self`` when no name changes."""
         given = set(names.values())
         new = [names.get(node_id, name) for node_id, name in zip(self.ids, self.order)]
+        used = set(new)
         for k, (node_id, name) in enumerate(zip(self.ids, new)):
             if node_id not in names and name in given:  # a deleted node's name, taken since
-                new[k] = f"{name} (deleted)"  # no node can take this one: not an identifier
+                new[k] = _deleted_name(name, used)
         if new == self.order:
             return self
         to = {old: name for old, name in zip(self.order, new) if old != name}
@@ -121,6 +122,18 @@ class RunResult:
                 if issue.origin and issue.kind == kind:
                     return name
         return None
+
+
+def _deleted_name(name: str, used: set[str]) -> str:
+    """'y (deleted)' for a deleted node whose name y another node took, 'y (deleted 2)' if a
+    node deleted before it is called so: not an identifier, so no node can take it; it joins
+    ``used``."""
+    label, k = f"{name} (deleted)", 1
+    while label in used:
+        k += 1
+        label = f"{name} (deleted {k})"
+    used.add(label)
+    return label
 
 
 @dataclass(frozen=True)
