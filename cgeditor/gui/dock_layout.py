@@ -123,6 +123,13 @@ def _open_tall(window: QMainWindow, dock: QDockWidget, shown: bool) -> None:
         window.resizeDocks([strip[0]], [grown[0]], orientation)
 
 
+def give_back_palette(window: QMainWindow) -> None:
+    """Show Ops again if a Learn dock has it (before the layout is saved)."""
+    palette = docks_of(window).get("palette")
+    if palette is not None and palette.property(LENT):
+        _lend_palette(window, palette, learning=False)
+
+
 def _tab_bar_height(window: QMainWindow, dock: QDockWidget) -> int:
     """The height of the tab bar under ``dock`` when it is tabbed (resizeDocks sizes the
     tab group, tab bar included), else 0."""

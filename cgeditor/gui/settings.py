@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QByteArray, QSettings, QStandardPaths
 from PySide6.QtWidgets import QMenu
 
+from cgeditor.gui.dock_layout import give_back_palette
+
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QMainWindow
 
@@ -60,7 +62,9 @@ def recovery_dir(settings: QSettings) -> Path:
 
 
 def save_layout(window: QMainWindow, settings: QSettings) -> None:
-    """Remember the window's geometry and dock/toolbar layout for the next start."""
+    """Remember the window's geometry and dock/toolbar layout for the next start (Ops
+    lent to an open Learn dock as shown: the Learn dock, restored open, lends it again)."""
+    give_back_palette(window)
     settings.setValue(GEOMETRY_KEY, window.saveGeometry())
     settings.setValue(STATE_KEY, window.saveState())
     settings.sync()

@@ -159,3 +159,22 @@ def test_messages_shows_its_latest_line_after_the_trace_was_raised(laptop, qtbot
     assert dock(laptop, "messages").height() <= BOTTOM_HEIGHT
     assert last_line_shown(log), (log.verticalScrollBar().value(),
                                   log.verticalScrollBar().maximum())
+
+
+def test_ops_lent_to_a_learn_dock_comes_back_after_a_restart(laptop, qtbot, tmp_path) -> None:
+    from PySide6.QtCore import QSettings
+
+    from cgeditor.gui import settings as app_settings
+    from tests.gui.conftest import shown_window
+    laptop.learning.show("cost")
+    QApplication.processEvents()
+    assert not dock(laptop, "palette").isVisible()  # lent: the canvas keeps its room
+    settings = QSettings(str(tmp_path / "layout.ini"), QSettings.Format.IniFormat)
+    app_settings.save_layout(laptop, settings)
+    again = shown_window(qtbot, tmp_path / "again")
+    again.resize(1280, 800)
+    assert app_settings.restore_layout(again, settings)
+    QApplication.processEvents()
+    dock(again, "cost").close()
+    QApplication.processEvents()
+    assert dock(again, "palette").isVisible()
