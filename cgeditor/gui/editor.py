@@ -49,7 +49,7 @@ class Editor:
     ``log`` reports refusals and bulk edits; ``fit`` shows the whole graph after an edit
     that places many nodes (formula insert, layout), and the node ids it is given even where
     the whole graph is too wide to read; ``reveal`` scrolls to the given node ids (what a
-    paste added); ``room`` is the width and height a fit shows readable, which auto layout
+    paste or a scalar output added); ``room`` is the width and height a fit shows readable, which auto layout
     folds a long graph to fill (None: never fold)."""
 
     def __init__(self, document: Document, log: Callable[[str], None],
@@ -274,6 +274,7 @@ class Editor:
         self.push(cmd)
         new = cmd.children_[0].node_id
         self.document.shown_scene().select_ids([new])
+        self.reveal([new])  # it goes right of the output, which may be at the canvas's edge
         self.report(f"Made the output a scalar: {self.graph.nodes[new].name} = {op}({out})")
         return None
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from crash_child import make_window, prompts  # noqa: F401 - fixtures (isolated settings, dialogs)
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPointF, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QLabel, QTableView, QTextBrowser, QToolButton
 
@@ -183,3 +183,21 @@ def test_nudge_and_train_refuse_a_tensor_output(qtbot, window) -> None:
     assert learn.train.start() is False
     assert learn.train.status.text() == f"Cannot train: {TENSOR_REFUSAL}"
     assert window.undo_stack.count() == depth
+
+
+def test_the_inserted_output_is_brought_into_view(qtbot, window) -> None:
+    """With the tensor output at the canvas's right edge, the sum goes right of it, past the
+    edge: the click that inserts it also scrolls to it, as a paste or a formula does."""
+    window.set_graph(from_formula("h = tanh(w*x)", w=np.array([1.0, 2.0]),
+                                  x=np.array([3.0, 4.0])))
+    press(window, Qt.Key.Key_F6)
+    view = window.view
+    seen = lambda: view.mapToScene(view.viewport().rect()).boundingRect()  # noqa: E731
+    h = item(window, "h").sceneBoundingRect()
+    view.centerOn(h.right() - seen().width() / 2 + 10, h.center().y())  # h at the right edge
+    assert seen().contains(h.center()) and not seen().contains(h.topRight() + QPointF(150, 0))
+    qtbot.mouseClick(window.findChild(QToolButton, "make_scalar_sum_button"),
+                     Qt.MouseButton.LeftButton)
+    placed = item(window, "J").sceneBoundingRect()
+    assert placed.left() > h.right()
+    assert seen().contains(placed), (seen(), placed)
