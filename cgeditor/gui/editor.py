@@ -49,8 +49,8 @@ class Editor:
     ``log`` reports refusals and bulk edits; ``fit`` shows the whole graph after an edit
     that places many nodes (formula insert, layout), and the node ids it is given even where
     the whole graph is too wide to read; ``reveal`` scrolls to the given node ids (what a
-    paste or a scalar output added); ``room`` is the width and height a fit shows readable, which auto layout
-    folds a long graph to fill (None: never fold)."""
+    paste or a scalar output added); ``room`` is the width and height a fit shows readable,
+    which auto layout folds a long graph to fill (None: never fold)."""
 
     def __init__(self, document: Document, log: Callable[[str], None],
                  fit: Callable[[Iterable[str]], None],
