@@ -135,3 +135,20 @@ def test_learn_menu_and_shortcuts(learn, window) -> None:
     learn.docks["gradcheck"].hide()
     window.action("gradcheck").trigger()
     assert learn.docks["gradcheck"].isVisible() and learn.gradcheck.running
+
+
+def test_marks_go_with_their_document(qtbot, window) -> None:
+    """XOR checked (its inputs outlined), then the softmax example opened: the new graph's
+    nodes that share XOR's inputs' ids (X, W, b, Y, mul1, J) show no mark of that check."""
+    from cgeditor.paths import examples_dir
+
+    panel = learning_on(window, "xor", "gradcheck").gradcheck
+    assert run_check(qtbot, panel) is True
+    assert any(item.display.highlighted for item in window.scene.nodes.values())
+    assert window.document.open_example(str(examples_dir() / "softmax.cgraph"), ask=False)
+    marked = [item.name for item in window.scene.nodes.values()
+              if item.display.highlighted or item.display.error_text]
+    assert marked == [] and panel.tints == {}
+    window.view.setFocus()
+    qtbot.keyClick(window.view.viewport(), Qt.Key.Key_F5)  # a run repaints: still none
+    assert not any(item.display.highlighted for item in window.scene.nodes.values())

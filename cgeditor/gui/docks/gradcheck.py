@@ -130,6 +130,7 @@ class GradcheckPanel(QWidget):
         self.ctx, self.run = ctx, run
         self.rows: list[CheckRow] = []
         self.tints: dict[str, bool] = {}  # node id -> passed, while the check is current
+        self._tinted: Graph | None = None  # the graph whose nodes ``tints`` names
         self._pending: list[str] = []
         self._plan: Plan | None = None
         self._eps = 1e-6
@@ -266,6 +267,7 @@ class GradcheckPanel(QWidget):
         graph = self.ctx.graph
         self.tints = {graph.by_name(r.name).id: r.passed for r in self.rows
                       if graph.has_name(r.name) and not r.note}  # a kink is neither
+        self._tinted = graph
         self.apply_tints()
         self.ctx.log(f"Gradient check: {text}")
         self.finished.emit(not failed)
@@ -281,7 +283,9 @@ class GradcheckPanel(QWidget):
         """Outline passed inputs, mark failed ones as errors; re-applied after each repaint
         of the run display, and dropped at the first edit of the graph."""
         scene = self.ctx.document.scene
-        if scene is None:
+        # An opened file's first run is published before this dock hears of the new
+        # document: marks by node id would land on its nodes that share the old ids.
+        if scene is None or self._tinted is not self.ctx.graph:
             return
         for node_id, passed in self.tints.items():
             item = scene.nodes.get(node_id)
