@@ -17,6 +17,7 @@ from PySide6.QtGui import QAction, QUndoStack
 from PySide6.QtWidgets import QMainWindow, QMenu, QToolBar, QToolButton, QWidget
 
 from cgeditor.gui import icons, shortcuts
+from cgeditor.gui.teardown import while_alive
 
 MENUS: tuple[tuple[str, str], ...] = (
     ("file", "&File"), ("edit", "&Edit"), ("view", "&View"), ("run", "&Run"),
@@ -168,8 +169,8 @@ def follow_history(undo: QAction, redo: QAction, stack: QUndoStack) -> None:
             (undo, "Undo", stack.canUndoChanged, stack.undoTextChanged),
             (redo, "Redo", stack.canRedoChanged, stack.redoTextChanged)):
         can.connect(action.setEnabled)
-        text.connect(lambda step, action=action, word=word:
-                     action.setText(f"{word} {step}".rstrip()))
+        text.connect(while_alive(lambda step, action=action, word=word:
+                                 action.setText(f"{word} {step}".rstrip()), action))
     undo.setEnabled(stack.canUndo())
     redo.setEnabled(stack.canRedo())
 

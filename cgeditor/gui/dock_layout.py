@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QDockWidget, QMainWindow, QTabBar
 from shiboken6 import isValid
 
 from cgeditor.gui.canvas.arrange import LAPTOP_CANVAS
+from cgeditor.gui.teardown import while_alive
 
 PALETTE_WIDTH = 140
 RIGHT_WIDTH = 240
@@ -57,10 +58,12 @@ def arrange_docks(window: QMainWindow) -> None:
     _split_column(window, COLUMN_SPLIT)
     for dock in docks.values():
         if hasattr(dock.widget(), "opening_height"):
-            dock.visibilityChanged.connect(lambda on, d=dock, w=window: _open_tall(w, d, on))
+            dock.visibilityChanged.connect(
+                while_alive(lambda on, d=dock, w=window: _open_tall(w, d, on), window, dock))
     for name in LEARN_DOCKS:
         if name in docks:
-            docks[name].visibilityChanged.connect(lambda _on, w=window: _learn_width(w))
+            docks[name].visibilityChanged.connect(
+                while_alive(lambda _on, w=window: _learn_width(w), window))
 
 
 def _learn_width(window: QMainWindow) -> None:

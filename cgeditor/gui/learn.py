@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QDockWidget
 from cgeditor.gui.docks.cost import CostPanel
 from cgeditor.gui.docks.gradcheck import GradcheckPanel
 from cgeditor.gui.docks.training import TrainPanel
+from cgeditor.gui.teardown import while_alive
 
 if TYPE_CHECKING:
     from cgeditor.gui.context import Context
@@ -39,8 +40,10 @@ class Learning(QObject):
             ctx.window.tabifyDockWidget(first, dock)
         for dock in self.docks.values():
             dock.hide()  # out of the way until asked for (View menu or a Learn action)
-        self.train.started.connect(lambda: self.training_changed.emit(True))
-        self.train.stopped.connect(lambda _why: self.training_changed.emit(False))
+        # a training stopped as the window is destroyed reports after this object is gone
+        self.train.started.connect(while_alive(lambda: self.training_changed.emit(True), self))
+        self.train.stopped.connect(
+            while_alive(lambda _why: self.training_changed.emit(False), self))
 
     def show(self, name: str) -> None:
         dock = self.docks[name]
