@@ -178,3 +178,23 @@ def test_ops_lent_to_a_learn_dock_comes_back_after_a_restart(laptop, qtbot, tmp_
     dock(again, "cost").close()
     QApplication.processEvents()
     assert dock(again, "palette").isVisible()
+
+
+def test_the_trace_follows_the_step_and_marks_it(laptop, qtbot) -> None:
+    """F10 nine times on the seed with the Trace raised: the step the canvas outlines (sq,
+    the ninth) is in view in the Trace, in bold, and no other row is."""
+    click_tab(laptop, qtbot, "Trace")
+    laptop.view.setFocus()
+    for _ in range(9):
+        qtbot.keyClick(laptop.view.viewport(), Qt.Key.Key_F10)
+    table = dock(laptop, "trace").widget().table
+    model = table.model()
+    current = laptop.run.display.current
+    row = model.ids.index(current)
+    assert laptop.graph.nodes[current].name == "sq" and laptop.scene.nodes[current].display.current
+    top = table.rowViewportPosition(row)
+    assert top >= 0 and top + table.rowHeight(row) <= table.viewport().height(), top
+    bold = [r for r in range(model.rowCount())
+            if (font := model.data(model.index(r, 1), Qt.ItemDataRole.FontRole)) is not None
+            and font.bold()]
+    assert bold == [row]

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
+from PySide6.QtGui import QAction, QFont, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QVBoxLayout, QWidget
 
 from cgeditor.gui.docks.follow import StaleNote
@@ -61,6 +61,7 @@ class TraceModel(QAbstractTableModel):
         self._run: tuple[RunResult, RunDisplay] | None = None
         self._rows: dict[int, tuple[str, ...]] = {}
         self._slots: tuple[int, ...] = ()  # row -> the run's slot
+        self.current_row: int | None = None
 
     def set_run(self, result: RunResult | None, display: RunDisplay) -> None:
         self.beginResetModel()
@@ -68,6 +69,9 @@ class TraceModel(QAbstractTableModel):
         self._run = (result, display) if has_rows else None
         self._slots = _slots(result, display) if has_rows and result is not None else ()
         self.ids = [result.ids[i] for i in self._slots] if result is not None else []
+        current = display.current if has_rows else None
+        # The row of the node the stepper is on, if stepping (found once, not per cell).
+        self.current_row = self.ids.index(current) if current in self.ids else None
         self._rows = {}
         self.endResetModel()
 
@@ -90,6 +94,10 @@ class TraceModel(QAbstractTableModel):
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             return self.row(index.row())[index.column()]
+        if role == Qt.ItemDataRole.FontRole and index.row() == self.current_row:
+            font = QFont()
+            font.setBold(True)  # the step the canvas outlines
+            return font
         return None
 
     def headerData(self, section: int, orientation: Qt.Orientation,
@@ -157,6 +165,10 @@ class TraceWidget(QWidget):
         """Follow the published run: its rows, the selected node's row, the stale mark."""
         self.show_run(state.result, state.display)
         self.select_node(state.selected)
+        current = self.model.current_row
+        if current is not None and state.selected is None:  # follow the step being shown
+            self.table.scrollTo(self.model.index(current, 0),
+                                QAbstractItemView.ScrollHint.PositionAtCenter)
         if state.stale:
             self.stale_note.mark()
         else:
