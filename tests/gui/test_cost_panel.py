@@ -107,3 +107,11 @@ def test_the_empty_plot_labels_its_axes_without_overlap(learn, name: str) -> Non
     for k, (rect, text) in enumerate(labels):
         for other, other_text in labels[k + 1:]:
             assert not rect.intersects(other), (text, other_text)
+
+
+def test_the_empty_plot_names_every_p_scale_it_measures(learn) -> None:
+    """p = 10, 100 and 1,000 are all labelled on the empty frame: a range ending exactly at
+    1,000 left no room for its label, which pyqtgraph then drops."""
+    QApplication.processEvents()
+    shown = [text for _rect, text in drawn_labels(learn.cost.plot.getAxis("bottom"))]
+    assert shown == [f"{p:,}" for p in cost_dock.SCALE_PS]

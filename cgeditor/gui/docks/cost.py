@@ -158,7 +158,7 @@ class CostPanel(QWidget):
         # The empty frame spans what Scale it will plot, in whole decades (log axes are in
         # log10 units): pyqtgraph's default one decade labels 2…9, and 8 and 9 collide.
         self._label_p(SCALE_PS)
-        self.plot.setXRange(math.log10(SCALE_PS[0]), math.log10(SCALE_PS[-1]))
+        self.plot.setXRange(math.log10(SCALE_PS[0]), math.log10(SCALE_PS[-1]), padding=0.1)
         self.plot.setYRange(*EMPTY_DECADES)
         theme_switch.follow(self)
         self.restyle()
