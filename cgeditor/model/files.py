@@ -59,10 +59,17 @@ def _node_data(node: Any) -> dict[str, Any]:
     return data
 
 
+POSITION_LIMIT = 1e9  # the schema's coordinate bound
+
+
 def _position(x: float) -> Any:
-    # Positions are only layout; a non-finite one (a canvas bug) must not make a file unloadable.
+    # Positions are only layout, but the file must load again: a non-finite one (a canvas bug)
+    # is written as 0, and one past the schema's bound (parting or pasting near the edge) as the
+    # bound, so the node stays at the edge where it was rather than jumping to the origin.
     x = float(x)
-    return _number(x) if abs(x) <= 1e9 else 0
+    if not np.isfinite(x):
+        return 0
+    return _number(min(max(x, -POSITION_LIMIT), POSITION_LIMIT))
 
 
 def _number(x: Any) -> Any:

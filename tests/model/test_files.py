@@ -383,3 +383,16 @@ def test_save_keeps_the_file_mode_and_writes_through_symlinks(tmp_path: Path):
     assert link.is_symlink()
     assert (real.stat().st_mode & 0o777) == 0o640
     assert len(files.load(real)) == 0
+
+
+@pytest.mark.parametrize(("x", "y", "saved"), [
+    (1e9 + 4000.0, -1e9 - 4000.0, (1e9, -1e9)),  # parted or pasted past the edge: kept at it
+    (float("inf"), float("nan"), (0, 0)),  # no place at all: the origin
+    (-1e9, 5e8, (-1e9, 5e8)),  # on or inside the bound: exact
+])
+def test_positions_past_the_file_bound_save_at_the_bound_and_load_again(x, y, saved):
+    graph = seed_graph()
+    node = next(iter(graph.nodes.values()))
+    graph.move_node(node.id, x, y)
+    again = files.loads(files.dumps(graph))
+    assert (again.nodes[node.id].x, again.nodes[node.id].y) == saved
