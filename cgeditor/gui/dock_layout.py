@@ -81,7 +81,22 @@ def _learn_width(window: QMainWindow) -> None:
     if (column.width() < width) if learning else (column.width() > width):
         window.resizeDocks([column], [width], Qt.Orientation.Horizontal)
         _split_column(window, LEARN_SPLIT if learning else COLUMN_SPLIT)
+    if learning:
+        _shrink_grown_strip(window, docks)
     _lend_palette(window, docks.get("palette"), learning)
+
+
+def _shrink_grown_strip(window: QMainWindow, docks: dict[str, QDockWidget]) -> None:
+    """A bottom dock that grew on showing (the Trace) gives that room back to the right
+    column when a Learn dock opens: the Inspector over a table or plot needs the height
+    (what still does not fit scrolls, see learn.scrolled)."""
+    for name in BOTTOM_DOCKS:
+        dock = docks.get(name)
+        grown = dock.property(GROWN) if dock is not None else None
+        if grown and dock.isVisible() and not dock.isFloating():
+            dock.setProperty(GROWN, None)
+            window.resizeDocks([dock], [grown[0]], Qt.Orientation.Vertical)
+            _split_column(window, LEARN_SPLIT)
 
 
 def _lend_palette(window: QMainWindow, palette: QDockWidget | None, learning: bool) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtWidgets import QDockWidget
+from PySide6.QtWidgets import QDockWidget, QFrame, QScrollArea, QWidget
 
 from cgeditor.gui.docks.cost import CostPanel
 from cgeditor.gui.docks.gradcheck import GradcheckPanel
@@ -17,6 +17,19 @@ from cgeditor.gui.teardown import while_alive
 if TYPE_CHECKING:
     from cgeditor.gui.context import Context
     from cgeditor.gui.run_controller import RunController
+
+
+def scrolled(panel: QWidget) -> QScrollArea:
+    """``panel`` in a frameless scroll area: the right column, shared with the Inspector
+    (and shortened by a raised Trace), can be shorter than the panel's wrapped lines and
+    plot need, and the panel then scrolls rather than drawing its rows over each other."""
+    area = QScrollArea()
+    area.setObjectName(f"{panel.objectName() or 'learn'}_scroll")
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setWidgetResizable(True)
+    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # text wraps
+    area.setWidget(panel)
+    return area
 
 
 class Learning(QObject):
@@ -31,7 +44,7 @@ class Learning(QObject):
         self.cost = CostPanel(ctx)
         self.train = TrainPanel(ctx, run)
         self.docks: dict[str, QDockWidget] = {
-            name: ctx.add_dock(name, title, panel, Qt.DockWidgetArea.RightDockWidgetArea)
+            name: ctx.add_dock(name, title, scrolled(panel), Qt.DockWidgetArea.RightDockWidgetArea)
             for name, title, panel in (("gradcheck", "Gradient check", self.gradcheck),
                                        ("cost", "Cost of gradients", self.cost),
                                        ("train", "Training", self.train))}

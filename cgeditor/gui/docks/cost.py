@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from cgeditor.gui import theme as T
 from cgeditor.gui import theme_switch
 from cgeditor.gui.docks.follow import StaleNote, follow
+from cgeditor.gui.docks.plots import ShortPlot, legend_above
 from cgeditor.model import files
 from cgeditor.model.cost import Cost, count, measure, scaling_table
 from cgeditor.model.errors import GraphError
@@ -41,6 +42,7 @@ SCALE_BUDGET = 0.4  # per graph of the scaling run (three graphs)
 SCALE_PS = (10, 100, 1000)
 EMPTY_DECADES = (1, 7)  # ops run for those p: backprop ~10^1.6..10^3.6, finite diffs to ~10^6.6
 POLL_MS = 40
+PLOT_MIN_HEIGHT = 200  # two decades, their labels and the legend row above them
 
 
 def seconds_text(seconds: float | None) -> str:
@@ -141,9 +143,10 @@ class CostPanel(QWidget):
         return grid
 
     def _build_plot(self) -> pg.PlotWidget:
-        self.plot = pg.PlotWidget(background=None)
+        self.plot = ShortPlot(background=None)
         self.plot.setObjectName("cost_plot")
-        self.plot.setMinimumHeight(120)  # the numbers above keep their lines in a short dock
+        # Tall enough to read two decades and the legend; a short dock scrolls instead.
+        self.plot.setMinimumHeight(PLOT_MIN_HEIGHT)
         self.plot.setLogMode(True, True)
         self.plot.showGrid(x=True, y=True, alpha=0.25)
         self.plot.setLabel("bottom", "p (parameters)")
@@ -153,7 +156,7 @@ class CostPanel(QWidget):
         self.plot.getAxis("left").label.setToolTip(
             "Primitive op evaluations to get every gradient, against the number of "
             "parameters p (both axes logarithmic)")
-        self.plot.addLegend(offset=(10, 10))
+        legend_above(self.plot)  # a legend inside the frame covered the p = 10 points
         self.plot.getAxis("left").enableAutoSIPrefix(False)
         # The empty frame spans what Scale it will plot, in whole decades (log axes are in
         # log10 units): pyqtgraph's default one decade labels 2…9, and 8 and 9 collide.

@@ -32,6 +32,7 @@ from cgeditor.gui import theme as T
 from cgeditor.gui import theme_switch
 from cgeditor.gui.commands import plural
 from cgeditor.gui.docks.follow import StaleNote, follow
+from cgeditor.gui.docks.plots import ShortPlot
 from cgeditor.model.errors import GraphError
 from cgeditor.model.graph import Graph
 from cgeditor.model.number_text import value_text
@@ -127,7 +128,7 @@ class TrainPanel(QWidget):
         return controls
 
     def _build_plot(self) -> pg.PlotWidget:
-        self.plot = pg.PlotWidget(background=None, axisItems={"left": LossAxis("left")})
+        self.plot = ShortPlot(background=None, axisItems={"left": LossAxis("left")})
         self.plot.setObjectName("train_plot")
         self.plot.setMinimumHeight(160)
         self.plot.setLabel("bottom", "step")

@@ -1,0 +1,113 @@
+"""Legibility of the docks in a 1280×800 window: with the Trace raised in the bottom strip,
+every right-column dock shows its rows apart and at their full height (a short column
+scrolls instead of squeezing), and a plot's legend never lies on its data."""
+
+from __future__ import annotations
+
+import pyqtgraph as pg
+import pytest
+from PySide6.QtCore import QPoint, QPointF, QRect, Qt
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractItemView,
+    QAbstractSpinBox,
+    QApplication,
+    QComboBox,
+    QDockWidget,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QScrollArea,
+    QWidget,
+)
+
+from cgeditor.gui.docks import cost as cost_dock
+from tests.gui.test_dock_layout import click_tab, dock, laptop  # noqa: F401 (fixture)
+
+LEAVES = (QLabel, QAbstractButton, QAbstractItemView, QLineEdit, QComboBox, QAbstractSpinBox,
+          QProgressBar, pg.PlotWidget)
+
+
+def leaves(panel: QWidget) -> list[QWidget]:
+    """The panel's shown controls, labels, tables and plots (not their own insides)."""
+    found = [w for w in panel.findChildren(QWidget) if isinstance(w, LEAVES) and w.isVisible()]
+    return [w for w in found if not any(o is not w and o.isAncestorOf(w) for o in found)]
+
+
+def overlaps_and_squeezes(panel: QWidget) -> list[str]:
+    """Pairs of the panel's leaves drawn over each other, and leaves shorter than they need
+    (a wrapped label's lines, a widget's minimum size hint)."""
+    shown = leaves(panel)
+    rects = [QRect(w.mapTo(panel, QPoint(0, 0)), w.size()) for w in shown]
+    faults = [f"{shown[i].objectName() or type(shown[i]).__name__} over "
+              f"{shown[j].objectName() or type(shown[j]).__name__}"
+              for i, a in enumerate(rects) for j, b in enumerate(rects[i + 1:], i + 1)
+              if a.intersected(b).height() > 1 and a.intersected(b).width() > 1]
+    for w in shown:
+        need = w.heightForWidth(w.width()) if isinstance(w, QLabel) and w.wordWrap() \
+            else w.minimumSizeHint().height()
+        if w.height() < need:
+            faults.append(f"{w.objectName() or type(w).__name__} squeezed to {w.height()} < {need}")
+    return faults
+
+
+def raise_trace(window, qtbot) -> None:
+    window.action("backward").trigger()
+    click_tab(window, qtbot, "Trace")
+    assert window.findChild(QDockWidget, "trace").height() > 100  # it opened tall
+
+
+@pytest.mark.parametrize("name", ["gradcheck", "cost", "train"])
+def test_right_column_docks_keep_their_rows_apart_with_the_trace_raised(laptop, qtbot,  # noqa: F811
+                                                                         monkeypatch, name):
+    monkeypatch.setattr(cost_dock, "SCALE_PS", (10, 20, 40))
+    monkeypatch.setattr(cost_dock, "SCALE_BUDGET", 0.05)
+    raise_trace(laptop, qtbot)
+    learning = laptop.learning
+    if name == "cost":
+        with qtbot.waitSignal(learning.cost.measured, timeout=30_000):
+            laptop.action("cost").trigger()  # Learn > Cost of Gradients
+        with qtbot.waitSignal(learning.cost.scaled, timeout=30_000):
+            qtbot.mouseClick(learning.cost.scale_button, Qt.MouseButton.LeftButton)
+    elif name == "gradcheck":
+        laptop.action("gradcheck").trigger()
+        qtbot.waitUntil(lambda: learning.gradcheck.table.rowCount() > 0, timeout=30_000)
+    else:
+        learning.show(name)
+    qtbot.wait(200)  # wrapped lines ask for their height one layout pass at a time
+    column = [d for d in laptop.findChildren(QDockWidget) if d.isVisible()
+              and laptop.dockWidgetArea(d) == Qt.DockWidgetArea.RightDockWidgetArea]
+    assert {d.objectName() for d in column} >= {"inspector", name}
+    for each in column:
+        inner = each.widget()
+        panel = inner.widget() if isinstance(inner, QScrollArea) else inner
+        assert overlaps_and_squeezes(panel) == [], each.objectName()
+    learn = dock(laptop, name)
+    assert isinstance(learn.widget(), QScrollArea)  # what does not fit scrolls
+    # The Trace gave back the room it grew by, so the Learn dock is not a sliver.
+    assert learn.height() >= 300, learn.height()
+
+
+def test_the_cost_legend_stays_off_the_data_after_scale_it(laptop, qtbot,  # noqa: F811
+                                                            monkeypatch):
+    monkeypatch.setattr(cost_dock, "SCALE_PS", (10, 20, 40))
+    monkeypatch.setattr(cost_dock, "SCALE_BUDGET", 0.05)
+    raise_trace(laptop, qtbot)
+    panel = laptop.learning.cost
+    with qtbot.waitSignal(panel.measured, timeout=30_000):
+        laptop.action("cost").trigger()
+    with qtbot.waitSignal(panel.scaled, timeout=30_000):
+        qtbot.mouseClick(panel.scale_button, Qt.MouseButton.LeftButton)
+    qtbot.wait(200)
+    QApplication.processEvents()
+    item = panel.plot.getPlotItem()
+    legend = item.legend.sceneBoundingRect()
+    data = item.vb.sceneBoundingRect()
+    assert [label.text for _sample, label in item.legend.items] \
+        == ["backprop: n + n", "finite differences: 2·p·n"]
+    assert legend.height() > 10 and not legend.intersects(data)
+    points = [item.vb.mapViewToScene(QPointF(x, y)) for curve in panel.curves.values()
+              for x, y in zip(*curve.getData(), strict=True)]  # displayed (log10) units
+    assert len(points) == 6  # both curves, at p = 10, 20, 40
+    assert all(data.contains(pt) and not legend.contains(pt) for pt in points)
+    assert panel.plot.height() >= cost_dock.PLOT_MIN_HEIGHT
