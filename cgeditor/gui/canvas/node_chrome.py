@@ -23,6 +23,18 @@ def static_text(text: str, role: str) -> QStaticText:
     return static
 
 
+@lru_cache(maxsize=1024)
+def header_path(width: float) -> QPainterPath:
+    """The header band of a node ``width`` wide: rounded at the top, square at the bottom.
+    Shared by every node of that width (a path intersection per paint cost 10k nodes ~0.2 s
+    of an SVG export)."""
+    header = QPainterPath()
+    header.addRoundedRect(QRectF(0, 0, width, T.HEADER_HEIGHT + T.CORNER), T.CORNER, T.CORNER)
+    clip = QPainterPath()
+    clip.addRect(QRectF(0, 0, width, T.HEADER_HEIGHT))
+    return header.intersected(clip)
+
+
 class NodeChrome:
     """The frame, header, ports and badge of a NodeItem (which provides the attributes)."""
 
@@ -78,14 +90,9 @@ class NodeChrome:
         painter.setBrush(pal.node_body)
         painter.setPen(QPen(pal.node_border, 1.0))
         painter.drawRoundedRect(rect, T.CORNER, T.CORNER)
-        header = QPainterPath()
-        header.addRoundedRect(QRectF(0, 0, rect.width(), T.HEADER_HEIGHT + T.CORNER),
-                              T.CORNER, T.CORNER)
-        clip = QPainterPath()
-        clip.addRect(QRectF(0, 0, rect.width(), T.HEADER_HEIGHT))
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(self.accent(pal))
-        painter.drawPath(header.intersected(clip))
+        painter.drawPath(header_path(rect.width()))
         outline = self.outline(pal)
         if outline is not None:
             painter.setPen(outline)
@@ -138,12 +145,14 @@ class NodeChrome:
     def _paint_ports(self, painter: QPainter, pal: T.Palette) -> None:
         painter.setFont(T.font("port"))
         port_h = T.metrics("port").height()
-        for port in self.ports:
-            c = self.in_port_local(port)
+        # Circles first, then names: alternating pens started a new SVG group per call.
+        centres = [self.in_port_local(port) for port in self.ports]
+        for port, c in zip(self.ports, centres):
             self._paint_port(painter, pal, c, "in", port, port in self.connected)
-            painter.setPen(pal.node_muted)
-            painter.drawStaticText(QPointF(12, c.y() - port_h / 2), static_text(port, "port"))
         self._paint_port(painter, pal, self.out_port_local(), "out", "", True)
+        painter.setPen(pal.node_muted)
+        for port, c in zip(self.ports, centres):
+            painter.drawStaticText(QPointF(12, c.y() - port_h / 2), static_text(port, "port"))
 
     def _paint_badge(self, painter: QPainter, pal: T.Palette) -> None:
         painter.setFont(T.font("badge"))

@@ -170,15 +170,19 @@ class WireLabels:
         pal = T.current()
         fill = QColor(pal.canvas.lighter(103) if pal.name == "light" else pal.canvas.lighter(130))
         painter.setFont(T.font("value"))
-        for _wire, lines, box in self.place(wires, blocked):
-            painter.setPen(QPen(pal.node_border, 1.0))
-            painter.setBrush(fill)
+        placed = self.place(wires, blocked)
+        # Placed labels never overlap: every pill, then every first line, then every second
+        # draws the same picture with one pen change each (an SVG group per change).
+        painter.setPen(QPen(pal.node_border, 1.0))
+        painter.setBrush(fill)
+        for _wire, _lines, box in placed:
             painter.drawRoundedRect(box, 4, 4)
-            y = box.y() + LABEL_PAD
-            for line, color in zip(lines, (pal.grad_text, pal.node_muted)):
-                painter.setPen(color)
-                painter.drawStaticText(QPointF(box.x() + LABEL_PAD, y), line)
-                y += line.size().height()
+        for row, color in enumerate((pal.grad_text, pal.node_muted)):
+            painter.setPen(color)
+            for _wire, lines, box in placed:
+                if row < len(lines):
+                    y = box.y() + LABEL_PAD + sum(line.size().height() for line in lines[:row])
+                    painter.drawStaticText(QPointF(box.x() + LABEL_PAD, y), lines[row])
 
 
 # Where along its wire a label may sit (fractions of the curve), and how it may sit there:
