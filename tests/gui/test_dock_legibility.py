@@ -111,3 +111,24 @@ def test_the_cost_legend_stays_off_the_data_after_scale_it(laptop, qtbot,  # noq
     assert len(points) == 6  # both curves, at p = 10, 20, 40
     assert all(data.contains(pt) and not legend.contains(pt) for pt in points)
     assert panel.plot.height() >= cost_dock.PLOT_MIN_HEIGHT
+
+
+def test_the_gradient_check_table_fits_the_dock_with_every_column_whole(laptop, qtbot):  # noqa: F811
+    from cgeditor.model.examples import load_example
+    laptop.set_graph(load_example("xor"))  # tensor inputs: long backprop and numeric cells
+    laptop.action("gradcheck").trigger()  # Learn > Gradient Check, at the dock's own width
+    table = laptop.learning.gradcheck.table
+    qtbot.waitUntil(lambda: table.rowCount() == 6, timeout=30_000)
+    QApplication.processEvents()
+    header = table.horizontalHeader()
+    assert header.length() <= table.viewport().width()
+    assert not table.horizontalScrollBar().isVisible()
+    metrics = table.fontMetrics()
+    for col in (0, 3, 4, 5):  # input, the errors, result, method: shown whole
+        texts = [line for r in range(table.rowCount()) for line in table.item(r, col).text()
+                 .splitlines()] + table.horizontalHeaderItem(col).text().splitlines()
+        assert header.sectionSize(col) >= max(map(metrics.horizontalAdvance, texts)), col
+    assert table.item(0, 5).text() == "elementwise"
+    for col in (1, 2):  # the long values are elided, and their tooltips carry them whole
+        assert header.sectionSize(col) >= metrics.horizontalAdvance("−0.028…")
+        assert table.item(0, col).text() in table.item(0, col).toolTip()

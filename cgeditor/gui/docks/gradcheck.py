@@ -17,11 +17,9 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -29,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from cgeditor.core.engine import Plan, backward, forward
 from cgeditor.core.gradcheck import ATOL, RTOL, CheckRow, check_gradients, output_of
+from cgeditor.gui.docks.fitted_table import FittedTable
 from cgeditor.gui.docks.follow import StaleNote, follow
 from cgeditor.model.errors import GraphError
 from cgeditor.model.formatting import format_cell
@@ -44,7 +43,8 @@ if TYPE_CHECKING:
 RULE_TEXT = (f"Pass when |g − ĝ| ≤ {format_scalar(ATOL)} + {format_scalar(RTOL)}·|ĝ| "
              "(g backprop, ĝ numeric).")
 NUDGE_HINT = "Select an input on the canvas, then press Nudge."
-COLUMNS = ("input", "backprop", "numeric", "abs error", "rel error", "result", "method")
+# The two errors share a column, one above the other: seven columns did not fit the dock.
+COLUMNS = ("input", "backprop", "numeric", "abs error\nrel error", "result", "method")
 PASS_COLOR, FAIL_COLOR = QColor(46, 160, 67, 70), QColor(215, 58, 73, 90)
 KINK_COLOR = QColor(230, 170, 30, 80)  # a mismatch at a kink: explained, not a failure
 
@@ -157,13 +157,10 @@ class GradcheckPanel(QWidget):
         top.addWidget(self.eps)
         top.addWidget(self.which)
         top.addWidget(self.check_button)
-        self.table = QTableWidget(0, len(COLUMNS))
+        # The value columns give up width first at the dock's width: their tooltips carry
+        # the values whole, while the verdict and the method must stay in view.
+        self.table = FittedTable(COLUMNS, shrinkable=(1, 2), floor_text=f"{MINUS}0.028…")
         self.table.setObjectName("gradcheck_table")
-        self.table.setHorizontalHeaderLabels(COLUMNS)
-        self.table.verticalHeader().setVisible(False)
-        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.table.horizontalHeader().setSectionResizeMode(
-            QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setMaximumSectionSize(220)  # tensors: the tooltip has all
         self.summary = QLabel(RULE_TEXT)
         self.summary.setObjectName("gradcheck_summary")
@@ -179,6 +176,7 @@ class GradcheckPanel(QWidget):
         # The dock shares the right column with the inspector: the nudge box under the
         # table, so the column stays narrow enough to leave the canvas most of the window.
         layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)  # the table's columns need the width
         layout.addLayout(column, 3)
         layout.addWidget(self._build_nudge(), 2)
 
@@ -243,14 +241,18 @@ class GradcheckPanel(QWidget):
         k = self.table.rowCount()
         self.table.insertRow(k)
         cells = (row.name, format_cell(row.backprop), format_cell(row.numeric),
-                 format_sci(row.abs_error), format_sci(row.rel_error), row.verdict, row.method)
+                 f"{format_sci(row.abs_error)}\n{format_sci(row.rel_error)}", row.verdict,
+                 row.method)
         color = PASS_COLOR if row.passed else KINK_COLOR if row.note else FAIL_COLOR
-        tip = f"backprop {format_cell(row.backprop)}\nnumeric {format_cell(row.numeric)}"
+        # the values whole (their cells are elided), with the cells' true minus sign
+        tip = (f"backprop {format_cell(row.backprop)}\nnumeric {format_cell(row.numeric)}"
+               .replace("-", MINUS))
         for col, text in enumerate(cells):
             item = QTableWidgetItem(text.replace("-", MINUS) if col in (1, 2) else text)
             item.setBackground(color)
             item.setToolTip(f"{tip}\n{row.note}" if row.note else tip)
             self.table.setItem(k, col, item)
+        self.table.fit_columns()
 
     def _finish(self) -> None:
         failed = [r.name for r in self.rows if r.failed]
