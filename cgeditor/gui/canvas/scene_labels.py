@@ -11,7 +11,7 @@ from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import QGraphicsScene
 
 from cgeditor.gui import theme as T
-from cgeditor.gui.canvas.wire_item import WireLabels
+from cgeditor.gui.canvas.wire_item import BoxGrid, WireLabels
 
 
 class RunLabels:
@@ -46,15 +46,14 @@ class RunLabels:
             return
         reach = WireLabels.REACH
         near = rect.adjusted(-reach, -reach / 2, reach, reach)
-        boxes = self.node_outlines(near.adjusted(-reach, -reach, reach, reach))
+        boxes = BoxGrid(self.node_outlines(near.adjusted(-reach, -reach, reach, reach)))
         # A drag of everything carries the wire layer (wire ends in its coordinates): the
         # labels ride with it.
         shift = self.wire_layer.pos()
         painter.save()
         painter.translate(shift)
         self.labels.paint(painter, self.wire_layer.wires_in(near.translated(-shift)),
-                          lambda box: any(box.translated(shift).intersects(node)
-                                          for node in boxes))
+                          lambda box: boxes.meets(box.translated(shift)))
         painter.restore()
 
     def node_outlines(self, rect: QRectF) -> list[QRectF]:
@@ -78,8 +77,7 @@ class RunLabels:
 
     def label_boxes(self) -> dict[tuple[str, str], QRectF]:
         """Where each wire label is drawn now (wire key → box), over the whole canvas."""
-        boxes = self.node_outlines(self.sceneRect())
-        placed = self.labels.place(self.wire_layer.wires_in(self.sceneRect()),
-                                   lambda box: any(box.intersects(node) for node in boxes))
+        boxes = BoxGrid(self.node_outlines(self.sceneRect()))
+        placed = self.labels.place(self.wire_layer.wires_in(self.sceneRect()), boxes.meets)
         return {wire.key: box for wire, _lines, box in placed}
 
