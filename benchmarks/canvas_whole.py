@@ -29,7 +29,7 @@ from PySide6.QtWidgets import QApplication
 
 from cgeditor import cli
 from cgeditor.gui import theme_switch
-from cgeditor.gui.canvas.image_export import export_svg
+from cgeditor.gui.canvas.image_export import export_png, export_svg
 from cgeditor.model import files
 
 Step = tuple[str, Callable[[], object]]
@@ -175,11 +175,14 @@ def _export_steps(window, folder: str, count: int) -> list[Step]:
             ("show as formula", dialogs.show_formula),
             ("(close dialogs)", close_dialogs),
             ("export SVG", lambda: export_svg(scene, out + ".svg")),
+            ("export PNG (capped)", lambda: export_png(scene, out + ".png")),
             ("cli check", _cli("check", path)),
             ("cli run", _cli("run", path)),
             ("cli export NumPy", _cli("export", path, "-o", out + ".py")),
             ("cli export PyTorch", _cli("export", path, "-o", out + "_torch.py", "--torch")),
             ("cli export SVG", _cli("export", path, "-o", out + ".svg")),
+            ("cli export SVG --run", _cli("export", path, "-o", out + "_run.svg", "--run")),
+            ("cli export PNG (capped)", _cli("export", path, "-o", out + ".png")),
             ("cli gradcheck", _cli("gradcheck", path))]
 
 
