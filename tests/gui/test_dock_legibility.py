@@ -4,6 +4,8 @@ scrolls instead of squeezing), and a plot's legend never lies on its data."""
 
 from __future__ import annotations
 
+import re
+
 import pyqtgraph as pg
 import pytest
 from PySide6.QtCore import QPoint, QPointF, QRect, Qt
@@ -132,3 +134,59 @@ def test_the_gradient_check_table_fits_the_dock_with_every_column_whole(laptop, 
     for col in (1, 2):  # the long values are elided, and their tooltips carry them whole
         assert header.sectionSize(col) >= metrics.horizontalAdvance("−0.028…")
         assert table.item(0, col).text() in table.item(0, col).toolTip()
+
+
+SHAPE_TEXT = re.compile(r"\(\d+(?:,[ \u00a0]\d+)+\)")  # '(2, 2)' as laid out
+SIGNED_TEXT = re.compile(r"[−-]\d")
+
+
+def broken_runs(doc) -> list[str]:
+    """Shapes and signed numbers of ``doc`` that its layout splits across two lines."""
+    broken = []
+    doc.size()  # lays the document out at its text width
+    block = doc.begin()
+    while block.isValid():
+        layout, text = block.layout(), block.text()
+        assert layout.lineCount() > 0 or not text  # laid out: the check is not vacuous
+        lines = [(layout.lineAt(i).textStart(), layout.lineAt(i).textStart()
+                  + layout.lineAt(i).textLength()) for i in range(layout.lineCount())]
+        for pattern in (SHAPE_TEXT, SIGNED_TEXT):
+            for m in pattern.finditer(text):
+                if not any(a <= m.start() and m.end() <= b for a, b in lines):
+                    broken.append(m.group(0))
+        block = block.next()
+    return broken
+
+
+def test_the_chain_rule_never_breaks_a_shape_or_a_signed_number(qtbot, window):
+    from cgeditor.model.examples import load_example
+    from cgeditor.model.explain import explain
+    graph = load_example("xor")
+    widget = window.run.explainer
+    widget.show_explanation(explain(graph.run(), graph.by_name("W1").id), "W1")
+    assert "(2, 2) [−0.008935, 0.03704]" in widget.plain_text()
+    doc = widget.browser.document()
+    for width in range(40, 420, 3):  # the shape and the numbers meet many line ends
+        doc.setTextWidth(width)
+        assert broken_runs(doc) == [], width
+
+
+def test_wrapped_labels_keep_shapes_whole(qtbot, window):
+    from PySide6.QtGui import QTextDocument, QTextOption
+
+    from cgeditor.gui.keep_together import WrapLabel
+    labels = window.findChildren(WrapLabel)
+    assert {"nudge_result", "inspector_summary"} <= {label.objectName() for label in labels}
+    message = "cannot broadcast (2, 3) with (4, 2, 1): J = −4 at w = −0.5"
+    for label in labels:
+        label.setText(message)
+        assert label.text().replace("\u00a0", " ") == message  # it reads the same
+        doc = QTextDocument()
+        doc.setDefaultFont(label.font())
+        option = doc.defaultTextOption()
+        option.setWrapMode(QTextOption.WrapMode.WordWrap)  # a QLabel's word wrap
+        doc.setDefaultTextOption(option)
+        doc.setPlainText(label.text())
+        for width in range(60, 400, 3):
+            doc.setTextWidth(width)
+            assert broken_runs(doc) == [], (label.objectName(), width)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QLabel
 
 from cgeditor.model import files
 
@@ -26,7 +27,7 @@ def select(window, canvas, *names: str):
 def test_shows_the_selected_node(window, canvas) -> None:
     insp = select(window, canvas, "w")
     assert insp.fields["name"].edit.text() == "w"
-    assert insp.findChild(type(insp.summary), "inspector_op").text().endswith("input")
+    assert insp.findChild(QLabel, "inspector_op").text().endswith("input")
     assert insp.fields["value"].edit.text() == "2"
     assert insp.trainable is not None
     select(window, canvas, "sq")

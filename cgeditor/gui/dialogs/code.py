@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFileDialog,
-    QLabel,
     QPlainTextEdit,
     QPushButton,
     QVBoxLayout,
@@ -20,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from cgeditor.gui import theme as T
+from cgeditor.gui.keep_together import WrapLabel
 from cgeditor.model import export
 from cgeditor.model.errors import GraphError
 from cgeditor.model.formula_text import to_formula
@@ -73,9 +73,8 @@ class CodeDialog(QDialog):
         self.text.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
         self.text.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.text.setPlainText(text)
-        self.status = QLabel(error, self)
+        self.status = WrapLabel(error, self)
         self.status.setObjectName("code_status")
-        self.status.setWordWrap(True)
         if error:
             self.status.setStyleSheet(f"color: {T.current().error.name()};")
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)

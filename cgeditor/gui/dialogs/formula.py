@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from cgeditor.gui import theme as T
 from cgeditor.gui.dialogs.gallery import content_rect, preview_scene, release_scene
+from cgeditor.gui.keep_together import WrapLabel
 from cgeditor.model.errors import FormulaError, GraphError
 from cgeditor.model.formula import from_formula
 from cgeditor.model.graph import Graph
@@ -105,9 +106,8 @@ class FormulaDialog(QDialog):
 
     def _build_widgets(self) -> None:
         self.editor = make_editor(self)
-        self.error_label = QLabel(self)
+        self.error_label = WrapLabel(parent=self)
         self.error_label.setObjectName("formula_error")
-        self.error_label.setWordWrap(True)
         self.error_label.setStyleSheet(f"color: {T.current().error.name()};")
         self.wire_box = QCheckBox("Wire names that match existing nodes", self)
         self.wire_box.setObjectName("wire_matches")

@@ -4,14 +4,22 @@ the products of local derivatives, with the run's numbers, as rich text.
 
 from __future__ import annotations
 
-from html import escape
+from html import escape as _escape
 
+from PySide6.QtGui import QTextOption
 from PySide6.QtWidgets import QTextBrowser, QVBoxLayout, QWidget
 
 from cgeditor.gui import shortcuts
 from cgeditor.gui import theme as T
+from cgeditor.gui.keep_together import keep_together
 from cgeditor.model.explain import TENSOR_NOTE, Explanation, path_text
 from cgeditor.model.run import RunState
+
+
+def escape(text: str) -> str:
+    """HTML-escaped ``text`` whose shapes and signed numbers never break across lines."""
+    return keep_together(_escape(text))
+
 
 HINT = "Select one node to see why its gradient is what it is."
 
@@ -59,6 +67,8 @@ class ExplainerWidget(QWidget):
         self.browser = QTextBrowser(self)
         self.browser.setObjectName("explainer_text")
         self.browser.setOpenLinks(False)
+        # at word boundaries only: a narrow dock must not cut a shape or a number anywhere
+        self.browser.setWordWrapMode(QTextOption.WrapMode.WordWrap)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.browser)

@@ -29,6 +29,7 @@ from cgeditor.core.engine import Plan, backward, forward
 from cgeditor.core.gradcheck import ATOL, RTOL, CheckRow, check_gradients, output_of
 from cgeditor.gui.docks.fitted_table import FittedTable
 from cgeditor.gui.docks.follow import StaleNote, follow
+from cgeditor.gui.keep_together import WrapLabel
 from cgeditor.model.errors import GraphError
 from cgeditor.model.formatting import format_cell
 from cgeditor.model.gradcheck import check_plan
@@ -190,9 +191,8 @@ class GradcheckPanel(QWidget):
         self.nudge_button.setToolTip("Run forward with the selected input moved by ε and "
                                      "compare the output with J + ∂J/∂θ·ε (the graph is kept)")
         self.nudge_button.clicked.connect(self.nudge_selected)
-        self.nudge_result = QLabel(NUDGE_HINT)
+        self.nudge_result = WrapLabel(NUDGE_HINT)
         self.nudge_result.setObjectName("nudge_result")
-        self.nudge_result.setWordWrap(True)
         self.nudge_result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         form = QFormLayout(box)
         row = QHBoxLayout()

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from cgeditor.gui import theme as T
 from cgeditor.gui import theme_switch
 from cgeditor.gui.docks.numbers import NumbersPanel
+from cgeditor.gui.keep_together import WrapLabel
 from cgeditor.model.values import format_value
 
 if TYPE_CHECKING:
@@ -39,9 +40,8 @@ class Field(QWidget):
         self.edit = QLineEdit(text, self)
         self.edit.setCursorPosition(0)  # a long value reads from its start: "[[0.2, -0.1, …"
         self.edit.setObjectName(f"field_{name}")
-        self.error = QLabel("", self)
+        self.error = WrapLabel("", self)
         self.error.setObjectName(f"error_{name}")
-        self.error.setWordWrap(True)
         self.error.setStyleSheet(f"color: {T.current().error.name()};")
         self.error.hide()
         layout = QVBoxLayout(self)
@@ -80,9 +80,8 @@ class Inspector(QWidget):
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         body = QWidget(scroll)
-        self.summary = QLabel("Select a node to edit it.", body)
+        self.summary = WrapLabel("Select a node to edit it.", body)
         self.summary.setObjectName("inspector_summary")
-        self.summary.setWordWrap(True)
         self.form_host = QWidget(body)
         self.form = QFormLayout(self.form_host)
         self.form.setContentsMargins(0, 0, 0, 0)

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from cgeditor.gui.docks.follow import StaleNote
+from cgeditor.gui.keep_together import WrapLabel
 from cgeditor.model.number_text import format_as, format_full, needs_scientific, value_shape
 
 Index = QModelIndex | QPersistentModelIndex
@@ -141,9 +142,8 @@ class NumbersPanel(QWidget):
         super().__init__(parent)
         self.value_table = NumberTable("value", self)
         self.grad_table = NumberTable("grad", self)
-        self.grad_note = QLabel(self)  # a gradient not computed: "n/a" and why, never a table
+        self.grad_note = WrapLabel(parent=self)  # a gradient not computed: "n/a" and why
         self.grad_note.setObjectName("grad_not_computed")
-        self.grad_note.setWordWrap(True)
         self.stale_note = StaleNote("run again", self)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)

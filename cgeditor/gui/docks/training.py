@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QFormLayout,
     QHBoxLayout,
-    QLabel,
     QProgressBar,
     QPushButton,
     QSpinBox,
@@ -33,6 +32,7 @@ from cgeditor.gui import theme_switch
 from cgeditor.gui.commands import plural
 from cgeditor.gui.docks.follow import StaleNote, follow
 from cgeditor.gui.docks.plots import ShortPlot
+from cgeditor.gui.keep_together import WrapLabel
 from cgeditor.model.errors import GraphError
 from cgeditor.model.graph import Graph
 from cgeditor.model.number_text import value_text
@@ -104,9 +104,8 @@ class TrainPanel(QWidget):
         self.stop_button.clicked.connect(self.stop)
         self.progress = QProgressBar()
         self.progress.setObjectName("train_progress")
-        self.status = QLabel(HINT)
+        self.status = WrapLabel(HINT)
         self.status.setObjectName("train_status")
-        self.status.setWordWrap(True)
         controls = QWidget()
         controls.setMaximumWidth(320)
         column = QVBoxLayout(controls)
