@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from cgeditor.model.graph import Graph
+from cgeditor.model.parts import Part, bounds, components, pack_parts
 
 Positions = dict[str, tuple[float, float]]
 Sizes = Mapping[str, tuple[float, float]]
@@ -29,7 +30,8 @@ LAPTOP_ROOM = (1136.0, 810.0)
 def layered_layout(graph: Graph, spacing_x: float = 200.0, spacing_y: float = 110.0,
                    sweeps: int = 4, sizes: Mapping[str, tuple[float, float]] | None = None,
                    direction: str = "LR", max_aspect: float | None = None,
-                   room: tuple[float, float] | None = None) -> Positions:
+                   room: tuple[float, float] | None = None,
+                   part: Part | None = None) -> Positions:
     """Top-left positions by node id: layers by topological generation, inputs first, the
     output last, each layer centred on the axis. ``sweeps`` rounds of barycenter ordering
     (down then up) reduce crossings; 0 keeps the order in which nodes were added.
@@ -41,32 +43,23 @@ def layered_layout(graph: Graph, spacing_x: float = 200.0, spacing_y: float = 11
     ``max_aspect`` (and sizes), layers too many for one run are folded into runs side by
     side so the whole is at most that many times longer than wide. With ``room`` (the
     width and height a view shows, same units as sizes) they fold into as few runs as make
-    the whole fit it, or, when no number of runs does, as many as show it largest.
+    the whole fit it, or, when no number of runs does, as many as show it largest. With
+    ``part`` (see components) only its nodes are laid out, as if they were the graph.
     Raises ValueError for another direction."""
     if direction not in ("LR", "TB"):
         raise ValueError(f"direction must be LR or TB, not {direction!r}")
-    layer = assign_layers(graph)
+    members = list(graph.nodes) if part is None else part.members
+    layer = assign_layers(graph, None if part is None else part.order)
     if not layer:
         return {}
-    layers: list[list[str]] = [[] for _ in range(max(layer.values()) + 1)]
-    for node_id in graph.nodes:  # insertion order: the "unsorted" starting point
-        layers[layer[node_id]].append(node_id)
     across = 1 if direction == "LR" else 0  # the axis a layer's nodes are stacked along
     extent = {n: (sizes[n] if sizes is not None and n in sizes else (0.0, 0.0))
-              for n in graph.nodes}
+              for n in members}
     gap_across = spacing_y if direction == "LR" else spacing_x
     gap_along = spacing_x if direction == "LR" else spacing_y
-    stack = _Stacker({n: e[across] for n, e in extent.items()}, gap_across)
-    preds = {n: graph.predecessors(n) for n in graph.nodes}
-    succs = {n: graph.successors(n) for n in graph.nodes}
-    for row in layers:
-        stack.place(row)
-    for _ in range(sweeps):
-        # End on a downward sweep so the output side follows the inputs' order.
-        for row in reversed(layers):
-            stack.reorder(row, succs)
-        for row in layers:
-            stack.reorder(row, preds)
+    layers, stack = _ordered_layers(graph, members, layer, sweeps,
+                                    _Stacker({n: e[across] for n, e in extent.items()},
+                                             gap_across))
     deep = [max(extent[n][1 - across] for n in row) for row in layers]
     wide = [sum(extent[n][across] for n in row) + gap_across * (len(row) - 1) for row in layers]
     if room is not None:  # (along, across): a top-to-bottom picture turns the room
@@ -78,12 +71,32 @@ def layered_layout(graph: Graph, spacing_x: float = 200.0, spacing_y: float = 11
     if len(bands) == 1:  # one band stays centred on the axis
         tops = [-w / 2 for w in wide]
     positions = {}
-    for n in graph.nodes:
+    for n in members:
         # stack.top centres each layer on 0: its first node's top is -wide / 2
         k = layer[n]
         along, side = starts[k], tops[k] + stack.top[n] + wide[k] / 2
         positions[n] = (along, side) if direction == "LR" else (side, along)
     return positions
+
+
+def _ordered_layers(graph: Graph, members: list[str], layer: Mapping[str, int], sweeps: int,
+                    stack: _Stacker) -> tuple[list[list[str]], _Stacker]:
+    """``members`` in their layers, each ordered by ``sweeps`` barycenter rounds and
+    placed by ``stack`` (which then holds every node's place across its layer)."""
+    layers: list[list[str]] = [[] for _ in range(max(layer.values()) + 1)]
+    for node_id in members:  # insertion order: the "unsorted" starting point
+        layers[layer[node_id]].append(node_id)
+    preds = {n: graph.predecessors(n) for n in members}
+    succs = {n: graph.successors(n) for n in members}
+    for row in layers:
+        stack.place(row)
+    for _ in range(sweeps):
+        # End on a downward sweep so the output side follows the inputs' order.
+        for row in reversed(layers):
+            stack.reorder(row, succs)
+        for row in layers:
+            stack.reorder(row, preds)
+    return layers, stack
 
 
 def _bands(deep: list[float], wide: list[float], gap: float, band_gap: float,
@@ -210,14 +223,16 @@ class _Stacker:
         self.place(row)
 
 
-def assign_layers(graph: Graph) -> dict[str, int]:
+def assign_layers(graph: Graph, order: list[str] | None = None) -> dict[str, int]:
     """Column of each node id: the longest path from a source; then, from the output back,
     every node that feeds others moves right to sit one column before its nearest consumer
     (a bias beside what it is added to, a loss's ``1 − t`` beside the loss, not stacked
-    with the inputs)."""
+    with the inputs). ``order``: a topological order of the nodes to place (a component's,
+    closed under wires), by default the whole graph's."""
     nxg = graph.nx_graph
     layer: dict[str, int] = {}
-    order = graph.order()  # any topological order gives the same longest paths
+    if order is None:  # any topological order gives the same longest paths
+        order = graph.order()
     for node_id in order:
         layer[node_id] = max((layer[p] + 1 for p in nxg.predecessors(node_id)), default=0)
     for node_id in reversed(order):
@@ -255,15 +270,29 @@ def fit_layout(graph: Graph, sizes: Sizes, room: tuple[float, float] | None = No
     GAPS. With ``room`` (left to right, at most FOLD_LIMIT nodes) the first that fits it
     of: one band with the roomy gap between columns, then the tight one, then folded
     bands likewise; else folded with the tight gap, shown as large as it goes. Without,
-    one band (or folded by ``max_aspect``, see layered_layout)."""
+    one band (or folded by ``max_aspect``, see layered_layout). Separate graphs (weakly
+    connected components) are each laid out so on their own, then packed in rows about
+    as wide as ``room`` is for their height (see pack_parts), so no wire runs between
+    them and none overlaps another."""
+    parts = components(graph)
+    if len(parts) <= 1:
+        return _fit_part(graph, sizes, room, direction, max_aspect, None)
+    laid = [_fit_part(graph, sizes, room, direction, max_aspect, part) for part in parts]
+    return pack_parts(laid, sizes, room or LAPTOP_ROOM)
+
+
+def _fit_part(graph: Graph, sizes: Sizes, room: tuple[float, float] | None, direction: str,
+              max_aspect: float | None, part: Part | None) -> Positions:
+    """fit_layout for one component (``part``, or None for the whole graph)."""
     gap_x, gap_y = GAPS[direction]
-    if room is None or len(sizes) > FOLD_LIMIT or direction != "LR":
+    count = len(sizes) if part is None else len(part.members)
+    if room is None or count > FOLD_LIMIT or direction != "LR":
         return layered_layout(graph, gap_x, gap_y, sizes=sizes, direction=direction,
-                              max_aspect=max_aspect)
+                              max_aspect=max_aspect, part=part)
     corners: Positions = {}
     for fold in (None, room):
         for gap_x in (GAPS["LR"][0], TIGHT_GAP_X):
-            corners = layered_layout(graph, gap_x, gap_y, sizes=sizes, room=fold)
+            corners = layered_layout(graph, gap_x, gap_y, sizes=sizes, room=fold, part=part)
             width, height = extent(corners, sizes)
             if width <= room[0] and height <= room[1]:
                 return corners
@@ -272,13 +301,7 @@ def fit_layout(graph: Graph, sizes: Sizes, room: tuple[float, float] | None = No
 
 def extent(corners: Mapping[str, tuple[float, float]], sizes: Sizes) -> tuple[float, float]:
     """Width and height of the outlines of ``sizes`` placed at ``corners``."""
-    if not corners:
-        return 0.0, 0.0
-    left = min(x for x, _y in corners.values())
-    top = min(y for _x, y in corners.values())
-    right = max(x + sizes[n][0] for n, (x, _y) in corners.items())
-    bottom = max(y + sizes[n][1] for n, (_x, y) in corners.items())
-    return right - left, bottom - top
+    return bounds(corners, sizes)[2:]
 
 
 # A scalar node's outline on the canvas at the default fonts, for graphs laid out where no
