@@ -58,21 +58,25 @@ def pack_parts(laid: list[Mapping[str, tuple[float, float]]],
                sizes: Mapping[str, tuple[float, float]],
                room: tuple[float, float]) -> dict[str, tuple[float, float]]:
     """Each laid-out part (top-left corners of outlines of ``sizes``) moved, in list order,
-    into rows left to right, top-aligned, PART_GAP apart, the first part's corner at
-    (0, 0). A row ends before the part that would make it wider than the whole picture
-    should be: about as wide for its height as ``room`` (width, height) is, and never
-    narrower than the widest part. Each part keeps its own layout, only moved."""
+    into rows left to right, top-aligned, at least PART_GAP apart, the first part's
+    corner less than a unit past (0, 0). A row ends before the part that would make it
+    wider than the whole picture should be: about as wide for its height as ``room``
+    (width, height) is, and never narrower than the widest part. Each part keeps its
+    own layout, only moved (by whole units). Raises ValueError for no parts."""
+    if not laid:
+        raise ValueError("no parts to pack")
     boxes = [bounds(corners, sizes) for corners in laid]
     area = sum((w + PART_GAP[0]) * (h + PART_GAP[1]) for _x, _y, w, h in boxes)
     width = max(max(w for _x, _y, w, _h in boxes),
                 math.sqrt(area * room[0] / max(room[1], 1.0)) - PART_GAP[0])
-    at_x = at_y = row_height = 0.0
+    at_x = at_y = bottom = 0.0
     packed: dict[str, tuple[float, float]] = {}
     for corners, (left, top, w, h) in zip(laid, boxes):
         if at_x > 0.0 and at_x + w > width:
-            at_x, at_y, row_height = 0.0, at_y + row_height + PART_GAP[1], 0.0
-        dx, dy = at_x - left, at_y - top
+            at_x, at_y = 0.0, bottom + PART_GAP[1]
+        # Moved by whole units: positions rounded afterwards keep copies alike.
+        dx, dy = math.ceil(at_x - left), math.ceil(at_y - top)
         packed.update({n: (x + dx, y + dy) for n, (x, y) in corners.items()})
-        at_x += w + PART_GAP[0]
-        row_height = max(row_height, h)
+        at_x = left + dx + w + PART_GAP[0]
+        bottom = max(bottom, top + dy + h)
     return packed
