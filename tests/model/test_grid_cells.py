@@ -9,7 +9,7 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cgeditor.model.number_text import MINUS, format_cells, value_text
+from cgeditor.model.number_text import MINUS, format_cells, format_sci, value_text
 
 XOR_GRAD = [-0.008935, 0.006013, 0.03704, 0.04021]  # ∂J/∂W1 of the bundled XOR, trained
 
@@ -39,7 +39,8 @@ finite = st.floats(min_value=-1e6, max_value=1e6, allow_nan=False).filter(
 def test_every_cell_fits_and_is_close_and_nonzero_stays_nonzero(values, chars) -> None:
     cells = format_cells(values, chars)
     assert len(cells) == len(values)
-    assert all(len(c) <= chars for c in cells)
+    # Within ``chars`` whenever any form fits: '−7e−12' (one digit, the shortest form) needs 6.
+    assert all(len(c) <= max(chars, len(format_sci(x, 1))) for c, x in zip(cells, values))
     for text, x in zip(cells, values):
         shown = _number(text)
         assert (shown == 0) == (x == 0)
@@ -48,6 +49,12 @@ def test_every_cell_fits_and_is_close_and_nonzero_stays_nonzero(values, chars) -
         assert abs(shown - x) <= 0.5 * abs(x) + 1e-300
     assert len({"e" in c for c in cells if c != "0"}) <= 1
     assert np.isfinite([_number(c) for c in cells]).all()
+
+
+def test_a_number_no_form_fits_gets_the_shortest_form() -> None:
+    """Five characters hold no form of −7.168e−12: the cell is the one-digit form, and the
+    grid's other cells keep to five."""
+    assert format_cells([-7.168e-12, 0.5], 5) == (f"{MINUS}7e{MINUS}12", "5e" + MINUS + "1")
 
 
 def test_a_tensor_of_one_number_repeated_reads_as_one_number() -> None:
