@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QTabBar
-from shiboken6 import isValid
 
 from cgeditor.gui.canvas.arrange import LAPTOP_CANVAS
 from cgeditor.gui.teardown import while_alive
@@ -69,8 +68,6 @@ def arrange_docks(window: QMainWindow) -> None:
 def _learn_width(window: QMainWindow) -> None:
     """Widen the right column while a Learn dock is open; narrow it when the last closes
     (a dock tabbed behind another is not hidden, only covered)."""
-    if not isValid(window):  # the docks signal while Qt deletes the window
-        return
     docks = docks_of(window)
     column = docks.get("inspector") or docks.get("explainer")
     if column is None or column.isFloating():
@@ -122,8 +119,7 @@ def _open_tall(window: QMainWindow, dock: QDockWidget, shown: bool) -> None:
     """A dock whose widget says how tall it must open (``opening_height()``, the Trace's
     header and several rows) grows to it when shown in a shorter strip, and gives the room
     back when hidden again (a tab switch, a close) unless the user resized it meanwhile."""
-    if not (isValid(window) and isValid(dock)) or dock.isFloating() \
-            or (shown and window.isHidden()):
+    if dock.isFloating() or (shown and window.isHidden()):
         return
     orientation = Qt.Orientation.Vertical
     tabs = _tab_bar_height(window, dock)  # heights below are resizeDocks', tab bar included
