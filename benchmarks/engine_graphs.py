@@ -32,7 +32,12 @@ def leaves(size: int | None) -> tuple[Any, Any, Any]:
 
 def chain_steps(layers: int, size: int | None) -> list[Step]:
     """The chain of ``layers`` layers (mul, add, tanh): 3 + 3·layers nodes."""
-    h0, w0, b0 = leaves(size)
+    return tanh_chain(layers, *leaves(size))
+
+
+def tanh_chain(layers: int, h0: Any, w0: Any, b0: Any) -> list[Step]:
+    """h_k = tanh(h_{k-1}·w + b) from the leaves given (scalars or arrays of one shape),
+    J = h_N: 3 + 3·layers steps, w and b fanning out to every layer (the tests run it too)."""
     steps = [Step("h0", "input", value=h0), Step("w", "input", value=w0),
              Step("b", "input", value=b0)]
     h = 0

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+from benchmarks.engine_graphs import H0, B, W, tanh_chain
 from cgeditor.core import compiled as straight_line
 from cgeditor.core import engine
 from cgeditor.core.engine import Step, backward, compile_plan, forward
@@ -120,16 +121,9 @@ def test_scalar_rules_compile_to_python_floats(name: str) -> None:
 
 
 def chain_plan(layers: int, leaf: Any) -> engine.Plan:
-    """h_k = tanh(h_{k-1}·w + b), J = h_N; w and b fan out to every layer."""
-    steps = [Step("h0", "input", value=leaf * 0.1), Step("w", "input", value=leaf * 0.9),
-             Step("b", "input", value=leaf * 0.01)]
-    h = 0
-    for k in range(layers):
-        n = len(steps)
-        steps += [Step(f"m{k}", "mul", (h, 1)), Step(f"a{k}", "add", (n, 2)),
-                  Step(f"h{k + 1}", "tanh", (n + 1,))]
-        h = n + 2
-    return compile_plan(steps)
+    """The benchmark's chain h_k = tanh(h_{k-1}·w + b), J = h_N, with leaves scaled by
+    ``leaf`` (a scalar or an array); w and b fan out to every layer."""
+    return compile_plan(tanh_chain(layers, leaf * H0, leaf * W, leaf * B))
 
 
 @pytest.mark.parametrize("leaf", [F64(1.0), np.linspace(0.5, 1.5, 7)])
