@@ -21,7 +21,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from cgeditor.core.rows import ROW
-from cgeditor.core.templates import NAMESPACES, UNIFORM, Inline, out_template, placeholders
+from cgeditor.core.templates import (
+    NAMESPACES,
+    UNIFORM,
+    Inline,
+    PerSpec,
+    out_template,
+    placeholders,
+)
 
 if TYPE_CHECKING:
     from cgeditor.core.engine import Plan
@@ -105,20 +112,10 @@ def _backward(plan: Plan) -> Table:
     return Table(tuple(entries), rows, tuple(loose))
 
 
-class _Functions:
+class _Functions(PerSpec):
     """Per spec, its template functions: forward (function, whether it writes a row) and per
     vjp template (the function writing a row or None, the plain one, and whether it hands g
-    on unchanged). Memoised per spec for
-    one build (hashing a whole OpSpec per node would cost more than the rest)."""
-
-    def __init__(self) -> None:
-        self.seen: dict[str, tuple] = {}
-
-    def __call__(self, spec: Any) -> tuple:
-        known = self.seen.get(spec.name)
-        if known is None or known[0] is not spec:
-            known = self.seen[spec.name] = (spec, self._make(spec))
-        return known[1]
+    on unchanged). Memoised per spec for one build."""
 
     @staticmethod
     def _make(spec: Any) -> tuple:

@@ -38,21 +38,33 @@ UFUNCS = {name: value for name, value in vars(np).items()
 NAMESPACES[UNIFORM] = {**UFUNCS, **NAMESPACES[NUMPY]}
 
 
-class Inline:
+class PerSpec:
+    """``_make(spec)`` memoised per spec for one build: keyed by the spec's name, its identity
+    checked (hashing a whole OpSpec per node would cost more than the rest)."""
+
+    def __init__(self) -> None:
+        self.seen: dict[str, tuple[OpSpec, Any]] = {}
+
+    def __call__(self, spec: OpSpec) -> Any:
+        known = self.seen.get(spec.name)
+        if known is None or known[0] is not spec:
+            known = self.seen[spec.name] = (spec, self._make(spec))
+        return known[1]
+
+    def _make(self, spec: OpSpec) -> Any:
+        raise NotImplementedError
+
+
+class Inline(PerSpec):
     """Whether a spec's templates can be pasted into ``kind`` code: present, one vjp per input,
     every placeholder a port, an attribute, ``g`` or ``out``, and naming only functions that
     kind's namespace provides. Memoised per spec for one build."""
 
     def __init__(self, kind: str) -> None:
-        self.kind, self.seen = kind, {}
+        super().__init__()
+        self.kind = kind
 
-    def __call__(self, spec: OpSpec) -> bool:
-        known = self.seen.get(spec.name)
-        if known is None or known[0] is not spec:
-            known = self.seen[spec.name] = (spec, self._check(spec))
-        return known[1]
-
-    def _check(self, spec: OpSpec) -> bool:
+    def _make(self, spec: OpSpec) -> bool:
         if not spec.template or len(spec.vjp_template) != len(spec.inputs):
             return False
         allowed = {*spec.inputs, *(a.name for a in spec.attrs), "g", "out"}
