@@ -21,6 +21,8 @@ from cgeditor.core.diagnose import shape_text
 from cgeditor.core.ops import F64, REGISTRY
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from cgeditor.model.run import RunResult
 
 MINUS = "\u2212"  # the true minus sign, used for every number this module formats
@@ -100,19 +102,29 @@ def format_cells(values: Any, chars: int = CELL_CHARS) -> tuple[str, ...]:
     scientific with 3, 2 then 1 ('−9e−5' beside '−2e−4', never beside '−0.0002')."""
     flat = [float(x) for x in np.asarray(values, dtype=np.float64).ravel().tolist()]
     texts: tuple[str, ...] = ()
-    for scientific, digits in ((False, 3), (False, 2), (None, 0), (False, 1),
-                               (True, 3), (True, 2), (True, 1)):
-        if scientific is None:  # between two significant digits each and one
-            fixed = _fixed_decimals(flat, chars)
-            if fixed is not None:
-                return fixed
-            continue
-        if not scientific and needs_scientific(flat, digits):
-            continue
-        texts = tuple(format_as(x, digits, scientific) for x in flat)
-        if all(len(t) <= chars for t in texts):
-            return texts
-    return texts
+    for candidate in _cell_forms(flat, chars):
+        if candidate is not None:
+            texts = candidate
+            if all(len(t) <= chars for t in texts):
+                return texts
+    return texts  # none fits: the last, scientific with 1 digit
+
+
+def _cell_forms(flat: list[float], chars: int) -> Iterator[tuple[str, ...] | None]:
+    """format_cells's forms of ``flat`` in the order tried; None for one that does not
+    apply (positional where some number needs an exponent; no count of decimals fits)."""
+    for digits in (3, 2):
+        yield _positional_cells(flat, digits)
+    yield _fixed_decimals(flat, chars)  # between two significant digits each and one
+    yield _positional_cells(flat, 1)
+    for digits in (3, 2, 1):
+        yield tuple(format_as(x, digits, True) for x in flat)
+
+
+def _positional_cells(flat: list[float], digits: int) -> tuple[str, ...] | None:
+    if needs_scientific(flat, digits):
+        return None
+    return tuple(format_as(x, digits, False) for x in flat)
 
 
 def _fixed_decimals(flat: list[float], chars: int) -> tuple[str, ...] | None:
