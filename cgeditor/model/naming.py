@@ -91,19 +91,12 @@ class Naming:
         if owner is not None and owner != node_id:
             raise NameTakenError(f"another node is already named {name!r}")
 
-    def unique_name(self, base: str, taken: set[str] | None = None) -> str:
-        """``base`` if it is a free, valid name, else base1, base2, … (pasted "e" stays "e").
-
-        ``taken`` holds the names already picked for nodes about to be added together (one
-        paste or formula); the name returned joins it. O(1) per name, even for 10k nodes."""
-        if base not in self._by_name and (taken is None or base not in taken) \
-                and usable(base):
-            name = base
-        else:
-            name = self.generated_name(base, taken)
-        if taken is not None:
-            taken.add(name)
-        return name
+    def unique_name(self, base: str) -> str:
+        """``base`` if it is a free, valid name, else base1, base2, … (names for several
+        nodes added together: unique_names)."""
+        if base not in self._by_name and usable(base):
+            return base
+        return self.generated_name(base)
 
     def unique_names(self, bases: Iterable[str]) -> list[str]:
         """Names for nodes added together (a paste): each keeps its base where that is a free,
