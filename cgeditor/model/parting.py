@@ -52,6 +52,11 @@ def separate(rects: Mapping[str, Rect], gaps: Gaps = GAPS) -> dict[str, Point]:
     return moved
 
 
+def _columns(left: float, right: float) -> range:
+    """The grid columns (CELL wide) that [left, right] spans."""
+    return range(int(left // CELL), int(right // CELL) + 1)
+
+
 class _Filed:
     """Outlines filed by the grid columns (CELL wide) they span, in two sorted lists each:
     by top, for a drop's sweep down a column, and by bottom, for the lowest bottom beside
@@ -69,7 +74,7 @@ class _Filed:
         self.tallest = max(self.tallest, rect[3])
         by_top = (rect[1], number, rect, self.waiting)
         by_bottom = (rect[1] + rect[3], number, rect, self.waiting)
-        for i in range(int(rect[0] // CELL), int((rect[0] + rect[2]) // CELL) + 1):
+        for i in _columns(rect[0], rect[0] + rect[2]):
             bisect.insort(self.tops.setdefault(i, []), by_top)
             if self.bottoms is not None:
                 bisect.insort(self.bottoms.setdefault(i, []), by_bottom)
@@ -79,7 +84,7 @@ class _Filed:
         for rect in rects:
             number = next(self.numbers)
             self.tallest = max(self.tallest, rect[3])
-            for i in range(int(rect[0] // CELL), int((rect[0] + rect[2]) // CELL) + 1):
+            for i in _columns(rect[0], rect[0] + rect[2]):
                 self.tops.setdefault(i, []).append((rect[1], number, rect, self.waiting))
         for column in self.tops.values():
             column.sort()
@@ -91,7 +96,7 @@ class _Filed:
         above)."""
         start = (y - self.tallest - 1.0,)  # a margin: an extra entry changes no result
         found = []
-        for i in range(int(left // CELL), int(right // CELL) + 1):
+        for i in _columns(left, right):
             column = self.tops.get(i)
             if column:
                 found.append((column, bisect.bisect_left(column, start)))
@@ -117,7 +122,7 @@ class _Filed:
             self.bottoms = {i: sorted((e[2][1] + e[2][3], *e[1:]) for e in column)
                             for i, column in self.tops.items()}
         best = None
-        for i in range(int(left // CELL), int(right // CELL) + 1):
+        for i in _columns(left, right):
             for bottom, _n, r, counts in reversed(self.bottoms.get(i, ())):
                 if best is not None and bottom <= best:
                     break
