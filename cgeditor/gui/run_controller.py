@@ -11,15 +11,16 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
-from PySide6.QtWidgets import QSpinBox
 
 from cgeditor.gui.docks.chain_rule import ExplainerWidget
 from cgeditor.gui.docks.follow import follow
 from cgeditor.gui.docks.trace import TraceWidget
+from cgeditor.gui.run_play import Player
 from cgeditor.gui.scalar_fix import ScalarFix
 from cgeditor.model import collector
 from cgeditor.model.display import RunDisplay, build_display
 from cgeditor.model.explain import Explanation, explain
+from cgeditor.model.kept_run import KeptRun
 from cgeditor.model.number_text import issue_line, status_text
 from cgeditor.model.run import RunResult, RunState
 from cgeditor.model.stepping import Stepper
@@ -29,7 +30,6 @@ if TYPE_CHECKING:
     from cgeditor.gui.context import Context
     from cgeditor.model.graph import Graph
 
-PLAY_MS = 600  # default interval between animated steps
 STATUS_MS = 15000  # how long the status bar keeps a run's root cause
 STALE_STATUS = "The graph changed: the numbers shown are from the last run (stale); run again"
 
@@ -52,22 +52,18 @@ class RunController(QObject):
         self.selected: str | None = None
         self.explanation: Explanation | None = None
         self.state = RunState(None, RunDisplay())
-        self._live = self._playing = self._running = False
+        self._live = self._running = False
         self._summary = True  # the status line may show the run's numbers
         self._logged: set[str] = set()
-        # A node was renamed since the run's names were last followed: mapping 10k names
-        # again on every edit of a stale run cost ~40 ms a mark at 10k nodes.
-        self._renamed = False
-        # A node of the run was gone at the last follow ('y (deleted)'): one coming back follows.
-        self._gone = False
+        self.kept = KeptRun()  # the run's labels follow renames while it is stale
         self._order: list[str] | None = None  # the execution order last published
         self._live_timer = QTimer(self)  # coalesces a burst of edits into one Live re-run
         self._live_timer.setSingleShot(True)
         self._live_timer.setInterval(0)
         self._live_timer.timeout.connect(self._live_run)
-        self._play_timer = QTimer(self)
-        self._play_timer.timeout.connect(self._play_tick)
-        self.speed = self._make_speed()
+        self.player = Player(self, self.step)
+        self.player.changed.connect(self.playing_changed)
+        self.speed = self.player.speed
         self.explainer = ExplainerWidget()
         self.trace = TraceWidget()
         self.trace.node_selected.connect(self._on_trace_selected)
@@ -88,34 +84,16 @@ class RunController(QObject):
         return self.state.display
 
     # --- setup --------------------------------------------------------------------------
-    def _make_speed(self) -> QSpinBox:
-        """The toolbar's Play speed (the window places it beside the Run actions)."""
-        speed = QSpinBox()
-        speed.setObjectName("play_speed")
-        speed.setRange(50, 5000)
-        speed.setSingleStep(100)
-        speed.setValue(PLAY_MS)
-        speed.setSuffix(" ms")
-        speed.setToolTip("Time between steps when playing")
-        speed.valueChanged.connect(self._play_timer.setInterval)
-        self._play_timer.setInterval(PLAY_MS)
-        return speed
-
     def attach(self, graph: Graph | None) -> None:
         """Follow ``graph`` (a new document): results of the old one are dropped."""
         if graph is self.graph:
             return
         if self.graph is not None:
             self.graph.evaluated.disconnect(self._on_evaluated)
-            self.graph.node_renamed.disconnect(self._on_renamed)
-            self.graph.node_added.disconnect(self._on_added)
-            self.graph.parts_added.disconnect(self._on_added)
         self.graph = graph
         if graph is not None:
             graph.evaluated.connect(self._on_evaluated)
-            graph.node_renamed.connect(self._on_renamed)
-            graph.node_added.connect(self._on_added)
-            graph.parts_added.connect(self._on_added)
+        self.kept.attach(graph)
         scene = self._scene()
         if scene is not None:  # a new document comes with a new scene
             scene.selection.changed.connect(self._on_scene_selection)
@@ -183,21 +161,11 @@ class RunController(QObject):
         """Call the kept run's nodes by their current names, so every label shown of it
         (node rows, wires, inspector, trace, chain rule) names what the canvas does while
         its numbers stay marked stale; whether a name changed."""
-        graph, result = self.graph, self.result
-        if graph is None or result is None or not self._renamed:
-            return False  # no rename since the run or the last follow: every name holds
-        self._renamed = False
-        nodes = graph.nodes
-        names = {i: nodes[i].name for i in result.ids if i in nodes}
-        self._gone = len(names) < len(result.ids)
-        renamed = self.result = result.renamed(names)
-        return renamed is not result
-
-    def _on_renamed(self, _node: object) -> None:
-        self._renamed = True  # the kept run's labels follow at the edit's announcement
-
-    def _on_added(self, *_added: object) -> None:
-        self._renamed = self._renamed or self._gone
+        result = self.result
+        if result is None:
+            return False
+        self.result = self.kept.follow_names(result)
+        return self.result is not result
 
     def _scene(self) -> GraphScene | None:
         """The canvas scene, if there is one and it shows this graph."""
@@ -252,14 +220,7 @@ class RunController(QObject):
 
     def set_playing(self, on: bool) -> None:
         """Step automatically at the speed's interval (``playing_changed``)."""
-        if on == self._playing:
-            return
-        self._playing = on
-        self.playing_changed.emit(on)
-        if on:
-            self._play_timer.start()
-        else:
-            self._play_timer.stop()
+        self.player.set(on)
 
     @property
     def live(self) -> bool:
@@ -267,7 +228,7 @@ class RunController(QObject):
 
     @property
     def playing(self) -> bool:
-        return self._playing
+        return self.player.on
 
     # --- selection ----------------------------------------------------------------------
     def select_node(self, node_id: str | None) -> None:
@@ -342,7 +303,8 @@ class RunController(QObject):
 
     def _on_evaluated(self, result: RunResult) -> None:
         """A run of the document, ours or a script's: take it and report its problems."""
-        self.result, self.stale, self._renamed, self._gone = result, False, False, False
+        self.result, self.stale = result, False
+        self.kept.ran()
         names = {self.graph.nodes[i].name for i in result.problems} if self.graph else set()
         lines = [f"not run: {message}" for message in result.problems.values()]
         lines += [issue_line(name, issue) for name, issue in result.issues.items()
@@ -359,9 +321,6 @@ class RunController(QObject):
     def _live_run(self) -> None:
         if self.live:
             self._run(backward=True)
-
-    def _play_tick(self) -> None:
-        self.step()
 
     def _clear(self) -> None:
         self.set_playing(False)
