@@ -120,7 +120,7 @@ class RunController(QObject):
                 self.ctx.document.structural or not self._rerun()):
             self.mark_stale()
             self.ctx.status(STALE_STATUS, STATUS_MS)  # not the old run's "J = …" any longer
-        elif self.stale:
+        elif self.stale and not self._back_to_run():
             self.mark_stale()  # a rename still reaches the stale run's labels
 
     def _on_moved(self) -> None:
@@ -137,7 +137,7 @@ class RunController(QObject):
             self.ctx.document.announce_structural()  # marks the run stale, and publishes
         elif self.stepper is not None and not self.stepper.done and not self.stale:
             self.mark_stale()
-        else:
+        elif not (self.stale and self._back_to_run()):
             self._publish()
 
     def mark_stale(self) -> None:
@@ -156,6 +156,20 @@ class RunController(QObject):
         self.set_playing(False)
         self._explain()
         self._publish()
+
+    def _back_to_run(self) -> bool:
+        """Edits and undos brought the graph back to exactly what the stale run read: its
+        numbers are current again, under the names it ran with. A step-by-step walk goes
+        on only while the execution order is the run's."""
+        stepper = self.stepper
+        result = self.kept.back(in_order=stepper is not None and not stepper.done)
+        if result is None:
+            return False
+        self.result, self.stale = result, False
+        self._explain()
+        self._publish()
+        self.ctx.status(status_text(result), STATUS_MS)  # "J = 2" again, not STALE_STATUS
+        return True
 
     def _follow_names(self) -> bool:
         """Call the kept run's nodes by their current names, so every label shown of it
@@ -304,7 +318,7 @@ class RunController(QObject):
     def _on_evaluated(self, result: RunResult) -> None:
         """A run of the document, ours or a script's: take it and report its problems."""
         self.result, self.stale = result, False
-        self.kept.ran()
+        self.kept.ran(result)
         names = {self.graph.nodes[i].name for i in result.problems} if self.graph else set()
         lines = [f"not run: {message}" for message in result.problems.values()]
         lines += [issue_line(name, issue) for name, issue in result.issues.items()

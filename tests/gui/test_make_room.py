@@ -220,10 +220,15 @@ def test_undo_after_a_run_shows_the_rerun_in_the_boxes_it_restores(window, canva
 
 def test_undo_under_a_stale_run_shows_its_numbers_in_the_boxes_it_restores(window,
                                                                            canvas) -> None:
-    start, heights = grow_w_and_run(window, canvas)
+    start = places(window)
+    heights = {i: item.rect_height() for i, item in window.scene.nodes.items()}
+    select(canvas, "w")
+    enter(window.inspector.fields["value"], "[[1, 2, 3], [4, 5, 6]]")
     select(canvas, "sq")
-    enter(window.inspector.fields["attr_exponent"], "3")  # structural: the run goes stale
-    undo_with_keys(window)  # the exponent
+    enter(window.inspector.fields["attr_exponent"], "3")
+    window.action("forward").trigger()  # a run of what the two undos below take back
+    QApplication.processEvents()
+    undo_with_keys(window)  # the exponent, structural: the run goes stale
     undo_with_keys(window)  # the value: back to scalars under the stale 2×3 run
     assert places(window) == start
     c = canvas.item("c")

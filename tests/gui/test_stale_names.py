@@ -71,7 +71,7 @@ def test_a_rename_after_another_edit_still_relabels(window, canvas) -> None:
 def test_a_node_taking_a_deleted_nodes_name_shows_its_own_gradient_and_undo_restores_both(
         window, canvas) -> None:
     """Delete y, rename w to y: the stale run shows w's −4 under 'y', never the deleted y's
-    −2; undoing both brings back each node's own label and number."""
+    −2; undoing both brings back each node's own label and number, current again."""
     press(window, Qt.Key.Key_F6)
     w_id, y_id = window.graph.by_name("w").id, window.graph.by_name("y").id
     canvas.click(canvas.header("y"))
@@ -84,5 +84,6 @@ def test_a_node_taking_a_deleted_nodes_name_shows_its_own_gradient_and_undo_rest
     window.undo_stack.undo()  # the deleted y comes back
     assert window.scene.nodes[w_id].display.grad_text == "∂J/∂w = \u22124"
     restored = window.scene.nodes[y_id].display
-    assert restored.stale and restored.grad_text == "∂J/∂y = \u22122"
+    # The graph is the one that was run again: current, each node with its own number.
+    assert not restored.stale and restored.grad_text == "∂J/∂y = \u22122"
     assert "deleted" not in everything_shown(window, canvas)

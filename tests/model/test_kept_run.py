@@ -1,0 +1,55 @@
+"""RunSource: what a run read of a graph, and whether the graph holds exactly that again."""
+
+from __future__ import annotations
+
+from cgeditor.model.kept_run import KeptRun, RunSource
+from tests.graphs import seed_graph
+
+
+def test_each_kind_of_change_differs_and_changing_it_back_matches() -> None:
+    graph = seed_graph()
+    source = RunSource.of(graph)
+    ids = {name: graph.by_name(name).id for name in ("w", "y", "c", "sq", "J")}
+    changes = [
+        (lambda: graph.set_value(ids["w"], 3.0), lambda: graph.set_value(ids["w"], 2.0)),
+        (lambda: graph.set_value(ids["w"], [2.0]), lambda: graph.set_value(ids["w"], 2.0)),
+        (lambda: graph.rename_node(ids["w"], "v"), lambda: graph.rename_node(ids["w"], "w")),
+        (lambda: graph.set_attrs(ids["sq"], {"exponent": 3}),
+         lambda: graph.set_attrs(ids["sq"], {"exponent": 2})),
+        (lambda: graph.disconnect(ids["c"], "a"), lambda: graph.connect(ids["w"], ids["c"], "a")),
+        (lambda: graph.set_output(ids["sq"]), lambda: graph.set_output(None)),
+    ]
+    for change, back in changes:
+        change()
+        assert not source.matches(graph)
+        back()
+        assert source.matches(graph)
+    node = graph.add_node("input", "z", value=1.0)
+    assert not source.matches(graph)
+    graph.remove_node(node.id)
+    assert source.matches(graph)
+
+
+def test_a_move_matches_and_minus_zero_does_not() -> None:
+    graph = seed_graph()
+    w = graph.by_name("w").id
+    graph.set_value(w, 0.0)
+    source = RunSource.of(graph)
+    graph.move_node(w, 500.0, -40.0)
+    assert source.matches(graph)
+    graph.set_value(w, -0.0)  # 1/w would differ: not the same value
+    assert not source.matches(graph)
+
+
+def test_kept_run_gives_back_the_result_only_while_the_graph_matches() -> None:
+    graph = seed_graph()
+    kept = KeptRun()
+    kept.attach(graph)
+    result = graph.run()
+    kept.ran(result)
+    assert kept.back() is result
+    y = graph.by_name("y").id
+    graph.set_value(y, 5.0)
+    assert kept.back() is None
+    graph.set_value(y, 2.0)
+    assert kept.back() is result
