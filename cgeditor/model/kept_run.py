@@ -84,11 +84,15 @@ class KeptRun:
             self.graph.node_renamed.disconnect(self._on_renamed)
             self.graph.node_added.disconnect(self._on_added)
             self.graph.parts_added.disconnect(self._on_added)
+            self.graph.node_removed.disconnect(self._on_removed)
+            self.graph.parts_removed.disconnect(self._on_removed)
         self.graph = graph
         if graph is not None:
             graph.node_renamed.connect(self._on_renamed)
             graph.node_added.connect(self._on_added)
             graph.parts_added.connect(self._on_added)
+            graph.node_removed.connect(self._on_removed)
+            graph.parts_removed.connect(self._on_removed)
 
     def ran(self, result: RunResult) -> None:
         """A fresh run of the graph as it is now: its names are the graph's own."""
@@ -110,19 +114,26 @@ class KeptRun:
         return self._result
 
     def follow_names(self, result: RunResult) -> RunResult:
-        """``result`` with its nodes called by their current names (``result`` itself when
-        no name can have changed since the last follow)."""
-        graph = self.graph
-        if graph is None or not self._renamed:
+        """The kept run with its nodes called by their current names (``result``, as shown
+        now, when no name can have changed since the last follow). Labels are worked out
+        from the names the run had, so 'y (deleted)' reads 'y' again once no node is y."""
+        graph, kept = self.graph, self._result
+        if graph is None or kept is None or not self._renamed:
             return result  # no rename since the run or the last follow: every name holds
         self._renamed = False
-        nodes = graph.nodes
-        names = {i: nodes[i].name for i in result.ids if i in nodes}
-        self._gone = len(names) < len(result.ids)
-        return result.renamed(names)
+        # Every node's name: one pasted since may have taken a gone node's.
+        names = {i: node.name for i, node in graph.nodes.items()}
+        self._gone = any(i not in names for i in kept.ids)
+        renamed = kept.renamed(names)
+        return result if renamed.order == result.order else renamed
 
     def _on_renamed(self, _node: object) -> None:
         self._renamed = True  # the kept run's labels follow at the edit's announcement
 
     def _on_added(self, *_added: object) -> None:
-        self._renamed = self._renamed or self._gone
+        self._renamed = self._renamed or self._gone  # it may take a gone node's name
+
+    def _on_removed(self, *_removed: object) -> None:
+        # A node of the run may be gone, and a name it had taken from one gone before
+        # is free again ('y (deleted)' reads 'y' while no live node is called y).
+        self._renamed = True

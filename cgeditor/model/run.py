@@ -92,12 +92,7 @@ class RunResult:
         rename every label a kept run shows ('∂L/∂w') uses the names the graph has now, and
         every name still belongs to one node (results are looked up by name). The numbers
         are untouched; ``self`` when no name changes."""
-        given = set(names.values())
-        new = [names.get(node_id, name) for node_id, name in zip(self.ids, self.order)]
-        used = set(new)
-        for k, (node_id, name) in enumerate(zip(self.ids, new)):
-            if node_id not in names and name in given:  # a deleted node's name, taken since
-                new[k] = _deleted_name(name, used)
+        new = labels_now(self.ids, self.order, names)
         if new == self.order:
             return self
         to = {old: name for old, name in zip(self.order, new) if old != name}
@@ -122,6 +117,21 @@ class RunResult:
                 if issue.origin and issue.kind == kind:
                     return name
         return None
+
+
+def labels_now(ids: Sequence[str], labels: Sequence[str], names: Mapping[str, str]) -> list[str]:
+    """What to call nodes ``ids``, labelled ``labels`` when something was computed of them,
+    now: ``names`` maps each id in the graph to its name (every node's, so that a node added
+    since is seen taking a name); a node gone keeps its label unless a node has taken that
+    name since: 'y (deleted)' then. Every dock that lists the
+    nodes of a stale result labels them so, as the canvas does."""
+    given = set(names.values())
+    new = [names.get(node_id, label) for node_id, label in zip(ids, labels)]
+    used = set(new)
+    for k, (node_id, label) in enumerate(zip(ids, new)):
+        if node_id not in names and label in given:  # a deleted node's name, taken since
+            new[k] = _deleted_name(label, used)
+    return new
 
 
 def _deleted_name(name: str, used: set[str]) -> str:

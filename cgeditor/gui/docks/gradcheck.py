@@ -6,10 +6,9 @@ moves one input by ε and sets the real new output beside the linear prediction 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from dataclasses import replace
+from typing import TYPE_CHECKING
 
-import numpy as np
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
@@ -25,8 +24,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from cgeditor.core.engine import Plan, backward, forward
-from cgeditor.core.gradcheck import ATOL, RTOL, CheckRow, check_gradients, output_of
+from cgeditor.core.engine import Plan
+from cgeditor.core.gradcheck import ATOL, RTOL, CheckRow, check_gradients
 from cgeditor.gui.docks.fitted_table import FittedTable
 from cgeditor.gui.docks.follow import StaleNote, follow
 from cgeditor.gui.keep_together import WrapLabel
@@ -34,8 +33,9 @@ from cgeditor.model.errors import GraphError
 from cgeditor.model.formatting import format_cell
 from cgeditor.model.gradcheck import check_plan
 from cgeditor.model.graph import Graph
+from cgeditor.model.nudge import Nudge, nudge
 from cgeditor.model.number_text import MINUS, format_scalar, format_sci
-from cgeditor.model.run import compile_graph, refuse_unrunnable, scalar_output_problem
+from cgeditor.model.run import labels_now
 
 if TYPE_CHECKING:
     from cgeditor.gui.context import Context
@@ -62,62 +62,22 @@ def parse_eps(text: str, allow_negative: bool = False) -> float:
     return value
 
 
-# --- nudge: pure numbers, no Qt ----------------------------------------------------------------
-def num(x: float) -> str:
-    """Up to 10 significant digits with a true minus sign: 1.996002, −4, 0.001."""
-    return format_scalar(x, digits=10)
+def nudge_text(done: Nudge) -> str:
+    return f"{done.text()}\n{done.gap_text()}"
 
 
-@dataclass(frozen=True)
-class Nudge:
-    """The output before and after moving one input by ε, and the linear prediction."""
-
-    name: str
-    before: Any  # the input's value
-    eps: float
-    output: float  # J
-    nudged_output: float  # J after the nudge, from a real forward pass
-    slope: float  # Σ ∂J/∂θ (the directional derivative along "every element + ε")
-
-    @property
-    def predicted(self) -> float:
-        return self.output + self.slope * self.eps
-
-    def text(self) -> str:
-        """'w → 2.001, J = 1.996002, predicted 2 − 4·0.001 = 1.996'."""
-        if np.ndim(self.before) == 0:
-            moved = f"{self.name} → {num(float(self.before) + self.eps)}"
-        else:
-            moved = f"{self.name} → {self.name} + {num(self.eps)} (every element)"
-        sign = MINUS if self.slope < 0 else "+"
-        eps = num(self.eps) if self.eps > 0 else f"({num(self.eps)})"
-        return (f"{moved}, J = {num(self.nudged_output)}, predicted {num(self.output)} {sign} "
-                f"{num(abs(self.slope))}·{eps} = {num(self.predicted)}")
-
-    def gap_text(self) -> str:
-        gap = format_scalar(self.nudged_output - self.predicted, digits=3)
-        return (f"actual − predicted = {gap}: the curvature term, which shrinks like ε² "
-                "(halve ε and it quarters)")
-
-
-def nudge(graph: Graph, node_id: str, eps: float) -> Nudge:
-    """Move input ``node_id`` by ``eps`` in a real forward run; the graph is left untouched."""
-    node = graph.node(node_id)
-    if not node.is_leaf:
-        raise GraphError(f"{node.name} is a {node.op} node: select an input to nudge")
-    refuse_unrunnable(graph, "run")
-    plan = compile_graph(graph)
-    fwd = forward(plan)
-    if fwd.values[plan.output] is None:
-        raise GraphError("the output could not be computed; press Forward to see why")
-    problem = scalar_output_problem(plan.steps[plan.output].name, fwd.values[plan.output])
-    if problem:  # shown as "Not nudged: <problem>"
-        raise GraphError(problem)
-    grad = backward(plan, fwd.values).grads[plan.index[node.name]]
-    slope = float(np.sum(grad)) if grad is not None else 0.0
-    before = np.asarray(node.value, dtype=np.float64)
-    after = output_of(plan, {node.name: before + eps})
-    return Nudge(node.name, node.value, eps, output_of(plan, {}), after, slope)
+def summary_text(rows: list[CheckRow], eps: float) -> str:
+    """What a finished check found: the failures by name, or that all passed."""
+    failed = [r.name for r in rows if r.failed]
+    at = f"ε = {format_scalar(eps)}"
+    if failed:
+        text = (f"{len(failed)} of {len(rows)} failed ({', '.join(failed)}; {at}): "
+                "backprop disagrees with finite differences.")
+    elif all(r.passed for r in rows):
+        text = f"All {len(rows)} passed ({at})."
+    else:
+        text = f"No failure ({at})."
+    return text + "".join(f" {r.name}: {r.note}." for r in rows if r.note)
 
 
 # --- the panel ---------------------------------------------------------------------------------
@@ -130,6 +90,10 @@ class GradcheckPanel(QWidget):
         super().__init__(ctx.window)
         self.ctx, self.run = ctx, run
         self.rows: list[CheckRow] = []
+        self._ids: list[str] = []  # the node each row checks (or will), in order
+        self._names: list[str] = []  # what they were called then
+        self._summed = False  # the summary speaks of the rows (a check ran to its end)
+        self._nudged: tuple[str, Nudge] | None = None  # the node nudged and what it gave
         self.tints: dict[str, bool] = {}  # node id -> passed, while the check is current
         self._tinted: Graph | None = None  # the graph whose nodes ``tints`` names
         self._pending: list[str] = []
@@ -219,6 +183,9 @@ class GradcheckPanel(QWidget):
             return False
         self._clear_tints()
         self._plan, self._eps, self._pending = plan, eps, names
+        graph = self.ctx.graph
+        self._ids, self._summed = [graph.by_name(name).id for name in names], False
+        self._names = list(names)
         self.rows = []
         self.table.setRowCount(0)
         self.stale_note.clear()
@@ -255,24 +222,16 @@ class GradcheckPanel(QWidget):
         self.table.fit_columns()
 
     def _finish(self) -> None:
-        failed = [r.name for r in self.rows if r.failed]
-        eps = f"ε = {format_scalar(self._eps)}"
-        if failed:
-            text = (f"{len(failed)} of {len(self.rows)} failed ({', '.join(failed)}; {eps}): "
-                    "backprop disagrees with finite differences.")
-        elif all(r.passed for r in self.rows):
-            text = f"All {len(self.rows)} passed ({eps})."
-        else:
-            text = f"No failure ({eps})."
-        text += "".join(f" {r.name}: {r.note}." for r in self.rows if r.note)
+        text = summary_text(self.rows, self._eps)
         self._stop(text)
+        self._summed = True
         graph = self.ctx.graph
         self.tints = {graph.by_name(r.name).id: r.passed for r in self.rows
                       if graph.has_name(r.name) and not r.note}  # a kink is neither
         self._tinted = graph
         self.apply_tints()
         self.ctx.log(f"Gradient check: {text}")
-        self.finished.emit(not failed)
+        self.finished.emit(not any(r.failed for r in self.rows))
 
     def _stop(self, text: str) -> None:
         self._timer.stop()
@@ -308,7 +267,7 @@ class GradcheckPanel(QWidget):
     def document_replaced(self, _graph: Graph) -> None:
         """Nothing of the old graph stays: no check running, no rows, no nudge, no marks."""
         self._stop(RULE_TEXT)
-        self.rows = []
+        self.rows, self._ids, self._nudged = [], [], None
         self.table.setRowCount(0)
         self.tints = {}  # the old scene went with its document
         self.nudge_result.setText(NUDGE_HINT)
@@ -325,11 +284,30 @@ class GradcheckPanel(QWidget):
             self.stale_note.mark()
         if self.nudge_result.text() != NUDGE_HINT:
             self.nudge_stale.mark()
+        self._follow_names()
+
+    def _follow_names(self) -> None:
+        """The rows, the summary and the nudge call their nodes what the graph does now,
+        'y (deleted)' for one deleted whose name another node took (as the trace does)."""
+        names = {i: node.name for i, node in self.ctx.graph.nodes.items()}
+        count = len(self.rows)
+        labels = labels_now(self._ids[:count], self._names[:count], names)
+        if labels != [row.name for row in self.rows]:
+            self.rows = [replace(row, name=label) for row, label in zip(self.rows, labels)]
+            for k, label in enumerate(labels):
+                self.table.item(k, 0).setText(label)
+            if self._summed:
+                self.summary.setText(summary_text(self.rows, self._eps))
+        if self._nudged is not None:
+            node_id, done = self._nudged
+            label = labels_now([node_id], [done.name], names)[0]
+            self.nudge_result.setText(nudge_text(replace(done, name=label)))
 
     # --- nudge --------------------------------------------------------------------------
     def nudge_selected(self) -> Nudge | None:
         """Nudge the one selected input; the result (or why not) in the panel."""
         self.nudge_stale.clear()  # whatever it says next is about the graph as it is
+        self._nudged = None
         scene = self.ctx.document.scene
         ids = scene.selected_ids() if scene is not None else []
         graph = self.ctx.graph
@@ -343,5 +321,6 @@ class GradcheckPanel(QWidget):
         except GraphError as exc:
             self.nudge_result.setText(f"Not nudged: {exc}")
             return None
-        self.nudge_result.setText(f"{result.text()}\n{result.gap_text()}")
+        self._nudged = (leaves[0], result)
+        self.nudge_result.setText(nudge_text(result))
         return result
