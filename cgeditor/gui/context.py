@@ -7,7 +7,7 @@ the numbers they show went stale through ``Document.edited``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -115,6 +115,7 @@ class Context:
     editor: Editor
     view: GraphView
     log: Callable[[str], None]  # a line in the messages dock and the status bar
+    log_lines: Callable[[Sequence[str]], None]  # ``log`` for each, the dock appended to once
     status: Callable[[str, int], None]  # a transient status-bar message (text, ms)
     menus: dict[str, QMenu]
     toolbar: QToolBar

@@ -4,6 +4,8 @@ written again, as consoles collapse repeats, whichever controller sent it."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from PySide6.QtGui import QResizeEvent, QTextCursor
 from PySide6.QtWidgets import QPlainTextEdit, QWidget
 
@@ -39,6 +41,26 @@ class MessageLog(QPlainTextEdit):
             self._last, self._count = text, 1
             self.appendPlainText(text)
         return counted(text, self._count)
+
+    def add_many(self, texts: Sequence[str]) -> str:
+        """Log each of ``texts`` in turn as ``add`` does, in one append: a run that skips
+        5,000 nodes logs a line for each, and an append per line took ~0.1 ms. The last
+        line as it now reads ('' when ``texts`` is empty)."""
+        fresh: list[str] = []  # whole messages not yet in the document, the last counted
+        for text in texts:
+            if not fresh:
+                if self._count and text == self._last:
+                    self.add(text)  # counted on the document's last line, as add does
+                    continue
+            elif text == self._last:
+                self._count += 1
+                fresh[-1] = counted(text, self._count)
+                continue
+            self._last, self._count = text, 1
+            fresh.append(text)
+        if fresh:
+            self.appendPlainText("\n".join(fresh))
+        return counted(self._last, self._count) if texts else ""
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         # Shown at the end, stay at the end: the strip comes back short after the tall

@@ -373,8 +373,7 @@ class RunController(QObject):
         """Messages for the run, each once: a run repeats none of the previous run's lines
         (Forward then Backward, a Live or value-edit re-run) unless a structural edit came
         between (``mark_stale``)."""
-        for line in lines:
-            if line not in self._logged:
-                self.ctx.log(line)
+        logged = self._logged
+        self.ctx.log_lines([line for line in lines if line not in logged])
         self._logged = set(lines)
 

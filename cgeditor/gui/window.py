@@ -9,6 +9,8 @@ RunController (Run menu, trace and chain-rule docks), Learning (Learn docks), Di
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from PySide6.QtCore import QPoint, QPointF, QSettings, Qt
 from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import QMainWindow, QMenu, QToolBar
@@ -56,7 +58,8 @@ class MainWindow(QMainWindow):
         self.toolbar = QToolBar("Main", self)
         self.toolbar.setObjectName("main_toolbar")
         self.toolbar.setMovable(False)
-        self.ctx = Context(self.doc, self.editor, self.view, self.log, self._status,
+        self.ctx = Context(self.doc, self.editor, self.view, self.log, self.log_lines,
+                           self._status,
                            self.menus, self.toolbar, self.settings, self)
         self.doc.replaced.connect(self._show_document)  # first: later followers see it
         self._show_document(self.doc.graph)
@@ -151,6 +154,11 @@ class MainWindow(QMainWindow):
         """A line in the messages dock (a repeat of the last one counted on its line) and
         the status bar."""
         self.statusBar().showMessage(self.messages.add(text), 8000)
+
+    def log_lines(self, texts: Sequence[str]) -> None:
+        """``log`` for each of ``texts``, the dock appended to once."""
+        if texts:
+            self.statusBar().showMessage(self.messages.add_many(texts), 8000)
 
     def _status(self, text: str, ms: int) -> None:
         self.statusBar().showMessage(text, ms)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
+from cgeditor.model.graph import Graph
 from tests.gui.conftest import learning_on
 
 
@@ -58,3 +59,44 @@ def test_a_multi_line_message_counts_on_its_last_line(window) -> None:
     window.messages.clear()
     window.log("first\nsecond")
     assert lines(window) == ["first", "second"]
+
+
+def test_many_lines_at_once_read_as_one_at_a_time(window) -> None:
+    """A run's lines logged in one append (log_lines) read as logging each in turn does:
+    repeats counted, a repeat of the line already shown counted on it, a cleared log
+    started afresh; the status bar shows the last line as it reads."""
+    batches = [["a", "b", "b", "c"], ["c", "c", "d\ne", "d\ne"], [], ["x"]]
+    window.messages.clear()
+    for batch in batches:
+        for text in batch:
+            window.log(text)
+    one_by_one = lines(window)
+    window.messages.clear()
+    for batch in batches:
+        window.log_lines(batch)
+    assert lines(window) == one_by_one == ["a", "b (×2)", "c (×3)", "d", "e (×2)", "x"]
+    assert window.statusBar().currentMessage() == "x"
+    window.messages.clear()
+    window.log_lines(["x", "x"])  # the same message as last, but the log was cleared
+    assert lines(window) == ["x (×2)"]
+
+
+def test_a_run_that_skips_many_nodes_logs_a_line_for_each(window) -> None:
+    """Forward (F5) on a chain whose input has no wire: every node after it is named in
+    Messages once, in order, and a second Forward adds nothing."""
+    graph = Graph()
+    prev = graph.add_node("tanh", "h0", x=0.0, y=0.0).id  # its port x is open
+    for k in range(1, 40):
+        node = graph.add_node("tanh", f"h{k}", x=200.0 * k, y=0.0)
+        graph.connect(prev, node.id, "x")
+        prev = node.id
+    window.set_graph(graph)
+    window.messages.clear()
+    window.view.setFocus()
+    QTest.keyClick(window.view.viewport(), Qt.Key.Key_F5)
+    shown = lines(window)
+    assert shown[0] == "not run: input port x of h0 not connected"
+    assert shown[1:] == [f"h{k}: skipped: not evaluated: input h{k - 1} has no value"
+                         for k in range(1, 40)]
+    QTest.keyClick(window.view.viewport(), Qt.Key.Key_F5)
+    assert lines(window) == shown

@@ -31,7 +31,8 @@ class BareWindow(QMainWindow):
         self.toolbar = QToolBar("Main", self)
         self.addToolBar(self.toolbar)
         editor = Editor(self.doc, self.log, lambda _ids: None)
-        self.ctx = Context(self.doc, editor, GraphView(self), self.log, lambda *_: None,
+        self.ctx = Context(self.doc, editor, GraphView(self), self.log, self.lines.extend,
+                           lambda *_: None,
                            self.menus, self.toolbar, QSettings(), self)
         self.controller = RunController(self.ctx)
         rows = [r for r in A.ACTIONS if isinstance(r, A.Action) and r.handler.startswith("run.")]
