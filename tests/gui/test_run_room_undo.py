@@ -4,7 +4,7 @@ still-wide node; the next run must clear it again, not leave the two overlapping
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPointF, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
@@ -71,3 +71,24 @@ def test_a_live_value_edit_is_one_undo_step_with_its_room(window, canvas) -> Non
     press(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert places(window) == start and clashes(window) == []
     assert canvas.item("J").display.value_text == "2"  # re-run at y = 2 again
+
+
+def test_a_node_dragged_under_a_wide_one_is_cleared_at_the_next_publish(window,
+                                                                        canvas) -> None:
+    """Selecting a node publishes the run again: with nothing moved since the room was made,
+    no step is pushed; after z is dragged onto the widened m, the next publish clears it."""
+    from tests.gui.test_make_room import select
+
+    tight_graph(window)
+    press(window, Qt.Key.Key_F5)
+    stack = window.undo_stack
+    steps = stack.count()
+    select(canvas, "x")
+    assert stack.count() == steps and clashes(window) == []
+    m_rect, z_rect = (canvas.item(n).sceneBoundingRect() for n in ("m", "z"))
+    start = canvas.header("z")
+    canvas.drag(start, start + QPointF(m_rect.right() - 10 - z_rect.left(), 0))
+    QApplication.processEvents()
+    assert stack.undoText().startswith("Move") and clashes(window) == [("m", "z")]
+    select(canvas, "x")
+    assert stack.undoText() == "Make room for the run's values" and clashes(window) == []

@@ -91,6 +91,9 @@ class GraphScene(ModelSync, SceneGestures, RunLabels, QGraphicsScene):
         # Since the editor last asked: outlines of nodes before they grew, and new nodes.
         self._grown: dict[str, Rect] = {}
         self._added: list[str] = []
+        # A node moved or came since note_outgrown last looked: only then can a node kept
+        # larger than reserved cover one it did not cover after the room made then.
+        self._placed = True
         self._outdated = False  # shapes may have changed since the last reserve
         self._build()
         self._slots = {
@@ -212,7 +215,12 @@ class GraphScene(ModelSync, SceneGestures, RunLabels, QGraphicsScene):
 
     def note_outgrown(self) -> None:
         """Every node a run keeps larger than reserved counts as grown once more: an undo of
-        the room made for it may have put a neighbour back under it."""
+        the room made for it may have put a neighbour back under it. Nothing moved or came
+        since the last call: no node can be under one now that was not then (a grown one
+        is noted as it grows), so the 10k nodes are not asked again."""
+        if not self._placed:
+            return
+        self._placed = False
         for item in self.nodes.values():
             size = item.outgrown()
             if size is not None:

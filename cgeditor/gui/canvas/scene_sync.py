@@ -54,6 +54,7 @@ class ModelSync(SceneParts):
     _out_name: str
     _marked_output: str | None
     _added: list[str]
+    _placed: bool
     _outdated: bool
     _follow: DragFollow | None
 
@@ -122,6 +123,7 @@ class ModelSync(SceneParts):
     # --- observing the model ------------------------------------------------------------
     def _on_node_added(self, node: Node) -> None:
         self._added.append(node.id)  # the editor moves it if it lands on another node
+        self._placed = True
         if self._held is not None:
             self._held.nodes[node.id] = node
             self._held.places.append((node.x, node.y))
@@ -148,6 +150,7 @@ class ModelSync(SceneParts):
         held.places.extend((node.x, node.y) for node in nodes)
         held.wires.update(((dst, port), src) for src, dst, port in edges)
         self._added.extend(node.id for node in nodes)
+        self._placed = True
 
     def _on_node_removed(self, node: Node) -> None:
         if self._held is not None and self._held.nodes.pop(node.id, None) is not None:
@@ -166,6 +169,7 @@ class ModelSync(SceneParts):
         held = self._held
         items = self.nodes
         placed = []
+        self._placed = True
         for node in nodes:
             if held is not None and node.id in held.nodes:  # its item is made at the end
                 continue
