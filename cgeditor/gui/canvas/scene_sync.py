@@ -242,10 +242,13 @@ class ModelSync(SceneParts):
             # items asked for nothing new).
             return []
         self._shapes, self._out_name = shapes, out_name
-        moved = [node_id for node_id, item in self.nodes.items()
-                 if item.set_reserve(shapes.get(item.name), out_name)]
-        if reroute:
-            self.reroute_wires(moved)
+        # A new output name remeasures every box and re-routes 20k wires: lasting tuples
+        # whose count set off full collections of the whole heap (~0.15 s at 10k nodes).
+        with collector.paused():
+            moved = [node_id for node_id, item in self.nodes.items()
+                     if item.set_reserve(shapes.get(item.name), out_name)]
+            if reroute:
+                self.reroute_wires(moved)
         return moved
 
     def _reserved(self) -> tuple[dict[str, tuple], str]:
