@@ -101,6 +101,12 @@ class OpSpec:
         return not self.inputs
 
     @property
+    def elementwise(self) -> bool:
+        """Each element of the result is the rule applied to the inputs' elements at its
+        place (after broadcasting): the ops shaped by broadcasting or as their one input."""
+        return self.shape is broadcast_shape or self.shape is same_shape
+
+    @property
     def is_input(self) -> bool:
         """A leaf you set, feed per run or train: the graph's inputs (not its consts)."""
         return self.feedable and not self.inputs

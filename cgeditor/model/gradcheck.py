@@ -15,13 +15,13 @@ def check_plan(graph: Graph, trainable_only: bool = False) -> tuple[Plan, list[s
     trainable ones); GraphError with the reason when it cannot run or has nothing to check."""
     if not graph.nodes:
         raise GraphError("the graph has no nodes to check")
-    refuse_unrunnable(graph, "check")
+    problems = refuse_unrunnable(graph, "check")
     names = [n.name for n in graph.nodes.values()
              if n.is_input and (n.trainable or not trainable_only)]
     if not names:
         which = "trainable inputs" if trainable_only else "inputs"
         raise GraphError(f"the graph has no {which} to check")
-    plan = compile_graph(graph)
+    plan = compile_graph(graph, None, problems)
     fwd = forward(plan)
     if fwd.values[plan.output] is None:
         first = next(iter(sorted(fwd.issues.items())))[1]

@@ -167,18 +167,13 @@ class RunState:
         return result.order[result.ids.index(node_id)]
 
 
-def _missing_ports(graph: Graph, node_id: str) -> list[str]:
-    node = graph.nodes[node_id]
-    return [p for p in node.ports if graph.source_of(node_id, p) is None]
-
-
 def pre_run_problems(graph: Graph) -> dict[str, str]:
     """Per node id: what stops it running, found before anything runs."""
     problems = {}
-    for node_id in graph.nodes:
-        missing = _missing_ports(graph, node_id)
+    source_of = graph.source_of
+    for node_id, node in graph.nodes.items():
+        missing = [p for p in node.ports if source_of(node_id, p) is None]
         if missing:
-            node = graph.nodes[node_id]
             ports = ", ".join(missing)
             plural = "s" if len(missing) > 1 else ""
             problems[node_id] = f"input port{plural} {ports} of {node.name} not connected"
@@ -217,12 +212,13 @@ def compile_graph(graph: Graph, output: str | None = None,
     slot = {node_id: i for i, node_id in enumerate(order)}
     problems = pre_run_problems(graph) if problems is None else problems
     steps = []
+    nodes, source_of = graph.nodes, graph.source_of
     for node_id in order:
-        node = graph.nodes[node_id]
+        node = nodes[node_id]
         if node_id in problems:  # compiled as an empty leaf: it and its dependants are skipped
             steps.append(Step(node.name, "input", (), {}, None))
             continue
-        args = tuple(slot[graph.source_of(node_id, p)] for p in node.ports)
+        args = tuple([slot[source_of(node_id, p)] for p in node.ports])
         attrs = {k: v for k, v in node.attrs.items() if v is not None}
         steps.append(Step(node.name, node.op, args, attrs, node.value))
     out_id = output or graph.output
@@ -282,12 +278,15 @@ def scalar_output_problem(name: str, value: Any) -> str | None:
             f"mean({name})) and make it the output")
 
 
-def refuse_unrunnable(graph: Graph, doing: str, error: type[GraphError] = GraphError) -> None:
+def refuse_unrunnable(graph: Graph, doing: str, error: type[GraphError] = GraphError
+                      ) -> dict[str, str]:
     """Raise ``error`` 'cannot <doing> yet: …' naming the first thing pre_run_problems finds
-    (an open port): what gradient checks, cost counts, training, export and nudging say."""
+    (an open port): what gradient checks, cost counts, training, export and nudging say.
+    The problems found (none), for compile_graph not to look again."""
     problems = pre_run_problems(graph)
     if problems:
         raise error(f"cannot {doing} yet: {next(iter(problems.values()))}")
+    return problems
 
 
 def refuse_non_scalar(plan: Plan, values: Sequence[Any], doing: str,

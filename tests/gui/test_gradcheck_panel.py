@@ -152,3 +152,36 @@ def test_marks_go_with_their_document(qtbot, window) -> None:
     window.view.setFocus()
     qtbot.keyClick(window.view.viewport(), Qt.Key.Key_F5)  # a run repaints: still none
     assert not any(item.display.highlighted for item in window.scene.nodes.values())
+
+
+def test_many_inputs_give_the_cli_rows_in_few_ticks(qtbot, learn, window) -> None:
+    """20 inputs, J = Σ tanh(x_k)·x_(k+1) as a chain of adds: the dock's rows, checked a
+    pass of many inputs per tick, are the CLI's rows, and its table lists them all."""
+    from cgeditor.model.gradcheck import gradient_rows
+    from cgeditor.model.graph import Graph
+
+    graph = Graph()
+    xs = [graph.add_node("input", f"x{k}", 0.0, 110.0 * k, value=0.1 * k - 1).id
+          for k in range(20)]
+    total = None
+    for k in range(19):
+        t = graph.add_node("tanh", f"t{k}", 230.0, 110.0 * k).id
+        m = graph.add_node("mul", f"m{k}", 460.0, 110.0 * k).id
+        graph.connect(xs[k], t, "x")
+        graph.connect(t, m, "a")
+        graph.connect(xs[k + 1], m, "b")
+        if total is None:
+            total = m
+            continue
+        s = graph.add_node("add", f"s{k}", 690.0 + 230 * k, 110.0 * k).id
+        graph.connect(total, s, "a")
+        graph.connect(m, s, "b")
+        total = s
+    window.set_graph(graph)
+    panel = learn.gradcheck
+    assert run_check(qtbot, panel) is True
+    expected = gradient_rows(window.graph)
+    assert len(expected) == 20
+    assert [(r.name, float(r.numeric), r.verdict) for r in panel.rows] == \
+        [(r.name, float(r.numeric), r.verdict) for r in expected]
+    assert list(table(panel)) == [f"x{k}" for k in range(20)]

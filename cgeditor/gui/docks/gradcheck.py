@@ -24,8 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from cgeditor.core.engine import Plan
-from cgeditor.core.gradcheck import ATOL, RTOL, CheckRow, check_gradients
+from cgeditor.core.gradcheck import ATOL, BATCH_VALUES, RTOL, CheckRow, GradientCheck
 from cgeditor.gui.docks.fitted_table import FittedTable
 from cgeditor.gui.docks.follow import StaleNote, follow
 from cgeditor.gui.keep_together import WrapLabel
@@ -97,7 +96,7 @@ class GradcheckPanel(QWidget):
         self.tints: dict[str, bool] = {}  # node id -> passed, while the check is current
         self._tinted: Graph | None = None  # the graph whose nodes ``tints`` names
         self._pending: list[str] = []
-        self._plan: Plan | None = None
+        self._check: GradientCheck | None = None
         self._eps = 1e-6
         self._timer = QTimer(self)
         self._timer.setInterval(0)
@@ -182,7 +181,8 @@ class GradcheckPanel(QWidget):
             self.summary.setText(f"Not checked: {exc}")
             return False
         self._clear_tints()
-        self._plan, self._eps, self._pending = plan, eps, names
+        # The passes at the inputs' values, once: each tick then only moves its inputs.
+        self._check, self._eps, self._pending = GradientCheck(plan, eps=eps), eps, names
         graph = self.ctx.graph
         self._ids, self._summed = [graph.by_name(name).id for name in names], False
         self._names = list(names)
@@ -195,12 +195,16 @@ class GradcheckPanel(QWidget):
         return True
 
     def _check_next(self) -> None:
-        if self._plan is None:
+        """The next inputs' rows: as many as one batched pass takes when every input is a
+        number moved in columns side by side, else one (two passes over the graph)."""
+        check = self._check
+        if check is None:
             return
-        name = self._pending.pop(0)
-        row = check_gradients(self._plan, names=[name], eps=self._eps)[0]
-        self.rows.append(row)
-        self._add_row(row)
+        per_tick = max(1, BATCH_VALUES // (2 * len(check.plan.steps))) if check.columns else 1
+        names, self._pending = self._pending[:per_tick], self._pending[per_tick:]
+        for row in check.rows(names):
+            self.rows.append(row)
+            self._add_row(row)
         if not self._pending:
             self._finish()
 
@@ -235,7 +239,7 @@ class GradcheckPanel(QWidget):
 
     def _stop(self, text: str) -> None:
         self._timer.stop()
-        self._pending, self._plan = [], None
+        self._pending, self._check = [], None
         self.summary.setText(text)
         self.check_button.setEnabled(True)
 
