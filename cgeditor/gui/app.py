@@ -65,6 +65,7 @@ def main(path: str | None = None) -> int:
     from PySide6.QtWidgets import QApplication
 
     from cgeditor.gui import settings as app_settings
+    from cgeditor.gui.interrupt import quit_on_signals
     from cgeditor.gui.window import MainWindow
 
     app = QApplication.instance()
@@ -77,6 +78,7 @@ def main(path: str | None = None) -> int:
     app.setOrganizationName("cgeditor")
     app.setApplicationDisplayName("cgeditor")
     window = MainWindow(path, settings=app_settings.make_settings())
+    quit_on_signals(app)  # Ctrl+C in the terminal closes it, unsaved work kept for recovery
     app_settings.place_window(window, window.settings)
     window.show()
     app_settings.fit_to_screen(window)  # again: the frame's size is known once shown

@@ -377,6 +377,16 @@ class DocumentController(QObject):
         app_settings.save_layout(self.window, self.settings)
         return True
 
+    def close_unasked(self) -> None:
+        """For a quit nobody can be asked about (Ctrl+C in the terminal): unsaved work is
+        written to the recovery file now and left there, so the next start offers it as
+        after a crash; without unsaved work this is a clean close."""
+        if self.is_modified():
+            self.autosave.write_now()
+        else:
+            self.autosave.discard()
+        app_settings.save_layout(self.window, self.settings)
+
     # --- drag and drop of files -------------------------------------------------------
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         kind = event.type()

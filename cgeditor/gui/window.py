@@ -49,6 +49,7 @@ class MainWindow(QMainWindow):
         self.resize(1400, 860)
         self.settings = settings if settings is not None else QSettings("cgeditor", "cgeditor")
         self.doc = Document(Graph(), self)  # graph, scene and undo stack
+        self._unasked = False  # closing on a signal: nobody to ask about unsaved changes
         self.undo_stack = self.doc.undo_stack
         self.view = GraphView(self)
         self.setCentralWidget(self.view)
@@ -171,10 +172,16 @@ class MainWindow(QMainWindow):
         self.view.fit_graph()
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if self.document.maybe_close():
+        if self._unasked or self.document.maybe_close():
             event.accept()
         else:
             event.ignore()
+
+    def close_unasked(self) -> None:
+        """Close without a prompt, unsaved work kept for recovery (a signal to quit)."""
+        self.document.close_unasked()
+        self._unasked = True
+        self.close()
 
     # --- canvas -------------------------------------------------------------------------
     def _show_run(self, state: RunState) -> None:

@@ -1,0 +1,39 @@
+"""The real editor (``gui.app.main``) on FILE, for the Ctrl+C tests. Once it runs it says
+"ready <recovery folder> <nodes> <recoveries offered>" on stdout. Modes: "edit" makes one
+unsaved edit, its autosave held back so that only the flush on quitting can write it;
+"clean" edits nothing; "recover" accepts the recovery the start offers."""
+
+from __future__ import annotations
+
+import sys
+
+from crash_child import edit
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+
+from cgeditor.gui import app, document
+from cgeditor.gui.window import MainWindow
+
+offered: list[object] = []
+
+
+def accept(_parent: object, entry: object) -> bool:
+    offered.append(entry)
+    return True
+
+
+def armed(mode: str) -> None:
+    window = next(w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow))
+    if mode == "edit":
+        window.document.autosave.timer.setInterval(10**8)
+        edit(window)
+    folder = window.document._recovery_dir()
+    print("ready", folder, len(window.graph), len(offered), flush=True)
+
+
+if __name__ == "__main__":
+    path, mode = sys.argv[1], sys.argv[2]
+    document.ask_recover = accept
+    qapp = QApplication(sys.argv[:1])
+    QTimer.singleShot(0, lambda: armed(mode))
+    sys.exit(app.main(path))

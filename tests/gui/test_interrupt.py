@@ -1,0 +1,83 @@
+"""Ctrl+C in the terminal (SIGINT) closes a real editor process: with unsaved work, the work
+is written to the recovery file first and the next start offers it; without, nothing is
+left behind. The exit code is the shell's 130; no traceback."""
+
+from __future__ import annotations
+
+import os
+import select
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from test_document import write_graph
+
+from cgeditor.gui.recovery import find_recovery
+from cgeditor.model import files
+
+CHILD = Path(__file__).with_name("interrupt_child.py")
+pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGHUP"), reason="POSIX signals")
+
+
+def start(home: Path, target: Path, mode: str) -> subprocess.Popen[str]:
+    """The editor as launched from a shell, its settings and recovery under ``home``."""
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "HOME": str(home),
+           "XDG_CONFIG_HOME": str(home / "config"), "XDG_DATA_HOME": str(home / "data")}
+    env.pop("CGEDITOR_NO_SETTINGS", None)  # its private folder is deleted on exit
+    return subprocess.Popen([sys.executable, str(CHILD), str(target), mode], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def ready(child: subprocess.Popen[str]) -> tuple[Path, int, int]:
+    """(recovery folder, nodes shown, recoveries offered) once the editor runs."""
+    shown, _, _ = select.select([child.stdout], [], [], 90)
+    words = child.stdout.readline().split() if shown else []
+    if not words or words[0] != "ready":
+        child.kill()
+        pytest.fail(f"the editor did not start: {child.communicate()[1]}")
+    return Path(words[1]), int(words[2]), int(words[3])
+
+
+def interrupt(child: subprocess.Popen[str], signum: int = signal.SIGINT) -> str:
+    """Send ``signum`` as Ctrl+C would; the stderr of a process that must end by itself."""
+    child.send_signal(signum)
+    try:
+        _out, err = child.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        child.kill()
+        pytest.fail("the editor did not quit on the signal")
+    assert child.returncode == 128 + signum, err
+    assert "Traceback" not in err
+    return err
+
+
+def test_ctrl_c_keeps_unsaved_work_for_the_next_start(tmp_path: Path) -> None:
+    target = write_graph(tmp_path / "work.cgraph", consts=3)
+    saved = target.read_bytes()
+    child = start(tmp_path / "home", target, "edit")
+    folder, nodes, _offered = ready(child)
+    assert nodes == 4  # the edit is made, not yet autosaved (its timer is held back)
+    assert find_recovery(folder, str(target)) is None
+    interrupt(child)
+    assert target.read_bytes() == saved  # nothing saved over the user's file unasked
+    entry = find_recovery(folder, str(target))
+    assert entry is not None and len(files.load(entry.graph_path)) == 4
+    again = start(tmp_path / "home", target, "recover")
+    _folder, nodes, offered = ready(again)
+    assert (nodes, offered) == (4, 1)  # offered at start, and the edit is back
+    interrupt(again, signal.SIGTERM)  # still unsaved: kept again
+    assert len(files.load(find_recovery(folder, str(target)).graph_path)) == 4
+
+
+def test_ctrl_c_without_changes_leaves_nothing_behind(tmp_path: Path) -> None:
+    target = write_graph(tmp_path / "work.cgraph", consts=3)
+    saved = target.read_bytes()
+    child = start(tmp_path / "home", target, "clean")
+    folder, nodes, offered = ready(child)
+    assert (nodes, offered) == (3, 0)
+    interrupt(child)
+    assert target.read_bytes() == saved
+    assert find_recovery(folder) is None
+    assert not folder.exists() or not list(folder.glob("*.cgraph"))
