@@ -220,3 +220,21 @@ def test_every_formatter_writes_minus_zero_as_zero(name, value):
     assert not re.search(f"[-{MINUS}]0(?![.]?0*[1-9])", text), text
     unsigned = signed + 0.0  # the same numbers with every zero positive
     assert text == fmt(unsigned[()] if unsigned.ndim == 0 else unsigned)
+
+
+def test_a_state_changed_by_but_is_what_replace_makes():
+    """``but`` (the fast copy the 10k-node paths use) equals dataclasses.replace: every
+    field, equality and the tooltip, and leaves the original as it was."""
+    import dataclasses
+
+    shown = build_display(seed_run()[1]).nodes
+    for state in shown.values():
+        before = dict(vars(state))
+        for changes in ({"stale": True}, {"order_badge": "9", "highlighted": True},
+                        {"value_text": "7", "value": np.float64(7.0), "grid": None}):
+            made = state.but(**changes)
+            want = dataclasses.replace(state, **changes)
+            assert made == want and made.tooltip == want.tooltip
+            assert {f.name: getattr(made, f.name) for f in dataclasses.fields(made)} == \
+                {f.name: getattr(want, f.name) for f in dataclasses.fields(want)}
+            assert made is not state and vars(state) == before

@@ -8,7 +8,6 @@ scene when painted (only the ones in view).
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 from cgeditor.core.ops import REGISTRY
@@ -42,8 +41,8 @@ def paint_run(scene: Any, display: RunDisplay, graph: Graph) -> None:
         elif stale and REGISTRY[item.op].is_leaf:
             # An edited input shows what the user typed, not the stale run's copy of it.
             idle = item.idle
-            shown = replace(shown, value_text=idle.value_text, grid=idle.grid,
-                            heatmap=idle.heatmap, value=idle.value)
+            shown = shown.but(value_text=idle.value_text, grid=idle.grid,
+                              heatmap=idle.heatmap, value=idle.value)
         if item.set_display(shown):
             widened.append(node_id)
     if widened:
