@@ -16,7 +16,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QPainter, QPen, QStaticText
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsRectItem, QStyleOptionGraphicsItem, QWidget
 
-from cgeditor.core.ops import REGISTRY
+from cgeditor.core.ops import F64, REGISTRY
 from cgeditor.gui import theme as T
 from cgeditor.gui.canvas.node_chrome import NodeChrome, static_text
 from cgeditor.gui.canvas.node_geometry import SCALAR_CHARS, TAG_WIDTH, NodeBox, box_of, outline
@@ -48,6 +48,13 @@ def _op_look(op: str) -> tuple[str, tuple[str, ...], QStaticText, float, dict[st
 def _geometry(width: float, height: float) -> tuple[QRectF, QRectF]:
     """The body rect and the bounding rect (ports, badge and shadow stick out)."""
     return QRectF(0, 0, width, height), outline(width, height)
+
+
+def _shape(value: Any) -> tuple[int, ...] | None:
+    """A shown value's shape, None for no value; a run's number without numpy's call."""
+    if value.__class__ is F64:
+        return ()
+    return None if value is None else np.shape(value)
 
 
 def _elide(text: str, role: str, width: float) -> str:
@@ -143,7 +150,7 @@ class NodeItem(NodeChrome, QGraphicsRectItem):
 
     def _compute_box(self) -> NodeBox:
         value = self.display.value
-        shape = np.shape(value) if value is not None else self.value_shape
+        shape = _shape(value) if value is not None else self.value_shape
         return box_of(self.op, self.name, self._tagged(), shape, self.out_name,
                       self.number_chars(), self.PORT_ROWS)
 
@@ -153,9 +160,15 @@ class NodeItem(NodeChrome, QGraphicsRectItem):
         d = self.display
         if d is BLANK_NODE:  # no run and no value of its own (most of 10k pasted nodes)
             return SCALAR_CHARS
-        if d.value is not None and np.ndim(d.value) != 0:
+        value = d.value
+        if value.__class__ is F64:  # a run's number: its row shows its text (10k per run)
+            chars = len(d.value_text)
+        elif value is not None and np.ndim(value) != 0:
             return SCALAR_CHARS  # a tensor's numbers are in its grid or range
-        return max(SCALAR_CHARS, len(self._value_shown()), len(d.grad_value))
+        else:
+            chars = len(self._value_shown())
+        grad = len(d.grad_value)
+        return max(SCALAR_CHARS, chars, grad)
 
     def _value_shown(self) -> str:
         """The value row's text. A tensor whose numbers are in its grid names only its
@@ -220,16 +233,16 @@ class NodeItem(NodeChrome, QGraphicsRectItem):
             if unknown:
                 raise KeyError(f"unknown display fields: {sorted(unknown)}")
             new = replace(new, **changes)
-        new = self._fit_stale(new)
-        if new is self.display or new == self.display:
+        if new.stale:
+            new = self._fit_stale(new)
+        old = self.display
+        if new is old or new == old:
             return False
-        old_shape = np.shape(self.display.value) if self.display.value is not None else None
         old_chars = self.number_chars()
         self.display = new
         moved = False
-        shape = np.shape(new.value) if new.value is not None else None
         # The reserved rows cover any run of the inferred shape with numbers of usual length.
-        if shape != old_shape or self.number_chars() != old_chars:
+        if self.number_chars() != old_chars or _shape(new.value) != _shape(old.value):
             moved = self._refit()
         self.update()
         return moved
