@@ -5,7 +5,7 @@ import re
 import numpy as np
 import pytest
 
-from cgeditor.model.display import build_display
+from cgeditor.model.display import NodeDisplay, build_display
 from cgeditor.model.files import load
 from cgeditor.model.graph import Graph
 from cgeditor.model.number_text import (
@@ -238,3 +238,40 @@ def test_a_state_changed_by_but_is_what_replace_makes():
             assert {f.name: getattr(made, f.name) for f in dataclasses.fields(made)} == \
                 {f.name: getattr(want, f.name) for f in dataclasses.fields(want)}
             assert made is not state and vars(state) == before
+
+
+def test_made_is_the_constructor_and_repeated_numbers_read_as_each_alone():
+    """States are built with NodeDisplay.made and each distinct number formatted once per
+    build: every text is still value_text of that node's own number (-0.0, nan, repeats)."""
+    import dataclasses
+
+    fields = {"value_text": "1", "grad_value": "2", "name": "x", "value": np.float64(1.0),
+              "stale": True, "order_badge": "3"}
+    assert dataclasses.asdict(NodeDisplay.made(**fields)) == \
+        dataclasses.asdict(NodeDisplay(**fields))
+    graph = Graph()
+    zero = graph.add_node("input", "z", value=0.0)
+    below = graph.add_node("input", "q", value=-1.0)
+    nan = graph.add_node("log", "l")  # log(−1): nan
+    graph.connect(below.id, nan.id, "x")
+    previous = zero.id
+    for k, op in enumerate(["neg", "neg", "exp", "neg", "abs"]):
+        node = graph.add_node(op, f"u{k}")
+        graph.connect(previous, node.id, "x")
+        previous = node.id
+    both = graph.add_node("mul", "m")
+    graph.connect(previous, both.id, "a")
+    graph.connect(nan.id, both.id, "b")
+    total = graph.add_node("add", "J")
+    graph.connect(both.id, total.id, "a")
+    graph.connect(previous, total.id, "b")
+    from cgeditor.model.run import run_graph
+
+    result = run_graph(graph)
+    shown = build_display(result).nodes
+    assert np.signbit(result.values["u0"]) and result.values["u1"] == 0.0
+    for node_id, state in shown.items():
+        name = graph.nodes[node_id].name
+        assert state.value_text == value_text(result.values[name])
+        assert state.grad_value == value_text(result.grads[name])
+    assert {shown[zero.id].value_text, shown[nan.id].value_text} == {"0", "nan"}
