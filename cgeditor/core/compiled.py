@@ -20,7 +20,7 @@ number): the careful path is the reference, and it alone writes issues.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from operator import is_
 from typing import TYPE_CHECKING, Any
 
@@ -71,34 +71,40 @@ def forward_values(plan: Plan, values: list, budget: float = math.inf,
 
 def _uniform_forward(plan: Plan, code: Pass, leaves: list, shape: tuple[int, ...],
                      ) -> list | None:
-    buffer = np.empty((code.rows, *shape))
-    with quiet_ieee():
-        try:
-            out = code.run(tuple(leaves), buffer)
-        except Exception:
-            return None
-        if not (_finite_rows(buffer) and all_finite([out[k] for k in code.loose])):
-            return None
-    plan.cache[_LAST_ARRAYS] = (out, shape)  # for backward's shape check
-    return list(out)
+    """The UNIFORM forward pass run from its compiled code."""
+    return _checked_uniform(plan, code.rows, code.loose, shape,
+                            lambda buffer: code.run(tuple(leaves), buffer))
 
 
 def _table_forward(plan: Plan, table: Table, leaves: list, shape: tuple[int, ...],
                    ) -> list | None:
-    """The UNIFORM forward pass run from its table (as ``_uniform_forward``)."""
+    """The UNIFORM forward pass run from its table."""
     values: list[Any] = [None] * len(plan.steps)
     for (i, _), value in zip(plan.leaves, leaves):
         values[i] = value
-    buffer = np.empty((table.rows, *shape))
+
+    def run(buffer: np.ndarray) -> list:
+        run_forward(table, values, [*buffer, None])
+        return values
+
+    return _checked_uniform(plan, table.rows, table.loose, shape, run)
+
+
+def _checked_uniform(plan: Plan, rows: int, loose: Sequence[int], shape: tuple[int, ...],
+                     run: Callable[[np.ndarray], Sequence[Any]]) -> list | None:
+    """Every value of a UNIFORM forward pass, ``run`` writing ``rows`` results of ``shape``
+    into the buffer it is given and returning all values; None when it raised or a result
+    is not finite (the buffer checked by one sum, the ``loose`` values outside it each)."""
+    buffer = np.empty((rows, *shape))
     with quiet_ieee():
         try:
-            run_forward(table, values, [*buffer, None])
-        except Exception:
+            out = run(buffer)
+        except Exception:  # a failing rule: reported by the careful path
             return None
-        if not (_finite_rows(buffer) and all_finite([values[k] for k in table.loose])):
+        if not (_finite_rows(buffer) and all_finite([out[k] for k in loose])):
             return None
-    plan.cache[_LAST_ARRAYS] = (values, shape)
-    return list(values)
+    plan.cache[_LAST_ARRAYS] = (out, shape)  # for backward's shape check
+    return list(out)
 
 
 def _finite_rows(buffer: np.ndarray) -> bool:

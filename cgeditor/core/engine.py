@@ -224,9 +224,10 @@ def _run_careful(plan: Plan, values: list, issues: dict, start: int,
 
 
 def _budget(plan: Plan, which: str, compiled: bool | None) -> float:
-    """Seconds this run of ``which`` pass may spend compiling (see ``forward``)."""
-    if compiled is not None:
-        return math.inf if compiled else 0.0
+    """Seconds this run of ``which`` pass may spend compiling (see ``forward``); never asked
+    with ``compiled`` False, which runs only the careful loop."""
+    if compiled:
+        return math.inf
     runs = plan.cache[which] = plan.cache.get(which, 0) + 1
     if len(plan.steps) <= QUICK_NODES:
         return SLICE if runs > QUICK_RUNS else 0.0

@@ -18,7 +18,12 @@ import numpy as np
 from cgeditor.model import collector, files_parse
 from cgeditor.model.atomic import replace_atomically
 from cgeditor.model.errors import LoadError
-from cgeditor.model.files_build import FORMAT_NAME, FORMAT_VERSION, data_to_graph
+from cgeditor.model.files_build import (
+    FORMAT_NAME,
+    FORMAT_VERSION,
+    coordinate_bounds,
+    data_to_graph,
+)
 from cgeditor.model.graph import Graph
 
 __all__ = ["FORMAT_NAME", "FORMAT_VERSION", "data_text", "data_to_graph", "dumps",
@@ -59,9 +64,6 @@ def _node_data(node: Any) -> dict[str, Any]:
     return data
 
 
-POSITION_LIMIT = 1e9  # the schema's coordinate bound
-
-
 def _position(x: float) -> Any:
     # Positions are only layout, but the file must load again: a non-finite one (a canvas bug)
     # is written as 0, and one past the schema's bound (parting or pasting near the edge) as the
@@ -69,7 +71,8 @@ def _position(x: float) -> Any:
     x = float(x)
     if not np.isfinite(x):
         return 0
-    return _number(min(max(x, -POSITION_LIMIT), POSITION_LIMIT))
+    low, high = coordinate_bounds()
+    return _number(min(max(x, low), high))
 
 
 def _number(x: Any) -> Any:

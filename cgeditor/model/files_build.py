@@ -38,6 +38,13 @@ def _schema() -> dict:
 
 
 @cache
+def coordinate_bounds() -> tuple[float, float]:
+    """The (lowest, highest) x or y the schema accepts."""
+    coordinate = _schema()["$defs"]["coordinate"]
+    return float(coordinate["minimum"]), float(coordinate["maximum"])
+
+
+@cache
 def validator() -> jsonschema.protocols.Validator:
     """The schema validator, built once: compiling the schema per load would cost more."""
     cls = jsonschema.validators.validator_for(_schema())
