@@ -7,12 +7,15 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import QApplication
 
 from cgeditor.gui.canvas.scene import GraphScene
 from cgeditor.model import files
 from cgeditor.model.graph import Graph
 from tests.graphs import seed_graph
+from tests.gui.conftest import Canvas
 from tests.gui.test_bulk_display import fresh, graph_with_tags_and_shapes, key, shown
 
 
@@ -134,14 +137,33 @@ def test_a_payload_the_graph_refuses_changes_nothing(window, words: str) -> None
 
 def test_outlines_are_each_items_outline_where_it_stands(window) -> None:
     """What make-room reads: the same floats as outline() translated to the item's place,
-    for nodes of every size and at places that are not whole units."""
+    for nodes of every size and at places that are not whole units; mid-drag, where the
+    dragged items stand (ahead of the model, which hears of the move on release)."""
     from cgeditor.gui.canvas.node_geometry import outline
 
-    scene = window.scene
+    scene, graph = window.scene, window.graph
     first = next(iter(scene.nodes.values()))
-    first.setPos(12.3, -45.6)
-    outlines = scene.outlines()
-    assert outlines.keys() == scene.nodes.keys()
-    for node_id, item in scene.nodes.items():
-        rect = outline(item.width(), item.rect_height()).translated(item.pos())
-        assert outlines[node_id] == (rect.x(), rect.y(), rect.width(), rect.height())
+    graph.move_node(first.node_id, 12.3, -45.6)
+    assert first.pos() == QPointF(12.3, -45.6)
+
+    def at_items() -> None:
+        outlines = scene.outlines()
+        assert outlines.keys() == scene.nodes.keys()
+        for node_id, item in scene.nodes.items():
+            rect = outline(item.width(), item.rect_height()).translated(item.pos())
+            assert outlines[node_id] == (rect.x(), rect.y(), rect.width(), rect.height())
+
+    at_items()
+    scene.clearSelection()
+    window.view.centerOn(first.sceneBoundingRect().center())
+    QApplication.processEvents()
+    canvas = Canvas(window)
+    start = first.sceneBoundingRect().center() + QPointF(0, 10)
+    canvas.press(start)
+    canvas.move(start + QPointF(30, 50))
+    assert (graph.nodes[first.node_id].x, graph.nodes[first.node_id].y) == (12.3, -45.6)
+    assert first.pos() != QPointF(12.3, -45.6)  # the item leads the model
+    at_items()
+    canvas.release(start + QPointF(30, 50), Qt.MouseButton.LeftButton)
+    assert graph.nodes[first.node_id].x == first.pos().x()
+    at_items()

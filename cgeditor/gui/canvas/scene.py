@@ -42,13 +42,20 @@ RESHAPING = ("node_added", "node_removed", "node_renamed", "value_changed", "att
              "edge_added", "edge_removed", "output_changed", "parts_added", "parts_removed")
 
 
-def _outlines(items: dict[str, NodeItem]) -> dict[str, Rect]:
+def _outlines(items: dict[str, NodeItem], nodes: dict[str, Any],
+              dragged: KeysView[str]) -> dict[str, Rect]:
     """Every item's outline where it stands, in plain floats: a paste of 10k asks twice, and
-    a QPointF and two QRectF per node were most of the cost."""
+    a QPointF and two QRectF per node were most of the cost. Places are the model's floats
+    (its items stand there) except for the nodes a mouse drag is moving right now: two Qt
+    calls a node were a third of what remained."""
     rects = {}
     for node_id, item in items.items():
-        box = item.box
-        rects[node_id] = outline_at(item.x(), item.y(), box.width, box.height)
+        box, node = item.box, nodes.get(node_id)
+        if node is None or node_id in dragged:
+            x, y = item.x(), item.y()
+        else:
+            x, y = node.x, node.y
+        rects[node_id] = outline_at(x, y, box.width, box.height)
     return rects
 
 
@@ -246,7 +253,7 @@ class GraphScene(ModelSync, SceneGestures, RunLabels, QGraphicsScene):
     def outlines(self) -> dict[str, Rect]:
         """Every node's whole outline (ports, badge, reserved rows) as (x, y, w, h)."""
         with collector.paused():  # 10^4 lasting tuples: no cycles to look for
-            return _outlines(self.nodes)
+            return _outlines(self.nodes, self.graph.nodes, self.dragged_ids())
 
     # --- selection helpers --------------------------------------------------------------
     def selected_ids(self) -> list[str]:
@@ -255,12 +262,14 @@ class GraphScene(ModelSync, SceneGestures, RunLabels, QGraphicsScene):
     def select_ids(self, ids: Iterable[str]) -> None:
         """Select exactly the nodes ``ids``: one ``selection.changed``, however many."""
         items = self.nodes  # read once: an attribute of a QObject costs a lookup
-        with self.selection.bulk():
+        chosen: list[str] = []
+        with self.selection.bulk(chosen):
             self.clearSelection()
             for node_id in ids:
                 item = items.get(node_id)
                 if item is not None:
                     item.setSelected(True)
+                    chosen.append(node_id)
 
     def select_all(self) -> None:
         self.select_ids(self.nodes)

@@ -60,17 +60,21 @@ class Selection(QObject):
             self.release()
 
     @contextmanager
-    def bulk(self) -> Iterator[None]:
+    def bulk(self, result: list[str] | None = None) -> Iterator[None]:
         """Like ``held``, for a program selecting many items one by one: Qt's per-item
         signal is not even delivered (10k calls of a slot for a paste's 10k nodes); the
-        selection is read once at the end."""
+        selection is read once at the end, or taken from ``result`` when the caller knows
+        it will be exactly those ids (asking Qt for 10k selected items is then spared)."""
         with self.held():
             blocked = self._scene.blockSignals(True)
             try:
                 yield
             finally:
                 self._scene.blockSignals(blocked)
-                self._stale = True
+                if result is None:
+                    self._stale = True
+                else:
+                    self._ids, self._stale = dict.fromkeys(result), False
 
     def hold(self) -> None:
         self._holds += 1
