@@ -51,6 +51,7 @@ class SelectionActions:
     def duplicate(self) -> None:
         ids = self.ids()
         if ids:
-            text, payload = clipboard.copy_nodes(self.ctx.graph, ids)
-            payload = payload if payload is not None else clipboard.validate(text)
+            payload = clipboard.duplicate_payload(self.ctx.graph, ids)
+            if payload is None:  # too many to paste: the loader's refusal names the limit
+                payload = clipboard.validate(clipboard.copy_nodes(self.ctx.graph, ids)[0])
             self.ctx.editor.paste_payload(payload, f"duplicate:{','.join(ids)}", "Duplicated")

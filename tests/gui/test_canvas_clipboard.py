@@ -73,6 +73,35 @@ def test_ctrl_d_duplicates_and_ctrl_a_selects_all(window, canvas) -> None:
     assert canvas.source("d1", "a") is None  # wires from outside the selection stay behind
 
 
+def _added(window, before: set[str]) -> tuple[list[tuple], set[tuple]]:
+    """What an edit added: each new node's op, value, place and trainable flag (in the
+    graph's order), and the wires among them by the nodes' positions in that list."""
+    graph = window.graph
+    new = [i for i in graph.nodes if i not in before]
+    at = {node_id: k for k, node_id in enumerate(new)}
+    nodes = [(n.op, n.value, n.x, n.y, n.trainable) for n in map(graph.nodes.get, new)]
+    return nodes, {(at[e.src], at[e.dst], e.port) for e in graph.edges if e.dst in at}
+
+
+def test_ctrl_d_adds_what_copy_and_paste_add_and_leaves_the_clipboard(window, canvas) -> None:
+    """Duplicate builds its payload without the snapshot text a copy publishes: the same
+    nodes, values, places and inner wires as Ctrl+C, Ctrl+V, and the clipboard untouched."""
+    QGuiApplication.clipboard().setText("kept")
+    before = set(window.graph.nodes)
+    chosen = [canvas.id("c"), canvas.id("a"), canvas.id("w")]
+    window.scene.select_ids(chosen)
+    window.view.setFocus()
+    QTest.keyClick(window.view, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
+    duplicated = _added(window, before)
+    assert QGuiApplication.clipboard().text() == "kept"
+    assert len(duplicated[0]) == 3 and len(duplicated[1]) == 2
+    window.undo_stack.undo()
+    window.scene.select_ids(chosen)
+    QTest.keyClick(window.view, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    QTest.keyClick(window.view, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+    assert _added(window, before) == duplicated
+
+
 def document(nodes: list[dict], edges: tuple[dict, ...] = ()) -> str:
     return json.dumps({"format": "cgeditor-graph", "version": 1, "nodes": nodes,
                        "edges": list(edges), "output": None, "meta": {}})
