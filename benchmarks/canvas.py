@@ -1,7 +1,8 @@
 """Canvas scale, measured offscreen: opening a saved 1k / 10k node file as the user sees it
 (load + window.set_graph + first paint), building the scene alone, a full repaint at 1:1 and
 zoomed out to the whole graph, a pan, and clearing (replacing) the graph; then the bulk
-edits (select all, copy, delete, undo, redo, paste, drag of everything) from canvas_bulk.py.
+edits (select all, copy, delete, undo, redo, paste, drag and duplicate of everything) from
+canvas_bulk.py.
 
 Run: QT_QPA_PLATFORM=offscreen python benchmarks/canvas.py
 """

@@ -1,6 +1,7 @@
 """Bulk edits on a big canvas, as the user does them: select all, copy, delete, undo, redo,
-paste, and a mouse drag of everything. Each is timed with the events it posts processed (the
-view's repaint among them), so selection handlers, docks and the canvas all count.
+paste, a mouse drag of everything, and a duplicate of everything. Each is timed with the
+events it posts processed (the view's repaint among them), so selection handlers, docks and
+the canvas all count.
 
 Used by canvas.py (its bulk-edit rows); run alone: python benchmarks/canvas_bulk.py
 """
@@ -20,7 +21,7 @@ from PySide6.QtGui import QMouseEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
-OPS = ("select all", "copy", "delete", "undo", "redo", "paste", "drag all")
+OPS = ("select all", "copy", "delete", "undo", "redo", "paste", "drag all", "duplicate")
 ROOM = "  of it: make room"  # the paste's share spent moving old nodes from under the new
 
 
@@ -97,6 +98,11 @@ def measure_bulk(window, graph) -> dict[str, float]:
     QApplication.processEvents()
     out["drag all"] = _settled_ms(lambda: _drag_all(window), window)
     assert window.undo_stack.undoText().startswith("Move"), "the drag was not one move"
+    window.undo_stack.undo()
+    act("select_all").trigger()
+    QApplication.processEvents()
+    out["duplicate"] = _settled_ms(act("duplicate").trigger, window)  # a paste, uncopied
+    assert len(graph.nodes) == 2 * count, "duplicate did not add every selected node"
     return out
 
 
@@ -116,7 +122,7 @@ def print_table(rows: dict[int, dict[str, float]]) -> None:
     sizes = sorted(rows)
     print("bulk edits, offscreen (CPU ms, one run each; ratio = largest / smallest size)")
     print(f"{'edit':<20}" + "".join(f"{n:>12,}" for n in sizes) + f"{'ratio':>8}")
-    for key in (*OPS[:-1], ROOM, OPS[-1]):
+    for key in (*OPS[:6], ROOM, *OPS[6:]):
         ratio = rows[sizes[-1]][key] / max(rows[sizes[0]][key], 1e-3)
         print(f"{key:<20}" + "".join(f"{rows[n][key]:>12.1f}" for n in sizes)
               + f"{ratio:>8.1f}")
