@@ -113,6 +113,15 @@ class Canvas(Mouse):
     def in_port(self, name: str, port: str) -> QPointF:
         return self.item(name).in_port_pos(port)
 
+    def grab(self, item) -> QPointF:
+        """Centre the view on node ``item`` and press on its body, as a drag of it starts;
+        where the press was, in scene coordinates."""
+        self.view.centerOn(item.sceneBoundingRect().center())
+        QApplication.processEvents()
+        start = item.sceneBoundingRect().center() + QPointF(0, 10)
+        self.press(start)
+        return start
+
     def header(self, name: str) -> QPointF:
         return self.item(name).pos() + QPointF(80, 15)
 

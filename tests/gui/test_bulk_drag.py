@@ -73,12 +73,8 @@ def _drag_started(window, leave_out: str | None = None) -> tuple[Canvas, QPointF
     window.action("select_all").trigger()
     if leave_out is not None:
         window.scene.nodes[graph.by_name(leave_out).id].setSelected(False)
-    first = window.scene.nodes[graph.by_name("x0").id]
-    window.view.centerOn(first.sceneBoundingRect().center())
-    QApplication.processEvents()
     canvas = Canvas(window)
-    start = first.sceneBoundingRect().center() + QPointF(0, 10)
-    canvas.press(start)
+    start = canvas.grab(window.scene.nodes[graph.by_name("x0").id])
     canvas.move(start + QPointF(20, 30))
     canvas.move(start + QPointF(40, 70))
     return canvas, start + QPointF(40, 70)

@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import QApplication
 
 from cgeditor.gui.canvas.scene import GraphScene
 from cgeditor.model import files
@@ -155,11 +154,8 @@ def test_outlines_are_each_items_outline_where_it_stands(window) -> None:
 
     at_items()
     scene.clearSelection()
-    window.view.centerOn(first.sceneBoundingRect().center())
-    QApplication.processEvents()
     canvas = Canvas(window)
-    start = first.sceneBoundingRect().center() + QPointF(0, 10)
-    canvas.press(start)
+    start = canvas.grab(first)
     canvas.move(start + QPointF(30, 50))
     assert (graph.nodes[first.node_id].x, graph.nodes[first.node_id].y) == (12.3, -45.6)
     assert first.pos() != QPointF(12.3, -45.6)  # the item leads the model
