@@ -189,7 +189,7 @@ class CostPanel(QWidget):
             self.note.setText(f"Not counted: {exc}")
             return False
         self.show_cost(cost)
-        self.stale_note.clear()
+        self.stale_note.fresh(graph)
         self.note.setText("Timing both on this machine…")
         self.count_button.setEnabled(False)
         self._measuring = graph
@@ -234,7 +234,7 @@ class CostPanel(QWidget):
 
     def graph_edited(self) -> None:
         if self.cost is not None:
-            self.stale_note.mark()
+            self.stale_note.follow(self.ctx.graph)
 
     # --- scaling ------------------------------------------------------------------------
     def start_scale(self) -> bool:

@@ -1,7 +1,8 @@
 """How every dock follows the document: it clears when the document is replaced (File > New,
 Open, Examples, a recovered file) and marks what it shows stale when the graph or a value
 changes. One mechanism: ``follow`` wires a dock's two handlers to the Document's signals,
-and ``StaleNote`` is the one mark they show.
+and ``StaleNote`` is the one mark they show; it goes again when edits and undos bring the
+graph back to exactly what the dock's numbers were computed from.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from typing import TYPE_CHECKING, Protocol
 from PySide6.QtWidgets import QLabel, QWidget
 
 from cgeditor.gui import theme as T
+from cgeditor.model.kept_run import RunSource
 
 if TYPE_CHECKING:
     from cgeditor.gui.context import Document
@@ -39,6 +41,7 @@ class StaleNote(QLabel):
         self.setObjectName("stale_note")
         self.setWordWrap(True)
         self.redo = redo  # how to get current numbers: "press Check gradients again"
+        self._source: RunSource | None = None  # the graph the numbers shown were made of
         self.hide()
 
     @property
@@ -52,5 +55,22 @@ class StaleNote(QLabel):
                          f"graph changed after this; {self.redo} for current numbers.</span>")
             self.show()
 
+    def fresh(self, graph: Graph) -> None:
+        """The numbers shown were just computed from ``graph`` as it is: no mark, and none
+        after edits that bring the graph back to exactly this (``follow``)."""
+        self._source = RunSource.of(graph)
+        self.hide()
+
+    def follow(self, graph: Graph) -> bool:
+        """After an edit of ``graph``: the mark, unless the graph is back to what the
+        numbers were computed from (then none); whether they are current."""
+        if self._source is not None and self._source.matches(graph):
+            self.hide()
+            return True
+        self.mark()
+        return False
+
     def clear(self) -> None:
+        """No mark, and nothing shown to be current about."""
+        self._source = None
         self.hide()

@@ -188,7 +188,7 @@ class GradcheckPanel(QWidget):
         self._names = list(names)
         self.rows = []
         self.table.setRowCount(0)
-        self.stale_note.clear()
+        self.stale_note.fresh(graph)
         self.summary.setText(f"Checking {len(names)} input(s)…")
         self.check_button.setEnabled(False)
         self._timer.start()
@@ -229,11 +229,7 @@ class GradcheckPanel(QWidget):
         text = summary_text(self.rows, self._eps)
         self._stop(text)
         self._summed = True
-        graph = self.ctx.graph
-        self.tints = {graph.by_name(r.name).id: r.passed for r in self.rows
-                      if graph.has_name(r.name) and not r.note}  # a kink is neither
-        self._tinted = graph
-        self.apply_tints()
+        self._tint()
         self.ctx.log(f"Gradient check: {text}")
         self.finished.emit(not any(r.failed for r in self.rows))
 
@@ -244,6 +240,14 @@ class GradcheckPanel(QWidget):
         self.check_button.setEnabled(True)
 
     # --- tinting nodes ------------------------------------------------------------------
+    def _tint(self) -> None:
+        """Mark the checked inputs on the canvas by their result (a kink is neither)."""
+        graph = self.ctx.graph
+        self.tints = {node_id: row.passed for node_id, row in zip(self._ids, self.rows)
+                      if node_id in graph.nodes and not row.note}
+        self._tinted = graph
+        self.apply_tints()
+
     def apply_tints(self, *_args: object) -> None:
         """Outline passed inputs, mark failed ones as errors; re-applied after each repaint
         of the run display, and dropped at the first edit of the graph."""
@@ -284,11 +288,12 @@ class GradcheckPanel(QWidget):
         if self.running:
             self._stop("Not finished: the graph changed.")
         self._clear_tints()
-        if self.rows:
-            self.stale_note.mark()
-        if self.nudge_result.text() != NUDGE_HINT:
-            self.nudge_stale.mark()
+        graph = self.ctx.graph
         self._follow_names()
+        if self.rows and self.stale_note.follow(graph) and self._summed:
+            self._tint()  # back to the graph checked: its marks are true again
+        if self.nudge_result.text() != NUDGE_HINT:
+            self.nudge_stale.follow(graph)
 
     def _follow_names(self) -> None:
         """The rows, the summary and the nudge call their nodes what the graph does now,
@@ -326,5 +331,6 @@ class GradcheckPanel(QWidget):
             self.nudge_result.setText(f"Not nudged: {exc}")
             return None
         self._nudged = (leaves[0], result)
+        self.nudge_stale.fresh(graph)
         self.nudge_result.setText(nudge_text(result))
         return result

@@ -178,7 +178,7 @@ class TrainPanel(QWidget):
         self._graph, self.total, self.chunk = graph, self.steps.value(), 1
         self.history = []
         self.curve.setData([], [])
-        self.stale_note.clear()
+        self.stale_note.fresh(graph)  # a training that applies nothing is of this graph
         self.progress.setRange(0, self.total)
         self.progress.setValue(0)
         self.train_button.setEnabled(False)
@@ -246,7 +246,7 @@ class TrainPanel(QWidget):
         trainer, self.trainer = self.trainer, None
         if apply and trainer is not None:
             applied = self._apply(trainer, len(trainer.losses))
-            self.stale_note.clear()  # that edit was the training's own
+            self.stale_note.fresh(self.ctx.graph)  # that edit was the training's own
             message = message or outcome(trainer, why == "stopped", applied)
         self._say(message, log=True)
         self._restore_canvas(why)  # after: the status line then shows the run's numbers
@@ -281,7 +281,7 @@ class TrainPanel(QWidget):
     def graph_edited(self) -> None:
         """A finished run's curve and result describe the graph before this edit."""
         if self.history and not self.running:
-            self.stale_note.mark()
+            self.stale_note.follow(self.ctx.graph)
 
     def _say(self, text: str, log: bool = False) -> None:
         self.status.setText(text)
