@@ -84,8 +84,7 @@ def explain(result: RunResult, node_id: str, max_paths: int = MAX_PATHS) -> Expl
                            text=f"{head}: {name} has no value in this run")
     if result.grad_note:  # backward was refused: no path product is a gradient here
         return Explanation(node_id, result.output, text=f"{head}: {result.grad_note}")
-    consumers = _consumers(plan)
-    counts = _path_counts(plan, consumers)
+    consumers, counts = _graph_paths(plan)
     paths = []
     for walk in _walks(start, plan.output, consumers, counts):
         paths.append(_chain(result, walk))
@@ -98,6 +97,17 @@ def explain(result: RunResult, node_id: str, max_paths: int = MAX_PATHS) -> Expl
     exp = Explanation(node_id, result.output, paths, counts[start], total, grad, tensor)
     exp.text = _text(exp, name)
     return exp
+
+
+def _graph_paths(plan: Plan) -> tuple[list[list[tuple[int, int]]], list[int]]:
+    """Each step's consumers and its number of paths to the output, read once per plan
+    (kept in its cache): every publish of a run explains the selected node again, and
+    reading them walked all 10k nodes of a big graph each time."""
+    made = plan.cache.get("explain")
+    if made is None:
+        consumers = _consumers(plan)
+        made = plan.cache["explain"] = (consumers, _path_counts(plan, consumers))
+    return made
 
 
 def _consumers(plan: Plan) -> list[list[tuple[int, int]]]:

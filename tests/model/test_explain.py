@@ -139,3 +139,17 @@ def test_a_long_chain_is_summarised_with_its_ends_and_every_node_highlighted():
                          ids=lambda v: v if isinstance(v, str) else "n")
 def test_count_text(n: int, text: str) -> None:
     assert count_text(n) == text
+
+
+def test_explaining_one_node_after_another_reads_as_each_alone():
+    """The paths of a plan are read once and kept with it: each node's explanation, asked
+    after others of the same run, is what a fresh run of the graph explains."""
+    graph = load(seed_example())
+    result = graph.run()
+    order = list(result.ids)
+    kept = [explain(result, node_id) for node_id in order + order[::-1]]
+    for exp in kept:
+        fresh = explain(graph.run(), exp.node)
+        assert (exp.text, exp.count_total, exp.gradient) == \
+            (fresh.text, fresh.count_total, fresh.gradient)
+        assert [p.nodes for p in exp.paths] == [p.nodes for p in fresh.paths]
