@@ -247,15 +247,19 @@ def _node_display(result: RunResult, view: _Revealed, i: int, out: str,
                   texts: dict[Any, str]) -> NodeDisplay:
     """``marks``: the order badge, stale, highlighted; ``texts``: numbers formatted so far."""
     name = result.order[i]
-    value = result.raw_values[i] if view.value(i) else None
-    grad = result.grads.get(name) if view.grad(i) else None
-    missing = grad is None and view.grad(i)  # backward ran or was refused: no number here
+    if view.stepper is None:  # all revealed (10^4 nodes per run): no question per node
+        see_value, see_grad, dimmed = True, view.has_grads, False
+    else:
+        see_value, see_grad, dimmed = view.value(i), view.grad(i), view.dimmed(i)
+    value = result.raw_values[i] if see_value else None
+    grad = result.grads.get(name) if see_grad else None
+    missing = grad is None and see_grad  # backward ran or was refused: no number here
     issue = result.issues.get(name)
-    show_issue = issue is not None and (view.grad(i) if issue.kind == "nonfinite_grad"
-                                        else view.value(i) or issue.kind == "error")
-    error = issue.message if show_issue else ""
-    state = (*marks, error, bool(show_issue and issue.origin),
-             view.dimmed(i), i == view.current)
+    error, origin = "", False
+    if issue is not None and (see_grad if issue.kind == "nonfinite_grad"
+                              else see_value or issue.kind == "error"):
+        error, origin = issue.message, bool(issue.origin)
+    state = (*marks, error, origin, dimmed, i == view.current)
     if old is not None and old.name == name and old.output == out \
             and _same(old.value, value) and _same(old.grad, grad) \
             and (old.grad_value == NOT_COMPUTED) == missing:
