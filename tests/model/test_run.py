@@ -179,3 +179,25 @@ def test_two_deleted_nodes_that_lost_one_name_in_turn_keep_apart_in_a_renamed_ru
         assert renamed.grads[now] == result.grads[name] and renamed.values[now] == \
             result.values[name]
     assert renamed.order[renamed.ids.index(b)] == "w" and renamed.grads["w"] == 2.0
+
+
+def test_nodes_the_output_never_reads_get_a_zero_gradient_of_their_own_shape() -> None:
+    """A side branch J does not read: backward never reaches it, so its gradient is a zero
+    of its value's shape (a float64 number, or an array), not None and not the output's."""
+    graph = Graph()
+    x = graph.add_node("input", "x", value=2.0)
+    v = graph.add_node("input", "v", value=[1.0, -2.0, 3.0])
+    side = graph.add_node("tanh", "side")
+    vside = graph.add_node("exp", "vside")
+    total = graph.add_node("square", "J")
+    graph.connect(x.id, side.id, "x")
+    graph.connect(v.id, vside.id, "x")
+    graph.connect(x.id, total.id, "x")
+    graph.set_output(total.id)
+    result = graph.run()
+    assert result.grads["x"] == 4.0
+    grad = result.grads["side"]
+    assert type(grad) is np.float64 and grad == 0.0 and not np.signbit(grad)
+    for name in ("v", "vside"):
+        grad = result.grads[name]
+        assert isinstance(grad, np.ndarray) and grad.shape == (3,) and not grad.any()
