@@ -89,6 +89,7 @@ class Graph(Naming, Removal):
         the JSON pointer of the part: "/nodes/3/name"."""
         graph = cls()
         graph._order = build_from_parts(graph, nodes, edges)
+        graph.skip_ids(graph.nodes)
         return graph
 
     # --- queries ------------------------------------------------------------------------

@@ -126,6 +126,15 @@ class Naming:
         return numbered_name(base, lambda name: name in by_name or name in taken,
                              self._name_hint)
 
+    def skip_ids(self, ids: Iterable[str]) -> None:
+        """``new_id`` never gives one of ``ids`` (those of a file's nodes), even after their
+        node is deleted: a new node must not pass for a deleted one wherever a kept result
+        or check names nodes by id."""
+        # Only ids new_id could reach: a 60-digit one would make the next id too long to save.
+        numbers = [int(i[1:]) for i in ids
+                   if i[:1] == "n" and len(i) <= 16 and i[1:].isascii() and i[1:].isdigit()]
+        self._id_counter = max([self._id_counter, *numbers])
+
     def new_id(self) -> str:
         while True:
             self._id_counter += 1

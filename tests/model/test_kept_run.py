@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from cgeditor.model import files
 from cgeditor.model.kept_run import KeptRun, RunSource
 from tests.graphs import seed_graph
 
@@ -53,3 +54,22 @@ def test_kept_run_gives_back_the_result_only_while_the_graph_matches() -> None:
     assert kept.back() is None
     graph.set_value(y, 2.0)
     assert kept.back() is result
+
+
+def test_a_node_added_to_an_opened_file_never_takes_a_deleted_nodes_id() -> None:
+    """Ids of an opened file were handed out again once their node was deleted, so a new
+    node passed for the deleted one: the stale run showed y's row under the new node's name."""
+    graph = files.loads(files.dumps(seed_graph()))
+    kept = KeptRun()
+    kept.attach(graph)
+    result = graph.run()
+    kept.ran(result)
+    y = graph.by_name("y").id
+    graph.remove_node(y)
+    added = graph.add_node("input", "q", value=1.0)
+    assert added.id not in result.ids
+    shown = kept.follow_names(result)
+    assert shown.order[shown.ids.index(y)] == "y" and "q" not in shown.order
+    last = max(int(i[1:]) for i in result.ids)
+    graph.remove_node(graph.by_name("J").id)
+    assert graph.add_node("const", value=1.0).id == f"n{last + 2}"  # past every id seen
