@@ -114,6 +114,10 @@ class Graph(Naming, Removal):
         of them when it opens a big file)."""
         return ((src, dst, port) for (dst, port), src in self._inputs.items())
 
+    def input_map(self) -> dict[tuple[str, str], str]:
+        """A copy of the wiring: (dst, port) -> src for every edge."""
+        return dict(self._inputs)
+
     def wire_keys(self, node_id: str) -> list[tuple[str, str]]:
         """(dst, port) of every edge into or out of ``node_id``: what a moved node drags."""
         inputs, nodes = self._inputs, self.nodes

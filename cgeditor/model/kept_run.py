@@ -9,7 +9,8 @@ graph's own signals say when names may have changed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from operator import attrgetter, is_
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -31,13 +32,21 @@ def _same_value(a: Any, b: Any) -> bool:
     return bool(np.shape(a) == np.shape(b) and np.asarray(a).tobytes() == np.asarray(b).tobytes())
 
 
+_META = attrgetter("op", "name", "attrs")
+_VALUE = attrgetter("value")
+
+
 @dataclass(frozen=True)
 class RunSource:
     """Everything of a graph a run's numbers and labels depend on: each node's op, name,
-    attrs and value by id, the wiring and the output. Positions are not part of it: a move
-    changes no number (a move that hands the output to another sink changes ``output``)."""
+    attrs and value, the wiring and the output. Positions are not part of it: a move
+    changes no number (a move that hands the output to another sink changes ``output``).
+    Taken at every run, so read in bulk (attrgetter over the nodes: ~4× cheaper than a
+    tuple built per node in Python at 10k nodes, benchmarks/stale.py)."""
 
-    nodes: dict[str, tuple[str, str, dict[str, Any], Any]]  # id -> (op, name, attrs, value)
+    ids: list[str]  # in the graph's order of nodes
+    meta: list[tuple[str, str, dict[str, Any]]]  # (op, name, attrs) of each
+    values: list[Any]
     inputs: dict[tuple[str, str], str]  # (dst, port) -> src
     output: str | None
 
@@ -45,22 +54,34 @@ class RunSource:
     def of(cls, graph: Graph) -> RunSource:
         """What ``graph`` holds now. Attrs and values are kept by reference: an edit
         replaces a node's attrs dict or value, never changes one in place."""
-        with collector.paused():  # 10^4 lasting tuples: ~10 ms at 10k nodes, no cycles
-            nodes = {i: (n.op, n.name, n.attrs, n.value) for i, n in graph.nodes.items()}
-            inputs = {(dst, port): src for src, dst, port in graph.edge_triples()}
-        return cls(nodes, inputs, graph.output)
+        nodes = graph.nodes.values()
+        with collector.paused():  # 10^4 lasting tuples, no cycles
+            return cls(list(graph.nodes), list(map(_META, nodes)), list(map(_VALUE, nodes)),
+                       graph.input_map(), graph.output)
+
+    def with_values(self, graph: Graph) -> RunSource:
+        """This source with ``graph``'s values now, for a graph whose structure_version
+        is unchanged since this was taken (the same nodes, in the same order)."""
+        return replace(self, values=list(map(_VALUE, graph.nodes.values())))
 
     def matches(self, graph: Graph) -> bool:
         """``graph`` holds exactly this again (the cheap differences are looked at first)."""
-        kept = self.nodes
-        if len(graph.nodes) != len(kept) or graph.output != self.output:
+        nodes = graph.nodes
+        if len(nodes) != len(self.ids) or graph.output != self.output:
             return False
-        for node_id, node in graph.nodes.items():
-            was = kept.get(node_id)
-            if was is None or node.op != was[0] or node.name != was[1] \
-                    or node.attrs != was[2] or not _same_value(node.value, was[3]):
+        if list(nodes) == self.ids:
+            now = list(nodes.values())
+        else:  # a node deleted and restored by undo comes back last
+            try:
+                now = [nodes[i] for i in self.ids]
+            except KeyError:
                 return False
-        return {(dst, port): src for src, dst, port in graph.edge_triples()} == self.inputs
+        if list(map(_META, now)) != self.meta:
+            return False
+        values = list(map(_VALUE, now))
+        return (all(map(is_, values, self.values))
+                or all(map(_same_value, values, self.values))) \
+            and graph.input_map() == self.inputs
 
 
 class KeptRun:
@@ -71,6 +92,7 @@ class KeptRun:
         self.graph: Graph | None = None
         self._result: RunResult | None = None  # as it came, under the names it ran with
         self._source: RunSource | None = None
+        self._version = -1  # the graph's structure_version when the source was taken
         self._order: list[str] = []  # the execution order it ran in
         # A node was renamed since the run's names were last followed: mapping 10k names
         # again on every edit of a stale run cost ~40 ms a mark at 10k nodes.
@@ -80,6 +102,7 @@ class KeptRun:
 
     def attach(self, graph: Graph | None) -> None:
         """Follow ``graph``'s names from now on (a new document), not the old one's."""
+        self._result, self._source, self._version = None, None, -1
         if self.graph is not None:
             self.graph.node_renamed.disconnect(self._on_renamed)
             self.graph.node_added.disconnect(self._on_added)
@@ -97,10 +120,18 @@ class KeptRun:
     def ran(self, result: RunResult) -> None:
         """A fresh run of the graph as it is now: its names are the graph's own."""
         self._renamed = self._gone = False
-        graph = self.graph
+        graph, source = self.graph, self._source
         self._result = result
-        self._source = RunSource.of(graph) if graph is not None else None
-        self._order = graph.order() if graph is not None else []
+        if graph is None:
+            self._source, self._order = None, []
+            return
+        if source is not None and self._version == graph.structure_version:
+            # Only values can have changed (a Live or typed-value re-run): the rest holds.
+            self._source = source.with_values(graph)
+        else:
+            self._source = RunSource.of(graph)
+        self._version = graph.structure_version
+        self._order = graph.order()
 
     def back(self, in_order: bool = False) -> RunResult | None:
         """The kept run as it came, when the graph holds exactly what it read again (with

@@ -73,3 +73,25 @@ def test_a_node_added_to_an_opened_file_never_takes_a_deleted_nodes_id() -> None
     last = max(int(i[1:]) for i in result.ids)
     graph.remove_node(graph.by_name("J").id)
     assert graph.add_node("const", value=1.0).id == f"n{last + 2}"  # past every id seen
+
+
+def test_a_rerun_after_a_value_edit_keeps_the_new_values() -> None:
+    """A re-run with only values changed reuses the rest of the source: the values kept
+    must still be the new ones, and another document's graph never reuses it."""
+    graph = seed_graph()
+    kept = KeptRun()
+    kept.attach(graph)
+    kept.ran(graph.run())
+    w = graph.by_name("w").id
+    graph.set_value(w, 3.0)
+    second = graph.run()
+    kept.ran(second)
+    assert kept.back() is second
+    graph.set_value(w, 2.0)
+    assert kept.back() is None
+    graph.set_value(w, 3.0)
+    assert kept.back() is second
+    other = seed_graph()
+    other.set_value(other.by_name("w").id, 3.0)
+    kept.attach(other)
+    assert kept.back() is None  # nothing was run of this graph yet
