@@ -1,7 +1,9 @@
 """The real editor (``gui.app.main``) on FILE, for the Ctrl+C tests. Once it runs it says
 "ready <recovery folder> <nodes> <recoveries offered>" on stdout. Modes: "edit" makes one
 unsaved edit, its autosave held back so that only the flush on quitting can write it;
-"clean" edits nothing; "recover" accepts the recovery the start offers."""
+"prompt" makes it too, then closes the window, and says "asking" once the unsaved-changes
+prompt is open (its answer never comes); "clean" edits nothing; "recover" accepts the
+recovery the start offers."""
 
 from __future__ import annotations
 
@@ -24,11 +26,14 @@ def accept(_parent: object, entry: object) -> bool:
 
 def armed(mode: str) -> None:
     window = next(w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow))
-    if mode == "edit":
+    if mode in ("edit", "prompt"):
         window.document.autosave.timer.setInterval(10**8)
         edit(window)
     folder = window.document._recovery_dir()
     print("ready", folder, len(window.graph), len(offered), flush=True)
+    if mode == "prompt":  # the timer fires inside the prompt's own event loop
+        QTimer.singleShot(0, lambda: print("asking", flush=True))
+        window.close()
 
 
 if __name__ == "__main__":

@@ -30,13 +30,19 @@ def start(home: Path, target: Path, mode: str) -> subprocess.Popen[str]:
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
-def ready(child: subprocess.Popen[str]) -> tuple[Path, int, int]:
-    """(recovery folder, nodes shown, recoveries offered) once the editor runs."""
+def said(child: subprocess.Popen[str], word: str) -> list[str]:
+    """The words of the child's next line, which must start with ``word``."""
     shown, _, _ = select.select([child.stdout], [], [], 90)
     words = child.stdout.readline().split() if shown else []
-    if not words or words[0] != "ready":
+    if not words or words[0] != word:
         child.kill()
-        pytest.fail(f"the editor did not start: {child.communicate()[1]}")
+        pytest.fail(f"the editor did not say {word!r}: {child.communicate()[1]}")
+    return words
+
+
+def ready(child: subprocess.Popen[str]) -> tuple[Path, int, int]:
+    """(recovery folder, nodes shown, recoveries offered) once the editor runs."""
+    words = said(child, "ready")
     return Path(words[1]), int(words[2]), int(words[3])
 
 
@@ -69,6 +75,20 @@ def test_ctrl_c_keeps_unsaved_work_for_the_next_start(tmp_path: Path) -> None:
     assert (nodes, offered) == (4, 1)  # offered at start, and the edit is back
     interrupt(again, signal.SIGTERM)  # still unsaved: kept again
     assert len(files.load(find_recovery(folder, str(target)).graph_path)) == 4
+
+
+def test_ctrl_c_at_the_unsaved_changes_prompt_keeps_the_work_unsaved(tmp_path: Path) -> None:
+    """Closing asked Save / Discard / Cancel; Ctrl+C then is no answer: nothing is saved
+    over the file, and the work is kept for the next start."""
+    target = write_graph(tmp_path / "work.cgraph", consts=3)
+    saved = target.read_bytes()
+    child = start(tmp_path / "home", target, "prompt")
+    folder, nodes, _offered = ready(child)
+    said(child, "asking")
+    interrupt(child)
+    assert target.read_bytes() == saved
+    entry = find_recovery(folder, str(target))
+    assert entry is not None and len(files.load(entry.graph_path)) == nodes == 4
 
 
 def test_ctrl_c_without_changes_leaves_nothing_behind(tmp_path: Path) -> None:
