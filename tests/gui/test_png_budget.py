@@ -7,13 +7,14 @@ nothing. Checked on disk: the file decodes to the dimensions the export reports.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 from crash_child import make_window, prompts, window  # noqa: F401
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor, QImage, QPen
-from PySide6.QtWidgets import QFileDialog, QGraphicsScene
+from PySide6.QtWidgets import QApplication, QFileDialog, QGraphicsScene
 
 from cgeditor.cli import main
 from cgeditor.gui.canvas import image_export
@@ -94,3 +95,29 @@ def test_export_dialog_says_the_scale_it_used(window, small_budget, monkeypatch,
     shown = window.statusBar().currentMessage()
     assert f"({image.width()}×{image.height()}; drawn at 0." in shown
     assert "instead of 4×" in shown and not prompts.errors
+
+
+def test_export_shows_a_wait_cursor_and_a_message_while_drawing(window, monkeypatch, prompts,
+                                                                 tmp_path: Path) -> None:
+    """While the picture is drawn the cursor waits and the messages say what is being
+    exported; afterwards the cursor is back and the line says how long it took."""
+    seen = []
+    real = export_ui.export_picture
+
+    def watched(*args):
+        cursor = QApplication.overrideCursor()
+        seen.append((cursor.shape() if cursor else None, window.statusBar().currentMessage()))
+        return real(*args)
+    monkeypatch.setattr(export_ui, "export_picture", watched)
+    monkeypatch.setattr(QFileDialog, "getSaveFileName",
+                        lambda *_a: (str(tmp_path / "pic.svg"), "SVG image (*.svg)"))
+    monkeypatch.setattr(export_ui, "ask_options", lambda *_a: PictureOptions())
+    window.action("export_image").trigger()
+    ((shape, message),) = seen
+    assert shape == Qt.CursorShape.WaitCursor
+    assert message.startswith(f"Exporting {len(window.graph.nodes)} nodes to ")
+    assert QApplication.overrideCursor() is None
+    assert (tmp_path / "pic.svg").read_text(encoding="utf-8").lstrip().startswith("<?xml")
+    assert re.search(r"Exported the graph to .*pic\.svg .* in \d+\.\d s$",
+                     window.statusBar().currentMessage())
+    assert not prompts.errors
