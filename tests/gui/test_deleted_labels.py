@@ -89,3 +89,23 @@ def test_gradient_check_rows_summary_and_nudge_follow_names(qtbot, window, canva
     key(window, Qt.Key.Key_Z, Ctrl)  # the delete
     assert table_names(panel) == ["w", "x", "b", "y"]
     assert panel.nudge_result.text().startswith("y → 2.001")
+
+
+def test_gradient_check_input_column_widens_to_a_new_label(qtbot, window, canvas) -> None:
+    """A label that grows after the check ('y (deleted)', a longer rename) is read whole,
+    not elided to 'y (…': the rows' tooltips carry the numbers, never the name."""
+    window.learning.show("gradcheck")
+    panel = window.learning.gradcheck
+    with qtbot.waitSignal(panel.finished, timeout=10_000):
+        qtbot.mouseClick(panel.check_button, Qt.MouseButton.LeftButton)
+    delete_and_paste_a_copy(window, canvas, "y")
+    canvas.click(canvas.header("w"))
+    field = window.inspector.fields["name"].edit
+    field.selectAll()
+    QTest.keyClicks(field, "the_weight")
+    QTest.keyClick(field, Qt.Key.Key_Return)
+    table = panel.table
+    assert table_names(panel) == ["the_weight", "x", "b", "y (deleted)"]
+    metrics = table.fontMetrics()
+    for label in ("the_weight", "y (deleted)"):
+        assert table.columnWidth(0) > metrics.horizontalAdvance(label)

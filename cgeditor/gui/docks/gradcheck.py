@@ -305,6 +305,7 @@ class GradcheckPanel(QWidget):
             self.rows = [replace(row, name=label) for row, label in zip(self.rows, labels)]
             for k, label in enumerate(labels):
                 self.table.item(k, 0).setText(label)
+            self.table.fit_columns()  # 'y (deleted)' or a longer rename: read whole
             if self._summed:
                 self.summary.setText(summary_text(self.rows, self._eps))
         if self._nudged is not None:
