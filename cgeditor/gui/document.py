@@ -379,13 +379,10 @@ class DocumentController(QObject):
         return True
 
     def close_unasked(self) -> None:
-        """For a quit nobody can be asked about (Ctrl+C in the terminal): unsaved work is
-        written to the recovery file now and left there, so the next start offers it as
-        after a crash; without unsaved work this is a clean close."""
-        if self.is_modified():
-            self.autosave.write_now()
-        else:
-            self.autosave.discard()
+        """For a quit nobody can be asked about (Ctrl+C in the terminal): unsaved work goes
+        to the recovery file now and stays for the next start to offer, as after a crash;
+        without any, none is left (``write_now`` discards it)."""
+        self.autosave.write_now()
         app_settings.save_layout(self.window, self.settings)
 
     # --- drag and drop of files -------------------------------------------------------
