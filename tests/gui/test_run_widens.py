@@ -74,3 +74,21 @@ def test_run_to_end_widens_every_box_to_its_numbers_and_reset_takes_them_back(wi
     assert {i: item.box.width for i, item in window.scene.nodes.items()} == reserved
     key(window, Qt.Key.Key_F5, Qt.KeyboardModifier.ShiftModifier)
     assert_shows_the_run(window)
+
+
+def test_stepping_dims_the_wires_ahead_and_run_to_end_lights_them_all_again(window) -> None:
+    """Step (F10) on a graph of 65 nodes and 128 wires: every wire into a node not reached
+    yet is dimmed, the others drawn normal or lit; Run to end (Shift+F5) draws every wire
+    normal or lit again (so many change that the layer repaints once)."""
+    wide_graph(window, rows=8, layers=8)
+    key(window, Qt.Key.Key_F10)
+    display = window.run.state.display
+    assert display.dimmed  # the backward pass has most nodes ahead of it
+    for (dst, port), wire in window.scene.wires.items():
+        want = "highlight" if (dst, port) in display.lit_wires else \
+            "dim" if dst in display.dimmed else "normal"
+        assert wire.state == want, (dst, port)
+    assert sum(w.state == "dim" for w in window.scene.wires.values()) > 64
+    key(window, Qt.Key.Key_F5, Qt.KeyboardModifier.ShiftModifier)
+    lit = window.run.state.display.lit_wires
+    assert {w.state for k, w in window.scene.wires.items() if k not in lit} == {"normal"}

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from cgeditor.core.ops import REGISTRY
+from cgeditor.gui.canvas.drag_follow import BULK_WIRES
 from cgeditor.gui.canvas.wire_item import wire_label
 from cgeditor.model.display import NodeDisplay, RunDisplay, idle_node
 from cgeditor.model.graph import Graph
@@ -52,10 +53,17 @@ def paint_run(scene: Any, display: RunDisplay, graph: Graph) -> None:
 
 
 def _paint_wires(scene: Any, display: RunDisplay) -> None:
+    """Each wire's run state (lit, dimmed while stepping, or normal), repainted once."""
     lit, dimmed = display.lit_wires, display.dimmed
+    changes = []
     for key, wire in scene.wires.items():
         if wire.state not in RUN_WIRE_STATES:
             continue
         state = "highlight" if key in lit else "dim" if key[0] in dimmed else "normal"
         if wire.state != state:
+            changes.append((wire, state))
+    if len(changes) > BULK_WIRES:
+        scene.wire_layer.set_states(changes)
+    else:  # a few: each repaints just its own rect
+        for wire, state in changes:
             wire.set_state(state)

@@ -190,6 +190,17 @@ class WireLayer(QGraphicsItem):
             self.update(old)
             self.update(wire.rect())
 
+    def set_states(self, changes: Iterable[tuple[Wire, str]]) -> None:
+        """Give each wire of ``changes`` (wire, state) its state, with one repaint of the
+        layer: a step dims or lights every wire of a big graph at once (20k repaints of a
+        wire's rect each took ~4 µs)."""
+        changed = False
+        for wire, state in changes:
+            if state != wire.state:
+                wire.state, changed = state, True
+        if changed:
+            self.changed(self._bounds)
+
     def place_many(self, moves: Iterable[tuple[Wire, tuple[float, float, float, float]]]
                    ) -> None:
         """Put many wires' ends, (wire, ends) each, with one repaint of the layer: a drag
