@@ -1,9 +1,10 @@
 """Everything else a user can do to every node of a big graph, beside the bulk edits of
 canvas_bulk.py: open and save, auto layout and its undo, undo and redo of a drag of
 everything, the Run menu painting 10k values and gradients, renaming one node under a run,
-view changes, a theme switch, duplicate, the exports (dialogs and the CLI) and opening a
-file whose nodes all sit at one spot. Each is timed as canvas_bulk.py times an edit: CPU ms
-with the events it posts processed, the repaint among them.
+view changes, a theme switch, duplicate, the exports (dialogs and the CLI), the gradient
+check (dock and CLI) and opening a file whose nodes all sit at one spot. Each is timed as
+canvas_bulk.py times an edit: CPU ms with the events it posts processed, the repaint among
+them.
 
 Run: python benchmarks/canvas_whole.py [SIZE ...]   (default 1000 10000)
 """
@@ -170,10 +171,20 @@ def _export_steps(window, folder: str, count: int) -> list[Step]:
     def close_dialogs() -> None:
         for dialog in dialogs.dialogs.values():
             dialog.close()
+
+    def dock_check() -> None:
+        """Learn > Check gradients, until the dock holds every input's row."""
+        learning.check()
+        while learning.gradcheck.running:
+            QApplication.processEvents()
+        assert learning.gradcheck.rows, "the dock checked nothing"
+    learning = window.learning
     return [("export NumPy (dialog)", dialogs.export_numpy),
             ("export PyTorch (dialog)", dialogs.export_torch),
             ("show as formula", dialogs.show_formula),
             ("(close dialogs)", close_dialogs),
+            ("(show the gradient check dock)", lambda: learning.show("gradcheck")),
+            ("gradient check (dock)", dock_check),
             ("export SVG", lambda: export_svg(scene, out + ".svg")),
             ("export PNG (capped)", lambda: export_png(scene, out + ".png")),
             ("cli check", _cli("check", path)),

@@ -28,6 +28,7 @@ from cgeditor.core.gradcheck import ATOL, BATCH_VALUES, RTOL, CheckRow, Gradient
 from cgeditor.gui.docks.fitted_table import FittedTable
 from cgeditor.gui.docks.follow import StaleNote, follow
 from cgeditor.gui.keep_together import WrapLabel
+from cgeditor.model import collector
 from cgeditor.model.errors import GraphError
 from cgeditor.model.formatting import format_cell
 from cgeditor.model.gradcheck import check_plan
@@ -182,7 +183,9 @@ class GradcheckPanel(QWidget):
             return False
         self._clear_tints()
         # The passes at the inputs' values, once: each tick then only moves its inputs.
-        self._check, self._eps, self._pending = GradientCheck(plan, eps=eps), eps, names
+        with collector.paused():  # as each tick: 10^4 values, none in a cycle
+            check = GradientCheck(plan, eps=eps)
+        self._check, self._eps, self._pending = check, eps, names
         graph = self.ctx.graph
         self._ids, self._summed = [graph.by_name(name).id for name in names], False
         self._names = list(names)
@@ -202,7 +205,9 @@ class GradcheckPanel(QWidget):
             return
         per_tick = max(1, BATCH_VALUES // (2 * len(check.plan.steps))) if check.columns else 1
         names, self._pending = self._pending[:per_tick], self._pending[per_tick:]
-        for row in check.rows(names):
+        with collector.paused():  # a pass's 10^4 values would set off walks of the heap
+            rows = check.rows(names)
+        for row in rows:
             self.rows.append(row)
             self._add_row(row)
         if not self._pending:
