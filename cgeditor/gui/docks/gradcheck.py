@@ -210,6 +210,7 @@ class GradcheckPanel(QWidget):
         for row in rows:
             self.rows.append(row)
             self._add_row(row)
+        self.table.fit_columns()  # once a tick: it sizes every row so far (a row each: n²)
         if not self._pending:
             self._finish()
 
@@ -228,7 +229,6 @@ class GradcheckPanel(QWidget):
             item.setBackground(color)
             item.setToolTip(f"{tip}\n{row.note}" if row.note else tip)
             self.table.setItem(k, col, item)
-        self.table.fit_columns()
 
     def _finish(self) -> None:
         text = summary_text(self.rows, self._eps)
