@@ -34,6 +34,7 @@ def _same_value(a: Any, b: Any) -> bool:
 
 _META = attrgetter("op", "name", "attrs")
 _VALUE = attrgetter("value")
+_TRAINABLE = attrgetter("trainable")
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,8 @@ class RunSource:
     """Everything of a graph a run's numbers and labels depend on: each node's op, name,
     attrs and value, the wiring and the output. Positions are not part of it: a move
     changes no number (a move that hands the output to another sink changes ``output``).
+    Which inputs are trainable is kept too, compared only when asked: no run reads it, but
+    a training and a check of the trainable inputs do.
     Taken at every run, so read in bulk (attrgetter over the nodes: ~4× cheaper than a
     tuple built per node in Python at 10k nodes, benchmarks/stale.py)."""
 
@@ -49,6 +52,7 @@ class RunSource:
     values: list[Any]
     inputs: dict[tuple[str, str], str]  # (dst, port) -> src
     output: str | None
+    trainable: list[bool]  # of each node, in ``ids``' order
 
     @classmethod
     def of(cls, graph: Graph) -> RunSource:
@@ -57,15 +61,19 @@ class RunSource:
         nodes = graph.nodes.values()
         with collector.paused():  # 10^4 lasting tuples, no cycles
             return cls(list(graph.nodes), list(map(_META, nodes)), list(map(_VALUE, nodes)),
-                       graph.input_map(), graph.output)
+                       graph.input_map(), graph.output, list(map(_TRAINABLE, nodes)))
 
     def with_values(self, graph: Graph) -> RunSource:
         """This source with ``graph``'s values now, for a graph whose structure_version
-        is unchanged since this was taken (the same nodes, in the same order)."""
-        return replace(self, values=list(map(_VALUE, graph.nodes.values())))
+        is unchanged since this was taken (the same nodes, in the same order; a trainable
+        flag is no structure, so it is read again too)."""
+        nodes = graph.nodes.values()
+        return replace(self, values=list(map(_VALUE, nodes)),
+                       trainable=list(map(_TRAINABLE, nodes)))
 
-    def matches(self, graph: Graph) -> bool:
-        """``graph`` holds exactly this again (the cheap differences are looked at first)."""
+    def matches(self, graph: Graph, trainable: bool = False) -> bool:
+        """``graph`` holds exactly this again (the cheap differences are looked at first);
+        with ``trainable``, the same inputs are trainable too."""
         nodes = graph.nodes
         if len(nodes) != len(self.ids) or graph.output != self.output:
             return False
@@ -76,7 +84,8 @@ class RunSource:
                 now = [nodes[i] for i in self.ids]
             except KeyError:
                 return False
-        if list(map(_META, now)) != self.meta:
+        if list(map(_META, now)) != self.meta or (
+                trainable and list(map(_TRAINABLE, now)) != self.trainable):
             return False
         values = list(map(_VALUE, now))
         return (all(map(is_, values, self.values))

@@ -95,3 +95,18 @@ def test_a_rerun_after_a_value_edit_keeps_the_new_values() -> None:
     other.set_value(other.by_name("w").id, 3.0)
     kept.attach(other)
     assert kept.back() is None  # nothing was run of this graph yet
+
+
+def test_which_inputs_are_trainable_matters_only_when_asked() -> None:
+    """No run's number depends on it, but what a training trains and a 'trainable inputs'
+    gradient check checks does; a re-run after values only keeps it current too."""
+    graph = seed_graph()
+    w = graph.by_name("w").id
+    source = RunSource.of(graph)
+    graph.set_trainable(w, not graph.nodes[w].trainable)
+    assert source.matches(graph)
+    assert not source.matches(graph, trainable=True)
+    graph.set_trainable(w, not graph.nodes[w].trainable)
+    assert source.matches(graph, trainable=True)
+    graph.set_trainable(w, True)
+    assert source.with_values(graph).matches(graph, trainable=True)

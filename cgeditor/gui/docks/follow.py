@@ -64,7 +64,8 @@ class StaleNote(QLabel):
     def follow(self, graph: Graph) -> bool:
         """After an edit of ``graph``: the mark, unless the graph is back to what the
         numbers were computed from (then none); whether they are current."""
-        if self._source is not None and self._source.matches(graph):
+        # What a training trains or a check of the trainable inputs checks is theirs too.
+        if self._source is not None and self._source.matches(graph, trainable=True):
             self.hide()
             return True
         self.mark()
