@@ -114,11 +114,16 @@ class DialogLauncher(QObject):
         if example is None or Path(example) != seed_example():
             return
         self.hint = show_first_run_hint(self.ctx.view, self.ctx.settings)
+        if self.hint is not None:  # 'Got it' deletes it: never ask the dead widget again
+            self.hint.dismissed.connect(self._forget_hint)
 
     def backward_pressed(self) -> None:
         """Once the user has pressed Backward the hint has done its job."""
         if self.hint is not None and self.hint.isVisible():
             self.hint.dismiss()
+        self.hint = None
+
+    def _forget_hint(self) -> None:
         self.hint = None
 
     def _hide_hint(self, *_args: object) -> None:

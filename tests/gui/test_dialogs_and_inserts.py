@@ -168,6 +168,24 @@ def test_first_run_hint_on_the_seed_until_dismissed(qtbot, fresh_settings) -> No
     assert second.view.findChild(FirstRunHint) is None
 
 
+def test_runs_after_got_it_raise_nothing(qtbot, fresh_settings) -> None:
+    """'Got it' deletes the hint: F5 and F6 afterwards run without a traceback per publish
+    (the launcher asked the deleted widget whether it was visible)."""
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    win = _started(qtbot, fresh_settings)
+    hint = win.view.findChild(FirstRunHint)
+    qtbot.mouseClick(hint.findChild(QWidget, "first_run_hint_close"), Qt.MouseButton.LeftButton)
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    assert win.view.findChild(FirstRunHint) is None
+    with qtbot.captureExceptions() as raised:
+        for key in (Qt.Key.Key_F5, Qt.Key.Key_F6):
+            win.view.setFocus()
+            qtbot.keyClick(win.view.viewport(), key)
+    assert raised == []
+    assert win.run.result.grads["w"] == -4.0
+
+
 def test_pressing_backward_retires_the_hint(qtbot, fresh_settings) -> None:
     win = _started(qtbot, fresh_settings)
     hint = win.view.findChild(FirstRunHint)
