@@ -184,3 +184,36 @@ def test_a_move_alone_never_makes_the_run_stale(window, canvas) -> None:
     insert_formula(window, canvas)
     undo(window)
     assert_current(window, canvas, before)  # the move stays: positions are not a state
+
+
+def test_a_step_by_step_walk_goes_on_where_it_was(window, canvas) -> None:
+    """Undo back to the walked graph: the walk is current again at its step, and the next
+    Step reveals the next node, not a fresh walk from the start."""
+    for _ in range(3):
+        key(window, Qt.Key.Key_F10)
+    stepper = window.run.stepper
+    assert stepper is not None and not stepper.done
+    at = stepper.position
+    insert_formula(window, canvas)
+    assert_stale(window)
+    undo(window)
+    assert not window.run.stale and window.run.stepper is stepper and stepper.position == at
+    key(window, Qt.Key.Key_F10)
+    assert window.run.stepper is stepper and stepper.position == at + 1
+
+
+def test_a_walk_is_current_again_only_in_its_own_order(window, canvas) -> None:
+    """A move that reorders ties ends a walk (the next Step walks the new order); moving
+    back by undo resumes it, and with the order still changed an undone edit does not."""
+    for _ in range(3):
+        key(window, Qt.Key.Key_F10)
+    stepper, order = window.run.stepper, window.graph.order()
+    canvas.drag(canvas.header("y"), canvas.header("y") + QPointF(-60, 0))
+    assert window.graph.order() != order and window.run.stale
+    undo(window)
+    assert window.graph.order() == order
+    assert not window.run.stale and window.run.stepper is stepper
+    canvas.drag(canvas.header("y"), canvas.header("y") + QPointF(-60, 0))
+    insert_formula(window, canvas)
+    undo(window)  # the graph is the walked one, but not its order
+    assert window.run.stale
