@@ -94,6 +94,15 @@ class Plan:
     def __len__(self) -> int:
         return len(self.steps)
 
+    def read_by(self, slot: int) -> set[int]:
+        """``slot`` and every slot it reads, directly or through others (steps come in
+        topological order, so one backward sweep finds them)."""
+        read, steps = {slot}, self.steps
+        for i in range(slot, -1, -1):
+            if i in read:
+                read.update(steps[i].args)
+        return read
+
 
 def compile_plan(steps: Sequence[Step], output: int | None = None) -> Plan:
     """Freeze ``steps`` (already in execution order) into a Plan; output defaults to the last."""

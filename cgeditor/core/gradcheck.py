@@ -220,10 +220,7 @@ class Paths:
         for i, step in enumerate(plan.steps):
             for j in step.args:
                 self.readers[j].append(i)
-        self.feeds_output = {plan.output}
-        for i in range(plan.output, -1, -1):
-            if i in self.feeds_output:
-                self.feeds_output.update(plan.steps[i].args)
+        self.feeds_output = plan.read_by(plan.output)
         # The ops on the way to the output that have a kink at all: with none (a graph of
         # sums, products, tanh…) no leaf's walk over everything it reaches is needed.
         self.kinked = sorted(i for i in self.feeds_output if plan.specs[i].kink is not None)

@@ -304,8 +304,9 @@ def gradient_refusal(plan: Plan, values: Sequence[Any], issues: Mapping[int, Iss
     out = plan.output
     name = plan.steps[out].name
     if values[out] is None:
+        read = plan.read_by(out)  # an unwired node elsewhere is no reason
         cause = next((plan.steps[i].name for i, issue in sorted(issues.items())
-                      if issue.kind == "error"), name)
+                      if issue.kind == "error" and i in read), name)
         return (f"gradients not computed: the output {name} has no value because {cause} "
                 "could not run")
     problem = scalar_output_problem(name, values[out])

@@ -201,3 +201,23 @@ def test_nodes_the_output_never_reads_get_a_zero_gradient_of_their_own_shape() -
     for name in ("v", "vside"):
         grad = result.grads[name]
         assert isinstance(grad, np.ndarray) and grad.shape == (3,) and not grad.any()
+
+
+def test_no_gradient_note_names_a_cause_the_output_reads() -> None:
+    """An unwired node run before the output, that the output does not read, is no reason
+    the output has no value: the note names the output's own open port."""
+    graph = Graph()
+    other = graph.add_node("neg", "sq", x=0.0)
+    out = graph.add_node("mul", "c", x=100.0)
+    graph.add_node("input", "x", x=200.0, value=1.0)
+    graph.set_output(out.id)
+    result = graph.run()
+    assert result.order.index(other.name) < result.order.index("c")
+    assert result.grad_note == ("gradients not computed: the output c has no value because "
+                                "c could not run")
+    wired = graph.add_node("input", "v", x=-100.0, value=2.0)
+    graph.connect(wired.id, out.id, "a")
+    graph.connect(graph.by_name("x").id, out.id, "b")
+    graph.disconnect(out.id, "b")
+    graph.connect(other.id, out.id, "b")  # now it does read sq, which cannot run
+    assert graph.run().grad_note.endswith("because sq could not run")
