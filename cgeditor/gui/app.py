@@ -78,14 +78,14 @@ def main(path: str | None = None) -> int:
     app.setOrganizationName("cgeditor")
     app.setApplicationDisplayName("cgeditor")
     window = MainWindow(path, settings=app_settings.make_settings())
-    quit_on_signals(app)  # Ctrl+C in the terminal closes it, unsaved work kept for recovery
     app_settings.place_window(window, window.settings)
     window.show()
     app_settings.fit_to_screen(window)  # again: the frame's size is known once shown
     fit = window.action("fit")
     if fit is not None:  # the graph was placed before the view had its real size
         QTimer.singleShot(0, fit.trigger)
-    return int(app.exec())
+    with quit_on_signals(app):  # Ctrl+C in the terminal: closed, unsaved work kept
+        return int(app.exec())
 
 
 if __name__ == "__main__":

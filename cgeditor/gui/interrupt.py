@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import signal
 import socket
+from collections.abc import Iterator
 
 from PySide6.QtCore import QObject, QSocketNotifier
 from PySide6.QtWidgets import QApplication
@@ -21,8 +22,9 @@ QUIT_SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SI
 
 
 class QuitOnSignals(QObject):
-    """Installed once per application; closes every editor window on the first signal and
-    leaves the default action for a second one (a stuck close still ends on Ctrl+C)."""
+    """Closes every editor window on the first of ``signals``, then leaves their default
+    action for a second one (a stuck close still ends on Ctrl+C). ``restore`` puts back
+    the handlers and wakeup fd found (tests and embedders run ``main`` in their process)."""
 
     def __init__(self, app: QApplication, signals: tuple[int, ...] = QUIT_SIGNALS) -> None:
         super().__init__(app)
@@ -31,13 +33,13 @@ class QuitOnSignals(QObject):
         for end in (self._read, self._write):
             end.setblocking(False)
         self._old_fd = signal.set_wakeup_fd(self._write.fileno())
+        self._old_handlers = {signum: signal.getsignal(signum) for signum in signals}
         for signum in signals:
             # A Python handler is needed for the wakeup byte to be written; the work is
             # done in the event loop, where it is safe to touch the windows.
             signal.signal(signum, lambda *_args: None)
         self._notifier = QSocketNotifier(self._read.fileno(), QSocketNotifier.Type.Read, self)
         self._notifier.activated.connect(self._woken)
-        app.aboutToQuit.connect(self.uninstall)
 
     def _woken(self, *_args: object) -> None:
         with contextlib.suppress(BlockingIOError):
@@ -51,21 +53,31 @@ class QuitOnSignals(QObject):
         with the shell's code for death by ``signum`` (130 for Ctrl+C)."""
         from cgeditor.gui.window import MainWindow  # here: the window imports much
 
-        self.uninstall()
+        self._notifier.setEnabled(False)
+        for other in self._signals:  # a second signal ends the process at once
+            signal.signal(other, signal.SIG_DFL)
         for widget in self._app.topLevelWidgets():
             if isinstance(widget, MainWindow) and widget.isVisible():
                 widget.close_unasked()
         self._app.exit(128 + signum)
 
-    def uninstall(self) -> None:
-        """Back to the default actions (a second Ctrl+C ends the process at once)."""
-        if self._notifier.isEnabled():
-            self._notifier.setEnabled(False)
-            signal.set_wakeup_fd(self._old_fd)
-            for signum in self._signals:
-                signal.signal(signum, signal.SIG_DFL)
+    def restore(self) -> None:
+        """The handlers and wakeup fd as they were before, and the socket closed."""
+        self._notifier.setEnabled(False)
+        signal.set_wakeup_fd(self._old_fd)
+        for signum, handler in self._old_handlers.items():
+            signal.signal(signum, handler if handler is not None else signal.SIG_DFL)
+        self._read.close()
+        self._write.close()
+        self.deleteLater()
 
 
-def quit_on_signals(app: QApplication) -> QuitOnSignals:
-    """Have SIGINT, SIGTERM and SIGHUP close ``app``'s editor windows keeping their work."""
-    return QuitOnSignals(app)
+@contextlib.contextmanager
+def quit_on_signals(app: QApplication) -> Iterator[QuitOnSignals]:
+    """Inside, SIGINT, SIGTERM and SIGHUP close ``app``'s editor windows keeping their
+    work; after, the process's handlers are as they were."""
+    watcher = QuitOnSignals(app)
+    try:
+        yield watcher
+    finally:
+        watcher.restore()

@@ -101,3 +101,36 @@ def test_ctrl_c_without_changes_leaves_nothing_behind(tmp_path: Path) -> None:
     assert target.read_bytes() == saved
     assert find_recovery(folder) is None
     assert not folder.exists() or not list(folder.glob("*.cgraph"))
+
+
+def current_wakeup_fd() -> int:
+    fd = signal.set_wakeup_fd(-1)
+    signal.set_wakeup_fd(fd)
+    return fd
+
+
+def test_main_in_a_process_leaves_its_signal_handlers_as_they_were(qtbot, monkeypatch) -> None:
+    """Run inside another program (a test run, an embedder), the editor's handlers last only
+    while its event loop runs: Ctrl+C there still reaches the program afterwards."""
+    from PySide6.QtWidgets import QApplication
+
+    from cgeditor.gui import app
+    from cgeditor.gui.window import MainWindow
+
+    before = ({s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)},
+              current_wakeup_fd())
+    during: list[object] = []
+
+    def fake_exec() -> int:
+        window = next(w for w in QApplication.topLevelWidgets()
+                      if isinstance(w, MainWindow) and w.isVisible())
+        during.append(signal.getsignal(signal.SIGINT))
+        assert window.close()
+        window.deleteLater()
+        return 0
+    monkeypatch.setattr(QApplication, "exec", staticmethod(fake_exec))
+    assert app.main() == 0
+    assert during and during[0] is not before[0][signal.SIGINT]  # installed while running
+    after = ({s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)},
+             current_wakeup_fd())
+    assert after == before
