@@ -89,11 +89,13 @@ def _gradcheck(args: argparse.Namespace) -> int:
         for row in rows:
             if row.note:
                 print(f"{row.name}: {row.note}")
-        kinks = [row.name for row in rows if row.note]
+        kinks = [row.name for row in rows if row.note and not row.rounding]
+        rounded = [row.name for row in rows if row.rounding]
         eps = format_number(args.eps)
         print(f"{sum(row.passed for row in rows)} of {len(rows)} passed (ε = {eps}; pass "
               "when |g − ĝ| ≤ 1e-7 + 1e-5·|ĝ|)"
               + (f"; not differentiable here: {', '.join(kinks)}" if kinks else "")
+              + (f"; lost to rounding: {', '.join(rounded)}" if rounded else "")
               + (f"; failed: {', '.join(failed)}" if failed else ""))
     return EXIT_PROBLEMS if failed else EXIT_OK
 

@@ -81,6 +81,22 @@ def test_gradcheck_detects_a_wrong_vjp_with_exit_1(capsys, monkeypatch) -> None:
     assert run(capsys, "gradcheck", SEED)[0] == 0
 
 
+def test_gradcheck_at_a_large_output_is_lost_to_rounding_with_exit_0(capsys, tmp_path) -> None:
+    """J = w·x + b at b = 1e30: J(w ± ε) round to the same number, the estimate reads 0
+    where backprop rightly reads 3; no failure of backprop, so exit 0, and the footer says
+    which inputs the check could not resolve."""
+    from cgeditor.model.files import save
+
+    path = tmp_path / "big.cgraph"
+    save(from_formula("J = w*x + b", w=2, x=3, b=1e30), path)
+    code, out, err = run(capsys, "gradcheck", str(path))
+    assert code == 0 and err == ""
+    rows = {line.split()[0]: line.split() for line in out.splitlines()[1:4]}
+    assert rows["w"][1:3] == ["3", "0"] and rows["w"][5:8] == ["lost", "to", "rounding"]
+    assert out.splitlines()[-1].endswith("lost to rounding: w, x, b")
+    assert "w: lost to rounding: at |J| ≈ 1e30" in out
+
+
 @pytest.mark.parametrize("argv, needle", [
     (["gradcheck", SEED, "--eps", "0"], "--eps: 0 must be a positive"),
     (["gradcheck", SEED, "--eps", "abc"], "is not a number"),

@@ -3,7 +3,10 @@
 (J(θ + ε) − J(θ − ε)) / 2ε per element of each checked leaf; a pass means
 |g − ĝ| ≤ atol + rtol·|ĝ| with ĝ the numeric estimate. A mismatch where an op between the
 leaf and the output sits at a kink (relu at 0, a max tie, …) is no failure of backprop: the
-row says the point is not differentiable and which subgradient cgeditor uses.
+row says the point is not differentiable and which subgradient cgeditor uses. Nor is a
+mismatch smaller than what rounding J(θ ± ε) alone makes of the estimate (u·|J|/ε, u the
+float64 unit roundoff): at a large J a small ε moves J by less than its last digit, and the
+estimate says 0 where backprop rightly says 3.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from cgeditor.core.diagnose import kinked_ports
+from cgeditor.core.diagnose import kinked_ports, number
 from cgeditor.core.engine import Plan, as_value, backward, forward
 
 ATOL = 1e-7
@@ -32,16 +35,20 @@ class CheckRow:
     rel_error: float
     passed: bool
     method: str  # "elementwise" or "random direction"
-    note: str = ""  # set on a mismatch at a non-differentiable point: says which, and why
+    note: str = ""  # set on a mismatch that is no failure (a kink, or rounding): says why
+    rounding: bool = False  # the mismatch is within the estimate's rounding error
 
     @property
     def verdict(self) -> str:
-        """'pass', 'FAIL', or 'not differentiable' (a mismatch at a kink, explained in note)."""
-        return "pass" if self.passed else "not differentiable" if self.note else "FAIL"
+        """'pass', 'FAIL', 'not differentiable' (a mismatch at a kink) or 'lost to
+        rounding' (a mismatch the estimate cannot resolve), the last two explained in note."""
+        if self.passed or not self.note:
+            return "pass" if self.passed else "FAIL"
+        return "lost to rounding" if self.rounding else "not differentiable"
 
     @property
     def failed(self) -> bool:
-        """A mismatch that no kink explains: backprop disagrees with the slope."""
+        """A mismatch that no kink or rounding explains: backprop disagrees with the slope."""
         return not self.passed and not self.note
 
 
@@ -166,10 +173,32 @@ class GradientCheck:
                     numeric = _numeric(plan, self.base, name, self.eps)
                 row = _row(name, g, numeric, "elementwise")
             if not row.passed:
-                self._paths = self._paths or Paths(plan)
-                row = replace(row, note=kink_note(plan, values, i, self._paths))
+                row = self._explained(row, i)
             rows.append(row)
         return rows
+
+    def _explained(self, row: CheckRow, leaf: int) -> CheckRow:
+        """A mismatch with its note: the first kink on the leaf's way to J, else rounding
+        when the mismatch is below what rounding J(θ ± ε) makes of the estimate."""
+        self._paths = self._paths or Paths(self.plan)
+        note = kink_note(self.plan, self.values, leaf, self._paths)
+        if note:
+            return replace(row, note=note)
+        size = float(np.sum(np.abs(self.values[self.plan.output])))
+        noise = UNIT_ROUNDOFF * size / self.eps
+        if np.isfinite(row.abs_error) and row.abs_error <= noise:
+            return replace(row, rounding=True, note=rounding_note(size, self.eps, noise))
+        return row
+
+
+UNIT_ROUNDOFF = float(np.finfo(np.float64).eps)
+
+
+def rounding_note(size: float, eps: float, noise: float) -> str:
+    """Why a mismatch below ``noise`` is no failure: J's size swamps the step ε."""
+    return (f"lost to rounding: at |J| ≈ {number(f'{size:.4g}')}, rounding J(θ ± ε) moves "
+            f"the estimate by up to ~{number(f'{noise:.2g}')} at ε = {number(eps)}, more than "
+            "the mismatch; a larger ε, or a smaller J, resolves smaller slopes")
 
 
 # Values one batched pass holds at once (columns × steps, 8 bytes each): 32 MB.

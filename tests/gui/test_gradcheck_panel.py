@@ -71,6 +71,28 @@ def test_a_wrong_vjp_fails_and_is_marked_on_the_canvas(qtbot, learn, window,
     assert not w_item.display.error_text
 
 
+def test_a_large_output_reads_lost_to_rounding_not_failed(qtbot, window) -> None:
+    """At J ≈ 1e30 the estimate reads 0 for every slope: the rows say the check could not
+    resolve them, once for all in the summary, and no input is marked failed."""
+    from cgeditor.model.formula import from_formula
+
+    window.set_graph(from_formula("J = w*x + b", w=2, x=3, b=1e30))
+    window.learning.show("gradcheck")
+    panel = window.learning.gradcheck
+    assert run_check(qtbot, panel) is True
+    rows = table(panel)
+    assert [rows[n][1:3] + rows[n][4:5] for n in "wxb"] == [
+        ["3", "0", "lost to rounding"], ["2", "0", "lost to rounding"],
+        ["1", "0", "lost to rounding"]]
+    summary = panel.summary.text()
+    assert summary.startswith("No failure (ε = 1e−6). w, x, b: lost to rounding: at "
+                              "|J| ≈ 1e30")
+    assert summary.count("lost to rounding") == 1 and "failed" not in summary
+    for name in "wxb":
+        item = window.scene.nodes[window.graph.by_name(name).id]
+        assert not item.display.error_text and not item.display.highlighted
+
+
 def test_marks_survive_a_repaint_and_go_at_the_first_edit(qtbot, learn, window) -> None:
     panel = learn.gradcheck
     run_check(qtbot, panel)

@@ -77,7 +77,22 @@ def summary_text(rows: list[CheckRow], eps: float) -> str:
         text = f"All {len(rows)} passed ({at})."
     else:
         text = f"No failure ({at})."
-    return text + "".join(f" {r.name}: {r.note}." for r in rows if r.note)
+    return text + notes_text(rows)
+
+
+def notes_text(rows: list[CheckRow]) -> str:
+    """Each note once, after the names of the rows it explains: a check of a large J may
+    have a hundred rows lost to rounding for one reason."""
+    named: dict[str, list[str]] = {}
+    for r in rows:
+        if r.note:
+            named.setdefault(r.note, []).append(r.name)
+    return "".join(f" {names_text(names)}: {note}." for note, names in named.items())
+
+
+def names_text(names: list[str], shown: int = 6) -> str:
+    more = len(names) - shown
+    return ", ".join(names[:shown]) + (f" and {more} more" if more > 0 else "")
 
 
 # --- the panel ---------------------------------------------------------------------------------
