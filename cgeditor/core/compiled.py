@@ -212,7 +212,8 @@ def _finite_reals(out: Sequence[Any]) -> bool:
     """Every number of a float pass is finite and real. One sum checks both: inf or nan
     anywhere makes it non-finite, a complex number (Python's (-1.0) ** 0.5) makes it
     complex — and math.isfinite would quietly take the real part of a numpy complex."""
-    total = sum(out)
+    with np.errstate(all="ignore"):  # a rule's numpy float64s warn on inf + -inf
+        total = sum(out)
     return isinstance(total, float) and math.isfinite(total)
 
 
