@@ -77,14 +77,18 @@ def main(path: str | None = None) -> int:
     app.setApplicationName("cgeditor")
     app.setOrganizationName("cgeditor")
     app.setApplicationDisplayName("cgeditor")
-    window = MainWindow(path, settings=app_settings.make_settings())
-    app_settings.place_window(window, window.settings)
-    window.show()
-    app_settings.fit_to_screen(window)  # again: the frame's size is known once shown
-    fit = window.action("fit")
-    if fit is not None:  # the graph was placed before the view had its real size
-        QTimer.singleShot(0, fit.trigger)
-    with quit_on_signals(app):  # Ctrl+C in the terminal: closed, unsaved work kept
+    # Ctrl+C in the terminal: closed, unsaved work kept. From the start on: a signal at its
+    # recovery prompt (a nested event loop) ends the start before the window shows.
+    with quit_on_signals(app) as quitter:
+        window = MainWindow(path, settings=app_settings.make_settings())
+        if quitter.code is not None:
+            return quitter.code
+        app_settings.place_window(window, window.settings)
+        window.show()
+        app_settings.fit_to_screen(window)  # again: the frame's size is known once shown
+        fit = window.action("fit")
+        if fit is not None:  # the graph was placed before the view had its real size
+            QTimer.singleShot(0, fit.trigger)
         return int(app.exec())
 
 

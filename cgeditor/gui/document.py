@@ -49,8 +49,9 @@ def ask_save_changes(parent: QWidget, name: str, doing: str) -> QMessageBox.Stan
     return Button(box.exec())
 
 
-def ask_recover(parent: QWidget | None, entry: RecoveryEntry) -> bool:
-    """Offer the recovery file; True to recover, False to discard it."""
+def ask_recover(parent: QWidget | None, entry: RecoveryEntry) -> bool | None:
+    """Offer the recovery file; True to recover, False to discard it, None when the prompt
+    went unanswered (a quit signal ended its event loop): the file then stays."""
     folder = f" in {os.path.dirname(entry.original)}" if entry.original else ""
     box = QMessageBox(QMessageBox.Icon.Question, "Recover unsaved work",
                       f"Recover the unsaved changes to {entry.original_name}?", parent=parent)
@@ -63,7 +64,8 @@ def ask_recover(parent: QWidget | None, entry: RecoveryEntry) -> bool:
     box.setDefaultButton(recover)
     box.setEscapeButton(recover)  # closing the box must not throw work away
     box.exec()
-    return box.clickedButton() is recover
+    clicked = box.clickedButton()
+    return None if clicked is None else clicked is recover
 
 
 def show_error(parent: QWidget, title: str, text: str) -> None:
@@ -324,7 +326,10 @@ class DocumentController(QObject):
     def _recover(self, entry: RecoveryEntry) -> bool:
         """Offer ``entry``; True when its work is now the document (and autosaved as this
         window's own, so the crashed window's file can go)."""
-        if not ask_recover(self.window, entry):
+        answer = ask_recover(self.window, entry)
+        if answer is None:  # quitting: no answer, so the copy stays for the next start
+            return False
+        if not answer:
             entry.discard()
             self.ctx.log(f"Discarded the autosaved copy of {entry.original_name}")
             return False

@@ -29,6 +29,9 @@ class QuitOnSignals(QObject):
     def __init__(self, app: QApplication, signals: tuple[int, ...] = QUIT_SIGNALS) -> None:
         super().__init__(app)
         self._app, self._signals = app, signals
+        # The exit code once a signal came: one that came before the main event loop ran
+        # (at the start's recovery prompt) ended only the prompt's loop.
+        self.code: int | None = None
         self._read, self._write = socket.socketpair()
         for end in (self._read, self._write):
             end.setblocking(False)
@@ -59,7 +62,8 @@ class QuitOnSignals(QObject):
         for widget in self._app.topLevelWidgets():
             if isinstance(widget, MainWindow) and widget.isVisible():
                 widget.close_unasked()
-        self._app.exit(128 + signum)
+        self.code = 128 + signum
+        self._app.exit(self.code)
 
     def restore(self) -> None:
         """The handlers and wakeup fd as they were before, and the socket closed."""

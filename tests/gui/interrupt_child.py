@@ -3,7 +3,8 @@
 unsaved edit, its autosave held back so that only the flush on quitting can write it;
 "prompt" makes it too, then closes the window, and says "asking" once the unsaved-changes
 prompt is open (its answer never comes); "clean" edits nothing; "recover" accepts the
-recovery the start offers."""
+recovery the start offers; "offered" shows the real recovery prompt and says "asking" once
+it is open (its answer never comes)."""
 
 from __future__ import annotations
 
@@ -25,6 +26,10 @@ def accept(_parent: object, entry: object) -> bool:
 
 
 def armed(mode: str) -> None:
+    if mode == "offered":  # the start's prompt is up: this runs in its event loop
+        box = QApplication.activeModalWidget()
+        print("asking", box.objectName() if box is not None else None, flush=True)
+        return
     window = next(w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow))
     if mode in ("edit", "prompt"):
         window.document.autosave.timer.setInterval(10**8)
@@ -38,7 +43,8 @@ def armed(mode: str) -> None:
 
 if __name__ == "__main__":
     path, mode = sys.argv[1], sys.argv[2]
-    document.ask_recover = accept
+    if mode != "offered":
+        document.ask_recover = accept
     qapp = QApplication(sys.argv[:1])
     QTimer.singleShot(0, lambda: armed(mode))
     sys.exit(app.main(path))

@@ -134,3 +134,20 @@ def test_main_in_a_process_leaves_its_signal_handlers_as_they_were(qtbot, monkey
     after = ({s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)},
              current_wakeup_fd())
     assert after == before
+
+
+def test_ctrl_c_at_the_recovery_prompt_quits_and_keeps_the_recovery(tmp_path: Path) -> None:
+    """The start offers a crash's work before the window shows; Ctrl+C then quits as
+    anywhere else, and is no answer: the autosaved copy stays for the next start."""
+    target = write_graph(tmp_path / "work.cgraph", consts=3)
+    child = start(tmp_path / "home", target, "edit")
+    folder, _nodes, _offered = ready(child)
+    interrupt(child)
+    kept = find_recovery(folder, str(target))
+    assert kept is not None
+    again = start(tmp_path / "home", target, "offered")
+    assert said(again, "asking") == ["asking", "recover"]
+    interrupt(again)
+    entry = find_recovery(folder, str(target))
+    assert entry is not None and entry.graph_path == kept.graph_path
+    assert len(files.load(entry.graph_path)) == 4
