@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtGui import QGuiApplication
 
 from cgeditor.gui import clipboard
+from cgeditor.gui.commands import plural
 
 if TYPE_CHECKING:
     from cgeditor.gui.context import Context
@@ -38,7 +39,7 @@ class SelectionActions:
         text, payload = clipboard.copy_nodes(self.ctx.graph, ids)
         clipboard.publish(text)
         clipboard.remember(text, payload)
-        self.ctx.status(f"Copied {len(ids)} node(s)", 4000)
+        self.ctx.status(f"Copied {plural(len(ids), 'node')}", 4000)
 
     def paste(self) -> None:
         try:

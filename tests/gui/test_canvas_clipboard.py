@@ -159,6 +159,17 @@ def test_copied_text_is_a_cgraph_file(window, canvas) -> None:
     assert [(pasted.nodes[e.src].name, e.port) for e in pasted.edges] == [("w", "a")]
 
 
+def test_ctrl_c_says_how_many_nodes_in_words(window, canvas) -> None:
+    """'Copied 1 node', 'Copied 10 nodes': the messages' wording, not 'node(s)'."""
+    canvas.click(canvas.header("w"))
+    QTest.keyClick(window.view.viewport(), Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    assert window.statusBar().currentMessage() == "Copied 1 node"
+    window.view.setFocus()
+    QTest.keyClick(window.view.viewport(), Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    QTest.keyClick(window.view.viewport(), Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    assert window.statusBar().currentMessage() == "Copied 10 nodes"
+
+
 def test_reconnecting_a_wire_to_its_own_port_keeps_it(window, canvas) -> None:
     c, w = canvas.id("c"), canvas.id("w")
     before, steps = files.dumps(window.graph), window.undo_stack.count()
