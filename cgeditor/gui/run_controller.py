@@ -55,6 +55,7 @@ class RunController(QObject):
         self._live = self._running = False
         self._summary = True  # the status line may show the run's numbers
         self._logged: set[str] = set()
+        self._held = False  # marked stale by training: only a run makes it current
         self.kept = KeptRun()  # the run's labels follow renames while it is stale
         self._order: list[str] | None = None  # the execution order last published
         self._live_timer = QTimer(self)  # coalesces a burst of edits into one Live re-run
@@ -140,11 +141,13 @@ class RunController(QObject):
         elif not (self.stale and self._back_to_run()):
             self._publish()
 
-    def mark_stale(self) -> None:
+    def mark_stale(self, held: bool = False) -> None:
         """The shown run no longer describes what the canvas shows (an edit, or training
-        painting new parameter values): dimmed and marked until the next run."""
+        painting new parameter values): dimmed and marked until the next run. ``held``
+        (training): not even edits back to the graph that was run make it current."""
         if self.result is None:
             return
+        self._held = self._held or held
         if self.stale:  # marked already: only a rename can change what it shows
             if self._follow_names():
                 self._explain()
@@ -162,7 +165,8 @@ class RunController(QObject):
         numbers are current again, under the names it ran with. A step-by-step walk goes
         on only while the execution order is the run's."""
         stepper = self.stepper
-        result = self.kept.back(in_order=stepper is not None and not stepper.done)
+        result = None if self._held else self.kept.back(
+            in_order=stepper is not None and not stepper.done)
         if result is None:
             return False
         self.result, self.stale = result, False
@@ -317,7 +321,7 @@ class RunController(QObject):
 
     def _on_evaluated(self, result: RunResult) -> None:
         """A run of the document, ours or a script's: take it and report its problems."""
-        self.result, self.stale = result, False
+        self.result, self.stale, self._held = result, False, False
         self.kept.ran(result)
         names = {self.graph.nodes[i].name for i in result.problems} if self.graph else set()
         lines = [f"not run: {message}" for message in result.problems.values()]

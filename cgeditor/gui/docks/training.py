@@ -184,7 +184,7 @@ class TrainPanel(QWidget):
         self.train_button.setEnabled(False)
         self.stop_button.setEnabled(True)
         self.status.setText(f"Training {', '.join(self.trainer.names.values())}…")
-        self.run.mark_stale()  # the nodes show the changing parameters over the old run
+        self.run.mark_stale(held=True)  # the nodes show the training's parameters
         self._timer.start()
         self.started.emit()
         return True
