@@ -61,11 +61,15 @@ class StaleNote(QLabel):
         self._source = RunSource.of(graph)
         self.hide()
 
+    def matches(self, graph: Graph) -> bool:
+        """``graph`` holds exactly what the numbers were computed from (no mark changes)."""
+        # What a training trains or a check of the trainable inputs checks is theirs too.
+        return self._source is not None and self._source.matches(graph, trainable=True)
+
     def follow(self, graph: Graph) -> bool:
         """After an edit of ``graph``: the mark, unless the graph is back to what the
         numbers were computed from (then none); whether they are current."""
-        # What a training trains or a check of the trainable inputs checks is theirs too.
-        if self._source is not None and self._source.matches(graph, trainable=True):
+        if self.matches(graph):
             self.hide()
             return True
         self.mark()

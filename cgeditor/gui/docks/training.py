@@ -244,10 +244,15 @@ class TrainPanel(QWidget):
         self.train_button.setEnabled(True)
         self.stop_button.setEnabled(False)
         trainer, self.trainer = self.trainer, None
+        # The trainer ran on the graph as Train found it: an edit meanwhile is not in the curve.
+        untouched = self.stale_note.matches(self.ctx.graph)
         if apply and trainer is not None:
             applied = self._apply(trainer, len(trainer.losses))
-            self.stale_note.fresh(self.ctx.graph)  # that edit was the training's own
+            if untouched:
+                self.stale_note.fresh(self.ctx.graph)  # that edit was the training's own
             message = message or outcome(trainer, why == "stopped", applied)
+        if not untouched and why != "document changed":
+            self.stale_note.mark()
         self._say(message, log=True)
         self._restore_canvas(why)  # after: the status line then shows the run's numbers
         self.stopped.emit(why)
