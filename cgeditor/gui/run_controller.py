@@ -165,14 +165,15 @@ class RunController(QObject):
         numbers are current again, under the names it ran with. A step-by-step walk goes
         on only while the execution order is the run's."""
         stepper = self.stepper
-        result = None if self._held else self.kept.back(
-            in_order=stepper is not None and not stepper.done)
+        walking = stepper is not None and not stepper.done
+        result = None if self._held else self.kept.back(in_order=walking)
         if result is None:
             return False
         self.result, self.stale = result, False
         self._explain()
         self._publish()
-        self.ctx.status(status_text(result), STATUS_MS)  # "J = 2" again, not STALE_STATUS
+        # "J = 2" again, not STALE_STATUS; a walk keeps the gradients it has yet to show
+        self.ctx.status(status_text(result, numbers=not walking), STATUS_MS)
         return True
 
     def _follow_names(self) -> bool:

@@ -217,3 +217,24 @@ def test_a_walk_is_current_again_only_in_its_own_order(window, canvas) -> None:
     insert_formula(window, canvas)
     undo(window)  # the graph is the walked one, but not its order
     assert window.run.stale
+
+
+def test_a_walk_current_again_keeps_its_gradients_to_come_off_the_status_line(
+        window, canvas) -> None:
+    """Mid-walk the status line shows no gradient the steps have yet to reveal; an undo that
+    makes the walk current again must not show them all ('∂J/∂w = −4' before Backward has
+    reached w), only drop the stale line."""
+    for _ in range(12):  # the forward pass and J, sq: w's gradient is still to come
+        key(window, Qt.Key.Key_F10)
+    status = window.statusBar()
+    assert "∂J/∂" not in status.currentMessage()
+    delete(window, canvas)
+    assert_stale(window)
+    undo(window)
+    assert not window.run.stale and not window.run.stepper.done
+    assert "∂J/∂" not in status.currentMessage() and "stale" not in status.currentMessage()
+    for _ in range(3 * len(window.graph.nodes)):  # walked to the end: now all of them
+        if window.run.stepper.done:
+            break
+        key(window, Qt.Key.Key_F10)
+    assert window.run.stepper.done and MINUS_4 in status.currentMessage()
