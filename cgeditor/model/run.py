@@ -76,11 +76,15 @@ class RunResult:
 
     def root_cause(self) -> tuple[str, Issue] | None:
         """The first node, in execution order, that failed by itself (not merely skipped
-        because an input had no value): the place to fix."""
-        for kind in ("error", "skipped"):
-            for name, issue in self.issues.items():
-                if issue.kind == kind:
-                    return name, issue
+        because an input had no value): the place to fix. One the output reads comes
+        first: a node failed elsewhere is not why the output has no value."""
+        plan = self.plan
+        read = plan.read_by(plan.output) if plan is not None and self.issues else set()
+        for among in (read, None):
+            for kind in ("error", "skipped"):
+                for name, issue in self.issues.items():
+                    if issue.kind == kind and (among is None or issue.index in among):
+                        return name, issue
         return None
 
     @property

@@ -221,3 +221,22 @@ def test_no_gradient_note_names_a_cause_the_output_reads() -> None:
     graph.disconnect(out.id, "b")
     graph.connect(other.id, out.id, "b")  # now it does read sq, which cannot run
     assert graph.run().grad_note.endswith("because sq could not run")
+
+
+def test_the_status_names_the_cause_the_output_reads_first() -> None:
+    """An unwired node elsewhere that runs first is not why the output has no gradients:
+    the status line names the output's own cause, as the note does."""
+    from cgeditor.model.number_text import status_text
+
+    graph = Graph()
+    graph.add_node("neg", "sq", x=0.0)
+    out = graph.add_node("mul", "c", x=100.0)
+    graph.set_output(out.id)
+    result = graph.run()
+    assert status_text(result) == ("c could not run: input ports a, b of c not connected "
+                                   "(so no gradients)")
+    alone = Graph()
+    alone.add_node("neg", "sq", x=0.0)
+    good = alone.add_node("input", "v", x=100.0, value=1.0)
+    alone.set_output(good.id)  # the output runs: the failed node is still news
+    assert status_text(alone.run()).startswith("sq could not run: input port x")
