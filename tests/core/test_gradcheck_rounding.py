@@ -36,6 +36,29 @@ def test_the_same_graph_at_a_small_output_passes() -> None:
     assert all(r.passed and r.note == "" for r in check_gradients(affine(8.0)))
 
 
+def ring_of_sums(rows: int, layers: int):
+    """Each node adds two of the layer before (a ring of ``rows``): J = 2^(layers−1) when
+    every input is 1, and ∂J/∂x_k is a count of paths, from 1e2 to 1e28 at 100 × 100."""
+    steps = [Step(f"x{r}", "input", value=F64(1.0)) for r in range(rows)]
+    for layer in range(1, layers):
+        base = (layer - 1) * rows
+        steps += [Step(f"n{layer}_{r}", "add", (base + r, base + (r + 1) % rows))
+                  for r in range(rows)]
+    steps.append(Step("J", "add", (len(steps) - rows, len(steps) - rows + 1)))
+    return compile_plan(steps)
+
+
+def test_a_deep_sum_rounds_on_its_way_and_is_still_no_failure() -> None:
+    """At J ≈ 1.3e30 the estimate misses small slopes by more than one rounding of J would
+    (its 100 layers of adds round too): they are lost to rounding, never FAIL; the
+    largest slopes still pass."""
+    rows = check_gradients(ring_of_sums(100, 100))
+    assert not [r.name for r in rows if r.failed]
+    lost = [r for r in rows if r.verdict == "lost to rounding"]
+    assert len(lost) > 10 and all(abs(r.backprop) < 1e25 for r in lost)
+    assert all(r.passed for r in rows if abs(r.backprop) > 1e26)
+
+
 @pytest.mark.parametrize("b", [8.0, 1e6])
 def test_a_wrong_vjp_above_the_rounding_still_fails(monkeypatch, b) -> None:
     wrong = dataclasses.replace(ops.REGISTRY["mul"], vjp=lambda g, out, a, c: (2 * g * c, g * a))

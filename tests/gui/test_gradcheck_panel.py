@@ -82,12 +82,14 @@ def test_a_large_output_reads_lost_to_rounding_not_failed(qtbot, window) -> None
     assert run_check(qtbot, panel) is True
     rows = table(panel)
     assert [rows[n][1:3] + rows[n][4:5] for n in "wxb"] == [
-        ["3", "0", "lost to rounding"], ["2", "0", "lost to rounding"],
-        ["1", "0", "lost to rounding"]]
+        ["3", "0", "lost to\nrounding"], ["2", "0", "lost to\nrounding"],
+        ["1", "0", "lost to\nrounding"]]
     summary = panel.summary.text()
     assert summary.startswith("No failure (ε = 1e−6). w, x, b: lost to rounding: at "
                               "|J| ≈ 1e30")
     assert summary.count("lost to rounding") == 1 and "failed" not in summary
+    header = panel.table.horizontalHeader()  # the verdict and the method stay in view
+    assert header.length() <= panel.table.viewport().width()
     for name in "wxb":
         item = window.scene.nodes[window.graph.by_name(name).id]
         assert not item.display.error_text and not item.display.highlighted

@@ -153,7 +153,7 @@ def test_gradcheck_dock_at_a_kink_says_not_differentiable(qtbot, window) -> None
         qtbot.mouseClick(panel.check_button, Qt.MouseButton.LeftButton)
     assert blocker.args[0] is True  # no failure: the mismatch is explained by the kink
     t = panel.table
-    assert t.item(0, 4).text() == "not differentiable"
+    assert t.item(0, 4).text() == "not\ndifferentiable"
     assert "cgeditor uses the subgradient 0" in t.item(0, 4).toolTip()
     assert panel.summary.text() == (
         "No failure (ε = 1e\u22126). w: not differentiable here (at r): relu is not "

@@ -80,6 +80,13 @@ def summary_text(rows: list[CheckRow], eps: float) -> str:
     return text + notes_text(rows)
 
 
+def verdict_cell(verdict: str) -> str:
+    """'lost to\nrounding', 'not\ndifferentiable': on two lines, as the errors are, so the
+    method column beside it stays in the dock's width."""
+    first, _, last = verdict.rpartition(" ")
+    return f"{first}\n{last}" if first else verdict
+
+
 def notes_text(rows: list[CheckRow]) -> str:
     """Each note once, after the names of the rows it explains: a check of a large J may
     have a hundred rows lost to rounding for one reason."""
@@ -233,8 +240,8 @@ class GradcheckPanel(QWidget):
         k = self.table.rowCount()
         self.table.insertRow(k)
         cells = (row.name, format_cell(row.backprop), format_cell(row.numeric),
-                 f"{format_sci(row.abs_error)}\n{format_sci(row.rel_error)}", row.verdict,
-                 row.method)
+                 f"{format_sci(row.abs_error)}\n{format_sci(row.rel_error)}",
+                 verdict_cell(row.verdict), row.method)
         color = PASS_COLOR if row.passed else KINK_COLOR if row.note else FAIL_COLOR
         # the values whole (their cells are elided), with the cells' true minus sign
         tip = (f"backprop {format_cell(row.backprop)}\nnumeric {format_cell(row.numeric)}"
