@@ -269,8 +269,7 @@ class DocumentController(QObject):
             if answer != OVERWRITE:
                 return False
         try:
-            # The autosave's text cache: only what changed since it last ran is encoded.
-            files.save_text(self.autosave.file_text.text(self.ctx.graph), path, backup=True)
+            files.save(self.ctx.graph, path, backup=True)
         except (OSError, ValueError) as exc:
             reason = getattr(exc, "strerror", None) or str(exc)
             show_error(self.window, "Could not save",
