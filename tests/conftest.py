@@ -13,3 +13,12 @@ os.environ.setdefault("CGEDITOR_NO_SETTINGS", "1")
 _ROOT = str(Path(__file__).resolve().parent.parent)
 if _ROOT not in sys.path:
     sys.path.insert(0, _ROOT)
+
+# The suite draws the same examples on every run, so a red CI is the code's doing, not the
+# draw's (random draws had found ill-conditioned graphs where two correct paths differ by
+# more than the tolerance, failing one run in many). HYPOTHESIS_PROFILE=hunt draws afresh.
+from hypothesis import settings  # noqa: E402  (after the path set-up above)
+
+settings.register_profile("fixed", derandomize=True)
+settings.register_profile("hunt", derandomize=False)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "fixed"))
