@@ -264,3 +264,22 @@ def test_ctrl_drag_moves_the_model_as_one_undo_step(monkey_window) -> None:
     assert win.undo_stack.count() == 1
     win.undo_stack.undo()
     assert files.dumps(win.graph) == before
+
+
+def test_undo_of_a_drag_puts_back_the_models_place_not_where_the_item_stood(monkey_window) -> None:
+    """An item that stood off its node's place when a drag began (a press whose release
+    never came, as the monkey met under a busy event loop) gave the move command its
+    'old' place, so undo left the node somewhere it had never been in the document."""
+    win = monkey_window
+    win.set_graph(seed_graph())
+    before = files.dumps(win.graph)
+    node = win.graph.by_name("a")
+    item = win.scene.nodes[node.id]
+    item.setPos(item.pos() + QPointF(36.79, -1403.86))  # displaced, the model untouched
+    win.view.centerOn(item)
+    start = item.pos() + QPointF(80, 15)
+    Mouse(win.view).drag(start, start + QPointF(150, 60))
+    assert win.undo_stack.count() == 1
+    win.undo_stack.undo()
+    assert (node.x, node.y) == (420, 90)
+    assert files.dumps(win.graph) == before

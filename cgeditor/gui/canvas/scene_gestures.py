@@ -118,15 +118,17 @@ class SceneGestures(SceneParts):
         """Every dragged item at whole scene units (tidy files, small diffs), where the
         model will put it, so its move re-routes nothing: {id: (old, new)} of those moved."""
         moved = {}
-        items = self.nodes
+        items, nodes = self.nodes, self.graph.nodes
         for node_id, old in self._press_positions.items():
-            item = items.get(node_id)
-            if item is None:
+            item, node = items.get(node_id), nodes.get(node_id)
+            if item is None or node is None:
                 continue
             pos = item.pos()
             if pos != old:
                 new = (float(round(pos.x())), float(round(pos.y())))
-                moved[node_id] = ((old.x(), old.y()), new)
+                # From the model's place, not the item's at the press: undo must put back
+                # what the document held, even where an item stood elsewhere.
+                moved[node_id] = ((node.x, node.y), new)
                 item.setPos(*new)
         return moved
 
