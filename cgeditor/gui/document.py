@@ -269,7 +269,8 @@ class DocumentController(QObject):
             if answer != OVERWRITE:
                 return False
         try:
-            files.save(self.ctx.graph, path, backup=True)
+            # The autosave's text cache: only what changed since it last ran is encoded.
+            files.save_text(self.autosave.file_text.text(self.ctx.graph), path, backup=True)
         except (OSError, ValueError) as exc:
             reason = getattr(exc, "strerror", None) or str(exc)
             show_error(self.window, "Could not save",

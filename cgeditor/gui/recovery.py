@@ -1,7 +1,7 @@
 """Autosave to a recovery file shortly after edits stop, and find it again after a crash.
 
 Recovery files belong to one window of one process, never to a path: each window autosaves
-to ``<session>.cgraph`` (written atomically by files.save) plus a JSON sidecar naming the
+to ``<session>.cgraph`` (written atomically, as files.save writes) plus a JSON sidecar naming the
 original file, the time and the owning process. Two windows on one file keep two recovery
 files, and neither ever deletes the other's. A file is offered for recovery only once its
 owner is gone: a window of this process that was destroyed without a clean close, or another
@@ -16,8 +16,8 @@ import json
 import os
 import re
 import secrets
-import tempfile
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -25,10 +25,13 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QTimer
 
 from cgeditor.gui import process_lock
-from cgeditor.model import files
+from cgeditor.model import collector
+from cgeditor.model.atomic import write_atomically
+from cgeditor.model.files_text import CHUNK, FileText
 from cgeditor.model.graph import Graph
 
 DELAY_MS = 1500
+SLICE_SECONDS = 0.008  # the event loop runs between slices of the file's text: no freeze
 # Sessions ("<pid>-<token>"), and the per-path keys older versions wrote (still offered).
 _NAME = re.compile(r"^(untitled|[0-9a-f]{16}|\d+-[0-9a-f]{8})$")
 _LIVE: set[str] = set()  # sessions of this process's windows that are still open
@@ -62,32 +65,17 @@ class RecoveryEntry:
                 path.unlink()
 
 
-def _write_json_atomically(path: Path, data: dict) -> None:
-    # Same discipline as files.save: a crash leaves the old sidecar or the new one.
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(data, handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-
-
-def write_recovery(directory: Path, session: str, graph: Graph,
-                   original: str | None) -> Path:
-    """Autosave ``graph`` (the document at ``original``) as ``session``'s recovery file."""
+def write_recovery(directory: Path, session: str, text: str, original: str | None) -> Path:
+    """Autosave ``text`` (a graph's file, of the document at ``original``) atomically as
+    ``session``'s recovery file."""
     directory.mkdir(parents=True, exist_ok=True)
     process_lock.hold(directory, session)  # others can tell this process is alive
     target = directory / f"{session}.cgraph"
-    files.save(graph, str(target))
+    write_atomically(target, text.encode("utf-8"))
     sidecar = {"original": os.path.abspath(original) if original else None,
                "saved_at": datetime.now().isoformat(timespec="seconds"),
                "pid": os.getpid()}
-    _write_json_atomically(target.with_suffix(".json"), sidecar)
+    write_atomically(target.with_suffix(".json"), json.dumps(sidecar).encode("utf-8"))
     return target
 
 
@@ -123,7 +111,11 @@ def find_recovery(directory: Path, original: str | None = None) -> RecoveryEntry
 
 class Autosaver(QObject):
     """Writes this window's recovery file ~1.5 s after the last edit; removes it when not
-    needed. ``session`` names the file: this process and window, never the document."""
+    needed. ``session`` names the file: this process and window, never the document.
+
+    The text is made in slices of a few ms with the event loop running between them (reusing
+    the lines of nodes unchanged since the last write), then written at once; an edit or a
+    discard meanwhile drops the half-made text, and the countdown starts again."""
 
     def __init__(self, parent: QObject, directory: Callable[[], Path],
                  snapshot: Callable[[], tuple[Graph, str | None, bool]],
@@ -134,34 +126,94 @@ class Autosaver(QObject):
         _LIVE.add(self.session)
         # Destroyed without a clean close (a crash of this window): its file becomes an orphan.
         self.destroyed.connect(lambda *_a, s=self.session: _LIVE.discard(s))
+        self.file_text = FileText()  # shared with Save, which then re-encodes only the edit
+        self.chunk = CHUNK  # nodes a step of the text; a slice takes steps for SLICE_SECONDS
         self._written: Path | None = None
         self._failed = False
+        self._making: tuple[Generator[None, None, str], str | None] | None = None
         self.timer = QTimer(self)
         self.timer.setSingleShot(True)
         self.timer.setInterval(delay_ms)
-        self.timer.timeout.connect(self.write_now)
+        self.timer.timeout.connect(self._start)
+        self._slicer = QTimer(self)
+        self._slicer.setSingleShot(True)
+        self._slicer.setInterval(0)
+        self._slicer.timeout.connect(self._slice)
 
     def schedule(self, *_args: object) -> None:
         """Restart the countdown: called on every edit, so it fires once edits stop."""
+        self._drop()
         self.timer.start()
 
+    def pending(self) -> bool:
+        """True while an autosave is counting down or being made."""
+        return self.timer.isActive() or self._making is not None
+
     def write_now(self) -> None:
+        """Autosave at once, in one go (what a recovered document and tests need)."""
         self.timer.stop()
+        self._drop()
         graph, original, modified = self._snapshot()
         if not modified:
             self.discard()
             return
         try:
-            target = write_recovery(self._directory(), self.session, graph, original)
-        except (OSError, ValueError) as exc:
-            if not self._failed:  # say it once, not after every edit
-                self._report(f"Autosave failed: {exc}")
-            self._failed = True
+            text = self.file_text.text(graph)
+        except ValueError as exc:  # a value JSON cannot spell
+            self._fail(exc)
+            return
+        self._write(text, original)
+
+    def _start(self) -> None:
+        graph, original, modified = self._snapshot()
+        if not modified:
+            self.discard()
+            return
+        self._making = (self.file_text.steps(graph, self.chunk), original)
+        self._slice()
+
+    def _slice(self) -> None:
+        """Make the text for SLICE_SECONDS, then let the event loop run; write when done."""
+        if self._making is None:
+            return
+        steps, original = self._making
+        deadline = time.perf_counter() + SLICE_SECONDS
+        with collector.paused():  # 10^4 lasting lines: no cycles, but many full walks
+            while True:  # one step at least, however short the slice
+                try:
+                    next(steps)
+                except StopIteration as done:
+                    self._making = None
+                    self._write(done.value, original)
+                    return
+                except ValueError as exc:  # a value JSON cannot spell
+                    self._making = None
+                    self._fail(exc)
+                    return
+                if time.perf_counter() >= deadline:
+                    break
+        self._slicer.start()
+
+    def _drop(self) -> None:
+        """Forget a half-made text: the graph it reads is changing or no longer ours."""
+        self._making = None
+        self._slicer.stop()
+
+    def _write(self, text: str, original: str | None) -> None:
+        try:
+            target = write_recovery(self._directory(), self.session, text, original)
+        except OSError as exc:
+            self._fail(exc)
             return
         self._failed = False
         if self._written is not None and self._written != target:  # the folder changed
             self._forget(self._written)
         self._written = target
+
+    def _fail(self, exc: Exception) -> None:
+        if not self._failed:  # say it once, not after every edit
+            self._report(f"Autosave failed: {exc}")
+        self._failed = True
 
     def discard(self) -> None:
         """Delete this window's recovery file (after a clean save, close or discard).
@@ -170,6 +222,7 @@ class Autosaver(QObject):
         decides about them.
         """
         self.timer.stop()
+        self._drop()
         if self._written is not None:
             self._forget(self._written)
         self._written = None

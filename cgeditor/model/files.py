@@ -27,7 +27,8 @@ from cgeditor.model.files_build import (
 from cgeditor.model.graph import Graph
 
 __all__ = ["FORMAT_NAME", "FORMAT_VERSION", "data_text", "data_to_graph", "dumps",
-           "graph_to_data", "load", "loads", "save"]
+           "encode_line", "graph_to_data", "load", "loads", "node_data", "rows_text", "save",
+           "save_text"]
 
 
 # --- writing ------------------------------------------------------------------------------
@@ -45,14 +46,15 @@ def graph_to_data(graph: Graph, ids: Iterable[str] | None = None) -> dict[str, A
     return {
         "format": FORMAT_NAME,
         "version": FORMAT_VERSION,
-        "nodes": [_node_data(nodes[node_id]) for node_id in chosen],
+        "nodes": [node_data(nodes[node_id]) for node_id in chosen],
         "edges": [{"from": s, "to": d, "port": p} for s, d, p in edges],
         "output": graph.explicit_output if whole else None,
         "meta": dict(graph.meta) if whole else {},
     }
 
 
-def _node_data(node: Any) -> dict[str, Any]:
+def node_data(node: Any) -> dict[str, Any]:
+    """One node's entry in the file, as plain JSON data."""
     data: dict[str, Any] = {"id": node.id, "op": node.op, "name": node.name,
                             "x": _position(node.x), "y": _position(node.y)}
     if node.spec.attrs:
@@ -98,8 +100,8 @@ def _plain_value(value: Any) -> Any:
 
 
 # One encoder for every line: json.dumps with options builds a new one per call.
-_json = json.JSONEncoder(sort_keys=True, ensure_ascii=False, allow_nan=False,
-                         separators=(", ", ": ")).encode
+encode_line = json.JSONEncoder(sort_keys=True, ensure_ascii=False, allow_nan=False,
+                           separators=(", ", ": ")).encode
 
 
 def dumps(graph: Graph, ids: Iterable[str] | None = None) -> str:
@@ -111,16 +113,24 @@ def dumps(graph: Graph, ids: Iterable[str] | None = None) -> str:
 
 def data_text(data: dict[str, Any]) -> str:
     """The canonical text of ``data`` (as graph_to_data spells a graph)."""
-    lines = ["{"]
     with collector.paused():  # 10^4 lines that all outlive the loop
-        items = sorted(data.items())
-        for k, (key, value) in enumerate(items):
-            comma = "," if k < len(items) - 1 else ""
-            if isinstance(value, list) and value:
-                rows = ",\n".join(f"    {_json(item)}" for item in value)
-                lines.append(f"  {_json(key)}: [\n{rows}\n  ]{comma}")
-            else:
-                lines.append(f"  {_json(key)}: {_json(value)}{comma}")
+        rows = {key: [encode_line(item) for item in value] for key, value in data.items()
+                if isinstance(value, list) and value}
+        return rows_text(data, rows)
+
+
+def rows_text(data: dict[str, Any], rows: dict[str, list[str]]) -> str:
+    """The canonical text of ``data`` whose lists are already encoded, one line per item, in
+    ``rows`` (by key): the file's layout, spelled once for data_text and files_text."""
+    lines = ["{"]
+    items = sorted(data.items())
+    for k, (key, value) in enumerate(items):
+        comma = "," if k < len(items) - 1 else ""
+        if rows.get(key):
+            body = ",\n".join(f"    {line}" for line in rows[key])
+            lines.append(f"  {encode_line(key)}: [\n{body}\n  ]{comma}")
+        else:
+            lines.append(f"  {encode_line(key)}: {encode_line(value)}{comma}")
     lines.append("}")
     return "\n".join(lines) + "\n"
 
@@ -128,7 +138,12 @@ def data_text(data: dict[str, Any]) -> str:
 def save(graph: Graph, path: str | os.PathLike[str], backup: bool = False) -> None:
     """Write ``graph`` to ``path`` atomically; on failure raise OSError and leave the old
     file byte-identical. ``backup`` keeps the previous version as ``<path>.bak``."""
-    payload = dumps(graph).encode("utf-8")  # everything that can fail in memory fails first
+    save_text(dumps(graph), path, backup)  # everything that can fail in memory fails first
+
+
+def save_text(text: str, path: str | os.PathLike[str], backup: bool = False) -> None:
+    """As save, for a graph's ``text`` already made (by dumps or files_text.FileText)."""
+    payload = text.encode("utf-8")
     target = Path(os.path.realpath(path))  # through a symlink, so the link stays a link
     if backup and target.exists():
         replace_atomically(target.with_name(target.name + ".bak"), target.read_bytes(), target)

@@ -16,7 +16,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 from test_document import write_graph
 
-from cgeditor.gui import document
+from cgeditor.gui import document, recovery
 from cgeditor.gui.recovery import find_recovery
 from cgeditor.model import files
 
@@ -30,7 +30,7 @@ def recovery_files(tmp_path: Path) -> list[Path]:
 
 def crash(window, qtbot) -> str:
     """Let the autosave happen, then destroy the window without a clean close."""
-    qtbot.waitUntil(lambda: not window.document.autosave.timer.isActive(), timeout=10_000)
+    qtbot.waitUntil(lambda: not window.document.autosave.pending(), timeout=10_000)
     dump = files.dumps(window.graph)
     window.deleteLater()
     qtbot.wait(10)
@@ -150,3 +150,36 @@ def test_real_unsaved_dialog_cancel_keeps_window(window, monkeypatch, qtbot) -> 
     finally:  # even when an assert fails: closing at teardown must not wait for an answer
         window.undo_stack.setClean()
 
+
+
+def test_autosave_made_in_slices_is_dropped_by_an_edit(window, monkeypatch, qtbot,
+                                                       tmp_path: Path) -> None:
+    """The text is made over many event-loop passes; an edit meanwhile drops the half-made
+    text, and what is finally written is exactly the file a save of the graph writes."""
+    monkeypatch.setattr(recovery, "SLICE_SECONDS", 0.0)  # one step per pass
+    autosave = window.document.autosave
+    autosave.chunk = 1  # one node per step
+    autosave.timer.setInterval(1)
+    with qtbot.waitSignal(autosave.timer.timeout, timeout=10_000):
+        edit(window, 2.0)
+    assert autosave.pending()  # still making the text: the event loop ran meanwhile
+    assert recovery_files(tmp_path) == []
+    edit(window, 3.0)  # mid-way: the half-made text of the graph before this edit is dropped
+    qtbot.waitUntil(lambda: not autosave.pending(), timeout=10_000)
+    (saved,) = recovery_files(tmp_path)
+    assert saved.read_text(encoding="utf-8") == files.dumps(window.graph)
+    assert any(n.value == 3.0 for n in files.load(saved).nodes.values())
+
+
+def test_save_after_autosave_writes_the_graph_exactly(window, qtbot, tmp_path: Path) -> None:
+    """Save reuses the autosave's lines: the file is still byte-for-byte files.dumps."""
+    doc = write_graph(tmp_path / "doc.cgraph", consts=3)
+    window.document.open_path(str(doc))
+    edit(window, 4.0)
+    window.document.autosave.write_now()
+    first = next(iter(window.graph.nodes))
+    window.graph.move_node(first, -0.0, 12.5)  # equal to 0.0, but written "-0.0"
+    edit(window, 5.0)
+    assert window.document.save()
+    assert doc.read_text(encoding="utf-8") == files.dumps(window.graph)
+    assert files.load(doc).nodes[first].x == 0.0 and '"x": -0.0' in doc.read_text("utf-8")
