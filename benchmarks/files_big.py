@@ -26,7 +26,7 @@ from PySide6.QtWidgets import QApplication
 from cgeditor.model import files
 
 
-def _autosave_passes(window) -> list[float]:
+def autosave_passes(window) -> list[float]:
     """CPU ms of each event-loop pass from the autosave timer firing to the file written."""
     autosave = window.document.autosave
     QTest.qWait(300)  # the edit's own repaint and deferred refreshes are not the autosave's
@@ -54,7 +54,7 @@ def measure(window, count: int, folder: str) -> dict[str, float]:
                lambda: doc.save_to(os.path.join(folder, "fresh.cgraph")), window)}
     inputs = [i for i, node in window.graph.nodes.items() if node.is_input]
     editor.set_value(inputs[0], "2")
-    passes = _autosave_passes(window)
+    passes = autosave_passes(window)
     out["autosave: longest pass"] = max(passes)
     out["autosave: total"] = sum(passes)
     out["autosave: passes"] = len(passes)

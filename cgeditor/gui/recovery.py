@@ -32,6 +32,7 @@ from cgeditor.model.graph import Graph
 
 DELAY_MS = 1500
 SLICE_SECONDS = 0.008  # the event loop runs between slices of the file's text: no freeze
+_PASS_ENDS = object()  # a step after which the slice ends, whatever time is left
 # Sessions ("<pid>-<token>"), and the per-path keys older versions wrote (still offered).
 _NAME = re.compile(r"^(untitled|[0-9a-f]{16}|\d+-[0-9a-f]{8})$")
 _LIVE: set[str] = set()  # sessions of this process's windows that are still open
@@ -130,7 +131,7 @@ class Autosaver(QObject):
         self.chunk = CHUNK  # nodes a step of the text; a slice takes steps for SLICE_SECONDS
         self._written: Path | None = None
         self._failed = False
-        self._making: tuple[Generator[None, None, str], str | None] | None = None
+        self._making: Generator[object, None, None] | None = None
         self.timer = QTimer(self)
         self.timer.setSingleShot(True)
         self.timer.setInterval(delay_ms)
@@ -169,28 +170,33 @@ class Autosaver(QObject):
         if not modified:
             self.discard()
             return
-        self._making = (self.file_text.steps(graph, self.chunk), original)
+        self._making = self._steps(graph, original)
         self._slice()
 
+    def _steps(self, graph: Graph, original: str | None) -> Generator[object, None, None]:
+        """The autosave as steps: the text in slices, then the write in a pass of its own
+        (a join of megabytes, then the write and its fsyncs, each take a few ms)."""
+        text = yield from self.file_text.steps(graph, self.chunk)
+        yield _PASS_ENDS
+        self._write(text, original)
+
     def _slice(self) -> None:
-        """Make the text for SLICE_SECONDS, then let the event loop run; write when done."""
+        """Take steps for SLICE_SECONDS, then let the event loop run, until written."""
         if self._making is None:
             return
-        steps, original = self._making
         deadline = time.perf_counter() + SLICE_SECONDS
         with collector.paused():  # 10^4 lasting lines: no cycles, but many full walks
             while True:  # one step at least, however short the slice
                 try:
-                    next(steps)
-                except StopIteration as done:
+                    step = next(self._making)
+                except StopIteration:
                     self._making = None
-                    self._write(done.value, original)
                     return
                 except ValueError as exc:  # a value JSON cannot spell
                     self._making = None
                     self._fail(exc)
                     return
-                if time.perf_counter() >= deadline:
+                if step is _PASS_ENDS or time.perf_counter() >= deadline:
                     break
         self._slicer.start()
 
