@@ -154,10 +154,10 @@ class Autosaver(QObject):
         """Autosave at once, in one go (what a recovered document and tests need)."""
         self.timer.stop()
         self._drop()
-        graph, original, modified = self._snapshot()
-        if not modified:
-            self.discard()
+        document = self._unsaved()
+        if document is None:
             return
+        graph, original = document
         try:
             text = self.file_text.text(graph)
         except ValueError as exc:  # a value JSON cannot spell
@@ -166,12 +166,19 @@ class Autosaver(QObject):
         self._write(text, original)
 
     def _start(self) -> None:
+        document = self._unsaved()
+        if document is not None:
+            self._making = self._steps(*document)
+            self._slice()
+
+    def _unsaved(self) -> tuple[Graph, str | None] | None:
+        """The document and its path when it has unsaved work; else None, its recovery
+        file gone (nothing is left to recover)."""
         graph, original, modified = self._snapshot()
         if not modified:
             self.discard()
-            return
-        self._making = self._steps(graph, original)
-        self._slice()
+            return None
+        return graph, original
 
     def _steps(self, graph: Graph, original: str | None) -> Generator[object, None, None]:
         """The autosave as steps: the text in slices, then the write in a pass of its own
