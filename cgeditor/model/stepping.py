@@ -74,6 +74,15 @@ class Stepper:
             self.wires_revealed.update(key for key in self.reads() if key in self.parts)
         return self.result.ids[i]
 
+    def place(self, position: int, values: set[int], grads: set[int],
+              wires: set[tuple[int, int]]) -> None:
+        """Put the cursor on event ``position`` with exactly these slots and wires revealed:
+        practice mode reveals what the student has answered, not every step passed."""
+        self.position = position
+        self.phase = self.events[position][0]
+        self.values_revealed, self.grads_revealed = values, grads
+        self.wires_revealed = wires
+
     def run_to_end(self) -> None:
         """Reveal everything at once (what step() until done would reveal, without the walk:
         a Live re-run of 1,000 nodes must not pay 2,000 steps)."""
