@@ -4,17 +4,19 @@ unsaved edit, its autosave held back so that only the flush on quitting can writ
 "prompt" makes it too, then closes the window, and says "asking" once the unsaved-changes
 prompt is open (its answer never comes); "clean" edits nothing; "recover" accepts the
 recovery the start offers; "offered" shows the real recovery prompt and says "asking" once
-it is open (its answer never comes)."""
+it is open (its answer never comes); "slow" makes the edit and says "closing" when the
+quit's recovery write begins, which then takes half a second (time for Ctrl+C again)."""
 
 from __future__ import annotations
 
 import sys
+import time
 
 from crash_child import edit
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
-from cgeditor.gui import app, document
+from cgeditor.gui import app, document, recovery
 from cgeditor.gui.window import MainWindow
 
 offered: list[object] = []
@@ -31,7 +33,7 @@ def armed(mode: str) -> None:
         print("asking", box.objectName() if box is not None else None, flush=True)
         return
     window = next(w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow))
-    if mode in ("edit", "prompt"):
+    if mode in ("edit", "prompt", "slow"):
         window.document.autosave.timer.setInterval(10**8)
         edit(window)
     folder = window.document._recovery_dir()
@@ -41,8 +43,18 @@ def armed(mode: str) -> None:
         window.close()
 
 
+def slow_write(write):  # the recovery write of a big graph on a slow disk
+    def written(*args, **kwargs):
+        print("closing", flush=True)
+        time.sleep(0.5)
+        return write(*args, **kwargs)
+    return written
+
+
 if __name__ == "__main__":
     path, mode = sys.argv[1], sys.argv[2]
+    if mode == "slow":
+        recovery.write_recovery = slow_write(recovery.write_recovery)
     if mode != "offered":
         document.ask_recover = accept
     qapp = QApplication(sys.argv[:1])

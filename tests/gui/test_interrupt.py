@@ -4,11 +4,13 @@ left behind. The exit code is the shell's 130; no traceback."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import select
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -151,3 +153,28 @@ def test_ctrl_c_at_the_recovery_prompt_quits_and_keeps_the_recovery(tmp_path: Pa
     entry = find_recovery(folder, str(target))
     assert entry is not None and entry.graph_path == kept.graph_path
     assert len(files.load(entry.graph_path)) == 4
+
+
+def test_ctrl_c_again_and_again_while_quitting_loses_nothing_and_prints_no_traceback(
+        tmp_path: Path) -> None:
+    """Ctrl+C pressed again while the first one's recovery write runs, and on through the
+    process's end: the write finishes, the exit code is still 130, nothing but one note is
+    printed (no KeyboardInterrupt traceback from Python's teardown)."""
+    target = write_graph(tmp_path / "work.cgraph", consts=3)
+    child = start(tmp_path / "home", target, "slow")
+    folder, _nodes, _offered = ready(child)
+    child.send_signal(signal.SIGINT)
+    said(child, "closing")
+    sent = 0
+    while child.poll() is None and sent < 2000:  # pressed again until the process is gone
+        with contextlib.suppress(ProcessLookupError):
+            child.send_signal(signal.SIGINT)
+        sent += 1
+        time.sleep(0.005)
+    _out, err = child.communicate(timeout=60)
+    assert sent > 10  # the presses came during the write, not only after it
+    assert child.returncode == 130, err
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err
+    assert err.count("quitting; unsaved work is being kept") == 1
+    entry = find_recovery(folder, str(target))
+    assert entry is not None and len(files.load(entry.graph_path)) == 4
