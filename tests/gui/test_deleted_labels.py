@@ -109,3 +109,24 @@ def test_gradient_check_input_column_widens_to_a_new_label(qtbot, window, canvas
     metrics = table.fontMetrics()
     for label in ("the_weight", "y (deleted)"):
         assert table.columnWidth(0) > metrics.horizontalAdvance(label)
+
+
+def test_canvas_shows_a_deleted_outputs_gradient_labels_whole(window, canvas) -> None:
+    """'∂J (deleted)/∂w = −4' is longer than the '∂J/∂w' row each node reserved: the node
+    widens for it (as for a long number) instead of eliding it to '∂J (…)/∂w', and the
+    nodes it then covers make room."""
+    key(window, Qt.Key.Key_F6)
+    delete_and_paste_a_copy(window, canvas, "J")
+    items = [item for item in window.scene.nodes.values() if item.info_rows()]
+    assert len(items) == 9
+    for item in items:
+        whole = [text for _kind, text in item.info_rows()]
+        assert whole[1].startswith(f"∂J (deleted)/∂{item.name} = ")
+        assert item.shown_rows() == whole, item.name
+    outlines = {item.name: item.sceneBoundingRect() for item in window.scene.nodes.values()}
+    clashes = [(a, b) for a in outlines for b in outlines
+               if a < b and outlines[a].intersects(outlines[b])]
+    assert not clashes
+    key(window, Qt.Key.Key_Z, Ctrl)  # the paste goes: the run's J is called J again
+    for item in items:
+        assert item.shown_rows()[1].startswith(f"∂J/∂{item.name} = ")

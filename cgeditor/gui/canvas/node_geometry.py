@@ -151,14 +151,15 @@ def _title_char(char: str) -> float:
 
 def box_of(op: str, name: str, tagged: bool, shape: tuple[int, ...] | None,
            out_name: str, number_chars: int = SCALAR_CHARS,
-           port_rows: bool = True) -> NodeBox:
+           port_rows: bool = True, grad_label: str = "") -> NodeBox:
     """The box of a node of ``op`` named ``name`` (``tagged`` OUT or TRAIN) whose value has
     ``shape``, in a graph whose output is ``out_name``, showing numbers of
     ``number_chars`` if a scalar, with a row per input unless not ``port_rows``: what its
-    item will take."""
+    item will take. ``grad_label`` is the gradient row's label a run shows, when it may be
+    longer than the graph's own ('∂J (deleted)/∂w' of a stale run whose output is gone)."""
     ports = _port_count(op) if port_rows else 0
-    return node_box(header_width(op, name, tagged), ports, shape,
-                    len(out_name) + len(name) + len("∂/∂"), number_chars)  # '∂J/∂w'
+    label = max(len(out_name) + len(name) + len("∂/∂"), len(grad_label))  # '∂J/∂w'
+    return node_box(header_width(op, name, tagged), ports, shape, label, number_chars)
 
 
 @cache

@@ -152,7 +152,7 @@ class NodeItem(NodeChrome, QGraphicsRectItem):
         value = self.display.value
         shape = _shape(value) if value is not None else self.value_shape
         return box_of(self.op, self.name, self._tagged(), shape, self.out_name,
-                      self.number_chars(), self.PORT_ROWS)
+                      self.number_chars(), self.PORT_ROWS, self.display.grad_label)
 
     def number_chars(self) -> int:
         """How many characters the numbers of a scalar's rows take now: the reserve, or a
@@ -203,12 +203,18 @@ class NodeItem(NodeChrome, QGraphicsRectItem):
         shape not inferred) keep it larger than that; else None."""
         value = self.display.value
         if self.number_chars() == SCALAR_CHARS and (
-                value is None or np.shape(value) == self.value_shape):
+                value is None or np.shape(value) == self.value_shape) and (
+                not self._label_over(self.display)):
             return None
         reserved = box_of(self.op, self.name, self._tagged(), self.value_shape, self.out_name)
         if self.box.width > reserved.width or self.box.height > reserved.height:
             return reserved.width, reserved.height
         return None
+
+    def _label_over(self, display: NodeDisplay) -> bool:
+        """Whether ``display``'s gradient label is longer than the one the box reserves
+        ('∂J (deleted)/∂w' of a stale run whose output was deleted)."""
+        return len(display.grad_label) > len(self.out_name) + len(self.name) + 3
 
     def width(self) -> float:
         return self.box.width
@@ -241,8 +247,10 @@ class NodeItem(NodeChrome, QGraphicsRectItem):
         old_chars = self.number_chars()
         self.display = new
         moved = False
-        # The reserved rows cover any run of the inferred shape with numbers of usual length.
-        if self.number_chars() != old_chars or _shape(new.value) != _shape(old.value):
+        # The reserved rows cover any run of the inferred shape with numbers of usual length
+        # and the graph's own gradient label.
+        if (self.number_chars() != old_chars or _shape(new.value) != _shape(old.value)
+                or self._label_over(new) or self._label_over(old)):
             moved = self._refit()
         self.update()
         return moved
