@@ -1,8 +1,10 @@
-"""Navigating the canvas and what the items paint: zoom at the cursor, pan, fit, level of
+"""Navigating the canvas and what the items paint: zoom at the cursor, pan, fit (a huge graph
+whole), level of
 detail, the display state the run view fills in, wire labels above nodes, tensor heatmaps."""
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QWheelEvent
 from PySide6.QtWidgets import QApplication
@@ -11,6 +13,7 @@ from cgeditor.gui import theme as T
 from cgeditor.gui.canvas.arrange import TIGHT_GAP_X
 from cgeditor.gui.canvas.node_item import NodeItem
 from cgeditor.gui.canvas.node_thumbnail import grid_cells, thumb_cells
+from cgeditor.gui.canvas.view import MIN_SCALE
 from cgeditor.model.graph import Graph
 from cgeditor.model.number_text import MINUS
 from tests.gui.pixels import near, render_at
@@ -66,6 +69,33 @@ def test_a_fitted_view_fits_again_when_it_shrinks_until_the_user_zooms(window, q
     window.resize(1300, 800)
     qtbot.wait(20)
     assert view.zoom() == zoom and not seen().contains(graph)
+
+
+def test_fit_shows_a_graph_too_big_for_the_usual_zoom_floor_whole(window, qtbot) -> None:
+    """Fit (F) and zooming out reach as far as shows the whole of a graph (a 10k graph pasted
+    into itself spans ~23000 × 22000); no further than MIN_SCALE for a small one."""
+    view = window.view
+    qtbot.keyClick(view.viewport(), Qt.Key.Key_F)
+    for _ in range(40):
+        wheel(view, view.viewport().rect().center(), -480)
+    assert view.zoom() == pytest.approx(MIN_SCALE)  # the seed: the usual floor
+    graph = Graph()
+    graph.add_node("input", "near", x=0.0, y=0.0, value=1.0)
+    graph.add_node("input", "far", x=30000.0, y=26000.0, value=2.0)
+    window.set_graph(graph)
+    QApplication.processEvents()
+    qtbot.keyClick(view.viewport(), Qt.Key.Key_F)
+
+    def seen():
+        return view.mapToScene(view.viewport().rect()).boundingRect()
+
+    assert view.zoom() < MIN_SCALE and seen().contains(window.scene.graph_rect())
+    for _ in range(40):
+        wheel(view, view.viewport().rect().center(), -480)
+    floor = view.zoom()
+    assert 0 < floor < MIN_SCALE and seen().contains(window.scene.graph_rect())
+    wheel(view, view.viewport().rect().center(), -480)
+    assert view.zoom() == floor
 
 
 def test_zoomed_out_nodes_are_solid_category_blocks(window, canvas) -> None:

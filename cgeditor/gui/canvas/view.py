@@ -5,14 +5,11 @@ ops dropped from the palette turned into a signal, and Tab/typing asking for qui
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
 import shiboken6
 from PySide6.QtCore import (
-    SIGNAL,
-    SLOT,
     QEvent,
-    QObject,
     QPoint,
     QPointF,
     QRectF,
@@ -26,25 +23,22 @@ from PySide6.QtGui import (
     QKeyEvent,
     QMouseEvent,
     QPainter,
-    QPaintEvent,
-    QRegion,
     QResizeEvent,
     QWheelEvent,
 )
 from PySide6.QtWidgets import (
-    QGraphicsScene,
     QGraphicsView,
-    QRubberBand,
-    QStyle,
-    QStyleOptionRubberBand,
     QWidget,
 )
 
 from cgeditor.gui import theme as T
 from cgeditor.gui import theme_switch
 from cgeditor.gui.canvas.grid import paint_background
+from cgeditor.gui.canvas.view_far import FarPainting
 
 OP_MIME = "application/x-cgeditor-op"
+# Zoom out stops at MIN_SCALE, or further for a graph too big to show whole there (a 10k
+# graph pasted into itself): far enough to see the whole canvas, nodes then as blocks.
 MIN_SCALE, MAX_SCALE = 0.03, 4.0
 FIT_MARGIN = 24.0  # scene units around a fitted graph's nodes (ports and badges stick out)
 # Fit keeps text readable for graphs up to this many views across (and down); past that
@@ -60,7 +54,15 @@ def readable_room(width: float, height: float) -> tuple[float, float]:
             height / FIT_READABLE - 2 * FIT_MARGIN + T.OUTSET_TOP + T.OUTSET_BOTTOM)
 
 
-class GraphView(QGraphicsView):
+def _least_shift(low: float, high: float, start: float, end: float) -> float:
+    """How far a view spanning ``low``..``high`` along one axis must move to hold
+    ``start``..``end``: 0 if it does, else the least move; to ``start`` if it cannot."""
+    if end - start > high - low or start < low:
+        return start - low
+    return max(0.0, end - high)
+
+
+class GraphView(FarPainting):
     """A QGraphicsView tuned for a node canvas."""
 
     op_dropped = Signal(str, QPointF)  # op name, scene position
@@ -87,18 +89,25 @@ class GraphView(QGraphicsView):
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self._pan_from: QPoint | None = None
         self._space = False
-        self._watched: QGraphicsScene | None = None  # repainted whole on change (overview)
         # True from a fit until the user zooms or pans: while it holds, a resize (a dock
         # opening or closing, the window resized) fits again, so the graph stays whole.
         self._fitted = False
         self._refit_pending = False
 
     # --- zoom ---------------------------------------------------------------------------
-    def zoom(self) -> float:
-        return self.transform().m11()
+    def min_zoom(self) -> float:
+        """The furthest zoom out: MIN_SCALE, or the zoom that shows the whole scene rect
+        (every node and wire, with margins) when that is further out."""
+        scene, size = self.scene(), self.viewport().size()
+        if scene is None or size.isEmpty():
+            return MIN_SCALE
+        rect = scene.sceneRect()
+        whole = min(size.width() / max(rect.width(), 1.0),
+                    size.height() / max(rect.height(), 1.0))
+        return min(MIN_SCALE, whole)
 
     def zoom_by(self, factor: float) -> None:
-        target = min(MAX_SCALE, max(MIN_SCALE, self.zoom() * factor))
+        target = min(MAX_SCALE, max(self.min_zoom(), self.zoom() * factor))
         factor = target / self.zoom()
         if not math.isclose(factor, 1.0):
             self.scale(factor, factor)
@@ -146,8 +155,8 @@ class GraphView(QGraphicsView):
         self.fitInView(padded, Qt.AspectRatioMode.KeepAspectRatio)
         if self.zoom() > 1.25:
             self.zoom_by(1.25 / self.zoom())
-        elif self.zoom() < MIN_SCALE:
-            self.zoom_by(MIN_SCALE / self.zoom())
+        elif self.zoom() < self.min_zoom():
+            self.zoom_by(self.min_zoom() / self.zoom())
         # Whole and readable wins; only a graph too big for that shows from its start.
         if T.READABLE_ZOOM / READABLE_REACH <= self.zoom() < T.READABLE_ZOOM:
             self.zoom_by(FIT_READABLE / self.zoom())
@@ -206,8 +215,10 @@ class GraphView(QGraphicsView):
             self.reveal_nodes(keep)
 
     def reveal_nodes(self, ids: Iterable[str]) -> None:
-        """Scroll, zoom unchanged, so the nodes ``ids`` are in view: centred on them if they
-        were not whole in view; their top left first when they are larger than the view."""
+        """Bring the nodes ``ids`` (what an edit added) whole into view, keeping the part of
+        the graph that was in view: by the least scroll, else by zooming out as far as text
+        stays readable; past that by the least scroll that shows them (their top left
+        first when they are larger than the view)."""
         ids = list(ids)
         scene = self.scene()
         if not ids or scene is None:
@@ -215,9 +226,21 @@ class GraphView(QGraphicsView):
         rect = scene.graph_rect(ids).adjusted(  # type: ignore[attr-defined]
             -FIT_MARGIN, -FIT_MARGIN, FIT_MARGIN, FIT_MARGIN)
         seen = self.mapToScene(self.viewport().rect()).boundingRect()
-        if not rect.isNull() and not seen.contains(rect):
-            self._centre_from_start(rect)
-            self._fitted = False
+        if rect.isNull() or seen.contains(rect):
+            return
+        self._fitted = False
+        kept = seen.intersected(scene.graph_rect())  # type: ignore[attr-defined]
+        both = rect.united(kept) if not kept.isEmpty() else rect
+        size = self.viewport().size()
+        zoom = min(size.width() / both.width(), size.height() / both.height())
+        if zoom < self.zoom() and zoom >= T.READABLE_ZOOM:
+            self.zoom_by(zoom / self.zoom())
+            self.centerOn(both.center())
+            return
+        want = both if zoom >= self.zoom() else rect
+        dx = _least_shift(seen.left(), seen.right(), want.left(), want.right())
+        dy = _least_shift(seen.top(), seen.bottom(), want.top(), want.bottom())
+        self.centerOn(seen.center() + QPointF(dx, dy))
 
     def center_scene_pos(self) -> QPointF:
         return self.mapToScene(self.viewport().rect().center())
@@ -312,68 +335,6 @@ class GraphView(QGraphicsView):
             event.acceptProposedAction()
         else:
             super().dropEvent(event)
-
-    # --- painting -----------------------------------------------------------------------
-    def paintEvent(self, event: QPaintEvent) -> None:
-        # Node pixmap caches pay off only where nodes show text (see set_item_cache); the
-        # zoom decides, checked before each frame so no zoom path can be missed.
-        detail = self.zoom() >= T.LOD_TEXT
-        scene = self.scene()
-        if getattr(scene, "item_cache", detail) != detail:
-            scene.set_item_cache(detail)
-        paint_overview = getattr(scene, "paint_overview", None)
-        overview = paint_overview is not None and self.zoom() < T.LOD_WIRES
-        self._watch(scene if overview else None)
-        if overview:
-            self._paint_overview(event, paint_overview)
-        else:
-            super().paintEvent(event)
-
-    def _watch(self, scene: QGraphicsScene | None) -> None:
-        """Repaint the whole viewport on any change of ``scene`` (None: stop).
-
-        Qt repaints a moved, removed or updated item where it last painted it, and skips it
-        when it never did: the overview paints no item, so its blocks, lines and loose wires
-        would stay on screen or never show. A listener on ``changed`` makes the scene report
-        every change, old geometry included; only while the overview shows, since it turns
-        off Qt's direct per-view updates (its own listener, the view's, is dropped too)."""
-        old = self._watched
-        if scene is old:
-            return
-        # Connected C++ to C++ by signature: a Python slot would have each change's list of
-        # rects converted, 10k of them after a drag of 10k nodes.
-        changed, repaint = SIGNAL("changed(QList<QRectF>)"), SLOT("update()")
-        if old is not None and shiboken6.isValid(old):
-            QObject.disconnect(old, changed, self.viewport(), repaint)
-            QObject.disconnect(old, changed, self, SLOT("updateScene(QList<QRectF>)"))
-        self._watched = scene
-        if scene is not None:
-            QObject.connect(scene, changed, self.viewport(), repaint)
-
-    def _paint_overview(self, event: QPaintEvent,
-                        paint_overview: Callable[[QPainter, QRectF], None]) -> None:
-        """Zoomed far out the scene paints itself in one pass (see overview.py); the
-        background and the rubber band are drawn here as QGraphicsView would."""
-        # Qt's own paint, of nothing: it clears the scene's "everything changed" mark, which
-        # only drawing items resets; left set, Qt drops every later item update.
-        super().paintEvent(QPaintEvent(QRegion()))
-        painter = QPainter(self.viewport())
-        painter.setClipRegion(event.region())
-        painter.setRenderHints(self.renderHints())
-        painter.setWorldTransform(self.viewportTransform())
-        exposed = self.mapToScene(event.region().boundingRect()).boundingRect()
-        self.drawBackground(painter, exposed)
-        paint_overview(painter, exposed)
-        painter.resetTransform()
-        band = self.rubberBandRect()
-        if not band.isEmpty():
-            option = QStyleOptionRubberBand()
-            option.initFrom(self.viewport())
-            option.rect = band
-            option.shape = QRubberBand.Shape.Rectangle
-            self.style().drawControl(QStyle.ControlElement.CE_RubberBand, option, painter,
-                                     self.viewport())
-        painter.end()
 
     # --- grid ---------------------------------------------------------------------------
     def drawBackground(self, painter: QPainter, rect: QRectF) -> None:
