@@ -321,9 +321,13 @@ class Editor:
         except GraphError as exc:  # nothing was changed: the command was never pushed
             self.refuse(f"cannot insert the formula: {exc}")
             return []
+        alone = not self.graph.nodes  # nothing else the user was looking at
         self.push(cmd)
         self.document.shown_scene().select_ids(ids)
-        self.fit(ids)
+        if alone:
+            self.fit(ids)
+        else:  # the view moves only as far as shows what came, keeping what was in view
+            self.reveal(ids)
         self.report(formula_report(formula, len(ids), len(wires) + len(feeds),
                                    sorted({self.graph.nodes[src].name for src, _, _ in feeds})))
         return ids
