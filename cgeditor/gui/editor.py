@@ -47,9 +47,10 @@ class Editor:
     """The document's edit operations; each successful one is exactly one undo step.
 
     ``log`` reports refusals and bulk edits; ``fit`` shows the whole graph after an edit
-    that places many nodes (formula insert, layout), and the node ids it is given even where
-    the whole graph is too wide to read; ``reveal`` scrolls to the given node ids (what a
-    paste or a scalar output added); ``room`` is the width and height a fit shows readable,
+    that places every node (layout, a formula on an empty canvas), and the node ids it is
+    given even where the whole graph is too wide to read; ``reveal`` brings the given node
+    ids into view (what a paste, a formula or a scalar output added) keeping what was in
+    view where it can; ``room`` is the width and height a fit shows readable,
     which auto layout folds a long graph to fill (None: never fold)."""
 
     def __init__(self, document: Document, log: Callable[[str], None],
