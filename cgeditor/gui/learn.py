@@ -1,5 +1,6 @@
-"""The Learn menu's controller: the gradient check, cost of gradients and training docks, and
-what the Gradient Check, Nudge, Cost, Train and Stop Training actions do with them.
+"""The Learn menu's controller: the gradient check, cost of gradients, training and practice
+docks, and what the Gradient Check, Nudge, Cost, Train, Stop Training and Practice actions do
+with them.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from PySide6.QtWidgets import QDockWidget, QFrame, QScrollArea, QWidget
 
 from cgeditor.gui.docks.cost import CostPanel
 from cgeditor.gui.docks.gradcheck import GradcheckPanel
+from cgeditor.gui.docks.practice import PracticePanel
 from cgeditor.gui.docks.training import TrainPanel
 from cgeditor.gui.teardown import while_alive
 
@@ -33,9 +35,10 @@ def scrolled(panel: QWidget) -> QScrollArea:
 
 
 class Learning(QObject):
-    """The three docks of one window and the Learn actions' handlers."""
+    """The four docks of one window and the Learn actions' handlers."""
 
     training_changed = Signal(bool)  # training started (True) or ended: Stop is enabled
+    practice_changed = Signal(bool)  # practice started (True) or stopped: the action's check
 
     def __init__(self, ctx: Context, run: RunController) -> None:
         super().__init__(ctx.window)
@@ -43,13 +46,15 @@ class Learning(QObject):
         self.gradcheck = GradcheckPanel(ctx, run)
         self.cost = CostPanel(ctx)
         self.train = TrainPanel(ctx, run)
+        self.practice = PracticePanel(ctx, run)
         self.docks: dict[str, QDockWidget] = {
             name: ctx.add_dock(name, title, scrolled(panel), Qt.DockWidgetArea.RightDockWidgetArea)
             for name, title, panel in (("gradcheck", "Gradient check", self.gradcheck),
                                        ("cost", "Cost of gradients", self.cost),
-                                       ("train", "Training", self.train))}
+                                       ("train", "Training", self.train),
+                                       ("practice", "Practice", self.practice))}
         first = self.docks["gradcheck"]
-        for dock in (self.docks["cost"], self.docks["train"]):
+        for dock in (self.docks["cost"], self.docks["train"], self.docks["practice"]):
             ctx.window.tabifyDockWidget(first, dock)
         for dock in self.docks.values():
             dock.hide()  # out of the way until asked for (View menu or a Learn action)
@@ -57,6 +62,7 @@ class Learning(QObject):
         self.train.started.connect(while_alive(lambda: self.training_changed.emit(True), self))
         self.train.stopped.connect(
             while_alive(lambda _why: self.training_changed.emit(False), self))
+        self.practice.changed.connect(while_alive(self.practice_changed.emit, self))
 
     def show(self, name: str) -> None:
         dock = self.docks[name]
@@ -82,3 +88,16 @@ class Learning(QObject):
 
     def stop_training(self) -> None:
         self.train.stop()
+
+    def set_practising(self, on: bool) -> None:
+        """Learn > Practice: start (the dock shown, the answer field focused) or stop. The
+        action follows the dock too (``practice_changed``), which toggles it again: only a
+        change of state does anything."""
+        if on == self.practice.active:
+            return
+        if on:
+            self.show("practice")
+            if self.practice.start():
+                self.practice.answer_field.setFocus()
+        else:
+            self.practice.stop()

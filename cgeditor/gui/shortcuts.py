@@ -41,6 +41,7 @@ SHORTCUTS: dict[str, QKeySequence.StandardKey | str] = {
     "live": "Ctrl+Shift+L",
     "gradcheck": "Ctrl+G",
     "train": "Ctrl+T",
+    "practice": "Ctrl+P",
     # Help
     "shortcuts_help": Std.HelpContents,
 }

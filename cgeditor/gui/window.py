@@ -115,6 +115,7 @@ class MainWindow(QMainWindow):
         stop = self.actions["stop_training"]
         stop.setEnabled(False)
         self.learning.training_changed.connect(stop.setEnabled)
+        self.learning.practice_changed.connect(self.actions["practice"].setChecked)
         self.actions["backward"].triggered.connect(self.dialogs.backward_pressed)
         self.run.scalar_fix.use_actions(self.actions)
 

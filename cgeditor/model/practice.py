@@ -156,8 +156,11 @@ class Practice:
                 changes.update(grad_value=HIDDEN, grad_label=grad_label(out, result.order[i]))
             if changes:
                 nodes[node_id] = nodes[node_id].but(**changes)
+        # The asked node is where the eye should go: drawn current, not dimmed with the rest.
+        nodes[question.node_id] = nodes[question.node_id].but(dimmed=False)
         lit = _uses_keys(result, question.index) if backward else shown.lit_wires
-        return replace(shown, nodes=nodes, lit_wires=lit)
+        return replace(shown, nodes=nodes, lit_wires=lit,
+                       dimmed=shown.dimmed - {question.node_id})
 
     def _advance(self, outcome: str) -> None:
         self.outcomes.append(outcome)

@@ -104,6 +104,8 @@ def test_forward_picture_hides_what_is_not_answered_and_lights_the_inputs():
         assert shown.node(ids[name]).value_text == HIDDEN
         assert shown.node(ids[name]).value is None  # no tooltip leaks the number
     assert shown.current == ids["c"] and shown.node(ids["c"]).current
+    assert not shown.node(ids["c"]).dimmed and ids["c"] not in shown.dimmed
+    assert shown.node(ids["a"]).dimmed and not shown.node(ids["w"]).dimmed
     assert shown.lit_wires == {(ids["c"], "a"), (ids["c"], "b")}
     assert not any(d.grad_text for d in shown.nodes.values())  # no gradient yet
     practice.answer("-4")

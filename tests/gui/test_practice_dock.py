@@ -1,0 +1,189 @@
+"""The Practice dock in a window: Ctrl+P hides the numbers, typed answers (real key events)
+reveal them node by node, and edits, runs and new documents end practice cleanly."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QApplication, QLineEdit
+
+from cgeditor.gui.docks.practice import EDITED, RAN, REPLACED
+from cgeditor.model import files
+from cgeditor.model.examples import load_example
+from cgeditor.model.practice import HIDDEN
+from tests.graphs import open_port, seed_graph
+from tests.gui.conftest import Canvas
+
+# The lesson's numbers, by what the dock asks (the seed's sq = d², half = 0.5 and y, x too)
+LESSON = {"c": "−4", "a": "4", "d": "2", "sq": "4", "J": "2", "∂J/∂sq": "0.5", "∂J/∂d": "2",
+          "∂J/∂y": "-2", "∂J/∂a": "2", "∂J/∂c": "2", "∂J/∂b": "2", "∂J/∂x": "4",
+          "∂J/∂w": "-4"}
+
+
+def start(window, qtbot):
+    """Ctrl+P on the canvas, as a student starts; the panel."""
+    window.view.setFocus()
+    qtbot.keyClick(window.view, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+    QApplication.processEvents()
+    return window.learning.practice
+
+
+def type_answer(panel, qtbot, text: str) -> None:
+    """Key events for ``text``, then Enter. QTest types only Latin-1, so a character past
+    it (the true minus '−' a keyboard layout or a paste gives) goes as a key event with
+    that text, as a platform input method delivers it."""
+    field = panel.answer_field
+    field.setFocus()
+    for char in text:
+        if ord(char) < 256:
+            qtbot.keyClicks(field, char)
+        else:
+            for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+                QApplication.sendEvent(field, QKeyEvent(kind, Qt.Key.Key_unknown,
+                                                        Qt.KeyboardModifier.NoModifier, char))
+    qtbot.keyClick(field, Qt.Key.Key_Return)
+
+
+def answer_asked(panel, qtbot) -> str:
+    """Type the lesson's answer to the question the dock shows; what it asked."""
+    label = panel.prompt.text().rsplit("What is ", 1)[1].split(" = ")[0].rstrip("?")
+    type_answer(panel, qtbot, LESSON[label])
+    shown = LESSON[label].replace("-", "−")
+    assert panel.feedback.text().endswith(f"Right: {label} = {shown}</span>")
+    return label
+
+
+def rows(window, name: str) -> list[str]:
+    return window.scene.nodes[window.graph.by_name(name).id].shown_rows()
+
+
+def test_the_seed_answered_by_typing_reveals_node_by_node_and_scores(window, qtbot):
+    saved = files.dumps(window.graph)
+    panel = start(window, qtbot)
+    assert window.learning.docks["practice"].isVisible()
+    assert window.action("practice").isChecked()
+    assert panel.prompt.text() == "c = w · x with w = 2, x = −2. What is c?"
+    assert rows(window, "c") == [f"= {HIDDEN}"] and rows(window, "w") == ["= 2"]
+    assert QApplication.focusWidget() is panel.answer_field
+    type_answer(panel, qtbot, "-3")  # wrong: a hint, the same question, the text selected
+    assert "Not −3. Hint: c = w · x = 2 · (−2)" in panel.feedback.text()
+    assert rows(window, "c") == [f"= {HIDDEN}"]
+    assert panel.answer_field.selectedText() == "-3"
+    type_answer(panel, qtbot, "−4")  # the selection is replaced
+    assert rows(window, "c") == ["= −4"]
+    assert rows(window, "a") == [f"= {HIDDEN}"]
+    assert panel.progress.text() == "Question 2 of 13 · forward pass"
+    asked = ["c"]
+    while panel.progress.text() != "Question 6 of 13 · backward pass":
+        asked.append(answer_asked(panel, qtbot))
+    assert asked == ["c", "a", "d", "sq", "J"]  # execution order
+    assert rows(window, "J") == ["= 2", "∂J/∂J = 1"]  # the seed is given
+    assert rows(window, "sq") == ["= 4", f"∂J/∂sq = {HIDDEN}"]
+    assert rows(window, "w") == ["= 2", f"∂J/∂w = {HIDDEN}"]
+    assert answer_asked(panel, qtbot) == "∂J/∂sq"
+    assert rows(window, "sq") == ["= 4", "∂J/∂sq = 0.5"]
+    while panel.answer_field.isEnabled():
+        asked.append(answer_asked(panel, qtbot))
+    asked.insert(5, "∂J/∂sq")
+    assert sorted(asked) == sorted(LESSON) and len(asked) == 13
+    at = asked.index  # reverse topological order: a gradient comes after its users'
+    assert at("∂J/∂sq") < at("∂J/∂d") < min(at("∂J/∂y"), at("∂J/∂a")) \
+        and at("∂J/∂a") < at("∂J/∂c") < min(at("∂J/∂w"), at("∂J/∂x"))
+    assert rows(window, "w") == ["= 2", "∂J/∂w = −4"]
+    assert rows(window, "x") == ["= −2", "∂J/∂x = 4"]
+    assert "12 of 13 right at the first try, 1 after a hint" in panel.prompt.text()
+    assert not panel.answer_field.isEnabled()
+    assert "Practice done: 12 of 13" in window.messages.toPlainText()
+    # nothing of practice is in the document: no undo step, not modified, same file text
+    assert window.undo_stack.count() == 0 and window.undo_stack.isClean()
+    assert files.dumps(window.graph) == saved
+    qtbot.mouseClick(panel.stop_button, Qt.MouseButton.LeftButton)
+    assert rows(window, "c") == [] and rows(window, "w") == ["= 2"]  # the normal picture
+    assert not window.action("practice").isChecked()
+
+
+def test_reveal_gives_the_answer_and_no_other_dock_shows_one(window, qtbot):
+    window.action("backward").trigger()  # a run on screen before practice starts
+    assert rows(window, "c") == ["= −4", "∂J/∂c = 2"]
+    panel = start(window, qtbot)
+    assert rows(window, "c") == [f"= {HIDDEN}"]
+    assert window.run.result is None  # the trace, chain rule and inspector show no run
+    assert "∂J/∂w" not in window.statusBar().currentMessage()
+    Canvas(window).click(Canvas(window).header("d"))  # a selection repaints the canvas
+    QApplication.processEvents()
+    assert rows(window, "c") == [f"= {HIDDEN}"]
+    qtbot.mouseClick(panel.reveal_button, Qt.MouseButton.LeftButton)
+    assert "Revealed: c = −4" in panel.feedback.text()
+    assert rows(window, "c") == ["= −4"]
+    assert panel.practice.outcomes == ["revealed"]
+
+
+def test_an_edit_stops_practice_and_no_question_mark_stays(window, qtbot):
+    panel = start(window, qtbot)
+    type_answer(panel, qtbot, "-4")
+    canvas = Canvas(window)
+    canvas.click(canvas.header("w"))
+    QApplication.processEvents()
+    field = window.inspector.findChild(QLineEdit, "field_value")
+    field.setFocus()
+    field.selectAll()
+    qtbot.keyClicks(field, "3")
+    qtbot.keyClick(field, Qt.Key.Key_Return)
+    QApplication.processEvents()
+    assert window.graph.by_name("w").value == 3
+    assert panel.practice is None and panel.prompt.text().startswith(EDITED)
+    assert "Score: 1 of 1 right at the first try" in panel.prompt.text()
+    assert not window.action("practice").isChecked()
+    assert not any(HIDDEN in row for item in window.scene.nodes.values()
+                   for row in item.shown_rows())
+    # started again, it asks about the graph as it is now: c = 3 · (−2)
+    panel = start(window, qtbot)
+    assert panel.prompt.text() == "c = w · x with w = 3, x = −2. What is c?"
+    type_answer(panel, qtbot, "-4")
+    assert "Not −4" in panel.feedback.text()
+
+
+def test_a_run_shows_every_answer_so_practice_stops(window, qtbot):
+    panel = start(window, qtbot)
+    qtbot.keyClick(window.view, Qt.Key.Key_F5)  # Forward
+    QApplication.processEvents()
+    assert panel.practice is None and panel.prompt.text() == RAN
+    assert rows(window, "c") == ["= −4"]
+    assert not window.action("practice").isChecked()
+
+
+def test_a_graph_that_cannot_run_is_refused_with_the_reason(window, qtbot):
+    graph, _node = open_port()
+    window.set_graph(graph)
+    panel = start(window, qtbot)
+    assert panel.practice is None
+    assert panel.prompt.text().startswith("Practice needs a graph that runs")
+    assert not window.action("practice").isChecked()
+    assert not any(HIDDEN in row for item in window.scene.nodes.values()
+                   for row in item.shown_rows())
+
+
+def test_a_new_document_ends_practice(window, qtbot):
+    panel = start(window, qtbot)
+    window.set_graph(seed_graph())
+    QApplication.processEvents()
+    assert panel.practice is None and panel.prompt.text() == REPLACED
+    assert not window.action("practice").isChecked()
+
+
+def test_tensor_steps_are_named_as_shown_not_asked(window, qtbot):
+    window.set_graph(load_example("matrix"))
+    QApplication.processEvents()
+    panel = start(window, qtbot)
+    assert "shown, not asked" in panel.notes.text() and "matmul1" in panel.notes.text()
+    assert panel.prompt.text().startswith("J = const1 · sum1 with const1 = 0.5")
+    type_answer(panel, qtbot, "1/2")  # a fraction is read, not evaluated: wrong here
+    assert "Not 0.5" in panel.feedback.text()
+
+
+def test_ctrl_p_again_stops(window, qtbot):
+    panel = start(window, qtbot)
+    assert panel.practice is not None
+    window.view.setFocus()
+    qtbot.keyClick(window.view, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+    assert panel.practice is None and rows(window, "c") == []
