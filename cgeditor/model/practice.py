@@ -22,6 +22,7 @@ from cgeditor.model.number_text import grad_label, status_text, value_text
 from cgeditor.model.practice_text import (
     AnswerError,
     back_rule,
+    is_close,
     is_right,
     operand,
     parse_answer,
@@ -87,7 +88,7 @@ class Practice:
         if not self.questions:
             raise PracticeRefused("nothing to practise: practice asks about steps that make "
                                   "a single number from single numbers, and this graph has "
-                                  "none (its steps are tensors)")
+                                  "none" + (" (its steps involve tensors)" if self.notes else ""))
         self.stepper = Stepper(result)
         self._events = {event: k for k, event in enumerate(self.stepper.events)}
         self._leaves = {i for i, spec in enumerate(result.plan.specs) if spec.is_leaf}
@@ -118,6 +119,9 @@ class Practice:
             self._advance(FIRST if self.tries == 0 else LATER)
             return Verdict(True, f"Right: {question.answer_text}")
         self.tries += 1
+        if is_close(guess, question.answer):
+            return Verdict(False, f"{value_text(guess)} is close, but not within 0.1 %: "
+                                  "give more digits.")
         hint = question.hints[min(self.tries, len(question.hints)) - 1]
         return Verdict(False, f"Not {value_text(guess)}. Hint: {hint}")
 
@@ -247,9 +251,12 @@ class _Questions:
         given = ", ".join(f"{plan.steps[j].name} = {value_text(values[j])}" for j in inputs)
         expression = step_expression(plan, i)
         filled = step_expression(plan, i, [operand(values[j]) for j in step.args])
+        hint = f"{step.name} = {expression} = {filled}"
+        if "(" in spec.template and spec.doc:  # a function call: say what it computes
+            hint += f"; {spec.name} is {spec.doc[0].lower()}{spec.doc[1:]}"
         return Question(FORWARD, i, self.result.ids[i], step.name,
                         f"{step.name} = {expression} with {given}. What is {step.name}?",
-                        values[i], (f"{step.name} = {expression} = {filled}",))
+                        values[i], (hint,))
 
     def _backward(self, i: int) -> Question | None:
         plan, grads = self.plan, self.grads

@@ -16,6 +16,7 @@ from cgeditor.model.number_text import MINUS, format_scalar, value_text
 
 REL_TOL = 1e-3  # an answer within 0.1 % of the run's number is right
 ABS_TOL = 1e-9  # ... and one this close to a zero answer
+CLOSE_TOL = 1e-2  # a wrong answer this near is called close: more digits, not a new method
 # Helper calls of export templates ('powc_grad(…)') read badly as a rule; plain numpy
 # functions read as their names ('exp(x)').
 _HELPER = re.compile(r"\b(?!np\.)[a-z_]+_[a-z_]+\(")
@@ -60,6 +61,11 @@ def is_right(guess: float, answer: Any) -> bool:
     target = float(answer)
     return math.isclose(guess, target, rel_tol=REL_TOL, abs_tol=ABS_TOL) \
         or format_scalar(guess) == format_scalar(target)
+
+
+def is_close(guess: float, answer: Any) -> bool:
+    """``guess`` is off by less than 1 %: rounded too early, not wrong in its method."""
+    return math.isclose(guess, float(answer), rel_tol=CLOSE_TOL)
 
 
 def operand(value: Any) -> str:

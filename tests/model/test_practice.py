@@ -161,7 +161,9 @@ def test_forward_only_when_the_output_is_a_tensor():
 @pytest.mark.parametrize("make, words", [
     (lambda: open_port()[0], "practice needs a graph that runs"),
     (Graph, "the graph is empty"),
-    (lambda: from_formula("y = W @ x", W=[[1.0, 2.0]], x=[1.0, 1.0]), "nothing to practise"),
+    (lambda: from_formula("y = W @ x", W=[[1.0, 2.0]], x=[1.0, 1.0]),
+     "nothing to practise: .* has none \\(its steps involve tensors\\)"),
+    (lambda: from_formula("x", x=1.0), "nothing to practise: .* has none$"),
     (lambda: from_formula("J = log(x)", x=0.0), "practice needs a graph that runs"),
 ])
 def test_graphs_that_cannot_be_practised_are_refused_with_the_reason(make, words):
@@ -178,3 +180,21 @@ def test_answers_match_to_a_tenth_of_a_percent():
     practice = practice_of(from_formula("t = a - b", a=1.0, b=1.0))
     assert not practice.answer("1e-6").right
     assert practice.answer("-0").right
+
+
+def test_a_near_miss_asks_for_more_digits_and_a_function_hint_says_what_it_computes():
+    practice = practice_of(load_example("neuron"))
+    while practice.current.label != "f":
+        practice.reveal()
+    near = practice.answer("0.73")  # σ(1) = 0.7311: rounded too early
+    assert not near.right and near.message == ("0.73 is close, but not within 0.1 %: "
+                                               "give more digits.")
+    wrong = practice.answer("0.5")
+    assert wrong.message == ("Not 0.5. Hint: f = sigmoid(z) = sigmoid(1); sigmoid is "
+                             "logistic sigmoid 1 / (1 + e⁻ˣ).")
+    assert practice.answer("0.7311").right
+
+
+def test_a_graph_of_tensors_only_is_refused_naming_why():
+    with pytest.raises(PracticeRefused, match="its steps involve tensors"):
+        practice_of(load_example("xor"))
