@@ -81,6 +81,16 @@ class Mouse:
                 mods: Mod = Mod.NoModifier) -> None:
         QTest.mouseRelease(self.vp, button, mods, self.at(pos))
 
+    def double_press(self, pos: QPointF, button: Button = Button.LeftButton) -> None:
+        """A double-click's events up to its second press, as a platform sends them
+        (QTest.mouseDClick sends the DblClick alone, a press never released)."""
+        self.press(pos, button)
+        self.release(pos, button)
+        local = QPointF(self.at(pos))
+        event = QMouseEvent(QEvent.Type.MouseButtonDblClick, local,
+                            QPointF(self.vp.mapToGlobal(local)), button, button, Mod.NoModifier)
+        QApplication.sendEvent(self.vp, event)
+
     def drag(self, start: QPointF, end: QPointF, button: Button = Button.LeftButton,
              mods: Mod = Mod.NoModifier, steps: int = 6) -> None:
         self.press(start, button, mods)

@@ -139,7 +139,9 @@ def _mouse_step(win, mouse: Mouse, kind: str, a: float, b: float, c: float, d: f
     if kind == "click":
         QTest.mouseClick(vp, Button.LeftButton, MODS[n % len(MODS)], p)
     elif kind == "double":
-        QTest.mouseDClick(vp, Button.LeftButton, Mod.NoModifier, p)
+        at = win.view.mapToScene(p)
+        mouse.double_press(at)
+        mouse.release(at)
     elif kind in ("drag", "rubber", "pan"):
         button = Button.MiddleButton if kind == "pan" else Button.LeftButton
         mouse.drag(win.view.mapToScene(p), win.view.mapToScene(q), button, MODS[n % len(MODS)])
@@ -177,6 +179,9 @@ def check_canvas(win) -> None:
     assert set(win.scene.wires) == {(e.dst, e.port) for e in graph.edges}
     for (dst, port), wire in win.scene.wires.items():
         assert wire.src == graph.source_of(dst, port)
+    for node_id, item in win.scene.nodes.items():
+        node = graph.nodes[node_id]
+        assert (item.pos().x(), item.pos().y()) == (node.x, node.y), node_id
 
 
 def settle(win) -> None:
@@ -283,3 +288,26 @@ def test_undo_of_a_drag_puts_back_the_models_place_not_where_the_item_stood(monk
     win.undo_stack.undo()
     assert (node.x, node.y) == (420, 90)
     assert files.dumps(win.graph) == before
+
+
+def test_a_double_click_drag_moves_the_model_as_one_undo_step(monkey_window) -> None:
+    """A double-click's second press drags like any press: the item moved on screen while
+    the document kept the old place, so the file and the canvas disagreed."""
+    win = monkey_window
+    win.set_graph(seed_graph())
+    before = files.dumps(win.graph)
+    item = win.scene.nodes[win.graph.by_name("J").id]
+    start = item.pos() + QPointF(80, 15)
+    mouse = Mouse(win.view)
+    mouse.double_press(start)
+    for k in range(1, 7):
+        mouse.move(start + QPointF(-40 * k, -30 * k))
+    mouse.release(start + QPointF(-240, -180))
+    node = win.graph.by_name("J")
+    assert (node.x, node.y) == (item.pos().x(), item.pos().y())
+    old = files.loads(before).by_name("J")
+    assert (node.x, node.y) != (old.x, old.y)
+    assert win.undo_stack.count() == 1
+    win.undo_stack.undo()
+    assert files.dumps(win.graph) == before
+    check_canvas(win)

@@ -83,6 +83,11 @@ class SceneGestures(SceneParts):
                                  for i in [*self.selectedItems(), self.mouseGrabberItem()]
                                  if isinstance(i, NodeItem)}
 
+    def mouseDoubleClickEvent(self, event: QGraphicsSceneMouseEvent) -> None:
+        # A double-click's second press can start a drag (or a wire) like any press, but Qt
+        # would not call mousePressEvent for it and the drag's move would go unrecorded.
+        self.mousePressEvent(event)
+
     def mouseMoveEvent(self, event: QGraphicsSceneMouseEvent) -> None:
         if self._wiring is not None:
             self._wiring.move_to(event.scenePos())
