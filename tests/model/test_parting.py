@@ -1,12 +1,15 @@
 """parting.separate against its rule spelled out by brute force: every outline compared with
-every other at each step of each drop (what a file of a few nodes does in no time)."""
+every other at each step of each drop (what a file of a few nodes does in no time), and
+its numpy check that most files overlap nowhere."""
 
 from __future__ import annotations
+
+from itertools import combinations
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cgeditor.model.parting import separate
+from cgeditor.model.parting import PAIRS, _may_overlap, separate
 from cgeditor.model.room import DROP_STEPS, Gaps, _overlap
 
 GAPS = Gaps(down=22.0, right=60.0)
@@ -64,3 +67,40 @@ def test_an_outline_ending_in_the_gap_below_a_drop_does_not_push_it_further() ->
     rects = {"k": (0.0, 0.0, 150.0, 60.0), "d": (0.0, 10.0, 150.0, 60.0),
              "c": (100.0, 70.0, 150.0, 10.0)}
     assert separate(rects, GAPS) == by_brute_force(rects) == {"d": (0.0, 82.0)}
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.sampled_from([180.0, 230.0, 300.0, 700.0]), st.sampled_from([90.0, 110.0, 140.0]),
+       st.lists(st.tuples(st.integers(0, 4), st.integers(0, 12), st.integers(0, 2),
+                          st.sampled_from([60.0, 81.0, 117.0, 300.0])),
+                min_size=1, max_size=70))
+def test_layers_part_as_the_rule_spelled_out_parts_them(pitch, spacing, spots) -> None:
+    """Layers of nodes as a layered file or auto layout saves them: layers apart (each its
+    own list), touching or overlapping across (one run of lists, or grid columns once a run
+    is wider than two cells), rows tight enough that some nodes lie on others or not at
+    all: the same moves as comparing all with all."""
+    rects = {f"n{k}": (layer * pitch + nudge * 7.0, row * spacing, 150.0 + nudge * 20.0,
+                       height)
+             for k, (layer, row, nudge, height) in enumerate(spots)}
+    assert separate(rects, GAPS) == by_brute_force(rects)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.tuples(st.integers(-8, 8), st.integers(-8, 8), st.integers(1, 4),
+                          st.integers(1, 4)), min_size=0, max_size=40))
+def test_the_overlap_check_says_none_exactly_when_no_two_outlines_overlap(spots) -> None:
+    """The numpy check that lets a file without overlaps skip the walk: it never misses a
+    pair that overlaps (across grid cells, at negative places, touching edges apart)."""
+    rects = {f"n{k}": (x * 64.0, y * 64.0, w * 64.0, h * 64.0)
+             for k, (x, y, w, h) in enumerate(spots)}
+    pairs = combinations(rects.values(), 2)
+    assert _may_overlap(rects) == any(_overlap(a, b) for a, b in pairs) \
+        or len(rects) * PAIRS < sum(1 for _ in combinations(rects, 2))
+
+
+def test_a_crowded_file_without_overlaps_is_walked_and_moves_nothing() -> None:
+    """Past PAIRS candidates an outline the check hands the file to the walk, which finds
+    nothing to move (a column of thin nodes, all sharing a grid cell)."""
+    rects = {f"n{k}": (0.0, 3.0 * k, 150.0, 2.0) for k in range(60)}
+    assert _may_overlap(rects)
+    assert separate(rects, GAPS) == {} == by_brute_force(rects)

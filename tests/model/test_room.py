@@ -164,14 +164,14 @@ def _parting_work(count: int, monkeypatch) -> tuple[dict[str, tuple[float, float
 
     below, lowest = parting._Filed.below, parting._Filed.lowest_beside
 
-    def counted_below(filed, left, right, y):
+    def counted_below(filed, rect, y):
         counting(filed.tops)
-        return below(filed, left, right, y)
+        return below(filed, rect, y)
 
-    def counted_lowest(filed, left, right):
+    def counted_lowest(filed, rect):
         if filed.bottoms is not None:
             counting(filed.bottoms)
-        return lowest(filed, left, right)
+        return lowest(filed, rect)
 
     rects = {f"n{k:04d}": (0.0, 0.0, 150.0, 60.0) for k in range(count)}
     with monkeypatch.context() as patch:
