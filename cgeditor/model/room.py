@@ -25,6 +25,7 @@ Point = tuple[float, float]
 CELL = 256.0  # side of a bucket of the spatial index
 DROP_STEPS = 20  # a dropped block steps past what it covers at most this often
 BIG_BLOCK = 64  # a bigger block drops below its columns at once (a 10k paste: one pass)
+SCANS = 64  # searches answered by a numpy pass over all outlines before the grid is built
 
 
 @dataclass(frozen=True)
@@ -42,12 +43,16 @@ def _overlap(a: Rect, b: Rect) -> bool:
 
 class _Index:
     """Rectangles bucketed on a grid, so a push looks at its neighbours, not at 10k nodes.
-    The buckets are filled at the first search: a big pasted block that only drops below
-    its columns never searches, and filing 20k outlines was most of its cost."""
+    The first SCANS searches compare every rectangle in one numpy pass instead, and the
+    buckets are filled only if more follow: a formula of a few nodes searches a few dozen
+    times, a big pasted block that only drops below its columns never, and filing 20k
+    outlines was most of their cost."""
 
     def __init__(self, rects: Mapping[str, Rect]) -> None:
         self.rects = dict(rects)
         self._cells: dict[tuple[int, int], set[str]] | None = None
+        self._scans = 0  # searches answered by a numpy pass so far
+        self._table: tuple[list[str], dict[str, int], np.ndarray] | None = None
 
     @property
     def cells(self) -> dict[tuple[int, int], set[str]]:
@@ -80,13 +85,33 @@ class _Index:
         if self._cells is not None:
             self._file(key, old, add=False)
             self._file(key, self.rects[key], add=True)
+        if self._table is not None:
+            _keys, rows, box = self._table
+            box[rows[key], :2] = x, y
 
     def hits(self, rect: Rect, skip: Iterable[str] = ()) -> list[str]:
         """Keys whose rectangles overlap ``rect``, in a stable order."""
+        if self._cells is None and self._scans < SCANS:
+            self._scans += 1
+            return self._scan(rect, skip)
         cells, rects = self.cells, self.rects  # looked up once, not per cell
         near = {k for cell in self._span(rect) for k in cells.get(cell, ())}
         near.difference_update(skip)
         return sorted(k for k in near if _overlap(rects[k], rect))
+
+    def _scan(self, rect: Rect, skip: Iterable[str]) -> list[str]:
+        """``hits`` by comparing every rectangle at once (_overlap's float sums)."""
+        if self._table is None:
+            keys = list(self.rects)
+            box = np.array([self.rects[k] for k in keys], dtype=np.float64).reshape(-1, 4)
+            self._table = keys, {k: i for i, k in enumerate(keys)}, box
+        keys, _rows, box = self._table
+        x, y, w, h = rect
+        meets = (box[:, 0] < x + w) & (x < box[:, 0] + box[:, 2]) \
+            & (box[:, 1] < y + h) & (y < box[:, 1] + box[:, 3])
+        found = {keys[i] for i in np.flatnonzero(meets).tolist()}
+        found.difference_update(skip)
+        return sorted(found)
 
 
 def make_room(rects: Mapping[str, Rect], grown: Mapping[str, Rect] | None = None,

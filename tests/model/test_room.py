@@ -3,6 +3,7 @@ new nodes drop below what they land on as one block, nothing else moves, nothing
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -190,3 +191,29 @@ def test_a_file_saved_with_every_node_at_one_spot_parts_in_work_per_node_that_st
     assert big == {f"n{k:04d}": (0.0, 82.0 * k) for k in range(1, 800)}
     assert small == {key: place for key, place in big.items() if int(key[1:]) < 200}
     assert big_work / 800 < 1.5 * small_work / 200
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 9), st.integers(0, 14),
+                          st.sampled_from([-20, 0, 30, 30, 80, 140]),  # 30: edges touch
+                          st.sampled_from([-10, 0, 20, 20, 60, 90]), st.booleans()),
+                min_size=2, max_size=60),
+       st.integers(1, 6), st.floats(-600, 600))
+def test_searches_by_numpy_pass_or_by_grid_move_the_same_nodes(spots, fresh, shift) -> None:
+    """The first SCANS searches compare every outline in numpy, later ones read the grid:
+    with every search one way or the other, the same moves (grown nodes pushing, a few new
+    nodes dropping onto crowded columns, negative places, edges that touch)."""
+    rects, grown = {}, {}
+    for k, (col, row, dw, dh, grows) in enumerate(spots):
+        x, y = shift + col * 150.0, shift + row * 70.0
+        rects[f"n{k}"] = (x, y, 120.0 + (dw if grows else 0), 50.0 + (dh if grows else 0))
+        if grows:
+            grown[f"n{k}"] = (x, y, 120.0, 50.0)
+    added = [f"n{k}" for k in range(min(fresh, len(spots)))]
+    grown = {k: r for k, r in grown.items() if k not in added}
+    answers = []
+    for scans in (0, 10**9, room.SCANS):
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(room, "SCANS", scans)
+            answers.append(make_room(rects, dict(grown), added, GAPS))
+    assert answers[0] == answers[1] == answers[2]
