@@ -211,6 +211,25 @@ def guide_learn(d: Driver) -> Steps:
     yield from d.shot()
 
 
+def guide_practice(d: Driver) -> Steps:
+    """Learn > Practice on the seed: the forward pass and the first two gradients answered
+    by typing, then a wrong answer to ∂J/∂y, which earns a hint."""
+    yield from d.ready()
+    yield from d.menu("Learn", "Practice")
+    panel = d.win.learning.practice
+    yield from d.until(lambda: panel.practice is not None, "practice to start")
+    for answer in ("-4", "4", "2", "4", "2", "0.5", "2"):
+        asked = panel.practice.position
+        d.xdotool("type", "--delay", "40", "--", answer)  # '--': '-4' is no option
+        yield from d.keys("Return", pause=300)
+        yield from d.until(lambda asked=asked: panel.practice.position > asked,
+                           "the next question")
+    yield from d.type("2")
+    yield from d.keys("Return")
+    yield from d.until(lambda: "Hint" in panel.feedback.text(), "the hint")
+    yield from d.shot()
+
+
 def guide_build(d: Driver) -> Steps:
     """File > New; c = w*x typed in the formula field; add dragged from the palette; a wire
     being dragged from c's output to add's input a (the picture is taken mid-drag)."""
@@ -306,6 +325,7 @@ SCENES: dict[str, Callable[[Driver], Steps]] = {
     "guide-build": guide_build,
     "guide-step": guide_step,
     "guide-learn": guide_learn,
+    "guide-practice": guide_practice,
     "guide-formula-export": guide_formula_export,
 }
 

@@ -27,6 +27,8 @@ finished (tools/driver_scenes.py). The picture is the whole screen, grabbed with
 - guide-step: F10 once per node, then three more (into the backward pass).
 - guide-learn: F5, F6, Learn > Gradient Check, Learn > Train (the defaults: 200 SGD
   steps), View > Fit Graph.
+- guide-practice: Learn > Practice, the seed's forward pass and first two gradients typed,
+  then a wrong ∂J/∂y (its hint).
 - guide-formula-export: Edit > Insert Formula with a formula typed, and File > Export Code >
   Export as NumPy Module wheeled down to the forward pass; the two dialogs are cut from the
   screen and put side by side.
@@ -51,7 +53,8 @@ SIZE = "1280x800"
 WINDOW_PICTURES = (
     "seed-backward", "seed-backward-dark", "xor-backward-light", "xor-backward-dark",
     "softmax-backward-light", "softmax-backward-dark", "matrix-backward-light",
-    "matrix-backward-dark", "guide-build", "guide-step", "guide-learn", "guide-formula-export")
+    "matrix-backward-dark", "guide-build", "guide-step", "guide-learn", "guide-practice",
+    "guide-formula-export")
 CLI_PICTURES = ("xor-trained-tb",)
 EXAMPLE_TITLES = {"xor": "A 2-2-1 network", "softmax": "Softmax", "matrix": "A matrix layer"}
 

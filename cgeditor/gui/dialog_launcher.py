@@ -39,7 +39,7 @@ class DialogLauncher(QObject):
         self.field = FormulaField(ctx.window)
         self.field.formula_entered.connect(self._insert_typed)
         # The hint speaks of the seed graph: another document hides it (until the next start).
-        ctx.document.replaced.connect(self._hide_hint)
+        ctx.document.replaced.connect(self.hide_hint)
 
     def _show(self, name: str, dialog: QDialog) -> QDialog:
         old = self.dialogs.pop(name, None)
@@ -126,7 +126,9 @@ class DialogLauncher(QObject):
     def _forget_hint(self) -> None:
         self.hint = None
 
-    def _hide_hint(self, *_args: object) -> None:
+    def hide_hint(self, *_args: object) -> None:
+        """Out of the way, not dismissed: a new document, or practice (which the hint's
+        Forward would end)."""
         if self.hint is not None:
             self.hint.hide()
 

@@ -116,6 +116,7 @@ class MainWindow(QMainWindow):
         stop.setEnabled(False)
         self.learning.training_changed.connect(stop.setEnabled)
         self.learning.practice_changed.connect(self.actions["practice"].setChecked)
+        self.learning.practice_changed.connect(self.dialogs.hide_hint)
         self.actions["backward"].triggered.connect(self.dialogs.backward_pressed)
         self.run.scalar_fix.use_actions(self.actions)
 

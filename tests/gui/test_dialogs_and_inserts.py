@@ -218,3 +218,15 @@ def test_a_new_document_hides_the_hint_without_retiring_it(qtbot, fresh_settings
     assert len(win.graph) == 0
     assert not hint.isVisible()
     assert not FirstRunHint.was_dismissed(fresh_settings)  # the next start shows it again
+
+
+def test_practice_hides_the_first_run_hint_without_dismissing_it(qtbot, fresh_settings) -> None:
+    """The hint says 'press Forward', which would end practice: it steps aside, and the next
+    start still shows it (practice is not what it asked for)."""
+    first = _started(qtbot, fresh_settings)
+    hint = first.view.findChild(FirstRunHint)
+    first.view.setFocus()
+    qtbot.keyClick(first.view, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+    assert first.learning.practice.active and not hint.isVisible()
+    second = _started(qtbot, fresh_settings)
+    assert second.view.findChild(FirstRunHint).isVisible()
