@@ -35,9 +35,12 @@ class Document(QObject):
     ``replace`` installs another graph with an empty history; ``replaced`` then tells every
     follower (the window's scene builder first, since it connects first). ``edited`` comes
     once per edit, and once per batch of edits (``Graph.batch``); ``structural`` then says
-    whether it changed the graph's structure (nodes, wires, attrs, names) or only values."""
+    whether it changed the graph's structure (nodes, wires, attrs, names) or only values.
+    ``settling`` comes before an edit, an Undo or Redo, or a close or replace, while the
+    graph is still as it was (``settle``)."""
 
     replaced = Signal(object)  # the new Graph
+    settling = Signal(str)  # what is about to change the graph: 'your edit', 'Undo', …
     edited = Signal()  # the graph or a value changed (not a move)
     moved = Signal()  # nodes moved (once per batch): the order, and so the output, may change
 
@@ -60,6 +63,13 @@ class Document(QObject):
         self.undo_stack.clear()
         self._follow(graph)
         self.replaced.emit(graph)
+
+    def settle(self, cause: str) -> None:
+        """Work that writes into the graph over time (a training) ends now, ahead of
+        ``cause`` ('your edit', 'Undo', 'closing'): what it did so far becomes an undo step
+        of its own, so the edit that follows lands on top of it and wins, and nothing it
+        did is lost. Called before the edit's command is made (it reads the graph)."""
+        self.settling.emit(cause)
 
     def _note_edit(self, *_args: object) -> None:
         self._dirty = True

@@ -14,12 +14,18 @@ from typing import TYPE_CHECKING
 import shiboken6
 from PySide6.QtCore import QEvent, QObject, QSettings, QStandardPaths, QTimer
 from PySide6.QtGui import QDropEvent
-from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox
+from PySide6.QtWidgets import QFileDialog, QMenu
 
 from cgeditor import paths
 from cgeditor.gui import settings as app_settings
 from cgeditor.gui.commands import parts_text
 from cgeditor.gui.disk_state import OVERWRITE, RELOAD, SAVE_AS, DiskState, ask_conflict
+from cgeditor.gui.file_prompts import (  # called by these names here: tests replace them
+    Button,
+    ask_recover,
+    ask_save_changes,
+    show_error,
+)
 from cgeditor.gui.overlaps import part_overlaps, parted_note
 from cgeditor.gui.recovery import Autosaver, RecoveryEntry, find_recovery
 from cgeditor.gui.settings import RecentFiles
@@ -28,48 +34,9 @@ from cgeditor.model.errors import LoadError
 from cgeditor.model.graph import Graph
 
 if TYPE_CHECKING:
-    from PySide6.QtWidgets import QWidget
-
     from cgeditor.gui.context import Context
 
 FILE_FILTER = "Computation graphs (*.cgraph);;All files (*)"
-Button = QMessageBox.StandardButton
-
-
-# --- dialogs (module level so tests can replace them) -----------------------------------
-def ask_save_changes(parent: QWidget, name: str, doing: str) -> QMessageBox.StandardButton:
-    """Save / Discard / Cancel for unsaved changes before ``doing`` (e.g. "closing")."""
-    box = QMessageBox(QMessageBox.Icon.Warning, "Unsaved changes",
-                      f"Save the changes to {name} before {doing}?",
-                      Button.Save | Button.Discard | Button.Cancel, parent)
-    box.setObjectName("unsaved_changes")
-    box.setInformativeText("If you don't save, your changes will be lost.")
-    box.setDefaultButton(Button.Save)
-    box.setEscapeButton(Button.Cancel)
-    return Button(box.exec())
-
-
-def ask_recover(parent: QWidget | None, entry: RecoveryEntry) -> bool | None:
-    """Offer the recovery file; True to recover, False to discard it, None when the prompt
-    went unanswered (a quit signal ended its event loop): the file then stays."""
-    folder = f" in {os.path.dirname(entry.original)}" if entry.original else ""
-    box = QMessageBox(QMessageBox.Icon.Question, "Recover unsaved work",
-                      f"Recover the unsaved changes to {entry.original_name}?", parent=parent)
-    box.setObjectName("recover")
-    box.setInformativeText(f"cgeditor did not close cleanly. The changes to "
-                           f"{entry.original_name}{folder} were autosaved at {entry.when()}.\n\n"
-                           "Discard deletes the autosaved copy for good.")
-    recover = box.addButton("Recover", QMessageBox.ButtonRole.AcceptRole)
-    box.addButton("Discard", QMessageBox.ButtonRole.DestructiveRole)
-    box.setDefaultButton(recover)
-    box.setEscapeButton(recover)  # closing the box must not throw work away
-    box.exec()
-    clicked = box.clickedButton()
-    return None if clicked is None else clicked is recover
-
-
-def show_error(parent: QWidget, title: str, text: str) -> None:
-    QMessageBox.warning(parent, title, text)
 
 
 def graph_size(graph: Graph) -> str:
@@ -178,7 +145,9 @@ class DocumentController(QObject):
         return graph_size(graph) + parted_note(self._parted)
 
     def _confirm_discard(self, doing: str) -> bool:
-        """True when the current document may be replaced or closed."""
+        """True when the current document may be replaced or closed (a training running
+        ends first and keeps its steps: the prompt then asks about them too)."""
+        self.ctx.document.settle(doing)
         if not self.is_modified():
             return True
         answer = ask_save_changes(self.window, self.display_name(), doing)
@@ -355,6 +324,7 @@ class DocumentController(QObject):
         return True
 
     def _on_changed_on_disk(self, path: str) -> None:
+        self.ctx.document.settle("reloading the file changed on disk")  # its steps are work
         if not self.is_modified():  # nothing of ours to lose: show what is there now
             self.reload()
         else:
@@ -386,7 +356,9 @@ class DocumentController(QObject):
     def close_unasked(self) -> None:
         """For a quit nobody can be asked about (Ctrl+C in the terminal): unsaved work goes
         to the recovery file now and stays for the next start to offer, as after a crash;
-        without any, none is left (``write_now`` discards it)."""
+        without any, none is left (``write_now`` discards it). A training running ends
+        first, its steps kept with the rest."""
+        self.ctx.document.settle("quitting")
         self.autosave.write_now()
         app_settings.save_layout(self.window, self.settings)
 

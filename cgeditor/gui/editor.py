@@ -2,9 +2,11 @@
 layout, training) becomes exactly one undoable command on the document's undo stack.
 
 Everything is validated against the Graph first; a refusal is reported (messages, status bar,
-flash on the canvas) and changes nothing. Methods return an error text or None. An edit of many
-nodes at once (paste, duplicate, formula, layout, a delete of several) leaves one line in the
-messages saying what it did, in one wording: "Pasted 3 nodes, 2 wires".
+flash on the canvas) and changes nothing. An accepted edit (not a move) first has the document
+settle: a training still running ends, its steps an undo step under the edit, which wins.
+Methods return an error text or None. An edit of many nodes at once (paste, duplicate,
+formula, layout, a delete of several) leaves one line in the messages saying what it did, in
+one wording: "Pasted 3 nodes, 2 wires".
 """
 
 from __future__ import annotations
@@ -104,6 +106,7 @@ class Editor:
         self._history(undo=False)
 
     def _history(self, undo: bool) -> None:
+        self.document.settle("Undo" if undo else "Redo")  # a training's steps: undone first
         stack = self.document.undo_stack
         index = stack.index() - 1 if undo else stack.index()
         if not 0 <= index < stack.count():
@@ -150,6 +153,11 @@ class Editor:
         room.setText(f"Make room: move {C.plural(len(moves), 'node')}")
         return room
 
+    def _settle(self) -> None:
+        """Before making an accepted edit's command (it reads the graph: an old value, a
+        deleted node's record), work writing into the graph ends and keeps what it did."""
+        self.document.settle("your edit")
+
     def refuse(self, reason: str) -> str:
         self.log(f"Refused: {reason}")
         return reason
@@ -160,6 +168,7 @@ class Editor:
         if op not in REGISTRY:
             self.refuse(f"unknown op {op!r}")
             return None
+        self._settle()
         cmd = C.AddNode(self.graph, op, self.graph.generated_name(op),
                         round(at.x() - T.NODE_WIDTH / 2), round(at.y() - T.HEADER_HEIGHT / 2))
         self.push(cmd)
@@ -170,6 +179,7 @@ class Editor:
         ids = [i for i in dict.fromkeys(ids) if i in self.graph.nodes]
         if not ids:
             return
+        self._settle()
         cmd = B.delete_nodes(self.graph, ids)
         self.push(cmd)
         if isinstance(cmd, B.DeleteNodes):  # many: the message counts what went
@@ -185,11 +195,13 @@ class Editor:
         refusal = self.graph.can_connect(src, dst, port)
         if refusal is not None:
             return self._refuse_wire(refusal, src, dst, port)
+        self._settle()
         self.push(C.connect(self.graph, src, dst, port))
         return None
 
     def detach(self, dst: str, port: str) -> None:
         if self.graph.source_of(dst, port) is not None:
+            self._settle()
             self.push(C.Disconnect(self.graph, dst, port))
 
     def reconnect(self, src: str, old_dst: str, old_port: str, dst: str, port: str) -> None:
@@ -204,6 +216,7 @@ class Editor:
         if refusal is not None:
             self._refuse_wire(refusal, src, dst, port)
             return
+        self._settle()
         self.push(C.reconnect(self.graph, src, old_dst, old_port, dst, port))
 
     def _refuse_wire(self, refusal: GraphError, src: str, dst: str, port: str) -> str:
@@ -224,6 +237,7 @@ class Editor:
             self.graph.validate_name(name, node_id)
         except GraphError as exc:
             return str(exc)
+        self._settle()
         self.push(C.Rename(self.graph, node_id, name))
         return None
 
@@ -237,6 +251,7 @@ class Editor:
             return None
         if not node.is_leaf:
             return f"{node.name} computes its value"
+        self._settle()  # the value shown may be a training's, not yet the graph's
         if _same(node.value, value):
             return None
         self.push(C.SetValue(self.graph, node_id, value))
@@ -251,16 +266,19 @@ class Editor:
         except GraphError as exc:
             return str(exc)
         if node.attrs.get(attr) != value:
+            self._settle()
             self.push(C.SetAttr(self.graph, node_id, attr, value))
         return None
 
     def set_trainable(self, node_id: str, trainable: bool) -> None:
         node = self.graph.nodes.get(node_id)
         if node is not None and node.is_input and node.trainable != trainable:
+            self._settle()
             self.push(C.SetTrainable(self.graph, node_id, trainable))
 
     def set_output(self, node_id: str) -> None:
         if node_id in self.graph.nodes and self.graph.explicit_output != node_id:
+            self._settle()
             self.push(C.SetOutput(self.graph, node_id))
 
     def make_output_scalar(self, op: str) -> str | None:
@@ -269,6 +287,7 @@ class Editor:
             return self.refuse(f"{op} does not reduce a tensor to one number")
         if self.graph.output is None:
             return self.refuse("the graph has no output to reduce")
+        self._settle()
         out = self.graph.nodes[self.graph.output].name
         cmd = C.reduce_output(self.graph, op,
                               free_spot_right_of(self.document.shown_scene(), self.graph.output))
@@ -288,6 +307,7 @@ class Editor:
             return self._paste(payload, key, verb)
 
     def _paste(self, payload: dict[str, Any], key: str, verb: str) -> list[str]:
+        self._settle()
         count = self._paste_counts.get(key, 0) + 1
         offset = PASTE_OFFSET * count
         nodes = payload["nodes"]
@@ -310,6 +330,7 @@ class Editor:
     def insert_formula(self, formula: Graph, matched: list[str]) -> list[str]:
         """Add ``formula`` to the right of the graph as one undo step, its inputs named in
         ``matched`` replaced by the graph's nodes of those names; the new node ids."""
+        self._settle()
         nodes, wires, feeds = formula_parts(formula, self.graph, matched)
         where = formula_placement(formula, self.graph, matched, self.document.shown_scene(),
                                   self.room() if self.room is not None else None)

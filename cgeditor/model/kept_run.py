@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from cgeditor.model.run import RunResult
 
 
-def _same_value(a: Any, b: Any) -> bool:
+def same_value(a: Any, b: Any) -> bool:
     """The same number(s) to the bit (a value is replaced, never changed in place, so the
     same object is the common case)."""
     if a is b:
@@ -89,7 +89,7 @@ class RunSource:
             return False
         values = list(map(_VALUE, now))
         return (all(map(is_, values, self.values))
-                or all(map(_same_value, values, self.values))) \
+                or all(map(same_value, values, self.values))) \
             and graph.input_map() == self.inputs
 
 

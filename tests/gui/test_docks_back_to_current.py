@@ -60,19 +60,22 @@ def test_training_curve(qtbot, window, canvas) -> None:
     assert panel.stale_note.stale
 
 
-def test_an_undone_edit_while_training_leaves_the_run_stale(qtbot, window, canvas) -> None:
-    """Training paints its parameters over the last run: an edit and its undo meanwhile
-    bring the graph back, but the canvas still shows the training's values, so the run
-    stays marked until a run."""
+def test_an_edit_while_training_stops_it_and_its_undo_finds_the_trained_run(
+        qtbot, window, canvas) -> None:
+    """Training paints its parameters over the last run; an edit stops it first, applying
+    its steps and running the trained graph, so the edit's undo brings back exactly that
+    run: current again, what a fresh run gives."""
     panel = learning_on(window, "seed", "train").train
     window.action("backward").trigger()
     assert window.run.result is not None and not window.run.stale
     panel.steps.setValue(1_000_000)
     qtbot.mouseClick(panel.train_button, Left)
     assert panel.running and window.run.stale
-    insert_formula(window, canvas)
-    undo(window)
-    assert panel.running and window.run.stale
     with qtbot.waitSignal(panel.stopped, timeout=10_000):
-        qtbot.mouseClick(panel.stop_button, Left)
-    assert not window.run.stale  # the trained values applied and run
+        insert_formula(window, canvas)
+    assert window.run.stale
+    undo(window)
+    assert not panel.running and not window.run.stale
+    fresh = window.graph.run()
+    assert window.run.result.output_value == fresh.output_value
+    assert window.run.result.grads == fresh.grads

@@ -51,21 +51,21 @@ def test_trainable_only_check_is_stale_once_another_input_is_trainable(qtbot, wi
     assert not panel.stale_note.stale
 
 
-def test_a_curve_is_stale_when_the_graph_was_edited_while_it_trained(qtbot, window,
-                                                                    canvas) -> None:
-    """The trainer runs on the graph as it was when Train was pressed: an edit meanwhile
-    (new data in an input it does not train) is not in the curve, which ends stale."""
+def test_a_curve_is_stale_once_an_edit_stopped_its_training(qtbot, window, canvas) -> None:
+    """An edit while training (new data in an input it does not train) stops it first: the
+    curve is of the trained graph before the edit, so stale after it."""
     panel = learning_on(window, "seed", "train").train
     panel.steps.setValue(panel.steps.maximum())
     qtbot.mouseClick(panel.train_button, Left)
     qtbot.waitUntil(lambda: len(panel.history) > 0, timeout=10_000)
     data = fixed_input(window)
-    canvas.click(canvas.header(data))
-    enter(window, "value", "5")
-    assert float(window.graph.by_name(data).value) == 5.0
     with qtbot.waitSignal(panel.stopped, timeout=10_000):
-        qtbot.mouseClick(panel.stop_button, Left)
+        canvas.click(canvas.header(data))
+        enter(window, "value", "5")
+    assert float(window.graph.by_name(data).value) == 5.0
     assert panel.stale_note.stale
+    undo(window)
+    assert not panel.stale_note.stale
 
 
 def test_a_curve_of_an_untouched_training_is_current(qtbot, window, canvas) -> None:

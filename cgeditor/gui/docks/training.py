@@ -1,7 +1,9 @@
 """The training dock: learning rate, steps, optimizer, Train/Stop, a progress bar and a loss
 curve. Training runs in timer slices of about 15 ms; the canvas shows the parameters as they
-move, and the graph changes once, at the end or on Stop, as one undo step. The curve wears the
-theme's colours and follows View > Theme (``theme_switch.follow``).
+move, and the graph changes once, at the end or on Stop, as one undo step. An edit, Undo or
+Redo, or closing the document meanwhile stops it first (``Document.settling``): its steps
+so far become that undo step, under the edit, which wins. The curve wears the theme's
+colours and follows View > Theme (``theme_switch.follow``).
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from cgeditor.gui.docks.plots import ShortPlot
 from cgeditor.gui.keep_together import WrapLabel
 from cgeditor.model.errors import GraphError
 from cgeditor.model.graph import Graph
+from cgeditor.model.kept_run import same_value
 from cgeditor.model.number_text import value_text
 from cgeditor.model.train import LR_RANGE, MAX_STEPS, OPTIMIZERS, Trainer, suggested_settings
 
@@ -51,7 +54,9 @@ class TrainPanel(QWidget):
     """Settings, Train/Stop, progress and the loss curve for the window's graph."""
 
     started = Signal()
-    stopped = Signal(str)  # why: "done", "stopped", "diverged", "document changed"
+    # why: "done", "stopped", "interrupted" (the graph was about to change), "diverged",
+    # "document changed"
+    stopped = Signal(str)
 
     def __init__(self, ctx: Context, run: RunController) -> None:
         super().__init__(ctx.window)
@@ -61,6 +66,7 @@ class TrainPanel(QWidget):
         self.chunk = 1
         self.history: list[float] = []  # the losses of the last (or current) run
         self._graph: Graph | None = None  # the graph being trained
+        self._start: dict[str, object] = {}  # the parameters' values when Train was pressed
         self._prefilled: Graph | None = None
         self._timer = QTimer(self)
         self._timer.setInterval(0)
@@ -68,6 +74,7 @@ class TrainPanel(QWidget):
         self._build()
         self.prefill()
         follow(ctx.document, self)
+        ctx.document.settling.connect(self.settle)
 
     def _build(self) -> None:
         # Controls beside the plot in a wide dock, above it in a narrow one (the right
@@ -176,6 +183,7 @@ class TrainPanel(QWidget):
                       else f"Cannot train: {text}")
             return False
         self._graph, self.total, self.chunk = graph, self.steps.value(), 1
+        self._start = {i: graph.nodes[i].value for i in self.trainer.ids}
         self.history = []
         self.curve.setData([], [])
         self.stale_note.fresh(graph)  # a training that applies nothing is of this graph
@@ -237,7 +245,14 @@ class TrainPanel(QWidget):
         if self.running:
             self._end("stopped", "")
 
-    def _end(self, why: str, message: str, apply: bool = True) -> None:
+    def settle(self, cause: str) -> None:
+        """The graph is about to change (``cause``: 'your edit', 'Undo', 'closing'): stop
+        now, what was learned so far one undo step of its own before that change, which
+        so lands on top of it (the user's value wins, Undo takes the steps back)."""
+        if self.running:
+            self._end("interrupted", "", cause=cause)
+
+    def _end(self, why: str, message: str, apply: bool = True, cause: str = "") -> None:
         """Stop; apply what was learned (unless ``apply`` is False) and say how it ended,
         here and in the messages."""
         self._timer.stop()
@@ -250,7 +265,8 @@ class TrainPanel(QWidget):
             applied = self._apply(trainer, len(trainer.losses))
             if untouched:
                 self.stale_note.fresh(self.ctx.graph)  # that edit was the training's own
-            message = message or outcome(trainer, why == "stopped", applied)
+            message = message or outcome(trainer, self.total, applied, cause,
+                                         stopped=why != "done")
         if not untouched and why != "document changed":
             self.stale_note.mark()
         self._say(message, log=True)
@@ -258,14 +274,19 @@ class TrainPanel(QWidget):
         self.stopped.emit(why)
 
     def _apply(self, trainer: Trainer, steps: int) -> bool:
-        """Write the trained values as one undo step; refuse if the parameters are gone."""
+        """Write the trained values as one undo step; refuse if the parameters are gone.
+        A parameter whose value changed since Train keeps it: every edit stops training
+        first (``settle``), so only a change past the editor could, and it wins too."""
         graph = self._graph
         if graph is None or graph is not self.ctx.graph or steps == 0:
             return False
         if any(graph.nodes.get(i) is None or not graph.nodes[i].is_input for i in trainer.ids):
             return False
-        self.ctx.editor.set_values(trainer.final_values(),
-                                   f"Train {plural(steps, 'step')}")
+        values = {i: value for i, value in trainer.final_values().items()
+                  if same_value(graph.nodes[i].value, self._start[i])}
+        if not values:
+            return False
+        self.ctx.editor.set_values(values, f"Train {plural(steps, 'step')}")
         return True
 
     # --- following the document -------------------------------------------------------
@@ -284,8 +305,12 @@ class TrainPanel(QWidget):
         self.prefill()
 
     def graph_edited(self) -> None:
-        """A finished run's curve and result describe the graph before this edit."""
-        if self.history and not self.running:
+        """A finished run's curve and result describe the graph before this edit. While
+        training, only an edit past the editor (which settles first) gets here: training
+        stops then, keeping its steps for every parameter the edit left alone."""
+        if self.running:
+            self._end("interrupted", "", cause="an edit")
+        if self.history:
             self.stale_note.follow(self.ctx.graph)
 
     def _say(self, text: str, log: bool = False) -> None:
@@ -302,17 +327,30 @@ class TrainPanel(QWidget):
             self.run.show_current()
 
 
-def outcome(trainer: Trainer, stopped: bool, applied: bool) -> str:
+# What became of a training's steps when it stopped before the graph changed, by the cause.
+KEPT = {"Undo": "; Undo takes those steps back (Redo puts them back)",
+        "your edit": "; those steps are one undo step, under your edit"}
+
+
+def outcome(trainer: Trainer, total: int, applied: bool, cause: str = "",
+            stopped: bool = True) -> str:
     """How a training run ended, for the panel and the messages: which parameters, how many
-    steps, the loss before the first step and at the trained values (what a run shows)."""
+    steps of ``total`` when it stopped early (before ``cause``, when the graph was about to
+    change), the loss before the first step and at the trained values (what a run shows)."""
     names, losses = ", ".join(trainer.names.values()), trainer.losses
-    steps = plural(len(losses), "step")
-    head = f"Stopped training {names} after {steps}" if stopped else \
-        f"Trained {names} for {steps}"
+    if not stopped:
+        head = f"Trained {names} for {plural(len(losses), 'step')}"
+    else:
+        before = f", before {cause}" if cause else ""
+        of = f"{len(losses):,} of {total:,} step{'' if total == 1 else 's'}"
+        head = f"Stopped training {names} after {of}{before}"
     final = trainer.current_loss()
     after = "n/a" if final is None else value_text(final)
     loss = f"loss {value_text(losses[0])} → {after}" if losses else "no step"
-    tail = "" if applied else " (the graph changed meanwhile; nothing applied)"
+    if not applied:
+        tail = " (the graph changed meanwhile; nothing applied)" if losses else ""
+    else:
+        tail = KEPT.get(cause, "; those steps are one undo step") if cause else ""
     return f"{head}: {loss}{tail}"
 
 
