@@ -80,6 +80,17 @@ def summary_text(rows: list[CheckRow], eps: float) -> str:
     return text + notes_text(rows)
 
 
+def partial_text(rows: list[CheckRow], total: int, eps: float) -> str:
+    """What a check stopped by an edit found: how far it got, first, so its rows never
+    read as a whole check, even once undo makes them current again."""
+    failed = [r.name for r in rows if r.failed]
+    found = (f"{len(failed)} failed ({names_text(failed)})" if failed
+             else "none failed" if rows else "no row")
+    return (f"Stopped after {len(rows)} of {total} inputs (ε = {format_scalar(eps)}): the "
+            f"graph changed while checking; {found} so far. Press Check gradients to check "
+            "them all.")
+
+
 def verdict_cell(verdict: str) -> str:
     """'lost to\nrounding', 'not\ndifferentiable': on two lines, as the errors are, so the
     method column beside it stays in the dock's width."""
@@ -313,7 +324,7 @@ class GradcheckPanel(QWidget):
         """The rows and the nudge were computed before this edit: marked stale; a check
         still running stops (its plan is of the graph before the edit)."""
         if self.running:
-            self._stop("Not finished: the graph changed.")
+            self._stop(partial_text(self.rows, len(self._ids), self._eps))
         self._clear_tints()
         graph = self.ctx.graph
         self._follow_names()
@@ -333,8 +344,8 @@ class GradcheckPanel(QWidget):
             for k, label in enumerate(labels):
                 self.table.item(k, 0).setText(label)
             self.table.fit_columns()  # 'y (deleted)' or a longer rename: read whole
-            if self._summed:
-                self.summary.setText(summary_text(self.rows, self._eps))
+            self.summary.setText(summary_text(self.rows, self._eps) if self._summed
+                                 else partial_text(self.rows, len(self._ids), self._eps))
         if self._nudged is not None:
             node_id, done = self._nudged
             label = labels_now([node_id], [done.name], names)[0]
