@@ -27,6 +27,8 @@ from cgeditor.model.errors import (
 from cgeditor.model.graph_algorithms import (
     adjacency,
     check_ends,
+    last_in_order,
+    place_key,
     port_taken,
     shortest_path,
     topological_order,
@@ -60,6 +62,7 @@ class Graph(Naming, Removal):
         self._by_name: dict[str, str] = {}
         self._output: str | None = None
         self._order: list[str] | None = None
+        self._last: str | None = None  # the order's last node, found without the order
         self._id_counter = 0
         self._name_hint: dict[str, int] = {}
         self.structure_version = 0  # bumped by every edit except a leaf's value
@@ -152,9 +155,7 @@ class Graph(Naming, Removal):
     def order(self) -> list[str]:
         """Node ids in execution order: topological, ties left to right, then by name."""
         if self._order is None:
-            nodes = self.nodes
-            self._order = topological_order(*adjacency(self._nx),
-                                            lambda n: (nodes[n].x, nodes[n].name))
+            self._order = topological_order(*adjacency(self._nx), place_key(self.nodes))
         return list(self._order)
 
     @property
@@ -162,6 +163,10 @@ class Graph(Naming, Removal):
         """The output node's id: the one set explicitly, else the last sink in order."""
         if self._output in self.nodes:
             return self._output
+        if self._order is None and self._last is None:  # a paste names it: no 20k-node sort
+            self._last = last_in_order(adjacency(self._nx)[0], place_key(self.nodes))
+        if self._order is None and self._last is not None:
+            return self._last
         succ = adjacency(self._nx)[0]  # the last sink: walked from the end, no degree views
         return next((n for n in reversed(self.order()) if not succ[n]), None)
 
@@ -197,7 +202,7 @@ class Graph(Naming, Removal):
         node = self._make_node(op, name, x, y, attrs, value, trainable, node_id)
         self._insert(node)
         self._nx.add_node(node.id)
-        self._order = None  # the execution order is recomputed on demand
+        self._order = self._last = None  # the execution order is recomputed on demand
         self.node_added.emit(node)
         self._changed()
         return node
@@ -222,7 +227,7 @@ class Graph(Naming, Removal):
         Raises StaleParts if they were added already or the graph changed since."""
         new = parts.take(self)
         insert_parts(self, new, parts.edges)
-        self._order = None
+        self._order = self._last = None
         self.parts_added.emit(new, parts.edges)
         self._changed()
         return new
@@ -269,7 +274,7 @@ class Graph(Naming, Removal):
         else:
             self._nx.add_edge(src, dst, ports=1)
         edge = Edge(src, dst, port)
-        self._order = None
+        self._order = self._last = None
         self.edge_added.emit(edge)
         self._changed()
         return edge
@@ -284,7 +289,7 @@ class Graph(Naming, Removal):
         if data["ports"] == 0:
             self._nx.remove_edge(src, dst)
         edge = Edge(src, dst, port)
-        self._order = None
+        self._order = self._last = None
         self.edge_removed.emit(edge)
         self._changed()
         return edge
@@ -292,7 +297,7 @@ class Graph(Naming, Removal):
     def move_node(self, node_id: str, x: float, y: float) -> None:
         node = self.node(node_id)
         node.x, node.y = float(x), float(y)
-        self._order = None  # ties in the order are broken left to right
+        self._order = self._last = None  # ties in the order are broken left to right
         self.node_moved.emit(node)
         self._changed(invalidate=False)
 
@@ -303,7 +308,7 @@ class Graph(Naming, Removal):
         moved = [self.node(node_id) for node_id in places]
         for node, (x, y) in zip(moved, places.values(), strict=True):
             node.x, node.y = float(x), float(y)
-        self._order = None  # ties in the order are broken left to right
+        self._order = self._last = None  # ties in the order are broken left to right
         self.nodes_moved.emit(moved)
         self._changed(invalidate=False)
 
@@ -313,7 +318,7 @@ class Graph(Naming, Removal):
         del self._by_name[node.name]
         node.name = name
         self._by_name[name] = node_id
-        self._order = None
+        self._order = self._last = None
         self.node_renamed.emit(node)
         self._changed()
 

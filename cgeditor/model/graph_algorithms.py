@@ -36,6 +36,11 @@ def adjacency(nxg: nx.DiGraph) -> tuple[dict[str, dict], dict[str, dict]]:
     return nxg._succ, nxg._pred
 
 
+def place_key(nodes: Mapping[str, Node]) -> Callable[[str], tuple[float, str]]:
+    """The execution order's tie key: left to right on the canvas, then by name."""
+    return lambda node_id: (nodes[node_id].x, nodes[node_id].name)
+
+
 def topological_order(succ: Adjacency, pred: Adjacency,
                       tie_key: Callable[[str], tuple[Any, ...]]) -> list[str]:
     """Kahn's algorithm with a heap, ties broken by ``tie_key`` (ending with the node id).
@@ -55,6 +60,33 @@ def topological_order(succ: Adjacency, pred: Adjacency,
             if pending[nxt] == 0:
                 heapq.heappush(ready, (*tie_key(nxt), nxt))
     return order
+
+
+def last_in_order(succ: Adjacency, tie_key: Callable[[str], tuple[Any, ...]]) -> str | None:
+    """The node topological_order(succ, pred, tie_key) lists last (None for no nodes), found
+    without sorting: the node of largest tie key is taken only when nothing else is ready,
+    so every node left then descends from it; the last is found again among those. A chain
+    drawn right to left would walk its descendants over and over: past twice the graph's
+    size this gives up (None) and the caller sorts."""
+    def key(node_id: str) -> tuple[Any, ...]:
+        return (*tie_key(node_id), node_id)
+
+    if not succ:
+        return None
+    node, budget = max(succ, key=key), 2 * len(succ)
+    while succ[node]:
+        below: set[str] = set()
+        stack = list(succ[node])
+        while stack:
+            nxt = stack.pop()
+            if nxt not in below:
+                below.add(nxt)
+                stack.extend(succ[nxt])
+        budget -= len(below)
+        if budget < 0:
+            return None
+        node = max(below, key=key)
+    return node
 
 
 def find_cycle(pred: Adjacency, left_out: set[str], rank: Mapping[str, int]) -> list[str]:

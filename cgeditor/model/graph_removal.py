@@ -29,6 +29,7 @@ class Removal:
     _by_name: dict[str, str]
     _output: str | None
     _order: list[str] | None
+    _last: str | None
     node_removed: Signal
     parts_removed: Signal
     node: Callable[[str], Node]
@@ -48,7 +49,7 @@ class Removal:
         self._nx.remove_node(node_id)
         if self._output == node_id:
             self._output = None
-        self._order = None
+        self._order = self._last = None
         self.node_removed.emit(node)
         self._changed()
         return node
@@ -70,7 +71,7 @@ class Removal:
             del names[node.name]
         if self._output in gone:
             self._output = None
-        self._order = None
+        self._order = self._last = None
         self.parts_removed.emit(removed, edges)
         self._changed()
         return removed, edges
