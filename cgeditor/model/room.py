@@ -121,26 +121,78 @@ def make_room(rects: Mapping[str, Rect], grown: Mapping[str, Rect] | None = None
     nodes ``added``. Returns only the nodes that move; all moves go right or down."""
     # 10^4 lasting tuples and sets: the cyclic collector would walk the heap for nothing.
     with collector.paused():
-        index = _Index(rects)
+        table = _Table(rects)
         moved: dict[str, Point] = {}
-        fresh = [k for k in added if k in index.rects]
-        if fresh:
-            _drop_block(index, fresh, gaps, moved)
+        index: _Index | None = None
+        fresh = [k for k in added if k in rects]
+        if len(fresh) > BIG_BLOCK:  # below its columns at once: one numpy pass, no index
+            dy = _below_span(table, fresh, gaps)
+            if dy:
+                moved = {k: (rects[k][0], rects[k][1] + dy) for k in fresh}
+        elif fresh:
+            index = _Index(rects)
+            _drop_block(index, fresh, table, gaps, moved)
+        table.place(moved)
         # The new nodes push nothing: dropped, they cover no old node, and among themselves
         # they keep the arrangement they came with.
         placed = set(fresh)
-        before = {k: v for k, v in (grown or {}).items() if k in index.rects and k not in placed}
-        _push(index, before, gaps, moved)
+        before = {k: v for k, v in (grown or {}).items() if k in rects and k not in placed}
+        quiet = _quiet(table, before) if len(before) > BIG_BLOCK else set()
+        if len(quiet) < len(before):  # else nothing grown meets anything new: no index
+            if index is None:
+                index = _Index(rects)
+                index.rects.update((k, (x, y, *rects[k][2:])) for k, (x, y) in moved.items())
+            _push(index, before, gaps, moved, quiet)
     return moved
 
 
-def _drop_block(index: _Index, block: list[str], gaps: Gaps, moved: dict[str, Point]) -> None:
-    """Move the new nodes ``block`` down together until none of them covers an old node:
-    step by step past what they cover (a paste lands just below its originals), and past
-    every old node in their span if that takes too many steps (a crowded column)."""
+class _Table:
+    """The outlines as one array, a row per key in ``rects`` order, made when first read
+    (the numpy passes over 10^4 outlines read it), with the moves ``place`` was given."""
+
+    def __init__(self, rects: Mapping[str, Rect]) -> None:
+        self.rects = rects
+        self._box: np.ndarray | None = None
+        self._row: dict[str, int] | None = None
+        self._placed: dict[str, Point] = {}
+
+    @property
+    def row(self) -> dict[str, int]:
+        if self._row is None:
+            self._row = {k: i for i, k in enumerate(self.rects)}
+        return self._row
+
+    @property
+    def box(self) -> np.ndarray:
+        if self._box is None:
+            self._box = np.array(list(self.rects.values()), dtype=np.float64).reshape(-1, 4)
+            self._set(self._placed)
+        return self._box
+
+    def place(self, moved: Mapping[str, Point]) -> None:
+        """The outlines of ``moved`` at their new top-left corners."""
+        self._placed.update(moved)
+        if self._box is not None:
+            self._set(moved)
+
+    def _set(self, moved: Mapping[str, Point]) -> None:
+        if moved:
+            assert self._box is not None
+            self._box[self.rows_of(moved), :2] = list(moved.values())
+
+    def rows_of(self, keys: Iterable[str]) -> np.ndarray:
+        row = self.row
+        return np.array([row[k] for k in keys], dtype=np.intp)
+
+
+def _drop_block(index: _Index, block: list[str], table: _Table, gaps: Gaps,
+                moved: dict[str, Point]) -> None:
+    """Move the new nodes ``block`` (a few) down together until none of them covers an old
+    node: step by step past what they cover (a paste lands just below its originals), and
+    past every old node in their span if that takes too many steps (a crowded column)."""
     inside = set(block)
     dy = 0.0
-    for _ in range(DROP_STEPS if len(block) <= BIG_BLOCK else 0):
+    for _ in range(DROP_STEPS):
         need = max((_below(index, other, gaps) - index.rects[key][1] - dy
                     for key in block for other in index.hits(_shifted(index, key, dy), inside)),
                    default=0.0)
@@ -148,7 +200,7 @@ def _drop_block(index: _Index, block: list[str], gaps: Gaps, moved: dict[str, Po
             break
         dy += need
     else:
-        dy = max(dy, _below_span(index, block, inside, gaps))
+        dy = max(dy, _below_span(table, block, gaps))
     if dy:
         for key in block:
             x, y, _w, _h = index.rects[key]
@@ -156,18 +208,20 @@ def _drop_block(index: _Index, block: list[str], gaps: Gaps, moved: dict[str, Po
             moved[key] = (x, y + dy)
 
 
-def _below_span(index: _Index, block: list[str], inside: set[str], gaps: Gaps) -> float:
+def _below_span(table: _Table, block: list[str], gaps: Gaps) -> float:
     """How far ``block`` must drop to lie below every old node in its columns; 0 when no
     old node meets the rectangle around it (a big block is checked as that rectangle)."""
-    rects = [index.rects[k] for k in block]
-    left, top = min(r[0] for r in rects), min(r[1] for r in rects)
-    right = max(r[0] + r[2] for r in rects)
-    bottom = max(r[1] + r[3] for r in rects)
-    span = [r for k, r in index.rects.items() if k not in inside
-            and r[0] < right and left < r[0] + r[2]]
-    if not any(r[1] < bottom and top < r[1] + r[3] for r in span):
+    box = table.box
+    mine = np.zeros(len(box), dtype=bool)
+    mine[table.rows_of(block)] = True
+    rects, others = box[mine], box[~mine]
+    left, top = rects[:, 0].min(), rects[:, 1].min()
+    right = (rects[:, 0] + rects[:, 2]).max()
+    bottom = (rects[:, 1] + rects[:, 3]).max()
+    span = others[(others[:, 0] < right) & (left < others[:, 0] + others[:, 2])]
+    if not ((span[:, 1] < bottom) & (top < span[:, 1] + span[:, 3])).any():
         return 0.0
-    return max(r[1] + r[3] for r in span) + gaps.down - top
+    return float((span[:, 1] + span[:, 3]).max() + gaps.down - top)
 
 
 def _below(index: _Index, key: str, gaps: Gaps) -> float:
@@ -181,13 +235,14 @@ def _shifted(index: _Index, key: str, dy: float) -> Rect:
     return x, y + dy, w, h
 
 
-def _push(index: _Index, before: dict[str, Rect], gaps: Gaps, moved: dict[str, Point]) -> None:
+def _push(index: _Index, before: dict[str, Rect], gaps: Gaps, moved: dict[str, Point],
+          quiet: set[str]) -> None:
     """Each node in ``before`` (its outline before the change) pushes what it covers: down
     when it is in the same column as the pusher was, right when the pusher widened into
     it. The pushed nodes push in turn, left to right, top to bottom. Nodes that overlapped
-    the pusher before (placed so by hand, or by a file) are left as they were."""
+    the pusher before (placed so by hand, or by a file) are left as they were; the ``quiet``
+    ones (see _quiet) skip their search until something moves."""
     queue = deque(sorted(before, key=lambda k: (index.rects[k][0], index.rects[k][1])))
-    quiet = _quiet(index.rects, before) if len(before) > BIG_BLOCK else set()
     budget = 50 * (len(index.rects) + 1)  # every move goes right or down: this never binds
     while queue and budget > 0:
         key = queue.popleft()
@@ -211,15 +266,13 @@ def _push(index: _Index, before: dict[str, Rect], gaps: Gaps, moved: dict[str, P
             queue.append(other)
 
 
-def _quiet(rects: Mapping[str, Rect], before: Mapping[str, Rect]) -> set[str]:
+def _quiet(table: _Table, before: Mapping[str, Rect]) -> set[str]:
     """The keys of ``before`` whose outline meets no outline now that it did not meet as it
     was before: in one numpy pass over the grid cells, as index.hits would bucket them. Until
     something moves, _push skips their searches (after a paste widens 10k nodes by a longer
     output name, 10k searches that find nothing were most of making room)."""
-    keys = list(rects)
-    pos = {k: i for i, k in enumerate(keys)}
-    box = np.array([rects[k] for k in keys], dtype=np.float64).reshape(-1, 4)
-    who = np.array([pos[k] for k in before], dtype=np.int64)
+    box = table.box
+    who = table.rows_of(before).astype(np.int64)
     old = np.array(list(before.values()), dtype=np.float64).reshape(-1, 4)
     cell_of, owner = _cells(box)
     order = np.argsort(cell_of, kind="stable")

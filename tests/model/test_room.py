@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cgeditor.model import parting, room
-from cgeditor.model.room import Gaps, _overlap, make_room
+from cgeditor.model.room import Gaps, Rect, _overlap, make_room
 
 GAPS = Gaps(down=20.0, right=60.0)
 
@@ -136,9 +136,58 @@ def test_grown_nodes_that_meet_nothing_new_are_quiet() -> None:
     grown = {"a": (0.0, 0.0, 100.0, 60.0), "c": (100.0, -300.5, 100.0, 60.0),
              "d": (-50.0, 0.0, 80.0, 60.0)}
     # a grew but not as far as b; c meets nothing; d grew into a, which it met before too
-    assert room._quiet(rects, grown) == {"a", "c", "d"}
+    assert room._quiet(room._Table(rects), grown) == {"a", "c", "d"}
     rects["a"] = (0.0, 0.0, 210.0, 60.0)  # now a reaches b
-    assert room._quiet(rects, grown) == {"c", "d"}
+    assert room._quiet(room._Table(rects), grown) == {"c", "d"}
+
+
+def _grid(prefix: str, cols: int, rows: int, x0: float, y0: float) -> dict[str, Rect]:
+    return {f"{prefix}{c},{r}": (x0 + c * 230.0, y0 + r * 110.0, 180.0, 80.0)
+            for c in range(cols) for r in range(rows)}
+
+
+def test_a_big_block_pasted_on_its_originals_drops_below_them_as_one() -> None:
+    old = _grid("o", 10, 10, 0.0, 0.0)
+    new = _grid("p", 10, 10, 40.0, 40.0)
+    moved = make_room({**old, **new}, added=list(new), gaps=GAPS)
+    bottom = 9 * 110.0 + 80.0  # the originals' lowest edge
+    assert moved == {k: (x, y + bottom + GAPS.down - 40.0) for k, (x, y, _w, _h) in new.items()}
+
+
+def test_a_big_block_beside_the_graph_and_quiet_growth_move_nothing() -> None:
+    """A paste into free space that widens every old node a little (a longer output name)
+    but into nothing: no node moves."""
+    old = _grid("o", 10, 10, 0.0, 0.0)
+    grown = {k: (x, y, w - 7.0, h) for k, (x, y, w, h) in old.items()}
+    new = _grid("p", 10, 10, 3000.0, 0.0)
+    assert make_room({**old, **new}, grown, added=list(new), gaps=GAPS) == {}
+    # one old node under the block's rectangle (not under any one new node): all drop
+    old["lone"] = (3000.0 + 200.0, 500.0, 20.0, 20.0)
+    moved = make_room({**old, **new}, grown, added=list(new), gaps=GAPS)
+    assert set(moved) == set(new) and {y - new[k][1] for k, (_x, y) in moved.items()} \
+        == {520.0 + GAPS.down}
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 11), st.integers(0, 11)), min_size=70, max_size=120,
+                unique=True), st.floats(-400, 400), st.floats(-400, 400),
+       st.lists(st.tuples(st.floats(-500, 3000), st.floats(-500, 1500)), max_size=20))
+def test_a_big_block_drops_below_every_old_node_its_rectangle_meets(cells, dx, dy, olds) -> None:
+    new = {f"p{c},{r}": (dx + c * 180.0, dy + r * 90.0, 120.0, 60.0) for c, r in cells}
+    old = {f"o{k}": (x, y, 120.0, 60.0) for k, (x, y) in enumerate(olds)}
+    moved = make_room({**old, **new}, added=list(new), gaps=GAPS)
+    left = min(x for x, _y, _w, _h in new.values())
+    right = max(x + w for x, _y, w, _h in new.values())
+    top = min(y for _x, y, _w, _h in new.values())
+    bottom = max(y + h for _x, y, _w, h in new.values())
+    column = [r for r in old.values() if r[0] < right and left < r[0] + r[2]]
+    if not any(r[1] < bottom and top < r[1] + r[3] for r in column):
+        assert moved == {}
+        return
+    drop = max(r[1] + r[3] for r in column) + GAPS.down - top
+    assert moved == {k: (x, y + drop) for k, (x, y, _w, _h) in new.items()}
+    assert not any(_overlap((x, y, 120.0, 60.0), r) for x, y in moved.values()
+                   for r in old.values())
 
 
 def _parting_work(count: int, monkeypatch) -> tuple[dict[str, tuple[float, float]], int]:
