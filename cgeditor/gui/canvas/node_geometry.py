@@ -157,9 +157,30 @@ def box_of(op: str, name: str, tagged: bool, shape: tuple[int, ...] | None,
     ``number_chars`` if a scalar, with a row per input unless not ``port_rows``: what its
     item will take. ``grad_label`` is the gradient row's label a run shows, when it may be
     longer than the graph's own ('∂J (deleted)/∂w' of a stale run whose output is gone)."""
+    return box_for_output(box_args(op, name, tagged, shape, number_chars, port_rows,
+                                   grad_label), out_name)
+
+
+BoxArgs = tuple[float, int, "tuple[int, ...] | None", int, int, int]
+
+
+def box_args(op: str, name: str, tagged: bool, shape: tuple[int, ...] | None,
+             number_chars: int = SCALAR_CHARS, port_rows: bool = True,
+             grad_label: str = "") -> BoxArgs:
+    """What box_of measures of a node, all but the output's name: node_box's arguments with
+    the graph's gradient row label ('∂J/∂w') counted without the output's name, and the
+    length of the label a run shows. A new output name re-measures every box (a paste names
+    a new output) from these by one addition each."""
     ports = _port_count(op) if port_rows else 0
-    label = max(len(out_name) + len(name) + len("∂/∂"), len(grad_label))  # '∂J/∂w'
-    return node_box(header_width(op, name, tagged), ports, shape, label, number_chars)
+    return (header_width(op, name, tagged), ports, shape, len(name) + len("∂/∂"), number_chars,
+            len(grad_label))
+
+
+def box_for_output(args: BoxArgs, out_name: str) -> NodeBox:
+    """The box of a node measured as ``args`` (box_args) in a graph whose output is
+    ``out_name``."""
+    header, ports, shape, label, numbers, shown = args
+    return node_box(header, ports, shape, max(label + len(out_name), shown), numbers)
 
 
 @cache

@@ -8,22 +8,21 @@ scene and the run view fill in; ``set_display`` repaints (and resizes when rows 
 from __future__ import annotations
 
 from dataclasses import fields, replace
-from functools import cache, lru_cache
+from functools import cache
 from typing import Any
 
-import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QPainter, QPen, QStaticText
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsRectItem, QStyleOptionGraphicsItem, QWidget
 
-from cgeditor.core.ops import F64, REGISTRY
+from cgeditor.core.ops import REGISTRY
 from cgeditor.gui import theme as T
 from cgeditor.gui.canvas.node_chrome import NodeChrome, static_text
-from cgeditor.gui.canvas.node_geometry import SCALAR_CHARS, TAG_WIDTH, NodeBox, box_of, outline
+from cgeditor.gui.canvas.node_fit import NodeFit, geometry, value_shape_of
+from cgeditor.gui.canvas.node_geometry import TAG_WIDTH
 from cgeditor.gui.canvas.node_paint import fitted_rows, paint_info
 from cgeditor.model.display import BLANK_NODE, NodeDisplay
 from cgeditor.model.graph import Node
-from cgeditor.model.number_text import shape_head
 
 DISPLAY_FIELDS = frozenset(f.name for f in fields(NodeDisplay))
 # Made once: PySide6 enum access and `|` cost Python calls per node otherwise, and a pen
@@ -44,24 +43,11 @@ def _op_look(op: str) -> tuple[str, tuple[str, ...], QStaticText, float, dict[st
             T.metrics("symbol").horizontalAdvance(spec.symbol), port_y)
 
 
-@lru_cache(maxsize=256)
-def _geometry(width: float, height: float) -> tuple[QRectF, QRectF]:
-    """The body rect and the bounding rect (ports, badge and shadow stick out)."""
-    return QRectF(0, 0, width, height), outline(width, height)
-
-
-def _shape(value: Any) -> tuple[int, ...] | None:
-    """A shown value's shape, None for no value; a run's number without numpy's call."""
-    if value.__class__ is F64:
-        return ()
-    return None if value is None else np.shape(value)
-
-
 def _elide(text: str, role: str, width: float) -> str:
     return T.metrics(role).elidedText(text, Qt.TextElideMode.ElideMiddle, width)
 
 
-class NodeItem(NodeChrome, QGraphicsRectItem):
+class NodeItem(NodeChrome, NodeFit, QGraphicsRectItem):
     """One Graph node. Ports: inputs down the left edge, the output on the right.
 
     A QGraphicsRectItem holding the bounding rect (no pen, so nothing is added to it), not a
@@ -77,8 +63,6 @@ class NodeItem(NodeChrome, QGraphicsRectItem):
     # The overview's block: [(x, y, width, height), its QRectF], set when one differs.
     block: list[Any] | None = None
     _hover: str | None = None
-    box: NodeBox  # its size and rows now (read it; _refit sets it): a plain attribute, as
-    # 10k outlines are read per paste
     idle: NodeDisplay = BLANK_NODE  # what it shows with no run (an input's own value)
     display: NodeDisplay = BLANK_NODE
     value_shape: tuple[int, ...] | None = None  # the value's shape, inferred before a run
@@ -98,7 +82,7 @@ class NodeItem(NodeChrome, QGraphicsRectItem):
             self.value_shape = shape
         self.out_name = out_name  # the output's name, for the gradient row '∂J/∂w'
         self.box = self._compute_box()  # plain Python: the Qt item is made with its bounds
-        self._rect, bounds = _geometry(self.box.width, self.box.height)
+        self._rect, bounds = geometry(self.box.width, self.box.height)
         super().__init__(bounds)
         self.setPen(_NO_PEN)
         self.setPos(node.x, node.y)
@@ -117,104 +101,8 @@ class NodeItem(NodeChrome, QGraphicsRectItem):
         self.update()
         return self._refit()
 
-    def set_reserve(self, shape: tuple[int, ...] | None, out_name: str) -> bool:
-        """Reserve room for a value of ``shape`` and the gradient row of output ``out_name``;
-        True when the node's width changed (its output port moved)."""
-        if (shape, out_name) == (self.value_shape, self.out_name):
-            return False
-        self.value_shape, self.out_name = shape, out_name
-        # Repainted only for what it shows: a new output name whose length keeps the box
-        # changes nothing painted (10k nodes are asked when a paste makes a new output).
-        display = self._fit_stale(self.display)
-        if display is not self.display:
-            self.display = display
-            self.update()
-        return self._refit()
-
-    def _fit_stale(self, display: NodeDisplay) -> NodeDisplay:
-        """A stale run's numbers of another shape than the node has now (an undo took the
-        matrix back) keep their one-line texts but lose their grids and heatmaps: the box is
-        the one reserved for the node as it is, and stale rows must not outgrow it."""
-        shape = self.value_shape
-        if not display.stale or shape is None:
-            return display
-        changes: dict[str, Any] = {}
-        if display.value is not None and np.shape(display.value) != shape:
-            changes.update(value=None, grid=None, heatmap=None)
-        if display.grad is not None and np.shape(display.grad) != shape:
-            changes.update(grad_grid=None, grad_heatmap=None)
-        return replace(display, **changes) if changes else display
-
     def _tagged(self) -> bool:
         return self.is_output or self.trainable
-
-    def _compute_box(self) -> NodeBox:
-        value = self.display.value
-        shape = _shape(value) if value is not None else self.value_shape
-        return box_of(self.op, self.name, self._tagged(), shape, self.out_name,
-                      self.number_chars(), self.PORT_ROWS, self.display.grad_label)
-
-    def number_chars(self) -> int:
-        """How many characters the numbers of a scalar's rows take now: the reserve, or a
-        run's longer number ('−1.407e−08'), which widens the node (and makes room)."""
-        d = self.display
-        if d is BLANK_NODE:  # no run and no value of its own (most of 10k pasted nodes)
-            return SCALAR_CHARS
-        value = d.value
-        if value.__class__ is F64:  # a run's number: its row shows its text (10k per run)
-            chars = len(d.value_text)
-        elif value is not None and np.ndim(value) != 0:
-            return SCALAR_CHARS  # a tensor's numbers are in its grid or range
-        else:
-            chars = len(self._value_shown())
-        grad = len(d.grad_value)
-        return max(SCALAR_CHARS, chars, grad)
-
-    def _value_shown(self) -> str:
-        """The value row's text. A tensor whose numbers are in its grid names only its
-        shape; so does a stale tensor's range left on a box that holds a scalar again (an
-        undo under a stale run): the range would widen it over its restored neighbours."""
-        d = self.display
-        head = shape_head(d.value_text)
-        stale_tensor = d.value is None and head != d.value_text and not self.value_shape
-        return head if d.grid is not None or stale_tensor else d.value_text
-
-    def _refit(self) -> bool:
-        """Take the box the node needs now; True when the width changed."""
-        box = self._compute_box()
-        if box is self.box or box == self.box:  # node_box hands out shared boxes
-            return False
-        moved, old = box.width != self.box.width, self.box
-        self.box = box
-        if box.width > old.width or box.height > old.height:  # it may cover a neighbour now
-            scene = self.scene()
-            if scene is not None and hasattr(scene, "note_grown"):
-                scene.note_grown(self, old.width, old.height)
-        self._rect, bounds = _geometry(box.width, box.height)
-        if box.width == old.width and box.height == old.height:
-            self.update()  # rows moved inside the same bounds: setRect would repaint nothing
-        else:
-            self.setRect(bounds)  # Qt's prepareGeometryChange and repaint, old and new place
-        self._title = None
-        return moved
-
-    def outgrown(self) -> tuple[float, float] | None:
-        """The body's reserved width and height, when a run's numbers (a longer number, a
-        shape not inferred) keep it larger than that; else None."""
-        value = self.display.value
-        if self.number_chars() == SCALAR_CHARS and (
-                value is None or np.shape(value) == self.value_shape) and (
-                not self._label_over(self.display)):
-            return None
-        reserved = box_of(self.op, self.name, self._tagged(), self.value_shape, self.out_name)
-        if self.box.width > reserved.width or self.box.height > reserved.height:
-            return reserved.width, reserved.height
-        return None
-
-    def _label_over(self, display: NodeDisplay) -> bool:
-        """Whether ``display``'s gradient label is longer than the one the box reserves
-        ('∂J (deleted)/∂w' of a stale run whose output was deleted)."""
-        return len(display.grad_label) > len(self.out_name) + len(self.name) + 3
 
     def width(self) -> float:
         return self.box.width
@@ -249,7 +137,8 @@ class NodeItem(NodeChrome, QGraphicsRectItem):
         moved = False
         # The reserved rows cover any run of the inferred shape with numbers of usual length
         # and the graph's own gradient label.
-        if (self.number_chars() != old_chars or _shape(new.value) != _shape(old.value)
+        if (self.number_chars() != old_chars
+                or value_shape_of(new.value) != value_shape_of(old.value)
                 or self._label_over(new) or self._label_over(old)):
             moved = self._refit()
         self.update()

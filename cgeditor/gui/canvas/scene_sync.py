@@ -16,6 +16,7 @@ from PySide6.QtCore import QTimer
 
 from cgeditor.core.ops import REGISTRY
 from cgeditor.gui.canvas.drag_follow import DragFollow, place_wires, wires_of
+from cgeditor.gui.canvas.node_geometry import outline_at
 from cgeditor.gui.canvas.node_item import NodeItem
 from cgeditor.gui.canvas.scene_parts import SceneParts
 from cgeditor.gui.canvas.wire_layer import Wire
@@ -23,6 +24,7 @@ from cgeditor.model import collector
 from cgeditor.model.display import idle_node
 from cgeditor.model.errors import GraphError
 from cgeditor.model.graph import Edge, Node
+from cgeditor.model.room import Rect
 from cgeditor.model.run import infer_shapes
 
 # Up to this many nodes every node reserves room for its value's inferred shape (one
@@ -52,6 +54,7 @@ class ModelSync(SceneParts):
     _held: Held | None
     _shapes: dict[str, tuple]
     _out_name: str
+    _grown: dict[str, Rect]  # outlines of nodes before they grew, since the editor asked
     _marked_output: str | None
     _added: list[str]
     _placed: bool
@@ -254,10 +257,36 @@ class ModelSync(SceneParts):
         # A new output name remeasures every box and re-routes 20k wires: lasting tuples
         # whose count set off full collections of the whole heap (~0.15 s at 10k nodes).
         with collector.paused():
-            moved = [node_id for node_id, item in self.nodes.items()
-                     if item.set_reserve(shapes.get(item.name), out_name)]
+            moved = self._refit_all(shapes, out_name)
             if reroute:
                 self.reroute_wires(moved)
+        return moved
+
+    def _refit_all(self, shapes: dict[str, tuple], out_name: str) -> list[str]:
+        """Every item's box for ``shapes`` and the output ``out_name``; the ids of those
+        whose width changed. An item whose shape stays (every item of a graph past
+        RESERVE_LIMIT) and shows no stale run is measured by one addition (a paste's new
+        output name: 10k items), and only one whose size changes is touched; what grew is
+        noted at the place the model holds (its item stands there, unless dragged)."""
+        moved = []
+        nodes, grown, dragged = self.graph.nodes, self._grown, self.dragged_ids()
+        for node_id, item in self.nodes.items():
+            shape = shapes.get(item.name)
+            if shape != item.value_shape or item.display.stale:
+                if item.set_reserve(shape, out_name):
+                    moved.append(node_id)
+                continue
+            old = item.refit_for_output(out_name)
+            if old is None:
+                continue
+            box = item.box
+            if box.width != old.width:
+                moved.append(node_id)
+            if (box.width > old.width or box.height > old.height) and node_id not in grown:
+                node = nodes.get(node_id)
+                x, y = (item.x(), item.y()) if node is None or node_id in dragged \
+                    else (node.x, node.y)
+                grown[node_id] = outline_at(x, y, old.width, old.height)
         return moved
 
     def _reserved(self) -> tuple[dict[str, tuple], str]:

@@ -1,0 +1,91 @@
+"""A paste that makes a node of another name the implicit output re-measures every box by
+its gradient row ('∂J/∂w'): a box that row makes widest grows with the output's name, one
+kept wider by something else (a long name, elided at the widest box) stays as it was, and
+every wire stays on its ports, which the model's places and the boxes say where they are."""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QKeySequence
+
+from cgeditor.gui.canvas.node_geometry import TEXT_MAX_WIDTH, box_of
+from cgeditor.gui.canvas.node_item import OUT_PORT_Y
+from cgeditor.model.graph import Graph
+from tests.gui.test_bulk_display import fresh, key, shown
+
+LONG = "a_name_long_enough_to_be_elided_in_every_box_it_is_shown_in"
+
+
+def small_graph() -> Graph:
+    graph = Graph()
+    w = graph.add_node("input", "w", x=0.0, y=0.0, value=2.0)
+    far = graph.add_node("input", LONG, x=0.0, y=200.0, value=1.0)
+    out = graph.add_node("add", "J", x=420.0, y=0.0)
+    graph.connect(w.id, out.id, "a")
+    graph.connect(far.id, out.id, "b")
+    return graph
+
+
+def wire_ends_from_the_model(window) -> dict[tuple[str, str], tuple[float, ...]]:
+    """Where each wire must run: from the source's place plus its box's width, to the
+    target's place plus its port's row."""
+    nodes, items = window.graph.nodes, window.scene.nodes
+    return {(dst, port): (nodes[src].x + items[src].box.width, nodes[src].y + OUT_PORT_Y,
+                          nodes[dst].x, nodes[dst].y + items[dst].port_y(port))
+            for (dst, port), src in window.graph.input_map().items()}
+
+
+def test_a_new_output_name_widens_the_boxes_its_gradient_row_fills(window) -> None:
+    graph = small_graph()
+    window.set_graph(graph)
+    window.view.setFocus()
+    scene = window.scene
+    w, far = graph.by_name("w").id, graph.by_name(LONG).id
+    w_before, far_box = scene.nodes[w].box, scene.nodes[far].box
+    assert far_box.width == TEXT_MAX_WIDTH  # its name is elided: the box is as wide as any
+    key(window, QKeySequence.StandardKey.SelectAll)
+    key(window, QKeySequence.StandardKey.Copy)
+    key(window, QKeySequence.StandardKey.Paste)  # lands right of and below the originals
+    out_name = graph.nodes[graph.output].name
+    assert len(graph.nodes) == 6 and len(out_name) > len("J")
+    assert scene.nodes[w].box == box_of("input", "w", False, (), out_name)
+    assert scene.nodes[w].box.width > w_before.width  # '∂J1/∂w' is a character longer
+    assert scene.nodes[far].box is far_box  # untouched
+    assert scene.nodes[far].boundingRect().width() > TEXT_MAX_WIDTH
+    assert shown(scene) == fresh(graph)
+    ends = wire_ends_from_the_model(window)
+    assert {key_: wire.ends for key_, wire in scene.wires.items()} == ends
+    assert (graph.nodes[w].x, graph.nodes[w].y) == (0.0, 0.0)  # nothing was in its way
+
+    key(window, QKeySequence.StandardKey.Undo)  # the output is J again: the boxes shrink back
+    assert scene.nodes[w].box == w_before and scene.nodes[far].box is far_box
+    assert shown(scene) == fresh(graph)
+    assert {key_: wire.ends for key_, wire in scene.wires.items()} \
+        == wire_ends_from_the_model(window)
+
+
+def test_a_big_paste_keeps_every_wire_on_its_ports(window) -> None:
+    """The 10k paste's kind at a size a test runs: every old box widens (each gradient row
+    is its widest text), so every old wire re-routes; new wires start at new ports."""
+    graph = Graph()
+    rows = 12
+    prev = [graph.add_node("input", f"x{r}", x=0.0, y=r * 110.0, value=1.0).id
+            for r in range(rows)]
+    for layer in range(1, 8):
+        column = []
+        for r in range(rows):
+            node = graph.add_node("add", f"n{layer}_{r}", x=layer * 230.0, y=r * 110.0)
+            graph.connect(prev[r], node.id, "a")
+            graph.connect(prev[(r + 1) % rows], node.id, "b")
+            column.append(node.id)
+        prev = column
+    window.set_graph(graph)
+    window.view.setFocus()
+    old_widths = {i: item.box.width for i, item in window.scene.nodes.items()}
+    key(window, QKeySequence.StandardKey.SelectAll)
+    key(window, QKeySequence.StandardKey.Copy)
+    key(window, QKeySequence.StandardKey.Paste)
+    assert len(graph.nodes) == 2 * len(old_widths)
+    assert all(window.scene.nodes[i].box.width > width for i, width in old_widths.items())
+    assert {key_: wire.ends for key_, wire in window.scene.wires.items()} \
+        == wire_ends_from_the_model(window)
+    assert shown(window.scene) == fresh(graph)
