@@ -10,6 +10,7 @@ from PySide6.QtGui import QKeySequence
 from cgeditor.gui.canvas.node_geometry import TEXT_MAX_WIDTH, box_of
 from cgeditor.gui.canvas.node_item import OUT_PORT_Y
 from cgeditor.model.graph import Graph
+from tests.gui.test_big_paste import layered
 from tests.gui.test_bulk_display import fresh, key, shown
 
 LONG = "a_name_long_enough_to_be_elided_in_every_box_it_is_shown_in"
@@ -66,18 +67,7 @@ def test_a_new_output_name_widens_the_boxes_its_gradient_row_fills(window) -> No
 def test_a_big_paste_keeps_every_wire_on_its_ports(window) -> None:
     """The 10k paste's kind at a size a test runs: every old box widens (each gradient row
     is its widest text), so every old wire re-routes; new wires start at new ports."""
-    graph = Graph()
-    rows = 12
-    prev = [graph.add_node("input", f"x{r}", x=0.0, y=r * 110.0, value=1.0).id
-            for r in range(rows)]
-    for layer in range(1, 8):
-        column = []
-        for r in range(rows):
-            node = graph.add_node("add", f"n{layer}_{r}", x=layer * 230.0, y=r * 110.0)
-            graph.connect(prev[r], node.id, "a")
-            graph.connect(prev[(r + 1) % rows], node.id, "b")
-            column.append(node.id)
-        prev = column
+    graph = layered(12, 8)
     window.set_graph(graph)
     window.view.setFocus()
     old_widths = {i: item.box.width for i, item in window.scene.nodes.items()}
