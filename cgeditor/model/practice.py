@@ -10,7 +10,9 @@ comes (``notes`` says which), as are the inputs, the constants and the output's 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, replace
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -39,17 +41,37 @@ class PracticeRefused(ValueError):
     """Practice cannot start on this run; the message says why and what to do."""
 
 
+Texts = tuple[str, tuple[str, ...]]  # a question's prompt and hints
+
+
 @dataclass(frozen=True)
 class Question:
-    """One number to predict: node ``node_id``'s value (forward) or gradient (backward)."""
+    """One number to predict: node ``node_id``'s value (forward) or gradient (backward).
+
+    Its words are written when first read: a graph of 10^4 nodes asks 2·10^4 questions,
+    and a student reads a few of them at a time."""
 
     phase: str  # FORWARD or BACKWARD
     index: int  # the node's slot in the run's plan
     node_id: str
     label: str  # 'c' or '∂J/∂c'
-    prompt: str  # 'c = w · x with w = 2, x = −2. What is c?'
     answer: Any  # the run's number (a float64 scalar)
-    hints: tuple[str, ...]  # one per wrong try, the last repeated
+    write: Callable[[], Texts] = field(compare=False, repr=False)
+    lead: str = ""  # said before the prompt ('Backward pass, …')
+
+    @cached_property
+    def _texts(self) -> Texts:
+        return self.write()
+
+    @property
+    def prompt(self) -> str:
+        """'c = w · x with w = 2, x = −2. What is c?'"""
+        return self.lead + self._texts[0]
+
+    @property
+    def hints(self) -> tuple[str, ...]:
+        """One per wrong try, the last repeated: the rule, then the numbers."""
+        return self._texts[1]
 
     @property
     def answer_text(self) -> str:
@@ -219,6 +241,13 @@ class _Questions:
             for k, src in enumerate(step.args):
                 self.users[src].append((j, k))
         self.tensors: list[str] = []
+        self._locals: dict[int, tuple[Any, ...] | None] = {}
+
+    def locals(self, j: int) -> tuple[Any, ...] | None:
+        """Step ``j``'s local derivatives (a vjp each: computed once, asked per input)."""
+        if j not in self._locals:
+            self._locals[j] = locals_of(self.plan, self.values, j)
+        return self._locals[j]
 
     def build(self) -> tuple[list[Question], list[str]]:
         plan, n = self.plan, len(self.result.ids)
@@ -226,7 +255,7 @@ class _Questions:
         backward = [q for i in reversed(range(n)) if (q := self._backward(i)) is not None]
         if backward:
             seed = "Backward pass, from the output back to the inputs. "
-            backward[0] = replace(backward[0], prompt=seed + backward[0].prompt)
+            backward[0] = replace(backward[0], lead=seed)
         notes = []
         if self.tensors:
             names = ", ".join(dict.fromkeys(self.tensors))
@@ -247,16 +276,20 @@ class _Questions:
         if not (_scalar(values[i]) and all(_scalar(values[j]) for j in step.args)):
             self.tensors.append(step.name)
             return None
-        inputs = dict.fromkeys(step.args)
-        given = ", ".join(f"{plan.steps[j].name} = {value_text(values[j])}" for j in inputs)
+        return Question(FORWARD, i, self.result.ids[i], step.name, values[i],
+                        lambda: self._forward_texts(i))
+
+    def _forward_texts(self, i: int) -> Texts:
+        plan, values = self.plan, self.values
+        step, spec = plan.steps[i], plan.specs[i]
+        given = ", ".join(f"{plan.steps[j].name} = {value_text(values[j])}"
+                          for j in dict.fromkeys(step.args))
         expression = step_expression(plan, i)
         filled = step_expression(plan, i, [operand(values[j]) for j in step.args])
         hint = f"{step.name} = {expression} = {filled}"
         if "(" in spec.template and spec.doc:  # a function call: say what it computes
             hint += f"; {spec.name} is {spec.doc[0].lower()}{spec.doc[1:]}"
-        return Question(FORWARD, i, self.result.ids[i], step.name,
-                        f"{step.name} = {expression} with {given}. What is {step.name}?",
-                        values[i], (hint,))
+        return f"{step.name} = {expression} with {given}. What is {step.name}?", (hint,)
 
     def _backward(self, i: int) -> Question | None:
         plan, grads = self.plan, self.grads
@@ -264,12 +297,16 @@ class _Questions:
         if grads[i] is None or i == plan.output or (spec.is_leaf and not spec.is_input):
             return None
         uses = [(j, k) for j, k in self.users[i] if grads[j] is not None]
-        locals_ = {j: locals_of(plan, self.values, j) for j, _ in uses}
-        if not _scalar(grads[i]) or any(
-                locals_[j] is None or not _scalar(locals_[j][k]) or not _scalar(grads[j])
-                for j, k in uses):
+        # A scalar's use by a step with a scalar value has a scalar local derivative.
+        if not _scalar(grads[i]) or not all(_scalar(grads[j]) and _scalar(self.values[j])
+                                            for j, _ in uses):
             self.tensors.append(name)
             return None
+        return Question(BACKWARD, i, self.result.ids[i], grad_label(self.out, name), grads[i],
+                        lambda: self._backward_texts(i, uses))
+
+    def _backward_texts(self, i: int, uses: list[tuple[int, int]]) -> Texts:
+        plan, grads, name = self.plan, self.grads, self.plan.steps[i].name
         label = grad_label(self.out, name)
         terms = [self._term(j, k, name) for j, k in uses]
         arriving = "; ".join(dict.fromkeys(
@@ -280,10 +317,9 @@ class _Questions:
         else:
             ask = (f"{name} is used {len(uses)} times, so its gradient is a sum: "
                    f"what is {label} = {' + '.join(terms)}?")
-        numbers = " + ".join(f"{operand(grads[j])} · {operand(locals_[j][k])}" for j, k in uses)
-        hints = (self._rules(uses, name), f"{label} = {numbers}")
-        return Question(BACKWARD, i, self.result.ids[i], label, f"{arriving}. {ask}",
-                        grads[i], hints)
+        numbers = " + ".join(f"{operand(grads[j])} · {operand(self.locals(j)[k])}"
+                             for j, k in uses)
+        return f"{arriving}. {ask}", (self._rules(uses, name), f"{label} = {numbers}")
 
     def _term(self, j: int, k: int, name: str) -> str:
         """'∂J/∂a · ∂a/∂c' (with the port when the step reads ``name`` on several)."""
@@ -304,7 +340,7 @@ class _Questions:
             if rule is not None:
                 lines.append(f"{expression} sends back {rule} to {name}")
             else:
-                local = locals_of(self.plan, self.values, j)[k]
+                local = self.locals(j)[k]
                 lines.append(f"{expression}: ∂{step.name}/∂{name} = {value_text(local)} here, "
                              f"times {upstream}")
         return "; ".join(dict.fromkeys(lines))
