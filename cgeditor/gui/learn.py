@@ -63,6 +63,11 @@ class Learning(QObject):
         self.train.stopped.connect(
             while_alive(lambda _why: self.training_changed.emit(False), self))
         self.practice.changed.connect(while_alive(self.practice_changed.emit, self))
+        # A check, a nudge or a training shows the gradients practice asks for.
+        for shows, what in ((self.gradcheck.showing, "the gradient check shows"),
+                            (self.train.started, "training changes")):
+            shows.connect(while_alive(lambda what=what: self.practice.stop(
+                f"Practice stopped: {what} the numbers it asks for."), self))
 
     def show(self, name: str) -> None:
         dock = self.docks[name]

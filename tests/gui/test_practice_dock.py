@@ -93,6 +93,7 @@ def test_the_seed_answered_by_typing_reveals_node_by_node_and_scores(window, qtb
     assert rows(window, "x") == ["= −2", "∂J/∂x = 4"]
     assert "12 of 13 right at the first try, 1 after a hint" in panel.prompt.text()
     assert not panel.answer_field.isEnabled()
+    assert QApplication.focusWidget() is panel.start_button  # Space starts again
     assert "Practice done: 12 of 13" in window.messages.toPlainText()
     # nothing of practice is in the document: no undo step, not modified, same file text
     assert window.undo_stack.count() == 0 and window.undo_stack.isClean()
@@ -187,3 +188,19 @@ def test_ctrl_p_again_stops(window, qtbot):
     window.view.setFocus()
     qtbot.keyClick(window.view, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
     assert panel.practice is None and rows(window, "c") == []
+
+
+def test_a_gradient_check_or_training_ends_practice_before_showing_a_gradient(window, qtbot):
+    panel = start(window, qtbot)
+    window.action("gradcheck").trigger()
+    assert panel.practice is None
+    assert panel.prompt.text().startswith("Practice stopped: the gradient check shows")
+    assert not window.action("practice").isChecked()
+    learn = window.learning
+    window.set_graph(load_example("seed"))  # w and b trainable
+    panel = start(window, qtbot)
+    learn.train.steps.setValue(5)
+    window.action("train").trigger()
+    assert panel.practice is None and panel.prompt.text().startswith(
+        "Practice stopped: training changes")
+    qtbot.waitUntil(lambda: not learn.train.running, timeout=30_000)

@@ -118,6 +118,7 @@ class GradcheckPanel(QWidget):
     """ε, which inputs, Check; the table; and Nudge for the selected input."""
 
     finished = Signal(bool)  # all passed
+    showing = Signal()  # a check or a nudge is about to show gradients (practice ends)
 
     def __init__(self, ctx: Context, run: RunController) -> None:
         super().__init__(ctx.window)
@@ -214,6 +215,7 @@ class GradcheckPanel(QWidget):
         except GraphError as exc:
             self.summary.setText(f"Not checked: {exc}")
             return False
+        self.showing.emit()
         self._clear_tints()
         # The passes at the inputs' values, once: each tick then only moves its inputs.
         with collector.paused():  # as each tick: 10^4 values, none in a cycle
@@ -369,6 +371,7 @@ class GradcheckPanel(QWidget):
         except GraphError as exc:
             self.nudge_result.setText(f"Not nudged: {exc}")
             return None
+        self.showing.emit()
         self._nudged = (leaves[0], result)
         self.nudge_stale.fresh(graph)
         self.nudge_result.setText(nudge_text(result))

@@ -204,6 +204,8 @@ class PracticePanel(QWidget):
             widget.setEnabled(asking)
         self.stop_button.setEnabled(True)
         self.start_button.setText("&Start again")
+        if not asking:  # the answer field goes grey: Space now starts again
+            self.start_button.setFocus()
         self._paint()
 
     def _show_idle(self, text: str) -> None:
