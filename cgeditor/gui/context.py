@@ -49,6 +49,7 @@ class Document(QObject):
         self.graph = graph
         self.undo_stack = QUndoStack(self)
         self.scene: GraphScene | None = None
+        self.opening = False  # see replace
         self._follow(graph)
 
     def shown_scene(self) -> GraphScene:
@@ -56,13 +57,19 @@ class Document(QObject):
         assert self.scene is not None, "the window builds the scene first"
         return self.scene
 
-    def replace(self, graph: Graph) -> None:
-        """Make ``graph`` the document: the old history goes, every follower hears of it."""
+    def replace(self, graph: Graph, opening: bool = False) -> None:
+        """Make ``graph`` the document: the old history goes, every follower hears of it.
+        ``opening``: a file or example is being opened, so nodes its saved places put on
+        others are moved apart as the scene is built (``opening`` says so meanwhile)."""
         self._unfollow(self.graph)
         self.graph = graph
         self.undo_stack.clear()
         self._follow(graph)
-        self.replaced.emit(graph)
+        self.opening = opening
+        try:
+            self.replaced.emit(graph)
+        finally:
+            self.opening = False
 
     def settle(self, cause: str) -> None:
         """Work that writes into the graph over time (a training) ends now, ahead of

@@ -26,7 +26,7 @@ from cgeditor.gui.file_prompts import (  # called by these names here: tests rep
     ask_save_changes,
     show_error,
 )
-from cgeditor.gui.overlaps import part_overlaps, parted_note
+from cgeditor.gui.overlaps import parted_note
 from cgeditor.gui.recovery import Autosaver, RecoveryEntry, find_recovery
 from cgeditor.gui.settings import RecentFiles
 from cgeditor.model import files
@@ -66,11 +66,6 @@ class DocumentController(QObject):
             # whatever settings object the window was built with.
             self.settings = app_settings.make_settings()
         self.path: str | None = None
-        self._parted: list[str] = []  # nodes moved off others as the document opened
-        self._opening = False  # a file or example is becoming the document
-        # After the window's new scene (which gives the sizes), before later followers:
-        # every one of them sees the document as it opens, its overlaps already parted.
-        ctx.document.replaced.connect(self._part_overlaps)
         self.example: Path | None = None  # the bundled file this untitled graph came from
         self._watched: Graph | None = None
         self.autosave = Autosaver(self, lambda: app_settings.recovery_dir(self.settings),
@@ -119,11 +114,9 @@ class DocumentController(QObject):
                modified: bool = False) -> None:
         """Make ``graph`` the document; the old one's recovery file goes with it."""
         self.autosave.discard()
-        self._opening, self._parted = True, []
-        try:
-            self.ctx.document.replace(graph)
-        finally:
-            self._opening = False
+        # The window's new scene parts the nodes the file put on others (its items give
+        # the sizes) before any later follower sees the document.
+        self.ctx.document.replace(graph, opening=True)
         self._watch(graph)
         self.path, self.example = path, example
         self.disk.track(path)
@@ -134,15 +127,10 @@ class DocumentController(QObject):
             self.undo_stack.setClean()
         self.update_title()
 
-    def _part_overlaps(self, _graph: Graph) -> None:
-        """Move apart the nodes a file being opened placed on others (not an edit)."""
-        if self._opening:
-            self._parted = part_overlaps(self.ctx.scene)
-
     def _holds(self, graph: Graph) -> str:
         """What an opened document holds, for its line in the messages, and which nodes
         were moved off others because the file placed them overlapping."""
-        return graph_size(graph) + parted_note(self._parted)
+        return graph_size(graph) + parted_note(self.ctx.document.shown_scene().parted)
 
     def _confirm_discard(self, doing: str) -> bool:
         """True when the current document may be replaced or closed (a training running

@@ -1,18 +1,19 @@
-"""Where room-making lands nodes on the canvas, and parting the nodes of an opened file
-whose saved places overlap (model.parting.separate over the items' outlines)."""
+"""Where room-making lands nodes on the canvas, and where the nodes of an opened file whose
+saved places overlap go (model.parting.separate over the new items' outlines)."""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from cgeditor.gui import theme as T
 from cgeditor.gui.canvas.arrange import GAPS
 from cgeditor.model.parting import separate
-from cgeditor.model.room import Gaps
+from cgeditor.model.room import Gaps, Point, Rect
 
 if TYPE_CHECKING:
-    from cgeditor.gui.canvas.scene import GraphScene
+    from cgeditor.model.graph import Graph
 
 # A pushed node keeps the gaps auto layout leaves (room for the wire labels between columns).
 ROOM_GAPS = Gaps(down=GAPS["LR"][1], right=GAPS["LR"][0])
@@ -26,22 +27,17 @@ def body_corner(x: float, y: float) -> tuple[float, float]:
     return float(math.ceil(x + T.OUTSET_X)), float(math.ceil(y + T.OUTSET_TOP))
 
 
-def part_overlaps(scene: GraphScene) -> list[str]:
-    """Move apart the nodes of ``scene``'s graph whose outlines lie on others, straight on
-    the graph (no undo step: this is how the document opens); the moved nodes' names. A
-    node that overlaps nothing stays where the file put it."""
-    scene.reserve_shapes()  # the boxes the nodes take before any run
-    graph = scene.graph
+def parted_places(graph: Graph, outlines: Mapping[str, Rect]) -> dict[str, Point]:
+    """Where the nodes of ``graph`` whose ``outlines`` lie on others go (node positions in
+    whole units), as a file being opened parts them (model.parting.separate); a node that
+    overlaps nothing stays where the file put it and is left out."""
     nodes = graph.nodes
     moves = {}
-    for node_id, (x, y) in separate(scene.outlines(), ROOM_GAPS).items():
+    for node_id, (x, y) in separate(outlines, ROOM_GAPS).items():
         new = body_corner(x, y)
         if new != (nodes[node_id].x, nodes[node_id].y):
             moves[node_id] = new
-    if moves:
-        with graph.batch():
-            graph.move_nodes(moves)  # one announcement: the scene moves its items at once
-    return sorted(nodes[node_id].name for node_id in moves)
+    return moves
 
 
 def parted_note(names: list[str]) -> str:

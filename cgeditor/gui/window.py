@@ -31,6 +31,7 @@ from cgeditor.gui.editor import Editor
 from cgeditor.gui.focus_return import FocusReturn
 from cgeditor.gui.learn import Learning
 from cgeditor.gui.messages import MessageLog
+from cgeditor.gui.overlaps import parted_places
 from cgeditor.gui.run_controller import RunController
 from cgeditor.gui.selection_actions import SelectionActions
 from cgeditor.model.graph import Graph
@@ -123,7 +124,7 @@ class MainWindow(QMainWindow):
     def _show_document(self, graph: Graph) -> None:
         """A new scene for the document's graph (the old one is dropped whole)."""
         old = self.doc.scene
-        scene = GraphScene(graph, self)
+        scene = GraphScene(graph, self, part=parted_places if self.doc.opening else None)
         scene.connect_requested.connect(self.editor.connect)
         scene.detach_requested.connect(self.editor.detach)
         scene.reconnect_requested.connect(self.editor.reconnect)

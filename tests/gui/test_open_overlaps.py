@@ -65,3 +65,23 @@ def test_many_moved_nodes_are_named_up_to_five() -> None:
     assert parted_note([]) == ""
     note = parted_note([f"n{k}" for k in range(8)])
     assert note.startswith("; moved n0, n1, n2, n3, n4 and 3 more off the nodes")
+
+
+def test_parted_nodes_open_with_their_wires_at_their_new_places(window, tmp_path) -> None:
+    """The nodes are parted before their items and wires enter the scene: every wire runs
+    from its source's port to its input's where the items stand, and a later edit of a
+    parted node is followed by the scene as any other."""
+    path = tmp_path / "stacked.cgraph"
+    saved = stacked_file(path)
+    assert window.document.open_path(str(path), ask=False)
+    scene, graph = window.scene, window.graph
+    ids = {node.name: node.id for node in graph.nodes.values()}
+    assert (graph.nodes[ids["c"]].x, graph.nodes[ids["c"]].y) != saved["c"]
+    for (dst, port), wire in scene.wires.items():
+        assert wire.ends == (*scene.nodes[wire.src].out_port_xy(),
+                             *scene.nodes[dst].in_port_xy(port))
+    window.editor.move({ids["c"]: ((graph.nodes[ids["c"]].x, graph.nodes[ids["c"]].y),
+                                   (900.0, 40.0))})
+    item = scene.nodes[ids["c"]]
+    assert (item.x(), item.y()) == (900.0, 40.0)
+    assert scene.wires[(ids["a"], "a")].ends[:2] == item.out_port_xy()

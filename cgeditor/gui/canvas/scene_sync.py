@@ -62,10 +62,16 @@ class ModelSync(SceneParts):
     _follow: DragFollow | None
 
     def add_node_items(self, nodes: Iterable[Node]) -> None:
+        """An item for each of ``nodes``, at its place, added to the scene."""
+        add = self.addItem
+        for item in self.make_node_items(nodes):
+            add(item)
+
+    def make_node_items(self, nodes: Iterable[Node]) -> list[NodeItem]:
         """An item for each of ``nodes``, at its place, measured for the reserve the scene
-        has now (10k when a file opens or a paste lands: the scene's attributes, each a
-        lookup on a QObject, are read once)."""
-        make, items, add = self.item_class, self.nodes, self.addItem
+        has now, filed in ``self.nodes`` but not yet in the scene (10k when a file opens or
+        a paste lands: the scene's attributes, each a lookup on a QObject, are read once)."""
+        make, items, made = self.item_class, self.nodes, []
         shapes, out_name, cached = self._shapes, self._out_name, self.item_cache
         for node in nodes:  # the op's is_leaf: a new Node's cached one costs more at first
             shown = idle_node(node.value) if REGISTRY[node.op].is_leaf else None
@@ -73,7 +79,8 @@ class ModelSync(SceneParts):
             if cached:
                 item.setCacheMode(NodeItem.CacheMode.DeviceCoordinateCache)
             items[node.id] = item
-            add(item)
+            made.append(item)
+        return made
 
     def _ends(self, src: str, dst: str, port: str) -> Ends:
         """Where the wire src -> dst.port runs now: from the items, which lead the model
