@@ -85,15 +85,24 @@ def _learn_width(window: QMainWindow) -> None:
 
 def _shrink_grown_strip(window: QMainWindow, docks: dict[str, QDockWidget]) -> None:
     """A bottom dock that grew on showing (the Trace) gives that room back to the right
-    column when a Learn dock opens: the Inspector over a table or plot needs the height
-    (what still does not fit scrolls, see learn.scrolled)."""
+    column when a Learn dock opens, down to its compact height (a few rows, still a
+    table): the Inspector over a table or plot needs the height (what still does not fit
+    scrolls, see learn.scrolled)."""
     for name in BOTTOM_DOCKS:
         dock = docks.get(name)
         grown = dock.property(GROWN) if dock is not None else None
         if grown and dock.isVisible() and not dock.isFloating():
             dock.setProperty(GROWN, None)
-            window.resizeDocks([dock], [grown[0]], Qt.Orientation.Vertical)
+            compact = _strip_height(window, dock, getattr(dock.widget(), "compact_height", int)())
+            window.resizeDocks([dock], [max(grown[0], compact)], Qt.Orientation.Vertical)
             _split_column(window, LEARN_SPLIT)
+
+
+def _strip_height(window: QMainWindow, dock: QDockWidget, content: int) -> int:
+    """The height resizeDocks takes for ``dock`` to hold ``content`` pixels of its widget:
+    its title bar and, when tabbed, the tab bar below."""
+    chrome = dock.height() - dock.widget().height()
+    return chrome + content + _tab_bar_height(window, dock)
 
 
 def _lend_palette(window: QMainWindow, palette: QDockWidget | None, learning: bool) -> None:
@@ -124,8 +133,7 @@ def _open_tall(window: QMainWindow, dock: QDockWidget, shown: bool) -> None:
     orientation = Qt.Orientation.Vertical
     tabs = _tab_bar_height(window, dock)  # heights below are resizeDocks', tab bar included
     if shown:
-        chrome = dock.height() - dock.widget().height()  # the dock's title bar
-        wanted = chrome + dock.widget().opening_height() + tabs
+        wanted = _strip_height(window, dock, dock.widget().opening_height())
         if dock.height() + tabs < wanted:
             dock.setProperty(GROWN, (dock.height() + tabs, wanted))
             window.resizeDocks([dock], [wanted], orientation)

@@ -6,8 +6,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QAction, QFont, QGuiApplication, QKeySequence
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QEvent,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import (
+    QAction,
+    QFont,
+    QFontMetrics,
+    QGuiApplication,
+    QKeySequence,
+)
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QVBoxLayout, QWidget
 
 from cgeditor.gui.docks.follow import StaleNote
@@ -17,6 +31,9 @@ from cgeditor.model.run import RunResult, RunState
 COLUMNS = ("step", "node", "op", "inputs", "value", "gradient")
 NOT_RUN = "not run"
 OPEN_ROWS = 6  # the Trace opens this many rows tall (a step, its inputs and what follows)
+COMPACT_ROWS = 3  # and keeps at least this many when a Learn dock takes the room back
+ROW_PAD = 8  # a row's height beyond its text's
+CELL_PAD = 14  # a cell's margins beyond its text's width
 Index = QModelIndex | QPersistentModelIndex
 
 
@@ -126,9 +143,16 @@ class TraceWidget(QWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.verticalHeader().hide()
+        # One line a row, as tall as the text wants: more steps in the strip, and a long
+        # cell ('a=a, b=y (deleted)') widens its column (fit_columns) instead of wrapping
+        # out of its row.
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + ROW_PAD)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.selectionModel().selectionChanged.connect(self._on_selection)
+        self.table.verticalScrollBar().valueChanged.connect(lambda _v: self.fit_columns())
+        self.table.viewport().installEventFilter(self)
         self.copy_action = QAction("Copy trace", self)
         self.copy_action.setObjectName("copy_trace")
         self.copy_action.setToolTip("Copy the trace as tab-separated text")
@@ -146,12 +170,46 @@ class TraceWidget(QWidget):
         self._quiet = False
 
     def opening_height(self) -> int:
-        """How tall the Trace opens (dock_layout): its header and OPEN_ROWS rows, plus the
-        stale note while shown, so that a step's neighbourhood reads without dragging."""
+        """How tall the Trace opens (dock_layout): its header and OPEN_ROWS rows, plus a
+        line for the stale note (shown or not: an edit shows it without resizing the
+        strip), so that a step's neighbourhood reads without dragging."""
         table = self.table
-        note = self.stale_note.sizeHint().height() if not self.stale_note.isHidden() else 0
+        note = (self.fontMetrics().lineSpacing() + 2 * self.stale_note.margin()
+                + max(0, self.layout().spacing()))
         return (note + table.horizontalHeader().sizeHint().height() + 2 * table.frameWidth()
-                + OPEN_ROWS * table.verticalHeader().defaultSectionSize())
+                + OPEN_ROWS * self._row_height())
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        # The table's viewport grew (the strip, or the stale note went): rows came into view.
+        if event.type() == QEvent.Type.Resize and watched is self.table.viewport():
+            self.fit_columns()
+        return False
+
+    def compact_height(self) -> int:
+        """The least the Trace keeps when the strip gives room back (a Learn dock opening):
+        its header and COMPACT_ROWS rows, plus the stale note while shown."""
+        return self.opening_height() - (OPEN_ROWS - COMPACT_ROWS) * self._row_height()
+
+    def _row_height(self) -> int:
+        return self.table.verticalHeader().defaultSectionSize()
+
+    def fit_columns(self, fresh: bool = False) -> None:
+        """Widen every column but the last (which stretches) to the texts of the rows in
+        view, bold for the step being shown; ``fresh``: to them alone (a new run), else
+        never narrower than now (scrolling). Only rows on screen are formatted."""
+        table, model = self.table, self.model
+        first = max(0, table.rowAt(0))
+        last = table.rowAt(table.viewport().height() - 1)
+        last = model.rowCount() - 1 if last < 0 else last
+        rows = [model.row(r) for r in range(first, last + 1)]
+        font = QFont(table.font())
+        font.setBold(True)
+        metrics, header = QFontMetrics(font), table.horizontalHeader()
+        for col in range(len(COLUMNS) - 1):
+            want = max([header.sectionSizeFromContents(col).width(),
+                        *(metrics.horizontalAdvance(row[col]) + CELL_PAD for row in rows)])
+            if fresh or want > header.sectionSize(col):
+                header.resizeSection(col, want)
 
     def show_run(self, result: RunResult | None, display: RunDisplay) -> None:
         selected = self.selected_id()
@@ -160,6 +218,7 @@ class TraceWidget(QWidget):
         if selected is not None:
             self.select_node(selected)
         self._quiet = False
+        self.fit_columns(fresh=True)
 
     def show_state(self, state: RunState) -> None:
         """Follow the published run: its rows, the selected node's row, the stale mark."""

@@ -48,6 +48,8 @@ if TYPE_CHECKING:
 HINT = "Mark inputs as trainable in the inspector, then press Train."
 SLICE_SECONDS = 0.015  # work per timer tick: short enough that input and paints get through
 SIDE_BY_SIDE_WIDTH = 600  # narrower than this, the controls go above the plot
+CONTROLS_WIDTH = 320  # the controls' column beside the plot
+QWIDGETSIZE_MAX = (1 << 24) - 1  # Qt's "no maximum"
 
 
 class TrainPanel(QWidget):
@@ -80,13 +82,17 @@ class TrainPanel(QWidget):
         # Controls beside the plot in a wide dock, above it in a narrow one (the right
         # column): squeezed beside them, the plot's step ticks print over each other.
         self._box = QBoxLayout(QBoxLayout.Direction.TopToBottom, self)
-        self._box.addWidget(self._build_controls())
+        self._controls = self._build_controls()
+        self._box.addWidget(self._controls)
         self._box.addWidget(self._build_plot(), 1)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         wide = event.size().width() >= SIDE_BY_SIDE_WIDTH
         self._box.setDirection(QBoxLayout.Direction.LeftToRight if wide
                                else QBoxLayout.Direction.TopToBottom)
+        # Narrow beside the plot only: above it, a capped width made the layout measure the
+        # wrapped status at the dock's width, one line short, and squeeze the spin boxes.
+        self._controls.setMaximumWidth(CONTROLS_WIDTH if wide else QWIDGETSIZE_MAX)
         super().resizeEvent(event)
 
     def _build_controls(self) -> QWidget:
@@ -114,7 +120,6 @@ class TrainPanel(QWidget):
         self.status = WrapLabel(HINT)
         self.status.setObjectName("train_status")
         controls = QWidget()
-        controls.setMaximumWidth(320)
         column = QVBoxLayout(controls)
         column.setContentsMargins(0, 0, 0, 0)
         form = QFormLayout()
