@@ -121,3 +121,23 @@ def test_export_shows_a_wait_cursor_and_a_message_while_drawing(window, monkeypa
     assert re.search(r"Exported the graph to .*pic\.svg .* in \d+\.\d s$",
                      window.statusBar().currentMessage())
     assert not prompts.errors
+
+
+def test_an_opaque_png_drops_only_the_alpha_channel(qapp, tmp_path) -> None:
+    """On an opaque background every pixel is opaque: the file carries no alpha channel
+    (less for the encoder to write) and decodes to exactly the colours drawn with one; on
+    a transparent background the alpha channel stays."""
+    scene = QGraphicsScene()
+    scene.addEllipse(0, 0, 90, 50, QPen(QColor("#c03060"), 3), QBrush(BLUE))  # soft edges
+    scene.addText("∂J/∂w = −4").setPos(10, 60)
+    opaque, clear = tmp_path / "opaque.png", tmp_path / "clear.png"
+    image_export.export_png(scene, str(opaque))
+    image_export.export_png(scene, str(clear), background=QColor(0, 0, 0, 0))
+    drawn = QImage(QImage(str(clear)).size(), QImage.Format.Format_ARGB32_Premultiplied)
+    source = image_export._source_rect(scene)
+    image_export._paint(scene, drawn, drawn.rect().toRectF(), source, QColor("white"))
+    saved = QImage(str(opaque))
+    assert not saved.hasAlphaChannel() and QImage(str(clear)).hasAlphaChannel()
+    assert saved.convertToFormat(QImage.Format.Format_ARGB32) == \
+        drawn.convertToFormat(QImage.Format.Format_ARGB32)
+    assert QImage(str(clear)).pixelColor(1, 1).alpha() == 0
