@@ -158,7 +158,7 @@ def _backward_source(plan: Plan, kind: str, bind: _Binder, rows: Rows) -> _Made 
     grad: dict[int, str] = {}  # node -> the name holding its finished gradient
     used: set[int] = set()  # values the vjps read, unpacked from ``values`` up front
     inline = Inline(kind)
-    for i in range(out, -1, -1):
+    for i in plan.down:  # the careful loop's order
         if i not in parts:
             continue
         grad[i] = _gradient(i, parts.pop(i), lines, rows)

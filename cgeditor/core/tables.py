@@ -84,14 +84,14 @@ def _backward(plan: Plan) -> Table:
     out, steps, specs = plan.output, plan.steps, plan.specs
     terms = [0] * len(steps)  # terms each node's gradient sums
     terms[out] = 1
-    for i in range(out, -1, -1):
+    for i in plan.down:
         if terms[i] and not specs[i].is_leaf:
             for j in steps[i].args:
                 terms[j] += 1
     entries, rows, seen = [], 0, [0] * len(steps)
     held = [False] * len(steps)  # whose gradient is a row of the buffer
     functions = _Functions()
-    for i in range(out, -1, -1):
+    for i in plan.down:
         step, spec = steps[i], specs[i]
         if not terms[i] or spec.is_leaf:
             continue

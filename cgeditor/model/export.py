@@ -225,7 +225,7 @@ def _numpy_backward(prep: _Prepared) -> list[str]:
              "    # unbroadcast sums each gradient back to its node's shape, as the engine does.",
              f"    {prep.grad[out]} = scalar_seed({prep.var[out]}, {plan.steps[out].name!r})"]
     reached = {out}
-    for i in range(out, -1, -1):
+    for i in plan.down:  # the engine's order: a fan-in's terms summed as it sums them
         spec = plan.specs[i]
         if i not in reached or spec.is_leaf:
             continue
