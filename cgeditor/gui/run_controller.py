@@ -105,6 +105,7 @@ class RunController(QObject):
 
     def document_replaced(self, graph: Graph) -> None:
         self.attach(graph)
+        self.ctx.status("", 0)  # the old document's 'J = …' is no number of the new one
 
     def graph_edited(self) -> None:
         """A current run follows an edit of values only (the inspector, training, undo of

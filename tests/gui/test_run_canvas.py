@@ -161,3 +161,13 @@ def test_reset_clears_results_but_inputs_keep_their_values(qtbot, window):
     assert item(window, "c").display.value_text == ""
     assert item(window, "w").display.value_text == "2"
     assert wire(window, "c", "a").label() == ""
+
+
+def test_the_status_line_drops_the_old_documents_numbers(qtbot, window):
+    """'J = 2 · ∂J/∂w = −4' of the seed is no number of a graph opened next."""
+    from cgeditor.model.examples import load_example
+
+    click(qtbot, window, "backward")
+    assert window.statusBar().currentMessage().startswith("J = 2")
+    window.set_graph(load_example("xor"))
+    assert "J = 2" not in window.statusBar().currentMessage()
