@@ -50,7 +50,7 @@ class Learning(QObject):
         self.docks: dict[str, QDockWidget] = {
             name: ctx.add_dock(name, title, scrolled(panel), Qt.DockWidgetArea.RightDockWidgetArea)
             for name, title, panel in (("gradcheck", "Gradient check", self.gradcheck),
-                                       ("cost", "Cost of gradients", self.cost),
+                                       ("cost", "Cost", self.cost),  # 5 tabs in 400 px
                                        ("train", "Training", self.train),
                                        ("practice", "Practice", self.practice))}
         first = self.docks["gradcheck"]

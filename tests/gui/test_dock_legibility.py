@@ -190,3 +190,19 @@ def test_wrapped_labels_keep_shapes_whole(qtbot, window):
         for width in range(60, 400, 3):
             doc.setTextWidth(width)
             assert broken_runs(doc) == [], (label.objectName(), width)
+
+
+def test_every_tab_of_the_right_column_reads_whole(laptop, qtbot) -> None:  # noqa: F811
+    """Every Learn dock open beside the Chain rule: five tabs in the 400-pixel column, none
+    elided ('Gradient che…')."""
+    from PySide6.QtWidgets import QTabBar
+    for name in ("gradcheck", "cost", "train", "practice"):
+        laptop.learning.show(name)
+    QApplication.processEvents()
+    titles = {dock(laptop, n).windowTitle() for n in ("explainer", "gradcheck", "cost", "train",
+                                                       "practice")}
+    bar = next(b for b in laptop.findChildren(QTabBar) if b.isVisible()
+               and {b.tabText(i) for i in range(b.count())} == titles)
+    for i in range(bar.count()):
+        assert bar.tabRect(i).width() >= bar.tabSizeHint(i).width(), bar.tabText(i)
+        assert bar.tabRect(i).right() <= bar.width(), bar.tabText(i)
