@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from itertools import chain
 
 import numpy as np
 
@@ -52,7 +53,7 @@ class _Index:
         self.rects = dict(rects)
         self._cells: dict[tuple[int, int], set[str]] | None = None
         self._scans = 0  # searches answered by a numpy pass so far
-        self._table: tuple[list[str], dict[str, int], np.ndarray] | None = None
+        self._table: _Table | None = None  # the outlines as one array, for the scans
 
     @property
     def cells(self) -> dict[tuple[int, int], set[str]]:
@@ -86,8 +87,7 @@ class _Index:
             self._file(key, old, add=False)
             self._file(key, self.rects[key], add=True)
         if self._table is not None:
-            _keys, rows, box = self._table
-            box[rows[key], :2] = x, y
+            self._table.move(key, x, y)
 
     def hits(self, rect: Rect, skip: Iterable[str] = ()) -> list[str]:
         """Keys whose rectangles overlap ``rect``, in a stable order."""
@@ -102,10 +102,8 @@ class _Index:
     def _scan(self, rect: Rect, skip: Iterable[str]) -> list[str]:
         """``hits`` by comparing every rectangle at once (_overlap's float sums)."""
         if self._table is None:
-            keys = list(self.rects)
-            box = np.array([self.rects[k] for k in keys], dtype=np.float64).reshape(-1, 4)
-            self._table = keys, {k: i for i, k in enumerate(keys)}, box
-        keys, _rows, box = self._table
+            self._table = _Table(self.rects)
+        keys, box = self._table.keys, self._table.box
         x, y, w, h = rect
         meets = (box[:, 0] < x + w) & (x < box[:, 0] + box[:, 2]) \
             & (box[:, 1] < y + h) & (y < box[:, 1] + box[:, 3])
@@ -121,72 +119,60 @@ def make_room(rects: Mapping[str, Rect], grown: Mapping[str, Rect] | None = None
     nodes ``added``. Returns only the nodes that move; all moves go right or down."""
     # 10^4 lasting tuples and sets: the cyclic collector would walk the heap for nothing.
     with collector.paused():
-        table = _Table(rects)
         moved: dict[str, Point] = {}
         index: _Index | None = None
+        table: _Table | None = None
         fresh = [k for k in added if k in rects]
         if len(fresh) > BIG_BLOCK:  # below its columns at once: one numpy pass, no index
-            dy = _below_span(table, fresh, gaps)
+            table = _Table(rects)
+            rows = table.rows_of(fresh)
+            dy = _below_span(table.box, rows, gaps)
             if dy:
                 moved = {k: (rects[k][0], rects[k][1] + dy) for k in fresh}
+                table.box[rows, 1] += dy
         elif fresh:
             index = _Index(rects)
-            _drop_block(index, fresh, table, gaps, moved)
-        table.place(moved)
+            _drop_block(index, fresh, gaps, moved)
         # The new nodes push nothing: dropped, they cover no old node, and among themselves
         # they keep the arrangement they came with.
         placed = set(fresh)
         before = {k: v for k, v in (grown or {}).items() if k in rects and k not in placed}
-        quiet = _quiet(table, before) if len(before) > BIG_BLOCK else set()
-        if len(quiet) < len(before):  # else nothing grown meets anything new: no index
+        loud = None
+        if len(before) > BIG_BLOCK:
+            if table is None:
+                table = _Table(rects)
+                for key, (x, y) in moved.items():
+                    table.move(key, x, y)
+            loud = _loud(table, before)
+        if before and loud != set():  # else nothing grown meets anything new: no index
             if index is None:
                 index = _Index(rects)
                 index.rects.update((k, (x, y, *rects[k][2:])) for k, (x, y) in moved.items())
-            _push(index, before, gaps, moved, quiet)
+            _push(index, before, gaps, moved, loud)
     return moved
 
 
 class _Table:
-    """The outlines as one array, a row per key in ``rects`` order, made when first read
-    (the numpy passes over 10^4 outlines read it), with the moves ``place`` was given."""
+    """The outlines ``rects`` as one array, a row per key in their order: what the numpy
+    passes over 10^4 outlines read (made from the floats in one pass)."""
 
     def __init__(self, rects: Mapping[str, Rect]) -> None:
-        self.rects = rects
-        self._box: np.ndarray | None = None
-        self._row: dict[str, int] | None = None
-        self._placed: dict[str, Point] = {}
-
-    @property
-    def row(self) -> dict[str, int]:
-        if self._row is None:
-            self._row = {k: i for i, k in enumerate(self.rects)}
-        return self._row
-
-    @property
-    def box(self) -> np.ndarray:
-        if self._box is None:
-            self._box = np.array(list(self.rects.values()), dtype=np.float64).reshape(-1, 4)
-            self._set(self._placed)
-        return self._box
-
-    def place(self, moved: Mapping[str, Point]) -> None:
-        """The outlines of ``moved`` at their new top-left corners."""
-        self._placed.update(moved)
-        if self._box is not None:
-            self._set(moved)
-
-    def _set(self, moved: Mapping[str, Point]) -> None:
-        if moved:
-            assert self._box is not None
-            self._box[self.rows_of(moved), :2] = list(moved.values())
+        self.keys = list(rects)
+        self.row = {k: i for i, k in enumerate(self.keys)}
+        count = len(self.keys)
+        self.box = np.fromiter(chain.from_iterable(rects.values()), np.float64,
+                               4 * count).reshape(count, 4)
 
     def rows_of(self, keys: Iterable[str]) -> np.ndarray:
         row = self.row
-        return np.array([row[k] for k in keys], dtype=np.intp)
+        return np.fromiter((row[k] for k in keys), np.intp)
+
+    def move(self, key: str, x: float, y: float) -> None:
+        self.box[self.row[key], :2] = x, y
 
 
-def _drop_block(index: _Index, block: list[str], table: _Table, gaps: Gaps,
-                moved: dict[str, Point]) -> None:
+def _drop_block(index: _Index, block: list[str], gaps: Gaps, moved: dict[str, Point]
+                ) -> None:
     """Move the new nodes ``block`` (a few) down together until none of them covers an old
     node: step by step past what they cover (a paste lands just below its originals), and
     past every old node in their span if that takes too many steps (a crowded column)."""
@@ -200,7 +186,8 @@ def _drop_block(index: _Index, block: list[str], table: _Table, gaps: Gaps,
             break
         dy += need
     else:
-        dy = max(dy, _below_span(table, block, gaps))
+        table = _Table(index.rects)
+        dy = max(dy, _below_span(table.box, table.rows_of(block), gaps))
     if dy:
         for key in block:
             x, y, _w, _h = index.rects[key]
@@ -208,12 +195,12 @@ def _drop_block(index: _Index, block: list[str], table: _Table, gaps: Gaps,
             moved[key] = (x, y + dy)
 
 
-def _below_span(table: _Table, block: list[str], gaps: Gaps) -> float:
-    """How far ``block`` must drop to lie below every old node in its columns; 0 when no
-    old node meets the rectangle around it (a big block is checked as that rectangle)."""
-    box = table.box
+def _below_span(box: np.ndarray, block: np.ndarray, gaps: Gaps) -> float:
+    """How far the outlines of ``box`` in the rows ``block`` must drop to lie below every
+    other outline in their columns; 0 when none meets the rectangle around them (a big
+    block is checked as that rectangle)."""
     mine = np.zeros(len(box), dtype=bool)
-    mine[table.rows_of(block)] = True
+    mine[block] = True
     rects, others = box[mine], box[~mine]
     left, top = rects[:, 0].min(), rects[:, 1].min()
     right = (rects[:, 0] + rects[:, 2]).max()
@@ -236,17 +223,17 @@ def _shifted(index: _Index, key: str, dy: float) -> Rect:
 
 
 def _push(index: _Index, before: dict[str, Rect], gaps: Gaps, moved: dict[str, Point],
-          quiet: set[str]) -> None:
+          loud: set[str] | None) -> None:
     """Each node in ``before`` (its outline before the change) pushes what it covers: down
     when it is in the same column as the pusher was, right when the pusher widened into
     it. The pushed nodes push in turn, left to right, top to bottom. Nodes that overlapped
-    the pusher before (placed so by hand, or by a file) are left as they were; the ``quiet``
-    ones (see _quiet) skip their search until something moves."""
+    the pusher before (placed so by hand, or by a file) are left as they were. Unless
+    ``loud`` is None, only its keys (see _loud) search until something moves."""
     queue = deque(sorted(before, key=lambda k: (index.rects[k][0], index.rects[k][1])))
     budget = 50 * (len(index.rects) + 1)  # every move goes right or down: this never binds
     while queue and budget > 0:
         key = queue.popleft()
-        if quiet and key in quiet:  # nothing moved yet: its search would find nothing
+        if loud is not None and key not in loud:  # nothing moved yet: it would find nothing
             continue
         x, y, w, h = index.rects[key]
         old = before.get(key, index.rects[key])
@@ -260,20 +247,21 @@ def _push(index: _Index, before: dict[str, Rect], gaps: Gaps, moved: dict[str, P
             else:
                 to = (max(ox, x + w + gaps.right), oy)
             before.setdefault(other, index.rects[other])
-            quiet = set()  # something moves: from now on every pusher searches
+            loud = None  # something moves: from now on every pusher searches
             index.move(other, *to)
             moved[other] = to
             queue.append(other)
 
 
-def _quiet(table: _Table, before: Mapping[str, Rect]) -> set[str]:
-    """The keys of ``before`` whose outline meets no outline now that it did not meet as it
+def _loud(table: _Table, before: Mapping[str, Rect]) -> set[str]:
+    """The keys of ``before`` whose outline meets an outline now that it did not meet as it
     was before: in one numpy pass over the grid cells, as index.hits would bucket them. Until
-    something moves, _push skips their searches (after a paste widens 10k nodes by a longer
-    output name, 10k searches that find nothing were most of making room)."""
+    something moves, _push searches only for these (after a paste widens 10k nodes by a
+    longer output name, 10k searches that find nothing were most of making room)."""
     box = table.box
     who = table.rows_of(before).astype(np.int64)
-    old = np.array(list(before.values()), dtype=np.float64).reshape(-1, 4)
+    old = np.fromiter(chain.from_iterable(before.values()), np.float64,
+                      4 * len(before)).reshape(-1, 4)
     cell_of, owner = _cells(box)
     order = np.argsort(cell_of, kind="stable")
     cell_of, owner = cell_of[order], owner[order]
@@ -283,11 +271,17 @@ def _quiet(table: _Table, before: Mapping[str, Rect]) -> set[str]:
     pair_asker = np.repeat(asker, count)  # one row per (grown node, candidate in its cells)
     start = np.repeat(lo - np.cumsum(count) + count, count)
     pair_other = owner[start + np.arange(count.sum())]
-    me, other = box[who[pair_asker]], box[pair_other]
-    meets = _overlaps(me, other) & ~_overlaps(old[pair_asker], other) \
-        & (pair_other != who[pair_asker])
-    loud = set(pair_asker[meets].tolist())
-    return {k for i, k in enumerate(before) if i not in loud}
+    # Edges as contiguous columns, in _overlap's float sums: the 10^5 candidate pairs
+    # are compared column by column, and only those that meet now are checked as before.
+    left, top = box[:, 0].copy(), box[:, 1].copy()
+    right, bottom = left + box[:, 2], top + box[:, 3]
+    me = who[pair_asker]
+    now = (left[me] < right[pair_other]) & (left[pair_other] < right[me]) \
+        & (top[me] < bottom[pair_other]) & (top[pair_other] < bottom[me]) & (pair_other != me)
+    pair_asker, pair_other = pair_asker[now], pair_other[now]
+    meets = ~_overlaps(old[pair_asker], box[pair_other])
+    keys = list(before)
+    return {keys[i] for i in np.unique(pair_asker[meets]).tolist()}
 
 
 def _cells(box: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

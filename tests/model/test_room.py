@@ -121,12 +121,12 @@ def test_many_grown_nodes_move_what_searching_each_one_moves(growth, dx, dy) -> 
         grown[key] = (x, y, 120.0, 60.0)
     if len(grown) <= room.BIG_BLOCK:
         return
-    searched = room._quiet
+    searched = room._loud
     try:
-        room._quiet = lambda *_args: set()  # every grown node searches
+        room._loud = lambda _table, before: set(before)  # every grown node searches
         expected = make_room(rects, dict(grown), gaps=GAPS)
     finally:
-        room._quiet = searched
+        room._loud = searched
     assert make_room(rects, dict(grown), gaps=GAPS) == expected
 
 
@@ -136,9 +136,9 @@ def test_grown_nodes_that_meet_nothing_new_are_quiet() -> None:
     grown = {"a": (0.0, 0.0, 100.0, 60.0), "c": (100.0, -300.5, 100.0, 60.0),
              "d": (-50.0, 0.0, 80.0, 60.0)}
     # a grew but not as far as b; c meets nothing; d grew into a, which it met before too
-    assert room._quiet(room._Table(rects), grown) == {"a", "c", "d"}
+    assert room._loud(room._Table(rects), grown) == set()
     rects["a"] = (0.0, 0.0, 210.0, 60.0)  # now a reaches b
-    assert room._quiet(room._Table(rects), grown) == {"c", "d"}
+    assert room._loud(room._Table(rects), grown) == {"a"}
 
 
 def _grid(prefix: str, cols: int, rows: int, x0: float, y0: float) -> dict[str, Rect]:
