@@ -50,15 +50,18 @@ def _outlines(items: dict[str, NodeItem], nodes: dict[str, Any],
     """Every item's outline where it stands, in plain floats: a paste of 10k asks twice, and
     a QPointF and two QRectF per node were most of the cost. Places are the model's floats
     (its items stand there) except for the nodes a mouse drag is moving right now: two Qt
-    calls a node were a third of what remained."""
+    calls a node were a third of what remained. outline_at's sums, written out: a call a
+    node was a third of the rest."""
+    left, top, bottom = T.OUTSET_X, T.OUTSET_TOP, T.OUTSET_BOTTOM
+    wider = 2 * left
     rects = {}
     for node_id, item in items.items():
         box, node = item.box, nodes.get(node_id)
-        if node is None or node_id in dragged:
+        if node is None or (dragged and node_id in dragged):
             x, y = item.x(), item.y()
         else:
             x, y = node.x, node.y
-        rects[node_id] = outline_at(x, y, box.width, box.height)
+        rects[node_id] = (x - left, y - top, box.width + wider, box.height + top + bottom)
     return rects
 
 
