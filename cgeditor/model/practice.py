@@ -331,16 +331,21 @@ class _Questions:
 
     def _rules(self, uses: list[tuple[int, int]], name: str) -> str:
         """Each use's rule ('a = c + b sends back ∂J/∂a to c'), or its local derivative's
-        number where the rule is a helper call."""
+        number where the rule is a helper call; a step reading ``name`` on several ports
+        says what it sends back on each ('… to x on port a, … on port b')."""
         lines = []
         for j, k in uses:
             step, upstream = self.plan.steps[j], grad_label(self.out, self.plan.steps[j].name)
+            port = self.plan.specs[j].inputs[k] if step.args.count(step.args[k]) > 1 else ""
             rule = back_rule(self.plan, j, k, upstream)
-            expression = f"{step.name} = {step_expression(self.plan, j)}"
-            if rule is not None:
-                lines.append(f"{expression} sends back {rule} to {name}")
-            else:
-                local = self.locals(j)[k]
-                lines.append(f"{expression}: ∂{step.name}/∂{name} = {value_text(local)} here, "
-                             f"times {upstream}")
-        return "; ".join(dict.fromkeys(lines))
+            if rule is None:
+                local = f"∂{step.name}/∂{name}"
+                rule = f"{local} · {upstream} ({local} = {value_text(self.locals(j)[k])} here)"
+            lines.append((j, f"{rule} on port {port}" if port else rule))
+        said = []
+        for j in dict.fromkeys(j for j, _ in lines):
+            step = self.plan.steps[j]
+            sent = ", ".join(rule for i, rule in lines if i == j)
+            said.append(f"{step.name} = {step_expression(self.plan, j)} sends back {sent} "
+                        f"to {name}")
+        return "; ".join(said)

@@ -198,3 +198,13 @@ def test_a_near_miss_asks_for_more_digits_and_a_function_hint_says_what_it_compu
 def test_a_graph_of_tensors_only_is_refused_naming_why():
     with pytest.raises(PracticeRefused, match="its steps involve tensors"):
         practice_of(load_example("xor"))
+
+
+def test_hints_name_each_port_a_step_reads_twice_and_spell_a_helper_rule_as_its_number():
+    practice = practice_of(load_example("fanout"))
+    x = next(q for q in practice.questions if q.label == "∂f/∂x")
+    assert x.hints[0].startswith(
+        "xx = x · x sends back ∂f/∂xx · x on port a, ∂f/∂xx · x on port b to x; ")
+    _graph, result = seed_run()
+    d = next(q for q in Practice(result).questions if q.label == "∂J/∂d")
+    assert d.hints[0] == "sq = d^2 sends back ∂sq/∂d · ∂J/∂sq (∂sq/∂d = 4 here) to d"
