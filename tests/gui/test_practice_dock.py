@@ -204,3 +204,17 @@ def test_a_gradient_check_or_training_ends_practice_before_showing_a_gradient(wi
     assert panel.practice is None and panel.prompt.text().startswith(
         "Practice stopped: training changes")
     qtbot.waitUntil(lambda: not learn.train.running, timeout=30_000)
+
+
+def test_the_feedback_line_follows_the_theme(window, qtbot):
+    from cgeditor.gui import theme as T
+
+    panel = start(window, qtbot)
+    type_answer(panel, qtbot, "3")
+    before = T.current().error.name()
+    assert before in panel.feedback.text()
+    window.theme_menu.choose("dark" if T.current().name != "dark" else "light")
+    after = T.current().error.name()
+    assert after != before and after in panel.feedback.text()
+    assert "Not 3" in panel.feedback.text()
+    window.theme_menu.choose("system")

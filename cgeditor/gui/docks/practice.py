@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from cgeditor.gui import theme as T
+from cgeditor.gui import theme_switch
 from cgeditor.gui.canvas.run_paint import paint_run
 from cgeditor.gui.docks.follow import follow
 from cgeditor.gui.keep_together import WrapLabel
@@ -56,9 +57,11 @@ class PracticePanel(QWidget):
         self.ctx, self.run = ctx, run
         self.practice: Practice | None = None
         self._source: RunSource | None = None  # the graph as practice ran it
+        self._said: tuple[str, bool | None] = ("", None)  # the feedback line, for restyle
         self._build()
         run.published.connect(self._on_published)
         follow(ctx.document, self)
+        theme_switch.follow(self)
         self._show_idle(INTRO)
 
     def _build(self) -> None:
@@ -220,9 +223,15 @@ class PracticePanel(QWidget):
         self.notes.setText("")
 
     def _say(self, text: str, good: bool | None) -> None:
+        self._said = (text, good)
         pal = T.current()
         color = {True: pal.port_ok, False: pal.error, None: pal.value_text}[good]
         self.feedback.setText(f"<span style='color:{color.name()}'>{text}</span>")
+
+    def restyle(self) -> None:
+        """View > Theme: the feedback line in the new palette's colours."""
+        if self.feedback.text():
+            self._say(*self._said)
 
     def _paint(self) -> None:
         """The practice picture on the canvas: straight onto the items, never through the
