@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from cgeditor.core.engine import Plan
+from cgeditor.core.ops import F64
 from cgeditor.model.derivatives import locals_of
 from cgeditor.model.display import RunDisplay, build_display
 from cgeditor.model.number_text import grad_label, status_text, value_text
@@ -224,7 +225,8 @@ def _uses(plan: Plan, i: int) -> list[tuple[int, int]]:
 
 
 def _scalar(value: Any) -> bool:
-    return value is not None and np.ndim(value) == 0
+    # float64 first: np.ndim per slot was most of listing 10^4 questions
+    return value.__class__ is F64 or (value is not None and np.ndim(value) == 0)
 
 
 class _Questions:
@@ -241,6 +243,7 @@ class _Questions:
             for k, src in enumerate(step.args):
                 self.users[src].append((j, k))
         self.tensors: list[str] = []
+        self.scalar = [_scalar(value) for value in self.values]
         self._locals: dict[int, tuple[Any, ...] | None] = {}
 
     def locals(self, j: int) -> tuple[Any, ...] | None:
@@ -273,7 +276,8 @@ class _Questions:
         step, spec = plan.steps[i], plan.specs[i]
         if spec.is_leaf:
             return None
-        if not (_scalar(values[i]) and all(_scalar(values[j]) for j in step.args)):
+        scalar = self.scalar
+        if not (scalar[i] and all(scalar[j] for j in step.args)):
             self.tensors.append(step.name)
             return None
         return Question(FORWARD, i, self.result.ids[i], step.name, values[i],
@@ -297,9 +301,9 @@ class _Questions:
         if grads[i] is None or i == plan.output or (spec.is_leaf and not spec.is_input):
             return None
         uses = [(j, k) for j, k in self.users[i] if grads[j] is not None]
-        # A scalar's use by a step with a scalar value has a scalar local derivative.
-        if not _scalar(grads[i]) or not all(_scalar(grads[j]) and _scalar(self.values[j])
-                                            for j, _ in uses):
+        # A scalar's use by a step with a scalar value has a scalar local derivative (and
+        # every gradient has its value's shape).
+        if not self.scalar[i] or not all(self.scalar[j] for j, _ in uses):
             self.tensors.append(name)
             return None
         return Question(BACKWARD, i, self.result.ids[i], grad_label(self.out, name), grads[i],
