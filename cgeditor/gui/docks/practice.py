@@ -124,7 +124,9 @@ class PracticePanel(QWidget):
         try:
             practice = Practice(run_graph(graph, None, None, True))
         except PracticeRefused as exc:
-            if not self._end(str(exc)[0].upper() + str(exc)[1:]):
+            if self._end(str(exc)[0].upper() + str(exc)[1:]):
+                self.run.republish()  # no '?' of the practice before stays
+            else:
                 self.changed.emit(False)  # the action that asked is unchecked again
             self.ctx.status(str(exc), 8000)
             return False
@@ -155,13 +157,6 @@ class PracticePanel(QWidget):
         if was:
             self.changed.emit(False)
         return was
-
-    def set_practising(self, on: bool) -> None:
-        """The Practice action's toggle: start (or restart) when on, stop when off."""
-        if on:
-            self.start()
-        else:
-            self.stop()
 
     # --- answering ----------------------------------------------------------------------
     def check(self) -> None:
@@ -249,8 +244,9 @@ class PracticePanel(QWidget):
         if state.result is None:
             self._paint()
             return
-        graph = self.ctx.graph
-        self._end(EDITED if not self._matches(graph) else RAN)
+        why = EDITED if not self._matches(self.ctx.graph) else RAN
+        self._end(why)  # the run has painted its own picture already
+        self.ctx.status(why, 8000)
 
     def _matches(self, graph: Graph) -> bool:
         return self._source is not None and self._source.matches(graph)
