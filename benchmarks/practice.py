@@ -7,7 +7,7 @@ Prints a table of medians in ms; no Qt.
 from __future__ import annotations
 
 from live import scalar_graph
-from timing import median_ms
+from timing import median_ms, print_sizes
 
 from cgeditor.model.number_text import value_text
 from cgeditor.model.practice import Practice
@@ -40,10 +40,7 @@ def rows(n: int) -> list[tuple[str, float]]:
 
 
 def main() -> None:
-    table = {n: rows(n) for n in (1_000, 10_000)}
-    print(f"{'practice mode (median ms)':40} {'1k nodes':>10} {'10k nodes':>10}")
-    for k, (label, _) in enumerate(table[1_000]):
-        print(f"{label:40} {table[1_000][k][1]:10.2f} {table[10_000][k][1]:10.2f}")
+    print_sizes("practice mode (median ms)", {n: rows(n) for n in (1_000, 10_000)}, 40)
 
 
 if __name__ == "__main__":

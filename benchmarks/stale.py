@@ -9,7 +9,7 @@ Prints a table of medians in ms; no Qt.
 from __future__ import annotations
 
 from live import scalar_graph
-from timing import median_ms
+from timing import median_ms, print_sizes
 
 from cgeditor.model.kept_run import KeptRun, RunSource
 from cgeditor.model.node import Node
@@ -56,10 +56,7 @@ def rows(n: int) -> list[tuple[str, float]]:
 
 
 def main() -> None:
-    table = {n: rows(n) for n in (1_000, 10_000)}
-    print(f"{'stale-run bookkeeping (median ms)':46} {'1k nodes':>10} {'10k nodes':>10}")
-    for k, (label, _) in enumerate(table[1_000]):
-        print(f"{label:46} {table[1_000][k][1]:10.2f} {table[10_000][k][1]:10.2f}")
+    print_sizes("stale-run bookkeeping (median ms)", {n: rows(n) for n in (1_000, 10_000)}, 46)
 
 
 if __name__ == "__main__":

@@ -25,3 +25,11 @@ def median_ms(fn: Callable[[], object], repeat: int = 1, warm: bool = False) -> 
     if warm:
         fn()  # warm caches (execution order, compiled plans) before timing
     return statistics.median(samples_ms(fn, repeat))
+
+
+def print_sizes(title: str, table: dict[int, list[tuple[str, float]]], width: int = 46) -> None:
+    """A table of labelled ms rows, one column per graph size (the keys, in node counts)."""
+    sizes = list(table)
+    print(f"{title:{width}}" + "".join(f" {f'{n // 1000}k nodes':>10}" for n in sizes))
+    for k, (label, _) in enumerate(table[sizes[0]]):
+        print(f"{label:{width}}" + "".join(f" {table[n][k][1]:10.2f}" for n in sizes))
