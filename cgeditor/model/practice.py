@@ -3,8 +3,9 @@ step's value in execution order and then each gradient in reverse, that a studen
 at a time. A wrong answer earns a hint, Reveal gives the answer, and the score counts the
 answers right at the first try. Qt-free: the Practice dock shows ``display()`` on the canvas.
 
-Practice asks about scalars only: a step that reads or makes a tensor is shown when its turn
-comes (``notes`` says which), as are the inputs, the constants and the output's seed ∂J/∂J = 1.
+Practice asks about single numbers only (made from single numbers or from a tensor of at most
+SMALL elements, written out in the question): the other steps are shown when their turn comes
+(``notes`` says which), as are the inputs, the constants and the output's seed ∂J/∂J = 1.
 """
 
 from __future__ import annotations
@@ -30,11 +31,13 @@ from cgeditor.model.practice_text import (
     operand,
     parse_answer,
     step_expression,
+    written,
 )
 from cgeditor.model.run import RunResult
 from cgeditor.model.stepping import BACKWARD, FORWARD, Stepper
 
 HIDDEN = "?"  # what a node shows where a number not yet answered would be
+SMALL = 6  # a single number made from a tensor of at most this many elements is asked
 FIRST, LATER, REVEALED = "first try", "after a hint", "revealed"
 
 
@@ -277,7 +280,9 @@ class _Questions:
         if spec.is_leaf:
             return None
         scalar = self.scalar
-        if not (scalar[i] and all(scalar[j] for j in step.args)):
+        # a tensor the question can write out whole, as its node shows it, may be read
+        if not (scalar[i] and all(scalar[j] or np.size(values[j]) <= SMALL
+                                  for j in step.args)):
             self.tensors.append(step.name)
             return None
         return Question(FORWARD, i, self.result.ids[i], step.name, values[i],
@@ -286,7 +291,7 @@ class _Questions:
     def _forward_texts(self, i: int) -> Texts:
         plan, values = self.plan, self.values
         step, spec = plan.steps[i], plan.specs[i]
-        given = ", ".join(f"{plan.steps[j].name} = {value_text(values[j])}"
+        given = ", ".join(f"{plan.steps[j].name} = {written(values[j])}"
                           for j in dict.fromkeys(step.args))
         expression = step_expression(plan, i)
         filled = step_expression(plan, i, [operand(values[j]) for j in step.args])

@@ -11,6 +11,8 @@ import math
 import re
 from typing import Any
 
+import numpy as np
+
 from cgeditor.core.engine import Plan
 from cgeditor.model.number_text import MINUS, format_scalar, value_text
 
@@ -68,15 +70,23 @@ def is_close(guess: float, answer: Any) -> bool:
     return math.isclose(guess, float(answer), rel_tol=CLOSE_TOL)
 
 
+def written(value: Any) -> str:
+    """A value with every number in it: '−4', or a small tensor as '[6.25, 0.25]'."""
+    if np.ndim(value) == 0:
+        return value_text(value)
+    return "[" + ", ".join(written(part) for part in value) + "]"
+
+
 def operand(value: Any) -> str:
-    """A number as it stands inside an expression: a negative one in parentheses."""
-    text = value_text(value)
+    """A value as it stands inside an expression: a negative number in parentheses."""
+    text = written(value)
     return f"({text})" if text.startswith(MINUS) else text
 
 
 def readable(code: str) -> str:
     """An export template made readable: 'np.exp(x)' → 'exp(x)', 'a * b' → 'a · b'."""
-    text = code.replace("np.", "").replace(" ** ", "^").replace(" * ", " · ")
+    text = code.replace("np.", "").replace(", axis=None", "").replace(" ** ", "^")
+    text = text.replace(" * ", " · ")
     return text.replace(" - ", f" {MINUS} ").replace("-", MINUS)
 
 

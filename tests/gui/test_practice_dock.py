@@ -177,9 +177,16 @@ def test_tensor_steps_are_named_as_shown_not_asked(window, qtbot):
     QApplication.processEvents()
     panel = start(window, qtbot)
     assert "shown, not asked" in panel.notes.text() and "matmul1" in panel.notes.text()
-    assert panel.prompt.text().startswith("J = const1 · sum1 with const1 = 0.5")
+    # the tensor the question reads is on the canvas, every number of it, as in the prompt
+    assert panel.prompt.text() == "sum1 = sum(powc1) with powc1 = [0.0625, 25]. What is sum1?"
+    powc1 = window.scene.nodes[window.graph.by_name("powc1").id]
+    assert powc1.display.grid is not None and powc1.display.grid.cells == ("0.0625", "25")
+    assert rows(window, "sum1") == [f"= {HIDDEN}"]
     type_answer(panel, qtbot, "1/2")  # a fraction is read, not evaluated: wrong here
     assert "Not 0.5" in panel.feedback.text()
+    type_answer(panel, qtbot, "25.0625")
+    assert rows(window, "sum1") == ["= 25.06"]
+    assert panel.prompt.text().startswith("J = const1 · sum1 with const1 = 0.5, sum1 = 25.06")
 
 
 def test_ctrl_p_again_stops(window, qtbot):

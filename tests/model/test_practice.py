@@ -142,10 +142,16 @@ def test_fan_out_asks_for_the_sum_over_every_use():
 
 def test_tensor_steps_are_shown_not_asked_and_the_notes_say_so():
     practice = practice_of(load_example("matrix"))
-    assert [q.label for q in practice.questions] == ["J", "∂J/∂sum1"]
+    assert [q.label for q in practice.questions] == ["sum1", "J", "∂J/∂sum1"]
     assert "shown, not asked" in practice.notes[0]
-    for name in ("matmul1", "y", "W", "x", "b"):
+    for name in ("matmul1", "y", "powc1", "W", "x", "b"):
         assert name in practice.notes[0]
+    # a single number from a small tensor is asked, the tensor written out whole
+    y = practice.result.values["y"]
+    assert practice.current.prompt == (
+        f"sum1 = sum(powc1) with powc1 = [{value_text(y[0] ** 2)}, {value_text(y[1] ** 2)}]. "
+        "What is sum1?")
+    assert practice.answer(str(float(y[0] ** 2 + y[1] ** 2))).right
     shown = practice.display()
     matmul = practice.result.ids[practice.result.order.index("matmul1")]
     assert shown.node(matmul).grid is not None  # passed: its numbers are on the canvas
@@ -196,8 +202,10 @@ def test_a_near_miss_asks_for_more_digits_and_a_function_hint_says_what_it_compu
 
 
 def test_a_graph_of_tensors_only_is_refused_naming_why():
+    # seven elements: more than a question writes out
     with pytest.raises(PracticeRefused, match="its steps involve tensors"):
-        practice_of(load_example("xor"))
+        practice_of(from_formula("J = sum(v * v)", v=[1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0]))
+    assert [q.label for q in practice_of(load_example("xor")).questions] == ["J"]
 
 
 def test_hints_name_each_port_a_step_reads_twice_and_spell_a_helper_rule_as_its_number():
