@@ -225,3 +225,4 @@ def test_the_feedback_line_follows_the_theme(window, qtbot):
     assert after != before and after in panel.feedback.text()
     assert "Not 3" in panel.feedback.text()
     window.theme_menu.choose("system")
+

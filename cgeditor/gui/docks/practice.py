@@ -78,7 +78,7 @@ class PracticePanel(QWidget):
         self.answer_field.setMinimumWidth(150)
         self.answer_field.returnPressed.connect(self.check)
         self.check_button = self._button("practice_check", "&Check", self.check)
-        self.reveal_button = self._button("practice_reveal", "&Reveal", self.reveal)
+        self.reveal_button = self._button("practice_reveal", "Reve&al", self.reveal)
         row = QHBoxLayout()
         row.addWidget(self.answer_field, 1)
         row.addWidget(self.check_button)
