@@ -3,83 +3,33 @@ step's value in execution order and then each gradient in reverse, that a studen
 at a time. A wrong answer earns a hint, Reveal gives the answer, and the score counts the
 answers right at the first try. Qt-free: the Practice dock shows ``display()`` on the canvas.
 
-Practice asks about single numbers only (made from single numbers or from a tensor of at most
-SMALL elements, written out in the question): the other steps are shown when their turn comes
-(``notes`` says which), as are the inputs, the constants and the output's seed ∂J/∂J = 1.
+The questions (practice_questions.py) are about single numbers only; the other steps are shown
+when their turn comes, as are the inputs, the constants and the output's seed ∂J/∂J = 1.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Callable
-from dataclasses import dataclass, field, replace
-from functools import cached_property
-from typing import Any
-
-import numpy as np
+from dataclasses import dataclass, replace
 
 from cgeditor.core.engine import Plan
-from cgeditor.core.ops import F64
-from cgeditor.model.derivatives import locals_of
 from cgeditor.model.display import RunDisplay, build_display
 from cgeditor.model.number_text import grad_label, status_text, value_text
+from cgeditor.model.practice_questions import Question, QuestionBuilder
 from cgeditor.model.practice_text import (
     AnswerError,
-    back_rule,
     is_close,
     is_right,
-    operand,
     parse_answer,
-    step_expression,
-    written,
 )
 from cgeditor.model.run import RunResult
 from cgeditor.model.stepping import BACKWARD, FORWARD, Stepper
 
 HIDDEN = "?"  # what a node shows where a number not yet answered would be
-SMALL = 6  # a single number made from a tensor of at most this many elements is asked
 FIRST, LATER, REVEALED = "first try", "after a hint", "revealed"
 
 
 class PracticeRefused(ValueError):
     """Practice cannot start on this run; the message says why and what to do."""
-
-
-Texts = tuple[str, tuple[str, ...]]  # a question's prompt and hints
-
-
-@dataclass(frozen=True)
-class Question:
-    """One number to predict: node ``node_id``'s value (forward) or gradient (backward).
-
-    Its words are written when first read: a graph of 10^4 nodes asks 2·10^4 questions,
-    and a student reads a few of them at a time."""
-
-    phase: str  # FORWARD or BACKWARD
-    index: int  # the node's slot in the run's plan
-    node_id: str
-    label: str  # 'c' or '∂J/∂c'
-    answer: Any  # the run's number (a float64 scalar)
-    write: Callable[[], Texts] = field(compare=False, repr=False)
-    lead: str = ""  # said before the prompt ('Backward pass, …')
-
-    @cached_property
-    def _texts(self) -> Texts:
-        return self.write()
-
-    @property
-    def prompt(self) -> str:
-        """'c = w · x with w = 2, x = −2. What is c?'"""
-        return self.lead + self._texts[0]
-
-    @property
-    def hints(self) -> tuple[str, ...]:
-        """One per wrong try, the last repeated: the rule, then the numbers."""
-        return self._texts[1]
-
-    @property
-    def answer_text(self) -> str:
-        return f"{self.label} = {value_text(self.answer)}"
 
 
 @dataclass(frozen=True)
@@ -110,7 +60,7 @@ class Practice:
         if why is not None:
             raise PracticeRefused(why)
         self.result = result
-        self.questions, self.notes = _Questions(result).build()
+        self.questions, self.notes = QuestionBuilder(result).build()
         if not self.questions:
             raise PracticeRefused("nothing to practise: practice asks about steps that make "
                                   "a single number from single numbers, and this graph has "
@@ -120,6 +70,7 @@ class Practice:
         self._leaves = {i for i, spec in enumerate(result.plan.specs) if spec.is_leaf}
         self.position = 0
         self.tries = 0  # wrong answers to the current question
+        self.hinted = 0  # hints given for it
         self.outcomes: list[str] = []  # FIRST, LATER or REVEALED per question answered
         self._place()
 
@@ -140,7 +91,8 @@ class Practice:
         try:
             guess = parse_answer(text)
         except AnswerError as exc:
-            return Verdict(False, str(exc).capitalize(), counted=False)
+            why = str(exc)
+            return Verdict(False, why[:1].upper() + why[1:], counted=False)
         if is_right(guess, question.answer):
             self._advance(FIRST if self.tries == 0 else LATER)
             return Verdict(True, f"Right: {question.answer_text}")
@@ -148,7 +100,11 @@ class Practice:
         if is_close(guess, question.answer):
             return Verdict(False, f"{value_text(guess)} is close, but not within 0.1 %: "
                                   "give more digits.")
-        hint = question.hints[min(self.tries, len(question.hints)) - 1]
+        for number, why in question.slips:
+            if is_right(guess, number):
+                return Verdict(False, f"Not {value_text(guess)}: {why}.")
+        self.hinted += 1  # a slip named is no hint: the rule still comes first
+        hint = question.hints[min(self.hinted, len(question.hints)) - 1]
         return Verdict(False, f"Not {value_text(guess)}. Hint: {hint}")
 
     def reveal(self) -> str:
@@ -195,7 +151,7 @@ class Practice:
     def _advance(self, outcome: str) -> None:
         self.outcomes.append(outcome)
         self.position += 1
-        self.tries = 0
+        self.tries = self.hinted = 0
         self._place()
 
     def _place(self) -> None:
@@ -225,136 +181,3 @@ def _uses_keys(result: RunResult, i: int) -> frozenset[tuple[str, str]]:
 def _uses(plan: Plan, i: int) -> list[tuple[int, int]]:
     return [(j, k) for j in range(i + 1, len(plan.steps))
             for k, src in enumerate(plan.steps[j].args) if src == i]
-
-
-def _scalar(value: Any) -> bool:
-    # float64 first: np.ndim per slot was most of listing 10^4 questions
-    return value.__class__ is F64 or (value is not None and np.ndim(value) == 0)
-
-
-class _Questions:
-    """Builds a run's questions and the notes on what it shows without asking."""
-
-    def __init__(self, result: RunResult) -> None:
-        self.result = result
-        self.plan: Plan = result.plan
-        self.values = result.raw_values
-        self.grads = result.raw_grads or [None] * len(result.ids)
-        self.out = result.output or "J"
-        self.users: dict[int, list[tuple[int, int]]] = defaultdict(list)
-        for j, step in enumerate(self.plan.steps):
-            for k, src in enumerate(step.args):
-                self.users[src].append((j, k))
-        self.tensors: list[str] = []
-        self.scalar = [_scalar(value) for value in self.values]
-        self._locals: dict[int, tuple[Any, ...] | None] = {}
-
-    def locals(self, j: int) -> tuple[Any, ...] | None:
-        """Step ``j``'s local derivatives (a vjp each: computed once, asked per input)."""
-        if j not in self._locals:
-            self._locals[j] = locals_of(self.plan, self.values, j)
-        return self._locals[j]
-
-    def build(self) -> tuple[list[Question], list[str]]:
-        plan, n = self.plan, len(self.result.ids)
-        questions = [q for i in range(n) if (q := self._forward(i)) is not None]
-        backward = [q for i in reversed(range(n)) if (q := self._backward(i)) is not None]
-        if backward:
-            seed = "Backward pass, from the output back to the inputs. "
-            backward[0] = replace(backward[0], lead=seed)
-        notes = []
-        if self.tensors:
-            names = ", ".join(dict.fromkeys(self.tensors))
-            notes.append(f"Practice asks about single numbers; these steps involve tensors "
-                         f"and are shown, not asked, when their turn comes: {names}.")
-        if self.result.grad_note:
-            notes.append(f"No gradient questions: {self.result.grad_note}.")
-        if any(spec.is_leaf and not spec.is_input and self.grads[i] is not None
-               for i, spec in enumerate(plan.specs)):
-            notes.append("Gradients of constants are shown, not asked: nothing trains them.")
-        return questions + backward, notes
-
-    def _forward(self, i: int) -> Question | None:
-        plan, values = self.plan, self.values
-        step, spec = plan.steps[i], plan.specs[i]
-        if spec.is_leaf:
-            return None
-        scalar = self.scalar
-        # a tensor the question can write out whole, as its node shows it, may be read
-        if not (scalar[i] and all(scalar[j] or np.size(values[j]) <= SMALL
-                                  for j in step.args)):
-            self.tensors.append(step.name)
-            return None
-        return Question(FORWARD, i, self.result.ids[i], step.name, values[i],
-                        lambda: self._forward_texts(i))
-
-    def _forward_texts(self, i: int) -> Texts:
-        plan, values = self.plan, self.values
-        step, spec = plan.steps[i], plan.specs[i]
-        given = ", ".join(f"{plan.steps[j].name} = {written(values[j])}"
-                          for j in dict.fromkeys(step.args))
-        expression = step_expression(plan, i)
-        filled = step_expression(plan, i, [operand(values[j]) for j in step.args])
-        hint = f"{step.name} = {expression} = {filled}"
-        if "(" in spec.template and spec.doc:  # a function call: say what it computes
-            hint += f"; {spec.name} is {spec.doc[0].lower()}{spec.doc[1:]}"
-        return f"{step.name} = {expression} with {given}. What is {step.name}?", (hint,)
-
-    def _backward(self, i: int) -> Question | None:
-        plan, grads = self.plan, self.grads
-        spec, name = plan.specs[i], plan.steps[i].name
-        if grads[i] is None or i == plan.output or (spec.is_leaf and not spec.is_input):
-            return None
-        uses = [(j, k) for j, k in self.users[i] if grads[j] is not None]
-        # A scalar's use by a step with a scalar value has a scalar local derivative (and
-        # every gradient has its value's shape).
-        if not self.scalar[i] or not all(self.scalar[j] for j, _ in uses):
-            self.tensors.append(name)
-            return None
-        return Question(BACKWARD, i, self.result.ids[i], grad_label(self.out, name), grads[i],
-                        lambda: self._backward_texts(i, uses))
-
-    def _backward_texts(self, i: int, uses: list[tuple[int, int]]) -> Texts:
-        plan, grads, name = self.plan, self.grads, self.plan.steps[i].name
-        label = grad_label(self.out, name)
-        terms = [self._term(j, k, name) for j, k in uses]
-        arriving = "; ".join(dict.fromkeys(
-            f"{grad_label(self.out, plan.steps[j].name)} = {value_text(grads[j])} arrives "
-            f"from {plan.steps[j].name} = {step_expression(plan, j)}" for j, _ in uses))
-        if len(uses) == 1:
-            ask = f"What is {label} = {terms[0]}?"
-        else:
-            ask = (f"{name} is used {len(uses)} times, so its gradient is a sum: "
-                   f"what is {label} = {' + '.join(terms)}?")
-        numbers = " + ".join(f"{operand(grads[j])} · {operand(self.locals(j)[k])}"
-                             for j, k in uses)
-        return f"{arriving}. {ask}", (self._rules(uses, name), f"{label} = {numbers}")
-
-    def _term(self, j: int, k: int, name: str) -> str:
-        """'∂J/∂a · ∂a/∂c' (with the port when the step reads ``name`` on several)."""
-        step = self.plan.steps[j]
-        port = f"[{self.plan.specs[j].inputs[k]}]" if step.args.count(step.args[k]) > 1 else ""
-        # The output's own local derivative would read as the answer's label: spell it.
-        target = f"({step_expression(self.plan, j)})" if j == self.plan.output else step.name
-        return f"{grad_label(self.out, step.name)} · ∂{target}/∂{name}{port}"
-
-    def _rules(self, uses: list[tuple[int, int]], name: str) -> str:
-        """Each use's rule ('a = c + b sends back ∂J/∂a to c'), or its local derivative's
-        number where the rule is a helper call; a step reading ``name`` on several ports
-        says what it sends back on each ('… to x on port a, … on port b')."""
-        lines = []
-        for j, k in uses:
-            step, upstream = self.plan.steps[j], grad_label(self.out, self.plan.steps[j].name)
-            port = self.plan.specs[j].inputs[k] if step.args.count(step.args[k]) > 1 else ""
-            rule = back_rule(self.plan, j, k, upstream)
-            if rule is None:
-                local = f"∂{step.name}/∂{name}"
-                rule = f"{local} · {upstream} ({local} = {value_text(self.locals(j)[k])} here)"
-            lines.append((j, f"{rule} on port {port}" if port else rule))
-        said = []
-        for j in dict.fromkeys(j for j, _ in lines):
-            step = self.plan.steps[j]
-            sent = ", ".join(rule for i, rule in lines if i == j)
-            said.append(f"{step.name} = {step_expression(self.plan, j)} sends back {sent} "
-                        f"to {name}")
-        return "; ".join(said)

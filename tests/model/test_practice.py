@@ -63,11 +63,11 @@ def test_a_wrong_answer_gives_the_rule_then_the_numbers_and_does_not_move_on():
     practice = Practice(result)
     while practice.current.label != "∂J/∂w":
         practice.reveal()
-    first = practice.answer("4")
+    first = practice.answer("1")
     assert not first.right and first.counted
-    assert first.message == "Not 4. Hint: c = w · x sends back ∂J/∂c · x to w"
-    second = practice.answer("-2")
-    assert second.message == "Not −2. Hint: ∂J/∂w = 2 · (−2)"
+    assert first.message == "Not 1. Hint: c = w · x sends back ∂J/∂c · x to w"
+    second = practice.answer("-5")
+    assert second.message == "Not −5. Hint: ∂J/∂w = 2 · (−2)"
     assert practice.current.label == "∂J/∂w"
     assert practice.answer("-4").right
     assert practice.done
@@ -216,3 +216,29 @@ def test_hints_name_each_port_a_step_reads_twice_and_spell_a_helper_rule_as_its_
     _graph, result = seed_run()
     d = next(q for q in Practice(result).questions if q.label == "∂J/∂d")
     assert d.hints[0] == "sq = d^2 sends back ∂sq/∂d · ∂J/∂sq (∂sq/∂d = 4 here) to d"
+
+
+def test_known_slips_are_named_before_any_hint():
+    _graph, result = seed_run()
+    practice = Practice(result)
+    assert practice.answer("4").message == "Not 4: check the sign."  # c = −4
+    while practice.current.label != "∂J/∂d":
+        practice.reveal()
+    assert practice.answer("4").message == ("Not 4: that is the local derivative ∂sq/∂d "
+                                            "alone; multiply it by what arrives, ∂J/∂sq = 0.5.")
+    assert practice.answer("0.5").message == ("Not 0.5: that is ∂J/∂sq as it arrives; "
+                                              "multiply it by the local derivative ∂sq/∂d.")
+    # the first hint is still the rule, the second the numbers
+    assert practice.answer("7").message.startswith("Not 7. Hint: sq = d^2 sends back")
+    assert practice.answer("7").message == "Not 7. Hint: ∂J/∂d = 0.5 · 4"
+    assert practice.tries == 4 and practice.answer("2").right
+    assert practice.outcomes[-1] == "after a hint"
+
+
+def test_one_use_of_several_is_named_as_such():
+    practice = practice_of(load_example("fanout"))
+    while practice.current.label != "∂f/∂x":
+        practice.reveal()
+    assert practice.answer("2").message == (
+        "Not 2: that is what xy alone sends back; x is used 4 times, so add what every use "
+        "sends back.")
