@@ -224,7 +224,7 @@ def guide_practice(d: Driver) -> Steps:
         yield from d.keys("Return", pause=300)
         yield from d.until(lambda asked=asked: panel.practice.position > asked,
                            "the next question")
-    yield from d.type("2")
+    yield from d.type("1")
     yield from d.keys("Return")
     yield from d.until(lambda: "Hint" in panel.feedback.text(), "the hint")
     yield from d.shot()

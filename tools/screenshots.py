@@ -28,7 +28,7 @@ finished (tools/driver_scenes.py). The picture is the whole screen, grabbed with
 - guide-learn: F5, F6, Learn > Gradient Check, Learn > Train (the defaults: 200 SGD
   steps), View > Fit Graph.
 - guide-practice: Learn > Practice, the seed's forward pass and first two gradients typed,
-  then a wrong ∂J/∂y (its hint).
+  then a wrong ∂J/∂y, 1 (its hint).
 - guide-formula-export: Edit > Insert Formula with a formula typed, and File > Export Code >
   Export as NumPy Module wheeled down to the forward pass; the two dialogs are cut from the
   screen and put side by side.
