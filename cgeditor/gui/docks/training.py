@@ -334,6 +334,7 @@ class TrainPanel(QWidget):
 
 # What became of a training's steps when it stopped before the graph changed, by the cause.
 KEPT = {"Undo": "; Undo takes those steps back (Redo puts them back)",
+        "Redo": "; those steps are one undo step, a new one: nothing is left to redo",
         "your edit": "; those steps are one undo step, under your edit"}
 
 
