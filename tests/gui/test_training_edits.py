@@ -115,6 +115,7 @@ def test_an_edit_past_the_editor_while_training_still_wins(qtbot, window) -> Non
     assert stopped.args == ["interrupted"]
     trained = replay(panel, len(panel.history))
     assert (value(window, "w"), value(window, "b")) == (7.0, trained["b"])
+    assert "as the graph was edited outside the editor" in panel.status.text()
 
 
 def test_closing_while_training_asks_about_its_steps(qtbot, window, monkeypatch) -> None:

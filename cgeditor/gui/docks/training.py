@@ -255,7 +255,7 @@ class TrainPanel(QWidget):
         now, what was learned so far one undo step of its own before that change, which
         so lands on top of it (the user's value wins, Undo takes the steps back)."""
         if self.running:
-            self._end("interrupted", "", cause=cause)
+            self._end("interrupted", "", cause=f"before {cause}")
 
     def _end(self, why: str, message: str, apply: bool = True, cause: str = "") -> None:
         """Stop; apply what was learned (unless ``apply`` is False) and say how it ended,
@@ -314,7 +314,7 @@ class TrainPanel(QWidget):
         training, only an edit past the editor (which settles first) gets here: training
         stops then, keeping its steps for every parameter the edit left alone."""
         if self.running:
-            self._end("interrupted", "", cause="an edit")
+            self._end("interrupted", "", cause="as the graph was edited outside the editor")
         if self.history:
             self.stale_note.follow(self.ctx.graph)
 
@@ -333,23 +333,24 @@ class TrainPanel(QWidget):
 
 
 # What became of a training's steps when it stopped before the graph changed, by the cause.
-KEPT = {"Undo": "; Undo takes those steps back (Redo puts them back)",
-        "Redo": "; those steps are one undo step, a new one: nothing is left to redo",
-        "your edit": "; those steps are one undo step, under your edit"}
+KEPT = {"before Undo": "; Undo takes those steps back (Redo puts them back)",
+        "before Redo": "; those steps are one undo step, a new one: nothing is left to redo",
+        "before your edit": "; those steps are one undo step, under your edit"}
 
 
 def outcome(trainer: Trainer, total: int, applied: bool, cause: str = "",
             stopped: bool = True) -> str:
     """How a training run ended, for the panel and the messages: which parameters, how many
-    steps of ``total`` when it stopped early (before ``cause``, when the graph was about to
-    change), the loss before the first step and at the trained values (what a run shows)."""
+    steps of ``total`` when it stopped early (and why: ``cause``, 'before Undo' when the
+    graph was about to change), the loss before the first step and at the trained values
+    (what a run shows)."""
     names, losses = ", ".join(trainer.names.values()), trainer.losses
     if not stopped:
         head = f"Trained {names} for {plural(len(losses), 'step')}"
     else:
-        before = f", before {cause}" if cause else ""
+        why = f", {cause}" if cause else ""
         of = f"{len(losses):,} of {total:,} step{'' if total == 1 else 's'}"
-        head = f"Stopped training {names} after {of}{before}"
+        head = f"Stopped training {names} after {of}{why}"
     final = trainer.current_loss()
     after = "n/a" if final is None else value_text(final)
     loss = f"loss {value_text(losses[0])} → {after}" if losses else "no step"
