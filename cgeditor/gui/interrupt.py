@@ -24,7 +24,7 @@ QUIT_SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SI
                      if hasattr(signal, name))
 
 
-NOTE_AGAIN = b"cgeditor: quitting; unsaved work is being kept for the next start\n"
+NOTE_AGAIN = b"cgeditor: quitting; any unsaved work is kept for the next start\n"
 
 
 class QuitOnSignals(QObject):

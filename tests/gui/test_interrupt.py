@@ -175,6 +175,6 @@ def test_ctrl_c_again_and_again_while_quitting_loses_nothing_and_prints_no_trace
     assert sent > 10  # the presses came during the write, not only after it
     assert child.returncode == 130, err
     assert "Traceback" not in err and "KeyboardInterrupt" not in err
-    assert err.count("quitting; unsaved work is being kept") == 1
+    assert err.count("quitting; any unsaved work is kept") == 1
     entry = find_recovery(folder, str(target))
     assert entry is not None and len(files.load(entry.graph_path)) == 4
