@@ -106,8 +106,15 @@ class Editor:
         self._history(undo=False)
 
     def _history(self, undo: bool) -> None:
-        self.document.settle("Undo" if undo else "Redo")  # a training's steps: undone first
         stack = self.document.undo_stack
+        before = stack.index()
+        self.document.settle("Undo" if undo else "Redo")
+        if undo and stack.index() > before:
+            # A training ended into steps of its own (its values, the room its run took):
+            # they are what this Undo takes back, all of them.
+            while stack.index() > before:
+                stack.undo()
+            return
         index = stack.index() - 1 if undo else stack.index()
         if not 0 <= index < stack.count():
             return
