@@ -158,3 +158,29 @@ def test_a_move_while_training_lets_it_run_on(qtbot, window, canvas) -> None:
     with qtbot.waitSignal(panel.stopped, timeout=5_000):
         qtbot.mouseClick(panel.stop_button, Left)
     assert window.undo_stack.undoText() == f"Train {len(panel.history)} steps"
+
+
+def test_undo_while_training_takes_back_the_room_its_run_made_too(qtbot, window) -> None:
+    """The training's end runs the trained graph, whose numbers can widen a node past its
+    reserve ('Make room for the run's values', a step after the training's): one Undo
+    takes back both, as its message says."""
+    from tests.gui.test_run_room_undo import tight_graph
+
+    tight_graph(window)
+    x = window.graph.by_name("x").id
+    window.editor.set_trainable(x, True)  # an undo step of the user's own
+    stack = window.undo_stack
+    before = stack.index()
+    panel = window.learning.train
+    window.learning.show("train")
+    panel.steps.setValue(panel.steps.maximum())
+    qtbot.mouseClick(panel.train_button, Left)
+    qtbot.waitUntil(lambda: len(panel.history) >= 3, timeout=10_000)
+    pushed: list[str] = []
+    stack.indexChanged.connect(lambda i: pushed.append(stack.text(i - 1)) if i > before
+                               else None)
+    with qtbot.waitSignal(panel.stopped, timeout=5_000):
+        undo(window)
+    assert "Make room for the run's values" in pushed  # the end pushed more than its values
+    assert stack.index() == before and value(window, "x") == 1.0
+    assert window.graph.by_name("x").trainable  # the user's own step stays
