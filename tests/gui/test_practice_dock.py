@@ -226,3 +226,42 @@ def test_the_feedback_line_follows_the_theme(window, qtbot):
     assert "Not 3" in panel.feedback.text()
     window.theme_menu.choose("system")
 
+
+
+def test_a_new_document_opened_mid_practice_shows_its_own_numbers(window, qtbot):
+    """Opening another example while practising shows that graph as it opens on its own:
+    none of the old practice's '?', step badges or numbers land on the new nodes."""
+    window.set_graph(load_example("neuron"))
+    QApplication.processEvents()
+    alone = {node.name: rows(window, node.name) for node in window.graph.nodes.values()}
+    window.set_graph(load_example("seed"))
+    QApplication.processEvents()
+    panel = start(window, qtbot)
+    type_answer(panel, qtbot, "-4")
+    window.set_graph(load_example("neuron"))
+    QApplication.processEvents()
+    assert panel.practice is None and panel.prompt.text() == REPLACED
+    shown = {node.name: rows(window, node.name) for node in window.graph.nodes.values()}
+    assert shown == alone
+    assert rows(window, "mul1") == [] and rows(window, "w1") == ["= 2"]
+
+
+def test_every_way_practice_stops_names_the_button_that_starts_it(window, qtbot):
+    """The idle dock's text tells a student what to press, by the label the button has."""
+    panel = window.learning.practice
+    label = panel.start_button.text().replace("&", "")
+    assert f"Press {label} (or Ctrl+P)" in panel.prompt.text()  # before any practice
+    start(window, qtbot)
+    qtbot.keyClick(window.view, Qt.Key.Key_F5)  # a run
+    QApplication.processEvents()
+    assert panel.prompt.text() == RAN and f"press {label} (or Ctrl+P)" in RAN
+    start(window, qtbot)
+    window.set_graph(seed_graph())  # a new document
+    QApplication.processEvents()
+    assert panel.prompt.text() == REPLACED and f"press {label} (or Ctrl+P)" in REPLACED
+    start(window, qtbot)
+    canvas = Canvas(window)
+    canvas.click(canvas.header("y"))
+    qtbot.keyClick(window.view, Qt.Key.Key_Delete)  # an edit
+    QApplication.processEvents()
+    assert panel.prompt.text().startswith(EDITED) and f"press {label} (or Ctrl+P)" in EDITED

@@ -38,11 +38,13 @@ if TYPE_CHECKING:
     from cgeditor.model.graph import Graph
 
 INTRO = ("Predict every number before you see it: the values in execution order, then the "
-         "gradients from the output back. Press Practice (Ctrl+P) to start on this graph.")
+         "gradients from the output back. Press Start (or Ctrl+P) to start on this graph.")
 RULE = (f"An answer is right within {REL_TOL:.1%} of the run's number; {ANSWER_HELP}.")
-EDITED = "The graph changed, so practice stopped; press Practice to start on it again."
-RAN = "A run shows every answer, so practice stopped; press Practice to start again."
-REPLACED = "A new document: practice stopped."
+EDITED = ("The graph changed, so practice stopped; press Start (or Ctrl+P) to practise on "
+          "it again.")
+RAN = ("A run shows every answer, so practice stopped; press Start (or Ctrl+P) to practise "
+       "again.")
+REPLACED = "A new document: practice stopped; press Start (or Ctrl+P) to practise on it."
 STOPPED = "Practice stopped; press Start (or Ctrl+P) to practise again."
 
 
@@ -57,6 +59,7 @@ class PracticePanel(QWidget):
         self.ctx, self.run = ctx, run
         self.practice: Practice | None = None
         self._source: RunSource | None = None  # the graph as practice ran it
+        self._graph: Graph | None = None  # the document's graph it was asked of
         self._said: tuple[str, bool | None] = ("", None)  # the feedback line, for restyle
         self._build()
         run.published.connect(self._on_published)
@@ -130,7 +133,7 @@ class PracticePanel(QWidget):
                 self.changed.emit(False)  # the action that asked is unchecked again
             self.ctx.status(str(exc), 8000)
             return False
-        self.practice, self._source = practice, RunSource.of(graph)
+        self.practice, self._source, self._graph = practice, RunSource.of(graph), graph
         self.run.reset()  # no other dock, label or status line keeps an answer on screen
         self.notes.setText(" ".join(practice.notes))
         self.feedback.setText("")
@@ -152,7 +155,7 @@ class PracticePanel(QWidget):
     def _end(self, why: str) -> bool:
         """Forget the practice and show ``why``; whether one was running."""
         was = self.practice is not None
-        self.practice, self._source = None, None
+        self.practice, self._source, self._graph = None, None, None
         self._show_idle(why)
         if was:
             self.changed.emit(False)
@@ -230,11 +233,15 @@ class PracticePanel(QWidget):
 
     def _paint(self) -> None:
         """The practice picture on the canvas: straight onto the items, never through the
-        editor (a grown node makes no room and no undo step: practice edits nothing)."""
-        practice, scene = self.practice, self.ctx.document.scene
-        if practice is None or scene is None or scene.graph is not self.ctx.graph:
+        editor (a grown node makes no room and no undo step: practice edits nothing).
+        Only on the graph it was asked of: a new document's first picture is published
+        before the dock hears of the replacement, and the old answers, keyed by node id,
+        would land on the new graph's nodes."""
+        practice, scene, graph = self.practice, self.ctx.document.scene, self.ctx.graph
+        if practice is None or scene is None or graph is not self._graph \
+                or scene.graph is not graph:
             return
-        paint_run(scene, practice.display(self.ctx.graph.order()), self.ctx.graph)
+        paint_run(scene, practice.display(graph.order()), graph)
 
     def _on_published(self, state: RunState) -> None:
         """The run controller repainted the canvas (a selection, a reset): paint over it
@@ -253,7 +260,7 @@ class PracticePanel(QWidget):
 
     # --- following the document ---------------------------------------------------------
     def document_replaced(self, _graph: Graph) -> None:
-        self._end(REPLACED)
+        self._end(REPLACED if self.practice is not None else INTRO)
 
     def graph_edited(self) -> None:
         """Any edit ends practice: its questions were asked of the graph before it."""
