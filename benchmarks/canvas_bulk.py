@@ -21,7 +21,8 @@ from PySide6.QtGui import QMouseEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
-OPS = ("select all", "copy", "delete", "undo", "redo", "paste", "drag all", "duplicate")
+OPS = ("select all", "copy", "delete", "undo", "redo", "paste", "undo paste", "redo paste",
+       "delete pasted", "drag all", "duplicate")
 ROOM = "  of it: make room"  # the paste's share spent moving old nodes from under the new
 
 
@@ -93,7 +94,7 @@ def measure_bulk(window, graph) -> dict[str, float]:
         del editor._room
     out[ROOM] = room.ms
     assert len(graph.nodes) == 2 * count, "paste did not add every copied node"
-    window.undo_stack.undo()
+    out.update(_paste_after(window, graph, count))
     act("select_all").trigger()
     QApplication.processEvents()
     out["drag all"] = _settled_ms(lambda: _drag_all(window), window)
@@ -103,6 +104,24 @@ def measure_bulk(window, graph) -> dict[str, float]:
     QApplication.processEvents()
     out["duplicate"] = _settled_ms(act("duplicate").trigger, window)  # a paste, uncopied
     assert len(graph.nodes) == 2 * count, "duplicate did not add every selected node"
+    return out
+
+
+def _paste_after(window, graph, count: int) -> dict[str, float]:
+    """What follows a paste (made just now, its nodes selected): its undo and redo, and a
+    Delete of the pasted block beside the originals; the paste is then undone."""
+    pasted = window.scene.selected_ids()
+    assert len(pasted) == count, "the paste did not select what it added"
+    out = {"undo paste": _settled_ms(window.undo_stack.undo, window)}
+    assert len(graph.nodes) == count, "undo of the paste left pasted nodes"
+    out["redo paste"] = _settled_ms(window.undo_stack.redo, window)
+    assert len(graph.nodes) == 2 * count, "redo of the paste did not add them again"
+    window.scene.select_ids(pasted)
+    QApplication.processEvents()
+    out["delete pasted"] = _settled_ms(window.action("delete").trigger, window)
+    assert len(graph.nodes) == count, "delete left pasted nodes behind"
+    window.undo_stack.undo()  # the delete
+    window.undo_stack.undo()  # the paste
     return out
 
 
@@ -122,7 +141,7 @@ def print_table(rows: dict[int, dict[str, float]]) -> None:
     sizes = sorted(rows)
     print("bulk edits, offscreen (CPU ms, one run each; ratio = largest / smallest size)")
     print(f"{'edit':<20}" + "".join(f"{n:>12,}" for n in sizes) + f"{'ratio':>8}")
-    for key in (*OPS[:6], ROOM, *OPS[6:]):
+    for key in (*OPS[:6], ROOM, *OPS[6:]):  # the room row under the paste's
         ratio = rows[sizes[-1]][key] / max(rows[sizes[0]][key], 1e-3)
         print(f"{key:<20}" + "".join(f"{rows[n][key]:>12.1f}" for n in sizes)
               + f"{ratio:>8.1f}")
