@@ -1,6 +1,6 @@
 """Where a paste of the layered graph beside itself spends its time: CPU ms inside each of
 the parts a paste runs (a part's figure includes the parts it calls: the old boxes'
-re-measure includes the execution order), for a few pastes in one process, each on a fresh
+re-measure includes naming the output), for a few pastes in one process, each on a fresh
 graph. The whole paste is timed as canvas_bulk.py times it (the events it posts included).
 
 Run: python benchmarks/paste_parts.py [nodes] [pastes]   (default 10000 nodes, 3 pastes)
@@ -29,7 +29,7 @@ PARTS: tuple[tuple[Any, str, str], ...] = (
     (graph_module.Graph, "check_parts", "checking the new nodes and wires, their records"),
     (bulk_commands, "named", "naming them"),
     (scene_sync.ModelSync, "reserve_shapes", "re-measuring the old boxes"),
-    (scene_sync.ModelSync, "_reserved", "… of it the execution order (names the output)"),
+    (scene_sync.ModelSync, "_reserved", "… of it naming the output (the order's last node)"),
     (wire_layer.WireLayer, "add_all", "the new wires"),
     (scene_sync.ModelSync, "reroute_wires", "re-routing the old nodes' wires"),
     (editor.Editor, "_room", "making room (its outlines included)"),
