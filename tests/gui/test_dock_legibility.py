@@ -206,3 +206,32 @@ def test_every_tab_of_the_right_column_reads_whole(laptop, qtbot) -> None:  # no
     for i in range(bar.count()):
         assert bar.tabRect(i).width() >= bar.tabSizeHint(i).width(), bar.tabText(i)
         assert bar.tabRect(i).right() <= bar.width(), bar.tabText(i)
+
+
+def test_a_narrowed_gradient_check_number_is_rounded_not_cut(laptop, qtbot) -> None:  # noqa: F811
+    """Logistic regression checked in the 400-pixel column: its tensors' cells are elided
+    (the tooltip has them), and b's scalar gradient −0.009338 reads rounded ('−0.0093'), not
+    cut to '−0.009…' with its digits gone."""
+    from PySide6.QtWidgets import QStyleOptionViewItem
+
+    from cgeditor.model.examples import load_example
+    from cgeditor.model.number_text import MINUS
+    laptop.set_graph(load_example("logistic_regression"))
+    laptop.action("gradcheck").trigger()  # Learn > Gradient Check
+    panel = laptop.learning.gradcheck
+    qtbot.waitUntil(lambda: panel.table.rowCount() == 4 and panel.summary.text().startswith(
+        "All"), timeout=30_000)
+    QApplication.processEvents()
+    table = panel.table
+    row = next(r for r in range(table.rowCount()) if table.item(r, 0).text() == "b")
+    for col in (1, 2):
+        index = table.model().index(row, col)
+        option = QStyleOptionViewItem()
+        option.rect = table.visualRect(index)
+        option.fontMetrics = table.fontMetrics()
+        table.itemDelegateForColumn(col).initStyleOption(option, index)
+        shown = option.text  # what the cell paints
+        assert "…" not in shown and shown.startswith(f"{MINUS}0.009"), shown
+        assert option.fontMetrics.horizontalAdvance(shown) <= option.rect.width() - 8
+        assert abs(float(shown.replace(MINUS, "-")) - float(table.item(row, col).text().replace(
+            MINUS, "-"))) < 5e-4

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from cgeditor.core.gradcheck import ATOL, BATCH_VALUES, RTOL, CheckRow, GradientCheck
-from cgeditor.gui.docks.fitted_table import FittedTable
+from cgeditor.gui.docks.fitted_table import NUMBER_ROLE, FittedTable
 from cgeditor.gui.docks.follow import StaleNote, follow
 from cgeditor.gui.keep_together import WrapLabel
 from cgeditor.model import collector
@@ -261,6 +261,9 @@ class GradcheckPanel(QWidget):
                .replace("-", MINUS))
         for col, text in enumerate(cells):
             item = QTableWidgetItem(text.replace("-", MINUS) if col in (1, 2) else text)
+            value = (row.backprop, row.numeric)[col - 1] if col in (1, 2) else None
+            if value is not None and getattr(value, "shape", ()) == ():  # narrowed: rounded
+                item.setData(NUMBER_ROLE, float(value))
             item.setBackground(color)
             item.setToolTip(f"{tip}\n{row.note}" if row.note else tip)
             self.table.setItem(k, col, item)
