@@ -28,6 +28,7 @@ _ANSWER = re.compile(rf"({_NUMBER})(?:/({_NUMBER}))?", re.IGNORECASE)
 _DASHES = str.maketrans({MINUS: "-", "\u2013": "-", "\u2012": "-", "\ufe63": "-",
                          "\uff0d": "-"})
 ANSWER_HELP = "type a number such as −4, 0.5, 4e-3 or 1/2"
+QUOTED = 40  # characters of a typed answer a message quotes back (a field holds 32767)
 
 
 class AnswerError(ValueError):
@@ -38,6 +39,7 @@ def parse_answer(text: str) -> float:
     """The number in ``text``: a decimal ('-4', '−4', '.5', '4e-3') or a fraction of two
     ('1/2', '-3/4'), spaces allowed around signs and the bar. Raises AnswerError (with
     what to type instead) for anything else, including nan, inf and division by zero."""
+    said = _quoted(text)
     # Spaces may sit around a sign or the fraction bar, never inside a number ('4 4').
     compact = re.sub(r"\s*([/+-])\s*", r"\1", text.translate(_DASHES).strip())
     if not compact:
@@ -45,16 +47,22 @@ def parse_answer(text: str) -> float:
     match = _ANSWER.fullmatch(compact)
     if match is None:
         if re.fullmatch(r"[+-]?\d+,\d+", compact):
-            raise AnswerError(f"{text.strip()!r}: write decimals with a point (0.5)")
-        raise AnswerError(f"{text.strip()!r} is not a number: {ANSWER_HELP}")
+            raise AnswerError(f"{said}: write decimals with a point (0.5)")
+        raise AnswerError(f"{said} is not a number: {ANSWER_HELP}")
     top = float(match.group(1))
     bottom = float(match.group(2)) if match.group(2) is not None else 1.0
     if bottom == 0:
-        raise AnswerError(f"{text.strip()!r} divides by zero")
+        raise AnswerError(f"{said} divides by zero")
     number = top / bottom
     if not math.isfinite(number):
-        raise AnswerError(f"{text.strip()!r} is too large to be an answer here")
+        raise AnswerError(f"{said} is too large to be an answer here")
     return number
+
+
+def _quoted(text: str) -> str:
+    """What was typed, quoted as a message repeats it: at most QUOTED characters of it."""
+    text = text.strip()
+    return repr(text) if len(text) <= QUOTED else repr(text[:QUOTED]) + "…"
 
 
 def is_right(guess: float, answer: Any) -> bool:

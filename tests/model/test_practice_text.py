@@ -27,6 +27,17 @@ def test_anything_else_is_refused_with_what_to_type(text, words):
         parse_answer(text)
 
 
+@pytest.mark.parametrize("text, words", [
+    ("x" * 30_000, "is not a number"), ("1" * 400, "too large"), ("1" * 5_000 + "/0", "by zero"),
+])
+def test_a_long_answer_is_quoted_by_its_start_only(text, words):
+    """A field holds 32767 characters: the message quotes the first 40 of them, not all."""
+    with pytest.raises(AnswerError, match=words) as caught:
+        parse_answer(text)
+    assert str(caught.value).startswith(repr(text[:40]) + "…")
+    assert len(str(caught.value)) < 150
+
+
 def test_spaces_inside_a_number_are_refused_not_joined():
     # '4 4' must not become 44: only spaces around signs and the fraction bar go.
     with pytest.raises(AnswerError):

@@ -9,6 +9,7 @@ with a message when the graph changes or a run shows every answer.
 
 from __future__ import annotations
 
+from html import escape
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
@@ -224,7 +225,9 @@ class PracticePanel(QWidget):
         self._said = (text, good)
         pal = T.current()
         color = {True: pal.port_ok, False: pal.error, None: pal.value_text}[good]
-        self.feedback.setText(f"<span style='color:{color.name()}'>{text}</span>")
+        # escaped: the line quotes what was typed ('x<y'), which is text, not markup
+        line = escape(text, quote=False)
+        self.feedback.setText(f"<span style='color:{color.name()}'>{line}</span>")
 
     def restyle(self) -> None:
         """View > Theme: the feedback line in the new palette's colours."""
