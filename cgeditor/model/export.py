@@ -238,7 +238,8 @@ def _numpy_backward(prep: _Prepared) -> list[str]:
     missed = [i for i in range(len(plan.steps)) if i not in reached]
     if missed:
         lines.append(f"    # Nodes that do not reach {plan.steps[out].name} get gradient 0.")
-    lines += [f"    {prep.grad[i]} = np.zeros_like({prep.var[i]})" for i in missed]
+    # [()]: a scalar's 0 is a float64 as the engine's, not a 0-d array
+    lines += [f"    {prep.grad[i]} = np.zeros_like({prep.var[i]})[()]" for i in missed]
     return [*lines, ""]
 
 
