@@ -265,3 +265,27 @@ def test_every_way_practice_stops_names_the_button_that_starts_it(window, qtbot)
     qtbot.keyClick(window.view, Qt.Key.Key_Delete)  # an edit
     QApplication.processEvents()
     assert panel.prompt.text().startswith(EDITED) and f"press {label} (or Ctrl+P)" in EDITED
+
+
+def test_the_node_asked_about_is_brought_into_view(window, qtbot):
+    """XOR's one question is about its output J, at the bottom of the graph; with the
+    canvas at 1:1 on the top-left corner (as a 1280×800 window opens it) practice
+    scrolls to J so the green-framed node the dock asks about is on screen."""
+    window.set_graph(load_example("xor"))
+    window.learning.show("practice")  # open already, as after an earlier practice
+    QApplication.processEvents()
+    view = window.view
+    asked = window.scene.nodes[window.graph.by_name("J").id]
+    view.zoom_at(1 / view.zoom(), view.viewport().rect().topLeft())  # as a wheel zooms
+    for bar in (view.horizontalScrollBar(), view.verticalScrollBar()):
+        bar.setValue(bar.minimum())  # scrolled to the top-left corner
+    QApplication.processEvents()
+
+    def on_screen() -> bool:
+        seen = view.mapToScene(view.viewport().rect()).boundingRect()
+        return seen.contains(asked.sceneBoundingRect())
+
+    assert not on_screen()  # the premise: opened, J is out of view
+    panel = start(window, qtbot)
+    assert panel.prompt.text().endswith("What is J?")
+    assert on_screen()

@@ -209,6 +209,8 @@ class PracticePanel(QWidget):
         if not asking:  # the answer field goes grey: Space now starts again
             self.start_button.setFocus()
         self._paint()
+        if question is not None:  # the green-framed node asked about on screen, not below the fold
+            self.ctx.view.reveal_nodes([question.node_id])
 
     def _show_idle(self, text: str) -> None:
         self.progress.setText("")
