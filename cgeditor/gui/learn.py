@@ -102,7 +102,6 @@ class Learning(QObject):
             return
         if on:
             self.show("practice")
-            if self.practice.start():
-                self.practice.answer_field.setFocus()
+            self.practice.start()
         else:
             self.practice.stop()

@@ -289,3 +289,18 @@ def test_the_node_asked_about_is_brought_into_view(window, qtbot):
     panel = start(window, qtbot)
     assert panel.prompt.text().endswith("What is J?")
     assert on_screen()
+
+
+def test_clicking_start_lets_the_student_type_the_answer_at_once(window, qtbot):
+    """The dock's Start (and Start again) button hands the keyboard to the answer field:
+    what is typed next, wherever the focus is, is the answer."""
+    window.learning.show("practice")
+    panel = window.learning.practice
+    for button_text in ("Start", "Start again"):
+        assert panel.start_button.text().replace("&", "") == button_text
+        qtbot.mouseClick(panel.start_button, Qt.MouseButton.LeftButton)
+        QApplication.processEvents()
+        typed_into = QApplication.focusWidget()
+        qtbot.keyClicks(typed_into, "-4")
+        qtbot.keyClick(typed_into, Qt.Key.Key_Return)
+        assert panel.feedback.text().endswith("Right: c = −4</span>")

@@ -139,6 +139,7 @@ class PracticePanel(QWidget):
         self.notes.setText(" ".join(practice.notes))
         self.feedback.setText("")
         self._show_question()
+        self.answer_field.setFocus()  # from Ctrl+P or the Start button: typing answers
         self.changed.emit(True)
         self.ctx.status("Practice: predict each number, then press Enter", 8000)
         return True
