@@ -10,6 +10,7 @@ from PySide6.QtGui import QKeySequence
 from cgeditor.gui.canvas.node_geometry import TEXT_MAX_WIDTH, box_of
 from cgeditor.gui.canvas.node_item import OUT_PORT_Y
 from cgeditor.model.graph import Graph
+from tests.graphs import seed_graph
 from tests.gui.test_big_paste import layered
 from tests.gui.test_bulk_display import fresh, key, shown
 
@@ -78,4 +79,25 @@ def test_a_big_paste_keeps_every_wire_on_its_ports(window) -> None:
     assert all(window.scene.nodes[i].box.width > width for i, width in old_widths.items())
     assert {key_: wire.ends for key_, wire in window.scene.wires.items()} \
         == wire_ends_from_the_model(window)
+    assert shown(window.scene) == fresh(graph)
+
+
+def test_a_cleared_run_leaves_no_room_for_its_label_when_the_output_changes(window) -> None:
+    """A run, then w renamed v: its box is re-measured while it shows the stale run's
+    '∂Loss/∂v'; Reset clears that (an input's value row is the same, so nothing is
+    re-measured); a new output of a shorter name must then shrink v's box to what a fresh
+    scene of the graph gives. The cleared label's length was kept in what the box measured
+    and held the box at the width of 'Loss'."""
+    graph = seed_graph()
+    window.set_graph(graph)
+    w = graph.by_name("w").id
+    window.editor.rename(graph.by_name("J").id, "Loss")
+    window.action("backward").trigger()
+    window.editor.rename(w, "v")
+    assert window.scene.nodes[w].display.grad_label == "∂Loss/∂v"
+    window.action("reset").trigger()
+    assert window.scene.nodes[w].display.grad_label == ""
+    assert shown(window.scene) == fresh(graph)
+    window.editor.set_output(graph.by_name("c").id)  # the inspector's 'Make output'
+    assert window.scene.nodes[w].box == box_of("input", "v", False, (), "c")
     assert shown(window.scene) == fresh(graph)

@@ -141,6 +141,10 @@ class NodeItem(NodeChrome, NodeFit, QGraphicsRectItem):
                 or value_shape_of(new.value) != value_shape_of(old.value)
                 or self._label_over(new) or self._label_over(old)):
             moved = self._refit()
+        elif self.box_args[-1] != len(new.grad_label):
+            # The box is the same (neither label is longer than the graph's own), but what it
+            # measured must say the label it shows now: a new output name is measured from it.
+            self.box_args = (*self.box_args[:-1], len(new.grad_label))
         self.update()
         return moved
 
