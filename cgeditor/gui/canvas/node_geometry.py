@@ -17,6 +17,7 @@ from functools import cache, lru_cache
 
 from PySide6.QtCore import QRectF
 
+from cgeditor.core.diagnose import shape_text
 from cgeditor.core.ops import REGISTRY
 from cgeditor.gui import theme as T
 from cgeditor.model.number_text import CELL_CHARS, GRID, cell_chars, grid_shape
@@ -97,7 +98,11 @@ def node_box(header_width: float, ports: int, shape: tuple[int, ...] | None,
         numbers = grid[1] * cell + (grid[1] - 1) * CELL_GAP
         text = (len(grad_label) + 2) * cw
     elif shape:
-        numbers, text = RANGE_CHARS * cw, (len(grad_label) + 2) * cw
+        # Both rows hold the shape whole and 'all 1', with '[…]' for a range that does
+        # not fit: '= (200, 200) […]', '∂J/∂W = (200, 200) […]', '∂J/∂t = (200, 200) all 1'.
+        kept = len(shape_text(shape)) + len(" all 1")
+        numbers = max(RANGE_CHARS, len("= ") + kept) * cw
+        text = (len(grad_label) + len(" = ") + kept) * cw
     else:
         numbers, text = 0.0, (len(grad_label) + 3 + number_chars) * cw
     width = max(T.NODE_WIDTH, min(T.NODE_MAX_WIDTH, numbers + 2 * T.TEXT_SIDE),

@@ -3,6 +3,7 @@ a larger one's heatmaps, painted into the rows the node's NodeBox reserves."""
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from PySide6.QtCore import QPointF, QRectF, Qt
@@ -14,6 +15,9 @@ from cgeditor.gui.canvas.node_thumbnail import grid_rule, paint_grid, paint_thum
 from cgeditor.model.display import NodeDisplay
 
 _MIDDLE = Qt.TextElideMode.ElideMiddle
+# a tensor's shape and range at the end of a row: '(200, 200) [−4.494, 4.732]', or the
+# one number all its elements hold: '(200, 200) all 0.0003104'
+_RANGE = re.compile(r"(\(\d[\d, ]*\)) (?:\[[^\]]*\]|all \S+)$")
 
 
 @lru_cache(maxsize=4096)
@@ -27,8 +31,13 @@ def _line(text: str) -> QStaticText:
 def elided(text: str, width: float) -> str:
     """``text`` fitted to ``width`` in the value font. A row 'label = number' keeps its
     number whole and gives up the middle of its label ('∂J/∂wei…ayer = −4'); other text
-    loses its middle. The tooltip and the inspector show it in full."""
+    loses its middle. A tensor's range too wide for the row is left out whole
+    ('= (200, 200) […]'): cut in its middle it ran into the shape, '(200, 2…4, 4.732]'.
+    The tooltip and the inspector show the rest, the Trace the range."""
     metrics = T.metrics("value")
+    if metrics.horizontalAdvance(text) <= width:
+        return text
+    text = _RANGE.sub(r"\1 […]", text)
     if metrics.horizontalAdvance(text) <= width:
         return text
     label, sep, number = text.partition(" = ")
