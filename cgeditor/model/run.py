@@ -116,12 +116,26 @@ class RunResult:
 
     def origin(self) -> str | None:
         """Name of the node where the first non-finite number appeared, if any. The forward
-        pass comes first: a gradient that blew up because a value did is not the origin."""
+        pass comes first: a gradient that blew up because a value did is not the origin.
+        Of two origins (branches that fail apart) the first in the wiring's order, as
+        backward visits it, not the execution order's: a move reorders that order's ties
+        and must not name another node while the run stands."""
         for kind in ("nonfinite", "nonfinite_grad"):
-            for name, issue in self.issues.items():
-                if issue.origin and issue.kind == kind:
-                    return name
+            found = [name for name, issue in self.issues.items()
+                     if issue.origin and issue.kind == kind]
+            if found:
+                rank = self._wiring_rank(forward=kind == "nonfinite")
+                return min(found, key=lambda name: (rank.get(name, len(rank)), name))
         return None
+
+    def _wiring_rank(self, forward: bool) -> dict[str, int]:
+        """Node name -> its place in the order backward visits the nodes the output reads
+        (reversed for the forward pass: the deepest input of the first port first)."""
+        plan = self.plan
+        if plan is None:
+            return {}
+        down = plan.down[::-1] if forward else plan.down
+        return {plan.steps[i].name: k for k, i in enumerate(down)}
 
 
 def labels_now(ids: Sequence[str], labels: Sequence[str], names: Mapping[str, str]) -> list[str]:

@@ -120,3 +120,26 @@ def test_two_branches_that_fail_apart_are_each_an_origin_wherever_they_stand() -
         origins = {(name, issue.kind) for name, issue in issues.items() if issue.origin}
         assert origins == {("lu", "nonfinite"), ("lv", "nonfinite"),  # log(0) = -inf
                            ("u", "nonfinite_grad"), ("v", "nonfinite_grad")}  # 1/0
+
+
+def test_the_status_line_names_one_origin_wherever_the_branches_stand() -> None:
+    """Both logs are origins; the status line names one, and a move (which keeps the run
+    current) must not make a fresh run name the other."""
+    from cgeditor.model.number_text import status_text
+
+    lines = set()
+    for left in (True, False):
+        graph = Graph()
+        u = graph.add_node("input", "u", 0.0, 0.0, value=0.0).id
+        v = graph.add_node("input", "v", 0.0, 100.0, value=0.0).id
+        lu = graph.add_node("log", "lu", 200.0 if left else 400.0, 0.0).id
+        lv = graph.add_node("log", "lv", 400.0 if left else 200.0, 100.0).id
+        graph.connect(u, lu, "x")
+        graph.connect(v, lv, "x")
+        j = graph.add_node("add", "J", 600.0, 0.0).id
+        graph.connect(lu, j, "a")
+        graph.connect(lv, j, "b")
+        result = graph.run()
+        assert result.origin() == "lu"  # J reads it on its first port
+        lines.add(status_text(result))
+    assert len(lines) == 1 and lines.pop().startswith("lu: non-finite value: log at x = 0")
