@@ -104,19 +104,24 @@ def test_the_exported_numpy_code_sums_as_the_engine_does(tmp_path: Path) -> None
         assert bits(grads["x"]) == bits(graph.run().grads["x"])
 
 
+def two_logs(left: bool) -> Graph:
+    """J = log(u) + log(v) at u = v = 0, log(u) left of log(v) or right of it."""
+    graph = Graph()
+    u = graph.add_node("input", "u", 0.0, 0.0, value=0.0).id
+    v = graph.add_node("input", "v", 0.0, 100.0, value=0.0).id
+    lu = graph.add_node("log", "lu", 200.0 if left else 400.0, 0.0).id
+    lv = graph.add_node("log", "lv", 400.0 if left else 200.0, 100.0).id
+    graph.connect(u, lu, "x")
+    graph.connect(v, lv, "x")
+    j = graph.add_node("add", "J", 600.0, 0.0).id
+    graph.connect(lu, j, "a")
+    graph.connect(lv, j, "b")
+    return graph
+
+
 def test_two_branches_that_fail_apart_are_each_an_origin_wherever_they_stand() -> None:
     for left in (True, False):
-        graph = Graph()
-        u = graph.add_node("input", "u", 0.0, 0.0, value=0.0).id
-        v = graph.add_node("input", "v", 0.0, 100.0, value=0.0).id
-        lu = graph.add_node("log", "lu", 200.0 if left else 400.0, 0.0).id
-        lv = graph.add_node("log", "lv", 400.0 if left else 200.0, 100.0).id
-        graph.connect(u, lu, "x")
-        graph.connect(v, lv, "x")
-        j = graph.add_node("add", "J", 600.0, 0.0).id
-        graph.connect(lu, j, "a")
-        graph.connect(lv, j, "b")
-        issues = graph.run().issues
+        issues = two_logs(left).run().issues
         origins = {(name, issue.kind) for name, issue in issues.items() if issue.origin}
         assert origins == {("lu", "nonfinite"), ("lv", "nonfinite"),  # log(0) = -inf
                            ("u", "nonfinite_grad"), ("v", "nonfinite_grad")}  # 1/0
@@ -129,17 +134,7 @@ def test_the_status_line_names_one_origin_wherever_the_branches_stand() -> None:
 
     lines = set()
     for left in (True, False):
-        graph = Graph()
-        u = graph.add_node("input", "u", 0.0, 0.0, value=0.0).id
-        v = graph.add_node("input", "v", 0.0, 100.0, value=0.0).id
-        lu = graph.add_node("log", "lu", 200.0 if left else 400.0, 0.0).id
-        lv = graph.add_node("log", "lv", 400.0 if left else 200.0, 100.0).id
-        graph.connect(u, lu, "x")
-        graph.connect(v, lv, "x")
-        j = graph.add_node("add", "J", 600.0, 0.0).id
-        graph.connect(lu, j, "a")
-        graph.connect(lv, j, "b")
-        result = graph.run()
+        result = two_logs(left).run()
         assert result.origin() == "lu"  # J reads it on its first port
         lines.add(status_text(result))
     assert len(lines) == 1 and lines.pop().startswith("lu: non-finite value: log at x = 0")
