@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QDockWidget, QFrame, QScrollArea, QWidget
 
 from cgeditor.gui.docks.cost import CostPanel
 from cgeditor.gui.docks.gradcheck import GradcheckPanel
-from cgeditor.gui.docks.practice import PracticePanel
+from cgeditor.gui.docks.practice import CLOSED, PracticePanel
 from cgeditor.gui.docks.training import TrainPanel
 from cgeditor.gui.teardown import while_alive
 
@@ -63,6 +63,8 @@ class Learning(QObject):
         self.train.stopped.connect(
             while_alive(lambda _why: self.training_changed.emit(False), self))
         self.practice.changed.connect(while_alive(self.practice_changed.emit, self))
+        self.docks["practice"].visibilityChanged.connect(
+            while_alive(lambda _shown: self._practice_dock_closed(), self))
         # A check, a nudge or a training shows the gradients practice asks for.
         for shows, what in ((self.gradcheck.showing, "the gradient check shows"),
                             (self.train.started, "training changes")):
@@ -105,3 +107,9 @@ class Learning(QObject):
             self.practice.start()
         else:
             self.practice.stop()
+
+    def _practice_dock_closed(self) -> None:
+        """Closing the Practice dock ends practice: no '?' stays on a canvas with nowhere
+        to answer it. (Another tab raised over the dock hides it too, but not isHidden.)"""
+        if self.docks["practice"].isHidden() and self.practice.active:
+            self.practice.stop(CLOSED)

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QApplication, QLineEdit
+from PySide6.QtWidgets import QAbstractButton, QApplication, QLineEdit
 
-from cgeditor.gui.docks.practice import EDITED, RAN, REPLACED
+from cgeditor.gui.docks.practice import CLOSED, EDITED, RAN, REPLACED
 from cgeditor.model import files
 from cgeditor.model.examples import load_example
 from cgeditor.model.practice import HIDDEN
@@ -304,3 +304,25 @@ def test_clicking_start_lets_the_student_type_the_answer_at_once(window, qtbot):
         qtbot.keyClicks(typed_into, "-4")
         qtbot.keyClick(typed_into, Qt.Key.Key_Return)
         assert panel.feedback.text().endswith("Right: c = −4</span>")
+
+
+def test_closing_the_practice_dock_ends_practice_but_a_tab_switch_does_not(window, qtbot):
+    """The dock's close button leaves no '?' on a canvas with nowhere to answer them;
+    raising another Learn tab over it keeps the practice going."""
+    panel = start(window, qtbot)
+    type_answer(panel, qtbot, "-4")
+    dock = window.learning.docks["practice"]
+    window.learning.show("train")  # a tab over the practice
+    QApplication.processEvents()
+    assert panel.practice is not None and rows(window, "a") == [f"= {HIDDEN}"]
+    window.learning.show("practice")
+    close = next(button for button in dock.findChildren(QAbstractButton)
+                 if button.objectName() == "qt_dockwidget_closebutton")
+    qtbot.mouseClick(close, Qt.MouseButton.LeftButton)
+    QApplication.processEvents()
+    assert dock.isHidden() and panel.practice is None
+    assert not window.action("practice").isChecked()
+    assert not any(HIDDEN in row for item in window.scene.nodes.values()
+                   for row in item.shown_rows())
+    assert window.statusBar().currentMessage().startswith(CLOSED)
+    assert "Score: 1 of 1 right at the first try" in window.statusBar().currentMessage()
