@@ -252,8 +252,11 @@ class DocumentController(QObject):
         recent = self.recent.paths()
         if recent:
             return os.path.dirname(recent[0])
-        location = QStandardPaths.StandardLocation.DocumentsLocation
-        return QStandardPaths.writableLocation(location) or str(Path.home())
+        # ~/Documents when there is one: a dialog shown a missing folder starts elsewhere
+        # with 'Documents' typed in its file-name field, as if that were the file to open
+        documents = QStandardPaths.writableLocation(
+            QStandardPaths.StandardLocation.DocumentsLocation)
+        return documents if documents and os.path.isdir(documents) else str(Path.home())
 
     # --- start and close --------------------------------------------------------------
     def start(self, path: str | None) -> None:

@@ -270,3 +270,21 @@ def test_an_example_opens_as_an_untitled_copy(window, prompts, monkeypatch,
     answer_save_dialog(monkeypatch, str(tmp_path / "copy.cgraph"))
     assert window.document.save()
     assert example.read_bytes() == before and len(files.load(tmp_path / "copy.cgraph")) == 4
+
+
+def test_open_starts_in_a_folder_that_exists(window, monkeypatch, tmp_path: Path) -> None:
+    """A home without ~/Documents: File > Open starts in the home folder, not in a missing
+    ~/Documents (Qt's dialog then typed 'Documents' into its file-name field)."""
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.delenv("XDG_CONFIG_HOME", raising=False)
+    monkeypatch.delenv("XDG_DOCUMENTS_DIR", raising=False)
+    asked: list[str] = []
+    monkeypatch.setattr(QFileDialog, "getOpenFileName",
+                        lambda _parent, _title, folder, *_a: (asked.append(folder), ("", ""))[1])
+    window.action("open").trigger()
+    assert asked == [str(home)]
+    (home / "Documents").mkdir()
+    window.action("open").trigger()
+    assert asked[1] == str(home / "Documents")
