@@ -83,6 +83,17 @@ class Learning(QObject):
     def nudge(self) -> None:
         self.show("gradcheck")
         self.gradcheck.nudge_selected()
+        self._scroll_to("gradcheck", self.gradcheck.nudge_result)
+
+    def _scroll_to(self, name: str, widget: QWidget) -> None:
+        """Scroll dock ``name`` so ``widget`` shows: what a Learn action answers with, at
+        the panel's foot (the nudge), would otherwise wait below the fold of a short dock."""
+        area = self.docks[name].widget()
+        if isinstance(area, QScrollArea):
+            layout = area.widget().layout()
+            if layout is not None:
+                layout.activate()  # the answer's new lines laid out before measuring
+            area.ensureWidgetVisible(widget)
 
     def measure(self) -> None:
         self.show("cost")

@@ -7,11 +7,12 @@ import dataclasses
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QDockWidget
 
 from cgeditor.core import ops
 from cgeditor.gui.commands import SetValue
 from cgeditor.model.examples import load_example
-from tests.gui.conftest import learning_on
+from tests.gui.conftest import Canvas, learning_on
 
 
 @pytest.fixture
@@ -209,3 +210,30 @@ def test_many_inputs_give_the_cli_rows_in_few_ticks(qtbot, learn, window) -> Non
     assert [(r.name, float(r.numeric), r.verdict) for r in panel.rows] == \
         [(r.name, float(r.numeric), r.verdict) for r in expected]
     assert list(table(panel)) == [f"x{k}" for k in range(20)]
+
+
+def test_learn_nudge_scrolls_its_result_into_view(qtbot, window) -> None:
+    """Learn > Nudge Selected Input with the Gradient check dock scrolled to its table (as
+    a check leaves it, in a 1280×800 window): the nudge's result, at the dock's foot, is
+    scrolled into view, where it had stayed below the fold."""
+    window.resize(1280, 800)
+    trace = window.findChild(QDockWidget, "trace")
+    trace.show()
+    trace.raise_()  # the Trace strip raised over Messages takes the column's foot
+    window.learning.show("gradcheck")
+    QApplication.processEvents()
+    canvas = Canvas(window)
+    canvas.click(canvas.header("w"))
+    area = window.learning.docks["gradcheck"].widget()
+    result = window.learning.gradcheck.nudge_result
+
+    def result_seen() -> bool:
+        bottom = result.mapTo(area.viewport(), result.rect().bottomLeft()).y()
+        return 0 <= bottom <= area.viewport().height()
+
+    area.verticalScrollBar().setValue(0)
+    window.action("nudge").trigger()
+    QApplication.processEvents()
+    assert result.text().startswith("w → 2.001, J = 1.996002")
+    assert area.verticalScrollBar().maximum() > 0  # the premise: the dock scrolls
+    assert result_seen()
