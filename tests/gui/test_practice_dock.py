@@ -159,6 +159,7 @@ def test_a_graph_that_cannot_run_is_refused_with_the_reason(window, qtbot):
     panel = start(window, qtbot)
     assert panel.practice is None
     assert panel.prompt.text().startswith("Practice needs a graph that runs")
+    assert window.statusBar().currentMessage() == panel.prompt.text()  # one sentence, both
     assert not window.action("practice").isChecked()
     assert not any(HIDDEN in row for item in window.scene.nodes.values()
                    for row in item.shown_rows())

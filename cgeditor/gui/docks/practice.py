@@ -129,11 +129,12 @@ class PracticePanel(QWidget):
         try:
             practice = Practice(run_graph(graph, None, None, True))
         except PracticeRefused as exc:
-            if self._end(str(exc)[0].upper() + str(exc)[1:]):
+            why = str(exc)[0].upper() + str(exc)[1:]  # a sentence in the dock and status
+            if self._end(why):
                 self.run.republish()  # no '?' of the practice before stays
             else:
                 self.changed.emit(False)  # the action that asked is unchecked again
-            self.ctx.status(str(exc), 8000)
+            self.ctx.status(why, 8000)
             return False
         self.practice, self._source, self._graph = practice, RunSource.of(graph), graph
         self.run.reset()  # no other dock, label or status line keeps an answer on screen
