@@ -91,16 +91,17 @@ class NodeFit:
                                  self.number_chars(), self.PORT_ROWS, self.display.grad_label)
         return box_for_output(self.box_args, self.out_name)
 
-    def refit_for_output(self, out_name: str) -> NodeBox | None:
-        """Measure the box anew for the output ``out_name``, all else as it was; the box it
-        had when that changed its size (the caller notes what grew and re-routes), else
-        None. Only the gradient row's label changes, and with it at most the width."""
+    def refit_for_output(self, out_name: str, box: NodeBox) -> NodeBox | None:
+        """Take ``box``, what ``box_args`` measure for the output ``out_name`` (the caller
+        measures each set of args once: most of 10k nodes share a few), all else as it was;
+        the box it had when that changed its size (the caller notes what grew and
+        re-routes), else None. Only the gradient row's label changes, and at most the width."""
         self.out_name = out_name
         old = self.box
-        box = box_for_output(self.box_args, out_name)
         if box is old or box == old:
             return None
-        self.take_box(box, noted=True)
+        self.box = box
+        self._resized(old)
         return old
 
     def number_chars(self) -> int:
@@ -143,13 +144,18 @@ class NodeFit:
             scene = self.scene()
             if scene is not None and hasattr(scene, "note_grown"):
                 scene.note_grown(self, old.width, old.height)
+        self._resized(old)
+        return moved
+
+    def _resized(self, old: NodeBox) -> None:
+        """The Qt item follows the box it just took in place of ``old``."""
+        box = self.box
         self._rect, bounds = geometry(box.width, box.height)
         if box.width == old.width and box.height == old.height:
             self.update()  # rows moved inside the same bounds: setRect would repaint nothing
         else:
             self.setRect(bounds)  # Qt's prepareGeometryChange and repaint, old and new place
         self._title = None
-        return moved
 
     def outgrown(self) -> tuple[float, float] | None:
         """The body's reserved width and height, when a run's numbers (a longer number, a

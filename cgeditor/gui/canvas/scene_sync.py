@@ -16,7 +16,7 @@ from PySide6.QtCore import QTimer
 
 from cgeditor.core.ops import REGISTRY
 from cgeditor.gui.canvas.drag_follow import DragFollow, place_wires, wires_of
-from cgeditor.gui.canvas.node_geometry import outline_at
+from cgeditor.gui.canvas.node_geometry import BoxArgs, NodeBox, box_for_output, outline_at
 from cgeditor.gui.canvas.node_item import NodeItem
 from cgeditor.gui.canvas.scene_parts import SceneParts
 from cgeditor.gui.canvas.wire_layer import Wire
@@ -277,16 +277,20 @@ class ModelSync(SceneParts):
         noted at the place the model holds (its item stands there, unless dragged)."""
         moved = []
         nodes, grown, dragged = self.graph.nodes, self._grown, self.dragged_ids()
+        boxes: dict[BoxArgs, NodeBox] = {}  # 10k nodes share a few sets of box args
         for node_id, item in self.nodes.items():
             shape = shapes.get(item.name)
             if shape != item.value_shape or item.display.stale:
                 if item.set_reserve(shape, out_name):
                     moved.append(node_id)
                 continue
-            old = item.refit_for_output(out_name)
+            args = item.box_args
+            box = boxes.get(args)
+            if box is None:
+                box = boxes[args] = box_for_output(args, out_name)
+            old = item.refit_for_output(out_name, box)
             if old is None:
                 continue
-            box = item.box
             if box.width != old.width:
                 moved.append(node_id)
             if (box.width > old.width or box.height > old.height) and node_id not in grown:
