@@ -3,8 +3,9 @@ left; the Inspector over the Chain rule and the Learn docks, tabbed, in one righ
 (which widens while a Learn dock is open, taking the room of Ops when the canvas would
 otherwise be too narrow to show the bundled examples whole and readable);
 Messages and Trace tabbed in one short strip below, which grows while the Trace is shown
-so that it opens showing several rows. The canvas keeps the rest, and a closed dock gives its
-room back (a restored layout from the last session wins over this).
+so that it opens showing several rows, but never so far that the open graph, shown whole and
+readable before, is cut (see _grow_room). The canvas keeps the rest, and a closed dock gives
+its room back (a restored layout from the last session wins over this).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QTabBar
 
 from cgeditor.gui.canvas.arrange import LAPTOP_CANVAS
+from cgeditor.gui.canvas.view import GraphView
 from cgeditor.gui.teardown import while_alive
 
 PALETTE_WIDTH = 140
@@ -35,8 +37,9 @@ def docks_of(window: QMainWindow) -> dict[str, QDockWidget]:
     return {dock.objectName(): dock for dock in window.findChildren(QDockWidget)}
 
 
-def arrange_docks(window: QMainWindow) -> None:
-    """Tab and size the window's docks as described above (missing docks are skipped)."""
+def arrange_docks(window: QMainWindow, canvas: GraphView | None = None) -> None:
+    """Tab and size the window's docks as described above (missing docks are skipped);
+    ``canvas`` is the view whose graph a growing dock must leave whole."""
     docks = docks_of(window)
     for name in BOTTOM_DOCKS:
         if name in docks:
@@ -58,7 +61,8 @@ def arrange_docks(window: QMainWindow) -> None:
     for dock in docks.values():
         if hasattr(dock.widget(), "opening_height"):
             dock.visibilityChanged.connect(
-                while_alive(lambda on, d=dock, w=window: _open_tall(w, d, on), window, dock))
+                while_alive(lambda on, d=dock, w=window: _open_tall(w, d, on, canvas),
+                            window, dock))
     for name in LEARN_DOCKS:
         if name in docks:
             docks[name].visibilityChanged.connect(
@@ -92,10 +96,14 @@ def _shrink_grown_strip(window: QMainWindow, docks: dict[str, QDockWidget]) -> N
         dock = docks.get(name)
         grown = dock.property(GROWN) if dock is not None else None
         if grown and dock.isVisible() and not dock.isFloating():
-            dock.setProperty(GROWN, None)
             compact = _strip_height(window, dock, getattr(dock.widget(), "compact_height", int)())
-            window.resizeDocks([dock], [max(grown[0], compact)], Qt.Orientation.Vertical)
-            _split_column(window, LEARN_SPLIT)
+            now = dock.height() + _tab_bar_height(window, dock)
+            # Never taller than now: the strip may have grown less to keep the graph whole.
+            height = min(now, max(grown[0], compact))
+            if height < now:  # once: after that the strip is the user's to resize
+                _regrown(dock, grown[0], height)
+                window.resizeDocks([dock], [height], Qt.Orientation.Vertical)
+                _split_column(window, LEARN_SPLIT)
 
 
 def _strip_height(window: QMainWindow, dock: QDockWidget, content: int) -> int:
@@ -124,16 +132,19 @@ def _lend_palette(window: QMainWindow, palette: QDockWidget | None, learning: bo
             palette.show()
 
 
-def _open_tall(window: QMainWindow, dock: QDockWidget, shown: bool) -> None:
+def _open_tall(window: QMainWindow, dock: QDockWidget, shown: bool,
+               canvas: GraphView | None) -> None:
     """A dock whose widget says how tall it must open (``opening_height()``, the Trace's
-    header and several rows) grows to it when shown in a shorter strip, and gives the room
-    back when hidden again (a tab switch, a close) unless the user resized it meanwhile."""
+    header and several rows) grows to it when shown in a shorter strip, as far as the
+    canvas's graph stays whole (_grow_room), and gives the room back when hidden again (a
+    tab switch, a close) unless the user resized it meanwhile."""
     if dock.isFloating() or (shown and window.isHidden()):
         return
     orientation = Qt.Orientation.Vertical
     tabs = _tab_bar_height(window, dock)  # heights below are resizeDocks', tab bar included
     if shown:
         wanted = _strip_height(window, dock, dock.widget().opening_height())
+        wanted = min(wanted, dock.height() + tabs + _grow_room(canvas))
         if dock.height() + tabs < wanted:
             dock.setProperty(GROWN, (dock.height() + tabs, wanted))
             window.resizeDocks([dock], [wanted], orientation)
@@ -143,6 +154,41 @@ def _open_tall(window: QMainWindow, dock: QDockWidget, shown: bool) -> None:
     strip = [d for d in window.tabifiedDockWidgets(dock) if not d.isHidden()]
     if grown and strip and abs(strip[0].height() + tabs - grown[1]) <= 2:
         window.resizeDocks([strip[0]], [grown[0]], orientation)
+
+
+def _grow_room(canvas: GraphView | None) -> int:
+    """How many pixels the canvas may give a growing bottom dock: all but what its graph
+    needs to stay whole and readable (the Trace raised after a run must not push the
+    output off the canvas); any amount when no height would show the graph whole."""
+    needed = canvas.readable_height() if canvas is not None else None
+    if needed is None:
+        return 1 << 20
+    return max(0, canvas.viewport().height() - needed)
+
+
+def keep_graph_whole(window: QMainWindow, canvas: GraphView) -> None:
+    """A bottom dock that grew on showing (the Trace) gives back what a newly opened graph
+    needs to be seen whole and readable, down to the height it had before growing."""
+    needed = canvas.readable_height()
+    short = needed - canvas.viewport().height() if needed is not None else 0
+    for name in BOTTOM_DOCKS:
+        dock = docks_of(window).get(name)
+        grown = dock.property(GROWN) if dock is not None else None
+        if short <= 0 or not grown or not dock.isVisible() or dock.isFloating():
+            continue
+        now = dock.height() + _tab_bar_height(window, dock)
+        if abs(now - grown[1]) > 2:  # the user resized it since: theirs to keep
+            continue
+        height = max(grown[0], now - short)
+        _regrown(dock, grown[0], height)
+        window.resizeDocks([dock], [height], Qt.Orientation.Vertical)
+        short -= now - height
+
+
+def _regrown(dock: QDockWidget, before: int, height: int) -> None:
+    """Note that ``dock``, ``before`` tall until it grew, is now ``height`` tall (no note
+    once it is back to ``before``): hiding it gives that room back (see _open_tall)."""
+    dock.setProperty(GROWN, (before, height) if height > before else None)
 
 
 def give_back_palette(window: QMainWindow) -> None:

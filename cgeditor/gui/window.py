@@ -23,7 +23,7 @@ from cgeditor.gui.canvas.scene import GraphScene
 from cgeditor.gui.canvas.view import GraphView
 from cgeditor.gui.context import Context, Document
 from cgeditor.gui.dialog_launcher import DialogLauncher
-from cgeditor.gui.dock_layout import arrange_docks
+from cgeditor.gui.dock_layout import arrange_docks, keep_graph_whole
 from cgeditor.gui.docks.inspector import Inspector
 from cgeditor.gui.docks.palette import OpPalette
 from cgeditor.gui.document import DocumentController
@@ -69,7 +69,7 @@ class MainWindow(QMainWindow):
         self._make_controllers()
         self._make_actions()
         self.statusBar().showMessage("Drag ops from the palette, or press Tab on the canvas.")
-        arrange_docks(self)  # the canvas gets most of the window (restored layouts win)
+        arrange_docks(self, self.view)  # the canvas gets most of the window (restored layouts win)
         self.focus_return = FocusReturn(self, self.view)  # after dialogs, without a WM too
         self.document.start(path)
         self.dialogs.offer_hint()
@@ -139,6 +139,7 @@ class MainWindow(QMainWindow):
             old.wires.clear()
             old.deleteLater()
             self.inspector.show_nodes([])
+            keep_graph_whole(self, self.view)
             self.view.fit_graph()
 
     # --- the document seam --------------------------------------------------------------

@@ -1,22 +1,25 @@
 """Every bundled example, in a 1280×800 window with the docks a first start arranges, opens
-legible and stays so after Forward and Backward and after Auto Layout: every node (ports and
-badges included) whole in view, no two overlapping, no wire label over a node, and the value
-text at least 9 pixels tall on screen."""
+legible and stays so after Forward and Backward and after Auto Layout, and with the Trace or
+a Learn dock raised: every node (ports and badges included) whole in view, no two
+overlapping, no wire label over a node, and the value text at least 9 pixels tall on screen."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QRectF
+from PySide6.QtCore import QRectF, Qt
 from PySide6.QtWidgets import QApplication, QDockWidget, QMessageBox
 
 from cgeditor.gui import theme as T
 from cgeditor.gui.canvas.arrange import LAPTOP_CANVAS
 from cgeditor.gui.canvas.node_geometry import SCALAR_CHARS
+from cgeditor.gui.docks.trace import COMPACT_ROWS
 from cgeditor.model.examples import load_example
 from cgeditor.paths import examples_dir
 from tests.gui.conftest import shown_window
+from tests.gui.test_dock_layout import click_tab
+from tests.gui.test_trace_legible import whole_rows
 
 EXAMPLES = sorted(p.stem for p in Path(examples_dir()).glob("*.cgraph"))
 
@@ -110,9 +113,49 @@ def test_every_example_stays_legible_as_a_learn_dock_opens_and_closes(small_wind
     assert palette.isVisible()  # Ops gave its room only while the lesson was open
 
 
+def run_and_fit(window, qtbot) -> None:
+    """F5, F6 and F on the canvas, as a student presses them."""
+    window.view.setFocus()
+    for key in (Qt.Key.Key_F5, Qt.Key.Key_F6):
+        qtbot.keyClick(window.view.viewport(), key)
+    qtbot.wait(20)  # the resizes a run's docks make, then the fit they schedule
+    qtbot.keyClick(window.view.viewport(), Qt.Key.Key_F)
+
+
+@pytest.mark.parametrize("learn", [None, "gradcheck", "cost", "train", "practice"])
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_every_example_stays_whole_with_the_trace_raised(small_window, qtbot, name: str,
+                                                         learn: str | None) -> None:
+    """The Trace opens tall on a small graph; an example opened under it, or the Trace
+    raised after running the example, leaves the example whole (the strip grows less)."""
+    window = small_window
+    trace = window.findChild(QDockWidget, "trace").widget().table
+    window.set_graph(load_example("seed"))
+    run_and_fit(window, qtbot)
+    click_tab(window, qtbot, "Trace")
+    assert len(whole_rows(trace)) >= COMPACT_ROWS  # room to spare: the Trace grew
+    if learn is not None:
+        window.learning.show(learn)
+        qtbot.wait(20)  # the column takes its room, the Trace gives some back
+    assert window.dialogs.open_example(str(Path(examples_dir()) / f"{name}.cgraph"))
+    run_and_fit(window, qtbot)
+    assert_legible(window, f"{name} opened under the Trace, {learn} open")
+    click_tab(window, qtbot, "Messages")
+    click_tab(window, qtbot, "Trace")  # raised after the run
+    qtbot.wait(20)
+    qtbot.keyClick(window.view.viewport(), Qt.Key.Key_F)
+    assert_legible(window, f"{name} with the Trace raised after a run, {learn} open")
+    assert trace.model().rowCount() == len(window.graph)
+    if learn is not None:  # a Learn dock opened under the raised Trace
+        window.learning.docks[learn].close()
+        window.learning.show(learn)
+        qtbot.wait(20)
+        qtbot.keyClick(window.view.viewport(), Qt.Key.Key_F)
+        assert_legible(window, f"{name} with the Trace raised, then {learn}")
+
+
 def test_an_inserted_formula_on_tensors_overlaps_nothing_even_after_a_run(small_window,
                                                                            qtbot) -> None:
-    from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QLineEdit
     window = small_window
     window.set_graph(load_example("xor"))

@@ -192,6 +192,21 @@ class GraphView(FarPainting):
         size = self.viewport().size()
         return readable_room(size.width(), size.height())
 
+    def readable_height(self) -> int | None:
+        """The least viewport height (pixels) at which Fit shows the current graph whole with
+        readable text, at the viewport's width; None when no height does (no graph, or one
+        too wide to read whole: it is shown from its start anyway)."""
+        scene = self.scene()
+        rect = scene.graph_rect() if scene is not None else QRectF()  # type: ignore[attr-defined]
+        if rect.isNull() or rect.isEmpty():
+            return None
+        # fitInView keeps a 2-pixel border each side, and a pixel each way for rounding.
+        border = 6
+        width = (rect.width() + 2 * FIT_MARGIN) * T.READABLE_ZOOM + border
+        if width > self.viewport().width():
+            return None
+        return math.ceil((rect.height() + 2 * FIT_MARGIN) * T.READABLE_ZOOM) + border
+
     def restyle(self) -> None:
         """Repaint in the theme's colours what keeps the old ones: the scene's background,
         each node's cached pixmap and the cached dot grid (wires and labels take the palette
