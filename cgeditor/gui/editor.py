@@ -107,6 +107,8 @@ class Editor:
 
     def _history(self, undo: bool) -> None:
         stack = self.document.undo_stack
+        if not undo and not stack.canRedo():
+            return  # nothing to bring back: a training runs on
         before = stack.index()
         self.document.settle("Undo" if undo else "Redo")
         if undo and stack.index() > before:

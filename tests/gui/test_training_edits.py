@@ -184,3 +184,33 @@ def test_undo_while_training_takes_back_the_room_its_run_made_too(qtbot, window)
     assert "Make room for the run's values" in pushed  # the end pushed more than its values
     assert stack.index() == before and value(window, "x") == 1.0
     assert window.graph.by_name("x").trainable  # the user's own step stays
+
+
+def test_redo_while_training_brings_back_the_users_edit_and_drops_the_steps(
+        qtbot, window, canvas) -> None:
+    """Pushed first, the training's steps would be a new undo step that wipes the redo
+    history: Redo would bring back nothing and the user's undone edit would be lost."""
+    panel = learning_on(window, "seed", "train").train
+    canvas.click(canvas.header("y"))
+    enter(window, "value", "7")
+    undo(window)
+    assert value(window, "y") == 2.0 and window.undo_stack.canRedo()
+    panel.steps.setValue(panel.steps.maximum())
+    qtbot.mouseClick(panel.train_button, Left)
+    qtbot.waitUntil(lambda: len(panel.history) >= 3, timeout=10_000)
+    with qtbot.waitSignal(panel.stopped, timeout=5_000) as stopped:
+        redo(window)
+    assert stopped.args == ["interrupted"] and not panel.running
+    assert value(window, "y") == 7.0  # the user's edit, redone
+    assert (value(window, "w"), value(window, "b")) == (2.0, 8.0)  # no step applied
+    assert window.undo_stack.count() == 1 and not window.undo_stack.canRedo()
+    status = panel.status.text()
+    assert "before Redo" in status and "nothing applied, so Redo keeps its history" in status
+
+
+def test_redo_with_nothing_to_redo_lets_training_run_on(qtbot, window) -> None:
+    panel = training(qtbot, window)
+    assert not window.undo_stack.canRedo()
+    redo(window)
+    assert panel.running
+    assert window.undo_stack.count() == 0

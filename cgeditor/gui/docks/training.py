@@ -255,7 +255,9 @@ class TrainPanel(QWidget):
         now, what was learned so far one undo step of its own before that change, which
         so lands on top of it (the user's value wins, Undo takes the steps back)."""
         if self.running:
-            self._end("interrupted", "", cause=f"before {cause}")
+            # Before Redo its steps are dropped: pushed, they would be a new undo step and
+            # wipe the redo history the user asked for; Train again takes them again.
+            self._end("interrupted", "", apply=cause != "Redo", cause=f"before {cause}")
 
     def _end(self, why: str, message: str, apply: bool = True, cause: str = "") -> None:
         """Stop; apply what was learned (unless ``apply`` is False) and say how it ended,
@@ -266,8 +268,8 @@ class TrainPanel(QWidget):
         trainer, self.trainer = self.trainer, None
         # The trainer ran on the graph as Train found it: an edit meanwhile is not in the curve.
         untouched = self.stale_note.matches(self.ctx.graph)
-        if apply and trainer is not None:
-            applied = self._apply(trainer, len(trainer.losses))
+        if trainer is not None and (apply or not message):
+            applied = apply and self._apply(trainer, len(trainer.losses))
             if untouched:
                 self.stale_note.fresh(self.ctx.graph)  # that edit was the training's own
             message = message or outcome(trainer, self.total, applied, cause,
@@ -334,8 +336,9 @@ class TrainPanel(QWidget):
 
 # What became of a training's steps when it stopped before the graph changed, by the cause.
 KEPT = {"before Undo": "; Undo takes those steps back (Redo puts them back)",
-        "before Redo": "; those steps are one undo step, a new one: nothing is left to redo",
         "before your edit": "; those steps are one undo step, under your edit"}
+DROPPED = {"before Redo": "; nothing applied, so Redo keeps its history (Train again for "
+                          "those steps)"}
 
 
 def outcome(trainer: Trainer, total: int, applied: bool, cause: str = "",
@@ -355,7 +358,8 @@ def outcome(trainer: Trainer, total: int, applied: bool, cause: str = "",
     after = "n/a" if final is None else value_text(final)
     loss = f"loss {value_text(losses[0])} → {after}" if losses else "no step"
     if not applied:
-        tail = " (the graph changed meanwhile; nothing applied)" if losses else ""
+        tail = DROPPED.get(cause, " (the graph changed meanwhile; nothing applied)") \
+            if losses else ""
     else:
         tail = KEPT.get(cause, "; those steps are one undo step") if cause else ""
     return f"{head}: {loss}{tail}"
