@@ -117,7 +117,8 @@ class QuestionBuilder:
             notes.append(f"No gradient questions: {self.result.grad_note}.")
         if any(spec.is_leaf and not spec.is_input and self.grads[i] is not None
                for i, spec in enumerate(plan.specs)):
-            notes.append("Gradients of constants are shown, not asked: nothing trains them.")
+            notes.append("Gradients of constants are shown, not asked, when their turn "
+                         "comes: nothing trains them.")
         return questions + backward, notes
 
     def _forward(self, i: int) -> Question | None:

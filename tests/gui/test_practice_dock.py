@@ -173,6 +173,32 @@ def test_a_new_document_ends_practice(window, qtbot):
     assert not window.action("practice").isChecked()
 
 
+def test_practice_ended_by_a_run_or_a_new_document_gives_the_score_so_far(window, qtbot):
+    """Stop and an edit gave the score; a run or a new document dropped it."""
+    panel = start(window, qtbot)
+    type_answer(panel, qtbot, "-4")
+    qtbot.keyClick(window.view, Qt.Key.Key_F5)  # a run
+    QApplication.processEvents()
+    assert panel.prompt.text() == f"{RAN} Score: 1 of 1 right at the first try."
+    panel = start(window, qtbot)
+    type_answer(panel, qtbot, "5")  # c = −4: wrong, then right after the hint
+    type_answer(panel, qtbot, "-4")
+    window.set_graph(seed_graph())
+    QApplication.processEvents()
+    score = "Score: 0 of 1 right at the first try, 1 after a hint."
+    assert panel.prompt.text() == f"{REPLACED} {score}"
+    assert panel.practice is None
+
+
+def test_the_finished_practice_names_the_button_as_it_reads(window, qtbot):
+    panel = start(window, qtbot)
+    while panel.practice.current is not None:
+        qtbot.mouseClick(panel.reveal_button, Qt.MouseButton.LeftButton)
+    label = panel.start_button.text().replace("&", "")
+    assert label == "Start again"
+    assert f"press {label} (or Ctrl+P)" in panel.prompt.text()
+
+
 def test_tensor_steps_are_named_as_shown_not_asked(window, qtbot):
     window.set_graph(load_example("matrix"))
     QApplication.processEvents()
@@ -241,7 +267,7 @@ def test_a_new_document_opened_mid_practice_shows_its_own_numbers(window, qtbot)
     type_answer(panel, qtbot, "-4")
     window.set_graph(load_example("neuron"))
     QApplication.processEvents()
-    assert panel.practice is None and panel.prompt.text() == REPLACED
+    assert panel.practice is None and panel.prompt.text().startswith(REPLACED)
     shown = {node.name: rows(window, node.name) for node in window.graph.nodes.values()}
     assert shown == alone
     assert rows(window, "mul1") == [] and rows(window, "w1") == ["= 2"]

@@ -148,13 +148,18 @@ class PracticePanel(QWidget):
 
     def stop(self, why: str = STOPPED) -> None:
         """Leave practice: the canvas shows the run's own picture again."""
-        practice = self.practice
-        if practice is not None and practice.outcomes:
-            why = f"{why} Score: {practice.score_text()}."
+        why = self._scored(why)
         if self._end(why):
             self.run.republish()
             self.ctx.status(why, 8000)
             self.ctx.view.setFocus()  # not the next widget along from a disabled Stop
+
+    def _scored(self, why: str) -> str:
+        """``why``, and the score so far when anything was answered."""
+        practice = self.practice
+        if practice is not None and practice.outcomes:
+            return f"{why} Score: {practice.score_text()}."
+        return why
 
     def _end(self, why: str) -> bool:
         """Forget the practice and show ``why``; whether one was running."""
@@ -203,7 +208,8 @@ class PracticePanel(QWidget):
             self.ctx.log(f"Practice done: {practice.score_text()}")
             self.progress.setText(f"Done: {total} questions")
             self.prompt.setText(f"Score: {practice.score_text()}. Every number is shown now; "
-                                "press Start to try again, or Stop.")
+                                "press Start again (or Ctrl+P) to practise "
+                                "again, or Stop.")
         self.answer_field.clear()
         for widget in (self.answer_field, self.check_button, self.reveal_button):
             widget.setEnabled(asking)
@@ -259,7 +265,7 @@ class PracticePanel(QWidget):
         if state.result is None:
             self._paint()
             return
-        why = EDITED if not self._matches(self.ctx.graph) else RAN
+        why = self._scored(EDITED if not self._matches(self.ctx.graph) else RAN)
         self._end(why)  # the run has painted its own picture already
         self.ctx.status(why, 8000)
 
@@ -268,7 +274,7 @@ class PracticePanel(QWidget):
 
     # --- following the document ---------------------------------------------------------
     def document_replaced(self, _graph: Graph) -> None:
-        self._end(REPLACED if self.practice is not None else INTRO)
+        self._end(self._scored(REPLACED) if self.practice is not None else INTRO)
 
     def graph_edited(self) -> None:
         """Any edit ends practice: its questions were asked of the graph before it."""
