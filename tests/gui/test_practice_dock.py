@@ -4,10 +4,10 @@ reveal them node by node, and edits, runs and new documents end practice cleanly
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, Qt
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QKeyEvent, QTextLayout, QTextOption
 from PySide6.QtWidgets import QAbstractButton, QApplication, QLineEdit
 
-from cgeditor.gui.docks.practice import CLOSED, EDITED, RAN, REPLACED
+from cgeditor.gui.docks.practice import CLOSED, EDITED, RAN, REPLACED, WORD_JOINER
 from cgeditor.model import files
 from cgeditor.model.examples import load_example
 from cgeditor.model.practice import HIDDEN
@@ -46,10 +46,12 @@ def type_answer(panel, qtbot, text: str) -> None:
 
 def answer_asked(panel, qtbot) -> str:
     """Type the lesson's answer to the question the dock shows; what it asked."""
-    label = panel.prompt.text().rsplit("What is ", 1)[1].split(" = ")[0].rstrip("?")
+    shown = panel.prompt.text().replace(WORD_JOINER, "")
+    label = shown.rsplit("What is ", 1)[1].split(" = ")[0].rstrip("?")
     type_answer(panel, qtbot, LESSON[label])
     shown = LESSON[label].replace("-", "−")
-    assert panel.feedback.text().endswith(f"Right: {label} = {shown}</span>")
+    said = panel.feedback.text().replace(WORD_JOINER, "")
+    assert said.endswith(f"Right: {label} = {shown}</span>")
     return label
 
 
@@ -353,3 +355,31 @@ def test_closing_the_practice_dock_ends_practice_but_a_tab_switch_does_not(windo
                    for row in item.shown_rows())
     assert window.statusBar().currentMessage().startswith(CLOSED)
     assert "Score: 1 of 1 right at the first try" in window.statusBar().currentMessage()
+
+
+def wrapped_lines(label, width: int) -> list[str]:
+    """The lines ``label``'s text breaks into at ``width`` pixels, in its font."""
+    text = label.text()
+    layout = QTextLayout(text, label.font())
+    option = QTextOption()
+    option.setWrapMode(QTextOption.WrapMode.WordWrap)
+    layout.setTextOption(option)
+    layout.beginLayout()
+    lines = []
+    while (line := layout.createLine()).isValid():
+        line.setLineWidth(width)
+        lines.append(text[line.textStart():line.textStart() + line.textLength()])
+    layout.endLayout()
+    return lines
+
+
+def test_a_wrapped_question_never_splits_a_derivative_after_its_slash(window, qtbot):
+    """'∂J/' at a line's end and '∂c' on the next read as two things."""
+    panel = start(window, qtbot)
+    while panel.practice.current.phase == panel.practice.questions[0].phase:
+        qtbot.mouseClick(panel.reveal_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(panel.reveal_button, Qt.MouseButton.LeftButton)  # past ∂J/∂sq
+    assert "∂J/" in panel.prompt.text()
+    ends = {line.rstrip()[-1:] for width in range(40, 400, 3)
+            for line in wrapped_lines(panel.prompt, width)}
+    assert "/" not in ends

@@ -203,7 +203,7 @@ class PracticePanel(QWidget):
         if asking:
             phase = "forward pass" if question.phase == FORWARD else "backward pass"
             self.progress.setText(f"Question {practice.position + 1} of {total} · {phase}")
-            self.prompt.setText(question.prompt)
+            self.prompt.setText(unbroken(question.prompt))
         else:
             self.ctx.log(f"Practice done: {practice.score_text()}")
             self.progress.setText(f"Done: {total} questions")
@@ -237,7 +237,7 @@ class PracticePanel(QWidget):
         pal = T.current()
         color = {True: pal.port_ok, False: pal.error, None: pal.value_text}[good]
         # escaped: the line quotes what was typed ('x<y'), which is text, not markup
-        line = escape(text, quote=False)
+        line = escape(unbroken(text), quote=False)
         self.feedback.setText(f"<span style='color:{color.name()}'>{line}</span>")
 
     def restyle(self) -> None:
@@ -280,3 +280,12 @@ class PracticePanel(QWidget):
         """Any edit ends practice: its questions were asked of the graph before it."""
         if self.practice is not None and not self._matches(self.ctx.graph):
             self.stop(EDITED)
+
+
+WORD_JOINER = "\u2060"
+
+
+def unbroken(text: str) -> str:
+    """``text`` with a word joiner after each '/' of a derivative: a wrapped line may break
+    after a slash, and '∂J/' over '∂c' reads as two things (the joiner is invisible)."""
+    return text.replace("/∂", f"/{WORD_JOINER}∂")
