@@ -158,6 +158,10 @@ class Graph(Naming, Removal):
             self._order = topological_order(*adjacency(self._nx), place_key(self.nodes))
         return list(self._order)
 
+    def _forget_order(self) -> None:
+        """The execution order (and its last node) is recomputed on demand after an edit."""
+        self._order = self._last = None
+
     @property
     def output(self) -> str | None:
         """The output node's id: the one set explicitly, else the last sink in order."""
@@ -202,7 +206,7 @@ class Graph(Naming, Removal):
         node = self._make_node(op, name, x, y, attrs, value, trainable, node_id)
         self._insert(node)
         self._nx.add_node(node.id)
-        self._order = self._last = None  # the execution order is recomputed on demand
+        self._forget_order()
         self.node_added.emit(node)
         self._changed()
         return node
@@ -227,7 +231,7 @@ class Graph(Naming, Removal):
         Raises StaleParts if they were added already or the graph changed since."""
         new = parts.take(self)
         insert_parts(self, new, parts.edges)
-        self._order = self._last = None
+        self._forget_order()
         self.parts_added.emit(new, parts.edges)
         self._changed()
         return new
@@ -274,7 +278,7 @@ class Graph(Naming, Removal):
         else:
             self._nx.add_edge(src, dst, ports=1)
         edge = Edge(src, dst, port)
-        self._order = self._last = None
+        self._forget_order()
         self.edge_added.emit(edge)
         self._changed()
         return edge
@@ -289,7 +293,7 @@ class Graph(Naming, Removal):
         if data["ports"] == 0:
             self._nx.remove_edge(src, dst)
         edge = Edge(src, dst, port)
-        self._order = self._last = None
+        self._forget_order()
         self.edge_removed.emit(edge)
         self._changed()
         return edge
@@ -297,7 +301,7 @@ class Graph(Naming, Removal):
     def move_node(self, node_id: str, x: float, y: float) -> None:
         node = self.node(node_id)
         node.x, node.y = float(x), float(y)
-        self._order = self._last = None  # ties in the order are broken left to right
+        self._forget_order()  # ties in the order are broken left to right
         self.node_moved.emit(node)
         self._changed(invalidate=False)
 
@@ -308,7 +312,7 @@ class Graph(Naming, Removal):
         moved = [self.node(node_id) for node_id in places]
         for node, (x, y) in zip(moved, places.values(), strict=True):
             node.x, node.y = float(x), float(y)
-        self._order = self._last = None  # ties in the order are broken left to right
+        self._forget_order()  # ties in the order are broken left to right
         self.nodes_moved.emit(moved)
         self._changed(invalidate=False)
 
@@ -318,7 +322,7 @@ class Graph(Naming, Removal):
         del self._by_name[node.name]
         node.name = name
         self._by_name[name] = node_id
-        self._order = self._last = None
+        self._forget_order()
         self.node_renamed.emit(node)
         self._changed()
 

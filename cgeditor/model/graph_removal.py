@@ -28,8 +28,7 @@ class Removal:
     _nx: nx.DiGraph
     _by_name: dict[str, str]
     _output: str | None
-    _order: list[str] | None
-    _last: str | None
+    _forget_order: Callable[[], None]
     node_removed: Signal
     parts_removed: Signal
     node: Callable[[str], Node]
@@ -49,7 +48,7 @@ class Removal:
         self._nx.remove_node(node_id)
         if self._output == node_id:
             self._output = None
-        self._order = self._last = None
+        self._forget_order()
         self.node_removed.emit(node)
         self._changed()
         return node
@@ -71,7 +70,7 @@ class Removal:
             del names[node.name]
         if self._output in gone:
             self._output = None
-        self._order = self._last = None
+        self._forget_order()
         self.parts_removed.emit(removed, edges)
         self._changed()
         return removed, edges

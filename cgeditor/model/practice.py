@@ -179,5 +179,5 @@ def _uses_keys(result: RunResult, i: int) -> frozenset[tuple[str, str]]:
 
 
 def _uses(plan: Plan, i: int) -> list[tuple[int, int]]:
-    return [(j, k) for j in range(i + 1, len(plan.steps))
+    return [(j, k) for j in plan.consumers[i]
             for k, src in enumerate(plan.steps[j].args) if src == i]

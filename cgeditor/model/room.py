@@ -104,9 +104,7 @@ class _Index:
         if self._table is None:
             self._table = _Table(self.rects)
         keys, box = self._table.keys, self._table.box
-        x, y, w, h = rect
-        meets = (box[:, 0] < x + w) & (x < box[:, 0] + box[:, 2]) \
-            & (box[:, 1] < y + h) & (y < box[:, 1] + box[:, 3])
+        meets = _overlaps(box, np.array([rect], dtype=float))
         found = {keys[i] for i in np.flatnonzero(meets).tolist()}
         found.difference_update(skip)
         return sorted(found)
