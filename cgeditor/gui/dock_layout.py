@@ -171,8 +171,11 @@ def keep_graph_whole(window: QMainWindow, canvas: GraphView) -> None:
     needs to be seen whole and readable, down to the height it had before growing."""
     needed = canvas.readable_height()
     short = needed - canvas.viewport().height() if needed is not None else 0
+    if short <= 0:
+        return
+    docks = docks_of(window)
     for name in BOTTOM_DOCKS:
-        dock = docks_of(window).get(name)
+        dock = docks.get(name)
         grown = dock.property(GROWN) if dock is not None else None
         if short <= 0 or not grown or not dock.isVisible() or dock.isFloating():
             continue

@@ -133,14 +133,14 @@ class NodeFit:
         """Take the box the node needs now; True when the width changed."""
         return self.take_box(self._compute_box())
 
-    def take_box(self, box: NodeBox, noted: bool = False) -> bool:
-        """Take ``box``; True when the width changed. Unless ``noted`` (the caller tells
-        the scene itself), a box that grew is told to the scene (it may cover a neighbour)."""
+    def take_box(self, box: NodeBox) -> bool:
+        """Take ``box``; True when the width changed. A box that grew is told to the scene
+        (it may cover a neighbour)."""
         if box is self.box or box == self.box:  # node_box hands out shared boxes
             return False
         moved, old = box.width != self.box.width, self.box
         self.box = box
-        if not noted and (box.width > old.width or box.height > old.height):
+        if box.width > old.width or box.height > old.height:
             scene = self.scene()
             if scene is not None and hasattr(scene, "note_grown"):
                 scene.note_grown(self, old.width, old.height)

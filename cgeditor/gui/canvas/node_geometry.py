@@ -156,14 +156,13 @@ def _title_char(char: str) -> float:
 
 def box_of(op: str, name: str, tagged: bool, shape: tuple[int, ...] | None,
            out_name: str, number_chars: int = SCALAR_CHARS,
-           port_rows: bool = True, grad_label: str = "") -> NodeBox:
+           port_rows: bool = True) -> NodeBox:
     """The box of a node of ``op`` named ``name`` (``tagged`` OUT or TRAIN) whose value has
     ``shape``, in a graph whose output is ``out_name``, showing numbers of
     ``number_chars`` if a scalar, with a row per input unless not ``port_rows``: what its
-    item will take. ``grad_label`` is the gradient row's label a run shows, when it may be
-    longer than the graph's own ('∂J (deleted)/∂w' of a stale run whose output is gone)."""
-    return box_for_output(box_args(op, name, tagged, shape, number_chars, port_rows,
-                                   grad_label), out_name)
+    item will take."""
+    return box_for_output(box_args(op, name, tagged, shape, number_chars, port_rows),
+                          out_name)
 
 
 BoxArgs = tuple[float, int, "tuple[int, ...] | None", int, int, int]

@@ -243,10 +243,14 @@ class GraphScene(ModelSync, SceneGestures, RunLabels, QGraphicsScene):
     # --- growth: what the editor makes room for -----------------------------------------
     def note_grown(self, item: NodeItem, width: float, height: float) -> None:
         """Node ``item``, whose body was ``width`` × ``height``, got wider or taller (10k at
-        once when a paste's output name widens every gradient row)."""
-        grown = self._grown
-        if item.node_id not in grown:
-            grown[item.node_id] = outline_at(item.x(), item.y(), width, height)
+        once when a paste's output name widens every gradient row), noted at the place the
+        model holds (its item stands there, unless dragged), as ``_outlines`` reads it."""
+        node_id, grown = item.node_id, self._grown
+        if node_id not in grown:
+            node = self.graph.nodes.get(node_id)
+            x, y = (item.x(), item.y()) if node is None or node_id in self.dragged_ids() \
+                else (node.x, node.y)
+            grown[node_id] = outline_at(x, y, width, height)
 
     def note_outgrown(self) -> None:
         """Every node a run keeps larger than reserved counts as grown once more: an undo of

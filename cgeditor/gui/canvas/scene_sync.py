@@ -16,7 +16,7 @@ from PySide6.QtCore import QTimer
 
 from cgeditor.core.ops import REGISTRY
 from cgeditor.gui.canvas.drag_follow import DragFollow, place_wires, wires_of
-from cgeditor.gui.canvas.node_geometry import BoxArgs, NodeBox, box_for_output, outline_at
+from cgeditor.gui.canvas.node_geometry import BoxArgs, NodeBox, box_for_output
 from cgeditor.gui.canvas.node_item import NodeItem
 from cgeditor.gui.canvas.scene_parts import SceneParts
 from cgeditor.gui.canvas.wire_layer import Wire
@@ -274,9 +274,8 @@ class ModelSync(SceneParts):
         whose width changed. An item whose shape stays (every item of a graph past
         RESERVE_LIMIT) and shows no stale run is measured by one addition (a paste's new
         output name: 10k items), and only one whose size changes is touched; what grew is
-        noted at the place the model holds (its item stands there, unless dragged)."""
+        noted (note_grown)."""
         moved = []
-        nodes, grown, dragged = self.graph.nodes, self._grown, self.dragged_ids()
         boxes: dict[BoxArgs, NodeBox] = {}  # 10k nodes share a few sets of box args
         for node_id, item in self.nodes.items():
             shape = shapes.get(item.name)
@@ -293,11 +292,8 @@ class ModelSync(SceneParts):
                 continue
             if box.width != old.width:
                 moved.append(node_id)
-            if (box.width > old.width or box.height > old.height) and node_id not in grown:
-                node = nodes.get(node_id)
-                x, y = (item.x(), item.y()) if node is None or node_id in dragged \
-                    else (node.x, node.y)
-                grown[node_id] = outline_at(x, y, old.width, old.height)
+            if box.width > old.width or box.height > old.height:
+                self.note_grown(item, old.width, old.height)
         return moved
 
     def _reserved(self) -> tuple[dict[str, tuple], str]:
