@@ -18,7 +18,13 @@ from cgeditor.core.engine import Plan
 from cgeditor.core.ops import F64
 from cgeditor.model.derivatives import locals_of
 from cgeditor.model.number_text import grad_label, value_text
-from cgeditor.model.practice_text import back_rule, operand, step_expression, written
+from cgeditor.model.practice_text import (
+    back_rule,
+    chain_term,
+    operand,
+    step_expression,
+    written,
+)
 from cgeditor.model.run import RunResult
 from cgeditor.model.stepping import BACKWARD, FORWARD
 
@@ -165,7 +171,7 @@ class QuestionBuilder:
     def _backward_texts(self, i: int, uses: list[tuple[int, int]]) -> Texts:
         plan, grads, name = self.plan, self.grads, self.plan.steps[i].name
         label = grad_label(self.out, name)
-        terms = [self._term(j, k, name) for j, k in uses]
+        terms = [chain_term(plan, j, k, self.out) for j, k in uses]
         arriving = "; ".join(dict.fromkeys(
             f"{grad_label(self.out, plan.steps[j].name)} = {value_text(grads[j])} arrives "
             f"from {plan.steps[j].name} = {step_expression(plan, j)}" for j, _ in uses))
@@ -194,14 +200,6 @@ class QuestionBuilder:
                         f"what arrives, {arrives} = {value_text(upstream)}"),
                 (upstream, f"that is {arrives} as it arrives; multiply it by the local "
                            f"derivative ∂{step}/∂{name}"))
-
-    def _term(self, j: int, k: int, name: str) -> str:
-        """'∂J/∂a · ∂a/∂c' (with the port when the step reads ``name`` on several)."""
-        step = self.plan.steps[j]
-        port = f"[{self.plan.specs[j].inputs[k]}]" if step.args.count(step.args[k]) > 1 else ""
-        # The output's own local derivative would read as the answer's label: spell it.
-        target = f"({step_expression(self.plan, j)})" if j == self.plan.output else step.name
-        return f"{grad_label(self.out, step.name)} · ∂{target}/∂{name}{port}"
 
     def _rules(self, uses: list[tuple[int, int]], name: str) -> str:
         """Each use's rule ('a = c + b sends back ∂J/∂a to c'), or its local derivative's

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from cgeditor.core.engine import Plan
-from cgeditor.model.number_text import MINUS, format_scalar, value_text
+from cgeditor.model.number_text import MINUS, format_scalar, grad_label, value_text
 
 REL_TOL = 1e-3  # an answer within 0.1 % of the run's number is right
 ABS_TOL = 1e-9  # ... and one this close to a zero answer
@@ -109,6 +109,18 @@ def step_expression(plan: Plan, i: int, names: list[str] | None = None) -> str:
         return readable(spec.template.format(**fields))
     except (KeyError, IndexError, ValueError):  # a template naming what the step lacks
         return f"{spec.name}({', '.join(args)})"
+
+
+def chain_term(plan: Plan, j: int, k: int, out: str) -> str:
+    """What step ``j`` sends back along its input ``k``, as a chain-rule factor pair:
+    '∂J/∂a · ∂a/∂c' (with the port, '∂xx/∂x[a]', when the step reads that input on
+    several ports). ``out`` is the output's name."""
+    step = plan.steps[j]
+    name = plan.steps[step.args[k]].name
+    port = f"[{plan.specs[j].inputs[k]}]" if step.args.count(step.args[k]) > 1 else ""
+    # The output's own local derivative would read as the gradient's label: spell it.
+    target = f"({step_expression(plan, j)})" if j == plan.output else step.name
+    return f"{grad_label(out, step.name)} · ∂{target}/∂{name}{port}"
 
 
 def _attr(value: Any) -> str:
