@@ -2,7 +2,7 @@
 (and the tables) provides, whether a spec's templates can be pasted into that kind's code, their
 placeholders, and a template's form writing its result into a buffer row (``out=``).
 
-Nothing here reads a file: templates are this package's own text, from ``core/ops.py``.
+Nothing here reads a file: templates are this package's own text, declared in ``core/ops/``.
 """
 
 from __future__ import annotations

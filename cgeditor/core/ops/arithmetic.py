@@ -1,0 +1,117 @@
+"""The leaves (input, const) and the arithmetic ops: declarations for the registry."""
+
+from __future__ import annotations
+
+import operator
+from typing import Any
+
+import numpy as np
+
+from cgeditor.core.ops.spec import AttrSpec, OpSpec, register
+from cgeditor.core.rules import pow_grad_base, pow_grad_exponent, powc_grad, select_grad
+from cgeditor.core.shapes import broadcast_shape, same_shape
+
+
+def _leaf_forward(*_xs: Any, **_attrs: Any) -> Any:
+    raise RuntimeError("leaf values come from the graph, not from a forward rule")
+
+
+def _leaf_vjp(g: Any, out: Any) -> tuple:
+    return ()
+
+
+# --- leaves -------------------------------------------------------------------------------
+register(OpSpec("input", (), _leaf_forward, _leaf_vjp, "in", "Leaves", feedable=True,
+                template="{value}", doc="A value you set or feed: data or a trainable parameter."))
+register(OpSpec("const", (), _leaf_forward, _leaf_vjp, "c", "Leaves",
+                template="{value}", doc="A fixed number or tensor."))
+
+# --- arithmetic ---------------------------------------------------------------------------
+register(OpSpec("add", ("a", "b"), operator.add, lambda g, out, a, b: (g, g), "+",
+                "Arithmetic", infix="+", template="{a} + {b}", vjp_template=("{g}", "{g}"),
+                shape=broadcast_shape,
+                doc="a + b, elementwise."))
+register(OpSpec("sub", ("a", "b"), operator.sub, lambda g, out, a, b: (g, -g), "−",
+                "Arithmetic", infix="-", template="{a} - {b}", vjp_template=("{g}", "-{g}"),
+                shape=broadcast_shape,
+                doc="a − b, elementwise."))
+register(OpSpec("mul", ("a", "b"), operator.mul, lambda g, out, a, b: (g * b, g * a), "×",
+                "Arithmetic", infix="*", template="{a} * {b}",
+                vjp_template=("{g} * {b}", "{g} * {a}"),
+                shape=broadcast_shape,
+                doc="a · b, elementwise."))
+register(OpSpec("div", ("a", "b"), operator.truediv,
+                lambda g, out, a, b: (g / b, -g * (out / b)), "÷", "Arithmetic",
+                infix="/", template="{a} / {b}",
+                shape=broadcast_shape,
+                vjp_template=("{g} / {b}", "-{g} * ({out} / {b})"), doc="a / b, elementwise.",
+                domain=lambda a, b: b == 0,
+                domain_doc="division by zero (b = 0); add a small ε to the denominator "
+                           "(a / (b + 1e-9)) or keep b away from 0"))
+register(OpSpec("neg", ("x",), operator.neg, lambda g, out, x: (-g,), "−x", "Arithmetic",
+                shape=same_shape,
+                template="-{x}", vjp_template=("-{g}",), doc="−x."))
+
+
+register(OpSpec("pow", ("a", "b"), operator.pow,
+                lambda g, out, a, b: (pow_grad_base(g, a, b), pow_grad_exponent(g, out, a, b)),
+                "aᵇ", "Arithmetic", infix="**", template="{a} ** {b}",
+                torch_template="real_pow({a}, {b})",
+                vjp_template=("pow_grad_base({g}, {a}, {b})",
+                              "pow_grad_exponent({g}, {out}, {a}, {b})"),
+                shape=broadcast_shape,
+                doc="a to the power b (both differentiable; ∂/∂b taken as 0 where a < 0).",
+                domain=lambda a, b: ((a < 0) & (b != np.round(b))) | ((a == 0) & (b < 0)),
+                domain_doc="a ** b needs a > 0 for a fractional power and a ≠ 0 for a negative "
+                           "one; clamp a above 0 or add a small ε to it",
+                kink=lambda a, b: ("b",) if np.any(a <= 0) else (),
+                kink_doc="a ** b has no derivative in b where a ≤ 0 (a negative base has a "
+                         "real power only at integer b); cgeditor uses the subgradient 0 "
+                         "there, the limit at a = 0"))
+register(OpSpec("powc", ("x",), lambda x, exponent=2.0: x ** exponent,
+                lambda g, out, x, exponent=2.0: (powc_grad(g, x, exponent),),
+                "xⁿ", "Arithmetic",
+                attrs=(AttrSpec("exponent", "float", 2.0, "the constant power n"),),
+                template="{x} ** {exponent}",
+                vjp_template=("powc_grad({g}, {x}, {exponent})",),
+                shape=same_shape,
+                doc="x to a constant power n.",
+                domain=lambda x, exponent=2.0: ((x < 0) & (exponent != round(exponent)))
+                | ((x == 0) & (exponent < 0)),
+                domain_doc="x ** n needs x > 0 for a fractional n and x ≠ 0 for a negative "
+                           "one; clamp x above 0 or add a small ε to it"))
+register(OpSpec("square", ("x",), lambda x: x * x, lambda g, out, x: (g * (2.0 * x),), "x²",
+                "Arithmetic", template="{x} ** 2", vjp_template=("{g} * (2.0 * {x})",),
+                shape=same_shape,
+                doc="x², elementwise."))
+register(OpSpec("maximum", ("a", "b"), np.maximum,
+                lambda g, out, a, b: (select_grad(g, a < b, a == b),
+                                      select_grad(g, b < a, a == b)),
+                "max", "Arithmetic", template="np.maximum({a}, {b})",
+                torch_template="torch.maximum({a}, {b})",
+                vjp_template=("select_grad({g}, {a} < {b}, {a} == {b})",
+                              "select_grad({g}, {b} < {a}, {a} == {b})"),
+                shape=broadcast_shape,
+                doc="Elementwise larger of a and b (ties split the gradient).",
+                kink=lambda a, b: ("a", "b") if np.any(a == b) else (),
+                kink_doc="max(a, b) is not differentiable where a = b; cgeditor uses the "
+                         "subgradient that sends half the gradient to each input (as torch)"))
+register(OpSpec("minimum", ("a", "b"), np.minimum,
+                lambda g, out, a, b: (select_grad(g, a > b, a == b),
+                                      select_grad(g, b > a, a == b)),
+                "min", "Arithmetic", template="np.minimum({a}, {b})",
+                torch_template="torch.minimum({a}, {b})",
+                vjp_template=("select_grad({g}, {a} > {b}, {a} == {b})",
+                              "select_grad({g}, {b} > {a}, {a} == {b})"),
+                shape=broadcast_shape,
+                doc="Elementwise smaller of a and b (ties split the gradient).",
+                kink=lambda a, b: ("a", "b") if np.any(a == b) else (),
+                kink_doc="min(a, b) is not differentiable where a = b; cgeditor uses the "
+                         "subgradient that sends half the gradient to each input (as torch)"))
+register(OpSpec("abs", ("x",), np.abs, lambda g, out, x: (g * np.sign(x),), "|x|",
+                "Arithmetic", template="np.abs({x})", torch_template="torch.abs({x})",
+                shape=same_shape,
+                vjp_template=("{g} * np.sign({x})",), doc="|x| (gradient 0 at 0).",
+                kink=lambda x: ("x",) if np.any(x == 0) else (),
+                kink_doc="abs is not differentiable at x = 0; cgeditor uses the subgradient 0 "
+                         "there (as torch)"))
