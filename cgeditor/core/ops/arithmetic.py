@@ -84,30 +84,31 @@ register(OpSpec("square", ("x",), lambda x: x * x, lambda g, out, x: (g * (2.0 *
                 "Arithmetic", template="{x} ** 2", vjp_template=("{g} * (2.0 * {x})",),
                 shape=same_shape,
                 doc="x², elementwise."))
-register(OpSpec("maximum", ("a", "b"), np.maximum,
-                lambda g, out, a, b: (select_grad(g, a < b, a == b),
-                                      select_grad(g, b < a, a == b)),
-                "max", "Arithmetic", template="np.maximum({a}, {b})",
-                torch_template="torch.maximum({a}, {b})",
-                vjp_template=("select_grad({g}, {a} < {b}, {a} == {b})",
-                              "select_grad({g}, {b} < {a}, {a} == {b})"),
-                shape=broadcast_shape,
-                doc="Elementwise larger of a and b (ties split the gradient).",
-                kink=lambda a, b: ("a", "b") if np.any(a == b) else (),
-                kink_doc="max(a, b) is not differentiable where a = b; cgeditor uses the "
-                         "subgradient that sends half the gradient to each input (as torch)"))
-register(OpSpec("minimum", ("a", "b"), np.minimum,
-                lambda g, out, a, b: (select_grad(g, a > b, a == b),
-                                      select_grad(g, b > a, a == b)),
-                "min", "Arithmetic", template="np.minimum({a}, {b})",
-                torch_template="torch.minimum({a}, {b})",
-                vjp_template=("select_grad({g}, {a} > {b}, {a} == {b})",
-                              "select_grad({g}, {b} > {a}, {a} == {b})"),
-                shape=broadcast_shape,
-                doc="Elementwise smaller of a and b (ties split the gradient).",
-                kink=lambda a, b: ("a", "b") if np.any(a == b) else (),
-                kink_doc="min(a, b) is not differentiable where a = b; cgeditor uses the "
-                         "subgradient that sends half the gradient to each input (as torch)"))
+
+
+def _selection(name: str, short: str, lost: str, word: str) -> OpSpec:
+    """maximum or minimum: an input loses where ``{it} lost {other}`` (< for max, > for min),
+    and a tie splits the gradient half and half."""
+    fn = getattr(np, name)
+    if lost == "<":
+        def vjp(g: Any, out: Any, a: Any, b: Any) -> tuple:
+            return select_grad(g, a < b, a == b), select_grad(g, b < a, a == b)
+    else:
+        def vjp(g: Any, out: Any, a: Any, b: Any) -> tuple:
+            return select_grad(g, a > b, a == b), select_grad(g, b > a, a == b)
+    return OpSpec(name, ("a", "b"), fn, vjp, short, "Arithmetic",
+                  template=f"np.{name}({{a}}, {{b}})", torch_template=f"torch.{name}({{a}}, {{b}})",
+                  vjp_template=(f"select_grad({{g}}, {{a}} {lost} {{b}}, {{a}} == {{b}})",
+                                f"select_grad({{g}}, {{b}} {lost} {{a}}, {{a}} == {{b}})"),
+                  shape=broadcast_shape,
+                  doc=f"Elementwise {word} of a and b (ties split the gradient).",
+                  kink=lambda a, b: ("a", "b") if np.any(a == b) else (),
+                  kink_doc=f"{short}(a, b) is not differentiable where a = b; cgeditor uses the "
+                           "subgradient that sends half the gradient to each input (as torch)")
+
+
+register(_selection("maximum", "max", "<", "larger"))
+register(_selection("minimum", "min", ">", "smaller"))
 register(OpSpec("abs", ("x",), np.abs, lambda g, out, x: (g * np.sign(x),), "|x|",
                 "Arithmetic", template="np.abs({x})", torch_template="torch.abs({x})",
                 shape=same_shape,
