@@ -1,6 +1,7 @@
 """cgeditor: build computation graphs, run forward and backward passes, see every gradient.
 
-The scripting API: ``load``, ``save``, ``from_formula`` and ``Graph.run``.
+The scripting API: ``load``, ``save``, ``from_formula`` and ``trace`` make a Graph;
+``Graph.run`` computes its values and gradients; ``cgeditor.ops`` holds every op as a function.
 """
 
 from __future__ import annotations
@@ -8,14 +9,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from cgeditor.model.errors import FormulaError, GraphError, LoadError
+from cgeditor import ops
+from cgeditor.model.errors import FormulaError, GraphError, LoadError, TraceError
 from cgeditor.model.graph import Edge, Graph, Node
 from cgeditor.model.run import RunResult
+from cgeditor.model.trace import trace
 
 __version__ = "0.1.0"
 __all__ = [
     "Edge", "FormulaError", "Graph", "GraphError", "LoadError", "Node", "RunResult",
-    "__version__", "from_formula", "load", "save",
+    "TraceError", "__version__", "from_formula", "load", "ops", "save", "trace",
 ]
 
 

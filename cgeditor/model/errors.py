@@ -77,6 +77,11 @@ class FormulaError(GraphError):
         self.line = line
 
 
+class TraceError(GraphError):
+    """A traced function did what a graph cannot record: control flow on a traced value, a
+    value from another trace, a result that is not one traced value."""
+
+
 class LoadError(Exception):
     """A file that could not be loaded: names the file, the reason and where in it."""
 

@@ -232,7 +232,7 @@ class _Builder:
             if isinstance(arg, ast.Starred):
                 raise self.error("starred arguments not allowed in a formula", arg)
         if len(node.args) != len(spec.inputs):
-            raise self.error(_arity_message(spec, len(node.args)), node)
+            raise self.error(arity_message(spec, len(node.args)), node)
         attrs = self.call_attrs(spec, node.keywords)
         return self.add(spec.name, [self.expr(arg) for arg in node.args], attrs, node)
 
@@ -311,7 +311,8 @@ def _strip_plus(node: ast.expr) -> ast.expr:
     return node
 
 
-def _arity_message(spec: OpSpec, got: int) -> str:
+def arity_message(spec: OpSpec, got: int) -> str:
+    """Why a call of ``spec`` with ``got`` inputs is refused (formulas and traced calls)."""
     count = len(spec.inputs)
     plural = "" if count == 1 else "s"
     return f"{spec.name} takes {count} input{plural} ({', '.join(spec.inputs)}), got {got}"

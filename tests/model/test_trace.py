@@ -1,0 +1,210 @@
+"""cgeditor.trace: Python functions traced into graphs, op by op, against from_formula."""
+
+from __future__ import annotations
+
+import inspect
+import operator
+from collections import Counter
+
+import numpy as np
+import pytest
+
+import cgeditor
+from cgeditor import ops
+from cgeditor.core.ops import REGISTRY
+from cgeditor.model.errors import (
+    AttrError,
+    NameTakenError,
+    TraceError,
+    UnknownNodeError,
+    ValueParseError,
+)
+from tests.core.test_ops import SAMPLES
+
+RNG = np.random.default_rng(7)
+COMPUTING = sorted(name for name, spec in REGISTRY.items() if not spec.is_leaf)
+# Python's operators, to reach each registry op that declares an infix spelling.
+PYTHON_OPERATORS = {"+": operator.add, "-": operator.sub, "*": operator.mul,
+                    "/": operator.truediv, "**": operator.pow, "@": operator.matmul}
+
+
+def ops_in(graph: cgeditor.Graph) -> Counter:
+    return Counter(node.op for node in graph.nodes.values())
+
+
+def test_the_seed_example_traced_from_a_lambda():
+    graph = cgeditor.trace(lambda w, x, b, y: 0.5 * (w * x + b - y) ** 2, w=2, x=-2, b=8, y=2)
+    result = graph.run()
+    assert result.output_value == 2.0
+    assert {k: result.grads[k] for k in "wxby"} == {"w": -4, "x": 4, "b": 2, "y": -2}
+    assert ops_in(graph) == Counter(input=4, const=1, mul=2, add=1, sub=1, powc=1)
+    assert [graph.nodes[graph.output].attrs, graph.nodes[graph.output].op] == [{}, "mul"]
+    assert graph.by_name("powc1").attrs == {"exponent": 2.0}  # a Python power is fixed
+
+
+def test_names_come_from_parameters_name_arguments_and_the_function():
+    def J(w, x, b, y):
+        c = ops.mul(w, x, name="c")
+        d = (c + b - y).named("d")
+        return 0.5 * d ** 2
+
+    graph = cgeditor.trace(J, w=2, x=-2, b=8, y=2)
+    names = {node.name for node in graph.nodes.values()}
+    assert {"w", "x", "b", "y", "c", "d", "J"} <= names
+    assert graph.nodes[graph.output].name == "J"
+    assert graph.run().grads["c"] == 2.0
+
+
+def test_defaults_and_missing_values_feed_the_inputs():
+    graph = cgeditor.trace(lambda w, x=3.0: w * x, w=2)
+    assert graph.run().values == {"w": 2.0, "x": 3.0, "mul1": 6.0}
+    assert cgeditor.trace(lambda w: w + 1).by_name("w").value == 0.0
+
+
+@pytest.mark.parametrize("name", COMPUTING)
+def test_every_registry_op_has_its_function(name):
+    function = getattr(ops, name)
+    assert function.__name__ == name and name in ops.__all__
+    params = inspect.signature(function).parameters
+    assert list(params)[:len(REGISTRY[name].inputs)] == list(REGISTRY[name].inputs)
+    assert REGISTRY[name].doc in function.__doc__
+
+
+def test_the_ops_namespace_holds_exactly_the_computing_ops():
+    assert sorted(ops.__all__) == COMPUTING
+
+
+def _traced_and_formula(name: str, inputs: tuple, attrs: dict) -> tuple:
+    """The op's graph weighted into one number (Σ op · W), traced and from a formula."""
+    spec = REGISTRY[name]
+    out = np.asarray(getattr(ops, name)(*inputs, **attrs))  # computed at once: no trace
+    weight = RNG.uniform(0.5, 1.5, out.shape)
+    weight = weight.tolist() if out.shape else float(weight)
+
+    def fn(*xs):
+        return ops.sum(getattr(ops, name)(*xs, **attrs) * weight)
+
+    fn.__signature__ = inspect.Signature(
+        [inspect.Parameter(port, inspect.Parameter.POSITIONAL_ONLY) for port in spec.inputs])
+    values = dict(zip(spec.inputs, inputs))
+    traced = cgeditor.trace(fn, **values)
+    keywords = "".join(f", {k}={v!r}" for k, v in attrs.items())
+    text = f"J = sum({name}({', '.join(spec.inputs)}{keywords}) * {weight!r})"
+    return traced, cgeditor.from_formula(text, **values)
+
+
+@pytest.mark.parametrize("name,k", [(n, k) for n in COMPUTING for k in range(len(SAMPLES[n]))])
+def test_every_op_traces_as_the_formula_builds_it(name, k):
+    inputs, attrs = SAMPLES[name][k]
+    traced, built = _traced_and_formula(name, inputs, attrs)
+    assert ops_in(traced) == ops_in(built)
+    assert traced.by_name(f"{name}1").attrs == built.by_name(f"{name}1").attrs
+    got, want = traced.run(), built.run()
+    assert got.ok and want.ok
+    np.testing.assert_allclose(got.output_value, want.output_value, rtol=1e-12, atol=1e-12)
+    for port in REGISTRY[name].inputs:
+        np.testing.assert_allclose(got.grads[port], want.grads[port], rtol=1e-12, atol=1e-12)
+        assert np.shape(got.grads[port]) == np.shape(inputs[REGISTRY[name].inputs.index(port)])
+
+
+@pytest.mark.parametrize("symbol", sorted({s.infix for s in REGISTRY.values() if s.infix}))
+def test_every_infix_op_is_reached_by_its_python_operator(symbol):
+    spec = next(s for s in REGISTRY.values() if s.infix == symbol)
+    apply = PYTHON_OPERATORS[symbol]
+    both = cgeditor.trace(lambda a, b: apply(a, b), a=[1.5, 2.0], b=[0.5, 3.0])
+    assert ops_in(both) == Counter(input=2, **{spec.name: 1})
+    reflected = cgeditor.trace(lambda b: apply(np.array([1.5, 2.0]), b), b=[0.5, 3.0])
+    assert ops_in(reflected) == Counter(input=1, const=1, **{spec.name: 1})
+    np.testing.assert_array_equal(both.run().output_value, reflected.run().output_value)
+    np.testing.assert_array_equal(both.run().output_value,
+                                  apply(np.array([1.5, 2.0]), np.array([0.5, 3.0])))
+
+
+def test_unary_minus_abs_and_a_fixed_power():
+    graph = cgeditor.trace(lambda x: abs(-x) ** 3 + 2 ** x, x=-1.5)
+    assert ops_in(graph) == Counter(input=1, neg=1, abs=1, powc=1, const=1, pow=1, add=1)
+    result = graph.run()
+    assert result.output_value == pytest.approx(1.5 ** 3 + 2 ** -1.5, rel=1e-15)
+    assert result.grads["x"] == pytest.approx(-3 * 1.5 ** 2 + np.log(2) * 2 ** -1.5, rel=1e-14)
+
+
+def test_tensors_broadcast_as_numpy_does():
+    W, x, b = RNG.normal(size=(2, 3)), RNG.normal(size=3), 0.25
+
+    def loss(W, x, b):
+        return ops.mean((W @ x + b) ** 2)
+
+    result = cgeditor.trace(loss, W=W, x=x, b=b).run()
+    r = W @ x + b
+    upstream = 2 * r / r.size
+    assert result.output_value == pytest.approx(np.mean(r ** 2), rel=1e-14)
+    np.testing.assert_allclose(result.grads["W"], np.outer(upstream, x), rtol=1e-13)
+    np.testing.assert_allclose(result.grads["x"], W.T @ upstream, rtol=1e-13)
+    assert result.grads["b"] == pytest.approx(upstream.sum(), rel=1e-13)
+    built = cgeditor.from_formula("loss = mean((W @ x + b) ** 2)", W=W, x=x, b=b).run()
+    np.testing.assert_allclose(result.grads["W"], built.grads["W"], rtol=1e-12)
+
+
+def test_an_array_on_the_left_broadcasts_into_a_const():
+    graph = cgeditor.trace(lambda s: np.array([[1.0], [2.0]]) * s, s=[3.0, 4.0])
+    np.testing.assert_array_equal(graph.run().output_value, [[3.0, 4.0], [6.0, 8.0]])
+
+
+def test_ops_on_plain_numbers_compute_at_once():
+    assert ops.tanh(0.5) == np.tanh(0.5)
+    np.testing.assert_array_equal(ops.sum([[1, 2], [3, 4]], axis=0), [4.0, 6.0])
+
+
+@pytest.mark.parametrize("fn,words", [
+    (lambda x: x if x else -x, "control flow"),
+    (lambda x: x * 2 if x > 0 else x, "no comparison op"),
+    (lambda x: x + float(x), "Python number"),
+    (lambda x: x[0], "indexing"),
+    (lambda x: sum(v for v in x), "Python number"),
+], ids=["if", "compare", "float", "index", "iterate"])
+def test_control_flow_on_a_traced_value_is_refused_clearly(fn, words):
+    with pytest.raises(TraceError, match=words) as info:
+        cgeditor.trace(fn, x=[1.0, 2.0])
+    assert str(info.value).startswith("x is a traced value")
+
+
+def test_numpy_functions_refuse_and_point_at_cgeditor_ops():
+    with pytest.raises(TraceError, match=r"cgeditor\.ops\.exp"):
+        cgeditor.trace(lambda x: np.asarray(x) + 1, x=1.0)
+
+
+@pytest.mark.parametrize("fn,error,words", [
+    (lambda x: (x, x), TraceError, "one output"),
+    (lambda x: 3.0, TraceError, "does not depend on its inputs"),
+    (lambda *xs: xs[0], TraceError, r"\*xs"),
+    (lambda x: ops.mul(x, x, name="x"), NameTakenError, "x"),
+    (lambda x: ops.sum(x, axis="two"), AttrError, "sum.axis"),
+    (lambda x: ops.add(x), TypeError, r"add takes 2 inputs \(a, b\), got 1"),
+    (lambda x: x + "a", TraceError, "add's input b"),
+])
+def test_what_a_graph_cannot_hold_is_refused(fn, error, words):
+    with pytest.raises(error, match=words):
+        cgeditor.trace(fn, x=1.0)
+
+
+def test_bad_inputs_are_named():
+    with pytest.raises(UnknownNodeError, match=r"'z' is not a parameter of the lambda"):
+        cgeditor.trace(lambda x: x + 1, z=1)
+    with pytest.raises(ValueParseError, match="value for x: "):
+        cgeditor.trace(lambda x: x + 1, x=[1.0, "abc"])
+
+
+def test_a_value_kept_from_a_finished_trace_is_refused():
+    kept = []
+    cgeditor.trace(lambda x: kept.append(x) or x + 1, x=1.0)
+    with pytest.raises(TraceError, match="finished"):
+        ops.exp(kept[0])
+    with pytest.raises(TraceError, match="another trace"):
+        cgeditor.trace(lambda y: y + kept[0], y=1.0)
+
+
+def test_a_traced_graph_is_laid_out_for_reading():
+    graph = cgeditor.trace(lambda w, x, b, y: 0.5 * (w * x + b - y) ** 2, w=2, x=-2, b=8, y=2)
+    places = {(node.x, node.y) for node in graph.nodes.values()}
+    assert len(places) == len(graph.nodes)
+    assert graph.nodes[graph.output].x == max(node.x for node in graph.nodes.values())
