@@ -25,6 +25,7 @@ def test_wheel_contains_schema_examples_and_icons(wheel: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     assert "cgeditor/data/cgraph.schema.json" in names
     assert "cgeditor/data/examples/seed.cgraph" in names
+    assert "cgeditor/data/failures/log_zero.cgraph" in names
     assert any(n.startswith("cgeditor/data/icons/") and n.endswith(".svg") for n in names)
 
 

@@ -1,15 +1,16 @@
 """The bundled example graphs, built with the scripting API, and the gallery's catalogue.
 
 ``python -m cgeditor.model.examples`` rewrites resources/examples/*.cgraph deterministically
-(all but seed.cgraph, which is kept by hand as the one every user tries first); then
-``python -m cgeditor.gui.canvas.arrange resources/examples/*.cgraph`` places their nodes by
+(all but seed.cgraph, which is kept by hand as the one every user tries first), and the
+failure lab's resources/failures/*.cgraph; then ``python -m cgeditor.gui.canvas.arrange
+resources/examples/*.cgraph resources/failures/*.cgraph`` places their nodes by
 the sizes the canvas gives them, which only the GUI knows.
 """
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -112,20 +113,27 @@ def load_example(name: str) -> Graph:
     return files.load(examples_dir() / CATALOGUE[name].file)
 
 
-def write_examples(folder: Path | None = None) -> list[Path]:
-    """(Re)write every generated example file; returns the paths written."""
-    folder = examples_dir() if folder is None else folder
+def write_built(builds: Mapping[str, Callable[[], Graph]], folder: Path) -> list[Path]:
+    """Save each graph ``builds`` makes under its file name in ``folder`` (made if need
+    be); the paths written."""
+    folder.mkdir(parents=True, exist_ok=True)
     written = []
-    for entry in CATALOGUE.values():
-        if entry.build is not None:
-            path = folder / entry.file
-            files.save(entry.build(), path)
-            written.append(path)
+    for file, build in builds.items():
+        files.save(build(), folder / file)
+        written.append(folder / file)
     return written
 
 
+def write_examples(folder: Path | None = None) -> list[Path]:
+    """(Re)write every generated example file; returns the paths written."""
+    return write_built({e.file: e.build for e in CATALOGUE.values() if e.build is not None},
+                       examples_dir() if folder is None else folder)
+
+
 def main() -> int:
-    for path in write_examples():
+    from cgeditor.model.failure_cases import write_cases  # it builds on this module
+
+    for path in [*write_examples(), *write_cases()]:
         print(path)
     return 0
 

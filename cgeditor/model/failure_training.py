@@ -1,0 +1,60 @@
+"""A training that diverges: the failure-mode lab reads the losses of a gradient-descent run
+and names a learning rate too large, with the growth per step and a rate that would not
+diverge. No Qt here.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Sequence
+
+import numpy as np
+
+from cgeditor.core.diagnose import number
+from cgeditor.model.failure_diagnose import Diagnosis
+from cgeditor.model.failure_remedy import Remedy
+
+GROWTH = 10.0  # a last loss this many times the first: diverging
+
+
+def diagnose_training(losses: Sequence[float], lr: float, output: str = "J"
+                      ) -> Diagnosis | None:
+    """Diverging when the loss became non-finite or grew ``GROWTH``-fold over the run; the
+    growth per step r tells the curvature λ of the direction that blew up (gradient descent
+    multiplies its error by |1 − lr·λ| a step, the loss by r = (1 − lr·λ)², so
+    λ = (1 + √r) / lr), and a rate below 2/λ converges. None otherwise."""
+    finite = [float(x) for x in losses if math.isfinite(x)]
+    broke = len(finite) < len(losses)
+    if len(finite) < 2 or (not broke and not finite[-1] > GROWTH * finite[0] > 0):
+        return None
+    ratios = [b / a for a, b in itertools.pairwise(finite) if a > 0]
+    growth = float(np.median(ratios[-10:])) if ratios else math.inf
+    shows = (f"{output} grew from {number(finite[0])} to {number(finite[-1])} in "
+             f"{len(finite)} steps (×{number(growth)} a step)"
+             + (f", then became {number(losses[len(finite)])}" if broke else ""))
+    if not growth > 1 or not math.isfinite(growth):
+        return Diagnosis("diverging", output, shows, f"The learning rate {number(lr)} is too "
+                         "large; try one ten times smaller.", Remedy(
+                             "Smaller learning rate", f"Train at {number(lr / 10)}.",
+                             lr=_round_down(lr / 10)))
+    curvature = (1 + math.sqrt(growth)) / lr
+    safe = _round_down(1 / curvature)
+    why = (f"Each step moves the parameters by lr · gradient; where the loss curves with "
+           f"λ ≈ {number(curvature)} a step larger than 2/λ ≈ {number(2 / curvature)} "
+           f"overshoots the minimum by more than it started from, so the error grows by "
+           f"|1 − lr·λ| ≈ {number(math.sqrt(growth))} a step. lr = {number(lr)} is too large; "
+           f"{number(safe)} (about 1/λ) converges.")
+    return Diagnosis("diverging", output, shows, why, Remedy(
+        f"Learning rate {number(safe)}", f"Set the Training dock's learning rate to "
+        f"{number(safe)} (a training setting, not an edit of the graph); Ctrl+Z takes the "
+        "diverged steps back first.", lr=safe))
+
+
+def _round_down(x: float) -> float:
+    """The largest of 1, 2, 5 × 10^k not above ``x``: a rate people type."""
+    k = math.floor(math.log10(x))
+    for m in (5, 2, 1):
+        if m * 10.0 ** k <= x * (1 + 1e-12):
+            return float(f"{m * 10.0 ** k:.12g}")
+    return float(f"{10.0 ** k:.12g}")

@@ -1,0 +1,196 @@
+"""The failure-mode lab's model: each case, triggered as its dock text says, is diagnosed by
+name with the run's numbers, and its remedy fixes the run."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from cgeditor.model import files
+from cgeditor.model.examples import CATALOGUE, load_example
+from cgeditor.model.failure_cases import BY_KEY, CASES, case_path, load_case
+from cgeditor.model.failure_diagnose import diagnose, factors_text
+from cgeditor.model.failure_remedy import EPS, apply
+from cgeditor.model.failure_training import diagnose_training
+from cgeditor.model.graph import Graph
+from cgeditor.model.train import train
+
+
+def triggered(key: str, **values: object) -> Graph:
+    graph = load_case(key)
+    for name, value in (values or BY_KEY[key].values).items():
+        graph.set_value(graph.by_name(name).id, value)
+    return graph
+
+
+def only(graph: Graph):
+    found = diagnose(graph, graph.run())
+    assert len(found) == 1, [d.kind for d in found]
+    return found[0]
+
+
+def test_every_case_is_bundled_as_built_and_loads_through_the_loader() -> None:
+    def parts(graph: Graph) -> tuple:
+        nodes = [(n.name, n.op, files.node_data(n).get("value"), n.trainable)
+                 for n in graph.nodes.values()]
+        return nodes, sorted((graph.node(s).name, graph.node(d).name, p)
+                             for s, d, p in graph.edge_triples()), graph.meta
+
+    for case in CASES:  # only the places differ: the canvas arranged the files
+        assert parts(files.load(case_path(case.key))) == parts(case.build())
+
+
+@pytest.mark.parametrize("key", [c.key for c in CASES if c.values])
+def test_a_case_is_healthy_until_triggered(key: str) -> None:
+    graph = load_case(key)
+    assert diagnose(graph, graph.run()) == []
+
+
+@pytest.mark.parametrize("name", sorted(CATALOGUE))
+def test_the_bundled_examples_are_healthy(name: str) -> None:
+    graph = load_example(name)
+    assert diagnose(graph, graph.run()) == []
+
+
+def test_log_of_zero_names_log_and_the_guard_fixes_it() -> None:
+    graph = triggered("log_zero")
+    found = only(graph)
+    assert (found.kind, found.node) == ("log_domain", "log1")
+    assert found.shows.startswith("J = inf; the first non-finite value is log1: log at x = 0")
+    assert "smallest p is 0" in found.why
+    apply(graph, found.remedy)
+    run = graph.run()
+    assert run.values["J"] == pytest.approx(-math.log(EPS))
+    assert diagnose(graph, run) == []
+
+
+def test_log_of_a_negative_number_is_nan_and_clamped() -> None:
+    graph = triggered("log_zero", p=-1.0)
+    found = only(graph)
+    assert found.shows.startswith("J = nan") and "smallest p is -1" in found.why
+    assert found.remedy.title == "Use log(maximum(p, ε))"
+    apply(graph, found.remedy)
+    assert graph.run().values["J"] == pytest.approx(-math.log(EPS))
+
+
+def test_division_by_zero_and_zero_over_zero() -> None:
+    graph = triggered("div_zero")
+    found = only(graph)
+    assert (found.kind, found.node) == ("div_zero", "q")
+    assert found.shows.startswith("J = inf") and "div at a = 1, b = 0" in found.shows
+    nan = triggered("div_zero", a=0.0, b=0.0)
+    found = only(nan)
+    assert found.shows.startswith("J = nan") and "(here 0 / 0)" in found.why
+    apply(nan, found.remedy)
+    run = nan.run()
+    assert run.values["J"] == 0.0 and run.grads["a"] == 0.0
+    apply(graph, only(graph).remedy)
+    assert graph.run().values["J"] == pytest.approx((1 / EPS) ** 2)
+
+
+def test_naive_softmax_overflows_and_log_softmax_replaces_it() -> None:
+    graph = triggered("softmax_overflow")
+    found = only(graph)
+    assert (found.kind, found.node) == ("exp_overflow", "e")
+    assert found.shows.startswith("J = nan") and "exp(1000)" in found.shows
+    assert "reaches 1000" in found.why
+    apply(graph, found.remedy)
+    assert {"e", "sum1", "P", "log1"}.isdisjoint(n.name for n in graph.nodes.values())
+    run = graph.run()
+    z = np.array([1000.0, 2.0, 3.0])
+    assert run.values["J"] == pytest.approx(np.log(np.sum(np.exp(z - z.max()))) + 1000 - 3)
+    assert np.allclose(run.grads["z"], np.exp(z - z.max()) / np.exp(z - z.max()).sum()
+                       - [0, 0, 1])
+    assert diagnose(graph, run) == []
+
+
+def test_sixteen_sigmoids_vanish_by_their_own_factors() -> None:
+    graph = load_case("vanishing")
+    found = only(graph)
+    assert (found.kind, found.node) == ("vanishing", "w")
+    h, factors = 1.0, []
+    for _ in range(16):  # σ′(z) = σ(z)(1 − σ(z)) at each layer's input
+        s = 1 / (1 + math.exp(-h))
+        factors.append(s * (1 - s))
+        h = s
+    grad = math.prod(factors)  # times x = 1 at mul1
+    assert graph.run().grads["w"] == pytest.approx(grad)
+    assert grad < 1e-10
+    assert [f for _n, f in found.factors[1:]] == pytest.approx(factors)
+    assert found.shows.startswith(f"∂J/∂w = {grad:.6g}")
+    assert "16 sigmoids → at most 0.25^16 = 2.32831e-10" in found.why
+    apply(graph, found.remedy)
+    assert [n.op for n in graph.nodes.values()].count("relu") == 16
+    assert graph.by_name("J").id == graph.output
+    run = graph.run()
+    assert run.grads["w"] == 1.0 and diagnose(graph, run) == []
+
+
+def test_multiplying_by_two_and_a_half_sixteen_times_explodes() -> None:
+    graph = triggered("exploding")
+    found = only(graph)
+    assert (found.kind, found.node) == ("exploding", "x")
+    assert graph.run().grads["x"] == pytest.approx(2.5 ** 16)
+    assert [f for _n, f in found.factors] == pytest.approx([2.5] * 16)
+    assert "×2.5 at h1–J (16 steps)" in found.shows
+    apply(graph, found.remedy)
+    assert graph.by_name("a").value == 1.0
+    assert graph.run().grads["x"] == 1.0
+
+
+def test_a_dead_relu_stops_the_gradient_exactly() -> None:
+    graph = triggered("dead_relu")
+    found = only(graph)
+    assert (found.kind, found.node) == ("dead_relu", "h")
+    run = graph.run()
+    assert run.grads["w"] == 0.0 and run.grads["b"] == 0.0 and run.grads["h"] == -6.0
+    assert found.shows.startswith("h's input z = -1 ≤ 0")
+    assert "∂J/∂w = 0" in found.shows and "∂J/∂h = -6 arrives" in found.shows
+    apply(graph, found.remedy)
+    assert graph.by_name("b").value == -1.0
+    run = graph.run()
+    assert run.values["z"] == 1.0 and run.grads["w"] == -4.0  # 2(h − y)·x = 2(1 − 3)
+    assert diagnose(graph, run) == []
+
+
+def test_a_learning_rate_past_two_over_lambda_diverges() -> None:
+    graph = load_case("learning_rate")
+    case = BY_KEY["learning_rate"]
+    result = train(graph, 100, case.lr)
+    found = diagnose_training(result.losses, case.lr)
+    assert found is not None and found.kind == "diverging"
+    x = np.array(graph.by_name("x").value)
+    hessian = 2 * np.array([[np.mean(x * x), np.mean(x)], [np.mean(x), 1.0]])
+    top = max(np.linalg.eigvalsh(hessian))
+    growth = (1 - case.lr * top) ** 2
+    assert f"×{growth:.6g} a step" in found.shows
+    assert f"λ ≈ {top:.6g}" in found.why
+    assert found.remedy.lr == 0.1 and not found.remedy.edits_document
+    assert diagnose_training(train(graph, 100, found.remedy.lr).losses, 0.1) is None
+    fine = train(graph, 100, 0.05)
+    assert diagnose_training(fine.losses, 0.05) is None
+
+
+def test_a_training_that_becomes_infinite_is_diverging() -> None:
+    found = diagnose_training([1.0, 100.0, 1e4, math.inf], 3.0)
+    assert found.shows.endswith("(×100 a step), then became inf")
+    assert found.remedy.lr == 0.2  # λ = (1 + √100)/3 = 3.67: 1/λ = 0.27, 1-2-5 below it
+
+
+def test_sqrt_at_zero_has_an_infinite_derivative() -> None:
+    graph = triggered("sqrt_zero")
+    found = only(graph)
+    assert (found.kind, found.node) == ("sqrt_zero", "J")
+    run = graph.run()
+    assert run.values["J"] == 0.0 and math.isnan(run.grads["x"])
+    assert run.grads["s"] == math.inf
+    apply(graph, found.remedy)
+    run = graph.run()
+    assert run.values["J"] == pytest.approx(math.sqrt(EPS)) and run.grads["x"] == 0.0
+
+
+def test_factors_say_a_run_of_equal_steps_once() -> None:
+    text = factors_text([("m", 1.0), ("h1", 0.1966), ("h2", 0.2247), ("h3", 0.22471)])
+    assert text == "×1 at m, ×0.197 at h1, ×0.225 at h2–h3 (2 steps)"
