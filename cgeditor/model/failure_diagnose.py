@@ -23,7 +23,7 @@ from cgeditor.model.failure_remedy import EPS, Remedy, guard_input, stable_softm
 from cgeditor.model.graph import Graph
 from cgeditor.model.run import RunResult
 
-MIN_LAYERS = 6  # a path shorter than this is a small graph, not a deep one
+MIN_LAYERS = 6  # fewer steps that shrink (or grow) the gradient: not a deep failure
 VANISHING = 1e-4  # the input's gradient over the output's, at or below: vanishing
 EXPLODING = 1e2  # at or above: exploding
 
@@ -47,7 +47,7 @@ def diagnose(graph: Graph, run: RunResult | None) -> list[Diagnosis]:
     """What broke in ``run`` (a run of ``graph`` as it is now), most fundamental first:
     a non-finite number's origin, else dead ReLUs and a vanishing or exploding gradient.
     Empty when nothing did (or nothing ran)."""
-    if run is None or run.plan is None:
+    if run is None or run.plan is None or not _current(graph, run):
         return []
     first = _nonfinite(graph, run)
     if first is not None:
@@ -213,11 +213,17 @@ def _path_failure(graph: Graph, run: RunResult, path: GradPath) -> Diagnosis | N
     if path.ratio > VANISHING and path.ratio < EXPLODING:
         return None
     kind = "vanishing" if path.ratio <= VANISHING else "exploding"
+    # Spread over many layers, not one step that is small (a zero input) or large by itself
+    steady = [f for _n, f in path.factors if (f <= 0.5 if kind == "vanishing" else f >= 1.5)]
+    if len(steady) < MIN_LAYERS:
+        return None
     mean = path.ratio ** (1 / layers)
     steps = factors_text(path.factors)
-    shows = (f"∂{run.output}/∂{path.leaf} = {number(path.grad)}: along {path.leaf} → … → "
+    size = f"∂{run.output}/∂{path.leaf} = {number(path.grad)}" if np.ndim(path.grad) == 0 \
+        else f"max |∂{run.output}/∂{path.leaf}| = {number(path.ratio * path.top)}"
+    shows = (f"{size}: along {path.leaf} → … → "
              f"{run.output} ({layers} steps) the gradient is multiplied by {steps}; "
-             f"×{number(mean)} a step on average")
+             f"×{_g3(mean)} a step on average")
     ops = [graph.by_name(n).op for n, _f in path.factors]
     if kind == "vanishing":
         return Diagnosis(kind, path.leaf, shows, _vanishing_why(ops, layers),
@@ -287,13 +293,27 @@ def factors_text(factors: Sequence[tuple[str, float]]) -> str:
     factor to 3 digits, a run of equal ones said once."""
     runs: list[list[Any]] = []
     for name, factor in factors:
-        text = f"{factor:.3g}".replace("e+0", "e").replace("e-0", "e-").replace("e+", "e")
+        text = _g3(factor)
         if runs and runs[-1][0] == text:
             runs[-1][2], runs[-1][3] = name, runs[-1][3] + 1
         else:
             runs.append([text, name, name, 1])
     return ", ".join(f"×{t} at {a}" if n == 1 else f"×{t} at {a}–{b} ({n} steps)"
                      for t, a, b, n in runs)
+
+
+def _g3(x: float) -> str:
+    """A factor to 3 significant digits, in the exponent style of every number: 0.225,
+    1.37e-16."""
+    return number(float(f"{x:.3g}"))
+
+
+def _current(graph: Graph, run: RunResult) -> bool:
+    """``run`` is of ``graph``'s nodes as they are called now (not a kept, stale run)."""
+    nodes = graph.nodes
+    return len(nodes) == len(run.ids) and all(
+        node_id in nodes and nodes[node_id].name == name
+        for node_id, name in zip(run.ids, run.order))
 
 
 def _finite(x: Any) -> bool:

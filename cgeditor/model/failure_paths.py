@@ -19,17 +19,19 @@ if TYPE_CHECKING:
 class GradPath:
     """The path ``names`` from input ``leaf`` to the output; ``factors`` gives, for each op
     on it, |∂J/∂(its input on the path)| / |∂J/∂(it)|: how much that step scales the
-    gradient (norms, for tensors). ``ratio`` is |∂J/∂leaf| / |∂J/∂J|."""
+    gradient (the largest |element|, for tensors). ``ratio`` is |∂J/∂leaf| / |∂J/∂J|."""
 
     leaf: str
     names: tuple[str, ...]
     factors: tuple[tuple[str, float], ...]
     grad: Any
     ratio: float
+    top: float  # |∂J/∂J|: 1, unless a seed other than 1 was given
 
 
 def _size(g: Any) -> float:
-    return float(np.linalg.norm(np.ravel(np.asarray(g, dtype=np.float64))))
+    """A gradient's size: its largest |element| (a norm's squares could overflow)."""
+    return float(np.max(np.abs(g), initial=0.0))
 
 
 def steepest_path(graph: Graph, run: RunResult) -> GradPath | None:
@@ -63,4 +65,4 @@ def steepest_path(graph: Graph, run: RunResult) -> GradPath | None:
                     for k in range(len(names) - 1))
     top = sizes[-1]
     return GradPath(names[0], names, factors, run.grads[names[0]],
-                    sizes[0] / top if top else 0.0)
+                    sizes[0] / top if top else 0.0, top)

@@ -194,3 +194,19 @@ def test_sqrt_at_zero_has_an_infinite_derivative() -> None:
 def test_factors_say_a_run_of_equal_steps_once() -> None:
     text = factors_text([("m", 1.0), ("h1", 0.1966), ("h2", 0.2247), ("h3", 0.22471)])
     assert text == "×1 at m, ×0.197 at h1, ×0.225 at h2–h3 (2 steps)"
+
+
+def test_one_tiny_step_is_not_a_vanishing_gradient() -> None:
+    graph = load_example("softmax")  # a tiny X makes ∂J/∂W tiny in one step, the matmul
+    graph.set_value(graph.by_name("X").id, np.full((4, 2), 1e-300))
+    run = graph.run()
+    assert np.max(np.abs(run.grads["W"])) < 1e-200
+    assert diagnose(graph, run) == []
+
+
+def test_a_run_of_nodes_since_renamed_is_not_diagnosed() -> None:
+    graph = triggered("log_zero")
+    run = graph.run()
+    graph.rename_node(graph.by_name("p").id, "q")
+    assert diagnose(graph, run) == []
+    assert only(graph).kind == "log_domain"
