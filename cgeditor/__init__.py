@@ -1,7 +1,8 @@
 """cgeditor: build computation graphs, run forward and backward passes, see every gradient.
 
 The scripting API: ``load``, ``save``, ``from_formula`` and ``trace`` make a Graph;
-``Graph.run`` computes its values and gradients; ``cgeditor.ops`` holds every op as a function.
+``Graph.run`` computes its values and gradients, ``gradient_graph`` writes its backward
+pass as a graph; ``cgeditor.ops`` holds every op as a function.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from cgeditor.model.trace import trace
 __version__ = "0.1.0"
 __all__ = [
     "Edge", "FormulaError", "Graph", "GraphError", "LoadError", "Node", "RunResult",
-    "TraceError", "__version__", "from_formula", "load", "ops", "save", "trace",
+    "TraceError", "__version__", "from_formula", "gradient_graph",
+    "load", "ops", "save", "trace",
 ]
 
 
@@ -41,3 +43,12 @@ def from_formula(text: str, /, **values: Any) -> Graph:
     set input values (``from_formula("y = w*x", w=2, x=3)``)."""
     from cgeditor.model.formula import from_formula as _from_formula
     return _from_formula(text, **values)
+
+
+def gradient_graph(graph: Graph, output: str | None = None) -> Graph:
+    """A new Graph holding ``graph`` and its backward pass as nodes of registry ops: run it
+    and each ``dJ_dw`` node's value is ∂J/∂w; differentiate it again for second derivatives.
+    ``output`` names the node to differentiate (the graph's output by default). Raises
+    GradientGraphError (a GraphError) naming the node whose vjp no registry op spells."""
+    from cgeditor.model.gradient_graph import gradient_graph as _gradient_graph
+    return _gradient_graph(graph, output)

@@ -1,4 +1,4 @@
-"""The learning subcommands of ``cgeditor``: gradcheck, train and export.
+"""The learning subcommands of ``cgeditor``: gradcheck, train, grad-graph and export.
 
 cli.py lists TOOL_COMMANDS among its COMMANDS. Only ``export`` to .png/.svg touches Qt, and
 imports it then.
@@ -33,6 +33,7 @@ from cgeditor.model.display import build_display
 from cgeditor.model.export import to_numpy_module, to_torch_module
 from cgeditor.model.formatting import format_cell, format_error, format_number, jsonable
 from cgeditor.model.gradcheck import gradient_rows
+from cgeditor.model.gradient_graph import gradient_graph_named
 from cgeditor.model.graph import Graph
 from cgeditor.model.train import OPTIMIZERS, Trainer, TrainingError, apply_values, check_settings
 
@@ -272,11 +273,32 @@ def render_image(graph: Graph, path: str, options: Any = None, run: bool = False
     return done.size.width(), done.size.height(), done.note
 
 
+def _grad_graph_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", metavar="IN", help="the .cgraph file to differentiate")
+    parser.add_argument("output", metavar="OUT", help="the .cgraph file to write")
+    parser.add_argument("--of", metavar="NODE",
+                        help="the node to differentiate (default: the graph's output); a "
+                             "gradient node of an earlier grad-graph gives second derivatives")
+
+
+def _grad_graph(args: argparse.Namespace) -> int:
+    graph = load_graph(args.file)
+    grads, names = gradient_graph_named(graph, args.of)
+    save_graph(grads, args.output)
+    added = len(grads) - len(graph)
+    print(f"wrote {args.output}: {len(graph)} forward nodes and {added} for the backward pass")
+    print_table([["input", "gradient node"], *([k, v] for k, v in names.items())])
+    return EXIT_OK
+
+
 TOOL_COMMANDS: Sequence[Command] = (
     Command("gradcheck", "compare backprop gradients with central finite differences "
             "(exit 1 if any input fails)", _gradcheck_arguments, _gradcheck),
     Command("train", "train the trainable inputs by gradient descent and write the trained "
             "graph", _train_arguments, _train),
+    Command("grad-graph", "write the backward pass as a graph of its own (run it to see each "
+            "gradient as a value; differentiate it again for second derivatives)",
+            _grad_graph_arguments, _grad_graph),
     Command("export", "write the graph as a numpy or PyTorch module (.py) or a picture "
             "(.png, .svg)", _export_arguments, _export),
 )

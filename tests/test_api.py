@@ -44,3 +44,12 @@ def test_public_errors_are_exported(tmp_path):
     bad.write_text("{")
     with pytest.raises(cgeditor.LoadError, match=r"bad\.cgraph"):
         cgeditor.load(bad)
+
+
+def test_gradient_graph_from_the_package() -> None:
+    graph = cgeditor.from_formula(SEED, w=2, x=-2, b=8, y=2)
+    values = cgeditor.gradient_graph(graph).run().values
+    assert (values["dJ_dw"], values["dJ_dx"], values["dJ_db"], values["dJ_dy"]) == (
+        -4.0, 4.0, 2.0, -2.0)
+    with pytest.raises(cgeditor.GraphError, match="is a relu node"):
+        cgeditor.gradient_graph(cgeditor.from_formula("J = relu(w)", w=1))

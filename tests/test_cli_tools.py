@@ -276,3 +276,31 @@ def test_gradcheck_refuses_a_nan_output_naming_its_origin(tmp_path, capsys) -> N
         "cgeditor: error: cannot check gradients: the output is nan (pow at a = -2, b = 0.5 "
         "gives nan: a ** b needs a > 0 for a fractional power and a ≠ 0 for a negative one; "
         "clamp a above 0 or add a small ε to it)")
+
+
+# --- grad-graph ------------------------------------------------------------------------------
+def test_grad_graph_writes_a_graph_whose_gradient_nodes_hold_the_gradients(capsys, tmp_path
+                                                                           ) -> None:
+    out = str(tmp_path / "grads.cgraph")
+    code, text, err = run(capsys, "grad-graph", SEED, out)
+    assert code == 0 and err == ""
+    assert text.splitlines()[0] == f"wrote {out}: 10 forward nodes and 15 for the backward pass"
+    assert [line.split() for line in text.splitlines()[2:]] == [
+        ["w", "dJ_dw"], ["x", "dJ_dx"], ["b", "dJ_db"], ["y", "dJ_dy"]]
+    values = load(out).run().values
+    assert (values["dJ_dw"], values["dJ_dx"], values["dJ_db"], values["dJ_dy"]) == (
+        -4.0, 4.0, 2.0, -2.0)
+    again = str(tmp_path / "second.cgraph")
+    code, text, err = run(capsys, "grad-graph", out, again, "--of", "dJ_dw")
+    assert code == 0 and load(again).run().values["ddJ_dw_dw"] == 4.0  # x² at x = −2
+
+
+def test_grad_graph_refuses_an_op_it_cannot_write_in_one_line(capsys, tmp_path) -> None:
+    src, out = tmp_path / "relu.cgraph", tmp_path / "out.cgraph"
+    from cgeditor.model.files import save
+    save(from_formula("J = relu(w*x)", w=2, x=3), src)
+    code, text, err = run(capsys, "grad-graph", str(src), str(out))
+    assert code == 2 and text == "" and not out.exists()
+    assert "is a relu node" in one_error_line(err)
+    code, _, err = run(capsys, "grad-graph", SEED, str(out), "--of", "nope")
+    assert code == 2 and "nope" in one_error_line(err) and not out.exists()

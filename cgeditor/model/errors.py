@@ -99,3 +99,8 @@ def _printable(text: str) -> str:
     if text.isprintable():
         return text
     return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
+class GradientGraphError(GraphError):
+    """A graph whose backward pass cannot be written as a graph of registry ops (an op whose
+    vjp needs a helper no op spells), or that cannot run backward at all."""

@@ -1,0 +1,302 @@
+"""One op's vjp written as registry-op nodes: the op's ``vjp_template`` (core/ops.py) is parsed
+with ``ast`` and each piece matched against the registry's own forward templates, so the rule is
+spelled once. Nothing is evaluated: constants (literals and attrs) are folded by hand.
+
+A rule helper that no registry op spells is either rewritten in registry ops here (for the
+shapes it is exact on) or refused with NotExpressible saying what is missing: never a wrong
+graph. Nodes are made through a Sink (model/gradient_graph.py provides the real one).
+"""
+
+from __future__ import annotations
+
+import ast
+import operator
+import string
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import Any, Protocol
+
+import numpy as np
+
+from cgeditor.core.ops import REGISTRY
+
+Shape = tuple[int, ...]
+# An operand: a node id (str) or a Python constant not yet given a node (a literal, an attr).
+Operand = Any
+_PREFIX = "_P_"  # a template's placeholder {x} is parsed as the name _P_x
+
+
+class NotExpressible(Exception):
+    """A vjp that no graph of registry ops computes; the message says what is missing."""
+
+
+class Sink(Protocol):
+    """Where a rule's nodes go."""
+
+    def op(self, op: str, args: Sequence[str], attrs: Mapping[str, Any]) -> str:
+        """Add a node of ``op`` on ``args`` (node ids, in port order); its id."""
+
+    def const(self, value: Any) -> str:
+        """Add a const node holding ``value``; its id."""
+
+    def shape(self, node_id: str) -> Shape:
+        """The shape of the node's value."""
+
+
+@dataclass(frozen=True)
+class _Pattern:
+    op: str
+    tree: ast.expr
+
+
+@cache
+def parse_template(template: str) -> ast.expr:
+    """``template`` as an expression tree, each placeholder {x} the name ``_P_x``."""
+    names = {name for _, name, _, _ in string.Formatter().parse(template) if name}
+    return ast.parse(template.format_map({n: _PREFIX + n for n in names}), mode="eval").body
+
+
+@cache
+def patterns() -> tuple[_Pattern, ...]:
+    """Every op's forward template as a tree, in registry order."""
+    return tuple(_Pattern(spec.name, parse_template(spec.template))
+                 for spec in REGISTRY.values() if spec.inputs and spec.template)
+
+
+def _match(pattern: ast.AST, expr: ast.AST, binds: dict[str, ast.expr]) -> bool:
+    """Whether ``expr`` has ``pattern``'s form; each placeholder's subtree goes in ``binds``."""
+    if isinstance(pattern, ast.Name) and pattern.id.startswith(_PREFIX):
+        name = pattern.id[len(_PREFIX):]
+        if name in binds:
+            return ast.dump(binds[name]) == ast.dump(expr)
+        binds[name] = expr
+        return True
+    if type(pattern) is not type(expr):
+        return False
+    if isinstance(pattern, ast.Constant):
+        a, b = pattern.value, expr.value
+        if _number(a) and _number(b):  # 2 and 2.0 are one exponent
+            return a == b
+        return type(a) is type(b) and a == b
+    for field, value in ast.iter_fields(pattern):
+        if field == "ctx":
+            continue
+        other = getattr(expr, field)
+        if isinstance(value, list):
+            if len(value) != len(other) or not all(
+                    _match(p, e, binds) for p, e in zip(value, other, strict=True)):
+                return False
+        elif isinstance(value, ast.AST):
+            if not _match(value, other, binds):
+                return False
+        elif value != other:
+            return False
+    return True
+
+
+def _number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+_FOLD: dict[type, Callable[[Any, Any], Any]] = {
+    ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
+    ast.Div: operator.truediv, ast.Pow: operator.pow}
+
+
+def call_name(expr: ast.expr) -> str:
+    """'np.sum' for np.sum(...), 'select_grad' for select_grad(...)."""
+    func = expr.func if isinstance(expr, ast.Call) else expr
+    if isinstance(func, ast.Attribute):
+        return f"{call_name(func.value)}.{func.attr}"
+    return func.id if isinstance(func, ast.Name) else type(func).__name__
+
+
+class RuleWriter:
+    """Writes one node's vjp templates as nodes. ``bound`` gives each placeholder (g, out,
+    the ports, the attrs) its operand; equal subexpressions of the rule share one node."""
+
+    def __init__(self, sink: Sink, bound: Mapping[str, Operand]) -> None:
+        self.sink = sink
+        self.bound = {_PREFIX + k: v for k, v in bound.items()}
+        self.memo: dict[str, Operand] = {}
+
+    def write(self, template: str) -> str:
+        """The node computing ``template``; NotExpressible if no registry ops compute it."""
+        return self.node(self.operand(parse_template(template)))
+
+    def node(self, value: Operand) -> str:
+        return value if isinstance(value, str) else self.sink.const(value)
+
+    def shape(self, value: Operand) -> Shape:
+        return self.sink.shape(value) if isinstance(value, str) else np.shape(value)
+
+    def operand(self, expr: ast.expr) -> Operand:
+        key = ast.dump(expr)
+        if key not in self.memo:
+            self.memo[key] = self._operand(expr)
+        return self.memo[key]
+
+    def _operand(self, expr: ast.expr) -> Operand:
+        if isinstance(expr, ast.Name) and expr.id in self.bound:
+            return self.bound[expr.id]
+        if isinstance(expr, ast.Constant) and isinstance(expr.value, int | float):
+            return float(expr.value)
+        folded = self._folded(expr)
+        if folded is not None:
+            return folded
+        made = self._as_op(expr)
+        if made is not None:
+            return made
+        if isinstance(expr, ast.Call) and call_name(expr) in HELPERS:
+            return HELPERS[call_name(expr)](self, [self.operand(a) for a in expr.args])
+        text = ast.unparse(expr).replace(_PREFIX, "")
+        if isinstance(expr, ast.Call):
+            raise NotExpressible(f"calls {call_name(expr)}() ({text}), which no registry op "
+                                 "spells")
+        raise NotExpressible(f"uses {text}, which no registry op spells")
+
+    def _folded(self, expr: ast.expr) -> Operand | None:
+        """The value of arithmetic on constants alone (an attr's n − 1), else None."""
+        if isinstance(expr, ast.UnaryOp) and isinstance(expr.op, ast.USub):
+            inner = self.operand(expr.operand)
+            return None if isinstance(inner, str) else -inner
+        if isinstance(expr, ast.BinOp) and type(expr.op) in _FOLD:
+            left, right = self.operand(expr.left), self.operand(expr.right)
+            if isinstance(left, str) or isinstance(right, str):
+                return None
+            try:
+                return _FOLD[type(expr.op)](left, right)
+            except (ZeroDivisionError, OverflowError, TypeError) as exc:
+                raise NotExpressible(f"folds {ast.unparse(expr)!r} to no number") from exc
+        return None
+
+    def _as_op(self, expr: ast.expr) -> str | None:
+        """The node of the registry op whose template ``expr`` has the form of: of several,
+        the one that binds fewest constants to ports (x ** 3 is powc, not pow of a const)."""
+        best: tuple[int, str, list[Operand], dict[str, Any]] | None = None
+        for pattern in patterns():
+            binds: dict[str, ast.expr] = {}
+            if not _match(pattern.tree, expr, binds):
+                continue
+            spec = REGISTRY[pattern.op]
+            attrs = {a.name: self.operand(binds[a.name]) for a in spec.attrs if a.name in binds}
+            if any(isinstance(v, str) for v in attrs.values()):
+                continue  # an attr must be a constant
+            args = [self.operand(binds[port]) for port in spec.inputs]
+            score = sum(not isinstance(a, str) for a in args)
+            if best is None or score < best[0]:
+                best = (score, pattern.op, args, attrs)
+        if best is None:
+            return None
+        _, op, args, attrs = best
+        return self.sink.op(op, [self.node(a) for a in args], attrs)
+
+    def apply(self, template: str, *args: Operand) -> Operand:
+        """``template`` over ``args`` named _0, _1, … (a helper's rewriting in ops)."""
+        inner = RuleWriter(self.sink, {str(k): v for k, v in enumerate(args)})
+        return inner.operand(ast.parse(template.replace("_", _PREFIX), mode="eval").body)
+
+    def ones_times(self, value: Operand, shape: Shape) -> Operand:
+        """``value`` broadcast up to ``shape`` by a product with ones (exact, -0.0 and
+        non-finite numbers included)."""
+        if self.shape(value) == tuple(shape):
+            return value
+        return self.sink.op("mul", [self.node(value), self.sink.const(np.ones(shape))], {})
+
+    def widen(self, value: Operand, shape: Shape, dropped: set[int]) -> Operand:
+        """``value``, whose shape is ``shape`` without the axes ``dropped``, spread along
+        them back to ``shape``: by broadcasting when they lead, by a transpose for a 2-d
+        column; else NotExpressible (registry ops cannot insert an inner axis)."""
+        if dropped == set(range(len(dropped))):
+            return self.ones_times(value, shape)
+        if len(shape) == 2 and dropped == {1}:
+            return self.apply("np.transpose(_0)", self.ones_times(value, shape[::-1]))
+        raise NotExpressible(f"spreads a gradient along inner axes {sorted(dropped)} of a "
+                             f"{len(shape)}-d value, which no registry op does")
+
+    def unbroadcast(self, value: Operand, shape: Shape) -> Operand:
+        """``value`` summed back to ``shape`` as the engine sums a broadcast gradient."""
+        have = self.shape(value)
+        shape = tuple(shape)
+        if have == shape:
+            return value
+        if not shape:
+            return self.sink.op("sum", [self.node(value)], {"axis": None})
+        if len(have) < len(shape):
+            if np.broadcast_shapes(have, shape) != shape:
+                raise NotExpressible(f"fits a gradient of shape {have} to {shape}")
+            return self.ones_times(value, shape)
+        for _ in range(len(have) - len(shape)):
+            value = self.sink.op("sum", [self.node(value)], {"axis": 0})
+        have = self.shape(value)
+        stretched = [k for k, n in enumerate(shape) if n == 1 and have[k] != 1]
+        for k in reversed(stretched):
+            value = self.sink.op("sum", [self.node(value)], {"axis": k})
+        return self.widen(value, shape, set(stretched))
+
+
+def _constant(value: Operand, what: str) -> Any:
+    if isinstance(value, str):
+        raise NotExpressible(f"needs {what} as a constant")
+    return value
+
+
+def _powc_grad(w: RuleWriter, args: list[Operand]) -> Operand:
+    g, x, exponent = args
+    if _constant(exponent, "the exponent") == 0:
+        return w.apply("_0 * 0.0", g)  # x⁰ is the constant 1
+    return w.apply("_0 * (_2 * _1 ** (_2 - 1))", g, x, exponent)
+
+
+def _expand_back(w: RuleWriter, args: list[Operand]) -> Operand:
+    g, x, axis = args
+    shape = w.shape(x)
+    if not shape:
+        return g
+    if _constant(axis, "the axis") is None:
+        return w.widen(g, shape, set(range(len(shape))))
+    return w.widen(g, shape, {int(axis) % len(shape)})
+
+
+def _reduced_size(w: RuleWriter, args: list[Operand]) -> Operand:
+    shape, axis = w.shape(args[0]), _constant(args[1], "the axis")
+    return float(np.prod(shape) if axis is None else shape[int(axis)])
+
+
+def _size(w: RuleWriter, args: list[Operand]) -> Operand:
+    return float(np.prod(w.shape(args[0])))
+
+
+# matmul's vjp by the operands' dimensions (a vector is 1-d) in registry ops, over g, a and b
+_MATMUL = {
+    "a": {(2, 2): "_0 @ np.transpose(_2)", (1, 2): "_2 @ _0", (1, 1): "_0 * _2"},
+    "b": {(2, 2): "np.transpose(_1) @ _0", (2, 1): "_0 @ _1", (1, 1): "_0 * _1"},
+}
+# ... and where it is an outer product of two vectors: which two, by port and dimensions
+_OUTER = {("a", (2, 1)): (0, 2), ("b", (1, 2)): (1, 0)}
+
+
+def _outer(w: RuleWriter, col: Operand, row: Operand) -> Operand:
+    """col[i] · row[j] as a matrix: col spread over rows, turned, times row (one product
+    per element, as matmul's own k = 1 product)."""
+    k, n = w.shape(col)[0], w.shape(row)[0]
+    return w.apply("np.transpose(_0) * _1", w.ones_times(col, (n, k)), row)
+
+
+def _matmul_grad(port: str) -> Callable[[RuleWriter, list[Operand]], Operand]:
+    def grad(w: RuleWriter, args: list[Operand]) -> Operand:
+        dims = (len(w.shape(args[1])), len(w.shape(args[2])))
+        if (port, dims) in _OUTER:
+            col, row = _OUTER[port, dims]
+            return _outer(w, args[col], args[row])
+        if dims not in _MATMUL[port]:
+            raise NotExpressible("needs batched matrices, which no registry op spells")
+        return w.apply(_MATMUL[port][dims], *args)
+    return grad
+
+
+HELPERS: dict[str, Callable[[RuleWriter, list[Operand]], Operand]] = {
+    "powc_grad": _powc_grad, "expand_back": _expand_back, "reduced_size": _reduced_size,
+    "np.size": _size, "matmul_grad_a": _matmul_grad("a"), "matmul_grad_b": _matmul_grad("b"),
+}

@@ -1,0 +1,192 @@
+"""The gradient graph: the backward pass written out as nodes of registry ops, so that it can be
+seen, run and differentiated again.
+
+``gradient_graph`` copies the forward graph and adds, for every node the output reads and some
+input feeds, its adjoint ∂J/∂node: the chain rule ∂J/∂c = ∂J/∂a · ∂a/∂c from each consumer's
+vjp template (model/adjoint_rules.py), summed over fan-out with add nodes in the order the
+engine sums them, and named ``dJ_dc`` in the output's and the node's names.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from cgeditor.core.engine import backward_order
+from cgeditor.core.ops import REGISTRY
+from cgeditor.model.adjoint_rules import NotExpressible, RuleWriter, Shape
+from cgeditor.model.errors import GradientGraphError
+from cgeditor.model.graph import Graph
+from cgeditor.model.node import MAX_NAME_LENGTH
+from cgeditor.model.run import RunResult, run_graph
+
+
+def gradient_name(output: str, name: str) -> str:
+    """'dJ_dw': the name of ∂output/∂name (a Python identifier, as node names are)."""
+    return f"d{output}_d{name}"
+
+
+class _Builder:
+    """The Sink adjoint_rules writes into: nodes added to ``graph``, their shapes kept."""
+
+    def __init__(self, graph: Graph, shapes: dict[str, Shape]) -> None:
+        self.graph = graph
+        self.shapes = shapes
+        self.added: list[str] = []
+
+    def op(self, op: str, args: Sequence[str], attrs: Mapping[str, Any]) -> str:
+        spec = REGISTRY[op]
+        node = self.graph.add_node(op, attrs=attrs)
+        for port, src in zip(spec.inputs, args, strict=True):
+            self.graph.connect(src, node.id, port, known_acyclic=True)
+        self.shapes[node.id] = spec.shape(*(self.shapes[a] for a in args), **node.attrs)[0]
+        self.added.append(node.id)
+        return node.id
+
+    def const(self, value: Any) -> str:
+        node = self.graph.add_node("const", self.graph.generated_name("k"), value=value)
+        self.shapes[node.id] = np.shape(node.value)
+        self.added.append(node.id)
+        return node.id
+
+    def shape(self, node_id: str) -> Shape:
+        return self.shapes[node_id]
+
+    def name(self, node_id: str, name: str) -> None:
+        if len(name) > MAX_NAME_LENGTH:
+            name = name[:MAX_NAME_LENGTH - 12]
+        self.graph.rename_node(node_id, self.graph.unique_name(name))
+
+
+def gradient_graph(graph: Graph, output: str | None = None) -> Graph:
+    """gradient_graph_named's graph alone."""
+    return gradient_graph_named(graph, output)[0]
+
+
+def gradient_graph_named(graph: Graph, output: str | None = None
+                         ) -> tuple[Graph, dict[str, str]]:
+    """A new Graph: ``graph``'s nodes (same ids, names, places and values) and, below them,
+    the adjoint of every node between the inputs and the output (a node name; the graph's
+    output by default), ending in one node ``dJ_dw`` per input w (a zero const where the
+    output does not read w, as the engine gives). Running it
+    forward gives the engine's backward gradients as those nodes' values; its output is the
+    original one, so its own backward pass can differentiate the gradients again.
+
+    Raises GradientGraphError when the graph cannot run backward (an open port, an output
+    that is not one number) or when an op's vjp needs a helper no registry op spells (the
+    message names the node and op); ``graph`` is never changed. Also returns the name of
+    each input's gradient node by the input's name, in the graph's order."""
+    result = run_graph(graph, output=output)
+    _check_runs(graph, result)
+    new = Graph.from_parts(_node_parts(graph), graph.edges)
+    out_id = result.ids[result.plan.output]
+    new.set_output(out_id)
+    shapes = {node_id: np.shape(result.values[name])
+              for name, node_id in zip(result.order, result.ids, strict=True)}
+    builder = _Builder(new, shapes)
+    adjoints = _write_adjoints(result, builder)
+    place_adjoints(new, list(graph.nodes), builder.added)
+    return new, {graph.nodes[i].name: new.nodes[adjoints[i]].name for i in graph.order()
+                 if graph.nodes[i].is_input}
+
+
+def _check_runs(graph: Graph, result: RunResult) -> None:
+    if result.problems:
+        node_id, message = next(iter(result.problems.items()))
+        raise GradientGraphError(f"no gradient graph: {graph.node(node_id).name} cannot run "
+                                 f"({message})")
+    if result.grad_note is not None:
+        raise GradientGraphError(f"no gradient graph: {result.grad_note}")
+    if result.plan is None or any(v is None for v in result.values.values()):
+        raise GradientGraphError("no gradient graph: every node needs a value first")
+
+
+def _node_parts(graph: Graph, ids: Sequence[str] | None = None) -> list[dict[str, Any]]:
+    """``graph``'s nodes (or those of ``ids``) as Graph.from_parts takes them."""
+    nodes = graph.nodes.values() if ids is None else (graph.nodes[i] for i in ids)
+    return [{"id": n.id, "op": n.op, "name": n.name, "x": n.x, "y": n.y, "attrs": n.attrs,
+             **({"value": n.value} if n.is_leaf else {}), "trainable": n.trainable}
+            for n in nodes]
+
+
+def _fed(steps: Sequence[Any]) -> list[bool]:
+    """Per slot: some input feeds it (or it is one), so it needs an adjoint."""
+    fed: list[bool] = []
+    for step in steps:
+        fed.append(REGISTRY[step.op].is_input or any(fed[j] for j in step.args))
+    return fed
+
+
+def _write_adjoints(result: RunResult, builder: _Builder) -> dict[str, str]:
+    """Every adjoint written into builder's graph, in the engine's backward order; the
+    adjoint node's id by forward node id."""
+    plan, ids = result.plan, result.ids
+    out_name = plan.steps[plan.output].name
+    fed = _fed(plan.steps)
+    parts: dict[int, list[str]] = {plan.output: [builder.const(1.0)]}
+    adjoints: dict[str, str] = {}
+    for i in backward_order(plan.steps, plan.output):
+        step = plan.steps[i]
+        if not fed[i] or i not in parts:
+            continue
+        g = adjoints[ids[i]] = _total(builder, parts.pop(i), set(ids) | set(adjoints.values()))
+        builder.name(g, gradient_name(out_name, step.name))
+        spec = REGISTRY[step.op]
+        bound = {"g": g, "out": ids[i], **spec.default_attrs(), **step.attrs,
+                 **{port: ids[j] for port, j in zip(spec.inputs, step.args, strict=True)}}
+        writer = RuleWriter(builder, bound)
+        for k, j in enumerate(step.args):
+            if not fed[j]:
+                continue
+            try:
+                part = writer.unbroadcast(writer.write(spec.vjp_template[k]), builder.shape(ids[j]))
+            except NotExpressible as exc:
+                raise GradientGraphError(
+                    f"no gradient graph: {step.name} is a {step.op} node, and its vjp for "
+                    f"{spec.inputs[k]} {exc}") from None
+            parts.setdefault(j, []).append(writer.node(part))
+    _unread_inputs(result, builder, adjoints)
+    return adjoints
+
+
+def _unread_inputs(result: RunResult, builder: _Builder, adjoints: dict[str, str]) -> None:
+    """A zero const dJ_dv for each input v the output does not read (the engine's 0)."""
+    plan, ids = result.plan, result.ids
+    out_name = plan.steps[plan.output].name
+    for i, step in enumerate(plan.steps):
+        if REGISTRY[step.op].is_input and ids[i] not in adjoints:
+            adjoints[ids[i]] = builder.const(np.zeros(builder.shape(ids[i]))[()])
+            builder.name(adjoints[ids[i]], gradient_name(out_name, step.name))
+
+
+def _total(builder: _Builder, parts: list[str], taken: set[str]) -> str:
+    """The sum of a node's gradient parts, in the order they came (as the engine's ``+=``),
+    as a node of its own: a part that is another node (add passes ∂J/∂a on to c unchanged)
+    is multiplied by its local derivative 1."""
+    if len(parts) == 1 and parts[0] in taken:
+        return builder.op("mul", [parts[0], builder.const(1.0)], {})
+    total = parts[0]
+    for part in parts[1:]:
+        total = builder.op("add", [total, part], {})
+    return total
+
+
+def place_adjoints(graph: Graph, forward: Sequence[str], added: Sequence[str]) -> None:
+    """Lay the ``added`` nodes (the adjoint part) out below the ``forward`` ones, in
+    columns flowing right to left from under the output: the backward pass read as the
+    lesson draws it. Moves the added nodes only."""
+    from cgeditor.model.layout import layered_layout, nominal_sizes  # layout imports graph
+
+    sizes = nominal_sizes(graph)
+    members = set(added)
+    bottom = max((graph.nodes[n].y + sizes[n][1] for n in forward), default=0.0)
+    part = Graph.from_parts(_node_parts(graph, added),
+                            [e for e in graph.edges if e.src in members and e.dst in members])
+    places = layered_layout(part, 76.0, 18.0, sizes={n: sizes[n] for n in added})
+    if not places:
+        return
+    right = max((graph.nodes[n].x for n in forward), default=0.0)
+    top = min(y for _, y in places.values())
+    graph.move_nodes({n: (right - x, bottom + 90.0 + (y - top)) for n, (x, y) in places.items()})
