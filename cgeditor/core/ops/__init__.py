@@ -3,13 +3,14 @@
 Each OpSpec carries its forward rule and its vector-Jacobian product (vjp). A vjp gets the
 upstream gradient ``g``, the op's output ``out`` and the inputs, and returns one gradient per
 input; the engine sums broadcast gradients back to each input's shape and accumulates fan-out.
+Forward mode's Jacobian-vector product (jvp) is derived from those rules (``jvp``), or given.
 
 Subgradient convention at kinks, as torch: relu'(0) = 0, abs'(0) = 0, and maximum/minimum send
 half of the gradient to each input when the two are tied. Powers (core/rules.py) follow torch at
 exponent 0 and base 0; pow's ∂/∂b is 0 where a < 0, where torch gives nan.
 
 The record and the registry are in ``spec``; the declarations in ``arithmetic``, ``functions``
-and ``tensors``, imported here in palette order.
+and ``tensors``, imported here in palette order; the jvp rules in ``jvp``.
 """
 
 from __future__ import annotations

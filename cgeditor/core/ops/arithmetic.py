@@ -29,16 +29,16 @@ register(OpSpec("const", (), _leaf_forward, _leaf_vjp, "c", "Leaves",
 # --- arithmetic ---------------------------------------------------------------------------
 register(OpSpec("add", ("a", "b"), operator.add, lambda g, out, a, b: (g, g), "+",
                 "Arithmetic", infix="+", template="{a} + {b}", vjp_template=("{g}", "{g}"),
-                shape=broadcast_shape,
+                shape=broadcast_shape, jvp_from="forward",
                 doc="a + b, elementwise."))
 register(OpSpec("sub", ("a", "b"), operator.sub, lambda g, out, a, b: (g, -g), "−",
                 "Arithmetic", infix="-", template="{a} - {b}", vjp_template=("{g}", "-{g}"),
-                shape=broadcast_shape,
+                shape=broadcast_shape, jvp_from="forward",
                 doc="a − b, elementwise."))
 register(OpSpec("mul", ("a", "b"), operator.mul, lambda g, out, a, b: (g * b, g * a), "×",
                 "Arithmetic", infix="*", template="{a} * {b}",
                 vjp_template=("{g} * {b}", "{g} * {a}"),
-                shape=broadcast_shape,
+                shape=broadcast_shape, jvp_from="bilinear",
                 doc="a · b, elementwise."))
 register(OpSpec("div", ("a", "b"), operator.truediv,
                 lambda g, out, a, b: (g / b, -g * (out / b)), "÷", "Arithmetic",
@@ -49,7 +49,7 @@ register(OpSpec("div", ("a", "b"), operator.truediv,
                 domain_doc="division by zero (b = 0); add a small ε to the denominator "
                            "(a / (b + 1e-9)) or keep b away from 0"))
 register(OpSpec("neg", ("x",), operator.neg, lambda g, out, x: (-g,), "−x", "Arithmetic",
-                shape=same_shape,
+                shape=same_shape, jvp_from="forward",
                 template="-{x}", vjp_template=("-{g}",), doc="−x."))
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from cgeditor.core.ops.spec import AttrSpec, OpSpec, register
@@ -65,8 +67,17 @@ register(OpSpec("softmax", ("x",), softmax,
                 "softmax", "Activations", attrs=_AXIS_LAST, template="softmax({x}, axis={axis})",
                 torch_template="torch.softmax({x}, dim={axis})",
                 vjp_template=("{out} * ({g} - np.sum({g} * {out}, axis={axis}, keepdims=True))",),
-                shape=along_axis_shape,
+                shape=along_axis_shape, jvp_from="vjp",  # diag(s) − s sᵀ is symmetric
                 doc="exp(x) / Σ exp(x) along an axis."))
+
+
+def _log_softmax_jvp(tangents: tuple, out: Any, x: Any, axis: int = -1) -> Any:
+    """∂log_softmax · t = t − Σ softmax(x) · t along the axis (the Jacobian I − 1 sᵀ is not
+    symmetric, so the vjp cannot serve)."""
+    (t,) = tangents
+    return t - np.sum(np.exp(out) * t, axis=axis, keepdims=True)
+
+
 register(OpSpec("log_softmax", ("x",), log_softmax,
                 lambda g, out, x, axis=-1: (g - np.exp(out) * np.sum(g, axis=axis,
                                                                      keepdims=True),),
@@ -74,5 +85,5 @@ register(OpSpec("log_softmax", ("x",), log_softmax,
                 template="log_softmax({x}, axis={axis})",
                 torch_template="torch.log_softmax({x}, dim={axis})",
                 vjp_template=("{g} - np.exp({out}) * np.sum({g}, axis={axis}, keepdims=True)",),
-                shape=along_axis_shape,
+                shape=along_axis_shape, jvp=_log_softmax_jvp,
                 doc="x − log Σ exp(x) along an axis."))

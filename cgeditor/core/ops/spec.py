@@ -61,6 +61,16 @@ class OpSpec:
     # A leaf a run may feed and training may change ("input"); other leaves ("const") only
     # hold the value they are given.
     feedable: bool = False
+    # Forward mode: where the Jacobian-vector product (jvp) comes from (core/ops/jvp.py).
+    # "forward": a linear op, its forward applied to the tangents; "bilinear": the forward
+    # with one tangent substituted at a time; "vjp": a Jacobian symmetric per input (an
+    # elementwise op's after broadcasting is diagonal; softmax's), so the vjp applied to the
+    # tangent; "gradient": a scalar-valued op, each input's vjp of 1 dotted with its tangent.
+    # "" takes ``jvp`` when given, else "vjp" for elementwise ops.
+    jvp_from: str = ""
+    # An explicit rule, for the few that need one: (tangents, out, *xs, **attrs) -> the
+    # output's tangent; a tangent is None where it is zero, and at least one is not None.
+    jvp: Callable[..., Any] | None = None
 
     @property
     def is_leaf(self) -> bool:
@@ -91,9 +101,18 @@ class OpSpec:
 REGISTRY: dict[str, OpSpec] = {}
 
 
+JVP_SOURCES = ("forward", "bilinear", "vjp", "gradient")
+
+
 def register(spec: OpSpec) -> OpSpec:
+    """Add ``spec`` to the registry; ValueError when its name is taken or, for an op that
+    computes, when it has no way to a jvp (see ``OpSpec.jvp_from``)."""
     if spec.name in REGISTRY:
         raise ValueError(f"op {spec.name!r} is declared twice")
+    if spec.jvp_from and spec.jvp_from not in JVP_SOURCES:
+        raise ValueError(f"op {spec.name!r}: jvp_from must be one of {JVP_SOURCES}")
+    if not spec.is_leaf and not (spec.jvp_from or spec.jvp or spec.elementwise):
+        raise ValueError(f"op {spec.name!r} needs a jvp: give jvp_from or a jvp rule")
     REGISTRY[spec.name] = spec
     return spec
 

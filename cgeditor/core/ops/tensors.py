@@ -33,13 +33,13 @@ register(OpSpec("matmul", ("a", "b"), operator.matmul,
                 lambda g, out, a, b: (matmul_grad_a(g, a, b), matmul_grad_b(g, a, b)),
                 "@", "Tensors", infix="@", template="{a} @ {b}",
                 vjp_template=("matmul_grad_a({g}, {a}, {b})", "matmul_grad_b({g}, {a}, {b})"),
-                shape=matmul_shape,
+                shape=matmul_shape, jvp_from="bilinear",
                 doc="Matrix product a @ b (1-d operands are vectors; batch axes broadcast).",
                 shape_check=matmul_shape_check))
 register(OpSpec("transpose", ("x",), np.transpose, lambda g, out, x: (np.transpose(g),), "xᵀ",
                 "Tensors", template="np.transpose({x})",
                 torch_template="{x}.permute(tuple(range({x}.dim() - 1, -1, -1)))",
-                shape=transpose_shape,
+                shape=transpose_shape, jvp_from="forward",
                 vjp_template=("np.transpose({g})",), doc="Reverse the axes."))
 register(OpSpec("sum", ("x",), lambda x, axis=None: F64(np.sum(x)) if axis is None
                 else np.sum(x, axis=axis),
@@ -47,7 +47,7 @@ register(OpSpec("sum", ("x",), lambda x, axis=None: F64(np.sum(x)) if axis is No
                 attrs=_AXIS_ALL, template="np.sum({x}, axis={axis})",
                 torch_template="torch.sum({x}, dim={axis})",
                 vjp_template=("expand_back({g}, {x}, {axis})",),
-                shape=sum_shape,
+                shape=sum_shape, jvp_from="forward",
                 doc="Sum of the elements (over one axis, or all)."))
 register(OpSpec("mean", ("x",), lambda x, axis=None: F64(np.mean(x)) if axis is None
                 else np.mean(x, axis=axis),
@@ -55,7 +55,7 @@ register(OpSpec("mean", ("x",), lambda x, axis=None: F64(np.mean(x)) if axis is 
                 "μ", "Tensors", attrs=_AXIS_ALL, template="np.mean({x}, axis={axis})",
                 torch_template="torch.mean({x}, dim={axis})",
                 vjp_template=("expand_back({g}, {x}, {axis}) / reduced_size({x}, {axis})",),
-                shape=mean_shape,
+                shape=mean_shape, jvp_from="forward",
                 doc="Mean of the elements (over one axis, or all)."))
 
 # --- losses -------------------------------------------------------------------------------
@@ -73,7 +73,7 @@ register(OpSpec("mse", ("pred", "target"),
                 torch_template="torch.mean(({pred} - {target}) ** 2)",
                 vjp_template=("{g} * 2.0 * ({pred} - {target}) / np.size({pred} - {target})",
                               "-({g} * 2.0 * ({pred} - {target}) / np.size({pred} - {target}))"),
-                shape=mse_shape,
+                shape=mse_shape, jvp_from="gradient",
                 doc="Mean squared error between prediction and target."))
 register(OpSpec("cross_entropy", ("logits", "target"), cross_entropy,
                 lambda g, out, logits, target: (cross_entropy_grad_logits(g, logits, target),
@@ -81,6 +81,6 @@ register(OpSpec("cross_entropy", ("logits", "target"), cross_entropy,
                 "CE", "Losses", template="cross_entropy({logits}, {target})",
                 vjp_template=("cross_entropy_grad_logits({g}, {logits}, {target})",
                               "cross_entropy_grad_target({g}, {logits}, {target})"),
-                shape=cross_entropy_shape,
+                shape=cross_entropy_shape, jvp_from="gradient",
                 doc="Softmax cross-entropy of logits against target probabilities, "
                     "averaged over the batch."))

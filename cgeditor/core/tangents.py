@@ -1,0 +1,136 @@
+"""Forward mode over a compiled Plan: from a tangent seeded on the inputs, the tangent of every
+node, in execution order (one jvp per node, core/ops/jvp.py).
+
+Seeding input w with 1 gives every node's ∂v/∂w in one pass: n steps for one input, where
+backward gives ∂J/∂(every input) in one pass from one output. Non-finite tangents become
+per-node issues, as non-finite values do; nothing here raises but a bad seed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
+
+import numpy as np
+
+from cgeditor.core.diagnose import rule_inputs_text
+from cgeditor.core.engine import Issue, Plan
+from cgeditor.core.ops import F64
+from cgeditor.core.ops.jvp import jvp_rule
+from cgeditor.core.values import FloatList, as_value, describe, finite, quiet_ieee
+
+Seeds = str | Mapping[str, Any]
+
+
+@dataclass
+class TangentResult:
+    """Per node its tangent (float64 scalar or ndarray of the node's shape; exact zeros where
+    the node does not depend on the seeded leaves, None where it has no value), the seeds
+    by slot, and issues by slot (kind "nonfinite_tangent", or "error" for a rule that
+    raised)."""
+
+    tangents: list[Any]
+    seeds: dict[int, Any]
+    issues: dict[int, Issue]
+
+
+def jvp(plan: Plan, values: Sequence[Any], seeds: Seeds) -> TangentResult:
+    """Forward-mode tangents of every node of ``plan``, given its forward ``values``.
+
+    ``seeds``: a leaf's name (that leaf's tangent is 1 in every element: ∂v/∂w for a scalar
+    w) or {leaf name: tangent}, each tangent a number (broadcast over the leaf) or an array of
+    the leaf's shape: a direction over several inputs. Raises ValueError when a seed names no
+    node, names a computed node, or has a shape that does not broadcast to its leaf's.
+    """
+    if values.__class__ is FloatList:
+        values = values.boxed()
+    tangents: list[Any] = [None] * len(plan.steps)
+    seeded = _seed_slots(plan, values, seeds)
+    for i, t in seeded.items():
+        tangents[i] = t
+    issues: dict[int, Issue] = {}
+    rules = _rules(plan)
+    with quiet_ieee():
+        for i, step in enumerate(plan.steps):
+            rule = rules[i]
+            if rule is None or values[i] is None:
+                continue
+            ins = tuple(tangents[j] for j in step.args)
+            if all(t is None for t in ins):
+                continue
+            try:
+                tangents[i] = _fit(rule(ins, values[i], *[values[j] for j in step.args]),
+                                   values[i])
+            except Exception as exc:  # the engine reports, never raises, once seeded
+                issues[i] = Issue(i, "error", f"the jvp of {plan.specs[i].name} failed at "
+                                              f"{step.name}: {exc}")
+        _mark_nonfinite(plan, values, tangents, issues)
+    for i, v in enumerate(values):
+        if tangents[i] is None and v is not None and i not in issues:
+            tangents[i] = F64(0.0) if np.ndim(v) == 0 else np.zeros(np.shape(v))
+    return TangentResult(tangents, seeded, issues)
+
+
+def _seed_slots(plan: Plan, values: Sequence[Any], seeds: Seeds) -> dict[int, Any]:
+    """The seeds by slot, each fitted to its leaf's shape; ValueError naming a bad one."""
+    if isinstance(seeds, str):
+        seeds = {seeds: 1.0}
+    slots: dict[int, Any] = {}
+    for name, raw in seeds.items():
+        i = plan.index.get(name)
+        if i is None:
+            raise ValueError(f"cannot seed {name!r}: the graph has no node of that name")
+        spec = plan.specs[i]
+        if not spec.is_leaf:
+            raise ValueError(f"cannot seed {name!r}: it is computed by {spec.name}; seed an "
+                             "input or a const (forward mode starts from the leaves)")
+        if values[i] is None:
+            continue
+        seed, shape = as_value(raw), np.shape(values[i])
+        try:
+            slots[i] = _fit(seed, values[i])
+        except ValueError:
+            raise ValueError(f"the seed of {name!r} has shape {np.shape(seed)}, which does not "
+                             f"broadcast to {name}'s shape {shape}") from None
+    return slots
+
+
+def _rules(plan: Plan) -> tuple:
+    """Per slot the jvp rule with the node's attrs bound (None for leaves), once per plan."""
+    rules = plan.cache.get("jvp")
+    if rules is None:
+        rules = plan.cache["jvp"] = tuple(
+            None if spec.is_leaf else partial(jvp_rule(spec), **step.attrs) if step.attrs
+            else jvp_rule(spec) for step, spec in zip(plan.steps, plan.specs))
+    return rules
+
+
+def _fit(tangent: Any, like: Any) -> Any:
+    """``tangent`` as float64 in the shape of ``like`` (broadcast up: a rule may leave out the
+    axes along which the tangent is constant); ValueError when it does not broadcast."""
+    shape = np.shape(like)
+    arr = np.asarray(tangent, dtype=np.float64)
+    if arr.shape != shape:
+        arr = np.array(np.broadcast_to(arr, shape))
+    return F64(arr) if arr.ndim == 0 else arr
+
+
+def _mark_nonfinite(plan: Plan, values: Sequence[Any], tangents: Sequence[Any],
+                    issues: dict[int, Issue]) -> None:
+    """Record each non-finite tangent; an origin is one whose input tangents are all finite
+    (the rule there made it), as the engine marks values."""
+    bad = {i for i, t in enumerate(tangents) if t is not None and not finite(t)}
+    for i in sorted(bad):
+        step, spec = plan.steps[i], plan.specs[i]
+        text = f"tangent of {step.name} is {describe(tangents[i])}"
+        origin = bad.isdisjoint(step.args)
+        if spec.is_leaf:
+            text += ", as seeded"
+        elif origin:
+            where = rule_inputs_text(spec.inputs, [values[j] for j in step.args], tangents[i])
+            text += f", from the jvp of {spec.name} {where}"
+        else:
+            text += ", carried from a non-finite tangent of its input"
+        issues[i] = Issue(i, "nonfinite_tangent", text, origin)
