@@ -230,6 +230,35 @@ def guide_practice(d: Driver) -> Steps:
     yield from d.shot()
 
 
+def guide_ordering(d: Driver) -> Steps:
+    """Learn > Ordering Exercise on the seed, the Backward pass chosen in the dock's level
+    list, ∂J/∂sq dragged to the top, Check, and a card marked misplaced clicked (its node
+    and the wire its gradient comes back along lit)."""
+    yield from d.ready()
+    yield from d.menu("Learn", "Ordering Exercise")
+    panel = d.win.learning.ordering
+    yield from d.until(lambda: panel.active, "the cards")
+    yield from d.click(panel.level)
+    yield from d.keys("Down", "Return")  # Backward pass: its cards are dealt at once
+    yield from d.until(lambda: panel.active and panel.ordering.level == "backward",
+                       "the backward cards")
+    cards = panel.cards
+    held = next(row for row, key in enumerate(panel.order())
+                if panel.ordering.by_key[key].label == "∂J/∂sq")
+    source = d.point(cards.viewport(), cards.visualItemRect(cards.item(held)).center())
+    d.xdotool("mousemove", "--sync", *source, "mousedown", "1")
+    yield 200
+    yield from _glide(d, cards.viewport(), cards.visualItemRect(cards.item(0)).center())
+    d.xdotool("mouseup", "1")
+    yield 300
+    yield from d.click(panel.check_button)
+    yield from d.until(lambda: panel.ordering.attempts == 1, "the check")
+    marked = [row for row, key in enumerate(panel.order()) if key in panel.marks]
+    if marked:
+        yield from d.click(cards.viewport(), cards.visualItemRect(cards.item(marked[0])).center())
+    yield from d.shot()
+
+
 def guide_build(d: Driver) -> Steps:
     """File > New; c = w*x typed in the formula field; add dragged from the palette; a wire
     being dragged from c's output to add's input a (the picture is taken mid-drag)."""
@@ -326,6 +355,7 @@ SCENES: dict[str, Callable[[Driver], Steps]] = {
     "guide-step": guide_step,
     "guide-learn": guide_learn,
     "guide-practice": guide_practice,
+    "guide-ordering": guide_ordering,
     "guide-formula-export": guide_formula_export,
 }
 

@@ -29,6 +29,8 @@ finished (tools/driver_scenes.py). The picture is the whole screen, grabbed with
   steps), View > Fit Graph.
 - guide-practice: Learn > Practice, the seed's forward pass and first two gradients typed,
   then a wrong ∂J/∂y, 1 (its hint).
+- guide-ordering: Learn > Ordering Exercise, the Backward pass chosen in the dock, ∂J/∂sq
+  dragged to the top of the cards, Check, and a card marked misplaced clicked.
 - guide-formula-export: Edit > Insert Formula with a formula typed, and File > Export Code >
   Export as NumPy Module wheeled down to the forward pass; the two dialogs are cut from the
   screen and put side by side.
@@ -54,7 +56,7 @@ WINDOW_PICTURES = (
     "seed-backward", "seed-backward-dark", "xor-backward-light", "xor-backward-dark",
     "softmax-backward-light", "softmax-backward-dark", "matrix-backward-light",
     "matrix-backward-dark", "guide-build", "guide-step", "guide-learn", "guide-practice",
-    "guide-formula-export")
+    "guide-ordering", "guide-formula-export")
 CLI_PICTURES = ("xor-trained-tb",)
 EXAMPLE_TITLES = {"xor": "A 2-2-1 network", "softmax": "Softmax", "matrix": "A matrix layer"}
 

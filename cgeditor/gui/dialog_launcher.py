@@ -127,8 +127,8 @@ class DialogLauncher(QObject):
         self.hint = None
 
     def hide_hint(self, *_args: object) -> None:
-        """Out of the way, not dismissed: a new document, or practice (which the hint's
-        Forward would end)."""
+        """Out of the way, not dismissed: a new document, or practice or the ordering
+        exercise (which the hint's Forward would end)."""
         if self.hint is not None:
             self.hint.hide()
 

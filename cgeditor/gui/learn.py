@@ -1,6 +1,6 @@
-"""The Learn menu's controller: the gradient check, cost of gradients, training and practice
-docks, and what the Gradient Check, Nudge, Cost, Train, Stop Training and Practice actions do
-with them.
+"""The Learn menu's controller: the gradient check, cost of gradients, training, practice and
+ordering docks, and what the Gradient Check, Nudge, Cost, Train, Stop Training, Practice,
+Ordering Exercise and Move Card actions do with them.
 """
 
 from __future__ import annotations
@@ -12,6 +12,8 @@ from PySide6.QtWidgets import QDockWidget, QFrame, QScrollArea, QWidget
 
 from cgeditor.gui.docks.cost import CostPanel
 from cgeditor.gui.docks.gradcheck import GradcheckPanel
+from cgeditor.gui.docks.ordering import CLOSED as ORDERING_CLOSED
+from cgeditor.gui.docks.ordering import OrderingPanel
 from cgeditor.gui.docks.practice import CLOSED, PracticePanel
 from cgeditor.gui.docks.training import TrainPanel
 from cgeditor.gui.teardown import while_alive
@@ -35,10 +37,11 @@ def scrolled(panel: QWidget) -> QScrollArea:
 
 
 class Learning(QObject):
-    """The four docks of one window and the Learn actions' handlers."""
+    """The five docks of one window and the Learn actions' handlers."""
 
     training_changed = Signal(bool)  # training started (True) or ended: Stop is enabled
     practice_changed = Signal(bool)  # practice started (True) or stopped: the action's check
+    ordering_changed = Signal(bool)  # the ordering exercise started or stopped: Move Card
 
     def __init__(self, ctx: Context, run: RunController) -> None:
         super().__init__(ctx.window)
@@ -47,15 +50,17 @@ class Learning(QObject):
         self.cost = CostPanel(ctx)
         self.train = TrainPanel(ctx, run)
         self.practice = PracticePanel(ctx, run)
+        self.ordering = OrderingPanel(ctx, run)
         self.docks: dict[str, QDockWidget] = {
             name: ctx.add_dock(name, title, scrolled(panel), Qt.DockWidgetArea.RightDockWidgetArea)
             for name, title, panel in (("gradcheck", "Gradient check", self.gradcheck),
                                        ("cost", "Cost", self.cost),  # 5 tabs in 400 px
                                        ("train", "Training", self.train),
-                                       ("practice", "Practice", self.practice))}
+                                       ("practice", "Practice", self.practice),
+                                       ("ordering", "Ordering", self.ordering))}
         first = self.docks["gradcheck"]
-        for dock in (self.docks["cost"], self.docks["train"], self.docks["practice"]):
-            ctx.window.tabifyDockWidget(first, dock)
+        for name in ("cost", "train", "practice", "ordering"):
+            ctx.window.tabifyDockWidget(first, self.docks[name])
         for dock in self.docks.values():
             dock.hide()  # out of the way until asked for (View menu or a Learn action)
         # a training stopped as the window is destroyed reports after this object is gone
@@ -65,6 +70,9 @@ class Learning(QObject):
         self.practice.changed.connect(while_alive(self.practice_changed.emit, self))
         self.docks["practice"].visibilityChanged.connect(
             while_alive(lambda _shown: self._practice_dock_closed(), self))
+        self.ordering.changed.connect(while_alive(self.ordering_changed.emit, self))
+        self.docks["ordering"].visibilityChanged.connect(
+            while_alive(lambda _shown: self._ordering_dock_closed(), self))
         # A check, a nudge or a training shows the gradients practice asks for.
         for shows, what in ((self.gradcheck.showing, "the gradient check shows"),
                             (self.train.started, "training changes")):
@@ -124,3 +132,22 @@ class Learning(QObject):
         to answer it. (Another tab raised over the dock hides it too, but not isHidden.)"""
         if self.docks["practice"].isHidden() and self.practice.active:
             self.practice.stop(CLOSED)
+
+    def order(self) -> None:
+        """Learn > Ordering Exercise: the dock shown and, unless one is running, the cards
+        of the graph as it is now (the cards focused either way, to move them by keys)."""
+        self.show("ordering")
+        if not self.ordering.active:
+            self.ordering.start()
+        self.ordering.cards.setFocus()
+
+    def move_card_up(self) -> None:
+        self.ordering.move(-1)
+
+    def move_card_down(self) -> None:
+        self.ordering.move(+1)
+
+    def _ordering_dock_closed(self) -> None:
+        """Closing the Ordering dock ends the exercise and its mark on the canvas."""
+        if self.docks["ordering"].isHidden() and self.ordering.active:
+            self.ordering.stop(ORDERING_CLOSED)

@@ -42,6 +42,11 @@ SHORTCUTS: dict[str, QKeySequence.StandardKey | str] = {
     "gradcheck": "Ctrl+G",
     "train": "Ctrl+T",
     "practice": "Ctrl+P",
+    "ordering": "Ctrl+Shift+O",
+    # While the ordering exercise's cards have focus (not Alt+Down anywhere else: it opens
+    # a combo box's list)
+    "ordering_up": "Alt+Up",
+    "ordering_down": "Alt+Down",
     # Help
     "shortcuts_help": Std.HelpContents,
 }

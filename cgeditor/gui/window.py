@@ -118,6 +118,12 @@ class MainWindow(QMainWindow):
         self.learning.training_changed.connect(stop.setEnabled)
         self.learning.practice_changed.connect(self.actions["practice"].setChecked)
         self.learning.practice_changed.connect(self.dialogs.hide_hint)
+        moves = [self.actions[name] for name in ("ordering_up", "ordering_down")]
+        self.learning.ordering.take_keys(*moves)
+        for move in moves:
+            move.setEnabled(False)
+            self.learning.ordering_changed.connect(move.setEnabled)
+        self.learning.ordering_changed.connect(self.dialogs.hide_hint)
         self.actions["backward"].triggered.connect(self.dialogs.backward_pressed)
         self.run.scalar_fix.use_actions(self.actions)
 

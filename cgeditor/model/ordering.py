@@ -55,6 +55,9 @@ class Card:
     needs: tuple[str, ...]  # keys of the cards this one reads from
     shape: str = ""  # what it makes, where the step touches a tensor: '(4, 2)', 'scalar'
     sums: int = 0  # a gradient summed over this many uses (fan-out); 0 for one use
+    # The wires (target id, port) the step reads along: a value's inputs, or the uses a
+    # gradient comes back from.
+    wires: tuple[tuple[str, str], ...] = ()
 
     @property
     def text(self) -> str:
@@ -110,7 +113,8 @@ class Ordering:
         return [Card(f"f{i}", FORWARD, i, self.ids[i], step.name,
                      f"{step.name} = {step_expression(plan, i)}",
                      tuple(f"f{j}" for j in dict.fromkeys(step.args)
-                           if not plan.specs[j].is_leaf), self._shape(i, step.args))
+                           if not plan.specs[j].is_leaf), self._shape(i, step.args),
+                     wires=tuple((self.ids[i], port) for port in plan.specs[i].inputs))
                 for i, step in enumerate(plan.steps) if not plan.specs[i].is_leaf]
 
     def _backward_cards(self, forward: list[Card]) -> list[Card]:
@@ -131,7 +135,8 @@ class Ordering:
             needs = tuple(f"b{j}" for j in dict.fromkeys(j for j, _ in uses) if j != out)
             cards.append(Card(f"b{i}", BACKWARD, i, self.ids[i], label, f"{label} = {terms}",
                               whole + needs, self._shape(i, [j for j, _ in uses]),
-                              len(uses) if len(uses) > 1 else 0))
+                              len(uses) if len(uses) > 1 else 0,
+                              tuple((self.ids[j], plan.specs[j].inputs[k]) for j, k in uses)))
         return cards
 
     def _shape(self, i: int, others: Sequence[int]) -> str:

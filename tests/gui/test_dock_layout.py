@@ -45,7 +45,7 @@ def test_the_canvas_gets_most_of_a_laptop_window(laptop) -> None:
     assert size.height() >= 800 - 160, size  # menu, tools, status and a short bottom strip
     assert dock(laptop, "messages").height() <= BOTTOM_HEIGHT
     assert dock(laptop, "trace") in laptop.tabifiedDockWidgets(dock(laptop, "messages"))
-    for name in ("gradcheck", "cost", "train", "practice"):
+    for name in ("gradcheck", "cost", "train", "practice", "ordering"):
         assert laptop.dockWidgetArea(dock(laptop, name)) == Area.RightDockWidgetArea
 
 
@@ -74,7 +74,7 @@ def test_a_learn_dock_widens_the_right_column_until_it_closes(laptop) -> None:
     assert dock(laptop, "inspector").height() >= COLUMN_SPLIT[0] - 20
 
 
-@pytest.mark.parametrize("name", ["gradcheck", "cost", "train", "practice"])
+@pytest.mark.parametrize("name", ["gradcheck", "cost", "train", "practice", "ordering"])
 def test_each_learn_dock_fits_the_right_column(laptop, name: str) -> None:
     # A dock wider than the column's Learn width pushes the canvas down to a strip.
     laptop.learning.show(name)

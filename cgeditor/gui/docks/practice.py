@@ -17,7 +17,6 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLineEdit,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -25,8 +24,8 @@ from PySide6.QtWidgets import (
 from cgeditor.gui import theme as T
 from cgeditor.gui import theme_switch
 from cgeditor.gui.canvas.run_paint import paint_run
+from cgeditor.gui.docks.controls import named_button, named_label
 from cgeditor.gui.docks.follow import follow
-from cgeditor.gui.keep_together import WrapLabel
 from cgeditor.model.kept_run import RunSource
 from cgeditor.model.practice import Practice, PracticeRefused
 from cgeditor.model.practice_text import ANSWER_HELP, REL_TOL
@@ -71,8 +70,8 @@ class PracticePanel(QWidget):
 
     def _build(self) -> None:
         layout = QVBoxLayout(self)
-        self.progress = self._label("practice_progress")
-        self.prompt = self._label("practice_prompt")
+        self.progress = named_label("practice_progress")
+        self.prompt = named_label("practice_prompt")
         font = QFont(self.prompt.font())
         font.setPointSizeF(font.pointSizeF() * 1.15)
         self.prompt.setFont(font)
@@ -82,21 +81,21 @@ class PracticePanel(QWidget):
         self.answer_field.setPlaceholderText("your answer, then Enter")
         self.answer_field.setMinimumWidth(150)
         self.answer_field.returnPressed.connect(self.check)
-        self.check_button = self._button("practice_check", "&Check", self.check)
-        self.reveal_button = self._button("practice_reveal", "Reve&al", self.reveal)
+        self.check_button = named_button("practice_check", "&Check", self.check)
+        self.reveal_button = named_button("practice_reveal", "Reve&al", self.reveal)
         row = QHBoxLayout()
         row.addWidget(self.answer_field, 1)
         row.addWidget(self.check_button)
         row.addWidget(self.reveal_button)
-        self.feedback = self._label("practice_feedback")
-        self.notes = self._label("practice_notes")
-        self.start_button = self._button("practice_start", "&Start", self.start)
-        self.stop_button = self._button("practice_stop", "S&top", self.stop)
+        self.feedback = named_label("practice_feedback")
+        self.notes = named_label("practice_notes")
+        self.start_button = named_button("practice_start", "&Start", self.start)
+        self.stop_button = named_button("practice_stop", "S&top", self.stop)
         controls = QHBoxLayout()
         controls.addWidget(self.start_button)
         controls.addWidget(self.stop_button)
         controls.addStretch(1)
-        rule = self._label("practice_rule")
+        rule = named_label("practice_rule")
         rule.setText(RULE)
         for part in (self.progress, self.prompt, row, self.feedback, controls, self.notes,
                      rule):
@@ -105,17 +104,6 @@ class PracticePanel(QWidget):
             else:
                 layout.addLayout(part)
         layout.addStretch(1)
-
-    def _label(self, name: str) -> WrapLabel:
-        label = WrapLabel()
-        label.setObjectName(name)
-        return label
-
-    def _button(self, name: str, text: str, slot: object) -> QPushButton:
-        button = QPushButton(text)
-        button.setObjectName(name)
-        button.clicked.connect(lambda _checked=False: slot())
-        return button
 
     @property
     def active(self) -> bool:

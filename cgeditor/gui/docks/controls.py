@@ -1,0 +1,25 @@
+"""The named widgets the Learn docks build their rows of: a wrapped label and a push button
+that calls a slot (tests and the screenshot driver find them by objectName)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtWidgets import QPushButton
+
+from cgeditor.gui.keep_together import WrapLabel
+
+
+def named_label(name: str) -> WrapLabel:
+    """An empty word-wrapped label called ``name``."""
+    label = WrapLabel()
+    label.setObjectName(name)
+    return label
+
+
+def named_button(name: str, text: str, slot: Callable[[], object]) -> QPushButton:
+    """A button called ``name`` reading ``text`` (with its mnemonic) that calls ``slot()``."""
+    button = QPushButton(text)
+    button.setObjectName(name)
+    button.clicked.connect(lambda _checked=False: slot())
+    return button
