@@ -41,6 +41,7 @@ from cgeditor.model.graph_parts import (
     insert_parts,
 )
 from cgeditor.model.graph_removal import Removal
+from cgeditor.model.graph_wiring import Wiring
 from cgeditor.model.naming import Naming
 from cgeditor.model.node import MAX_NAME_LENGTH, RESERVED_NAMES, Edge, Node
 from cgeditor.model.signals import Signal
@@ -52,7 +53,7 @@ if TYPE_CHECKING:
 
 __all__ = ["MAX_NAME_LENGTH", "RESERVED_NAMES", "Edge", "Graph", "Node"]
 
-class Graph(Naming, Removal):
+class Graph(Naming, Removal, Wiring):
     """A computation graph that stays acyclic, with one edge at most into each input port."""
 
     def __init__(self) -> None:
@@ -107,50 +108,6 @@ class Graph(Naming, Removal):
             return self.nodes[node_id]
         except KeyError:
             raise UnknownNodeError(f"there is no node with id {node_id!r}") from None
-
-    @property
-    def edges(self) -> list[Edge]:
-        return [Edge(src, dst, port) for (dst, port), src in self._inputs.items()]
-
-    def edge_triples(self) -> Iterator[tuple[str, str, str]]:
-        """(src, dst, port) of every edge, without an Edge object each (the canvas reads 20k
-        of them when it opens a big file)."""
-        return ((src, dst, port) for (dst, port), src in self._inputs.items())
-
-    def input_map(self) -> dict[tuple[str, str], str]:
-        """A copy of the wiring: (dst, port) -> src for every edge."""
-        return dict(self._inputs)
-
-    def wire_keys(self, node_id: str) -> list[tuple[str, str]]:
-        """(dst, port) of every edge into or out of ``node_id``: what a moved node drags."""
-        inputs, nodes = self._inputs, self.nodes
-        keys = [(node_id, p) for p in nodes[node_id].ports if (node_id, p) in inputs]
-        for dst in self._nx.successors(node_id):
-            keys.extend((dst, p) for p in nodes[dst].ports if inputs.get((dst, p)) == node_id)
-        return keys
-
-    def source_of(self, dst: str, port: str) -> str | None:
-        return self._inputs.get((dst, port))
-
-    def in_edges(self, node_id: str) -> list[Edge]:
-        node = self.node(node_id)
-        return [Edge(self._inputs[(node_id, p)], node_id, p) for p in node.ports
-                if (node_id, p) in self._inputs]
-
-    def out_edges(self, node_id: str) -> list[Edge]:
-        return [Edge(node_id, dst, port) for dst in self._nx.successors(node_id)
-                for port in self.nodes[dst].ports if self._inputs.get((dst, port)) == node_id]
-
-    def successors(self, node_id: str) -> list[str]:
-        return list(self._nx.successors(node_id))
-
-    def predecessors(self, node_id: str) -> list[str]:
-        return list(self._nx.predecessors(node_id))
-
-    @property
-    def nx_graph(self) -> nx.DiGraph:
-        """The live networkx graph (read-only by convention: edit through Graph)."""
-        return self._nx
 
     def order(self) -> list[str]:
         """Node ids in execution order: topological, ties left to right, then by name."""
@@ -371,6 +328,11 @@ class Graph(Naming, Removal):
         self.last_result = result
         self.evaluated.emit(result)
         return result
+
+    def _repr_svg_(self) -> str:
+        """The graph as SVG text, which Jupyter shows as its picture (model/notebook.py)."""
+        from cgeditor.model.notebook import graph_svg  # notebook.py imports this module
+        return graph_svg(self)
 
     def invalidate(self) -> None:
         if self.last_result is not None:

@@ -8,7 +8,7 @@ so the GUI can wrap the moves in one undo step.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 from cgeditor.model.graph import Graph
 from cgeditor.model.parts import Part, bounds, components, pack_parts
@@ -317,11 +317,14 @@ NOMINAL_CORNER = (8.0, 9.0)  # from an outline's corner to its node's position
 NUMBER_CHARS = 10  # ' = ' and a 7-character number after the label
 
 
-def nominal_sizes(graph: Graph) -> dict[str, tuple[float, float]]:
-    """Each node's outline as the canvas will draw it with scalar values (see above)."""
+def nominal_sizes(graph: Graph, ids: Iterable[str] | None = None
+                  ) -> dict[str, tuple[float, float]]:
+    """Each node's outline as the canvas will draw it with scalar values (see above): of
+    the nodes ``ids``, by default all."""
     out = graph.nodes[graph.output].name if graph.output else "J"
     sizes = {}
-    for node_id, node in graph.nodes.items():
+    for node_id in graph.nodes if ids is None else ids:
+        node = graph.nodes[node_id]
         label = len(f"∂{out}/∂{node.name}") + NUMBER_CHARS
         width = max(NOMINAL_MIN_WIDTH, label * NOMINAL_CHAR + NOMINAL_SIDES)
         sizes[node_id] = (width, NOMINAL_HEIGHT + NOMINAL_ROW * len(node.ports))

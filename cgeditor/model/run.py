@@ -87,6 +87,11 @@ class RunResult:
                         return name, issue
         return None
 
+    def _repr_html_(self) -> str:
+        """The run as an HTML table, which Jupyter shows (model/notebook.py)."""
+        from cgeditor.model.notebook import run_html  # notebook.py reads layout, which reads graph
+        return run_html(self)
+
     @property
     def output_value(self) -> Any:
         return self.values.get(self.output) if self.output else None
