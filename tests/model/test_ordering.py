@@ -237,3 +237,18 @@ def test_graphs_that_cannot_run_are_refused_and_left_alone():
     lone.add_node("input", "x", value=1.0)
     with pytest.raises(OrderingRefused, match="no operation steps"):
         ordering_of(lone, FORWARD)
+
+
+def test_each_card_names_its_node_and_the_wires_it_reads_along():
+    graph = seed_graph()
+    ids = {node.name: node.id for node in graph.nodes.values()}
+    cards = {card.label: card for card in ordering_of(graph, WHOLE).cards}
+    assert cards["c"].node_id == ids["c"]
+    assert set(cards["c"].wires) == {(ids["c"], "a"), (ids["c"], "b")}  # w and x come in
+    assert cards["∂J/∂c"].node_id == ids["c"]
+    assert cards["∂J/∂c"].wires == ((ids["a"], "a"),)  # ∂J/∂a comes back along c → a
+    fan = fan_out()
+    x, m, f = (fan.by_name(name).id for name in ("x", "m", "f"))
+    summed = next(c for c in ordering_of(fan, BACKWARD).cards if c.label == "∂f/∂x")
+    assert summed.sums == 3 and set(summed.wires) == {(m, "a"), (m, "b"), (f, "b")}
+    assert summed.node_id == x

@@ -232,7 +232,8 @@ class OrderingPanel(QWidget):
             said = reason.removeprefix(f"{card.formula} ") if reason else ""
             item.setText(f"{text}\n{WRONG} {said}" if reason else text)
             item.setToolTip(reason or card.text)
-            item.setForeground(pal.error if reason else self.palette().text().color())
+            # unmarked: no colour of its own, so the view's palette (light or dark) applies
+            item.setData(Qt.ItemDataRole.ForegroundRole, pal.error if reason else None)
 
     def _say(self, text: str, good: bool) -> None:
         pal = T.current()
