@@ -128,6 +128,9 @@ ACTIONS: tuple[Row, ...] = (
            toolbar=True),
     Action("stop_training", "&Stop Training", "learn.stop_training",
            "Stop and keep the parameters learned so far", menu="learn"),
+    Action("gradient_graph", "Show Gradient G&raph", "document.open_gradient_graph",
+           "The backward pass as a graph of its own: run it (F5) to see each gradient as a "
+           "value", menu="learn"),
     Slot("-", menu="learn"),
     Action("practice", "&Practice", "learn.set_practising",
            "Predict each value and gradient before it is revealed (the canvas shows ?)",

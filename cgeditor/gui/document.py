@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QFileDialog, QMenu
 
 from cgeditor import paths
 from cgeditor.gui import settings as app_settings
+from cgeditor.gui.canvas.arrange import predicted_sizes
 from cgeditor.gui.commands import parts_text
 from cgeditor.gui.disk_state import OVERWRITE, RELOAD, SAVE_AS, DiskState, ask_conflict
 from cgeditor.gui.file_prompts import (  # called by these names here: tests replace them
@@ -30,7 +31,8 @@ from cgeditor.gui.overlaps import parted_note
 from cgeditor.gui.recovery import Autosaver, RecoveryEntry, find_recovery
 from cgeditor.gui.settings import RecentFiles
 from cgeditor.model import files
-from cgeditor.model.errors import LoadError
+from cgeditor.model.errors import GraphError, LoadError
+from cgeditor.model.gradient_graph import gradient_graph_named
 from cgeditor.model.graph import Graph
 
 if TYPE_CHECKING:
@@ -334,6 +336,22 @@ class DocumentController(QObject):
             return False
         self._adopt(graph, None, example=Path(path))
         self.ctx.log(f"Opened the example {Path(path).name}: {self._holds(graph)}")
+        return True
+
+    def open_gradient_graph(self) -> bool:
+        """Open the shown graph's backward pass as a graph (Learn > Show Gradient Graph), an
+        untitled document as a New one is (unsaved work prompts first): F5 then shows each
+        gradient as a dJ_d… node's value. A graph it cannot be written for is named on the
+        status line and nothing changes."""
+        try:
+            graph = gradient_graph_named(self.ctx.graph, measure=predicted_sizes)[0]
+        except GraphError as exc:
+            self.ctx.log(str(exc)[:1].upper() + str(exc)[1:])
+            return False
+        if not self._confirm_discard("opening the gradient graph"):
+            return False
+        self._adopt(graph, None)
+        self.ctx.log(f"Opened the gradient graph: {self._holds(graph)}; press F5 to run it")
         return True
 
     def maybe_close(self) -> bool:

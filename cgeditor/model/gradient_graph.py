@@ -9,7 +9,7 @@ engine sums them, and named ``dJ_dc`` in the output's and the node's names.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -19,8 +19,12 @@ from cgeditor.core.ops import REGISTRY
 from cgeditor.model.adjoint_rules import NotExpressible, RuleWriter, Shape
 from cgeditor.model.errors import GradientGraphError
 from cgeditor.model.graph import Graph
+from cgeditor.model.layout import GAPS, TIGHT_GAP_X, layered_layout, nominal_sizes
 from cgeditor.model.node import MAX_NAME_LENGTH
 from cgeditor.model.run import RunResult, run_graph
+
+# (graph, shapes by node id) -> each node's outline (width, height) by id
+Measure = Callable[[Graph, Mapping[str, Shape]], Mapping[str, tuple[float, float]]]
 
 
 def gradient_name(output: str, name: str) -> str:
@@ -65,7 +69,7 @@ def gradient_graph(graph: Graph, output: str | None = None) -> Graph:
     return gradient_graph_named(graph, output)[0]
 
 
-def gradient_graph_named(graph: Graph, output: str | None = None
+def gradient_graph_named(graph: Graph, output: str | None = None, measure: Measure | None = None
                          ) -> tuple[Graph, dict[str, str]]:
     """A new Graph: ``graph``'s nodes (same ids, names, places and values) and, below them,
     the adjoint of every node between the inputs and the output (a node name; the graph's
@@ -77,7 +81,9 @@ def gradient_graph_named(graph: Graph, output: str | None = None
     Raises GradientGraphError when the graph cannot run backward (an open port, an output
     that is not one number) or when an op's vjp needs a helper no registry op spells (the
     message names the node and op); ``graph`` is never changed. Also returns the name of
-    each input's gradient node by the input's name, in the graph's order."""
+    each input's gradient node by the input's name, in the graph's order. ``measure`` gives
+    the outline each node will take (the canvas's boxes) from the graph and the shapes by
+    node id; by default the layout's nominal scalar boxes."""
     result = run_graph(graph, output=output)
     _check_runs(graph, result)
     new = Graph.from_parts(_node_parts(graph), graph.edges)
@@ -87,7 +93,8 @@ def gradient_graph_named(graph: Graph, output: str | None = None
               for name, node_id in zip(result.order, result.ids, strict=True)}
     builder = _Builder(new, shapes)
     adjoints = _write_adjoints(result, builder)
-    place_adjoints(new, list(graph.nodes), builder.added)
+    sizes = nominal_sizes(new) if measure is None else measure(new, shapes)
+    place_adjoints(new, list(graph.nodes), builder.added, sizes)
     return new, {graph.nodes[i].name: new.nodes[adjoints[i]].name for i in graph.order()
                  if graph.nodes[i].is_input}
 
@@ -173,20 +180,21 @@ def _total(builder: _Builder, parts: list[str], taken: set[str]) -> str:
     return total
 
 
-def place_adjoints(graph: Graph, forward: Sequence[str], added: Sequence[str]) -> None:
+def place_adjoints(graph: Graph, forward: Sequence[str], added: Sequence[str],
+                   sizes: Mapping[str, tuple[float, float]]) -> None:
     """Lay the ``added`` nodes (the adjoint part) out below the ``forward`` ones, in
-    columns flowing right to left from under the output: the backward pass read as the
-    lesson draws it. Moves the added nodes only."""
-    from cgeditor.model.layout import layered_layout, nominal_sizes  # layout imports graph
-
-    sizes = nominal_sizes(graph)
+    columns flowing right to left, the input gradients under the inputs' left edge: the
+    backward pass read as the lesson draws it. ``sizes``: each node's outline. Moves the
+    added nodes only."""
     members = set(added)
     bottom = max((graph.nodes[n].y + sizes[n][1] for n in forward), default=0.0)
     part = Graph.from_parts(_node_parts(graph, added),
                             [e for e in graph.edges if e.src in members and e.dst in members])
-    places = layered_layout(part, 76.0, 18.0, sizes={n: sizes[n] for n in added})
+    # tight columns: the backward pass has more of them than the forward one it sits under
+    places = layered_layout(part, TIGHT_GAP_X, GAPS["LR"][1], sizes={n: sizes[n] for n in added})
     if not places:
         return
-    right = max((graph.nodes[n].x for n in forward), default=0.0)
-    top = min(y for _, y in places.values())
-    graph.move_nodes({n: (right - x, bottom + 90.0 + (y - top)) for n, (x, y) in places.items()})
+    left = min((graph.nodes[n].x for n in forward), default=0.0)
+    last = max(x for x, _ in places.values())
+    below = bottom + 2 * GAPS["LR"][1] - min(y for _, y in places.values())
+    graph.move_nodes({n: (left + last - x, y + below) for n, (x, y) in places.items()})

@@ -18,6 +18,7 @@ from cgeditor.model import files
 from cgeditor.model.errors import GradientGraphError
 from cgeditor.model.gradient_graph import gradient_graph
 from cgeditor.model.graph import Graph
+from cgeditor.model.layout import nominal_sizes
 from cgeditor.paths import examples_dir
 from tests.core.test_compiled_random import OPS, random_plan
 from tests.graphs import chain, seed_graph
@@ -213,3 +214,24 @@ def test_every_bundled_example_gives_the_engines_gradients_or_is_refused(path) -
             gradient_graph(graph)
     else:
         assert_gradients_match(graph)
+
+
+@pytest.mark.parametrize("name", ["seed", "xor", "logistic_regression", "neuron"])
+def test_the_backward_part_sits_below_the_forward_part_with_no_overlaps(name: str) -> None:
+    graph = files.load(examples_dir() / f"{name}.cgraph")
+    grad_graph = gradient_graph(graph)
+    sizes = nominal_sizes(grad_graph)
+    boxes = {n: (node.x, node.y, node.x + sizes[n][0], node.y + sizes[n][1])
+             for n, node in grad_graph.nodes.items()}
+    forward_bottom = max(boxes[n][3] for n in graph.nodes)
+    added = [n for n in grad_graph.nodes if n not in graph.nodes]
+    assert min(boxes[n][1] for n in added) > forward_bottom
+    assert min(boxes[n][0] for n in added) == min(boxes[n][0] for n in graph.nodes)
+    for k, a in enumerate(added):
+        for b in added[k + 1:]:
+            (ax0, ay0, ax1, ay1), (bx0, by0, bx1, by1) = boxes[a], boxes[b]
+            assert ax1 <= bx0 or bx1 <= ax0 or ay1 <= by0 or by1 <= ay0, (a, b)
+    inputs = [n for n in graph.nodes if graph.nodes[n].is_input]
+    x_of = {grad_graph.nodes[n].name: grad_graph.nodes[n].x for n in added}
+    out = graph.nodes[graph.output].name
+    assert max(x_of[f"d{out}_d{graph.nodes[n].name}"] for n in inputs) < x_of[f"d{out}_d{out}"]

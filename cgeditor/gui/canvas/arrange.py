@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from cgeditor.gui import theme as T
@@ -56,9 +57,19 @@ def predicted_layout(graph: Graph, shapes: dict[str, tuple], out_name: str,
     """Positions for a graph that has no items yet (a formula about to be inserted), from
     the boxes its nodes will take: ``shapes`` by node name, ``out_name`` the output's;
     folded as Auto Layout would to fit ``room``."""
-    sizes = {n.id: footprint(box_of(n.op, n.name, n.trainable, shapes.get(n.name), out_name))
-             for n in graph.nodes.values()}
-    return layout_by_size(graph, sizes, room=room)
+    by_id = {n.id: shapes.get(n.name) for n in graph.nodes.values()}
+    return layout_by_size(graph, predicted_sizes(graph, by_id, out_name), room=room)
+
+
+def predicted_sizes(graph: Graph, shapes: Mapping[str, tuple | None],
+                    out_name: str | None = None) -> dict[str, tuple[float, float]]:
+    """The outline each node of ``graph`` will take, by id, before it has an item: its
+    value's shape from ``shapes`` (by id), the output's name ``out_name`` (the graph's
+    output's by default)."""
+    if out_name is None:
+        out_name = graph.nodes[graph.output].name if graph.output else "J"
+    return {n.id: footprint(box_of(n.op, n.name, n.trainable, shapes.get(n.id), out_name))
+            for n in graph.nodes.values()}
 
 
 def arrange_file(path: str, canvas: tuple[int, int] = LAPTOP_CANVAS) -> None:

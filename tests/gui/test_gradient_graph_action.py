@@ -1,0 +1,68 @@
+"""Learn > Show Gradient Graph in a window: the seed's backward pass opens as an untitled
+document whose dJ_d… nodes show the lesson's gradients after F5; unsaved work prompts first
+(Cancel keeps it), and a graph no registry op can differentiate is named on the status line
+with nothing changed."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
+
+from cgeditor.gui import document
+from cgeditor.model import files
+from cgeditor.model.formula import from_formula
+
+LESSON = {"dJ_dw": "−4", "dJ_dx": "4", "dJ_db": "2", "dJ_dy": "−2", "dJ_dc": "2",
+          "dJ_da": "2", "dJ_dd": "2", "J": "2"}
+
+
+def show_gradient_graph(window, qtbot) -> None:
+    """Learn > Show Gradient Graph, chosen from the menu by its keys (Alt+L, R)."""
+    learn = window.menus["learn"]
+    window.menuBar().setActiveAction(learn.menuAction())
+    qtbot.waitUntil(learn.isVisible)
+    qtbot.keyClick(learn, Qt.Key.Key_R)
+    qtbot.waitUntil(lambda: not learn.isVisible())
+    window.activateWindow()  # the closed menu hands the keyboard back to the window
+    qtbot.waitUntil(window.isActiveWindow)
+
+
+def rows(window, name: str) -> list[str]:
+    return window.scene.nodes[window.graph.by_name(name).id].shown_rows()
+
+
+def test_the_seeds_gradient_graph_shows_the_lessons_gradients_after_f5(window, qtbot) -> None:
+    show_gradient_graph(window, qtbot)
+    graph = window.graph
+    assert graph.has_name("dJ_dw") and window.document.path is None
+    assert window.scene.nodes.keys() == graph.nodes.keys()
+    assert "press F5" in window.statusBar().currentMessage()
+    assert not any("−4" in row for row in rows(window, "dJ_dw"))  # not run yet
+    window.view.setFocus()
+    qtbot.keyClick(window.view.viewport(), Qt.Key.Key_F5)
+    for name, shown in LESSON.items():
+        assert f"= {shown}" in rows(window, name), (name, rows(window, name))
+
+
+def test_unsaved_work_prompts_and_cancel_keeps_it(window, qtbot, monkeypatch) -> None:
+    asked = []
+
+    def answer(_parent, _name, doing):
+        asked.append(doing)
+        return QMessageBox.StandardButton.Cancel
+
+    monkeypatch.setattr(document, "ask_save_changes", answer)
+    w = window.graph.by_name("w")
+    window.editor.set_value(w.id, "3")
+    before = files.dumps(window.graph)
+    show_gradient_graph(window, qtbot)
+    assert asked == ["opening the gradient graph"]
+    assert files.dumps(window.graph) == before and not window.graph.has_name("dJ_dw")
+
+
+def test_a_graph_with_no_gradient_graph_is_named_and_kept(window, qtbot) -> None:
+    window.set_graph(from_formula("J = relu(w*x)", w=2, x=3))
+    before = files.dumps(window.graph)
+    show_gradient_graph(window, qtbot)
+    assert files.dumps(window.graph) == before
+    assert "is a relu node" in window.statusBar().currentMessage()
