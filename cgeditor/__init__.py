@@ -20,7 +20,7 @@ __version__ = "0.1.0"
 __all__ = [
     "Edge", "FormulaError", "Graph", "GraphError", "LoadError", "Node", "RunResult",
     "TraceError", "__version__", "from_formula", "gradient_graph",
-    "load", "ops", "save", "trace",
+    "load", "ops", "save", "show", "trace",
 ]
 
 
@@ -36,6 +36,16 @@ def save(graph: Graph, path: str | Path) -> None:
     """Write ``graph`` to ``path`` atomically (the old file stays whole if anything fails)."""
     from cgeditor.model.files import save as _save
     _save(graph, path)
+
+
+def show(graph: Graph | None = None) -> Graph:
+    """Open the editor window on a copy of ``graph`` (a new graph if None) and return, when
+    the window closes, the graph it then holds; ``graph`` itself is left as it was, so write
+    ``g = cgeditor.show(g)`` to keep the edits. Blocks until the window closes; works in a
+    plain script and in IPython or Jupyter (with or without ``%gui qt``). Needs PySide6 and
+    a display: RuntimeError saying why where no window can be opened."""
+    from cgeditor.gui.app import show as _show  # Qt loads only when a window is asked for
+    return _show(graph)
 
 
 def from_formula(text: str, /, **values: Any) -> Graph:

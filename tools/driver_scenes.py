@@ -357,7 +357,26 @@ SCENES: dict[str, Callable[[Driver], Steps]] = {
     "guide-practice": guide_practice,
     "guide-ordering": guide_ordering,
     "guide-formula-export": guide_formula_export,
+    "guide-python": backward_scene(None, False, "w"),
 }
+
+
+def traced_seed() -> int:
+    """What a script does to open the editor: the README's traced J, then cgeditor.show."""
+    import cgeditor
+    from cgeditor import ops
+
+    def J(w: Any, x: Any, b: Any, y: Any) -> Any:
+        c = ops.mul(w, x, name="c")
+        d = (c + b - y).named("d")
+        return 0.5 * d ** 2
+
+    cgeditor.show(cgeditor.trace(J, w=2, x=-2, b=8, y=2))
+    return 0
+
+
+# Scenes of a window a script opens (cgeditor.show), instead of the editor's own start.
+FROM_PYTHON: dict[str, Callable[[], int]] = {"guide-python": traced_seed}
 
 
 def _end(code: int) -> None:
@@ -389,4 +408,4 @@ def run_child(name: str, out: Path, display: str) -> int:
         QTimer.singleShot(delay, step)
 
     QTimer.singleShot(300, step)
-    return app.main(None)
+    return FROM_PYTHON[name]() if name in FROM_PYTHON else app.main(None)

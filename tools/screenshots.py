@@ -34,6 +34,8 @@ finished (tools/driver_scenes.py). The picture is the whole screen, grabbed with
 - guide-formula-export: Edit > Insert Formula with a formula typed, and File > Export Code >
   Export as NumPy Module wheeled down to the forward pass; the two dialogs are cut from the
   screen and put side by side.
+- guide-python: a script traces the README's J and opens it with ``cgeditor.show``; F5, F6
+  and a click on w, as seed-backward.
 - xor-trained-tb: the command line, ``cgeditor train`` on the XOR example (2000 steps, lr 1),
   then ``cgeditor export … --run --scale 2 --theme light --direction TB``.
 """
@@ -56,7 +58,7 @@ WINDOW_PICTURES = (
     "seed-backward", "seed-backward-dark", "xor-backward-light", "xor-backward-dark",
     "softmax-backward-light", "softmax-backward-dark", "matrix-backward-light",
     "matrix-backward-dark", "guide-build", "guide-step", "guide-learn", "guide-practice",
-    "guide-ordering", "guide-formula-export")
+    "guide-ordering", "guide-formula-export", "guide-python")
 CLI_PICTURES = ("xor-trained-tb",)
 EXAMPLE_TITLES = {"xor": "A 2-2-1 network", "softmax": "Softmax", "matrix": "A matrix layer"}
 

@@ -10,6 +10,13 @@ import ctypes
 import os
 import sys
 from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QApplication
+
+    from cgeditor.gui.window import MainWindow
+    from cgeditor.model.graph import Graph
 
 # soname Qt's xcb plugin loads -> the Debian/Ubuntu package that provides it
 XCB_LIBRARIES = {
@@ -60,16 +67,30 @@ def main(path: str | None = None) -> int:
         return 2
     # Qt and the window load only now, after the display check: without a display the
     # editor says so in one line instead of Qt aborting the process.
-    from PySide6.QtCore import Qt, QTimer
-    from PySide6.QtGui import QGuiApplication
-    from PySide6.QtWidgets import QApplication
-
     from cgeditor.gui import settings as app_settings
     from cgeditor.gui.interrupt import quit_on_signals
     from cgeditor.gui.window import MainWindow
 
+    app = application()
+    # Ctrl+C in the terminal: closed, unsaved work kept. From the start on: a signal at its
+    # recovery prompt (a nested event loop) ends the start before the window shows.
+    with quit_on_signals(app) as quitter:
+        window = MainWindow(path, settings=app_settings.make_settings())
+        if quitter.code is not None:
+            return quitter.code
+        present(window)
+        return int(app.exec())
+
+
+def application() -> QApplication:
+    """The running QApplication, or a new one named cgeditor (embedders, IPython's
+    ``%gui qt`` and tests may already have one)."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QGuiApplication
+    from PySide6.QtWidgets import QApplication
+
     app = QApplication.instance()
-    if app is None:  # (embedders and tests may already have one)
+    if app is None:
         # Fractional scale factors (150 %) as they are, rather than rounded to 1× or 2×.
         QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
             Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
@@ -77,19 +98,53 @@ def main(path: str | None = None) -> int:
     app.setApplicationName("cgeditor")
     app.setOrganizationName("cgeditor")
     app.setApplicationDisplayName("cgeditor")
-    # Ctrl+C in the terminal: closed, unsaved work kept. From the start on: a signal at its
-    # recovery prompt (a nested event loop) ends the start before the window shows.
-    with quit_on_signals(app) as quitter:
-        window = MainWindow(path, settings=app_settings.make_settings())
-        if quitter.code is not None:
-            return quitter.code
-        app_settings.place_window(window, window.settings)
-        window.show()
-        app_settings.fit_to_screen(window)  # again: the frame's size is known once shown
-        fit = window.action("fit")
-        if fit is not None:  # the graph was placed before the view had its real size
-            QTimer.singleShot(0, fit.trigger)
-        return int(app.exec())
+    return app  # type: ignore[return-value]
+
+
+def present(window: MainWindow) -> None:
+    """Show ``window`` where it was last, fitted to the screen, its graph fitted to it."""
+    from PySide6.QtCore import QTimer
+
+    from cgeditor.gui import settings as app_settings
+
+    app_settings.place_window(window, window.settings)
+    window.show()
+    app_settings.fit_to_screen(window)  # again: the frame's size is known once shown
+    fit = window.action("fit")
+    if fit is not None:  # the graph was placed before the view had its real size
+        QTimer.singleShot(0, fit.trigger)
+
+
+def show(graph: Graph | None = None) -> Graph:
+    """Open the editor on a copy of ``graph`` (a new graph if None) and wait until its
+    window closes; return what the window then holds, as a new Graph. Closing asks nothing
+    about the graph from the script: the edits come back as the result (Save As still
+    writes a file). Works whether or not a QApplication exists (IPython's ``%gui qt``
+    makes one). RuntimeError, saying why, where no window can be opened."""
+    problem = display_problem()
+    if problem:
+        raise RuntimeError(problem)
+    from PySide6.QtCore import QCoreApplication, QEvent, QEventLoop, QTimer
+
+    from cgeditor.gui import settings as app_settings
+    from cgeditor.gui.window import MainWindow
+    from cgeditor.model.files import dumps, loads
+    from cgeditor.model.graph import Graph
+
+    application()
+    window = MainWindow(settings=app_settings.make_settings(),
+                        graph=loads(dumps(graph if graph is not None else Graph())))
+    loop = QEventLoop()
+    held: list[str] = []  # the window's graph as file text, taken as it closes
+    window.closed.connect(lambda: held.append(dumps(window.graph)))
+    window.closed.connect(loop.quit)
+    present(window)
+    window.raise_()  # over the terminal or notebook that opened it, once it is on screen
+    QTimer.singleShot(0, window.activateWindow)
+    loop.exec()
+    window.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
+    return loads(held[0])
 
 
 if __name__ == "__main__":

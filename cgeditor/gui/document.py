@@ -70,6 +70,7 @@ class DocumentController(QObject):
         self.path: str | None = None
         self.example: Path | None = None  # the bundled file this untitled graph came from
         self._watched: Graph | None = None
+        self.for_script: Graph | None = None  # the graph cgeditor.show hands back on close
         self.autosave = Autosaver(self, lambda: app_settings.recovery_dir(self.settings),
                                   self._snapshot, ctx.log)
         self.recent = RecentFiles(self.settings, self.open_recent)
@@ -354,9 +355,18 @@ class DocumentController(QObject):
         self.ctx.log(f"Opened the gradient graph: {self._holds(graph)}; press F5 to run it")
         return True
 
+    def start_with(self, graph: Graph) -> None:
+        """Open a graph a script passed (cgeditor.show), untitled: while it is the document,
+        closing asks nothing, as its edits go back to the script."""
+        self._adopt(graph, None)
+        self.for_script = graph
+        self.ctx.log(f"Opened a graph from Python: {self._holds(graph)}")
+
     def maybe_close(self) -> bool:
         """For closeEvent: False when the user cancels; otherwise clean up and remember."""
-        if not self._confirm_discard("closing"):
+        if self.for_script is not None and self.for_script is self.ctx.document.graph:
+            self.ctx.document.settle("closing")
+        elif not self._confirm_discard("closing"):
             return False
         self.autosave.discard()
         app_settings.save_layout(self.window, self.settings)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import QPoint, QPointF, QSettings, Qt
+from PySide6.QtCore import QPoint, QPointF, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import QMainWindow, QMenu, QToolBar
 
@@ -43,7 +43,10 @@ Area = Qt.DockWidgetArea
 class MainWindow(QMainWindow):
     """The whole editor; tests and embedders construct it directly."""
 
-    def __init__(self, path: str | None = None, settings: QSettings | None = None) -> None:
+    closed = Signal()  # the window closed (not cancelled): cgeditor.show returns then
+
+    def __init__(self, path: str | None = None, settings: QSettings | None = None,
+                 graph: Graph | None = None) -> None:
         super().__init__()
         self.setObjectName("main_window")
         self.setWindowTitle("cgeditor")
@@ -71,7 +74,10 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage("Drag ops from the palette, or press Tab on the canvas.")
         arrange_docks(self, self.view)  # the canvas gets most of the window (restored layouts win)
         self.focus_return = FocusReturn(self, self.view)  # after dialogs, without a WM too
-        self.document.start(path)
+        if graph is not None:
+            self.document.start_with(graph)
+        else:
+            self.document.start(path)
         self.dialogs.offer_hint()
 
     # --- construction -------------------------------------------------------------------
@@ -184,6 +190,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         if self._unasked or self.document.maybe_close():
             event.accept()
+            self.closed.emit()
         else:
             event.ignore()
 
