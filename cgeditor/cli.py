@@ -66,6 +66,9 @@ def _run_arguments(parser: argparse.ArgumentParser) -> None:
                         "the graph's output")
     parser.add_argument("--json", action="store_true",
                         help="print one JSON object with every value and gradient")
+    parser.add_argument("--jvp", metavar="NAME",
+                        help="forward mode too: seed input NAME with 1 and print every node's "
+                             "tangent ∂v/∂NAME (for a tensor input, along all its elements)")
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -73,32 +76,51 @@ def _run(args: argparse.Namespace) -> int:
     apply_sets(graph, parse_sets(args.set))
     if not graph.nodes:
         raise CliError(f"{args.file}: the graph has no nodes to run")
-    result = graph.run(output=args.output)
+    if args.jvp is not None and not graph.has_name(args.jvp):
+        raise CliError(f"--jvp {args.jvp}: there is no node named {args.jvp!r}")
+    result = graph.run(output=args.output, jvp=args.jvp)
     if args.json:
         print(json.dumps(run_json(graph, result), allow_nan=False))
     else:
         print_run(graph, result)
-    return EXIT_OK if result.ok else EXIT_PROBLEMS
+    return EXIT_OK if result.ok and not result.tangent_issues else EXIT_PROBLEMS
 
 
 def run_json(graph: Graph, result: RunResult) -> dict[str, Any]:
     """Every value and gradient by node name; a gradient not computed is null (never 0),
-    with the reason once in ``grad_note`` and each node's problem in ``issues``."""
+    with the reason once in ``grad_note`` and each node's problem in ``issues``. After a run
+    with forward mode, each node's ``tangent`` too, and ``jvp``: the seeds and the
+    non-finite tangents' issues."""
     nodes = {name: {"op": graph.by_name(name).op, "value": jsonable(result.values.get(name)),
                     "grad": jsonable(result.grads.get(name))} for name in result.order}
-    issues = {name: {"kind": issue.kind, "message": issue.message}
-              for name, issue in result.issues.items()}
-    return {"output": result.output, "order": list(result.order), "nodes": nodes,
-            "grad_note": result.grad_note, "issues": issues}
+    found = {"output": result.output, "order": list(result.order), "nodes": nodes,
+             "grad_note": result.grad_note, "issues": _issues_json(result.issues)}
+    if result.jvp_seeds:
+        for name in result.order:
+            nodes[name]["tangent"] = jsonable(result.tangents.get(name))
+        found["jvp"] = {"seeds": {k: jsonable(v) for k, v in result.jvp_seeds.items()},
+                        "issues": _issues_json(result.tangent_issues)}
+    return found
+
+
+def _issues_json(issues: dict) -> dict[str, dict[str, str]]:
+    return {name: {"kind": issue.kind, "message": issue.message}
+            for name, issue in issues.items()}
 
 
 def print_run(graph: Graph, result: RunResult) -> None:
-    rows = [["#", "name", "op", "value", "gradient"]]
+    seed = ", ".join(result.jvp_seeds)
+    rows = [["#", "name", "op", "value", "gradient", *([f"∂v/∂{seed}"] if seed else [])]]
     for k, name in enumerate(result.order, 1):
+        tangent = [format_cell(result.tangents.get(name))] if seed else []
         rows.append([str(k), name, graph.by_name(name).op,
-                     format_cell(result.values.get(name)), format_cell(result.grads.get(name))])
+                     format_cell(result.values.get(name)), format_cell(result.grads.get(name)),
+                     *tangent])
     print_table(rows)
     print(f"output: {result.output}")
+    if seed:
+        print(f"forward mode: one pass from {seed} gave ∂v/∂{seed} for every node v; "
+              f"backward gave ∂{result.output}/∂(every node) in one pass from {result.output}")
     if result.grad_note:  # the one reason every gradient above reads n/a
         print(result.grad_note)
     if result.issues:
@@ -107,6 +129,9 @@ def print_run(graph: Graph, result: RunResult) -> None:
             what = "gradient" if issue.kind == "nonfinite_grad" else "value"
             origin = f"  <- first non-finite {what} appeared here" if issue.origin else ""
             print(f"  {name}: {issue.message}{origin}")
+    for name, issue in result.tangent_issues.items():
+        origin = "  <- first non-finite tangent appeared here" if issue.origin else ""
+        print(f"  {name}: {issue.message}{origin}")
 
 
 # --- check ---------------------------------------------------------------------------------------
@@ -130,8 +155,9 @@ def _check(args: argparse.Namespace) -> int:
 
 COMMANDS: list[Command] = [
     Command("build", "write a .cgraph file from a formula", _build_arguments, _build),
-    Command("run", "run forward and backward; print every value and gradient "
-            "(exit 1 if any is not finite, a node cannot run or no gradient can be computed)",
+    Command("run", "run forward and backward; print every value and gradient, and with "
+            "--jvp every tangent (exit 1 if any is not finite, a node cannot run or no "
+            "gradient can be computed)",
             _run_arguments, _run),
     Command("check", "validate a .cgraph file (exit 1 if it has problems)",
             _check_arguments, _check),

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from cgeditor.core.diagnose import rule_inputs_text
+from cgeditor.core.diagnose import has_shape, rule_inputs_text, shape_text
 from cgeditor.core.engine import Issue, Plan
 from cgeditor.core.ops import F64
 from cgeditor.core.ops.jvp import jvp_rule
@@ -92,8 +92,9 @@ def _seed_slots(plan: Plan, values: Sequence[Any], seeds: Seeds) -> dict[int, An
         try:
             slots[i] = _fit(seed, values[i])
         except ValueError:
-            raise ValueError(f"the seed of {name!r} has shape {np.shape(seed)}, which does not "
-                             f"broadcast to {name}'s shape {shape}") from None
+            raise ValueError(f"the seed of {name} has shape {shape_text(np.shape(seed))}, but "
+                             f"{has_shape(name, shape)}: seed a number (every element) or "
+                             "an array of that shape") from None
     return slots
 
 

@@ -41,6 +41,7 @@ from cgeditor.model.graph_parts import (
     insert_parts,
 )
 from cgeditor.model.graph_removal import Removal
+from cgeditor.model.graph_running import Running
 from cgeditor.model.graph_wiring import Wiring
 from cgeditor.model.naming import Naming
 from cgeditor.model.node import MAX_NAME_LENGTH, RESERVED_NAMES, Edge, Node
@@ -48,12 +49,11 @@ from cgeditor.model.signals import Signal
 from cgeditor.model.values import coerce_attrs, parse_value
 
 if TYPE_CHECKING:
-    from cgeditor.core.engine import Plan
     from cgeditor.model.run import Compiled, RunResult
 
 __all__ = ["MAX_NAME_LENGTH", "RESERVED_NAMES", "Edge", "Graph", "Node"]
 
-class Graph(Naming, Removal, Wiring):
+class Graph(Naming, Removal, Wiring, Running):
     """A computation graph that stays acyclic, with one edge at most into each input port."""
 
     def __init__(self) -> None:
@@ -312,32 +312,10 @@ class Graph(Naming, Removal, Wiring):
         self.output_changed.emit(node_id)
         self._changed()
 
-    # --- running ------------------------------------------------------------------------
-    def compile(self, output: str | None = None) -> Plan:
-        from cgeditor.model.run import compile_graph  # here: run.py imports this module
-        return compile_graph(self, output)
-
-    def run(self, feeds: Mapping[str, Any] | None = None, output: str | None = None,
-            backward: bool = True) -> RunResult:
-        """Forward (and backward) pass; values and gradients by node name. ``output`` is a
-        node name; feeds override input values for this run only. A gradient that was not
-        computed is None, never 0: backward needs a computed, single-number output, and
-        ``RunResult.grad_note`` says once why it did not run."""
-        from cgeditor.model.run import run_graph  # here: run.py imports this module
-        result = run_graph(self, feeds, output, backward)
-        self.last_result = result
-        self.evaluated.emit(result)
-        return result
-
     def _repr_svg_(self) -> str:
         """The graph as SVG text, which Jupyter shows as its picture (model/notebook.py)."""
         from cgeditor.model.notebook import graph_svg  # notebook.py imports this module
         return graph_svg(self)
-
-    def invalidate(self) -> None:
-        if self.last_result is not None:
-            self.last_result = None
-            self.invalidated.emit()
 
     # --- bookkeeping --------------------------------------------------------------------
     @contextmanager

@@ -1,4 +1,5 @@
-"""Compiling a Graph to an engine Plan, running it, and the derived RunResult.
+"""Compiling a Graph to an engine Plan and running it: forward, backward and, when asked,
+forward mode (model/run_result.py holds what a run leaves behind).
 
 Problems found before running (an unconnected port, a shape mismatch) are reported per node
 by name; nodes that depend on them are skipped, the rest still run. A gradient that was not
@@ -9,7 +10,7 @@ result says once why it did not (``grad_note``).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -26,169 +27,18 @@ from cgeditor.core.engine import (
     forward,
 )
 from cgeditor.core.ops import F64
+from cgeditor.core.tangents import Seeds
+from cgeditor.core.tangents import jvp as tangent_pass
 from cgeditor.model.errors import GraphError, NotALeafError
+from cgeditor.model.run_result import RunResult, RunState, labels_now
 from cgeditor.model.values import parse_value
 
 if TYPE_CHECKING:
-    from cgeditor.model.display import RunDisplay
-    from cgeditor.model.explain import Explanation
     from cgeditor.model.graph import Graph
 
-
-@dataclass
-class RunResult:
-    """Values, gradients and issues of one run, by node name, in execution order."""
-
-    order: list[str]  # node names
-    ids: list[str]  # node ids, same order
-    output: str | None  # output node name
-    values: dict[str, Any]
-    grads: dict[str, Any]
-    issues: dict[str, Issue] = field(default_factory=dict)
-    plan: Plan | None = None
-    raw_values: list[Any] = field(default_factory=list)
-    raw_grads: list[Any] = field(default_factory=list)
-    # Why no gradient was computed (an output without a value, or not a scalar); None when
-    # backward ran or was not asked for. Every gradient is then None.
-    grad_note: str | None = None
-    # Nodes that could not even be compiled (an open port), by execution slot: their real op
-    # and wiring, since the plan holds an empty leaf in their place.
-    blocked: Mapping[int, tuple[str, str]] = field(default_factory=dict)
-    # What stopped nodes running, found before the run (an open port), by node id.
-    problems: Mapping[str, str] = field(default_factory=dict)
-
-    @property
-    def ok(self) -> bool:
-        """No issue at any node, and gradients computed whenever they were asked for."""
-        return not self.issues and self.grad_note is None
-
-    @property
-    def needs_scalar(self) -> bool:
-        """Backward was refused because the output is a tensor (a sum or mean would fix it)."""
-        value = self.output_value
-        return self.grad_note is not None and value is not None and np.size(value) != 1
-
-    def op_of(self, i: int) -> str:
-        """The real op of the node in execution slot ``i`` (not the stand-in of a blocked one)."""
-        if i in self.blocked:
-            return self.blocked[i][0]
-        return self.plan.steps[i].op if self.plan is not None else ""
-
-    def root_cause(self) -> tuple[str, Issue] | None:
-        """The first node, in execution order, that failed by itself (not merely skipped
-        because an input had no value): the place to fix. One the output reads comes
-        first: a node failed elsewhere is not why the output has no value."""
-        plan = self.plan
-        read = plan.read_by(plan.output) if plan is not None and self.issues else set()
-        for among in (read, None):
-            for kind in ("error", "skipped"):
-                for name, issue in self.issues.items():
-                    if issue.kind == kind and (among is None or issue.index in among):
-                        return name, issue
-        return None
-
-    def _repr_html_(self) -> str:
-        """The run as an HTML table, which Jupyter shows (model/notebook.py)."""
-        from cgeditor.model.notebook import run_html  # notebook.py reads layout, which reads graph
-        return run_html(self)
-
-    @property
-    def output_value(self) -> Any:
-        return self.values.get(self.output) if self.output else None
-
-    def renamed(self, names: Mapping[str, str]) -> RunResult:
-        """This run with its nodes called by ``names`` (node id -> current name; ids not in
-        it keep their names, unless a node given took one: 'y (deleted)' then): after a
-        rename every label a kept run shows ('∂L/∂w') uses the names the graph has now, and
-        every name still belongs to one node (results are looked up by name). The numbers
-        are untouched; ``self`` when no name changes."""
-        new = labels_now(self.ids, self.order, names)
-        if new == self.order:
-            return self
-        to = {old: name for old, name in zip(self.order, new) if old != name}
-        plan = self.plan
-        if plan is not None:  # only the renamed steps are copied (10k copies took 0.5 s)
-            steps = tuple(step if step.name not in to else replace(step, name=to[step.name])
-                          for step in plan.steps)
-            plan = replace(plan, steps=steps, index={s.name: i for i, s in enumerate(steps)},
-                           cache={})
-        return replace(
-            self, order=new, plan=plan,
-            output=to.get(self.output, self.output) if self.output else self.output,
-            values={to.get(k, k): v for k, v in self.values.items()},
-            grads={to.get(k, k): v for k, v in self.grads.items()},
-            issues={to.get(k, k): v for k, v in self.issues.items()})
-
-    def origin(self) -> str | None:
-        """Name of the node where the first non-finite number appeared, if any. The forward
-        pass comes first: a gradient that blew up because a value did is not the origin.
-        Of two origins (branches that fail apart) the first in the wiring's order, as
-        backward visits it, not the execution order's: a move reorders that order's ties
-        and must not name another node while the run stands."""
-        for kind in ("nonfinite", "nonfinite_grad"):
-            found = [name for name, issue in self.issues.items()
-                     if issue.origin and issue.kind == kind]
-            if found:
-                rank = self._wiring_rank(forward=kind == "nonfinite")
-                return min(found, key=lambda name: (rank.get(name, len(rank)), name))
-        return None
-
-    def _wiring_rank(self, forward: bool) -> dict[str, int]:
-        """Node name -> its place in the order backward visits the nodes the output reads
-        (reversed for the forward pass: the deepest input of the first port first)."""
-        plan = self.plan
-        if plan is None:
-            return {}
-        down = plan.down[::-1] if forward else plan.down
-        return {plan.steps[i].name: k for k, i in enumerate(down)}
-
-
-def labels_now(ids: Sequence[str], labels: Sequence[str], names: Mapping[str, str]) -> list[str]:
-    """What to call nodes ``ids``, labelled ``labels`` when something was computed of them,
-    now: ``names`` maps each id in the graph to its name (every node's, so that a node added
-    since is seen taking a name); a node gone keeps its label unless a node has taken that
-    name since: 'y (deleted)' then. Every dock that lists the
-    nodes of a stale result labels them so, as the canvas does."""
-    given = set(names.values())
-    new = [names.get(node_id, label) for node_id, label in zip(ids, labels)]
-    used = set(new)
-    for k, (node_id, label) in enumerate(zip(ids, new)):
-        if node_id not in names and label in given:  # a deleted node's name, taken since
-            new[k] = _deleted_name(label, used)
-    return new
-
-
-def _deleted_name(name: str, used: set[str]) -> str:
-    """'y (deleted)' for a deleted node whose name y another node took, 'y (deleted 2)' if a
-    node deleted before it is called so: not an identifier, so no node can take it; it joins
-    ``used``."""
-    label, k = f"{name} (deleted)", 1
-    while label in used:
-        k += 1
-        label = f"{name} (deleted {k})"
-    used.add(label)
-    return label
-
-
-@dataclass(frozen=True)
-class RunState:
-    """What the editor shows of its last run, published once per change to everything that
-    shows it (canvas, trace, chain rule, inspector, Learn docks): the result (None once
-    cleared), what each node and wire shows, whether an edit has made it stale, and the
-    selected node with its chain-rule explanation."""
-
-    result: RunResult | None
-    display: RunDisplay
-    stale: bool = False
-    selected: str | None = None  # node id
-    explanation: Explanation | None = None
-
-    @property
-    def selected_name(self) -> str:
-        result, node_id = self.result, self.selected
-        if result is None or node_id is None or node_id not in result.ids:
-            return ""
-        return result.order[result.ids.index(node_id)]
+__all__ = ["Compiled", "RunResult", "RunState", "compile_graph", "gradient_refusal",
+           "infer_shapes", "labels_now", "pre_run_problems", "refuse_non_scalar",
+           "refuse_unrunnable", "run_graph", "scalar_output_problem"]
 
 
 def pre_run_problems(graph: Graph) -> dict[str, str]:
@@ -250,14 +100,21 @@ def compile_graph(graph: Graph, output: str | None = None,
 
 
 def run_graph(graph: Graph, feeds: Mapping[str, Any] | None = None, output: str | None = None,
-              with_backward: bool = True) -> RunResult:
-    """Forward then backward; ``output`` and the keys of ``feeds`` are node names."""
+              with_backward: bool = True, jvp: Seeds | None = None) -> RunResult:
+    """Forward then backward; ``output`` and the keys of ``feeds`` are node names.
+
+    ``jvp``: also run forward mode from these seeds (a leaf's name, seeded with 1, or {leaf
+    name: tangent}): the result's ``tangents`` are then each node's ∂v/∂(seed). Raises
+    UnknownNodeError or NotALeafError for a seed on no node or on a computed one, and
+    GraphError for a seed that is not a finite number or tensor of its leaf's shape.
+    """
     out_id = graph.by_name(output).id if output else graph.output
     for name in feeds or {}:
         node = graph.by_name(name)
         if not node.is_leaf:
             raise NotALeafError(f"{name} is a {node.op} node: only inputs can be set")
     clean_feeds = {k: parse_value(v) for k, v in (feeds or {}).items()}
+    seeds = _checked_seeds(graph, jvp) if jvp else None
     order = graph.order()
     if not order:
         return RunResult([], [], None, {}, {})
@@ -286,7 +143,36 @@ def run_graph(graph: Graph, feeds: Mapping[str, Any] | None = None, output: str 
     result = _result(plan, order, fwd.values, grads, issues, with_backward, note)
     result.blocked = _blocked(graph, order, problems)
     result.problems = problems
+    if seeds:
+        _add_tangents(result, plan, fwd.values, seeds)
     return result
+
+
+def _checked_seeds(graph: Graph, jvp: Seeds) -> dict[str, Any]:
+    """``jvp`` as {leaf name: parsed tangent}; the errors run_graph documents."""
+    named = {jvp: 1.0} if isinstance(jvp, str) else dict(jvp)
+    for name in named:
+        node = graph.by_name(name)
+        if not node.is_leaf:
+            raise NotALeafError(f"cannot seed {name}: it is computed by {node.op}; forward "
+                                "mode starts from an input or a const")
+    try:
+        return {name: parse_value(raw) for name, raw in named.items()}
+    except ValueError as exc:
+        raise GraphError(f"a forward-mode seed: {exc}") from None
+
+
+def _add_tangents(result: RunResult, plan: Plan, values: Sequence[Any],
+                  seeds: Mapping[str, Any]) -> None:
+    """Forward mode on this run's values, by name into ``result``."""
+    try:
+        found = tangent_pass(plan, values, seeds)
+    except ValueError as exc:  # a seed's shape that is not its leaf's
+        raise GraphError(str(exc)) from None
+    names = plan.names
+    result.tangents = dict(zip(names, found.tangents))
+    result.jvp_seeds = {names[i]: t for i, t in found.seeds.items()}
+    result.tangent_issues = {names[i]: issue for i, issue in sorted(found.issues.items())}
 
 
 def scalar_output_problem(name: str, value: Any) -> str | None:

@@ -78,7 +78,7 @@ def test_a_number_seeds_every_element_and_an_array_one_direction() -> None:
 @pytest.mark.parametrize(("seeds", "message"), [
     ("q", "no node of that name"),
     ("h", "computed by matmul"),
-    ({"x": np.ones(3)}, r"shape \(3,\), which does not broadcast to x's shape \(2,\)"),
+    ({"x": np.ones(3)}, r"seed of x has shape \(3,\), but x has shape \(2,\): seed a number"),
 ])
 def test_a_bad_seed_is_refused_by_name(seeds, message: str) -> None:
     plan = _tensor_plan()
