@@ -1,8 +1,20 @@
 """cgeditor: build computation graphs, run forward and backward passes, see every gradient.
 
-The scripting API: ``load``, ``save``, ``from_formula`` and ``trace`` make a Graph;
-``Graph.run`` computes its values and gradients, ``gradient_graph`` writes its backward
-pass as a graph; ``cgeditor.ops`` holds every op as a function.
+Make a Graph:
+    from_formula("c = w*x; J = 0.5*c**2", w=2, x=-2)   statements, never evaluated
+    trace(lambda w, x: 0.5 * (w * x) ** 2, w=2, x=-2)   a Python function, op by op
+    load("seed.cgraph")                                 a file (LoadError says what and where)
+    gradient_graph(graph)                               a graph's backward pass as a graph
+
+Use it:
+    r = graph.run()        r.values["J"], r.grads["w"]: numbers by node name
+    save(graph, path)      atomic: the old file stays whole if anything fails
+    show(graph)            the editor window on a copy; returns the edited graph on close
+    graph / r in Jupyter   a picture of the graph, a table of the run
+
+``cgeditor.ops`` holds every op of the registry as a function (ops.tanh, ops.sum(x,
+axis=0), …) for traced functions; errors are GraphError subclasses (FormulaError,
+TraceError, …) or LoadError, each message saying what was refused and why.
 """
 
 from __future__ import annotations
@@ -50,7 +62,10 @@ def show(graph: Graph | None = None) -> Graph:
 
 def from_formula(text: str, /, **values: Any) -> Graph:
     """Build a Graph from statements such as ``c = w*x; J = 0.5*c**2``; keyword arguments
-    set input values (``from_formula("y = w*x", w=2, x=3)``)."""
+    set input values (``from_formula("y = w*x", w=2, x=3)``: numbers or nested lists for
+    tensors; unset inputs are 0.0). Nothing is evaluated: FormulaError, with the line and
+    column, for anything but names, numbers, lists, operators and registry ops;
+    UnknownNodeError for a value given to a name that is not an input."""
     from cgeditor.model.formula import from_formula as _from_formula
     return _from_formula(text, **values)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import inspect
+
 import pytest
 
 import cgeditor
@@ -53,3 +55,26 @@ def test_gradient_graph_from_the_package() -> None:
         -4.0, 4.0, 2.0, -2.0)
     with pytest.raises(cgeditor.GraphError, match="is a relu node"):
         cgeditor.gradient_graph(cgeditor.from_formula("J = relu(w)", w=1))
+
+
+def _public(cls: type) -> list[str]:
+    return [name for name, member in vars(cls).items() if not name.startswith("_")
+            and (inspect.isfunction(member) or isinstance(member, property))]
+
+
+def test_every_public_name_says_what_it_does():
+    """help(cgeditor) reads as a manual: every function, class and public method has a
+    docstring (the mixins' methods included, as help shows them on Graph)."""
+    missing = []
+    for name in cgeditor.__all__:
+        obj = getattr(cgeditor, name)
+        if inspect.isfunction(obj) or inspect.isclass(obj) or inspect.ismodule(obj):
+            missing += [name] if not inspect.getdoc(obj) else []
+        if inspect.isclass(obj):
+            for klass in obj.__mro__[:-1]:
+                if klass.__module__.startswith("cgeditor"):
+                    missing += [f"{name}.{m}" for m in _public(klass)
+                                if not getattr(klass, m).__doc__]
+    missing += [f"ops.{name}" for name in cgeditor.ops.__all__
+                if not getattr(cgeditor.ops, name).__doc__]
+    assert not missing

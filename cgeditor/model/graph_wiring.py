@@ -22,6 +22,7 @@ class Wiring:
 
     @property
     def edges(self) -> list[Edge]:
+        """Every edge, as an Edge(src, dst, port)."""
         return [Edge(src, dst, port) for (dst, port), src in self._inputs.items()]
 
     def edge_triples(self) -> Iterator[tuple[str, str, str]]:
@@ -42,21 +43,26 @@ class Wiring:
         return keys
 
     def source_of(self, dst: str, port: str) -> str | None:
+        """The id of the node wired into ``dst``'s ``port``, or None."""
         return self._inputs.get((dst, port))
 
     def in_edges(self, node_id: str) -> list[Edge]:
+        """The edges into the node, in its ports' order; UnknownNodeError."""
         node = self.node(node_id)
         return [Edge(self._inputs[(node_id, p)], node_id, p) for p in node.ports
                 if (node_id, p) in self._inputs]
 
     def out_edges(self, node_id: str) -> list[Edge]:
+        """The edges out of the node, one per input port it feeds."""
         return [Edge(node_id, dst, port) for dst in self._nx.successors(node_id)
                 for port in self.nodes[dst].ports if self._inputs.get((dst, port)) == node_id]
 
     def successors(self, node_id: str) -> list[str]:
+        """Ids of the nodes the node feeds (each once)."""
         return list(self._nx.successors(node_id))
 
     def predecessors(self, node_id: str) -> list[str]:
+        """Ids of the nodes that feed the node (each once)."""
         return list(self._nx.predecessors(node_id))
 
     @property

@@ -72,15 +72,18 @@ class Naming:
     _id_counter: int
 
     def by_name(self, name: str) -> Node:
+        """The node called ``name``; UnknownNodeError if there is none."""
         try:
             return self.nodes[self._by_name[name]]
         except KeyError:
             raise UnknownNodeError(f"there is no node named {name!r}") from None
 
     def has_name(self, name: str) -> bool:
+        """Whether a node is called ``name``."""
         return name in self._by_name
 
     def names(self, ids: Iterable[str]) -> list[str]:
+        """The names of the nodes ``ids``, in that order."""
         return [self.nodes[i].name for i in ids]
 
     def validate_name(self, name: str, node_id: str | None = None) -> None:
@@ -136,6 +139,7 @@ class Naming:
         self._id_counter = max([self._id_counter, *numbers])
 
     def new_id(self) -> str:
+        """A node id no node has had in this graph (n1, n2, …)."""
         while True:
             self._id_counter += 1
             candidate = f"n{self._id_counter}"

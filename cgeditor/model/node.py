@@ -27,10 +27,12 @@ class Node:
 
     @property
     def spec(self) -> OpSpec:
+        """The op's record in the registry."""
         return REGISTRY[self.op]
 
     @property
     def ports(self) -> tuple[str, ...]:
+        """The names of the node's input ports, in order ((a, b) for mul)."""
         return REGISTRY[self.op].inputs
 
     # Cached per node (a node's op never changes): runs read them for every node.

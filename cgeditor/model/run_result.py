@@ -81,6 +81,7 @@ class RunResult:
 
     @property
     def output_value(self) -> Any:
+        """The output node's value (None if it was not computed)."""
         return self.values.get(self.output) if self.output else None
 
     def renamed(self, names: Mapping[str, str]) -> RunResult:
