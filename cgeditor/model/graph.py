@@ -104,6 +104,7 @@ class Graph(Naming, Removal, Wiring, Running):
         return node_id in self.nodes
 
     def node(self, node_id: str) -> Node:
+        """The node with id ``node_id``; UnknownNodeError if there is none."""
         try:
             return self.nodes[node_id]
         except KeyError:
@@ -133,6 +134,7 @@ class Graph(Naming, Removal, Wiring, Running):
 
     @property
     def explicit_output(self) -> str | None:
+        """The output's id if one was set (set_output), else None."""
         return self._output if self._output in self.nodes else None
 
     # --- validation ---------------------------------------------------------------------
@@ -160,6 +162,10 @@ class Graph(Naming, Removal, Wiring, Running):
     def add_node(self, op: str, name: str | None = None, x: float = 0.0, y: float = 0.0,
                  attrs: Mapping[str, Any] | None = None, value: Any = None,
                  trainable: bool = False, node_id: str | None = None) -> Node:
+        """A new node of ``op`` (a registry name) at (x, y); the name is generated (mul1, …)
+        unless given. Leaves take ``value`` (a number or nested list; 0.0 if None), other
+        ops ``attrs``. Raises UnknownOpError, InvalidNameError, NameTakenError,
+        ValueParseError, AttrError or NotALeafError, changing nothing."""
         node = self._make_node(op, name, x, y, attrs, value, trainable, node_id)
         self._insert(node)
         self._nx.add_node(node.id)
@@ -241,6 +247,7 @@ class Graph(Naming, Removal, Wiring, Running):
         return edge
 
     def disconnect(self, dst: str, port: str) -> Edge:
+        """Remove the edge into ``dst``'s ``port``; UnknownPortError if there is none."""
         src = self._inputs.get((dst, port))
         if src is None:
             raise UnknownPortError(f"{self.node(dst).name}.{port} is not connected")
@@ -256,6 +263,7 @@ class Graph(Naming, Removal, Wiring, Running):
         return edge
 
     def move_node(self, node_id: str, x: float, y: float) -> None:
+        """Put the node at (x, y): its place breaks ties in the execution order."""
         node = self.node(node_id)
         node.x, node.y = float(x), float(y)
         self._forget_order()  # ties in the order are broken left to right
@@ -274,6 +282,7 @@ class Graph(Naming, Removal, Wiring, Running):
         self._changed(invalidate=False)
 
     def rename_node(self, node_id: str, name: str) -> None:
+        """Give the node ``name``; InvalidNameError or NameTakenError, changing nothing."""
         node = self.node(node_id)
         self.validate_name(name, node_id)
         del self._by_name[node.name]
@@ -284,6 +293,7 @@ class Graph(Naming, Removal, Wiring, Running):
         self._changed()
 
     def set_value(self, node_id: str, value: Any) -> None:
+        """Set a leaf's value (a number or nested list); ValueParseError, NotALeafError."""
         node = self.node(node_id)
         if not node.is_leaf:
             raise NotALeafError(f"{node.name} is a {node.op} node: its value is computed")
@@ -292,12 +302,14 @@ class Graph(Naming, Removal, Wiring, Running):
         self._changed(structural=False)
 
     def set_attrs(self, node_id: str, attrs: Mapping[str, Any]) -> None:
+        """Change some of the node's attributes (axis, exponent); AttrError, changing nothing."""
         node = self.node(node_id)
         node.attrs = coerce_attrs(node.spec, {**node.attrs, **attrs})
         self.attrs_changed.emit(node)
         self._changed()
 
     def set_trainable(self, node_id: str, trainable: bool) -> None:
+        """Mark an input as a parameter training changes; NotTrainableError for other ops."""
         node = self.node(node_id)
         if not node.is_input and trainable:
             raise NotTrainableError(f"only input nodes can be trainable, not {node.op}")
@@ -306,6 +318,7 @@ class Graph(Naming, Removal, Wiring, Running):
         self._changed(invalidate=False, structural=False)
 
     def set_output(self, node_id: str | None) -> None:
+        """Make ``node_id`` the output (None: the last sink in execution order)."""
         if node_id is not None:
             self.node(node_id)
         self._output = node_id
