@@ -2,8 +2,9 @@
 primitive op they meet as a node, as torch.fx's symbolic tracing and micrograd's Value do.
 
 Operators reach the registry's infix ops (and unary minus ``neg``, ``abs()``, a constant power
-``powc``); every other op is a function of ``cgeditor.ops``, which model/trace_ops.py makes
-from the registry. Nothing is computed while tracing: run the Graph for numbers.
+``powc``), numpy's ufuncs the ops whose forward rule they are; every op is a function of
+``cgeditor.ops``, which model/trace_ops.py makes from the registry. Nothing is computed while
+tracing: run the Graph for numbers.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import contextlib
 import inspect
 from collections.abc import Callable, Mapping
 from typing import Any, NoReturn
+
+import numpy as np
 
 from cgeditor.core.ops import REGISTRY, OpSpec
 from cgeditor.model.errors import GraphError, TraceError, UnknownNodeError
@@ -22,6 +25,9 @@ from cgeditor.model.values import coerce_attrs, parse_value
 # Python's name for the special methods of each infix operator the registry may declare.
 _SPECIAL_METHODS = {"+": "add", "-": "sub", "*": "mul", "/": "truediv", "**": "pow",
                     "@": "matmul"}
+# numpy's ufunc for each infix operator, which ``array + traced`` calls (numpy's dispatch)
+_NUMPY_OPERATORS = {"+": np.add, "-": np.subtract, "*": np.multiply, "/": np.true_divide,
+                    "**": np.power, "@": np.matmul}
 _INPUT_KINDS = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD,
                 inspect.Parameter.KEYWORD_ONLY)
 
@@ -102,8 +108,6 @@ class Traced:
     """A value inside a traced function: each op applied to it adds a node to the graph."""
 
     __slots__ = ("_id", "_tracer")
-    # numpy then hands ``array + traced`` to __radd__ instead of looping over the elements
-    __array_ufunc__ = None
     __hash__ = object.__hash__
 
     def __init__(self, tracer: Tracer, node_id: str) -> None:
@@ -141,12 +145,29 @@ class Traced:
             return apply(REGISTRY["powc"], (self,), {"exponent": other})
         return apply(REGISTRY["pow"], (self, other), {})
 
+    def __array_ufunc__(self, ufunc: np.ufunc, method: str, *inputs: Any, **kwargs: Any
+                        ) -> Traced:
+        """numpy's ufuncs that are registry ops (np.exp, np.tanh, np.maximum, and the
+        operators' np.add, … that ``array + traced`` calls) record that op."""
+        spec = _UFUNC_OPS.get(ufunc)
+        if method == "reduce":
+            raise TraceError(f"{self.name} is a traced value: numpy's reductions (np.sum, "
+                             "…) cannot take it; use cgeditor.ops.sum or mean")
+        if spec is None or method != "__call__" or kwargs:
+            raise TraceError(f"{self.name} is a traced value: numpy.{ufunc.__name__} is not "
+                             "an op cgeditor has; use an operator or a function of "
+                             "cgeditor.ops")
+        if ufunc is np.power and inputs[0] is self and not isinstance(inputs[1], Traced):
+            return self.__pow__(inputs[1])  # a fixed power, as x ** 2
+        return apply(spec, inputs, {})
+
     __bool__ = _refusal(_CONTROL_FLOW)
     __len__ = __iter__ = __index__ = __int__ = __float__ = __complex__ = _refusal(_NO_NUMBER)
     __getitem__ = _refusal("graphs have no indexing op, so it cannot be indexed or sliced; "
                            "reduce it with cgeditor.ops.sum or mean")
-    __array__ = _refusal("its number is not known while tracing, so numpy cannot take it; "
-                         "use the functions of cgeditor.ops (cgeditor.ops.exp, not numpy.exp)")
+    __array__ = _refusal("its number is not known while tracing, so numpy cannot make an "
+                         "array of it; use an operator or a function of cgeditor.ops "
+                         "(cgeditor.ops.sum, not numpy.sum)")
     __lt__ = __le__ = __gt__ = __ge__ = __eq__ = __ne__ = _refusal(_NO_COMPARE)  # type: ignore
 
 
@@ -179,20 +200,36 @@ def _reflected_method(spec: OpSpec) -> Callable[[Traced, Any], Traced]:
 _install_operators()
 
 
+def _ufunc_ops() -> dict[np.ufunc, OpSpec]:
+    """The registry op each numpy ufunc computes: the op whose forward rule it is, or the
+    op of its infix operator."""
+    table: dict[np.ufunc, OpSpec] = {}
+    for spec in REGISTRY.values():
+        if isinstance(spec.forward, np.ufunc):
+            table.setdefault(spec.forward, spec)
+        if spec.infix in _NUMPY_OPERATORS:
+            table.setdefault(_NUMPY_OPERATORS[spec.infix], spec)
+    return table
+
+
+_UFUNC_OPS = _ufunc_ops()
+
+
 def trace(fn: Callable[..., Any], /, **inputs: Any) -> Graph:
     """The Graph ``fn`` computes, found by calling it once on traced values.
 
     Each parameter of ``fn`` becomes an input node of that name, holding the value given in
     ``inputs`` (a number, nested list or ndarray; else the parameter's default, else 0.0).
-    Operators (+ − * / ** @, unary −, abs()) and the functions of ``cgeditor.ops`` record one
-    node each, named by their ``name=`` argument or ``.named()``, else generated (mul1, …);
-    Python numbers and arrays become consts. ``fn`` must return one traced value, the output,
+    Operators (+ − * / ** @, unary −, abs()), the functions of ``cgeditor.ops`` and numpy's
+    ufuncs that are registry ops (np.exp, np.tanh, np.maximum, …) record one node each,
+    named by their ``name=`` argument or ``.named()``, else generated (mul1, …); Python
+    numbers and arrays become consts. ``fn`` must return one traced value, the output,
     which takes ``fn``'s own name when that is free. The nodes are laid out as a formula's.
 
     Raises TraceError for control flow on a traced value (if, while, bool(), comparisons),
-    numpy functions applied to one, *args or **kwargs parameters, or a result that is not one
-    traced value; UnknownNodeError for an input ``fn`` does not take; the GraphError of a
-    refused name or value; and whatever ``fn`` itself raises.
+    other numpy functions applied to one, *args or **kwargs parameters, or a result that is
+    not one traced value; UnknownNodeError for an input ``fn`` does not take; the GraphError
+    of a refused name or value; and whatever ``fn`` itself raises.
     """
     params = _parameters(fn)
     unknown = sorted(set(inputs) - {p.name for p in params})

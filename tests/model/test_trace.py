@@ -168,9 +168,40 @@ def test_control_flow_on_a_traced_value_is_refused_clearly(fn, words):
     assert str(info.value).startswith("x is a traced value")
 
 
-def test_numpy_functions_refuse_and_point_at_cgeditor_ops():
-    with pytest.raises(TraceError, match=r"cgeditor\.ops\.exp"):
-        cgeditor.trace(lambda x: np.asarray(x) + 1, x=1.0)
+def _of(count: int, f):
+    """``f`` as a function of ``count`` named parameters, as trace needs."""
+    return (lambda a: f(a)) if count == 1 else (lambda a, b: f(a, b))
+
+
+UFUNC_OPS = sorted(name for name, spec in REGISTRY.items() if isinstance(spec.forward, np.ufunc))
+
+
+@pytest.mark.parametrize("name", UFUNC_OPS)
+def test_numpy_ufuncs_that_are_registry_ops_trace_as_those_ops(name):
+    inputs, _ = SAMPLES[name][-1]
+    spec, values = REGISTRY[name], dict(zip("ab", inputs))
+    by_numpy = cgeditor.trace(_of(len(inputs), spec.forward), **values)
+    by_ops = cgeditor.trace(_of(len(inputs), getattr(ops, name)), **values)
+    assert ops_in(by_numpy) == ops_in(by_ops) == Counter(input=len(inputs), **{name: 1})
+    np.testing.assert_array_equal(by_numpy.run(backward=False).output_value,
+                                  spec.forward(*inputs))
+
+
+def test_numpy_scalars_on_the_left_and_a_fixed_power_through_numpy():
+    graph = cgeditor.trace(lambda x: np.float64(3.0) * np.power(x, 2), x=[1.0, 2.0])
+    assert ops_in(graph) == Counter(input=1, const=1, mul=1, powc=1)
+    np.testing.assert_array_equal(graph.run(backward=False).output_value, [3.0, 12.0])
+
+
+@pytest.mark.parametrize("fn,words", [
+    (lambda x: np.asarray(x) + 1, r"cgeditor\.ops\.sum, not numpy\.sum"),
+    (lambda x: np.floor(x), r"numpy\.floor is not an op"),
+    (lambda x: np.add.reduce(x), r"cgeditor\.ops\.sum or mean"),
+    (lambda x: np.exp(x, out=np.zeros(2)), r"numpy\.exp is not an op"),
+], ids=["asarray", "floor", "reduce", "out"])
+def test_numpy_outside_the_registry_refuses_and_points_at_cgeditor_ops(fn, words):
+    with pytest.raises(TraceError, match=words):
+        cgeditor.trace(fn, x=[1.0, 2.0])
 
 
 @pytest.mark.parametrize("fn,error,words", [
