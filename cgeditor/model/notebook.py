@@ -189,24 +189,30 @@ def _fit(text: str, chars: int) -> str:
 
 def run_html(result: RunResult) -> str:
     """The run as an HTML table: each node in execution order with its op, value and the
-    output's gradient with respect to it (at most MAX_ROWS rows, then a count of the rest)."""
-    out = escape(result.output or "the output")
-    head = (f"<tr><th>node</th><th>op</th><th>value</th><th>∂{out}/∂node</th>"
-            f"{'<th>problem</th>' if result.issues else ''}</tr>")
-    rows = [_row(result, i, name) for i, name in enumerate(result.order[:MAX_ROWS])]
+    output's gradient with respect to it, and its tangent after a run with forward mode (at
+    most MAX_ROWS rows, then a count of the rest); each problem, and why no gradient."""
+    heads = ["node", "op", "value", f"∂{result.output or 'output'}/∂node"]
+    if result.jvp_seeds:
+        heads.append(f"∂node/∂{', '.join(result.jvp_seeds)}")
+    if result.issues or result.tangent_issues:
+        heads.append("problem")
+    rows = [_row(result, i, name, len(heads)) for i, name in enumerate(result.order[:MAX_ROWS])]
     more = len(result.order) - MAX_ROWS
     if more > 0:
-        rows.append(f'<tr><td colspan="4">… and {more:,} more nodes</td></tr>')
+        rows.append(f'<tr><td colspan="{len(heads)}">… and {more:,} more nodes</td></tr>')
+    head = "<tr>" + "".join(f"<th>{escape(h)}</th>" for h in heads) + "</tr>"
     note = f"<p>{escape(result.grad_note)}</p>" if result.grad_note else ""
     return (f'<div class="cgeditor-run">\n<table>\n<thead>{head}</thead>\n<tbody>\n'
             + "\n".join(rows) + f"\n</tbody>\n</table>{note}\n</div>")
 
 
-def _row(result: RunResult, i: int, name: str) -> str:
+def _row(result: RunResult, i: int, name: str, columns: int) -> str:
     cells = [name, result.op_of(i), value_text(result.values.get(name)),
              value_text(result.grads.get(name)) or "—"]
-    if result.issues:
-        issue = result.issues.get(name)
-        cells.append(issue.message if issue is not None else "")
+    if result.jvp_seeds:
+        cells.append(value_text(result.tangents.get(name)) or "—")
+    if len(cells) < columns:
+        issues = [found[name].message for found in (result.issues, result.tangent_issues)
+                  if name in found]
+        cells.append("; ".join(issues))
     return "<tr>" + "".join(f"<td>{escape(str(cell))}</td>" for cell in cells) + "</tr>"
-

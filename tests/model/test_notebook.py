@@ -102,6 +102,16 @@ def test_a_run_without_gradients_says_why_and_names_problems():
     assert "gradient" in root.find("p").text
 
 
+def test_a_run_with_forward_mode_adds_each_tangent():
+    result = seed_graph().run(jvp="w")
+    root = ET.fromstring(result._repr_html_())
+    assert [th.text for th in root.iter("th")] == ["node", "op", "value", "∂J/∂node",
+                                                   "∂node/∂w"]
+    rows = {tr[0].text: [td.text for td in tr] for tr in root.find("table/tbody")}
+    assert rows["w"][4] == "1" and rows["c"][4] == "−2" and rows["J"][4] == "−4"
+    assert rows["b"][4] == "0"
+
+
 def test_tensors_show_their_shape_and_range():
     graph = cgeditor.trace(lambda W: cgeditor.ops.sum(W * 2), W=np.arange(6.0).reshape(2, 3))
     graph.run()
