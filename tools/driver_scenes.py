@@ -230,6 +230,17 @@ def guide_practice(d: Driver) -> Steps:
     yield from d.shot()
 
 
+def guide_gradient_graph(d: Driver) -> Steps:
+    """Learn > Show Gradient Graph on the seed, F5, and dJ_dw clicked (the Inspector)."""
+    yield from d.ready()
+    yield from d.menu("Learn", "Show Gradient Graph")
+    yield from d.until(lambda: d.win.doc.graph.has_name("dJ_dw"), "the gradient graph")
+    yield from d.keys("F5")
+    yield from d.click_node("dJ_dw")
+    yield from d.rest_pointer()
+    yield from d.shot()
+
+
 def guide_ordering(d: Driver) -> Steps:
     """Learn > Ordering Exercise on the seed, the Backward pass chosen in the dock's level
     list, ∂J/∂sq dragged to the top, Check, and a card marked misplaced clicked (its node
@@ -356,6 +367,7 @@ SCENES: dict[str, Callable[[Driver], Steps]] = {
     "guide-learn": guide_learn,
     "guide-practice": guide_practice,
     "guide-ordering": guide_ordering,
+    "guide-gradient-graph": guide_gradient_graph,
     "guide-formula-export": guide_formula_export,
     "guide-python": backward_scene(None, False, "w"),
 }

@@ -31,6 +31,7 @@ finished (tools/driver_scenes.py). The picture is the whole screen, grabbed with
   then a wrong ∂J/∂y, 1 (its hint).
 - guide-ordering: Learn > Ordering Exercise, the Backward pass chosen in the dock, ∂J/∂sq
   dragged to the top of the cards, Check, and a card marked misplaced clicked.
+- guide-gradient-graph: Learn > Show Gradient Graph on the seed, F5, and a click on dJ_dw.
 - guide-formula-export: Edit > Insert Formula with a formula typed, and File > Export Code >
   Export as NumPy Module wheeled down to the forward pass; the two dialogs are cut from the
   screen and put side by side.
@@ -58,7 +59,7 @@ WINDOW_PICTURES = (
     "seed-backward", "seed-backward-dark", "xor-backward-light", "xor-backward-dark",
     "softmax-backward-light", "softmax-backward-dark", "matrix-backward-light",
     "matrix-backward-dark", "guide-build", "guide-step", "guide-learn", "guide-practice",
-    "guide-ordering", "guide-formula-export", "guide-python")
+    "guide-ordering", "guide-gradient-graph", "guide-formula-export", "guide-python")
 CLI_PICTURES = ("xor-trained-tb",)
 EXAMPLE_TITLES = {"xor": "A 2-2-1 network", "softmax": "Softmax", "matrix": "A matrix layer"}
 

@@ -140,7 +140,9 @@ class RuleWriter:
     def _operand(self, expr: ast.expr) -> Operand:
         if isinstance(expr, ast.Name) and expr.id in self.bound:
             return self.bound[expr.id]
-        if isinstance(expr, ast.Constant) and isinstance(expr.value, int | float):
+        if isinstance(expr, ast.Constant) and isinstance(expr.value, bool | None):
+            return expr.value  # keepdims=True, axis=None
+        if isinstance(expr, ast.Constant) and _number(expr.value):
             return float(expr.value)
         folded = self._folded(expr)
         if folded is not None:
@@ -149,7 +151,9 @@ class RuleWriter:
         if made is not None:
             return made
         if isinstance(expr, ast.Call) and call_name(expr) in HELPERS:
-            return HELPERS[call_name(expr)](self, [self.operand(a) for a in expr.args])
+            keywords = {k.arg: self.operand(k.value) for k in expr.keywords if k.arg}
+            return HELPERS[call_name(expr)](self, [self.operand(a) for a in expr.args],
+                                            keywords)
         text = ast.unparse(expr).replace(_PREFIX, "")
         if isinstance(expr, ast.Call):
             raise NotExpressible(f"calls {call_name(expr)}() ({text}), which no registry op "
@@ -236,20 +240,25 @@ class RuleWriter:
         return self.widen(value, shape, set(stretched))
 
 
+Keywords = Mapping[str, Operand]
+# A rule helper rewritten in registry ops: (writer, positional operands, keyword operands)
+Helper = Callable[["RuleWriter", list[Operand], Keywords], Operand]
+
+
 def _constant(value: Operand, what: str) -> Any:
     if isinstance(value, str):
         raise NotExpressible(f"needs {what} as a constant")
     return value
 
 
-def _powc_grad(w: RuleWriter, args: list[Operand]) -> Operand:
+def _powc_grad(w: RuleWriter, args: list[Operand], _kw: Keywords) -> Operand:
     g, x, exponent = args
     if _constant(exponent, "the exponent") == 0:
         return w.apply("_0 * 0.0", g)  # x⁰ is the constant 1
     return w.apply("_0 * (_2 * _1 ** (_2 - 1))", g, x, exponent)
 
 
-def _expand_back(w: RuleWriter, args: list[Operand]) -> Operand:
+def _expand_back(w: RuleWriter, args: list[Operand], _kw: Keywords) -> Operand:
     g, x, axis = args
     shape = w.shape(x)
     if not shape:
@@ -259,12 +268,12 @@ def _expand_back(w: RuleWriter, args: list[Operand]) -> Operand:
     return w.widen(g, shape, {int(axis) % len(shape)})
 
 
-def _reduced_size(w: RuleWriter, args: list[Operand]) -> Operand:
+def _reduced_size(w: RuleWriter, args: list[Operand], _kw: Keywords) -> Operand:
     shape, axis = w.shape(args[0]), _constant(args[1], "the axis")
     return float(np.prod(shape) if axis is None else shape[int(axis)])
 
 
-def _size(w: RuleWriter, args: list[Operand]) -> Operand:
+def _size(w: RuleWriter, args: list[Operand], _kw: Keywords) -> Operand:
     return float(np.prod(w.shape(args[0])))
 
 
@@ -284,8 +293,8 @@ def _outer(w: RuleWriter, col: Operand, row: Operand) -> Operand:
     return w.apply("np.transpose(_0) * _1", w.ones_times(col, (n, k)), row)
 
 
-def _matmul_grad(port: str) -> Callable[[RuleWriter, list[Operand]], Operand]:
-    def grad(w: RuleWriter, args: list[Operand]) -> Operand:
+def _matmul_grad(port: str) -> Helper:
+    def grad(w: RuleWriter, args: list[Operand], _kw: Keywords) -> Operand:
         dims = (len(w.shape(args[1])), len(w.shape(args[2])))
         if (port, dims) in _OUTER:
             col, row = _OUTER[port, dims]
@@ -296,7 +305,20 @@ def _matmul_grad(port: str) -> Callable[[RuleWriter, list[Operand]], Operand]:
     return grad
 
 
-HELPERS: dict[str, Callable[[RuleWriter, list[Operand]], Operand]] = {
-    "powc_grad": _powc_grad, "expand_back": _expand_back, "reduced_size": _reduced_size,
+def _sum_keeping_axes(w: RuleWriter, args: list[Operand], kw: Keywords) -> Operand:
+    """np.sum(x, axis=k, keepdims=True): the sum op, then the summed axis put back (size 1)."""
+    if kw.get("keepdims") is not True or len(args) != 1:
+        raise NotExpressible("calls np.sum() with arguments the sum op does not take")
+    shape, axis = w.shape(args[0]), _constant(kw.get("axis"), "the axis")
+    summed = w.sink.op("sum", [w.node(args[0])], {"axis": axis})
+    if axis is None or not shape:
+        return w.widen(summed, (1,) * len(shape), set(range(len(shape))))
+    k = int(axis) % len(shape)
+    return w.widen(summed, (*shape[:k], 1, *shape[k + 1:]), {k})
+
+
+HELPERS: dict[str, Helper] = {
+    "np.sum": _sum_keeping_axes, "powc_grad": _powc_grad, "expand_back": _expand_back,
+    "reduced_size": _reduced_size,
     "np.size": _size, "matmul_grad_a": _matmul_grad("a"), "matmul_grad_b": _matmul_grad("b"),
 }
