@@ -154,7 +154,8 @@ def test_nudge_a_tensor_input_moves_every_element(qtbot, learn, window) -> None:
 
 def test_learn_menu_and_shortcuts(learn, window) -> None:
     names = [a.objectName() for a in window.menus["learn"].actions() if not a.isSeparator()]
-    assert names == ["gradcheck", "nudge", "cost", "train", "stop_training", "practice"]
+    assert names == ["gradcheck", "nudge", "cost", "train", "stop_training", "gradient_graph",
+                     "practice", "ordering", "ordering_up", "ordering_down"]
     assert window.action("gradcheck").shortcut().toString() == "Ctrl+G"
     assert window.action("train").shortcut().toString() == "Ctrl+T"
     learn.docks["gradcheck"].hide()
