@@ -59,34 +59,39 @@ def copy_nodes(graph: Graph, ids: Iterable[str]) -> tuple[str, dict[str, Any] | 
     """The snapshot text of the nodes ``ids`` and the payload a paste of it validates to,
     built from the graph's own (already checked) nodes; None past MAX_NODES, where the
     loader refuses the text. The nodes go in the graph's order (see in_graph_order)."""
+    chosen = in_graph_order(graph, ids)
     with collector.paused():  # 10^4 node dicts that outlive this
-        data = files.graph_to_data(graph, in_graph_order(graph, ids))
-        return files.data_text(data), _copied_payload(graph, data)
+        data = files.graph_to_data(graph, chosen)
+        edges = [(e["from"], e["to"], e["port"]) for e in data["edges"]]
+        return files.data_text(data), _copied_payload(graph, chosen, edges)
 
 
 def duplicate_payload(graph: Graph, ids: Iterable[str]) -> dict[str, Any] | None:
-    """The payload copy_nodes gives for ``ids``, without the snapshot's text: a duplicate
-    never puts one on the clipboard, and writing it was a tenth of duplicating 10k nodes.
-    None past MAX_NODES (then only the text can be refused with the loader's message)."""
+    """The payload copy_nodes gives for ``ids``, without the snapshot: a duplicate never
+    puts text on the clipboard, and writing it (then its file data) was a fifth of
+    duplicating 10k nodes. None past MAX_NODES, as for a copy."""
+    chosen = in_graph_order(graph, ids)
     with collector.paused():
-        return _copied_payload(graph, files.graph_to_data(graph, in_graph_order(graph, ids)))
+        return _copied_payload(graph, chosen, files.edges_among(graph, chosen))
 
 
-def _copied_payload(graph: Graph, data: dict[str, Any]) -> dict[str, Any] | None:
-    """The paste payload of ``data`` (graph_to_data of some of ``graph``'s nodes)."""
-    if len(data["nodes"]) > MAX_NODES:
+def _copied_payload(graph: Graph, chosen: list[str], edges: list[tuple[str, str, str]]
+                    ) -> dict[str, Any] | None:
+    """The paste payload of the nodes ``chosen`` and the ``edges`` among them (src, dst,
+    port), as the loader would build it from their file text."""
+    if len(chosen) > MAX_NODES:
         return None
     nodes = graph.nodes
-    return {"nodes": [_part(nodes[d["id"]], d) for d in data["nodes"]],
-            "edges": [{"src": e["from"], "dst": e["to"], "port": e["port"]}
-                      for e in data["edges"]]}
+    return {"nodes": [_part(nodes[node_id]) for node_id in chosen],
+            "edges": [{"src": s, "dst": d, "port": p} for s, d, p in edges]}
 
 
-def _part(node: Any, data: dict[str, Any]) -> dict[str, Any]:
-    """A payload node as the loader builds it from ``data`` (the node's file entry): the
-    position as written (a non-finite or huge one is written as 0)."""
-    return {"key": node.id, "op": node.op, "name": node.name, "x": float(data["x"]),
-            "y": float(data["y"]), "attrs": dict(node.attrs),
+def _part(node: Any) -> dict[str, Any]:
+    """A payload node as the loader builds it from the node's file entry: the position as
+    written (a non-finite or huge one is written as 0 or the bound)."""
+    return {"key": node.id, "op": node.op, "name": node.name,
+            "x": float(files.written_position(node.x)),
+            "y": float(files.written_position(node.y)), "attrs": dict(node.attrs),
             "value": _own(node.value) if node.is_leaf else None,
             "trainable": node.trainable}
 

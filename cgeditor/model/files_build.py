@@ -38,6 +38,7 @@ def _schema() -> dict:
 
 
 @cache
+@cache
 def coordinate_bounds() -> tuple[float, float]:
     """The (lowest, highest) x or y the schema accepts."""
     coordinate = _schema()["$defs"]["coordinate"]
