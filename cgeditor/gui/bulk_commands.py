@@ -84,15 +84,16 @@ def named(graph: Graph, nodes: Iterable[Mapping[str, Any]]) -> list[str]:
 
 def add_parts(graph: Graph, title: str, nodes: Iterable[Mapping[str, Any]],
               wires: Iterable[Mapping[str, str]], dx: float = 0.0, dy: float = 0.0,
-              feeds: Iterable[tuple[str, str, str]] = (), names: Sequence[str] | None = None
-              ) -> tuple[QUndoCommand, list[str]]:
+              feeds: Iterable[tuple[str, str, str]] = (), names: Sequence[str] | None = None,
+              keep_output: bool = False) -> tuple[AddParts, list[str]]:
     """One step adding ``nodes`` (fresh ids; each keeps its name where free, else a numbered
     one) moved by (dx, dy), the ``wires`` among them, and ``feeds``: wires (existing node id,
     key, port) from nodes already in the graph. ``nodes`` carry a "key" that ``wires`` and
     ``feeds`` refer to. Paste, duplicate and formula insert all build their step here;
     returns the command and the new ids, in ``nodes`` order. ``names``: the nodes' names
-    as ``named`` gave them (else they are named here). Raises GraphError (InvalidNameError,
-    CycleError, …) before building anything the redo could refuse."""
+    as ``named`` gave them (else they are named here). ``keep_output``: the step also makes
+    the graph's implicit output its explicit one (see AddParts). Raises GraphError
+    (InvalidNameError, CycleError, …) before building anything the redo could refuse."""
     nodes = list(nodes)
     names = named(graph, nodes) if names is None else names
     ids: dict[str, str] = {}
@@ -109,21 +110,27 @@ def add_parts(graph: Graph, title: str, nodes: Iterable[Mapping[str, Any]],
         checked = graph.check_parts(records, links)
     except CycleError as exc:  # only the new wires can close one: they all end at new nodes
         raise CycleError("the pasted wires form a cycle", exc.path) from None
-    return AddParts(graph, title, records, links, checked), list(ids.values())
+    kept = graph.output if keep_output and graph.explicit_output is None else None
+    return AddParts(graph, title, records, links, checked, kept), list(ids.values())
 
 
 class AddParts(EditCommand):
     """Many new nodes (add_node's keywords) and wires into them, added as one step with one
     add_parts. Every wire ends at a new node and add_parts (the function) checked the new
     wiring, so no cycle can close. The first redo, right after that check, adds the parts
-    it checked (``checked``); any later redo checks them again."""
+    it checked (``checked``); any later redo checks them again.
+
+    ``kept_output``: the graph's implicit output (the last sink in execution order), made
+    explicit by the same step. A paste or duplicate adds sinks, and one of them landing
+    below or right of the output would otherwise silently become J: every value and
+    gradient shown would change although nothing the user built did."""
 
     def __init__(self, graph: Graph, title: str, nodes: list[dict[str, Any]],
-                 links: list[tuple[str, str, str]], checked: CheckedParts | None = None
-                 ) -> None:
+                 links: list[tuple[str, str, str]], checked: CheckedParts | None = None,
+                 kept_output: str | None = None) -> None:
         super().__init__(title)
         self.graph, self.nodes, self.links = graph, nodes, links
-        self.checked = checked
+        self.checked, self.kept_output = checked, kept_output
 
     def redo(self) -> None:
         checked, self.checked = self.checked, None
@@ -132,7 +139,11 @@ class AddParts(EditCommand):
                 self.graph.add_checked(checked)
             else:
                 self.graph.add_parts(self.nodes, self.links, known_acyclic=True)
+            if self.kept_output is not None:
+                self.graph.set_output(self.kept_output)
 
     def undo(self) -> None:
         with self.graph.batch():  # the nodes take their wires with them
+            if self.kept_output is not None:
+                self.graph.set_output(None)
             self.graph.remove_parts(record["node_id"] for record in reversed(self.nodes))

@@ -325,7 +325,8 @@ class Editor:
         drop = paste_drop(self.graph, outlines, nodes, names, offset, ROOM_GAPS)
         try:
             cmd, ids = B.add_parts(self.graph, f"Paste {C.plural(len(nodes), 'node')}", nodes,
-                                   payload["edges"], offset, offset + drop, names=names)
+                                   payload["edges"], offset, offset + drop, names=names,
+                                   keep_output=True)
         except GraphError as exc:  # nothing was changed: the command was never pushed
             self.refuse(f"cannot paste: {exc}")
             return []
@@ -333,7 +334,9 @@ class Editor:
         self.push(cmd)
         self.document.shown_scene().select_ids(ids)
         self.reveal(ids)
-        self.report(f"{verb} {C.parts_text(len(ids), len(payload['edges']))}")
+        kept = "" if cmd.kept_output is None else \
+            f"; {self.graph.nodes[cmd.kept_output].name} stays the output"
+        self.report(f"{verb} {C.parts_text(len(ids), len(payload['edges']))}{kept}")
         return ids
 
     def insert_formula(self, formula: Graph, matched: list[str]) -> list[str]:

@@ -36,7 +36,7 @@ def fresh(graph: Graph) -> tuple[dict[str, Any], dict[tuple[str, str], Any]]:
 
 def graph_with_tags_and_shapes() -> Graph:
     """The seed, a trainable w, and a vector input summed into a second sink (a reserved
-    shape). The output is implicit: a paste of sinks further right changes its name."""
+    shape). The output is implicit until a paste marks it."""
     graph = seed_graph()
     graph.set_trainable(graph.by_name("w").id, True)
     v = graph.add_node("input", "v", x=0, y=400, value=[1.0, 2.0, 3.0])
@@ -79,7 +79,8 @@ def test_paste_shows_old_and_new_nodes_as_opened(window) -> None:
     key(window, QKeySequence.StandardKey.SelectAll)
     key(window, QKeySequence.StandardKey.Copy)
     key(window, QKeySequence.StandardKey.Paste)
-    assert len(graph.nodes) == 24 and graph.output != old_output  # a pasted sink leads now
+    # The pasted sinks lie further right, but a paste keeps the output: it is marked now.
+    assert len(graph.nodes) == 24 and graph.output == graph.explicit_output == old_output
     assert shown(window.scene) == fresh(graph)
     for (dst, port), wire in window.scene.wires.items():
         assert wire.path().pointAtPercent(0) == window.scene.nodes[wire.src].out_port_pos()

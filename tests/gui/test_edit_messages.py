@@ -78,7 +78,7 @@ def test_copy_paste_duplicate_delete_each_say_so(window, canvas) -> None:
     n0, e0 = size(window.graph)
     press(window, Qt.Key.Key_V, Ctrl)
     assert size(window.graph) == (n0 + 2, e0 + 1)
-    assert last(window) == f"Pasted {parts(2, 1)}"
+    assert last(window) == f"Pasted {parts(2, 1)}; J stays the output"  # J is marked now
     press(window, Qt.Key.Key_D, Ctrl)  # the pasted pair is selected: duplicate it
     assert size(window.graph) == (n0 + 4, e0 + 2)
     assert last(window) == f"Duplicated {parts(2, 1)}"

@@ -69,11 +69,13 @@ def test_paste_undo_and_redo_round_trip_file_canvas_and_messages(window) -> None
     key(window, QKeySequence.StandardKey.SelectAll)
     key(window, QKeySequence.StandardKey.Copy)
     before_file, before_shown, old = files.dumps(graph), shown(window.scene), set(graph.nodes)
+    out = graph.nodes[graph.output].name
     key(window, QKeySequence.StandardKey.Paste)
     new = [n for n in graph.nodes if n not in old]
     assert len(new) == 12 and set(window.scene.selected_ids()) == set(new)
     assert window.undo_stack.undoText() == "Paste 12 nodes"
-    assert window.messages.toPlainText().splitlines()[-1] == "Pasted 12 nodes, 10 wires"
+    assert window.messages.toPlainText().splitlines()[-1] \
+        == f"Pasted 12 nodes, 10 wires; {out} stays the output"
     after_file, after_shown = files.dumps(graph), shown(window.scene)
     assert after_shown == fresh(graph)
     key(window, QKeySequence.StandardKey.Undo)

@@ -64,7 +64,7 @@ def test_a_chain_drawn_right_to_left_still_names_its_end() -> None:
     assert graph.output == prev.id == graph.order()[-1]
 
 
-def test_a_paste_beside_the_graph_makes_its_last_node_the_output() -> None:
+def test_parts_added_beside_the_graph_make_their_last_node_the_output() -> None:
     graph = Graph()
     a = graph.add_node("input", "a", x=0.0)
     b = graph.add_node("neg", "b", x=200.0)
