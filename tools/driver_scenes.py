@@ -123,6 +123,30 @@ def guide_ordering(d: Driver) -> Steps:
     yield from d.shot()
 
 
+def guide_failure_lab(d: Driver) -> Steps:
+    """Learn > Failure-mode Lab; the dead-ReLU case clicked and opened; b set to −3 in the
+    Inspector; F6: the lab names the dead ReLU with the run's numbers and its remedy."""
+    yield from d.ready()
+    yield from d.menu("Learn", "Failure-mode Lab")
+    lab = d.win.learning.lab
+    cases = lab.cases
+    row = next(k for k in range(cases.count()) if "dead ReLU" in cases.item(k).text())
+    yield from d.click(cases.viewport(), cases.visualItemRect(cases.item(row)).center())
+    yield from d.click(lab.open_button)
+    yield from d.until(lambda: "ReLU" in d.win.doc.graph.meta.get("title", ""), "the case")
+    yield 1500  # the first paint and the fit after it
+    yield from d.click_node("b")
+    field = d.win.inspector.fields["value"].edit
+    yield from d.click(field)
+    yield from d.keys("ctrl+a", pause=200)
+    d.xdotool("type", "--delay", "40", "--", "-3")  # '--': '-3' is no option
+    yield from d.keys("Return", "F6")
+    yield from d.until(lambda: "dead ReLU" in lab.diagnosis.text(), "the diagnosis")
+    yield 800  # scrolled to the remedy
+    yield from d.rest_pointer()
+    yield from d.shot()
+
+
 def guide_build(d: Driver) -> Steps:
     """File > New; c = w*x typed in the formula field; add dragged from the palette; a wire
     being dragged from c's output to add's input a (the picture is taken mid-drag)."""
@@ -216,6 +240,7 @@ SCENES: dict[str, Callable[[Driver], Steps]] = {
     "guide-gradient-graph": guide_gradient_graph,
     "guide-formula-export": guide_formula_export,
     "guide-python": backward_scene(None, False, "w"),
+    "guide-failure-lab": guide_failure_lab,
 }
 
 

@@ -37,6 +37,8 @@ finished (tools/driver_scenes.py). The picture is the whole screen, grabbed with
   screen and put side by side.
 - guide-python: a script traces the README's J and opens it with ``cgeditor.show``; F5, F6
   and a click on w, as seed-backward.
+- guide-failure-lab: Learn > Failure-mode Lab, the dead-ReLU case clicked and opened, b
+  set to −3 in the Inspector, F6.
 - xor-trained-tb: the command line, ``cgeditor train`` on the XOR example (2000 steps, lr 1),
   then ``cgeditor export … --run --scale 2 --theme light --direction TB``.
 """
@@ -59,7 +61,8 @@ WINDOW_PICTURES = (
     "seed-backward", "seed-backward-dark", "xor-backward-light", "xor-backward-dark",
     "softmax-backward-light", "softmax-backward-dark", "matrix-backward-light",
     "matrix-backward-dark", "guide-build", "guide-step", "guide-learn", "guide-practice",
-    "guide-ordering", "guide-gradient-graph", "guide-formula-export", "guide-python")
+    "guide-ordering", "guide-gradient-graph", "guide-formula-export", "guide-python",
+    "guide-failure-lab")
 CLI_PICTURES = ("xor-trained-tb",)
 EXAMPLE_TITLES = {"xor": "A 2-2-1 network", "softmax": "Softmax", "matrix": "A matrix layer"}
 

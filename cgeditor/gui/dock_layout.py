@@ -27,7 +27,7 @@ BOTTOM_DOCKS = ("messages", "trace")
 # its table or loss plot gets the room.
 COLUMN_SPLIT = (440, 200)
 LEARN_SPLIT = (230, 410)
-LEARN_DOCKS = ("gradcheck", "cost", "train", "practice", "ordering")
+LEARN_DOCKS = ("gradcheck", "cost", "train", "practice", "ordering", "failure_lab")
 GROWN = "opened_at"  # dock property: the height it grew to on showing (see _open_tall)
 LENT = "lent_to_learn"  # palette property: hidden to give a Learn dock its room
 SEPARATORS = 12  # the splitter handles between the docks and the canvas, in pixels

@@ -15,7 +15,6 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
 from PySide6.QtCore import QPointF
 from PySide6.QtGui import QUndoCommand
 
@@ -24,18 +23,18 @@ from cgeditor.gui import bulk_commands as B
 from cgeditor.gui import commands as C
 from cgeditor.gui import theme as T
 from cgeditor.gui.canvas.arrange import scene_layout
+from cgeditor.gui.editor_fields import FieldEdits
 from cgeditor.gui.overlaps import ROOM_GAPS, body_corner
 from cgeditor.gui.placement import (
     formula_parts,
     formula_placement,
     formula_report,
-    free_spot_right_of,
     paste_drop,
 )
-from cgeditor.model import collector
+from cgeditor.gui.remedy_commands import remedy_command
+from cgeditor.model import collector, failure_remedy, files
 from cgeditor.model.errors import CycleError, GraphError, SelfLoopError
 from cgeditor.model.room import make_room
-from cgeditor.model.values import coerce_attrs, parse_value_text
 
 if TYPE_CHECKING:
     from cgeditor.gui.canvas.scene import GraphScene
@@ -45,7 +44,7 @@ if TYPE_CHECKING:
 PASTE_OFFSET = 40.0
 
 
-class Editor:
+class Editor(FieldEdits):
     """The document's edit operations; each successful one is exactly one undo step.
 
     ``log`` reports refusals and bulk edits; ``fit`` shows the whole graph after an edit
@@ -237,76 +236,6 @@ class Editor:
             self.document.shown_scene().flash([src])
         return self.refuse(str(refusal))
 
-    # --- properties (the inspector's fields) --------------------------------------------
-    def rename(self, node_id: str, name: str) -> str | None:
-        name = name.strip()
-        if node_id not in self.graph.nodes or self.graph.nodes[node_id].name == name:
-            return None
-        try:
-            self.graph.validate_name(name, node_id)
-        except GraphError as exc:
-            return str(exc)
-        self._settle()
-        self.push(C.Rename(self.graph, node_id, name))
-        return None
-
-    def set_value(self, node_id: str, text: str) -> str | None:
-        try:
-            value = parse_value_text(text)
-        except GraphError as exc:
-            return str(exc)
-        node = self.graph.nodes.get(node_id)
-        if node is None:
-            return None
-        if not node.is_leaf:
-            return f"{node.name} computes its value"
-        self._settle()  # the value shown may be a training's, not yet the graph's
-        if _same(node.value, value):
-            return None
-        self.push(C.SetValue(self.graph, node_id, value))
-        return None
-
-    def set_attr(self, node_id: str, attr: str, text: str) -> str | None:
-        node = self.graph.nodes.get(node_id)
-        if node is None:
-            return None
-        try:
-            value = coerce_attrs(node.spec, {attr: text})[attr]
-        except GraphError as exc:
-            return str(exc)
-        if node.attrs.get(attr) != value:
-            self._settle()
-            self.push(C.SetAttr(self.graph, node_id, attr, value))
-        return None
-
-    def set_trainable(self, node_id: str, trainable: bool) -> None:
-        node = self.graph.nodes.get(node_id)
-        if node is not None and node.is_input and node.trainable != trainable:
-            self._settle()
-            self.push(C.SetTrainable(self.graph, node_id, trainable))
-
-    def set_output(self, node_id: str) -> None:
-        if node_id in self.graph.nodes and self.graph.explicit_output != node_id:
-            self._settle()
-            self.push(C.SetOutput(self.graph, node_id))
-
-    def make_output_scalar(self, op: str) -> str | None:
-        """Insert ``sum`` or ``mean`` of the tensor output as the new output (one step)."""
-        if op not in ("sum", "mean"):
-            return self.refuse(f"{op} does not reduce a tensor to one number")
-        if self.graph.output is None:
-            return self.refuse("the graph has no output to reduce")
-        self._settle()
-        out = self.graph.nodes[self.graph.output].name
-        cmd = C.reduce_output(self.graph, op,
-                              free_spot_right_of(self.document.shown_scene(), self.graph.output))
-        self.push(cmd)
-        new = cmd.children_[0].node_id
-        self.document.shown_scene().select_ids([new])
-        self.reveal([new])  # it goes right of the output, which may be at the canvas's edge
-        self.report(f"Made the output a scalar: {self.graph.nodes[new].name} = {op}({out})")
-        return None
-
     # --- many nodes at once --------------------------------------------------------------
     def paste_payload(self, payload: dict[str, Any], key: str,
                       verb: str = "Pasted") -> list[str]:
@@ -386,6 +315,19 @@ class Editor:
         self.fit(())
         return len(moves)
 
+    def apply_remedy(self, remedy: failure_remedy.Remedy) -> str | None:
+        """The failure lab's Apply remedy: ``remedy``'s edits as one undo step, tried on a
+        copy of the graph first (a remedy of a graph since changed is refused whole)."""
+        try:
+            failure_remedy.apply(files.loads(files.dumps(self.graph)), remedy)
+            edits = failure_remedy.edits(self.graph, remedy)
+        except (GraphError, KeyError) as exc:
+            return self.refuse(f"cannot apply the remedy {remedy.title!r}: {exc}")
+        self._settle()
+        self.push(remedy_command(self.graph, remedy.title, edits))
+        self.report(f"Remedy: {remedy.title}")
+        return None
+
     def set_values(self, values: Mapping[str, Any], title: str) -> None:
         """Set several inputs at once as one undo step called ``title`` ("Train 200 steps"),
         announced as one edit (one re-run of a shown run, not one per input)."""
@@ -420,6 +362,3 @@ def _stepping() -> Iterator[None]:
     finally:
         Step.running -= 1
 
-
-def _same(a: Any, b: Any) -> bool:
-    return np.shape(a) == np.shape(b) and bool(np.array_equal(a, b))

@@ -1,16 +1,18 @@
-"""The Learn menu's controller: the gradient check, cost of gradients, training, practice and
-ordering docks, and what the Gradient Check, Nudge, Cost, Train, Stop Training, Practice,
-Ordering Exercise and Move Card actions do with them.
+"""The Learn menu's controller: the gradient check, cost of gradients, training, practice,
+ordering and failure-mode lab docks, and what the Gradient Check, Nudge, Cost, Train, Stop
+Training, Practice, Ordering Exercise, Move Card and Failure-mode Lab actions do with them.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QDockWidget, QFrame, QScrollArea, QWidget
 
 from cgeditor.gui.docks.cost import CostPanel
+from cgeditor.gui.docks.failure_lab import FailureLabPanel
 from cgeditor.gui.docks.gradcheck import GradcheckPanel
 from cgeditor.gui.docks.ordering import CLOSED as ORDERING_CLOSED
 from cgeditor.gui.docks.ordering import OrderingPanel
@@ -37,13 +39,15 @@ def scrolled(panel: QWidget) -> QScrollArea:
 
 
 class Learning(QObject):
-    """The five docks of one window and the Learn actions' handlers."""
+    """The six Learn docks of one window and the Learn actions' handlers. ``open_case(path)``
+    opens a failure-lab case as File > Examples opens an example."""
 
     training_changed = Signal(bool)  # training started (True) or ended: Stop is enabled
     practice_changed = Signal(bool)  # practice started (True) or stopped: the action's check
     ordering_changed = Signal(bool)  # the ordering exercise started or stopped: Move Card
 
-    def __init__(self, ctx: Context, run: RunController) -> None:
+    def __init__(self, ctx: Context, run: RunController,
+                 open_case: Callable[[str], bool]) -> None:
         super().__init__(ctx.window)
         self.ctx = ctx
         self.gradcheck = GradcheckPanel(ctx, run)
@@ -51,16 +55,18 @@ class Learning(QObject):
         self.train = TrainPanel(ctx, run)
         self.practice = PracticePanel(ctx, run)
         self.ordering = OrderingPanel(ctx, run)
+        self.lab = FailureLabPanel(ctx, run, open_case, self.train.lr.setValue)
         self.docks: dict[str, QDockWidget] = {
             name: ctx.add_dock(name, title, scrolled(panel), Qt.DockWidgetArea.RightDockWidgetArea)
             for name, title, panel in (("gradcheck", "Gradient check", self.gradcheck),
                                        ("cost", "Cost", self.cost),  # 5 tabs in 400 px
                                        ("train", "Training", self.train),
                                        ("practice", "Practice", self.practice),
-                                       ("ordering", "Ordering", self.ordering))}
+                                       ("ordering", "Ordering", self.ordering),
+                                       ("failure_lab", "Failure lab", self.lab))}
         first = self.docks["gradcheck"]
-        for name in ("cost", "train", "practice", "ordering"):
-            ctx.window.tabifyDockWidget(first, self.docks[name])
+        for dock in list(self.docks.values())[1:]:
+            ctx.window.tabifyDockWidget(first, dock)
         for dock in self.docks.values():
             dock.hide()  # out of the way until asked for (View menu or a Learn action)
         # a training stopped as the window is destroyed reports after this object is gone
@@ -68,6 +74,13 @@ class Learning(QObject):
         self.train.stopped.connect(
             while_alive(lambda _why: self.training_changed.emit(False), self))
         self.practice.changed.connect(while_alive(self.practice_changed.emit, self))
+        # A failure shown scrolls the lab to its remedy: now, and again as its wrapped
+        # lines take their heights (a layout pass or two later, growing the scroll range).
+        self.lab.diagnosed.connect(while_alive(self._show_remedy, self))
+        self.docks["failure_lab"].widget().verticalScrollBar().rangeChanged.connect(
+            while_alive(lambda *_range: self._show_remedy(), self))
+        self.train.stopped.connect(while_alive(lambda _why: self.lab.training_ended(
+            self.train.history, self.train.lr.value()), self))
         self.docks["practice"].visibilityChanged.connect(
             while_alive(lambda _shown: self._practice_dock_closed(), self))
         self.ordering.changed.connect(while_alive(self.ordering_changed.emit, self))
@@ -103,6 +116,10 @@ class Learning(QObject):
                 layout.activate()  # the answer's new lines laid out before measuring
             area.ensureWidgetVisible(widget)
 
+    def _show_remedy(self) -> None:
+        if self.lab.shown:
+            self._scroll_to("failure_lab", self.lab.remedy_text)
+
     def measure(self) -> None:
         self.show("cost")
         self.cost.start_measure()
@@ -114,6 +131,11 @@ class Learning(QObject):
 
     def stop_training(self) -> None:
         self.train.stop()
+
+    def show_failure_lab(self) -> None:
+        """Learn > Failure-mode Lab: the cases and the diagnosis of the open graph."""
+        self.show("failure_lab")
+        self.lab.cases.setFocus()
 
     def set_practising(self, on: bool) -> None:
         """Learn > Practice: start (the dock shown, the answer field focused) or stop. The

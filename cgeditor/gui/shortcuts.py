@@ -43,6 +43,7 @@ SHORTCUTS: dict[str, QKeySequence.StandardKey | str] = {
     "train": "Ctrl+T",
     "practice": "Ctrl+P",
     "ordering": "Ctrl+Shift+O",
+    "failure_lab": "Ctrl+Shift+F",
     # While the ordering exercise's cards have focus (not Alt+Down anywhere else: it opens
     # a combo box's list)
     "ordering_up": "Alt+Up",

@@ -101,7 +101,7 @@ class MainWindow(QMainWindow):
         self.document = DocumentController(self.ctx)
         self.run = RunController(self.ctx)
         self.run.published.connect(self._show_run)  # before the Learn docks draw over it
-        self.learning = Learning(self.ctx, self.run)
+        self.learning = Learning(self.ctx, self.run, self.document.open_example)
         self.dialogs = DialogLauncher(self.ctx, self.document, self.run.published)
         self.selection = SelectionActions(self.ctx)
 

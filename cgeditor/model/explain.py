@@ -165,12 +165,12 @@ def _chain(result: RunResult, walk: Walk) -> ChainPath:
     down = list(reversed(walk))  # from the output towards the node
     labels = [_label(plan, j, i, k) for j, i, k in down]
     g = np.ones_like(values[plan.output])[()]
-    with np.errstate(all="ignore"):
+    scalar = all(np.ndim(values[n]) == 0 for edge in walk for n in edge[:2])
+    with np.errstate(all="ignore"):  # inf · 0 on the path (sqrt at 0) is nan, said, not warned
         for _j, i, k in down:  # the contribution as a chain of vjps, exactly as backprop does
             g = vjp_parts(plan, values, i, g)[k]
-    scalar = all(np.ndim(values[n]) == 0 for edge in walk for n in edge[:2])
-    factors = [locals_of(plan, values, i)[k] for _j, i, k in down] if scalar else None
-    product = np.prod(factors) if factors else g
+        factors = [locals_of(plan, values, i)[k] for _j, i, k in down] if scalar else None
+        product = np.prod(factors) if factors else g
     return ChainPath(nodes, edges, labels, factors, np.float64(product) if scalar else g)
 
 

@@ -3,7 +3,9 @@ through the same loader as every file), the one step that triggers the failure, 
 editor then shows, why, and the remedy. ``diagnose`` (failure_diagnose.py) finds the
 failure on whatever graph is open; the cases are where to try it.
 
-``python -m cgeditor.model.examples`` rewrites resources/failures/*.cgraph with the examples.
+``python -m cgeditor.model.examples`` rewrites resources/failures/*.cgraph with the examples;
+``python -m cgeditor.gui.canvas.arrange`` then places the nodes of every case but the two
+chains (vanishing, exploding), which ``build`` lays out in rows.
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ from cgeditor.model.formula import from_formula
 from cgeditor.model.graph import Graph
 from cgeditor.paths import resource
 
-LAYERS = 16  # the deep chains' length: 0.25^16 ≈ 2.3e-10
+ROW_PITCH = (200.0, 150.0)  # a chain laid out in rows: the cell of one node, scene units
+ROW_LENGTH = 5  # cells a row: 1000 units, a laptop's canvas wide at a readable zoom
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,7 @@ class FailureCase:
     lr: float | None = None
     trainable: tuple[str, ...] = ()
     train: dict[str, Any] | None = None
+    rows: bool = False  # a long chain: laid out in rows read like text (see _in_rows)
 
     @property
     def file(self) -> str:
@@ -52,12 +56,29 @@ class FailureCase:
         graph.meta.update(title=f"Failure lab: {self.title}", description=self.trigger)
         if self.train:
             graph.meta["train"] = dict(self.train)
+        if self.rows:
+            _in_rows(graph)
         return graph
 
 
-def _chain(op: str, first: str) -> str:
-    """'h1 = op(first); h2 = op(h1); …; J = op(h15)' for LAYERS layers."""
-    names = [f"h{k}" for k in range(1, LAYERS)] + ["J"]
+def _in_rows(graph: Graph) -> None:
+    """The inputs down the first column, the chain after them in rows of ROW_LENGTH read
+    left to right, top to bottom: the layered layout would fold a chain this long into
+    bands whose columns interleave, and the order of the layers would be lost."""
+    dx, dy = ROW_PITCH
+    leaves = [n for n in graph.order() if graph.nodes[n].is_leaf]
+    free = [(r, c) for r in range(len(graph.nodes)) for c in range(ROW_LENGTH)
+            if c or r >= len(leaves)]
+    for row, node_id in enumerate(leaves):
+        graph.move_node(node_id, 0.0, row * dy)
+    chain = [n for n in graph.order() if not graph.nodes[n].is_leaf]
+    for (row, column), node_id in zip(free, chain):
+        graph.move_node(node_id, column * dx, row * dy)
+
+
+def _chain(op: str, first: str, layers: int) -> str:
+    """'h1 = op(first); h2 = op(h1); …; J = op(h15)', ``layers`` ops in all."""
+    names = [f"h{k}" for k in range(1, layers)] + ["J"]
     inputs = [first, *names[:-1]]
     return "; ".join(f"{n} = {op.format(x)}" for n, x in zip(names, inputs))
 
@@ -92,15 +113,15 @@ CASES: tuple[FailureCase, ...] = (
         "∂J/∂w ≈ 3e-11, and the factor of every step (≈ ×0.22 a sigmoid).",
         "Each sigmoid multiplies the gradient by σ′ ≤ 0.25: 0.25^16 ≈ 2.3e-10 at most.",
         "Swap the sigmoids for ReLU (derivative 1 for a positive input).",
-        "vanishing", _chain("sigmoid({})", "w * x"), {"w": 1.0, "x": 1.0},
-        trainable=("w",)),
+        "vanishing", _chain("sigmoid({})", "w * x", 16), {"w": 1.0, "x": 1.0},
+        trainable=("w",), rows=True),
     FailureCase(
-        "exploding", "exploding gradients through 16 multiplications",
-        "Set a to 2.5 in the Inspector, press F6.",
-        "∂J/∂x = 2.5^16 ≈ 2.3e6, ×2.5 at every step.",
-        "Each mul by a multiplies the gradient by a: 16 layers give a^16.",
+        "exploding", "exploding gradients through 8 multiplications",
+        "Set a to 3 in the Inspector, press F6.",
+        "∂J/∂x = 3^8 = 6561, ×3 at every step.",
+        "Each mul by a multiplies the gradient by a: 8 layers give a^8.",
         "Set a back to a gain of 1 (or clip the gradient).",
-        "exploding", _chain("a * {}", "x"), {"a": 1.0, "x": 1.0}, {"a": 2.5}),
+        "exploding", _chain("a * {}", "x", 8), {"a": 1.0, "x": 1.0}, {"a": 3.0}, rows=True),
     FailureCase(
         "dead_relu", "a dead ReLU",
         "Set b to −3 in the Inspector, press F6.",

@@ -27,6 +27,13 @@ MIN_LAYERS = 6  # fewer steps that shrink (or grow) the gradient: not a deep fai
 VANISHING = 1e-4  # the input's gradient over the output's, at or below: vanishing
 EXPLODING = 1e2  # at or above: exploding
 
+KIND_TITLES = {
+    "log_domain": "log of 0 or of a negative number", "div_zero": "division by zero",
+    "exp_overflow": "exp overflow", "sqrt_zero": "sqrt at 0: an infinite derivative",
+    "nonfinite": "a non-finite number", "dead_relu": "a dead ReLU",
+    "vanishing": "a vanishing gradient", "exploding": "an exploding gradient",
+    "diverging": "a learning rate too large"}
+
 
 @dataclass(frozen=True)
 class Diagnosis:
@@ -178,7 +185,7 @@ def _dead_relus(graph: Graph, run: RunResult) -> list[Diagnosis]:
         leaves = [plan.steps[j].name for j in sorted(plan.read_by(step.args[0]))
                   if plan.specs[j].is_leaf and plan.steps[j].op == "input"
                   and not np.any(np.asarray(run.grads[plan.steps[j].name]) != 0)]
-        zeros = " and ".join(f"∂{run.output}/∂{n} = 0" for n in leaves) or "0"
+        zeros = " = ".join([*(f"∂{run.output}/∂{n}" for n in leaves), "0"])
         shows = (f"{step.name}'s input {z_name} = {_text(z)} ≤ 0, so {step.name} = "
                  f"relu({z_name}) = 0 and sends back 0: {zeros} exactly, though "
                  f"∂{run.output}/∂{step.name} = {_text(g)} arrives at it")
@@ -223,7 +230,7 @@ def _path_failure(graph: Graph, run: RunResult, path: GradPath) -> Diagnosis | N
         else f"max |∂{run.output}/∂{path.leaf}| = {number(path.ratio * path.top)}"
     shows = (f"{size}: along {path.leaf} → … → "
              f"{run.output} ({layers} steps) the gradient is multiplied by {steps}; "
-             f"×{_g3(mean)} a step on average")
+             f"×{g3(mean)} a step on average")
     ops = [graph.by_name(n).op for n, _f in path.factors]
     if kind == "vanishing":
         return Diagnosis(kind, path.leaf, shows, _vanishing_why(ops, layers),
@@ -293,7 +300,7 @@ def factors_text(factors: Sequence[tuple[str, float]]) -> str:
     factor to 3 digits, a run of equal ones said once."""
     runs: list[list[Any]] = []
     for name, factor in factors:
-        text = _g3(factor)
+        text = g3(factor)
         if runs and runs[-1][0] == text:
             runs[-1][2], runs[-1][3] = name, runs[-1][3] + 1
         else:
@@ -302,7 +309,7 @@ def factors_text(factors: Sequence[tuple[str, float]]) -> str:
                      for t, a, b, n in runs)
 
 
-def _g3(x: float) -> str:
+def g3(x: float) -> str:
     """A factor to 3 significant digits, in the exponent style of every number: 0.225,
     1.37e-16."""
     return number(float(f"{x:.3g}"))
@@ -331,4 +338,4 @@ def _text(x: Any) -> str:
         (", …]" if np.size(x) > 6 else "]")
 
 
-__all__ = ["EPS", "Diagnosis", "diagnose"]
+__all__ = ["EPS", "KIND_TITLES", "Diagnosis", "diagnose"]

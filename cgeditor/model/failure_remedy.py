@@ -16,6 +16,7 @@ from cgeditor.model.graph import Graph
 
 EPS = 1e-9  # the ε a remedy adds: far below the data, far above float64's 2.2e-308
 Edit = tuple[Any, ...]
+GUARD_DROP, GUARD_LEFT = 170.0, 200.0  # where a guard goes, from the node it guards
 
 
 @dataclass(frozen=True)
@@ -109,8 +110,11 @@ def guard_input(graph: Graph, node_id: str, port: str, clamp: bool, what: str) -
     src = graph.source_of(node_id, port)
     assert src is not None, "a node that ran has every port wired"
     op = "maximum" if clamp else "add"
-    eps = NewNode("eps", "const", graph.unique_name("eps"), node.x - 40, node.y + 150, EPS)
-    guard = NewNode("guard", op, graph.generated_name(op), node.x - 40, node.y + 80)
+    # Below the node, ε left of the guard: apart from each other (the canvas moves the
+    # nodes they land on out of their way, in the same undo step).
+    guard = NewNode("guard", op, graph.generated_name(op), node.x, node.y + GUARD_DROP)
+    eps = NewNode("eps", "const", graph.unique_name("eps"), node.x - GUARD_LEFT,
+                  node.y + GUARD_DROP, EPS)
     return Remedy(
         f"Use {what}", f"{node.name} becomes {what} with ε = {EPS:g} (a const node), so "
         f"its input never reaches 0{' nor goes below it' if clamp else ''}.",
@@ -139,8 +143,8 @@ def stable_softmax(graph: Graph, naive: list[str], last: str, logits: str,
     ``softmax``) of ``logits``, which subtracts the maximum before exp and so never
     overflows."""
     op = "log_softmax" if log else "softmax"
-    end = graph.node(last)
-    new = NewNode("stable", op, graph.unique_name(op), end.x, end.y, attrs={"axis": -1})
+    first = graph.node(naive[0])  # where the exp was: right after the logits
+    new = NewNode("stable", op, graph.unique_name(op), first.x, first.y, attrs={"axis": -1})
     wires = [("stable", e.dst, e.port) for e in graph.out_edges(last)]
     what = "log(exp(z) / sum(exp(z)))" if log else "exp(z) / sum(exp(z))"
     return Remedy(

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from cgeditor.core.diagnose import number
-from cgeditor.model.failure_diagnose import Diagnosis
+from cgeditor.model.failure_diagnose import Diagnosis, g3
 from cgeditor.model.failure_remedy import Remedy
 
 GROWTH = 10.0  # a last loss this many times the first: diverging
@@ -31,7 +31,7 @@ def diagnose_training(losses: Sequence[float], lr: float, output: str = "J"
     ratios = [b / a for a, b in itertools.pairwise(finite) if a > 0]
     growth = float(np.median(ratios[-10:])) if ratios else math.inf
     shows = (f"{output} grew from {number(finite[0])} to {number(finite[-1])} in "
-             f"{len(finite)} steps (×{number(growth)} a step)"
+             f"{len(finite)} steps (×{g3(growth)} a step)"
              + (f", then became {number(losses[len(finite)])}" if broke else ""))
     if not growth > 1 or not math.isfinite(growth):
         return Diagnosis("diverging", output, shows, f"The learning rate {number(lr)} is too "
@@ -40,11 +40,11 @@ def diagnose_training(losses: Sequence[float], lr: float, output: str = "J"
                              lr=_round_down(lr / 10)))
     curvature = (1 + math.sqrt(growth)) / lr
     safe = _round_down(1 / curvature)
-    why = (f"Each step moves the parameters by lr · gradient; where the loss curves with "
-           f"λ ≈ {number(curvature)} a step larger than 2/λ ≈ {number(2 / curvature)} "
-           f"overshoots the minimum by more than it started from, so the error grows by "
-           f"|1 − lr·λ| ≈ {number(math.sqrt(growth))} a step. lr = {number(lr)} is too large; "
-           f"{number(safe)} (about 1/λ) converges.")
+    why = (f"Each step moves the parameters by lr · gradient. Where the loss curves with "
+           f"λ ≈ {g3(curvature)}, a step larger than 2/λ ≈ {g3(2 / curvature)} overshoots "
+           f"the minimum by more than it started from, so the error grows by |1 − lr·λ| ≈ "
+           f"{g3(math.sqrt(growth))} a step. lr = {number(lr)} is too large; {number(safe)} "
+           "(about 1/λ) converges.")
     return Diagnosis("diverging", output, shows, why, Remedy(
         f"Learning rate {number(safe)}", f"Set the Training dock's learning rate to "
         f"{number(safe)} (a training setting, not an edit of the graph); Ctrl+Z takes the "

@@ -74,7 +74,8 @@ def test_a_learn_dock_widens_the_right_column_until_it_closes(laptop) -> None:
     assert dock(laptop, "inspector").height() >= COLUMN_SPLIT[0] - 20
 
 
-@pytest.mark.parametrize("name", ["gradcheck", "cost", "train", "practice", "ordering"])
+@pytest.mark.parametrize("name", ["gradcheck", "cost", "train", "practice", "ordering",
+                                  "failure_lab"])
 def test_each_learn_dock_fits_the_right_column(laptop, name: str) -> None:
     # A dock wider than the column's Learn width pushes the canvas down to a strip.
     laptop.learning.show(name)

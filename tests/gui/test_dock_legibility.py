@@ -59,7 +59,7 @@ def raise_trace(window, qtbot) -> None:
     assert window.findChild(QDockWidget, "trace").height() > 100  # it opened tall
 
 
-@pytest.mark.parametrize("name", ["gradcheck", "cost", "train", "practice"])
+@pytest.mark.parametrize("name", ["gradcheck", "cost", "train", "practice", "failure_lab"])
 def test_right_column_docks_keep_their_rows_apart_with_the_trace_raised(laptop, qtbot,  # noqa: F811
                                                                          monkeypatch, name):
     monkeypatch.setattr(cost_dock, "SCALE_PS", (10, 20, 40))

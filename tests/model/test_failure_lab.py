@@ -128,13 +128,14 @@ def test_sixteen_sigmoids_vanish_by_their_own_factors() -> None:
     assert run.grads["w"] == 1.0 and diagnose(graph, run) == []
 
 
-def test_multiplying_by_two_and_a_half_sixteen_times_explodes() -> None:
+def test_multiplying_by_three_eight_times_explodes() -> None:
     graph = triggered("exploding")
     found = only(graph)
     assert (found.kind, found.node) == ("exploding", "x")
-    assert graph.run().grads["x"] == pytest.approx(2.5 ** 16)
-    assert [f for _n, f in found.factors] == pytest.approx([2.5] * 16)
-    assert "×2.5 at h1–J (16 steps)" in found.shows
+    assert graph.run().grads["x"] == 3.0 ** 8
+    assert [f for _n, f in found.factors] == [3.0] * 8
+    assert found.shows.startswith("∂J/∂x = 6561:") and "×3 at h1–J (8 steps)" in found.shows
+    assert "8 steps of about ×3 give 3^8 = 6561" in found.why
     apply(graph, found.remedy)
     assert graph.by_name("a").value == 1.0
     assert graph.run().grads["x"] == 1.0
@@ -147,7 +148,8 @@ def test_a_dead_relu_stops_the_gradient_exactly() -> None:
     run = graph.run()
     assert run.grads["w"] == 0.0 and run.grads["b"] == 0.0 and run.grads["h"] == -6.0
     assert found.shows.startswith("h's input z = -1 ≤ 0")
-    assert "∂J/∂w = 0" in found.shows and "∂J/∂h = -6 arrives" in found.shows
+    assert "∂J/∂w = ∂J/∂x = ∂J/∂b = 0 exactly" in found.shows
+    assert "∂J/∂h = -6 arrives" in found.shows
     apply(graph, found.remedy)
     assert graph.by_name("b").value == -1.0
     run = graph.run()
@@ -165,8 +167,8 @@ def test_a_learning_rate_past_two_over_lambda_diverges() -> None:
     hessian = 2 * np.array([[np.mean(x * x), np.mean(x)], [np.mean(x), 1.0]])
     top = max(np.linalg.eigvalsh(hessian))
     growth = (1 - case.lr * top) ** 2
-    assert f"×{growth:.6g} a step" in found.shows
-    assert f"λ ≈ {top:.6g}" in found.why
+    assert f"×{growth:.3g} a step" in found.shows
+    assert f"λ ≈ {top:.3g}," in found.why
     assert found.remedy.lr == 0.1 and not found.remedy.edits_document
     assert diagnose_training(train(graph, 100, found.remedy.lr).losses, 0.1) is None
     fine = train(graph, 100, 0.05)

@@ -1,11 +1,12 @@
 """The named widgets the Learn docks build their rows of: a wrapped label and a push button
-that calls a slot (tests and the screenshot driver find them by objectName)."""
+that calls a slot (tests and the screenshot driver find them by objectName); and the column
+they stack them in."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
-from PySide6.QtWidgets import QPushButton
+from PySide6.QtWidgets import QLayout, QPushButton, QVBoxLayout, QWidget
 
 from cgeditor.gui.keep_together import WrapLabel
 
@@ -23,3 +24,14 @@ def named_button(name: str, text: str, slot: Callable[[], object]) -> QPushButto
     button.setObjectName(name)
     button.clicked.connect(lambda _checked=False: slot())
     return button
+
+
+def fill_column(layout: QVBoxLayout, parts: Iterable[QWidget | QLayout]) -> None:
+    """Add ``parts`` (widgets and rows of them) in order, then a stretch: the panel's
+    lines keep their heights at the top, however tall the dock."""
+    for part in parts:
+        if isinstance(part, QWidget):
+            layout.addWidget(part)
+        else:
+            layout.addLayout(part)
+    layout.addStretch(1)

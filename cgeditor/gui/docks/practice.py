@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 from cgeditor.gui import theme as T
 from cgeditor.gui import theme_switch
 from cgeditor.gui.canvas.run_paint import paint_run
-from cgeditor.gui.docks.controls import named_button, named_label
+from cgeditor.gui.docks.controls import fill_column, named_button, named_label
 from cgeditor.gui.docks.follow import follow
 from cgeditor.model.kept_run import RunSource
 from cgeditor.model.practice import Practice, PracticeRefused
@@ -97,13 +97,8 @@ class PracticePanel(QWidget):
         controls.addStretch(1)
         rule = named_label("practice_rule")
         rule.setText(RULE)
-        for part in (self.progress, self.prompt, row, self.feedback, controls, self.notes,
-                     rule):
-            if isinstance(part, QWidget):
-                layout.addWidget(part)
-            else:
-                layout.addLayout(part)
-        layout.addStretch(1)
+        fill_column(layout, (self.progress, self.prompt, row, self.feedback, controls,
+                             self.notes, rule))
 
     @property
     def active(self) -> bool:

@@ -1,0 +1,157 @@
+"""The Failure-mode lab dock in a window, driven as a student would: Ctrl+Shift+F, a click
+on a case and on Open case, the trigger typed into the Inspector (or the Training dock),
+F5/F6, the diagnosis read off the dock, Apply remedy clicked, Ctrl+Z."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
+
+from cgeditor.gui.docks.failure_lab import HEALTHY, IDLE, STALE
+from cgeditor.model import files
+from cgeditor.model.failure_cases import BY_KEY, CASES
+
+# Per case: what to type into which node's value, the run key, words the diagnosis must
+# show (numbers from the run), and what the remedy leaves in the graph.
+TRIGGERS = {
+    "log_zero": ({"p": "0"}, Qt.Key.Key_F5,
+                 ["log of 0 or of a negative number</b> at log1", "J = inf",
+                  "log at x = 0 gives -inf"], "Use log(p + ε)"),
+    "div_zero": ({"b": "0"}, Qt.Key.Key_F5,
+                 ["division by zero</b> at q", "div at a = 1, b = 0 gives inf"],
+                 "Use a / (b + ε)"),
+    "softmax_overflow": ({"z": "[1000, 2, 3]"}, Qt.Key.Key_F5,
+                         ["exp overflow</b> at e", "exp(1000)", "z reaches 1000"],
+                         "Use log_softmax"),
+    "vanishing": ({}, Qt.Key.Key_F6,
+                  ["a vanishing gradient</b> at w", "∂J/∂w = 3.58474e-11",
+                   "×0.197 at h1", "16 sigmoids → at most 0.25^16 = 2.32831e-10"],
+                  "Swap 16 sigmoid for relu"),
+    "exploding": ({"a": "3"}, Qt.Key.Key_F6,
+                  ["an exploding gradient</b> at x", "∂J/∂x = 6561", "×3 at h1–J (8 steps)"],
+                  "Set a = ±1"),
+    "dead_relu": ({"b": "-3"}, Qt.Key.Key_F6,
+                  ["a dead ReLU</b> at h", "z = -1 ≤ 0", "∂J/∂w = ∂J/∂x = ∂J/∂b = 0 exactly",
+                   "∂J/∂h = -6 arrives"],
+                  "Set b = -1"),
+    "sqrt_zero": ({"y": "3"}, Qt.Key.Key_F6,
+                  ["sqrt at 0: an infinite derivative</b> at J", "J = 0",
+                   "gradient of s is inf, from the rule of sqrt at x = 0"],
+                  "Use sqrt(s + ε)"),
+}
+
+
+def open_lab(window, qtbot):
+    window.view.setFocus()
+    qtbot.keyClick(window.view, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier
+                   | Qt.KeyboardModifier.ShiftModifier)
+    QApplication.processEvents()
+    lab = window.learning.lab
+    assert window.learning.docks["failure_lab"].isVisible()
+    return lab
+
+
+def open_case(window, qtbot, key: str):
+    lab = open_lab(window, qtbot)
+    row = [c.key for c in CASES].index(key)
+    rect = lab.cases.visualItemRect(lab.cases.item(row))
+    qtbot.mouseClick(lab.cases.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert lab.case.key == key
+    assert lab.trigger.text() == f"<b>Try:</b> {BY_KEY[key].trigger}"
+    qtbot.mouseClick(lab.open_button, Qt.MouseButton.LeftButton)
+    QApplication.processEvents()
+    assert window.graph.meta["title"] == f"Failure lab: {BY_KEY[key].title}"
+    assert not window.undo_stack.count()  # opened as a document, not edited into one
+    return lab
+
+
+def click_node(canvas, name: str) -> None:
+    canvas.view.centerOn(canvas.header(name))  # on screen, however the case is laid out
+    QApplication.processEvents()
+    canvas.click(canvas.header(name))
+    assert canvas.window.scene.selected_ids() == [canvas.id(name)]
+
+
+def set_in_inspector(window, canvas, name: str, text: str) -> None:
+    """Click the node on the canvas, then type into the Inspector's value field + Enter."""
+    click_node(canvas, name)
+    field = window.inspector.fields["value"]
+    field.edit.selectAll()
+    QTest.keyClick(field.edit, Qt.Key.Key_Backspace)
+    QTest.keyClicks(field.edit, text)
+    QTest.keyClick(field.edit, Qt.Key.Key_Return)
+
+
+def press(window, qtbot, key: Qt.Key) -> None:
+    window.view.setFocus()
+    qtbot.keyClick(window.view, key)
+    QApplication.processEvents()
+
+
+@pytest.mark.parametrize("key", sorted(TRIGGERS))
+def test_a_case_triggered_is_named_remedied_and_undone(window, qtbot, canvas, key) -> None:
+    lab = open_case(window, qtbot, key)
+    assert lab.diagnosis.text() == IDLE
+    values, run_key, words, title = TRIGGERS[key]
+    for name, text in values.items():
+        set_in_inspector(window, canvas, name, text)
+    press(window, qtbot, run_key)
+    shown = lab.diagnosis.text()
+    for word in words:
+        assert word in shown, (word, shown)
+    assert lab.apply_button.isEnabled() and lab.remedy.title == title
+    qtbot.waitUntil(lambda: not lab.apply_button.visibleRegion().isEmpty())  # scrolled to
+    before, steps = files.dumps(window.graph), window.undo_stack.count()
+    qtbot.mouseClick(lab.apply_button, Qt.MouseButton.LeftButton)
+    QApplication.processEvents()
+    assert window.undo_stack.count() == steps + 1  # one undo step
+    assert window.undo_stack.undoText().startswith(title)
+    # run again at once: nothing breaks now
+    assert lab.diagnosis.text() == f"Applied “{title}” (Ctrl+Z takes it back). {HEALTHY}"
+    result = window.run.state.result
+    assert all(math.isfinite(v) for g in result.grads.values() for v in [float(abs(g).max())])
+    window.view.setFocus()
+    qtbot.keyClick(window.view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    QApplication.processEvents()
+    assert files.dumps(window.graph) == before  # Ctrl+Z takes the remedy back whole
+    assert lab.diagnosis.text() in (STALE, shown)
+
+
+def test_a_learning_rate_too_large_is_named_and_the_remedy_sets_the_rate(window, qtbot):
+    lab = open_case(window, qtbot, "learning_rate")
+    train = window.learning.train
+    window.learning.show("train")
+    assert train.lr.value() == 0.05  # the case's suggestion converges
+    train.lr.selectAll()
+    QTest.keyClicks(train.lr, "0.35")
+    QTest.keyClick(train.lr, Qt.Key.Key_Return)
+    qtbot.mouseClick(train.train_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not train.running, timeout=20000)
+    window.learning.show("failure_lab")
+    shown = lab.diagnosis.text()
+    assert "a learning rate too large</b> at J" in shown
+    assert "J grew from 65.182 to " in shown and "(×1.93 a step)" in shown
+    assert "λ ≈ 6.83, a step larger than 2/λ ≈ 0.293" in shown
+    assert lab.remedy.lr == 0.1
+    saved = files.dumps(window.graph)
+    qtbot.mouseClick(lab.apply_button, Qt.MouseButton.LeftButton)
+    assert train.lr.value() == 0.1 and files.dumps(window.graph) == saved
+    assert not lab.apply_button.isEnabled()
+
+
+def test_the_vanishing_case_is_named_as_it_opens_and_after_an_edit_goes_stale(
+        window, qtbot, canvas) -> None:
+    lab = open_case(window, qtbot, "vanishing")
+    press(window, qtbot, Qt.Key.Key_F6)
+    assert "a vanishing gradient" in lab.diagnosis.text()
+    set_in_inspector(window, canvas, "w", "2")  # a value edit: the run follows at once
+    assert "∂J/∂w = " in lab.diagnosis.text() and "3.58474e-11" not in lab.diagnosis.text()
+    click_node(canvas, "h3")
+    window.view.setFocus()
+    qtbot.keyClick(window.view, Qt.Key.Key_Delete)  # a structural edit: the run is stale
+    QApplication.processEvents()
+    assert lab.diagnosis.text() == STALE and not lab.apply_button.isEnabled()
