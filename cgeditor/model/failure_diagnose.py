@@ -21,7 +21,7 @@ from cgeditor.core.diagnose import number
 from cgeditor.model.failure_paths import GradPath, steepest_path
 from cgeditor.model.failure_remedy import EPS, Remedy, guard_input, stable_softmax, swap_ops
 from cgeditor.model.graph import Graph
-from cgeditor.model.run import RunResult
+from cgeditor.model.run_result import RunResult
 
 MIN_LAYERS = 6  # fewer steps that shrink (or grow) the gradient: not a deep failure
 VANISHING = 1e-4  # the input's gradient over the output's, at or below: vanishing

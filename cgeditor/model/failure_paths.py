@@ -12,7 +12,7 @@ import numpy as np
 
 if TYPE_CHECKING:
     from cgeditor.model.graph import Graph
-    from cgeditor.model.run import RunResult
+    from cgeditor.model.run_result import RunResult
 
 
 @dataclass(frozen=True)

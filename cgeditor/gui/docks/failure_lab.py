@@ -31,7 +31,7 @@ from cgeditor.gui.keep_together import WrapLabel
 from cgeditor.model.failure_cases import CASES, FailureCase, case_path
 from cgeditor.model.failure_diagnose import KIND_TITLES, Diagnosis, diagnose
 from cgeditor.model.failure_training import diagnose_training
-from cgeditor.model.run import RunState
+from cgeditor.model.run_result import RunState
 
 if TYPE_CHECKING:
     from cgeditor.gui.context import Context
