@@ -14,7 +14,7 @@ import operator
 import string
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any, Protocol
 
 import numpy as np
@@ -62,6 +62,37 @@ def patterns() -> tuple[_Pattern, ...]:
     """Every op's forward template as a tree, in registry order."""
     return tuple(_Pattern(spec.name, parse_template(spec.template))
                  for spec in REGISTRY.values() if spec.inputs and spec.template)
+
+
+def _root(tree: ast.AST) -> tuple[object, ...]:
+    """What a tree's top must be for a pattern to match it: its type and operator or
+    function name (a placeholder alone matches anything: its root is None)."""
+    if isinstance(tree, ast.Name) and tree.id.startswith(_PREFIX):
+        return (None,)
+    if isinstance(tree, ast.BinOp | ast.UnaryOp):
+        return (type(tree), type(tree.op))
+    if isinstance(tree, ast.Call):
+        return (ast.Call, call_name(tree))
+    return (type(tree),)
+
+
+@cache
+def _patterns_by_root() -> dict[tuple[object, ...], tuple[_Pattern, ...]]:
+    by_root: dict[tuple[object, ...], list[_Pattern]] = {}
+    for pattern in patterns():
+        by_root.setdefault(_root(pattern.tree), []).append(pattern)
+    return {root: tuple(found) for root, found in by_root.items()}
+
+
+@lru_cache(maxsize=4096)  # trees of the cached templates: the same objects every time
+def _dump(tree: ast.AST) -> str:
+    return ast.dump(tree)
+
+
+@cache
+def _helper_tree(template: str) -> ast.expr:
+    """A helper's rewriting (over _0, _1, …) as a tree, its operands as placeholders."""
+    return ast.parse(template.replace("_", _PREFIX), mode="eval").body
 
 
 def _match(pattern: ast.AST, expr: ast.AST, binds: dict[str, ast.expr]) -> bool:
@@ -132,7 +163,7 @@ class RuleWriter:
         return self.sink.shape(value) if isinstance(value, str) else np.shape(value)
 
     def operand(self, expr: ast.expr) -> Operand:
-        key = ast.dump(expr)
+        key = _dump(expr)
         if key not in self.memo:
             self.memo[key] = self._operand(expr)
         return self.memo[key]
@@ -179,7 +210,7 @@ class RuleWriter:
         """The node of the registry op whose template ``expr`` has the form of: of several,
         the one that binds fewest constants to ports (x ** 3 is powc, not pow of a const)."""
         best: tuple[int, str, list[Operand], dict[str, Any]] | None = None
-        for pattern in patterns():
+        for pattern in _patterns_by_root().get(_root(expr), ()):
             binds: dict[str, ast.expr] = {}
             if not _match(pattern.tree, expr, binds):
                 continue
@@ -199,7 +230,7 @@ class RuleWriter:
     def apply(self, template: str, *args: Operand) -> Operand:
         """``template`` over ``args`` named _0, _1, … (a helper's rewriting in ops)."""
         inner = RuleWriter(self.sink, {str(k): v for k, v in enumerate(args)})
-        return inner.operand(ast.parse(template.replace("_", _PREFIX), mode="eval").body)
+        return inner.operand(_helper_tree(template))
 
     def ones_times(self, value: Operand, shape: Shape) -> Operand:
         """``value`` broadcast up to ``shape`` by a product with ones (exact, -0.0 and

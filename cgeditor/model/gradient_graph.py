@@ -134,11 +134,13 @@ def _write_adjoints(result: RunResult, builder: _Builder) -> dict[str, str]:
     fed = _fed(plan.steps)
     parts: dict[int, list[str]] = {plan.output: [builder.const(1.0)]}
     adjoints: dict[str, str] = {}
+    taken = set(ids)  # nodes that are some node's value or adjoint already
     for i in backward_order(plan.steps, plan.output):
         step = plan.steps[i]
         if not fed[i] or i not in parts:
             continue
-        g = adjoints[ids[i]] = _total(builder, parts.pop(i), set(ids) | set(adjoints.values()))
+        g = adjoints[ids[i]] = _total(builder, parts.pop(i), taken)
+        taken.add(g)
         builder.name(g, gradient_name(out_name, step.name))
         spec = REGISTRY[step.op]
         bound = {"g": g, "out": ids[i], **spec.default_attrs(), **step.attrs,

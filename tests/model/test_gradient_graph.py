@@ -16,7 +16,8 @@ from cgeditor.core.ops import REGISTRY
 from cgeditor.core.shapes import ShapeError
 from cgeditor.model import files
 from cgeditor.model.errors import GradientGraphError
-from cgeditor.model.gradient_graph import gradient_graph
+from cgeditor.model.formula import from_formula
+from cgeditor.model.gradient_graph import gradient_graph, gradient_graph_named
 from cgeditor.model.graph import Graph
 from cgeditor.model.layout import nominal_sizes
 from cgeditor.paths import examples_dir
@@ -235,3 +236,34 @@ def test_the_backward_part_sits_below_the_forward_part_with_no_overlaps(name: st
     x_of = {grad_graph.nodes[n].name: grad_graph.nodes[n].x for n in added}
     out = graph.nodes[graph.output].name
     assert max(x_of[f"d{out}_d{graph.nodes[n].name}"] for n in inputs) < x_of[f"d{out}_d{out}"]
+
+
+def test_a_hessian_vector_product_on_tensors_matches_central_differences() -> None:
+    """J = Σ tanh(W @ x): backward through the gradient graph from Σ(dJ_dW · V) gives
+    H·V, the change of ∂J/∂W along V."""
+    rng = np.random.default_rng(7)
+    graph = from_formula("J = sum(tanh(W @ x))", W=rng.normal(size=(2, 3)),
+                         x=rng.normal(size=3))
+    grad_graph = gradient_graph(graph)
+    direction = rng.normal(size=(2, 3))
+    v = grad_graph.add_node("const", "V", value=direction)
+    dot = grad_graph.add_node("mul", "gv")
+    grad_graph.connect(grad_graph.by_name("dJ_dW").id, dot.id, "a")
+    grad_graph.connect(v.id, dot.id, "b")
+    total = grad_graph.add_node("sum", "gV")
+    grad_graph.connect(dot.id, total.id, "x")
+    grad_graph.set_output(total.id)
+    hv = grad_graph.run().grads["W"]
+    w0, h = graph.by_name("W").value, 1e-6
+    moved = []
+    for sign in (1, -1):
+        graph.set_value(graph.by_name("W").id, w0 + sign * h * direction)
+        moved.append(graph.run().grads["W"])
+    np.testing.assert_allclose(hv, (moved[0] - moved[1]) / (2 * h), rtol=1e-6, atol=1e-8)
+
+
+def test_gradient_names_taken_by_the_graph_are_numbered() -> None:
+    graph, _ = chain(("exp", "dJ_dx"), ("log", "J"), start=0.5)
+    grad_graph, names = gradient_graph_named(graph)
+    assert names == {"x": "dJ_dx1"}
+    assert grad_graph.run().values["dJ_dx1"] == pytest.approx(1.0, rel=1e-15)
