@@ -155,9 +155,10 @@ def test_nudge_a_tensor_input_moves_every_element(qtbot, learn, window) -> None:
 def test_learn_menu_and_shortcuts(learn, window) -> None:
     names = [a.objectName() for a in window.menus["learn"].actions() if not a.isSeparator()]
     assert names == ["gradcheck", "nudge", "cost", "train", "stop_training", "gradient_graph",
-                     "practice", "ordering", "ordering_up", "ordering_down"]
+                     "practice", "ordering", "ordering_up", "ordering_down", "failure_lab"]
     assert window.action("gradcheck").shortcut().toString() == "Ctrl+G"
     assert window.action("train").shortcut().toString() == "Ctrl+T"
+    assert window.action("failure_lab").shortcut().toString() == "Ctrl+Shift+F"
     learn.docks["gradcheck"].hide()
     window.action("gradcheck").trigger()
     assert learn.docks["gradcheck"].isVisible() and learn.gradcheck.running
