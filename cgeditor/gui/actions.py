@@ -3,8 +3,8 @@ table (shortcuts.py), and the one function that builds QActions from it.
 
 A row's place in ACTIONS is its place in its menu and, when ``toolbar`` is set, on the
 toolbar. ``handler`` is "owner.method": the composition root (window.py) hands ``build`` the
-owners (document, run, scalar_fix, learn, dialogs, selection, editor, view, history,
-window).
+owners (document, run, forward_mode, scalar_fix, learn, dialogs, selection, editor,
+view, history, window).
 """
 
 from __future__ import annotations
@@ -81,6 +81,9 @@ ACTIONS: tuple[Row, ...] = (
     Action("backward", "&Backward", "run.backward",
            "Compute every gradient ∂J/∂node (runs Forward first if needed)",
            menu="run", toolbar=True),
+    Action("forward_mode", "Forward &Mode from the Selected Input", "forward_mode.start",
+           "Seed the selected input w with 1 and carry it forward: every node's ∂v/∂w in one "
+           "pass (backward gives ∂J/∂ every input in one pass)", menu="run"),
     Action("step", "&Step", "run.step",
            "One node at a time: forward in order, then backward in reverse",
            menu="run", toolbar=True),

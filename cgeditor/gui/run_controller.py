@@ -26,6 +26,7 @@ from cgeditor.model.run import RunResult, RunState
 from cgeditor.model.stepping import Stepper
 
 if TYPE_CHECKING:
+    from cgeditor.core.tangents import Seeds
     from cgeditor.gui.canvas.scene import GraphScene
     from cgeditor.gui.context import Context
     from cgeditor.model.graph import Graph
@@ -205,6 +206,12 @@ class RunController(QObject):
     def backward(self) -> None:
         self._run(backward=True)
 
+    def forward_mode(self, name: str) -> None:
+        """Forward, then forward mode from leaf ``name``: each node shows ∂node/∂name."""
+        self.set_playing(False)
+        if self._execute(backward=False, jvp=name):
+            self._reveal_all()
+
     def step(self) -> None:
         """Reveal one more node; starts a fresh run when there is nothing current to step."""
         if self.stepper is None or self.stale or self.stepper.done:
@@ -284,7 +291,7 @@ class RunController(QObject):
         assert result is not None
         position = stepper.position if stepper is not None and not stepper.done else None
         backward = bool(result.grads) or result.grad_note is not None
-        if not self._execute(backward, summary=position is None):
+        if not self._execute(backward, position is None, result.seeds_again() or None):
             return False
         if position is None:
             self._reveal_all()
@@ -304,16 +311,17 @@ class RunController(QObject):
         self._explain()
         self._publish()
 
-    def _execute(self, backward: bool, summary: bool = True) -> bool:
-        """Run the graph once; problems become messages, never exceptions. Without
-        ``summary`` (stepping) the status line names only problems, not the numbers the
-        steps have yet to reveal."""
+    def _execute(self, backward: bool, summary: bool = True, jvp: Seeds | None = None) -> bool:
+        """Run the graph once (with forward mode from ``jvp``'s seeds when given); problems
+        become messages, never exceptions. Without ``summary`` (stepping) the status line
+        names only problems, not the numbers the steps have yet to reveal."""
         if self.graph is None:
             return False
         self._running, self._summary = True, summary
         try:
             with collector.paused():  # the run's values and gradients outlive it
-                self.graph.run(backward=backward)  # the result arrives through ``evaluated``
+                # the result arrives through ``evaluated``
+                self.graph.run(backward=backward, jvp=jvp)
         except Exception as exc:  # a bug in an op rule must not take the editor down
             self._log_lines([f"run failed: {exc}"])
             return False
@@ -327,8 +335,8 @@ class RunController(QObject):
         self.kept.ran(result)
         names = {self.graph.nodes[i].name for i in result.problems} if self.graph else set()
         lines = [f"not run: {message}" for message in result.problems.values()]
-        lines += [issue_line(name, issue) for name, issue in result.issues.items()
-                  if name not in names]
+        lines += [issue_line(name, issue) for name, issue in
+                  (*result.issues.items(), *result.tangent_issues.items()) if name not in names]
         if result.grad_note:
             lines.append(result.grad_note)
         self._log_lines(lines)

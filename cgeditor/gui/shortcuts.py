@@ -35,6 +35,7 @@ SHORTCUTS: dict[str, QKeySequence.StandardKey | str] = {
     # Run
     "forward": "F5",
     "backward": "F6",
+    "forward_mode": "F7",
     "step": "F10",
     "run_all": "Shift+F5",
     "reset": "Ctrl+R",

@@ -78,6 +78,7 @@ class Palette:
     port_ok: QColor
     value_text: QColor
     grad_text: QColor
+    tangent_text: QColor  # forward mode's ∂v/∂w: apart from both values and gradients
     error: QColor
     flash: QColor
     shadow: QColor
@@ -116,7 +117,8 @@ LIGHT = Palette(
     node_border=_c("#d3d7df"), node_text=_c("#1d2330"), node_muted=_c("#677085"),
     selection=_c("#ff9f1c"), wire=_c("#8a93a6"), wire_selected=_c("#ff9f1c"),
     port=_c("#9aa3b5"), port_ok=_c("#20b26b"), value_text=_c("#1f5fa8"),
-    grad_text=_c("#b4441d"), error=_c("#d93025"), flash=_c("#e53935"),
+    grad_text=_c("#b4441d"), tangent_text=_c("#1b7f3b"), error=_c("#d93025"),
+    flash=_c("#e53935"),
     shadow=_c("#000000", 28),
     categories={k: _c(v[0]) for k, v in _CATEGORY_HUES.items()},
     plot={k: _c(v[0]) for k, v in _PLOT.items()},
@@ -127,7 +129,8 @@ DARK = Palette(
     node_border=_c("#3d4350"), node_text=_c("#e8eaf0"), node_muted=_c("#9aa2b3"),
     selection=_c("#ffb347"), wire=_c("#7d8596"), wire_selected=_c("#ffb347"),
     port=_c("#7d8596"), port_ok=_c("#3ddc84"), value_text=_c("#7cb8ff"),
-    grad_text=_c("#ff9e6b"), error=_c("#ff5c50"), flash=_c("#ff5252"),
+    grad_text=_c("#ff9e6b"), tangent_text=_c("#6fdc8c"), error=_c("#ff5c50"),
+    flash=_c("#ff5252"),
     shadow=_c("#000000", 70),
     categories={k: _c(v[1]) for k, v in _CATEGORY_HUES.items()},
     plot={k: _c(v[1]) for k, v in _PLOT.items()},

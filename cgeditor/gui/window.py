@@ -29,6 +29,7 @@ from cgeditor.gui.docks.palette import OpPalette
 from cgeditor.gui.document import DocumentController
 from cgeditor.gui.editor import Editor
 from cgeditor.gui.focus_return import FocusReturn
+from cgeditor.gui.forward_mode import ForwardMode
 from cgeditor.gui.learn import Learning
 from cgeditor.gui.messages import MessageLog
 from cgeditor.gui.overlaps import parted_places
@@ -101,12 +102,13 @@ class MainWindow(QMainWindow):
         self.document = DocumentController(self.ctx)
         self.run = RunController(self.ctx)
         self.run.published.connect(self._show_run)  # before the Learn docks draw over it
+        self.forward_mode = ForwardMode(self.ctx, self.run)
         self.learning = Learning(self.ctx, self.run, self.document.open_example)
         self.dialogs = DialogLauncher(self.ctx, self.document, self.run.published)
         self.selection = SelectionActions(self.ctx)
 
     def _make_actions(self) -> None:
-        owners = {"document": self.document, "run": self.run,
+        owners = {"document": self.document, "run": self.run, "forward_mode": self.forward_mode,
                   "scalar_fix": self.run.scalar_fix, "learn": self.learning,
                   "dialogs": self.dialogs, "selection": self.selection, "editor": self.editor,
                   "view": self.view, "history": self.undo_stack, "window": self}
@@ -132,6 +134,7 @@ class MainWindow(QMainWindow):
         self.learning.ordering_changed.connect(self.dialogs.hide_hint)
         self.actions["backward"].triggered.connect(self.dialogs.backward_pressed)
         self.run.scalar_fix.use_actions(self.actions)
+        self.forward_mode.use_action(self.actions["forward_mode"])
 
     def _show_document(self, graph: Graph) -> None:
         """A new scene for the document's graph (the old one is dropped whole)."""

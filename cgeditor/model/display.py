@@ -4,14 +4,13 @@ text in them comes from number_text."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from cgeditor.core.ops import F64
-from cgeditor.model.derivatives import wire_locals, wire_parts
 from cgeditor.model.number_text import (
     NOT_COMPUTED,
     Heatmap,
@@ -19,15 +18,18 @@ from cgeditor.model.number_text import (
     format_full,
     grad_label,
     heatmap,
-    local_text,
     needs_heatmap,
     number_grid,
     value_text,
 )
+from cgeditor.model.wire_display import BLANK_WIRE, WireDisplay, WireDisplays
 
 if TYPE_CHECKING:
     from cgeditor.model.run import RunResult
     from cgeditor.model.stepping import Stepper
+
+__all__ = ["BLANK_NODE", "BLANK_WIRE", "NodeDisplay", "RunDisplay", "WireDisplay",
+           "build_display", "idle_node"]
 
 @dataclass(frozen=True)
 class NodeDisplay:
@@ -36,6 +38,9 @@ class NodeDisplay:
     value_text: str = ""
     grad_value: str = ""  # '−4'
     grad_label: str = ""  # '∂J/∂w'
+    # Forward mode: the seeded input, and the gradient row (and grad, grids) then holds the
+    # node's tangent ∂node/∂seed, labelled '∂c/∂w' and painted in the tangent colour.
+    tangent_of: str = ""
     order_badge: str = ""
     heatmap: Heatmap | None = None  # tensors past GRID_MAX elements or GRID_COLS columns
     grad_heatmap: Heatmap | None = None
@@ -58,7 +63,10 @@ class NodeDisplay:
     def tooltip(self) -> str:
         """Full precision value and gradient, the error (origin first), and staleness."""
         tip = [f"{self.name} = {format_full(self.value)}"] if self.value is not None else []
-        if self.grad is not None:
+        if self.tangent_of and self.grad is not None:
+            tip.append(f"{self.grad_label} = {format_full(self.grad)} (forward mode from "
+                       f"{self.tangent_of})")
+        elif self.grad is not None:
             tip.append(f"∂{self.output}/∂{self.name} = {format_full(self.grad)}")
         elif self.grad_value == NOT_COMPUTED:
             tip.append(f"∂{self.output}/∂{self.name} = {NOT_COMPUTED}: {self.note}")
@@ -88,18 +96,6 @@ class NodeDisplay:
         return BLANK_NODE.but(**fields)
 
 
-@dataclass(frozen=True)
-class WireDisplay:
-    """What a wire (keyed by its target node id and port) paints during and after backward."""
-
-    grad_text: str = ""  # the gradient flowing back along the wire: '∂J/∂w += −4'
-    grad_value: str = ""  # just its number, for a compact canvas label: '−4'
-    local_text: str = ""  # the local derivative of the target w.r.t. this input
-    jacobian: bool = False  # the local derivative is a Jacobian: local_text only names it
-    highlighted: bool = False  # read by the current node, or on an explained path
-    current: bool = False
-
-
 BLANK_NODE = NodeDisplay()
 
 
@@ -109,7 +105,6 @@ def idle_node(value: Any) -> NodeDisplay:
     big = tensor and needs_heatmap(value)
     return NodeDisplay(value_text=value_text(value), heatmap=heatmap(value) if big else None,
                        grid=number_grid(value) if tensor else None, value=value)
-BLANK_WIRE = WireDisplay()
 
 
 @dataclass
@@ -154,7 +149,7 @@ def build_display(result: RunResult | None, stepper: Stepper | None = None, stal
     skip them by identity (a Live re-run after moving a node changes no number at all)."""
     if result is None or result.plan is None:
         return RunDisplay()
-    view = _Revealed(result, stepper)
+    view = Revealed(result, stepper)
     marked = set(highlight)
     old = _previous_nodes
     out = result.output or "J"
@@ -193,13 +188,16 @@ def _current_order(ids: list[str], order: Sequence[str] | None
 _previous_nodes: dict[str, NodeDisplay] = {}
 
 
-class _Revealed:
+class Revealed:
     """What may be shown: everything after a full run, only the revealed part while stepping."""
 
     def __init__(self, result: RunResult, stepper: Stepper | None) -> None:
         # A finished stepper has revealed everything: the same fast path as no stepper.
         self.stepper = stepper if stepper is not None and not stepper.done else None
-        self.has_grads = bool(result.grads)
+        # Forward mode: tangents, not gradients, take the gradient row (and no wire shows
+        # a gradient's part), revealed with the values
+        self.seed = ", ".join(result.jvp_seeds)
+        self.has_grads = bool(result.grads) and not self.seed
         self.current = None if stepper is None else stepper.current
         self.reads = set() if stepper is None else set(stepper.reads())
         self.backward = stepper is not None and stepper.phase == "backward"
@@ -242,26 +240,17 @@ def _text(texts: dict[Any, str], value: Any) -> str:
     return text
 
 
-def _node_display(result: RunResult, view: _Revealed, i: int, out: str,
+def _node_display(result: RunResult, view: Revealed, i: int, out: str,
                   marks: tuple[str, bool, bool], old: NodeDisplay | None,
                   texts: dict[Any, str]) -> NodeDisplay:
     """``marks``: the order badge, stale, highlighted; ``texts``: numbers formatted so far."""
-    name = result.order[i]
-    if view.stepper is None:  # all revealed (10^4 nodes per run): no question per node
-        see_value, see_grad, dimmed = True, view.has_grads, False
-    else:
-        see_value, see_grad, dimmed = view.value(i), view.grad(i), view.dimmed(i)
-    value = result.raw_values[i] if see_value else None
-    grad = result.grads.get(name) if see_grad else None
-    missing = grad is None and see_grad  # backward ran or was refused: no number here
-    issue = result.issues.get(name)
-    error, origin = "", False
-    if issue is not None and (see_grad if issue.kind == "nonfinite_grad"
-                              else see_value or issue.kind == "error"):
-        error, origin = issue.message, bool(issue.origin)
+    name, seed = result.order[i], view.seed
+    dimmed = False if view.stepper is None else view.dimmed(i)
+    value, grad, missing, issue = _shown(result, view, i, name)
+    error, origin = (issue.message, bool(issue.origin)) if issue is not None else ("", False)
     state = (*marks, error, origin, dimmed, i == view.current)
     if old is not None and old.name == name and old.output == out \
-            and _same(old.value, value) and _same(old.grad, grad) \
+            and old.tangent_of == seed and _same(old.value, value) and _same(old.grad, grad) \
             and (old.grad_value == NOT_COMPUTED) == missing:
         # Same numbers: keep the formatted texts and heatmaps, and the very object if the
         # marks match too (the painter then skips the item).
@@ -271,16 +260,40 @@ def _node_display(result: RunResult, view: _Revealed, i: int, out: str,
         return old.but(**dict(zip(_STATE_FIELDS, state)))
     tensor = value is not None and value.__class__ is not F64 and np.ndim(value) > 0
     big = tensor and needs_heatmap(value)
+    # ∂J/∂w for a gradient; ∂w's consumer c over the seed, ∂c/∂w, for a tangent
+    label = grad_label(name, seed) if seed else grad_label(out, name)
     return NodeDisplay.made(
         value_text=_text(texts, value),
         grad_value=NOT_COMPUTED if missing else _text(texts, grad),
-        grad_label=grad_label(out, name) if grad is not None or missing else "",
+        grad_label=label if grad is not None or missing else "", tangent_of=seed,
         note=_missing_note(result, i) if missing else "",
         heatmap=heatmap(value) if big else None,
         grad_heatmap=heatmap(grad) if big and grad is not None else None,
         grid=number_grid(value) if tensor else None,
         grad_grid=number_grid(grad) if tensor and grad is not None else None,
         name=name, output=out, value=value, grad=grad, **dict(zip(_STATE_FIELDS, state)))
+
+
+def _shown(result: RunResult, view: Revealed, i: int, name: str) -> tuple[Any, Any, bool, Any]:
+    """What node ``i`` shows now: its value, the gradient row's number (its gradient, or in
+    forward mode its tangent), whether that number is missing (backward ran or was refused
+    without one: 'n/a'), and the issue shown on it (None when none is revealed yet)."""
+    if view.stepper is None:  # all revealed (10^4 nodes per run): no question per node
+        see_value, see_grad = True, view.has_grads
+    else:
+        see_value, see_grad = view.value(i), view.grad(i)
+    value = result.raw_values[i] if see_value else None
+    issue = result.issues.get(name)
+    if view.seed:
+        number, missing = (result.tangents.get(name) if see_value else None), False
+        issue = issue or result.tangent_issues.get(name)
+    else:
+        number = result.grads.get(name) if see_grad else None
+        missing = number is None and see_grad
+    if issue is not None and not (see_grad if issue.kind == "nonfinite_grad"
+                                  else see_value or issue.kind == "error"):
+        issue = None
+    return value, number, missing, issue
 
 
 def _missing_note(result: RunResult, i: int) -> str:
@@ -294,84 +307,3 @@ def _missing_note(result: RunResult, i: int) -> str:
 # The marks of a node state, in the order _node_display compares them.
 _STATE_FIELDS = ("order_badge", "stale", "highlighted", "error_text", "origin", "dimmed",
                  "current")
-
-
-class WireDisplays(Mapping[tuple[str, str], WireDisplay]):
-    """Per wire (dst id, port): its WireDisplay, formatted on first access and kept.
-
-    A per-wire vjp and two formatted numbers for every wire cost more than the run itself at
-    1,000 nodes, and only the wires in view ever get a label."""
-
-    def __init__(self, result: RunResult, view: _Revealed,
-                 marked: set[tuple[str, str]]) -> None:
-        self._result, self._view, self._marked = result, view, marked
-        plan = result.plan
-        assert plan is not None
-        self._index: dict[str, int] | None = None  # node id → step, made on first lookup
-        if view.stepper is not None:  # the stepper's maps: computed once per run
-            self._parts, self._locals = view.stepper.parts, view.stepper.locals
-        elif view.has_grads:
-            self._parts = wire_parts(plan, result.raw_values, result.raw_grads)
-            self._locals = wire_locals(plan, result.raw_values)
-        else:
-            self._parts, self._locals = {}, {}
-        self._reading = {(result.ids[i], plan.specs[i].inputs[k]) for i, k in view.reads}
-        self.lit = frozenset(self._reading | {key for key in marked if key in self})
-        self._cache: dict[tuple[str, str], WireDisplay] = {}
-        self._len: int | None = None
-
-    def _locate(self, key: object) -> tuple[int, int] | None:
-        if not isinstance(key, tuple) or len(key) != 2:
-            return None
-        if self._index is None:
-            self._index = {node_id: i for i, node_id in enumerate(self._result.ids)}
-        i = self._index.get(key[0])
-        if i is None:
-            return None
-        step, inputs = self._result.plan.steps[i], self._result.plan.specs[i].inputs
-        k = inputs.index(key[1]) if key[1] in inputs else -1
-        return (i, k) if 0 <= k < len(step.args) else None
-
-    def __contains__(self, key: object) -> bool:
-        return self._locate(key) is not None
-
-    def __getitem__(self, key: tuple[str, str]) -> WireDisplay:
-        shown = self._cache.get(key)
-        if shown is None:
-            where = self._locate(key)
-            if where is None:
-                raise KeyError(key)
-            shown = self._cache[key] = self._display(key, *where)
-        return shown
-
-    def __iter__(self) -> Iterator[tuple[str, str]]:
-        plan, ids = self._result.plan, self._result.ids
-        for i, step in enumerate(plan.steps):
-            inputs = plan.specs[i].inputs
-            yield from ((ids[i], inputs[k]) for k in range(len(step.args)))
-
-    def __len__(self) -> int:
-        if self._len is None:  # `if display.wires:` asks on every paint; the plan is fixed
-            self._len = sum(len(step.args) for step in self._result.plan.steps)
-        return self._len
-
-    def _display(self, key: tuple[str, str], i: int, k: int) -> WireDisplay:
-        result, plan = self._result, self._result.plan
-        step, src = plan.steps[i], plan.steps[plan.steps[i].args[k]].name
-        lit = key in self.lit
-        if not self._view.wire((i, k)):
-            return WireDisplay(highlighted=lit, current=key in self._reading)
-        part = self._parts.get((i, k))
-        repeated = step.args.count(step.args[k]) > 1
-        local = local_text(self._locals.get((i, k)), step.name, src,
-                           plan.specs[i].inputs[k] if repeated else None)
-        jacobian = not local and np.ndim(result.raw_values[i]) > 0
-        if jacobian:
-            local = f"∂{step.name}/∂{src}: Jacobian (vjp shown)"
-        out = result.output or "J"
-        return WireDisplay(
-            grad_text=f"∂{out}/∂{src} += {value_text(part)}" if part is not None else "",
-            grad_value=value_text(part) if part is not None else "",
-            local_text=local, jacobian=jacobian, highlighted=lit,
-            current=key in self._reading)
-

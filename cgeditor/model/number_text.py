@@ -332,13 +332,29 @@ def status_text(result: RunResult, numbers: bool = True) -> str:
     origin = result.origin()
     if origin:
         return issue_line(origin, result.issues[origin])
+    if result.jvp_seeds:
+        found = [(n, issue) for n, issue in result.tangent_issues.items() if issue.origin]
+        if found:
+            return issue_line(*found[0])
+        return tangent_summary(result) if numbers else ""
     return run_summary(result) if numbers else ""
+
+
+def tangent_summary(result: RunResult) -> str:
+    """The status line of a forward-mode run: what the nodes show, the output's tangent, and
+    the cost argument in one line."""
+    seed, out = ", ".join(result.jvp_seeds), result.output or "J"
+    tangent = result.tangents.get(out)
+    found = f" ({grad_text(tangent, out, seed)})" if tangent is not None else ""
+    return (f"Forward mode from {seed}: each node shows ∂v/∂{seed}{found} · one forward-mode "
+            f"pass gives ∂(every node)/∂{seed}; backward gives ∂{out}/∂(every input)")
 
 
 def issue_line(name: str, issue: Any) -> str:
     """A node's problem as the messages say it: 'lg: non-finite value: … [origin: …]'."""
     kind = {"nonfinite": "non-finite value", "nonfinite_grad": "non-finite gradient",
-            "skipped": "skipped", "error": "error"}.get(issue.kind, issue.kind)
+            "nonfinite_tangent": "non-finite tangent", "skipped": "skipped",
+            "error": "error"}.get(issue.kind, issue.kind)
     origin = " [origin: the first non-finite number appeared here]" if issue.origin else ""
     return f"{name}: {kind}: {issue.message}{origin}"
 

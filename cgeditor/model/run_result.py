@@ -79,6 +79,13 @@ class RunResult:
         from cgeditor.model.notebook import run_html  # notebook.py reads layout, which reads graph
         return run_html(self)
 
+    def seeds_again(self) -> dict[str, Any]:
+        """The forward-mode seeds to run this run's forward mode again with ({} without
+        one): a seed of all ones as 1, so it still seeds every element after its leaf's
+        value changed shape."""
+        return {name: 1.0 if np.all(np.asarray(seed) == 1.0) else seed
+                for name, seed in self.jvp_seeds.items()}
+
     @property
     def output_value(self) -> Any:
         """The output node's value (None if it was not computed)."""

@@ -61,7 +61,8 @@ def paint_info(painter: QPainter, display: NodeDisplay, box: NodeBox,
                rows: list[tuple[str, str]]) -> None:
     """The rows ``rows`` (kind, text) from NodeItem.info_rows, then grids or heatmaps."""
     pal = T.current()
-    colors = {"value": pal.value_text, "grad": pal.grad_text, "error": pal.error}
+    colors = {"value": pal.value_text, "error": pal.error,
+              "grad": pal.tangent_text if display.tangent_of else pal.grad_text}
     stale = display.stale
     painter.setFont(T.font("value"))
     text_h = T.metrics("value").height()

@@ -35,7 +35,8 @@ def thumb_cells(display: NodeDisplay, box: NodeBox) -> list[tuple[str, QRectF, Q
     side = box.thumb_cell()
     top = box.thumbs_top + THUMB_PAD
     for kind, hm in _maps(display):
-        accent = pal.value_text if kind == "value" else pal.grad_text
+        accent = (pal.value_text if kind == "value" else
+                  pal.tangent_text if display.tangent_of else pal.grad_text)
         # A map whose shape differs from the reserved one (mid-edit) still fits the width.
         cell = min(side, (box.width - 2 * T.TEXT_SIDE - THUMB_GAP) / 2 / max(hm.cols, 1))
         for index, (level, bad) in enumerate(zip(hm.cells, hm.nonfinite)):

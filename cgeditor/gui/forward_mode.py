@@ -1,0 +1,60 @@
+"""Run > Forward Mode from <input>: seed the selected input with 1 and carry its tangent
+forward, so every node shows ∂node/∂input (the RunController paints it as any run).
+
+The action (declared in actions.py) is named after the selected leaf as the selection
+changes; with no leaf selected it says so on the status line and changes nothing.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject
+from PySide6.QtGui import QAction
+
+from cgeditor.model.run import RunState
+
+if TYPE_CHECKING:
+    from cgeditor.gui.context import Context
+    from cgeditor.gui.run_controller import RunController
+
+NO_SEED = ("Forward mode: select an input on the canvas first (its tangent is seeded with 1 "
+           "and carried forward to every node)")
+SEED_MS = 8000
+
+
+class ForwardMode(QObject):
+    """Handler of the ``forward_mode`` action; follows the run's selection."""
+
+    def __init__(self, ctx: Context, run: RunController) -> None:
+        super().__init__(ctx.window)
+        self.ctx, self.run = ctx, run
+        self.action: QAction | None = None
+        run.published.connect(self._follow)
+
+    def use_action(self, action: QAction) -> None:
+        """The window's ``forward_mode`` action, renamed after the selected leaf."""
+        self.action = action
+        self._follow(self.run.state)
+
+    def seed(self) -> str | None:
+        """The name of the selected node when it is a leaf (an input or a const), else None."""
+        graph, node_id = self.run.graph, self.run.selected
+        if graph is None or node_id is None or node_id not in graph.nodes:
+            return None
+        node = graph.nodes[node_id]
+        return node.name if node.is_leaf else None
+
+    def _follow(self, _state: RunState) -> None:
+        if self.action is not None:
+            name = self.seed()
+            self.action.setText(f"Forward &Mode from {name}" if name
+                                else "Forward &Mode from the Selected Input")
+
+    def start(self) -> None:
+        """Run forward mode from the selected leaf, or say what to select."""
+        name = self.seed()
+        if name is None:
+            self.ctx.status(NO_SEED, SEED_MS)
+            return
+        self.run.forward_mode(name)
