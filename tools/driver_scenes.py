@@ -40,6 +40,16 @@ def backward_scene(example: str | None, dark: bool, select: str) -> Callable[[Dr
     return scene
 
 
+def guide_forward_mode(d: Driver) -> Steps:
+    """The seed with w clicked, then Run > Forward Mode from w: every node's ∂v/∂w."""
+    yield from d.ready()
+    yield from d.click_node("w")
+    yield from d.menu("Run", "Forward Mode from w")
+    yield from d.until(lambda: d.status().startswith("Forward mode"), "the forward-mode run")
+    yield from d.rest_pointer()
+    yield from d.shot()
+
+
 def guide_step(d: Driver) -> Steps:
     """The seed stepped with F10 through the forward pass and three backward steps (the
     first-run hint goes when the backward pass begins)."""
@@ -234,6 +244,7 @@ SCENES: dict[str, Callable[[Driver], Steps]] = {
        for theme in ("light", "dark")},
     "guide-build": guide_build,
     "guide-step": guide_step,
+    "guide-forward-mode": guide_forward_mode,
     "guide-learn": guide_learn,
     "guide-practice": guide_practice,
     "guide-ordering": guide_ordering,

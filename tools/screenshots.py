@@ -25,6 +25,7 @@ finished (tools/driver_scenes.py). The picture is the whole screen, grabbed with
   from the Ops palette, and a wire dragged from c's output onto add's input a: the picture is
   taken while the mouse button is still down.
 - guide-step: F10 once per node, then three more (into the backward pass).
+- guide-forward-mode: a click on w, then Run > Forward Mode from w.
 - guide-learn: F5, F6, Learn > Gradient Check, Learn > Train (the defaults: 200 SGD
   steps), View > Fit Graph.
 - guide-practice: Learn > Practice, the seed's forward pass and first two gradients typed,
@@ -60,9 +61,9 @@ SIZE = "1280x800"
 WINDOW_PICTURES = (
     "seed-backward", "seed-backward-dark", "xor-backward-light", "xor-backward-dark",
     "softmax-backward-light", "softmax-backward-dark", "matrix-backward-light",
-    "matrix-backward-dark", "guide-build", "guide-step", "guide-learn", "guide-practice",
-    "guide-ordering", "guide-gradient-graph", "guide-formula-export", "guide-python",
-    "guide-failure-lab")
+    "matrix-backward-dark", "guide-build", "guide-step", "guide-forward-mode", "guide-learn",
+    "guide-practice", "guide-ordering", "guide-gradient-graph", "guide-formula-export",
+    "guide-python", "guide-failure-lab")
 CLI_PICTURES = ("xor-trained-tb",)
 EXAMPLE_TITLES = {"xor": "A 2-2-1 network", "softmax": "Softmax", "matrix": "A matrix layer"}
 

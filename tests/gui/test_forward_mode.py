@@ -46,6 +46,8 @@ def test_f7_on_a_selected_input_shows_every_nodes_tangent(window, canvas):
         f"Forward mode from w: each node shows ∂v/∂w (∂J/∂w = {M4}) · one forward-mode pass "
         "gives ∂(every node)/∂w; backward gives ∂J/∂(every input)")
     assert "(forward mode from w)" in canvas.item("c").toolTip()
+    # the inspector, on the selected w, heads the second table with the tangent's name
+    assert window.inspector.numbers.grad_table.title.text().split() == ["∂w/∂w", "scalar"]
 
 
 def test_the_run_menu_item_is_named_after_the_selection_and_runs_it(window, canvas):

@@ -128,7 +128,8 @@ class Inspector(QWidget):
         if shown is None or (shown.value is None and shown.grad is None and not shown.note):
             self.numbers.hide()
             return
-        self.numbers.show_numbers(shown.name, shown.output, shown.value, shown.grad, shown.note,
+        label = shown.grad_label or f"∂{shown.output}/∂{shown.name}"
+        self.numbers.show_numbers(shown.name, label, shown.value, shown.grad, shown.note,
                                   self.run_display.stale)
 
     def _clear(self) -> None:

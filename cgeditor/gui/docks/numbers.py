@@ -152,18 +152,19 @@ class NumbersPanel(QWidget):
         layout.addWidget(self.grad_table)
         layout.addWidget(self.grad_note)
 
-    def show_numbers(self, name: str, output: str, value: Any, grad: Any,
+    def show_numbers(self, name: str, label: str, value: Any, grad: Any,
                      not_computed: str = "", stale: bool = False) -> None:
-        """``value`` and ``grad`` (None: that table hides) of node ``name``; when the run
-        computed no gradient, ``not_computed`` says why, under '∂J/∂name = n/a'. ``stale``:
-        the run predates an edit, so the tables say so above them."""
+        """``value`` and ``grad`` (None: that table hides) of node ``name``, the second
+        table headed ``label`` ('∂J/∂name'; '∂name/∂w' for a forward-mode tangent); when the
+        run computed no gradient, ``not_computed`` says why, under '∂J/∂name = n/a'.
+        ``stale``: the run predates an edit, so the tables say so above them."""
         if stale:
             self.stale_note.mark()
         else:
             self.stale_note.clear()
         self.value_table.show_value(name, value)
-        self.grad_table.show_value(f"∂{output}/∂{name}", grad)
-        self.grad_note.setText(f"∂{output}/∂{name} = n/a: {not_computed}"
+        self.grad_table.show_value(label, grad)
+        self.grad_note.setText(f"{label} = n/a: {not_computed}"
                                if not_computed else "")
         self.grad_note.setVisible(bool(not_computed))
         self.setVisible(value is not None or grad is not None or bool(not_computed))
