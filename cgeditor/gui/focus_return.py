@@ -4,6 +4,10 @@ A window manager re-activates the window under a closed dialog, and Qt then refo
 widget that had the focus there. Without one (a bare X server, a kiosk, some remote desktops)
 nothing does: the focus stays nowhere, the canvas's shortcuts ('F' to fit) stop working and
 typed letters open Quick add. This puts the focus back where it was (the canvas by default).
+
+A widget disabled while it has the focus (a button its own click disables: Apply remedy,
+Use as output) makes Qt hand the focus to the next widget along, often the toolbar's
+interval field, which then takes Ctrl+Z for itself: the canvas gets the focus instead.
 """
 
 from __future__ import annotations
@@ -31,6 +35,11 @@ class FocusReturn(QObject):
     def _focus_changed(self, old: QWidget | None, new: QWidget | None) -> None:
         if not isValid(self.window):
             return
+        if old is not None and new is not None and isValid(old) and not old.isEnabled() \
+                and old.window() is self.window and new.window() is self.window:
+            # Later, and only if nothing took the focus meanwhile: the code that disabled
+            # the widget may give the focus a place of its own (practice's answer field).
+            QTimer.singleShot(0, lambda: self._off_disabled(new))
         if new is not None and new.window() is self.window:
             self.last = new
             return
@@ -42,6 +51,13 @@ class FocusReturn(QObject):
             closed = leaving.window()
             # Later: the dialog finishes closing (and a window manager refocuses) first.
             QTimer.singleShot(0, lambda: self._give_back(closed))
+
+    def _off_disabled(self, landed: QWidget) -> None:
+        """The focus passed on from a disabled widget goes to the canvas if still at
+        ``landed``."""
+        if isValid(self.window) and isValid(landed) and QApplication.focusWidget() is landed \
+                and landed is not self.fallback and self.fallback.isVisible():
+            self.fallback.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _give_back(self, closed: QWidget) -> None:
         """Refocus the main window unless a shown window has the focus, or ``closed`` is
