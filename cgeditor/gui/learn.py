@@ -79,6 +79,7 @@ class Learning(QObject):
         self.lab.diagnosed.connect(while_alive(self._show_remedy, self))
         self.docks["failure_lab"].widget().verticalScrollBar().rangeChanged.connect(
             while_alive(lambda *_range: self._show_remedy(), self))
+        self.docks["failure_lab"].visibilityChanged.connect(while_alive(self.lab.in_view, self))
         self.train.stopped.connect(while_alive(lambda _why: self.lab.training_ended(
             self.train.history, self.train.lr.value()), self))
         self.docks["practice"].visibilityChanged.connect(

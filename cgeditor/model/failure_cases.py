@@ -19,8 +19,8 @@ from cgeditor.model.formula import from_formula
 from cgeditor.model.graph import Graph
 from cgeditor.paths import resource
 
-ROW_PITCH = (200.0, 150.0)  # a chain laid out in rows: the cell of one node, scene units
-ROW_LENGTH = 5  # cells a row: 1000 units, a laptop's canvas wide at a readable zoom
+ROW_PITCH = (260.0, 150.0)  # a cell: the widest node (mul1, 176) and the gap the editor keeps (76)
+ROW_LENGTH = 4  # cells a row: 1040 units, a laptop's canvas wide at a readable zoom
 
 
 @dataclass(frozen=True)

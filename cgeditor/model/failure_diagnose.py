@@ -26,6 +26,7 @@ from cgeditor.model.run_result import RunResult
 MIN_LAYERS = 6  # fewer steps that shrink (or grow) the gradient: not a deep failure
 VANISHING = 1e-4  # the input's gradient over the output's, at or below: vanishing
 EXPLODING = 1e2  # at or above: exploding
+SHOWN_RUNS = 10  # parts of a factor list, "…" included: the first six runs and the last three
 
 KIND_TITLES = {
     "log_domain": "log of 0 or of a negative number", "div_zero": "division by zero",
@@ -170,13 +171,14 @@ def _naive_softmax(graph: Graph, exp_id: str) -> tuple[list[str], str] | None:
 
 # --- zero and shrinking or growing gradients ------------------------------------------------
 def _dead_relus(graph: Graph, run: RunResult) -> list[Diagnosis]:
-    found = []
+    found: list[Diagnosis] = []
     plan = run.plan
     assert plan is not None
-    read = plan.read_by(plan.output)
-    for i in sorted(read):
+    relus = [i for i, step in enumerate(plan.steps) if step.op == "relu"]
+    read = plan.read_by(plan.output) if relus else set()
+    for i in relus:
         step = plan.steps[i]
-        if step.op != "relu":
+        if i not in read:
             continue
         z_name = plan.steps[step.args[0]].name
         z, g = run.values[z_name], run.grads.get(step.name)
@@ -271,7 +273,7 @@ def _to_relu(graph: Graph, run: RunResult, path: GradPath) -> Remedy | None:
     if not ids:
         return None
     ops = " and ".join(sorted({graph.node(i).op for i in ids}))
-    return swap_ops(graph, ids, "relu", f"Swap {len(ids)} {ops} for relu",
+    return swap_ops(graph, ids, "relu", f"Swap {len(ids)} {ops} nodes for relu",
                     f"Replace the {len(ids)} {ops} nodes on the path by relu, keeping "
                     "their names: its derivative is 1 where its input is positive.")
 
@@ -305,8 +307,11 @@ def factors_text(factors: Sequence[tuple[str, float]]) -> str:
             runs[-1][2], runs[-1][3] = name, runs[-1][3] + 1
         else:
             runs.append([text, name, name, 1])
-    return ", ".join(f"×{t} at {a}" if n == 1 else f"×{t} at {a}–{b} ({n} steps)"
-                     for t, a, b, n in runs)
+    parts = [f"×{t} at {a}" if n == 1 else f"×{t} at {a}–{b} ({n} steps)"
+             for t, a, b, n in runs]
+    if len(parts) > SHOWN_RUNS:  # a long, varied path: its first and last steps
+        parts = [*parts[:SHOWN_RUNS - 4], "…", *parts[-3:]]
+    return ", ".join(parts)
 
 
 def g3(x: float) -> str:

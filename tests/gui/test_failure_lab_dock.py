@@ -14,6 +14,12 @@ from PySide6.QtWidgets import QApplication
 from cgeditor.gui.docks.failure_lab import HEALTHY, IDLE, STALE
 from cgeditor.model import files
 from cgeditor.model.failure_cases import BY_KEY, CASES
+from tests.gui.test_legible import (
+    assert_legible,
+    overlaps,
+    run_and_fit,
+    small_window,  # noqa: F401 (fixture)
+)
 
 # Per case: what to type into which node's value, the run key, words the diagnosis must
 # show (numbers from the run), and what the remedy leaves in the graph.
@@ -30,7 +36,7 @@ TRIGGERS = {
     "vanishing": ({}, Qt.Key.Key_F6,
                   ["a vanishing gradient</b> at w", "∂J/∂w = 3.58474e-11",
                    "×0.197 at h1", "16 sigmoids → at most 0.25^16 = 2.32831e-10"],
-                  "Swap 16 sigmoid for relu"),
+                  "Swap 16 sigmoid nodes for relu"),
     "exploding": ({"a": "3"}, Qt.Key.Key_F6,
                   ["an exploding gradient</b> at x", "∂J/∂x = 6561", "×3 at h1–J (8 steps)"],
                   "Set a = ±1"),
@@ -106,12 +112,18 @@ def test_a_case_triggered_is_named_remedied_and_undone(window, qtbot, canvas, ke
     assert lab.apply_button.isEnabled() and lab.remedy.title == title
     qtbot.waitUntil(lambda: not lab.apply_button.visibleRegion().isEmpty())  # scrolled to
     before, steps = files.dumps(window.graph), window.undo_stack.count()
+    places = {n.id: (n.x, n.y) for n in window.graph.nodes.values()}
     qtbot.mouseClick(lab.apply_button, Qt.MouseButton.LeftButton)
     QApplication.processEvents()
     assert window.undo_stack.count() == steps + 1  # one undo step
     assert window.undo_stack.undoText().startswith(title)
     # run again at once: nothing breaks now
     assert lab.diagnosis.text() == f"Applied “{title}” (Ctrl+Z takes it back). {HEALTHY}"
+    kept = {i: (n.x, n.y) for i, n in window.graph.nodes.items() if i in places}
+    if key in ("vanishing", "exploding", "dead_relu"):  # a swap in place, or a value
+        assert kept == {i: places[i] for i in kept}  # nothing was moved to make room
+    boxes = [item.sceneBoundingRect() for item in window.scene.nodes.values()]
+    assert not overlaps(boxes)
     result = window.run.state.result
     assert all(math.isfinite(v) for g in result.grads.values() for v in [float(abs(g).max())])
     # Ctrl+Z pressed right after the click, wherever that left the focus (the disabled
@@ -144,6 +156,13 @@ def test_a_learning_rate_too_large_is_named_and_the_remedy_sets_the_rate(window,
     qtbot.mouseClick(lab.apply_button, Qt.MouseButton.LeftButton)
     assert train.lr.value() == 0.1 and files.dumps(window.graph) == saved
     assert not lab.apply_button.isEnabled()
+    assert lab.diagnosis.text().startswith("Applied: Set the Training dock's learning rate to "
+                                           "0.1 (a training setting, not an edit of the graph)")
+    window.view.setFocus()
+    qtbot.keyClick(window.view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    qtbot.mouseClick(train.train_button, Qt.MouseButton.LeftButton)  # from the start, at 0.1
+    qtbot.waitUntil(lambda: not train.running, timeout=20000)
+    assert train.history[-1] < train.history[0] and lab.trained is None
 
 
 def test_the_vanishing_case_is_named_as_it_opens_and_after_an_edit_goes_stale(
@@ -158,3 +177,45 @@ def test_the_vanishing_case_is_named_as_it_opens_and_after_an_edit_goes_stale(
     qtbot.keyClick(window.view, Qt.Key.Key_Delete)  # a structural edit: the run is stale
     QApplication.processEvents()
     assert lab.diagnosis.text() == STALE and not lab.apply_button.isEnabled()
+
+
+def test_opening_a_case_over_unsaved_work_asks_and_cancel_keeps_it(window, qtbot, canvas,
+                                                                  monkeypatch) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    from cgeditor.gui import document
+    set_in_inspector(window, canvas, "w", "3")  # unsaved work
+    asked = []
+    monkeypatch.setattr(document, "ask_save_changes", lambda *a: asked.append(a) or
+                        QMessageBox.StandardButton.Cancel)
+    saved, graph = files.dumps(window.graph), window.graph
+    lab = open_lab(window, qtbot)
+    qtbot.mouseClick(lab.open_button, Qt.MouseButton.LeftButton)
+    assert len(asked) == 1 and window.graph is graph and files.dumps(graph) == saved
+    assert window.undo_stack.count() == 1  # the user's own edit, still undoable
+
+
+@pytest.mark.parametrize("key", [c.key for c in CASES])
+def test_every_case_opens_legible_beside_the_lab_and_stays_so_after_a_run(
+        small_window, qtbot, key) -> None:  # noqa: F811
+    window = small_window
+    window.learning.show_failure_lab()
+    lab = window.learning.lab
+    lab.cases.setCurrentRow([c.key for c in CASES].index(key))
+    assert lab.open_current()
+    qtbot.wait(20)  # the fit after the column widened
+    assert_legible(window, key)
+    run_and_fit(window, qtbot)
+    assert_legible(window, f"{key} after a run")
+
+
+def test_a_run_while_the_lab_is_hidden_is_diagnosed_as_it_shows(window, qtbot, canvas) -> None:
+    lab = open_case(window, qtbot, "log_zero")
+    window.learning.show("train")  # a tab raised over the lab's: the lab is covered
+    qtbot.waitUntil(lambda: lab.visibleRegion().isEmpty())
+    set_in_inspector(window, canvas, "p", "0")
+    press(window, qtbot, Qt.Key.Key_F5)
+    assert lab.diagnosis.text() == IDLE  # nothing spent on a lab nobody sees
+    window.learning.show("failure_lab")
+    qtbot.waitUntil(lambda: "log of 0 or of a negative number</b> at log1"
+                    in lab.diagnosis.text())

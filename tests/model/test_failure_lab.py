@@ -212,3 +212,11 @@ def test_a_run_of_nodes_since_renamed_is_not_diagnosed() -> None:
     graph.rename_node(graph.by_name("p").id, "q")
     assert diagnose(graph, run) == []
     assert only(graph).kind == "log_domain"
+
+
+def test_a_long_varied_path_names_its_first_and_last_steps() -> None:
+    factors = [(f"h{k}", 0.1 + k / 100) for k in range(1, 40)]
+    text = factors_text(factors)
+    assert text.startswith("×0.11 at h1, ×0.12 at h2,") and "×0.16 at h6, …, ×0.47" in text
+    assert text.endswith("×0.47 at h37, ×0.48 at h38, ×0.49 at h39")
+    assert text.count("×") == 9

@@ -67,6 +67,7 @@ class FailureLabPanel(QWidget):
         self.trained: Diagnosis | None = None  # of the last training
         self._state: RunState | None = None
         self._applied = ""  # the title of the remedy just applied, till the next failure
+        self._due = False  # a run published while the lab was hidden: diagnose on showing
         self._build()
         run.published.connect(self._on_published)
         follow(ctx.document, self)
@@ -136,10 +137,23 @@ class FailureLabPanel(QWidget):
         if state.result is not None and self._state is not None and not state.stale \
                 and state.result is self._state.result and not self._state.stale:
             return  # the same run again (a selection): already diagnosed
-        self._state = state
-        self.found = [] if state.result is None or state.stale else \
+        self._state, self._due = state, True
+        # Only for a lab in view (a tab behind another is covered, not hidden); else when
+        # it comes into view (``in_view``): a run of 10k nodes costs 0.1 s to diagnose.
+        if self.isVisible() and not self.visibleRegion().isEmpty():
+            self._diagnose()
+
+    def _diagnose(self) -> None:
+        state, self._due = self._state, False
+        self.found = [] if state is None or state.result is None or state.stale else \
             diagnose(self.ctx.graph, state.result)
         self._show_found()
+
+    def in_view(self, shown: bool) -> None:
+        """The lab's dock came into view (its tab raised, or shown): diagnose a run it
+        missed."""
+        if shown and self._due:
+            self._diagnose()
 
     def training_ended(self, losses: list[float], lr: float) -> None:
         """A training stopped: a loss that grew (or broke) names a learning rate too large."""
@@ -189,6 +203,7 @@ class FailureLabPanel(QWidget):
             self.ctx.log(f"Failure lab: learning rate set to {remedy.lr:g} in the Training "
                          "dock; Ctrl+Z takes back the diverged steps, then train again")
             self._show_found()
+            self.diagnosis.setText(f"Applied: {escape(remedy.text)} Then train again.")
             self.remedied.emit(remedy.title)
             return
         if self.ctx.editor.apply_remedy(remedy) is not None:
