@@ -30,6 +30,9 @@ class NewNode:
     y: float
     value: Any = None
     attrs: Mapping[str, Any] = field(default_factory=dict)
+    # The id of a node the remedy removes, taken over: a swapped op stays the same node to
+    # the run kept across the edit and its undo ('∂J/∂w', not '∂J (deleted)/∂w').
+    node_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -57,8 +60,10 @@ def edits(graph: Graph, remedy: Remedy) -> list[Edit]:
     ("disconnect", dst, port), ("remove", id), ("add", record), ("connect", src, dst, port),
     ("value", id, value), ("output", id). New nodes get fresh ids from the graph (records
     are add_node's keywords). KeyError when the remedy names a node the graph lacks."""
-    ids = {new.key: graph.new_id() for new in remedy.nodes}
     gone = set(remedy.remove)
+    if any(n.node_id is not None and n.node_id not in gone for n in remedy.nodes):
+        raise KeyError("a remedy's node takes over the id of a node it does not remove")
+    ids = {new.key: new.node_id or graph.new_id() for new in remedy.nodes}
     cut: dict[tuple[str, str], None] = {}
     for _src, dst, port in remedy.wires:
         if dst not in ids and graph.source_of(dst, port) is not None:
@@ -72,10 +77,9 @@ def edits(graph: Graph, remedy: Remedy) -> list[Edit]:
     out += [("add", dict(op=n.op, name=n.name, x=n.x, y=n.y, attrs=dict(n.attrs),
                          value=n.value, node_id=ids[n.key])) for n in remedy.nodes]
     for src, dst, port in remedy.wires:
-        src, dst = ids.get(src, src), ids.get(dst, dst)
         if src in gone or dst in gone:
             raise KeyError(f"a remedy wires a node it removes: {src} → {dst}.{port}")
-        out.append(("connect", src, dst, port))
+        out.append(("connect", ids.get(src, src), ids.get(dst, dst), port))
     out += [("value", node_id, value) for node_id, value in remedy.values.items()]
     if remedy.output is not None:
         out.append(("output", ids.get(remedy.output, remedy.output)))
@@ -123,15 +127,15 @@ def guard_input(graph: Graph, node_id: str, port: str, clamp: bool, what: str) -
 
 
 def swap_ops(graph: Graph, ids: Iterable[str], op: str, title: str, text: str) -> Remedy:
-    """Each node of ``ids`` replaced by an ``op`` node of the same name, place and wires
-    (and the output's role, if it had it)."""
+    """Each node of ``ids`` replaced by an ``op`` node of the same id, name, place and
+    wires (and the output's role, if it had it)."""
     ids = list(dict.fromkeys(ids))
     key = {node_id: f"swap:{node_id}" for node_id in ids}
     touching = {(e.src, e.dst, e.port) for node_id in ids
                 for e in graph.in_edges(node_id) + graph.out_edges(node_id)}
     wires = sorted((key.get(s, s), key.get(d, d), p) for s, d, p in touching)
-    nodes = tuple(NewNode(key[i], op, graph.node(i).name, graph.node(i).x, graph.node(i).y)
-                  for i in ids)
+    nodes = tuple(NewNode(key[i], op, graph.node(i).name, graph.node(i).x, graph.node(i).y,
+                          node_id=i) for i in ids)
     return Remedy(title, text, nodes=nodes, wires=tuple(wires), remove=tuple(ids),
                   output=key.get(graph.explicit_output or ""))
 

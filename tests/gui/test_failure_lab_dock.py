@@ -134,6 +134,11 @@ def test_a_case_triggered_is_named_remedied_and_undone(window, qtbot, canvas, ke
     QApplication.processEvents()
     assert files.dumps(window.graph) == before  # Ctrl+Z takes the remedy back whole
     assert lab.diagnosis.text() in (STALE, shown)
+    # the remedy's run, stale now, names the nodes as the graph does: a swapped-back op
+    # is the same node, not 'J (deleted)'
+    shown_rows = [text for item in window.scene.nodes.values()
+                  for _kind, text in item.info_rows()]
+    assert not [text for text in shown_rows if "deleted" in text]
 
 
 def test_a_learning_rate_too_large_is_named_and_the_remedy_sets_the_rate(window, qtbot):
