@@ -4,8 +4,9 @@ may come from a file (names, the title) is XML-escaped."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
-from html import escape
+from html import escape as _escape
 from typing import TYPE_CHECKING
 
 from cgeditor.model.layout import NOMINAL_CORNER, assign_layers, nominal_sizes, readable_layout
@@ -27,6 +28,14 @@ FILL = {"input": "#e8f0fe", "const": "#f1f3f4"}  # by op; every other op is whit
 VALUE_COLOUR, GRAD_COLOUR = "#1a56c4", "#8a4b1f"  # blue values, red-brown gradients (canvas)
 
 Box = tuple[float, float, float, float]  # left, top, width, height of a node's body
+# What XML 1.0 cannot hold even escaped (C0 controls but tab and newlines, lone surrogates,
+# U+FFFE and U+FFFF): one such character in a file's title would make the SVG unreadable.
+_NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def escape(text: str) -> str:
+    """``text`` for XML or HTML: markup escaped, characters XML cannot hold as U+FFFD."""
+    return _NOT_XML.sub("\ufffd", _escape(text))
 
 
 def graph_svg(graph: Graph) -> str:

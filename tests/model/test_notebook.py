@@ -81,6 +81,19 @@ def test_file_text_is_escaped(tmp_path):
         cgeditor.load(path)
 
 
+def test_characters_xml_cannot_hold_leave_the_picture_readable(tmp_path):
+    # a file's title may hold any JSON string; XML 1.0 has no escape for most controls
+    path = tmp_path / "controls.cgraph"
+    cgeditor.save(seed_graph(), path)
+    data = json.loads(path.read_text())
+    data["meta"]["title"] = "a\u0001b\u000bc\ufffed\tok"
+    path.write_text(json.dumps(data))
+    graph = cgeditor.load(path)
+    graph.meta["title"] += "\ud800"  # a lone surrogate, as a script may set
+    title = parse(graph._repr_svg_()).find(f"{SVG}title").text
+    assert title == "a\ufffdb\ufffdc\ufffdd\tok\ufffd"
+
+
 def test_a_run_is_an_html_table_of_values_and_gradients():
     result = seed_graph().run()
     root = ET.fromstring(result._repr_html_())
