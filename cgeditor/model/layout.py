@@ -8,6 +8,7 @@ so the GUI can wrap the moves in one undo step.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 
 from cgeditor.model.graph import Graph
@@ -163,8 +164,27 @@ def _bands_in_room(deep: list[float], wide: list[float], gap: float, band_gap: f
         long, short = _extent(bands, deep, wide, gap, band_gap)
         return min(room[0] / max(long, 1.0), room[1] / max(short, 1.0))
 
-    splits = [_split(deep, gap, count) for count in range(1, len(deep) + 1)]
-    return max([wrapped, *splits], key=scale)
+    def bound(bands: list[list[int]]) -> float:
+        """At least scale(bands), in time linear in the layers: the length is exact, and
+        each band's first layer starts flush, so it sits below every earlier band's
+        first layer (the width is at least their stack)."""
+        long = max(sum(deep[k] for k in band) + gap * (len(band) - 1) for band in bands)
+        short = max(max(wide), sum(wide[band[0]] for band in bands)
+                    + band_gap * (len(bands) - 1))
+        return min(room[0] / max(long, 1.0), room[1] / max(short, 1.0))
+
+    # The first of the largest scale, as max() would pick it, but measuring exactly only
+    # the candidates whose bound could reach it: measuring all of them is cubic in layers.
+    candidates = [wrapped, *(_split(deep, gap, count) for count in range(1, len(deep) + 1))]
+    bounds = [bound(bands) for bands in candidates]
+    best, best_scale = 0, -math.inf
+    for k in sorted(range(len(candidates)), key=lambda k: -bounds[k]):
+        if bounds[k] < best_scale:
+            break
+        found = scale(candidates[k])
+        if found > best_scale or (found == best_scale and k < best):
+            best, best_scale = k, found
+    return candidates[best]
 
 
 def _wrap(deep: list[float], gap: float, length: float) -> list[list[int]]:

@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
+import random
+
+from cgeditor.model import layout
 from cgeditor.model.graph import Graph
-from cgeditor.model.layout import apply_layout, assign_layers, count_crossings, layered_layout
+from cgeditor.model.layout import (
+    apply_layout,
+    assign_layers,
+    count_crossings,
+    layered_layout,
+    readable_layout,
+)
 
 
 def crossed_graph() -> Graph:
@@ -171,3 +180,39 @@ def test_a_layer_past_the_end_of_the_band_above_stays_in_its_own_row():
     assert folded[first] == (0.0, 0.0)
     assert folded[second] == (0.0, 100.0)  # under the first: its 60 + a band gap of 40
     assert folded[third] == (300.0, 100.0)  # nothing above it, yet not up in the first row
+
+
+def _largest_view(deep: list[float], wide: list[float], gap: float, band_gap: float,
+                  room: tuple[float, float]) -> list[list[int]]:
+    """What _bands_in_room must choose when no split fits: the first, of the wrapped runs
+    and every even split, that shows the picture largest (each one measured)."""
+    def scale(bands: list[list[int]]) -> float:
+        long, short = layout._extent(bands, deep, wide, gap, band_gap)
+        return min(room[0] / max(long, 1.0), room[1] / max(short, 1.0))
+    splits = [layout._split(deep, gap, count) for count in range(1, len(deep) + 1)]
+    return max([layout._wrap(deep, gap, room[0]), *splits], key=scale)
+
+
+def test_the_largest_view_is_found_without_measuring_every_split(monkeypatch):
+    rng = random.Random(8)
+    for _ in range(300):
+        count = rng.randint(1, 40)
+        deep = [rng.choice([136.5, 200.0, rng.uniform(20.0, 900.0)]) for _ in range(count)]
+        wide = [rng.choice([81.0, rng.uniform(0.0, 700.0)]) * rng.randint(1, 3)
+                for _ in range(count)]
+        room = (rng.uniform(100.0, 3000.0), rng.uniform(100.0, 3000.0))
+        gap, band_gap = rng.choice([0.0, 60.0]), rng.choice([0.0, 120.0])
+        want = _largest_view(deep, wide, gap, band_gap, room)
+        got = layout._bands_in_room(deep, wide, gap, band_gap, room)
+        long, short = layout._extent(got, deep, wide, gap, band_gap)
+        if long <= room[0] and short <= room[1]:
+            continue  # a split that fits is taken first; the largest view is not sought
+        assert got == want, (deep, wide, gap, band_gap, room)
+    # a chain of FOLD_LIMIT nodes in a laptop's room: a handful of exact measurements, not
+    # one per split (each is quadratic in the layers: a formula or trace took 11 s)
+    measured = []
+    monkeypatch.setattr(layout, "_place_bands",
+                        lambda bands, *rest, real=layout._place_bands:
+                        measured.append(len(bands)) or real(bands, *rest))
+    readable_layout(chain(layout.FOLD_LIMIT - 1))
+    assert 0 < len(measured) <= 20, len(measured)
