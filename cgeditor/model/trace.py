@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import inspect
+import operator
 from collections.abc import Callable, Mapping
 from typing import Any, NoReturn
 
@@ -140,8 +141,9 @@ class Traced:
         return apply(REGISTRY["abs"], (self,), {})
 
     def __pow__(self, other: Any) -> Traced:
-        if isinstance(other, (int, float)) and not isinstance(other, bool):
-            # a fixed power, as a formula's x**2: no gradient flows into a Python number
+        if isinstance(other, (int, float, np.integer, np.floating)) \
+                and not isinstance(other, bool):
+            # a fixed power, as a formula's x**2: no gradient flows into a plain number
             return apply(REGISTRY["powc"], (self,), {"exponent": other})
         return apply(REGISTRY["pow"], (self, other), {})
 
@@ -201,14 +203,15 @@ _install_operators()
 
 
 def _ufunc_ops() -> dict[np.ufunc, OpSpec]:
-    """The registry op each numpy ufunc computes: the op whose forward rule it is, or the
-    op of its infix operator."""
+    """The registry op each numpy ufunc computes: the op whose forward rule it is, the op
+    of its infix operator, of unary minus, or of its name (np.square)."""
     table: dict[np.ufunc, OpSpec] = {}
     for spec in REGISTRY.values():
-        if isinstance(spec.forward, np.ufunc):
-            table.setdefault(spec.forward, spec)
-        if spec.infix in _NUMPY_OPERATORS:
-            table.setdefault(_NUMPY_OPERATORS[spec.infix], spec)
+        named = getattr(np, spec.name, None)
+        for ufunc in (spec.forward, _NUMPY_OPERATORS.get(spec.infix or ""),
+                      np.negative if spec.forward is operator.neg else None, named):
+            if isinstance(ufunc, np.ufunc) and ufunc.nin == len(spec.inputs):
+                table.setdefault(ufunc, spec)
     return table
 
 

@@ -157,8 +157,13 @@ def _coerce(kind: str, raw: Any, label: str) -> Any:
         if abs(int(raw)) > 64:
             raise AttrError(f"{label} must be a small integer, not {raw}")
         return int(raw)
-    if kind == "float" and isinstance(raw, (int, float, np.number)) and math.isfinite(raw):
-        return float(raw)
+    if kind == "float" and isinstance(raw, (int, float, np.integer, np.floating)):
+        try:
+            number = float(raw)  # an int past float64's range overflows (10**400 typed)
+        except OverflowError:
+            raise AttrError(f"{label}: {not_finite(_show(raw))}") from None
+        if math.isfinite(number):
+            return number
     raise AttrError(f"{label} must be {_kind_words(kind)}, not {_show(raw)}")
 
 

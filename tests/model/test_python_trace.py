@@ -191,6 +191,20 @@ def test_numpy_scalars_on_the_left_and_a_fixed_power_through_numpy():
     graph = cgeditor.trace(lambda x: np.float64(3.0) * np.power(x, 2), x=[1.0, 2.0])
     assert ops_in(graph) == Counter(input=1, const=1, mul=1, powc=1)
     np.testing.assert_array_equal(graph.run(backward=False).output_value, [3.0, 12.0])
+    # a numpy integer or float exponent is a fixed power too, as a Python one is
+    for exponent in (np.int64(3), np.float32(3.0), np.float64(3.0)):
+        graph = cgeditor.trace(lambda x: x ** exponent, x=[1.0, -2.0])  # noqa: B023
+        assert ops_in(graph) == Counter(input=1, powc=1), exponent
+        assert graph.by_name("powc1").attrs == {"exponent": 3.0}
+
+
+@pytest.mark.parametrize(("ufunc", "op"), [(np.square, "square"), (np.negative, "neg")])
+def test_numpy_ufuncs_that_registry_ops_compute_under_other_spellings(ufunc, op):
+    # np.square is the square op (written x ** 2) and np.negative unary minus
+    graph = cgeditor.trace(lambda x: ufunc(x), x=[1.5, -2.0])
+    assert ops_in(graph) == Counter({"input": 1, op: 1})
+    np.testing.assert_array_equal(graph.run(backward=False).output_value,
+                                  ufunc(np.array([1.5, -2.0])))
 
 
 @pytest.mark.parametrize("fn,words", [
@@ -212,6 +226,7 @@ def test_numpy_outside_the_registry_refuses_and_points_at_cgeditor_ops(fn, words
     (lambda x: ops.sum(x, axis="two"), AttrError, "sum.axis"),
     (lambda x: ops.add(x), TypeError, r"add takes 2 inputs \(a, b\), got 1"),
     (lambda x: x + "a", TraceError, "add's input b"),
+    (lambda x: x ** 10 ** 400, AttrError, "powc.exponent: 1000.* is not a finite number"),
 ])
 def test_what_a_graph_cannot_hold_is_refused(fn, error, words):
     with pytest.raises(error, match=words):

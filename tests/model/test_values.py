@@ -114,6 +114,11 @@ def test_coerce_attrs_fills_defaults_and_converts() -> None:
     ("powc", {"exponent": float("nan")}, "a finite number"),
     ("powc", {"exponent": "two"}, "a finite number"),
     ("powc", {"exponent": [2]}, "a finite number"),
+    # past float64's range: an int from Python, or digits typed in a field
+    ("powc", {"exponent": 10 ** 400}, "is not a finite number"),
+    ("powc", {"exponent": -(10 ** 400)}, "is not a finite number"),
+    ("powc", {"exponent": "1" + "0" * 400}, "is not a finite number"),
+    ("powc", {"exponent": np.complex128(2.0)}, "a finite number"),
 ])
 def test_coerce_attrs_refusals(op, attrs, reason) -> None:
     with pytest.raises(AttrError, match=reason):
