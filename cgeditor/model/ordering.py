@@ -228,16 +228,16 @@ def ordering_of(graph: Graph, level: str, seed: int = 0) -> Ordering:
     run (an open port, a shape mismatch), gradients of a tensor output, or too many cards."""
     if not graph.nodes:
         raise OrderingRefused("nothing to order: the graph is empty")
+    if sum(not node.is_leaf for node in graph.nodes.values()) > 2 * MAX_CARDS:
+        # refused before anything is compiled: a big graph is far past any level's limit
+        raise OrderingRefused(f"this graph has more than {2 * MAX_CARDS} steps, too many "
+                              "to order by hand; open a smaller one, such as the seed "
+                              "example (File > Examples…)")
     problems = pre_run_problems(graph)
     if problems:
         raise OrderingRefused(f"the exercise needs a graph that runs; fix this first: "
                               f"{next(iter(problems.values()))}")
     plan = compile_graph(graph, None, problems)
-    if sum(not spec.is_leaf for spec in plan.specs) > 2 * MAX_CARDS:
-        # refused before shapes are inferred: a big graph is far past any level's limit
-        raise OrderingRefused(f"this graph has more than {2 * MAX_CARDS} steps, too many "
-                              "to order by hand; open a smaller one, such as the seed "
-                              "example (File > Examples…)")
     found, errors = infer_shapes(graph)
     if errors:
         why = next(iter(errors.values()))

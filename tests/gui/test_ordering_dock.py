@@ -228,3 +228,14 @@ def test_choosing_another_level_deals_its_cards_and_start_again_reshuffles(windo
         assert not panel.ordering.check(panel.order()).right  # never dealt in order
         dealt.add(tuple(panel.order()))
     assert len(dealt) > 1
+
+
+def test_the_action_again_while_ordering_keeps_the_cards_and_focuses_them(window, qtbot):
+    panel = start(window, qtbot)
+    panel.cards.setCurrentRow(0)
+    qtbot.keyClick(panel.cards, Key.Key_Down, Mod.AltModifier)
+    dealt = panel.order()
+    window.view.setFocus()
+    qtbot.keyClick(window.view, Key.Key_O, Mod.ControlModifier | Mod.ShiftModifier)
+    assert panel.active and panel.order() == dealt
+    assert QApplication.focusWidget() is panel.cards
