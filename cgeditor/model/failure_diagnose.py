@@ -113,7 +113,7 @@ def _forward_origin(graph: Graph, run: RunResult, name: str, shows: str) -> Diag
             "non-finite number, and so does every gradient through it.",
             guard_input(graph, node.id, "x", low < 0,
                         f"log(maximum({ins['x']}, ε))" if low < 0 else f"log({ins['x']} + ε)"))
-    if node.op == "div":
+    if node.op == "div" and _divides_by_zero(run, name, ins["b"]):
         a, b = run.values[ins["a"]], run.values[ins["b"]]
         zero = np.asarray(b) == 0
         both = bool(np.any(zero & (np.asarray(a) == 0)))
@@ -128,6 +128,14 @@ def _forward_origin(graph: Graph, run: RunResult, name: str, shows: str) -> Diag
     return Diagnosis("nonfinite", name, shows, "The message names the op and the inputs "
                      "that gave the non-finite number; change those inputs, or guard the "
                      "op (+ ε, a clamp).")
+
+
+def _divides_by_zero(run: RunResult, name: str, b: str) -> bool:
+    """Whether a non-finite element of the quotient ``name`` has a 0 denominator: a finite
+    a over a finite, nonzero b overflows only past float64's range (1e308 / 0.5)."""
+    value = np.asarray(run.values[name])
+    zero = np.broadcast_to(np.asarray(run.values[b]) == 0, value.shape)
+    return bool(np.any(zero & ~np.isfinite(value)))
 
 
 def _exp_overflow(graph: Graph, run: RunResult, name: str, logits: str,

@@ -90,6 +90,17 @@ def test_division_by_zero_and_zero_over_zero() -> None:
     assert graph.run().values["J"] == pytest.approx((1 / EPS) ** 2)
 
 
+def test_an_overflowing_quotient_is_not_called_a_division_by_zero() -> None:
+    # 1e308 / 0.5 is inf with a denominator far from 0: + ε would change nothing
+    for b in (0.5, [0.5, 0.0, 2.0], [0.5, 2.0]):
+        graph = triggered("div_zero", a=1e308, b=b)
+        found = only(graph)
+        zero = 0.0 in np.atleast_1d(b)
+        assert (found.kind, found.node) == ("div_zero" if zero else "nonfinite", "q"), b
+        if not zero:
+            assert "overflow: 1e308 ÷ 0.5" in found.shows
+
+
 def test_naive_softmax_overflows_and_log_softmax_replaces_it() -> None:
     graph = triggered("softmax_overflow")
     found = only(graph)
