@@ -45,8 +45,9 @@ def _signature(spec: OpSpec) -> inspect.Signature:
 
 def _docstring(spec: OpSpec) -> str:
     ports = ", ".join(spec.inputs)
-    each = ("Inputs {}: traced values, numbers, nested lists or float64 arrays (numpy "
-            "broadcasting)." if len(spec.inputs) > 1 else
+    each = ("Inputs {}: traced values, numbers, nested lists or float64 arrays"
+            + (", broadcast as numpy does." if spec.elementwise else ".")
+            if len(spec.inputs) > 1 else
             "Input {}: a traced value, number, nested list or float64 array.")
     lines = [spec.doc, "", each.format(ports)]
     lines += [f"{a.name}: {a.doc} (default {a.default})." for a in spec.attrs]
@@ -57,6 +58,10 @@ def _docstring(spec: OpSpec) -> str:
               f"Raises TypeError unless given {len(spec.inputs)} input"
               f"{'' if len(spec.inputs) == 1 else 's'}, AttrError for an unknown or ill-typed "
               "attribute, TraceError for a value of a finished trace."]
+    rule = inspect.getdoc(spec.shape) if spec.shape is not None else None
+    if rule:  # inputs that do not fit are refused by the run, at this node, not by tracing
+        lines.append(f"Result shape: {rule.splitlines()[0]} Inputs that do not fit are "
+                     "reported by the run at this node.")
     if spec.domain_doc:
         lines.append(f"Undefined where {spec.domain_doc.split(';')[0]}: the run reports nan "
                      "or inf at this node.")
