@@ -20,13 +20,14 @@ GROWTH = 10.0  # a last loss this many times the first: diverging
 
 def diagnose_training(losses: Sequence[float], lr: float, output: str = "J"
                       ) -> Diagnosis | None:
-    """Diverging when the loss became non-finite or grew ``GROWTH``-fold over the run; the
-    growth per step r tells the curvature λ of the direction that blew up (gradient descent
-    multiplies its error by |1 − lr·λ| a step, the loss by r = (1 − lr·λ)², so
-    λ = (1 + √r) / lr), and a rate below 2/λ converges. None otherwise."""
+    """Diverging when the loss became non-finite or grew ``GROWTH``-fold over the run and
+    is still near its largest; the growth per step r tells the curvature λ of the
+    direction that blew up (gradient descent multiplies its error by |1 − lr·λ| a step,
+    the loss by r = (1 − lr·λ)², so λ = (1 + √r) / lr), and a rate below 2/λ converges.
+    None otherwise."""
     finite = [float(x) for x in losses if math.isfinite(x)]
     broke = len(finite) < len(losses)
-    if len(finite) < 2 or (not broke and not finite[-1] > GROWTH * finite[0] > 0):
+    if len(finite) < 2 or (not broke and not _grew(finite)):
         return None
     ratios = [b / a for a, b in itertools.pairwise(finite) if a > 0]
     growth = float(np.median(ratios[-10:])) if ratios else math.inf
@@ -49,6 +50,13 @@ def diagnose_training(losses: Sequence[float], lr: float, output: str = "J"
         f"Learning rate {number(safe)}", f"Set the Training dock's learning rate to "
         f"{number(safe)} (a training setting, not an edit of the graph); Ctrl+Z takes the "
         "diverged steps back first.", lr=safe))
+
+
+def _grew(losses: Sequence[float]) -> bool:
+    """The last loss is GROWTH times the first and still near the largest: a loss that
+    jumped and came down again (Adam restarted at a minimum: 1e-30, 6e-4, …, 1e-16) has
+    settled, not diverged."""
+    return losses[-1] > GROWTH * losses[0] > 0 and losses[-1] * GROWTH > max(losses)
 
 
 def _round_down(x: float) -> float:

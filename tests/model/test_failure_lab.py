@@ -15,7 +15,7 @@ from cgeditor.model.failure_diagnose import diagnose, factors_text
 from cgeditor.model.failure_remedy import EPS, apply
 from cgeditor.model.failure_training import diagnose_training
 from cgeditor.model.graph import Graph
-from cgeditor.model.train import train
+from cgeditor.model.train import apply_values, train
 
 
 def triggered(key: str, **values: object) -> Graph:
@@ -184,6 +184,18 @@ def test_a_learning_rate_past_two_over_lambda_diverges() -> None:
     assert diagnose_training(train(graph, 100, found.remedy.lr).losses, 0.1) is None
     fine = train(graph, 100, 0.05)
     assert diagnose_training(fine.losses, 0.05) is None
+
+
+def test_a_loss_that_jumps_and_settles_again_is_not_diverging() -> None:
+    # the seed example trained to its minimum (J ≈ 1e-30), then with Adam, whose first
+    # steps are lr-sized whatever the gradient: J jumps to ~1e-3 and settles near 1e-16
+    graph = load_example("seed")
+    apply_values(graph, train(graph, 300, 0.05).params)
+    losses = train(graph, 300, 0.05, "adam").losses
+    assert losses[-1] > 1e6 * losses[0] and max(losses) > 1e6 * losses[-1]
+    assert diagnose_training(losses, 0.05) is None
+    assert diagnose_training([1.0, 1e3, 20.0], 0.1) is None
+    assert diagnose_training([1.0, 1e3, 200.0], 0.1) is not None  # still near its peak
 
 
 def test_a_training_that_becomes_infinite_is_diverging() -> None:
