@@ -80,8 +80,9 @@ class Learning(QObject):
         self.docks["failure_lab"].widget().verticalScrollBar().rangeChanged.connect(
             while_alive(lambda *_range: self._show_remedy(), self))
         self.docks["failure_lab"].visibilityChanged.connect(while_alive(self.lab.in_view, self))
+        self.lab.wants_training.connect(while_alive(self._show_training, self))
         self.train.stopped.connect(while_alive(lambda _why: self.lab.training_ended(
-            self.train.history, self.train.lr.value()), self))
+            self.train.history, self.train.lr.value(), self.train.final_loss), self))
         self.docks["practice"].visibilityChanged.connect(
             while_alive(lambda _shown: self._practice_dock_closed(), self))
         self.ordering.changed.connect(while_alive(self.ordering_changed.emit, self))
@@ -129,6 +130,13 @@ class Learning(QObject):
         self.show("train")
         self.train.prefill()
         self.train.start()
+
+    def _show_training(self) -> None:
+        """The Training dock raised and its learning rate focused, nothing trained yet."""
+        self.show("train")
+        self.train.prefill()  # the new document's settings, before anything is typed
+        self.train.lr.setFocus()
+        self.train.lr.selectAll()
 
     def stop_training(self) -> None:
         self.train.stop()

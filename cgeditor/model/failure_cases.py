@@ -132,7 +132,8 @@ CASES: tuple[FailureCase, ...] = (
         {"w": 2.0, "x": 1.0, "b": 0.5, "y": 3.0}, {"b": -3.0}, trainable=("w", "b")),
     FailureCase(
         "learning_rate", "a learning rate too large",
-        "Set the learning rate to 0.35 in the Training dock, press Train (Ctrl+T).",
+        "Set the learning rate to 0.35 in the Training dock (it opens with this case), "
+        "press Train (Ctrl+T).",
         "J grows every step (×1.9) instead of falling.",
         "Past 2/λ (λ the loss's curvature) each step overshoots the minimum further.",
         "Train at a learning rate below 2/λ (the lab suggests one).",

@@ -18,21 +18,26 @@ from cgeditor.model.failure_remedy import Remedy
 GROWTH = 10.0  # a last loss this many times the first: diverging
 
 
-def diagnose_training(losses: Sequence[float], lr: float, output: str = "J"
-                      ) -> Diagnosis | None:
+def diagnose_training(losses: Sequence[float], lr: float, output: str = "J",
+                      final: float | None = None) -> Diagnosis | None:
     """Diverging when the loss became non-finite or grew ``GROWTH``-fold over the run and
     is still near its largest; the growth per step r tells the curvature λ of the
     direction that blew up (gradient descent multiplies its error by |1 − lr·λ| a step,
     the loss by r = (1 − lr·λ)², so λ = (1 + √r) / lr), and a rate below 2/λ converges.
-    None otherwise."""
+    None otherwise. ``losses`` are each step's loss before its update; ``final``, the loss
+    at the trained values (what the canvas and the Training dock show after it), is the
+    one named as reached when given."""
     finite = [float(x) for x in losses if math.isfinite(x)]
     broke = len(finite) < len(losses)
     if len(finite) < 2 or (not broke and not _grew(finite)):
         return None
     ratios = [b / a for a, b in itertools.pairwise(finite) if a > 0]
     growth = float(np.median(ratios[-10:])) if ratios else math.inf
-    shows = (f"{output} grew from {number(finite[0])} to {number(finite[-1])} in "
-             f"{len(finite)} steps (×{g3(growth)} a step)"
+    if not broke and final is not None and math.isfinite(final):
+        reached = f"{number(final)} after {len(finite)} steps"
+    else:
+        reached = f"{number(finite[-1])} in {len(finite)} steps"
+    shows = (f"{output} grew from {number(finite[0])} to {reached} (×{g3(growth)} a step)"
              + (f", then became {number(losses[len(finite)])}" if broke else ""))
     if not growth > 1 or not math.isfinite(growth):
         return Diagnosis("diverging", output, shows, f"The learning rate {number(lr)} is too "

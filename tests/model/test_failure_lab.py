@@ -198,6 +198,15 @@ def test_a_loss_that_jumps_and_settles_again_is_not_diverging() -> None:
     assert diagnose_training([1.0, 1e3, 200.0], 0.1) is not None  # still near its peak
 
 
+def test_a_diverged_training_names_the_loss_at_its_trained_values() -> None:
+    """Each step's loss is taken before its update: the loss reached is the one after the
+    last update (what the canvas shows), not the last of ``losses``."""
+    losses = [1.0, 4.0, 16.0, 64.0]
+    found = diagnose_training(losses, 1.0, final=256.0)
+    assert found.shows == "J grew from 1 to 256 after 4 steps (×4 a step)"
+    assert diagnose_training(losses, 1.0).shows == "J grew from 1 to 64 in 4 steps (×4 a step)"
+
+
 def test_a_training_that_becomes_infinite_is_diverging() -> None:
     found = diagnose_training([1.0, 100.0, 1e4, math.inf], 3.0)
     assert found.shows.endswith("(×100 a step), then became inf")

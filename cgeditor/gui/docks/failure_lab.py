@@ -55,6 +55,7 @@ class FailureLabPanel(QWidget):
     the one open); ``set_lr(lr)`` sets the Training dock's learning rate."""
 
     remedied = Signal(str)  # the remedy's title, once applied
+    wants_training = Signal()  # a case opened whose step is taken in the Training dock
     diagnosed = Signal()  # a failure is shown: the dock scrolls to it
 
     def __init__(self, ctx: Context, run: RunController, open_case: Callable[[str], bool],
@@ -130,6 +131,10 @@ class FailureLabPanel(QWidget):
         if not self._open_case(str(case_path(case.key))):
             return False
         self.ctx.status(f"Failure lab: {case.trigger}", 10000)
+        if case.lr is not None:
+            # Its rate is typed into the Training dock before training: Learn > Train
+            # would train at once, at the case's converging rate.
+            self.wants_training.emit()
         return True
 
     # --- the diagnosis ------------------------------------------------------------------
@@ -155,10 +160,11 @@ class FailureLabPanel(QWidget):
         if shown and self._due:
             self._diagnose()
 
-    def training_ended(self, losses: list[float], lr: float) -> None:
-        """A training stopped: a loss that grew (or broke) names a learning rate too large."""
+    def training_ended(self, losses: list[float], lr: float, final: float | None) -> None:
+        """A training stopped: a loss that grew (or broke) names a learning rate too large
+        (``final``: the loss at the trained values, as the Training dock says it)."""
         output = self.ctx.graph.nodes.get(self.ctx.graph.output or "")
-        self.trained = diagnose_training(losses, lr, output.name if output else "J")
+        self.trained = diagnose_training(losses, lr, output.name if output else "J", final)
         self._show_found()
 
     @property
