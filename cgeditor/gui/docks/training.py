@@ -67,7 +67,7 @@ class TrainPanel(QWidget):
         self.total = 0
         self.chunk = 1
         self.history: list[float] = []  # the losses of the last (or current) run
-        self.final_loss: float | None = None  # at the last run's trained values
+        self.trained_loss: float | None = None  # at the last run's trained values
         self._graph: Graph | None = None  # the graph being trained
         self._start: dict[str, object] = {}  # the parameters' values when Train was pressed
         self._prefilled: Graph | None = None
@@ -267,7 +267,7 @@ class TrainPanel(QWidget):
         self.train_button.setEnabled(True)
         self.stop_button.setEnabled(False)
         trainer, self.trainer = self.trainer, None
-        self.final_loss = trainer.current_loss() if trainer is not None else None
+        self.trained_loss = trainer.current_loss() if trainer is not None else None
         # The trainer ran on the graph as Train found it: an edit meanwhile is not in the curve.
         untouched = self.stale_note.matches(self.ctx.graph)
         if trainer is not None and (apply or not message):
