@@ -191,8 +191,11 @@ def scalar_output_problem(name: str, value: Any) -> str | None:
 def refuse_unrunnable(graph: Graph, doing: str, error: type[GraphError] = GraphError
                       ) -> dict[str, str]:
     """Raise ``error`` 'cannot <doing> yet: …' naming the first thing pre_run_problems finds
-    (an open port): what gradient checks, cost counts, training, export and nudging say.
+    (an open port), or 'cannot <doing>: the graph is empty': what gradient checks, cost
+    counts, training, export and nudging say.
     The problems found (none), for compile_graph not to look again."""
+    if not graph.nodes:  # nothing to run: no output to index
+        raise error(f"cannot {doing}: the graph is empty")
     problems = pre_run_problems(graph)
     if problems:
         raise error(f"cannot {doing} yet: {next(iter(problems.values()))}")

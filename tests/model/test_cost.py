@@ -13,8 +13,10 @@ from cgeditor.model.cost import (
     scaling_table,
     wide_sum_of_products,
 )
+from cgeditor.model.errors import GraphError
 from cgeditor.model.examples import build_example
 from cgeditor.model.formula import from_formula
+from cgeditor.model.graph import Graph
 
 
 def test_seed_counts_are_exact() -> None:
@@ -76,3 +78,10 @@ def test_scaling_table_rows_follow_p() -> None:
     rows = scaling_table([10, 20, 40], timed=False)
     assert [r.params for r in rows] == [10, 20, 40]
     assert [r.ratio for r in rows] == [10, 20, 40]
+
+
+@pytest.mark.parametrize("entry", [count, measure, counted_evaluations])
+def test_an_empty_graph_is_refused_by_name(entry) -> None:
+    # Learn > Cost of Gradients on a new document: the output to count from does not exist
+    with pytest.raises(GraphError, match=r"^cannot count: the graph is empty$"):
+        entry(Graph())
