@@ -234,3 +234,15 @@ def test_a_run_while_the_lab_is_hidden_is_diagnosed_as_it_shows(window, qtbot, c
     window.learning.show("failure_lab")
     qtbot.waitUntil(lambda: "log of 0 or of a negative number</b> at log1"
                     in lab.diagnosis.text())
+
+
+def test_a_training_stopped_by_another_document_says_nothing_of_the_new_one(window, qtbot):
+    lab = open_case(window, qtbot, "learning_rate")
+    train = window.learning.train
+    train.lr.setValue(0.35)
+    train.steps.setValue(100_000)  # still running when the next case opens
+    qtbot.mouseClick(train.train_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: len(train.history) > 30)  # diverging by now
+    window.learning.show("failure_lab")
+    open_case(window, qtbot, "div_zero")
+    assert not train.running and lab.trained is None and lab.diagnosis.text() == IDLE

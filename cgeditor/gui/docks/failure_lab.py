@@ -160,9 +160,14 @@ class FailureLabPanel(QWidget):
         if shown and self._due:
             self._diagnose()
 
-    def training_ended(self, losses: list[float], lr: float, final: float | None) -> None:
-        """A training stopped: a loss that grew (or broke) names a learning rate too large
-        (``final``: the loss at the trained values, as the Training dock says it)."""
+    def training_ended(self, why: str, losses: list[float], lr: float,
+                       final: float | None) -> None:
+        """A training stopped (``why``, as TrainPanel.stopped says): a loss that grew (or
+        broke) names a learning rate too large (``final``: the loss at the trained values,
+        as the Training dock says it). One stopped by another document was of the graph
+        before it: nothing to say of the new one."""
+        if why == "document changed":
+            return
         output = self.ctx.graph.nodes.get(self.ctx.graph.output or "")
         self.trained = diagnose_training(losses, lr, output.name if output else "J", final)
         self._show_found()
