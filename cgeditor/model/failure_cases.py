@@ -153,6 +153,12 @@ CASES: tuple[FailureCase, ...] = (
 BY_KEY: dict[str, FailureCase] = {case.key: case for case in CASES}
 
 
+def case_of(graph: Graph) -> FailureCase | None:
+    """The case ``graph`` was opened from (by the title its file carries), if any."""
+    title = graph.meta.get("title")
+    return next((case for case in CASES if title == f"Failure lab: {case.title}"), None)
+
+
 def failures_dir() -> Path:
     return resource("failures")
 

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QApplication
 
 from cgeditor.gui.docks.failure_lab import HEALTHY, IDLE, STALE
 from cgeditor.model import files
-from cgeditor.model.failure_cases import BY_KEY, CASES
+from cgeditor.model.failure_cases import BY_KEY, CASES, case_path
 from tests.gui.test_legible import (
     assert_legible,
     overlaps,
@@ -246,3 +246,18 @@ def test_a_training_stopped_by_another_document_says_nothing_of_the_new_one(wind
     window.learning.show("failure_lab")
     open_case(window, qtbot, "div_zero")
     assert not train.running and lab.trained is None and lab.diagnosis.text() == IDLE
+
+
+def test_a_case_opened_from_its_file_is_the_case_the_lab_shows(window, qtbot, canvas) -> None:
+    """File > Open of a bundled case (or Open Recent) with the lab open on another case:
+    its step and story follow the graph, not the row selected before."""
+    lab = open_lab(window, qtbot)
+    assert lab.case.key == "log_zero"
+    window.set_graph(files.load(case_path("sqrt_zero")))
+    QApplication.processEvents()
+    assert lab.case.key == "sqrt_zero"
+    assert lab.trigger.text() == f"<b>Try:</b> {BY_KEY['sqrt_zero'].trigger}"
+    set_in_inspector(window, canvas, "y", "3")
+    press(window, qtbot, Qt.Key.Key_F6)
+    assert "sqrt at 0: an infinite derivative</b> at J" in lab.diagnosis.text()
+    assert "sqrt" in lab.case_text.text() and "log" not in lab.case_text.text()

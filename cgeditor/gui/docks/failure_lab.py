@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 from cgeditor.gui.docks.controls import fill_column, named_button, named_label
 from cgeditor.gui.docks.follow import follow
 from cgeditor.gui.keep_together import WrapLabel
-from cgeditor.model.failure_cases import CASES, FailureCase, case_path
+from cgeditor.model.failure_cases import CASES, FailureCase, case_of, case_path
 from cgeditor.model.failure_diagnose import KIND_TITLES, Diagnosis, diagnose
 from cgeditor.model.failure_training import diagnose_training
 from cgeditor.model.run_result import RunState
@@ -229,8 +229,11 @@ class FailureLabPanel(QWidget):
         self.remedied.emit(remedy.title)
 
     # --- following the document ---------------------------------------------------------
-    def document_replaced(self, _graph: Graph) -> None:
+    def document_replaced(self, graph: Graph) -> None:
         self._state, self.found, self.trained, self._applied = None, [], None, ""
+        case = case_of(graph)
+        if case is not None:  # a case opened any way: its step and story, not another's
+            self.cases.setCurrentRow(CASES.index(case))
         self._show_found()
 
     def graph_edited(self) -> None:
