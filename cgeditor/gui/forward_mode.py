@@ -20,6 +20,9 @@ if TYPE_CHECKING:
 
 NO_SEED = ("Forward mode: select an input on the canvas first (its tangent is seeded with 1 "
            "and carried forward to every node)")
+NOT_A_SEED = ("Forward mode: {name} is computed ({op}), not an input: select an input or a "
+              "const{inputs} (its tangent is seeded with 1 and carried forward to every node)")
+NAMED = 4  # the inputs a refusal names
 SEED_MS = 8000
 
 
@@ -55,6 +58,17 @@ class ForwardMode(QObject):
         """Run forward mode from the selected leaf, or say what to select."""
         name = self.seed()
         if name is None:
-            self.ctx.status(NO_SEED, SEED_MS)
+            self.ctx.status(self._no_seed(), SEED_MS)
             return
         self.run.forward_mode(name)
+
+    def _no_seed(self) -> str:
+        """What to select: a computed node selected is named, with the inputs to pick."""
+        graph, node_id = self.run.graph, self.run.selected
+        if graph is None or node_id is None or node_id not in graph.nodes:
+            return NO_SEED
+        node = graph.nodes[node_id]
+        inputs = [n.name for n in graph.nodes.values() if n.is_input]
+        listed = ", ".join(inputs[:NAMED]) + (", …" if len(inputs) > NAMED else "")
+        return NOT_A_SEED.format(name=node.name, op=node.op,
+                                 inputs=f" such as {listed}" if inputs else "")

@@ -10,7 +10,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from cgeditor.gui import theme as T
-from cgeditor.gui.forward_mode import NO_SEED
+from cgeditor.gui.forward_mode import NO_SEED, NOT_A_SEED
 from cgeditor.model.number_text import MINUS
 from tests.graphs import seed_graph
 from tests.gui.pixels import near, shown
@@ -100,7 +100,9 @@ def test_without_an_input_selected_it_says_what_to_select_and_runs_nothing(windo
     assert window.action("forward_mode").text().replace("&", "") == \
         "Forward Mode from the Selected Input"
     _press_f7(window)
-    assert window.statusBar().currentMessage() == NO_SEED
+    # it says why c is no seed, not to select something: c is selected
+    assert window.statusBar().currentMessage() == NOT_A_SEED.format(
+        name="c", op="mul", inputs=" such as w, x, b, y")
     assert window.run.result is None
 
 
