@@ -87,7 +87,10 @@ def _nonfinite(graph: Graph, run: RunResult) -> Diagnosis | None:
     rule = next((k for k in reversed(plan.consumers[i]) if k <= plan.output
                  and _finite(run.raw_grads[k])), None)
     shows = f"{out}, but the first non-finite gradient is ∂{run.output}/∂{name}: {issue.message}"
-    if rule is not None and plan.steps[rule].op == "sqrt":
+    # sqrt's rule g/(2√x) is infinite at x = 0, but also where a huge g meets a tiny x: only
+    # a 0 is this case (ε would not help the other, nor is the derivative infinite there)
+    if rule is not None and plan.steps[rule].op == "sqrt" \
+            and bool(np.any(np.asarray(run.values[name]) == 0)):
         sqrt = plan.steps[rule].name
         return Diagnosis(
             "sqrt_zero", sqrt, shows,

@@ -252,3 +252,13 @@ def test_a_long_varied_path_names_its_first_and_last_steps() -> None:
     assert text.startswith("×0.11 at h1, ×0.12 at h2,") and "×0.16 at h6, …, ×0.47" in text
     assert text.endswith("×0.47 at h37, ×0.48 at h38, ×0.49 at h39")
     assert text.count("×") == 9
+
+
+def test_an_overflowing_sqrt_gradient_away_from_zero_is_not_sqrt_at_zero() -> None:
+    from cgeditor.model.formula import from_formula
+
+    graph = from_formula("r = sqrt(s); J = r * big", s=1e-20, big=1e300)
+    run = graph.run()
+    assert run.grads["s"] == math.inf and run.values["s"] > 0  # 1e300 / (2 · 1e-10)
+    found = only(graph)
+    assert found.kind == "nonfinite" and found.remedy is None
