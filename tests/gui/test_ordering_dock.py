@@ -100,7 +100,8 @@ def test_dragging_cards_with_the_mouse_orders_them_and_check_marks_the_rest(wind
     assert panel.cards.item(0).foreground().color() == T.current().error
     assert panel.cards.item(1).data(Qt.ItemDataRole.ForegroundRole) is None  # the theme's
     assert panel.score.text() == "1 attempt so far"
-    assert "4 of 5 cards can run where they are" in panel.verdict.text()
+    assert ("4 of 5 cards can run where they are; the one marked "
+            f"{WRONG} needs something that comes later.") in panel.verdict.text()
     # c dragged to the top: its own mark and a's are read again at the next check
     drag(panel, 4, 0)
     assert labels(panel) == ["c", "a", "d", "sq", "J"]

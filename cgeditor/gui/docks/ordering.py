@@ -207,8 +207,10 @@ class OrderingPanel(QWidget):
                       "press Start again for a new shuffle, or choose another level.", True)
         else:
             count = len(verdict.misplaced)
-            self._say(f"{verdict.placed} of {verdict.total} cards can run where they are; the "
-                      f"{count} marked {WRONG} need something that comes later.", False)
+            marked = f"the one marked {WRONG} needs" if count == 1 else \
+                f"the {count} marked {WRONG} need"
+            self._say(f"{verdict.placed} of {verdict.total} cards can run where they are; "
+                      f"{marked} something that comes later.", False)
 
     def _moved(self, _row: int) -> None:
         """A moved card's mark is about where it was: gone until the next check."""
