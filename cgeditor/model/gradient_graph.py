@@ -100,6 +100,8 @@ def gradient_graph_named(graph: Graph, output: str | None = None, measure: Measu
 
 
 def _check_runs(graph: Graph, result: RunResult) -> None:
+    if not graph.nodes:
+        raise GradientGraphError("no gradient graph: the graph is empty")
     if result.problems:
         node_id, message = next(iter(result.problems.items()))
         raise GradientGraphError(f"no gradient graph: {graph.node(node_id).name} cannot run "
@@ -132,7 +134,8 @@ def _write_adjoints(result: RunResult, builder: _Builder) -> dict[str, str]:
     plan, ids = result.plan, result.ids
     out_name = plan.steps[plan.output].name
     fed = _fed(plan.steps)
-    parts: dict[int, list[str]] = {plan.output: [builder.const(1.0)]}
+    # the seed ∂J/∂J = 1, where some input feeds J (else every input's gradient is 0)
+    parts = {plan.output: [builder.const(1.0)]} if fed[plan.output] else {}
     adjoints: dict[str, str] = {}
     taken = set(ids)  # nodes that are some node's value or adjoint already
     for i in backward_order(plan.steps, plan.output):

@@ -267,3 +267,17 @@ def test_gradient_names_taken_by_the_graph_are_numbered() -> None:
     grad_graph, names = gradient_graph_named(graph)
     assert names == {"x": "dJ_dx1"}
     assert grad_graph.run().values["dJ_dx1"] == pytest.approx(1.0, rel=1e-15)
+
+
+def test_an_output_no_input_feeds_gives_zero_gradients_and_no_stray_nodes() -> None:
+    graph = Graph()
+    graph.add_node("input", "w", value=[1.0, 2.0])
+    graph.set_output(graph.add_node("const", "J", value=3.0).id)
+    grad_graph, names = gradient_graph_named(graph)
+    assert names == {"w": "dJ_dw"} and len(grad_graph) == 3  # w, J and dJ_dw only
+    assert grad_graph.run().values["dJ_dw"].tolist() == [0.0, 0.0]
+
+
+def test_an_empty_graph_is_refused() -> None:
+    with pytest.raises(GradientGraphError, match="the graph is empty"):
+        gradient_graph(Graph())
