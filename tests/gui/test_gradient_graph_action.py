@@ -66,3 +66,19 @@ def test_a_graph_with_no_gradient_graph_is_named_and_kept(window, qtbot) -> None
     show_gradient_graph(window, qtbot)
     assert files.dumps(window.graph) == before
     assert "is a relu node" in window.statusBar().currentMessage()
+
+
+def test_use_as_output_on_dJ_dw_and_backward_give_second_derivatives(window, canvas,
+                                                                      qtbot) -> None:
+    """The gradient graph differentiated again in the editor: dJ_dw clicked, made the
+    output in the Inspector, F6: ∂dJ_dw/∂w = x² = 4 and ∂dJ_dw/∂x = d + wx = −2."""
+    show_gradient_graph(window, qtbot)
+    window.view.centerOn(canvas.item("dJ_dw"))
+    canvas.click(canvas.header("dJ_dw"))
+    button = window.inspector.output_button
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    assert window.graph.nodes[window.graph.output].name == "dJ_dw"
+    window.view.setFocus()
+    qtbot.keyClick(window.view.viewport(), Qt.Key.Key_F6)
+    assert "∂dJ_dw/∂w = 4" in rows(window, "w")
+    assert "∂dJ_dw/∂x = −2" in rows(window, "x")
