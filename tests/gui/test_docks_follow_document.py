@@ -118,7 +118,12 @@ def test_training(qtbot, window, how) -> None:
     replace_document(window, how)
     xs, _ys = panel.curve.getData()
     assert panel.history == [] and (xs is None or len(xs) == 0)
-    assert panel.status.text() == training.HINT and not panel.stale_note.stale
+    # what to do with the new graph: the seed and XOR have their parameters marked
+    assert panel.status.text() == {
+        "new": training.HINT,
+        "open": "Press Train: gradient descent on J changes w, b.",
+        "example": "Press Train: gradient descent on J changes W1, b1, W2, b2."}[how]
+    assert not panel.stale_note.stale
 
 
 def test_inspector_and_live_mode_show_the_graph_as_it_is(qtbot, window) -> None:

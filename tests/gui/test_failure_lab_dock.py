@@ -150,6 +150,8 @@ def test_a_learning_rate_too_large_is_named_and_the_remedy_sets_the_rate(window,
     # converges, and from there 0.35 hardly diverges in 100 steps)
     assert window.learning.docks["train"].isVisible() and not train.history
     assert train.lr.value() == 0.05  # the case's suggestion converges
+    # w and b are already trainable: it says to press Train, not to mark inputs
+    assert train.status.text() == "Press Train: gradient descent on J changes w, b."
     assert QApplication.focusWidget() is train.lr
     QTest.keyClicks(QApplication.focusWidget(), "0.35")
     QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)

@@ -46,6 +46,8 @@ if TYPE_CHECKING:
     from cgeditor.gui.run_controller import RunController
 
 HINT = "Mark inputs as trainable in the inspector, then press Train."
+READY = "Press Train: gradient descent on {output} changes {names}."
+NAMED = 4  # the trainable inputs the hint names
 SLICE_SECONDS = 0.015  # work per timer tick: short enough that input and paints get through
 SIDE_BY_SIDE_WIDTH = 600  # narrower than this, the controls go above the plot
 CONTROLS_WIDTH = 320  # the controls' column beside the plot
@@ -118,7 +120,7 @@ class TrainPanel(QWidget):
         self.stop_button.clicked.connect(self.stop)
         self.progress = QProgressBar()
         self.progress.setObjectName("train_progress")
-        self.status = WrapLabel(HINT)
+        self.status = WrapLabel(hint(self.ctx.graph))
         self.status.setObjectName("train_status")
         controls = QWidget()
         column = QVBoxLayout(controls)
@@ -306,7 +308,7 @@ class TrainPanel(QWidget):
             self._end("document changed", "Training stopped: another document was opened; "
                       "nothing was applied.", apply=False)
         else:
-            self.status.setText(HINT)
+            self.status.setText(hint(self.ctx.graph))
         self.history = []
         self.curve.setData([], [])
         self.progress.reset()
@@ -341,6 +343,17 @@ KEPT = {"before Undo": "; Undo takes those steps back (Redo puts them back)",
         "before your edit": "; those steps are one undo step, under your edit"}
 DROPPED = {"before Redo": "; nothing applied, so Redo keeps its history (Train again for "
                           "those steps)"}
+
+
+def hint(graph: Graph) -> str:
+    """What to do before training ``graph``: mark inputs trainable, or (a graph that has
+    some, as the examples and the failure lab's cases do) press Train, naming them."""
+    names = [n.name for n in graph.nodes.values() if n.is_input and n.trainable]
+    output = graph.nodes.get(graph.output or "")
+    if not names or output is None:
+        return HINT
+    listed = ", ".join(names[:NAMED]) + (", …" if len(names) > NAMED else "")
+    return READY.format(output=output.name, names=listed)
 
 
 def outcome(trainer: Trainer, total: int, applied: bool, cause: str = "",
