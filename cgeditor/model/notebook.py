@@ -9,12 +9,12 @@ from collections.abc import Iterator, Mapping
 from html import escape as _escape
 from typing import TYPE_CHECKING
 
-from cgeditor.model.layout import NOMINAL_CORNER, assign_layers, nominal_sizes, readable_layout
+from cgeditor.model.graph import Graph
+from cgeditor.model.layout import LAPTOP_ROOM, NOMINAL_CORNER, nominal_sizes, readable_layout
+from cgeditor.model.node import Edge, Node
 from cgeditor.model.number_text import grad_text, value_text
 
 if TYPE_CHECKING:
-    from cgeditor.model.graph import Graph
-    from cgeditor.model.node import Node
     from cgeditor.model.run import RunResult
 
 MAX_DRAWN = 300  # nodes: past this a picture is unreadable in a notebook cell anyway
@@ -23,6 +23,7 @@ CHAR = 7.0  # width of a character at the picture's 12 px font
 HEADER, ROW, PORT_TOP = 22.0, 18.0, 63.0
 REACH = (40.0, 80.0)  # how far a wire leaves and enters its ports horizontally, least and most
 MARGIN = REACH[1] + 10  # a wire back to an earlier column loops out that far
+SPREAD = 3  # windows' widths (or heights) a big graph's drawn part may span as placed
 MAX_LINE = 48  # characters a box widens for; a longer name is cut with an ellipsis
 FILL = {"input": "#e8f0fe", "const": "#f1f3f4"}  # by op; every other op is white
 VALUE_COLOUR, GRAD_COLOUR = "#1a56c4", "#8a4b1f"  # blue values, red-brown gradients (canvas)
@@ -92,13 +93,15 @@ def _number_lines(graph: Graph, drawn: list[str]) -> dict[str, tuple[str, str]]:
 
 def _boxes(graph: Graph, drawn: list[str], lines: Mapping[str, tuple[str, str]]
            ) -> dict[str, Box]:
-    """Each drawn node's body: at its place, or laid out when nodes share places (a graph
-    built node by node in a script, where every node sits at 0, 0); widened for its text,
-    which moves the columns to its right along."""
+    """Each drawn node's body: at its place, or laid out afresh when nodes share places (a
+    graph built node by node in a script, where every node sits at 0, 0) or the drawn part
+    of a big graph spreads far wider or taller than a window; widened for its text, which
+    moves the columns to its right along."""
     sizes = nominal_sizes(graph, drawn)
     places = {n: (graph.nodes[n].x, graph.nodes[n].y) for n in drawn}
-    if len(set(places.values())) < len(places):
-        places = _layout(graph, drawn)
+    if len(set(places.values())) < len(places) or (len(drawn) < len(graph)
+                                                   and _too_big(places)):
+        places = readable_layout(graph if len(drawn) == len(graph) else _part(graph, drawn))
     # the nominal outline holds the ports and a shadow either side of the body
     bodies = {n: (sizes[n][0] - 2 * NOMINAL_CORNER[0], sizes[n][1] - 2 * NOMINAL_CORNER[1])
               for n in drawn}
@@ -126,17 +129,19 @@ def _column_shifts(places: Mapping[str, tuple[float, float]], extra: Mapping[str
     return shifts
 
 
-def _layout(graph: Graph, drawn: list[str]) -> dict[str, tuple[float, float]]:
-    if len(drawn) == len(graph):
-        return readable_layout(graph)
-    # a big graph: columns by depth, stacked in execution order (linear, no crossing sweeps)
-    layer = assign_layers(graph)
-    rows: dict[int, int] = {}
-    places = {}
-    for n in drawn:
-        row = rows[layer[n]] = rows.get(layer[n], -1) + 1
-        places[n] = (layer[n] * 220.0, row * 150.0)
-    return places
+def _too_big(places: Mapping[str, tuple[float, float]]) -> bool:
+    xs, ys = [x for x, _ in places.values()], [y for _, y in places.values()]
+    return max(xs) - min(xs) > SPREAD * LAPTOP_ROOM[0] or \
+        max(ys) - min(ys) > SPREAD * LAPTOP_ROOM[1]
+
+
+def _part(graph: Graph, drawn: list[str]) -> Graph:
+    """The drawn nodes and the wires among them, as a graph of their own to lay out."""
+    keep = set(drawn)
+    nodes = [{"id": n, "op": graph.nodes[n].op, "name": graph.nodes[n].name} for n in drawn]
+    edges = [Edge(src, dst, port) for src, dst, port in graph.edge_triples()
+             if src in keep and dst in keep]
+    return Graph.from_parts(nodes, edges)
 
 
 def _wires(graph: Graph, boxes: Mapping[str, Box]) -> Iterator[str]:

@@ -154,6 +154,9 @@ def test_a_big_graph_draws_a_bounded_part_with_a_caption(placed):
     caption = next(t.text for t in root.iter(f"{SVG}text") if t.text.startswith("The last"))
     assert caption.startswith(f"The last {MAX_DRAWN} of 10,001 nodes")
     assert len(svg) < 2_000 * MAX_DRAWN
+    # placed in one long row (10k nodes 200 apart), the drawn part is folded as a formula
+    # is, not drawn 60,000 px wide
+    assert float(root.get("width")) < 6_000 and float(root.get("height")) < 4_000
     result = ET.fromstring(graph.last_result._repr_html_())
     rows = list(result.find("table/tbody"))
     assert len(rows) == MAX_ROWS + 1 and rows[-1][0].text == "… and 9,801 more nodes"
