@@ -153,8 +153,8 @@ class Traced:
         operators' np.add, … that ``array + traced`` calls) record that op."""
         spec = _UFUNC_OPS.get(ufunc)
         if method == "reduce":
-            raise TraceError(f"{self.name} is a traced value: numpy's reductions (np.sum, "
-                             "…) cannot take it; use cgeditor.ops.sum or mean")
+            raise TraceError(f"{self.name} is a traced value: numpy.{ufunc.__name__}.reduce "
+                             "cannot take it; use its sum() or mean(), or cgeditor.ops.sum")
         if spec is None or method != "__call__" or kwargs:
             raise TraceError(f"{self.name} is a traced value: numpy.{ufunc.__name__} is not "
                              "an op cgeditor has; use an operator or a function of "
@@ -168,8 +168,7 @@ class Traced:
     __getitem__ = _refusal("graphs have no indexing op, so it cannot be indexed or sliced; "
                            "reduce it with cgeditor.ops.sum or mean")
     __array__ = _refusal("its number is not known while tracing, so numpy cannot make an "
-                         "array of it; use an operator or a function of cgeditor.ops "
-                         "(cgeditor.ops.sum, not numpy.sum)")
+                         "array of it; use an operator or a function of cgeditor.ops")
     __lt__ = __le__ = __gt__ = __ge__ = __eq__ = __ne__ = _refusal(_NO_COMPARE)  # type: ignore
 
 
@@ -202,6 +201,37 @@ def _reflected_method(spec: OpSpec) -> Callable[[Traced, Any], Traced]:
 _install_operators()
 
 
+def _install_array_methods() -> None:
+    """ndarray's methods that are one-input registry ops (x.sum(axis=0), x.mean(),
+    x.transpose()) and x.T, so numpy code traces, and np.sum(x), which calls x.sum."""
+    for spec in REGISTRY.values():
+        if len(spec.inputs) == 1 and callable(getattr(np.ndarray, spec.name, None)):
+            setattr(Traced, spec.name, _array_method(spec))
+    if "transpose" in vars(Traced):
+        Traced.T = property(Traced.transpose)  # type: ignore[attr-defined]
+
+
+def _array_method(spec: OpSpec) -> Callable[..., Traced]:
+    names = [a.name for a in spec.attrs]
+
+    def method(self: Traced, *args: Any, **kwargs: Any) -> Traced:
+        # numpy's own extras (dtype, out, keepdims) pass as None or False from np.sum(x)
+        extras = [*args[len(names):], *(v for k, v in kwargs.items() if k not in names)]
+        if any(v is not None and v is not False for v in extras):
+            raise TraceError(f"{self.name} is a traced value: its {spec.name}() takes only "
+                             f"{', '.join(names) or 'no arguments'} while tracing")
+        attrs = dict(zip(names, args))
+        attrs.update((k, v) for k, v in kwargs.items() if k in names)
+        return apply(spec, (self,), attrs)
+
+    method.__name__ = spec.name
+    method.__doc__ = f"{spec.doc} Records one {spec.name} node (cgeditor.ops.{spec.name})."
+    return method
+
+
+_install_array_methods()
+
+
 def _ufunc_ops() -> dict[np.ufunc, OpSpec]:
     """The registry op each numpy ufunc computes: the op whose forward rule it is, the op
     of its infix operator, of unary minus, or of its name (np.square)."""
@@ -224,7 +254,9 @@ def trace(fn: Callable[..., Any], /, **inputs: Any) -> Graph:
     Each parameter of ``fn`` becomes an input node of that name, holding the value given in
     ``inputs`` (a number, nested list or ndarray; else the parameter's default, else 0.0).
     Operators (+ − * / ** @, unary −, abs()), the functions of ``cgeditor.ops`` and numpy's
-    ufuncs that are registry ops (np.exp, np.tanh, np.maximum, …) record one node each,
+    ufuncs that are registry ops (np.exp, np.tanh, np.maximum, …), and the methods x.sum,
+    x.mean, x.transpose and x.T (which np.sum, np.mean and np.transpose call) record one
+    node each,
     named by their ``name=`` argument or ``.named()``, else generated (mul1, …); Python
     numbers and arrays become consts. ``fn`` must return one traced value, the output,
     which takes ``fn``'s own name when that is free. The nodes are laid out as a formula's.

@@ -207,10 +207,37 @@ def test_numpy_ufuncs_that_registry_ops_compute_under_other_spellings(ufunc, op)
                                   ufunc(np.array([1.5, -2.0])))
 
 
+def test_array_methods_and_numpy_reductions_trace_as_registry_ops():
+    W = RNG.normal(size=(2, 3))
+
+    def numpy_style(W):
+        return np.mean((W.T @ W).sum(axis=0) ** 2) + np.sum(np.transpose(W), 1).mean()
+
+    def with_ops(W):
+        return ops.mean(ops.sum(ops.transpose(W) @ W, axis=0) ** 2) + \
+            ops.mean(ops.sum(ops.transpose(W), axis=1))
+
+    traced, built = cgeditor.trace(numpy_style, W=W), cgeditor.trace(with_ops, W=W)
+    assert ops_in(traced) == ops_in(built)
+    got, want = traced.run(), built.run()
+    assert got.output_value == pytest.approx(numpy_style(W), rel=1e-14)
+    np.testing.assert_allclose(got.grads["W"], want.grads["W"], rtol=1e-12)
+
+
 @pytest.mark.parametrize("fn,words", [
-    (lambda x: np.asarray(x) + 1, r"cgeditor\.ops\.sum, not numpy\.sum"),
+    (lambda x: x.sum(dtype=np.float32), r"its sum\(\) takes only axis"),
+    (lambda x: np.mean(x, keepdims=True), r"its mean\(\) takes only axis"),
+    (lambda x: x.transpose(1, 0), r"its transpose\(\) takes only no arguments"),
+], ids=["dtype", "keepdims", "axes"])
+def test_numpy_extras_beyond_the_ops_attributes_are_refused(fn, words):
+    with pytest.raises(TraceError, match=words):
+        cgeditor.trace(fn, x=[[1.0, 2.0]])
+
+
+@pytest.mark.parametrize("fn,words", [
+    (lambda x: np.asarray(x) + 1, r"numpy cannot make an array of it"),
     (lambda x: np.floor(x), r"numpy\.floor is not an op"),
-    (lambda x: np.add.reduce(x), r"cgeditor\.ops\.sum or mean"),
+    (lambda x: np.add.reduce(x), r"numpy\.add\.reduce cannot take it; use its sum\(\)"),
     (lambda x: np.exp(x, out=np.zeros(2)), r"numpy\.exp is not an op"),
 ], ids=["asarray", "floor", "reduce", "out"])
 def test_numpy_outside_the_registry_refuses_and_points_at_cgeditor_ops(fn, words):
