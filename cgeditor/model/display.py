@@ -128,6 +128,18 @@ class RunDisplay:
     def node(self, node_id: str) -> NodeDisplay:
         return self.nodes.get(node_id, BLANK_NODE)
 
+    def shown(self, node_id: str, idle: NodeDisplay, leaf: bool) -> NodeDisplay:
+        """What node ``node_id`` shows of this picture; ``idle`` (what it shows with no
+        run) if the run has nothing of it. An input or const of a stale run shows its value
+        as it is now (``idle``: what the user typed since), not the run's copy."""
+        shown = self.nodes.get(node_id)
+        if shown is None:
+            return idle
+        if self.stale and leaf:
+            return shown.but(value_text=idle.value_text, grid=idle.grid,
+                             heatmap=idle.heatmap, value=idle.value)
+        return shown
+
     def wire(self, dst: str, port: str) -> WireDisplay:
         return self.wires.get((dst, port), BLANK_WIRE)
 

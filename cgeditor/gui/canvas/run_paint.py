@@ -33,23 +33,15 @@ def paint_run(scene: Any, display: RunDisplay, graph: Graph) -> None:
     """Push ``display`` to every item of ``scene`` (a GraphScene); unchanged items skip.
 
     ``graph`` is the scene's graph; items already know what they show without a run."""
-    nodes, stale = display.nodes, display.stale
+    scene.run_display = display  # what a node item made later (Undo brings one back) shows
     widened = []  # a value of another shape than reserved: its output port moved
     for node_id, item in scene.nodes.items():
-        shown = nodes.get(node_id)
-        if shown is None:
-            shown = item.idle
-        elif stale and REGISTRY[item.op].is_leaf:
-            # An edited input shows what the user typed, not the stale run's copy of it.
-            idle = item.idle
-            shown = shown.but(value_text=idle.value_text, grid=idle.grid,
-                              heatmap=idle.heatmap, value=idle.value)
-        if item.set_display(shown):
+        if item.set_display(display.shown(node_id, item.idle, REGISTRY[item.op].is_leaf)):
             widened.append(node_id)
     if widened:
         scene.reroute_wires(widened)
     _paint_wires(scene, display)
-    scene.show_wire_labels(display.wires)
+    scene.show_wire_labels(display.wires, display.stale)
 
 
 def _paint_wires(scene: Any, display: RunDisplay) -> None:

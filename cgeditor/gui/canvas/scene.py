@@ -32,6 +32,7 @@ from cgeditor.gui.canvas.wire_item import WireItem, WireLabels
 from cgeditor.gui.canvas.wire_layer import Wire, WireLayer
 from cgeditor.gui.canvas.wiring import WireDrag
 from cgeditor.model import collector
+from cgeditor.model.display import RunDisplay
 from cgeditor.model.graph import Graph
 from cgeditor.model.room import Point, Rect
 
@@ -93,6 +94,7 @@ class GraphScene(ModelSync, SceneGestures, RunLabels, QGraphicsScene):
         self._flash_timer.setSingleShot(True)
         self._flash_timer.timeout.connect(self.clear_flash)
         self.labels = WireLabels()  # the run's wire labels, painted in drawForeground
+        self.run_display: RunDisplay | None = None  # the run's picture painted last
         self._marked_output: str | None = None  # the node showing the OUT tag
         self.item_cache = False  # whether node items keep their paint in a pixmap
         self.selection = Selection(self)  # handlers connect to selection.changed

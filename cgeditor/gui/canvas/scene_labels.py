@@ -34,9 +34,10 @@ class RunLabels:
         return rect
 
     # --- run labels ---------------------------------------------------------------------
-    def show_wire_labels(self, wires: Any) -> None:
-        """Label wires from ``wires`` (a RunDisplay's per-wire mapping) from the next paint."""
-        if self.labels.set_wires(wires):
+    def show_wire_labels(self, wires: Any, stale: bool = False) -> None:
+        """Label wires from ``wires`` (a RunDisplay's per-wire mapping) from the next paint,
+        dimmed as the nodes' numbers are when the run is ``stale``."""
+        if self.labels.set_wires(wires, stale):
             self.invalidate(QRectF(), QGraphicsScene.SceneLayer.ForegroundLayer)
 
     def drawForeground(self, painter: QPainter, rect: QRectF) -> None:

@@ -21,7 +21,7 @@ from cgeditor.gui.canvas.node_item import NodeItem
 from cgeditor.gui.canvas.scene_parts import SceneParts
 from cgeditor.gui.canvas.wire_layer import Wire
 from cgeditor.model import collector
-from cgeditor.model.display import idle_node
+from cgeditor.model.display import BLANK_NODE, idle_node
 from cgeditor.model.errors import GraphError
 from cgeditor.model.graph import Edge, Node
 from cgeditor.model.room import Rect
@@ -73,8 +73,14 @@ class ModelSync(SceneParts):
         a paste lands: the scene's attributes, each a lookup on a QObject, are read once)."""
         make, items, made = self.item_class, self.nodes, []
         shapes, out_name, cached = self._shapes, self._out_name, self.item_cache
+        run = self.run_display
         for node in nodes:  # the op's is_leaf: a new Node's cached one costs more at first
-            shown = idle_node(node.value) if REGISTRY[node.op].is_leaf else None
+            leaf = REGISTRY[node.op].is_leaf
+            shown = idle_node(node.value) if leaf else None
+            if run is not None and node.id in run.nodes:
+                # a node Undo brings back: the run's numbers for it (stale), as its
+                # neighbours show theirs
+                shown = run.shown(node.id, shown or BLANK_NODE, leaf)
             item = make(node, shown, shapes.get(node.name), out_name)
             if cached:
                 item.setCacheMode(NodeItem.CacheMode.DeviceCoordinateCache)

@@ -117,14 +117,18 @@ class WireLabels:
 
     def __init__(self) -> None:
         self.wires: Any = {}  # Mapping[(dst id, port), WireDisplay]
+        self.stale = False  # the run is stale: its numbers dimmed, as on the nodes
         self._laid_out: dict[tuple[str, str, bool], list[QStaticText] | None] = {}
 
-    def set_wires(self, wires: Any) -> bool:
-        """Show ``wires`` (a RunDisplay's lazy mapping); True when the labels may differ."""
-        if wires is self.wires:
+    def set_wires(self, wires: Any, stale: bool = False) -> bool:
+        """Show ``wires`` (a RunDisplay's lazy mapping) of a run that is ``stale`` or not;
+        True when the labels may differ."""
+        if wires is self.wires and stale == self.stale:
             return False
         had = bool(self._laid_out) or bool(self.wires)
-        self.wires, self._laid_out = wires, {}
+        self.stale = stale
+        if wires is not self.wires:
+            self.wires, self._laid_out = wires, {}
         return had or bool(wires)
 
     def text(self, key: tuple[str, str]) -> str:
@@ -178,7 +182,8 @@ class WireLabels:
         painter.setBrush(fill)
         for _wire, _lines, box in placed:
             painter.drawRoundedRect(box, 4, 4)
-        for row, color in enumerate((pal.grad_text, pal.node_muted)):
+        first = pal.node_muted if self.stale else pal.grad_text
+        for row, color in enumerate((first, pal.node_muted)):
             painter.setPen(color)
             for _wire, lines, box in placed:
                 if row < len(lines):
