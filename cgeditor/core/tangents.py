@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
+from heapq import heappop, heappush
 from typing import Any
 
 import numpy as np
@@ -51,26 +52,43 @@ def jvp(plan: Plan, values: Sequence[Any], seeds: Seeds) -> TangentResult:
     for i, t in seeded.items():
         tangents[i] = t
     issues: dict[int, Issue] = {}
-    rules = _rules(plan)
     with quiet_ieee():
-        for i, step in enumerate(plan.steps):
-            rule = rules[i]
-            if rule is None or values[i] is None:
-                continue
-            ins = tuple(tangents[j] for j in step.args)
-            if all(t is None for t in ins):
-                continue
-            try:
-                tangents[i] = _fit(rule(ins, values[i], *[values[j] for j in step.args]),
-                                   values[i])
-            except Exception as exc:  # the engine reports, never raises, once seeded
-                issues[i] = Issue(i, "error", f"the jvp of {plan.specs[i].name} failed at "
-                                              f"{step.name}: {exc}")
-        _mark_nonfinite(plan, values, tangents, issues)
+        reached = _propagate(plan, values, tangents, issues, seeded)
+        _mark_nonfinite(plan, values, tangents, issues, sorted(reached))
+    zero = F64(0.0)  # immutable: one object serves every scalar node
     for i, v in enumerate(values):
         if tangents[i] is None and v is not None and i not in issues:
-            tangents[i] = F64(0.0) if np.ndim(v) == 0 else np.zeros(np.shape(v))
+            tangents[i] = zero if v.__class__ is F64 else np.zeros(np.shape(v))
     return TangentResult(tangents, seeded, issues)
+
+
+def _propagate(plan: Plan, values: Sequence[Any], tangents: list, issues: dict[int, Issue],
+               seeded: Mapping[int, Any]) -> set[int]:
+    """Apply each jvp in execution order, visiting only the nodes downstream of the seeds
+    (a heap of slots fed by each reached node's consumers: one input's pass through a wide
+    graph touches its own branch, not every node). The slots that got a tangent."""
+    rules, consumers, steps = _rules(plan), plan.consumers, plan.steps
+    heap = sorted({k for i in seeded for k in consumers[i]})
+    queued, reached = set(heap), set(seeded)
+    while heap:
+        i = heappop(heap)
+        if values[i] is None:  # did not run: nothing to carry on
+            continue
+        args = steps[i].args
+        try:
+            tangent = rules[i](tuple([tangents[j] for j in args]), values[i],
+                               *[values[j] for j in args])
+            tangents[i] = _fit(tangent, values[i])
+        except Exception as exc:  # the engine reports, never raises, once seeded
+            issues[i] = Issue(i, "error", f"the jvp of {plan.specs[i].name} failed at "
+                                          f"{steps[i].name}: {exc}")
+            continue
+        reached.add(i)
+        for k in consumers[i]:
+            if k not in queued:
+                queued.add(k)
+                heappush(heap, k)
+    return reached
 
 
 def _seed_slots(plan: Plan, values: Sequence[Any], seeds: Seeds) -> dict[int, Any]:
@@ -111,6 +129,8 @@ def _rules(plan: Plan) -> tuple:
 def _fit(tangent: Any, like: Any) -> Any:
     """``tangent`` as float64 in the shape of ``like`` (broadcast up: a rule may leave out the
     axes along which the tangent is constant); ValueError when it does not broadcast."""
+    if tangent.__class__ is F64 and like.__class__ is F64:  # scalars: the common case
+        return tangent
     shape = np.shape(like)
     arr = np.asarray(tangent, dtype=np.float64)
     if arr.shape != shape:
@@ -119,10 +139,10 @@ def _fit(tangent: Any, like: Any) -> Any:
 
 
 def _mark_nonfinite(plan: Plan, values: Sequence[Any], tangents: Sequence[Any],
-                    issues: dict[int, Issue]) -> None:
-    """Record each non-finite tangent; an origin is one whose input tangents are all finite
-    (the rule there made it), as the engine marks values."""
-    bad = {i for i, t in enumerate(tangents) if t is not None and not finite(t)}
+                    issues: dict[int, Issue], slots: Sequence[int]) -> None:
+    """Record each non-finite tangent among ``slots``; an origin is one whose input tangents
+    are all finite (the rule there made it), as the engine marks values."""
+    bad = {i for i in slots if not finite(tangents[i])}
     for i in sorted(bad):
         step, spec = plan.steps[i], plan.specs[i]
         text = f"tangent of {step.name} is {describe(tangents[i])}"

@@ -110,6 +110,22 @@ def test_a_non_finite_seed_is_reported_as_seeded() -> None:
     assert result.issues[plan.index["w"]].origin
 
 
+def test_a_rule_that_raises_is_an_issue_and_its_node_has_no_tangent() -> None:
+    plan = seed_plan()
+    values = forward(plan).values
+    jvp(plan, values, "w")  # builds the plan's rules, kept in its cache
+
+    def broken(*_args):
+        raise ArithmeticError("broken rule")
+    rules = list(plan.cache["jvp"])
+    rules[plan.index["c"]] = broken
+    plan.cache["jvp"] = tuple(rules)
+    result = jvp(plan, values, "w")
+    issue = result.issues[plan.index["c"]]
+    assert issue.kind == "error" and issue.message == "the jvp of mul failed at c: broken rule"
+    assert result.tangents[plan.index["c"]] is None
+
+
 def test_nodes_without_a_value_have_no_tangent() -> None:
     steps = [Step("u", "input", value=np.ones(2)), Step("v", "input", value=np.ones(3)),
              Step("s", "add", (0, 1)), Step("t", "exp", (0,))]
