@@ -126,6 +126,19 @@ def _match(pattern: ast.AST, expr: ast.AST, binds: dict[str, ast.expr]) -> bool:
     return True
 
 
+@lru_cache(maxsize=4096)  # trees of the cached templates: the same objects every time
+def _matches(expr: ast.expr) -> tuple[tuple[str, dict[str, ast.expr]], ...]:
+    """Each registry op whose forward template has ``expr``'s form, with the subtree each
+    placeholder binds (read-only): the same for every node a rule is written for, and
+    matching them again per node was most of the time spent writing rules."""
+    found = []
+    for pattern in _patterns_by_root().get(_root(expr), ()):
+        binds: dict[str, ast.expr] = {}
+        if _match(pattern.tree, expr, binds):
+            found.append((pattern.op, binds))
+    return tuple(found)
+
+
 def _number(value: object) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
@@ -210,18 +223,15 @@ class RuleWriter:
         """The node of the registry op whose template ``expr`` has the form of: of several,
         the one that binds fewest constants to ports (x ** 3 is powc, not pow of a const)."""
         best: tuple[int, str, list[Operand], dict[str, Any]] | None = None
-        for pattern in _patterns_by_root().get(_root(expr), ()):
-            binds: dict[str, ast.expr] = {}
-            if not _match(pattern.tree, expr, binds):
-                continue
-            spec = REGISTRY[pattern.op]
+        for op, binds in _matches(expr):
+            spec = REGISTRY[op]
             attrs = {a.name: self.operand(binds[a.name]) for a in spec.attrs if a.name in binds}
             if any(isinstance(v, str) for v in attrs.values()):
                 continue  # an attr must be a constant
             args = [self.operand(binds[port]) for port in spec.inputs]
             score = sum(not isinstance(a, str) for a in args)
             if best is None or score < best[0]:
-                best = (score, pattern.op, args, attrs)
+                best = (score, op, args, attrs)
         if best is None:
             return None
         _, op, args, attrs = best

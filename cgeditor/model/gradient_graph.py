@@ -16,6 +16,7 @@ import numpy as np
 
 from cgeditor.core.engine import backward_order
 from cgeditor.core.ops import REGISTRY
+from cgeditor.model import collector
 from cgeditor.model.adjoint_rules import NotExpressible, RuleWriter, Shape
 from cgeditor.model.errors import GradientGraphError
 from cgeditor.model.graph import Graph
@@ -114,6 +115,14 @@ def gradient_graph_named(graph: Graph, output: str | None = None, measure: Measu
     node id; by default the layout's nominal scalar boxes."""
     result = run_graph(graph, output=output)
     _check_runs(graph, result)
+    # ~5 lasting objects a node and no cycle among them: a collection walks them for nothing
+    with collector.paused():
+        return _built(graph, result, measure)
+
+
+def _built(graph: Graph, result: RunResult, measure: Measure | None
+           ) -> tuple[Graph, dict[str, str]]:
+    """gradient_graph_named's work once ``graph`` is known to run backward."""
     new = Graph.from_parts(_node_parts(graph), graph.edges)
     out_id = result.ids[result.plan.output]
     new.set_output(out_id)
@@ -141,12 +150,11 @@ def _check_runs(graph: Graph, result: RunResult) -> None:
         raise GradientGraphError("no gradient graph: every node needs a value first")
 
 
-def _node_parts(graph: Graph, ids: Sequence[str] | None = None) -> list[dict[str, Any]]:
-    """``graph``'s nodes (or those of ``ids``) as Graph.from_parts takes them."""
-    nodes = graph.nodes.values() if ids is None else (graph.nodes[i] for i in ids)
+def _node_parts(graph: Graph) -> list[dict[str, Any]]:
+    """``graph``'s nodes as Graph.from_parts takes them."""
     return [{"id": n.id, "op": n.op, "name": n.name, "x": n.x, "y": n.y, "attrs": n.attrs,
              **({"value": n.value} if n.is_leaf else {}), "trainable": n.trainable}
-            for n in nodes]
+            for n in graph.nodes.values()]
 
 
 def _fed(steps: Sequence[Any]) -> list[bool]:
@@ -222,8 +230,11 @@ def place_adjoints(graph: Graph, forward: Sequence[str], added: Sequence[str],
     added nodes only."""
     members = set(added)
     bottom = max((graph.nodes[n].y + sizes[n][1] for n in forward), default=0.0)
-    part = Graph.from_parts(_node_parts(graph, added),
-                            [e for e in graph.edges if e.src in members and e.dst in members])
+    # the layout reads ops, names (ties) and wires only: no values or attrs checked again
+    part = Graph.from_parts(
+        [{"id": n, "op": node.op, "name": node.name, "x": node.x, "y": node.y}
+         for n, node in zip(added, map(graph.nodes.__getitem__, added), strict=True)],
+        [e for e in graph.edges if e.src in members and e.dst in members])
     # tight columns: the backward pass has more of them than the forward one it sits under
     places = layered_layout(part, TIGHT_GAP_X, GAPS["LR"][1], sizes={n: sizes[n] for n in added})
     if not places:
