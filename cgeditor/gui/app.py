@@ -128,15 +128,14 @@ def show(graph: Graph | None = None) -> Graph:
 
     from cgeditor.gui import settings as app_settings
     from cgeditor.gui.window import MainWindow
-    from cgeditor.model.files import dumps, loads
     from cgeditor.model.graph import Graph
 
     application()
     window = MainWindow(settings=app_settings.make_settings(),
-                        graph=loads(dumps(graph if graph is not None else Graph())))
+                        graph=(graph if graph is not None else Graph()).copy())
     loop = QEventLoop()
-    held: list[str] = []  # the window's graph as file text, taken as it closes
-    window.closed.connect(lambda: held.append(dumps(window.graph)))
+    held: list[Graph] = []  # a copy of the window's graph, taken as it closes
+    window.closed.connect(lambda: held.append(window.graph.copy()))
     window.closed.connect(loop.quit)
     present(window)
     window.raise_()  # over the terminal or notebook that opened it, once it is on screen
@@ -144,7 +143,7 @@ def show(graph: Graph | None = None) -> Graph:
     loop.exec()
     window.deleteLater()
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
-    return loads(held[0])
+    return held[0]
 
 
 if __name__ == "__main__":

@@ -32,7 +32,7 @@ from cgeditor.gui.placement import (
     paste_drop,
 )
 from cgeditor.gui.remedy_commands import remedy_command
-from cgeditor.model import collector, failure_remedy, files
+from cgeditor.model import collector, failure_remedy
 from cgeditor.model.errors import CycleError, GraphError, SelfLoopError
 from cgeditor.model.room import make_room
 
@@ -319,7 +319,7 @@ class Editor(FieldEdits):
         """The failure lab's Apply remedy: ``remedy``'s edits as one undo step, tried on a
         copy of the graph first (a remedy of a graph since changed is refused whole)."""
         try:
-            failure_remedy.apply(files.loads(files.dumps(self.graph)), remedy)
+            failure_remedy.apply(self.graph.copy(), remedy)
             edits = failure_remedy.edits(self.graph, remedy)
         except (GraphError, KeyError) as exc:
             return self.refuse(f"cannot apply the remedy {remedy.title!r}: {exc}")

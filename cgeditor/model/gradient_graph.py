@@ -20,6 +20,7 @@ from cgeditor.model import collector
 from cgeditor.model.adjoint_rules import NotExpressible, RuleWriter, Shape
 from cgeditor.model.errors import GradientGraphError
 from cgeditor.model.graph import Graph
+from cgeditor.model.graph_parts import node_parts
 from cgeditor.model.layout import GAPS, TIGHT_GAP_X, layered_layout, nominal_sizes
 from cgeditor.model.naming import usable
 from cgeditor.model.node import MAX_NAME_LENGTH
@@ -123,7 +124,7 @@ def gradient_graph_named(graph: Graph, output: str | None = None, measure: Measu
 def _built(graph: Graph, result: RunResult, measure: Measure | None
            ) -> tuple[Graph, dict[str, str]]:
     """gradient_graph_named's work once ``graph`` is known to run backward."""
-    new = Graph.from_parts(_node_parts(graph), graph.edges)
+    new = Graph.from_parts(node_parts(graph), graph.edges)
     out_id = result.ids[result.plan.output]
     new.set_output(out_id)
     shapes = {node_id: np.shape(result.values[name])
@@ -148,13 +149,6 @@ def _check_runs(graph: Graph, result: RunResult) -> None:
         raise GradientGraphError(f"no gradient graph: {result.grad_note}")
     if result.plan is None or any(v is None for v in result.values.values()):
         raise GradientGraphError("no gradient graph: every node needs a value first")
-
-
-def _node_parts(graph: Graph) -> list[dict[str, Any]]:
-    """``graph``'s nodes as Graph.from_parts takes them."""
-    return [{"id": n.id, "op": n.op, "name": n.name, "x": n.x, "y": n.y, "attrs": n.attrs,
-             **({"value": n.value} if n.is_leaf else {}), "trainable": n.trainable}
-            for n in graph.nodes.values()]
 
 
 def _fed(steps: Sequence[Any]) -> list[bool]:

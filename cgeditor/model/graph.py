@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from copy import deepcopy
 from typing import TYPE_CHECKING, Any
 
 import networkx as nx
@@ -39,6 +40,7 @@ from cgeditor.model.graph_parts import (
     build_from_parts,
     checked_parts,
     insert_parts,
+    node_parts,
 )
 from cgeditor.model.graph_removal import Removal
 from cgeditor.model.graph_running import Running
@@ -95,6 +97,16 @@ class Graph(Naming, Removal, Wiring, Running):
         graph._order = build_from_parts(graph, nodes, edges)
         graph.skip_ids(graph.nodes)
         return graph
+
+    def copy(self) -> Graph:
+        """A new graph with this one's nodes (same ids, names, places, attrs, values copied),
+        edges, output and meta, as saving and opening it would give, without a file's size
+        limit; no run results and no observers come along."""
+        new = Graph.from_parts(node_parts(self), self.edges)
+        if self.explicit_output is not None:
+            new.set_output(self.explicit_output)
+        new.meta = deepcopy(self.meta)
+        return new
 
     # --- queries ------------------------------------------------------------------------
     def __len__(self) -> int:

@@ -43,6 +43,14 @@ Triple = tuple[str, str, str]  # an edge as (src, dst, port)
 
 
 # --- a new graph from a file's parts (Graph.from_parts) ---------------------------------------
+def node_parts(graph: Graph, ids: Iterable[str] | None = None) -> list[dict[str, Any]]:
+    """``graph``'s nodes (or those of ``ids``) as Graph.from_parts takes them."""
+    nodes = graph.nodes.values() if ids is None else (graph.nodes[i] for i in ids)
+    return [{"id": n.id, "op": n.op, "name": n.name, "x": n.x, "y": n.y, "attrs": n.attrs,
+             **({"value": n.value} if n.is_leaf else {}), "trainable": n.trainable}
+            for n in nodes]
+
+
 def build_from_parts(graph: Graph, nodes: Iterable[Mapping[str, Any]],
                      edges: Iterable[Mapping[str, str] | Edge]) -> list[str]:
     """Fill an empty ``graph`` with validated nodes and edges; returns the execution order.

@@ -339,3 +339,20 @@ def test_from_parts_refusals_are_typed_and_say_which_part(node_part, edge, error
         Graph.from_parts(nodes + ([node_part] if node_part else []),
                          edges + ([edge] if edge else []))
     assert info.value.where == where
+
+
+@pytest.mark.parametrize("name", ["seed", "xor", "matrix", "softmax"])
+def test_copy_is_what_saving_and_opening_gives_and_shares_nothing(name: str) -> None:
+    from cgeditor.model.examples import load_example
+
+    graph = load_example(name)
+    graph.set_output(graph.order()[-2])  # an output set by hand comes along too
+    graph.meta["notes"] = {"kept": [1, 2]}
+    copy = graph.copy()
+    assert files.dumps(copy) == files.dumps(graph) == files.dumps(files.loads(files.dumps(graph)))
+    leaf = next(n for n in copy.nodes.values() if n.is_input)
+    before = files.dumps(graph)
+    copy.set_value(leaf.id, leaf.value * 0 + 7.0)
+    copy.meta["notes"]["kept"].append(3)
+    copy.remove_node(copy.order()[-1])
+    assert files.dumps(graph) == before

@@ -18,7 +18,6 @@ from cgeditor.gui.canvas.node_item import NodeItem
 from cgeditor.gui.canvas.node_vertical import VerticalNodeItem
 from cgeditor.gui.canvas.run_paint import paint_run
 from cgeditor.gui.canvas.scene import GraphScene
-from cgeditor.model import files
 from cgeditor.model.display import NodeDisplay, RunDisplay
 from cgeditor.model.layout import apply_layout
 
@@ -75,7 +74,7 @@ def picture_scene(graph: Graph, display: RunDisplay | None,
                   options: PictureOptions) -> GraphScene:
     """A scene over a copy of ``graph`` painted with ``display`` (a run's, or None for no
     numbers beyond the inputs' own) as ``options`` ask; the caller detaches it."""
-    copy = files.loads(files.dumps(graph))  # the same node ids, so the display applies
+    copy = graph.copy()  # the same node ids, so the display applies
     down = options.direction == "TB"
     scene = GraphScene(copy, item_class=VerticalNodeItem if down else NodeItem)
     scene.wire_layer.vertical = down

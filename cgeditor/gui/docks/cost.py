@@ -27,7 +27,6 @@ from cgeditor.gui import theme as T
 from cgeditor.gui import theme_switch
 from cgeditor.gui.docks.follow import StaleNote, follow
 from cgeditor.gui.docks.plots import ShortPlot, legend_above
-from cgeditor.model import files
 from cgeditor.model.cost import Cost, count, measure, scaling_table
 from cgeditor.model.errors import GraphError
 
@@ -193,7 +192,7 @@ class CostPanel(QWidget):
         self.note.setText("Timing both on this machine…")
         self.count_button.setEnabled(False)
         self._measuring = graph
-        copy = files.loads(files.dumps(graph))  # the worker never sees the live graph
+        copy = graph.copy()  # the worker never sees the live graph
         self._submit(lambda: measure(copy, budget=MEASURE_BUDGET), self._measured)
         return True
 
