@@ -303,8 +303,9 @@ def _unit_gains(graph: Graph, run: RunResult, path: GradPath) -> Remedy | None:
                 values[src.id] = math.copysign(1.0, float(src.value))
     if not values:
         return None
-    names = ", ".join(graph.node(i).name for i in values)
-    return Remedy(f"Set {names} = ±1", f"Set {names} to ±1: a gain of 1 a layer keeps "
+    # the values set, not '±1': the sign is kept, so a = 3 becomes 1 and a = −3, −1
+    what = ", ".join(f"{graph.node(i).name} = {number(v)}" for i, v in values.items())
+    return Remedy(f"Set {what}", f"Set {what} (its sign kept): a gain of 1 a layer keeps "
                   "the gradient's size from the output to the input.", values=values)
 
 

@@ -40,7 +40,7 @@ TRIGGERS = {
                   "Swap 16 sigmoid nodes for relu"),
     "exploding": ({"a": "3"}, Qt.Key.Key_F6,
                   ["an exploding gradient</b> at x", "∂J/∂x = 6561", "×3 at h1–J (8 steps)"],
-                  "Set a = ±1"),
+                  "Set a = 1"),
     "dead_relu": ({"b": "-3"}, Qt.Key.Key_F6,
                   ["a dead ReLU</b> at h", "z = -1 ≤ 0", "∂J/∂w = ∂J/∂x = ∂J/∂b = 0 exactly",
                    "∂J/∂h = -6 arrives"],

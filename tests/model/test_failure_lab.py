@@ -147,9 +147,12 @@ def test_multiplying_by_three_eight_times_explodes() -> None:
     assert [f for _n, f in found.factors] == [3.0] * 8
     assert found.shows.startswith("∂J/∂x = 6561:") and "×3 at h1–J (8 steps)" in found.shows
     assert "8 steps of about ×3 give 3^8 = 6561" in found.why
+    assert found.remedy.title == "Set a = 1"  # the value it sets, not '±1'
     apply(graph, found.remedy)
     assert graph.by_name("a").value == 1.0
     assert graph.run().grads["x"] == 1.0
+    negative = only(triggered("exploding", a=-3.0))  # the sign is kept
+    assert negative.remedy.title == "Set a = -1" and "(its sign kept)" in negative.remedy.text
 
 
 def test_a_dead_relu_stops_the_gradient_exactly() -> None:
