@@ -171,7 +171,9 @@ def _why(spec: OpSpec, ports: Sequence[str], inputs: Sequence[Any], elems: Seque
     already = [p for p, e, x in zip(ports, elems, inputs)
                if not np.all(np.isfinite(x if e is None else e))]
     if already:
-        return f"its input {', '.join(already)} is already non-finite (see the origin)"
+        inputs = f"input {already[0]} is" if len(already) == 1 else \
+            f"inputs {', '.join(already)} are"
+        return f"its {inputs} already non-finite (see the origin)"
     known = all(e is not None for e in elems)
     if known and spec.domain is not None and np.any(spec.domain(*elems, **attrs)):
         return spec.domain_doc

@@ -80,6 +80,9 @@ def test_division_by_zero_and_zero_over_zero() -> None:
     found = only(graph)
     assert (found.kind, found.node) == ("div_zero", "q")
     assert found.shows.startswith("J = inf") and "div at a = 1, b = 0" in found.shows
+    # J = q · q: both its inputs carry the inf, in the plural (the Messages dock's line)
+    assert graph.run().issues["J"].message.endswith(
+        "gives inf: its inputs a, b are already non-finite (see the origin)")
     nan = triggered("div_zero", a=0.0, b=0.0)
     found = only(nan)
     assert found.shows.startswith("J = nan") and "(here 0 / 0)" in found.why
