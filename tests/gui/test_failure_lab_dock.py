@@ -142,6 +142,20 @@ def test_a_case_triggered_is_named_remedied_and_undone(window, qtbot, canvas, ke
     assert not [text for text in shown_rows if "deleted" in text]
 
 
+def test_after_another_edit_the_lab_no_longer_offers_ctrl_z_for_the_remedy(
+        window, qtbot, canvas) -> None:
+    lab = open_case(window, qtbot, "dead_relu")
+    set_in_inspector(window, canvas, "b", "-3")
+    press(window, qtbot, Qt.Key.Key_F6)
+    qtbot.waitUntil(lambda: not lab.apply_button.visibleRegion().isEmpty())
+    qtbot.mouseClick(lab.apply_button, Qt.MouseButton.LeftButton)
+    QApplication.processEvents()
+    assert lab.diagnosis.text().startswith("Applied “Set b = -1” (Ctrl+Z takes it back)")
+    set_in_inspector(window, canvas, "x", "3")  # Ctrl+Z would take this back now
+    press(window, qtbot, Qt.Key.Key_F6)
+    assert lab.diagnosis.text() == HEALTHY
+
+
 def test_a_learning_rate_too_large_is_named_and_the_remedy_sets_the_rate(window, qtbot):
     lab = open_case(window, qtbot, "learning_rate")
     train = window.learning.train

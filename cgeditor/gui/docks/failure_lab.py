@@ -238,7 +238,9 @@ class FailureLabPanel(QWidget):
 
     def graph_edited(self) -> None:
         """The run controller publishes the stale run (or the re-run) itself; a training
-        diagnosis is of the parameters before this edit."""
+        diagnosis is of the parameters before this edit; Ctrl+Z would now take back this
+        edit, not the remedy applied before it."""
+        self._applied = ""
         if self.trained is not None and self.ctx.document.structural:
             self.trained = None
             self._show_found()
