@@ -6,6 +6,7 @@ data to Graph). Nothing in a file is ever executed.
 
 from __future__ import annotations
 
+import errno
 import json
 import math
 import os
@@ -145,14 +146,19 @@ def rows_text(data: dict[str, Any], rows: dict[str, list[str]]) -> str:
 
 
 def save(graph: Graph, path: str | os.PathLike[str], backup: bool = False) -> None:
-    """Write ``graph`` to ``path`` atomically; on failure raise OSError and leave the old
-    file byte-identical. ``backup`` keeps the previous version as ``<path>.bak``."""
+    """Write ``graph`` to ``path`` atomically; on failure raise OSError (EFBIG for a file
+    too large to open again) and leave the old file byte-identical. ``backup`` keeps the
+    previous version as ``<path>.bak``."""
     save_text(dumps(graph), path, backup)  # everything that can fail in memory fails first
 
 
 def save_text(text: str, path: str | os.PathLike[str], backup: bool = False) -> None:
-    """As save, for a graph's ``text`` already made (by dumps or files_text.FileText)."""
+    """As save, for a graph's ``text`` already made (by dumps or files_text.FileText). A
+    text past the size load accepts is not written (OSError EFBIG): a saved file must
+    open again."""
     payload = text.encode("utf-8")
+    if len(payload) > files_parse.MAX_FILE_BYTES:
+        raise OSError(errno.EFBIG, files_parse.save_size_reason(len(payload)))
     target = Path(os.path.realpath(path))  # through a symlink, so the link stays a link
     if backup and target.exists():
         replace_atomically(target.with_name(target.name + ".bak"), target.read_bytes(), target)

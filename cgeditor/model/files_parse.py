@@ -44,6 +44,14 @@ def size_reason(size: int) -> str:
             "for graph files")
 
 
+def save_size_reason(size: int) -> str:
+    """Why a graph whose file text is ``size`` bytes is not written: opening it again would
+    be refused (size_reason), so the save would only seem to keep the work."""
+    return (f"the file would be {_mib(size)}, larger than the {_mib(MAX_FILE_BYTES)} "
+            "cgeditor opens, so it could not be opened again (large tensor values make "
+            "files this big: make them smaller, or keep them in separate graphs)")
+
+
 def _mib(n: int) -> str:
     return f"{n / (1024 * 1024):.1f} MiB" if n >= 1024 * 1024 else f"{n:,} bytes"
 
