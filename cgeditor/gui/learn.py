@@ -82,7 +82,8 @@ class Learning(QObject):
         self.docks["failure_lab"].visibilityChanged.connect(while_alive(self.lab.in_view, self))
         self.lab.wants_training.connect(while_alive(self._show_training, self))
         self.train.stopped.connect(while_alive(lambda why: self.lab.training_ended(
-            why, self.train.history, self.train.lr.value(), self.train.trained_loss), self))
+            why, self.train.history, self.train.lr.value(), self.train.trained_loss,
+            self.train.optimizer.currentText()), self))
         self.docks["practice"].visibilityChanged.connect(
             while_alive(lambda _shown: self._practice_dock_closed(), self))
         self.ordering.changed.connect(while_alive(self.ordering_changed.emit, self))

@@ -16,17 +16,23 @@ from cgeditor.model.failure_diagnose import Diagnosis, g3
 from cgeditor.model.failure_remedy import Remedy
 
 GROWTH = 10.0  # a last loss this many times the first: diverging
+# What a step is, for the optimizers whose steps are not lr · gradient (model/train.py).
+_STEPS = {"momentum": "it adds 0.9 of the step before", "adam": "each parameter's step is "
+          "scaled by its gradients' running size, about lr whatever the gradient"}
 
 
 def diagnose_training(losses: Sequence[float], lr: float, output: str = "J",
-                      final: float | None = None) -> Diagnosis | None:
+                      final: float | None = None, optimizer: str = "sgd"
+                      ) -> Diagnosis | None:
     """Diverging when the loss became non-finite or grew ``GROWTH``-fold over the run and
     is still near its largest; the growth per step r tells the curvature λ of the
     direction that blew up (gradient descent multiplies its error by |1 − lr·λ| a step,
     the loss by r = (1 − lr·λ)², so λ = (1 + √r) / lr), and a rate below 2/λ converges.
     None otherwise. ``losses`` are each step's loss before its update; ``final``, the loss
     at the trained values (what the canvas and the Training dock show after it), is the
-    one named as reached when given."""
+    one named as reached when given. That reading holds for plain gradient descent
+    (``optimizer`` "sgd") only: momentum's and Adam's steps are not lr · gradient, so for
+    them the rate offered is ten times smaller, without a λ."""
     finite = [float(x) for x in losses if math.isfinite(x)]
     broke = len(finite) < len(losses)
     if len(finite) < 2 or (not broke and not _grew(finite)):
@@ -39,9 +45,12 @@ def diagnose_training(losses: Sequence[float], lr: float, output: str = "J",
         reached = f"{number(finite[-1])} in {len(finite)} steps"
     shows = (f"{output} grew from {number(finite[0])} to {reached} (×{g3(growth)} a step)"
              + (f", then became {number(losses[len(finite)])}" if broke else ""))
-    if not growth > 1 or not math.isfinite(growth):
-        return Diagnosis("diverging", output, shows, f"The learning rate {number(lr)} is too "
-                         "large; try one ten times smaller.", Remedy(
+    if optimizer != "sgd" or not growth > 1 or not math.isfinite(growth):
+        unlike_sgd = "" if optimizer == "sgd" else (
+            f"With {optimizer} a step is not lr · gradient ({_STEPS.get(optimizer, '')}), "
+            "so no safe rate can be read off the growth. ")
+        return Diagnosis("diverging", output, shows, f"{unlike_sgd}The learning rate "
+                         f"{number(lr)} is too large; try one ten times smaller.", Remedy(
                              "Smaller learning rate", f"Train at {number(lr / 10)}.",
                              lr=_round_down(lr / 10)))
     curvature = (1 + math.sqrt(growth)) / lr

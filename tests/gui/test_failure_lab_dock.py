@@ -196,6 +196,23 @@ def test_a_learning_rate_too_large_is_named_and_the_remedy_sets_the_rate(window,
     assert train.history[-1] < train.history[0] and lab.trained is None
 
 
+def test_a_momentum_run_that_diverges_gets_no_rate_from_sgd_curvature(window, qtbot):
+    """The Training dock's optimizer reaches the lab: momentum at lr 1 diverges, and the lab
+    says its steps are not lr · gradient instead of offering 1/λ."""
+    lab = open_case(window, qtbot, "learning_rate")
+    train = window.learning.train
+    QTest.keyClicks(QApplication.focusWidget(), "1")
+    QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)
+    train.optimizer.setCurrentIndex(train.optimizer.findText("momentum"))
+    qtbot.mouseClick(train.train_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not train.running, timeout=20000)
+    window.learning.show("failure_lab")
+    shown = lab.diagnosis.text()
+    assert "a learning rate too large</b> at J" in shown
+    assert "With momentum a step is not lr · gradient" in shown and "λ" not in shown
+    assert lab.remedy.lr == 0.1
+
+
 def test_the_vanishing_case_is_named_as_it_opens_and_after_an_edit_goes_stale(
         window, qtbot, canvas) -> None:
     lab = open_case(window, qtbot, "vanishing")

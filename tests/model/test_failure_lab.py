@@ -268,3 +268,20 @@ def test_an_overflowing_sqrt_gradient_away_from_zero_is_not_sqrt_at_zero() -> No
     assert run.grads["s"] == math.inf and run.values["s"] > 0  # 1e300 / (2 · 1e-10)
     found = only(graph)
     assert found.kind == "nonfinite" and found.remedy is None
+
+
+def test_a_diverged_momentum_or_adam_run_is_offered_no_rate_from_sgd_curvature() -> None:
+    """2/λ bounds plain gradient descent's rate only (momentum at lr = 1 diverges on a case
+    whose 2/λ is 0.29, but so does it at rates sgd survives; Adam's steps are about lr
+    whatever the gradient): neither gets a λ or a rate read off the growth."""
+    graph = load_case("learning_rate")
+    momentum = train(graph, 100, 1.0, "momentum").losses
+    for optimizer, losses, lr in (("momentum", momentum, 1.0),
+                                  ("adam", [1.0, 10.0, 100.0, 1e3], 0.5)):
+        found = diagnose_training(losses, lr, optimizer=optimizer)
+        assert found is not None and found.kind == "diverging"
+        assert "λ" not in found.why
+        assert f"With {optimizer} a step is not lr · gradient" in found.why
+        assert found.remedy.lr == pytest.approx(lr / 10)
+        sgd = diagnose_training(losses, lr)  # the same losses read as sgd's: a λ, about 1/λ
+        assert sgd is not None and "λ ≈" in sgd.why

@@ -161,7 +161,7 @@ class FailureLabPanel(QWidget):
             self._diagnose()
 
     def training_ended(self, why: str, losses: list[float], lr: float,
-                       final: float | None) -> None:
+                       final: float | None, optimizer: str = "sgd") -> None:
         """A training stopped (``why``, as TrainPanel.stopped says): a loss that grew (or
         broke) names a learning rate too large (``final``: the loss at the trained values,
         as the Training dock says it). One stopped by another document was of the graph
@@ -169,7 +169,8 @@ class FailureLabPanel(QWidget):
         if why == "document changed":
             return
         output = self.ctx.graph.nodes.get(self.ctx.graph.output or "")
-        self.trained = diagnose_training(losses, lr, output.name if output else "J", final)
+        self.trained = diagnose_training(losses, lr, output.name if output else "J", final,
+                                         optimizer)
         self._show_found()
 
     @property
