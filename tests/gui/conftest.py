@@ -26,8 +26,8 @@ def shown_window(qtbot, tmp_path: Path):
     win = MainWindow(settings=settings)
     qtbot.addWidget(win)
     win.resize(1300, 850)
-    win.show()
-    qtbot.waitExposed(win)
+    with qtbot.waitExposed(win):  # the context manager waits; a bare call does not
+        win.show()
     return win
 
 

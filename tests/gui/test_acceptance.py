@@ -97,8 +97,8 @@ def test_build_run_save_close_and_reopen_the_seed_example(window, qtbot, monkeyp
     from cgeditor.gui.window import MainWindow
     again = MainWindow(str(target), settings=window.settings)
     qtbot.addWidget(again)
-    again.show()
-    qtbot.waitExposed(again)
+    with qtbot.waitExposed(again):
+        again.show()
     assert files.dumps(again.graph) == saved
     assert "mine" in again.windowTitle()
     assert_seed_numbers(qtbot, again)

@@ -152,8 +152,8 @@ def _started(qtbot, settings: QSettings):
     from cgeditor.gui.window import MainWindow
     win = MainWindow(settings=settings)
     qtbot.addWidget(win)
-    win.show()
-    qtbot.waitExposed(win)
+    with qtbot.waitExposed(win):
+        win.show()
     QApplication.processEvents()
     return win
 

@@ -66,8 +66,8 @@ def test_open_button_emits_the_chosen_path(qtbot) -> None:
 def test_double_click_emits_the_chosen_path(qtbot) -> None:
     dialog = gallery.GalleryDialog()
     qtbot.addWidget(dialog)
-    dialog.show()
-    qtbot.waitExposed(dialog)
+    with qtbot.waitExposed(dialog):
+        dialog.show()
     rect = dialog.list.visualItemRect(dialog.list.item(0))
     # A real double-click is press, release, then the double-click event on the same item.
     qtbot.mouseClick(dialog.list.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())

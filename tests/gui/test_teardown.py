@@ -20,8 +20,8 @@ def busy_window(make_window, qtbot, floating: str):
     selection copied to the clipboard, a dirty document, and the gradient check, the cost
     measurement and training under way."""
     window = make_window(register=False)
-    window.show()
-    qtbot.waitExposed(window)
+    with qtbot.waitExposed(window):
+        window.show()
     for dock in window.findChildren(QDockWidget):
         dock.show()
         dock.setFloating(dock.objectName() == floating)
