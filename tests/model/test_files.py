@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import errno
 import gc
 import json
 import keyword
@@ -397,20 +396,3 @@ def test_positions_past_the_file_bound_save_at_the_bound_and_load_again(x, y, sa
     graph.move_node(node.id, x, y)
     again = files.loads(files.dumps(graph))
     assert (again.nodes[node.id].x, again.nodes[node.id].y) == saved
-
-
-def test_a_graph_too_large_to_open_again_is_not_saved(tmp_path: Path,
-                                                      monkeypatch: pytest.MonkeyPatch):
-    """Save writes only what load accepts: past the size limit the old file stays as it was
-    and the error says why (the limit shrunk to stand for 64 MiB of tensor values)."""
-    path = tmp_path / "seed.cgraph"
-    files.save(build_seed(), path)
-    before = path.read_bytes()
-    monkeypatch.setattr(files_parse, "MAX_FILE_BYTES", len(before) - 1)
-    with pytest.raises(OSError, match="could not be opened again") as caught:
-        files.save(build_seed(), path)
-    assert caught.value.errno == errno.EFBIG
-    assert path.read_bytes() == before and not (tmp_path / "seed.cgraph.bak").exists()
-    monkeypatch.setattr(files_parse, "MAX_FILE_BYTES", len(before))  # exactly at the limit
-    files.save(build_seed(), path)
-    assert files.load(path).output == build_seed().output

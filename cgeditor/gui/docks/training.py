@@ -8,7 +8,6 @@ colours and follows View > Theme (``theme_switch.follow``).
 
 from __future__ import annotations
 
-import math
 import time
 from typing import TYPE_CHECKING
 
@@ -33,7 +32,7 @@ from cgeditor.gui import theme as T
 from cgeditor.gui import theme_switch
 from cgeditor.gui.commands import plural
 from cgeditor.gui.docks.follow import StaleNote, follow
-from cgeditor.gui.docks.plots import ShortPlot
+from cgeditor.gui.docks.plots import LossAxis, ShortPlot
 from cgeditor.gui.keep_together import WrapLabel
 from cgeditor.model.errors import GraphError
 from cgeditor.model.graph import Graph
@@ -387,18 +386,3 @@ class RateSpinBox(QDoubleSpinBox):
     def textFromValue(self, value: float) -> str:
         text = f"{value:.{self.decimals()}f}"
         return text.rstrip("0").rstrip(".") if "." in text else text
-
-
-class LossAxis(pg.AxisItem):
-    """The loss axis. On a log scale pyqtgraph labels every tick from 2 to 9 in a decade, and
-    0.07, 0.08, 0.09 and 0.1 print over each other; this one keeps 1, 2 and 5 of each decade
-    (the decades themselves come in this level too when the range spans only a few)."""
-
-    def logTickStrings(self, values: list[float], scale: float,
-                       spacing: float | None) -> list[str]:
-        strings = super().logTickStrings(values, scale, spacing)
-        low, high = sorted(self.range)
-        if spacing is not None or high - low < 1:  # decades; or under one: room for all
-            return strings
-        return [text if round(10 ** (v - math.floor(v))) in (1, 2, 5) else ""
-                for text, v in zip(strings, values)]
