@@ -70,20 +70,28 @@ def _propagate(plan: Plan, values: Sequence[Any], tangents: list, issues: dict[i
     rules, consumers, steps = _rules(plan), plan.consumers, plan.steps
     heap = sorted({k for i in seeded for k in consumers[i]})
     queued, reached = set(heap), set(seeded)
+    failed: set[int] = set()  # no tangent known: what reads them has none either
     while heap:
         i = heappop(heap)
         if values[i] is None:  # did not run: nothing to carry on
             continue
         args = steps[i].args
-        try:
-            tangent = rules[i](tuple([tangents[j] for j in args]), values[i],
-                               *[values[j] for j in args])
-            tangents[i] = _fit(tangent, values[i])
-        except Exception as exc:  # the engine reports, never raises, once seeded
-            issues[i] = Issue(i, "error", f"the jvp of {plan.specs[i].name} failed at "
-                                          f"{steps[i].name}: {exc}")
-            continue
-        reached.add(i)
+        lost = next((j for j in args if j in failed), None)
+        if lost is not None:  # a zero here would be a wrong number, not an unknown one
+            issues[i] = Issue(i, "error", f"no tangent at {steps[i].name}: the tangent of "
+                                          f"its input {steps[lost].name} failed")
+        else:
+            try:
+                tangent = rules[i](tuple([tangents[j] for j in args]), values[i],
+                                   *[values[j] for j in args])
+                tangents[i] = _fit(tangent, values[i])
+            except Exception as exc:  # the engine reports, never raises, once seeded
+                issues[i] = Issue(i, "error", f"the jvp of {plan.specs[i].name} failed at "
+                                              f"{steps[i].name}: {exc}")
+        if i in issues:
+            failed.add(i)
+        else:
+            reached.add(i)
         for k in consumers[i]:
             if k not in queued:
                 queued.add(k)

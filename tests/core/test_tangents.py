@@ -124,6 +124,14 @@ def test_a_rule_that_raises_is_an_issue_and_its_node_has_no_tangent() -> None:
     issue = result.issues[plan.index["c"]]
     assert issue.kind == "error" and issue.message == "the jvp of mul failed at c: broken rule"
     assert result.tangents[plan.index["c"]] is None
+    # Everything c reaches has no tangent either, each saying why: a zero would be wrong
+    # (∂J/∂w is −4), and w's other uses are none here, so every node below c is unknown.
+    for name in ("a", "d", "sq", "J"):
+        below = result.issues[plan.index[name]]
+        assert below.kind == "error" and result.tangents[plan.index[name]] is None
+        assert below.message.startswith(f"no tangent at {name}: the tangent of its input ")
+    assert result.issues[plan.index["a"]].message.endswith("input c failed")
+    assert result.tangents[plan.index["w"]] == 1.0 and result.tangents[plan.index["b"]] == 0.0
 
 
 def test_nodes_without_a_value_have_no_tangent() -> None:
