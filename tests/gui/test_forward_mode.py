@@ -115,6 +115,26 @@ def test_tangents_go_stale_after_a_structural_edit(window, canvas):
     assert canvas.item("c").display.tangent_of == "w"
 
 
+def test_live_keeps_forward_mode_through_a_structural_edit_and_its_undo(window, canvas):
+    """With Live on, a structural edit re-runs at once: forward mode from w too, as a value
+    edit does (it dropped the tangents); a deleted seed leaves a plain run."""
+    window.action("live").setChecked(True)
+    _select(canvas, "w")
+    _press_f7(window)
+    window.editor.set_attr(canvas.id("sq"), "exponent", "3")  # J = ½d³: ∂J/∂w = 1.5·4·(−2)
+    QApplication.processEvents()  # Live runs once the edit's burst is over
+    assert not canvas.item("J").display.stale and canvas.item("sq").display.value_text == "8"
+    assert _rows(canvas, "c", "J") == {"c": f"∂c/∂w = {M2}", "J": f"∂J/∂w = {MINUS}12"}
+    window.view.setFocus()
+    QTest.keyClick(window.view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    QApplication.processEvents()
+    assert _rows(canvas, "c", "J") == {"c": f"∂c/∂w = {M2}", "J": f"∂J/∂w = {M4}"}
+    window.editor.delete([canvas.id("w")])
+    QApplication.processEvents()
+    assert window.run.result is not None and not window.run.result.tangents
+    assert not any(it.display.tangent_of for it in window.scene.nodes.values())
+
+
 def test_a_value_edit_runs_forward_mode_again(window, canvas):
     _select(canvas, "w")
     _press_f7(window)
