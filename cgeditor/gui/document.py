@@ -230,6 +230,7 @@ class DocumentController(QObject):
                 return False
         try:
             # The autosave's text cache: only what changed since it last ran is encoded.
+            files.savable(self.ctx.graph)
             files.save_text(self.autosave.file_text.text(self.ctx.graph), path, backup=True)
         except (OSError, ValueError) as exc:
             reason = getattr(exc, "strerror", None) or str(exc)

@@ -23,6 +23,7 @@ from cgeditor.model.errors import LoadError
 from cgeditor.model.files_build import (
     FORMAT_NAME,
     FORMAT_VERSION,
+    check_meta,
     coordinate_bounds,
     data_to_graph,
 )
@@ -30,7 +31,7 @@ from cgeditor.model.graph import Graph
 
 __all__ = ["FORMAT_NAME", "FORMAT_VERSION", "data_text", "data_to_graph", "dumps",
            "edges_among", "encode_line", "graph_to_data", "load", "loads", "node_data",
-           "rows_text", "save", "save_text", "written_position"]
+           "rows_text", "savable", "save", "save_text", "written_position"]
 
 
 # --- writing ------------------------------------------------------------------------------
@@ -149,7 +150,19 @@ def save(graph: Graph, path: str | os.PathLike[str], backup: bool = False) -> No
     """Write ``graph`` to ``path`` atomically; on failure raise OSError (EFBIG for a file
     too large to open again) and leave the old file byte-identical. ``backup`` keeps the
     previous version as ``<path>.bak``."""
+    savable(graph)
     save_text(dumps(graph), path, backup)  # everything that can fail in memory fails first
+
+
+def savable(graph: Graph) -> None:
+    """Raise OSError (EINVAL) with the reason when a file of ``graph`` would not open again:
+    its meta (set by a script) breaks the file's rules. The nodes' own fields were checked
+    as they were set; the file's size is checked as it is written (save_text)."""
+    try:
+        check_meta(graph.meta, "the graph")
+    except LoadError as exc:
+        raise OSError(errno.EINVAL, f"{exc.reason} at {exc.location}, so the file could not "
+                                    "be opened again") from None
 
 
 def save_text(text: str, path: str | os.PathLike[str], backup: bool = False) -> None:

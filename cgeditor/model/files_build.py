@@ -92,6 +92,19 @@ def _check_version(data: Any, filename: str) -> dict:
     return data
 
 
+def check_meta(meta: dict, filename: str) -> None:
+    """Raise the LoadError a file holding ``meta`` would get when opened (a title too long,
+    too many keys, a value JSON cannot hold): a save checks it first, since a script may
+    set any meta, and a file that does not open again keeps nothing."""
+    try:
+        json.dumps(meta, allow_nan=False, ensure_ascii=False).encode("utf-8")
+    except (TypeError, ValueError) as exc:  # a set, NaN, a lone surrogate
+        raise LoadError(filename, f"the graph's meta cannot be written as JSON: {exc}",
+                        "/meta") from None
+    _check_schema({"format": FORMAT_NAME, "version": FORMAT_VERSION, "nodes": [],
+                   "edges": [], "output": None, "meta": meta}, filename)
+
+
 def _check_schema(data: dict, filename: str) -> None:
     if fast_check()(data):
         return  # jsonschema only runs to find and word an error (it takes seconds on 10k)
