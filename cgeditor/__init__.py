@@ -65,7 +65,8 @@ def from_formula(text: str, /, **values: Any) -> Graph:
     set input values (``from_formula("y = w*x", w=2, x=3)``: numbers or nested lists for
     tensors; unset inputs are 0.0). Nothing is evaluated: FormulaError, with the line and
     column, for anything but names, numbers, lists, operators and registry ops;
-    UnknownNodeError for a value given to a name that is not an input."""
+    UnknownNodeError for a value given to a name the formula does not have, NotALeafError
+    for one given to a name it computes."""
     from cgeditor.model.formula import from_formula as _from_formula
     return _from_formula(text, **values)
 

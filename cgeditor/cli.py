@@ -129,6 +129,8 @@ def print_run(graph: Graph, result: RunResult) -> None:
             what = "gradient" if issue.kind == "nonfinite_grad" else "value"
             origin = f"  <- first non-finite {what} appeared here" if issue.origin else ""
             print(f"  {name}: {issue.message}{origin}")
+    if result.tangent_issues:  # under their own heading: a node may have one of each
+        print("tangent issues:")
     for name, issue in result.tangent_issues.items():
         origin = "  <- first non-finite tangent appeared here" if issue.origin else ""
         print(f"  {name}: {issue.message}{origin}")

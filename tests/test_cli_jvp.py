@@ -56,6 +56,9 @@ def test_a_non_finite_tangent_is_listed_and_exits_1(tmp_path, capsys):
     assert ("  y: tangent of y is inf, from the jvp of sqrt at x = 0: its derivative there is "
             "infinite or undefined") in out
     assert "<- first non-finite tangent appeared here" in out
+    # under a heading of its own, after the gradient's ('issues:'): it printed headless
+    assert "\ntangent issues:\n  y: tangent of y is inf" in out
+    assert out.index("\nissues:\n  x: gradient of x is inf") < out.index("tangent issues:")
 
 
 @pytest.mark.parametrize(("name", "message"), [

@@ -9,6 +9,7 @@ from collections.abc import Iterator, Mapping
 from html import escape as _escape
 from typing import TYPE_CHECKING
 
+from cgeditor.model.files_build import coordinate_bounds
 from cgeditor.model.graph import Graph
 from cgeditor.model.layout import LAPTOP_ROOM, NOMINAL_CORNER, nominal_sizes, readable_layout
 from cgeditor.model.node import Edge, Node
@@ -94,13 +95,14 @@ def _number_lines(graph: Graph, drawn: list[str]) -> dict[str, tuple[str, str]]:
 def _boxes(graph: Graph, drawn: list[str], lines: Mapping[str, tuple[str, str]]
            ) -> dict[str, Box]:
     """Each drawn node's body: at its place, or laid out afresh when nodes share places (a
-    graph built node by node in a script, where every node sits at 0, 0) or the drawn part
+    graph built node by node in a script, where every node sits at 0, 0), stand where no
+    file keeps them (non-finite, or past the coordinate bound), or the drawn part
     of a big graph spreads far wider or taller than a window; widened for its text, which
     moves the columns to its right along."""
     sizes = nominal_sizes(graph, drawn)
     places = {n: (graph.nodes[n].x, graph.nodes[n].y) for n in drawn}
-    if len(set(places.values())) < len(places) or (len(drawn) < len(graph)
-                                                   and _too_big(places)):
+    if len(set(places.values())) < len(places) or _off_canvas(places) or (
+            len(drawn) < len(graph) and _too_big(places)):
         places = readable_layout(graph if len(drawn) == len(graph) else _part(graph, drawn))
     # the nominal outline holds the ports and a shadow either side of the body
     bodies = {n: (sizes[n][0] - 2 * NOMINAL_CORNER[0], sizes[n][1] - 2 * NOMINAL_CORNER[1])
@@ -127,6 +129,13 @@ def _column_shifts(places: Mapping[str, tuple[float, float]], extra: Mapping[str
         shifts[x] = total
         total += widest[x]
     return shifts
+
+
+def _off_canvas(places: Mapping[str, tuple[float, float]]) -> bool:
+    """A place no file keeps (non-finite, or past the schema's bound: a script moved it
+    there), which would make the picture's size 'inf' or 300 digits long."""
+    low, high = coordinate_bounds()
+    return not all(low <= x <= high and low <= y <= high for x, y in places.values())
 
 
 def _too_big(places: Mapping[str, tuple[float, float]]) -> bool:

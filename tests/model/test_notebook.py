@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import xml.etree.ElementTree as ET
 
 import numpy as np
@@ -165,3 +166,14 @@ def test_a_big_graph_draws_a_bounded_part_with_a_caption(placed):
 def test_an_empty_graph_is_a_picture_too():
     root = parse(cgeditor.Graph()._repr_svg_())
     assert [t.text for t in root.iter(f"{SVG}text")] == ["An empty graph"]
+
+
+@pytest.mark.parametrize("far", [math.inf, -math.inf, math.nan, 1e300])
+def test_a_place_no_file_keeps_is_laid_out_afresh(far: float) -> None:
+    """A script may move a node anywhere; the picture keeps a size a browser can show."""
+    graph = seed_graph()
+    graph.move_node(graph.by_name("w").id, far, 0.0)
+    svg = ET.fromstring(graph._repr_svg_())
+    width, height = float(svg.get("width")), float(svg.get("height"))
+    assert math.isfinite(width) and 0 < width < 5000 and 0 < height < 5000
+    assert all(math.isfinite(float(v)) for v in svg.get("viewBox").split())
