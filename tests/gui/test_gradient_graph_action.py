@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from cgeditor.gui import document
 from cgeditor.model import files
+from cgeditor.model.examples import load_example
 from cgeditor.model.formula import from_formula
 
 LESSON = {"dJ_dw": "−4", "dJ_dx": "4", "dJ_db": "2", "dJ_dy": "−2", "dJ_dc": "2",
@@ -82,3 +83,28 @@ def test_use_as_output_on_dJ_dw_and_backward_give_second_derivatives(window, can
     qtbot.keyClick(window.view.viewport(), Qt.Key.Key_F6)
     assert "∂dJ_dw/∂w = 4" in rows(window, "w")
     assert "∂dJ_dw/∂x = −2" in rows(window, "x")
+
+
+def test_a_training_under_way_ends_first_and_its_values_are_the_ones_written(
+        window, qtbot, monkeypatch) -> None:
+    """Show Gradient Graph while training: the training stops and keeps its steps (an undo
+    step), and the gradient graph holds the trained w and b, not the values before it."""
+    monkeypatch.setattr(document, "ask_save_changes",
+                        lambda *_args: QMessageBox.StandardButton.Discard)
+    window.set_graph(load_example("seed"))  # w and b trainable
+    start = {n: float(window.graph.by_name(n).value) for n in ("w", "b")}
+    window.learning.show("train")
+    train = window.learning.train
+    train.steps.setValue(1_000_000)
+    qtbot.mouseClick(train.train_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: len(train.history) > 50, timeout=30_000)
+    assert train.running
+    show_gradient_graph(window, qtbot)
+    assert not train.running and window.graph.has_name("dJ_dw")
+    written = {n: float(window.graph.by_name(n).value) for n in ("w", "b")}
+    assert written != start  # trained values: the pass before the training would give 2, 8
+    window.view.setFocus()
+    qtbot.keyClick(window.view.viewport(), Qt.Key.Key_F5)
+    run = window.run.result
+    plain = window.graph.run()  # the gradient graph's dJ_dw is ∂J/∂w at the trained values
+    assert run.values["dJ_dw"] == plain.values["dJ_dw"]
