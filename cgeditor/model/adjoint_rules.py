@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import operator
+import re
 import string
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ Shape = tuple[int, ...]
 # An operand: a node id (str) or a Python constant not yet given a node (a literal, an attr).
 Operand = Any
 _PREFIX = "_P_"  # a template's placeholder {x} is parsed as the name _P_x
+_OPERAND = re.compile(r"(?<![\w.])_(\d+)\b")  # a helper rewriting's operand: _0, _1, …
 
 
 class NotExpressible(Exception):
@@ -91,8 +93,9 @@ def _dump(tree: ast.AST) -> str:
 
 @cache
 def _helper_tree(template: str) -> ast.expr:
-    """A helper's rewriting (over _0, _1, …) as a tree, its operands as placeholders."""
-    return ast.parse(template.replace("_", _PREFIX), mode="eval").body
+    """A helper's rewriting (over _0, _1, …) as a tree, its operands as placeholders (only
+    those: a name such as log_softmax or keepdims keeps its underscore)."""
+    return ast.parse(_OPERAND.sub(_PREFIX + r"\1", template), mode="eval").body
 
 
 def _match(pattern: ast.AST, expr: ast.AST, binds: dict[str, ast.expr]) -> bool:

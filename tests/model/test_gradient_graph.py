@@ -5,6 +5,7 @@ graphs; ops whose vjp no registry op spells are refused by name; and its own bac
 
 from __future__ import annotations
 
+import ast
 from typing import Any
 
 import numpy as np
@@ -15,6 +16,7 @@ from hypothesis import strategies as st
 from cgeditor.core.ops import REGISTRY
 from cgeditor.core.shapes import ShapeError
 from cgeditor.model import files
+from cgeditor.model.adjoint_rules import _helper_tree
 from cgeditor.model.errors import GradientGraphError
 from cgeditor.model.formula import from_formula
 from cgeditor.model.gradient_graph import gradient_graph, gradient_graph_named
@@ -281,3 +283,9 @@ def test_an_output_no_input_feeds_gives_zero_gradients_and_no_stray_nodes() -> N
 def test_an_empty_graph_is_refused() -> None:
     with pytest.raises(GradientGraphError, match="the graph is empty"):
         gradient_graph(Graph())
+
+
+def test_a_helper_rewriting_names_only_its_operands_as_placeholders() -> None:
+    """Only _0, _1, … are operands: names with an underscore of their own keep it."""
+    text = ast.unparse(_helper_tree("np.log_softmax(_0, axis=_1, keepdims=True) * _10"))
+    assert text == "np.log_softmax(_P_0, axis=_P_1, keepdims=True) * _P_10"
