@@ -74,16 +74,7 @@ class Learning(QObject):
         self.train.stopped.connect(
             while_alive(lambda _why: self.training_changed.emit(False), self))
         self.practice.changed.connect(while_alive(self.practice_changed.emit, self))
-        # A failure shown scrolls the lab to its remedy: now, and again as its wrapped
-        # lines take their heights (a layout pass or two later, growing the scroll range).
-        self.lab.diagnosed.connect(while_alive(self._show_remedy, self))
-        self.docks["failure_lab"].widget().verticalScrollBar().rangeChanged.connect(
-            while_alive(lambda *_range: self._show_remedy(), self))
-        self.docks["failure_lab"].visibilityChanged.connect(while_alive(self.lab.in_view, self))
-        self.lab.wants_training.connect(while_alive(self._show_training, self))
-        self.train.stopped.connect(while_alive(lambda why: self.lab.training_ended(
-            why, self.train.history, self.train.lr.value(), self.train.trained_loss,
-            self.train.optimizer.currentText()), self))
+        self._wire_lab()
         self.docks["practice"].visibilityChanged.connect(
             while_alive(lambda _shown: self._practice_dock_closed(), self))
         self.ordering.changed.connect(while_alive(self.ordering_changed.emit, self))
@@ -94,6 +85,23 @@ class Learning(QObject):
                             (self.train.started, "training changes")):
             shows.connect(while_alive(lambda what=what: self.practice.stop(
                 f"Practice stopped: {what} the numbers it asks for."), self))
+
+    def _wire_lab(self) -> None:
+        """The failure lab follows the runs and trainings it diagnoses and scrolls to a
+        remedy it shows."""
+        # A failure shown scrolls the lab to its remedy: now, and again as its wrapped
+        # lines take their heights (a layout pass or two later, growing the scroll range),
+        # until the user scrolls: a resize later must not pull the lab back to it.
+        self._remedy_due = False
+        bar = self.docks["failure_lab"].widget().verticalScrollBar()
+        self.lab.diagnosed.connect(while_alive(self._remedy_shown, self))
+        bar.rangeChanged.connect(while_alive(lambda *_range: self._show_remedy(), self))
+        bar.actionTriggered.connect(while_alive(self._user_scrolled, self))
+        self.docks["failure_lab"].visibilityChanged.connect(while_alive(self.lab.in_view, self))
+        self.lab.wants_training.connect(while_alive(self._show_training, self))
+        self.train.stopped.connect(while_alive(lambda why: self.lab.training_ended(
+            why, self.train.history, self.train.lr.value(), self.train.trained_loss,
+            self.train.optimizer.currentText()), self))
 
     def show(self, name: str) -> None:
         dock = self.docks[name]
@@ -119,8 +127,15 @@ class Learning(QObject):
                 layout.activate()  # the answer's new lines laid out before measuring
             area.ensureWidgetVisible(widget)
 
+    def _remedy_shown(self) -> None:
+        self._remedy_due = True
+        self._show_remedy()
+
+    def _user_scrolled(self, *_action: object) -> None:
+        self._remedy_due = False
+
     def _show_remedy(self) -> None:
-        if self.lab.shown:
+        if self._remedy_due and self.lab.shown:
             self._scroll_to("failure_lab", self.lab.remedy_text)
 
     def measure(self) -> None:

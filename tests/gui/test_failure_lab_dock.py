@@ -213,6 +213,22 @@ def test_a_momentum_run_that_diverges_gets_no_rate_from_sgd_curvature(window, qt
     assert lab.remedy.lr == 0.1
 
 
+def test_where_the_user_scrolled_the_lab_stays_through_a_resize(window, qtbot, canvas):
+    """A diagnosis scrolls the lab to its remedy; once the user scrolls elsewhere, a later
+    change of the scroll range (the window resized) leaves the lab where they put it."""
+    lab = open_case(window, qtbot, "log_zero")
+    set_in_inspector(window, canvas, "p", "0")
+    press(window, qtbot, Qt.Key.Key_F5)
+    qtbot.waitUntil(lambda: not lab.apply_button.visibleRegion().isEmpty())
+    bar = window.learning.docks["failure_lab"].widget().verticalScrollBar()
+    assert bar.value() > 0  # scrolled down to the remedy
+    bar.triggerAction(bar.SliderAction.SliderToMinimum)  # as the wheel or a drag does
+    assert bar.value() == 0
+    window.resize(window.width(), window.height() - 10)
+    QApplication.processEvents()
+    assert bar.value() == 0
+
+
 def test_the_vanishing_case_is_named_as_it_opens_and_after_an_edit_goes_stale(
         window, qtbot, canvas) -> None:
     lab = open_case(window, qtbot, "vanishing")
