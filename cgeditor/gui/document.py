@@ -343,9 +343,8 @@ class DocumentController(QObject):
     def open_gradient_graph(self) -> bool:
         """Open the shown graph's backward pass as a graph (Learn > Show Gradient Graph), an
         untitled document as a New one is (unsaved work prompts first): F5 then shows each
-        gradient as a dJ_d… node's value. A graph it cannot be written for is named on the
-        status line and nothing changes. A training under way ends first: the graph is
-        written from the values the canvas shows, not those before the training."""
+        gradient as a dJ_d… node's value; a graph it cannot be written for is named on the
+        status line. A training under way ends first (the canvas's values are written)."""
         self.ctx.document.settle("opening the gradient graph")
         try:
             graph = gradient_graph_named(self.ctx.graph, measure=predicted_sizes)[0]

@@ -8,7 +8,7 @@ all paint from it. Problems go to the messages dock and the status bar.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
@@ -349,16 +349,11 @@ class RunController(QObject):
     def _live_run(self) -> None:
         if self.live:  # forward mode, when shown, goes on from the seeds still leaves
             self.set_playing(False)
-            if self._execute(True, jvp=self._seeds_kept() or None):
+            graph, seeds = self.graph, self.result.seeds_again() if self.result else {}
+            kept = {name: seed for name, seed in seeds.items()
+                    if graph is not None and graph.has_name(name) and graph.by_name(name).is_leaf}
+            if self._execute(True, jvp=kept or None):
                 self._reveal_all()
-
-    def _seeds_kept(self) -> dict[str, Any]:
-        """The shown run's forward-mode seeds whose leaves the graph still has."""
-        if self.result is None or self.graph is None:
-            return {}
-        graph = self.graph
-        return {name: seed for name, seed in self.result.seeds_again().items()
-                if graph.has_name(name) and graph.by_name(name).is_leaf}
 
     def _clear(self) -> None:
         self.set_playing(False)
