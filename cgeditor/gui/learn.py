@@ -75,11 +75,14 @@ class Learning(QObject):
             while_alive(lambda _why: self.training_changed.emit(False), self))
         self.practice.changed.connect(while_alive(self.practice_changed.emit, self))
         self._wire_lab()
-        self.docks["practice"].visibilityChanged.connect(
-            while_alive(lambda _shown: self._practice_dock_closed(), self))
         self.ordering.changed.connect(while_alive(self.ordering_changed.emit, self))
-        self.docks["ordering"].visibilityChanged.connect(
-            while_alive(lambda _shown: self._ordering_dock_closed(), self))
+        # Closing the dock ends the exercise: no '?' or mark stays on a canvas with nowhere
+        # to answer it (another tab raised over the dock hides it too, but not isHidden).
+        for name, panel, why in (("practice", self.practice, CLOSED),
+                                 ("ordering", self.ordering, ORDERING_CLOSED)):
+            self.docks[name].visibilityChanged.connect(while_alive(
+                lambda _shown, name=name, panel=panel, why=why: self._end_if_closed(
+                    name, panel, why), self))
         # A check, a nudge or a training shows the gradients practice asks for.
         for shows, what in ((self.gradcheck.showing, "the gradient check shows"),
                             (self.train.started, "training changes")):
@@ -174,11 +177,10 @@ class Learning(QObject):
         else:
             self.practice.stop()
 
-    def _practice_dock_closed(self) -> None:
-        """Closing the Practice dock ends practice: no '?' stays on a canvas with nowhere
-        to answer it. (Another tab raised over the dock hides it too, but not isHidden.)"""
-        if self.docks["practice"].isHidden() and self.practice.active:
-            self.practice.stop(CLOSED)
+    def _end_if_closed(self, name: str, panel: PracticePanel | OrderingPanel,
+                       why: str) -> None:
+        if self.docks[name].isHidden() and panel.active:
+            panel.stop(why)
 
     def order(self) -> None:
         """Learn > Ordering Exercise: the dock shown and, unless one is running, the cards
@@ -194,7 +196,3 @@ class Learning(QObject):
     def move_card_down(self) -> None:
         self.ordering.move(+1)
 
-    def _ordering_dock_closed(self) -> None:
-        """Closing the Ordering dock ends the exercise and its mark on the canvas."""
-        if self.docks["ordering"].isHidden() and self.ordering.active:
-            self.ordering.stop(ORDERING_CLOSED)
