@@ -26,12 +26,15 @@ def named_button(name: str, text: str, slot: Callable[[], object]) -> QPushButto
     return button
 
 
-def fill_column(layout: QVBoxLayout, parts: Iterable[QWidget | QLayout]) -> None:
+def fill_column(layout: QVBoxLayout, parts: Iterable[QWidget | QLayout],
+                grow: QWidget | None = None) -> None:
     """Add ``parts`` (widgets and rows of them) in order, then a stretch: the panel's
-    lines keep their heights at the top, however tall the dock."""
+    lines keep their heights at the top, however tall the dock. With ``grow`` (one of
+    ``parts``), that widget takes the spare height instead."""
     for part in parts:
         if isinstance(part, QWidget):
-            layout.addWidget(part)
+            layout.addWidget(part, 1 if part is grow else 0)
         else:
             layout.addLayout(part)
-    layout.addStretch(1)
+    if grow is None:
+        layout.addStretch(1)

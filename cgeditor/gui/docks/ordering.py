@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 from cgeditor.gui import shortcuts, theme_switch
 from cgeditor.gui import theme as T
 from cgeditor.gui.docks.card_list import CardList
-from cgeditor.gui.docks.controls import named_button, named_label
+from cgeditor.gui.docks.controls import fill_column, named_button, named_label
 from cgeditor.gui.docks.follow import follow
 from cgeditor.model.kept_run import RunSource
 from cgeditor.model.ordering import LEVELS, Card, Ordering, OrderingRefused, ordering_of
@@ -100,11 +100,7 @@ class OrderingPanel(QWidget):
         bottom.addWidget(self.check_button)
         bottom.addWidget(self.score, 1)
         self.verdict = named_label("ordering_verdict")
-        for part in (self.prompt, top, self.cards, bottom, self.verdict):
-            if isinstance(part, QWidget):
-                layout.addWidget(part, 1 if part is self.cards else 0)
-            else:
-                layout.addLayout(part)
+        fill_column(layout, (self.prompt, top, self.cards, bottom, self.verdict), self.cards)
 
     def take_keys(self, up: QAction, down: QAction) -> None:
         """The Learn menu's Move Card actions: their keys act only while the cards have
