@@ -128,24 +128,33 @@ def run_graph(graph: Graph, feeds: Mapping[str, Any] | None = None, output: str 
     for node_id, message in problems.items():
         i = position[node_id]
         issues[i] = Issue(i, "error", message)
-    grads: list[Any] = [None] * len(order)
-    note = gradient_refusal(plan, fwd.values, issues) if with_backward else None
-    if with_backward and note is None:
-        try:
-            bwd = backward(plan, fwd.values)
-        except MemoryError:  # a message on the output, never a crash that loses the document
-            note = "gradients not computed: out of memory in the backward pass"
-            issues.setdefault(plan.output, Issue(plan.output, "error", note))
-        else:
-            grads = bwd.grads
-            for i, issue in bwd.issues.items():
-                issues.setdefault(i, issue)
+    grads, note = _gradients(plan, fwd.values, issues) if with_backward else \
+        ([None] * len(order), None)
     result = _result(plan, order, fwd.values, grads, issues, with_backward, note)
     result.blocked = _blocked(graph, order, problems)
     result.problems = problems
     if seeds:
         _add_tangents(result, plan, fwd.values, seeds)
     return result
+
+
+def _gradients(plan: Plan, values: list[Any], issues: dict[int, Issue]
+               ) -> tuple[list[Any], str | None]:
+    """The backward pass's gradients by slot (all None when refused) and the refusal's note;
+    its issues join ``issues`` where a slot has none yet."""
+    grads: list[Any] = [None] * len(values)
+    note = gradient_refusal(plan, values, issues)
+    if note is not None:
+        return grads, note
+    try:
+        bwd = backward(plan, values)
+    except MemoryError:  # a message on the output, never a crash that loses the document
+        note = "gradients not computed: out of memory in the backward pass"
+        issues.setdefault(plan.output, Issue(plan.output, "error", note))
+        return grads, note
+    for i, issue in bwd.issues.items():
+        issues.setdefault(i, issue)
+    return bwd.grads, None
 
 
 def _checked_seeds(graph: Graph, jvp: Seeds) -> dict[str, Any]:
