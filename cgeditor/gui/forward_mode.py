@@ -17,6 +17,7 @@ from cgeditor.model.run import RunState
 if TYPE_CHECKING:
     from cgeditor.gui.context import Context
     from cgeditor.gui.run_controller import RunController
+    from cgeditor.model.node import Node
 
 NO_SEED = ("Forward mode: select an input on the canvas first (its tangent is seeded with 1 "
            "and carried forward to every node)")
@@ -42,11 +43,12 @@ class ForwardMode(QObject):
 
     def seed(self) -> str | None:
         """The name of the selected node when it is a leaf (an input or a const), else None."""
+        node = self._selected()
+        return node.name if node is not None and node.is_leaf else None
+
+    def _selected(self) -> Node | None:
         graph, node_id = self.run.graph, self.run.selected
-        if graph is None or node_id is None or node_id not in graph.nodes:
-            return None
-        node = graph.nodes[node_id]
-        return node.name if node.is_leaf else None
+        return graph.nodes.get(node_id) if graph is not None and node_id is not None else None
 
     def _follow(self, _state: RunState) -> None:
         if self.action is not None:
@@ -64,11 +66,10 @@ class ForwardMode(QObject):
 
     def _no_seed(self) -> str:
         """What to select: a computed node selected is named, with the inputs to pick."""
-        graph, node_id = self.run.graph, self.run.selected
-        if graph is None or node_id is None or node_id not in graph.nodes:
+        node = self._selected()
+        if node is None:
             return NO_SEED
-        node = graph.nodes[node_id]
-        inputs = [n.name for n in graph.nodes.values() if n.is_input]
+        inputs = [n.name for n in self.run.graph.nodes.values() if n.is_input]
         listed = ", ".join(inputs[:NAMED]) + (", …" if len(inputs) > NAMED else "")
         return NOT_A_SEED.format(name=node.name, op=node.op,
                                  inputs=f" such as {listed}" if inputs else "")
