@@ -110,8 +110,8 @@ CASES: tuple[FailureCase, ...] = (
     FailureCase(
         "vanishing", "vanishing gradients through 16 sigmoids",
         "Press F6 (Backward) and click w.",
-        "∂J/∂w ≈ 3e-11, and the factor of every step (≈ ×0.22 a sigmoid).",
-        "Each sigmoid multiplies the gradient by σ′ ≤ 0.25: 0.25^16 ≈ 2.3e-10 at most.",
+        "∂J/∂w ≈ 3e−11, and the factor of every step (≈ ×0.22 a sigmoid).",
+        "Each sigmoid multiplies the gradient by σ′ ≤ 0.25: 0.25^16 ≈ 2.3e−10 at most.",
         "Swap the sigmoids for ReLU (derivative 1 for a positive input).",
         "vanishing", _chain("sigmoid({})", "w * x", 16), {"w": 1.0, "x": 1.0},
         trainable=("w",), rows=True),

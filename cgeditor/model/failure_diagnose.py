@@ -2,9 +2,10 @@
 run's own numbers, why, and the remedy (failure_remedy.py).
 
 It reads a RunResult: the engine's first non-finite origin (log of 0, a division by 0, exp
-overflow, sqrt's infinite derivative at 0), a ReLU whose input is all ≤ 0 (gradient exactly
-0 upstream), and the gradient's size along the longest path from an input to the output
-(vanishing or exploding, with the factor of every step). A training's losses tell a too
+overflow, sqrt's infinite derivative at 0), a ReLU whose input is all ≤ 0 where J would fall
+if its output rose (gradient exactly 0 upstream: a dead unit, not a hinge past its margin),
+and the gradient's size along the longest path from an input to the output (vanishing or
+exploding, with the factor of every step). A training's losses tell a too
 large learning rate (``diagnose_training``). No Qt here.
 """
 
@@ -17,15 +18,16 @@ from typing import Any
 
 import numpy as np
 
-from cgeditor.core.diagnose import number
 from cgeditor.model.failure_paths import GradPath, steepest_path
 from cgeditor.model.failure_remedy import EPS, Remedy, guard_input, stable_softmax, swap_ops
 from cgeditor.model.graph import Graph
+from cgeditor.model.number_text import format_scalar, true_minus
 from cgeditor.model.run_result import RunResult
 
 MIN_LAYERS = 6  # fewer steps that shrink (or grow) the gradient: not a deep failure
 VANISHING = 1e-4  # the input's gradient over the output's, at or below: vanishing
 EXPLODING = 1e2  # at or above: exploding
+DIGITS = 6  # a number the lab quotes: enough to find it in the Training dock's history
 SHOWN_RUNS = 10  # parts of a factor list, "…" included: the first six runs and the last three
 
 KIND_TITLES = {
@@ -77,16 +79,17 @@ def _nonfinite(graph: Graph, run: RunResult) -> Diagnosis | None:
     if name is None:
         return None
     issue, plan = run.issues[name], run.plan
+    message = true_minus(issue.message)  # the engine's text, in the canvas's minus
     assert plan is not None
     out = f"{run.output} = {number(run.output_value)}" if run.output_value is not None \
         and np.size(run.output_value) == 1 else f"{run.output} is not finite"
     if issue.kind == "nonfinite":
-        shows = f"{out}; the first non-finite value is {name}: {issue.message}"
+        shows = f"{out}; the first non-finite value is {name}: {message}"
         return _forward_origin(graph, run, name, shows)
     i = plan.index[name]
     rule = next((k for k in reversed(plan.consumers[i]) if k <= plan.output
                  and _finite(run.raw_grads[k])), None)
-    shows = f"{out}, but the first non-finite gradient is ∂{run.output}/∂{name}: {issue.message}"
+    shows = f"{out}, but the first non-finite gradient is ∂{run.output}/∂{name}: {message}"
     # sqrt's rule g/(2√x) is infinite at x = 0, but also where a huge g meets a tiny x: only
     # a 0 is this case (ε would not help the other, nor is the derivative infinite there)
     if rule is not None and plan.steps[rule].op == "sqrt" \
@@ -193,7 +196,10 @@ def _dead_relus(graph: Graph, run: RunResult) -> list[Diagnosis]:
             continue
         z_name = plan.steps[step.args[0]].name
         z, g = run.values[z_name], run.grads.get(step.name)
-        if g is None or not np.all(np.asarray(z) <= 0) or not np.any(np.asarray(g) != 0):
+        # Dead only where J would fall if the output rose (∂J/∂h < 0): with ∂J/∂h ≥ 0 the
+        # loss wants h lower, and 0 is as low as a ReLU goes. A hinge relu(1 − y·f) past its
+        # margin (J itself, or a term of a sum) is satisfied: nothing is left to learn.
+        if g is None or not np.all(np.asarray(z) <= 0) or not np.any(np.asarray(g) < 0):
             continue
         leaves = [plan.steps[j].name for j in sorted(plan.read_by(step.args[0]))
                   if plan.specs[j].is_leaf and plan.steps[j].op == "input"
@@ -201,7 +207,8 @@ def _dead_relus(graph: Graph, run: RunResult) -> list[Diagnosis]:
         zeros = " = ".join([*(f"∂{run.output}/∂{n}" for n in leaves), "0"])
         shows = (f"{step.name}'s input {z_name} = {_text(z)} ≤ 0, so {step.name} = "
                  f"relu({z_name}) = 0 and sends back 0: {zeros} exactly, though "
-                 f"∂{run.output}/∂{step.name} = {_text(g)} arrives at it")
+                 f"∂{run.output}/∂{step.name} = {_text(g)} arrives at it "
+                 f"({run.output} would fall if {step.name} rose)")
         found.append(Diagnosis(
             "dead_relu", step.name, shows,
             "relu′(z) = 0 for z ≤ 0, so no gradient gets through a ReLU whose input is "
@@ -326,10 +333,16 @@ def factors_text(factors: Sequence[tuple[str, float]]) -> str:
     return ", ".join(parts)
 
 
+def number(x: Any) -> str:
+    """``x`` as the canvas writes numbers (format_scalar: the true minus, the short
+    exponent, −0 as 0) to DIGITS significant digits: '−4', '65.182', '3.58474e−11'."""
+    return format_scalar(x, DIGITS)
+
+
 def g3(x: float) -> str:
-    """A factor to 3 significant digits, in the exponent style of every number: 0.225,
-    1.37e-16."""
-    return number(float(f"{x:.3g}"))
+    """A factor to 3 significant digits, as the canvas writes every number: 0.225,
+    1.37e−16, −0.5."""
+    return format_scalar(x, 3)
 
 
 def _current(graph: Graph, run: RunResult) -> bool:

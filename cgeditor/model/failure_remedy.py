@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cgeditor.model.graph import Graph
+from cgeditor.model.number_text import format_scalar
 
 EPS = 1e-9  # the ε a remedy adds: far below the data, far above float64's 2.2e-308
 Edit = tuple[Any, ...]
@@ -120,8 +121,8 @@ def guard_input(graph: Graph, node_id: str, port: str, clamp: bool, what: str) -
     eps = NewNode("eps", "const", graph.unique_name("eps"), node.x - GUARD_LEFT,
                   node.y + GUARD_DROP, EPS)
     return Remedy(
-        f"Use {what}", f"{node.name} becomes {what} with ε = {EPS:g} (a const node), so "
-        f"its input never reaches 0{' nor goes below it' if clamp else ''}.",
+        f"Use {what}", f"{node.name} becomes {what} with ε = {format_scalar(EPS)} (a const "
+        f"node), so its input never reaches 0{' nor goes below it' if clamp else ''}.",
         nodes=(eps, guard),
         wires=((src, "guard", "a"), ("eps", "guard", "b"), ("guard", node_id, port)))
 

@@ -11,8 +11,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from cgeditor.core.diagnose import number
-from cgeditor.model.failure_diagnose import Diagnosis, g3
+from cgeditor.model.failure_diagnose import Diagnosis, g3, number
 from cgeditor.model.failure_remedy import Remedy
 
 GROWTH = 10.0  # a last loss this many times the first: diverging

@@ -34,8 +34,19 @@ GRID_COLS = 5  # the most columns a grid shows (cells of 5 characters: "−3e−
 ROW_CHARS = 32  # what a grid row may take, a one-character gap after each cell included
 
 
+# A hyphen that is a number's sign ("-1", "[-0.5", "-inf") or its exponent's ("1e-9"), not
+# one inside a word (float64-safe) or between spaces (a - b, a subtraction written out).
+_SIGN = re.compile(r"(?<![\w.)\]])-(?=\.?\d|inf\b)|(?<=\de)-(?=\d)")
+
+
 def _minus(text: str) -> str:
     return text.replace("-", MINUS)
+
+
+def true_minus(text: str) -> str:
+    """``text`` (an engine message: 'log at x = -1 gives nan') with the true minus in every
+    number, as format_scalar writes them: 'log at x = −1 gives nan', '1e−9'."""
+    return _SIGN.sub(MINUS, text)
 
 
 def format_scalar(x: Any, digits: int = 4) -> str:

@@ -27,7 +27,7 @@ from tests.gui.test_legible import (
 TRIGGERS = {
     "log_zero": ({"p": "0"}, Qt.Key.Key_F5,
                  ["log of 0 or of a negative number</b> at log1", "J = inf",
-                  "log at x = 0 gives -inf"], "Use log(p + ε)"),
+                  "log at x = 0 gives −inf"], "Use log(p + ε)"),
     "div_zero": ({"b": "0"}, Qt.Key.Key_F5,
                  ["division by zero</b> at q", "div at a = 1, b = 0 gives inf"],
                  "Use a / (b + ε)"),
@@ -35,16 +35,16 @@ TRIGGERS = {
                          ["exp overflow</b> at e", "exp(1000)", "z reaches 1000"],
                          "Use log_softmax"),
     "vanishing": ({}, Qt.Key.Key_F6,
-                  ["a vanishing gradient</b> at w", "∂J/∂w = 3.58474e-11",
-                   "×0.197 at h1", "16 sigmoids → at most 0.25^16 = 2.32831e-10"],
+                  ["a vanishing gradient</b> at w", "∂J/∂w = 3.58474e−11",
+                   "×0.197 at h1", "16 sigmoids → at most 0.25^16 = 2.32831e−10"],
                   "Swap 16 sigmoid nodes for relu"),
     "exploding": ({"a": "3"}, Qt.Key.Key_F6,
                   ["an exploding gradient</b> at x", "∂J/∂x = 6561", "×3 at h1–J (8 steps)"],
                   "Set a = 1"),
     "dead_relu": ({"b": "-3"}, Qt.Key.Key_F6,
-                  ["a dead ReLU</b> at h", "z = -1 ≤ 0", "∂J/∂w = ∂J/∂x = ∂J/∂b = 0 exactly",
-                   "∂J/∂h = -6 arrives"],
-                  "Set b = -1"),
+                  ["a dead ReLU</b> at h", "z = −1 ≤ 0", "∂J/∂w = ∂J/∂x = ∂J/∂b = 0 exactly",
+                   "∂J/∂h = −6 arrives"],
+                  "Set b = −1"),
     "sqrt_zero": ({"y": "3"}, Qt.Key.Key_F6,
                   ["sqrt at 0: an infinite derivative</b> at J", "J = 0",
                    "gradient of s is inf, from the rule of sqrt at x = 0"],
@@ -150,7 +150,7 @@ def test_after_another_edit_the_lab_no_longer_offers_ctrl_z_for_the_remedy(
     qtbot.waitUntil(lambda: not lab.apply_button.visibleRegion().isEmpty())
     qtbot.mouseClick(lab.apply_button, Qt.MouseButton.LeftButton)
     QApplication.processEvents()
-    assert lab.diagnosis.text().startswith("Applied “Set b = -1” (Ctrl+Z takes it back)")
+    assert lab.diagnosis.text().startswith("Applied “Set b = −1” (Ctrl+Z takes it back)")
     set_in_inspector(window, canvas, "x", "3")  # Ctrl+Z would take this back now
     press(window, qtbot, Qt.Key.Key_F6)
     assert lab.diagnosis.text() == HEALTHY
@@ -235,7 +235,7 @@ def test_the_vanishing_case_is_named_as_it_opens_and_after_an_edit_goes_stale(
     press(window, qtbot, Qt.Key.Key_F6)
     assert "a vanishing gradient" in lab.diagnosis.text()
     set_in_inspector(window, canvas, "w", "2")  # a value edit: the run follows at once
-    assert "∂J/∂w = " in lab.diagnosis.text() and "3.58474e-11" not in lab.diagnosis.text()
+    assert "∂J/∂w = " in lab.diagnosis.text() and "3.58474e−11" not in lab.diagnosis.text()
     click_node(canvas, "h3")
     window.view.setFocus()
     qtbot.keyClick(window.view, Qt.Key.Key_Delete)  # a structural edit: the run is stale

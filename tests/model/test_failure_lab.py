@@ -69,7 +69,7 @@ def test_log_of_zero_names_log_and_the_guard_fixes_it() -> None:
 def test_log_of_a_negative_number_is_nan_and_clamped() -> None:
     graph = triggered("log_zero", p=-1.0)
     found = only(graph)
-    assert found.shows.startswith("J = nan") and "smallest p is -1" in found.why
+    assert found.shows.startswith("J = nan") and "smallest p is −1" in found.why
     assert found.remedy.title == "Use log(maximum(p, ε))"
     apply(graph, found.remedy)
     assert graph.run().values["J"] == pytest.approx(-math.log(EPS))
@@ -133,8 +133,8 @@ def test_sixteen_sigmoids_vanish_by_their_own_factors() -> None:
     assert graph.run().grads["w"] == pytest.approx(grad)
     assert grad < 1e-10
     assert [f for _n, f in found.factors[1:]] == pytest.approx(factors)
-    assert found.shows.startswith(f"∂J/∂w = {grad:.6g}")
-    assert "16 sigmoids → at most 0.25^16 = 2.32831e-10" in found.why
+    assert found.shows.startswith(f"∂J/∂w = {grad:.6g}".replace("-", "\u2212"))
+    assert "16 sigmoids → at most 0.25^16 = 2.32831e−10" in found.why
     apply(graph, found.remedy)
     assert [n.op for n in graph.nodes.values()].count("relu") == 16
     assert graph.by_name("J").id == graph.output
@@ -155,7 +155,7 @@ def test_multiplying_by_three_eight_times_explodes() -> None:
     assert graph.by_name("a").value == 1.0
     assert graph.run().grads["x"] == 1.0
     negative = only(triggered("exploding", a=-3.0))  # the sign is kept
-    assert negative.remedy.title == "Set a = -1" and "(its sign kept)" in negative.remedy.text
+    assert negative.remedy.title == "Set a = −1" and "(its sign kept)" in negative.remedy.text
 
 
 def test_a_dead_relu_stops_the_gradient_exactly() -> None:
@@ -164,9 +164,9 @@ def test_a_dead_relu_stops_the_gradient_exactly() -> None:
     assert (found.kind, found.node) == ("dead_relu", "h")
     run = graph.run()
     assert run.grads["w"] == 0.0 and run.grads["b"] == 0.0 and run.grads["h"] == -6.0
-    assert found.shows.startswith("h's input z = -1 ≤ 0")
+    assert found.shows.startswith("h's input z = −1 ≤ 0")
     assert "∂J/∂w = ∂J/∂x = ∂J/∂b = 0 exactly" in found.shows
-    assert "∂J/∂h = -6 arrives" in found.shows
+    assert "∂J/∂h = −6 arrives" in found.shows
     apply(graph, found.remedy)
     assert graph.by_name("b").value == -1.0
     run = graph.run()

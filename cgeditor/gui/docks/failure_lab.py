@@ -29,7 +29,7 @@ from cgeditor.gui.docks.controls import fill_column, named_button, named_label
 from cgeditor.gui.docks.follow import follow
 from cgeditor.gui.keep_together import WrapLabel
 from cgeditor.model.failure_cases import CASES, FailureCase, case_of, case_path
-from cgeditor.model.failure_diagnose import KIND_TITLES, Diagnosis, diagnose
+from cgeditor.model.failure_diagnose import KIND_TITLES, Diagnosis, diagnose, number
 from cgeditor.model.failure_training import diagnose_training
 from cgeditor.model.run_result import RunState
 
@@ -212,8 +212,8 @@ class FailureLabPanel(QWidget):
             assert remedy.lr is not None
             self._set_lr(remedy.lr)
             self.trained = None
-            self.ctx.log(f"Failure lab: learning rate set to {remedy.lr:g} in the Training "
-                         "dock; Ctrl+Z takes back the diverged steps, then train again")
+            self.ctx.log(f"Failure lab: learning rate set to {number(remedy.lr)} in the "
+                         "Training dock; Ctrl+Z takes back the diverged steps, then train again")
             self._show_found()
             self.diagnosis.setText(f"Applied: {escape(remedy.text)} Then train again.")
             self.remedied.emit(remedy.title)
