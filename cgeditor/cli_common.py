@@ -4,6 +4,7 @@ CliError, ``--set NAME=VALUE`` parsing, and reading, writing and tabulating grap
 from __future__ import annotations
 
 import argparse
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -80,6 +81,23 @@ def save_graph(graph: Graph, path: str) -> None:
     """Write ``graph`` to ``path`` atomically."""
     from cgeditor.model import files
     files.save(graph, path)
+
+
+def refuse_overwriting_input(inputs: str, output: str) -> None:
+    """CliError when writing ``output`` would replace the file ``inputs`` names, however
+    spelled: relative or absolute, through a symlink (written through, as every write is),
+    another case of its name on a case-insensitive disk. A hard link under another name is
+    another directory entry, which the atomic write replaces alone: the input is kept."""
+    try:
+        same = os.path.samefile(inputs, output)
+    except OSError:  # either is missing: an output not yet written is not the input
+        return
+    real_in, real_out = os.path.realpath(inputs), os.path.realpath(output)
+    linked = os.path.basename(real_in) != os.path.basename(real_out) \
+        and os.stat(real_in).st_nlink > 1
+    if same and not linked:
+        raise CliError(f"{output}: that is the input file {inputs}; name another file for "
+                       "the output (nothing was written)")
 
 
 def print_table(rows: Sequence[Sequence[str]]) -> None:

@@ -25,6 +25,7 @@ from cgeditor.cli_common import (
     load_graph,
     parse_sets,
     print_table,
+    refuse_overwriting_input,
     save_graph,
 )
 from cgeditor.core.gradcheck import CheckRow
@@ -208,6 +209,7 @@ def _export(args: argparse.Namespace) -> int:
         raise CliError("--torch only applies to a .py output")
     if args.run and suffix == ".py":
         raise CliError("--run only applies to a picture (.png or .svg)")
+    refuse_overwriting_input(args.file, args.output)
     graph = load_graph(args.file)
     if suffix == ".py":
         code = (to_torch_module if args.torch else to_numpy_module)(graph)
@@ -282,6 +284,7 @@ def _grad_graph_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _grad_graph(args: argparse.Namespace) -> int:
+    refuse_overwriting_input(args.file, args.output)
     graph = load_graph(args.file)
     grads, names = gradient_graph_named(graph, args.of)
     save_graph(grads, args.output)

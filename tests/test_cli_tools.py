@@ -304,3 +304,52 @@ def test_grad_graph_refuses_an_op_it_cannot_write_in_one_line(capsys, tmp_path) 
     assert "is a relu node" in one_error_line(err)
     code, _, err = run(capsys, "grad-graph", SEED, str(out), "--of", "nope")
     assert code == 2 and "nope" in one_error_line(err) and not out.exists()
+
+
+def _spellings(tmp_path, name: str) -> dict[str, str]:
+    """One file and three other names for it; the test's working directory is tmp_path."""
+    src = tmp_path / name
+    src.write_bytes((examples_dir() / "seed.cgraph").read_bytes())
+    (tmp_path / f"link-{name}").symlink_to(src)
+    return {"same path": str(src), "relative": name, "dotted": f"./sub/../{name}",
+            "symlink": str(tmp_path / f"link-{name}")}
+
+
+@pytest.mark.parametrize("spelling", ["same path", "relative", "dotted", "symlink"])
+@pytest.mark.parametrize("command", ["grad-graph", "export"])
+def test_a_writer_refuses_to_overwrite_its_input_however_spelled(
+        capsys, tmp_path, monkeypatch, command: str, spelling: str) -> None:
+    # export writes .py, .png or .svg: its input is a .cgraph file under such a name
+    name = "seed.cgraph" if command == "grad-graph" else "seed.py"
+    (tmp_path / "sub").mkdir()
+    monkeypatch.chdir(tmp_path)
+    out = _spellings(tmp_path, name)[spelling]
+    before = (tmp_path / name).read_bytes()
+    argv = [str(tmp_path / name), out] if command == "grad-graph" else \
+        [str(tmp_path / name), "-o", out]
+    code, text, err = run(capsys, command, *argv)
+    assert (code, text) == (2, "")
+    assert one_error_line(err) == (f"cgeditor: error: {out}: that is the input file "
+                                   f"{tmp_path / name}; name another file for the output "
+                                   "(nothing was written)")
+    assert (tmp_path / name).read_bytes() == before
+    assert load(tmp_path / name).run().values["J"] == 2.0  # still the seed example
+
+
+def test_a_hard_link_named_as_output_is_replaced_and_the_input_kept(capsys, tmp_path) -> None:
+    src, link = tmp_path / "seed.cgraph", tmp_path / "hard.cgraph"
+    src.write_bytes((examples_dir() / "seed.cgraph").read_bytes())
+    os.link(src, link)
+    code, _, err = run(capsys, "grad-graph", str(src), str(link))
+    assert (code, err) == (0, "")
+    assert src.read_bytes() == (examples_dir() / "seed.cgraph").read_bytes()
+    assert load(link).run().values["dJ_dw"] == -4.0
+
+
+def test_train_writes_over_its_input_only_when_named_as_output(capsys, tmp_path) -> None:
+    src = tmp_path / "xor.cgraph"
+    src.write_bytes((examples_dir() / "xor.cgraph").read_bytes())
+    code, _, _ = run(capsys, "train", str(src), "--steps", "5", "--lr", "1")
+    assert code == 0 and src.read_bytes() == (examples_dir() / "xor.cgraph").read_bytes()
+    code, _, _ = run(capsys, "train", str(src), "--steps", "5", "--lr", "1", "-o", str(src))
+    assert code == 0 and src.read_bytes() != (examples_dir() / "xor.cgraph").read_bytes()
