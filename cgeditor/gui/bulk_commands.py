@@ -17,7 +17,7 @@ from PySide6.QtGui import QUndoCommand
 from cgeditor.gui.commands import EditCommand, Group, RemoveNode, node_record, plural
 from cgeditor.model.errors import CycleError
 from cgeditor.model.graph import Graph
-from cgeditor.model.graph_parts import CheckedParts
+from cgeditor.model.graph_adding import CheckedParts
 
 
 class Bulk(Group):
@@ -96,14 +96,12 @@ def add_parts(graph: Graph, title: str, nodes: Iterable[Mapping[str, Any]],
     (InvalidNameError, CycleError, …) before building anything the redo could refuse."""
     nodes = list(nodes)
     names = named(graph, nodes) if names is None else names
-    ids: dict[str, str] = {}
-    records = []
-    for spec, name in zip(nodes, names, strict=True):
-        ids[spec["key"]] = node_id = graph.new_id()
-        records.append(dict(op=spec["op"], name=name,
-                            x=spec["x"] + dx, y=spec["y"] + dy,
-                            attrs=dict(spec.get("attrs") or {}), value=spec.get("value"),
-                            trainable=spec.get("trainable", False), node_id=node_id))
+    drawn = graph.new_ids(len(nodes))
+    ids = dict(zip([spec["key"] for spec in nodes], drawn))
+    records = [dict(op=spec["op"], name=name, x=spec["x"] + dx, y=spec["y"] + dy,
+                    attrs=dict(spec.get("attrs") or {}), value=spec.get("value"),
+                    trainable=spec.get("trainable", False), node_id=node_id)
+               for spec, name, node_id in zip(nodes, names, drawn, strict=True)]
     links = [(ids[w["src"]], ids[w["dst"]], w["port"]) for w in wires]
     links += [(src, ids[key], port) for src, key, port in feeds]
     try:  # all at once, as the redo will add them: refused here, before the stack sees it

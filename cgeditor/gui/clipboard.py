@@ -81,18 +81,18 @@ def _copied_payload(graph: Graph, chosen: list[str], edges: list[tuple[str, str,
     port), as the loader would build it from their file text."""
     if len(chosen) > MAX_NODES:
         return None
-    nodes = graph.nodes
-    return {"nodes": [_part(nodes[node_id]) for node_id in chosen],
+    picked = [graph.nodes[node_id] for node_id in chosen]
+    xs = files.written_positions([node.x for node in picked])
+    ys = files.written_positions([node.y for node in picked])
+    return {"nodes": [_part(node, x, y) for node, x, y in zip(picked, xs, ys)],
             "edges": [{"src": s, "dst": d, "port": p} for s, d, p in edges]}
 
 
-def _part(node: Any) -> dict[str, Any]:
-    """A payload node as the loader builds it from the node's file entry: the position as
-    written (a non-finite or huge one is written as 0 or the bound)."""
-    return {"key": node.id, "op": node.op, "name": node.name,
-            "x": float(files.written_position(node.x)),
-            "y": float(files.written_position(node.y)), "attrs": dict(node.attrs),
-            "value": _own(node.value) if node.is_leaf else None,
+def _part(node: Any, x: float, y: float) -> dict[str, Any]:
+    """A payload node as the loader builds it from the node's file entry, at (x, y): its
+    position as written (a non-finite or huge one is written as 0 or the bound)."""
+    return {"key": node.id, "op": node.op, "name": node.name, "x": x, "y": y,
+            "attrs": dict(node.attrs), "value": _own(node.value) if node.is_leaf else None,
             "trainable": node.trainable}
 
 

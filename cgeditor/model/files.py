@@ -31,7 +31,8 @@ from cgeditor.model.graph import Graph
 
 __all__ = ["FORMAT_NAME", "FORMAT_VERSION", "data_text", "data_to_graph", "dumps",
            "edges_among", "encode_line", "graph_to_data", "load", "loads", "node_data",
-           "rows_text", "savable", "save", "save_text", "written_position"]
+           "rows_text", "savable", "save", "save_text", "written_position",
+           "written_positions"]
 
 
 # --- writing ------------------------------------------------------------------------------
@@ -54,13 +55,13 @@ def graph_to_data(graph: Graph, ids: Iterable[str] | None = None) -> dict[str, A
 
 
 def edges_among(graph: Graph, chosen: list[str]) -> list[tuple[str, str, str]]:
-    """The edges (src, dst, port) between the nodes ``chosen``, in the order a file lists
-    them: by their target's place in ``chosen``, then by the port's place on it."""
-    nodes = graph.nodes
-    position = {node_id: k for k, node_id in enumerate(chosen)}
-    return sorted(((s, d, p) for s, d, p in graph.edge_triples()
-                   if d in position and s in position),
-                  key=lambda e: (position[e[1]], nodes[e[1]].ports.index(e[2])))
+    """The edges (src, dst, port) between the nodes ``chosen`` (distinct ids), in the order
+    a file lists them: by their target's place in ``chosen``, then by the port's place on
+    it. Read port by port in that order: no sort of 2·10^4 edges by a key per edge."""
+    nodes, inputs = graph.nodes, graph.input_map()
+    among = set(chosen)
+    return [(src, dst, port) for dst in chosen for port in nodes[dst].ports
+            if (src := inputs.get((dst, port))) is not None and src in among]
 
 
 def node_data(node: Any) -> dict[str, Any]:
@@ -86,6 +87,16 @@ def written_position(x: float) -> Any:
         return 0
     low, high = coordinate_bounds()
     return _number(min(max(x, low), high))
+
+
+def written_positions(xs: list[float]) -> list[float]:
+    """float(written_position(x)) of each of ``xs``: one numpy pass when all are already
+    what is written (finite, within the bounds), else each in turn."""
+    low, high = coordinate_bounds()
+    arr = np.asarray(xs, dtype=np.float64)
+    if arr.size == 0 or (np.isfinite(arr).all() and low <= arr.min() and arr.max() <= high):
+        return arr.tolist()  # a whole float written as an int reads back as the same float
+    return [float(written_position(x)) for x in xs]
 
 
 def _number(x: Any) -> Any:

@@ -25,6 +25,7 @@ from cgeditor.model.errors import (
     UnknownOpError,
     UnknownPortError,
 )
+from cgeditor.model.graph_adding import CheckedParts, checked_parts, insert_parts
 from cgeditor.model.graph_algorithms import (
     adjacency,
     check_ends,
@@ -34,14 +35,7 @@ from cgeditor.model.graph_algorithms import (
     shortest_path,
     topological_order,
 )
-from cgeditor.model.graph_parts import (
-    CheckedParts,
-    Triple,
-    build_from_parts,
-    checked_parts,
-    insert_parts,
-    node_parts,
-)
+from cgeditor.model.graph_parts import Triple, build_from_parts, node_parts
 from cgeditor.model.graph_removal import Removal
 from cgeditor.model.graph_running import Running
 from cgeditor.model.graph_wiring import Wiring

@@ -1,5 +1,5 @@
-"""Many nodes and edges at once: a new graph from a file's parts (Graph.from_parts), and many
-new parts added to a live graph as one edit (Graph.add_parts: paste, undo of a bulk delete).
+"""Many nodes and edges at once: a new graph from a file's parts (Graph.from_parts); the
+networkx writes it shares with many new parts added to a live graph (graph_adding.py).
 
 Everything is checked before anything is written; then the dicts and the networkx graph are
 filled in bulk, and one topological sort over what the new edges can reach replaces a cycle
@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import difflib
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from itertools import chain
+from collections.abc import Iterable, Mapping
 from operator import attrgetter, eq, itemgetter
 from typing import TYPE_CHECKING, Any
 
@@ -21,7 +20,6 @@ from cgeditor.model.errors import (
     CycleError,
     GraphError,
     InvalidNameError,
-    NameTakenError,
     NotTrainableError,
     PortTakenError,
     UnknownNodeError,
@@ -32,7 +30,6 @@ from cgeditor.model.graph_algorithms import (
     adjacency,
     check_ends,
     find_cycle,
-    port_taken,
     topological_order,
 )
 
@@ -59,7 +56,7 @@ def build_from_parts(graph: Graph, nodes: Iterable[Mapping[str, Any]],
     cycle search per edge: that is what makes loading 10k nodes cheap.
     """
     _add_nodes(graph, nodes)
-    _add_nx_nodes(graph, graph.nodes)
+    add_nx_nodes(graph, graph.nodes)
     edges = list(edges)
     if set(map(type, edges)) <= {dict}:  # as parsed from a file: one C-level pass
         triples = list(map(itemgetter("from", "to", "port"), edges))
@@ -70,7 +67,7 @@ def build_from_parts(graph: Graph, nodes: Iterable[Mapping[str, Any]],
     return _acyclic_order(graph, triples)
 
 
-def _add_nx_nodes(graph: Graph, ids: Iterable[str]) -> None:
+def add_nx_nodes(graph: Graph, ids: Iterable[str]) -> None:
     """What ``add_nodes_from`` does for new string ids, minus its per-node checks and
     dispatch (the ids are already validated).
 
@@ -87,10 +84,10 @@ def _add_nx_nodes(graph: Graph, ids: Iterable[str]) -> None:
     getattr(nxg, "__networkx_cache__", {}).clear()  # as networkx does after any change
 
 
-def _add_nx_edges(graph: Graph, pairs: Iterable[tuple[str, str]]) -> None:
+def add_nx_edges(graph: Graph, pairs: Iterable[tuple[str, str]]) -> None:
     """Write the networkx adjacency of checked edges (src, dst) as add_edge would: edge
     attribute "ports" counts the ports the source feeds on the target. Written here, not
-    through add_edges_from (~5x dearer): see _add_nx_nodes for why."""
+    through add_edges_from (~5x dearer): see add_nx_nodes for why."""
     succ, pred = adjacency(graph._nx)
     for (src, dst), count in Counter(pairs).items():
         data = succ[src].get(dst)
@@ -166,7 +163,7 @@ def _edges_from_parts(graph: Graph, edges: list[tuple[str, str, str]]) -> None:
     if len(inputs) < len(edges):  # a port fed twice
         inputs.clear()
         _first_bad_edge(graph, edges)
-    _add_nx_edges(graph, zip(sources, targets))
+    add_nx_edges(graph, zip(sources, targets))
 
 
 def _ports_exist(nodes: Mapping[str, Node], targets: list[str], ports: list[str]) -> bool:
@@ -219,146 +216,3 @@ def _acyclic_order(graph: Graph, edges: list[tuple[str, str, str]]) -> list[str]
     names = " → ".join(nodes[n].name for n in [*cycle, cycle[0]])
     closing = next(k for k, e in enumerate(edges) if e[0] == cycle[-1] and e[1] == cycle[0])
     raise located(CycleError(f"the edges form a cycle: {names}", cycle), f"/edges/{closing}")
-
-
-# --- new parts into a live graph (Graph.add_parts) --------------------------------------------
-class StaleParts(RuntimeError):
-    """Checked parts offered a second time, or to a graph that changed since (a bug)."""
-
-
-class CheckedParts:
-    """New Nodes and edges check_parts accepted, to be added once while the graph is as it
-    was: a paste is checked before its step is pushed and added by the step's first redo,
-    and 10k nodes are not checked twice."""
-
-    def __init__(self, graph: Graph, nodes: list[Node], edges: list[Triple]) -> None:
-        self.graph, self.nodes, self.edges = graph, nodes, edges
-        self.version: int | None = graph.structure_version
-
-    def fresh(self, graph: Graph) -> bool:
-        """Whether they may still be added to ``graph``: not yet added, graph unchanged."""
-        return graph is self.graph and self.version == graph.structure_version
-
-    def take(self, graph: Graph) -> list[Node]:
-        """The Nodes, once, for ``graph`` unchanged since the check."""
-        if not self.fresh(graph):
-            raise StaleParts("these parts were checked against another state of the graph")
-        self.version = None
-        return self.nodes
-
-
-def checked_parts(graph: Graph, records: Iterable[Mapping[str, Any]],
-                  edges: Sequence[Triple], known_acyclic: bool = False) -> list[Node]:
-    """The new Nodes for ``records`` (add_node's keywords), after checking them and ``edges``
-    as add_node and connect would, all together; raises the first refusal's GraphError.
-    Nothing is written to ``graph``."""
-    new = _checked_nodes(graph, records)
-    by_id = {node.id: node for node in new}
-    _check_edges(graph, by_id, edges)
-    if not known_acyclic:
-        _check_acyclic(graph, by_id, edges)
-    return new
-
-
-def insert_parts(graph: Graph, new: list[Node], edges: Sequence[Triple]) -> None:
-    """Write checked Nodes and edges into the graph's dicts and networkx graph in bulk,
-    exactly as add_node and connect one by one would (same orders, same "ports" counts)."""
-    graph.nodes.update((node.id, node) for node in new)
-    graph._by_name.update((node.name, node.id) for node in new)
-    _add_nx_nodes(graph, (node.id for node in new))
-    graph._inputs.update(((dst, port), src) for src, dst, port in edges)
-    _add_nx_edges(graph, ((src, dst) for src, dst, _port in edges))
-
-
-def _checked_nodes(graph: Graph, records: Iterable[Mapping[str, Any]]) -> list[Node]:
-    """Each record as a validated Node; names and ids free in the graph and distinct."""
-    new: list[Node] = []
-    names: set[str] = set()
-    ids: set[str] = set()
-    make = graph._make_node
-    for record in records:
-        get = record.get
-        op, name = get("op"), get("name")
-        if name is None and op in REGISTRY:
-            name = graph.generated_name(op, names)
-        node = make(op, name, get("x", 0.0), get("y", 0.0), get("attrs"), get("value"),
-                    get("trainable", False), get("node_id"))
-        if node.name in names:
-            raise NameTakenError(f"two new nodes are named {node.name!r}")
-        if node.id in ids:
-            raise InvalidNameError(f"two new nodes have the id {node.id!r}")
-        names.add(node.name)
-        ids.add(node.id)
-        new.append(node)
-    return new
-
-
-def _check_edges(graph: Graph, new: Mapping[str, Node], edges: Sequence[Triple]) -> None:
-    """Both ends exist (old or new), the port exists, no self-loop, each port fed once."""
-    old, inputs = graph.nodes, graph._inputs
-    fed: set[tuple[str, str]] = set()
-    for src, dst, port in edges:
-        source, target = old.get(src) or new.get(src), old.get(dst) or new.get(dst)
-        if source is None or target is None:
-            missing = src if source is None else dst
-            raise UnknownNodeError(f"there is no node with id {missing!r}")
-        check_ends(source, target, port)
-        key = (dst, port)
-        if key in inputs or key in fed:
-            taken = inputs.get(key)
-            raise port_taken(target, port, old[taken] if taken is not None else None)
-        fed.add(key)
-
-
-def _check_acyclic(graph: Graph, new: Mapping[str, Node], edges: Sequence[Triple]) -> None:
-    """Raise CycleError if the edges close a cycle. The graph was acyclic, so a cycle runs
-    through a new edge, and so through nodes its target reaches: only those are sorted (a
-    paste's wires end at pasted nodes, which reach only pasted nodes)."""
-    succ = adjacency(graph._nx)[0]
-    extra: dict[str, list[str]] = {}
-    for src, dst, _port in edges:
-        extra.setdefault(src, []).append(dst)
-
-    def after(node_id: str) -> Iterable[str]:
-        return chain(succ.get(node_id, ()), extra.get(node_id, ()))
-
-    pending = _reached(after, {dst: 0 for _src, dst, _port in edges})
-    left_out = _left_out(after, pending)
-    if not left_out:
-        return
-    pred: dict[str, dict[str, None]] = {n: {} for n in pending}
-    for n in pending:
-        for m in after(n):
-            pred[m][n] = None
-    rank = {n: k for k, n in enumerate(chain(graph.nodes, new))}  # named from its first node
-    cycle = find_cycle(pred, left_out, rank)
-    names = " → ".join((graph.nodes.get(n) or new[n]).name for n in [*cycle, cycle[0]])
-    raise CycleError(f"the new wires would close the cycle {names}", cycle)
-
-
-def _reached(after: Callable[[str], Iterable[str]], start: dict[str, int]) -> dict[str, int]:
-    """Every node reached from ``start``'s through ``after``, with how many edges of the
-    reached part enter it (counted on the way: no subgraph is built for a 10k paste)."""
-    pending = start
-    stack = list(start)
-    while stack:
-        for nxt in after(stack.pop()):
-            count = pending.get(nxt)
-            if count is None:
-                stack.append(nxt)
-            pending[nxt] = 1 if count is None else count + 1
-    return pending
-
-
-def _left_out(after: Callable[[str], Iterable[str]], pending: dict[str, int]) -> set[str]:
-    """The nodes a topological sort leaves out (on or behind a cycle; none if acyclic), given
-    each node's count of entering edges (used up): Kahn's algorithm with a plain stack, since
-    no order is wanted (the heap of topological_order cost twice as much for a 10k paste).
-    An edge given twice (two ports fed by one node) is counted and used up twice."""
-    ready = [n for n, count in pending.items() if count == 0]
-    while ready:
-        for nxt in after(ready.pop()):
-            pending[nxt] -= 1
-            if pending[nxt] == 0:
-                ready.append(nxt)
-    return {n for n, count in pending.items() if count}

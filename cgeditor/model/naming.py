@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import keyword
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Collection, Container, Iterable
 
 from cgeditor.model.errors import InvalidNameError, NameTakenError, UnknownNodeError
 from cgeditor.model.node import MAX_NAME_LENGTH, RESERVED_NAMES, Node
+
+_KEYWORDS = frozenset(keyword.kwlist)  # what keyword.iskeyword tests, as a set
 
 
 def check_name(name: object) -> None:
@@ -41,24 +43,38 @@ def confusable_name_problem(name: str) -> str | None:
     return f"{name!r} is not a valid name: Python reads it as {plain!r}"
 
 
+def all_plainly_valid(names: Collection[str]) -> bool:
+    """Whether every one of ``names`` passes check_name, answered by whole-set passes in C
+    (a 10k paste's names). False also where only check_name can tell: a name that is not
+    a plain str, or not ASCII (it may read as another)."""
+    return (set(map(type, names)) <= {str} and all(map(str.isascii, names))
+            and all(map(str.isidentifier, names))
+            and max(map(len, names), default=0) <= MAX_NAME_LENGTH
+            and RESERVED_NAMES.isdisjoint(names) and _KEYWORDS.isdisjoint(names))
+
+
 def usable(name: str) -> bool:
     """A name exported code can use: an identifier that is no keyword and not reserved."""
     return name.isidentifier() and not keyword.iskeyword(name) and name not in RESERVED_NAMES
 
 
-def numbered_name(base: str, taken: Callable[[str], bool], hint: dict[str, int]) -> str:
-    """The first name stem1, stem2, … that ``taken`` says is free, where stem is ``base``
-    without its trailing digits (shortened to leave room for the number; "n" if unusable).
+def numbered_name(base: str, hint: dict[str, int], taken: Container[str],
+                  also: Container[str] = ()) -> str:
+    """The first name stem1, stem2, … in neither ``taken`` nor ``also``, where stem is
+    ``base`` without its trailing digits (shortened to leave room for the number; "n" if
+    unusable).
 
     ``hint`` remembers per stem where the last search ended, so N generated names cost
     O(N); like a deleted node's name, a name picked for an undone paste is not reused."""
     stem = base.rstrip("0123456789")[:MAX_NAME_LENGTH - 12] or "n"  # room for the number
     stem = stem if usable(stem) else "n"
     k = hint.get(stem, 1)
-    while taken(f"{stem}{k}"):
+    name = f"{stem}{k}"
+    while name in taken or name in also:  # containers, not a callable: 10^4 names a paste
         k += 1
+        name = f"{stem}{k}"
     hint[stem] = k
-    return f"{stem}{k}"
+    return name
 
 
 class Naming:
@@ -113,8 +129,9 @@ class Naming:
                 taken.add(base)
         kept = set(taken)
         names = []
+        by_name, hint = self._by_name, self._name_hint
         for base in bases:
-            name = base if base in kept else self.generated_name(base, taken)
+            name = base if base in kept else numbered_name(base, hint, by_name, taken)
             kept.discard(name)  # a later equal base is numbered
             taken.add(name)
             names.append(name)
@@ -123,11 +140,8 @@ class Naming:
     def generated_name(self, base: str, taken: set[str] | None = None) -> str:
         """A numbered name that is free (and not in ``taken``): mul1, mul2, … (new nodes of
         an op are named so)."""
-        by_name = self._by_name
-        if taken is None:
-            return numbered_name(base, by_name.__contains__, self._name_hint)
-        return numbered_name(base, lambda name: name in by_name or name in taken,
-                             self._name_hint)
+        return numbered_name(base, self._name_hint, self._by_name,
+                             () if taken is None else taken)
 
     def skip_ids(self, ids: Iterable[str]) -> None:
         """``new_id`` never gives one of ``ids`` (those of a file's nodes), even after their
@@ -140,8 +154,16 @@ class Naming:
 
     def new_id(self) -> str:
         """A node id no node has had in this graph (n1, n2, …)."""
-        while True:
-            self._id_counter += 1
-            candidate = f"n{self._id_counter}"
-            if candidate not in self.nodes:
-                return candidate
+        return self.new_ids(1)[0]
+
+    def new_ids(self, count: int) -> list[str]:
+        """``count`` node ids, those ``count`` calls of new_id would give (a paste's)."""
+        ids: list[str] = []
+        k, nodes = self._id_counter, self.nodes
+        while len(ids) < count:
+            k += 1
+            candidate = f"n{k}"
+            if candidate not in nodes:
+                ids.append(candidate)
+        self._id_counter = k
+        return ids

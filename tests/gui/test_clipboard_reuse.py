@@ -15,6 +15,7 @@ from PySide6.QtGui import QGuiApplication, QKeySequence
 
 from cgeditor.gui import clipboard
 from cgeditor.model import files
+from cgeditor.model.files_build import coordinate_bounds
 from cgeditor.model.graph import Graph
 from tests.gui.test_bulk_display import graph_with_tags_and_shapes, key
 from tests.model.test_files import graphs
@@ -118,3 +119,20 @@ def test_a_hostile_edit_of_the_copied_text_is_refused_and_changes_nothing(window
     put(raw)  # the copy itself still pastes
     key(window, QKeySequence.StandardKey.Paste)
     assert len(window.graph.nodes) == 2 * len(files.loads(before).nodes)
+
+
+def test_copied_places_past_the_bounds_or_not_finite_are_those_the_loader_reads() -> None:
+    low, high = coordinate_bounds()
+    g = Graph()
+    for k, (x, y) in enumerate([(0.0, -0.0), (high * 2, low * 2), (float("nan"), 3.0),
+                                (float("inf"), -float("inf")), (high, low), (2.5, 7.0)]):
+        g.add_node("const", f"k{k}", x, y, value=1.0)
+    ids = list(g.nodes)
+    text, payload = clipboard.copy_nodes(g, ids)
+    assert same(payload, clipboard.validate(text))
+    assert same(clipboard.duplicate_payload(g, ids), payload)
+    assert [(p["x"], p["y"]) for p in payload["nodes"][1:5]] == [
+        (high, low), (0.0, 3.0), (0.0, 0.0), (high, low)]
+    plain = [node for node in g.nodes.values() if node.name in ("k0", "k5")]
+    assert same(clipboard.duplicate_payload(g, [n.id for n in plain]),
+                clipboard.validate(clipboard.snapshot(g, [n.id for n in plain])))

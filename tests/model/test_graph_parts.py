@@ -24,7 +24,7 @@ from cgeditor.model.errors import (
     ValueParseError,
 )
 from cgeditor.model.graph import Graph
-from cgeditor.model.graph_parts import StaleParts
+from cgeditor.model.graph_adding import StaleParts
 from tests.graphs import seed_graph
 
 
