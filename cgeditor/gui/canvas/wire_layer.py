@@ -30,7 +30,9 @@ PAINT_ORDER = ("dim", "normal", "highlight", "flash")
 
 
 class Wire:
-    """One edge's wire: its ends, its state and its bounds, in plain floats."""
+    """One edge's wire: its ends, its state and its bounds, in plain floats. The bounds are
+    found when first asked for (a zoomed-in paint, a repaint of its rect): zoomed out, a
+    paste of 10k nodes or a drag of them moves 20k wires whose bounds nothing reads."""
 
     __slots__ = ("_layer", "_path", "bounds", "dst", "ends", "line_at", "port", "src", "state",
                  "visible")
@@ -43,7 +45,7 @@ class Wire:
         self._layer = layer
         self._path: QPainterPath | None = None
         self.ends = ends
-        self.bounds = _bounds(ends, layer.vertical)
+        self.bounds: tuple[float, float, float, float] | None = None
         self.line_at = -1  # its index in the layer's cached lines of its state
 
     @property
@@ -59,8 +61,15 @@ class Wire:
     def pen(self) -> QPen:
         return T.wire_pen(self.state)
 
+    def box(self) -> tuple[float, float, float, float]:
+        """(left, top, right, bottom): the curve's control-point box, padded for the pen."""
+        bounds = self.bounds
+        if bounds is None:
+            bounds = self.bounds = _bounds(self.ends, self._layer.vertical)
+        return bounds
+
     def rect(self) -> QRectF:
-        left, top, right, bottom = self.bounds
+        left, top, right, bottom = self.box()
         return QRectF(left, top, right - left, bottom - top)
 
     def set_ends_xy(self, x1: float, y1: float, x2: float, y2: float,
@@ -69,7 +78,7 @@ class Wire:
         ends = (x1, y1, x2, y2)
         if ends != self.ends:
             old = self.rect() if repaint else None  # 20k wires per mouse move: no spare rects
-            self.ends, self.bounds, self._path = ends, _bounds(ends, self._layer.vertical), None
+            self.ends, self.bounds, self._path = ends, None, None
             self._layer.moved(self, old, repaint)
 
     def set_state(self, state: str) -> None:
@@ -205,10 +214,10 @@ class WireLayer(QGraphicsItem):
                    ) -> None:
         """Put many wires' ends, (wire, ends) each, with one repaint of the layer: a drag
         of 10k nodes moves 20k wires per mouse move, where a call per wire shows."""
-        vertical, lines = self.vertical, self._lines
+        lines = self._lines
         for wire, ends in moves:
             if ends != wire.ends:
-                wire.ends, wire.bounds, wire._path = ends, _bounds(ends, vertical), None
+                wire.ends, wire.bounds, wire._path = ends, None, None
                 if lines is not None and wire.visible:
                     lines[wire.state][wire.line_at].setLine(*ends)
         self.update()
@@ -217,7 +226,7 @@ class WireLayer(QGraphicsItem):
         """The visible wires whose bounds meet ``rect``."""
         left, top, right, bottom = rect.left(), rect.top(), rect.right(), rect.bottom()
         for wire in self.wires.values():
-            b = wire.bounds
+            b = wire.bounds or wire.box()
             if b[0] <= right and b[2] >= left and b[1] <= bottom and b[3] >= top \
                     and wire.visible:
                 yield wire
