@@ -9,14 +9,15 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtWidgets import QDockWidget, QFrame, QScrollArea, QWidget
+from PySide6.QtWidgets import QApplication, QDockWidget, QFrame, QScrollArea, QWidget
 
+from cgeditor.gui.docks import ordering as ordering_dock
+from cgeditor.gui.docks import practice as practice_dock
 from cgeditor.gui.docks.cost import CostPanel
 from cgeditor.gui.docks.failure_lab import FailureLabPanel
 from cgeditor.gui.docks.gradcheck import GradcheckPanel
-from cgeditor.gui.docks.ordering import CLOSED as ORDERING_CLOSED
 from cgeditor.gui.docks.ordering import OrderingPanel
-from cgeditor.gui.docks.practice import CLOSED, PracticePanel
+from cgeditor.gui.docks.practice import PracticePanel
 from cgeditor.gui.docks.training import TrainPanel
 from cgeditor.gui.teardown import while_alive
 
@@ -78,11 +79,17 @@ class Learning(QObject):
         self.ordering.changed.connect(while_alive(self.ordering_changed.emit, self))
         # Closing the dock ends the exercise: no '?' or mark stays on a canvas with nowhere
         # to answer it (another tab raised over the dock hides it too, but not isHidden).
-        for name, panel, why in (("practice", self.practice, CLOSED),
-                                 ("ordering", self.ordering, ORDERING_CLOSED)):
+        for name, panel, why in (("practice", self.practice, practice_dock.CLOSED),
+                                 ("ordering", self.ordering, ordering_dock.CLOSED)):
             self.docks[name].visibilityChanged.connect(while_alive(
                 lambda _shown, name=name, panel=panel, why=why: self._end_if_closed(
                     name, panel, why), self))
+        # One exercise at a time: both mark the canvas, and each would clear the other's.
+        for started, other, why in (
+                (self.practice, self.ordering, ordering_dock.OTHER_STARTED),
+                (self.ordering, self.practice, practice_dock.OTHER_STARTED)):
+            started.changed.connect(while_alive(
+                lambda on, other=other, why=why: on and self._end_other(other, why), self))
         # A check, a nudge or a training shows the gradients practice asks for.
         for shows, what in ((self.gradcheck.showing, "the gradient check shows"),
                             (self.train.started, "training changes")):
@@ -181,6 +188,14 @@ class Learning(QObject):
                        why: str) -> None:
         if self.docks[name].isHidden() and panel.active:
             panel.stop(why)
+
+    def _end_other(self, other: PracticePanel | OrderingPanel, why: str) -> None:
+        """End the exercise ``other`` as another starts, the new one keeping the focus."""
+        if other.active:
+            focused = QApplication.focusWidget()
+            other.stop(why)
+            if focused is not None:
+                focused.setFocus()
 
     def order(self) -> None:
         """Learn > Ordering Exercise: the dock shown and, unless one is running, the cards

@@ -47,6 +47,8 @@ RAN = (f"A run shows the execution order, so the exercise stopped; press Start (
        "order the steps again.")
 REPLACED = f"A new document: the exercise stopped; press Start (or {KEY}) to order its steps."
 CLOSED = f"The ordering exercise stopped as its panel closed; press {KEY} to start again."
+OTHER_STARTED = (f"The ordering exercise stopped: practice started (one exercise at a time); "
+                 f"press Start (or {KEY}) to order the steps again.")
 WRONG = "✗"  # before a card that cannot run where it is
 
 

@@ -47,6 +47,8 @@ RAN = ("A run shows every answer, so practice stopped; press Start (or Ctrl+P) t
 REPLACED = "A new document: practice stopped; press Start (or Ctrl+P) to practise on it."
 STOPPED = "Practice stopped; press Start (or Ctrl+P) to practise again."
 CLOSED = "Practice stopped as its panel closed; press Ctrl+P to practise again."
+OTHER_STARTED = ("Practice stopped: the ordering exercise started (one exercise at a time); "
+                 "press Start (or Ctrl+P) to practise again.")
 
 
 class PracticePanel(QWidget):
