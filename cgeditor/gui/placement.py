@@ -17,7 +17,7 @@ from cgeditor.gui.formula_wires import wire_clear_places
 from cgeditor.model.errors import GraphError
 from cgeditor.model.formula_text import to_formula
 from cgeditor.model.graph import Graph
-from cgeditor.model.room import Gaps, Rect, make_room
+from cgeditor.model.room import BIG_BLOCK, Gaps, Rect, block_drop, make_room, rect_array
 from cgeditor.model.run import infer_shapes
 
 SPOT_GAP = 40.0  # around a node placed beside another (room for its wires and labels)
@@ -104,15 +104,28 @@ def paste_drop(graph: Graph, outlines: dict[str, Rect], nodes: list[dict[str, An
     ``outlines`` (the scene's): placed before they exist (moving 10k new items afterwards
     costs as much as a drag of them), by the boxes their op, name (``names``, as
     bulk_commands.named gives them) and value predict; the editor's push moves what a wired
-    op adds."""
+    op adds. A big block drops as one rectangle (see block_drop), in numpy passes."""
     out = graph.output
     out_name = graph.nodes[out].name if out is not None else "J"
+    boxes = [box_of(spec["op"], name, spec.get("trainable", False),
+                    None if (value := spec.get("value")) is None else np.shape(value), out_name)
+             for spec, name in zip(nodes, names, strict=True)]
+    if len(boxes) <= BIG_BLOCK:  # a few: stepped past what they cover, as make_room does
+        return _small_drop(outlines, nodes, boxes, offset, gaps)
+    columns = np.array([(spec["x"], spec["y"], box.width, box.height)
+                        for spec, box in zip(nodes, boxes)], dtype=np.float64)
+    x, y, w, h = outline_at(columns[:, 0] + offset, columns[:, 1] + offset,  # column-wise
+                            columns[:, 2], columns[:, 3])
+    dy = block_drop(np.column_stack((x, y, w, h)), rect_array(outlines.values()), gaps)
+    top = float(y[0])
+    return (top + dy) - top if dy else 0.0  # as make_room moves the first: float sums alike
+
+
+def _small_drop(outlines: dict[str, Rect], nodes: list[dict[str, Any]], boxes: list[Any],
+                offset: float, gaps: Gaps) -> float:
     rects = dict(outlines)
     keys: list[str] = []
-    for spec, name in zip(nodes, names, strict=True):
-        value = spec.get("value")
-        box = box_of(spec["op"], name, spec.get("trainable", False),
-                     None if value is None else np.shape(value), out_name)
+    for spec, box in zip(nodes, boxes):
         keys.append(f"\0{spec['key']}")  # apart from every node id
         rects[keys[-1]] = outline_at(spec["x"] + offset, spec["y"] + offset, box.width,
                                      box.height)

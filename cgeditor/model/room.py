@@ -12,7 +12,7 @@ opens: parting.separate then parts the nodes whose saved places overlap.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from itertools import chain
 
@@ -124,7 +124,7 @@ def make_room(rects: Mapping[str, Rect], grown: Mapping[str, Rect] | None = None
         if len(fresh) > BIG_BLOCK:  # below its columns at once: one numpy pass, no index
             table = _Table(rects)
             rows = table.rows_of(fresh)
-            dy = _below_span(table.box, rows, gaps)
+            dy = _below_span(*_split(table.box, rows), gaps)
             if dy:
                 moved = {k: (rects[k][0], rects[k][1] + dy) for k in fresh}
                 table.box[rows, 1] += dy
@@ -157,9 +157,7 @@ class _Table:
     def __init__(self, rects: Mapping[str, Rect]) -> None:
         self.keys = list(rects)
         self.row = {k: i for i, k in enumerate(self.keys)}
-        count = len(self.keys)
-        self.box = np.fromiter(chain.from_iterable(rects.values()), np.float64,
-                               4 * count).reshape(count, 4)
+        self.box = rect_array(rects.values())
 
     def rows_of(self, keys: Iterable[str]) -> np.ndarray:
         row = self.row
@@ -167,6 +165,20 @@ class _Table:
 
     def move(self, key: str, x: float, y: float) -> None:
         self.box[self.row[key], :2] = x, y
+
+
+def rect_array(rects: Collection[Rect]) -> np.ndarray:
+    """The outlines ``rects`` as an array of shape (n, 4), a row (x, y, w, h) each, made
+    from the floats in one pass."""
+    return np.fromiter(chain.from_iterable(rects), np.float64, 4 * len(rects)).reshape(-1, 4)
+
+
+def block_drop(block: np.ndarray, others: np.ndarray, gaps: Gaps = Gaps()) -> float:
+    """How far the new outlines ``block`` (rows x, y, w, h) drop together so they cover none
+    of the outlines ``others``, as make_room drops a block of more than BIG_BLOCK new nodes:
+    below every other outline in their columns, or not at all if none meets the rectangle
+    around them. For a paste that is placed before its nodes exist."""
+    return _below_span(block, others, gaps)
 
 
 def _drop_block(index: _Index, block: list[str], gaps: Gaps, moved: dict[str, Point]
@@ -185,7 +197,7 @@ def _drop_block(index: _Index, block: list[str], gaps: Gaps, moved: dict[str, Po
         dy += need
     else:
         table = _Table(index.rects)
-        dy = max(dy, _below_span(table.box, table.rows_of(block), gaps))
+        dy = max(dy, _below_span(*_split(table.box, table.rows_of(block)), gaps))
     if dy:
         for key in block:
             x, y, _w, _h = index.rects[key]
@@ -193,13 +205,17 @@ def _drop_block(index: _Index, block: list[str], gaps: Gaps, moved: dict[str, Po
             moved[key] = (x, y + dy)
 
 
-def _below_span(box: np.ndarray, block: np.ndarray, gaps: Gaps) -> float:
-    """How far the outlines of ``box`` in the rows ``block`` must drop to lie below every
-    other outline in their columns; 0 when none meets the rectangle around them (a big
-    block is checked as that rectangle)."""
+def _split(box: np.ndarray, block: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The rows ``block`` of ``box``, and the other rows."""
     mine = np.zeros(len(box), dtype=bool)
     mine[block] = True
-    rects, others = box[mine], box[~mine]
+    return box[mine], box[~mine]
+
+
+def _below_span(rects: np.ndarray, others: np.ndarray, gaps: Gaps) -> float:
+    """How far the outlines ``rects`` must drop to lie below every one of ``others`` in
+    their columns; 0 when none meets the rectangle around them (a big block is checked as
+    that rectangle)."""
     left, top = rects[:, 0].min(), rects[:, 1].min()
     right = (rects[:, 0] + rects[:, 2]).max()
     bottom = (rects[:, 1] + rects[:, 3]).max()
