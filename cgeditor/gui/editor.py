@@ -69,10 +69,11 @@ class Editor(FieldEdits):
     def graph(self) -> Graph:
         return self.document.graph
 
-    def push(self, command: QUndoCommand | None) -> None:
+    def push(self, command: QUndoCommand | None, inserted: Iterable[str] = ()) -> None:
         """Push ``command`` as one step; if it made nodes grow or added nodes that now cover
         others, the same step moves the covered ones out from under them (see make_room),
-        so one undo puts every node back."""
+        so one undo puts every node back. A node ``inserted`` (added at another's place, on
+        the wire into it) pushes what it covers right instead of dropping below it."""
         if command is None:
             return
         scene = self.document.shown_scene()
@@ -80,7 +81,7 @@ class Editor(FieldEdits):
         step = Step(command.text())
         step.children_.append(command)
         self.document.undo_stack.push(step)
-        room = self._room(scene)
+        room = self._room(scene, frozenset(inserted))
         if room is not None:
             room.redo()
             step.children_.append(room)
@@ -143,14 +144,22 @@ class Editor(FieldEdits):
             step.children_.append(room)
             self.document.undo_stack.push(step)
 
-    def _room(self, scene: GraphScene) -> C.MoveNodes | None:
-        """The move that clears what the scene's grown and added nodes cover, or None."""
+    def _room(self, scene: GraphScene, inserted: frozenset[str] = frozenset()
+              ) -> C.MoveNodes | None:
+        """The move that clears what the scene's grown and added nodes cover, or None. An
+        ``inserted`` node counts as grown from nothing at its left edge: what it covers is
+        not in its column before, so make_room pushes it right (and what that covers)."""
         grown, added = scene.take_changes()
         if not grown and not added:
             return None
+        outlines = scene.outlines()
+        for node_id in inserted & set(added):
+            x, y, _w, h = outlines[node_id]
+            grown[node_id] = (x, y, 0.0, h)
+        added = [node_id for node_id in added if node_id not in inserted]
         nodes = self.graph.nodes
         moves = {}
-        for node_id, (x, y) in make_room(scene.outlines(), grown, added, ROOM_GAPS).items():
+        for node_id, (x, y) in make_room(outlines, grown, added, ROOM_GAPS).items():
             old = (nodes[node_id].x, nodes[node_id].y)
             new = body_corner(x, y)
             if new != old:
@@ -324,7 +333,9 @@ class Editor(FieldEdits):
         except (GraphError, KeyError) as exc:
             return self.refuse(f"cannot apply the remedy {remedy.title!r}: {exc}")
         self._settle()
-        self.push(remedy_command(self.graph, remedy.title, edits))
+        adds = [edit[1] for edit in edits if edit[0] == "add"]  # in remedy.nodes' order
+        inserted = [add["node_id"] for new, add in zip(remedy.nodes, adds) if new.inserted]
+        self.push(remedy_command(self.graph, remedy.title, edits), inserted)
         self.report(f"Remedy: {remedy.title}")
         return None
 

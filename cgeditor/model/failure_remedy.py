@@ -13,11 +13,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cgeditor.model.graph import Graph
+from cgeditor.model.layout import NOMINAL_ROW
 from cgeditor.model.number_text import format_scalar
 
 EPS = 1e-9  # the ε a remedy adds: far below the data, far above float64's 2.2e-308
 Edit = tuple[Any, ...]
-GUARD_DROP, GUARD_LEFT = 170.0, 200.0  # where a guard goes, from the node it guards
+GUARD_LEFT = 200.0  # ε's left edge, from its guard's: a node's width and a wire's room
+HEADER = 24.0  # the canvas's node header (theme.HEADER_HEIGHT): the port rows start below it
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,9 @@ class NewNode:
     # The id of a node the remedy removes, taken over: a swapped op stays the same node to
     # the run kept across the edit and its undo ('∂J/∂w', not '∂J (deleted)/∂w').
     node_id: str | None = None
+    # Put in a row at another node's place: the canvas moves that node, and what it then
+    # covers, right to make room (a node dropped on a wire), instead of dropping this one.
+    inserted: bool = False
 
 
 @dataclass(frozen=True)
@@ -115,16 +120,24 @@ def guard_input(graph: Graph, node_id: str, port: str, clamp: bool, what: str) -
     src = graph.source_of(node_id, port)
     assert src is not None, "a node that ran has every port wired"
     op = "maximum" if clamp else "add"
-    # Below the node, ε left of the guard: apart from each other (the canvas moves the
-    # nodes they land on out of their way, in the same undo step).
-    guard = NewNode("guard", op, graph.generated_name(op), node.x, node.y + GUARD_DROP)
-    eps = NewNode("eps", "const", graph.unique_name("eps"), node.x - GUARD_LEFT,
-                  node.y + GUARD_DROP, EPS)
+    # ε goes left of the guard, as a new input would, dropped below whatever it lands on
+    x, y = on_wire_into(node_id, graph)
+    guard = NewNode("guard", op, graph.generated_name(op), x, y, inserted=True)
+    eps = NewNode("eps", "const", graph.unique_name("eps"), x - GUARD_LEFT, y, EPS)
     return Remedy(
         f"Use {what}", f"{node.name} becomes {what} with ε = {format_scalar(EPS)} (a const "
         f"node), so its input never reaches 0{' nor goes below it' if clamp else ''}.",
         nodes=(eps, guard),
         wires=((src, "guard", "a"), ("eps", "guard", "b"), ("guard", node_id, port)))
+
+
+def on_wire_into(node_id: str, graph: Graph) -> tuple[float, float]:
+    """Where a node put on a wire into ``node_id`` goes (an ``inserted`` NewNode): at its
+    left edge, just below its port rows, so the wires into its other ports pass above it
+    and its own wire runs up into its port once the canvas has moved the node, which it
+    covers, right."""
+    node = graph.node(node_id)
+    return node.x, node.y + HEADER + NOMINAL_ROW * len(node.ports)
 
 
 def swap_ops(graph: Graph, ids: Iterable[str], op: str, title: str, text: str) -> Remedy:
@@ -148,8 +161,13 @@ def stable_softmax(graph: Graph, naive: list[str], last: str, logits: str,
     ``softmax``) of ``logits``, which subtracts the maximum before exp and so never
     overflows."""
     op = "log_softmax" if log else "softmax"
-    first = graph.node(naive[0])  # where the exp was: right after the logits
-    new = NewNode("stable", op, graph.unique_name(op), first.x, first.y, attrs={"axis": -1})
+    # On the wire into the first node it feeds (where the exp was, that node may stand
+    # below it, and the wire would loop back); the output: where the exp was
+    users = sorted((graph.node(e.dst) for e in graph.out_edges(last)), key=lambda n: n.x)
+    first = graph.node(naive[0])
+    x, y = on_wire_into(users[0].id, graph) if users else (first.x, first.y)
+    new = NewNode("stable", op, graph.unique_name(op), x, y, attrs={"axis": -1},
+                  inserted=bool(users))
     wires = [("stable", e.dst, e.port) for e in graph.out_edges(last)]
     what = "log(exp(z) / sum(exp(z)))" if log else "exp(z) / sum(exp(z))"
     return Remedy(

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QApplication
 from cgeditor.gui.docks.failure_lab import HEALTHY, IDLE, STALE
 from cgeditor.model import files
 from cgeditor.model.failure_cases import BY_KEY, CASES, case_path
+from tests.gui.test_insert_wires import behind
 from tests.gui.test_legible import (
     assert_legible,
     overlaps,
@@ -93,6 +94,17 @@ def set_in_inspector(window, canvas, name: str, text: str) -> None:
     QTest.keyClick(field.edit, Qt.Key.Key_Return)
 
 
+def backward_wires(window) -> set[tuple[str, str, str]]:
+    """The wires whose in port is not right of their out port: drawn looping back."""
+    items, graph = window.scene.nodes, window.graph
+    return {(graph.nodes[e.src].name, graph.nodes[e.dst].name, e.port) for e in graph.edges
+            if items[e.src].out_port_pos().x() >= items[e.dst].in_port_pos(e.port).x()}
+
+
+def names(window) -> set[str]:
+    return {node.name for node in window.graph.nodes.values()}
+
+
 def press(window, qtbot, key: Qt.Key) -> None:
     window.view.setFocus()
     qtbot.keyClick(window.view, key)
@@ -114,6 +126,8 @@ def test_a_case_triggered_is_named_remedied_and_undone(window, qtbot, canvas, ke
     qtbot.waitUntil(lambda: not lab.apply_button.visibleRegion().isEmpty())  # scrolled to
     before, steps = files.dumps(window.graph), window.undo_stack.count()
     places = {n.id: (n.x, n.y) for n in window.graph.nodes.values()}
+    looping = backward_wires(window)  # a chain laid out in rows has its row ends
+    hidden = set(behind(window, list(names(window))))
     qtbot.mouseClick(lab.apply_button, Qt.MouseButton.LeftButton)
     QApplication.processEvents()
     assert window.undo_stack.count() == steps + 1  # one undo step
@@ -125,6 +139,10 @@ def test_a_case_triggered_is_named_remedied_and_undone(window, qtbot, canvas, ke
         assert kept == {i: places[i] for i in kept}  # nothing was moved to make room
     boxes = [item.sceneBoundingRect() for item in window.scene.nodes.values()]
     assert not overlaps(boxes)
+    # a guard goes on the wire, before the node it feeds, with ε left of it: no new wire
+    # loops back (the guarded node and what follows it moved right to make room)
+    assert backward_wires(window) - looping == set()
+    assert set(behind(window, list(names(window)))) - hidden == set()  # nor passes behind
     result = window.run.state.result
     assert all(math.isfinite(v) for g in result.grads.values() for v in [float(abs(g).max())])
     # Ctrl+Z pressed right after the click, wherever that left the focus (the disabled
