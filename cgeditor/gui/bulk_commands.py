@@ -98,9 +98,9 @@ def add_parts(graph: Graph, title: str, nodes: Iterable[Mapping[str, Any]],
     names = named(graph, nodes) if names is None else names
     drawn = graph.new_ids(len(nodes))
     ids = dict(zip([spec["key"] for spec in nodes], drawn))
-    records = [dict(op=spec["op"], name=name, x=spec["x"] + dx, y=spec["y"] + dy,
-                    attrs=dict(spec.get("attrs") or {}), value=spec.get("value"),
-                    trainable=spec.get("trainable", False), node_id=node_id)
+    records = [{"op": spec["op"], "name": name, "x": spec["x"] + dx, "y": spec["y"] + dy,
+                "attrs": dict(spec.get("attrs") or {}), "value": spec.get("value"),
+                "trainable": spec.get("trainable", False), "node_id": node_id}
                for spec, name, node_id in zip(nodes, names, drawn, strict=True)]
     links = [(ids[w["src"]], ids[w["dst"]], w["port"]) for w in wires]
     links += [(src, ids[key], port) for src, key, port in feeds]

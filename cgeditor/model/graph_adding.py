@@ -118,15 +118,18 @@ def _made(ops: list[Any], names: list[str], xs: list[Any], ys: list[Any], attrs:
           values: list[Any], trainables: list[Any], ids: list[str]) -> list[Node] | None:
     """The Nodes as _make_node makes them, of columns quick_nodes checked; None if a value
     is given to an op that computes its own (raises what coerce_attrs or parse_value do)."""
+    # per op, not per node: its spec, whether it is a leaf, its attrs' defaults
+    kinds = {op: (spec, spec.is_leaf, spec.default_attrs())
+             for op, spec in ((op, REGISTRY[op]) for op in set(ops))}
     new = []
     for op, name, x, y, given, value, trainable, node_id in zip(
             ops, names, xs, ys, attrs, values, trainables, ids):
-        spec = REGISTRY[op]
-        if spec.is_leaf:
+        spec, leaf, defaults = kinds[op]
+        if leaf:
             value = parse_value(0.0 if value is None else value)
         elif value is not None:
             return None
-        node_attrs = coerce_attrs(spec, dict(given)) if given else spec.default_attrs()
+        node_attrs = coerce_attrs(spec, dict(given)) if given else dict(defaults)
         new.append(Node(node_id, op, name, float(x), float(y), node_attrs, value,
                         bool(trainable) and spec.is_input))
     return new

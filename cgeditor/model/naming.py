@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import keyword
 import unicodedata
-from collections.abc import Collection, Container, Iterable
+from collections.abc import Collection, Container, Iterable, Iterator
 
 from cgeditor.model.errors import InvalidNameError, NameTakenError, UnknownNodeError
 from cgeditor.model.node import MAX_NAME_LENGTH, RESERVED_NAMES, Node
@@ -58,23 +58,34 @@ def usable(name: str) -> bool:
     return name.isidentifier() and not keyword.iskeyword(name) and name not in RESERVED_NAMES
 
 
+def name_stem(base: str) -> str:
+    """What names made from ``base`` are numbered after: ``base`` without its trailing
+    digits, shortened to leave room for the number; "n" if that is not a usable name."""
+    stem = base.rstrip("0123456789")[:MAX_NAME_LENGTH - 12] or "n"  # room for the number
+    return stem if usable(stem) else "n"
+
+
+def free_names(stem: str, hint: dict[str, int], taken: Container[str],
+               also: Container[str] = ()) -> Iterator[str]:
+    """stem1, stem2, … that are in neither ``taken`` nor ``also`` as each is asked for
+    (the caller takes each before asking for the next), from where ``hint`` says the last
+    search for ``stem`` ended; ``hint`` moves on with each.
+
+    So N generated names cost O(N); like a deleted node's name, a name picked for an
+    undone paste is not reused."""
+    k = hint.get(stem, 1)
+    while True:
+        name = f"{stem}{k}"
+        if name not in taken and name not in also:  # containers: 10^4 names a paste
+            hint[stem] = k
+            yield name
+        k += 1
+
+
 def numbered_name(base: str, hint: dict[str, int], taken: Container[str],
                   also: Container[str] = ()) -> str:
-    """The first name stem1, stem2, … in neither ``taken`` nor ``also``, where stem is
-    ``base`` without its trailing digits (shortened to leave room for the number; "n" if
-    unusable).
-
-    ``hint`` remembers per stem where the last search ended, so N generated names cost
-    O(N); like a deleted node's name, a name picked for an undone paste is not reused."""
-    stem = base.rstrip("0123456789")[:MAX_NAME_LENGTH - 12] or "n"  # room for the number
-    stem = stem if usable(stem) else "n"
-    k = hint.get(stem, 1)
-    name = f"{stem}{k}"
-    while name in taken or name in also:  # containers, not a callable: 10^4 names a paste
-        k += 1
-        name = f"{stem}{k}"
-    hint[stem] = k
-    return name
+    """The first of free_names for ``base``'s stem (see name_stem): mul1, mul2, …"""
+    return next(free_names(name_stem(base), hint, taken, also))
 
 
 class Naming:
@@ -130,8 +141,15 @@ class Naming:
         kept = set(taken)
         names = []
         by_name, hint = self._by_name, self._name_hint
+        runs: dict[str, Iterator[str]] = {}  # one search per stem, resumed for each name
         for base in bases:
-            name = base if base in kept else numbered_name(base, hint, by_name, taken)
+            if base in kept:
+                name = base
+            else:
+                stem = name_stem(base)
+                run = runs.get(stem) or runs.setdefault(
+                    stem, free_names(stem, hint, by_name, taken))
+                name = next(run)
             kept.discard(name)  # a later equal base is numbered
             taken.add(name)
             names.append(name)
