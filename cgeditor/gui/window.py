@@ -35,6 +35,7 @@ from cgeditor.gui.messages import MessageLog
 from cgeditor.gui.overlaps import parted_places
 from cgeditor.gui.run_controller import RunController
 from cgeditor.gui.selection_actions import SelectionActions
+from cgeditor.gui.status_line import StatusLine
 from cgeditor.model.graph import Graph
 from cgeditor.model.run import RunState
 
@@ -56,6 +57,7 @@ class MainWindow(QMainWindow):
         self.doc = Document(Graph(), self)  # graph, scene and undo stack
         self._unasked = False  # closing on a signal: nobody to ask about unsaved changes
         self.undo_stack = self.doc.undo_stack
+        self.setStatusBar(StatusLine(self))  # before anything shows a message in it
         self.view = GraphView(self)
         self.setCentralWidget(self.view)
         self.editor = Editor(self.doc, self.log, self.view.fit_graph, self.view.readable_room,
