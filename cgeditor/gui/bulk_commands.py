@@ -10,6 +10,7 @@ bulk and announced once, so the canvas builds the items and wires in one pass.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from operator import itemgetter
 from typing import Any
 
 from PySide6.QtGui import QUndoCommand
@@ -102,7 +103,8 @@ def add_parts(graph: Graph, title: str, nodes: Iterable[Mapping[str, Any]],
                 "attrs": dict(spec.get("attrs") or {}), "value": spec.get("value"),
                 "trainable": spec.get("trainable", False), "node_id": node_id}
                for spec, name, node_id in zip(nodes, names, drawn, strict=True)]
-    links = [(ids[w["src"]], ids[w["dst"]], w["port"]) for w in wires]
+    links = [(ids[src], ids[dst], port)
+             for src, dst, port in map(itemgetter("src", "dst", "port"), wires)]
     links += [(src, ids[key], port) for src, key, port in feeds]
     try:  # all at once, as the redo will add them: refused here, before the stack sees it
         checked = graph.check_parts(records, links)

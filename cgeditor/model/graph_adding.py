@@ -139,10 +139,8 @@ def edges_pass(graph: Graph, new: Mapping[str, Node], edges: Sequence[Triple]) -
     """Whether _check_edges passes ``edges``, as whole-column passes (False: let it say)."""
     if not edges:
         return True
-    old = graph.nodes
     sources, targets, ports = zip(*edges)
-    src_nodes = list(map(new.get, sources, map(old.get, sources)))
-    dst_nodes = list(map(new.get, targets, map(old.get, targets)))
+    src_nodes, dst_nodes = _ends(graph, new, sources), _ends(graph, new, targets)
     if not (all(src_nodes) and all(dst_nodes)):  # a Node is true, a missing end None
         return False
     valid = {(name, port) for name, spec in REGISTRY.items() for port in spec.inputs}
@@ -150,6 +148,13 @@ def edges_pass(graph: Graph, new: Mapping[str, Node], edges: Sequence[Triple]) -
     return (set(zip(map(attrgetter("op"), dst_nodes), ports)) <= valid
             and not any(map(is_, src_nodes, dst_nodes))
             and len(fed) == len(edges) and graph._inputs.keys().isdisjoint(fed))
+
+
+def _ends(graph: Graph, new: Mapping[str, Node], ids: Sequence[str]) -> list[Node | None]:
+    """The Nodes ``ids`` name, new or old (None where there is none): looked up among the
+    old only if some are not new (a paste's wires are all among its own nodes)."""
+    found = list(map(new.get, ids))
+    return found if all(found) else list(map(new.get, ids, map(graph.nodes.get, ids)))
 
 
 def acyclic_by_order(new: Mapping[str, Node], edges: Sequence[Triple]) -> bool:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import keyword
 import unicodedata
 from collections.abc import Collection, Container, Iterable, Iterator
+from functools import lru_cache
 
 from cgeditor.model.errors import InvalidNameError, NameTakenError, UnknownNodeError
 from cgeditor.model.node import MAX_NAME_LENGTH, RESERVED_NAMES, Node
@@ -61,7 +62,12 @@ def usable(name: str) -> bool:
 def name_stem(base: str) -> str:
     """What names made from ``base`` are numbered after: ``base`` without its trailing
     digits, shortened to leave room for the number; "n" if that is not a usable name."""
-    stem = base.rstrip("0123456789")[:MAX_NAME_LENGTH - 12] or "n"  # room for the number
+    return _usable_stem(base.rstrip("0123456789")[:MAX_NAME_LENGTH - 12] or "n")
+
+
+@lru_cache(maxsize=1024)
+def _usable_stem(stem: str) -> str:
+    """``stem``, or "n" if it is not a usable name: asked once per stem, not per name."""
     return stem if usable(stem) else "n"
 
 
