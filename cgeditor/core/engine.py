@@ -96,6 +96,11 @@ class Plan:
         """Node names in execution order, built once per plan (callers index it per node)."""
         return tuple(s.name for s in self.steps)
 
+    @cached_property
+    def down_rank(self) -> dict[int, int]:
+        """Each slot of ``down`` by its place there (the output's is 0)."""
+        return {slot: n for n, slot in enumerate(self.down)}
+
     def __len__(self) -> int:
         return len(self.steps)
 
@@ -389,11 +394,11 @@ def _value_message(plan: Plan, values: Sequence[Any], i: int) -> str:
 
 
 def _grad_message(plan: Plan, values: Sequence[Any], grads: Sequence[Any], i: int) -> str:
-    """Names the consumer whose rule produced a non-finite gradient, nearest the output: only
-    i's own consumers are looked at, so reporting every node of a long chain stays linear."""
-    text = f"gradient of {plan.steps[i].name} is {describe(grads[i])}"
-    for k in reversed(plan.consumers[i]):
-        if k <= plan.output and grads[k] is not None and finite(grads[k]):
+    """Names the consumer whose rule produced a non-finite gradient, the first backward visits
+    (fixed by the wiring, not by the canvas's ties): only i's own consumers are looked at."""
+    text, rank = f"gradient of {plan.steps[i].name} is {describe(grads[i])}", plan.down_rank
+    for k in sorted((k for k in plan.consumers[i] if k in rank), key=rank.__getitem__):
+        if grads[k] is not None and finite(grads[k]):
             spec, inputs = plan.specs[k], [values[j] for j in plan.steps[k].args]
             return (f"{text}, from the rule of {spec.name} "
                     f"{rule_inputs_text(spec.inputs, inputs, grads[i])}")

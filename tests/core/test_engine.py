@@ -227,6 +227,22 @@ def test_reporting_every_non_finite_gradient_reads_each_node_a_few_times(compile
     assert _CountedSteps.reads < 10 * len(steps)
 
 
+@pytest.mark.parametrize("compiled", [False, True])
+def test_the_rule_a_non_finite_gradient_is_blamed_on_does_not_depend_on_ties(compiled) -> None:
+    """x feeds sqrt and mul, whose order in execution is a tie the canvas breaks: the message
+    names the same consumer either way (the first backward visits, fixed by the wiring)."""
+    messages = set()
+    for y, z in ((2, 3), (3, 2)):
+        steps = [Step("x", "input", value=F64(0.0)), Step("c", "const", value=F64(3.0))]
+        steps += sorted([Step("y", "sqrt", (0,)), Step("z", "mul", (0, 1))],
+                        key=lambda s: {"y": y, "z": z}[s.name])
+        steps.append(Step("J", "add", (steps.index(next(s for s in steps if s.name == "y")),
+                                       steps.index(next(s for s in steps if s.name == "z")))))
+        plan = compile_plan(steps)
+        messages.add(backward(plan, forward(plan).values, compiled=compiled).issues[0].message)
+    assert len(messages) == 1 and "gradient of x is inf, from the rule of" in messages.pop()
+
+
 def test_infinite_value_in_a_tensor_is_described_by_its_first_index() -> None:
     plan = compile_plan([Step("x", "input", value=np.array([1.0, 0.0, 2.0])),
                          Step("l", "log", (0,))])
