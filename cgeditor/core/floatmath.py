@@ -38,6 +38,13 @@ def sign(x: float) -> float:
     return float((x > 0) - (x < 0))
 
 
+def heaviside(x: float, at_zero: float) -> float:
+    """1.0 above 0, ``at_zero`` at 0, 0.0 below (numpy's heaviside; nan stays nan)."""
+    if x > 0:
+        return 1.0
+    return at_zero if x == 0 else (0.0 if x < 0 else x)
+
+
 def where(cond: Any, a: float, b: float) -> float:
     """``a`` where ``cond`` holds, else ``b`` (both are evaluated, as with numpy)."""
     return a if cond else b

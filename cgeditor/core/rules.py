@@ -106,6 +106,14 @@ def select_grad(g: Any, lost: Any, tie: Any) -> Any:
     return np.where(lost, 0.0, kept)
 
 
+def zero_grad(g: Any) -> Any:
+    """The gradient of a piecewise-constant op (step, sign): 0 in g's shape, and exactly 0
+    even where g is infinite or nan (as torch's sign), not g · 0."""
+    if not isinstance(g, np.ndarray):
+        return np.float64(0.0)
+    return np.zeros_like(g)
+
+
 def matmul_operands(g: Any, a: Any, b: Any) -> tuple[Any, Any, Any]:
     """g, a and b of ``a @ b`` as stacks of matrices: a 1-d a is a row (1, k), a 1-d b a column
     (k, 1), and g gets back the axes the product dropped for them."""

@@ -82,6 +82,8 @@ def test_jvp_matches_central_differences(name: str, k: int | None) -> None:
 KINKS = {
     "relu": [((np.array([-1.0, 0.0, 2.0]),), {})],
     "abs": [((np.array([-1.0, 0.0, 2.0]),), {})],
+    "step": [((np.array([-1.0, 0.0, 2.0]),), {})],
+    "sign": [((np.array([-1.0, 0.0, 2.0]),), {})],
     "maximum": [((np.array([1.0, 2.0, 3.0]), np.array([1.0, 5.0, 0.0])), {}),
                 ((np.array([[1.0, 2.0], [0.0, 3.0]]), np.array([1.0, 3.0])), {})],
     "minimum": [((np.array([1.0, 2.0, 3.0]), np.array([1.0, 5.0, 0.0])), {})],

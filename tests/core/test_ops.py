@@ -70,6 +70,7 @@ SAMPLES: dict[str, list[tuple[tuple[Any, ...], dict[str, Any]]]] = {
     "maximum": [(_untied((), ()), {}), (_untied((3,), ()), {}), (_untied((2, 3), (3,)), {})],
     "minimum": [(_untied((), ()), {}), (_untied((3,), ()), {}), (_untied((2, 3), (3,)), {})],
     "abs": _unary(_mixed),
+    "sign": _unary(_mixed),
     "exp": _unary(_mixed),
     "log": _unary(_pos),
     "sqrt": _unary(_pos),
@@ -78,6 +79,7 @@ SAMPLES: dict[str, list[tuple[tuple[Any, ...], dict[str, Any]]]] = {
     "tanh": _unary(_mixed),
     "sigmoid": [*_unary(_mixed), ((np.array([-30.0, 0.3, 30.0]),), {})],
     "relu": _unary(_mixed),
+    "step": _unary(_mixed),
     "softmax": [((_mixed(4),), {}), ((_mixed(2, 3),), {}), ((_mixed(2, 3),), {"axis": 0})],
     "log_softmax": [((_mixed(4),), {}), ((_mixed(2, 3),), {}), ((_mixed(2, 3),), {"axis": 0})],
     "matmul": [((_mixed(2, 3), _mixed(3, 4)), {}), ((_mixed(3), _mixed(3, 4)), {}),
@@ -214,13 +216,22 @@ def _grads_at(name: str, *inputs: Any) -> list:
     return backward(plan, forward(plan).values).grads[:-1]
 
 
-@pytest.mark.parametrize("name", ["relu", "abs"])
-def test_relu_and_abs_have_gradient_zero_at_zero(name: str) -> None:
+@pytest.mark.parametrize("name", ["relu", "abs", "step", "sign"])
+def test_relu_abs_and_their_derivatives_have_gradient_zero_at_zero(name: str) -> None:
     (g,) = _grads_at(name, F64(0.0))
     assert g == 0.0 and type(g) is np.float64
     (g,) = _grads_at(name, np.array([-1.0, 0.0, 2.0]))
-    expected = [0.0, 0.0, 1.0] if name == "relu" else [-1.0, 0.0, 1.0]
+    expected = {"relu": [0.0, 0.0, 1.0], "abs": [-1.0, 0.0, 1.0]}.get(name, [0.0, 0.0, 0.0])
     np.testing.assert_array_equal(g, expected)
+
+
+def test_step_and_sign_are_the_derivatives_of_relu_and_abs_with_their_convention_at_0() -> None:
+    x = np.array([-2.0, -0.0, 0.0, 1e-300, 3.0])
+    for op, of in (("step", "relu"), ("sign", "abs")):
+        plan = compile_plan([Step("x", "input", (), {}, x), Step("f", of, (0,))])
+        (grad, _) = backward(plan, forward(plan).values, np.ones(5)).grads
+        np.testing.assert_array_equal(REGISTRY[op].forward(x), grad)
+    assert type(REGISTRY["step"].forward(F64(0.5))) is np.float64
 
 
 @pytest.mark.parametrize("name", ["maximum", "minimum"])

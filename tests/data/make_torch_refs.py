@@ -38,8 +38,8 @@ WEIGHTS = [1.0, -2.0, 0.5, 3.0, -0.25, 1.5, -1.0]
 # The upstream gradient g at its own special points, as when log(0) or 1/0 sits downstream
 # (inf) or a dead relu does (0): masks (relu, max) and products (abs, x * 0) differ there.
 UPSTREAM = [math.inf, -math.inf, math.nan, 0.0, 1.0, -2.0, 0.5]
-UNARY_OPS = ("neg", "square", "abs", "exp", "log", "sqrt", "sin", "cos", "tanh", "sigmoid",
-             "relu")
+UNARY_OPS = ("neg", "square", "abs", "sign", "exp", "log", "sqrt", "sin", "cos", "tanh",
+             "sigmoid", "relu", "step")
 BINARY_OPS = ("add", "sub", "mul", "div", "pow", "maximum", "minimum")
 
 REAL_POW = ("pow: ∂/∂b is taken as 0 where a < 0 (a negative base has a real power only at "
@@ -67,6 +67,9 @@ TORCH: dict[str, Callable[..., torch.Tensor]] = {
     "abs": torch.abs, "exp": torch.exp, "log": torch.log, "sqrt": torch.sqrt,
     "sin": torch.sin, "cos": torch.cos, "tanh": torch.tanh, "sigmoid": torch.sigmoid,
     "relu": torch.relu,
+    # torch.heaviside has no backward; relu(sign(x)) is the same step (0 at 0, nan at nan)
+    # with torch's zero gradient for sign
+    "step": lambda x: torch.relu(torch.sign(x)), "sign": torch.sign,
     "softmax": lambda x, axis=-1: torch.softmax(x, dim=axis),
     "log_softmax": lambda x, axis=-1: torch.log_softmax(x, dim=axis),
     "matmul": torch.matmul,

@@ -44,6 +44,7 @@ OP_CASES: dict[str, tuple[tuple[Any, ...], dict[str, Any]]] = {
     "powc": ((_pos(3),), {"exponent": -1.5}), "square": ((_mixed(2, 2),), {}),
     "maximum": ((np.array([0.1, 2.0, -1.0]), np.array([1.0, -0.5, 0.3])), {}),
     "minimum": ((np.array([0.1, 2.0, -1.0]), 0.6), {}), "abs": ((_mixed(5),), {}),
+    "sign": ((_mixed(5),), {}), "step": ((_mixed(2, 3),), {}),
     "exp": ((_mixed(3),), {}), "log": ((_pos(3),), {}), "sqrt": ((_pos(3),), {}),
     "sin": ((_mixed(3),), {}), "cos": ((_mixed(3),), {}), "tanh": ((_mixed(2, 3),), {}),
     "sigmoid": ((_mixed(2, 3),), {}), "relu": ((_mixed(6),), {}),

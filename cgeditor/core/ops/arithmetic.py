@@ -8,7 +8,13 @@ from typing import Any
 import numpy as np
 
 from cgeditor.core.ops.spec import AttrSpec, OpSpec, register
-from cgeditor.core.rules import pow_grad_base, pow_grad_exponent, powc_grad, select_grad
+from cgeditor.core.rules import (
+    pow_grad_base,
+    pow_grad_exponent,
+    powc_grad,
+    select_grad,
+    zero_grad,
+)
 from cgeditor.core.shapes import broadcast_shape, same_shape
 
 
@@ -116,3 +122,12 @@ register(OpSpec("abs", ("x",), np.abs, lambda g, out, x: (g * np.sign(x),), "|x|
                 kink=lambda x: ("x",) if np.any(x == 0) else (),
                 kink_doc="abs is not differentiable at x = 0; cgeditor uses the subgradient 0 "
                          "there (as torch)"))
+register(OpSpec("sign", ("x",), np.sign, lambda g, out, x: (zero_grad(g),), "sgn",
+                "Arithmetic", template="np.sign({x})", torch_template="torch.sign({x})",
+                shape=same_shape,
+                vjp_template=("zero_grad({g})",),
+                doc="The sign of x: −1, 0 or 1, the derivative of |x|. Its own derivative is 0 "
+                    "(it is flat on either side of 0).",
+                kink=lambda x: ("x",) if np.any(x == 0) else (),
+                kink_doc="sign jumps at x = 0, where it has no derivative; cgeditor uses 0 "
+                         "there, as on either side (as torch)"))

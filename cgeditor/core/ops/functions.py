@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from cgeditor.core.ops.spec import AttrSpec, OpSpec, register
-from cgeditor.core.rules import log_softmax, select_grad, sigmoid, softmax
+from cgeditor.core.rules import log_softmax, select_grad, sigmoid, softmax, zero_grad
 from cgeditor.core.shapes import along_axis_shape, same_shape
 
 # --- functions ----------------------------------------------------------------------------
@@ -58,6 +58,18 @@ register(OpSpec("relu", ("x",), lambda x: np.maximum(x, 0.0),
                 kink=lambda x: ("x",) if np.any(x == 0) else (),
                 kink_doc="relu is not differentiable at x = 0; cgeditor uses the subgradient 0 "
                          "there (as torch)"))
+register(OpSpec("step", ("x",), lambda x: np.heaviside(x, 0.0), lambda g, out, x: (zero_grad(g),),
+                "H", "Activations", template="np.heaviside({x}, 0.0)",
+                # torch.heaviside has no backward: relu(sign(x)) is the same step, and
+                # differentiable (to 0) as autograd needs
+                torch_template="torch.relu(torch.sign({x}))",
+                vjp_template=("zero_grad({g})",),
+                shape=same_shape,
+                doc="Heaviside step: 1 where x > 0, else 0 (0 at 0), the derivative of relu. "
+                    "Its own derivative is 0 (it is flat on either side of 0).",
+                kink=lambda x: ("x",) if np.any(x == 0) else (),
+                kink_doc="step jumps at x = 0, where it has no derivative; cgeditor uses 0 "
+                         "there, as on either side"))
 
 
 _AXIS_LAST = (AttrSpec("axis", "int", -1, "the axis to normalise over"),)
