@@ -2,9 +2,10 @@
 with ``ast`` and each piece matched against the registry's own forward templates, so the rule is
 spelled once. Nothing is evaluated: constants (literals and attrs) are folded by hand.
 
-A rule helper that no registry op spells is either rewritten in registry ops here (for the
-shapes it is exact on) or refused with NotExpressible saying what is missing: never a wrong
-graph. Nodes are made through a Sink (model/gradient_graph.py provides the real one).
+A rule helper that no registry op spells is either rewritten in registry ops
+(model/adjoint_helpers.py, for the shapes and values it is exact on) or refused with
+NotExpressible saying what is missing: never a wrong graph. Nodes are made through a Sink
+(model/gradient_graph.py provides the real one).
 """
 
 from __future__ import annotations
@@ -31,6 +32,16 @@ _OPERAND = re.compile(r"(?<![\w.])_(\d+)\b")  # a helper rewriting's operand: _0
 
 class NotExpressible(Exception):
     """A vjp that no graph of registry ops computes; the message says what is missing."""
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """A comparison in a rule (select_grad's mask x <= 0): no registry op computes one, so
+    only a helper that rewrites the mask as a number (step, sign) can take it."""
+
+    left: Operand
+    op: type[ast.cmpop]
+    right: Operand
 
 
 class Sink(Protocol):
@@ -163,9 +174,11 @@ class RuleWriter:
     """Writes one node's vjp templates as nodes. ``bound`` gives each placeholder (g, out,
     the ports, the attrs) its operand; equal subexpressions of the rule share one node."""
 
-    def __init__(self, sink: Sink, bound: Mapping[str, Operand]) -> None:
+    def __init__(self, sink: Sink, bound: Mapping[str, Operand],
+                 helpers: Mapping[str, Helper]) -> None:
         self.sink = sink
         self.bound = {_PREFIX + k: v for k, v in bound.items()}
+        self.helpers = helpers  # the rule helpers it can rewrite in registry ops, by name
         self.memo: dict[str, Operand] = {}
 
     def write(self, template: str) -> str:
@@ -173,6 +186,8 @@ class RuleWriter:
         return self.node(self.operand(parse_template(template)))
 
     def node(self, value: Operand) -> str:
+        if isinstance(value, Comparison):
+            raise NotExpressible("compares values, which no registry op does")
         return value if isinstance(value, str) else self.sink.const(value)
 
     def shape(self, value: Operand) -> Shape:
@@ -191,16 +206,19 @@ class RuleWriter:
             return expr.value  # keepdims=True, axis=None
         if isinstance(expr, ast.Constant) and _number(expr.value):
             return float(expr.value)
+        if isinstance(expr, ast.Compare) and len(expr.ops) == 1:
+            return Comparison(self.operand(expr.left), type(expr.ops[0]),
+                              self.operand(expr.comparators[0]))
         folded = self._folded(expr)
         if folded is not None:
             return folded
         made = self._as_op(expr)
         if made is not None:
             return made
-        if isinstance(expr, ast.Call) and call_name(expr) in HELPERS:
+        if isinstance(expr, ast.Call) and call_name(expr) in self.helpers:
             keywords = {k.arg: self.operand(k.value) for k in expr.keywords if k.arg}
-            return HELPERS[call_name(expr)](self, [self.operand(a) for a in expr.args],
-                                            keywords)
+            return self.helpers[call_name(expr)](self, [self.operand(a) for a in expr.args],
+                                                 keywords)
         text = ast.unparse(expr).replace(_PREFIX, "")
         if isinstance(expr, ast.Call):
             raise NotExpressible(f"calls {call_name(expr)}() ({text}), which no registry op "
@@ -211,7 +229,7 @@ class RuleWriter:
         """The value of arithmetic on constants alone (an attr's n − 1), else None."""
         if isinstance(expr, ast.UnaryOp) and isinstance(expr.op, ast.USub):
             inner = self.operand(expr.operand)
-            return None if isinstance(inner, str) else -inner
+            return -inner if _number(inner) else None
         if isinstance(expr, ast.BinOp) and type(expr.op) in _FOLD:
             left, right = self.operand(expr.left), self.operand(expr.right)
             if isinstance(left, str) or isinstance(right, str):
@@ -242,7 +260,7 @@ class RuleWriter:
 
     def apply(self, template: str, *args: Operand) -> Operand:
         """``template`` over ``args`` named _0, _1, … (a helper's rewriting in ops)."""
-        inner = RuleWriter(self.sink, {str(k): v for k, v in enumerate(args)})
+        inner = RuleWriter(self.sink, {str(k): v for k, v in enumerate(args)}, self.helpers)
         return inner.operand(_helper_tree(template))
 
     def ones_times(self, value: Operand, shape: Shape) -> Operand:
@@ -286,83 +304,4 @@ class RuleWriter:
 
 Keywords = Mapping[str, Operand]
 # A rule helper rewritten in registry ops: (writer, positional operands, keyword operands)
-Helper = Callable[["RuleWriter", list[Operand], Keywords], Operand]
-
-
-def _constant(value: Operand, what: str) -> Any:
-    if isinstance(value, str):
-        raise NotExpressible(f"needs {what} as a constant")
-    return value
-
-
-def _powc_grad(w: RuleWriter, args: list[Operand], _kw: Keywords) -> Operand:
-    g, x, exponent = args
-    if _constant(exponent, "the exponent") == 0:
-        return w.apply("_0 * 0.0", g)  # x⁰ is the constant 1
-    return w.apply("_0 * (_2 * _1 ** (_2 - 1))", g, x, exponent)
-
-
-def _expand_back(w: RuleWriter, args: list[Operand], _kw: Keywords) -> Operand:
-    g, x, axis = args
-    shape = w.shape(x)
-    if not shape:
-        return g
-    if _constant(axis, "the axis") is None:
-        return w.widen(g, shape, set(range(len(shape))))
-    return w.widen(g, shape, {int(axis) % len(shape)})
-
-
-def _reduced_size(w: RuleWriter, args: list[Operand], _kw: Keywords) -> Operand:
-    shape, axis = w.shape(args[0]), _constant(args[1], "the axis")
-    return float(np.prod(shape) if axis is None else shape[int(axis)])
-
-
-def _size(w: RuleWriter, args: list[Operand], _kw: Keywords) -> Operand:
-    return float(np.prod(w.shape(args[0])))
-
-
-# matmul's vjp by the operands' dimensions (a vector is 1-d) in registry ops, over g, a and b
-_MATMUL = {
-    "a": {(2, 2): "_0 @ np.transpose(_2)", (1, 2): "_2 @ _0", (1, 1): "_0 * _2"},
-    "b": {(2, 2): "np.transpose(_1) @ _0", (2, 1): "_0 @ _1", (1, 1): "_0 * _1"},
-}
-# ... and where it is an outer product of two vectors: which two, by port and dimensions
-_OUTER = {("a", (2, 1)): (0, 2), ("b", (1, 2)): (1, 0)}
-
-
-def _outer(w: RuleWriter, col: Operand, row: Operand) -> Operand:
-    """col[i] · row[j] as a matrix: col spread over rows, turned, times row (one product
-    per element, as matmul's own k = 1 product)."""
-    k, n = w.shape(col)[0], w.shape(row)[0]
-    return w.apply("np.transpose(_0) * _1", w.ones_times(col, (n, k)), row)
-
-
-def _matmul_grad(port: str) -> Helper:
-    def grad(w: RuleWriter, args: list[Operand], _kw: Keywords) -> Operand:
-        dims = (len(w.shape(args[1])), len(w.shape(args[2])))
-        if (port, dims) in _OUTER:
-            col, row = _OUTER[port, dims]
-            return _outer(w, args[col], args[row])
-        if dims not in _MATMUL[port]:
-            raise NotExpressible("needs batched matrices, which no registry op spells")
-        return w.apply(_MATMUL[port][dims], *args)
-    return grad
-
-
-def _sum_keeping_axes(w: RuleWriter, args: list[Operand], kw: Keywords) -> Operand:
-    """np.sum(x, axis=k, keepdims=True): the sum op, then the summed axis put back (size 1)."""
-    if kw.get("keepdims") is not True or len(args) != 1:
-        raise NotExpressible("calls np.sum() with arguments the sum op does not take")
-    shape, axis = w.shape(args[0]), _constant(kw.get("axis"), "the axis")
-    summed = w.sink.op("sum", [w.node(args[0])], {"axis": axis})
-    if axis is None or not shape:
-        return w.widen(summed, (1,) * len(shape), set(range(len(shape))))
-    k = int(axis) % len(shape)
-    return w.widen(summed, (*shape[:k], 1, *shape[k + 1:]), {k})
-
-
-HELPERS: dict[str, Helper] = {
-    "np.sum": _sum_keeping_axes, "powc_grad": _powc_grad, "expand_back": _expand_back,
-    "reduced_size": _reduced_size,
-    "np.size": _size, "matmul_grad_a": _matmul_grad("a"), "matmul_grad_b": _matmul_grad("b"),
-}
+Helper = Callable[[RuleWriter, list[Operand], Keywords], Operand]

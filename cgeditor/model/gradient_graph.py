@@ -17,6 +17,7 @@ import numpy as np
 from cgeditor.core.engine import backward_order
 from cgeditor.core.ops import REGISTRY
 from cgeditor.model import collector
+from cgeditor.model.adjoint_helpers import HELPERS
 from cgeditor.model.adjoint_rules import NotExpressible, RuleWriter, Shape
 from cgeditor.model.errors import GradientGraphError
 from cgeditor.model.graph import Graph
@@ -179,7 +180,7 @@ def _write_adjoints(result: RunResult, builder: _Builder) -> dict[str, str]:
         spec = REGISTRY[step.op]
         bound = {"g": g, "out": ids[i], **spec.default_attrs(), **step.attrs,
                  **{port: ids[j] for port, j in zip(spec.inputs, step.args, strict=True)}}
-        writer = RuleWriter(builder, bound)
+        writer = RuleWriter(builder, bound, HELPERS)
         for k, j in enumerate(step.args):
             if not fed[j]:
                 continue
