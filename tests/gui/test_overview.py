@@ -123,3 +123,22 @@ def test_selected_blocks_match_what_the_items_paint(window, canvas) -> None:
         edge = window.view.mapFromScene(top)
         assert any(distance(overview.pixelColor(edge.x(), edge.y() + dy), selection) < 60
                    for dy in (-1, 0, 1)), item.name
+
+
+def test_far_out_a_selected_block_is_filled_in_the_selection_colour(window, canvas) -> None:
+    """A block a few pixels high would keep a sliver of its colour inside a 2-pixel outline:
+    it is filled in the selection colour, the same on the overview and the items' path."""
+    far = T.LOD_SOLID_OUTLINE * 0.9
+    view = window.view
+    view.resetTransform()
+    view.scale(far, far)
+    view.centerOn(window.scene.graph_rect().center())
+    QApplication.processEvents()
+    canvas.click(canvas.item("c").sceneBoundingRect().center())
+    assert window.scene.selected_ids() == [canvas.id("c")]
+    overview = shown(window)
+    items = render_at(window, far, window.scene.graph_rect().center())
+    for name, colour in (("c", T.current().selection), ("w", T.category_color("Leaves"))):
+        center = canvas.item(name).sceneBoundingRect().center()
+        assert pixel(window, overview, center) == colour, name
+        assert pixel(window, items, center) == colour, name

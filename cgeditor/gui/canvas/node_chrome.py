@@ -76,10 +76,18 @@ class NodeChrome:
         return None
 
     def paint_block(self, painter: QPainter, pal: T.Palette) -> None:
-        """Zoomed out: a block in the category colour, outlined when selected or lit."""
+        """Zoomed out: a block in the category colour, outlined when selected or lit (filled
+        in the outline's colour when too small to show both)."""
         outline = self.outline(pal)
-        painter.setPen(T.pixel_pen(outline, 2.0) if outline is not None else _NO_PEN)
-        painter.setBrush(self.accent(pal))
+        if outline is None:
+            painter.setPen(_NO_PEN)
+            painter.setBrush(self.accent(pal))
+        elif painter.worldTransform().m11() < T.LOD_SOLID_OUTLINE:
+            painter.setPen(_NO_PEN)
+            painter.setBrush(outline.color())
+        else:
+            painter.setPen(T.pixel_pen(outline, 2.0))
+            painter.setBrush(self.accent(pal))
         painter.drawRect(self._rect)
 
     def _paint_frame(self, painter: QPainter, pal: T.Palette) -> None:

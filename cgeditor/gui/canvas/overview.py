@@ -36,10 +36,7 @@ def paint_overview(painter: QPainter, scene: GraphScene, rect: QRectF) -> None:
     for category, rects in plain.items():
         painter.setBrush(pal.categories.get(category, pal.node_muted))
         painter.drawRects(rects)
-    painter.setPen(T.pixel_pen(QPen(pal.selection, 2.5), 2.0))  # as paint_block outlines
-    for category, rects in selected.items():  # all 10k after Select All: batched too
-        painter.setBrush(pal.categories.get(category, pal.node_muted))
-        painter.drawRects(rects)
+    _paint_selected(painter, pal, selected)
     for item in special:  # lit or dimmed: few, and drawn above the rest
         painter.save()
         painter.translate(item.pos())
@@ -51,6 +48,19 @@ def paint_overview(painter: QPainter, scene: GraphScene, rect: QRectF) -> None:
     for wire in scene.loose_wires():  # the one being dragged, a refused one's ghost
         painter.setPen(T.pixel_pen(wire.pen(), 2.0))
         painter.drawPath(wire.path())
+
+
+def _paint_selected(painter: QPainter, pal: T.Palette,
+                    selected: dict[str, list[QRectF]]) -> None:
+    """The selected blocks (all 10k after Select All), batched, as paint_block draws each."""
+    if painter.worldTransform().m11() < T.LOD_SOLID_OUTLINE:
+        painter.setBrush(pal.selection)
+        painter.drawRects([rect for rects in selected.values() for rect in rects])
+        return
+    painter.setPen(T.pixel_pen(QPen(pal.selection, 2.5), 2.0))
+    for category, rects in selected.items():
+        painter.setBrush(pal.categories.get(category, pal.node_muted))
+        painter.drawRects(rects)
 
 
 def _sort_blocks(scene: GraphScene, rect: QRectF
