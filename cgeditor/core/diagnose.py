@@ -103,6 +103,15 @@ def matmul_shape_check(names: Sequence[str], shapes: Sequence[tuple[int, ...]]) 
     return None
 
 
+def matrix_transpose_shape_check(names: Sequence[str], shapes: Sequence[tuple[int, ...]]
+                                 ) -> str | None:
+    """The matrix_transpose rule in words: two axes or more. None when the shape fits."""
+    if len(shapes[0]) < 2:
+        return (f"matrix_transpose swaps the last two axes, but {has_shape(names[0], shapes[0])}"
+                ": give it a matrix or a stack of them (transpose leaves a vector as it is)")
+    return None
+
+
 def _matmul_fix(a: str, b: str, sa: tuple[int, ...], sb: tuple[int, ...]) -> str:
     if len(sb) > 1 and sb[-1] == sa[-1]:
         return f"transpose {b} or reshape it"

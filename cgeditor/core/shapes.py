@@ -16,7 +16,12 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from cgeditor.core.diagnose import failure_message, matmul_shape_check, shape_text
+from cgeditor.core.diagnose import (
+    failure_message,
+    matmul_shape_check,
+    matrix_transpose_shape_check,
+    shape_text,
+)
 
 if TYPE_CHECKING:
     from cgeditor.core.engine import Plan
@@ -93,6 +98,14 @@ def mean_shape(x: Shape, axis: int | None = None) -> tuple[Shape]:
 
 def transpose_shape(x: Shape) -> tuple[Shape]:
     return (tuple(reversed(x)),)
+
+
+def matrix_transpose_shape(x: Shape) -> tuple[Shape]:
+    """The last two axes swapped: a matrix, or each matrix of a stack, transposed."""
+    problem = matrix_transpose_shape_check(("x",), (x,))
+    if problem:
+        raise ShapeError(problem)
+    return ((*x[:-2], x[-1], x[-2]),)
 
 
 def matmul_shape(a: Shape, b: Shape) -> tuple[Shape]:

@@ -87,6 +87,7 @@ SAMPLES: dict[str, list[tuple[tuple[Any, ...], dict[str, Any]]]] = {
                ((_mixed(3, 2, 2), _mixed(2)), {}), ((_mixed(3), _mixed(2, 3, 2)), {}),
                ((_mixed(2, 1, 2, 3), _mixed(4, 3, 2)), {})],
     "transpose": [((_mixed(2, 3),), {}), ((_mixed(2, 3, 4),), {}), ((S(0.7),), {})],
+    "matrix_transpose": [((_mixed(2, 3),), {}), ((_mixed(2, 3, 4),), {})],
     "sum": [((_mixed(4),), {}), ((_mixed(2, 3),), {}), ((_mixed(2, 3),), {"axis": 0}),
             ((_mixed(2, 3),), {"axis": 1}), ((_mixed(2, 3, 2),), {"axis": -1})],
     "mean": [((_mixed(4),), {}), ((_mixed(2, 3),), {}), ((_mixed(2, 3),), {"axis": 0}),

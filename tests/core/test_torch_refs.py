@@ -41,7 +41,8 @@ def test_every_op_has_references_at_its_special_points() -> None:
     ops = {name for name, spec in REGISTRY.items() if not spec.is_leaf}
     assert {c.op for c in SWEEP} == ops, "regenerate: python tests/data/make_torch_refs.py"
     scalar = {c.op for c in SWEEP if all(np.ndim(x) == 0 for x in c.inputs)}
-    assert ops - scalar <= {"softmax", "log_softmax", "matmul", "cross_entropy"}
+    assert ops - scalar <= {"softmax", "log_softmax", "matmul", "matrix_transpose",
+                            "cross_entropy"}
 
 
 @pytest.mark.parametrize("compiled", [False, True], ids=["careful", "compiled"])

@@ -74,6 +74,7 @@ TORCH: dict[str, Callable[..., torch.Tensor]] = {
     "log_softmax": lambda x, axis=-1: torch.log_softmax(x, dim=axis),
     "matmul": torch.matmul,
     "transpose": lambda x: x.permute(tuple(range(x.dim() - 1, -1, -1))),
+    "matrix_transpose": lambda x: x.mT,
     "sum": _reduce(torch.sum), "mean": _reduce(torch.mean),
     "mse": lambda pred, target: torch.mean((pred - target) ** 2),
     "cross_entropy": _cross_entropy,
@@ -184,6 +185,8 @@ def other_cases() -> list[dict]:
         case("transpose", "vector", [TIES[2]]),
         case("transpose", "matrix", [TIES]),
         case("transpose", "3-d", [TIES.reshape(2, 3, 2)]),
+        case("matrix_transpose", "matrix", [TIES]),
+        case("matrix_transpose", "3-d", [TIES.reshape(2, 3, 2)]),
         case("mse", "scalar tie", [0.0, 0.0]),
         case("mse", "vector", [TIES[1], TIES[3]]),
         case("mse", "large", [TIES[2], TIES[0]]),
@@ -210,6 +213,7 @@ def upstream_cases() -> list[dict]:
                   {"axis": 0}, UPSTREAM) for op in ("softmax", "log_softmax", "sum", "mean")]
     probs = np.array([[1.0, 0.0, 0.0], [0.5, 0.5, 0.0], [0.2, 0.3, 0.5], [0.0, 0.0, 1.0]])
     return [*rows, case("transpose", "3-d" + up, [TIES.reshape(2, 3, 2)], cycle=UPSTREAM),
+            case("matrix_transpose", "3-d" + up, [TIES.reshape(2, 3, 2)], cycle=UPSTREAM),
             case("mse", "vector" + up, [TIES[1], TIES[3]], cycle=UPSTREAM),
             case("cross_entropy", "batch" + up, [TIES, probs], cycle=UPSTREAM),
             case("matmul", "matrix" + up, [TIES[:2], TIES[:2].T], cycle=UPSTREAM),

@@ -50,6 +50,7 @@ OP_CASES: dict[str, tuple[tuple[Any, ...], dict[str, Any]]] = {
     "sigmoid": ((_mixed(2, 3),), {}), "relu": ((_mixed(6),), {}),
     "softmax": ((_mixed(2, 3),), {"axis": 0}), "log_softmax": ((_mixed(2, 3),), {}),
     "matmul": ((_mixed(2, 3), _mixed(3, 4)), {}), "transpose": ((_mixed(2, 3),), {}),
+    "matrix_transpose": ((_mixed(2, 2, 3),), {}),
     "sum": ((_mixed(2, 3),), {"axis": 1}), "mean": ((_mixed(2, 3),), {}),
     "mse": ((_mixed(4), _mixed(4)), {}), "cross_entropy": ((_mixed(2, 3), _probs(2, 3)), {}),
 }

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from cgeditor.core.diagnose import matmul_shape_check
+from cgeditor.core.diagnose import matmul_shape_check, matrix_transpose_shape_check
 from cgeditor.core.ops.spec import F64, AttrSpec, OpSpec, register
 from cgeditor.core.rules import (
     cross_entropy,
@@ -21,6 +21,7 @@ from cgeditor.core.rules import (
 from cgeditor.core.shapes import (
     cross_entropy_shape,
     matmul_shape,
+    matrix_transpose_shape,
     mean_shape,
     mse_shape,
     sum_shape,
@@ -41,6 +42,14 @@ register(OpSpec("transpose", ("x",), np.transpose, lambda g, out, x: (np.transpo
                 torch_template="{x}.permute(tuple(range({x}.dim() - 1, -1, -1)))",
                 shape=transpose_shape, jvp_from="forward",
                 vjp_template=("np.transpose({g})",), doc="Reverse the axes."))
+register(OpSpec("matrix_transpose", ("x",), lambda x: np.swapaxes(x, -1, -2),
+                lambda g, out, x: (np.swapaxes(g, -1, -2),), "mᵀ", "Tensors",
+                template="np.swapaxes({x}, -1, -2)", torch_template="torch.swapaxes({x}, -1, -2)",
+                shape=matrix_transpose_shape, jvp_from="forward",
+                shape_check=matrix_transpose_shape_check,
+                vjp_template=("np.swapaxes({g}, -1, -2)",),
+                doc="Swap the last two axes: each matrix of a stack transposed (numpy's "
+                    "matrix_transpose, torch's x.mT)."))
 register(OpSpec("sum", ("x",), lambda x, axis=None: F64(np.sum(x)) if axis is None
                 else np.sum(x, axis=axis),
                 lambda g, out, x, axis=None: (expand_back(g, x, axis),), "Σ", "Tensors",
