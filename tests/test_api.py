@@ -55,7 +55,7 @@ def test_gradient_graph_from_the_package() -> None:
         -4.0, 4.0, 2.0, -2.0)
     with pytest.raises(cgeditor.GraphError, match="matmul1 is a matmul node"):
         cgeditor.gradient_graph(cgeditor.from_formula("J = sum(x @ A)", x=[1, 2, 3],
-                                                      A=[[[1, 2], [3, 4], [5, 6]]] * 2))
+                                                      A=[[[[1, 2], [3, 4], [5, 6]]]] * 2))
 
 
 def _public(cls: type) -> list[str]:

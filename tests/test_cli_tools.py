@@ -298,7 +298,7 @@ def test_grad_graph_writes_a_graph_whose_gradient_nodes_hold_the_gradients(capsy
 def test_grad_graph_refuses_an_op_it_cannot_write_in_one_line(capsys, tmp_path) -> None:
     src, out = tmp_path / "batched.cgraph", tmp_path / "out.cgraph"
     from cgeditor.model.files import save
-    save(from_formula("J = sum(x @ A)", x=[1, 2, 3], A=[[[1, 2], [3, 4], [5, 6]]] * 2), src)
+    save(from_formula("J = sum(x @ A)", x=[1, 2, 3], A=[[[[1, 2], [3, 4], [5, 6]]]] * 2), src)
     code, text, err = run(capsys, "grad-graph", str(src), str(out))
     assert code == 2 and text == "" and not out.exists()
     assert "matmul1 is a matmul node" in one_error_line(err)

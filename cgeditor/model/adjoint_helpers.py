@@ -65,6 +65,7 @@ _MATMUL = {
     "a": {(2, 2): "_0 @ np.transpose(_2)", (1, 2): "_2 @ _0", (1, 1): "_0 * _2"},
     "b": {(2, 2): "np.transpose(_1) @ _0", (2, 1): "_0 @ _1", (1, 1): "_0 * _1"},
 }
+_BATCHED = {"a": "_0 @ np.swapaxes(_2, -1, -2)", "b": "np.swapaxes(_1, -1, -2) @ _0"}
 # ... and where it is an outer product of two vectors: which two, by port and dimensions
 _OUTER = {("a", (2, 1)): (0, 2), ("b", (1, 2)): (1, 0)}
 
@@ -76,15 +77,33 @@ def _outer(w: RuleWriter, col: Operand, row: Operand) -> Operand:
     return w.apply("np.transpose(_0) * _1", w.ones_times(col, (n, k)), row)
 
 
+def _vector_and_stack(w: RuleWriter, port: str, g: Operand, a: Operand, b: Operand
+                      ) -> Operand:
+    """matmul's vjp for a vector against a stack of matrices, as products with g spread
+    along the vector's axis: a stack @ b gives g · b and g · a (the caller sums the stack
+    axes), a @ a stack gives Σ over the columns of g · b, and g · a as a column."""
+    sa, sb = w.shape(a), w.shape(b)
+    if len(sb) == 1:  # (…, m, k) @ (k,): g is (…, m)
+        spread = w.widen(g, sa, {len(sa) - 1})
+        return w.apply("_0 * _1", spread, b if port == "a" else a)
+    spread = w.widen(g, sb, {len(sb) - 2})  # (k,) @ (…, k, n): g is (…, n)
+    if port == "a":
+        return w.apply("np.sum(_0 * _1, axis=-1)", spread, b)
+    return w.apply("_0 * _1", spread, w.widen(a, sb[-2:], {1}))
+
+
 def _matmul_grad(port: str) -> Helper:
     def grad(w: RuleWriter, args: list[Operand], _kw: Keywords) -> Operand:
         dims = (len(w.shape(args[1])), len(w.shape(args[2])))
         if (port, dims) in _OUTER:
             col, row = _OUTER[port, dims]
             return _outer(w, args[col], args[row])
-        if dims not in _MATMUL[port]:
-            raise NotExpressible("needs batched matrices, which no registry op spells")
-        return w.apply(_MATMUL[port][dims], *args)
+        if dims in _MATMUL[port]:
+            return w.apply(_MATMUL[port][dims], *args)
+        if min(dims) < 2:
+            return _vector_and_stack(w, port, *args)
+        # stacks of matrices: the batch axes broadcast back in the caller's unbroadcast
+        return w.apply(_BATCHED[port], *args)
     return grad
 
 

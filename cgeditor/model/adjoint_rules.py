@@ -272,14 +272,23 @@ class RuleWriter:
 
     def widen(self, value: Operand, shape: Shape, dropped: set[int]) -> Operand:
         """``value``, whose shape is ``shape`` without the axes ``dropped``, spread along
-        them back to ``shape``: by broadcasting when they lead, by a transpose for a 2-d
-        column; else NotExpressible (registry ops cannot insert an inner axis)."""
-        if dropped == set(range(len(dropped))):
-            return self.ones_times(value, shape)
-        if len(shape) == 2 and dropped == {1}:
-            return self.apply("np.transpose(_0)", self.ones_times(value, shape[::-1]))
-        raise NotExpressible(f"spreads a gradient along inner axes {sorted(dropped)} of a "
-                             f"{len(shape)}-d value, which no registry op does")
+        them back to ``shape``: by broadcasting along leading axes, and along trailing ones
+        by broadcasting its transpose (which turns them into leading ones) and turning it
+        back, and along the middle axis of a 3-d value by swapping it to the front; else
+        NotExpressible (registry ops cannot insert other middle axes)."""
+        lead = next((k for k in range(len(shape)) if k not in dropped), len(shape))
+        trail = next((k for k in range(len(shape)) if len(shape) - 1 - k not in dropped
+                      or len(shape) - 1 - k < lead), 0)
+        if len(shape) == 3 and dropped == {1}:  # (i, k) to (i, j, k): via (j, i, k)
+            spread = self.ones_times(value, (shape[1], shape[0], shape[2]))
+            return self.apply("np.transpose(np.swapaxes(np.transpose(_0), -1, -2))", spread)
+        if lead + trail < len(dropped):
+            raise NotExpressible(f"spreads a gradient along inner axes {sorted(dropped)} of a "
+                                 f"{len(shape)}-d value, which no registry op does")
+        if trail:
+            turned = self.ones_times(self.apply("np.transpose(_0)", value), shape[lead:][::-1])
+            value = self.apply("np.transpose(_0)", turned)
+        return self.ones_times(value, shape)
 
     def unbroadcast(self, value: Operand, shape: Shape) -> Operand:
         """``value`` summed back to ``shape`` as the engine sums a broadcast gradient."""

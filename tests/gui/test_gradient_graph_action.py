@@ -62,7 +62,8 @@ def test_unsaved_work_prompts_and_cancel_keeps_it(window, qtbot, monkeypatch) ->
 
 
 def test_a_graph_with_no_gradient_graph_is_named_and_kept(window, qtbot) -> None:
-    window.set_graph(from_formula("J = sum(x @ A)", x=[1, 2, 3], A=[[[1, 2], [3, 4], [5, 6]]] * 2))
+    window.set_graph(from_formula("J = sum(x @ A)", x=[1, 2, 3],
+                                  A=[[[[1, 2], [3, 4], [5, 6]]]] * 2))
     before = files.dumps(window.graph)
     show_gradient_graph(window, qtbot)
     assert files.dumps(window.graph) == before

@@ -98,11 +98,12 @@ def test_every_op_gives_the_engines_gradients(op: str, shapes: tuple, attrs: dic
 
 
 def test_a_vjp_no_registry_op_spells_is_refused_by_name_and_changes_nothing() -> None:
-    """A vector times a stack of matrices: its vjp needs an axis put in the middle."""
-    graph = from_formula("J = sum(x @ A)", x=[1.0, 2.0, 3.0], A=np.ones((2, 3, 2)))
+    """A vector times a 4-d stack of matrices: its vjp needs an axis put inside the stack."""
+    graph = from_formula("J = sum(x @ A)", x=[1.0, 2.0, 3.0], A=np.ones((2, 1, 3, 2)))
     before = files.dumps(graph)
     with pytest.raises(GradientGraphError, match=r"no gradient graph: matmul1 is a matmul "
-                                                 r"node, and its vjp for a needs"):
+                                                 r"node, and its vjp for a spreads a gradient "
+                                                 r"along inner axes \[2\] of a 4-d value"):
         gradient_graph(graph)
     assert files.dumps(graph) == before
 
