@@ -328,3 +328,19 @@ def test_a_case_opened_from_its_file_is_the_case_the_lab_shows(window, qtbot, ca
     press(window, qtbot, Qt.Key.Key_F6)
     assert "sqrt at 0: an infinite derivative</b> at J" in lab.diagnosis.text()
     assert "sqrt" in lab.case_text.text() and "log" not in lab.case_text.text()
+
+
+def test_a_guard_goes_just_below_the_port_rows_the_canvas_draws(window) -> None:
+    """The model places a guard by the canvas's header and row heights: the same numbers."""
+    from cgeditor.gui import theme as T
+    from cgeditor.model.failure_remedy import HEADER, on_wire_into
+    from cgeditor.model.layout import NOMINAL_ROW
+
+    assert (HEADER, NOMINAL_ROW) == (T.HEADER_HEIGHT, T.ROW_HEIGHT)
+    graph = window.graph
+    d = graph.by_name("d")  # the seed's sub: ports a and b
+    item = window.scene.nodes[d.id]
+    lowest_port = max(item.in_port_pos(port).y() for port in d.ports)
+    x, y = on_wire_into(d.id, graph)
+    assert (x, y) == (d.x, d.y + 24 + 2 * 18)
+    assert lowest_port < item.pos().y() + (y - d.y)  # the wires into d pass above the guard
