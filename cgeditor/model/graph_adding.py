@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Any
 from cgeditor.core.ops import REGISTRY
 from cgeditor.model.errors import (
     CycleError,
-    GraphError,
     InvalidNameError,
     NameTakenError,
     UnknownNodeError,
@@ -98,20 +97,24 @@ def quick_nodes(graph: Graph, records: list[Mapping[str, Any]]) -> list[Node] | 
     all_plainly_valid), ops known, values on leaves only. Draws nothing, so the walk that
     runs after a None refuses exactly what it always refused."""
     try:
+        return _quick_nodes(graph, records)
+    except Exception:  # anything odd (a record that is no mapping): the walk says what
+        return None
+
+
+def _quick_nodes(graph: Graph, records: list[Mapping[str, Any]]) -> list[Node] | None:
+    try:
         rows = list(map(itemgetter(*_FIELDS), records))
-    except (KeyError, TypeError):  # fields left to their defaults (add_parts' own callers)
+    except KeyError:  # fields left to their defaults (add_parts' own callers)
         rows = [tuple(map(record.get, _FIELDS, _DEFAULTS)) for record in records]
     if not rows:
         return []
     ops, names, xs, ys, attrs, values, trainables, ids = map(list, zip(*rows))
-    try:
-        fine = (set(ops) <= REGISTRY.keys() and all_plainly_valid(names)
-                and graph._by_name.keys().isdisjoint(names) and len(set(names)) == len(names)
-                and set(map(type, ids)) == {str} and all(ids)
-                and graph.nodes.keys().isdisjoint(ids) and len(set(ids)) == len(ids))
-        return _made(ops, names, xs, ys, attrs, values, trainables, ids) if fine else None
-    except (GraphError, TypeError, ValueError, OverflowError):  # the walk says which and why
-        return None
+    fine = (set(ops) <= REGISTRY.keys() and all_plainly_valid(names)
+            and graph._by_name.keys().isdisjoint(names) and len(set(names)) == len(names)
+            and set(map(type, ids)) == {str} and all(ids)
+            and graph.nodes.keys().isdisjoint(ids) and len(set(ids)) == len(ids))
+    return _made(ops, names, xs, ys, attrs, values, trainables, ids) if fine else None
 
 
 def _made(ops: list[Any], names: list[str], xs: list[Any], ys: list[Any], attrs: list[Any],
@@ -137,6 +140,13 @@ def _made(ops: list[Any], names: list[str], xs: list[Any], ys: list[Any], attrs:
 
 def edges_pass(graph: Graph, new: Mapping[str, Node], edges: Sequence[Triple]) -> bool:
     """Whether _check_edges passes ``edges``, as whole-column passes (False: let it say)."""
+    try:
+        return _edges_pass(graph, new, edges)
+    except Exception:  # an edge that is no triple, an unhashable port: the walk says what
+        return False
+
+
+def _edges_pass(graph: Graph, new: Mapping[str, Node], edges: Sequence[Triple]) -> bool:
     if not edges:
         return True
     sources, targets, ports = zip(*edges)

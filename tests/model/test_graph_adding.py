@@ -135,8 +135,14 @@ WIRING = st.lists(st.tuples(st.sampled_from([*NEW, "n1"]), st.sampled_from(NEW),
                   unique_by=lambda edge: edge[1:])
 
 
+# what no caller should hand over, refused (or crashed on) alike all the same
+ODD_RECORD = st.sampled_from([None, ["op", "add"], "add", {"op": ["add"]}])
+ODD_EDGE = st.sampled_from([("q1", "q2"), ("q1", "q2", ["x"]), (["q1"], "q2", "x"), None])
+
+
 @settings(max_examples=300, deadline=None)
-@given(st.lists(RECORD, max_size=5), st.lists(EDGE, max_size=6))
+@given(st.lists(st.one_of(RECORD, RECORD, RECORD, ODD_RECORD), max_size=5),
+       st.lists(st.one_of(EDGE, EDGE, EDGE, ODD_EDGE), max_size=6))
 def test_any_parts_are_added_or_refused_alike(nodes: list[dict[str, Any]],
                                               edges: list[tuple[str, str, str]]) -> None:
     fast, slow = both(nodes, edges)
