@@ -254,10 +254,13 @@ class Editor(FieldEdits):
             return self._paste(payload, key, verb)
 
     def _paste(self, payload: dict[str, Any], key: str, verb: str) -> list[str]:
+        nodes = payload["nodes"]
+        if not nodes:  # no step: one adding nothing would still make the output explicit
+            self.refuse("cannot paste: the clipboard holds no nodes")
+            return []
         self._settle()
         count = self._paste_counts.get(key, 0) + 1
         offset = PASTE_OFFSET * count
-        nodes = payload["nodes"]
         names = B.named(self.graph, nodes)
         outlines = self.document.shown_scene().outlines()
         drop = paste_drop(self.graph, outlines, nodes, names, offset, ROOM_GAPS)

@@ -262,3 +262,20 @@ def test_pasted_names_number_the_copies_in_the_originals_order(window, qtbot) ->
         item = window.scene.nodes[node_id]
         assert (item.title(), item.shown_rows()) == (
             graph.nodes[node_id].name, [f"= {graph.nodes[node_id].value:g}"])
+
+
+def test_pasting_a_file_of_no_nodes_changes_nothing(window) -> None:
+    """A valid .cgraph text with no nodes is no paste: no step, and the implicit output is
+    not made the explicit one (a step adding nothing did that)."""
+    before, steps = files.dumps(window.graph), window.undo_stack.count()
+    mime = QMimeData()
+    mime.setData(clipboard.NODES_MIME, document([]).encode("utf-8"))
+    QGuiApplication.clipboard().setMimeData(mime)
+    window.view.setFocus()
+    QTest.keyClick(window.view, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+    assert window.messages.toPlainText().splitlines()[-1] == \
+        "Refused: cannot paste: the clipboard holds no nodes"
+    assert files.dumps(window.graph) == before and window.graph.explicit_output is None
+    assert window.undo_stack.count() == steps
+    assert window.editor.paste_payload({"nodes": [], "edges": []}, "k") == []
+    assert files.dumps(window.graph) == before and window.undo_stack.count() == steps
