@@ -121,26 +121,24 @@ def make_room(rects: Mapping[str, Rect], grown: Mapping[str, Rect] | None = None
         index: _Index | None = None
         table: _Table | None = None
         fresh = [k for k in added if k in rects]
+        placed = set(fresh)
         if len(fresh) > BIG_BLOCK:  # below its columns at once: one numpy pass, no index
-            table = _Table(rects)
-            rows = table.rows_of(fresh)
-            dy = _below_span(*_split(table.box, rows), gaps)
+            dy = block_drop(rect_array([rects[k] for k in fresh]),
+                            rect_array([r for k, r in rects.items() if k not in placed]), gaps)
             if dy:
                 moved = {k: (rects[k][0], rects[k][1] + dy) for k in fresh}
-                table.box[rows, 1] += dy
         elif fresh:
             index = _Index(rects)
             _drop_block(index, fresh, gaps, moved)
         # The new nodes push nothing: dropped, they cover no old node, and among themselves
         # they keep the arrangement they came with.
-        placed = set(fresh)
         before = {k: v for k, v in (grown or {}).items() if k in rects and k not in placed}
         loud = None
         if len(before) > BIG_BLOCK:
             if table is None:
                 table = _Table(rects)
-                for key, (x, y) in moved.items():
-                    table.move(key, x, y)
+                if moved:  # a dropped block: 10^4 rows at once
+                    table.box[table.rows_of(moved), :2] = list(moved.values())
             loud = _loud(table, before)
         if before and loud != set():  # else nothing grown meets anything new: no index
             if index is None:

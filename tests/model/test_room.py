@@ -168,6 +168,23 @@ def test_a_big_block_beside_the_graph_and_quiet_growth_move_nothing() -> None:
         == {520.0 + GAPS.down}
 
 
+@pytest.mark.parametrize("widen", [7.0, 60.0])  # into nothing; into the next column
+def test_a_dropped_big_block_and_many_grown_nodes_move_what_searching_each_one_moves(
+        widen: float) -> None:
+    """The grown nodes' numpy pass (_loud) reads the dropped block where it lands."""
+    old = _grid("o", 10, 10, 0.0, 0.0)
+    grown = {k: (x, y, w - widen, h) for k, (x, y, w, h) in old.items()}
+    new = _grid("p", 10, 10, 40.0, 40.0)  # on its originals: it drops below them
+    searched = room._loud
+    try:
+        room._loud = lambda _table, before: set(before)  # every grown node searches
+        expected = make_room({**old, **new}, dict(grown), added=list(new), gaps=GAPS)
+    finally:
+        room._loud = searched
+    moved = make_room({**old, **new}, dict(grown), added=list(new), gaps=GAPS)
+    assert moved == expected and set(new) <= set(moved)
+
+
 @settings(max_examples=60, deadline=None)
 @given(st.lists(st.tuples(st.integers(0, 11), st.integers(0, 11)), min_size=70, max_size=120,
                 unique=True), st.floats(-400, 400), st.floats(-400, 400),
