@@ -235,6 +235,12 @@ def place_adjoints(graph: Graph, forward: Sequence[str], added: Sequence[str],
     if not places:
         return
     left = min((graph.nodes[n].x for n in forward), default=0.0)
-    last = max(x for x, _ in places.values())
+    # mirror each column by its span, not its left edge: a wide column (dJ_dmatrix_transpose1)
+    # would otherwise reach over the narrower one that ends up on its right
+    span: dict[float, float] = {}
+    for n, (x, _) in places.items():
+        span[x] = max(span.get(x, 0.0), sizes[n][0])
+    right = max(x + width for x, width in span.items())
     below = bottom + 2 * GAPS["LR"][1] - min(y for _, y in places.values())
-    graph.move_nodes({n: (left + last - x, y + below) for n, (x, y) in places.items()})
+    graph.move_nodes({n: (left + right - x - span[x], y + below)
+                      for n, (x, y) in places.items()})

@@ -109,3 +109,26 @@ def test_a_training_under_way_ends_first_and_its_values_are_the_ones_written(
     run = window.run.result
     plain = window.graph.run()  # the gradient graph's dJ_dw is ∂J/∂w at the trained values
     assert run.values["dJ_dw"] == plain.values["dJ_dw"]
+
+
+def test_a_wide_adjoint_lies_on_no_narrower_neighbour(window, qtbot) -> None:
+    """dJ_dmatrix_transpose1 is wider than the column mirrored to its right (the seed dJ_dJ
+    and a const): the gradient graph opens with no node on another and nothing to part."""
+    graph = from_formula("h = relu(step(x) + sign(x)); J = sum(matrix_transpose(h))",
+                         x=[[1, -2], [0, 3]])
+    engine = graph.run()
+    window.set_graph(graph)
+    window.view.setFocus()  # Auto Layout: the forward nodes by their matrix rows, as edits do
+    qtbot.keyClick(window.view.viewport(), Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    show_gradient_graph(window, qtbot)
+    assert window.graph.has_name("dJ_dmatrix_transpose1")
+    assert "overlapped" not in window.statusBar().currentMessage()
+    window.view.setFocus()
+    qtbot.keyClick(window.view.viewport(), Qt.Key.Key_F5)
+    boxes = {n: item.sceneBoundingRect() for n, item in window.scene.nodes.items()}
+    ids = list(boxes)
+    assert not [(a, b) for k, a in enumerate(ids) for b in ids[k + 1:]
+                if boxes[a].intersects(boxes[b])]
+    shown = window.run.state.result.values
+    assert shown["dJ_dadd1"].tolist() == engine.grads["add1"].tolist() == [[1, 0], [0, 1]]
+    assert shown["dJ_dx"].tolist() == engine.grads["x"].tolist() == [[0, 0], [0, 0]]

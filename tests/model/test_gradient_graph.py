@@ -211,9 +211,14 @@ def test_every_bundled_example_gives_the_engines_gradients(path) -> None:
     assert_gradients_match(files.load(path))
 
 
-@pytest.mark.parametrize("name", ["seed", "xor", "logistic_regression", "neuron"])
+# a column mirrored to the right of a wider one (dJ_dmatrix_transpose1 beside dJ_dJ and k1)
+WIDE_ADJOINT = "h = relu(step(x) + sign(x)); J = sum(matrix_transpose(h))"
+
+
+@pytest.mark.parametrize("name", ["seed", "xor", "logistic_regression", "neuron", "wide"])
 def test_the_backward_part_sits_below_the_forward_part_with_no_overlaps(name: str) -> None:
-    graph = files.load(examples_dir() / f"{name}.cgraph")
+    graph = (from_formula(WIDE_ADJOINT, x=[[1, -2], [0, 3]]) if name == "wide"
+             else files.load(examples_dir() / f"{name}.cgraph"))
     grad_graph = gradient_graph(graph)
     sizes = nominal_sizes(grad_graph)
     boxes = {n: (node.x, node.y, node.x + sizes[n][0], node.y + sizes[n][1])
