@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPoint, QRect, Qt
-from PySide6.QtGui import QCursor
+from PySide6.QtCore import QEvent, QPoint, QRect, Qt
+from PySide6.QtGui import QCursor, QHelpEvent
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QToolTip
 
 from cgeditor.core.ops import CATEGORIES, REGISTRY
 from cgeditor.gui.canvas.quick_add import ranked_ops
@@ -26,8 +27,22 @@ def test_every_op_is_listed_under_its_category_with_its_doc(window) -> None:
             # a glyph shows beside the name; a letter abbreviation (CE, logsm) would only widen
             glyph = not (spec.symbol.isascii() and spec.symbol.isalpha())
             assert text == (f"{spec.symbol}  {spec.name}" if glyph else spec.name), text
-            assert group.child(j).toolTip(0) == spec.doc
+            assert group.child(j).toolTip(0) == f"{text}: {spec.doc}"
     assert sorted(window.palette.visible_ops()) == sorted(REGISTRY)
+
+
+def test_hovering_a_name_the_palette_cuts_shows_it_whole(window, qtbot) -> None:
+    """In a 1280×800 window 'mᵀ  matrix_transpose' is cut to 'mᵀ  matrix_tr…': the hover
+    text names the op before its doc."""
+    tree = window.palette.tree
+    item = next(i for i in window.palette.op_items() if i.data(0, OP_ROLE) == "matrix_transpose")
+    tree.scrollToItem(item)
+    rect = tree.visualItemRect(item)
+    QTest.mouseMove(tree.viewport(), rect.center())
+    QApplication.sendEvent(tree.viewport(), QHelpEvent(
+        QEvent.Type.ToolTip, rect.center(), tree.viewport().mapToGlobal(rect.center())))
+    qtbot.waitUntil(QToolTip.isVisible)
+    assert QToolTip.text().startswith("mᵀ  matrix_transpose: Swap the last two axes")
 
 
 def test_search_filters_ops_and_hides_empty_groups(window) -> None:

@@ -53,6 +53,12 @@ def op_label(spec: OpSpec) -> str:
     return f"{spec.symbol}  {spec.name}"
 
 
+def op_tip(spec: OpSpec) -> str:
+    """The hover text: the op's whole label, then its doc. The narrow palette cuts a long
+    name ('mᵀ  matrix_tr…'), and the doc alone did not say which op it was."""
+    return f"{op_label(spec)}: {spec.doc}" if spec.doc else op_label(spec)
+
+
 def matches(spec: OpSpec, text: str) -> bool:
     text = text.strip().lower()
     return not text or text in spec.name.lower() or text in spec.symbol.lower() \
@@ -115,7 +121,7 @@ class OpPalette(QWidget):
                 if spec.category == category:
                     item = QTreeWidgetItem(group, [op_label(spec)])
                     item.setData(0, OP_ROLE, spec.name)
-                    item.setToolTip(0, spec.doc or spec.name)
+                    item.setToolTip(0, op_tip(spec))
                     item.setIcon(0, swatch(category))
                     item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
                                   | Qt.ItemFlag.ItemIsDragEnabled)
