@@ -339,6 +339,9 @@ class Editor(FieldEdits):
         adds = [edit[1] for edit in edits if edit[0] == "add"]  # in remedy.nodes' order
         inserted = [add["node_id"] for new, add in zip(remedy.nodes, adds) if new.inserted]
         self.push(remedy_command(self.graph, remedy.title, edits), inserted)
+        # the node a guard goes before moves right to make room, past the canvas's edge
+        self.reveal([add["node_id"] for add in adds] + [
+            node for _src, node, _port in remedy.wires if node in self.graph.nodes])
         self.report(f"Remedy: {remedy.title}")
         return None
 

@@ -128,6 +128,7 @@ def test_a_case_triggered_is_named_remedied_and_undone(window, qtbot, canvas, ke
     places = {n.id: (n.x, n.y) for n in window.graph.nodes.values()}
     looping = backward_wires(window)  # a chain laid out in rows has its row ends
     hidden = set(behind(window, list(names(window))))
+    old_names, broken = names(window), lab.shown[0].node
     qtbot.mouseClick(lab.apply_button, Qt.MouseButton.LeftButton)
     QApplication.processEvents()
     assert window.undo_stack.count() == steps + 1  # one undo step
@@ -139,6 +140,11 @@ def test_a_case_triggered_is_named_remedied_and_undone(window, qtbot, canvas, ke
         assert kept == {i: places[i] for i in kept}  # nothing was moved to make room
     boxes = [item.sceneBoundingRect() for item in window.scene.nodes.values()]
     assert not overlaps(boxes)
+    # what the remedy added and the node it fixed are in view: the guarded node moved right
+    # to make room, and had gone past the canvas's edge (sqrt's J, log's J)
+    seen = window.view.mapToScene(window.view.viewport().rect()).boundingRect()
+    assert {name for name in names(window) - old_names | ({broken} & names(window))
+            if not seen.contains(canvas.item(name).sceneBoundingRect())} == set()
     # a guard goes on the wire, before the node it feeds, with ε left of it: no new wire
     # loops back (the guarded node and what follows it moved right to make room)
     assert backward_wires(window) - looping == set()
