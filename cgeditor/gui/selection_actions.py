@@ -53,6 +53,8 @@ class SelectionActions:
         ids = self.ids()
         if ids:
             payload = clipboard.duplicate_payload(self.ctx.graph, ids)
-            if payload is None:  # too many to paste: the loader's refusal names the limit
-                payload = clipboard.validate(clipboard.copy_nodes(self.ctx.graph, ids)[0])
+            if payload is None:  # too many: a paste of them would be refused
+                self.ctx.log(f"Cannot duplicate: {len(ids):,} nodes are selected; "
+                             f"a duplicate takes at most {clipboard.MAX_NODES:,}")
+                return
             self.ctx.editor.paste_payload(payload, f"duplicate:{','.join(ids)}", "Duplicated")

@@ -279,3 +279,16 @@ def test_pasting_a_file_of_no_nodes_changes_nothing(window) -> None:
     assert window.undo_stack.count() == steps
     assert window.editor.paste_payload({"nodes": [], "edges": []}, "k") == []
     assert files.dumps(window.graph) == before and window.undo_stack.count() == steps
+
+
+def test_ctrl_d_of_more_nodes_than_a_paste_takes_says_so(window, monkeypatch) -> None:
+    """A duplicate past the paste limit is refused with a line in Messages and changes
+    nothing (it raised the loader's ClipboardError out of the key press)."""
+    monkeypatch.setattr(clipboard, "MAX_NODES", 4)  # the seed's 10 nodes are past it
+    before, steps = files.dumps(window.graph), window.undo_stack.count()
+    window.view.setFocus()
+    QTest.keyClick(window.view, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    QTest.keyClick(window.view, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
+    assert window.messages.toPlainText().splitlines()[-1] == \
+        "Cannot duplicate: 10 nodes are selected; a duplicate takes at most 4"
+    assert files.dumps(window.graph) == before and window.undo_stack.count() == steps
