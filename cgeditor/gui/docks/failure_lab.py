@@ -14,7 +14,7 @@ from functools import partial
 from html import escape as html_escape
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -34,6 +34,8 @@ from cgeditor.model.failure_training import diagnose_training
 from cgeditor.model.run_result import RunState
 
 if TYPE_CHECKING:
+    from PySide6.QtGui import QUndoCommand
+
     from cgeditor.gui.context import Context
     from cgeditor.gui.run_controller import RunController
     from cgeditor.model.failure_remedy import Remedy
@@ -69,6 +71,9 @@ class FailureLabPanel(QWidget):
         self._state: RunState | None = None
         self._applied = ""  # the title of the remedy just applied, till the next failure
         self._due = False  # a run published while the lab was hidden: diagnose on showing
+        # the remedy's undo step and the run the lab made after it, made again when Ctrl+Z
+        # takes the remedy back or Redo brings it back
+        self._remedy_step: tuple[QUndoCommand, Callable[[], None]] | None = None
         self._build()
         run.published.connect(self._on_published)
         follow(ctx.document, self)
@@ -223,15 +228,29 @@ class FailureLabPanel(QWidget):
         self._applied = remedy.title
         gradients = self._state is not None and self._state.result is not None \
             and bool(self._state.result.grads)
-        if gradients:
-            self.run.backward()
-        else:
-            self.run.forward()
+        rerun = self.run.backward if gradients else self.run.forward
+        stack = self.ctx.document.undo_stack
+        self._remedy_step = (stack.command(stack.index() - 1), rerun)
+        rerun()
         self.remedied.emit(remedy.title)
+
+    def _run_around_remedy(self) -> None:
+        """Right before or after the remedy's step (Ctrl+Z, Redo): run as the lab ran to
+        show the fix, so the canvas shows the break again (or the fix), not the other's
+        numbers marked stale (J = 3.162e−5 at s = 0)."""
+        if self._remedy_step is None:
+            return
+        step, rerun = self._remedy_step
+        stack = self.ctx.document.undo_stack
+        if step not in (stack.command(stack.index()), stack.command(stack.index() - 1)):
+            self._remedy_step = None  # another edit took its place
+        elif self.run.stale:
+            rerun()
 
     # --- following the document ---------------------------------------------------------
     def document_replaced(self, graph: Graph) -> None:
         self._state, self.found, self.trained, self._applied = None, [], None, ""
+        self._remedy_step = None
         case = case_of(graph)
         if case is not None:  # a case opened any way: its step and story, not another's
             self.cases.setCurrentRow(CASES.index(case))
@@ -242,6 +261,8 @@ class FailureLabPanel(QWidget):
         diagnosis is of the parameters before this edit; Ctrl+Z would now take back this
         edit, not the remedy applied before it."""
         self._applied = ""
+        if self._remedy_step is not None:  # after the undo's own run and stale marks
+            QTimer.singleShot(0, self, self._run_around_remedy)
         if self.trained is not None and self.ctx.document.structural:
             self.trained = None
             self._show_found()
