@@ -14,6 +14,7 @@ from typing import Any
 from PySide6.QtGui import QUndoCommand
 
 from cgeditor.model.graph import Graph
+from cgeditor.model.number_text import true_minus
 from cgeditor.model.values import format_value
 
 Point = tuple[float, float]
@@ -30,7 +31,7 @@ def parts_text(nodes: int, wires: int) -> str:
 
 
 def short(value: Any, width: int = 24) -> str:
-    text = format_value(value, 6)
+    text = true_minus(format_value(value, 6))  # menus and messages: the canvas's minus
     return text if len(text) <= width else text[: width - 1] + "…"
 
 

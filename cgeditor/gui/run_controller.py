@@ -21,7 +21,7 @@ from cgeditor.model import collector
 from cgeditor.model.display import RunDisplay, build_display
 from cgeditor.model.explain import Explanation, explain
 from cgeditor.model.kept_run import KeptRun
-from cgeditor.model.number_text import issue_line, status_text
+from cgeditor.model.number_text import issue_line, status_text, true_minus
 from cgeditor.model.run import RunResult, RunState
 from cgeditor.model.stepping import Stepper
 
@@ -323,7 +323,7 @@ class RunController(QObject):
                 # the result arrives through ``evaluated``
                 self.graph.run(backward=backward, jvp=jvp)
         except Exception as exc:  # a bug in an op rule must not take the editor down
-            self._log_lines([f"run failed: {exc}"])
+            self._log_lines([f"run failed: {true_minus(str(exc))}"])
             return False
         finally:
             self._running = False
@@ -334,7 +334,7 @@ class RunController(QObject):
         self.result, self.stale, self._held = result, False, False
         self.kept.ran(result)
         names = {self.graph.nodes[i].name for i in result.problems} if self.graph else set()
-        lines = [f"not run: {message}" for message in result.problems.values()]
+        lines = [f"not run: {true_minus(message)}" for message in result.problems.values()]
         lines += [issue_line(name, issue) for name, issue in
                   (*result.issues.items(), *result.tangent_issues.items()) if name not in names]
         if result.grad_note:

@@ -20,6 +20,7 @@ from cgeditor.model.number_text import (
     heatmap,
     needs_heatmap,
     number_grid,
+    true_minus,
     value_text,
 )
 from cgeditor.model.wire_display import BLANK_WIRE, WireDisplay, WireDisplays
@@ -259,7 +260,9 @@ def _node_display(result: RunResult, view: Revealed, i: int, out: str,
     name, seed = result.order[i], view.seed
     dimmed = False if view.stepper is None else view.dimmed(i)
     value, grad, missing, issue = _shown(result, view, i, name)
-    error, origin = (issue.message, bool(issue.origin)) if issue is not None else ("", False)
+    # the engine's words, its numbers in the canvas's minus (true_minus: only numbers change)
+    error, origin = (true_minus(issue.message), bool(issue.origin)) if issue is not None \
+        else ("", False)
     state = (*marks, error, origin, dimmed, i == view.current)
     if old is not None and old.name == name and old.output == out \
             and old.tangent_of == seed and _same(old.value, value) and _same(old.grad, grad) \

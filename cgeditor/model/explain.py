@@ -208,8 +208,9 @@ def _elided(parts: list[Any], show: Callable[[Any], str]) -> list[str]:
 
 
 def count_text(n: int) -> str:
-    """A count as people read it: '12345', or from 10¹⁵ on '≈ 1.23e+4334' (a path count can
-    have thousands of digits, more than Python will even turn into text)."""
+    """A count as people read it: '12345', or from 10¹⁵ on '≈ 1.23e4334' in format_sci's
+    style (a path count can have thousands of digits, more than Python will even turn into
+    text, and more than a float holds)."""
     if n < 10 ** 15:
         return str(n)
     log = math.log10(n)  # exact enough for three digits, whatever the size of n
@@ -217,7 +218,7 @@ def count_text(n: int) -> str:
     mantissa = round(10 ** (log - exponent), 2)
     if mantissa >= 10:
         mantissa, exponent = mantissa / 10, exponent + 1
-    return f"≈ {mantissa:.2f}e+{exponent}"
+    return f"≈ {format_scalar(mantissa, 3)}e{exponent}"
 
 
 def _text(exp: Explanation, name: str) -> str:

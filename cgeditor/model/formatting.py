@@ -9,14 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from cgeditor.core.diagnose import shape_text
-from cgeditor.model.number_text import (
-    MINUS,
-    format_as,
-    format_scalar,
-    format_sci,
-    needs_scientific,
-)
+from cgeditor.model.number_text import MINUS, cell_text, format_scalar, format_sci
 
 DIGITS = 6
 
@@ -38,17 +31,7 @@ def _ascii(text: str) -> str:
 def format_cell(value: Any) -> str:
     """A value or gradient for a table: 6 significant digits; tensors as shape + array, every
     element in the notation the whole array needs; None (not computed) as "n/a"."""
-    if value is None:
-        return "n/a"
-    if np.ndim(value) == 0:
-        return format_number(float(value))
-    arr = np.asarray(value)
-    scientific = needs_scientific(arr, DIGITS)
-    text = np.array2string(arr, separator=", ", threshold=12, edgeitems=2,
-                           max_line_width=10_000,
-                           formatter={"float_kind":
-                                      lambda v: _ascii(format_as(v, DIGITS, scientific))})
-    return f"{shape_text(arr.shape)} {' '.join(text.split())}"  # one line, whatever numpy wraps
+    return _ascii(cell_text(value, DIGITS))
 
 
 def jsonable(value: Any) -> Any:

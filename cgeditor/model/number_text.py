@@ -158,6 +158,22 @@ def _fixed_decimals(flat: list[float], chars: int) -> tuple[str, ...] | None:
     return texts
 
 
+def cell_text(value: Any, digits: int = 6) -> str:
+    """A value or gradient for a table: ``digits`` significant digits; a tensor as shape +
+    array on one line, every element in the notation the whole array needs; None (not
+    computed) as 'n/a': '−4', '(2,) [−9e−5, 2e−4]'."""
+    if value is None:
+        return NOT_COMPUTED
+    if np.ndim(value) == 0:
+        return format_scalar(value, digits)
+    arr = np.asarray(value)
+    scientific = needs_scientific(arr, digits)
+    text = np.array2string(arr, separator=", ", threshold=12, edgeitems=2,
+                           max_line_width=10_000,
+                           formatter={"float_kind": lambda v: format_as(v, digits, scientific)})
+    return f"{shape_text(arr.shape)} {' '.join(text.split())}"  # one line, whatever numpy wraps
+
+
 def format_full(value: Any) -> str:
     """Full precision (shortest round-trip repr), for tooltips and edit fields; tensors in
     full as nested lists; the short exponent ('1.2345e−7') as everywhere else; −0 as 0."""
@@ -336,7 +352,7 @@ def status_text(result: RunResult, numbers: bool = True) -> str:
     cause = result.root_cause()
     if cause is not None:
         name, issue = cause
-        text = f"{name} could not run: {issue.message}"
+        text = f"{name} could not run: {true_minus(issue.message)}"
         return f"{text} (so no gradients)" if result.grad_note else text
     if result.grad_note:
         return result.grad_note
@@ -367,5 +383,5 @@ def issue_line(name: str, issue: Any) -> str:
             "nonfinite_tangent": "non-finite tangent", "skipped": "skipped",
             "error": "error"}.get(issue.kind, issue.kind)
     origin = " [origin: the first non-finite number appeared here]" if issue.origin else ""
-    return f"{name}: {kind}: {issue.message}{origin}"
+    return f"{name}: {kind}: {true_minus(issue.message)}{origin}"
 

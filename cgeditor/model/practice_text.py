@@ -27,7 +27,7 @@ _ANSWER = re.compile(rf"({_NUMBER})(?:/({_NUMBER}))?", re.IGNORECASE)
 # Every dash a keyboard or a copied label may give for a minus sign.
 _DASHES = str.maketrans({MINUS: "-", "\u2013": "-", "\u2012": "-", "\ufe63": "-",
                          "\uff0d": "-"})
-ANSWER_HELP = "type a number such as −4, 0.5, 4e-3 or 1/2"
+ANSWER_HELP = "type a number such as −4, 0.5, 4e−3 or 1/2"  # either minus is taken
 QUOTED = 40  # characters of a typed answer a message quotes back (a field holds 32767)
 
 

@@ -22,5 +22,5 @@ def test_a_typed_answer_with_markup_characters_is_quoted_as_typed(window, qtbot,
     panel = start(window, qtbot)
     type_answer(panel, qtbot, typed)
     assert shown(panel.feedback) == f"{typed!r} is not a number: type a number such as " \
-                                    "−4, 0.5, 4e-3 or 1/2"
+                                    "−4, 0.5, 4e−3 or 1/2"
     assert panel.practice.position == 0 and panel.practice.tries == 0  # nothing used up

@@ -198,7 +198,7 @@ def test_nan_origin_is_logged_and_marked(qtbot):
     controller = window.controller
     window.actions["backward"].trigger()
     assert controller.display.node(lg.id).origin
-    assert "log at x = -1 gives nan" in controller.display.node(lg.id).error_text
+    assert "log at x = −1 gives nan" in controller.display.node(lg.id).error_text
     assert controller.display.node(sq.id).error_text and not controller.display.node(sq.id).origin
     origin_lines = [line for line in window.lines if "[origin" in line]
     assert len(origin_lines) == 1 and origin_lines[0].startswith("lg: non-finite value")

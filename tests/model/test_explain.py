@@ -109,9 +109,9 @@ def test_a_path_count_of_thousands_of_digits_is_written_in_scientific_notation()
     result = graph.run()
     exp = explain(result, graph.by_name("x0").id)
     assert exp.count_total == 2 ** 14_400 and exp.shown == MAX_PATHS
-    assert exp.count_text == "≈ 6.79e+4334"
+    assert exp.count_text == "≈ 6.79e4334"
     lines = exp.text.splitlines()
-    assert lines[0] == "showing 5 of ≈ 6.79e+4334 paths"
+    assert lines[0] == "showing 5 of ≈ 6.79e4334 paths"
     assert len(lines) == 2 + MAX_PATHS and len(exp.text) < 5_000
     first = lines[2]
     assert first.startswith("path 1: ∂x14400/∂x14399[a] · ∂x14399/∂x14398[a] · ")
@@ -133,9 +133,9 @@ def test_a_long_chain_is_summarised_with_its_ends_and_every_node_highlighted():
 
 
 @pytest.mark.parametrize("n, text", [(0, "0"), (999_999_999_999_999, "999999999999999"),
-                                     (10 ** 15, "≈ 1.00e+15"), (2 ** 64, "≈ 1.84e+19"),
-                                     (10 ** 400 - 1, "≈ 1.00e+400"),
-                                     (314 * 10 ** 5000, "≈ 3.14e+5002")],
+                                     (10 ** 15, "≈ 1e15"), (2 ** 64, "≈ 1.84e19"),
+                                     (10 ** 400 - 1, "≈ 1e400"),
+                                     (314 * 10 ** 5000, "≈ 3.14e5002")],
                          ids=lambda v: v if isinstance(v, str) else "n")
 def test_count_text(n: int, text: str) -> None:
     assert count_text(n) == text

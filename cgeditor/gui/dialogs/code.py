@@ -24,6 +24,7 @@ from cgeditor.model import export
 from cgeditor.model.errors import GraphError
 from cgeditor.model.formula_text import to_formula
 from cgeditor.model.graph import Graph
+from cgeditor.model.number_text import true_minus
 
 KINDS = {  # kind -> (dialog title, file name suffix)
     "numpy": ("Export as NumPy module", "_numpy.py"),
@@ -128,7 +129,7 @@ def formula_dialog(graph: Graph, parent: QWidget | None = None) -> CodeDialog:
         text = formula_text(graph)
         error = "" if text else "The graph is empty."
     except GraphError as exc:  # e.g. an unconnected input: say why instead of raising
-        text, error = "", f"Cannot show as a formula: {exc}"
+        text, error = "", f"Cannot show as a formula: {true_minus(str(exc))}"
     return CodeDialog("Graph as formula", text, parent, "formula_view", error=error)
 
 
@@ -140,7 +141,7 @@ def export_dialog(graph: Graph, kind: str, parent: QWidget | None = None,
     try:
         text, error = module_text(graph, kind), ""
     except GraphError as exc:
-        text, error = "", f"Cannot export: {exc}"
+        text, error = "", f"Cannot export: {true_minus(str(exc))}"  # the engine's words
     stem = Path(document_path).stem if document_path else "graph"
     folder = Path(document_path).parent if document_path else Path.home()
     suggested = str(folder / f"{stem}{suffix}")

@@ -29,6 +29,7 @@ from cgeditor.gui.docks.follow import StaleNote, follow
 from cgeditor.gui.docks.plots import ShortPlot, legend_above
 from cgeditor.model.cost import Cost, count, measure, scaling_table
 from cgeditor.model.errors import GraphError
+from cgeditor.model.number_text import true_minus
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -185,7 +186,7 @@ class CostPanel(QWidget):
         try:
             cost = count(graph)
         except GraphError as exc:
-            self.note.setText(f"Not counted: {exc}")
+            self.note.setText(f"Not counted: {true_minus(str(exc))}")
             return False
         self.show_cost(cost)
         self.stale_note.fresh(graph)
@@ -284,7 +285,7 @@ class CostPanel(QWidget):
             except Exception as exc:  # a bug must not take the editor down
                 self.count_button.setEnabled(True)
                 self.scale_button.setEnabled(True)
-                self.note.setText(f"Could not finish: {exc}")
+                self.note.setText(f"Could not finish: {true_minus(str(exc))}")
                 continue
             done(result)
         if not self._jobs:

@@ -30,11 +30,10 @@ from cgeditor.gui.docks.follow import StaleNote, follow
 from cgeditor.gui.keep_together import WrapLabel
 from cgeditor.model import collector
 from cgeditor.model.errors import GraphError
-from cgeditor.model.formatting import format_cell
 from cgeditor.model.gradcheck import check_plan
 from cgeditor.model.graph import Graph
 from cgeditor.model.nudge import Nudge, nudge
-from cgeditor.model.number_text import MINUS, format_scalar, format_sci
+from cgeditor.model.number_text import MINUS, cell_text, format_scalar, format_sci, true_minus
 from cgeditor.model.run import labels_now
 
 if TYPE_CHECKING:
@@ -105,7 +104,7 @@ def notes_text(rows: list[CheckRow]) -> str:
     for r in rows:
         if r.note:
             named.setdefault(r.note, []).append(r.name)
-    return "".join(f" {names_text(names)}: {note}." for note, names in named.items())
+    return "".join(f" {names_text(names)}: {true_minus(note)}." for note, names in named.items())
 
 
 def names_text(names: list[str], shown: int = 6) -> str:
@@ -211,9 +210,13 @@ class GradcheckPanel(QWidget):
         """Validate, then check one input per tick; False (with a message) if it cannot."""
         try:
             eps = parse_eps(self.eps.text())
-            plan, names = check_plan(self.ctx.graph, self.which.currentIndex() == 1)
-        except GraphError as exc:
+        except GraphError as exc:  # quotes the typed text as typed
             self.summary.setText(f"Not checked: {exc}")
+            return False
+        try:
+            plan, names = check_plan(self.ctx.graph, self.which.currentIndex() == 1)
+        except GraphError as exc:  # the engine's words, numbers in the canvas's minus
+            self.summary.setText(f"Not checked: {true_minus(str(exc))}")
             return False
         self.showing.emit()
         self._clear_tints()
@@ -252,20 +255,19 @@ class GradcheckPanel(QWidget):
     def _add_row(self, row: CheckRow) -> None:
         k = self.table.rowCount()
         self.table.insertRow(k)
-        cells = (row.name, format_cell(row.backprop), format_cell(row.numeric),
+        cells = (row.name, cell_text(row.backprop), cell_text(row.numeric),
                  f"{format_sci(row.abs_error)}\n{format_sci(row.rel_error)}",
                  verdict_cell(row.verdict), row.method)
         color = PASS_COLOR if row.passed else KINK_COLOR if row.note else FAIL_COLOR
-        # the values whole (their cells are elided), with the cells' true minus sign
-        tip = (f"backprop {format_cell(row.backprop)}\nnumeric {format_cell(row.numeric)}"
-               .replace("-", MINUS))
+        # the values whole (their cells are elided)
+        tip = f"backprop {cells[1]}\nnumeric {cells[2]}"
         for col, text in enumerate(cells):
-            item = QTableWidgetItem(text.replace("-", MINUS) if col in (1, 2) else text)
+            item = QTableWidgetItem(text)
             value = (row.backprop, row.numeric)[col - 1] if col in (1, 2) else None
             if value is not None and getattr(value, "shape", ()) == ():  # narrowed: rounded
                 item.setData(NUMBER_ROLE, float(value))
             item.setBackground(color)
-            item.setToolTip(f"{tip}\n{row.note}" if row.note else tip)
+            item.setToolTip(f"{tip}\n{true_minus(row.note)}" if row.note else tip)
             self.table.setItem(k, col, item)
 
     def _finish(self) -> None:
@@ -370,9 +372,13 @@ class GradcheckPanel(QWidget):
             return None
         try:
             eps = parse_eps(self.nudge_eps.text(), allow_negative=True)
-            result = nudge(graph, leaves[0], eps)
-        except GraphError as exc:
+        except GraphError as exc:  # quotes the typed text as typed
             self.nudge_result.setText(f"Not nudged: {exc}")
+            return None
+        try:
+            result = nudge(graph, leaves[0], eps)
+        except GraphError as exc:  # the engine's words, numbers in the canvas's minus
+            self.nudge_result.setText(f"Not nudged: {true_minus(str(exc))}")
             return None
         self.showing.emit()
         self._nudged = (leaves[0], result)

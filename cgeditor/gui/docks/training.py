@@ -37,7 +37,7 @@ from cgeditor.gui.keep_together import WrapLabel
 from cgeditor.model.errors import GraphError
 from cgeditor.model.graph import Graph
 from cgeditor.model.kept_run import same_value
-from cgeditor.model.number_text import value_text
+from cgeditor.model.number_text import true_minus, value_text
 from cgeditor.model.train import LR_RANGE, MAX_STEPS, OPTIMIZERS, Trainer, suggested_settings
 
 if TYPE_CHECKING:
@@ -324,6 +324,8 @@ class TrainPanel(QWidget):
             self.stale_note.follow(self.ctx.graph)
 
     def _say(self, text: str, log: bool = False) -> None:
+        # the trainer's and the engine's words, their numbers in the canvas's minus
+        text = true_minus(text)
         self.status.setText(text)
         if log:
             self.ctx.log(text)
