@@ -339,9 +339,11 @@ class Editor(FieldEdits):
         adds = [edit[1] for edit in edits if edit[0] == "add"]  # in remedy.nodes' order
         inserted = [add["node_id"] for new, add in zip(remedy.nodes, adds) if new.inserted]
         self.push(remedy_command(self.graph, remedy.title, edits), inserted)
-        # the node a guard goes before moves right to make room, past the canvas's edge
+        # the node a guard goes before, and the output after it, move right to make room,
+        # past the canvas's edge: the fix's numbers are what the lab's run is to show
         self.reveal([add["node_id"] for add in adds] + [
-            node for _src, node, _port in remedy.wires if node in self.graph.nodes])
+            node for _src, node, _port in remedy.wires if node in self.graph.nodes]
+            + [self.graph.output or ""])
         self.report(f"Remedy: {remedy.title}")
         return None
 
