@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from cgeditor.core.engine import Plan
+from cgeditor.core.ops import REGISTRY
 from cgeditor.model.number_text import MINUS, format_scalar, grad_label, value_text
 
 REL_TOL = 1e-3  # an answer within 0.1 % of the run's number is right
@@ -22,6 +23,9 @@ CLOSE_TOL = 1e-2  # a wrong answer this near is called close: more digits, not a
 # Helper calls of export templates ('powc_grad(…)') read badly as a rule; plain numpy
 # functions read as their names ('exp(x)').
 _HELPER = re.compile(r"\b(?!np\.)[a-z_]+_[a-z_]+\(")
+# A template that is one call of a numpy function no op is called ('heaviside(z, 0.0)',
+# 'swapaxes(y, −1, −2)'): the step reads as its op's call, as the palette and formulas name it.
+_CALL = re.compile(r"(\w+)\(")
 _NUMBER = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?"
 _ANSWER = re.compile(rf"({_NUMBER})(?:/({_NUMBER}))?", re.IGNORECASE)
 # Every dash a keyboard or a copied label may give for a minus sign.
@@ -106,9 +110,13 @@ def step_expression(plan: Plan, i: int, names: list[str] | None = None) -> str:
     fields = dict(zip(spec.inputs, args))
     fields.update({key: _attr(value) for key, value in step.attrs.items()})
     try:
-        return readable(spec.template.format(**fields))
+        text = readable(spec.template.format(**fields))
     except (KeyError, IndexError, ValueError):  # a template naming what the step lacks
+        text = ""
+    called = _CALL.match(text)
+    if not text or (called is not None and called.group(1) not in REGISTRY):
         return f"{spec.name}({', '.join(args)})"
+    return text
 
 
 def chain_term(plan: Plan, j: int, k: int, out: str) -> str:

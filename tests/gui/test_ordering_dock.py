@@ -14,6 +14,7 @@ from cgeditor.gui import theme as T
 from cgeditor.gui.docks.ordering import CLOSED, EDITED, RAN, REPLACED, WRONG
 from cgeditor.model import files
 from cgeditor.model.examples import load_example
+from cgeditor.model.formula import from_formula
 from cgeditor.model.stepping import BACKWARD, FORWARD
 
 Button, Mod, Key = Qt.MouseButton, Qt.KeyboardModifier, Qt.Key
@@ -240,3 +241,13 @@ def test_the_action_again_while_ordering_keeps_the_cards_and_focuses_them(window
     qtbot.keyClick(window.view, Key.Key_O, Mod.ControlModifier | Mod.ShiftModifier)
     assert panel.active and panel.order() == dealt
     assert QApplication.focusWidget() is panel.cards
+
+
+def test_the_cards_name_step_and_matrix_transpose_as_the_palette_does(window, qtbot):
+    window.set_graph(from_formula("z = w * x; s = step(z); J = sum(matrix_transpose(s))",
+                                  w=[[1, -2], [3, 0]], x=1))
+    panel = start(window, qtbot)
+    cards = sorted(text.partition(". ")[2] for text in shown_texts(panel))  # '1. z = …'
+    assert cards == ["J = sum(matrix_transpose1)   → scalar",
+                     "matrix_transpose1 = matrix_transpose(s)   → (2, 2)",
+                     "s = step(z)   → (2, 2)", "z = w · x   → (2, 2)"]

@@ -66,3 +66,17 @@ def test_rules_come_from_the_registry_templates():
     assert back_rule(plan, c, 1, "∂J/∂c") == "∂J/∂c · w"
     sq = result.order.index("sq")
     assert back_rule(plan, sq, 0, "∂J/∂sq") is None  # a helper call: its number is shown
+
+
+def test_a_step_reads_as_its_op_where_its_template_calls_numpy_by_another_name():
+    """step is numpy's heaviside and matrix_transpose its swapaxes: the cards and questions
+    say step(z) and matrix_transpose(m), as the palette and formulas do; maximum and mean
+    (relu's and mse's templates) are ops themselves and stay."""
+    from cgeditor.model.formula import from_formula
+    from cgeditor.model.practice_text import step_expression
+    graph = from_formula("z = w * x; h = relu(z); s = step(z); m = h * s; "
+                         "J = sum(matrix_transpose(m))", w=[[1.0, -2.0], [3.0, 0.0]], x=1.0)
+    result = graph.run()
+    shown = {name: step_expression(result.plan, i) for i, name in enumerate(result.order)}
+    assert shown["s"] == "step(z)" and shown["matrix_transpose1"] == "matrix_transpose(m)"
+    assert shown["h"] == "maximum(z, 0.0)" and shown["m"] == "h · s"
