@@ -39,8 +39,23 @@ class SelfLoopError(GraphError):
     pass
 
 
+CYCLE_SHOWN = 12  # names a cycle message lists at most: the first and last, the rest counted
+
+
+def cycle_text(names: list[str]) -> str:
+    """``names`` around a cycle joined by arrows, at most CYCLE_SHOWN of them: a long one keeps
+    its first and last names and counts the rest ('a → b → … 9,988 more … → y → a'). A cycle
+    through 10k nodes made a 100k-character message that the status line repainted."""
+    if len(names) <= CYCLE_SHOWN:
+        return " → ".join(names)
+    head, tail = names[:CYCLE_SHOWN // 2], names[-(CYCLE_SHOWN // 2):]
+    skipped = len(names) - len(head) - len(tail)
+    return " → ".join([*head, f"… {skipped:,} more …", *tail])
+
+
 class CycleError(GraphError):
-    """Connecting would close a cycle; ``path`` lists the node ids around it."""
+    """Connecting would close a cycle; ``path`` lists the node ids around it (the message
+    names them through cycle_text)."""
 
     def __init__(self, message: str, path: list[str], *, where: str = "") -> None:
         super().__init__(message, where=where)

@@ -24,6 +24,7 @@ from cgeditor.model.errors import (
     UnknownNodeError,
     UnknownOpError,
     UnknownPortError,
+    cycle_text,
 )
 from cgeditor.model.graph_adding import CheckedParts, checked_parts, insert_parts
 from cgeditor.model.graph_algorithms import (
@@ -160,7 +161,7 @@ class Graph(Naming, Removal, Wiring, Running):
         check_ends(source, target, port)
         path = shortest_path(*adjacency(self._nx), dst, src)
         if path is not None:
-            names = " → ".join(self.nodes[n].name for n in [src, *path])
+            names = cycle_text([self.nodes[n].name for n in [src, *path]])
             raise CycleError(f"connecting {source.name} → {target.name}.{port} would close "
                              f"the cycle {names}", [src, *path])
 

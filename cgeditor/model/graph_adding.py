@@ -22,6 +22,7 @@ from cgeditor.model.errors import (
     InvalidNameError,
     NameTakenError,
     UnknownNodeError,
+    cycle_text,
 )
 from cgeditor.model.graph_algorithms import adjacency, check_ends, find_cycle, port_taken
 from cgeditor.model.graph_parts import Triple, add_nx_edges, add_nx_nodes
@@ -243,7 +244,7 @@ def _check_acyclic(graph: Graph, new: Mapping[str, Node], edges: Sequence[Triple
             pred[m][n] = None
     rank = {n: k for k, n in enumerate(chain(graph.nodes, new))}  # named from its first node
     cycle = find_cycle(pred, left_out, rank)
-    names = " → ".join((graph.nodes.get(n) or new[n]).name for n in [*cycle, cycle[0]])
+    names = cycle_text([(graph.nodes.get(n) or new[n]).name for n in [*cycle, cycle[0]]])
     raise CycleError(f"the new wires would close the cycle {names}", cycle)
 
 

@@ -25,6 +25,7 @@ from cgeditor.model.errors import (
     UnknownNodeError,
     UnknownOpError,
     ValueParseError,
+    cycle_text,
 )
 from cgeditor.model.graph_algorithms import (
     adjacency,
@@ -213,6 +214,6 @@ def _acyclic_order(graph: Graph, edges: list[tuple[str, str, str]]) -> list[str]
         return order
     rank = {n: k for k, n in enumerate(nodes)}
     cycle = find_cycle(pred, set(nodes).difference(order), rank)
-    names = " → ".join(nodes[n].name for n in [*cycle, cycle[0]])
+    names = cycle_text([nodes[n].name for n in [*cycle, cycle[0]]])
     closing = next(k for k, e in enumerate(edges) if e[0] == cycle[-1] and e[1] == cycle[0])
     raise located(CycleError(f"the edges form a cycle: {names}", cycle), f"/edges/{closing}")
