@@ -19,7 +19,8 @@ from typing import Any
 import numpy as np
 
 from cgeditor.core import compiled as straight_line
-from cgeditor.core.diagnose import failure_message, nonfinite_message, rule_inputs_text
+from cgeditor.core.blame import grad_message, value_message
+from cgeditor.core.diagnose import failure_message
 from cgeditor.core.ops import F64, OpSpec, get_op
 from cgeditor.core.shapes import refusals
 from cgeditor.core.values import (
@@ -379,27 +380,7 @@ def _mark_nonfinite(plan: Plan, data: Sequence[Any], issues: dict, kind: str,
         origins = {i for i in bad if found.isdisjoint(plan.consumers[i])}
     for i in bad:
         if kind == "nonfinite":
-            message = _value_message(plan, values, i)
+            message = value_message(plan, values, i)
         else:
-            message = _grad_message(plan, values, data, i)
+            message = grad_message(plan, values, data, i)
         issues[i] = Issue(i, kind, message, i in origins)
-
-
-def _value_message(plan: Plan, values: Sequence[Any], i: int) -> str:
-    step, spec = plan.steps[i], plan.specs[i]
-    if spec.is_leaf:
-        return f"{step.name} is set to {describe(values[i])}"
-    return nonfinite_message(spec, spec.inputs, [values[j] for j in step.args], values[i],
-                             dict(step.attrs))
-
-
-def _grad_message(plan: Plan, values: Sequence[Any], grads: Sequence[Any], i: int) -> str:
-    """Names the consumer whose rule produced a non-finite gradient, the first backward visits
-    (fixed by the wiring, not by the canvas's ties): only i's own consumers are looked at."""
-    text, rank = f"gradient of {plan.steps[i].name} is {describe(grads[i])}", plan.down_rank
-    for k in sorted((k for k in plan.consumers[i] if k in rank), key=rank.__getitem__):
-        if grads[k] is not None and finite(grads[k]):
-            spec, inputs = plan.specs[k], [values[j] for j in plan.steps[k].args]
-            return (f"{text}, from the rule of {spec.name} "
-                    f"{rule_inputs_text(spec.inputs, inputs, grads[i])}")
-    return text
