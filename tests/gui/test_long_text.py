@@ -1,14 +1,15 @@
 """Long names, long numbers and long gradient rows: a node grows to show them whole up to a
-maximum width, elides past it in the middle (the number of a row stays whole), and the
-tooltip on hover and the inspector show every text in full."""
+maximum width, elides past it in the middle (the number of a row stays whole), an error
+sentence at its end, and the tooltip on hover and the inspector show every text in full."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QHelpEvent
 from PySide6.QtWidgets import QApplication, QToolTip
 
 from cgeditor.gui.canvas.node_geometry import TEXT_MAX_WIDTH
+from cgeditor.model.formula import from_formula
 from cgeditor.model.number_text import MINUS, format_scalar
 from tests.gui.test_make_room import clashes, enter, select
 
@@ -84,3 +85,17 @@ def test_an_op_node_before_a_run_tells_its_whole_name_on_hover(window, canvas) -
     rename(window, canvas, "c", HUGE)
     tip = hover_tip(window, canvas.item(HUGE))
     assert tip == f"{HUGE}  (mul)"
+
+
+def test_an_error_too_long_for_its_node_keeps_its_start(window, canvas, qtbot) -> None:
+    """The failure lab's first case, log of 0: each node's error row reads from its start
+    ('⚠ origin: log at…'), not cut in its middle ('⚠ origin… above 0', '⚠ orig…m down')."""
+    window.set_graph(from_formula("J = -log(p)", p=0.0))
+    window.view.setFocus()
+    qtbot.keyClick(window.view.viewport(), Qt.Key.Key_F5)
+    qtbot.keyClick(window.view.viewport(), Qt.Key.Key_F6)
+    for name, start in [("p", "⚠ origin: g"), ("log1", "⚠ origin: log at"), ("J", "⚠ neg at")]:
+        shown, whole = canvas.item(name).shown_rows()[-1], canvas.item(name).info_rows()[-1][1]
+        assert shown.startswith(start) and shown.endswith("…"), shown
+        assert whole.startswith(shown[:-1])
+    assert "gradient of p is −inf, from the rule of log" in hover_tip(window, canvas.item("p"))

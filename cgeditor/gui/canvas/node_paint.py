@@ -15,6 +15,9 @@ from cgeditor.gui.canvas.node_thumbnail import grid_rule, paint_grid, paint_thum
 from cgeditor.model.display import NodeDisplay
 
 _MIDDLE = Qt.TextElideMode.ElideMiddle
+# An error is a sentence: its start says what broke ('⚠ origin: log at…'); cut in its
+# middle it read '⚠ orig…m down'. The tooltip has it whole.
+_RIGHT = Qt.TextElideMode.ElideRight
 # a tensor's shape and range at the end of a row: '(200, 200) [−4.494, 4.732]', or the
 # one number all its elements hold: '(200, 200) all 0.0003104'
 _RANGE = re.compile(r"(\(\d[\d, ]*\)) (?:\[[^\]]*\]|all \S+)$")
@@ -54,7 +57,8 @@ def fitted_rows(box: NodeBox, rows: list[tuple[str, str]], stale: bool = False) 
     the value row beside the 'stale' tag when the numbers are stale."""
     room = box.width - 2 * T.TEXT_SIDE
     tag = T.metrics("badge").horizontalAdvance("stale") + 6 if stale else 0.0
-    return [elided(text, room - (tag if kind == "value" else 0.0)) for kind, text in rows]
+    return [T.metrics("value").elidedText(text, _RIGHT, room) if kind == "error"
+            else elided(text, room - (tag if kind == "value" else 0.0)) for kind, text in rows]
 
 
 def paint_info(painter: QPainter, display: NodeDisplay, box: NodeBox,
