@@ -130,10 +130,10 @@ class DocumentController(QObject):
             self.undo_stack.setClean()
         self.update_title()
 
-    def _holds(self, graph: Graph) -> str:
+    def _holds(self, graph: Graph, in_file: bool = True) -> str:
         """What an opened document holds, for its line in the messages, and which nodes
-        were moved off others because the file placed them overlapping."""
-        return graph_size(graph) + parted_note(self.ctx.document.shown_scene().parted)
+        were moved off others because the file (or a script: not ``in_file``) placed them so."""
+        return graph_size(graph) + parted_note(self.ctx.document.shown_scene().parted, in_file)
 
     def _confirm_discard(self, doing: str) -> bool:
         """True when the current document may be replaced or closed (a training running
@@ -354,7 +354,7 @@ class DocumentController(QObject):
         if not self._confirm_discard("opening the gradient graph"):
             return False
         self._adopt(graph, None)
-        self.ctx.log(f"Opened the gradient graph: {self._holds(graph)}; press F5 to run it")
+        self.ctx.log(f"Opened the gradient graph: {self._holds(graph, False)}; press F5 to run it")
         return True
 
     def start_with(self, graph: Graph) -> None:
@@ -362,7 +362,7 @@ class DocumentController(QObject):
         closing asks nothing, as its edits go back to the script."""
         self._adopt(graph, None)
         self.for_script = graph
-        self.ctx.log(f"Opened a graph from Python: {self._holds(graph)}")
+        self.ctx.log(f"Opened a graph from Python: {self._holds(graph, False)}")
 
     def maybe_close(self) -> bool:
         """For closeEvent: False when the user cancels; otherwise clean up and remember."""

@@ -40,11 +40,12 @@ def parted_places(graph: Graph, outlines: Mapping[str, Rect]) -> dict[str, Point
     return moves
 
 
-def parted_note(names: list[str]) -> str:
+def parted_note(names: list[str], in_file: bool = True) -> str:
     """What an open's line in the messages adds about the nodes ``names`` it moved apart:
-    '; moved c, x off the nodes they overlapped in the file (Save keeps the new places)'."""
+    '; moved c, x off the nodes they overlapped in the file (Save keeps the new places)';
+    not ``in_file`` (a graph from Python), '; moved c, x off the nodes they overlapped'."""
     if not names:
         return ""
     more = f" and {len(names) - MAX_NAMED} more" if len(names) > MAX_NAMED else ""
-    return (f"; moved {', '.join(names[:MAX_NAMED])}{more} off the nodes they overlapped in "
-            "the file (Save keeps the new places)")
+    where = " in the file (Save keeps the new places)" if in_file else ""
+    return f"; moved {', '.join(names[:MAX_NAMED])}{more} off the nodes they overlapped{where}"

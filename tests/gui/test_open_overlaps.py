@@ -60,6 +60,14 @@ def test_a_file_without_overlaps_opens_as_saved(window, tmp_path) -> None:
         f"Opened {path}: 2 nodes, 0 wires"
 
 
+def test_a_graph_from_python_is_parted_with_no_word_of_a_file(window, tmp_path) -> None:
+    """cgeditor.show's graph has no file to blame or to save the new places into."""
+    stacked_file(tmp_path / "stacked.cgraph")
+    window.document.start_with(files.load(str(tmp_path / "stacked.cgraph")))
+    assert window.messages.toPlainText().splitlines()[-1] == \
+        "Opened a graph from Python: 5 nodes, 4 wires; moved c, x off the nodes they overlapped"
+
+
 def test_many_moved_nodes_are_named_up_to_five() -> None:
     from cgeditor.gui.overlaps import parted_note
     assert parted_note([]) == ""
