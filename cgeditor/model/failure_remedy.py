@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from cgeditor.core.ops import REGISTRY
 from cgeditor.model.graph import Graph
 from cgeditor.model.layout import NOMINAL_ROW
 from cgeditor.model.number_text import format_scalar
@@ -124,9 +125,11 @@ def guard_input(graph: Graph, node_id: str, port: str, clamp: bool, what: str) -
     x, y = on_wire_into(node_id, graph)
     guard = NewNode("guard", op, graph.generated_name(op), x, y, inserted=True)
     eps = NewNode("eps", "const", graph.unique_name("eps"), x - GUARD_LEFT, y, EPS)
+    # div's b is guarded, not a: the one port of a unary op needs no name
+    guarded = f"its input {port}" if len(REGISTRY[node.op].inputs) > 1 else "its input"
     return Remedy(
         f"Use {what}", f"{node.name} becomes {what} with ε = {format_scalar(EPS)} (a const "
-        f"node), so its input never reaches 0{' nor goes below it' if clamp else ''}.",
+        f"node), so {guarded} never reaches 0{' nor goes below it' if clamp else ''}.",
         nodes=(eps, guard),
         wires=((src, "guard", "a"), ("eps", "guard", "b"), ("guard", node_id, port)))
 

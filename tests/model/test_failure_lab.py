@@ -60,6 +60,7 @@ def test_log_of_zero_names_log_and_the_guard_fixes_it() -> None:
     assert (found.kind, found.node) == ("log_domain", "log1")
     assert found.shows.startswith("J = inf; the first non-finite value is log1: log at x = 0")
     assert "smallest p is 0" in found.why
+    assert found.remedy.text.endswith("so its input never reaches 0.")  # log has one
     apply(graph, found.remedy)
     run = graph.run()
     assert run.values["J"] == pytest.approx(-math.log(EPS))
@@ -83,6 +84,7 @@ def test_division_by_zero_and_zero_over_zero() -> None:
     # J = q · q: both its inputs carry the inf, in the plural (the Messages dock's line)
     assert graph.run().issues["J"].message.endswith(
         "gives inf: its inputs a, b are already non-finite (see the origin)")
+    assert found.remedy.text.endswith("so its input b never reaches 0.")  # b, not a
     nan = triggered("div_zero", a=0.0, b=0.0)
     found = only(nan)
     assert found.shows.startswith("J = nan") and "(here 0 / 0)" in found.why
