@@ -244,7 +244,9 @@ class GraphView(FarPainting):
         if rect.isNull() or seen.contains(rect):
             return
         self._fitted = False
-        kept = seen.intersected(scene.graph_rect())  # type: ignore[attr-defined]
+        # what was in view, with the margin it had (badges and ports stick out of the nodes)
+        kept = seen.intersected(scene.graph_rect().adjusted(  # type: ignore[attr-defined]
+            -FIT_MARGIN, -FIT_MARGIN, FIT_MARGIN, FIT_MARGIN))
         both = rect.united(kept) if not kept.isEmpty() else rect
         size = self.viewport().size()
         zoom = min(size.width() / both.width(), size.height() / both.height())
