@@ -171,14 +171,6 @@ def rect_array(rects: Collection[Rect]) -> np.ndarray:
     return np.fromiter(chain.from_iterable(rects), np.float64, 4 * len(rects)).reshape(-1, 4)
 
 
-def block_drop(block: np.ndarray, others: np.ndarray, gaps: Gaps = Gaps()) -> float:
-    """How far the new outlines ``block`` (rows x, y, w, h) drop together so they cover none
-    of the outlines ``others``, as make_room drops a block of more than BIG_BLOCK new nodes:
-    below every other outline in their columns, or not at all if none meets the rectangle
-    around them. For a paste that is placed before its nodes exist."""
-    return _below_span(block, others, gaps)
-
-
 def _drop_block(index: _Index, block: list[str], gaps: Gaps, moved: dict[str, Point]
                 ) -> None:
     """Move the new nodes ``block`` (a few) down together until none of them covers an old
@@ -195,7 +187,7 @@ def _drop_block(index: _Index, block: list[str], gaps: Gaps, moved: dict[str, Po
         dy += need
     else:
         table = _Table(index.rects)
-        dy = max(dy, _below_span(*_split(table.box, table.rows_of(block)), gaps))
+        dy = max(dy, block_drop(*_split(table.box, table.rows_of(block)), gaps))
     if dy:
         for key in block:
             x, y, _w, _h = index.rects[key]
@@ -210,10 +202,11 @@ def _split(box: np.ndarray, block: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return box[mine], box[~mine]
 
 
-def _below_span(rects: np.ndarray, others: np.ndarray, gaps: Gaps) -> float:
-    """How far the outlines ``rects`` must drop to lie below every one of ``others`` in
-    their columns; 0 when none meets the rectangle around them (a big block is checked as
-    that rectangle)."""
+def block_drop(rects: np.ndarray, others: np.ndarray, gaps: Gaps = Gaps()) -> float:
+    """How far the new outlines ``rects`` (rows x, y, w, h) drop together so they cover none
+    of the outlines ``others``: below every one of them in their columns, or 0 when none
+    meets the rectangle around them (a big block is checked as that rectangle). make_room
+    drops a block of more than BIG_BLOCK new nodes so; a paste, before its nodes exist."""
     left, top = rects[:, 0].min(), rects[:, 1].min()
     right = (rects[:, 0] + rects[:, 2]).max()
     bottom = (rects[:, 1] + rects[:, 3]).max()
