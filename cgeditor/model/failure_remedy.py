@@ -14,13 +14,12 @@ from typing import Any
 
 from cgeditor.core.ops import REGISTRY
 from cgeditor.model.graph import Graph
-from cgeditor.model.layout import NOMINAL_ROW
+from cgeditor.model.layout import NOMINAL_HEADER, NOMINAL_ROW
 from cgeditor.model.number_text import format_scalar
 
 EPS = 1e-9  # the ε a remedy adds: far below the data, far above float64's 2.2e-308
 Edit = tuple[Any, ...]
 GUARD_LEFT = 200.0  # ε's left edge, from its guard's: a node's width and a wire's room
-HEADER = 24.0  # the canvas's node header (theme.HEADER_HEIGHT): the port rows start below it
 
 
 @dataclass(frozen=True)
@@ -140,7 +139,7 @@ def on_wire_into(node_id: str, graph: Graph) -> tuple[float, float]:
     and its own wire runs up into its port once the canvas has moved the node, which it
     covers, right."""
     node = graph.node(node_id)
-    return node.x, node.y + HEADER + NOMINAL_ROW * len(node.ports)
+    return node.x, node.y + NOMINAL_HEADER + NOMINAL_ROW * len(node.ports)
 
 
 def swap_ops(graph: Graph, ids: Iterable[str], op: str, title: str, text: str) -> Remedy:

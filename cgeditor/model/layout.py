@@ -338,6 +338,7 @@ NOMINAL_CHAR = 7.25  # the value font's advance
 NOMINAL_MIN_WIDTH = 136.5  # the narrowest body and its ports and shadow either side
 NOMINAL_SIDES = 32.5  # text margins inside the body plus the outline's sides
 NOMINAL_ROW = 18.0
+NOMINAL_HEADER = 24.0  # the header above a node's port rows
 NOMINAL_HEIGHT = 81.0  # header, value and gradient rows, padding and outline, no port
 NOMINAL_CORNER = (8.0, 9.0)  # from an outline's corner to its node's position
 NUMBER_CHARS = 10  # ' = ' and a 7-character number after the label

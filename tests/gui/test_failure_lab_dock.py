@@ -346,10 +346,10 @@ def test_a_case_opened_from_its_file_is_the_case_the_lab_shows(window, qtbot, ca
 def test_a_guard_goes_just_below_the_port_rows_the_canvas_draws(window) -> None:
     """The model places a guard by the canvas's header and row heights: the same numbers."""
     from cgeditor.gui import theme as T
-    from cgeditor.model.failure_remedy import HEADER, on_wire_into
-    from cgeditor.model.layout import NOMINAL_ROW
+    from cgeditor.model.failure_remedy import on_wire_into
+    from cgeditor.model.layout import NOMINAL_HEADER, NOMINAL_ROW
 
-    assert (HEADER, NOMINAL_ROW) == (T.HEADER_HEIGHT, T.ROW_HEIGHT)
+    assert (NOMINAL_HEADER, NOMINAL_ROW) == (T.HEADER_HEIGHT, T.ROW_HEIGHT)
     graph = window.graph
     d = graph.by_name("d")  # the seed's sub: ports a and b
     item = window.scene.nodes[d.id]
